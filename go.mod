@@ -1,0 +1,3 @@
+module github.com/launchwatch/launchwatch
+
+go 1.26.0

@@ -1,0 +1,183 @@
+package snapshot
+
+import (
+	"encoding/json"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func fullSnapshot() Snapshot {
+	s := Snapshot{
+		Time:        time.Date(2026, 11, 27, 12, 0, 0, 123456789, time.UTC),
+		PV:          Some(100),
+		Requests:    Some(3100.5),
+		Connections: Some(3000),
+		Bandwidth:   Some(3e8),
+		ErrorRate:   Some(0.1 + 0.2), // not representable exactly in decimal: must still round-trip
+		Stock:       Some(0),         // a measured zero is not missing
+		Sold:        Some(1.0 / 3),
+		Endpoints: map[string]Endpoint{
+			"buy":   {QPS: Some(42.25)},
+			"login": {},
+		},
+		Host: Host{
+			CPU: Some(0.37), MemoryUsed: Some(8e9), MemoryTotal: Some(16e9), Load1: Some(1.5),
+			NetTX: Some(1e6), NetRX: Some(2e5), TCPEstablished: Some(2000), TCPMemory: Some(4096 * 12),
+		},
+		Sources: map[string]Source{
+			"prometheus": {OK: true, LastSuccess: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC), Duration: 0.012,
+				Signals: []string{"pv", "endpoints.buy"}, Warnings: []string{"partial response"}},
+			"host": {OK: false, Error: "read /proc/net/sockstat: permission denied"},
+		},
+	}
+	return s
+}
+
+func TestSnapshotJSONRoundTripsExactly(t *testing.T) {
+	in := fullSnapshot()
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out Snapshot
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !out.Time.Equal(in.Time) {
+		t.Fatalf("time: got %v, want %v", out.Time, in.Time)
+	}
+	out.Time = in.Time // Equal, but the location pointer may differ
+	if !reflect.DeepEqual(in, out) {
+		t.Fatalf("round trip changed the snapshot:\n in: %+v\nout: %+v\njson: %s", in, out, b)
+	}
+}
+
+func TestSnapshotJSONUsesTheDocumentedNames(t *testing.T) {
+	b, err := json.Marshal(fullSnapshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var generic map[string]any
+	if err := json.Unmarshal(b, &generic); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"time", "pv", "requests", "connections", "bandwidth", "error_rate", "stock", "sold", "endpoints", "host", "sources"} {
+		if _, ok := generic[k]; !ok {
+			t.Errorf("top-level key %q missing from %s", k, b)
+		}
+	}
+	host := generic["host"].(map[string]any)
+	for _, k := range []string{"cpu", "memory_used", "memory_total", "load1", "net_tx", "net_rx", "tcp_established", "tcp_memory"} {
+		if _, ok := host[k]; !ok {
+			t.Errorf("host key %q missing from %s", k, b)
+		}
+	}
+	if q := generic["endpoints"].(map[string]any)["buy"].(map[string]any)["qps"]; q != 42.25 {
+		t.Errorf("endpoints.buy.qps = %v, want 42.25", q)
+	}
+	if generic["stock"] != 0.0 {
+		t.Errorf("a measured zero stock must be written as 0, got %v", generic["stock"])
+	}
+}
+
+func TestMissingValuesAreOmittedNotZero(t *testing.T) {
+	b, err := json.Marshal(Snapshot{Time: time.Unix(0, 0).UTC(), PV: Some(5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(b)
+	for _, absent := range []string{"requests", "stock", "host", "endpoints", "sources"} {
+		if strings.Contains(got, `"`+absent+`"`) {
+			t.Errorf("missing %s was written: %s", absent, got)
+		}
+	}
+	var back Snapshot
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Stock.OK() {
+		t.Errorf("missing stock came back present: %v", back.Stock)
+	}
+}
+
+func TestValueRefusesNonFiniteNumbers(t *testing.T) {
+	for _, f := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		if Some(f).OK() {
+			t.Errorf("Some(%v) is present, want missing", f)
+		}
+	}
+	var v Value
+	for _, in := range []string{`"abc"`, `1e999`, `true`} {
+		if err := json.Unmarshal([]byte(in), &v); err == nil {
+			t.Errorf("unmarshal %s: want an error", in)
+		}
+	}
+	if err := json.Unmarshal([]byte("null"), &v); err != nil || v.OK() {
+		t.Errorf("null: got %v, %v; want missing, nil", v, err)
+	}
+}
+
+func TestSignalAddressesGetAndSet(t *testing.T) {
+	var s Snapshot
+	for _, addr := range append(append([]string{}, Signals...), HostSignals...) {
+		if !ValidSignal(addr) {
+			t.Errorf("%s is not a valid signal", addr)
+		}
+		if !s.Set(addr, Some(7)) {
+			t.Errorf("Set(%s) refused", addr)
+		}
+		if got := s.Get(addr).Or(-1); got != 7 {
+			t.Errorf("Get(%s) = %v, want 7", addr, got)
+		}
+	}
+	if !s.Set("endpoints.buy", Some(3)) || s.Endpoints["buy"].QPS.Or(-1) != 3 || s.Get("endpoints.buy").Or(-1) != 3 {
+		t.Errorf("endpoints.buy: %+v", s.Endpoints)
+	}
+	for _, bad := range []string{"", "pvs", "host.", "host.disk", "endpoints."} {
+		if ValidSignal(bad) || s.Set(bad, Some(1)) {
+			t.Errorf("%q accepted as a signal", bad)
+		}
+	}
+}
+
+func TestCloneIsDeep(t *testing.T) {
+	a := fullSnapshot()
+	b := a.Clone()
+	b.Endpoints["buy"] = Endpoint{QPS: Some(1)}
+	src := b.Sources["prometheus"]
+	src.Signals[0] = "changed"
+	if a.Endpoints["buy"].QPS.Or(0) != 42.25 || a.Sources["prometheus"].Signals[0] != "pv" {
+		t.Fatal("changing the clone changed the original")
+	}
+}
+
+func TestSourceStaleness(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 10, 0, time.UTC)
+	fresh := Source{OK: true, LastSuccess: now.Add(-time.Second)}
+	old := Source{OK: true, LastSuccess: now.Add(-time.Minute)}
+	failed := Source{OK: false, LastSuccess: now.Add(-time.Second), Error: "boom"}
+	never := Source{OK: true}
+	tests := []struct {
+		name string
+		src  Source
+		want bool
+	}{
+		{"a source that answered a second ago is fresh", fresh, false},
+		{"a source that answered a minute ago is stale", old, true},
+		{"a source whose last poll failed is stale", failed, true},
+		{"a source that never answered is stale", never, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.src.Stale(now, 5*time.Second); got != tt.want {
+				t.Errorf("Stale = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	if got := old.Age(now); got != time.Minute {
+		t.Errorf("Age = %v, want 1m", got)
+	}
+}
