@@ -1,0 +1,167 @@
+package collectors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// maxMessage caps an error or warning from a source: one line of a wide
+// terminal, however long the server's message.
+const maxMessage = 200
+
+// Poller assembles one snapshot a tick from every source.
+type Poller struct {
+	sources []*polled
+	timeout time.Duration
+	clock   func() time.Time
+
+	mu sync.Mutex // one Poll at a time; guards the sources' last-good state
+}
+
+// polled is a source with what the poller remembers of it.
+type polled struct {
+	src Source
+	// busy is set while a Collect runs. A source that ignores its deadline
+	// keeps running in the background; the next tick skips it rather than
+	// stacking goroutines on a hung server.
+	busy atomic.Bool
+
+	last        map[string]snapshot.Value // last good values, carried while failing
+	lastSuccess time.Time
+}
+
+// PollerOption configures a Poller.
+type PollerOption func(*Poller)
+
+// WithTimeout sets the deadline of one poll (default 800 ms: under a 1 s
+// interval, so a poll never runs into the next).
+func WithTimeout(d time.Duration) PollerOption { return func(p *Poller) { p.timeout = d } }
+
+// WithClock sets the snapshot clock: the demo passes the simulator's, so
+// rates, the countdown and timestamps are in simulated time.
+func WithClock(now func() time.Time) PollerOption { return func(p *Poller) { p.clock = now } }
+
+// NewPoller returns a poller over the given sources.
+func NewPoller(sources []Source, opts ...PollerOption) *Poller {
+	p := &Poller{timeout: 800 * time.Millisecond, clock: time.Now}
+	for _, o := range opts {
+		o(p)
+	}
+	for _, s := range sources {
+		p.sources = append(p.sources, &polled{src: s})
+	}
+	return p
+}
+
+// Now returns the poller's clock.
+func (p *Poller) Now() time.Time { return p.clock() }
+
+// outcome is one source's answer to one poll.
+type outcome struct {
+	res  Result
+	err  error
+	took time.Duration
+}
+
+// Poll runs every source concurrently and returns the snapshot once all have
+// answered or the deadline has passed, whichever is first. A source that
+// failed or missed the deadline keeps its last good values, marked not OK
+// with their last success time, so the screen shows them stale, never blank
+// and never fresh.
+func (p *Poller) Poll(ctx context.Context) snapshot.Snapshot {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+
+	now := p.clock()
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+
+	results := make([]chan outcome, len(p.sources))
+	for i, ps := range p.sources {
+		ch := make(chan outcome, 1) // buffered: a late sender never blocks
+		results[i] = ch
+		if !ps.busy.CompareAndSwap(false, true) {
+			ch <- outcome{err: errors.New("the previous poll is still running past its deadline")}
+			continue
+		}
+		go func() {
+			defer ps.busy.Store(false)
+			start := time.Now()
+			res, err := safeCollect(ctx, ps.src, now)
+			ch <- outcome{res: res, err: err, took: time.Since(start)}
+		}()
+	}
+
+	snap := snapshot.Snapshot{Time: now, Sources: make(map[string]snapshot.Source, len(p.sources))}
+	for i, ps := range p.sources {
+		snap.Sources[ps.src.Name()] = ps.merge(&snap, await(ctx, results[i], p.timeout), now)
+	}
+	return snap
+}
+
+// await takes a source's answer, or a timeout error once ctx is done. An
+// answer that has already arrived wins over a deadline that has also passed.
+func await(ctx context.Context, ch <-chan outcome, timeout time.Duration) outcome {
+	select {
+	case o := <-ch:
+		return o
+	default:
+	}
+	select {
+	case o := <-ch:
+		return o
+	case <-ctx.Done():
+		return outcome{err: fmt.Errorf("no answer within %s", timeout), took: timeout}
+	}
+}
+
+// merge lays one source's outcome into the snapshot and returns its health.
+func (ps *polled) merge(snap *snapshot.Snapshot, o outcome, now time.Time) snapshot.Source {
+	h := snapshot.Source{
+		OK:       o.err == nil,
+		Duration: o.took.Seconds(),
+		Signals:  ps.src.Signals(),
+	}
+	for _, w := range o.res.Warnings {
+		h.Warnings = append(h.Warnings, snapshot.CleanText(w, maxMessage))
+	}
+	if o.err != nil {
+		h.Error = snapshot.CleanText(o.err.Error(), maxMessage)
+	}
+	switch {
+	case o.err == nil:
+		ps.last = maps.Clone(o.res.Values)
+		ps.lastSuccess = now
+	case len(o.res.Values) > 0:
+		// A partial failure updates what it measured and blanks nothing.
+		if ps.last == nil {
+			ps.last = make(map[string]snapshot.Value)
+		}
+		maps.Copy(ps.last, o.res.Values)
+	}
+	h.LastSuccess = ps.lastSuccess
+	for _, sig := range ps.src.Signals() {
+		if v, ok := ps.last[sig]; ok {
+			snap.Set(sig, v)
+		}
+	}
+	return h
+}
+
+// safeCollect turns a panicking source into an error: a malformed value from
+// a server must never take the program down.
+func safeCollect(ctx context.Context, src Source, now time.Time) (res Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: internal error: %v", src.Name(), r)
+		}
+	}()
+	return src.Collect(ctx, now)
+}

@@ -1,0 +1,178 @@
+package collectors
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// fakeSource answers from a function; unit tests only.
+type fakeSource struct {
+	name    string
+	signals []string
+	collect func(ctx context.Context, now time.Time) (Result, error)
+}
+
+func (f *fakeSource) Name() string      { return f.name }
+func (f *fakeSource) Signals() []string { return f.signals }
+func (f *fakeSource) Collect(ctx context.Context, now time.Time) (Result, error) {
+	return f.collect(ctx, now)
+}
+
+func values(kv ...any) map[string]snapshot.Value {
+	m := map[string]snapshot.Value{}
+	for i := 0; i < len(kv); i += 2 {
+		m[kv[i].(string)] = snapshot.Some(kv[i+1].(float64))
+	}
+	return m
+}
+
+type fakeClock struct{ t time.Time }
+
+func (c *fakeClock) now() time.Time { return c.t }
+
+func TestPollAssemblesEverySourceIntoOneSnapshot(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
+	traffic := &fakeSource{name: "scrape", signals: []string{"pv", "endpoints.buy"}, collect: func(context.Context, time.Time) (Result, error) {
+		return Result{Values: values("pv", 100.0, "endpoints.buy", 42.0), Warnings: []string{"summed 3 series\x1b[2J"}}, nil
+	}}
+	host := &fakeSource{name: "host", signals: []string{"host.cpu"}, collect: func(_ context.Context, now time.Time) (Result, error) {
+		if !now.Equal(clock.t) {
+			return Result{}, errors.New("the source was not given the poller's clock")
+		}
+		return Result{Values: values("host.cpu", 0.5)}, nil
+	}}
+	p := NewPoller([]Source{traffic, host}, WithClock(clock.now))
+	s := p.Poll(context.Background())
+
+	if !s.Time.Equal(clock.t) {
+		t.Errorf("time = %v, want the injected clock's %v", s.Time, clock.t)
+	}
+	if s.PV.Or(-1) != 100 || s.Endpoints["buy"].QPS.Or(-1) != 42 || s.Host.CPU.Or(-1) != 0.5 {
+		t.Errorf("values not merged: %+v", s)
+	}
+	for _, name := range []string{"scrape", "host"} {
+		h := s.Sources[name]
+		if !h.OK || !h.LastSuccess.Equal(clock.t) || h.Error != "" {
+			t.Errorf("%s health = %+v", name, h)
+		}
+	}
+	if w := s.Sources["scrape"].Warnings; len(w) != 1 || w[0] != "summed 3 series" {
+		t.Errorf("warnings must arrive cleaned: %q", w)
+	}
+}
+
+func TestAFailedSourceKeepsItsLastGoodValuesMarkedStale(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
+	fail := false
+	src := &fakeSource{name: "prometheus", signals: []string{"pv", "stock"}, collect: func(context.Context, time.Time) (Result, error) {
+		if fail {
+			return Result{}, errors.New("query pv: server answered 503")
+		}
+		return Result{Values: values("pv", 80.0, "stock", 500.0)}, nil
+	}}
+	p := NewPoller([]Source{src}, WithClock(clock.now))
+	first := p.Poll(context.Background())
+
+	fail = true
+	clock.t = clock.t.Add(5 * time.Second)
+	s := p.Poll(context.Background())
+
+	if s.PV.Or(-1) != 80 || s.Stock.Or(-1) != 500 {
+		t.Errorf("last good values were blanked: pv=%v stock=%v", s.PV, s.Stock)
+	}
+	h := s.Sources["prometheus"]
+	if h.OK || !strings.Contains(h.Error, "503") {
+		t.Errorf("health = %+v, want not OK with the server's error", h)
+	}
+	if !h.LastSuccess.Equal(first.Time) || h.Age(s.Time) != 5*time.Second {
+		t.Errorf("last success = %v (age %v), want the first poll's time, 5s old", h.LastSuccess, h.Age(s.Time))
+	}
+	if !h.Stale(s.Time, time.Hour) {
+		t.Error("a failed source must read as stale")
+	}
+}
+
+func TestAPartialFailureUpdatesWhatItMeasured(t *testing.T) {
+	round := 0
+	src := &fakeSource{name: "prometheus", signals: []string{"pv", "stock"}, collect: func(context.Context, time.Time) (Result, error) {
+		round++
+		if round == 1 {
+			return Result{Values: values("pv", 10.0, "stock", 900.0)}, nil
+		}
+		return Result{Values: values("pv", 20.0)}, errors.New("query stock: empty result")
+	}}
+	p := NewPoller([]Source{src})
+	p.Poll(context.Background())
+	s := p.Poll(context.Background())
+	if s.PV.Or(-1) != 20 || s.Stock.Or(-1) != 900 {
+		t.Errorf("pv=%v stock=%v, want the new pv and the carried stock", s.PV, s.Stock)
+	}
+	if s.Sources["prometheus"].OK {
+		t.Error("a partial failure is not OK")
+	}
+}
+
+func TestASlowSourceNeverDelaysTheOthersPastTheDeadline(t *testing.T) {
+	release := make(chan struct{})
+	var started atomic.Int32
+	hung := &fakeSource{name: "hung", signals: []string{"stock"}, collect: func(context.Context, time.Time) (Result, error) {
+		started.Add(1)
+		<-release // ignores its context, like a client without a timeout
+		return Result{Values: values("stock", 1.0)}, nil
+	}}
+	fast := &fakeSource{name: "host", signals: []string{"host.cpu"}, collect: func(context.Context, time.Time) (Result, error) {
+		return Result{Values: values("host.cpu", 0.25)}, nil
+	}}
+	p := NewPoller([]Source{hung, fast}, WithTimeout(50*time.Millisecond))
+	defer close(release)
+
+	// If Poll waited for the hung source, this would block until the test
+	// binary's timeout: returning at all is the assertion.
+	s := p.Poll(context.Background())
+	if s.Host.CPU.Or(-1) != 0.25 || !s.Sources["host"].OK {
+		t.Errorf("the fast source's values are missing: %+v", s.Sources["host"])
+	}
+	if h := s.Sources["hung"]; h.OK || !strings.Contains(h.Error, "no answer within 50ms") {
+		t.Errorf("hung health = %+v", h)
+	}
+
+	// Still hung on the next tick: skipped, not stacked.
+	s = p.Poll(context.Background())
+	if h := s.Sources["hung"]; h.OK || !strings.Contains(h.Error, "still running") {
+		t.Errorf("second poll of a hung source = %+v", h)
+	}
+	if n := started.Load(); n != 1 {
+		t.Errorf("the hung source was started %d times, want 1", n)
+	}
+}
+
+func TestAPanickingSourceBecomesAnError(t *testing.T) {
+	src := &fakeSource{name: "scrape", signals: []string{"pv"}, collect: func(context.Context, time.Time) (Result, error) {
+		var m map[string]int
+		m["boom"]++ // a nil-map write, as a malformed answer might cause
+		return Result{}, nil
+	}}
+	s := NewPoller([]Source{src}).Poll(context.Background())
+	if h := s.Sources["scrape"]; h.OK || !strings.Contains(h.Error, "internal error") {
+		t.Errorf("health = %+v", h)
+	}
+}
+
+func TestASourceThatNeverAnsweredHasNoValuesAndNoSuccessTime(t *testing.T) {
+	src := &fakeSource{name: "prometheus", signals: []string{"pv"}, collect: func(context.Context, time.Time) (Result, error) {
+		return Result{}, errors.New("dial tcp 127.0.0.1:9: connection refused")
+	}}
+	s := NewPoller([]Source{src}).Poll(context.Background())
+	if s.PV.OK() {
+		t.Errorf("pv = %v, want missing", s.PV)
+	}
+	if h := s.Sources["prometheus"]; !h.LastSuccess.IsZero() || h.OK {
+		t.Errorf("health = %+v", h)
+	}
+}

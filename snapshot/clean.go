@@ -1,0 +1,62 @@
+package snapshot
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// CleanText makes untrusted text (metric labels, HELP strings, server
+// error messages, probe pages, recordings on replay) safe to put on a
+// terminal and into one line of a layout.
+//
+// ansi.Strip removes escape sequences but keeps carriage return, backspace,
+// NUL, BEL, UTF-8-encoded C1 controls (U+009B is a CSI on some terminals)
+// and bidi overrides (U+202E turns text around): all of those are dropped
+// here too. Newlines and tabs become spaces, runs of spaces fold into one,
+// and the result is cut to maxWidth cells with an ellipsis (0 = no cap).
+func CleanText(s string, maxWidth int) string {
+	s = ansi.Strip(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\t' || r == '\r' || r == '\v' || r == '\f':
+			r = ' '
+		case r == unicode.ReplacementChar:
+			// Kept: it is how invalid UTF-8 shows, and it is harmless.
+		case unicode.IsControl(r) || isBidiControl(r) || r == 0x1b:
+			continue
+		}
+		if r == ' ' {
+			if space {
+				continue
+			}
+			space = true
+		} else {
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	out := strings.TrimSpace(b.String())
+	if maxWidth > 0 && ansi.StringWidth(out) > maxWidth {
+		out = ansi.Truncate(out, maxWidth, "…")
+	}
+	return out
+}
+
+// isBidiControl reports the explicit bidirectional formatting characters,
+// which can make a terminal show text in another order than it is stored.
+func isBidiControl(r rune) bool {
+	switch {
+	case r >= 0x202A && r <= 0x202E: // LRE, RLE, PDF, LRO, RLO
+		return true
+	case r >= 0x2066 && r <= 0x2069: // LRI, RLI, FSI, PDI
+		return true
+	case r == 0x200E || r == 0x200F || r == 0x061C: // LRM, RLM, ALM
+		return true
+	}
+	return false
+}
