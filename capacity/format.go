@@ -1,0 +1,111 @@
+package capacity
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Formatting is for a narrow terminal tile: SI prefixes (powers of 1000, as
+// in the plan's worked example), three significant digits, trailing zeros
+// trimmed. Non-finite input, which the package never produces but a caller
+// might, is shown as "–" rather than as "NaN" on a wall screen.
+
+const notANumber = "–"
+
+var (
+	byteUnits = []string{"B", "KB", "MB", "GB", "TB", "PB", "EB"}
+	rateUnits = []string{"B/s", "KB/s", "MB/s", "GB/s", "TB/s", "PB/s", "EB/s"}
+	bitUnits  = []string{"bit/s", "kbit/s", "Mbit/s", "Gbit/s", "Tbit/s", "Pbit/s", "Ebit/s"}
+)
+
+// FormatBytes formats a size in bytes: FormatBytes(300e6) is "300 MB".
+func FormatBytes(b float64) string { return formatSI(b, byteUnits) }
+
+// FormatByteRate formats bytes per second: FormatByteRate(300e6) is
+// "300 MB/s".
+func FormatByteRate(bytesPerSec float64) string { return formatSI(bytesPerSec, rateUnits) }
+
+// FormatBitRate formats a rate given in BYTES per second as bits per second,
+// the unit links and NICs are sold in: FormatBitRate(300e6) is "2.4 Gbit/s".
+func FormatBitRate(bytesPerSec float64) string { return formatSI(bytesPerSec*8, bitUnits) }
+
+// FormatNumber formats a plain quantity with three significant digits and
+// no unit, for figures such as PV/s: FormatNumber(41.666) is "41.7".
+func FormatNumber(v float64) string {
+	if !finite(v) {
+		return notANumber
+	}
+	return formatSig(v)
+}
+
+// FormatCount formats a count rounded to a whole number with thousands
+// separators: FormatCount(1234567) is "1,234,567".
+func FormatCount(n float64) string {
+	if !finite(n) {
+		return notANumber
+	}
+	digits := strconv.FormatFloat(math.Abs(math.Round(n)), 'f', 0, 64)
+	var b strings.Builder
+	if math.Round(n) < 0 {
+		b.WriteByte('-')
+	}
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// FormatPercent formats a share (0.123) as a percentage with at most one
+// decimal ("12.3%"); shares above 1 or below 0 (headroom when over a
+// limit) are shown as they are ("-50%").
+func FormatPercent(share float64) string {
+	if !finite(share) {
+		return notANumber
+	}
+	s := strconv.FormatFloat(share*100, 'f', 1, 64)
+	s = strings.TrimSuffix(s, ".0")
+	if s == "-0" {
+		s = "0"
+	}
+	return s + "%"
+}
+
+// formatSI scales v to the largest unit that keeps it under 1000 after
+// rounding to three significant digits, so 999.9 B shows as "1 KB" and not
+// as "1000 B".
+func formatSI(v float64, units []string) string {
+	if !finite(v) {
+		return notANumber
+	}
+	i := 0
+	for i < len(units)-1 && math.Abs(roundSig(v)) >= 1000 {
+		v /= 1000
+		i++
+	}
+	return formatSig(v) + " " + units[i]
+}
+
+// roundSig rounds to three significant digits through the decimal text, so
+// the rounding is the one a reader would do.
+func roundSig(v float64) float64 {
+	r, err := strconv.ParseFloat(strconv.FormatFloat(v, 'e', 2, 64), 64)
+	if err != nil {
+		return v
+	}
+	return r
+}
+
+// formatSig writes v with three significant digits and no exponent.
+func formatSig(v float64) string {
+	s := strconv.FormatFloat(roundSig(v), 'f', -1, 64)
+	if s == "-0" {
+		return "0"
+	}
+	return s
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

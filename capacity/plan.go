@@ -1,0 +1,266 @@
+package capacity
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// Plan is the launch's capacity plan: the planned peak, the page it serves,
+// the limits of the origin, the measured ceilings of the dynamic endpoints
+// and the stock to sell. Sizes are bytes and rates bytes per second; the
+// config layer parses units (see ParseBytes and ParseByteRate) before
+// filling it.
+type Plan struct {
+	// PeakPV is the planned peak in page views per second.
+	PeakPV float64
+	// ResourcesPerPage is how many static resources one page view pulls.
+	ResourcesPerPage float64
+	// ResourceSize is the average resource size in bytes.
+	ResourceSize float64
+	// DownloadSpeed is the average client download speed in bytes per
+	// second; a connection stays open for as long as its bytes take.
+	DownloadSpeed float64
+	// ConnMemory is the memory one open connection costs, in bytes.
+	ConnMemory float64
+	// CDNShare is the share (0..1) of the page's bytes the CDN serves, so
+	// the origin sees only the rest. Zero means no CDN.
+	CDNShare float64
+	// Limits are the origin's ceilings; zero means no limit.
+	Limits Limits
+	// Endpoints are the dynamic endpoints with their stress-tested
+	// ceilings.
+	Endpoints []Endpoint
+	// Stock is what is for sale and how fast it is meant to go.
+	Stock Stock
+	// LaunchAt is when the sale opens; zero when no launch time is known.
+	LaunchAt time.Time
+}
+
+// Limits are the origin's ceilings. A zero field is no limit.
+type Limits struct {
+	// Link is the uplink in bytes per second.
+	Link float64
+	// MaxConns is the most concurrent connections the origin accepts.
+	MaxConns float64
+	// Memory is the memory available for connections, in bytes.
+	Memory float64
+}
+
+// Endpoint is a dynamic endpoint (log-in, add to cart, buy) and the QPS its
+// stress test reached before it failed.
+type Endpoint struct {
+	// Name is the endpoint's name as snapshots carry it.
+	Name string
+	// MaxQPS is the stress-tested ceiling in requests per second.
+	MaxQPS float64
+}
+
+// Stock is what is for sale.
+type Stock struct {
+	// Total is the number of units on sale.
+	Total float64
+	// SellOut is how long after LaunchAt the units are planned to be gone;
+	// zero when there is no plan.
+	SellOut time.Duration
+}
+
+// Prediction is what the plan's formulas give at one PV. The totals are
+// what clients pull; the origin figures are what is left after the CDN, and
+// are what the origin's limits and measurements see.
+type Prediction struct {
+	// PV is the page views per second the prediction is for.
+	PV float64 `json:"pv"`
+	// Bandwidth is total bytes per second: PV × resources × size.
+	Bandwidth float64 `json:"bandwidth_bytes_per_sec"`
+	// OriginBandwidth is the bandwidth the CDN leaves to the origin.
+	OriginBandwidth float64 `json:"origin_bandwidth_bytes_per_sec"`
+	// Connections is total concurrent connections: Bandwidth / DownloadSpeed.
+	Connections float64 `json:"connections"`
+	// OriginConnections is OriginBandwidth / DownloadSpeed.
+	OriginConnections float64 `json:"origin_connections"`
+	// Memory is OriginConnections × ConnMemory: only the origin holds the
+	// connections whose memory we pay for.
+	Memory float64 `json:"memory_bytes"`
+}
+
+// Limit names, as in LimitPV.Name and Summary.FirstBroken.
+const (
+	LimitLink        = "link"
+	LimitConnections = "connections"
+	LimitMemory      = "memory"
+)
+
+// LimitPV is one set limit held against the plan.
+type LimitPV struct {
+	// Name is LimitLink, LimitConnections or LimitMemory.
+	Name string `json:"name"`
+	// Limit is the ceiling in the limit's own unit (bytes per second,
+	// connections, bytes).
+	Limit float64 `json:"limit"`
+	// PV is the page views per second at which the limit is reached. It is
+	// 0 when Reachable is false.
+	PV float64 `json:"pv"`
+	// Reachable is false when no PV reaches the limit, because nothing of a
+	// page view lands on the origin (a CDN share of 1, an empty page).
+	Reachable bool `json:"reachable"`
+	// Peak is the predicted origin value at the planned peak.
+	Peak float64 `json:"peak"`
+	// Broken is true when the planned peak goes over the limit; reaching it
+	// exactly is not broken.
+	Broken bool `json:"broken"`
+}
+
+// PageWeight returns the planned bytes per page view, CDN included.
+func (p Plan) PageWeight() float64 {
+	return finiteOrMax(p.ResourcesPerPage * p.ResourceSize)
+}
+
+// At returns the formulas' predictions at pv page views per second.
+//
+// The order of operations is chosen for exactness, not looks: bandwidth is
+// PV × resources × size and connections are bandwidth / speed, one division
+// of two exact integers, so the worked example (and any plan in whole
+// numbers whose result is a whole number) comes out exact; PV × resources ×
+// (size / speed) would round twice. The CDN's share is taken off as
+// x − x × share rather than x × (1 − share), because 1 − 0.9 is not 0.1 in
+// float64.
+//
+// A negative or non-finite pv, and an invalid plan (see Validate), give
+// zeros rather than NaN; an overflow gives the largest float64.
+func (p Plan) At(pv float64) Prediction {
+	if !finite(pv) || pv < 0 {
+		return Prediction{}
+	}
+	bw := finiteOrMax(pv * p.ResourcesPerPage * p.ResourceSize)
+	pr := Prediction{
+		PV:              pv,
+		Bandwidth:       bw,
+		OriginBandwidth: p.origin(bw),
+	}
+	if p.DownloadSpeed > 0 && finite(p.DownloadSpeed) {
+		pr.Connections = finiteOrMax(pr.Bandwidth / p.DownloadSpeed)
+		pr.OriginConnections = finiteOrMax(pr.OriginBandwidth / p.DownloadSpeed)
+	}
+	pr.Memory = finiteOrMax(pr.OriginConnections * p.ConnMemory)
+	return pr
+}
+
+// Peak returns the predictions at the planned peak.
+func (p Plan) Peak() Prediction { return p.At(p.PeakPV) }
+
+// origin returns what is left of a quantity after the CDN's share.
+func (p Plan) origin(x float64) float64 {
+	share := p.cdnShare()
+	return math.Max(x-x*share, 0)
+}
+
+// cdnShare returns CDNShare clamped to 0..1 (NaN as 0), so an unvalidated
+// plan still predicts finite numbers.
+func (p Plan) cdnShare() float64 {
+	if !finite(p.CDNShare) || p.CDNShare < 0 {
+		return 0
+	}
+	return math.Min(p.CDNShare, 1)
+}
+
+// LimitPVs returns every set limit with the PV at which it is reached and
+// whether the planned peak breaks it, in the order link, connections,
+// memory.
+func (p Plan) LimitPVs() []LimitPV {
+	peak, unit := p.Peak(), p.At(1)
+	var out []LimitPV
+	add := func(name string, limit, atPeak, perPV float64) {
+		if !(limit > 0) || !finite(limit) {
+			return
+		}
+		l := LimitPV{Name: name, Limit: limit, Peak: atPeak, Broken: atPeak > limit}
+		if perPV > 0 {
+			l.PV, l.Reachable = finiteOrMax(limit/perPV), true
+		}
+		out = append(out, l)
+	}
+	add(LimitLink, p.Limits.Link, peak.OriginBandwidth, unit.OriginBandwidth)
+	add(LimitConnections, p.Limits.MaxConns, peak.OriginConnections, unit.OriginConnections)
+	add(LimitMemory, p.Limits.Memory, peak.Memory, unit.Memory)
+	return out
+}
+
+// FirstBroken returns the limit the planned peak breaks first, the broken
+// one reached at the lowest PV, and false when the peak fits every limit.
+// On a tie the earlier of link, connections, memory wins.
+func (p Plan) FirstBroken() (LimitPV, bool) {
+	var first LimitPV
+	found := false
+	for _, l := range p.LimitPVs() {
+		if l.Broken && (!found || l.PV < first.PV) {
+			first, found = l, true
+		}
+	}
+	return first, found
+}
+
+// Validate checks the plan and names each bad field by its config path
+// ("plan.download_speed", "limits.link", "endpoints[1].max_qps",
+// "stock.total"), joining every problem found with errors.Join.
+func (p Plan) Validate() error {
+	var errs []error
+	bad := func(path, format string, args ...any) {
+		errs = append(errs, fmt.Errorf(path+": "+format, args...))
+	}
+	nonNegative := func(path string, v float64) {
+		switch {
+		case !finite(v):
+			bad(path, "must be a finite number, got %v", v)
+		case v < 0:
+			bad(path, "must not be negative, got %v", v)
+		}
+	}
+	nonNegative("plan.peak_pv", p.PeakPV)
+	nonNegative("plan.resources_per_page", p.ResourcesPerPage)
+	nonNegative("plan.resource_size", p.ResourceSize)
+	nonNegative("plan.conn_memory", p.ConnMemory)
+	if !finite(p.DownloadSpeed) || !(p.DownloadSpeed > 0) {
+		bad("plan.download_speed", "must be > 0 (the connections formula divides by it), got %v", p.DownloadSpeed)
+	}
+	if !finite(p.CDNShare) || p.CDNShare < 0 || p.CDNShare > 1 {
+		bad("plan.cdn_share", "must be within 0..1, got %v", p.CDNShare)
+	}
+	nonNegative("limits.link", p.Limits.Link)
+	nonNegative("limits.max_conns", p.Limits.MaxConns)
+	nonNegative("limits.memory", p.Limits.Memory)
+	seen := make(map[string]int, len(p.Endpoints))
+	for i, ep := range p.Endpoints {
+		path := fmt.Sprintf("endpoints[%d]", i)
+		if ep.Name == "" {
+			bad(path+".name", "must not be empty")
+		} else if j, dup := seen[ep.Name]; dup {
+			bad(path+".name", "%q is already endpoints[%d]", ep.Name, j)
+		} else {
+			seen[ep.Name] = i
+		}
+		if !finite(ep.MaxQPS) || !(ep.MaxQPS > 0) {
+			bad(path+".max_qps", "must be > 0 (the endpoint's load divides by it), got %v", ep.MaxQPS)
+		}
+	}
+	nonNegative("stock.total", p.Stock.Total)
+	if p.Stock.SellOut < 0 {
+		bad("stock.sell_out", "must not be negative, got %v", p.Stock.SellOut)
+	}
+	return errors.Join(errs...)
+}
+
+// finiteOrMax turns an overflow into the largest float64 so that no Inf or
+// NaN leaves the package; NaN (0 × Inf) becomes 0.
+func finiteOrMax(v float64) float64 {
+	switch {
+	case math.IsNaN(v):
+		return 0
+	case math.IsInf(v, 1):
+		return math.MaxFloat64
+	case math.IsInf(v, -1):
+		return -math.MaxFloat64
+	}
+	return v
+}
