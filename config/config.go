@@ -1,0 +1,199 @@
+// Package config reads launchwatch.yaml: the launch, the poll interval, the
+// data sources, the signals each source answers, the dynamic endpoints, the
+// capacity plan and the alert thresholds.
+//
+// Defaults live in code (Default), validation sits beside the types, and
+// every error names the file, the line and the field, e.g.
+//
+//	launchwatch.yaml:14: plan.download_speed: must be > 0
+package config
+
+import (
+	"time"
+
+	promconfig "github.com/prometheus/common/config"
+)
+
+// Config is a whole launchwatch.yaml after defaults are filled in.
+type Config struct {
+	// File is the path the config was read from; empty for built-in ones.
+	File string `yaml:"-"`
+
+	Launch   Launch        `yaml:"launch"`
+	Interval time.Duration `yaml:"interval"`
+	// Preset fills in default signals for a known exporter set: see Presets.
+	Preset     string            `yaml:"preset,omitempty"`
+	Sources    Sources           `yaml:"sources"`
+	Signals    map[string]Signal `yaml:"signals,omitempty"`
+	Endpoints  []Endpoint        `yaml:"endpoints,omitempty"`
+	Plan       Plan              `yaml:"plan"`
+	Thresholds Thresholds        `yaml:"thresholds"`
+}
+
+// Launch names the sale and says when it starts.
+type Launch struct {
+	Name string `yaml:"name"`
+	// StartsAt is T0; the countdown runs to it. Zero means unknown.
+	StartsAt time.Time `yaml:"starts_at,omitempty"`
+}
+
+// Sources lists the data sources; a nil one is not polled.
+type Sources struct {
+	Prometheus *Prometheus `yaml:"prometheus,omitempty"`
+	Scrape     *Scrape     `yaml:"scrape,omitempty"`
+	Host       *Host       `yaml:"host,omitempty"`
+}
+
+// Prometheus is a server speaking the Prometheus HTTP API: Prometheus
+// itself, Thanos, Mimir or VictoriaMetrics.
+type Prometheus struct {
+	URL string `yaml:"url"`
+	// Timeout bounds each query; it defaults to 80% of the interval so a
+	// slow server never delays the next poll.
+	Timeout time.Duration `yaml:"timeout,omitempty"`
+	// LatencyOffset queries this far in the past. VictoriaMetrics hides its
+	// newest 30 s by default (-search.latencyOffset); set 30s there, or 0
+	// when the server runs with a smaller offset.
+	LatencyOffset time.Duration `yaml:"latency_offset,omitempty"`
+	// HTTPClientConfig is Prometheus' own client block: basic_auth,
+	// authorization, bearer_token_file, tls_config, proxy_url, …
+	HTTPClientConfig promconfig.HTTPClientConfig `yaml:"http_client_config,omitempty"`
+}
+
+// Scrape reads /metrics endpoints directly, for shops without a Prometheus.
+type Scrape struct {
+	Targets []string      `yaml:"targets"`
+	Timeout time.Duration `yaml:"timeout,omitempty"`
+	// MaxBodyBytes caps each response; a larger body is an error, not an
+	// out-of-memory.
+	MaxBodyBytes int64                       `yaml:"max_body_bytes,omitempty"`
+	HTTPClient   promconfig.HTTPClientConfig `yaml:"http_client_config,omitempty"`
+}
+
+// Host reads the local machine's figures.
+type Host struct {
+	Enabled bool `yaml:"enabled"`
+	// Interfaces to sum for NIC throughput; empty means all but loopback.
+	Interfaces []string `yaml:"interfaces,omitempty"`
+	// Ports, when set, count only established connections on these local
+	// (listening) ports. That needs a netlink dump, run every
+	// PortsInterval rather than every poll.
+	Ports         []int         `yaml:"ports,omitempty"`
+	PortsInterval time.Duration `yaml:"ports_interval,omitempty"`
+	// ProcRoot is where /proc is mounted; inside a container point it at the
+	// host's (counters are per network namespace).
+	ProcRoot string `yaml:"proc_root,omitempty"`
+}
+
+// Signal says how one signal is obtained: a PromQL query for the Prometheus
+// source or an expression over scraped metrics for the scrape source.
+type Signal struct {
+	Query  string `yaml:"query,omitempty"`
+	Scrape string `yaml:"scrape,omitempty"`
+	// Multi says what to do when a query returns several series: "sum" them
+	// (the default) or "refuse" with an error naming them.
+	Multi string `yaml:"multi,omitempty"`
+	// Pos is where the signal was written, for errors found later (a
+	// scrape expression that does not parse, a query the server refuses).
+	Pos Pos `yaml:"-"`
+}
+
+// Source returns the name of the source that answers the signal.
+func (s Signal) Source() string {
+	if s.Query != "" {
+		return SourcePrometheus
+	}
+	return SourceScrape
+}
+
+// Source names, as used in snapshots' health map.
+const (
+	SourcePrometheus = "prometheus"
+	SourceScrape     = "scrape"
+	SourceHost       = "host"
+)
+
+// Endpoint is a dynamic endpoint (log-in, cart, buy) with its stress-tested
+// ceiling.
+type Endpoint struct {
+	Name   string  `yaml:"name"`
+	MaxQPS float64 `yaml:"max_qps"`
+	Signal `yaml:",inline"`
+}
+
+// Plan is the capacity plan as written, units and all ("100KB",
+// "2.4 Gbit/s"); see CapacityPlan for the parsed form.
+type Plan struct {
+	PeakPV           float64   `yaml:"peak_pv"`
+	ResourcesPerPage float64   `yaml:"resources_per_page"`
+	ResourceSize     string    `yaml:"resource_size"`
+	DownloadSpeed    string    `yaml:"download_speed"`
+	ConnMemory       string    `yaml:"conn_memory"`
+	CDNShare         float64   `yaml:"cdn_share"`
+	Limits           PlanLimit `yaml:"limits,omitempty"`
+	Stock            PlanStock `yaml:"stock,omitempty"`
+}
+
+// PlanLimit holds the ceilings the plan is held against; empty is no limit.
+type PlanLimit struct {
+	Link           string  `yaml:"link,omitempty"`
+	MaxConnections float64 `yaml:"max_connections,omitempty"`
+	Memory         string  `yaml:"memory,omitempty"`
+}
+
+// PlanStock is what is for sale and how fast it should go.
+type PlanStock struct {
+	Total   float64 `yaml:"total,omitempty"`
+	SellOut string  `yaml:"sell_out,omitempty"`
+}
+
+// Thresholds colour the screen and raise events.
+type Thresholds struct {
+	// Warn and Crit are shares of a limit or ceiling in use (0..1).
+	Warn float64 `yaml:"warn"`
+	Crit float64 `yaml:"crit"`
+	// ErrorRateWarn and ErrorRateCrit are shares of failed requests.
+	ErrorRateWarn float64 `yaml:"error_rate_warn"`
+	ErrorRateCrit float64 `yaml:"error_rate_crit"`
+	// PageWeightDrift is the measured/planned bytes-per-view ratio that
+	// counts as drift.
+	PageWeightDrift float64 `yaml:"page_weight_drift"`
+	// SellOutPace is the measured/planned sell-rate ratio below which the
+	// sale counts as far behind plan.
+	SellOutPace float64 `yaml:"sell_out_pace"`
+	// StaleAfter is the data age past which a source is shown stale.
+	StaleAfter time.Duration `yaml:"stale_after,omitempty"`
+}
+
+// Pos is a place in a config file.
+type Pos struct {
+	File string
+	Line int
+}
+
+// String formats the position as "file:line", or "" when unknown.
+func (p Pos) String() string {
+	switch {
+	case p.File == "" && p.Line == 0:
+		return ""
+	case p.Line == 0:
+		return p.File
+	}
+	return p.File + ":" + itoa(p.Line)
+}
+
+// Default returns the defaults every config starts from.
+func Default() Config {
+	return Config{
+		Interval: time.Second,
+		Plan:     Plan{},
+		Thresholds: Thresholds{
+			Warn:            0.8,
+			Crit:            0.95,
+			ErrorRateWarn:   0.01,
+			ErrorRateCrit:   0.05,
+			PageWeightDrift: 2,
+			SellOutPace:     0.5,
+		},
+	}
+}

@@ -1,0 +1,233 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Error is one problem in a config file, placed by file, line and field.
+type Error struct {
+	Pos   Pos
+	Field string
+	Msg   string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if p := e.Pos.String(); p != "" {
+		b.WriteString(p)
+		b.WriteString(": ")
+	}
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Load reads, defaults and validates the config at path.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse is Load for bytes already read; name is used in errors.
+func Parse(name string, data []byte) (*Config, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, yamlError(name, &root, err)
+	}
+	if root.Kind == 0 || len(root.Content) == 0 {
+		return nil, &Error{Pos: Pos{File: name}, Msg: "the file is empty"}
+	}
+	cfg := Default()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil {
+		return nil, yamlError(name, &root, err)
+	}
+	cfg.File = name
+	doc := document{file: name, root: root.Content[0]}
+	doc.place(&cfg)
+	cfg.fillDefaults(doc)
+	if err := cfg.applyPreset(); err != nil {
+		return nil, &Error{Pos: doc.pos("preset"), Field: "preset", Msg: err.Error()}
+	}
+	if err := cfg.validate(doc); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+// document is the parsed YAML tree, kept to turn field paths into lines and
+// lines into field paths.
+type document struct {
+	file string
+	root *yaml.Node
+}
+
+// node finds the value node at a dotted path ("plan.limits.link",
+// "endpoints[1].max_qps") and the line that names it: the key's line for a
+// mapping field, the item's for a list item. nil when absent.
+func (d document) node(path string) (*yaml.Node, int) {
+	n, line := d.root, d.root.Line
+	for _, part := range splitPath(path) {
+		if n == nil {
+			return nil, 0
+		}
+		if i, err := strconv.Atoi(part); err == nil && n.Kind == yaml.SequenceNode {
+			if i < 0 || i >= len(n.Content) {
+				return nil, 0
+			}
+			n = n.Content[i]
+			line = n.Line
+			continue
+		}
+		var key *yaml.Node
+		key, n = mappingEntry(n, part)
+		if key != nil {
+			line = key.Line
+		}
+	}
+	return n, line
+}
+
+// pos returns where path is written, falling back to its nearest written
+// parent, so a missing field points at the block that lacks it.
+func (d document) pos(path string) Pos {
+	for p := path; ; {
+		if n, line := d.node(p); n != nil {
+			return Pos{File: d.file, Line: line}
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i <= 0 {
+			return Pos{File: d.file}
+		}
+		p = p[:i]
+	}
+}
+
+// has reports whether path is written in the file.
+func (d document) has(path string) bool {
+	n, _ := d.node(path)
+	return n != nil
+}
+
+// pathAt returns the field path of the key or value written on line.
+func (d document) pathAt(line int) string {
+	var walk func(n *yaml.Node, prefix string) string
+	walk = func(n *yaml.Node, prefix string) string {
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				p := joinPath(prefix, k.Value)
+				if k.Line == line {
+					return p
+				}
+				if found := walk(v, p); found != "" {
+					return found
+				}
+			}
+		case yaml.SequenceNode:
+			for i, v := range n.Content {
+				p := fmt.Sprintf("%s[%d]", prefix, i)
+				if found := walk(v, p); found != "" {
+					return found
+				}
+				if v.Line == line {
+					return p
+				}
+			}
+		}
+		return ""
+	}
+	return walk(d.root, "")
+}
+
+// mappingEntry returns the key and value nodes of key in a mapping.
+func mappingEntry(n *yaml.Node, key string) (k, v *yaml.Node) {
+	if n.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i], n.Content[i+1]
+		}
+	}
+	return nil, nil
+}
+
+func splitPath(path string) []string {
+	path = strings.ReplaceAll(path, "[", ".")
+	path = strings.ReplaceAll(path, "]", "")
+	return strings.Split(path, ".")
+}
+
+func joinPath(prefix, key string) string {
+	if prefix == "" {
+		return key
+	}
+	return prefix + "." + key
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+var unknownField = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+
+// yamlError turns the YAML library's messages ("yaml: line 3: …", "line 5:
+// field foo not found in type config.Plan") into Errors naming file, line
+// and field.
+func yamlError(file string, root *yaml.Node, err error) error {
+	var msgs []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	} else {
+		msgs = []string{err.Error()}
+	}
+	var doc document
+	if root != nil && len(root.Content) > 0 {
+		doc = document{file: file, root: root.Content[0]}
+	}
+	var errs []error
+	for _, m := range msgs {
+		e := &Error{Pos: Pos{File: file}, Msg: strings.TrimPrefix(m, "yaml: ")}
+		if sub := yamlLine.FindStringSubmatch(m); sub != nil {
+			e.Pos.Line, _ = strconv.Atoi(sub[1])
+			e.Msg = sub[2]
+			if doc.root != nil {
+				e.Field = doc.pathAt(e.Pos.Line)
+			}
+			if f := unknownField.FindStringSubmatch(e.Msg); f != nil {
+				e.Msg = fmt.Sprintf("unknown field %q", f[1])
+			}
+		}
+		errs = append(errs, e)
+	}
+	return errors.Join(errs...)
+}
+
+// place records where each signal and endpoint is written, for errors that
+// are found after loading (a scrape expression, a refused query).
+func (d document) place(c *Config) {
+	for name, s := range c.Signals {
+		s.Pos = d.pos("signals." + name)
+		c.Signals[name] = s
+	}
+	for i := range c.Endpoints {
+		c.Endpoints[i].Pos = d.pos(fmt.Sprintf("endpoints[%d]", i))
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

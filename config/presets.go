@@ -1,0 +1,131 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// A preset is the signals a known set of exporters answers, each as a
+// PromQL query and, where the metrics allow it, a scrape expression.
+type preset struct {
+	doc     string
+	signals map[string]Signal
+	// endpoint builds the signal for a dynamic endpoint by name; nil when
+	// the exporters carry no per-endpoint series.
+	endpoint func(name string) Signal
+}
+
+// rateWindow is the range of the presets' rate() queries: wide enough for
+// Prometheus to have several samples at a 1 s to 5 s scrape interval, short
+// enough that an avalanche shows within seconds.
+const rateWindow = "30s"
+
+func rate(sel string) string { return "sum(rate(" + sel + "[" + rateWindow + "]))" }
+
+var presets = map[string]preset{
+	"sim": {
+		doc: "the demo storefront (launchwatch sim)",
+		signals: map[string]Signal{
+			"pv":          {Query: rate("shop_page_views_total"), Scrape: "rate(shop_page_views_total)"},
+			"requests":    {Query: rate("shop_http_requests_total"), Scrape: "rate(shop_http_requests_total)"},
+			"connections": {Query: "sum(shop_http_connections_active)", Scrape: "shop_http_connections_active"},
+			"bandwidth":   {Query: rate("shop_http_response_bytes_total"), Scrape: "rate(shop_http_response_bytes_total)"},
+			"error_rate": {
+				// "or vector(0)": before the first 5xx the series does not exist.
+				Query:  "(" + rate(`shop_http_requests_total{code=~"5.."}`) + " or vector(0)) / clamp_min(" + rate("shop_http_requests_total") + ", 1e-9)",
+				Scrape: `rate(shop_http_requests_total{code=~"5.."}) / rate(shop_http_requests_total)`,
+			},
+			"stock": {Query: "sum(shop_stock_remaining)", Scrape: "shop_stock_remaining"},
+			"sold":  {Query: rate("shop_orders_total"), Scrape: "rate(shop_orders_total)"},
+		},
+		endpoint: func(name string) Signal {
+			sel := fmt.Sprintf("shop_http_requests_total{handler=%q}", name)
+			return Signal{Query: rate(sel), Scrape: "rate(" + sel + ")"}
+		},
+	},
+	"nginx-node": {
+		doc: "nginx-prometheus-exporter (stub_status) plus node_exporter, through Prometheus",
+		signals: map[string]Signal{
+			// stub_status has no page views or status codes: pv and
+			// error_rate need the shop's own metrics, set under signals.
+			"requests":             {Query: rate("nginx_http_requests_total")},
+			"connections":          {Query: "sum(nginx_connections_active)"},
+			"bandwidth":            {Query: rate(`node_network_transmit_bytes_total{device!~"lo|veth.*|docker.*"}`)},
+			"host.cpu":             {Query: `1 - avg(rate(node_cpu_seconds_total{mode="idle"}[` + rateWindow + `]))`},
+			"host.memory_used":     {Query: "sum(node_memory_MemTotal_bytes - node_memory_MemAvailable_bytes)"},
+			"host.memory_total":    {Query: "sum(node_memory_MemTotal_bytes)"},
+			"host.load1":           {Query: "max(node_load1)"},
+			"host.net_tx":          {Query: rate(`node_network_transmit_bytes_total{device!="lo"}`)},
+			"host.net_rx":          {Query: rate(`node_network_receive_bytes_total{device!="lo"}`)},
+			"host.tcp_established": {Query: "sum(node_netstat_Tcp_CurrEstab)"},
+			"host.tcp_memory":      {Query: "sum(node_sockstat_TCP_mem_bytes)"},
+		},
+	},
+}
+
+// Presets returns the preset names with one line of description each.
+func Presets() map[string]string {
+	out := make(map[string]string, len(presets))
+	for name, p := range presets {
+		out[name] = p.doc
+	}
+	return out
+}
+
+// applyPreset fills in the preset's signals that the file does not set,
+// using the query form when Prometheus is configured and the scrape form
+// otherwise. Signals written in the file always win. Host signals are left
+// to the host source when it is enabled.
+func (c *Config) applyPreset() error {
+	if c.Preset == "" {
+		return nil
+	}
+	p, ok := presets[c.Preset]
+	if !ok {
+		names := make([]string, 0, len(presets))
+		for n := range presets {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		return fmt.Errorf("unknown preset %q; known: %s", c.Preset, strings.Join(names, ", "))
+	}
+	pick := func(s Signal) (Signal, bool) {
+		out := Signal{Multi: MultiSum}
+		switch {
+		case c.Sources.Prometheus != nil && s.Query != "":
+			out.Query = s.Query
+		case c.Sources.Scrape != nil && s.Scrape != "":
+			out.Scrape = s.Scrape
+		default:
+			return out, false
+		}
+		return out, true
+	}
+	hostLocal := c.Sources.Host != nil && c.Sources.Host.Enabled
+	if c.Signals == nil {
+		c.Signals = make(map[string]Signal)
+	}
+	for name, s := range p.signals {
+		if _, set := c.Signals[name]; set || (hostLocal && strings.HasPrefix(name, "host.")) {
+			continue
+		}
+		if s, ok := pick(s); ok {
+			s.Pos = Pos{File: c.File}
+			c.Signals[name] = s
+		}
+	}
+	if p.endpoint == nil {
+		return nil
+	}
+	for i, e := range c.Endpoints {
+		if e.Query != "" || e.Scrape != "" {
+			continue
+		}
+		if s, ok := pick(p.endpoint(e.Name)); ok {
+			s.Pos = e.Pos
+			c.Endpoints[i].Signal = s
+		}
+	}
+	return nil
+}

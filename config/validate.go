@@ -1,0 +1,310 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// fillDefaults sets what depends on other fields: timeouts from the interval,
+// the host block's enabled flag when the block is written without it.
+func (c *Config) fillDefaults(d document) {
+	if c.Interval <= 0 {
+		return // validate names it
+	}
+	// A timeout under the interval keeps a slow source from delaying the
+	// next poll: 80% leaves room for assembling the snapshot.
+	def := c.Interval * 8 / 10
+	if p := c.Sources.Prometheus; p != nil && p.Timeout == 0 {
+		p.Timeout = def
+	}
+	if s := c.Sources.Scrape; s != nil {
+		if s.Timeout == 0 {
+			s.Timeout = def
+		}
+		if s.MaxBodyBytes == 0 {
+			s.MaxBodyBytes = 16 << 20
+		}
+	}
+	if h := c.Sources.Host; h != nil {
+		if !d.has("sources.host.enabled") {
+			h.Enabled = true
+		}
+		if h.ProcRoot == "" {
+			h.ProcRoot = "/proc"
+		}
+		if h.PortsInterval == 0 {
+			h.PortsInterval = 10 * time.Second
+		}
+	}
+	if c.Thresholds.StaleAfter == 0 {
+		c.Thresholds.StaleAfter = 3 * c.Interval
+	}
+	for i := range c.Endpoints {
+		if c.Endpoints[i].Multi == "" {
+			c.Endpoints[i].Multi = MultiSum
+		}
+	}
+	for name, s := range c.Signals {
+		if s.Multi == "" {
+			s.Multi = MultiSum
+			c.Signals[name] = s
+		}
+	}
+}
+
+// What a query answering several series does.
+const (
+	MultiSum    = "sum"
+	MultiRefuse = "refuse"
+)
+
+// problems collects validation errors by field path; the document turns the
+// paths into lines at the end.
+type problems struct {
+	doc  document
+	errs []error
+}
+
+func (p *problems) add(field, format string, args ...any) {
+	p.errs = append(p.errs, &Error{Pos: p.doc.pos(field), Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (c *Config) validate(d document) error {
+	p := &problems{doc: d}
+	if c.Interval < 100*time.Millisecond {
+		p.add("interval", "must be at least 100ms, got %s", c.Interval)
+	}
+	c.validateSources(p)
+	c.validateSignals(p)
+	c.validateThresholds(p)
+	if _, err := c.CapacityPlan(); err != nil {
+		for _, e := range flatten(err) {
+			field, msg, ok := strings.Cut(e.Error(), ": ")
+			if !ok {
+				field, msg = "plan", e.Error()
+			}
+			p.add(field, "%s", msg)
+		}
+	}
+	return errors.Join(p.errs...)
+}
+
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+func (c *Config) validateSources(p *problems) {
+	s := c.Sources
+	if s.Prometheus == nil && s.Scrape == nil && (s.Host == nil || !s.Host.Enabled) {
+		p.add("sources", "no source is configured: set sources.prometheus, sources.scrape or sources.host")
+	}
+	if pr := s.Prometheus; pr != nil {
+		checkURL(p, "sources.prometheus.url", pr.URL)
+		checkTimeout(p, "sources.prometheus.timeout", pr.Timeout, c.Interval)
+		if pr.LatencyOffset < 0 {
+			p.add("sources.prometheus.latency_offset", "must not be negative, got %s", pr.LatencyOffset)
+		}
+		if err := pr.HTTPClientConfig.Validate(); err != nil {
+			p.add("sources.prometheus.http_client_config", "%v", err)
+		}
+	}
+	if sc := s.Scrape; sc != nil {
+		if len(sc.Targets) == 0 {
+			p.add("sources.scrape.targets", "list at least one /metrics URL")
+		}
+		for i, t := range sc.Targets {
+			checkURL(p, fmt.Sprintf("sources.scrape.targets[%d]", i), t)
+		}
+		checkTimeout(p, "sources.scrape.timeout", sc.Timeout, c.Interval)
+		if sc.MaxBodyBytes < 0 {
+			p.add("sources.scrape.max_body_bytes", "must not be negative")
+		}
+		if err := sc.HTTPClient.Validate(); err != nil {
+			p.add("sources.scrape.http_client_config", "%v", err)
+		}
+	}
+	if h := s.Host; h != nil {
+		for i, port := range h.Ports {
+			if port < 1 || port > 65535 {
+				p.add(fmt.Sprintf("sources.host.ports[%d]", i), "port %d is not within 1..65535", port)
+			}
+		}
+		if h.PortsInterval < 0 {
+			p.add("sources.host.ports_interval", "must not be negative")
+		}
+	}
+}
+
+func checkURL(p *problems, field, raw string) {
+	if raw == "" {
+		p.add(field, "is required")
+		return
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.add(field, "%q is not an http(s) URL with a host", raw)
+	}
+}
+
+func checkTimeout(p *problems, field string, timeout, interval time.Duration) {
+	if timeout <= 0 {
+		p.add(field, "must be positive, got %s", timeout)
+	} else if interval > 0 && timeout >= interval {
+		p.add(field, "%s must be shorter than the interval (%s), or one slow answer delays the next poll", timeout, interval)
+	}
+}
+
+func (c *Config) validateSignals(p *problems) {
+	for _, name := range sortedKeys(c.Signals) {
+		field := "signals." + name
+		if strings.HasPrefix(name, "endpoints.") {
+			p.add(field, "endpoint signals belong in the endpoints list, with their max_qps")
+			continue
+		}
+		if !snapshot.ValidSignal(name) {
+			p.add(field, "unknown signal; known: %s", strings.Join(append(slices.Clone(snapshot.Signals), snapshot.HostSignals...), ", "))
+			continue
+		}
+		c.checkSignal(p, field, c.Signals[name])
+	}
+	seen := map[string]bool{}
+	for i, e := range c.Endpoints {
+		field := fmt.Sprintf("endpoints[%d]", i)
+		switch {
+		case e.Name == "":
+			p.add(field+".name", "is required")
+		case strings.ContainsAny(e.Name, ". \t"):
+			p.add(field+".name", "%q must not contain dots or spaces", e.Name)
+		case seen[e.Name]:
+			p.add(field+".name", "%q is listed twice", e.Name)
+		}
+		seen[e.Name] = true
+		if e.MaxQPS <= 0 || math.IsNaN(e.MaxQPS) || math.IsInf(e.MaxQPS, 0) {
+			p.add(field+".max_qps", "must be a positive number (the stress-tested ceiling), got %v", e.MaxQPS)
+		}
+		c.checkSignal(p, field, e.Signal)
+	}
+}
+
+func (c *Config) checkSignal(p *problems, field string, s Signal) {
+	switch {
+	case s.Query == "" && s.Scrape == "":
+		p.add(field, "set query (PromQL, for sources.prometheus) or scrape (for sources.scrape)")
+	case s.Query != "" && s.Scrape != "":
+		p.add(field, "set query or scrape, not both")
+	case s.Query != "" && c.Sources.Prometheus == nil:
+		p.add(field+".query", "needs sources.prometheus")
+	case s.Scrape != "" && c.Sources.Scrape == nil:
+		p.add(field+".scrape", "needs sources.scrape")
+	}
+	if s.Multi != MultiSum && s.Multi != MultiRefuse {
+		p.add(field+".multi", "%q is not one of sum, refuse", s.Multi)
+	}
+}
+
+func (c *Config) validateThresholds(p *problems) {
+	t := c.Thresholds
+	share := func(field string, v float64) {
+		if !(v > 0 && v <= 1) {
+			p.add("thresholds."+field, "must be within (0, 1], got %v", v)
+		}
+	}
+	share("warn", t.Warn)
+	share("crit", t.Crit)
+	share("error_rate_warn", t.ErrorRateWarn)
+	share("error_rate_crit", t.ErrorRateCrit)
+	share("sell_out_pace", t.SellOutPace)
+	if t.Warn >= t.Crit {
+		p.add("thresholds.warn", "%v must be below crit (%v)", t.Warn, t.Crit)
+	}
+	if t.ErrorRateWarn >= t.ErrorRateCrit {
+		p.add("thresholds.error_rate_warn", "%v must be below error_rate_crit (%v)", t.ErrorRateWarn, t.ErrorRateCrit)
+	}
+	if !(t.PageWeightDrift > 1) {
+		p.add("thresholds.page_weight_drift", "must be above 1 (a ratio of measured to planned bytes per view), got %v", t.PageWeightDrift)
+	}
+	if t.StaleAfter < 0 {
+		p.add("thresholds.stale_after", "must not be negative")
+	}
+}
+
+// HasPlan reports whether the file has a plan section; without one the
+// dashboard shows measurements without predictions.
+func (c *Config) HasPlan() bool { return c.Plan != (Plan{}) }
+
+// CapacityPlan parses the plan section's units and joins it with the
+// endpoints and the launch time. Errors name their field as a config path.
+func (c *Config) CapacityPlan() (capacity.Plan, error) {
+	var errs []error
+	fail := func(field string, err error) { errs = append(errs, fmt.Errorf("%s: %w", field, err)) }
+	parse := func(field, raw string, fn func(string) (float64, error), required bool) float64 {
+		if raw == "" {
+			if required && c.HasPlan() {
+				fail(field, errors.New("is required"))
+			}
+			return 0
+		}
+		v, err := fn(raw)
+		if err != nil {
+			fail(field, err)
+		}
+		return v
+	}
+	pl := c.Plan
+	plan := capacity.Plan{
+		PeakPV:           pl.PeakPV,
+		ResourcesPerPage: pl.ResourcesPerPage,
+		ResourceSize:     parse("plan.resource_size", pl.ResourceSize, capacity.ParseBytes, true),
+		DownloadSpeed:    parse("plan.download_speed", pl.DownloadSpeed, capacity.ParseByteRate, true),
+		ConnMemory:       parse("plan.conn_memory", pl.ConnMemory, capacity.ParseBytes, false),
+		CDNShare:         pl.CDNShare,
+		Limits: capacity.Limits{
+			Link:     parse("plan.limits.link", pl.Limits.Link, capacity.ParseByteRate, false),
+			MaxConns: pl.Limits.MaxConnections,
+			Memory:   parse("plan.limits.memory", pl.Limits.Memory, capacity.ParseBytes, false),
+		},
+		Stock:    capacity.Stock{Total: pl.Stock.Total},
+		LaunchAt: c.Launch.StartsAt,
+	}
+	if pl.Stock.SellOut != "" {
+		d, err := capacity.ParseDuration(pl.Stock.SellOut)
+		if err != nil {
+			fail("plan.stock.sell_out", err)
+		}
+		plan.Stock.SellOut = d
+	}
+	for _, e := range c.Endpoints {
+		plan.Endpoints = append(plan.Endpoints, capacity.Endpoint{Name: e.Name, MaxQPS: e.MaxQPS})
+	}
+	if len(errs) > 0 {
+		return plan, errors.Join(errs...)
+	}
+	if !c.HasPlan() {
+		return plan, nil
+	}
+	return plan, plan.Validate()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
