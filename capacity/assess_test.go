@@ -1,0 +1,336 @@
+package capacity
+
+import (
+	"math"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+var launch = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+
+// salePlan is the worked example with limits, endpoints and the story's
+// stock: 1,000 units planned to go in ten minutes.
+func salePlan() Plan {
+	p := examplePlan()
+	p.Limits = Limits{Link: 125e6, MaxConns: 6000, Memory: 6e7}
+	p.Endpoints = []Endpoint{{Name: "login", MaxQPS: 500}, {Name: "cart", MaxQPS: 200}, {Name: "buy", MaxQPS: 100}}
+	p.Stock = Stock{Total: 1000, SellOut: 10 * time.Minute}
+	p.LaunchAt = launch
+	return p
+}
+
+func TestPhase(t *testing.T) {
+	tests := []struct {
+		name   string
+		launch time.Time
+		at     time.Time
+		stock  snapshot.Value
+		want   Phase
+	}{
+		{"before the launch time it is before launch", launch, launch.Add(-time.Minute), snapshot.Some(1000), PhaseBefore},
+		{"an empty stock before launch is not sold out", launch, launch.Add(-time.Second), snapshot.Some(0), PhaseBefore},
+		{"at the launch time it is live", launch, launch, snapshot.Some(1000), PhaseLive},
+		{"a stock of zero after launch is sold out", launch, launch.Add(time.Hour), snapshot.Some(0), PhaseSoldOut},
+		{"a missing stock is not sold out", launch, launch.Add(time.Hour), snapshot.Value{}, PhaseLive},
+		{"without a launch time it is live", time.Time{}, launch, snapshot.Some(5), PhaseLive},
+		{"without a launch time an empty stock is sold out", time.Time{}, launch, snapshot.Some(0), PhaseSoldOut},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := salePlan()
+			p.LaunchAt = tt.launch
+			a := p.Assess(snapshot.Snapshot{Time: tt.at, Stock: tt.stock}, nil)
+			if a.Phase != tt.want {
+				t.Fatalf("phase %v, want %v", a.Phase, tt.want)
+			}
+			if a.LaunchKnown != !tt.launch.IsZero() || (a.LaunchKnown && a.SinceLaunch != tt.at.Sub(tt.launch)) {
+				t.Errorf("since launch %v known %v", a.SinceLaunch, a.LaunchKnown)
+			}
+		})
+	}
+	if PhaseBefore.String() != "before launch" || PhaseLive.String() != "live" || PhaseSoldOut.String() != "sold out" || PhaseUnknown.String() != "unknown" {
+		t.Error("phase names changed")
+	}
+}
+
+func TestChecks(t *testing.T) {
+	tests := []struct {
+		name          string
+		snap          snapshot.Snapshot
+		wantPredicted snapshot.Value
+		wantHeadroom  snapshot.Value
+		wantRatio     snapshot.Value
+	}{
+		{"with PV and no measurement the headroom is against the prediction",
+			snapshot.Snapshot{PV: snapshot.Some(25)},
+			snapshot.Some(75e6), snapshot.Some(0.4), snapshot.Value{}},
+		{"a measurement above the prediction sets the headroom",
+			snapshot.Snapshot{PV: snapshot.Some(25), Bandwidth: snapshot.Some(100e6)},
+			snapshot.Some(75e6), snapshot.Some(0.2), snapshot.Some(100e6 / 75e6)},
+		{"a prediction above the measurement sets the headroom",
+			snapshot.Snapshot{PV: snapshot.Some(25), Bandwidth: snapshot.Some(25e6)},
+			snapshot.Some(75e6), snapshot.Some(0.4), snapshot.Some(25e6 / 75e6)},
+		{"a measurement without PV has headroom but no prediction",
+			snapshot.Snapshot{Bandwidth: snapshot.Some(62.5e6)},
+			snapshot.Value{}, snapshot.Some(0.5), snapshot.Value{}},
+		{"over the limit the headroom is negative",
+			snapshot.Snapshot{PV: snapshot.Some(100), Bandwidth: snapshot.Some(250e6)},
+			snapshot.Some(300e6), snapshot.Some(-1.4), snapshot.Some(250e6 / 300e6)},
+		{"with nothing measured nothing is known",
+			snapshot.Snapshot{},
+			snapshot.Value{}, snapshot.Value{}, snapshot.Value{}},
+		{"a PV of zero predicts zero and no ratio",
+			snapshot.Snapshot{PV: snapshot.Some(0), Bandwidth: snapshot.Some(1e6)},
+			snapshot.Some(0), snapshot.Some(1 - 1e6/125e6), snapshot.Value{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := salePlan().Assess(tt.snap, nil).Bandwidth
+			if c.Predicted != tt.wantPredicted || c.Headroom != tt.wantHeadroom || c.Ratio != tt.wantRatio {
+				t.Fatalf("got predicted %v headroom %v ratio %v; want %v %v %v",
+					c.Predicted, c.Headroom, c.Ratio, tt.wantPredicted, tt.wantHeadroom, tt.wantRatio)
+			}
+			if c.AtPeak != 3e8 || c.Limit != 125e6 {
+				t.Errorf("at peak %v limit %v", c.AtPeak, c.Limit)
+			}
+		})
+	}
+}
+
+func TestChecksUseTheOriginAndTheirOwnMeasurements(t *testing.T) {
+	p := salePlan()
+	p.CDNShare = 0.9
+	a := p.Assess(snapshot.Snapshot{
+		PV: snapshot.Some(100), Bandwidth: snapshot.Some(3e7), Connections: snapshot.Some(600),
+		Host: snapshot.Host{TCPMemory: snapshot.Some(3e6)},
+	}, nil)
+	if a.Bandwidth.Predicted.Or(-1) != 3e7 || a.Connections.Predicted.Or(-1) != 300 || a.Memory.Predicted.Or(-1) != 3e6 {
+		t.Errorf("predicted %v %v %v, want the origin side", a.Bandwidth.Predicted, a.Connections.Predicted, a.Memory.Predicted)
+	}
+	if a.Bandwidth.Ratio.Or(-1) != 1 || a.Connections.Ratio.Or(-1) != 2 || a.Memory.Ratio.Or(-1) != 1 {
+		t.Errorf("ratios %v %v %v", a.Bandwidth.Ratio, a.Connections.Ratio, a.Memory.Ratio)
+	}
+	if a.Connections.Headroom.Or(-1) != 0.9 || a.Memory.Headroom.Or(-1) != 0.95 {
+		t.Errorf("headroom %v %v", a.Connections.Headroom, a.Memory.Headroom)
+	}
+	if a.Now.Bandwidth != 3e8 || a.Peak.Connections != 3000 {
+		t.Errorf("totals: now %+v peak %+v", a.Now, a.Peak)
+	}
+}
+
+func TestACheckWithoutALimitHasNoHeadroom(t *testing.T) {
+	a := examplePlan().Assess(snapshot.Snapshot{PV: snapshot.Some(10), Connections: snapshot.Some(100)}, nil)
+	if a.Connections.Limit != 0 || a.Connections.Headroom.OK() {
+		t.Fatalf("got %+v", a.Connections)
+	}
+}
+
+func TestPageWeight(t *testing.T) {
+	tests := []struct {
+		name         string
+		cdn          float64
+		snap         snapshot.Snapshot
+		wantPlanned  float64
+		wantMeasured snapshot.Value
+		wantRatio    snapshot.Value
+	}{
+		{"a page as planned has ratio 1", 0, snapshot.Snapshot{PV: snapshot.Some(10), Bandwidth: snapshot.Some(3e7)},
+			3e6, snapshot.Some(3e6), snapshot.Some(1)},
+		{"the story's heavy page is ten times the plan", 0, snapshot.Snapshot{PV: snapshot.Some(10), Bandwidth: snapshot.Some(3e8)},
+			3e6, snapshot.Some(3e7), snapshot.Some(10)},
+		{"with a CDN the plan is the origin's share", 0.9, snapshot.Snapshot{PV: snapshot.Some(10), Bandwidth: snapshot.Some(3e6)},
+			3e5, snapshot.Some(3e5), snapshot.Some(1)},
+		{"no PV means no measured weight", 0, snapshot.Snapshot{Bandwidth: snapshot.Some(3e7)},
+			3e6, snapshot.Value{}, snapshot.Value{}},
+		{"zero PV means no measured weight", 0, snapshot.Snapshot{PV: snapshot.Some(0), Bandwidth: snapshot.Some(3e7)},
+			3e6, snapshot.Value{}, snapshot.Value{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := salePlan()
+			p.CDNShare = tt.cdn
+			got := p.Assess(tt.snap, nil).PageWeight
+			want := PageWeightCheck{Planned: tt.wantPlanned, Measured: tt.wantMeasured, Ratio: tt.wantRatio}
+			if got != want {
+				t.Fatalf("got %+v, want %+v", got, want)
+			}
+		})
+	}
+}
+
+func TestEndpoints(t *testing.T) {
+	tests := []struct {
+		name           string
+		qps            map[string]float64
+		wantBottleneck string
+	}{
+		{"the bottleneck is the highest load, not the highest QPS",
+			map[string]float64{"login": 400, "cart": 20, "buy": 90}, "buy"},
+		{"an unmeasured endpoint is skipped", map[string]float64{"cart": 10}, "cart"},
+		{"nothing measured means no bottleneck", nil, ""},
+		{"a tie goes to the earlier endpoint", map[string]float64{"login": 250, "cart": 100}, "login"},
+		{"an endpoint outside the plan is ignored", map[string]float64{"search": 1e6, "buy": 1}, "buy"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := snapshot.Snapshot{}
+			for name, q := range tt.qps {
+				s.Set("endpoints."+name, snapshot.Some(q))
+			}
+			a := salePlan().Assess(s, nil)
+			if a.Bottleneck != tt.wantBottleneck {
+				t.Fatalf("bottleneck %q, want %q", a.Bottleneck, tt.wantBottleneck)
+			}
+			if len(a.Endpoints) != 3 {
+				t.Fatalf("endpoints %+v", a.Endpoints)
+			}
+			for _, e := range a.Endpoints {
+				q, measured := tt.qps[e.Name]
+				if e.QPS.OK() != measured || e.Bottleneck != (e.Name == tt.wantBottleneck) {
+					t.Errorf("%+v", e)
+				}
+				if measured && e.Load.Or(-1) != q/e.MaxQPS {
+					t.Errorf("%s load %v, want %v", e.Name, e.Load, q/e.MaxQPS)
+				}
+			}
+		})
+	}
+}
+
+func TestSellOut(t *testing.T) {
+	at := launch.Add(5 * time.Minute)
+	snap := func(d time.Duration, stock float64) snapshot.Snapshot {
+		return snapshot.Snapshot{Time: at.Add(d), Stock: snapshot.Some(stock)}
+	}
+	tests := []struct {
+		name       string
+		now        snapshot.Snapshot
+		recent     []snapshot.Snapshot
+		wantRate   snapshot.Value
+		wantWindow time.Duration
+		wantETA    time.Duration
+		wantKnown  bool
+		wantPace   snapshot.Value
+	}{
+		{"the rate comes from the stock's drop over the window",
+			snapshot.Snapshot{Time: at, Stock: snapshot.Some(500), Sold: snapshot.Some(99)},
+			[]snapshot.Snapshot{snap(-20*time.Second, 540), snap(-10*time.Second, 520)},
+			snapshot.Some(2), 20 * time.Second, 250 * time.Second, true, snapshot.Some(div(2, plannedRate))},
+		{"a window shorter than the minimum falls back to Sold",
+			snapshot.Snapshot{Time: at, Stock: snapshot.Some(500), Sold: snapshot.Some(0.5)},
+			[]snapshot.Snapshot{snap(-5*time.Second, 540)},
+			snapshot.Some(0.5), 0, 1000 * time.Second, true, snapshot.Some(0.3)},
+		{"without a window the rate is Sold",
+			snapshot.Snapshot{Time: at, Stock: snapshot.Some(100), Sold: snapshot.Some(1)},
+			nil, snapshot.Some(1), 0, 100 * time.Second, true, snapshot.Some(0.6)},
+		{"a restock falls back to Sold",
+			snapshot.Snapshot{Time: at, Stock: snapshot.Some(500), Sold: snapshot.Some(1)},
+			[]snapshot.Snapshot{snap(-time.Minute, 400)},
+			snapshot.Some(1), 0, 500 * time.Second, true, snapshot.Some(0.6)},
+		{"window snapshots without stock are skipped",
+			snapshot.Snapshot{Time: at, Stock: snapshot.Some(500)},
+			[]snapshot.Snapshot{{Time: at.Add(-time.Minute)}, snap(-50*time.Second, 600)},
+			snapshot.Some(2), 50 * time.Second, 250 * time.Second, true, snapshot.Some(1.2)},
+		{"a zero rate has no ETA",
+			snapshot.Snapshot{Time: at, Stock: snapshot.Some(500), Sold: snapshot.Some(0)},
+			nil, snapshot.Some(0), 0, 0, false, snapshot.Some(0)},
+		{"a missing rate has no ETA or pace",
+			snapshot.Snapshot{Time: at, Stock: snapshot.Some(500)},
+			nil, snapshot.Value{}, 0, 0, false, snapshot.Value{}},
+		{"sold out is an ETA of zero",
+			snapshot.Snapshot{Time: at, Stock: snapshot.Some(0)},
+			nil, snapshot.Value{}, 0, 0, true, snapshot.Value{}},
+		{"a crawl too slow for a Duration has no ETA",
+			snapshot.Snapshot{Time: at, Stock: snapshot.Some(1000), Sold: snapshot.Some(1e-20)},
+			nil, snapshot.Some(1e-20), 0, 0, false, snapshot.Some(div(1e-20, plannedRate))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			so := salePlan().Assess(tt.now, tt.recent).SellOut
+			if so.Rate != tt.wantRate || so.RateWindow != tt.wantWindow || so.ETA != tt.wantETA || so.ETAKnown != tt.wantKnown || so.Pace != tt.wantPace {
+				t.Fatalf("got rate %v window %v eta %v known %v pace %v\nwant rate %v window %v eta %v known %v pace %v",
+					so.Rate, so.RateWindow, so.ETA, so.ETAKnown, so.Pace, tt.wantRate, tt.wantWindow, tt.wantETA, tt.wantKnown, tt.wantPace)
+			}
+			if so.Total != 1000 || so.PlannedRate.Or(-1) != 1000.0/600 || !so.PlannedAt.Equal(launch.Add(10*time.Minute)) {
+				t.Errorf("plan side: %+v", so)
+			}
+			if so.Remaining != tt.now.Stock {
+				t.Errorf("remaining %v", so.Remaining)
+			}
+		})
+	}
+}
+
+func TestTheStorysSlowSaleIsFarBehindPace(t *testing.T) {
+	// 1,000 units expected in ten minutes took about an hour and a half.
+	p := salePlan()
+	rate := 1000.0 / 5400
+	a := p.Assess(snapshot.Snapshot{Time: launch.Add(45 * time.Minute), Stock: snapshot.Some(500), Sold: snapshot.Some(rate)}, nil)
+	if pace := a.SellOut.Pace.Or(-1); math.Abs(pace-1.0/9) > 1e-12 {
+		t.Fatalf("pace %v, want a ninth", pace)
+	}
+}
+
+func TestAnEmptySnapshotProducesNoNaN(t *testing.T) {
+	plans := map[string]Plan{"an empty plan": {}, "the sale plan": salePlan()}
+	for name, p := range plans {
+		a := p.Assess(snapshot.Snapshot{}, []snapshot.Snapshot{{}, {}})
+		walkFloats(t, name, reflect.ValueOf(a))
+		if a.Phase != PhaseBefore && a.Phase != PhaseLive {
+			t.Errorf("%s: phase %v", name, a.Phase)
+		}
+		for _, v := range []snapshot.Value{a.PV, a.Bandwidth.Predicted, a.Bandwidth.Measured, a.PageWeight.Measured, a.SellOut.Rate, a.SellOut.Remaining} {
+			if v.OK() {
+				t.Errorf("%s: a value appeared from nothing: %+v", name, a)
+			}
+		}
+	}
+}
+
+// walkFloats fails on any NaN or infinite float64 reachable from v,
+// including the ones inside snapshot.Value.
+func walkFloats(t *testing.T, path string, v reflect.Value) {
+	t.Helper()
+	switch v.Kind() {
+	case reflect.Float64:
+		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+			t.Errorf("%s = %v", path, f)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			walkFloats(t, path+"."+v.Type().Field(i).Name, v.Field(i))
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			walkFloats(t, path, v.Index(i))
+		}
+	}
+}
+
+func BenchmarkAssess(b *testing.B) {
+	p := salePlan()
+	s := snapshot.Snapshot{
+		Time: launch.Add(time.Minute), PV: snapshot.Some(80), Bandwidth: snapshot.Some(2.5e8),
+		Connections: snapshot.Some(2500), Stock: snapshot.Some(700), Sold: snapshot.Some(2),
+		Host:      snapshot.Host{TCPMemory: snapshot.Some(2.4e7)},
+		Endpoints: map[string]snapshot.Endpoint{"login": {QPS: snapshot.Some(300)}, "buy": {QPS: snapshot.Some(80)}},
+	}
+	recent := make([]snapshot.Snapshot, 60)
+	for i := range recent {
+		recent[i] = snapshot.Snapshot{Time: s.Time.Add(time.Duration(i-60) * time.Second), Stock: snapshot.Some(820 - 2*float64(i))}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = p.Assess(s, recent)
+	}
+}
+
+// plannedRate is salePlan's planned units per second, computed at run time
+// like the code does: Go folds constant expressions exactly, which would
+// make a test's expectation differ from float64 arithmetic in the last bit.
+var plannedRate = div(1000, 600)
+
+func div(a, b float64) float64 { return a / b }
