@@ -30,11 +30,16 @@ func FormatByteRate(bytesPerSec float64) string { return formatSI(bytesPerSec, r
 // the unit links and NICs are sold in: FormatBitRate(300e6) is "2.4 Gbit/s".
 func FormatBitRate(bytesPerSec float64) string { return formatSI(bytesPerSec*8, bitUnits) }
 
-// FormatNumber formats a plain quantity with three significant digits and
-// no unit, for figures such as PV/s: FormatNumber(41.666) is "41.7".
+// FormatNumber formats a plain quantity with no unit, for figures such as
+// PV/s: three significant digits below 1,000 (FormatNumber(41.666) is
+// "41.7"), whole numbers with thousands separators from there on
+// (FormatNumber(1250) is "1,250").
 func FormatNumber(v float64) string {
 	if !finite(v) {
 		return notANumber
+	}
+	if math.Abs(v) >= 999.5 {
+		return FormatCount(v)
 	}
 	return formatSig(v)
 }

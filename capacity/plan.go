@@ -202,8 +202,8 @@ func (p Plan) FirstBroken() (LimitPV, bool) {
 }
 
 // Validate checks the plan and names each bad field by its config path
-// ("plan.download_speed", "limits.link", "endpoints[1].max_qps",
-// "stock.total"), joining every problem found with errors.Join.
+// ("plan.download_speed", "plan.limits.link", "endpoints[1].max_qps",
+// "plan.stock.total"), joining every problem found with errors.Join.
 func (p Plan) Validate() error {
 	var errs []error
 	bad := func(path, format string, args ...any) {
@@ -227,9 +227,9 @@ func (p Plan) Validate() error {
 	if !finite(p.CDNShare) || p.CDNShare < 0 || p.CDNShare > 1 {
 		bad("plan.cdn_share", "must be within 0..1, got %v", p.CDNShare)
 	}
-	nonNegative("limits.link", p.Limits.Link)
-	nonNegative("limits.max_conns", p.Limits.MaxConns)
-	nonNegative("limits.memory", p.Limits.Memory)
+	nonNegative("plan.limits.link", p.Limits.Link)
+	nonNegative("plan.limits.max_connections", p.Limits.MaxConns)
+	nonNegative("plan.limits.memory", p.Limits.Memory)
 	seen := make(map[string]int, len(p.Endpoints))
 	for i, ep := range p.Endpoints {
 		path := fmt.Sprintf("endpoints[%d]", i)
@@ -244,9 +244,9 @@ func (p Plan) Validate() error {
 			bad(path+".max_qps", "must be > 0 (the endpoint's load divides by it), got %v", ep.MaxQPS)
 		}
 	}
-	nonNegative("stock.total", p.Stock.Total)
+	nonNegative("plan.stock.total", p.Stock.Total)
 	if p.Stock.SellOut < 0 {
-		bad("stock.sell_out", "must not be negative, got %v", p.Stock.SellOut)
+		bad("plan.stock.sell_out", "must not be negative, got %v", p.Stock.SellOut)
 	}
 	return errors.Join(errs...)
 }

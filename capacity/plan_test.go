@@ -181,7 +181,7 @@ func TestValidate(t *testing.T) {
 		{"a NaN CDN share is refused", func(p *Plan) { p.CDNShare = math.NaN() }, []string{"plan.cdn_share"}},
 		{"a negative resource size is refused", func(p *Plan) { p.ResourceSize = -1 }, []string{"plan.resource_size: must not be negative"}},
 		{"a NaN peak is refused", func(p *Plan) { p.PeakPV = math.NaN() }, []string{"plan.peak_pv: must be a finite number"}},
-		{"a negative limit is refused", func(p *Plan) { p.Limits.Link = -1 }, []string{"limits.link"}},
+		{"a negative limit is refused", func(p *Plan) { p.Limits.Link = -1 }, []string{"plan.limits.link"}},
 		{"an endpoint without a ceiling is refused by index", func(p *Plan) {
 			p.Endpoints = []Endpoint{{Name: "login", MaxQPS: 100}, {Name: "buy"}}
 		}, []string{"endpoints[1].max_qps: must be > 0"}},
@@ -189,7 +189,7 @@ func TestValidate(t *testing.T) {
 			p.Endpoints = []Endpoint{{Name: "buy", MaxQPS: 1}, {Name: "buy", MaxQPS: 1}, {MaxQPS: 1}}
 		}, []string{`endpoints[1].name: "buy" is already endpoints[0]`, "endpoints[2].name: must not be empty"}},
 		{"several problems are all reported", func(p *Plan) { p.DownloadSpeed, p.Stock.Total = -1, -1 },
-			[]string{"plan.download_speed", "stock.total"}},
+			[]string{"plan.download_speed", "plan.stock.total"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

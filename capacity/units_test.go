@@ -173,6 +173,7 @@ func TestFormats(t *testing.T) {
 		{"a negative percentage", FormatPercent(-0.5), "-50%"},
 		{"a zero percentage", FormatPercent(0), "0%"},
 		{"a plain number", FormatNumber(125e6 / 3e6), "41.7"},
+		{"a plain number over a thousand gets separators", FormatNumber(1250), "1,250"},
 		{"NaN is a dash", FormatBytes(math.NaN()), "–"},
 		{"Inf is a dash", FormatCount(math.Inf(1)), "–"},
 	}

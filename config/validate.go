@@ -71,9 +71,19 @@ const (
 type problems struct {
 	doc  document
 	errs []error
+	seen map[string]bool
 }
 
 func (p *problems) add(field, format string, args ...any) {
+	// The plan's own validation repeats some checks (endpoint names and
+	// ceilings); one error per field is enough.
+	if p.seen[field] {
+		return
+	}
+	if p.seen == nil {
+		p.seen = make(map[string]bool)
+	}
+	p.seen[field] = true
 	p.errs = append(p.errs, &Error{Pos: p.doc.pos(field), Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
