@@ -11,6 +11,7 @@ package config
 import (
 	"time"
 
+	"github.com/launchwatch/launchwatch/capacity"
 	promconfig "github.com/prometheus/common/config"
 )
 
@@ -184,16 +185,30 @@ func (p Pos) String() string {
 
 // Default returns the defaults every config starts from.
 func Default() Config {
+	th := capacity.DefaultThresholds()
 	return Config{
 		Interval: time.Second,
-		Plan:     Plan{},
 		Thresholds: Thresholds{
-			Warn:            0.8,
-			Crit:            0.95,
-			ErrorRateWarn:   0.01,
-			ErrorRateCrit:   0.05,
-			PageWeightDrift: 2,
-			SellOutPace:     0.5,
+			Warn:            th.Warn,
+			Crit:            th.Crit,
+			ErrorRateWarn:   th.ErrorRateWarn,
+			ErrorRateCrit:   th.ErrorRateCrit,
+			PageWeightDrift: th.PageWeightDrift,
+			SellOutPace:     th.SellOutPace,
+			// StaleAfter defaults to three intervals, set once the
+			// interval is known.
 		},
+	}
+}
+
+// CapacityThresholds returns the thresholds in the form the plan's
+// assessment, the events and the screen classify with.
+func (c *Config) CapacityThresholds() capacity.Thresholds {
+	t := c.Thresholds
+	return capacity.Thresholds{
+		Warn: t.Warn, Crit: t.Crit,
+		ErrorRateWarn: t.ErrorRateWarn, ErrorRateCrit: t.ErrorRateCrit,
+		PageWeightDrift: t.PageWeightDrift, SellOutPace: t.SellOutPace,
+		StaleAfter: t.StaleAfter,
 	}
 }

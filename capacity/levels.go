@@ -1,0 +1,126 @@
+package capacity
+
+import (
+	"time"
+
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// Level is how a figure stands against its thresholds. The screen's
+// colours, the events and the report all classify through these, so they
+// always agree.
+type Level int
+
+// Levels, from unknown to critical.
+const (
+	LevelUnknown Level = iota
+	LevelOK
+	LevelWarn
+	LevelCrit
+)
+
+// String names the level.
+func (l Level) String() string {
+	switch l {
+	case LevelOK:
+		return "ok"
+	case LevelWarn:
+		return "warn"
+	case LevelCrit:
+		return "crit"
+	}
+	return "unknown"
+}
+
+// Thresholds turn figures into levels.
+type Thresholds struct {
+	// Warn and Crit are shares of a limit or ceiling in use (0..1).
+	Warn, Crit float64
+	// ErrorRateWarn and ErrorRateCrit are shares of failed requests.
+	ErrorRateWarn, ErrorRateCrit float64
+	// PageWeightDrift is the measured/planned bytes-per-view ratio that
+	// counts as drift.
+	PageWeightDrift float64
+	// SellOutPace is the measured/planned sell-rate ratio below which the
+	// sale is far behind plan.
+	SellOutPace float64
+	// StaleAfter is the data age past which a source counts as stale.
+	StaleAfter time.Duration
+}
+
+// DefaultThresholds are the thresholds when none are configured.
+func DefaultThresholds() Thresholds {
+	return Thresholds{
+		Warn: 0.8, Crit: 0.95,
+		ErrorRateWarn: 0.01, ErrorRateCrit: 0.05,
+		PageWeightDrift: 2, SellOutPace: 0.5,
+		StaleAfter: 3 * time.Second,
+	}
+}
+
+// Usage classifies a share of a limit in use (0.9 = 90% used).
+func (t Thresholds) Usage(share snapshot.Value) Level {
+	v, ok := share.Get()
+	switch {
+	case !ok:
+		return LevelUnknown
+	case v >= t.Crit:
+		return LevelCrit
+	case v >= t.Warn:
+		return LevelWarn
+	}
+	return LevelOK
+}
+
+// Headroom classifies a check's headroom (the share of the limit left).
+func (t Thresholds) Headroom(c Check) Level {
+	h, ok := c.Headroom.Get()
+	if !ok {
+		return LevelUnknown
+	}
+	return t.Usage(snapshot.Some(1 - h))
+}
+
+// ErrorRate classifies a share of failed requests.
+func (t Thresholds) ErrorRate(rate snapshot.Value) Level {
+	v, ok := rate.Get()
+	switch {
+	case !ok:
+		return LevelUnknown
+	case v >= t.ErrorRateCrit:
+		return LevelCrit
+	case v >= t.ErrorRateWarn:
+		return LevelWarn
+	}
+	return LevelOK
+}
+
+// PageWeight classifies the measured/planned bytes-per-view ratio: at the
+// drift threshold it warns, at twice the threshold it is critical.
+func (t Thresholds) PageWeight(ratio snapshot.Value) Level {
+	v, ok := ratio.Get()
+	switch {
+	case !ok:
+		return LevelUnknown
+	case v >= 2*t.PageWeightDrift:
+		return LevelCrit
+	case v >= t.PageWeightDrift:
+		return LevelWarn
+	}
+	return LevelOK
+}
+
+// Pace classifies the sell pace (measured/planned rate) while live: below
+// the threshold warns, below half of it is critical.
+func (t Thresholds) Pace(a Assessment) Level {
+	p, ok := a.SellOut.Pace.Get()
+	switch {
+	case a.Phase != PhaseLive || !ok:
+		return LevelUnknown
+	case p < t.SellOutPace/2:
+		return LevelCrit
+	case p < t.SellOutPace:
+		return LevelWarn
+	}
+	return LevelOK
+}

@@ -1,0 +1,269 @@
+// Package events names the failure modes of a launch as they happen: a
+// data source down, a limit or an endpoint's ceiling near, an error burst,
+// the page growing heavy, the sale falling behind its pace, the refresh
+// avalanche at T0, the phase changing.
+//
+// Detect is a pure function of the previous State and the newest snapshot
+// with its assessment, so the live screen, a replay and the report derive
+// the same events from the same snapshots.
+package events
+
+import (
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// Severity is how loud an event is.
+type Severity int
+
+// Severities.
+const (
+	Info Severity = iota
+	Warn
+	Crit
+)
+
+// String names the severity.
+func (s Severity) String() string {
+	switch s {
+	case Warn:
+		return "warn"
+	case Crit:
+		return "crit"
+	}
+	return "info"
+}
+
+// Kind is what happened.
+type Kind string
+
+// Kinds of events.
+const (
+	KindSource     Kind = "source"      // a data source went down or came back
+	KindLimit      Kind = "limit"       // bandwidth, connections or memory near a limit
+	KindEndpoint   Kind = "endpoint"    // a dynamic endpoint near its ceiling
+	KindErrors     Kind = "errors"      // an error burst
+	KindPageWeight Kind = "page-weight" // bytes per page view far above plan
+	KindPace       Kind = "pace"        // sell-out pace far behind plan
+	KindAvalanche  Kind = "avalanche"   // PV jump at the countdown's end
+	KindPhase      Kind = "phase"       // launch started, sold out
+)
+
+// Event is one thing worth a line on the screen and in the post-mortem.
+type Event struct {
+	Time     time.Time `json:"time"`
+	Kind     Kind      `json:"kind"`
+	Severity Severity  `json:"severity"`
+	// Subject is what the event is about: "bandwidth", "buy", "prometheus".
+	Subject string `json:"subject,omitempty"`
+	Message string `json:"message"`
+}
+
+// State is what one observation leaves for the next. The zero State is
+// the start of a watch.
+type State struct {
+	levels    map[string]capacity.Level
+	sources   map[string]bool
+	phase     capacity.Phase
+	preLaunch float64 // smoothed PV before T0, the avalanche's baseline
+	avalanche bool    // already reported
+}
+
+// Avalanche detection: a PV this many times the pre-launch level, within
+// this long after T0, is the refresh avalanche of the story.
+const (
+	avalancheFactor = 3
+	avalancheWindow = 2 * time.Minute
+	avalancheMinPV  = 5 // below this any jump is noise
+)
+
+// Detect returns the events that the newest snapshot s (with its
+// assessment a) raises against the previous state, and the next state.
+// Events fire on changes: a level rising (ok → warn → crit) or falling back
+// to ok, a source going down or coming back, a phase starting.
+func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.Thresholds) ([]Event, State) {
+	d := detector{
+		now:  s.Time,
+		next: State{levels: maps.Clone(prev.levels), sources: maps.Clone(prev.sources), phase: a.Phase, preLaunch: prev.preLaunch, avalanche: prev.avalanche},
+		prev: prev,
+	}
+	if d.next.levels == nil {
+		d.next.levels = make(map[string]capacity.Level)
+	}
+	if d.next.sources == nil {
+		d.next.sources = make(map[string]bool)
+	}
+	d.sources(s, th)
+	d.phase(a)
+	d.limits(a, th)
+	d.endpoints(a, th)
+	d.errors(s, th)
+	d.pageWeight(a, th)
+	d.pace(a, th)
+	d.avalancheCheck(a)
+	return d.out, d.next
+}
+
+type detector struct {
+	now  time.Time
+	prev State
+	next State
+	out  []Event
+}
+
+func (d *detector) emit(kind Kind, sev Severity, subject, format string, args ...any) {
+	d.out = append(d.out, Event{Time: d.now, Kind: kind, Severity: sev, Subject: subject, Message: fmt.Sprintf(format, args...)})
+}
+
+// level records a subject's level and emits when it rises or recovers.
+// Unknown levels (no data) change nothing: a gap is not a recovery.
+func (d *detector) level(kind Kind, subject string, l capacity.Level, rise func(capacity.Level) string, recover string) {
+	if l == capacity.LevelUnknown {
+		return
+	}
+	key := string(kind) + "/" + subject
+	was := d.prev.levels[key]
+	d.next.levels[key] = l
+	switch {
+	case l > was && l >= capacity.LevelWarn:
+		sev := Warn
+		if l == capacity.LevelCrit {
+			sev = Crit
+		}
+		d.emit(kind, sev, subject, "%s", rise(l))
+	case l == capacity.LevelOK && was >= capacity.LevelWarn:
+		d.emit(kind, Info, subject, "%s", recover)
+	}
+}
+
+func (d *detector) sources(s snapshot.Snapshot, th capacity.Thresholds) {
+	for _, name := range s.SourceNames() {
+		h := s.Sources[name]
+		ok := !h.Stale(s.Time, th.StaleAfter)
+		was, seen := d.prev.sources[name]
+		d.next.sources[name] = ok
+		switch {
+		case !ok && (was || !seen):
+			why := h.Error
+			if why == "" {
+				why = fmt.Sprintf("no data for %s", h.Age(s.Time).Round(time.Second))
+			}
+			d.emit(KindSource, Crit, name, "source %s down: %s", name, why)
+		case ok && seen && !was:
+			d.emit(KindSource, Info, name, "source %s back", name)
+		}
+	}
+}
+
+func (d *detector) phase(a capacity.Assessment) {
+	if a.Phase == d.prev.phase || d.prev.phase == capacity.PhaseUnknown {
+		return
+	}
+	switch a.Phase {
+	case capacity.PhaseLive:
+		d.emit(KindPhase, Info, "launch", "launch started")
+	case capacity.PhaseSoldOut:
+		if a.LaunchKnown {
+			d.emit(KindPhase, Info, "stock", "sold out at T+%s", fmtDuration(a.SinceLaunch))
+		} else {
+			d.emit(KindPhase, Info, "stock", "sold out")
+		}
+	}
+}
+
+func (d *detector) limits(a capacity.Assessment, th capacity.Thresholds) {
+	checks := []struct {
+		name string
+		c    capacity.Check
+		unit func(float64) string
+	}{
+		{"bandwidth", a.Bandwidth, capacity.FormatByteRate},
+		{"connections", a.Connections, capacity.FormatCount},
+		{"memory", a.Memory, capacity.FormatBytes},
+	}
+	for _, c := range checks {
+		c := c
+		d.level(KindLimit, c.name, th.Headroom(c.c), func(l capacity.Level) string {
+			used := 1 - c.c.Headroom.Or(0)
+			return fmt.Sprintf("%s at %s of its limit (%s)", c.name, capacity.FormatPercent(used), c.unit(c.c.Limit))
+		}, c.name+" back under its limit's warning level")
+	}
+}
+
+func (d *detector) endpoints(a capacity.Assessment, th capacity.Thresholds) {
+	for _, e := range a.Endpoints {
+		e := e
+		d.level(KindEndpoint, e.Name, th.Usage(e.Load), func(capacity.Level) string {
+			return fmt.Sprintf("%s at %s of its ceiling (%s of %s QPS)", e.Name, capacity.FormatPercent(e.Load.Or(0)),
+				capacity.FormatNumber(e.QPS.Or(0)), capacity.FormatNumber(e.MaxQPS))
+		}, e.Name+" back under its ceiling's warning level")
+	}
+}
+
+func (d *detector) errors(s snapshot.Snapshot, th capacity.Thresholds) {
+	d.level(KindErrors, "error_rate", th.ErrorRate(s.ErrorRate), func(capacity.Level) string {
+		return fmt.Sprintf("error burst: %s of requests failing", capacity.FormatPercent(s.ErrorRate.Or(0)))
+	}, "error rate back to normal")
+}
+
+func (d *detector) pageWeight(a capacity.Assessment, th capacity.Thresholds) {
+	pw := a.PageWeight
+	d.level(KindPageWeight, "page", th.PageWeight(pw.Ratio), func(capacity.Level) string {
+		return fmt.Sprintf("page weight drift: %s per view, %sx the plan's %s", capacity.FormatBytes(pw.Measured.Or(0)),
+			capacity.FormatNumber(pw.Ratio.Or(0)), capacity.FormatBytes(pw.Planned))
+	}, "page weight back near plan")
+}
+
+func (d *detector) pace(a capacity.Assessment, th capacity.Thresholds) {
+	so := a.SellOut
+	d.level(KindPace, "sell-out", th.Pace(a), func(capacity.Level) string {
+		msg := fmt.Sprintf("selling at %sx the planned pace", capacity.FormatNumber(so.Pace.Or(0)))
+		if so.ETAKnown {
+			msg += ", sell-out in " + fmtDuration(so.ETA)
+		}
+		return msg
+	}, "sell-out pace back on plan")
+}
+
+func (d *detector) avalancheCheck(a capacity.Assessment) {
+	pv, ok := a.PV.Get()
+	if !ok || !a.LaunchKnown || d.next.avalanche {
+		return
+	}
+	if a.SinceLaunch < 0 {
+		// Smooth the pre-launch level so one noisy second neither hides
+		// nor fakes the jump.
+		if d.next.preLaunch == 0 {
+			d.next.preLaunch = pv
+		} else {
+			d.next.preLaunch += (pv - d.next.preLaunch) * 0.3
+		}
+		return
+	}
+	base := d.next.preLaunch
+	if a.SinceLaunch <= avalancheWindow && pv >= avalancheMinPV && pv >= avalancheFactor*base && base > 0 {
+		d.next.avalanche = true
+		d.emit(KindAvalanche, Warn, "pv", "refresh avalanche: %s PV/s at T+%s, %sx the pre-launch level",
+			capacity.FormatNumber(pv), fmtDuration(a.SinceLaunch), capacity.FormatNumber(pv/base))
+	}
+}
+
+// fmtDuration formats a duration for an event line: 1h02m, 4m05s, 12s.
+func fmtDuration(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	d = d.Round(time.Second)
+	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	switch {
+	case h > 0:
+		return fmt.Sprintf("%dh%02dm", h, m)
+	case m > 0:
+		return fmt.Sprintf("%dm%02ds", m, s)
+	}
+	return fmt.Sprintf("%ds", s)
+}

@@ -1,0 +1,157 @@
+package events
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+var t0 = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+
+func plan() capacity.Plan {
+	return capacity.Plan{
+		PeakPV: 100, ResourcesPerPage: 30, ResourceSize: 100e3, DownloadSpeed: 100e3, ConnMemory: 10e3,
+		Limits:    capacity.Limits{Link: 400e6, MaxConns: 4000, Memory: 1e9},
+		Endpoints: []capacity.Endpoint{{Name: "buy", MaxQPS: 100}},
+		Stock:     capacity.Stock{Total: 1000, SellOut: 10 * time.Minute},
+		LaunchAt:  t0,
+	}
+}
+
+// run feeds snapshots through Detect and returns every event in order.
+func run(snaps ...snapshot.Snapshot) []Event {
+	var st State
+	var all []Event
+	p, th := plan(), capacity.DefaultThresholds()
+	for i, s := range snaps {
+		var recent []snapshot.Snapshot
+		if i > 0 {
+			recent = snaps[:i]
+		}
+		evs, next := Detect(st, s, p.Assess(s, recent), th)
+		all = append(all, evs...)
+		st = next
+	}
+	return all
+}
+
+func at(d time.Duration, pv float64) snapshot.Snapshot {
+	return snapshot.Snapshot{
+		Time: t0.Add(d), PV: snapshot.Some(pv), Stock: snapshot.Some(1000),
+		Sources: map[string]snapshot.Source{"scrape": {OK: true, LastSuccess: t0.Add(d)}},
+	}
+}
+
+func kinds(evs []Event) string {
+	var b []string
+	for _, e := range evs {
+		b = append(b, string(e.Kind)+":"+e.Severity.String())
+	}
+	return strings.Join(b, " ")
+}
+
+func TestAQuietLaunchRaisesOnlyThePhaseChange(t *testing.T) {
+	evs := run(at(-2*time.Second, 10), at(-time.Second, 10), at(time.Second, 20))
+	if got := kinds(evs); got != "phase:info" {
+		t.Errorf("events = %q (%+v), want only the launch starting", got, evs)
+	}
+}
+
+func TestALimitFiresOnceWhenCrossedAndOnceWhenRecovered(t *testing.T) {
+	// Connections limit 4,000; 100 PV predicts 3,000 (75%): ok.
+	ok := at(time.Second, 100)
+	hot := at(2*time.Second, 100)
+	hot.Connections = snapshot.Some(3900) // 97.5%: critical
+	hotter := at(3*time.Second, 100)
+	hotter.Connections = snapshot.Some(3950)
+	cool := at(4*time.Second, 100)
+	cool.Connections = snapshot.Some(2000)
+	evs := run(at(-time.Second, 10), ok, hot, hotter, cool)
+	var limit []Event
+	for _, e := range evs {
+		if e.Kind == KindLimit {
+			limit = append(limit, e)
+		}
+	}
+	if len(limit) != 2 || limit[0].Severity != Crit || limit[1].Severity != Info {
+		t.Fatalf("limit events = %+v, want one crit then one recovery", limit)
+	}
+	if !strings.Contains(limit[0].Message, "connections at 97.5% of its limit (4,000)") {
+		t.Errorf("message = %q", limit[0].Message)
+	}
+}
+
+func TestAnErrorBurstIsNamed(t *testing.T) {
+	bad := at(time.Second, 50)
+	bad.ErrorRate = snapshot.Some(0.3)
+	evs := run(at(0, 50), bad)
+	found := false
+	for _, e := range evs {
+		if e.Kind == KindErrors && e.Severity == Crit && strings.Contains(e.Message, "30% of requests failing") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no error burst in %+v", evs)
+	}
+}
+
+func TestADeadSourceIsReportedOnceAndItsReturnToo(t *testing.T) {
+	down := at(2*time.Second, 10)
+	down.Sources = map[string]snapshot.Source{"scrape": {OK: false, Error: "connection refused", LastSuccess: t0.Add(time.Second)}}
+	stillDown := at(3*time.Second, 10)
+	stillDown.Sources = down.Sources
+	evs := run(at(time.Second, 10), down, stillDown, at(4*time.Second, 10))
+	var src []Event
+	for _, e := range evs {
+		if e.Kind == KindSource {
+			src = append(src, e)
+		}
+	}
+	if len(src) != 2 || !strings.Contains(src[0].Message, "source scrape down: connection refused") || src[1].Message != "source scrape back" {
+		t.Errorf("source events = %+v", src)
+	}
+}
+
+func TestTheRefreshAvalancheAtT0IsDetected(t *testing.T) {
+	evs := run(at(-3*time.Second, 10), at(-2*time.Second, 12), at(-time.Second, 11), at(2*time.Second, 90), at(3*time.Second, 95))
+	var av []Event
+	for _, e := range evs {
+		if e.Kind == KindAvalanche {
+			av = append(av, e)
+		}
+	}
+	if len(av) != 1 || !strings.Contains(av[0].Message, "90 PV/s at T+2s") {
+		t.Errorf("avalanche events = %+v, want one at T+2s", av)
+	}
+}
+
+func TestPageWeightDriftIsNamedWithItsRatio(t *testing.T) {
+	heavy := at(time.Second, 100)
+	heavy.Bandwidth = snapshot.Some(100 * 30e6) // 30 MB a view: 10x the 3 MB plan
+	evs := run(at(0, 100), heavy)
+	for _, e := range evs {
+		if e.Kind == KindPageWeight {
+			if e.Severity != Crit || !strings.Contains(e.Message, "30 MB per view, 10x the plan's 3 MB") {
+				t.Errorf("page weight event = %+v", e)
+			}
+			return
+		}
+	}
+	t.Errorf("no page weight event in %+v", evs)
+}
+
+func TestMissingDataIsNotARecovery(t *testing.T) {
+	bad := at(time.Second, 50)
+	bad.ErrorRate = snapshot.Some(0.3)
+	gap := at(2*time.Second, 50) // error rate missing
+	evs := run(at(0, 50), bad, gap)
+	for _, e := range evs {
+		if e.Kind == KindErrors && e.Severity == Info {
+			t.Errorf("a gap in the data was reported as a recovery: %+v", e)
+		}
+	}
+}

@@ -1,0 +1,139 @@
+package tui
+
+import (
+	"github.com/charmbracelet/lipgloss"
+)
+
+// Theme is a palette of semantic colours. Panes never name a colour; they
+// ask for ok, warn, crit, stale or faint, so a theme change (or NO_COLOR)
+// reaches every pane at once.
+type Theme struct {
+	Name      string
+	Text      lipgloss.AdaptiveColor
+	Faint     lipgloss.AdaptiveColor
+	Accent    lipgloss.AdaptiveColor
+	Plan      lipgloss.AdaptiveColor
+	OK        lipgloss.AdaptiveColor
+	Warn      lipgloss.AdaptiveColor
+	Crit      lipgloss.AdaptiveColor
+	Stale     lipgloss.AdaptiveColor
+	Border    lipgloss.AdaptiveColor
+	Focus     lipgloss.AdaptiveColor
+	HeaderBg  lipgloss.AdaptiveColor
+	HeaderFg  lipgloss.AdaptiveColor
+	BigNumber bool // war-room: bold figures
+}
+
+// Themes returns the built-in themes in the order `t` cycles through them:
+// the default, a high-contrast one for a wall screen across a room, and a
+// calm one for a light terminal.
+func Themes() []Theme {
+	return []Theme{
+		{
+			Name:   "default",
+			Text:   lipgloss.AdaptiveColor{Light: "#1c1c1c", Dark: "#e4e4e4"},
+			Faint:  lipgloss.AdaptiveColor{Light: "#767676", Dark: "#8a8a8a"},
+			Accent: lipgloss.AdaptiveColor{Light: "#005fd7", Dark: "#5fafff"},
+			Plan:   lipgloss.AdaptiveColor{Light: "#875f00", Dark: "#d7af5f"},
+			OK:     lipgloss.AdaptiveColor{Light: "#008700", Dark: "#5fd75f"},
+			Warn:   lipgloss.AdaptiveColor{Light: "#af8700", Dark: "#ffd75f"},
+			Crit:   lipgloss.AdaptiveColor{Light: "#d70000", Dark: "#ff5f5f"},
+			Stale:  lipgloss.AdaptiveColor{Light: "#8a8a8a", Dark: "#6c6c6c"},
+			Border: lipgloss.AdaptiveColor{Light: "#bcbcbc", Dark: "#4e4e4e"},
+			Focus:  lipgloss.AdaptiveColor{Light: "#005fd7", Dark: "#5fafff"},
+			HeaderBg: lipgloss.AdaptiveColor{Light: "#e4e4e4", Dark: "#262626"},
+			HeaderFg: lipgloss.AdaptiveColor{Light: "#1c1c1c", Dark: "#e4e4e4"},
+		},
+		{
+			Name:      "high-contrast",
+			Text:      lipgloss.AdaptiveColor{Light: "#000000", Dark: "#ffffff"},
+			Faint:     lipgloss.AdaptiveColor{Light: "#3a3a3a", Dark: "#c6c6c6"},
+			Accent:    lipgloss.AdaptiveColor{Light: "#0000ff", Dark: "#00ffff"},
+			Plan:      lipgloss.AdaptiveColor{Light: "#875f00", Dark: "#ffaf00"},
+			OK:        lipgloss.AdaptiveColor{Light: "#006400", Dark: "#00ff00"},
+			Warn:      lipgloss.AdaptiveColor{Light: "#875f00", Dark: "#ffff00"},
+			Crit:      lipgloss.AdaptiveColor{Light: "#d70000", Dark: "#ff0000"},
+			Stale:     lipgloss.AdaptiveColor{Light: "#626262", Dark: "#9e9e9e"},
+			Border:    lipgloss.AdaptiveColor{Light: "#000000", Dark: "#ffffff"},
+			Focus:     lipgloss.AdaptiveColor{Light: "#0000ff", Dark: "#00ffff"},
+			HeaderBg:  lipgloss.AdaptiveColor{Light: "#000000", Dark: "#ffffff"},
+			HeaderFg:  lipgloss.AdaptiveColor{Light: "#ffffff", Dark: "#000000"},
+			BigNumber: true,
+		},
+		{
+			Name:   "calm",
+			Text:   lipgloss.AdaptiveColor{Light: "#303030", Dark: "#d0d0d0"},
+			Faint:  lipgloss.AdaptiveColor{Light: "#808080", Dark: "#808080"},
+			Accent: lipgloss.AdaptiveColor{Light: "#5f5f87", Dark: "#8787af"},
+			Plan:   lipgloss.AdaptiveColor{Light: "#87875f", Dark: "#afaf87"},
+			OK:     lipgloss.AdaptiveColor{Light: "#5f875f", Dark: "#87af87"},
+			Warn:   lipgloss.AdaptiveColor{Light: "#af875f", Dark: "#d7af87"},
+			Crit:   lipgloss.AdaptiveColor{Light: "#af5f5f", Dark: "#d78787"},
+			Stale:  lipgloss.AdaptiveColor{Light: "#a8a8a8", Dark: "#585858"},
+			Border: lipgloss.AdaptiveColor{Light: "#d0d0d0", Dark: "#3a3a3a"},
+			Focus:  lipgloss.AdaptiveColor{Light: "#5f5f87", Dark: "#8787af"},
+			HeaderBg: lipgloss.AdaptiveColor{Light: "#eeeeee", Dark: "#1c1c1c"},
+			HeaderFg: lipgloss.AdaptiveColor{Light: "#303030", Dark: "#d0d0d0"},
+		},
+	}
+}
+
+// Level is how a figure stands against its thresholds.
+type Level int
+
+// Levels, from no judgement to critical.
+const (
+	LevelNone Level = iota
+	LevelOK
+	LevelWarn
+	LevelCrit
+	LevelStale
+)
+
+// Styles are every style the panes use, built once per theme from an
+// injected renderer, so tests pin the colour profile without globals.
+type Styles struct {
+	Theme Theme
+
+	Text, Faint, Accent, Plan, Bold lipgloss.Style
+	Level                           map[Level]lipgloss.Style
+	Big                             lipgloss.Style
+
+	Panel, PanelFocused lipgloss.Style
+	PanelTitle          lipgloss.Style
+	Header, HeaderPhase lipgloss.Style
+	Help                lipgloss.Style
+	Bar, BarEmpty       lipgloss.Style
+	Message             lipgloss.Style
+}
+
+// DefaultStyles builds the styles of a theme on a renderer.
+func DefaultStyles(r *lipgloss.Renderer, t Theme) Styles {
+	s := Styles{Theme: t}
+	s.Text = r.NewStyle().Foreground(t.Text)
+	s.Faint = r.NewStyle().Foreground(t.Faint)
+	s.Accent = r.NewStyle().Foreground(t.Accent)
+	s.Plan = r.NewStyle().Foreground(t.Plan)
+	s.Bold = r.NewStyle().Foreground(t.Text).Bold(true)
+	s.Level = map[Level]lipgloss.Style{
+		LevelNone:  s.Text,
+		LevelOK:    r.NewStyle().Foreground(t.OK),
+		LevelWarn:  r.NewStyle().Foreground(t.Warn).Bold(true),
+		LevelCrit:  r.NewStyle().Foreground(t.Crit).Bold(true),
+		LevelStale: r.NewStyle().Foreground(t.Stale).Italic(true),
+	}
+	s.Big = r.NewStyle().Bold(true)
+	s.Panel = r.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(t.Border).Padding(0, 1)
+	s.PanelFocused = s.Panel.BorderForeground(t.Focus)
+	s.PanelTitle = r.NewStyle().Foreground(t.Accent).Bold(true)
+	s.Header = r.NewStyle().Foreground(t.HeaderFg).Background(t.HeaderBg)
+	s.HeaderPhase = r.NewStyle().Bold(true).Padding(0, 1)
+	s.Help = r.NewStyle().Foreground(t.Faint)
+	s.Bar = r.NewStyle().Foreground(t.Accent)
+	s.BarEmpty = r.NewStyle().Foreground(t.Border)
+	s.Message = r.NewStyle().Foreground(t.Text).Bold(true)
+	return s
+}
+
+// level returns the style of a level.
+func (s Styles) level(l Level) lipgloss.Style { return s.Level[l] }
