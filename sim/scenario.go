@@ -135,7 +135,7 @@ var scenarios = map[string]*scenario{
 		// dynamic requests the second launch removed.
 		pollsPerOpenPage: map[string]float64{hLogin: 0.2, hCart: 0.5},
 		dwell:            60,
-		buttonHiddenFor: 15 * 60,
+		buttonHiddenFor:  15 * 60,
 		// The hand-shared link carried a trickle while the button was
 		// missing; after the fix the saturated site still sold slowly.
 		orders: []orderWindow{{from: 0, rate: 0.05}, {from: 15 * 60, rate: 0.21}},
