@@ -39,12 +39,16 @@ func (c *fakeClock) Advance(d time.Duration) {
 // testSpeed is the sped-up clock the tests run at.
 const testSpeed = 10
 
-// newTestShop builds a shop on a fake clock whose sale opens two simulated
-// minutes after start.
+// testStartIn puts T0 past the 10-minute countdown, so walks see the
+// pre-launch trickle too.
+const testStartIn = 12 * time.Minute
+
+// newTestShop builds a shop on a fake clock whose sale opens testStartIn of
+// simulated time after start.
 func newTestShop(t testing.TB, scenario string, seed int64) (*Shop, *fakeClock) {
 	t.Helper()
 	clock := &fakeClock{t: epoch}
-	s, err := New(Options{Scenario: scenario, Speed: testSpeed, StartIn: 2 * time.Minute, Seed: seed, Wall: clock.Now})
+	s, err := New(Options{Scenario: scenario, Speed: testSpeed, StartIn: testStartIn, Seed: seed, Wall: clock.Now})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -96,7 +100,9 @@ func scrape(t testing.TB, s *Shop, h http.Handler) sample {
 				out.values[key+"_count"] = float64(hs.GetSampleCount())
 				out.values[key+"_sum"] = hs.GetSampleSum()
 				for _, b := range hs.GetBucket() {
-					out.values[key+"_bucket_"+fmtFloat(b.GetUpperBound())] = float64(b.GetCumulativeCount())
+					bk := key + "_bucket_" + fmtFloat(b.GetUpperBound())
+					out.values[bk] = float64(b.GetCumulativeCount())
+					out.kinds[bk] = dto.MetricType_COUNTER
 				}
 				out.kinds[key+"_count"] = dto.MetricType_COUNTER
 				out.kinds[key+"_sum"] = dto.MetricType_COUNTER

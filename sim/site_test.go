@@ -80,7 +80,7 @@ func TestPage(t *testing.T) {
 			if refs != s.sc.resources {
 				t.Errorf("page references %d assets under %s, want %d", refs, tt.prefix, s.sc.resources)
 			}
-			if !strings.Contains(body, "opens in 2m0s") {
+			if !strings.Contains(body, "opens in 12m0s") {
 				t.Errorf("page lacks the countdown: %.300s", body)
 			}
 		})

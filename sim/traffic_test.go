@@ -4,6 +4,8 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
 )
 
 // Keys of the series the traffic tests read.
@@ -55,7 +57,7 @@ func TestCountersOnlyRise(t *testing.T) {
 			for i := 1; i < len(run); i++ {
 				prev, cur := run[i-1], run[i]
 				for _, key := range shopKeys(cur) {
-					if cur.kinds[key] != 0 && cur.kinds[key].String() != "COUNTER" {
+					if cur.kinds[key] != dto.MetricType_COUNTER {
 						continue
 					}
 					if cur.values[key] < prev.values[key] {
@@ -257,6 +259,60 @@ func TestSameSeedSameSeries(t *testing.T) {
 	}
 	if !differs {
 		t.Error("seeds 7 and 8 gave identical series")
+	}
+}
+
+// rateBetween returns key's per-second rate between the scrapes nearest to
+// from and to (relative to T0).
+func rateBetween(run []sample, key string, from, to time.Duration) float64 {
+	var a, b sample
+	for _, s := range run {
+		if s.rel <= from {
+			a = s
+		}
+		if s.rel <= to {
+			b = s
+		}
+	}
+	return (b.v(key) - a.v(key)) / (b.rel - a.rel).Seconds()
+}
+
+func TestRefreshAvalanche(t *testing.T) {
+	tests := []struct {
+		name     string
+		scenario string
+		key      string
+		times    float64
+	}{
+		{"second-launch page views jump at T0", "second-launch", kPV, 5},
+		{"first-launch page views jump at T0 as far as the link allows", "first-launch", kPV, 3},
+		{"first-launch page requests explode with retries", "first-launch",
+			"shop_http_requests_total{code=502,handler=page}", 100},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			run := fullWalk(t, tt.scenario)
+			before := rateBetween(run, tt.key, -testStartIn+scrapeEvery, -11*time.Minute)
+			after := rateBetween(run, tt.key, 0, 30*time.Second)
+			if after < tt.times*math.Max(before, 1) {
+				t.Errorf("%.1f/s in the first 30 s after T0 against %.1f/s before the countdown, want %v times",
+					after, before, tt.times)
+			}
+		})
+	}
+}
+
+func TestLatencyRisesNearTheCeiling(t *testing.T) {
+	mean := func(run []sample, handler string, from, to time.Duration) float64 {
+		key := "shop_http_request_duration_seconds{handler=" + handler + "}"
+		return rateBetween(run, key+"_sum", from, to) / rateBetween(run, key+"_count", from, to)
+	}
+	calm := mean(fullWalk(t, "second-launch"), hCart, time.Minute, 5*time.Minute)
+	crash := mean(fullWalk(t, "first-launch"), hCart, time.Minute, 5*time.Minute)
+	t.Logf("cart mean latency: %.3f s calm, %.3f s at the ceiling", calm, crash)
+	if calm > 2*baseLatency[hCart] || crash < 10*calm {
+		t.Errorf("cart mean latency %.3f s calm and %.3f s at the ceiling, want about %.3f s and over ten times that",
+			calm, crash, baseLatency[hCart])
 	}
 }
 
