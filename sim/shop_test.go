@@ -25,6 +25,8 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		{"a negative speed is refused", Options{Scenario: "first-launch", Speed: -2}, []string{"speed -2"}},
 		{"a NaN speed is refused", Options{Scenario: "first-launch", Speed: math.NaN()}, []string{"speed NaN"}},
 		{"an infinite speed is refused", Options{Scenario: "first-launch", Speed: math.Inf(1)}, []string{"speed +Inf"}},
+		{"a speed above the maximum is refused", Options{Scenario: "first-launch", Speed: MaxSpeed + 1},
+			[]string{"speed 10001", "at most 10000"}},
 		{"a negative start-in is refused", Options{Scenario: "second-launch", Speed: 1, StartIn: -time.Second},
 			[]string{"start-in -1s", "must not be negative"}},
 	}
