@@ -1,0 +1,139 @@
+package tui
+
+import (
+	"math"
+	"time"
+
+	"github.com/NimbleMarkets/ntcharts/linechart"
+	tslc "github.com/NimbleMarkets/ntcharts/linechart/timeserieslinechart"
+
+	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+const (
+	setMeasured = "measured"
+	setPlan     = "plan"
+)
+
+// chartPV draws measured PV against the planned peak.
+func chartPV(f *frame, w, h int) string {
+	var plan func(s snapshot.Snapshot) snapshot.Value
+	if f.hasPlan && f.plan.PeakPV > 0 {
+		plan = func(snapshot.Snapshot) snapshot.Value { return snapshot.Some(f.plan.PeakPV) }
+	}
+	return f.chart(w, h, func(s snapshot.Snapshot) snapshot.Value { return s.PV }, plan, capacity.FormatNumber)
+}
+
+// chartConns draws measured connections against the formula at the PV
+// measured at each instant: where the lines part, reality left the plan.
+func chartConns(f *frame, w, h int) string {
+	var plan func(s snapshot.Snapshot) snapshot.Value
+	if f.hasPlan {
+		plan = func(s snapshot.Snapshot) snapshot.Value {
+			pv, ok := s.PV.Get()
+			if !ok {
+				return snapshot.Value{}
+			}
+			return snapshot.Some(f.plan.At(pv).OriginConnections)
+		}
+	}
+	return f.chart(w, h, func(s snapshot.Snapshot) snapshot.Value { return s.Connections }, plan, capacity.FormatNumber)
+}
+
+// chartBandwidth draws measured bandwidth against the formula at the PV.
+func chartBandwidth(f *frame, w, h int) string {
+	var plan func(s snapshot.Snapshot) snapshot.Value
+	if f.hasPlan {
+		plan = func(s snapshot.Snapshot) snapshot.Value {
+			pv, ok := s.PV.Get()
+			if !ok {
+				return snapshot.Value{}
+			}
+			return snapshot.Some(f.plan.At(pv).OriginBandwidth)
+		}
+	}
+	return f.chart(w, h, func(s snapshot.Snapshot) snapshot.Value { return s.Bandwidth }, plan, capacity.FormatByteRate)
+}
+
+// chart draws a measured series and, when plan is set, the plan's series,
+// over the frame's window ending at the newest snapshot. The x labels are
+// relative ("-5m", "now"): on a launch-day screen the age of a spike
+// matters more than its clock time, and goldens stay stable.
+func (f *frame) chart(w, h int, measured, plan func(snapshot.Snapshot) snapshot.Value, yfmt func(float64) string) string {
+	const legendH = 1
+	if w < 12 || h < 4+legendH || len(f.hist) == 0 {
+		if !f.data {
+			return f.st.Faint.Render("waiting for data")
+		}
+		return ""
+	}
+	end := f.snap.Time
+	start := end.Add(-f.window)
+	ymax := 0.0
+	for _, s := range f.hist {
+		ymax = math.Max(ymax, measured(s).Or(0))
+		if plan != nil {
+			ymax = math.Max(ymax, plan(s).Or(0))
+		}
+	}
+	if ymax <= 0 {
+		ymax = 1
+	}
+	ymax *= 1.1
+	c := tslc.New(w, h-legendH,
+		tslc.WithTimeRange(start, end),
+		tslc.WithYRange(0, ymax),
+		tslc.WithXYSteps(2, 2),
+		tslc.WithXLabelFormatter(relativeLabels(end)),
+		tslc.WithYLabelFormatter(func(_ int, v float64) string { return yfmt(v) }),
+		tslc.WithAxesStyles(f.st.Faint, f.st.Faint),
+		tslc.WithDataSetStyle(setMeasured, f.st.Accent),
+		tslc.WithDataSetStyle(setPlan, f.st.Plan),
+	)
+	c.SetViewTimeAndYRange(start, end, 0, ymax)
+	var nMeasured, nPlan int
+	for _, s := range f.hist {
+		if v, ok := measured(s).Get(); ok {
+			c.PushDataSet(setMeasured, tslc.TimePoint{Time: s.Time, Value: v})
+			nMeasured++
+		}
+		if plan != nil {
+			if v, ok := plan(s).Get(); ok {
+				c.PushDataSet(setPlan, tslc.TimePoint{Time: s.Time, Value: v})
+				nPlan++
+			}
+		}
+	}
+	// ntcharts stops at the first empty data set: name only those with
+	// points, the plan first so the measured line is drawn on top.
+	var names []string
+	if nPlan > 0 {
+		names = append(names, setPlan)
+	}
+	if nMeasured > 0 {
+		names = append(names, setMeasured)
+	}
+	if len(names) > 0 {
+		c.DrawBrailleDataSets(names)
+	} else {
+		c.DrawXYAxisAndLabel()
+	}
+	legend := f.st.Accent.Render("⣿ measured")
+	if plan != nil {
+		legend += "  " + f.st.Plan.Render("⣿ plan")
+	}
+	legend += f.st.Faint.Render("  window " + shortDuration(f.window))
+	return c.View() + "\n" + legend
+}
+
+// relativeLabels labels the time axis by age relative to end.
+func relativeLabels(end time.Time) linechart.LabelFormatter {
+	return func(_ int, v float64) string {
+		d := end.Sub(time.Unix(int64(v), 0)).Round(time.Second)
+		if d <= time.Second {
+			return "now"
+		}
+		return "-" + shortDuration(d)
+	}
+}

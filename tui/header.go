@@ -1,0 +1,79 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// header is one line: name, phase, countdown, clock, each source's health
+// with its data age, the time to the next poll.
+func (m *Model) header(f *frame, w int) string {
+	st := m.styles
+	name := m.opts.LaunchName
+	if name == "" {
+		name = "launch"
+	}
+	parts := []string{st.Bold.Render("launchwatch") + " " + snapshot.CleanText(name, 40)}
+
+	phase, phaseLevel := "waiting for data", LevelNone
+	if f.data {
+		switch f.assess.Phase {
+		case capacity.PhaseBefore:
+			phase, phaseLevel = "BEFORE LAUNCH", LevelNone
+		case capacity.PhaseLive:
+			phase, phaseLevel = "LIVE", LevelOK
+		case capacity.PhaseSoldOut:
+			phase, phaseLevel = "SOLD OUT", LevelWarn
+		}
+	}
+	parts = append(parts, st.HeaderPhase.Inherit(st.level(phaseLevel)).Render(phase))
+	now := m.opts.Feed.Now()
+	if !m.opts.Plan.LaunchAt.IsZero() {
+		parts = append(parts, st.Bold.Render(countdown(now.Sub(m.opts.Plan.LaunchAt))))
+	}
+	parts = append(parts, now.Format("15:04:05"))
+	if f.data {
+		var srcs []string
+		for _, n := range f.snap.SourceNames() {
+			src := f.snap.Sources[n]
+			dot, l := "●", LevelOK
+			if src.Stale(f.snap.Time, f.th.StaleAfter) {
+				dot, l = "✕", LevelCrit
+			}
+			label := st.level(l).Render(dot) + " " + snapshot.CleanText(n, 16)
+			if !src.LastSuccess.IsZero() {
+				label += " " + st.Faint.Render(age(src.Age(f.snap.Time)))
+			} else {
+				label += " " + st.Faint.Render("never")
+			}
+			srcs = append(srcs, label)
+		}
+		parts = append(parts, strings.Join(srcs, "  "))
+	}
+	if m.paused {
+		parts = append(parts, st.level(LevelWarn).Render("PAUSED (p)"))
+	} else if !m.lastTick.IsZero() {
+		next := m.opts.Interval - m.opts.Wall().Sub(m.lastTick)
+		parts = append(parts, st.Faint.Render("next poll "+age(max(next, 0))))
+	}
+	line := " " + strings.Join(parts, st.Faint.Render(" │ "))
+	return st.Header.Render(fit(ansi.Truncate(line, w, "…"), w, 1))
+}
+
+// helpStyles styles the help bubble from our renderer-bound styles.
+func helpStyles(s Styles) help.Styles {
+	return help.Styles{
+		Ellipsis:       s.Faint,
+		ShortKey:       s.Accent,
+		ShortDesc:      s.Faint,
+		ShortSeparator: s.Faint,
+		FullKey:        s.Accent,
+		FullDesc:       s.Text,
+		FullSeparator:  s.Faint,
+	}
+}

@@ -1,0 +1,132 @@
+package tui
+
+import (
+	"context"
+	"math"
+	"sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// t0 is the launch in every test: fixed, so goldens never move.
+var t0 = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+
+// fakeFeed replays a scripted sequence of snapshots on a fake clock; unit
+// tests only.
+type fakeFeed struct {
+	mu    sync.Mutex
+	snaps []snapshot.Snapshot
+	i     int
+	polls int
+	clock time.Time // when set, Now returns it instead of the last snapshot's time
+}
+
+func (f *fakeFeed) setClock(t time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.clock = t
+}
+
+func (f *fakeFeed) Poll(context.Context) snapshot.Snapshot {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.polls++
+	s := f.snaps[min(f.i, len(f.snaps)-1)]
+	f.i++
+	return s
+}
+
+func (f *fakeFeed) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.clock.IsZero() {
+		return f.clock
+	}
+	return f.snaps[max(min(f.i, len(f.snaps))-1, 0)].Time
+}
+
+func demoPlan() capacity.Plan {
+	return capacity.Plan{
+		PeakPV: 200, ResourcesPerPage: 20, ResourceSize: 50e3, DownloadSpeed: 200e3, ConnMemory: 10e3, CDNShare: 0.9,
+		Limits:    capacity.Limits{Link: 125e6, MaxConns: 10000, Memory: 512 << 20},
+		Endpoints: []capacity.Endpoint{{Name: "login", MaxQPS: 300}, {Name: "cart", MaxQPS: 200}, {Name: "buy", MaxQPS: 100}},
+		Stock:     capacity.Stock{Total: 1000, SellOut: 10 * time.Minute},
+		LaunchAt:  t0,
+	}
+}
+
+// launchSnapshots scripts a launch from T-30s to T+n-31s, one a second:
+// a trickle, the avalanche at T0, a heavy page, the buy endpoint near its
+// ceiling, stock selling, and the host.
+func launchSnapshots(n int) []snapshot.Snapshot {
+	out := make([]snapshot.Snapshot, 0, n)
+	for i := range n {
+		at := t0.Add(time.Duration(i-30) * time.Second)
+		sec := float64(i - 30)
+		pv := 20.0
+		if sec >= 0 {
+			pv = 150 + 40*math.Sin(sec/7)
+		}
+		stock := 1000.0
+		if sec > 0 {
+			stock = math.Max(1000-sec*1.5, 0)
+		}
+		s := snapshot.Snapshot{
+			Time: at, PV: snapshot.Some(pv), Requests: snapshot.Some(pv * 3.2),
+			Connections: snapshot.Some(pv * 1e6 / 200e3 * 1.2), Bandwidth: snapshot.Some(pv * 1e6),
+			ErrorRate: snapshot.Some(0.002 + math.Max(sec-40, 0)*0.001), Stock: snapshot.Some(stock), Sold: snapshot.Some(1.5),
+			Endpoints: map[string]snapshot.Endpoint{
+				"login": {QPS: snapshot.Some(pv * 0.5)}, "cart": {QPS: snapshot.Some(pv * 0.4)}, "buy": {QPS: snapshot.Some(pv * 0.45)},
+			},
+			Host: snapshot.Host{
+				CPU: snapshot.Some(0.42), MemoryUsed: snapshot.Some(6.2e9), MemoryTotal: snapshot.Some(16e9), Load1: snapshot.Some(2.35),
+				NetTX: snapshot.Some(pv * 1e5), NetRX: snapshot.Some(pv * 8e3), TCPEstablished: snapshot.Some(pv * 6), TCPMemory: snapshot.Some(pv * 6 * 4096),
+			},
+			Sources: map[string]snapshot.Source{
+				"scrape": {OK: true, LastSuccess: at, Duration: 0.004, Signals: []string{"pv", "requests", "connections", "bandwidth", "error_rate", "stock", "sold", "endpoints.login", "endpoints.cart", "endpoints.buy"}},
+				"host":   {OK: true, LastSuccess: at, Duration: 0.001, Signals: snapshot.HostSignals},
+			},
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// testModel builds a model on a pinned colour profile and an injected wall
+// clock.
+func testModel(feed Feed, profile termenv.Profile) Model {
+	r := lipgloss.NewRenderer(nil)
+	r.SetColorProfile(profile)
+	r.SetHasDarkBackground(true)
+	wall := t0
+	return New(Options{
+		Feed: feed, Plan: demoPlan(), HasPlan: true, Thresholds: capacity.DefaultThresholds(),
+		LaunchName: "Flash sale (test)", Renderer: r, Wall: func() time.Time { return wall },
+	})
+}
+
+// drive feeds messages straight into Update, without a program.
+func drive(m Model, msgs ...tea.Msg) Model {
+	for _, msg := range msgs {
+		next, _ := m.Update(msg)
+		m = next.(Model)
+	}
+	return m
+}
+
+// fed returns a model that has taken n polls of the scripted launch at a size.
+func fed(n, w, h int, profile termenv.Profile) (Model, *fakeFeed) {
+	feed := &fakeFeed{snaps: launchSnapshots(n)}
+	m := testModel(feed, profile)
+	m = drive(m, tea.WindowSizeMsg{Width: w, Height: h})
+	for range n {
+		m = drive(m, snapshotMsg{gen: m.gen, snap: feed.Poll(context.Background())})
+	}
+	return m, feed
+}

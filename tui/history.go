@@ -1,0 +1,56 @@
+package tui
+
+import (
+	"time"
+
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// history keeps the newest snapshots for sparklines, charts and the sell
+// rate, dropping the oldest past its capacity.
+type history struct {
+	buf   []snapshot.Snapshot
+	start int // index of the oldest
+	n     int
+}
+
+func newHistory(capacity int) *history {
+	return &history{buf: make([]snapshot.Snapshot, max(capacity, 1))}
+}
+
+func (h *history) add(s snapshot.Snapshot) {
+	if h.n < len(h.buf) {
+		h.buf[(h.start+h.n)%len(h.buf)] = s
+		h.n++
+		return
+	}
+	h.buf[h.start] = s
+	h.start = (h.start + 1) % len(h.buf)
+}
+
+func (h *history) len() int { return h.n }
+
+func (h *history) at(i int) snapshot.Snapshot { return h.buf[(h.start+i)%len(h.buf)] }
+
+// since returns the snapshots taken at or after t, oldest first.
+func (h *history) since(t time.Time) []snapshot.Snapshot {
+	i := h.n
+	for i > 0 && !h.at(i-1).Time.Before(t) {
+		i--
+	}
+	out := make([]snapshot.Snapshot, 0, h.n-i)
+	for ; i < h.n; i++ {
+		out = append(out, h.at(i))
+	}
+	return out
+}
+
+// last returns up to n newest snapshots, oldest first.
+func (h *history) last(n int) []snapshot.Snapshot {
+	n = min(n, h.n)
+	out := make([]snapshot.Snapshot, 0, n)
+	for i := h.n - n; i < h.n; i++ {
+		out = append(out, h.at(i))
+	}
+	return out
+}

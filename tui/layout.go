@@ -1,0 +1,100 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// panelID names a focusable panel, in tab order.
+type panelID int
+
+const (
+	panelTiles panelID = iota
+	panelPVChart
+	panelConnChart
+	panelBWChart
+	panelEndpoints
+	panelHost
+	panelPlan
+	panelEvents
+	numPanels
+)
+
+func (p panelID) next(dir int) panelID {
+	return panelID((int(p) + dir + int(numPanels)) % int(numPanels))
+}
+
+// Sizes: the full layout from fullW x fullH, the compact one down to
+// minW x minH, and below that a message to enlarge the terminal.
+const (
+	fullW, fullH = 120, 40
+	minW, minH   = 60, 16
+)
+
+// box draws a bordered panel of exactly w x h cells (when both are at least
+// the border's 2), with the title on the first line. Every line of the body
+// is cut to fit; missing lines are padded, so panels line up in rows.
+func (s Styles) box(title, body string, w, h int, focused bool) string {
+	if w < 4 || h < 2 {
+		return fit("", w, h)
+	}
+	st := s.Panel
+	if focused {
+		st = s.PanelFocused
+	}
+	innerW, innerH := w-4, h-2 // border 2, padding 2
+	var lines []string
+	if title != "" {
+		lines = append(lines, s.PanelTitle.Render(ansi.Truncate(title, innerW, "…")))
+	}
+	if body != "" {
+		lines = append(lines, strings.Split(body, "\n")...)
+	}
+	return st.Render(fit(strings.Join(lines, "\n"), innerW, innerH))
+}
+
+// fit cuts or pads s to exactly w x h cells.
+func fit(s string, w, h int) string {
+	w, h = max(w, 0), max(h, 0)
+	if h == 0 {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	for i, l := range lines {
+		l = ansi.Truncate(l, w, "")
+		if pad := w - ansi.StringWidth(l); pad > 0 {
+			l += strings.Repeat(" ", pad)
+		}
+		lines[i] = l
+	}
+	return strings.Join(lines, "\n")
+}
+
+// split divides total into n parts that add up to total exactly.
+func split(total, n int) []int {
+	total, n = max(total, 0), max(n, 1)
+	out := make([]int, n)
+	for i := range out {
+		out[i] = total / n
+		if i < total%n {
+			out[i]++
+		}
+	}
+	return out
+}
+
+// joinRow puts panels side by side.
+func joinRow(parts ...string) string { return lipgloss.JoinHorizontal(lipgloss.Top, parts...) }
+
+// keyMatches is key.Matches for one binding.
+func keyMatches(msg tea.KeyMsg, b key.Binding) bool { return key.Matches(msg, b) }

@@ -1,0 +1,310 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+
+	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+func TestTheDashboardAtItsTwoReferenceSizes(t *testing.T) {
+	for _, size := range []struct{ w, h int }{{120, 40}, {200, 60}} {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
+			snaps := launchSnapshots(120)
+			feed := &fakeFeed{snaps: snaps[:1]}
+			m := testModel(feed, termenv.Ascii)
+			m.opts.Interval = time.Hour // only Init's tick polls; the test sends the rest
+			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size.w, size.h))
+			teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), "BEFORE LAUNCH") },
+				teatest.WithDuration(5*time.Second))
+			feed.setClock(snaps[len(snaps)-1].Time)
+			for _, s := range snaps[1:] {
+				tm.Send(snapshotMsg{gen: 0, snap: s})
+			}
+			tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
+			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+			view := final.View()
+			for _, want := range []string{"LIVE", "T+01:29", "PV/s", "Connections", "Bandwidth", "Error rate", "Stock", "867 / 1,000", "◆buy", "Against the plan", "10x DRIFT"} {
+				if !strings.Contains(view, want) {
+					t.Errorf("view lacks %q", want)
+				}
+			}
+			golden.RequireEqual(t, []byte(view))
+		})
+	}
+}
+
+func TestNoSizeMakesTheLayoutPanicOrOverflow(t *testing.T) {
+	m, _ := fed(90, 120, 40, termenv.Ascii)
+	widths := []int{0, 1, 2, 5, 10, 20, 40, 59, 60, 61, 79, 80, 99, 100, 119, 120, 121, 160, 200, 300}
+	heights := []int{0, 1, 3, 5, 10, 15, 16, 17, 20, 24, 30, 39, 40, 41, 60, 100}
+	for _, mode := range []string{"normal", "full", "help"} {
+		for _, w := range widths {
+			for _, h := range heights {
+				mm := drive(m, tea.WindowSizeMsg{Width: w, Height: h})
+				switch mode {
+				case "full":
+					mm = drive(mm, tea.KeyMsg{Type: tea.KeyTab}, tea.KeyMsg{Type: tea.KeyEnter})
+				case "help":
+					mm = drive(mm, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("?")})
+				}
+				view := mm.View()
+				lines := strings.Split(view, "\n")
+				if view != "" && len(lines) > h {
+					t.Errorf("%s %dx%d: %d lines", mode, w, h, len(lines))
+				}
+				for i, l := range lines {
+					if lw := ansi.StringWidth(l); lw > w {
+						t.Errorf("%s %dx%d: line %d is %d wide: %q", mode, w, h, i, lw, l)
+						break
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestASmallTerminalAsksToBeEnlarged(t *testing.T) {
+	m, _ := fed(5, 50, 12, termenv.Ascii)
+	if v := m.View(); !strings.Contains(v, "Terminal too small: 50x12") || !strings.Contains(v, "60x16") {
+		t.Errorf("view = %q", v)
+	}
+}
+
+func TestACompactLayoutBelowTheFullSize(t *testing.T) {
+	m, _ := fed(90, 100, 30, termenv.Ascii)
+	v := m.View()
+	if strings.Contains(v, "PV/s · plan peak") {
+		t.Error("the compact layout must drop the charts")
+	}
+	for _, want := range []string{"PV/s", "Stock", "Endpoints", "Host", "Events"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("compact view lacks %q", want)
+		}
+	}
+}
+
+func TestTicksFromAnOldLoopAreDropped(t *testing.T) {
+	m := testModel(&fakeFeed{snaps: launchSnapshots(3)}, termenv.Ascii)
+	m.gen = 2
+	next, cmd := m.Update(tickMsg{gen: 1})
+	if cmd != nil || next.(Model).polling {
+		t.Error("a stale tick must neither poll nor re-arm")
+	}
+	next, cmd = m.Update(tickMsg{gen: 2})
+	if cmd == nil || !next.(Model).polling {
+		t.Error("a current tick must poll and re-arm")
+	}
+}
+
+func TestATickDuringAPollSkipsButKeepsTheLoopAlive(t *testing.T) {
+	feed := &fakeFeed{snaps: launchSnapshots(3)}
+	m := testModel(feed, termenv.Ascii)
+	m.polling = true
+	next, cmd := m.Update(tickMsg{gen: 0})
+	if cmd == nil {
+		t.Fatal("the loop must be re-armed")
+	}
+	if !next.(Model).polling {
+		t.Error("still polling")
+	}
+	// The command is the re-armed tick alone: running it must not poll.
+	msg := cmd()
+	if _, ok := msg.(tickMsg); !ok {
+		t.Errorf("cmd produced %T, want only the next tick", msg)
+	}
+	if feed.polls != 0 {
+		t.Errorf("the feed was polled %d times while a poll was in flight", feed.polls)
+	}
+}
+
+func TestAPollResultFromAnOldLoopIsDropped(t *testing.T) {
+	m := testModel(&fakeFeed{snaps: launchSnapshots(3)}, termenv.Ascii)
+	m.gen = 3
+	next, _ := m.Update(snapshotMsg{gen: 2, snap: launchSnapshots(1)[0]})
+	if next.(Model).data {
+		t.Error("a stale poll result was taken")
+	}
+}
+
+func TestKeysMoveFocusFullScreenWindowAndTheme(t *testing.T) {
+	m, _ := fed(40, 120, 40, termenv.Ascii)
+	key := func(s string) tea.KeyMsg {
+		switch s {
+		case "tab":
+			return tea.KeyMsg{Type: tea.KeyTab}
+		case "shift+tab":
+			return tea.KeyMsg{Type: tea.KeyShiftTab}
+		case "enter":
+			return tea.KeyMsg{Type: tea.KeyEnter}
+		case "esc":
+			return tea.KeyMsg{Type: tea.KeyEsc}
+		}
+		return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+	}
+	m = drive(m, key("tab"), key("tab"))
+	if m.focus != panelConnChart {
+		t.Errorf("focus after two tabs = %v", m.focus)
+	}
+	m = drive(m, key("shift+tab"))
+	if m.focus != panelPVChart {
+		t.Errorf("focus after shift+tab = %v", m.focus)
+	}
+	m = drive(m, key("enter"))
+	if !m.full || !strings.Contains(m.View(), "PV/s · plan peak") || strings.Contains(m.View(), "Against the plan") {
+		t.Error("enter must put the focused chart full screen, alone")
+	}
+	m = drive(m, key("esc"))
+	if m.full {
+		t.Error("esc must leave full screen")
+	}
+	m = drive(m, key("+"))
+	if m.window != 15*time.Minute {
+		t.Errorf("+ from 5m = %v, want 15m", m.window)
+	}
+	m = drive(m, key("-"), key("-"), key("-"), key("-"))
+	if m.window != time.Minute {
+		t.Errorf("- clamps at the shortest window: %v", m.window)
+	}
+	m = drive(m, key("t"))
+	if m.styles.Theme.Name != "high-contrast" {
+		t.Errorf("t = %q, want the high-contrast theme", m.styles.Theme.Name)
+	}
+	m = drive(m, key("?"))
+	if !strings.Contains(m.View(), "next panel") || !strings.Contains(m.View(), "longer window") {
+		t.Error("? must show the full help")
+	}
+	_, cmd := m.Update(key("q"))
+	if cmd == nil || cmd() != tea.Quit() {
+		t.Error("q must quit")
+	}
+}
+
+func TestPauseFreezesTheScreenButNotTheData(t *testing.T) {
+	m, feed := fed(40, 120, 40, termenv.Ascii)
+	m = drive(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("p")})
+	frozen := m.View()
+	if !strings.Contains(frozen, "PAUSED") {
+		t.Fatal("the header must say the screen is paused")
+	}
+	feed.snaps = launchSnapshots(60)
+	m = drive(m, snapshotMsg{gen: m.gen, snap: feed.snaps[50]})
+	if m.View() != frozen {
+		t.Error("a paused screen changed")
+	}
+	if m.hist.len() != 41 {
+		t.Errorf("history = %d snapshots, want 41: polling goes on while paused", m.hist.len())
+	}
+	m = drive(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("p")})
+	if m.View() == frozen {
+		t.Error("unpausing must show the newest data")
+	}
+}
+
+func TestAStaleSourceShowsItsFiguresStaleWithTheirAge(t *testing.T) {
+	m, feed := fed(40, 120, 40, termenv.Ascii)
+	s := feed.snaps[39].Clone()
+	s.Time = s.Time.Add(12 * time.Second)
+	src := s.Sources["scrape"]
+	src.OK, src.Error = false, "scrape http://127.0.0.1:9400/metrics: connection refused"
+	s.Sources["scrape"] = src
+	h := s.Sources["host"]
+	h.LastSuccess = s.Time
+	s.Sources["host"] = h
+	m = drive(m, snapshotMsg{gen: m.gen, snap: s})
+	v := m.View()
+	for _, want := range []string{"✕ scrape 12s", "stale 12s", "source scrape down: scrape http://127.0.0.1:9400/metrics: connection refused"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q", want)
+		}
+	}
+	if !strings.Contains(v, "● host") {
+		t.Error("the host source is fresh and must say so")
+	}
+}
+
+func TestUntrustedTextNeverReachesTheTerminalRaw(t *testing.T) {
+	feed := &fakeFeed{snaps: launchSnapshots(2)}
+	m := testModel(feed, termenv.Ascii)
+	m.opts.LaunchName = "sale\x1b]0;pwned\x07\x1b[2J\u202e"
+	m = drive(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	s := feed.snaps[1].Clone()
+	src := s.Sources["scrape"]
+	src.OK, src.Error = false, "boom\x1b[31m\r\x9b"
+	s.Sources["scrape"] = src
+	s.Endpoints["\x1b[5mevil"] = snapshot.Endpoint{QPS: snapshot.Some(1)}
+	m = drive(m, snapshotMsg{gen: 0, snap: feed.snaps[0]}, snapshotMsg{gen: 0, snap: s})
+	v := m.View()
+	if strings.ContainsAny(v, "\x1b\r\x07\u009b\u202e") {
+		t.Errorf("control characters reached the view: %q", v)
+	}
+}
+
+func TestColourProfilesAreHonoured(t *testing.T) {
+	ascii, _ := fed(40, 120, 40, termenv.Ascii)
+	if strings.Contains(ascii.View(), "\x1b[") {
+		t.Error("the Ascii profile (NO_COLOR) must emit no escape sequences")
+	}
+	for _, p := range []struct {
+		profile termenv.Profile
+		marker  string
+	}{{termenv.TrueColor, "38;2;"}, {termenv.ANSI256, "38;5;"}, {termenv.ANSI, "\x1b[9"}} {
+		m, _ := fed(40, 120, 40, p.profile)
+		if !strings.Contains(m.View(), p.marker) {
+			t.Errorf("profile %v: no %q colour sequences", p.profile, p.marker)
+		}
+	}
+}
+
+func TestTheCountdownRunsOnTheFeedsClock(t *testing.T) {
+	m, _ := fed(10, 120, 40, termenv.Ascii) // the 10th snapshot is at T-21s
+	if !strings.Contains(m.View(), "T-00:21") || !strings.Contains(m.View(), "BEFORE LAUNCH") {
+		t.Errorf("header: %q", strings.SplitN(m.View(), "\n", 2)[0])
+	}
+}
+
+func TestWithoutAPlanTheMeasurementsStillShow(t *testing.T) {
+	feed := &fakeFeed{snaps: launchSnapshots(40)}
+	m := testModel(feed, termenv.Ascii)
+	m.opts.HasPlan = false
+	m.opts.Plan = capacity.Plan{LaunchAt: t0}
+	m = drive(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	for range 40 {
+		m = drive(m, snapshotMsg{gen: 0, snap: feed.Poll(context.Background())})
+	}
+	v := m.View()
+	if !strings.Contains(v, "no plan configured") || !strings.Contains(v, "PV/s") {
+		t.Errorf("view without plan:\n%s", v)
+	}
+}
+
+func BenchmarkView(b *testing.B) {
+	m, _ := fed(300, 200, 60, termenv.TrueColor)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.View()
+	}
+}
+
+// BenchmarkRender is the cost of taking one snapshot at 1 Hz: assessment,
+// events and a whole re-render with charts, at 200x60 in true colour.
+func BenchmarkRender(b *testing.B) {
+	m, feed := fed(300, 200, 60, termenv.TrueColor)
+	s := feed.snaps[len(feed.snaps)-1]
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Time = s.Time.Add(time.Second)
+		next, _ := m.Update(snapshotMsg{gen: m.gen, snap: s})
+		m = next.(Model)
+	}
+}

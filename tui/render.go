@@ -1,0 +1,180 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/events"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// frame is everything the panes draw from, gathered once per render.
+type frame struct {
+	st      Styles
+	snap    snapshot.Snapshot
+	assess  capacity.Assessment
+	plan    capacity.Plan
+	hasPlan bool
+	th      capacity.Thresholds
+	hist    []snapshot.Snapshot // the chart window, oldest first
+	window  time.Duration
+	events  []events.Event
+	data    bool
+	// stale lists the signals whose source is stale, with the data's age.
+	stale map[string]time.Duration
+}
+
+// isStale reports whether a signal's figure is stale, and how old it is.
+func (f *frame) isStale(signal string) (time.Duration, bool) {
+	a, ok := f.stale[signal]
+	return a, ok
+}
+
+// series returns one signal's values over the window.
+func (f *frame) series(signal string) []snapshot.Value {
+	out := make([]snapshot.Value, len(f.hist))
+	for i, s := range f.hist {
+		out[i] = s.Get(signal)
+	}
+	return out
+}
+
+// render rebuilds the screen string. It runs when data, size, focus, theme
+// or help change, never from View.
+func (m *Model) render() {
+	w, h := m.width, m.height
+	switch {
+	case w == 0 || h == 0:
+		m.view = ""
+		return
+	case w < minW || h < minH:
+		m.view = m.tooSmall()
+		return
+	}
+	f := m.frame()
+	header := m.header(&f, w)
+	footer := m.footer(w)
+	bodyH := max(h-lineCount(header)-lineCount(footer), 0)
+	var body string
+	switch {
+	case m.showHelp:
+		body = m.styles.box("Keys", m.fullHelp(), w, bodyH, true)
+	case m.full:
+		body = m.panel(&f, m.focus, w, bodyH)
+	case w >= fullW && h >= fullH:
+		body = m.fullLayout(&f, w, bodyH)
+	default:
+		body = m.compactLayout(&f, w, bodyH)
+	}
+	m.view = header + "\n" + fit(body, w, bodyH) + "\n" + footer
+}
+
+func (m *Model) frame() frame {
+	f := frame{
+		st: m.styles, snap: m.last, assess: m.assess, plan: m.opts.Plan, hasPlan: m.opts.HasPlan,
+		th: m.opts.Thresholds, window: m.window, events: m.events, data: m.data,
+		stale: map[string]time.Duration{},
+	}
+	if m.data {
+		f.hist = m.hist.since(m.last.Time.Add(-m.window))
+		for _, name := range m.last.SourceNames() {
+			src := m.last.Sources[name]
+			if src.Stale(m.last.Time, m.opts.Thresholds.StaleAfter) {
+				for _, sig := range src.Signals {
+					f.stale[sig] = src.Age(m.last.Time)
+				}
+			}
+		}
+	}
+	return f
+}
+
+// fullLayout: tiles, the three charts, endpoints | host | plan, events.
+func (m *Model) fullLayout(f *frame, w, h int) string {
+	const tilesH, bottomH, eventsH = 8, 9, 5
+	chartsH := max(h-tilesH-bottomH-eventsH, 0)
+	cw := split(w, 3)
+	// The host panel's lines are short; endpoints and the plan table share
+	// what is left.
+	hostW := min(28, w/3)
+	side := split(w-hostW, 2)
+	rows := []string{
+		m.panel(f, panelTiles, w, tilesH),
+		joinRow(m.panel(f, panelPVChart, cw[0], chartsH), m.panel(f, panelConnChart, cw[1], chartsH), m.panel(f, panelBWChart, cw[2], chartsH)),
+		joinRow(m.panel(f, panelEndpoints, side[0], bottomH), m.panel(f, panelHost, hostW, bottomH), m.panel(f, panelPlan, side[1], bottomH)),
+		m.panel(f, panelEvents, w, eventsH),
+	}
+	return strings.Join(rows, "\n")
+}
+
+// compactLayout drops the charts: tiles, endpoints | host, plan, events.
+func (m *Model) compactLayout(f *frame, w, h int) string {
+	tilesH := 7
+	if w < 100 {
+		tilesH = 13 // two rows of tiles
+	}
+	eventsH := 4
+	rest := max(h-tilesH-eventsH, 0)
+	half := split(w, 2)
+	rows := []string{
+		m.panel(f, panelTiles, w, tilesH),
+		joinRow(m.panel(f, panelEndpoints, half[0], rest), m.panel(f, panelHost, half[1], rest)),
+		m.panel(f, panelEvents, w, eventsH),
+	}
+	return strings.Join(rows, "\n")
+}
+
+// panel draws one panel at a size, bordered, focused or not.
+func (m *Model) panel(f *frame, id panelID, w, h int) string {
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	focused := id == m.focus
+	innerW, innerH := max(w-4, 0), max(h-3, 0) // border, padding, title line
+	switch id {
+	case panelTiles:
+		return tilesRow(f, w, h, focused)
+	case panelPVChart:
+		return f.st.box("PV/s · plan peak", chartPV(f, innerW, innerH), w, h, focused)
+	case panelConnChart:
+		return f.st.box("Connections · plan at PV", chartConns(f, innerW, innerH), w, h, focused)
+	case panelBWChart:
+		return f.st.box("Bandwidth · plan at PV", chartBandwidth(f, innerW, innerH), w, h, focused)
+	case panelEndpoints:
+		return f.st.box("Endpoints · QPS against ceiling", endpointsTable(f, innerW, innerH), w, h, focused)
+	case panelHost:
+		return f.st.box("Host", hostPanel(f, innerW), w, h, focused)
+	case panelPlan:
+		return f.st.box("Against the plan", planPanel(f, innerW), w, h, focused)
+	case panelEvents:
+		return f.st.box("Events", eventLines(f, innerW, innerH), w, h, focused)
+	}
+	return ""
+}
+
+func (m *Model) tooSmall() string {
+	msg := fmt.Sprintf("Terminal too small: %dx%d.\nlaunchwatch needs at least %dx%d\n(%dx%d shows everything).\nEnlarge the terminal, or press q to quit.",
+		m.width, m.height, minW, minH, fullW, fullH)
+	return fit(m.styles.Message.Render(msg), m.width, m.height)
+}
+
+func (m *Model) footer(w int) string {
+	m.help.Width = w
+	return fit(m.help.ShortHelpView(m.keys.ShortHelp()), w, 1)
+}
+
+func (m *Model) fullHelp() string {
+	return m.help.FullHelpView(m.keys.FullHelp())
+}
+
+func lineCount(s string) int { return strings.Count(s, "\n") + 1 }
+
+func sum(xs []int) int {
+	t := 0
+	for _, x := range xs {
+		t += x
+	}
+	return t
+}

@@ -1,0 +1,175 @@
+package tui
+
+import (
+	"math"
+	"strings"
+
+	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// tile is one big figure with its plan context.
+type tile struct {
+	title  string
+	signal string // for staleness and the sparkline
+	value  string
+	level  Level
+	lines  []string // plan context, one per line
+	spark  []snapshot.Value
+}
+
+// tilesRow lays the five tiles out in as many rows as the width needs.
+func tilesRow(f *frame, w, h int, focused bool) string {
+	ts := []tile{pvTile(f), connTile(f), bandwidthTile(f), errorTile(f), stockTile(f)}
+	perRow := len(ts)
+	if w < 100 {
+		perRow = 3
+	}
+	rows := (len(ts) + perRow - 1) / perRow
+	hs := split(h, rows)
+	var out []string
+	for r := 0; r < rows; r++ {
+		chunk := ts[r*perRow : min((r+1)*perRow, len(ts))]
+		ws := split(w, perRow)
+		var cells []string
+		for i, t := range chunk {
+			cells = append(cells, f.renderTile(t, ws[i], hs[r], focused))
+		}
+		out = append(out, joinRow(cells...))
+	}
+	return strings.Join(out, "\n")
+}
+
+func (f *frame) renderTile(t tile, w, h int, focused bool) string {
+	st := f.st
+	inner := max(w-4, 0)
+	value := t.value
+	style := st.level(t.level)
+	if a, stale := f.isStale(t.signal); stale && f.data {
+		style = st.level(LevelStale)
+		value += " " + st.level(LevelStale).Render("stale "+age(a))
+	}
+	if st.Theme.BigNumber {
+		style = style.Bold(true)
+	}
+	body := []string{style.Inherit(st.Big).Render(value)}
+	for _, l := range t.lines {
+		body = append(body, l)
+	}
+	// The sparkline takes the last line the tile has room for.
+	room := max(h-3, 0) // border 2, title 1
+	for len(body) < room-1 {
+		body = append(body, "")
+	}
+	if room > len(body) {
+		body = append(body, st.Accent.Render(sparkline(t.spark, inner)))
+	}
+	return st.box(t.title, strings.Join(body, "\n"), w, h, focused)
+}
+
+func pvTile(f *frame) tile {
+	t := tile{title: "PV/s", signal: snapshot.SignalPV, value: orDash(f.snap.PV, capacity.FormatNumber), spark: f.series(snapshot.SignalPV)}
+	if !f.hasPlan {
+		return t
+	}
+	peak := f.plan.PeakPV
+	t.lines = append(t.lines, f.st.Plan.Render("plan peak "+capacity.FormatNumber(peak)))
+	if pv, ok := f.snap.PV.Get(); ok && peak > 0 {
+		t.level = fromCapacity(f.th.Usage(snapshot.Some(pv / peak)))
+		t.lines = append(t.lines, f.st.level(t.level).Render(capacity.FormatPercent(pv/peak)+" of peak"))
+	}
+	if first, ok := firstLimit(f.plan); ok {
+		t.lines = append(t.lines, f.st.Faint.Render(first.Name+" limit "+capacity.FormatNumber(first.PV)))
+	}
+	return t
+}
+
+// firstLimit is the limit the PV reaches first.
+func firstLimit(p capacity.Plan) (capacity.LimitPV, bool) {
+	var best capacity.LimitPV
+	found := false
+	for _, l := range p.LimitPVs() {
+		if l.Reachable && (!found || l.PV < best.PV) {
+			best, found = l, true
+		}
+	}
+	return best, found
+}
+
+// checkLines are a formula check's tile lines (connections, bandwidth):
+// the plan at the PV now and at the peak, and the headroom to the limit.
+// Each fits the 20 cells of a tile at 120 columns.
+func (f *frame) checkLines(c capacity.Check, format func(float64) string) ([]string, Level) {
+	if !f.hasPlan {
+		return nil, LevelNone
+	}
+	st := f.st
+	lines := []string{
+		st.Faint.Render("plan now ") + st.Plan.Render(orDash(c.Predicted, format)),
+		st.Faint.Render("at peak  ") + st.Plan.Render(format(c.AtPeak)),
+	}
+	level := fromCapacity(f.th.Headroom(c))
+	if h, ok := c.Headroom.Get(); ok {
+		lines = append(lines, st.level(level).Render("room "+capacity.FormatPercent(h))+st.Faint.Render(" of "+format(c.Limit)))
+	} else if c.Limit == 0 {
+		lines = append(lines, st.Faint.Render("no limit set"))
+	}
+	return lines, level
+}
+
+func connTile(f *frame) tile {
+	t := tile{title: "Connections", signal: snapshot.SignalConnections, value: orDash(f.snap.Connections, capacity.FormatCount), spark: f.series(snapshot.SignalConnections)}
+	t.lines, t.level = f.checkLines(f.assess.Connections, capacity.FormatCount)
+	return t
+}
+
+func bandwidthTile(f *frame) tile {
+	t := tile{title: "Bandwidth", signal: snapshot.SignalBandwidth, spark: f.series(snapshot.SignalBandwidth)}
+	t.value = orDash(f.snap.Bandwidth, func(b float64) string {
+		return capacity.FormatByteRate(b) + " " + f.st.Faint.Render(capacity.FormatBitRate(b))
+	})
+	t.lines, t.level = f.checkLines(f.assess.Bandwidth, capacity.FormatByteRate)
+	return t
+}
+
+func errorTile(f *frame) tile {
+	t := tile{title: "Error rate", signal: snapshot.SignalErrorRate, value: orDash(f.snap.ErrorRate, capacity.FormatPercent), spark: f.series(snapshot.SignalErrorRate)}
+	t.level = fromCapacity(f.th.ErrorRate(f.snap.ErrorRate))
+	t.lines = []string{
+		f.st.Faint.Render("warn " + capacity.FormatPercent(f.th.ErrorRateWarn) + " crit " + capacity.FormatPercent(f.th.ErrorRateCrit)),
+		f.st.Faint.Render("req " + orDash(f.snap.Requests, capacity.FormatNumber) + "/s"),
+	}
+	return t
+}
+
+func stockTile(f *frame) tile {
+	so := f.assess.SellOut
+	t := tile{title: "Stock", signal: snapshot.SignalStock, spark: f.series(snapshot.SignalStock)}
+	total := so.Total
+	t.value = orDash(f.snap.Stock, capacity.FormatCount)
+	if total > 0 {
+		t.value += f.st.Faint.Render(" / " + capacity.FormatCount(total))
+	}
+	left, ok := f.snap.Stock.Get()
+	if total > 0 && ok {
+		sold := math.Max(total-left, 0) / total
+		t.lines = append(t.lines, f.st.bar(sold, 12, LevelNone)+" "+f.st.Faint.Render(capacity.FormatPercent(sold)))
+	}
+	rate := orDash(so.Rate, capacity.FormatNumber) + "/s"
+	if pr, ok := so.PlannedRate.Get(); ok {
+		rate += f.st.Plan.Render(" plan " + capacity.FormatNumber(pr))
+	}
+	t.lines = append(t.lines, rate)
+	t.level = fromCapacity(f.th.Pace(f.assess))
+	switch {
+	case f.assess.Phase == capacity.PhaseSoldOut:
+		t.lines = append(t.lines, f.st.level(LevelOK).Render("sold out"))
+	case so.ETAKnown:
+		eta := "ETA " + shortDuration(so.ETA)
+		if f.plan.Stock.SellOut > 0 {
+			eta += f.st.Plan.Render(" plan " + shortDuration(f.plan.Stock.SellOut))
+		}
+		t.lines = append(t.lines, f.st.level(t.level).Render(eta))
+	}
+	return t
+}
