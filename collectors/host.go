@@ -139,8 +139,10 @@ func (h *Host) Name() string { return config.SourceHost }
 // Signals implements Source.
 func (h *Host) Signals() []string { return slices.Clone(snapshot.HostSignals) }
 
-// Collect implements Source. The first call has no CPU or NIC rates (they
-// are deltas between calls); that is not an error. A failing reading leaves
+// Collect implements Source. The snapshot clock is ignored: the machine's
+// counters run in real time, so rates use the host's own wall clock. The
+// first call has no CPU or NIC rates (they are deltas between calls); that
+// is not an error. A failing reading leaves
 // the others in the result and is named in the joined error.
 func (h *Host) Collect(ctx context.Context, _ time.Time) (Result, error) {
 	ctx = context.WithValue(ctx, common.EnvKey, h.env)

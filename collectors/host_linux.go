@@ -26,8 +26,8 @@ func hostNewKernel(procRoot string) (func(context.Context) (hostKernelCounters, 
 		if err := ctx.Err(); err != nil {
 			return kc, fmt.Errorf("read %s: %w", snmp, err)
 		}
-		if b, err := os.ReadFile(snmp); err != nil {
-			kc.SnmpErr = err // os errors name the path
+		if b, err := hostReadFile(snmp); err != nil {
+			kc.SnmpErr = err
 		} else if kc.CurrEstab, err = hostParseCurrEstab(b); err != nil {
 			kc.SnmpErr = fmt.Errorf("read %s: %w", snmp, err)
 		}
@@ -38,7 +38,7 @@ func hostNewKernel(procRoot string) (func(context.Context) (hostKernelCounters, 
 		// sockstat6 is not read: its TCP6 line has no mem field, and the
 		// TCP mem figure here is the protocol-wide tcp_memory_allocated,
 		// which covers IPv6 sockets as well.
-		if b, err := os.ReadFile(sockstat); err != nil {
+		if b, err := hostReadFile(sockstat); err != nil {
 			kc.SockstatErr = err
 		} else if pages, err := hostParseSockstatMem(b); err != nil {
 			kc.SockstatErr = fmt.Errorf("read %s: %w", sockstat, err)
@@ -47,6 +47,19 @@ func hostNewKernel(procRoot string) (func(context.Context) (hostKernelCounters, 
 		}
 		return kc, nil
 	}, nil
+}
+
+// hostReadFile reads a small /proc file, its error as "read PATH: why".
+func hostReadFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return b, nil
 }
 
 // hostParseSockstatMem returns the "TCP: inuse N … mem N" figure, in pages.

@@ -369,8 +369,8 @@ func hostCheckErr(t *testing.T, err error, file, want string) {
 		t.Errorf("unexpected error: %v", err)
 	case want != "" && err == nil:
 		t.Errorf("no error; want one containing %q", want)
-	case want != "" && (!strings.Contains(err.Error(), file+": ") || !strings.Contains(err.Error(), want)):
-		t.Errorf("error %q; want it to name %s and contain %q", err, file, want)
+	case want != "" && (!strings.HasPrefix(err.Error(), "read "+file+": ") || !strings.Contains(err.Error(), want)):
+		t.Errorf("error %q; want it to start with %q and contain %q", err, "read "+file+": ", want)
 	}
 }
 
