@@ -1,0 +1,364 @@
+package collectors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shirou/gopsutil/v4/common"
+	"github.com/shirou/gopsutil/v4/cpu"
+	"github.com/shirou/gopsutil/v4/load"
+	"github.com/shirou/gopsutil/v4/mem"
+	"github.com/shirou/gopsutil/v4/net"
+
+	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// Host signal addresses (see snapshot.HostSignals).
+const (
+	hostSigCPU            = "host.cpu"
+	hostSigMemoryUsed     = "host.memory_used"
+	hostSigMemoryTotal    = "host.memory_total"
+	hostSigLoad1          = "host.load1"
+	hostSigNetTX          = "host.net_tx"
+	hostSigNetRX          = "host.net_rx"
+	hostSigTCPEstablished = "host.tcp_established"
+	hostSigTCPMemory      = "host.tcp_memory"
+)
+
+// hostDumpTimeout bounds one background netlink dump. It is far above the
+// ~100 ms a dump takes at 76k sockets; a dump past it is abandoned and its
+// error reported, so a stuck dump never blocks the next one for good.
+const hostDumpTimeout = 10 * time.Second
+
+// Host measures the local machine: CPU, memory, load and NIC throughput
+// through gopsutil, and TCP figures from the kernel's own counters.
+//
+// Connections are never counted by walking sockets (gopsutil's
+// net.Connections): at tens of thousands of sockets one call costs seconds
+// and a gigabyte of allocations. host.tcp_established is either the
+// kernel's Tcp CurrEstab counter from /proc/net/snmp, which counts
+// CLOSE_WAIT sockets too, or, when Ports is configured, the established
+// sockets whose local port is one of Ports, counted by a netlink INET_DIAG
+// dump that runs in the background every PortsInterval.
+//
+// All figures are per network namespace: inside a container, point
+// ProcRoot at the host's /proc. The netlink dump always sees the namespace
+// the process runs in, whatever ProcRoot says.
+type Host struct {
+	procRoot   string
+	interfaces []string // empty: all but loopback
+	ports      []uint16 // sorted, unique; empty: use the kernel counter
+	portsEvery time.Duration
+	env        common.EnvMap
+
+	// wallNow is the host's own clock. Rates here are over wall time, not
+	// the snapshot clock passed to Collect: in the demo that clock is
+	// simulated and sped up, but the machine's counters run in real time.
+	wallNow func() time.Time
+	// kernel reads /proc/net/snmp and /proc/net/sockstat.
+	kernel func(ctx context.Context) (hostKernelCounters, error)
+	// dump counts established sockets on the given local ports.
+	dump func(ctx context.Context, ports []uint16) (int, error)
+
+	mu      sync.Mutex // guards the previous samples; Collect may overlap a late one
+	prevCPU *cpu.TimesStat
+	prevNet map[string]net.IOCountersStat
+	prevAt  time.Time
+
+	portMu sync.Mutex // guards the port count and the in-flight dump
+	port   hostPortState
+}
+
+// hostPortState is the last netlink dump's outcome and the one in flight.
+type hostPortState struct {
+	done     bool // a dump has finished at least once
+	count    int
+	err      error
+	at       time.Time     // wall time the last dump finished
+	inFlight chan struct{} // closed when the running dump finishes; nil if none
+}
+
+// hostKernelCounters is what the kernel's counter files say.
+type hostKernelCounters struct {
+	// CurrEstab is Tcp CurrEstab: ESTABLISHED plus CLOSE_WAIT sockets.
+	CurrEstab float64
+	// MemBytes is TCP socket memory (sockstat "TCP: … mem" pages × page size).
+	MemBytes float64
+	// Errs holds a failure per file, so one bad file keeps the other's figure.
+	SnmpErr, SockstatErr error
+}
+
+// NewHost returns the host source. Missing defaults (ProcRoot, PortsInterval)
+// are filled in as config.Load would.
+func NewHost(cfg *config.Host) (*Host, error) {
+	if cfg == nil {
+		return nil, errors.New("host: no configuration")
+	}
+	h := &Host{
+		procRoot:   cfg.ProcRoot,
+		interfaces: slices.Clone(cfg.Interfaces),
+		portsEvery: cfg.PortsInterval,
+		wallNow:    time.Now,
+		dump:       netlinkCountEstablished,
+	}
+	if h.procRoot == "" {
+		h.procRoot = "/proc"
+	}
+	if h.portsEvery <= 0 {
+		h.portsEvery = 10 * time.Second
+	}
+	for i, p := range cfg.Ports {
+		if p < 1 || p > 65535 {
+			return nil, fmt.Errorf("host: ports[%d]: port %d is not within 1..65535", i, p)
+		}
+		h.ports = append(h.ports, uint16(p))
+	}
+	slices.Sort(h.ports)
+	h.ports = slices.Compact(h.ports)
+	// gopsutil reads the same /proc as the kernel counters, so a container
+	// pointed at the host's /proc sees the host's CPU, memory and NICs too.
+	h.env = common.EnvMap{common.HostProcEnvKey: h.procRoot}
+	kernel, err := hostNewKernel(h.procRoot)
+	if err != nil {
+		return nil, fmt.Errorf("host: %w", err)
+	}
+	h.kernel = kernel
+	return h, nil
+}
+
+// Name implements Source.
+func (h *Host) Name() string { return config.SourceHost }
+
+// Signals implements Source.
+func (h *Host) Signals() []string { return slices.Clone(snapshot.HostSignals) }
+
+// Collect implements Source. The snapshot clock is ignored: the machine's
+// counters run in real time, so rates use the host's own wall clock. The
+// first call has no CPU or NIC rates (they are deltas between calls); that
+// is not an error. A failing reading leaves
+// the others in the result and is named in the joined error.
+func (h *Host) Collect(ctx context.Context, _ time.Time) (Result, error) {
+	ctx = context.WithValue(ctx, common.EnvKey, h.env)
+	res := Result{Values: make(map[string]snapshot.Value, len(snapshot.HostSignals))}
+	readings := []struct {
+		name string
+		read func(context.Context, *Result) error
+	}{
+		{"cpu times", h.collectCPU},
+		{"memory", h.collectMemory},
+		{"load average", h.collectLoad},
+		{"network counters", h.collectNet},
+		{"tcp counters", h.collectTCP},
+	}
+	var errs []error
+	for _, r := range readings {
+		if err := ctx.Err(); err != nil {
+			errs = append(errs, fmt.Errorf("read %s: %w", r.name, err))
+			continue
+		}
+		if err := r.read(ctx, &res); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return res, errors.Join(errs...)
+}
+
+// collectCPU sets host.cpu from the busy share of CPU time since the last
+// call. The share comes from tick deltas, so no clock is involved.
+func (h *Host) collectCPU(ctx context.Context, res *Result) error {
+	times, err := cpu.TimesWithContext(ctx, false)
+	if err != nil {
+		return fmt.Errorf("read cpu times: %w", err)
+	}
+	if len(times) == 0 {
+		return errors.New("read cpu times: no total line")
+	}
+	cur := times[0]
+	h.mu.Lock()
+	prev := h.prevCPU
+	h.prevCPU = &cur
+	h.mu.Unlock()
+	if prev == nil {
+		return nil
+	}
+	total := hostCPUTotal(cur) - hostCPUTotal(*prev)
+	idle := (cur.Idle + cur.Iowait) - (prev.Idle + prev.Iowait)
+	if total <= 0 {
+		return nil // no tick elapsed: nothing to say yet
+	}
+	res.Values[hostSigCPU] = snapshot.Some(min(max((total-idle)/total, 0), 1))
+	return nil
+}
+
+// hostCPUTotal sums CPU time; guest time is already inside user and nice.
+func hostCPUTotal(t cpu.TimesStat) float64 {
+	return t.User + t.System + t.Idle + t.Nice + t.Iowait + t.Irq + t.Softirq + t.Steal
+}
+
+func (h *Host) collectMemory(ctx context.Context, res *Result) error {
+	vm, err := mem.VirtualMemoryWithContext(ctx)
+	if err != nil {
+		return fmt.Errorf("read memory: %w", err)
+	}
+	// Used is what cannot be reclaimed: page cache is not pressure.
+	used := vm.Total - min(vm.Available, vm.Total)
+	res.Values[hostSigMemoryUsed] = snapshot.Some(float64(used))
+	res.Values[hostSigMemoryTotal] = snapshot.Some(float64(vm.Total))
+	return nil
+}
+
+func (h *Host) collectLoad(ctx context.Context, res *Result) error {
+	avg, err := load.AvgWithContext(ctx)
+	if err != nil {
+		return fmt.Errorf("read load average: %w", err)
+	}
+	res.Values[hostSigLoad1] = snapshot.Some(avg.Load1)
+	return nil
+}
+
+// collectNet sets host.net_tx and host.net_rx in bytes per wall-clock
+// second since the last call, summed over the chosen interfaces.
+func (h *Host) collectNet(ctx context.Context, res *Result) error {
+	nics, err := net.IOCountersWithContext(ctx, true)
+	if err != nil {
+		return fmt.Errorf("read network counters: %w", err)
+	}
+	at := h.wallNow()
+	cur := make(map[string]net.IOCountersStat, len(nics))
+	for _, n := range nics {
+		if h.hostWantNIC(n.Name) {
+			cur[n.Name] = n
+		}
+	}
+	for _, name := range h.interfaces {
+		if _, ok := cur[name]; !ok {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("network interface %q not found", name))
+		}
+	}
+	h.mu.Lock()
+	prev, prevAt := h.prevNet, h.prevAt
+	h.prevNet, h.prevAt = cur, at
+	h.mu.Unlock()
+	secs := at.Sub(prevAt).Seconds()
+	if prev == nil || secs <= 0 {
+		return nil
+	}
+	var tx, rx float64
+	for name, c := range cur {
+		p, ok := prev[name]
+		// A NIC that appeared, or whose counters went back (driver reset),
+		// has no delta this time; it must not make the sum negative.
+		if !ok || c.BytesSent < p.BytesSent || c.BytesRecv < p.BytesRecv {
+			continue
+		}
+		tx += float64(c.BytesSent - p.BytesSent)
+		rx += float64(c.BytesRecv - p.BytesRecv)
+	}
+	res.Values[hostSigNetTX] = snapshot.Some(tx / secs)
+	res.Values[hostSigNetRX] = snapshot.Some(rx / secs)
+	return nil
+}
+
+// hostWantNIC reports whether a NIC counts towards throughput: one of the
+// configured interfaces, or any but loopback ("lo", "lo0") when none is.
+func (h *Host) hostWantNIC(name string) bool {
+	if len(h.interfaces) > 0 {
+		return slices.Contains(h.interfaces, name)
+	}
+	digits, ok := strings.CutPrefix(name, "lo")
+	if !ok {
+		return true
+	}
+	_, err := strconv.Atoi(digits)
+	return digits != "" && err != nil
+}
+
+// collectTCP sets host.tcp_memory and host.tcp_established.
+func (h *Host) collectTCP(ctx context.Context, res *Result) error {
+	kc, err := h.kernel(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	if kc.SockstatErr != nil {
+		errs = append(errs, kc.SockstatErr)
+	} else {
+		res.Values[hostSigTCPMemory] = snapshot.Some(kc.MemBytes)
+	}
+	if len(h.ports) == 0 {
+		if kc.SnmpErr != nil {
+			errs = append(errs, kc.SnmpErr)
+		} else {
+			res.Values[hostSigTCPEstablished] = snapshot.Some(kc.CurrEstab)
+		}
+		return errors.Join(errs...)
+	}
+	n, warn, err := h.portCount(ctx)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("count established sockets on ports %s: %w", hostPortList(h.ports), err))
+	} else {
+		res.Values[hostSigTCPEstablished] = snapshot.Some(float64(n))
+	}
+	if warn != "" {
+		res.Warnings = append(res.Warnings, warn)
+	}
+	return errors.Join(errs...)
+}
+
+// portCount returns the last per-port count and starts a background dump
+// when none is running and the last is older than PortsInterval. Only
+// before the very first dump has finished does it wait, and then no longer
+// than ctx allows.
+func (h *Host) portCount(ctx context.Context) (count int, warning string, err error) {
+	now := h.wallNow()
+	h.portMu.Lock()
+	st := h.port
+	if st.inFlight == nil && (!st.done || now.Sub(st.at) >= h.portsEvery) {
+		st.inFlight = make(chan struct{})
+		h.port.inFlight = st.inFlight
+		go h.runDump(st.inFlight)
+	}
+	h.portMu.Unlock()
+
+	if !st.done {
+		select {
+		case <-st.inFlight:
+		case <-ctx.Done():
+			return 0, "", fmt.Errorf("first netlink dump still running: %w", ctx.Err())
+		}
+		h.portMu.Lock()
+		st = h.port
+		h.portMu.Unlock()
+	}
+	if age := now.Sub(st.at); st.done && age > 2*h.portsEvery {
+		warning = fmt.Sprintf("per-port connection count is %s old", age.Round(time.Second))
+	}
+	return st.count, warning, st.err
+}
+
+// runDump runs one netlink dump with its own deadline (Collect's context
+// ends when Collect returns) and publishes the outcome.
+func (h *Host) runDump(done chan struct{}) {
+	ctx, cancel := context.WithTimeout(context.Background(), hostDumpTimeout)
+	defer cancel()
+	n, err := h.dump(ctx, h.ports)
+	h.portMu.Lock()
+	h.port = hostPortState{done: true, count: n, err: err, at: h.wallNow()}
+	h.portMu.Unlock()
+	close(done)
+}
+
+func hostPortList(ports []uint16) string {
+	s := make([]string, len(ports))
+	for i, p := range ports {
+		s[i] = strconv.Itoa(int(p))
+	}
+	return strings.Join(s, ", ")
+}
