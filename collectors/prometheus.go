@@ -176,7 +176,7 @@ func promValue(addr, multi string, v model.Value) (float64, string, error) {
 		case multi == config.MultiRefuse:
 			names := make([]string, 0, promMaxSeriesNamed)
 			for _, s := range v[:min(len(v), promMaxSeriesNamed)] {
-				names = append(names, snapshot.CleanText(s.Metric.String(), maxMessage))
+				names = append(names, promSeriesName(s.Metric))
 			}
 			more := ""
 			if len(v) > promMaxSeriesNamed {
@@ -199,6 +199,30 @@ func promValue(addr, multi string, v model.Value) (float64, string, error) {
 		return 0, warning, fmt.Errorf("%s: value is %v", addr, f)
 	}
 	return f, warning, nil
+}
+
+// promSeriesName formats a series' labels for an error line. Values are
+// cleaned rather than Go-quoted: a quoted "\x1b[31m" is harmless but
+// unreadable, and a label is text the server (or a scraped target) chose.
+func promSeriesName(m model.Metric) string {
+	names := make([]string, 0, len(m))
+	for name := range m {
+		names = append(names, string(name))
+	}
+	slices.Sort(names)
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, name := range names {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(snapshot.CleanText(name, 40))
+		b.WriteString(`="`)
+		b.WriteString(snapshot.CleanText(string(m[model.LabelName(name)]), 60))
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
 }
 
 // describe turns a failed query into one readable line: the timeout, the

@@ -125,7 +125,7 @@ func TestPrometheusCollectTurnsEachAnswerIntoAValueOrANamedError(t *testing.T) {
 		{name: "an unset multi sums like sum", route: "three", want: 42.5, warnings: []string{"pv: summed 3 series"}},
 		{name: "a vector with several samples is refused, naming them, when multi is refuse", route: "three",
 			multi: config.MultiRefuse, wantErr: `pv: 3 series where one is expected (multi: refuse): {instance="web-1:9100", job="shop"}`},
-		{name: "a refusal names only the first three series, cleaned", route: "five", multi: config.MultiRefuse,
+		{name: "a refusal names only the first three series, their labels cleaned of escapes", route: "five", multi: config.MultiRefuse,
 			wantErr: `pv: 5 series where one is expected (multi: refuse): {instance="web-1"}, {instance="web-2"}, {instance="web-3"}, …`},
 		{name: "a scalar is its value", route: "scalar", want: 0.25},
 		{name: "an empty vector is an error", route: "empty", wantErr: "pv: empty result (no series match)"},
@@ -228,6 +228,22 @@ func TestPrometheusNamesAnUntrustedCertificate(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), srv.URL) {
 		t.Errorf("err = %q repeats the URL", err)
+	}
+}
+
+func TestPrometheusNamesARefusedConnectionWithoutTheURL(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(&promFake{})
+	url := srv.URL
+	srv.Close()
+	p, err := NewPrometheus(&config.Prometheus{URL: url, Timeout: 2 * time.Second},
+		map[string]config.Signal{"pv": {Query: "one"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Collect(context.Background(), time.Now())
+	if err == nil || !strings.HasPrefix(err.Error(), "query pv: dial tcp") || !strings.Contains(err.Error(), "connection refused") {
+		t.Fatalf("err = %v, want query pv: dial tcp …: connection refused", err)
 	}
 }
 
