@@ -25,6 +25,7 @@ type asset struct {
 // hundreds of kilobytes per request would dominate a demo's CPU.
 type assetCache struct {
 	sc    *scenario
+	names map[string]int // asset name to kind
 	once  [3]sync.Once
 	kinds [3]*asset
 }
@@ -36,7 +37,20 @@ const (
 	kindImage
 )
 
-func newAssetCache(sc *scenario) *assetCache { return &assetCache{sc: sc} }
+func newAssetCache(sc *scenario) *assetCache {
+	names := map[string]int{}
+	for i, name := range sc.assetNames() {
+		switch i {
+		case 0:
+			names[name] = kindCSS
+		case 1:
+			names[name] = kindJS
+		default:
+			names[name] = kindImage
+		}
+	}
+	return &assetCache{sc: sc, names: names}
+}
 
 // assetNames lists the page's resources in page order: one stylesheet, one
 // script, and images for the rest, so the page's resource count is the
@@ -51,20 +65,8 @@ func (sc *scenario) assetNames() []string {
 
 // lookup returns the asset behind a name from assetNames, or nil.
 func (c *assetCache) lookup(name string) *asset {
-	kind := -1
-	switch {
-	case name == "app.css":
-		kind = kindCSS
-	case name == "app.js":
-		kind = kindJS
-	default:
-		for _, n := range c.sc.assetNames()[2:] {
-			if n == name {
-				kind = kindImage
-			}
-		}
-	}
-	if kind < 0 {
+	kind, ok := c.names[name]
+	if !ok {
 		return nil
 	}
 	c.once[kind].Do(func() { c.kinds[kind] = c.build(kind) })

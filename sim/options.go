@@ -15,7 +15,7 @@ type Options struct {
 	// Scenario names the launch to play: "first-launch" or "second-launch".
 	Scenario string
 	// Speed is how many simulated seconds pass per wall second; it must be
-	// finite and above zero.
+	// above zero and at most MaxSpeed.
 	Speed float64
 	// StartIn is the simulated time from New until the sale opens (T0); it
 	// must not be negative.
@@ -26,6 +26,11 @@ type Options struct {
 	// Wall is the wall clock; nil means time.Now. Tests inject a fake one.
 	Wall func() time.Time
 }
+
+// MaxSpeed is the fastest clock New accepts. The model takes ten steps per
+// simulated second, so beyond this one core cannot keep up with the clock
+// (and the simulated clock would overflow time.Duration within days).
+const MaxSpeed = 10000
 
 // ErrUnknownScenario is wrapped by New when Options.Scenario names no known
 // scenario, so callers can tell a typo from other mistakes.
@@ -48,8 +53,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("scenario %q: %w (valid: %s)", o.Scenario, ErrUnknownScenario,
 			strings.Join(Scenarios(), ", "))
 	}
-	if math.IsNaN(o.Speed) || math.IsInf(o.Speed, 0) || o.Speed <= 0 {
-		return fmt.Errorf("speed %v: must be a finite number of simulated seconds per wall second above 0", o.Speed)
+	if math.IsNaN(o.Speed) || o.Speed <= 0 || o.Speed > MaxSpeed {
+		return fmt.Errorf("speed %v: must be above 0 and at most %d simulated seconds per wall second", o.Speed, MaxSpeed)
 	}
 	if o.StartIn < 0 {
 		return fmt.Errorf("start-in %v: must not be negative", o.StartIn)

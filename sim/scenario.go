@@ -142,11 +142,6 @@ var scenarios = map[string]*scenario{
 	},
 }
 
-// viewBytes is the total weight of one page view, CDN bytes included.
-func (sc *scenario) viewBytes() float64 {
-	return sc.pageBytes + float64(sc.resources)*sc.resourceBytes
-}
-
 // originViewBytes is what one page view costs the origin link.
 func (sc *scenario) originViewBytes() float64 {
 	return sc.pageBytes + float64(sc.resources)*sc.resourceBytes*(1-sc.cdnShare)
