@@ -1,0 +1,269 @@
+package collectors_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/launchwatch/launchwatch/collectors"
+	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/internal/promtest"
+	"github.com/launchwatch/launchwatch/sim"
+)
+
+// The window the comparison runs over: the presets' rate() range, so the
+// server's rate at the window's end and the simulator's counter delta across
+// it cover the same 30 s.
+const promITWindow = 30 * time.Second
+
+// Tolerances, and why:
+//   - Rates (pv, requests), 5% relative. Both sides average the same 30 s,
+//     so the difference comes only from the window's edges: the server's
+//     first and last samples sit up to one 1 s scrape inside them and are
+//     extrapolated (Prometheus) or taken from the sample just before the
+//     window (VictoriaMetrics, no extrapolation). One second of a 30 s
+//     window is 3.3% at worst; the sim's rate moves about 1%/s after T0
+//     (avalanche decay, tau 90 s) and carries 4% AR(1) noise, which a
+//     30 s average mostly cancels.
+//   - error_rate, 0.01 absolute: a ratio of two such rates whose edge
+//     errors mostly cancel; absolute because it may be 0 (no 502s yet).
+//   - stock, 8 units: the server holds the sample from the last scrape, up
+//     to 1 s old, while orders arrive at about 1.7/s (1000 in 10 min) as a
+//     Poisson process; 8 is about 3.5 sigma above the mean for 1 s.
+//   - connections, 8% relative: a gauge up to 1 s older than our own
+//     reading, following the byte rate (4% AR noise, about 1%/s decay).
+const (
+	promITRateTol        = 0.05
+	promITErrorRateTol   = 0.01
+	promITStockTol       = 8.0
+	promITConnectionsTol = 0.08
+)
+
+// TestPrometheusSourceAgreesWithTheSimulator runs the demo shop, lets a real
+// Prometheus and a real VictoriaMetrics scrape it every second, and checks
+// that the sim preset's queries, read through the Prometheus source, agree
+// with the shop's own counters read straight from its /metrics.
+func TestPrometheusSourceAgreesWithTheSimulator(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: starts Prometheus and VictoriaMetrics")
+	}
+	shop, err := sim.New(sim.Options{Scenario: "second-launch", Speed: 1, StartIn: 0, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := sim.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- shop.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("sim: %v", err)
+		}
+	})
+	target := ln.Addr().String()
+	metricsURL := "http://" + target + "/metrics"
+
+	servers := []struct {
+		name  string
+		start func(testing.TB, []string, time.Duration) *promtest.Server
+		// offset is our latency_offset: 0 for Prometheus, which answers
+		// from its head block at once; 2 s for VictoriaMetrics, started
+		// with -search.latencyOffset=1s, so the point queried has settled.
+		offset time.Duration
+	}{
+		{"prometheus", promtest.StartPrometheus, 0},
+		{"victoria-metrics", promtest.StartVictoriaMetrics, 2 * time.Second},
+	}
+	for _, s := range servers {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			srv := s.start(t, []string{target}, time.Second)
+			promITCompare(t, srv.URL, s.offset, metricsURL)
+		})
+	}
+}
+
+// promITCompare waits for data, reads the shop's counters at both ends of a
+// window, and compares them with the source's answer at the window's end.
+func promITCompare(t *testing.T, url string, offset time.Duration, metricsURL string) {
+	src := promITSource(t, url, offset)
+	want := []string{"pv", "requests", "connections", "error_rate", "stock"}
+
+	// Wait until every signal answers: the server has scraped at least
+	// twice, so a window starting now has a sample at or before its start.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		res, err := promITCollect(src)
+		if promITHasAll(res, want) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no data after 30 s: values %v, err %v", res.Values, err)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+
+	start := promITScrapeSim(t, metricsURL)
+	time.Sleep(time.Until(start.at.Add(promITWindow)))
+	end := promITScrapeSim(t, metricsURL)
+	// Evaluate at the window's end: the source queries at wall time minus
+	// the offset, so wait the offset out first.
+	time.Sleep(time.Until(end.at.Add(offset)))
+	res, err := promITCollect(src)
+	if err != nil {
+		t.Errorf("collect: %v", err)
+	}
+
+	secs := end.at.Sub(start.at).Seconds()
+	pvWant := (end.pageViews - start.pageViews) / secs
+	reqWant := (end.requests - start.requests) / secs
+	errWant := 0.0
+	if d := end.requests - start.requests; d > 0 {
+		errWant = (end.failed - start.failed) / d
+	}
+	promITRel(t, res, "pv", pvWant, promITRateTol)
+	promITRel(t, res, "requests", reqWant, promITRateTol)
+	promITAbs(t, res, "error_rate", errWant, promITErrorRateTol)
+	promITAbs(t, res, "stock", end.stock, promITStockTol)
+	promITRel(t, res, "connections", end.connections, promITConnectionsTol)
+}
+
+func promITSource(t *testing.T, url string, offset time.Duration) *collectors.Prometheus {
+	t.Helper()
+	yaml := fmt.Sprintf(`launch: {name: integration}
+interval: 1s
+preset: sim
+sources:
+  prometheus:
+    url: %s
+    timeout: 800ms
+    latency_offset: %s
+`, url, offset)
+	cfg, err := config.Parse("integration.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := collectors.NewPrometheus(cfg.Sources.Prometheus, cfg.Signals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+func promITCollect(src *collectors.Prometheus) (collectors.Result, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	return src.Collect(ctx, time.Now())
+}
+
+func promITHasAll(res collectors.Result, signals []string) bool {
+	for _, s := range signals {
+		if !res.Values[s].OK() {
+			return false
+		}
+	}
+	return true
+}
+
+func promITRel(t *testing.T, res collectors.Result, sig string, want, tol float64) {
+	t.Helper()
+	got, ok := res.Values[sig].Get()
+	switch {
+	case !ok:
+		t.Errorf("%s: missing", sig)
+	case want == 0 && got != 0, want != 0 && math.Abs(got-want)/math.Abs(want) > tol:
+		t.Errorf("%s = %.4g, the sim's own counters say %.4g: off by more than %.0f%%", sig, got, want, tol*100)
+	default:
+		t.Logf("%s = %.4g, sim %.4g (%.2f%% off)", sig, got, want, 100*math.Abs(got-want)/math.Max(math.Abs(want), 1e-12))
+	}
+}
+
+func promITAbs(t *testing.T, res collectors.Result, sig string, want, tol float64) {
+	t.Helper()
+	got, ok := res.Values[sig].Get()
+	switch {
+	case !ok:
+		t.Errorf("%s: missing", sig)
+	case math.Abs(got-want) > tol:
+		t.Errorf("%s = %.4g, the sim's own counters say %.4g: off by more than %g", sig, got, want, tol)
+	default:
+		t.Logf("%s = %.4g, sim %.4g (off by %.3g)", sig, got, want, math.Abs(got-want))
+	}
+}
+
+// promITReading is the shop's own figures at one instant.
+type promITReading struct {
+	at                          time.Time
+	pageViews, requests, failed float64
+	stock, connections          float64
+}
+
+// promITScrapeSim reads the shop's /metrics the way a scraper does.
+func promITScrapeSim(t *testing.T, url string) promITReading {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept", "text/plain; version=0.0.4")
+	before := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("scrape sim: %v", err)
+	}
+	defer resp.Body.Close()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		t.Fatalf("parse sim metrics: %v", err)
+	}
+	// The shop computes its figures while answering: take the middle.
+	r := promITReading{at: before.Add(time.Since(before) / 2)}
+	sum := func(name string, keep func(*dto.Metric) bool) float64 {
+		f, ok := families[name]
+		if !ok {
+			t.Fatalf("sim metrics lack %s", name)
+		}
+		total := 0.0
+		for _, m := range f.GetMetric() {
+			if keep != nil && !keep(m) {
+				continue
+			}
+			switch {
+			case m.Counter != nil:
+				total += m.GetCounter().GetValue()
+			case m.Gauge != nil:
+				total += m.GetGauge().GetValue()
+			}
+		}
+		return total
+	}
+	r.pageViews = sum("shop_page_views_total", nil)
+	r.requests = sum("shop_http_requests_total", nil)
+	r.failed = sum("shop_http_requests_total", func(m *dto.Metric) bool {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "code" {
+				return strings.HasPrefix(l.GetValue(), "5")
+			}
+		}
+		return false
+	})
+	r.stock = sum("shop_stock_remaining", nil)
+	r.connections = sum("shop_http_connections_active", nil)
+	return r
+}

@@ -1,0 +1,371 @@
+package collectors
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/api"
+	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	promconfig "github.com/prometheus/common/config"
+	"github.com/prometheus/common/model"
+
+	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// promDefaultTimeout bounds each query when the config leaves it unset:
+// under the default 1 s interval, as the poller's own deadline is.
+const promDefaultTimeout = 800 * time.Millisecond
+
+// promMaxSeriesNamed is how many series a "refuse" error names.
+const promMaxSeriesNamed = 3
+
+// Prometheus answers signals with instant PromQL queries against a server
+// speaking the Prometheus HTTP API (Prometheus, Thanos, Mimir,
+// VictoriaMetrics).
+type Prometheus struct {
+	api     promQuerier
+	signals map[string]config.Signal
+	names   []string
+	timeout time.Duration
+	offset  time.Duration
+	// wall is the clock queries are evaluated at. It is the wall clock, not
+	// the snapshot clock: the server stores samples at the wall time it
+	// scraped them, so asking at a simulated (demo) time would ask about a
+	// moment it has no data for, or one in the future.
+	wall func() time.Time
+}
+
+// NewPrometheus builds the source from the config block and the signals it
+// answers, keyed by signal address ("pv", "host.cpu", "endpoints.buy"); only
+// signals with a Query are kept.
+func NewPrometheus(cfg *config.Prometheus, signals map[string]config.Signal) (*Prometheus, error) {
+	if cfg == nil {
+		return nil, errors.New("prometheus: no sources.prometheus block")
+	}
+	if cfg.URL == "" {
+		return nil, errors.New("prometheus: url is empty")
+	}
+	// Basic auth, bearer token (file), TLS, proxy: Prometheus' own client
+	// config, so a block copied from a prometheus.yml works unchanged.
+	hc, err := promconfig.NewClientFromConfig(cfg.HTTPClientConfig, "launchwatch")
+	if err != nil {
+		return nil, fmt.Errorf("prometheus: http client: %w", err)
+	}
+	client, err := api.NewClient(api.Config{Address: cfg.URL, Client: hc})
+	if err != nil {
+		return nil, fmt.Errorf("prometheus: url %q: %w", cfg.URL, err)
+	}
+	p := &Prometheus{
+		api:     promAPI{api: promv1.NewAPI(promStatusClient{Client: client})},
+		signals: make(map[string]config.Signal, len(signals)),
+		timeout: cfg.Timeout,
+		offset:  cfg.LatencyOffset,
+		wall:    time.Now,
+	}
+	if p.timeout <= 0 {
+		p.timeout = promDefaultTimeout
+	}
+	for addr, s := range signals {
+		if s.Query == "" {
+			continue
+		}
+		p.signals[addr] = s
+		p.names = append(p.names, addr)
+	}
+	slices.Sort(p.names)
+	return p, nil
+}
+
+// Name is the source's key in a snapshot's health map.
+func (p *Prometheus) Name() string { return config.SourcePrometheus }
+
+// Signals lists the addresses the source answers, sorted.
+func (p *Prometheus) Signals() []string { return slices.Clone(p.names) }
+
+// promOutcome is one signal's answer.
+type promOutcome struct {
+	addr     string
+	value    snapshot.Value
+	ok       bool
+	warnings []string
+	err      error
+}
+
+// Collect runs one instant query per signal, concurrently, each under the
+// configured timeout. now (the snapshot clock, simulated in the demo) is not
+// the evaluation time: see Prometheus.wall. One failing query fails only its
+// signal: the values that came back are returned with an error joining the
+// failures.
+func (p *Prometheus) Collect(ctx context.Context, now time.Time) (Result, error) {
+	at := p.wall().Add(-p.offset)
+	out := make([]promOutcome, len(p.names))
+	var wg sync.WaitGroup
+	for i, addr := range p.names {
+		wg.Go(func() { out[i] = p.collectOne(ctx, addr, at) })
+	}
+	wg.Wait()
+
+	res := Result{Values: make(map[string]snapshot.Value, len(out))}
+	var errs []error
+	for _, o := range out {
+		res.Warnings = append(res.Warnings, o.warnings...)
+		if o.err != nil {
+			errs = append(errs, o.err)
+			continue
+		}
+		if o.ok {
+			res.Values[o.addr] = o.value
+		}
+	}
+	return res, errors.Join(errs...)
+}
+
+// collectOne queries one signal and turns the answer into a value.
+func (p *Prometheus) collectOne(ctx context.Context, addr string, at time.Time) promOutcome {
+	sig := p.signals[addr]
+	o := promOutcome{addr: addr}
+	qctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	ans, err := p.api.query(qctx, sig.Query, at)
+	for _, w := range ans.warnings {
+		o.warnings = append(o.warnings, addr+": "+snapshot.CleanText(w, maxMessage))
+	}
+	for _, w := range ans.infos {
+		o.warnings = append(o.warnings, addr+": info: "+snapshot.CleanText(w, maxMessage))
+	}
+	if err != nil {
+		o.err = fmt.Errorf("query %s: %s", addr, p.describe(ctx, qctx, ans, err))
+		return o
+	}
+	v, warning, err := promValue(addr, sig.Multi, ans.value)
+	if err != nil {
+		o.err = err
+		return o
+	}
+	if warning != "" {
+		o.warnings = append(o.warnings, warning)
+	}
+	o.value, o.ok = snapshot.Some(v), true
+	return o
+}
+
+// promValue reduces a query result to one number.
+func promValue(addr, multi string, v model.Value) (float64, string, error) {
+	var f float64
+	var warning string
+	switch v := v.(type) {
+	case *model.Scalar:
+		f = float64(v.Value)
+	case model.Vector:
+		switch {
+		case len(v) == 0:
+			return 0, "", fmt.Errorf("%s: empty result (no series match)", addr)
+		case len(v) == 1:
+			f = float64(v[0].Value)
+		case multi == config.MultiRefuse:
+			names := make([]string, 0, promMaxSeriesNamed)
+			for _, s := range v[:min(len(v), promMaxSeriesNamed)] {
+				names = append(names, promSeriesName(s.Metric))
+			}
+			more := ""
+			if len(v) > promMaxSeriesNamed {
+				more = ", …"
+			}
+			return 0, "", fmt.Errorf("%s: %d series where one is expected (multi: refuse): %s%s",
+				addr, len(v), strings.Join(names, ", "), more)
+		default:
+			for _, s := range v {
+				f += float64(s.Value)
+			}
+			warning = fmt.Sprintf("%s: summed %d series", addr, len(v))
+		}
+	case nil:
+		return 0, "", fmt.Errorf("%s: no result", addr)
+	default:
+		return 0, "", fmt.Errorf("%s: %s result where a number is expected (an instant vector or scalar)", addr, v.Type())
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, warning, fmt.Errorf("%s: value is %v", addr, f)
+	}
+	return f, warning, nil
+}
+
+// promSeriesName formats a series' labels for an error line. Values are
+// cleaned rather than Go-quoted: a quoted "\x1b[31m" is harmless but
+// unreadable, and a label is text the server (or a scraped target) chose.
+func promSeriesName(m model.Metric) string {
+	names := make([]string, 0, len(m))
+	for name := range m {
+		names = append(names, string(name))
+	}
+	slices.Sort(names)
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, name := range names {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(snapshot.CleanText(name, 40))
+		b.WriteString(`="`)
+		b.WriteString(snapshot.CleanText(string(m[model.LabelName(name)]), 60))
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// describe turns a failed query into one readable line: the timeout, the
+// HTTP status, a body that is not JSON, or the TLS or network error.
+func (p *Prometheus) describe(parent, qctx context.Context, ans promAnswer, err error) string {
+	switch {
+	case parent.Err() != nil && errors.Is(parent.Err(), context.DeadlineExceeded):
+		// The poll's deadline came before the query's own.
+		return "the poll's deadline passed first"
+	case parent.Err() != nil:
+		return "cancelled"
+	case qctx.Err() != nil || errors.Is(err, context.DeadlineExceeded):
+		return fmt.Sprintf("timed out after %s", p.timeout)
+	}
+	var apiErr *promv1.Error
+	if errors.As(err, &apiErr) {
+		return promDescribeAPIError(ans, apiErr)
+	}
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		// Drop the method and URL: the source is named on screen, and what
+		// is left reads "tls: failed to verify certificate: x509:
+		// certificate signed by unknown authority" or "dial tcp …:
+		// connect: connection refused".
+		err = uerr.Err
+	}
+	return snapshot.CleanText(err.Error(), maxMessage)
+}
+
+// promDescribeAPIError words an error client_golang built from an answer:
+// the status line for a non-2xx, the server's own message when it sent one.
+func promDescribeAPIError(ans promAnswer, e *promv1.Error) string {
+	msg := ""
+	switch {
+	case ans.status != 0 && ans.status/100 != 2:
+		msg = fmt.Sprintf("server answered %d %s", ans.status, http.StatusText(ans.status))
+		// No retry for any status: a poll is one attempt, and Mimir caches
+		// its 422 limit errors, so a retry only repeats the refusal.
+		if detail := promErrorDetail(ans, e); detail != "" {
+			msg += ": " + detail
+		}
+	case e.Type == promv1.ErrBadResponse && !promIsJSON(ans.contentType):
+		what := "not JSON"
+		if strings.Contains(ans.contentType, "html") {
+			what = "HTML instead of JSON"
+		}
+		ct := ans.contentType
+		if ct == "" {
+			ct = "none"
+		}
+		msg = fmt.Sprintf("bad response: %s (content-type %s)", what, snapshot.CleanText(ct, 60))
+	case e.Type == promv1.ErrBadResponse:
+		msg = "bad response: " + e.Msg
+	default:
+		msg = fmt.Sprintf("%s: %s", e.Type, e.Msg)
+	}
+	return snapshot.CleanText(msg, maxMessage)
+}
+
+// promErrorDetail is the server's message for a failed status: the API's
+// error field for a JSON body (400 and 422 are decoded by client_golang),
+// the first line of a plain-text body, nothing for an HTML page.
+func promErrorDetail(ans promAnswer, e *promv1.Error) string {
+	if e.Detail == "" {
+		// client_golang decoded a JSON API error: Type and Msg are the
+		// server's.
+		return fmt.Sprintf("%s: %s", e.Type, e.Msg)
+	}
+	if promIsJSON(ans.contentType) {
+		var body struct {
+			ErrorType string `json:"errorType"`
+			Error     string `json:"error"`
+		}
+		if json.Unmarshal([]byte(e.Detail), &body) == nil && body.Error != "" {
+			if body.ErrorType != "" {
+				return body.ErrorType + ": " + body.Error
+			}
+			return body.Error
+		}
+	}
+	if strings.HasPrefix(ans.contentType, "text/plain") {
+		line, _, _ := strings.Cut(strings.TrimSpace(e.Detail), "\n")
+		return line
+	}
+	return ""
+}
+
+func promIsJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
+// promQuerier is the one seam over client_golang's query API, whose
+// signature changes between versions (v1.25 added Infos to Query's results).
+type promQuerier interface {
+	query(ctx context.Context, q string, at time.Time) (promAnswer, error)
+}
+
+// promAnswer is an instant query's answer with what the HTTP exchange said
+// about it, for errors worth reading.
+type promAnswer struct {
+	value       model.Value
+	warnings    []string
+	infos       []string
+	status      int
+	contentType string
+}
+
+// promAPI adapts client_golang v1.25's API.
+type promAPI struct{ api promv1.API }
+
+func (a promAPI) query(ctx context.Context, q string, at time.Time) (promAnswer, error) {
+	ex := &promExchange{}
+	ctx = context.WithValue(ctx, promExchangeKey{}, ex)
+	// client_golang reads the whole body with no cap. The caller's deadline
+	// (the per-query timeout, below the poll interval) is what bounds it: a
+	// server streaming an endless body is cut off when the deadline passes.
+	v, warnings, infos, err := a.api.Query(ctx, q, at)
+	ex.mu.Lock()
+	defer ex.mu.Unlock()
+	return promAnswer{value: v, warnings: warnings, infos: infos, status: ex.status, contentType: ex.contentType}, err
+}
+
+// promExchange records the status and content type of a query's response:
+// client_golang reduces a failed one to a string, and "server answered 503
+// Service Unavailable" or "HTML instead of JSON" needs them.
+type promExchange struct {
+	mu          sync.Mutex
+	status      int
+	contentType string
+}
+
+type promExchangeKey struct{}
+
+// promStatusClient fills the promExchange carried by the request's context.
+type promStatusClient struct{ api.Client }
+
+func (c promStatusClient) Do(ctx context.Context, req *http.Request) (*http.Response, []byte, error) {
+	resp, body, err := c.Client.Do(ctx, req)
+	if ex, ok := ctx.Value(promExchangeKey{}).(*promExchange); ok && resp != nil {
+		ex.mu.Lock()
+		ex.status, ex.contentType = resp.StatusCode, resp.Header.Get("Content-Type")
+		ex.mu.Unlock()
+	}
+	return resp, body, err
+}
