@@ -1,0 +1,427 @@
+package collectors
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	promconfig "github.com/prometheus/common/config"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// scrapeAccept prefers the classic text format, which expfmt parses about
+// an order of magnitude faster than OpenMetrics; OpenMetrics 1.0 is
+// understood too, for exporters that only speak it.
+const scrapeAccept = "text/plain;version=0.0.4;q=1,application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1"
+
+// scrapeDefaultMaxBody caps a body when the config leaves it unset.
+const scrapeDefaultMaxBody = 16 << 20
+
+// scrapeForgetPolls is how many answered polls a series may be absent before
+// its previous value is forgotten. Remembering it for a while means a series
+// that skips a poll comes back with a true increase, not its whole value.
+const scrapeForgetPolls = 60
+
+// Scrape reads Prometheus /metrics endpoints directly, for shops without a
+// Prometheus server, and evaluates each signal's scrape expression (see
+// expr.go for the language) over what they expose.
+type Scrape struct {
+	targets []scrapeTarget
+	client  *http.Client
+	timeout time.Duration
+	maxBody int64
+	exprs   map[string]*expr
+	signals []string        // sorted addresses
+	keep    map[string]bool // metric names any expression reads
+
+	mu    sync.Mutex // guards state
+	state []scrapeState
+}
+
+// scrapeTarget is one /metrics URL.
+type scrapeTarget struct {
+	url     string
+	display string // the URL with any password redacted, for errors
+}
+
+// scrapeState is what a target answered at its last successful poll.
+type scrapeState struct {
+	polled bool
+	at     time.Time
+	polls  uint64
+	series map[string]scrapePrev // by series identity
+}
+
+// scrapePrev is one series' value at its last poll.
+type scrapePrev struct {
+	value float64
+	at    time.Time
+	poll  uint64
+}
+
+// scrapeSample is one sample of an exposition.
+type scrapeSample struct {
+	name   string
+	labels []exprLabel // sorted by name, values cleaned
+	key    string      // identity: name and raw labels
+	value  float64
+}
+
+// NewScrape builds the scrape source for cfg and the signals with a scrape
+// expression (the map keys are addresses: "pv", "host.cpu",
+// "endpoints.buy"). Every expression is parsed up front; a bad one is an
+// error naming its place, e.g.
+//
+//	examples/demo.yaml:14: signals.pv.scrape: col 6: rate() takes a selector, got 5
+func NewScrape(cfg *config.Scrape, signals map[string]config.Signal) (*Scrape, error) {
+	if cfg == nil {
+		return nil, errors.New("scrape: sources.scrape is not configured")
+	}
+	if len(cfg.Targets) == 0 {
+		return nil, errors.New("scrape: sources.scrape.targets: list at least one /metrics URL")
+	}
+	s := &Scrape{
+		timeout: cfg.Timeout,
+		maxBody: cfg.MaxBodyBytes,
+		exprs:   make(map[string]*expr),
+		keep:    make(map[string]bool),
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = scrapeDefaultMaxBody
+	}
+	for i, t := range cfg.Targets {
+		u, err := url.Parse(t)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("scrape: sources.scrape.targets[%d]: %q is not an http(s) URL", i, t)
+		}
+		s.targets = append(s.targets, scrapeTarget{url: t, display: u.Redacted()})
+	}
+	client, err := promconfig.NewClientFromConfig(cfg.HTTPClient, "launchwatch")
+	if err != nil {
+		return nil, fmt.Errorf("scrape: sources.scrape.http_client_config: %w", err)
+	}
+	s.client = client
+
+	var errs []error
+	for addr, sig := range signals {
+		if sig.Scrape == "" {
+			continue
+		}
+		x, err := exprParse(sig.Scrape)
+		if err != nil {
+			errs = append(errs, scrapePlaceError(addr, sig.Pos, err))
+			continue
+		}
+		s.exprs[addr] = x
+		s.signals = append(s.signals, addr)
+		for _, n := range x.names {
+			s.keep[n] = true
+		}
+	}
+	if len(errs) > 0 {
+		slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+		return nil, errors.Join(errs...)
+	}
+	slices.Sort(s.signals)
+	s.state = make([]scrapeState, len(s.targets))
+	return s, nil
+}
+
+// scrapePlaceError names where a bad expression is written.
+func scrapePlaceError(addr string, pos config.Pos, err error) error {
+	field := "signals." + addr + ".scrape"
+	if strings.HasPrefix(addr, "endpoints.") {
+		field = addr + ".scrape"
+	}
+	if p := pos.String(); p != "" {
+		return fmt.Errorf("%s: %s: %w", p, field, err)
+	}
+	return fmt.Errorf("%s: %w", field, err)
+}
+
+// Name implements Source.
+func (s *Scrape) Name() string { return config.SourceScrape }
+
+// Signals implements Source: the addresses with a scrape expression, sorted.
+func (s *Scrape) Signals() []string { return slices.Clone(s.signals) }
+
+// Collect implements Source. It scrapes every target concurrently, then
+// evaluates every expression with now as the clock of its rates. Values sum
+// over the targets that answered; the error names the ones that did not.
+func (s *Scrape) Collect(ctx context.Context, now time.Time) (Result, error) {
+	type answer struct {
+		samples []scrapeSample
+		err     error
+	}
+	answers := make([]answer, len(s.targets))
+	var wg sync.WaitGroup
+	for i, t := range s.targets {
+		wg.Go(func() {
+			samples, err := s.fetch(ctx, t)
+			answers[i] = answer{samples, err}
+		})
+	}
+	wg.Wait()
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs []error
+	data := make(exprData)
+	for i, a := range answers {
+		if a.err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", s.targets[i].display, a.err))
+			continue
+		}
+		s.state[i].advance(a.samples, now, data)
+	}
+	if len(errs) == len(s.targets) {
+		return Result{}, errors.Join(errs...)
+	}
+
+	res := Result{Values: make(map[string]snapshot.Value, len(s.signals))}
+	for _, addr := range s.signals {
+		v, ok, warnings := s.exprs[addr].eval(data)
+		for _, w := range warnings {
+			res.Warnings = append(res.Warnings, addr+": "+w)
+		}
+		if !ok {
+			continue
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			errs = append(errs, fmt.Errorf("%s: the expression gave %v, not a finite number", addr, v))
+			continue
+		}
+		res.Values[addr] = snapshot.Some(v)
+	}
+	return res, errors.Join(errs...)
+}
+
+// advance lays a target's answer into data, pairing each series with its
+// previous value, and remembers the answer for the next poll.
+func (st *scrapeState) advance(samples []scrapeSample, now time.Time, data exprData) {
+	st.polls++
+	next := make(map[string]scrapePrev, len(samples))
+	for _, smp := range samples {
+		es := exprSeries{Labels: smp.labels, Value: smp.value}
+		if p, ok := st.series[smp.key]; ok {
+			es.Prev, es.HasPrev, es.Elapsed = p.value, true, now.Sub(p.at).Seconds()
+		} else if st.polled {
+			// The target answered last time without this series: it was
+			// born since then, and counters are born at zero. Counting it
+			// from zero shows the first 5xx or the first buy at once
+			// instead of a poll later.
+			es.HasPrev, es.Elapsed = true, now.Sub(st.at).Seconds()
+		}
+		data[smp.name] = append(data[smp.name], es)
+		next[smp.key] = scrapePrev{value: smp.value, at: now, poll: st.polls}
+	}
+	for k, p := range st.series {
+		if _, seen := next[k]; !seen && st.polls-p.poll < scrapeForgetPolls {
+			next[k] = p
+		}
+	}
+	st.series, st.polled, st.at = next, true, now
+}
+
+// fetch GETs one target and returns the samples the expressions read.
+func (s *Scrape) fetch(ctx context.Context, t scrapeTarget) ([]scrapeSample, error) {
+	if s.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.timeout)
+		defer cancel()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", scrapeAccept)
+	req.Header.Set("User-Agent", "launchwatch")
+	if d, ok := ctx.Deadline(); ok {
+		req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", strconv.FormatFloat(time.Until(d).Seconds(), 'f', 3, 64))
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, scrapeCleanError(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		msg := "status " + snapshot.CleanText(resp.Status, 60)
+		if text := snapshot.CleanText(string(snippet), 100); text != "" {
+			msg += ": " + text
+		}
+		return nil, errors.New(msg)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, s.maxBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("read body: %w", scrapeCleanError(err))
+	}
+	if int64(len(body)) > s.maxBody {
+		return nil, fmt.Errorf("body exceeds %s (sources.scrape.max_body_bytes)", scrapeSize(s.maxBody))
+	}
+	return scrapeParse(body, resp.Header.Get("Content-Type"), s.keep)
+}
+
+// scrapeCleanError keeps server-influenced text in an error safe to show.
+func scrapeCleanError(err error) error {
+	return errors.New(snapshot.CleanText(err.Error(), maxMessage))
+}
+
+// scrapeSize formats a byte count in binary units: "16 MiB", "512 B".
+func scrapeSize(n int64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
+	v, i := float64(n), 0
+	for v >= 1024 && i < len(units)-1 {
+		v /= 1024
+		i++
+	}
+	return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) + " " + units[i]
+}
+
+// scrapeParse parses an exposition by its Content-Type and flattens the
+// families whose samples keep names (nil keeps all) into samples. A panic in
+// the parser is an error: a hostile body must not take the program down.
+func scrapeParse(body []byte, contentType string, keep map[string]bool) (samples []scrapeSample, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			samples, err = nil, fmt.Errorf("parse: internal parser error: %s", snapshot.CleanText(fmt.Sprint(r), 120))
+		}
+	}()
+	mediaType, _, _ := mime.ParseMediaType(contentType)
+	if mediaType == "text/html" || mediaType == "application/xhtml+xml" ||
+		bytes.HasPrefix(bytes.TrimSpace(body), []byte("<")) {
+		return nil, errors.New("got an HTML page, not metrics: check the URL's path (usually /metrics)")
+	}
+	format := expfmt.ResponseFormat(http.Header{"Content-Type": {contentType}})
+	var fams []*dto.MetricFamily
+	switch format.FormatType() {
+	case expfmt.TypeOpenMetrics, expfmt.TypeProtoDelim:
+		dec := expfmt.NewDecoder(bytes.NewReader(body), format)
+		for {
+			mf := new(dto.MetricFamily)
+			err := dec.Decode(mf)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return nil, fmt.Errorf("parse: %s", snapshot.CleanText(err.Error(), 160))
+			}
+			fams = append(fams, mf)
+		}
+	default:
+		// Text 0.0.4, or an unknown type: many small exporters send the
+		// text format as plain text without a version, or with no type.
+		p := expfmt.NewTextParser(model.UTF8Validation)
+		byName, err := p.TextToMetricFamilies(bytes.NewReader(body))
+		if err != nil {
+			return nil, fmt.Errorf("parse: %s", snapshot.CleanText(err.Error(), 160))
+		}
+		for _, mf := range byName {
+			fams = append(fams, mf)
+		}
+	}
+	for _, mf := range fams {
+		samples = scrapeFlatten(samples, mf, keep)
+	}
+	return samples, nil
+}
+
+// scrapeFlatten appends a family's samples as the text format names them:
+// a histogram's _bucket (with le), _sum and _count, a summary's quantiles,
+// _sum and _count.
+func scrapeFlatten(out []scrapeSample, mf *dto.MetricFamily, keep map[string]bool) []scrapeSample {
+	name := mf.GetName()
+	want := func(n string) bool { return keep == nil || keep[n] }
+	for _, m := range mf.GetMetric() {
+		add := func(n string, v float64, extra ...exprLabel) {
+			if want(n) {
+				out = append(out, scrapeNewSample(n, m.GetLabel(), extra, v))
+			}
+		}
+		switch mf.GetType() {
+		case dto.MetricType_COUNTER:
+			add(name, m.GetCounter().GetValue())
+		case dto.MetricType_GAUGE:
+			add(name, m.GetGauge().GetValue())
+		case dto.MetricType_SUMMARY:
+			sm := m.GetSummary()
+			for _, q := range sm.GetQuantile() {
+				add(name, q.GetValue(), exprLabel{"quantile", strconv.FormatFloat(q.GetQuantile(), 'g', -1, 64)})
+			}
+			add(name+"_sum", sm.GetSampleSum())
+			add(name+"_count", float64(sm.GetSampleCount()))
+		case dto.MetricType_HISTOGRAM, dto.MetricType_GAUGE_HISTOGRAM:
+			h := m.GetHistogram()
+			count := h.GetSampleCountFloat()
+			if count == 0 {
+				count = float64(h.GetSampleCount())
+			}
+			inf := false
+			for _, b := range h.GetBucket() {
+				c := b.GetCumulativeCountFloat()
+				if c == 0 {
+					c = float64(b.GetCumulativeCount())
+				}
+				inf = inf || math.IsInf(b.GetUpperBound(), 1)
+				add(name+"_bucket", c, exprLabel{"le", strconv.FormatFloat(b.GetUpperBound(), 'g', -1, 64)})
+			}
+			if !inf {
+				add(name+"_bucket", count, exprLabel{"le", "+Inf"})
+			}
+			add(name+"_sum", h.GetSampleSum())
+			add(name+"_count", count)
+		default:
+			add(name, m.GetUntyped().GetValue())
+		}
+	}
+	return out
+}
+
+// scrapeNewSample builds a sample with sorted labels. The identity keeps
+// the raw label values; the values expressions match are cleaned, so a
+// matcher written in the config matches what an operator would see.
+func scrapeNewSample(name string, pairs []*dto.LabelPair, extra []exprLabel, v float64) scrapeSample {
+	labels := make([]exprLabel, 0, len(pairs)+len(extra))
+	for _, p := range pairs {
+		labels = append(labels, exprLabel{p.GetName(), p.GetValue()})
+	}
+	labels = append(labels, extra...)
+	slices.SortFunc(labels, func(a, b exprLabel) int { return strings.Compare(a.Name, b.Name) })
+	var key strings.Builder
+	key.WriteString(name)
+	for i, l := range labels {
+		key.WriteByte(0xff)
+		key.WriteString(l.Name)
+		key.WriteByte(0xfe)
+		key.WriteString(l.Value)
+		labels[i].Value = scrapeCleanLabel(l.Value)
+	}
+	return scrapeSample{name: name, labels: labels, key: key.String(), value: v}
+}
+
+// scrapeCleanLabel cleans a label value, skipping the work for the usual
+// printable ASCII.
+func scrapeCleanLabel(v string) string {
+	for i := 0; i < len(v); i++ {
+		if v[i] <= ' ' || v[i] >= 0x7f {
+			return snapshot.CleanText(v, 0)
+		}
+	}
+	return v
+}
