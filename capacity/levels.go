@@ -110,12 +110,19 @@ func (t Thresholds) PageWeight(ratio snapshot.Value) Level {
 	return LevelOK
 }
 
+// PaceGrace is how long after T0 the sell pace is not judged: the first
+// orders trail the refresh avalanche, and a pace from a few seconds of
+// sales says nothing yet.
+const PaceGrace = time.Minute
+
 // Pace classifies the sell pace (measured/planned rate) while live: below
 // the threshold warns, below half of it is critical.
 func (t Thresholds) Pace(a Assessment) Level {
 	p, ok := a.SellOut.Pace.Get()
 	switch {
 	case a.Phase != PhaseLive || !ok:
+		return LevelUnknown
+	case a.LaunchKnown && a.SinceLaunch < PaceGrace:
 		return LevelUnknown
 	case p < t.SellOutPace/2:
 		return LevelCrit

@@ -2,6 +2,7 @@ package capacity
 
 import (
 	"testing"
+	"time"
 
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -27,6 +28,8 @@ func TestThresholdsClassifyAtTheirBoundaries(t *testing.T) {
 		{"a page twice the plan warns", th.PageWeight(snapshot.Some(2)), LevelWarn},
 		{"a page ten times the plan is critical", th.PageWeight(snapshot.Some(10)), LevelCrit},
 		{"selling at plan pace is ok", th.Pace(Assessment{Phase: PhaseLive, SellOut: SellOut{Pace: snapshot.Some(1)}}), LevelOK},
+		{"pace is not judged in the first minute after T0", th.Pace(Assessment{Phase: PhaseLive, LaunchKnown: true, SinceLaunch: 30 * time.Second, SellOut: SellOut{Pace: snapshot.Some(0.1)}}), LevelUnknown},
+		{"pace is judged after the first minute", th.Pace(Assessment{Phase: PhaseLive, LaunchKnown: true, SinceLaunch: 2 * time.Minute, SellOut: SellOut{Pace: snapshot.Some(0.1)}}), LevelCrit},
 		{"selling at a third of plan warns", th.Pace(Assessment{Phase: PhaseLive, SellOut: SellOut{Pace: snapshot.Some(0.3)}}), LevelWarn},
 		{"selling at a tenth of plan is critical", th.Pace(Assessment{Phase: PhaseLive, SellOut: SellOut{Pace: snapshot.Some(0.1)}}), LevelCrit},
 		{"pace means nothing before launch", th.Pace(Assessment{Phase: PhaseBefore, SellOut: SellOut{Pace: snapshot.Some(0)}}), LevelUnknown},

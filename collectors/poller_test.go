@@ -154,9 +154,8 @@ func TestASlowSourceNeverDelaysTheOthersPastTheDeadline(t *testing.T) {
 
 func TestAPanickingSourceBecomesAnError(t *testing.T) {
 	src := &fakeSource{name: "scrape", signals: []string{"pv"}, collect: func(context.Context, time.Time) (Result, error) {
-		var m map[string]int
-		m["boom"]++ // a nil-map write, as a malformed answer might cause
-		return Result{}, nil
+		var samples []float64
+		return Result{Values: values("pv", samples[3])}, nil // an index out of range, as a malformed answer might cause
 	}}
 	s := NewPoller([]Source{src}).Poll(context.Background())
 	if h := s.Sources["scrape"]; h.OK || !strings.Contains(h.Error, "internal error") {

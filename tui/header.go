@@ -18,7 +18,7 @@ func (m *Model) header(f *frame, w int) string {
 	if name == "" {
 		name = "launch"
 	}
-	parts := []string{st.Bold.Render("launchwatch") + " " + snapshot.CleanText(name, 40)}
+	parts := []string{st.Bold.Render(snapshot.CleanText(name, 40))}
 
 	phase, phaseLevel := "waiting for data", LevelNone
 	if f.data {

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"os"
 	"runtime"
 
 	"github.com/spf13/cobra"
 )
+
+// defaultConfig is the config launchwatch looks for when run bare.
+const defaultConfig = "launchwatch.yaml"
 
 // Set by the Makefile through -ldflags "-X main.version=… -X main.commit=…".
 var (
@@ -24,11 +28,33 @@ Start with the built-in demo (no Prometheus needed):
   launchwatch demo`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if _, err := os.Stat(defaultConfig); err == nil {
+				cmd.Printf("Found %s. Watch it with:\n\n  launchwatch watch --config %s\n", defaultConfig, defaultConfig)
+				return nil
+			}
+			cmd.Print(`No launchwatch.yaml here. To see launchwatch at work, start the demo
+(a simulated flash sale, nothing else needed):
+
+  launchwatch demo
+
+To watch your own shop, write a config (see examples/launchwatch.yaml):
+
+  launchwatch watch --config launchwatch.yaml
+
+Run launchwatch --help for every command.
+`)
+			return nil
+		},
 	}
 	root.AddCommand(
 		newVersionCmd(),
 		newPlanCmd(),
 		newConfigCmd(),
+		newWatchCmd(),
+		newDemoCmd(),
+		newSimCmd(),
 	)
 	return root
 }

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/launchwatch/launchwatch/collectors"
+	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/examples"
+	"github.com/launchwatch/launchwatch/sim"
+)
+
+type simFlags struct {
+	scenario string
+	speed    float64
+	startIn  time.Duration
+	seed     int64
+}
+
+func (f *simFlags) register(cmd *cobra.Command, speed float64, startIn time.Duration) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.scenario, "scenario", "second-launch", "first-launch (the crash) or second-launch (the fix)")
+	fl.Float64Var(&f.speed, "speed", speed, "simulated seconds per wall second")
+	fl.DurationVar(&f.startIn, "start-in", startIn, "simulated time until the sale opens")
+	fl.Int64Var(&f.seed, "seed", 1, "random seed: the same seed repeats a run exactly")
+}
+
+func (f *simFlags) shop() (*sim.Shop, error) {
+	return sim.New(sim.Options{Scenario: f.scenario, Speed: f.speed, StartIn: f.startIn, Seed: f.seed})
+}
+
+func newDemoCmd() *cobra.Command {
+	var f simFlags
+	var logFile string
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Watch a simulated flash sale (no Prometheus needed)",
+		Long: `Start the simulated storefront in-process on a free loopback port and watch
+it with the demo plan (examples/demo.yaml, embedded). The dashboard runs on
+the simulator's clock, so rates and the countdown are in simulated time
+and the figures match the plan.
+
+first-launch plays the story's crash: a page ten times the planned weight,
+502s and retries, the purchase button missing, a sale far behind plan.
+second-launch plays the fix.`,
+		Example: `  launchwatch demo
+  launchwatch demo --scenario first-launch --speed 20`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			shop, err := f.shop()
+			if err != nil {
+				return err
+			}
+			ln, err := sim.Listen("127.0.0.1:0")
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithCancel(cmd.Context())
+			defer cancel()
+			served := make(chan error, 1)
+			go func() { served <- shop.Serve(ctx, ln) }()
+
+			cfg, err := demoConfig("http://"+ln.Addr().String()+"/metrics", shop)
+			if err != nil {
+				return err
+			}
+			log, closeLog, err := openLog(logFile)
+			if err != nil {
+				return err
+			}
+			defer closeLog()
+			sources, err := collectors.FromConfig(cfg, log)
+			if err != nil {
+				return err
+			}
+			// The poller runs on the shop's clock: counters advance in
+			// simulated time, so rates must be taken over simulated time.
+			poller := collectors.NewPoller(sources, collectors.WithClock(shop.Now), collectors.WithTimeout(pollTimeout(cfg)))
+			err = runDashboard(ctx, dashboard{cfg: cfg, feed: poller, log: log})
+			cancel()
+			if serr := <-served; serr != nil && !errors.Is(serr, context.Canceled) {
+				return errors.Join(err, fmt.Errorf("simulator: %w", serr))
+			}
+			return err
+		},
+	}
+	f.register(cmd, 10, 2*time.Minute)
+	cmd.Flags().StringVar(&logFile, "log-file", "", "write logs here (never to the screen)")
+	return cmd
+}
+
+// demoConfig is the embedded demo config pointed at the running shop.
+func demoConfig(target string, shop *sim.Shop) (*config.Config, error) {
+	cfg, err := config.Parse(examples.DemoName, examples.Demo)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Sources.Scrape.Targets = []string{target}
+	cfg.Launch.StartsAt = shop.LaunchAt()
+	cfg.Launch.Name = fmt.Sprintf("demo %s %gx", shop.Scenario(), shop.Speed())
+	return cfg, nil
+}
+
+func newSimCmd() *cobra.Command {
+	var f simFlags
+	var listen string
+	cmd := &cobra.Command{
+		Use:   "sim",
+		Short: "Run the simulated flash-sale storefront as an HTTP server",
+		Long: `Run the demo storefront: /metrics (Prometheus exposition), the sale page at /
+with its assets, and /login, /cart, /buy. It binds to loopback unless told
+otherwise and runs until interrupted.
+
+At --speed N the counters advance in simulated time, N times faster than the
+wall clock: a Prometheus scraping it sees rates N times higher.`,
+		Example: `  launchwatch sim --listen 127.0.0.1:9400 --scenario first-launch --speed 10 --start-in 30s --seed 1`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			shop, err := f.shop()
+			if err != nil {
+				return err
+			}
+			ln, err := sim.Listen(listen)
+			if err != nil {
+				return err
+			}
+			cmd.Printf("launchwatch sim: %s at %gx, listening on http://%s (metrics at /metrics)\n", shop.Scenario(), shop.Speed(), ln.Addr())
+			cmd.Printf("the sale starts at %s simulated time (in %s of wall time)\n",
+				shop.LaunchAt().Format(time.RFC3339), (time.Duration(float64(f.startIn) / shop.Speed())).Round(time.Second))
+			return shop.Serve(cmd.Context(), ln)
+		},
+	}
+	f.register(cmd, 1, 30*time.Second)
+	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:9400", "address to listen on")
+	return cmd
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/launchwatch/launchwatch/collectors"
+	"github.com/launchwatch/launchwatch/config"
+)
+
+type watchFlags struct {
+	configFile string
+	once       bool
+	asJSON     bool
+	logFile    string
+}
+
+func newWatchCmd() *cobra.Command {
+	var f watchFlags
+	cmd := &cobra.Command{
+		Use:   "watch --config FILE",
+		Short: "Watch a launch live against its capacity plan",
+		Long: `Watch a launch live: poll the configured sources every interval and show
+PV/s, connections, bandwidth, error rate, stock, the endpoints against their
+ceilings and the host, each beside what the capacity plan predicts.
+
+With --once, take one snapshot, print it and exit: 0 when every source
+answered, 1 when some failed (the output says which and why), 2 when none
+did. Sources that compute rates from two readings (scrape, host) are read
+twice, one interval apart.`,
+		Example: `  launchwatch watch --config launchwatch.yaml
+  launchwatch watch --config launchwatch.yaml --once --json | jq .pv`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.configFile == "" {
+				return errors.New("watch needs --config FILE (or try: launchwatch demo)")
+			}
+			cfg, err := config.Load(f.configFile)
+			if err != nil {
+				return err
+			}
+			log, closeLog, err := openLog(f.logFile)
+			if err != nil {
+				return err
+			}
+			defer closeLog()
+			sources, err := collectors.FromConfig(cfg, log)
+			if err != nil {
+				return err
+			}
+			poller := collectors.NewPoller(sources, collectors.WithTimeout(pollTimeout(cfg)))
+			if f.once {
+				return once(cmd.Context(), cmd.OutOrStdout(), poller, cfg.Interval, f.asJSON)
+			}
+			return runDashboard(cmd.Context(), dashboard{cfg: cfg, feed: poller, log: log})
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.configFile, "config", "c", "", "the launchwatch.yaml to watch")
+	fl.BoolVar(&f.once, "once", false, "take one snapshot, print it and exit")
+	fl.BoolVar(&f.asJSON, "json", false, "with --once, print JSON")
+	fl.StringVar(&f.logFile, "log-file", "", "write logs here (never to the screen)")
+	return cmd
+}
+
+// pollTimeout is the poller's deadline: under the interval, so a poll
+// never runs into the next, and above the sources' own timeouts (80% of
+// the interval by default), so they report their own errors first.
+func pollTimeout(cfg *config.Config) time.Duration { return cfg.Interval * 9 / 10 }
+
+// once primes the rate-computing sources, waits an interval, and prints
+// the second snapshot.
+func once(ctx context.Context, w io.Writer, poller *collectors.Poller, interval time.Duration, asJSON bool) error {
+	poller.Poll(ctx)
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(interval):
+	}
+	s := poller.Poll(ctx)
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(s); err != nil {
+			return err
+		}
+	} else if err := writeSnapshotText(w, s); err != nil {
+		return err
+	}
+	failed := 0
+	for _, src := range s.Sources {
+		if !src.OK {
+			failed++
+		}
+	}
+	switch {
+	case failed == 0:
+		return nil
+	case failed == len(s.Sources):
+		return &exitError{code: 2, msg: fmt.Sprintf("no source answered (%d failed)", failed)}
+	}
+	return &exitError{code: 1, msg: fmt.Sprintf("%d of %d sources failed", failed, len(s.Sources))}
+}
+
+// openLog opens the log file, or a logger that drops everything: once the
+// TUI owns the terminal nothing may write to it.
+func openLog(path string) (*slog.Logger, func(), error) {
+	if path == "" {
+		return slog.New(slog.DiscardHandler), func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, nil, fmt.Errorf("log file: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), func() { f.Close() }, nil
+}
+
