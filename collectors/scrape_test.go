@@ -660,3 +660,44 @@ func BenchmarkScrapeExpfmtOpenMetricsDecoder(b *testing.B) {
 	}
 	b.ReportMetric(float64(samples)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
 }
+
+func TestScrapeSeriesMemory(t *testing.T) {
+	sample := func(name string, v float64) scrapeSample {
+		return scrapeSample{name: "m", key: name, value: v}
+	}
+	tests := []struct {
+		name  string
+		polls [][]scrapeSample
+		want  exprSeries // the last poll's series with key "b"
+	}{
+		{
+			name:  "a series born since the last answered poll counts from zero",
+			polls: [][]scrapeSample{{sample("a", 1)}, {sample("a", 2), sample("b", 5)}},
+			want:  exprSeries{Value: 5, Prev: 0, HasPrev: true, Elapsed: 10},
+		},
+		{
+			name:  "a series that skipped a poll resumes from its last value",
+			polls: [][]scrapeSample{{sample("b", 7)}, {sample("a", 1)}, {sample("b", 9)}},
+			want:  exprSeries{Value: 9, Prev: 7, HasPrev: true, Elapsed: 20},
+		},
+		{
+			name:  "a target's first poll has no previous values",
+			polls: [][]scrapeSample{{sample("b", 3)}},
+			want:  exprSeries{Value: 3},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var st scrapeState
+			var data exprData
+			for i, p := range tt.polls {
+				data = make(exprData)
+				st.advance(p, scrapeT0.Add(time.Duration(i)*10*time.Second), data)
+			}
+			got := data["m"][len(data["m"])-1]
+			if got.Value != tt.want.Value || got.Prev != tt.want.Prev || got.HasPrev != tt.want.HasPrev || got.Elapsed != tt.want.Elapsed {
+				t.Errorf("series = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
