@@ -1,7 +1,11 @@
 package collectors
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -11,10 +15,16 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
 	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/sim"
 )
 
 // scrapeFake is a /metrics endpoint serving a file of testdata/scrape, which
@@ -448,4 +458,246 @@ endpoints:
 		signals["endpoints."+e.Name] = e.Signal
 	}
 	return signals
+}
+
+// TestScrapeSimShop scrapes the demo shop end to end with the sim preset's
+// expressions, at two instants of the shop's simulated clock, a minute into
+// the sale.
+func TestScrapeSimShop(t *testing.T) {
+	start := time.Date(2026, 12, 1, 11, 59, 0, 0, time.UTC)
+	var mu sync.Mutex
+	wall := start
+	shop, err := sim.New(sim.Options{
+		Scenario: "second-launch", Speed: 1, StartIn: time.Minute, Seed: 7,
+		Wall: func() time.Time { mu.Lock(); defer mu.Unlock(); return wall },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(shop.Handler())
+	defer srv.Close()
+	s, err := NewScrape(&config.Scrape{Targets: []string{srv.URL + "/metrics"}, Timeout: 5 * time.Second},
+		scrapeSimSignals(t, srv.URL+"/metrics"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var polls []Result
+	for _, at := range []time.Duration{2 * time.Minute, 2*time.Minute + 10*time.Second} {
+		mu.Lock()
+		wall = start.Add(at)
+		mu.Unlock()
+		res, err := s.Collect(context.Background(), shop.Now())
+		if err != nil {
+			t.Fatalf("collect at +%s: %v", at, err)
+		}
+		polls = append(polls, res)
+	}
+	first, second := polls[0], polls[1]
+	stock1, ok1 := first.Values["stock"].Get()
+	stock2, ok2 := second.Values["stock"].Get()
+	if !ok1 || !ok2 || stock2 > stock1 || stock1 > 1000 || stock2 < 0 {
+		t.Errorf("stock went %v → %v, want a non-increasing count within 0..1000", first.Values["stock"], second.Values["stock"])
+	}
+	if pv, ok := second.Values["pv"].Get(); !ok || pv <= 0 {
+		t.Errorf("pv = %v a minute after launch, want > 0 (warnings %q)", second.Values["pv"], second.Warnings)
+	}
+	for _, name := range []string{"requests", "bandwidth", "connections", "sold", "endpoints.buy"} {
+		if v, ok := second.Values[name].Get(); !ok || v < 0 {
+			t.Errorf("%s = %v, want a figure >= 0 (warnings %q)", name, second.Values[name], second.Warnings)
+		}
+	}
+	if er, ok := second.Values["error_rate"].Get(); !ok || er < 0 || er > 1 {
+		t.Errorf("error_rate = %v, want a share in 0..1", second.Values["error_rate"])
+	}
+	t.Logf("at T0+70s: %v; warnings %q", second.Values, second.Warnings)
+}
+
+// scrapeBenchBody is a realistic exposition of about 2,000 samples: request
+// counters by handler, path and code, latency histograms, per-CPU counters
+// and a Go runtime's gauges. step advances the counters.
+func scrapeBenchBody(step int) (body []byte, samples int) {
+	var b strings.Builder
+	n := 0
+	handlers := []string{"page", "static", "login", "cart", "buy", "search", "api", "health", "admin", "webhook"}
+	codes := []string{"200", "301", "404", "500", "502"}
+	b.WriteString("# HELP shop_http_requests_total Requests by handler, path and code.\n# TYPE shop_http_requests_total counter\n")
+	for i := range 240 {
+		for j, c := range codes {
+			fmt.Fprintf(&b, "shop_http_requests_total{code=%q,handler=%q,path=\"/p/%d\"} %d\n", c, handlers[i%len(handlers)], i, (i+1)*(j+1)*(step+10))
+			n++
+		}
+	}
+	b.WriteString("# HELP shop_http_request_duration_seconds Latency.\n# TYPE shop_http_request_duration_seconds histogram\n")
+	bounds := []string{"0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"}
+	for _, h := range handlers {
+		for k, le := range bounds {
+			fmt.Fprintf(&b, "shop_http_request_duration_seconds_bucket{handler=%q,le=%q} %d\n", h, le, (k+1)*(step+5)*10)
+			n++
+		}
+		fmt.Fprintf(&b, "shop_http_request_duration_seconds_sum{handler=%q} %d\nshop_http_request_duration_seconds_count{handler=%q} %d\n", h, step*7, h, len(bounds)*(step+5)*10)
+		n += 2
+	}
+	b.WriteString("# HELP node_cpu_seconds_total CPU time.\n# TYPE node_cpu_seconds_total counter\n")
+	for cpu := range 64 {
+		for _, mode := range []string{"idle", "user", "system", "iowait", "irq", "softirq", "steal", "nice"} {
+			fmt.Fprintf(&b, "node_cpu_seconds_total{cpu=\"%d\",mode=%q} %d.25\n", cpu, mode, 1000+step*cpu)
+			n++
+		}
+	}
+	b.WriteString("# TYPE shop_page_views_total counter\n")
+	fmt.Fprintf(&b, "shop_page_views_total %d\n", 1000+step*500)
+	for _, g := range []string{"shop_http_connections_active", "shop_stock_remaining"} {
+		fmt.Fprintf(&b, "# TYPE %s gauge\n%s %d\n", g, g, 5000-step)
+		n += 2
+	}
+	for i := n; i < 2000; i++ {
+		fmt.Fprintf(&b, "# HELP go_gauge_%d A runtime figure.\n# TYPE go_gauge_%d gauge\ngo_gauge_%d %d\n", i, i, i, i)
+		n++
+	}
+	return []byte(b.String()), n
+}
+
+func BenchmarkParseExposition(b *testing.B) {
+	body, samples := scrapeBenchBody(1)
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var om bytes.Buffer
+	enc := expfmt.NewEncoder(&om, expfmt.FmtOpenMetrics_1_0_0)
+	for _, mf := range fams {
+		if err := enc.Encode(mf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	_ = enc.(expfmt.Closer).Close()
+	for _, bc := range []struct {
+		name, contentType string
+		body              []byte
+	}{
+		{"text", "text/plain; version=0.0.4", body},
+		{"openmetrics", "application/openmetrics-text; version=1.0.0", om.Bytes()},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.body)))
+			for b.Loop() {
+				if _, err := scrapeParse(bc.body, bc.contentType, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(samples)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
+		})
+	}
+}
+
+func BenchmarkScrapeCollect(b *testing.B) {
+	bodies := make([][]byte, 2)
+	var samples int
+	for i := range bodies {
+		bodies[i], samples = scrapeBenchBody(i + 1)
+	}
+	var poll atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		_, _ = w.Write(bodies[poll.Load()%2])
+	}))
+	defer srv.Close()
+	s := newTestScrape(b, 0, map[string]string{
+		"pv":            "rate(shop_page_views_total)",
+		"requests":      "rate(shop_http_requests_total)",
+		"error_rate":    `rate(shop_http_requests_total{code=~"5.."}) / rate(shop_http_requests_total)`,
+		"connections":   "shop_http_connections_active",
+		"stock":         "shop_stock_remaining",
+		"endpoints.buy": `rate(shop_http_requests_total{handler="buy"})`,
+		"endpoints.api": `rate(shop_http_requests_total{handler="api", code!="404"})`,
+		"host.cpu":      `1 - rate(node_cpu_seconds_total{mode="idle"}) / rate(node_cpu_seconds_total)`,
+		"p99":           `histogram_quantile(0.99, shop_http_request_duration_seconds{handler="buy"})`,
+		"p50":           `histogram_quantile(0.5, shop_http_request_duration_seconds)`,
+	}, &scrapeFake{Server: srv})
+	now := scrapeT0
+	for b.Loop() {
+		now = now.Add(time.Second)
+		poll.Add(1)
+		res, err := s.Collect(context.Background(), now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = res
+	}
+	b.ReportMetric(float64(samples)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
+}
+
+// BenchmarkScrapeExpfmtOpenMetricsDecoder measures expfmt's own OpenMetrics
+// decoder, the reason the scrape source translates OpenMetrics instead.
+func BenchmarkScrapeExpfmtOpenMetricsDecoder(b *testing.B) {
+	body, samples := scrapeBenchBody(1)
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var om bytes.Buffer
+	enc := expfmt.NewEncoder(&om, expfmt.FmtOpenMetrics_1_0_0)
+	for _, mf := range fams {
+		if err := enc.Encode(mf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	_ = enc.(expfmt.Closer).Close()
+	for b.Loop() {
+		dec := expfmt.NewDecoder(bytes.NewReader(om.Bytes()), expfmt.FmtOpenMetrics_1_0_0)
+		for {
+			var mf dto.MetricFamily
+			err := dec.Decode(&mf)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(samples)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
+}
+
+func TestScrapeSeriesMemory(t *testing.T) {
+	sample := func(name string, v float64) scrapeSample {
+		return scrapeSample{name: "m", key: name, value: v}
+	}
+	tests := []struct {
+		name  string
+		polls [][]scrapeSample
+		want  exprSeries // the last poll's series with key "b"
+	}{
+		{
+			name:  "a series born since the last answered poll counts from zero",
+			polls: [][]scrapeSample{{sample("a", 1)}, {sample("a", 2), sample("b", 5)}},
+			want:  exprSeries{Value: 5, Prev: 0, HasPrev: true, Elapsed: 10},
+		},
+		{
+			name:  "a series that skipped a poll resumes from its last value",
+			polls: [][]scrapeSample{{sample("b", 7)}, {sample("a", 1)}, {sample("b", 9)}},
+			want:  exprSeries{Value: 9, Prev: 7, HasPrev: true, Elapsed: 20},
+		},
+		{
+			name:  "a target's first poll has no previous values",
+			polls: [][]scrapeSample{{sample("b", 3)}},
+			want:  exprSeries{Value: 3},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var st scrapeState
+			var data exprData
+			for i, p := range tt.polls {
+				data = make(exprData)
+				st.advance(p, scrapeT0.Add(time.Duration(i)*10*time.Second), data)
+			}
+			got := data["m"][len(data["m"])-1]
+			if got.Value != tt.want.Value || got.Prev != tt.want.Prev || got.HasPrev != tt.want.HasPrev || got.Elapsed != tt.want.Elapsed {
+				t.Errorf("series = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
 }
