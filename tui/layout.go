@@ -35,26 +35,28 @@ const (
 	minW, minH   = 60, 16
 )
 
-// box draws a bordered panel of exactly w x h cells (when both are at least
-// the border's 2), with the title on the first line. Every line of the body
-// is cut to fit; missing lines are padded, so panels line up in rows.
+// box draws a bordered panel of exactly w x h cells, with the title set
+// into the top border (as "╭─ Title ──╮"), so the whole inside is the
+// body's. Every line of the body is cut to fit and missing lines are
+// padded, so panels line up in rows.
 func (s Styles) box(title, body string, w, h int, focused bool) string {
 	if w < 4 || h < 2 {
 		return fit("", w, h)
 	}
-	st := s.Panel
+	st, edge := s.Panel, s.Theme.Border
 	if focused {
-		st = s.PanelFocused
+		st, edge = s.PanelFocused, s.Theme.Focus
 	}
 	innerW, innerH := w-4, h-2 // border 2, padding 2
-	var lines []string
-	if title != "" {
-		lines = append(lines, s.PanelTitle.Render(ansi.Truncate(title, innerW, "…")))
+	border := s.Text.Foreground(edge)
+	top := "╭" + strings.Repeat("─", w-2) + "╮"
+	if title != "" && w >= 8 {
+		t := ansi.Truncate(title, w-6, "…")
+		top = border.Render("╭─ ") + s.PanelTitle.Render(t) + border.Render(" "+strings.Repeat("─", max(w-5-ansi.StringWidth(t), 0))+"╮")
+	} else {
+		top = border.Render(top)
 	}
-	if body != "" {
-		lines = append(lines, strings.Split(body, "\n")...)
-	}
-	return st.Render(fit(strings.Join(lines, "\n"), innerW, innerH))
+	return top + "\n" + st.BorderTop(false).Render(fit(body, innerW, innerH))
 }
 
 // fit cuts or pads s to exactly w x h cells.

@@ -132,7 +132,7 @@ func (m *Model) panel(f *frame, id panelID, w, h int) string {
 		return ""
 	}
 	focused := id == m.focus
-	innerW, innerH := max(w-4, 0), max(h-3, 0) // border, padding, title line
+	innerW, innerH := max(w-4, 0), max(h-2, 0) // border and padding; the title sits in the border
 	switch id {
 	case panelTiles:
 		return tilesRow(f, w, h, focused)

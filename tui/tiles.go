@@ -57,7 +57,7 @@ func (f *frame) renderTile(t tile, w, h int, focused bool) string {
 		body = append(body, l)
 	}
 	// The sparkline takes the last line the tile has room for.
-	room := max(h-3, 0) // border 2, title 1
+	room := max(h-2, 0) // the border; the title sits in it
 	for len(body) < room-1 {
 		body = append(body, "")
 	}
@@ -96,6 +96,10 @@ func firstLimit(p capacity.Plan) (capacity.LimitPV, bool) {
 	return best, found
 }
 
+// tileInner is a tile's inner width at 120 columns, the narrowest full
+// layout: tile lines are written to fit it.
+const tileInner = 20
+
 // checkLines are a formula check's tile lines (connections, bandwidth):
 // the plan at the PV now and at the peak, and the headroom to the limit.
 // Each fits the 20 cells of a tile at 120 columns.
@@ -110,7 +114,11 @@ func (f *frame) checkLines(c capacity.Check, format func(float64) string) ([]str
 	}
 	level := fromCapacity(f.th.Headroom(c))
 	if h, ok := c.Headroom.Get(); ok {
-		lines = append(lines, st.level(level).Render("room "+capacity.FormatPercent(h))+st.Faint.Render(" of "+format(c.Limit)))
+		room, of := "room "+capacity.FormatPercent(h), " of "+format(c.Limit)
+		if len(room)+len(of) > tileInner {
+			of = "" // the plan table shows the limit too
+		}
+		lines = append(lines, st.level(level).Render(room)+st.Faint.Render(of))
 	} else if c.Limit == 0 {
 		lines = append(lines, st.Faint.Render("no limit set"))
 	}
@@ -125,10 +133,9 @@ func connTile(f *frame) tile {
 
 func bandwidthTile(f *frame) tile {
 	t := tile{title: "Bandwidth", signal: snapshot.SignalBandwidth, spark: f.series(snapshot.SignalBandwidth)}
-	t.value = orDash(f.snap.Bandwidth, func(b float64) string {
-		return capacity.FormatByteRate(b) + " " + f.st.Faint.Render(capacity.FormatBitRate(b))
-	})
+	t.value = orDash(f.snap.Bandwidth, capacity.FormatByteRate)
 	t.lines, t.level = f.checkLines(f.assess.Bandwidth, capacity.FormatByteRate)
+	t.lines = append([]string{f.st.Faint.Render(orDash(f.snap.Bandwidth, capacity.FormatBitRate))}, t.lines...)
 	return t
 }
 
