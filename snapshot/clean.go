@@ -17,6 +17,10 @@ import (
 // here too. Newlines and tabs become spaces, runs of spaces fold into one,
 // and the result is cut to maxWidth cells with an ellipsis (0 = no cap).
 func CleanText(s string, maxWidth int) string {
+	// UTF-8-encoded C1 introducers act like their ESC forms on some
+	// terminals: spell them so, and ansi.Strip removes the whole sequence
+	// rather than leaving its parameters behind.
+	s = c1Introducers.Replace(s)
 	s = ansi.Strip(s)
 	var b strings.Builder
 	b.Grow(len(s))
@@ -46,6 +50,15 @@ func CleanText(s string, maxWidth int) string {
 	}
 	return out
 }
+
+var c1Introducers = strings.NewReplacer(
+	"\u009b", "\x1b[", // CSI
+	"\u009d", "\x1b]", // OSC
+	"\u0090", "\x1bP", // DCS
+	"\u009c", "\x1b\\", // ST
+	"\u009e", "\x1b^", // PM
+	"\u009f", "\x1b_", // APC
+)
 
 // isBidiControl reports the explicit bidirectional formatting characters,
 // which can make a terminal show text in another order than it is stored.

@@ -44,13 +44,3 @@ func (h *history) since(t time.Time) []snapshot.Snapshot {
 	}
 	return out
 }
-
-// last returns up to n newest snapshots, oldest first.
-func (h *history) last(n int) []snapshot.Snapshot {
-	n = min(n, h.n)
-	out := make([]snapshot.Snapshot, 0, n)
-	for i := h.n - n; i < h.n; i++ {
-		out = append(out, h.at(i))
-	}
-	return out
-}

@@ -52,10 +52,7 @@ func (f *frame) renderTile(t tile, w, h int, focused bool) string {
 	if st.Theme.BigNumber {
 		style = style.Bold(true)
 	}
-	body := []string{style.Inherit(st.Big).Render(value)}
-	for _, l := range t.lines {
-		body = append(body, l)
-	}
+	body := append([]string{style.Inherit(st.Big).Render(value)}, t.lines...)
 	// The sparkline takes the last line the tile has room for.
 	room := max(h-2, 0) // the border; the title sits in it
 	for len(body) < room-1 {
