@@ -1,9 +1,11 @@
 package capacity
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Formatting is for a narrow terminal tile: SI prefixes (powers of 1000, as
@@ -42,6 +44,26 @@ func FormatNumber(v float64) string {
 		return FormatCount(v)
 	}
 	return formatSig(v)
+}
+
+// FormatDuration formats a duration compactly for a narrow screen, to the
+// second: "1h05m", "3m20s", "10m", "45s". Negative durations are formatted
+// by their size; callers say which side of T0 they are on.
+func FormatDuration(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	d = d.Round(time.Second)
+	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	switch {
+	case h > 0:
+		return fmt.Sprintf("%dh%02dm", h, m)
+	case m > 0 && s == 0:
+		return fmt.Sprintf("%dm", m)
+	case m > 0:
+		return fmt.Sprintf("%dm%02ds", m, s)
+	}
+	return fmt.Sprintf("%ds", s)
 }
 
 // FormatCount formats a count rounded to a whole number with thousands

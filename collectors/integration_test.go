@@ -17,6 +17,7 @@ import (
 	"github.com/launchwatch/launchwatch/collectors"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/internal/promtest"
+	"github.com/launchwatch/launchwatch/internal/simtest"
 	"github.com/launchwatch/launchwatch/sim"
 )
 
@@ -56,25 +57,9 @@ func TestPrometheusSourceAgreesWithTheSimulator(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: starts Prometheus and VictoriaMetrics")
 	}
-	shop, err := sim.New(sim.Options{Scenario: "second-launch", Speed: 1, StartIn: 0, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := sim.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- shop.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-served; err != nil {
-			t.Errorf("sim: %v", err)
-		}
-	})
-	target := ln.Addr().String()
-	metricsURL := "http://" + target + "/metrics"
+	_, base := simtest.Serve(t, sim.Options{Scenario: "second-launch", Speed: 1, StartIn: 0, Seed: 1})
+	target := strings.TrimPrefix(base, "http://")
+	metricsURL := base + "/metrics"
 
 	servers := []struct {
 		name  string

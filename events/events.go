@@ -168,7 +168,7 @@ func (d *detector) phase(a capacity.Assessment) {
 		d.emit(KindPhase, Info, "launch", "launch started")
 	case capacity.PhaseSoldOut:
 		if a.LaunchKnown {
-			d.emit(KindPhase, Info, "stock", "sold out at T+%s", fmtDuration(a.SinceLaunch))
+			d.emit(KindPhase, Info, "stock", "sold out at T+%s", capacity.FormatDuration(a.SinceLaunch))
 		} else {
 			d.emit(KindPhase, Info, "stock", "sold out")
 		}
@@ -223,7 +223,7 @@ func (d *detector) pace(a capacity.Assessment, th capacity.Thresholds) {
 	d.level(KindPace, "sell-out", th.Pace(a), func(capacity.Level) string {
 		msg := fmt.Sprintf("selling at %sx the planned pace", capacity.FormatNumber(so.Pace.Or(0)))
 		if so.ETAKnown {
-			msg += ", sell-out in " + fmtDuration(so.ETA)
+			msg += ", sell-out in " + capacity.FormatDuration(so.ETA)
 		}
 		return msg
 	}, "sell-out pace back on plan")
@@ -248,22 +248,6 @@ func (d *detector) avalancheCheck(a capacity.Assessment) {
 	if a.SinceLaunch <= avalancheWindow && pv >= avalancheMinPV && pv >= avalancheFactor*base && base > 0 {
 		d.next.avalanche = true
 		d.emit(KindAvalanche, Warn, "pv", "refresh avalanche: %s PV/s at T+%s, %sx the pre-launch level",
-			capacity.FormatNumber(pv), fmtDuration(a.SinceLaunch), capacity.FormatNumber(pv/base))
+			capacity.FormatNumber(pv), capacity.FormatDuration(a.SinceLaunch), capacity.FormatNumber(pv/base))
 	}
-}
-
-// fmtDuration formats a duration for an event line: 1h02m, 4m05s, 12s.
-func fmtDuration(d time.Duration) string {
-	if d < 0 {
-		d = -d
-	}
-	d = d.Round(time.Second)
-	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
-	switch {
-	case h > 0:
-		return fmt.Sprintf("%dh%02dm", h, m)
-	case m > 0:
-		return fmt.Sprintf("%dm%02ds", m, s)
-	}
-	return fmt.Sprintf("%ds", s)
 }

@@ -28,32 +28,29 @@ func chartPV(f *frame, w, h int) string {
 // chartConns draws measured connections against the formula at the PV
 // measured at each instant: where the lines part, reality left the plan.
 func chartConns(f *frame, w, h int) string {
-	var plan func(s snapshot.Snapshot) snapshot.Value
-	if f.hasPlan {
-		plan = func(s snapshot.Snapshot) snapshot.Value {
-			pv, ok := s.PV.Get()
-			if !ok {
-				return snapshot.Value{}
-			}
-			return snapshot.Some(f.plan.At(pv).OriginConnections)
-		}
-	}
-	return f.chart(w, h, func(s snapshot.Snapshot) snapshot.Value { return s.Connections }, plan, capacity.FormatNumber)
+	return f.chart(w, h, func(s snapshot.Snapshot) snapshot.Value { return s.Connections },
+		f.planAtPV(func(p capacity.Prediction) float64 { return p.OriginConnections }), capacity.FormatNumber)
 }
 
 // chartBandwidth draws measured bandwidth against the formula at the PV.
 func chartBandwidth(f *frame, w, h int) string {
-	var plan func(s snapshot.Snapshot) snapshot.Value
-	if f.hasPlan {
-		plan = func(s snapshot.Snapshot) snapshot.Value {
-			pv, ok := s.PV.Get()
-			if !ok {
-				return snapshot.Value{}
-			}
-			return snapshot.Some(f.plan.At(pv).OriginBandwidth)
-		}
+	return f.chart(w, h, func(s snapshot.Snapshot) snapshot.Value { return s.Bandwidth },
+		f.planAtPV(func(p capacity.Prediction) float64 { return p.OriginBandwidth }), capacity.FormatByteRate)
+}
+
+// planAtPV is a plan series: one figure of the formulas at each snapshot's
+// measured PV; nil without a plan.
+func (f *frame) planAtPV(figure func(capacity.Prediction) float64) func(snapshot.Snapshot) snapshot.Value {
+	if !f.hasPlan {
+		return nil
 	}
-	return f.chart(w, h, func(s snapshot.Snapshot) snapshot.Value { return s.Bandwidth }, plan, capacity.FormatByteRate)
+	return func(s snapshot.Snapshot) snapshot.Value {
+		pv, ok := s.PV.Get()
+		if !ok {
+			return snapshot.Value{}
+		}
+		return snapshot.Some(figure(f.plan.At(pv)))
+	}
 }
 
 // chart draws a measured series and, when plan is set, the plan's series,
@@ -123,7 +120,7 @@ func (f *frame) chart(w, h int, measured, plan func(snapshot.Snapshot) snapshot.
 	if plan != nil {
 		legend += "  " + f.st.Plan.Render("⣿ plan")
 	}
-	legend += f.st.Faint.Render("  window " + shortDuration(f.window))
+	legend += f.st.Faint.Render("  window " + capacity.FormatDuration(f.window))
 	return c.View() + "\n" + legend
 }
 
@@ -134,6 +131,6 @@ func relativeLabels(end time.Time) linechart.LabelFormatter {
 		if d <= time.Second {
 			return "now"
 		}
-		return "-" + shortDuration(d)
+		return "-" + capacity.FormatDuration(d)
 	}
 }

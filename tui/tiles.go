@@ -169,9 +169,9 @@ func stockTile(f *frame) tile {
 	case f.assess.Phase == capacity.PhaseSoldOut:
 		t.lines = append(t.lines, f.st.level(LevelOK).Render("sold out"))
 	case so.ETAKnown:
-		eta := "ETA " + shortDuration(so.ETA)
+		eta := "ETA " + capacity.FormatDuration(so.ETA)
 		if f.plan.Stock.SellOut > 0 {
-			eta += f.st.Plan.Render(" plan " + shortDuration(f.plan.Stock.SellOut))
+			eta += f.st.Plan.Render(" plan " + capacity.FormatDuration(f.plan.Stock.SellOut))
 		}
 		t.lines = append(t.lines, f.st.level(t.level).Render(eta))
 	}

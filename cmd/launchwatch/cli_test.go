@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchwatch/launchwatch/internal/simtest"
 	"github.com/launchwatch/launchwatch/sim"
 )
 
@@ -167,24 +168,6 @@ func TestSimRefusesBadOptionsClearly(t *testing.T) {
 	}
 }
 
-// startShop serves a simulator at speed 1 on a free loopback port.
-func startShop(t *testing.T) string {
-	t.Helper()
-	shop, err := sim.New(sim.Options{Scenario: "second-launch", Speed: 1, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := sim.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = shop.Serve(ctx, ln); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return "http://" + ln.Addr().String() + "/metrics"
-}
-
 // deadURL is a loopback address nothing listens on.
 func deadURL(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -214,7 +197,8 @@ func TestWatchOnceExitsByHowManySourcesAnswered(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a simulator and polls it")
 	}
-	live, dead := startShop(t), deadURL(t)
+	_, base := simtest.Serve(t, sim.Options{Scenario: "second-launch", Speed: 1, Seed: 1})
+	live, dead := base+"/metrics", deadURL(t)
 	tests := []struct {
 		name     string
 		target   string

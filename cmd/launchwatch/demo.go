@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/launchwatch/launchwatch/collectors"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/examples"
 	"github.com/launchwatch/launchwatch/sim"
@@ -73,13 +72,12 @@ second-launch plays the fix.`,
 				return err
 			}
 			defer closeLog()
-			sources, err := collectors.FromConfig(cfg, log)
+			// The poller runs on the shop's clock: counters advance in
+			// simulated time, so rates must be taken over simulated time.
+			poller, err := newPoller(cfg, log, shop.Now)
 			if err != nil {
 				return err
 			}
-			// The poller runs on the shop's clock: counters advance in
-			// simulated time, so rates must be taken over simulated time.
-			poller := collectors.NewPoller(sources, collectors.WithClock(shop.Now), collectors.WithTimeout(pollTimeout(cfg)))
 			err = runDashboard(ctx, dashboard{cfg: cfg, feed: poller, log: log})
 			cancel()
 			if serr := <-served; serr != nil && !errors.Is(serr, context.Canceled) {

@@ -52,11 +52,10 @@ twice, one interval apart.`,
 				return err
 			}
 			defer closeLog()
-			sources, err := collectors.FromConfig(cfg, log)
+			poller, err := newPoller(cfg, log, time.Now)
 			if err != nil {
 				return err
 			}
-			poller := collectors.NewPoller(sources, collectors.WithTimeout(pollTimeout(cfg)))
 			if f.once {
 				return once(cmd.Context(), cmd.OutOrStdout(), poller, cfg.Interval, f.asJSON)
 			}
@@ -71,10 +70,17 @@ twice, one interval apart.`,
 	return cmd
 }
 
-// pollTimeout is the poller's deadline: under the interval, so a poll
-// never runs into the next, and above the sources' own timeouts (80% of
-// the interval by default), so they report their own errors first.
-func pollTimeout(cfg *config.Config) time.Duration { return cfg.Interval * 9 / 10 }
+// newPoller builds the config's sources and a poller over them on clock.
+// Its deadline is under the interval, so a poll never runs into the next,
+// and above the sources' own timeouts (80% of the interval by default), so
+// they report their own errors first.
+func newPoller(cfg *config.Config, log *slog.Logger, clock func() time.Time) (*collectors.Poller, error) {
+	sources, err := collectors.FromConfig(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	return collectors.NewPoller(sources, collectors.WithClock(clock), collectors.WithTimeout(cfg.Interval*9/10)), nil
+}
 
 // once primes the rate-computing sources, waits an interval, and prints
 // the second snapshot.
