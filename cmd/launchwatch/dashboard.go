@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -20,10 +19,15 @@ type dashboard struct {
 	log  *slog.Logger
 }
 
-// runDashboard runs the TUI until q, ctrl-c or SIGTERM (Bubble Tea turns
-// SIGTERM into a quit and restores the terminal; a panic is caught and the
-// terminal restored before it is printed).
-func runDashboard(ctx context.Context, d dashboard) error {
+// runDashboard runs the TUI until q, ctrl-c or SIGTERM. Bubble Tea turns
+// SIGINT/SIGTERM into a quit and restores the terminal, and catches a panic
+// and restores the terminal before printing it.
+//
+// The program deliberately gets no context: main's context is cancelled by
+// the same SIGTERM, and a cancelled program context ends the event loop
+// while Bubble Tea's signal handler is still sending its QuitMsg to it;
+// Run then waits for that handler forever (seen in the tmux e2e test).
+func runDashboard(d dashboard) error {
 	plan, err := d.cfg.CapacityPlan()
 	if err != nil {
 		return err
@@ -43,8 +47,8 @@ func runDashboard(ctx context.Context, d dashboard) error {
 	})
 	d.log.Info("dashboard start", "config", d.cfg.File, "interval", d.cfg.Interval)
 	// 30 FPS is plenty for data that changes once a second (FIELD-NOTES).
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(30))
-	if _, err := p.Run(); err != nil && ctx.Err() == nil {
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithFPS(30))
+	if _, err := p.Run(); err != nil {
 		return fmt.Errorf("dashboard: %w", err)
 	}
 	d.log.Info("dashboard stop")

@@ -48,17 +48,18 @@ func startTmux(t *testing.T, w, h int, command string) *tmuxSession {
 	t.Helper()
 	requireTool(t, "tmux")
 	dir := t.TempDir()
-	s := &tmuxSession{t: t, socket: "lw-e2e-" + filepath.Base(dir), name: "lw", exit: filepath.Join(dir, "exit")}
+	// A socket path in the test's own directory: no two tests share a server.
+	s := &tmuxSession{t: t, socket: filepath.Join(dir, "tmux.sock"), name: "lw", exit: filepath.Join(dir, "exit")}
 	// The pane outlives the command, so the screen after exit can be read.
 	script := fmt.Sprintf("%s; echo $? > %s; sleep 60", command, s.exit)
 	s.tmux("new-session", "-d", "-s", s.name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "sh", "-c", script)
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	t.Cleanup(func() { _ = exec.Command("tmux", "-S", s.socket, "kill-server").Run() })
 	return s
 }
 
 func (s *tmuxSession) tmux(args ...string) string {
 	s.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
+	out, err := exec.Command("tmux", append([]string{"-S", s.socket}, args...)...).CombinedOutput()
 	if err != nil {
 		s.t.Fatalf("tmux %v: %v\n%s", args, err, out)
 	}

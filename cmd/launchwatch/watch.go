@@ -59,7 +59,7 @@ twice, one interval apart.`,
 			if f.once {
 				return once(cmd.Context(), cmd.OutOrStdout(), poller, cfg.Interval, f.asJSON)
 			}
-			return runDashboard(cmd.Context(), dashboard{cfg: cfg, feed: poller, log: log})
+			return runDashboard(dashboard{cfg: cfg, feed: poller, log: log})
 		},
 	}
 	fl := cmd.Flags()
