@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,7 +33,8 @@ type polled struct {
 	busy atomic.Bool
 
 	last        map[string]snapshot.Value // last good values, carried while failing
-	lastSuccess time.Time
+	lastAt      map[string]time.Time      // when each of them was measured
+	lastSuccess time.Time                 // the last poll that answered anything
 }
 
 // PollerOption configures a Poller.
@@ -123,6 +123,11 @@ func await(ctx context.Context, ch <-chan outcome, timeout time.Duration) outcom
 }
 
 // merge lays one source's outcome into the snapshot and returns its health.
+//
+// A full success replaces what the source showed: a signal it now leaves
+// out (a rate warming up, a division by zero) is missing, not carried. A
+// failure, partial or whole, keeps the last good value of every signal it
+// did not measure, listed in Carried with the time it was measured.
 func (ps *polled) merge(snap *snapshot.Snapshot, o outcome, now time.Time) snapshot.Source {
 	h := snapshot.Source{
 		OK:       o.err == nil,
@@ -135,21 +140,31 @@ func (ps *polled) merge(snap *snapshot.Snapshot, o outcome, now time.Time) snaps
 	if o.err != nil {
 		h.Error = snapshot.CleanText(o.err.Error(), maxMessage)
 	}
-	switch {
-	case o.err == nil:
-		ps.last = maps.Clone(o.res.Values)
+	if o.err == nil {
+		ps.last = make(map[string]snapshot.Value, len(o.res.Values))
+		ps.lastAt = make(map[string]time.Time, len(o.res.Values))
+	}
+	if ps.last == nil {
+		ps.last, ps.lastAt = make(map[string]snapshot.Value), make(map[string]time.Time)
+	}
+	for sig, v := range o.res.Values {
+		ps.last[sig], ps.lastAt[sig] = v, now
+	}
+	if o.err == nil || len(o.res.Values) > 0 {
 		ps.lastSuccess = now
-	case len(o.res.Values) > 0:
-		// A partial failure updates what it measured and blanks nothing.
-		if ps.last == nil {
-			ps.last = make(map[string]snapshot.Value)
-		}
-		maps.Copy(ps.last, o.res.Values)
 	}
 	h.LastSuccess = ps.lastSuccess
-	for _, sig := range ps.src.Signals() {
-		if v, ok := ps.last[sig]; ok {
-			snap.Set(sig, v)
+	for _, sig := range h.Signals {
+		v, ok := ps.last[sig]
+		if !ok {
+			continue
+		}
+		snap.Set(sig, v)
+		if at := ps.lastAt[sig]; !at.Equal(now) {
+			if h.Carried == nil {
+				h.Carried = make(map[string]time.Time)
+			}
+			h.Carried[sig] = at
 		}
 	}
 	return h

@@ -93,8 +93,10 @@ func TestAFailedSourceKeepsItsLastGoodValuesMarkedStale(t *testing.T) {
 	if !h.LastSuccess.Equal(first.Time) || h.Age(s.Time) != 5*time.Second {
 		t.Errorf("last success = %v (age %v), want the first poll's time, 5s old", h.LastSuccess, h.Age(s.Time))
 	}
-	if !h.Stale(s.Time, time.Hour) {
-		t.Error("a failed source must read as stale")
+	for _, sig := range []string{"pv", "stock"} {
+		if age, stale := h.SignalStale(sig, s.Time, time.Hour); !stale || age != 5*time.Second {
+			t.Errorf("%s: stale=%v age=%v; a carried figure must read stale with its age", sig, stale, age)
+		}
 	}
 }
 
@@ -113,8 +115,15 @@ func TestAPartialFailureUpdatesWhatItMeasured(t *testing.T) {
 	if s.PV.Or(-1) != 20 || s.Stock.Or(-1) != 900 {
 		t.Errorf("pv=%v stock=%v, want the new pv and the carried stock", s.PV, s.Stock)
 	}
-	if s.Sources["prometheus"].OK {
-		t.Error("a partial failure is not OK")
+	h := s.Sources["prometheus"]
+	if h.OK || !h.LastSuccess.Equal(s.Time) {
+		t.Errorf("a partial failure is not OK but answered now: %+v", h)
+	}
+	if _, stale := h.SignalStale("pv", s.Time, time.Hour); stale {
+		t.Error("the measured pv must not read stale")
+	}
+	if _, carried := h.Carried["stock"]; !carried || len(h.Carried) != 1 {
+		t.Errorf("carried = %v, want only stock", h.Carried)
 	}
 }
 
@@ -160,6 +169,23 @@ func TestAPanickingSourceBecomesAnError(t *testing.T) {
 	s := NewPoller([]Source{src}).Poll(context.Background())
 	if h := s.Sources["scrape"]; h.OK || !strings.Contains(h.Error, "internal error") {
 		t.Errorf("health = %+v", h)
+	}
+}
+
+func TestAFullSuccessThatLeavesASignalOutShowsItMissingNotCarried(t *testing.T) {
+	round := 0
+	src := &fakeSource{name: "scrape", signals: []string{"pv", "error_rate"}, collect: func(context.Context, time.Time) (Result, error) {
+		round++
+		if round == 1 {
+			return Result{Values: values("pv", 10.0, "error_rate", 0.5)}, nil
+		}
+		return Result{Values: values("pv", 12.0), Warnings: []string{"error_rate: division by zero"}}, nil
+	}}
+	p := NewPoller([]Source{src})
+	p.Poll(context.Background())
+	s := p.Poll(context.Background())
+	if s.ErrorRate.OK() || len(s.Sources["scrape"].Carried) != 0 {
+		t.Errorf("error_rate = %v, carried %v: a value the source now leaves out is missing", s.ErrorRate, s.Sources["scrape"].Carried)
 	}
 }
 

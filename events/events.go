@@ -67,7 +67,7 @@ type Event struct {
 // the start of a watch.
 type State struct {
 	levels    map[string]capacity.Level
-	sources   map[string]bool
+	sources   map[string]sourceState
 	phase     capacity.Phase
 	preLaunch float64 // smoothed PV before T0, the avalanche's baseline
 	avalanche bool    // already reported
@@ -95,7 +95,7 @@ func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 		d.next.levels = make(map[string]capacity.Level)
 	}
 	if d.next.sources == nil {
-		d.next.sources = make(map[string]bool)
+		d.next.sources = make(map[string]sourceState)
 	}
 	d.sources(s, th)
 	d.phase(a)
@@ -140,20 +140,43 @@ func (d *detector) level(kind Kind, subject string, l capacity.Level, rise func(
 	}
 }
 
+// sourceState is how a source stands; the zero value is "not seen yet".
+type sourceState int
+
+const (
+	sourceUnseen sourceState = iota
+	sourceUp
+	sourceDegraded // answered, but some signals failed
+	sourceDown     // answered nothing for longer than StaleAfter
+)
+
 func (d *detector) sources(s snapshot.Snapshot, th capacity.Thresholds) {
 	for _, name := range s.SourceNames() {
 		h := s.Sources[name]
-		ok := !h.Stale(s.Time, th.StaleAfter)
-		was, seen := d.prev.sources[name]
-		d.next.sources[name] = ok
+		st := sourceUp
 		switch {
-		case !ok && (was || !seen):
-			why := h.Error
-			if why == "" {
-				why = fmt.Sprintf("no data for %s", h.Age(s.Time).Round(time.Second))
-			}
+		case h.Down(s.Time, th.StaleAfter):
+			st = sourceDown
+		case !h.OK:
+			st = sourceDegraded
+		}
+		was := d.prev.sources[name]
+		d.next.sources[name] = st
+		if st == was {
+			continue
+		}
+		why := h.Error
+		if why == "" {
+			why = fmt.Sprintf("no data for %s", h.Age(s.Time).Round(time.Second))
+		}
+		switch {
+		case st == sourceDown:
 			d.emit(KindSource, Crit, name, "source %s down: %s", name, why)
-		case ok && seen && !was:
+		case st == sourceDegraded && was == sourceDown:
+			d.emit(KindSource, Warn, name, "source %s back in part: %s", name, why)
+		case st == sourceDegraded:
+			d.emit(KindSource, Warn, name, "source %s failing in part: %s", name, why)
+		case st == sourceUp && was != sourceUnseen:
 			d.emit(KindSource, Info, name, "source %s back", name)
 		}
 	}

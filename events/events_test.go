@@ -100,19 +100,38 @@ func TestAnErrorBurstIsNamed(t *testing.T) {
 }
 
 func TestADeadSourceIsReportedOnceAndItsReturnToo(t *testing.T) {
-	down := at(2*time.Second, 10)
-	down.Sources = map[string]snapshot.Source{"scrape": {OK: false, Error: "connection refused", LastSuccess: t0.Add(time.Second)}}
-	stillDown := at(3*time.Second, 10)
-	stillDown.Sources = down.Sources
-	evs := run(at(time.Second, 10), down, stillDown, at(4*time.Second, 10))
-	var src []Event
+	// Stale after the default 3 s: the source last answered at T+1s.
+	silent := func(d time.Duration) snapshot.Snapshot {
+		s := at(d, 10)
+		s.Sources = map[string]snapshot.Source{"scrape": {OK: false, Error: "connection refused", LastSuccess: t0.Add(time.Second)}}
+		return s
+	}
+	evs := run(at(time.Second, 10), silent(2*time.Second), silent(5*time.Second), silent(6*time.Second), at(7*time.Second, 10))
+	var src []string
 	for _, e := range evs {
 		if e.Kind == KindSource {
-			src = append(src, e)
+			src = append(src, e.Severity.String()+": "+e.Message)
 		}
 	}
-	if len(src) != 2 || !strings.Contains(src[0].Message, "source scrape down: connection refused") || src[1].Message != "source scrape back" {
-		t.Errorf("source events = %+v", src)
+	want := []string{
+		"warn: source scrape failing in part: connection refused", // T+2s: one missed poll, not yet stale
+		"crit: source scrape down: connection refused",            // T+5s: 4 s without an answer
+		"info: source scrape back",
+	}
+	if strings.Join(src, "\n") != strings.Join(want, "\n") {
+		t.Errorf("source events:\n%s\nwant:\n%s", strings.Join(src, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestAPartialFailureIsAWarningNotAnOutage(t *testing.T) {
+	partial := at(2*time.Second, 10)
+	partial.Sources = map[string]snapshot.Source{"scrape": {OK: false, Error: "stock: empty result", LastSuccess: t0.Add(2 * time.Second),
+		Carried: map[string]time.Time{"stock": t0.Add(time.Second)}}}
+	evs := run(at(time.Second, 10), partial)
+	for _, e := range evs {
+		if e.Kind == KindSource && (e.Severity != Warn || e.Message != "source scrape failing in part: stock: empty result") {
+			t.Errorf("event = %+v", e)
+		}
 	}
 }
 

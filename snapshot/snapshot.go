@@ -89,24 +89,30 @@ type Host struct {
 
 // Source is one data source's health as of the snapshot.
 type Source struct {
-	// OK is true when the source's last poll succeeded.
+	// OK is true when the source's last poll answered every signal without
+	// error; a partial failure is not OK but still answered.
 	OK bool `json:"ok"`
 	// Error is the last poll's error, cleaned for display; empty when OK.
 	Error string `json:"error,omitempty"`
 	// Warnings are non-fatal notes from the source (Thanos partial results,
 	// a vector summed over several series, …), cleaned for display.
 	Warnings []string `json:"warnings,omitempty"`
-	// LastSuccess is when the source last answered; zero if never.
+	// LastSuccess is when the source last answered, fully or in part; zero
+	// if never.
 	LastSuccess time.Time `json:"last_success,omitzero"`
 	// Duration is how long the last poll took, in seconds.
 	Duration float64 `json:"duration_seconds"`
 	// Signals names the signals this source feeds ("pv", "host.cpu",
-	// "endpoints.buy", …), so a stale source marks exactly its figures stale.
+	// "endpoints.buy", …).
 	Signals []string `json:"signals,omitempty"`
+	// Carried holds the signals whose value in this snapshot is an earlier
+	// poll's, because the last poll failed to measure them, with the time
+	// each was measured: shown stale, never blank and never fresh.
+	Carried map[string]time.Time `json:"carried,omitempty"`
 }
 
-// Age returns how old the source's data is at time now; zero when it has
-// never answered (see LastSuccess.IsZero).
+// Age returns how old the source's newest answer is at time now; zero when
+// it has never answered (see LastSuccess.IsZero).
 func (s Source) Age(now time.Time) time.Duration {
 	if s.LastSuccess.IsZero() {
 		return 0
@@ -114,10 +120,23 @@ func (s Source) Age(now time.Time) time.Duration {
 	return now.Sub(s.LastSuccess)
 }
 
-// Stale reports whether the source's values in a snapshot taken at now are
-// older than maxAge or come from a failed poll.
-func (s Source) Stale(now time.Time, maxAge time.Duration) bool {
-	return !s.OK || s.LastSuccess.IsZero() || s.Age(now) > maxAge
+// Down reports whether the source has answered nothing for longer than
+// maxAge, or never: a data source down or stale.
+func (s Source) Down(now time.Time, maxAge time.Duration) bool {
+	return s.LastSuccess.IsZero() || s.Age(now) > maxAge
+}
+
+// SignalStale reports whether a signal's value in a snapshot taken at now is
+// not fresh, and how old it is: carried from an earlier poll, or from a
+// source that is down.
+func (s Source) SignalStale(signal string, now time.Time, maxAge time.Duration) (time.Duration, bool) {
+	if at, ok := s.Carried[signal]; ok {
+		return now.Sub(at), true
+	}
+	if s.Down(now, maxAge) {
+		return s.Age(now), true
+	}
+	return 0, false
 }
 
 // Clone returns a deep copy, so a snapshot handed to the TUI, the recorder
@@ -130,6 +149,7 @@ func (s Snapshot) Clone() Snapshot {
 		for name, src := range s.Sources {
 			src.Warnings = slices.Clone(src.Warnings)
 			src.Signals = slices.Clone(src.Signals)
+			src.Carried = maps.Clone(src.Carried)
 			c.Sources[name] = src
 		}
 	}

@@ -30,7 +30,8 @@ func fullSnapshot() Snapshot {
 		Sources: map[string]Source{
 			"prometheus": {OK: true, LastSuccess: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC), Duration: 0.012,
 				Signals: []string{"pv", "endpoints.buy"}, Warnings: []string{"partial response"}},
-			"host": {OK: false, Error: "read /proc/net/sockstat: permission denied"},
+			"host": {OK: false, Error: "read /proc/net/sockstat: permission denied", LastSuccess: time.Date(2026, 11, 27, 11, 59, 59, 0, time.UTC),
+				Carried: map[string]time.Time{"host.tcp_memory": time.Date(2026, 11, 27, 11, 59, 58, 0, time.UTC)}},
 		},
 	}
 	return s
@@ -156,28 +157,34 @@ func TestCloneIsDeep(t *testing.T) {
 
 func TestSourceStaleness(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 10, 0, time.UTC)
-	fresh := Source{OK: true, LastSuccess: now.Add(-time.Second)}
-	old := Source{OK: true, LastSuccess: now.Add(-time.Minute)}
-	failed := Source{OK: false, LastSuccess: now.Add(-time.Second), Error: "boom"}
-	never := Source{OK: true}
+	fresh := Source{OK: true, LastSuccess: now, Signals: []string{"pv", "stock"}}
+	partial := Source{OK: false, Error: "query stock: empty result", LastSuccess: now, Signals: []string{"pv", "stock"},
+		Carried: map[string]time.Time{"stock": now.Add(-4 * time.Second)}}
+	silent := Source{OK: false, Error: "timeout", LastSuccess: now.Add(-time.Minute), Signals: []string{"pv"}}
+	never := Source{OK: false, Error: "connection refused", Signals: []string{"pv"}}
 	tests := []struct {
-		name string
-		src  Source
-		want bool
+		name     string
+		src      Source
+		signal   string
+		down     bool
+		stale    bool
+		staleAge time.Duration
 	}{
-		{"a source that answered a second ago is fresh", fresh, false},
-		{"a source that answered a minute ago is stale", old, true},
-		{"a source whose last poll failed is stale", failed, true},
-		{"a source that never answered is stale", never, true},
+		{"a source that answered now is up and its figures fresh", fresh, "pv", false, false, 0},
+		{"a partial failure is not down and keeps the measured figure fresh", partial, "pv", false, false, 0},
+		{"a partial failure marks the figure it carried stale with its own age", partial, "stock", false, true, 4 * time.Second},
+		{"a source silent for a minute is down and its figures stale", silent, "pv", true, true, time.Minute},
+		{"a source that never answered is down", never, "pv", true, true, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.src.Stale(now, 5*time.Second); got != tt.want {
-				t.Errorf("Stale = %v, want %v", got, tt.want)
+			if got := tt.src.Down(now, 5*time.Second); got != tt.down {
+				t.Errorf("Down = %v, want %v", got, tt.down)
+			}
+			age, stale := tt.src.SignalStale(tt.signal, now, 5*time.Second)
+			if stale != tt.stale || age != tt.staleAge {
+				t.Errorf("SignalStale = %v, %v; want %v, %v", age, stale, tt.staleAge, tt.stale)
 			}
 		})
-	}
-	if got := old.Age(now); got != time.Minute {
-		t.Errorf("Age = %v, want 1m", got)
 	}
 }

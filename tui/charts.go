@@ -89,19 +89,22 @@ func (f *frame) chart(w, h int, measured, plan func(snapshot.Snapshot) snapshot.
 		tslc.WithDataSetStyle(setPlan, f.st.Plan),
 	)
 	c.SetViewTimeAndYRange(start, end, 0, ymax)
-	var nMeasured, nPlan int
-	for _, s := range f.hist {
-		if v, ok := measured(s).Get(); ok {
-			c.PushDataSet(setMeasured, tslc.TimePoint{Time: s.Time, Value: v})
-			nMeasured++
-		}
-		if plan != nil {
-			if v, ok := plan(s).Get(); ok {
-				c.PushDataSet(setPlan, tslc.TimePoint{Time: s.Time, Value: v})
-				nPlan++
-			}
-		}
+	// Braille gives two points a cell: more than that is drawn over itself,
+	// and pushing a 3-hour window of 1 s points every second is work for
+	// nothing.
+	perPoint := max(len(f.hist)/(2*w), 1)
+	measuredPts := downsample(f.hist, measured, perPoint)
+	var planPts []tslc.TimePoint
+	if plan != nil {
+		planPts = downsample(f.hist, plan, perPoint)
 	}
+	for _, p := range planPts {
+		c.PushDataSet(setPlan, p)
+	}
+	for _, p := range measuredPts {
+		c.PushDataSet(setMeasured, p)
+	}
+	nMeasured, nPlan := len(measuredPts), len(planPts)
 	// ntcharts stops at the first empty data set: name only those with
 	// points, the plan first so the measured line is drawn on top.
 	var names []string
@@ -133,4 +136,25 @@ func relativeLabels(end time.Time) linechart.LabelFormatter {
 		}
 		return "-" + capacity.FormatDuration(d)
 	}
+}
+
+// downsample averages the present values of every n snapshots into one
+// point at the group's last time.
+func downsample(hist []snapshot.Snapshot, value func(snapshot.Snapshot) snapshot.Value, n int) []tslc.TimePoint {
+	out := make([]tslc.TimePoint, 0, len(hist)/max(n, 1)+1)
+	var sum float64
+	var count int
+	for i, s := range hist {
+		if v, ok := value(s).Get(); ok {
+			sum += v
+			count++
+		}
+		if (i+1)%n == 0 || i == len(hist)-1 {
+			if count > 0 {
+				out = append(out, tslc.TimePoint{Time: s.Time, Value: sum / float64(count)})
+			}
+			sum, count = 0, 0
+		}
+	}
+	return out
 }

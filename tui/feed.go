@@ -42,3 +42,16 @@ func pollCmd(feed Feed, gen int, timeout time.Duration) tea.Cmd {
 func tickCmd(gen int, after time.Duration) tea.Cmd {
 	return tea.Tick(after, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
 }
+
+// clockMsg re-renders the header between polls, so the countdown, the data
+// ages and the time to the next poll move on their own.
+type clockMsg struct{}
+
+// clockEvery is the header's refresh: twice a second keeps a seconds
+// countdown smooth without fast ticks (FIELD-NOTES: the cost is in
+// building the view, and this rebuilds one line).
+const clockEvery = 500 * time.Millisecond
+
+func clockCmd() tea.Cmd {
+	return tea.Tick(clockEvery, func(time.Time) tea.Msg { return clockMsg{} })
+}

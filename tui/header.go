@@ -42,8 +42,11 @@ func (m *Model) header(f *frame, w int) string {
 		for _, n := range f.snap.SourceNames() {
 			src := f.snap.Sources[n]
 			dot, l := "●", LevelOK
-			if src.Stale(f.snap.Time, f.th.StaleAfter) {
+			switch {
+			case src.Down(f.snap.Time, f.th.StaleAfter):
 				dot, l = "✕", LevelCrit
+			case !src.OK:
+				dot, l = "◐", LevelWarn // answered in part
 			}
 			label := st.level(l).Render(dot) + " " + snapshot.CleanText(n, 16)
 			if !src.LastSuccess.IsZero() {

@@ -34,12 +34,25 @@ func (h *history) at(i int) snapshot.Snapshot { return h.buf[(h.start+i)%len(h.b
 
 // since returns the snapshots taken at or after t, oldest first.
 func (h *history) since(t time.Time) []snapshot.Snapshot {
-	i := h.n
-	for i > 0 && !h.at(i-1).Time.Before(t) {
-		i--
+	if h.n == 0 {
+		return nil
 	}
-	out := make([]snapshot.Snapshot, 0, h.n-i)
-	for ; i < h.n; i++ {
+	return h.between(t, h.at(h.n-1).Time)
+}
+
+// between returns the snapshots taken from t0 to t1, both included, oldest
+// first.
+func (h *history) between(t0, t1 time.Time) []snapshot.Snapshot {
+	end := h.n
+	for end > 0 && h.at(end-1).Time.After(t1) {
+		end--
+	}
+	start := end
+	for start > 0 && !h.at(start-1).Time.Before(t0) {
+		start--
+	}
+	out := make([]snapshot.Snapshot, 0, end-start)
+	for i := start; i < end; i++ {
 		out = append(out, h.at(i))
 	}
 	return out

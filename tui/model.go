@@ -42,8 +42,9 @@ var windows = []time.Duration{
 	30 * time.Minute, time.Hour, 3 * time.Hour,
 }
 
-// historyCap holds the longest window at one snapshot a second.
-const historyCap = 3 * 60 * 60
+// maxHistory bounds the history whatever the interval: an hour of 100 ms
+// polls. At 1 s it holds the longest window, 3 hours.
+const maxHistory = 36_000
 
 // eventLogCap bounds the events kept for the event line and panel.
 const eventLogCap = 500
@@ -63,6 +64,7 @@ type Model struct {
 	polling  bool // a poll is in flight
 	lastTick time.Time
 	paused   bool
+	frozen   frozenData // what the screen shows while paused
 	showHelp bool
 	focus    panelID
 	full     bool
@@ -75,7 +77,16 @@ type Model struct {
 	evState events.State
 	events  []events.Event
 
+	body string // the rendered screen below the header; "" when the whole screen is a message
 	view string // the rendered screen; View returns it
+}
+
+// frozenData is the data on screen when it was paused: keys, themes and
+// resizes re-render it, new snapshots do not.
+type frozenData struct {
+	last   snapshot.Snapshot
+	assess capacity.Assessment
+	events []events.Event
 }
 
 // New returns the dashboard model.
@@ -105,15 +116,15 @@ func New(opts Options) Model {
 		help:   help.New(),
 		themes: Themes(),
 		window: opts.Window,
-		hist:   newHistory(historyCap),
+		hist:   newHistory(min(int(windows[len(windows)-1]/opts.Interval)+1, maxHistory)),
 	}
 	m.applyTheme()
 	return m
 }
 
-// Init starts the poll loop.
+// Init starts the poll loop and the header's clock.
 func (m Model) Init() tea.Cmd {
-	return func() tea.Msg { return tickMsg{gen: m.gen} }
+	return tea.Batch(func() tea.Msg { return tickMsg{gen: m.gen} }, clockCmd())
 }
 
 // Update routes a message by family.
@@ -129,6 +140,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateTick(msg)
 	case snapshotMsg:
 		return m.updateSnapshot(msg)
+	case clockMsg:
+		m.renderHeader()
+		return m, clockCmd() // re-armed only here
 	}
 	return m, nil
 }
@@ -187,6 +201,7 @@ func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.showHelp = !m.showHelp
 	case keyMatches(msg, k.Pause):
 		m.paused = !m.paused
+		m.frozen = frozenData{last: m.last, assess: m.assess, events: m.events}
 	case keyMatches(msg, k.NextPanel):
 		m.focus = m.focus.next(1)
 	case keyMatches(msg, k.PrevPanel):

@@ -205,9 +205,15 @@ func TestPauseFreezesTheScreenButNotTheData(t *testing.T) {
 	if m.hist.len() != 41 {
 		t.Errorf("history = %d snapshots, want 41: polling goes on while paused", m.hist.len())
 	}
+	// Keys and resizes re-render, but from the data of the moment of pausing.
+	m = drive(m, tea.KeyMsg{Type: tea.KeyTab}, tea.WindowSizeMsg{Width: 121, Height: 40}, tea.WindowSizeMsg{Width: 120, Height: 40},
+		tea.KeyMsg{Type: tea.KeyShiftTab})
+	if m.View() != frozen {
+		t.Error("a key or a resize while paused showed newer data")
+	}
 	m = drive(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("p")})
-	if m.View() == frozen {
-		t.Error("unpausing must show the newest data")
+	if strings.Contains(frozen, "970 / 1,000") || !strings.Contains(m.View(), "970 / 1,000") {
+		t.Error("unpausing must show the newest data (stock 970 at T+20s)")
 	}
 }
 
@@ -236,17 +242,46 @@ func TestAStaleSourceShowsItsFiguresStaleWithTheirAge(t *testing.T) {
 func TestUntrustedTextNeverReachesTheTerminalRaw(t *testing.T) {
 	feed := &fakeFeed{snaps: launchSnapshots(2)}
 	m := testModel(feed, termenv.Ascii)
+	// Without a plan the endpoints table lists what the snapshot measured,
+	// so the hostile endpoint name is drawn.
+	m.opts.HasPlan, m.opts.Plan = false, capacity.Plan{LaunchAt: t0}
 	m.opts.LaunchName = "sale\x1b]0;pwned\x07\x1b[2J\u202e"
 	m = drive(m, tea.WindowSizeMsg{Width: 120, Height: 40})
 	s := feed.snaps[1].Clone()
 	src := s.Sources["scrape"]
-	src.OK, src.Error = false, "boom\x1b[31m\r\x9b"
+	src.OK, src.Error = false, "boom\x1b[31m\r\u009b2J"
 	s.Sources["scrape"] = src
-	s.Endpoints["\x1b[5mevil"] = snapshot.Endpoint{QPS: snapshot.Some(1)}
+	s.Endpoints = map[string]snapshot.Endpoint{"\x1b[5mevil\u202e": {QPS: snapshot.Some(1)}}
 	m = drive(m, snapshotMsg{gen: 0, snap: feed.snaps[0]}, snapshotMsg{gen: 0, snap: s})
 	v := m.View()
 	if strings.ContainsAny(v, "\x1b\r\x07\u009b\u202e") {
 		t.Errorf("control characters reached the view: %q", v)
+	}
+	for _, want := range []string{"evil", "source scrape failing in part: boom"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the cleaned text %q is not on screen: the test did not exercise it", want)
+		}
+	}
+}
+
+func TestAPartialFailureMarksOnlyTheCarriedFigureStale(t *testing.T) {
+	m, feed := fed(40, 120, 40, termenv.Ascii)
+	s := feed.snaps[39].Clone()
+	s.Time = s.Time.Add(time.Second)
+	src := s.Sources["scrape"]
+	src.OK, src.Error, src.LastSuccess = false, "query stock: empty result", s.Time
+	src.Carried = map[string]time.Time{"stock": s.Time.Add(-5 * time.Second)}
+	s.Sources["scrape"] = src
+	h := s.Sources["host"]
+	h.LastSuccess = s.Time
+	s.Sources["host"] = h
+	m = drive(m, snapshotMsg{gen: m.gen, snap: s})
+	v := m.View()
+	if !strings.Contains(v, "◐ scrape") {
+		t.Error("the header must show the scrape source answering in part")
+	}
+	if n := strings.Count(v, "stale 5.0s"); n != 1 {
+		t.Errorf("%d figures marked 'stale 5.0s', want only the stock tile\n%s", n, v)
 	}
 }
 
@@ -306,5 +341,27 @@ func BenchmarkRender(b *testing.B) {
 		s.Time = s.Time.Add(time.Second)
 		next, _ := m.Update(snapshotMsg{gen: m.gen, snap: s})
 		m = next.(Model)
+	}
+}
+
+func TestDownsampleAveragesGroupsAndSkipsGaps(t *testing.T) {
+	hist := make([]snapshot.Snapshot, 7)
+	for i := range hist {
+		hist[i] = snapshot.Snapshot{Time: t0.Add(time.Duration(i) * time.Second), PV: snapshot.Some(float64(i))}
+	}
+	hist[4].PV = snapshot.Value{} // a gap
+	pts := downsample(hist, func(s snapshot.Snapshot) snapshot.Value { return s.PV }, 3)
+	// Groups {0,1,2} {3,_,5} {6}: means 1, 4, 6 at the groups' last times.
+	want := []struct {
+		sec int
+		v   float64
+	}{{2, 1}, {5, 4}, {6, 6}}
+	if len(pts) != len(want) {
+		t.Fatalf("points = %+v", pts)
+	}
+	for i, w := range want {
+		if !pts[i].Time.Equal(t0.Add(time.Duration(w.sec)*time.Second)) || pts[i].Value != w.v {
+			t.Errorf("point %d = %+v, want %v at +%ds", i, pts[i], w.v, w.sec)
+		}
 	}
 }

@@ -22,7 +22,7 @@ type frame struct {
 	window  time.Duration
 	events  []events.Event
 	data    bool
-	// stale lists the signals whose source is stale, with the data's age.
+	// stale lists the signals whose figure is not fresh, with its age.
 	stale map[string]time.Duration
 }
 
@@ -45,6 +45,7 @@ func (f *frame) series(signal string) []snapshot.Value {
 // or help change, never from View.
 func (m *Model) render() {
 	w, h := m.width, m.height
+	m.body = ""
 	switch {
 	case w == 0 || h == 0:
 		m.view = ""
@@ -54,9 +55,8 @@ func (m *Model) render() {
 		return
 	}
 	f := m.frame()
-	header := m.header(&f, w)
 	footer := m.footer(w)
-	bodyH := max(h-lineCount(header)-lineCount(footer), 0)
+	bodyH := max(h-1-lineCount(footer), 0) // the header is one line
 	var body string
 	switch {
 	case m.showHelp:
@@ -68,25 +68,48 @@ func (m *Model) render() {
 	default:
 		body = m.compactLayout(&f, w, bodyH)
 	}
-	m.view = header + "\n" + fit(body, w, bodyH) + "\n" + footer
+	m.body = fit(body, w, bodyH) + "\n" + footer
+	m.renderHeader()
 }
 
-func (m *Model) frame() frame {
-	f := frame{
-		st: m.styles, snap: m.last, assess: m.assess, plan: m.opts.Plan, hasPlan: m.opts.HasPlan,
-		th: m.opts.Thresholds, window: m.window, events: m.events, data: m.data,
-		stale: map[string]time.Duration{},
+// renderHeader re-renders the header line alone, on the clock between
+// polls as well as with everything else.
+func (m *Model) renderHeader() {
+	if m.body == "" {
+		return
 	}
-	if m.data {
-		f.hist = m.hist.since(m.last.Time.Add(-m.window))
-		for _, name := range m.last.SourceNames() {
-			src := m.last.Sources[name]
-			if src.Stale(m.last.Time, m.opts.Thresholds.StaleAfter) {
-				for _, sig := range src.Signals {
-					f.stale[sig] = src.Age(m.last.Time)
+	f := m.headerFrame()
+	m.view = m.header(&f, m.width) + "\n" + m.body
+}
+
+// frame gathers everything the panes draw from.
+func (m *Model) frame() frame {
+	f := m.headerFrame()
+	if f.data {
+		f.hist = m.hist.between(f.snap.Time.Add(-m.window), f.snap.Time)
+		for _, name := range f.snap.SourceNames() {
+			src := f.snap.Sources[name]
+			for _, sig := range src.Signals {
+				if age, stale := src.SignalStale(sig, f.snap.Time, m.opts.Thresholds.StaleAfter); stale {
+					f.stale[sig] = age
 				}
 			}
 		}
+	}
+	return f
+}
+
+// headerFrame is the part of the frame the header needs: no history, no
+// staleness map, so the clock can redraw the header cheaply.
+func (m *Model) headerFrame() frame {
+	last, assess, evs := m.last, m.assess, m.events
+	if m.paused {
+		last, assess, evs = m.frozen.last, m.frozen.assess, m.frozen.events
+	}
+	f := frame{
+		st: m.styles, snap: last, assess: assess, plan: m.opts.Plan, hasPlan: m.opts.HasPlan,
+		th: m.opts.Thresholds, window: m.window, events: evs, data: !last.Time.IsZero(),
+		stale: map[string]time.Duration{},
 	}
 	return f
 }

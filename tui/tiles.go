@@ -43,16 +43,17 @@ func tilesRow(f *frame, w, h int, focused bool) string {
 func (f *frame) renderTile(t tile, w, h int, focused bool) string {
 	st := f.st
 	inner := max(w-4, 0)
-	value := t.value
 	style := st.level(t.level)
+	lines := t.lines
 	if a, stale := f.isStale(t.signal); stale && f.data {
+		// Its own line: a tile's value line has no room to spare.
 		style = st.level(LevelStale)
-		value += " " + st.level(LevelStale).Render("stale "+age(a))
+		lines = append([]string{st.level(LevelStale).Render("stale " + age(a))}, lines...)
 	}
 	if st.Theme.BigNumber {
 		style = style.Bold(true)
 	}
-	body := append([]string{style.Inherit(st.Big).Render(value)}, t.lines...)
+	body := append([]string{style.Inherit(st.Big).Render(t.value)}, lines...)
 	// The sparkline takes the last line the tile has room for.
 	room := max(h-2, 0) // the border; the title sits in it
 	for len(body) < room-1 {

@@ -101,19 +101,24 @@ func once(ctx context.Context, w io.Writer, poller *collectors.Poller, interval 
 	} else if err := writeSnapshotText(w, s); err != nil {
 		return err
 	}
-	failed := 0
+	// A source that answered part of its signals has failed (exit 1) but
+	// answered: 2 is for a snapshot with nothing measured in it.
+	failed, answered := 0, 0
 	for _, src := range s.Sources {
 		if !src.OK {
 			failed++
 		}
+		if src.LastSuccess.Equal(s.Time) {
+			answered++
+		}
 	}
 	switch {
-	case failed == 0:
-		return nil
-	case failed == len(s.Sources):
+	case answered == 0:
 		return &exitError{code: 2, msg: fmt.Sprintf("no source answered (%d failed)", failed)}
+	case failed > 0:
+		return &exitError{code: 1, msg: fmt.Sprintf("%d of %d sources failed", failed, len(s.Sources))}
 	}
-	return &exitError{code: 1, msg: fmt.Sprintf("%d of %d sources failed", failed, len(s.Sources))}
+	return nil
 }
 
 // openLog opens the log file, or a logger that drops everything: once the
