@@ -42,3 +42,17 @@ func TestThresholdsClassifyAtTheirBoundaries(t *testing.T) {
 		})
 	}
 }
+
+func TestFirstReachedIsTheLowestLimitWhetherOrNotThePeakBreaksIt(t *testing.T) {
+	p := Plan{PeakPV: 100, ResourcesPerPage: 30, ResourceSize: 100e3, DownloadSpeed: 100e3, ConnMemory: 10e3,
+		Limits: Limits{Link: 1e9, MaxConns: 20000, Memory: 1e9}}
+	// 1 GB/s is reached at 333.3 PV, 20,000 connections at 666.7, 1 GB of
+	// memory at 3,333: the peak (100) breaks none.
+	first, ok := p.FirstReached()
+	if !ok || first.Name != LimitLink || first.PV != 1e9/3e6 {
+		t.Errorf("FirstReached = %+v, %v; want link at 333.3", first, ok)
+	}
+	if b, ok := p.FirstBroken(); ok {
+		t.Errorf("FirstBroken = %+v; the peak breaks nothing", b)
+	}
+}

@@ -191,14 +191,50 @@ func (p Plan) LimitPVs() []LimitPV {
 // one reached at the lowest PV, and false when the peak fits every limit.
 // On a tie the earlier of link, connections, memory wins.
 func (p Plan) FirstBroken() (LimitPV, bool) {
+	// The formulas are linear in PV, so the limit reached at the lowest PV
+	// is broken by the peak exactly when any limit is.
+	first, ok := p.FirstReached()
+	if !ok || !first.Broken {
+		return LimitPV{}, false
+	}
+	return first, true
+}
+
+// FirstReached returns the limit that rising PV reaches first, whether or
+// not the planned peak gets there: the screen's "first limit at 1,250 PV/s".
+// Ties go to link, then connections, then memory.
+func (p Plan) FirstReached() (LimitPV, bool) {
 	var first LimitPV
 	found := false
 	for _, l := range p.LimitPVs() {
-		if l.Broken && (!found || l.PV < first.PV) {
+		if l.Reachable && (!found || l.PV < first.PV) {
 			first, found = l, true
 		}
 	}
 	return first, found
+}
+
+// ValidateEndpoints checks the dynamic endpoints: a name each, no name
+// twice, a positive ceiling. Errors name "endpoints[i].name" or
+// "endpoints[i].max_qps". A config without a plan still has endpoints, so
+// this stands apart from Validate.
+func ValidateEndpoints(eps []Endpoint) error {
+	var errs []error
+	seen := make(map[string]int, len(eps))
+	for i, ep := range eps {
+		path := fmt.Sprintf("endpoints[%d]", i)
+		if ep.Name == "" {
+			errs = append(errs, fmt.Errorf("%s.name: must not be empty", path))
+		} else if j, dup := seen[ep.Name]; dup {
+			errs = append(errs, fmt.Errorf("%s.name: %q is already endpoints[%d]", path, ep.Name, j))
+		} else {
+			seen[ep.Name] = i
+		}
+		if !finite(ep.MaxQPS) || !(ep.MaxQPS > 0) {
+			errs = append(errs, fmt.Errorf("%s.max_qps: must be > 0 (the endpoint's load divides by it), got %v", path, ep.MaxQPS))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Validate checks the plan and names each bad field by its config path
@@ -230,19 +266,8 @@ func (p Plan) Validate() error {
 	nonNegative("plan.limits.link", p.Limits.Link)
 	nonNegative("plan.limits.max_connections", p.Limits.MaxConns)
 	nonNegative("plan.limits.memory", p.Limits.Memory)
-	seen := make(map[string]int, len(p.Endpoints))
-	for i, ep := range p.Endpoints {
-		path := fmt.Sprintf("endpoints[%d]", i)
-		if ep.Name == "" {
-			bad(path+".name", "must not be empty")
-		} else if j, dup := seen[ep.Name]; dup {
-			bad(path+".name", "%q is already endpoints[%d]", ep.Name, j)
-		} else {
-			seen[ep.Name] = i
-		}
-		if !finite(ep.MaxQPS) || !(ep.MaxQPS > 0) {
-			bad(path+".max_qps", "must be > 0 (the endpoint's load divides by it), got %v", ep.MaxQPS)
-		}
+	if err := ValidateEndpoints(p.Endpoints); err != nil {
+		errs = append(errs, err)
 	}
 	nonNegative("plan.stock.total", p.Stock.Total)
 	if p.Stock.SellOut < 0 {

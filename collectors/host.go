@@ -109,10 +109,10 @@ func NewHost(cfg *config.Host) (*Host, error) {
 		dump:       netlinkCountEstablished,
 	}
 	if h.procRoot == "" {
-		h.procRoot = "/proc"
+		h.procRoot = config.DefaultProcRoot
 	}
 	if h.portsEvery <= 0 {
-		h.portsEvery = 10 * time.Second
+		h.portsEvery = config.DefaultPortsInterval
 	}
 	for i, p := range cfg.Ports {
 		if p < 1 || p > 65535 {

@@ -172,8 +172,11 @@ func TestHostKernelCounterSeesBothEndsOfEveryConnection(t *testing.T) {
 	base := hostValue(t, hostCollect(t, h), hostSigTCPEstablished)
 	hostOpenConns(t, hostTestConns)
 	got := hostValue(t, hostCollect(t, h), hostSigTCPEstablished)
-	// Other processes may open or close connections meanwhile.
-	lo, hi := base+2*hostTestConns, base+2*hostTestConns+500
+	// Other processes (go test runs packages in parallel, and the CLI and
+	// e2e tests open and close loopback connections) may move the count
+	// either way meanwhile: allow 500 each side of the expected 4,000 rise.
+	// The per-port test below checks the exact count.
+	lo, hi := base+2*hostTestConns-500, base+2*hostTestConns+500
 	t.Logf("CurrEstab: baseline %v, with %d loopback connections open %v", base, hostTestConns, got)
 	if got < lo || got > hi {
 		t.Errorf("tcp_established = %v; want %v..%v (baseline %v + both ends of %d connections)", got, lo, hi, base, hostTestConns)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"mime"
 	"net/http"
@@ -22,10 +23,6 @@ import (
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
-
-// promDefaultTimeout bounds each query when the config leaves it unset:
-// under the default 1 s interval, as the poller's own deadline is.
-const promDefaultTimeout = 800 * time.Millisecond
 
 // promMaxSeriesNamed is how many series a "refuse" error names.
 const promMaxSeriesNamed = 3
@@ -62,6 +59,11 @@ func NewPrometheus(cfg *config.Prometheus, signals map[string]config.Signal) (*P
 	if err != nil {
 		return nil, fmt.Errorf("prometheus: http client: %w", err)
 	}
+	limit := cfg.MaxBodyBytes
+	if limit <= 0 {
+		limit = config.DefaultPrometheusMaxBody
+	}
+	hc.Transport = promBodyLimit{next: hc.Transport, limit: limit}
 	client, err := api.NewClient(api.Config{Address: cfg.URL, Client: hc})
 	if err != nil {
 		return nil, fmt.Errorf("prometheus: url %q: %w", cfg.URL, err)
@@ -74,7 +76,7 @@ func NewPrometheus(cfg *config.Prometheus, signals map[string]config.Signal) (*P
 		wall:    time.Now,
 	}
 	if p.timeout <= 0 {
-		p.timeout = promDefaultTimeout
+		p.timeout = config.SourceTimeout(config.DefaultInterval)
 	}
 	for addr, s := range signals {
 		if s.Query == "" {
@@ -368,4 +370,46 @@ func (c promStatusClient) Do(ctx context.Context, req *http.Request) (*http.Resp
 		ex.mu.Unlock()
 	}
 	return resp, body, err
+}
+
+// promBodyLimit caps response bodies: client_golang reads a body whole, and
+// a deadline alone lets a fast server hand over hundreds of megabytes first.
+type promBodyLimit struct {
+	next  http.RoundTripper
+	limit int64
+}
+
+func (t promBodyLimit) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	if err != nil || resp.Body == nil {
+		return resp, err
+	}
+	resp.Body = &promLimitedBody{ReadCloser: resp.Body, left: t.limit}
+	return resp, nil
+}
+
+// promLimitedBody fails a read past its limit with a named error rather
+// than cutting the body short, which would read as malformed JSON.
+type promLimitedBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (b *promLimitedBody) Read(p []byte) (int, error) {
+	if b.left < 0 {
+		return 0, b.tooLarge()
+	}
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	if b.left < 0 {
+		return n, b.tooLarge()
+	}
+	return n, err
+}
+
+func (b *promLimitedBody) tooLarge() error {
+	return errors.New("answer exceeds sources.prometheus.max_body_bytes")
 }

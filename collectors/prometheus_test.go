@@ -320,8 +320,30 @@ func TestPrometheusAnswersOnlySignalsWithAQuerySorted(t *testing.T) {
 	if p.Name() != "prometheus" {
 		t.Errorf("Name() = %q", p.Name())
 	}
-	if p.timeout != promDefaultTimeout {
-		t.Errorf("timeout = %s, want the default %s when unset", p.timeout, promDefaultTimeout)
+	if want := 800 * time.Millisecond; p.timeout != want { // 80% of the default 1 s interval
+		t.Errorf("timeout = %s, want the default %s when unset", p.timeout, want)
+	}
+}
+
+func TestAnAnswerOverTheBodyCapIsANamedError(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		// A valid answer padded far past the cap: without the cap,
+		// client_golang would read all of it.
+		_, _ = io.WriteString(w, `{"status":"success","data":{"resultType":"scalar","result":[1,"1"]},"padding":"`)
+		_, _ = io.WriteString(w, strings.Repeat("x", 1<<20))
+		_, _ = io.WriteString(w, `"}`)
+	}))
+	defer srv.Close()
+	p, err := NewPrometheus(&config.Prometheus{URL: srv.URL, Timeout: 5 * time.Second, MaxBodyBytes: 64 << 10},
+		map[string]config.Signal{"pv": {Query: "x", Multi: config.MultiSum}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Collect(context.Background(), time.Now())
+	if err == nil || !strings.Contains(err.Error(), "query pv: ") || !strings.Contains(err.Error(), "exceeds sources.prometheus.max_body_bytes") {
+		t.Errorf("err = %v, want the cap named", err)
 	}
 }
 

@@ -33,9 +33,6 @@ import (
 // translated to the text format line by line (scrapeFromOpenMetrics).
 const scrapeAccept = "text/plain;version=0.0.4;q=1,*/*;q=0.1"
 
-// scrapeDefaultMaxBody caps a body when the config leaves it unset.
-const scrapeDefaultMaxBody = 16 << 20
-
 // scrapeForgetPolls is how many answered polls a series may be absent before
 // its previous value is forgotten. Remembering it for a while means a series
 // that skips a poll comes back with a true increase, not its whole value.
@@ -106,7 +103,7 @@ func NewScrape(cfg *config.Scrape, signals map[string]config.Signal) (*Scrape, e
 		keep:    make(map[string]bool),
 	}
 	if s.maxBody <= 0 {
-		s.maxBody = scrapeDefaultMaxBody
+		s.maxBody = config.DefaultScrapeMaxBody
 	}
 	for i, t := range cfg.Targets {
 		u, err := url.Parse(t)

@@ -56,6 +56,9 @@ type Prometheus struct {
 	// newest 30 s by default (-search.latencyOffset); set 30s there, or 0
 	// when the server runs with a smaller offset.
 	LatencyOffset time.Duration `yaml:"latency_offset,omitempty"`
+	// MaxBodyBytes caps each answer: client_golang reads a body whole, and
+	// an instant query's answer is small unless a query is wrong.
+	MaxBodyBytes int64 `yaml:"max_body_bytes,omitempty"`
 	// HTTPClientConfig is Prometheus' own client block: basic_auth,
 	// authorization, bearer_token_file, tls_config, proxy_url, …
 	HTTPClientConfig promconfig.HTTPClientConfig `yaml:"http_client_config,omitempty"`
@@ -183,11 +186,33 @@ func (p Pos) String() string {
 	return p.File + ":" + itoa(p.Line)
 }
 
+// Defaults that depend on nothing else. The sources fall back on them too
+// when built from a config that did not come through Load (tests).
+const (
+	DefaultInterval = time.Second
+	// DefaultScrapeMaxBody is about 70,000 samples: parsed in well under a
+	// poll (expfmt parses 200k to 500k samples/s per core), where 16 MiB
+	// would take longer than the interval.
+	DefaultScrapeMaxBody     int64 = 4 << 20
+	DefaultPrometheusMaxBody int64 = 8 << 20
+	DefaultProcRoot                = "/proc"
+	DefaultPortsInterval           = 10 * time.Second
+)
+
+// SourceTimeout is a source's default timeout at a poll interval: 80%,
+// under the poller's deadline (PollDeadline), so a slow source reports its
+// own error before the poller gives up on it.
+func SourceTimeout(interval time.Duration) time.Duration { return interval * 8 / 10 }
+
+// PollDeadline is how long one poll may take at an interval: 90%, so a
+// poll never runs into the next.
+func PollDeadline(interval time.Duration) time.Duration { return interval * 9 / 10 }
+
 // Default returns the defaults every config starts from.
 func Default() Config {
 	th := capacity.DefaultThresholds()
 	return Config{
-		Interval: time.Second,
+		Interval: DefaultInterval,
 		Thresholds: Thresholds{
 			Warn:            th.Warn,
 			Crit:            th.Crit,

@@ -79,29 +79,31 @@ func TestEffectiveConfigRedactsSecrets(t *testing.T) {
 	}
 }
 
+// badConfigs is every bad-*.yaml in testdata with what its error must say.
+var badConfigs = []struct {
+	file string
+	want []string
+}{
+	{"bad-zero-download-speed.yaml", []string{"bad-zero-download-speed.yaml:8: plan.download_speed:"}},
+	{"bad-unknown-unit.yaml", []string{"bad-unknown-unit.yaml:7: plan.resource_size:", "100XB"}},
+	{"bad-negative-size.yaml", []string{"bad-negative-size.yaml:7: plan.resource_size:", "-5KB"}},
+	{"bad-unknown-field.yaml", []string{"bad-unknown-field.yaml:6: plan.resourses_per_page: unknown field \"resourses_per_page\""}},
+	{"bad-interval-type.yaml", []string{"bad-interval-type.yaml:1: interval:", "soon"}},
+	{"bad-prometheus-url.yaml", []string{"bad-prometheus-url.yaml:4: sources.prometheus.url:"}},
+	{"bad-timeout-over-interval.yaml", []string{"bad-timeout-over-interval.yaml:5: sources.prometheus.timeout:", "shorter than the interval"}},
+	{"bad-unknown-signal.yaml", []string{"bad-unknown-signal.yaml:6: signals.pageviews: unknown signal"}},
+	{"bad-query-without-prometheus.yaml", []string{"bad-query-without-prometheus.yaml:7: signals.pv.query: needs sources.prometheus"}},
+	{"bad-endpoints.yaml", []string{"bad-endpoints.yaml:9: endpoints[1].name: \"buy\" is already endpoints[0]", "bad-endpoints.yaml:10: endpoints[1].max_qps:"}},
+	{"bad-no-source.yaml", []string{"bad-no-source.yaml:2: sources: no source is configured"}},
+	{"bad-thresholds.yaml", []string{"bad-thresholds.yaml:5: thresholds.warn: 0.9 must be below crit"}},
+	{"bad-preset.yaml", []string{"bad-preset.yaml:4: preset: unknown preset \"grafana\"", "sim"}},
+	{"bad-yaml-syntax.yaml", []string{"bad-yaml-syntax.yaml:"}},
+	{"bad-cdn-share.yaml", []string{"bad-cdn-share.yaml:9: plan.cdn_share:"}},
+	{"bad-http-client-config.yaml", []string{"bad-http-client-config.yaml", "bearer_token"}},
+}
+
 func TestBadConfigsNameFileLineAndField(t *testing.T) {
-	tests := []struct {
-		file string
-		want []string
-	}{
-		{"bad-zero-download-speed.yaml", []string{"bad-zero-download-speed.yaml:8: plan.download_speed:"}},
-		{"bad-unknown-unit.yaml", []string{"bad-unknown-unit.yaml:7: plan.resource_size:", "100XB"}},
-		{"bad-negative-size.yaml", []string{"bad-negative-size.yaml:7: plan.resource_size:", "-5KB"}},
-		{"bad-unknown-field.yaml", []string{"bad-unknown-field.yaml:6: plan.resourses_per_page: unknown field \"resourses_per_page\""}},
-		{"bad-interval-type.yaml", []string{"bad-interval-type.yaml:1: interval:", "soon"}},
-		{"bad-prometheus-url.yaml", []string{"bad-prometheus-url.yaml:4: sources.prometheus.url:"}},
-		{"bad-timeout-over-interval.yaml", []string{"bad-timeout-over-interval.yaml:5: sources.prometheus.timeout:", "shorter than the interval"}},
-		{"bad-unknown-signal.yaml", []string{"bad-unknown-signal.yaml:6: signals.pageviews: unknown signal"}},
-		{"bad-query-without-prometheus.yaml", []string{"bad-query-without-prometheus.yaml:7: signals.pv.query: needs sources.prometheus"}},
-		{"bad-endpoints.yaml", []string{"bad-endpoints.yaml:9: endpoints[1].name: \"buy\" is listed twice", "bad-endpoints.yaml:10: endpoints[1].max_qps:"}},
-		{"bad-no-source.yaml", []string{"bad-no-source.yaml:2: sources: no source is configured"}},
-		{"bad-thresholds.yaml", []string{"bad-thresholds.yaml:5: thresholds.warn: 0.9 must be below crit"}},
-		{"bad-preset.yaml", []string{"bad-preset.yaml:4: preset: unknown preset \"grafana\"", "sim"}},
-		{"bad-yaml-syntax.yaml", []string{"bad-yaml-syntax.yaml:"}},
-		{"bad-cdn-share.yaml", []string{"bad-cdn-share.yaml:9: plan.cdn_share:"}},
-		{"bad-http-client-config.yaml", []string{"bad-http-client-config.yaml", "bearer_token"}},
-	}
-	for _, tt := range tests {
+	for _, tt := range badConfigs {
 		t.Run(tt.file, func(t *testing.T) {
 			path := filepath.Join("testdata", tt.file)
 			_, err := Load(path)
@@ -122,11 +124,13 @@ func TestEveryBadFileIsCoveredByATest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	covered := map[string]bool{}
+	for _, b := range badConfigs {
+		covered[b.file] = true
+	}
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), "bad-") {
-			if _, err := Load(filepath.Join("testdata", e.Name())); err == nil {
-				t.Errorf("%s is meant to be bad but loads", e.Name())
-			}
+		if strings.HasPrefix(e.Name(), "bad-") && !covered[e.Name()] {
+			t.Errorf("testdata/%s is not in badConfigs: say what its error must name", e.Name())
 		}
 	}
 }
@@ -160,5 +164,12 @@ func TestTheSimPresetPicksScrapeExpressionsWithoutPrometheus(t *testing.T) {
 	}
 	if s := cfg.Endpoints[0].Signal; s.Scrape != `rate(shop_http_requests_total{handler="buy"})` {
 		t.Errorf("buy = %+v", s)
+	}
+}
+
+func TestEndpointsAreCheckedEvenWithoutAPlan(t *testing.T) {
+	_, err := Parse("noplan.yaml", []byte("sources:\n  scrape:\n    targets: [http://127.0.0.1:9400/metrics]\nendpoints:\n  - name: buy\n    max_qps: -1\n    scrape: rate(x)\n"))
+	if err == nil || !strings.Contains(err.Error(), "noplan.yaml:6: endpoints[0].max_qps: must be > 0") {
+		t.Errorf("err = %v", err)
 	}
 }

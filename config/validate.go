@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net/url"
 	"slices"
 	"strings"
@@ -19,18 +18,21 @@ func (c *Config) fillDefaults(d document) {
 	if c.Interval <= 0 {
 		return // validate names it
 	}
-	// A timeout under the interval keeps a slow source from delaying the
-	// next poll: 80% leaves room for assembling the snapshot.
-	def := c.Interval * 8 / 10
-	if p := c.Sources.Prometheus; p != nil && p.Timeout == 0 {
-		p.Timeout = def
+	def := SourceTimeout(c.Interval)
+	if p := c.Sources.Prometheus; p != nil {
+		if p.Timeout == 0 {
+			p.Timeout = def
+		}
+		if p.MaxBodyBytes == 0 {
+			p.MaxBodyBytes = DefaultPrometheusMaxBody
+		}
 	}
 	if s := c.Sources.Scrape; s != nil {
 		if s.Timeout == 0 {
 			s.Timeout = def
 		}
 		if s.MaxBodyBytes == 0 {
-			s.MaxBodyBytes = 16 << 20
+			s.MaxBodyBytes = DefaultScrapeMaxBody
 		}
 	}
 	if h := c.Sources.Host; h != nil {
@@ -38,10 +40,10 @@ func (c *Config) fillDefaults(d document) {
 			h.Enabled = true
 		}
 		if h.ProcRoot == "" {
-			h.ProcRoot = "/proc"
+			h.ProcRoot = DefaultProcRoot
 		}
 		if h.PortsInterval == 0 {
-			h.PortsInterval = 10 * time.Second
+			h.PortsInterval = DefaultPortsInterval
 		}
 	}
 	if c.Thresholds.StaleAfter == 0 {
@@ -71,19 +73,9 @@ const (
 type problems struct {
 	doc  document
 	errs []error
-	seen map[string]bool
 }
 
 func (p *problems) add(field, format string, args ...any) {
-	// The plan's own validation repeats some checks (endpoint names and
-	// ceilings); one error per field is enough.
-	if p.seen[field] {
-		return
-	}
-	if p.seen == nil {
-		p.seen = make(map[string]bool)
-	}
-	p.seen[field] = true
 	p.errs = append(p.errs, &Error{Pos: p.doc.pos(field), Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
@@ -126,6 +118,9 @@ func (c *Config) validateSources(p *problems) {
 	if pr := s.Prometheus; pr != nil {
 		checkURL(p, "sources.prometheus.url", pr.URL)
 		checkTimeout(p, "sources.prometheus.timeout", pr.Timeout, c.Interval)
+		if pr.MaxBodyBytes < 0 {
+			p.add("sources.prometheus.max_body_bytes", "must not be negative")
+		}
 		if pr.LatencyOffset < 0 {
 			p.add("sources.prometheus.latency_offset", "must not be negative, got %s", pr.LatencyOffset)
 		}
@@ -172,10 +167,12 @@ func checkURL(p *problems, field, raw string) {
 }
 
 func checkTimeout(p *problems, field string, timeout, interval time.Duration) {
+	deadline := PollDeadline(interval)
 	if timeout <= 0 {
 		p.add(field, "must be positive, got %s", timeout)
-	} else if interval > 0 && timeout >= interval {
-		p.add(field, "%s must be shorter than the interval (%s), or one slow answer delays the next poll", timeout, interval)
+	} else if interval > 0 && timeout >= deadline {
+		p.add(field, "%s must be shorter than the interval's poll deadline (%s, 90%% of %s), or the poller gives up on the source before it answers",
+			timeout, deadline, interval)
 	}
 }
 
@@ -192,20 +189,12 @@ func (c *Config) validateSignals(p *problems) {
 		}
 		c.checkSignal(p, field, c.Signals[name])
 	}
-	seen := map[string]bool{}
+	// Names and ceilings are the plan's to check (CapacityPlan); a name
+	// here is also part of a signal address, hence no dots or spaces.
 	for i, e := range c.Endpoints {
 		field := fmt.Sprintf("endpoints[%d]", i)
-		switch {
-		case e.Name == "":
-			p.add(field+".name", "is required")
-		case strings.ContainsAny(e.Name, ". \t"):
+		if strings.ContainsAny(e.Name, ". \t") {
 			p.add(field+".name", "%q must not contain dots or spaces", e.Name)
-		case seen[e.Name]:
-			p.add(field+".name", "%q is listed twice", e.Name)
-		}
-		seen[e.Name] = true
-		if e.MaxQPS <= 0 || math.IsNaN(e.MaxQPS) || math.IsInf(e.MaxQPS, 0) {
-			p.add(field+".max_qps", "must be a positive number (the stress-tested ceiling), got %v", e.MaxQPS)
 		}
 		c.checkSignal(p, field, e.Signal)
 	}
@@ -305,7 +294,7 @@ func (c *Config) CapacityPlan() (capacity.Plan, error) {
 		return plan, errors.Join(errs...)
 	}
 	if !c.HasPlan() {
-		return plan, nil
+		return plan, capacity.ValidateEndpoints(plan.Endpoints)
 	}
 	return plan, plan.Validate()
 }

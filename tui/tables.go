@@ -145,7 +145,7 @@ func planPanel(f *frame, w int) string {
 		}
 	}
 	lines = append(lines, "", line)
-	if first, ok := firstLimit(f.plan); ok {
+	if first, ok := f.plan.FirstReached(); ok {
 		lines = append(lines, st.Faint.Render("first limit: "+first.Name+" at "+capacity.FormatNumber(first.PV)+" PV/s"))
 	}
 	return strings.Join(lines, "\n")

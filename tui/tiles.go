@@ -76,22 +76,10 @@ func pvTile(f *frame) tile {
 		t.level = fromCapacity(f.th.Usage(snapshot.Some(pv / peak)))
 		t.lines = append(t.lines, f.st.level(t.level).Render(capacity.FormatPercent(pv/peak)+" of peak"))
 	}
-	if first, ok := firstLimit(f.plan); ok {
+	if first, ok := f.plan.FirstReached(); ok {
 		t.lines = append(t.lines, f.st.Faint.Render(first.Name+" limit "+capacity.FormatNumber(first.PV)))
 	}
 	return t
-}
-
-// firstLimit is the limit the PV reaches first.
-func firstLimit(p capacity.Plan) (capacity.LimitPV, bool) {
-	var best capacity.LimitPV
-	found := false
-	for _, l := range p.LimitPVs() {
-		if l.Reachable && (!found || l.PV < best.PV) {
-			best, found = l, true
-		}
-	}
-	return best, found
 }
 
 // tileInner is a tile's inner width at 120 columns, the narrowest full

@@ -197,7 +197,8 @@ func TestWatchOnceExitsByHowManySourcesAnswered(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a simulator and polls it")
 	}
-	_, base := simtest.Serve(t, sim.Options{Scenario: "second-launch", Speed: 1, Seed: 1})
+	// The sale opens in an hour: before it, the stock is exactly 1,000.
+	_, base := simtest.Serve(t, sim.Options{Scenario: "second-launch", Speed: 1, StartIn: time.Hour, Seed: 1})
 	live, dead := base+"/metrics", deadURL(t)
 	tests := []struct {
 		name     string

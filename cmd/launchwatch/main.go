@@ -20,6 +20,9 @@ func main() {
 	// Cancelled on SIGINT/SIGTERM for the commands without a TUI (sim,
 	// watch --once); the TUI handles both itself and restores the terminal.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// After the first signal, stop catching: a second one ends the process
+	// at once, as a user pressing ctrl-c twice expects.
+	go func() { <-ctx.Done(); stop() }()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

@@ -70,16 +70,14 @@ twice, one interval apart.`,
 	return cmd
 }
 
-// newPoller builds the config's sources and a poller over them on clock.
-// Its deadline is under the interval, so a poll never runs into the next,
-// and above the sources' own timeouts (80% of the interval by default), so
-// they report their own errors first.
+// newPoller builds the config's sources and a poller over them on clock,
+// with the config's poll deadline.
 func newPoller(cfg *config.Config, log *slog.Logger, clock func() time.Time) (*collectors.Poller, error) {
 	sources, err := collectors.FromConfig(cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	return collectors.NewPoller(sources, collectors.WithClock(clock), collectors.WithTimeout(cfg.Interval*9/10)), nil
+	return collectors.NewPoller(sources, collectors.WithClock(clock), collectors.WithTimeout(config.PollDeadline(cfg.Interval))), nil
 }
 
 // once primes the rate-computing sources, waits an interval, and prints
