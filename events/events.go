@@ -66,11 +66,12 @@ type Event struct {
 // State is what one observation leaves for the next. The zero State is
 // the start of a watch.
 type State struct {
-	levels    map[string]capacity.Level
-	sources   map[string]sourceState
-	phase     capacity.Phase
-	preLaunch float64 // smoothed PV before T0, the avalanche's baseline
-	avalanche bool    // already reported
+	levels  map[string]capacity.Level
+	sources map[string]sourceState
+	phase   capacity.Phase
+	// Smoothed PV and requests before T0: the avalanche's baselines.
+	preLaunchPV, preLaunchReq float64
+	avalanche                 bool // already reported
 }
 
 // Avalanche detection: a PV this many times the pre-launch level, within
@@ -87,8 +88,9 @@ const (
 // to ok, a source going down or coming back, a phase starting.
 func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.Thresholds) ([]Event, State) {
 	d := detector{
-		now:  s.Time,
-		next: State{levels: maps.Clone(prev.levels), sources: maps.Clone(prev.sources), phase: a.Phase, preLaunch: prev.preLaunch, avalanche: prev.avalanche},
+		now: s.Time,
+		next: State{levels: maps.Clone(prev.levels), sources: maps.Clone(prev.sources), phase: a.Phase,
+			preLaunchPV: prev.preLaunchPV, preLaunchReq: prev.preLaunchReq, avalanche: prev.avalanche},
 		prev: prev,
 	}
 	if d.next.levels == nil {
@@ -104,7 +106,7 @@ func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 	d.errors(s, th)
 	d.pageWeight(a, th)
 	d.pace(a, th)
-	d.avalancheCheck(a)
+	d.avalancheCheck(s, a)
 	return d.out, d.next
 }
 
@@ -252,25 +254,42 @@ func (d *detector) pace(a capacity.Assessment, th capacity.Thresholds) {
 	}, "sell-out pace back on plan")
 }
 
-func (d *detector) avalancheCheck(a capacity.Assessment) {
-	pv, ok := a.PV.Get()
-	if !ok || !a.LaunchKnown || d.next.avalanche {
+// avalancheCheck looks for the refresh avalanche at T0 in page views and in
+// requests: when the origin is saturated, served page views stay flat while
+// the refreshes show as requests answered 502 (the story's first launch).
+func (d *detector) avalancheCheck(s snapshot.Snapshot, a capacity.Assessment) {
+	if !a.LaunchKnown || d.next.avalanche {
 		return
 	}
-	if a.SinceLaunch < 0 {
-		// Smooth the pre-launch level so one noisy second neither hides
-		// nor fakes the jump.
-		if d.next.preLaunch == 0 {
-			d.next.preLaunch = pv
-		} else {
-			d.next.preLaunch += (pv - d.next.preLaunch) * 0.3
+	signals := []struct {
+		name string
+		v    snapshot.Value
+		base *float64
+	}{
+		{"PV/s", a.PV, &d.next.preLaunchPV},
+		{"requests/s", s.Requests, &d.next.preLaunchReq},
+	}
+	for _, sig := range signals {
+		v, ok := sig.v.Get()
+		if !ok {
+			continue
 		}
-		return
-	}
-	base := d.next.preLaunch
-	if a.SinceLaunch <= avalancheWindow && pv >= avalancheMinPV && pv >= avalancheFactor*base && base > 0 {
-		d.next.avalanche = true
-		d.emit(KindAvalanche, Warn, "pv", "refresh avalanche: %s PV/s at T+%s, %sx the pre-launch level",
-			capacity.FormatNumber(pv), capacity.FormatDuration(a.SinceLaunch), capacity.FormatNumber(pv/base))
+		if a.SinceLaunch < 0 {
+			// Smooth the pre-launch level so one noisy second neither
+			// hides nor fakes the jump.
+			if *sig.base == 0 {
+				*sig.base = v
+			} else {
+				*sig.base += (v - *sig.base) * 0.3
+			}
+			continue
+		}
+		base := *sig.base
+		if a.SinceLaunch <= avalancheWindow && v >= avalancheMinPV && base > 0 && v >= avalancheFactor*base {
+			d.next.avalanche = true
+			d.emit(KindAvalanche, Warn, "pv", "refresh avalanche: %s %s at T+%s, %sx the pre-launch level",
+				capacity.FormatNumber(v), sig.name, capacity.FormatDuration(a.SinceLaunch), capacity.FormatNumber(v/base))
+			return
+		}
 	}
 }

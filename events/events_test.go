@@ -148,6 +148,26 @@ func TestTheRefreshAvalancheAtT0IsDetected(t *testing.T) {
 	}
 }
 
+func TestAnAvalancheTheOriginCannotServeShowsInRequests(t *testing.T) {
+	// The story's first launch: the link is saturated, served page views
+	// stay flat, and the refreshes come back as 502s.
+	snap := func(d time.Duration, pv, req float64) snapshot.Snapshot {
+		s := at(d, pv)
+		s.Requests = snapshot.Some(req)
+		return s
+	}
+	evs := run(snap(-2*time.Second, 10, 40), snap(-time.Second, 11, 42), snap(3*time.Second, 12, 900))
+	var av []Event
+	for _, e := range evs {
+		if e.Kind == KindAvalanche {
+			av = append(av, e)
+		}
+	}
+	if len(av) != 1 || !strings.Contains(av[0].Message, "900 requests/s at T+3s") {
+		t.Errorf("avalanche events = %+v, want one in requests at T+3s", av)
+	}
+}
+
 func TestPageWeightDriftIsNamedWithItsRatio(t *testing.T) {
 	heavy := at(time.Second, 100)
 	heavy.Bandwidth = snapshot.Some(100 * 30e6) // 30 MB a view: 10x the 3 MB plan

@@ -34,7 +34,7 @@ func TestTheDashboardAtItsTwoReferenceSizes(t *testing.T) {
 			tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
 			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
 			view := final.View()
-			for _, want := range []string{"LIVE", "T+01:29", "PV/s", "Connections", "Bandwidth", "Error rate", "Stock", "867 / 1,000", "◆buy", "Against the plan", "10x DRIFT"} {
+			for _, want := range []string{"LIVE", "T+01:29", "PV/s", "Connections", "Bandwidth", "Error rate", "Stock", "867 / 1,000", "◆buy", "Against the plan", "10x the plan: DRIFT"} {
 				if !strings.Contains(view, want) {
 					t.Errorf("view lacks %q", want)
 				}

@@ -137,14 +137,14 @@ func planPanel(f *frame, w int) string {
 	}
 	pw := a.PageWeight
 	pwLevel := fromCapacity(f.th.PageWeight(pw.Ratio))
-	line := "page " + orDash(pw.Measured, capacity.FormatBytes) + "/view · plan " + capacity.FormatBytes(pw.Planned)
+	lines = append(lines, "page "+orDash(pw.Measured, capacity.FormatBytes)+"/view"+st.Plan.Render(" · plan "+capacity.FormatBytes(pw.Planned)))
 	if r, ok := pw.Ratio.Get(); ok {
-		line += " · " + st.level(pwLevel).Render(capacity.FormatNumber(r)+"x")
+		ratio := capacity.FormatNumber(r) + "x the plan"
 		if pwLevel >= LevelWarn {
-			line += st.level(pwLevel).Render(" DRIFT")
+			ratio += ": DRIFT"
 		}
+		lines = append(lines, st.level(pwLevel).Render(ratio))
 	}
-	lines = append(lines, "", line)
 	if first, ok := f.plan.FirstReached(); ok {
 		lines = append(lines, st.Faint.Render("first limit: "+first.Name+" at "+capacity.FormatNumber(first.PV)+" PV/s"))
 	}
