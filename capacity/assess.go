@@ -302,3 +302,22 @@ func sellRate(s snapshot.Snapshot, recent []snapshot.Snapshot) (snapshot.Value, 
 	}
 	return s.Sold, 0
 }
+
+// NamedCheck is one of an assessment's formula checks with its name and
+// the unit its figures are shown in.
+type NamedCheck struct {
+	// Name is "bandwidth", "connections" or "memory".
+	Name   string
+	Check  Check
+	Format func(float64) string
+}
+
+// Checks returns the three formula checks in display order, so every
+// reader (screen, events, report) lists and formats them alike.
+func (a Assessment) Checks() []NamedCheck {
+	return []NamedCheck{
+		{"bandwidth", a.Bandwidth, FormatByteRate},
+		{"connections", a.Connections, FormatCount},
+		{"memory", a.Memory, FormatBytes},
+	}
+}

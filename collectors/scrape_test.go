@@ -557,8 +557,9 @@ func scrapeBenchBody(step int) (body []byte, samples int) {
 	return []byte(b.String()), n
 }
 
-func BenchmarkParseExposition(b *testing.B) {
-	body, samples := scrapeBenchBody(1)
+// scrapeBenchOpenMetrics re-encodes a text exposition as OpenMetrics.
+func scrapeBenchOpenMetrics(b *testing.B, body []byte) []byte {
+	b.Helper()
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := parser.TextToMetricFamilies(bytes.NewReader(body))
 	if err != nil {
@@ -572,12 +573,18 @@ func BenchmarkParseExposition(b *testing.B) {
 		}
 	}
 	_ = enc.(expfmt.Closer).Close()
+	return om.Bytes()
+}
+
+func BenchmarkParseExposition(b *testing.B) {
+	body, samples := scrapeBenchBody(1)
+	om := scrapeBenchOpenMetrics(b, body)
 	for _, bc := range []struct {
 		name, contentType string
 		body              []byte
 	}{
 		{"text", "text/plain; version=0.0.4", body},
-		{"openmetrics", "application/openmetrics-text; version=1.0.0", om.Bytes()},
+		{"openmetrics", "application/openmetrics-text; version=1.0.0", om},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(bc.body)))
@@ -632,21 +639,9 @@ func BenchmarkScrapeCollect(b *testing.B) {
 // decoder, the reason the scrape source translates OpenMetrics instead.
 func BenchmarkScrapeExpfmtOpenMetricsDecoder(b *testing.B) {
 	body, samples := scrapeBenchBody(1)
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := parser.TextToMetricFamilies(bytes.NewReader(body))
-	if err != nil {
-		b.Fatal(err)
-	}
-	var om bytes.Buffer
-	enc := expfmt.NewEncoder(&om, expfmt.FmtOpenMetrics_1_0_0)
-	for _, mf := range fams {
-		if err := enc.Encode(mf); err != nil {
-			b.Fatal(err)
-		}
-	}
-	_ = enc.(expfmt.Closer).Close()
+	om := scrapeBenchOpenMetrics(b, body)
 	for b.Loop() {
-		dec := expfmt.NewDecoder(bytes.NewReader(om.Bytes()), expfmt.FmtOpenMetrics_1_0_0)
+		dec := expfmt.NewDecoder(bytes.NewReader(om), expfmt.FmtOpenMetrics_1_0_0)
 		for {
 			var mf dto.MetricFamily
 			err := dec.Decode(&mf)

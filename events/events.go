@@ -201,27 +201,16 @@ func (d *detector) phase(a capacity.Assessment) {
 }
 
 func (d *detector) limits(a capacity.Assessment, th capacity.Thresholds) {
-	checks := []struct {
-		name string
-		c    capacity.Check
-		unit func(float64) string
-	}{
-		{"bandwidth", a.Bandwidth, capacity.FormatByteRate},
-		{"connections", a.Connections, capacity.FormatCount},
-		{"memory", a.Memory, capacity.FormatBytes},
-	}
-	for _, c := range checks {
-		c := c
-		d.level(KindLimit, c.name, th.Headroom(c.c), func(l capacity.Level) string {
-			used := 1 - c.c.Headroom.Or(0)
-			return fmt.Sprintf("%s at %s of its limit (%s)", c.name, capacity.FormatPercent(used), c.unit(c.c.Limit))
-		}, c.name+" back under its limit's warning level")
+	for _, c := range a.Checks() {
+		d.level(KindLimit, c.Name, th.Headroom(c.Check), func(capacity.Level) string {
+			used := 1 - c.Check.Headroom.Or(0)
+			return fmt.Sprintf("%s at %s of its limit (%s)", c.Name, capacity.FormatPercent(used), c.Format(c.Check.Limit))
+		}, c.Name+" back under its limit's warning level")
 	}
 }
 
 func (d *detector) endpoints(a capacity.Assessment, th capacity.Thresholds) {
 	for _, e := range a.Endpoints {
-		e := e
 		d.level(KindEndpoint, e.Name, th.Usage(e.Load), func(capacity.Level) string {
 			return fmt.Sprintf("%s at %s of its ceiling (%s of %s QPS)", e.Name, capacity.FormatPercent(e.Load.Or(0)),
 				capacity.FormatNumber(e.QPS.Or(0)), capacity.FormatNumber(e.MaxQPS))

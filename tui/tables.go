@@ -120,20 +120,12 @@ func planPanel(f *frame, w int) string {
 	widths := []int{4, 9, 9, 9, 6}
 	a := f.assess
 	lines := []string{st.Faint.Render(cols(widths, "", "measured", "plan now", "at peak", "room"))}
-	rows := []struct {
-		name string
-		c    capacity.Check
-		fmt  func(float64) string
-	}{
-		{"bw", a.Bandwidth, capacity.FormatByteRate},
-		{"conn", a.Connections, capacity.FormatCount},
-		{"mem", a.Memory, capacity.FormatBytes},
-	}
-	for _, r := range rows {
-		l := fromCapacity(f.th.Headroom(r.c))
-		room := orDash(r.c.Headroom, capacity.FormatPercent)
-		lines = append(lines, cols(widths, r.name, orDash(r.c.Measured, r.fmt), st.Plan.Render(orDash(r.c.Predicted, r.fmt)),
-			st.Plan.Render(r.fmt(r.c.AtPeak)), st.level(l).Render(room)))
+	short := map[string]string{"bandwidth": "bw", "connections": "conn", "memory": "mem"}
+	for _, r := range a.Checks() {
+		l := fromCapacity(f.th.Headroom(r.Check))
+		room := orDash(r.Check.Headroom, capacity.FormatPercent)
+		lines = append(lines, cols(widths, short[r.Name], orDash(r.Check.Measured, r.Format), st.Plan.Render(orDash(r.Check.Predicted, r.Format)),
+			st.Plan.Render(r.Format(r.Check.AtPeak)), st.level(l).Render(room)))
 	}
 	pw := a.PageWeight
 	pwLevel := fromCapacity(f.th.PageWeight(pw.Ratio))
