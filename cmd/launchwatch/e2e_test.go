@@ -51,7 +51,9 @@ func startTmux(t *testing.T, w, h int, command string) *tmuxSession {
 	// A socket path in the test's own directory: no two tests share a server.
 	s := &tmuxSession{t: t, socket: filepath.Join(dir, "tmux.sock"), name: "lw", exit: filepath.Join(dir, "exit")}
 	// The pane outlives the command, so the screen after exit can be read.
-	script := fmt.Sprintf("%s; echo $? > %s; sleep 60", command, s.exit)
+	// CI is unset for the command: termenv takes any CI variable to mean
+	// "not a terminal" and drops colour, and this pane is a user's terminal.
+	script := fmt.Sprintf("env -u CI %s; echo $? > %s; sleep 60", command, s.exit)
 	s.tmux("new-session", "-d", "-s", s.name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "sh", "-c", script)
 	t.Cleanup(func() { _ = exec.Command("tmux", "-S", s.socket, "kill-server").Run() })
 	return s
@@ -187,6 +189,38 @@ func TestTheDemoInARealTerminal(t *testing.T) {
 			// The alternate screen is gone: the terminal is back as it was.
 			if after := s.capture(); strings.Contains(after, "Against the plan") {
 				t.Errorf("the dashboard is still on the screen after exit:\n%s", after)
+			}
+		})
+	}
+}
+
+// colourSGR matches a foreground colour in any profile: 16 colours
+// (ESC[3xm, ESC[9xm), 256 (38;5;n) or true colour (38;2;r;g;b).
+var colourSGR = regexp.MustCompile(`\x1b\[[0-9;]*(3[0-7]|9[0-7]|38;5;\d+|38;2;\d+;\d+;\d+)[;m]`)
+
+func TestTheDemoHonoursNoColor(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end: builds the binary and drives tmux")
+	}
+	bin := buildBinary(t)
+	for _, tt := range []struct {
+		name, env string
+		coloured  bool
+	}{
+		{"in colour by default", "", true},
+		{"without colour under NO_COLOR", "NO_COLOR=1 ", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := startTmux(t, 120, 40, tt.env+bin+" demo --speed 20")
+			s.waitFor("the tiles to show numbers", 30*time.Second, tilesShowNumbers)
+			// -e keeps the escape sequences the program wrote.
+			screen := s.tmux("capture-pane", "-e", "-p", "-t", s.name)
+			if got := colourSGR.MatchString(screen); got != tt.coloured {
+				t.Errorf("colour sequences on screen: %v, want %v (first: %q)", got, tt.coloured, colourSGR.FindString(screen))
+			}
+			s.tmux("send-keys", "-t", s.name, "q")
+			if status := s.exitStatus(10 * time.Second); status != "0" {
+				t.Errorf("exit status %s", status)
 			}
 		})
 	}
