@@ -26,13 +26,13 @@ func TestTheDashboardAtItsTwoReferenceSizes(t *testing.T) {
 			m.opts.Interval = time.Hour // only Init's tick polls; the test sends the rest
 			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size.w, size.h))
 			teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), "BEFORE LAUNCH") },
-				teatest.WithDuration(5*time.Second))
+				teatest.WithDuration(15*time.Second))
 			feed.setClock(snaps[len(snaps)-1].Time)
 			for _, s := range snaps[1:] {
 				tm.Send(snapshotMsg{gen: 0, snap: s})
 			}
 			tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
-			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+			final := tm.FinalModel(t, teatest.WithFinalTimeout(15*time.Second)).(Model)
 			view := final.View()
 			for _, want := range []string{"LIVE", "T+01:29", "PV/s", "Connections", "Bandwidth", "Error rate", "Stock", "867 / 1,000", "◆buy", "Against the plan", "10x the plan: DRIFT"} {
 				if !strings.Contains(view, want) {
