@@ -18,6 +18,9 @@ type Options struct {
 	Feed Feed
 	// Interval is the time between polls (default 1 s).
 	Interval time.Duration
+	// PollTimeout bounds one poll; the config's poll deadline (default: the
+	// interval, so a poll never runs into the next).
+	PollTimeout time.Duration
 	// Plan is what the figures are held against; HasPlan false shows the
 	// measurements alone.
 	Plan    capacity.Plan
@@ -71,8 +74,7 @@ type Model struct {
 	window   time.Duration
 
 	hist    *history
-	data    bool // at least one snapshot arrived
-	last    snapshot.Snapshot
+	last    snapshot.Snapshot // zero Time until a snapshot arrives
 	assess  capacity.Assessment
 	evState events.State
 	events  []events.Event
@@ -93,6 +95,9 @@ type frozenData struct {
 func New(opts Options) Model {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second
+	}
+	if opts.PollTimeout <= 0 || opts.PollTimeout > opts.Interval {
+		opts.PollTimeout = opts.Interval
 	}
 	if opts.Window <= 0 {
 		opts.Window = 5 * time.Minute
@@ -162,9 +167,7 @@ func (m Model) updateTick(msg tickMsg) (tea.Model, tea.Cmd) {
 		return m, next // skip: the last poll has not come back
 	}
 	m.polling = true
-	// Below the interval, so a poll never runs into the next tick.
-	timeout := m.opts.Interval * 9 / 10
-	return m, tea.Batch(pollCmd(m.opts.Feed, m.gen, timeout), next)
+	return m, tea.Batch(pollCmd(m.opts.Feed, m.gen, m.opts.PollTimeout), next)
 }
 
 // updateSnapshot takes a poll's result: history, assessment, events, and a
@@ -178,7 +181,6 @@ func (m Model) updateSnapshot(msg snapshotMsg) (tea.Model, tea.Cmd) {
 	recent := m.hist.since(s.Time.Add(-time.Minute))
 	m.hist.add(s)
 	m.last = s
-	m.data = true
 	m.assess = m.opts.Plan.Assess(s, recent)
 	var evs []events.Event
 	evs, m.evState = events.Detect(m.evState, s, m.assess, m.opts.Thresholds)

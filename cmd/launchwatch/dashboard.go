@@ -37,13 +37,14 @@ func runDashboard(d dashboard) error {
 		name = d.cfg.File
 	}
 	m := tui.New(tui.Options{
-		Feed:       d.feed,
-		Interval:   d.cfg.Interval,
-		Plan:       plan,
-		HasPlan:    d.cfg.HasPlan(),
-		Thresholds: d.cfg.CapacityThresholds(),
-		LaunchName: name,
-		Renderer:   lipgloss.NewRenderer(os.Stdout),
+		Feed:        d.feed,
+		Interval:    d.cfg.Interval,
+		PollTimeout: config.PollDeadline(d.cfg.Interval),
+		Plan:        plan,
+		HasPlan:     d.cfg.HasPlan(),
+		Thresholds:  d.cfg.CapacityThresholds(),
+		LaunchName:  name,
+		Renderer:    lipgloss.NewRenderer(os.Stdout),
 	})
 	d.log.Info("dashboard start", "config", d.cfg.File, "interval", d.cfg.Interval)
 	// 30 FPS is plenty for data that changes once a second (FIELD-NOTES).
