@@ -46,36 +46,36 @@ const MinSellWindow = 10 * time.Second
 // Ratio without both sides.
 type Check struct {
 	// Predicted is the formula at the PV measured now.
-	Predicted snapshot.Value
+	Predicted snapshot.Value `json:"predicted"`
 	// AtPeak is the formula at the planned peak.
-	AtPeak float64
+	AtPeak float64 `json:"at_peak"`
 	// Measured is the measured figure.
-	Measured snapshot.Value
+	Measured snapshot.Value `json:"measured"`
 	// Limit is the ceiling; 0 is none.
-	Limit float64
+	Limit float64 `json:"limit,omitempty"`
 	// Headroom is (Limit − load) / Limit, where load is the larger of
 	// Measured and Predicted that are present: the worse of the two, so a
 	// lagging counter cannot hide a formula that already says the limit is
 	// near, and a drifting page cannot hide behind the formula. Negative
 	// when over the limit.
-	Headroom snapshot.Value
+	Headroom snapshot.Value `json:"headroom"`
 	// Ratio is Measured / Predicted: how far reality departs from the
 	// formula (10 means ten times the plan).
-	Ratio snapshot.Value
+	Ratio snapshot.Value `json:"ratio"`
 }
 
 // EndpointLoad is one planned dynamic endpoint against its ceiling.
 type EndpointLoad struct {
 	// Name is the endpoint's name.
-	Name string
+	Name string `json:"name"`
 	// QPS is the measured requests per second.
-	QPS snapshot.Value
+	QPS snapshot.Value `json:"qps"`
 	// MaxQPS is the stress-tested ceiling.
-	MaxQPS float64
+	MaxQPS float64 `json:"max_qps"`
 	// Load is QPS / MaxQPS; 1 is at the ceiling.
-	Load snapshot.Value
+	Load snapshot.Value `json:"load"`
 	// Bottleneck is true for the endpoint with the highest load.
-	Bottleneck bool
+	Bottleneck bool `json:"bottleneck,omitempty"`
 }
 
 // PageWeightCheck holds the bytes per page view against the plan, on the
@@ -84,11 +84,11 @@ type EndpointLoad struct {
 // A page that grew heavy images shows here first as a Ratio far above 1.
 type PageWeightCheck struct {
 	// Planned is the planned origin bytes per page view.
-	Planned float64
+	Planned float64 `json:"planned"`
 	// Measured is measured bandwidth / measured PV.
-	Measured snapshot.Value
+	Measured snapshot.Value `json:"measured"`
 	// Ratio is Measured / Planned.
-	Ratio snapshot.Value
+	Ratio snapshot.Value `json:"ratio"`
 }
 
 // SellOut is the stock against the plan's sell-out.
@@ -119,30 +119,33 @@ type SellOut struct {
 // Assessment is one snapshot held against the plan.
 type Assessment struct {
 	// Time is the snapshot's time.
-	Time time.Time
+	Time time.Time `json:"time"`
 	// Phase is before launch, live or sold out.
-	Phase Phase
+	Phase Phase `json:"phase"`
 	// SinceLaunch is Time − LaunchAt, negative before the launch; valid
 	// only when LaunchKnown.
-	SinceLaunch time.Duration
-	LaunchKnown bool
+	SinceLaunch time.Duration `json:"-"`
+	LaunchKnown bool          `json:"-"`
 	// PV is the measured page views per second.
-	PV snapshot.Value
+	PV snapshot.Value `json:"pv"`
 	// Now is the formulas at the measured PV (zero when PV is missing);
 	// Peak at the planned peak.
-	Now, Peak Prediction
+	Now  Prediction `json:"now"`
+	Peak Prediction `json:"peak"`
 	// Bandwidth, Connections and Memory hold the formulas against
 	// Snapshot.Bandwidth, Snapshot.Connections and Host.TCPMemory.
-	Bandwidth, Connections, Memory Check
+	Bandwidth   Check `json:"bandwidth"`
+	Connections Check `json:"connections"`
+	Memory      Check `json:"memory"`
 	// PageWeight is the bytes per page view against the plan.
-	PageWeight PageWeightCheck
+	PageWeight PageWeightCheck `json:"page_weight"`
 	// Endpoints are the plan's endpoints in plan order.
-	Endpoints []EndpointLoad
+	Endpoints []EndpointLoad `json:"endpoints,omitempty"`
 	// Bottleneck names the endpoint with the highest load; "" when no
 	// endpoint's load is known.
-	Bottleneck string
+	Bottleneck string `json:"bottleneck,omitempty"`
 	// SellOut is the stock against the plan.
-	SellOut SellOut
+	SellOut SellOut `json:"sell_out"`
 }
 
 // Assess holds the snapshot s against the plan. recent is an optional

@@ -1,8 +1,10 @@
 package capacity
 
 import (
+	"encoding/json"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -334,3 +336,47 @@ func BenchmarkAssess(b *testing.B) {
 var plannedRate = div(1000, 600)
 
 func div(a, b float64) float64 { return a / b }
+
+func TestTheAssessmentAndPlanReadAsJSON(t *testing.T) {
+	p := Plan{PeakPV: 100, ResourcesPerPage: 30, ResourceSize: 100e3, DownloadSpeed: 100e3, ConnMemory: 10e3,
+		Limits: Limits{Link: 400e6}, Endpoints: []Endpoint{{Name: "buy", MaxQPS: 100}},
+		Stock: Stock{Total: 1000, SellOut: 10 * time.Minute}, LaunchAt: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
+	s := snapshot.Snapshot{Time: p.LaunchAt.Add(90 * time.Second), PV: snapshot.Some(50), Stock: snapshot.Some(900), Sold: snapshot.Some(2)}
+	b, err := json.Marshal(p.Assess(s, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got["phase"] != "live" || got["since_launch_seconds"] != 90.0 || got["pv"] != 50.0 {
+		t.Errorf("assessment JSON: %s", b)
+	}
+	so := got["sell_out"].(map[string]any)
+	if so["eta_seconds"] != 450.0 || so["rate"] != 2.0 {
+		t.Errorf("sell-out JSON: %v", so)
+	}
+	bw := got["bandwidth"].(map[string]any)
+	if bw["predicted"] != 150e6 || bw["measured"] != nil {
+		t.Errorf("bandwidth: a missing measurement is null, the prediction exact: %v", bw)
+	}
+	// The plan round-trips exactly: recordings carry it.
+	pb, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Plan
+	if err := json.Unmarshal(pb, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, p) || !strings.Contains(string(pb), `"sell_out":"10m0s"`) {
+		t.Errorf("plan round trip: %s -> %+v", pb, back)
+	}
+	th := DefaultThresholds()
+	tb, _ := json.Marshal(th)
+	var thBack Thresholds
+	if err := json.Unmarshal(tb, &thBack); err != nil || thBack != th {
+		t.Errorf("thresholds round trip: %s -> %+v (%v)", tb, thBack, err)
+	}
+}

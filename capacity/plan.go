@@ -14,56 +14,56 @@ import (
 // filling it.
 type Plan struct {
 	// PeakPV is the planned peak in page views per second.
-	PeakPV float64
+	PeakPV float64 `json:"peak_pv"`
 	// ResourcesPerPage is how many static resources one page view pulls.
-	ResourcesPerPage float64
+	ResourcesPerPage float64 `json:"resources_per_page"`
 	// ResourceSize is the average resource size in bytes.
-	ResourceSize float64
+	ResourceSize float64 `json:"resource_size"`
 	// DownloadSpeed is the average client download speed in bytes per
 	// second; a connection stays open for as long as its bytes take.
-	DownloadSpeed float64
+	DownloadSpeed float64 `json:"download_speed"`
 	// ConnMemory is the memory one open connection costs, in bytes.
-	ConnMemory float64
+	ConnMemory float64 `json:"conn_memory"`
 	// CDNShare is the share (0..1) of the page's bytes the CDN serves, so
 	// the origin sees only the rest. Zero means no CDN.
-	CDNShare float64
+	CDNShare float64 `json:"cdn_share,omitempty"`
 	// Limits are the origin's ceilings; zero means no limit.
-	Limits Limits
+	Limits Limits `json:"limits,omitzero"`
 	// Endpoints are the dynamic endpoints with their stress-tested
 	// ceilings.
-	Endpoints []Endpoint
+	Endpoints []Endpoint `json:"endpoints,omitempty"`
 	// Stock is what is for sale and how fast it is meant to go.
-	Stock Stock
+	Stock Stock `json:"stock,omitzero"`
 	// LaunchAt is when the sale opens; zero when no launch time is known.
-	LaunchAt time.Time
+	LaunchAt time.Time `json:"launch_at,omitzero"`
 }
 
 // Limits are the origin's ceilings. A zero field is no limit.
 type Limits struct {
 	// Link is the uplink in bytes per second.
-	Link float64
+	Link float64 `json:"link,omitempty"`
 	// MaxConns is the most concurrent connections the origin accepts.
-	MaxConns float64
+	MaxConns float64 `json:"max_connections,omitempty"`
 	// Memory is the memory available for connections, in bytes.
-	Memory float64
+	Memory float64 `json:"memory,omitempty"`
 }
 
 // Endpoint is a dynamic endpoint (log-in, add to cart, buy) and the QPS its
 // stress test reached before it failed.
 type Endpoint struct {
 	// Name is the endpoint's name as snapshots carry it.
-	Name string
+	Name string `json:"name"`
 	// MaxQPS is the stress-tested ceiling in requests per second.
-	MaxQPS float64
+	MaxQPS float64 `json:"max_qps"`
 }
 
 // Stock is what is for sale.
 type Stock struct {
 	// Total is the number of units on sale.
-	Total float64
+	Total float64 `json:"total"`
 	// SellOut is how long after LaunchAt the units are planned to be gone;
 	// zero when there is no plan.
-	SellOut time.Duration
+	SellOut time.Duration `json:"-"`
 }
 
 // Prediction is what the plan's formulas give at one PV. The totals are

@@ -38,6 +38,24 @@ func (s Severity) String() string {
 	return "info"
 }
 
+// MarshalText writes the severity as its name, so JSON reads "crit", not 2.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a severity's name.
+func (s *Severity) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "info":
+		*s = Info
+	case "warn":
+		*s = Warn
+	case "crit":
+		*s = Crit
+	default:
+		return fmt.Errorf("severity %q: want info, warn or crit", b)
+	}
+	return nil
+}
+
 // Kind is what happened.
 type Kind string
 
@@ -66,9 +84,10 @@ type Event struct {
 // State is what one observation leaves for the next. The zero State is
 // the start of a watch.
 type State struct {
-	levels  map[string]capacity.Level
-	sources map[string]sourceState
-	phase   capacity.Phase
+	levels   map[string]capacity.Level
+	sources  map[string]sourceState
+	problems map[string]Problem // what is wrong now, by kind/subject
+	phase    capacity.Phase
 	// Smoothed PV and requests before T0: the avalanche's baselines.
 	preLaunchPV, preLaunchReq float64
 	avalanche                 bool // already reported
@@ -89,8 +108,8 @@ const (
 func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.Thresholds) ([]Event, State) {
 	d := detector{
 		now: s.Time,
-		next: State{levels: maps.Clone(prev.levels), sources: maps.Clone(prev.sources), phase: a.Phase,
-			preLaunchPV: prev.preLaunchPV, preLaunchReq: prev.preLaunchReq, avalanche: prev.avalanche},
+		next: State{levels: maps.Clone(prev.levels), sources: maps.Clone(prev.sources), problems: maps.Clone(prev.problems),
+			phase: a.Phase, preLaunchPV: prev.preLaunchPV, preLaunchReq: prev.preLaunchReq, avalanche: prev.avalanche},
 		prev: prev,
 	}
 	if d.next.levels == nil {
@@ -98,6 +117,9 @@ func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 	}
 	if d.next.sources == nil {
 		d.next.sources = make(map[string]sourceState)
+	}
+	if d.next.problems == nil {
+		d.next.problems = make(map[string]Problem)
 	}
 	d.sources(s, th)
 	d.phase(a)
@@ -130,13 +152,14 @@ func (d *detector) level(kind Kind, subject string, l capacity.Level, rise func(
 	key := string(kind) + "/" + subject
 	was := d.prev.levels[key]
 	d.next.levels[key] = l
+	if l >= capacity.LevelWarn {
+		d.open(kind, subject, severityOf(l), rise(l))
+	} else {
+		d.close(kind, subject)
+	}
 	switch {
 	case l > was && l >= capacity.LevelWarn:
-		sev := Warn
-		if l == capacity.LevelCrit {
-			sev = Crit
-		}
-		d.emit(kind, sev, subject, "%s", rise(l))
+		d.emit(kind, severityOf(l), subject, "%s", rise(l))
 	case l == capacity.LevelOK && was >= capacity.LevelWarn:
 		d.emit(kind, Info, subject, "%s", recover)
 	}
@@ -164,12 +187,20 @@ func (d *detector) sources(s snapshot.Snapshot, th capacity.Thresholds) {
 		}
 		was := d.prev.sources[name]
 		d.next.sources[name] = st
-		if st == was {
-			continue
-		}
 		why := h.Error
 		if why == "" {
 			why = fmt.Sprintf("no data for %s", h.Age(s.Time).Round(time.Second))
+		}
+		switch st {
+		case sourceDown:
+			d.open(KindSource, name, Crit, fmt.Sprintf("source %s down: %s", name, why))
+		case sourceDegraded:
+			d.open(KindSource, name, Warn, fmt.Sprintf("source %s failing in part: %s", name, why))
+		default:
+			d.close(KindSource, name)
+		}
+		if st == was {
+			continue
 		}
 		switch {
 		case st == sourceDown:

@@ -194,3 +194,69 @@ func TestMissingDataIsNotARecovery(t *testing.T) {
 		}
 	}
 }
+
+func TestProblemsStayWhileTheyLastAndClearWhenTheyDo(t *testing.T) {
+	p, th := plan(), capacity.DefaultThresholds()
+	var st State
+	step := func(d time.Duration, buyQPS float64) []Problem {
+		s := at(d, 10)
+		s.Endpoints = map[string]snapshot.Endpoint{"buy": {QPS: snapshot.Some(buyQPS)}}
+		_, st = Detect(st, s, p.Assess(s, nil), th)
+		return st.Problems()
+	}
+	if got := step(time.Second, 10); len(got) != 0 {
+		t.Fatalf("a quiet endpoint is no problem: %+v", got)
+	}
+	got := step(2*time.Second, 90)
+	if len(got) != 1 || got[0].Subject != "buy" || got[0].Severity != Warn || !got[0].Since.Equal(t0.Add(2*time.Second)) {
+		t.Fatalf("buy at 90%% of its ceiling: %+v", got)
+	}
+	// Worse: the message follows the figure, the problem keeps its start.
+	got = step(3*time.Second, 186)
+	if len(got) != 1 || got[0].Severity != Crit || !strings.Contains(got[0].Message, "186%") || !got[0].Since.Equal(t0.Add(2*time.Second)) {
+		t.Fatalf("buy at 186%%: %+v", got)
+	}
+	// A gap in the data is not a recovery.
+	s := at(4*time.Second, 10)
+	_, st = Detect(st, s, p.Assess(s, nil), th)
+	if len(st.Problems()) != 1 {
+		t.Errorf("a snapshot without the endpoint cleared its problem: %+v", st.Problems())
+	}
+	if got := step(5*time.Second, 10); len(got) != 0 {
+		t.Errorf("back under its warning line, still listed: %+v", got)
+	}
+}
+
+func TestProblemsComeWorstFirst(t *testing.T) {
+	p, th := plan(), capacity.DefaultThresholds()
+	s := at(time.Second, 10)
+	s.Endpoints = map[string]snapshot.Endpoint{"buy": {QPS: snapshot.Some(85)}}
+	var st State
+	_, st = Detect(st, s, p.Assess(s, nil), th)
+	s = at(2*time.Second, 10)
+	s.Endpoints = map[string]snapshot.Endpoint{"buy": {QPS: snapshot.Some(85)}}
+	s.ErrorRate = snapshot.Some(0.3)
+	_, st = Detect(st, s, p.Assess(s, nil), th)
+	got := st.Problems()
+	if len(got) != 2 || got[0].Kind != KindErrors || got[1].Subject != "buy" {
+		t.Errorf("want the error burst (crit) before buy (warn, older): %+v", got)
+	}
+}
+
+func TestASourceDownIsAProblemUntilItIsBack(t *testing.T) {
+	p, th := plan(), capacity.DefaultThresholds()
+	var st State
+	s := at(time.Second, 10)
+	_, st = Detect(st, s, p.Assess(s, nil), th)
+	s = at(10*time.Second, 10)
+	s.Sources["scrape"] = snapshot.Source{OK: false, Error: "connection refused", LastSuccess: t0.Add(time.Second)}
+	_, st = Detect(st, s, p.Assess(s, nil), th)
+	if got := st.Problems(); len(got) != 1 || got[0].Severity != Crit || !strings.Contains(got[0].Message, "connection refused") {
+		t.Fatalf("a source down: %+v", got)
+	}
+	s = at(11*time.Second, 10)
+	_, st = Detect(st, s, p.Assess(s, nil), th)
+	if got := st.Problems(); len(got) != 0 {
+		t.Errorf("the source is back: %+v", got)
+	}
+}

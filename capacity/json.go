@@ -1,0 +1,128 @@
+package capacity
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// The plan, the thresholds and the assessment go into recordings, the
+// report and `watch --once --json`. Durations read as Go duration strings
+// ("10m0s") in the plan and thresholds, which people edit and read, and
+// as seconds in the assessment, which scripts compute with.
+
+type stockJSON struct {
+	Total   float64 `json:"total"`
+	SellOut string  `json:"sell_out,omitempty"`
+}
+
+// MarshalJSON writes the sell-out as a duration string.
+func (s Stock) MarshalJSON() ([]byte, error) {
+	j := stockJSON{Total: s.Total}
+	if s.SellOut != 0 {
+		j.SellOut = s.SellOut.String()
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *Stock) UnmarshalJSON(b []byte) error {
+	var j stockJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	d, err := parseJSONDuration("stock.sell_out", j.SellOut)
+	if err != nil {
+		return err
+	}
+	*s = Stock{Total: j.Total, SellOut: d}
+	return nil
+}
+
+type thresholdsJSON struct {
+	Warn            float64 `json:"warn"`
+	Crit            float64 `json:"crit"`
+	ErrorRateWarn   float64 `json:"error_rate_warn"`
+	ErrorRateCrit   float64 `json:"error_rate_crit"`
+	PageWeightDrift float64 `json:"page_weight_drift"`
+	SellOutPace     float64 `json:"sell_out_pace"`
+	StaleAfter      string  `json:"stale_after"`
+}
+
+// MarshalJSON writes the thresholds with their config names.
+func (t Thresholds) MarshalJSON() ([]byte, error) {
+	return json.Marshal(thresholdsJSON{
+		Warn: t.Warn, Crit: t.Crit, ErrorRateWarn: t.ErrorRateWarn, ErrorRateCrit: t.ErrorRateCrit,
+		PageWeightDrift: t.PageWeightDrift, SellOutPace: t.SellOutPace, StaleAfter: t.StaleAfter.String(),
+	})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (t *Thresholds) UnmarshalJSON(b []byte) error {
+	var j thresholdsJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	d, err := parseJSONDuration("thresholds.stale_after", j.StaleAfter)
+	if err != nil {
+		return err
+	}
+	*t = Thresholds{
+		Warn: j.Warn, Crit: j.Crit, ErrorRateWarn: j.ErrorRateWarn, ErrorRateCrit: j.ErrorRateCrit,
+		PageWeightDrift: j.PageWeightDrift, SellOutPace: j.SellOutPace, StaleAfter: d,
+	}
+	return nil
+}
+
+func parseJSONDuration(field, s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %q is not a duration", field, s)
+	}
+	return d, nil
+}
+
+// MarshalText names the phase: "before launch", "live", "sold out".
+func (ph Phase) MarshalText() ([]byte, error) { return []byte(ph.String()), nil }
+
+// MarshalJSON writes the sell-out with durations in seconds; an unknown
+// ETA is null.
+func (so SellOut) MarshalJSON() ([]byte, error) {
+	type alias struct {
+		Total          float64   `json:"total"`
+		Remaining      any       `json:"remaining"`
+		Rate           any       `json:"rate"`
+		RateWindowSecs float64   `json:"rate_window_seconds,omitempty"`
+		ETASecs        *float64  `json:"eta_seconds"`
+		PlannedRate    any       `json:"planned_rate"`
+		PlannedAt      time.Time `json:"planned_at,omitzero"`
+		Pace           any       `json:"pace"`
+	}
+	j := alias{
+		Total: so.Total, Remaining: so.Remaining, Rate: so.Rate, RateWindowSecs: so.RateWindow.Seconds(),
+		PlannedRate: so.PlannedRate, PlannedAt: so.PlannedAt, Pace: so.Pace,
+	}
+	if so.ETAKnown {
+		secs := so.ETA.Seconds()
+		j.ETASecs = &secs
+	}
+	return json.Marshal(j)
+}
+
+// MarshalJSON writes the assessment for scripts and the post-mortem: the
+// time since launch in seconds (null when the launch time is unknown).
+func (a Assessment) MarshalJSON() ([]byte, error) {
+	type plain Assessment // no methods: no recursion
+	j := struct {
+		plain
+		SinceLaunchSecs *float64 `json:"since_launch_seconds"`
+	}{plain: plain(a)}
+	if a.LaunchKnown {
+		secs := a.SinceLaunch.Seconds()
+		j.SinceLaunchSecs = &secs
+	}
+	return json.Marshal(j)
+}
