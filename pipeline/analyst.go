@@ -1,0 +1,92 @@
+package pipeline
+
+import (
+	"time"
+
+	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/events"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// Frame is one snapshot with everything derived from it: what the screen
+// draws, what alerts fire on, what `--once --json` and exports print.
+// A Frame is read-only: its views never change, and subscribers may keep
+// it as long as they like.
+type Frame struct {
+	// Seq numbers the frames of one run from 1; a rebuild (a replay that
+	// seeks) goes on counting.
+	Seq uint64
+	// Snapshot is the newest snapshot.
+	Snapshot snapshot.Snapshot
+	// Assessment holds it against the plan.
+	Assessment capacity.Assessment
+	// Events are the events this snapshot raised.
+	Events []events.Event
+	// Problems are what is wrong now, worst first.
+	Problems []events.Problem
+	// History holds the snapshots up to and including this one.
+	History History
+	// Log holds the events raised so far, this frame's included.
+	Log EventLog
+	// Skipped is how many frames this subscriber missed before this one
+	// because it was slower than the loop.
+	Skipped int
+	// Playback is where a replay stands; nil live.
+	Playback *Playback
+	// Recorded is how many snapshots the sinks (the recorder) have taken,
+	// and RecordErr the last error one of them met.
+	Recorded  int
+	RecordErr string
+}
+
+// Analyst derives frames from snapshots in order: the assessment against
+// the plan, the events and problems, the history and the event log. It is
+// the pipeline's core without the loop, so anything that walks a recording
+// (an export, a replay's index of events) derives exactly what the live
+// screen did.
+type Analyst struct {
+	plan  capacity.Plan
+	th    capacity.Thresholds
+	hist  *historyStore
+	log   eventStore
+	state events.State
+	seq   uint64
+}
+
+// NewAnalyst returns an analyst keeping at least historyCap snapshots.
+func NewAnalyst(plan capacity.Plan, th capacity.Thresholds, historyCap int) *Analyst {
+	if th == (capacity.Thresholds{}) {
+		th = capacity.DefaultThresholds()
+	}
+	return &Analyst{plan: plan, th: th, hist: newHistoryStore(historyCap), log: eventStore{cap: EventLogCap}}
+}
+
+// EventLogCap bounds the event log a frame carries.
+const EventLogCap = 10_000
+
+// sellWindow is the span of history the assessment's sell rate looks back
+// over.
+const sellWindow = time.Minute
+
+// Add derives the frame of the next snapshot. Snapshots must come in time
+// order; s must not be changed afterwards (frames share it).
+func (a *Analyst) Add(s snapshot.Snapshot) Frame {
+	recent := a.hist.view().Since(s.Time.Add(-sellWindow))
+	a.hist.add(s)
+	as := a.plan.Assess(s, recent)
+	var evs []events.Event
+	evs, a.state = events.Detect(a.state, s, as, a.th)
+	a.log.add(evs)
+	a.seq++
+	return Frame{
+		Seq: a.seq, Snapshot: s, Assessment: as, Events: evs, Problems: a.state.Problems(),
+		History: a.hist.view(), Log: a.log.view(),
+	}
+}
+
+// reset forgets everything derived, keeping the frame count.
+func (a *Analyst) reset() {
+	seq := a.seq
+	*a = *NewAnalyst(a.plan, a.th, a.hist.cap)
+	a.seq = seq
+}

@@ -1,0 +1,105 @@
+package pipeline
+
+import (
+	"slices"
+	"time"
+
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// chunkSize is how many snapshots one block of the history holds.
+const chunkSize = 1024
+
+type chunk [chunkSize]snapshot.Snapshot
+
+// historyStore is the pipeline's append-only history of snapshots. Slots
+// are written once and never again, and old blocks are dropped whole, so a
+// History view taken at any moment stays valid and unchanged however far
+// the store moves on: a view shares memory with the store but never sees
+// a write.
+type historyStore struct {
+	chunks []*chunk
+	base   int // absolute index of chunks[0][0]
+	n      int // absolute index of the next snapshot
+	cap    int // snapshots kept at least; older blocks are dropped
+}
+
+func newHistoryStore(capacity int) *historyStore {
+	return &historyStore{cap: max(capacity, 1)}
+}
+
+func (h *historyStore) add(s snapshot.Snapshot) {
+	off := h.n - h.base
+	if off == len(h.chunks)*chunkSize {
+		h.chunks = append(h.chunks, new(chunk))
+	}
+	h.chunks[off/chunkSize][off%chunkSize] = s
+	h.n++
+	// Drop a whole block once everything in it is older than the cap. The
+	// slice is copied so the dropped block is not kept alive by it.
+	if h.n-(h.base+chunkSize) >= h.cap {
+		h.chunks = slices.Clone(h.chunks[1:])
+		h.base += chunkSize
+	}
+}
+
+// view returns the newest cap snapshots.
+func (h *historyStore) view() History {
+	return History{chunks: slices.Clone(h.chunks), base: h.base, start: max(h.base, h.n-h.cap), end: h.n}
+}
+
+// History is a read-only view of the snapshots up to a frame's, oldest
+// first. It never changes once made, and copying it copies no snapshots.
+type History struct {
+	chunks     []*chunk
+	base       int
+	start, end int // absolute indices [start, end)
+}
+
+// Len returns the number of snapshots in view.
+func (h History) Len() int { return h.end - h.start }
+
+// At returns the i-th snapshot in view, 0 being the oldest.
+func (h History) At(i int) snapshot.Snapshot {
+	off := h.start + i - h.base
+	return h.chunks[off/chunkSize][off%chunkSize]
+}
+
+// search returns the first index in view whose time is at or after t.
+func (h History) search(t time.Time) int {
+	lo, hi := 0, h.Len()
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if h.At(mid).Time.Before(t) {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// Between returns the snapshots taken from t0 to t1, both included, oldest
+// first, in a slice of the caller's own.
+func (h History) Between(t0, t1 time.Time) []snapshot.Snapshot {
+	i, j := h.search(t0), h.search(t1)
+	for j < h.Len() && h.At(j).Time.Equal(t1) {
+		j++
+	}
+	if i >= j {
+		return nil
+	}
+	out := make([]snapshot.Snapshot, 0, j-i)
+	for k := i; k < j; k++ {
+		out = append(out, h.At(k))
+	}
+	return out
+}
+
+// Since returns the snapshots taken at or after t, oldest first.
+func (h History) Since(t time.Time) []snapshot.Snapshot {
+	if h.Len() == 0 {
+		return nil
+	}
+	return h.Between(t, h.At(h.Len()-1).Time)
+}

@@ -1,0 +1,62 @@
+package pipeline
+
+import (
+	"context"
+	"time"
+
+	"github.com/launchwatch/launchwatch/events"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// Producer makes snapshots: the poller live, the same poller on the
+// simulator's clock in the demo.
+type Producer interface {
+	// Poll measures one snapshot. It must return by ctx's deadline; one that
+	// does not is abandoned, and the loop skips ticks until it returns.
+	Poll(ctx context.Context) snapshot.Snapshot
+	// Now is the producer's clock: wall time live, simulated time in the
+	// demo, the playback position in a replay. Countdowns run on it.
+	Now() time.Time
+}
+
+// Player is a producer that paces itself, such as a recording played back:
+// instead of being polled on a tick, it hands the loop what is due.
+type Player interface {
+	// Next blocks until something is due and returns it. It returns ctx's
+	// error when ctx ends. A batch with no snapshots says only that the
+	// playback status changed (paused, a new speed).
+	Next(ctx context.Context) (Batch, error)
+	// Now is the playback position on the recording's clock.
+	Now() time.Time
+	// Status says where the playback stands; frames carry it.
+	Status() Playback
+}
+
+// Batch is what a Player hands the loop at once.
+type Batch struct {
+	// Snapshots are due, oldest first.
+	Snapshots []snapshot.Snapshot
+	// Rebuild says the position jumped (a seek): everything derived so far
+	// is dropped and derived again from these, which start at the
+	// beginning of the recording, and only the last becomes a frame.
+	Rebuild bool
+}
+
+// Playback is where a replay stands.
+type Playback struct {
+	// Start and End are the first and last snapshot's times.
+	Start, End time.Time
+	// Position is the playback clock.
+	Position time.Time
+	// Speed is recording seconds per wall second.
+	Speed float64
+	// Paused is true while playback is held, by the user or at the end.
+	Paused bool
+	// Ended is true once the last snapshot has been played.
+	Ended bool
+	// Index is how many snapshots have been played, of Len.
+	Index, Len int
+	// Marks are every event in the whole recording, for a timeline; nil
+	// until the player has derived them.
+	Marks []events.Event
+}
