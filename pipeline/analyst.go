@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/launchwatch/launchwatch/capacity"
@@ -89,4 +90,24 @@ func (a *Analyst) reset() {
 	seq := a.seq
 	*a = *NewAnalyst(a.plan, a.th, a.hist.cap)
 	a.seq = seq
+}
+
+// MarshalJSON writes the frame as scripts and exports read it: the
+// snapshot, its assessment, the events it raised and the problems standing
+// (empty lists, never null). The history and the log are left out: every
+// frame of an export carries its own events.
+func (f Frame) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Snapshot   snapshot.Snapshot   `json:"snapshot"`
+		Assessment capacity.Assessment `json:"assessment"`
+		Events     []events.Event      `json:"events"`
+		Problems   []events.Problem    `json:"problems"`
+	}{f.Snapshot, f.Assessment, nonNil(f.Events), nonNil(f.Problems)})
+}
+
+func nonNil[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
 }

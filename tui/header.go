@@ -32,7 +32,7 @@ func (m *Model) header(f *frame, w int) string {
 		}
 	}
 	parts = append(parts, st.HeaderPhase.Inherit(st.level(phaseLevel)).Render(phase))
-	now := m.opts.Feed.Now()
+	now := m.opts.Clock()
 	if !m.opts.Plan.LaunchAt.IsZero() {
 		parts = append(parts, st.Bold.Render(countdown(now.Sub(m.opts.Plan.LaunchAt))))
 	}
@@ -58,10 +58,16 @@ func (m *Model) header(f *frame, w int) string {
 		}
 		parts = append(parts, strings.Join(srcs, "  "))
 	}
-	if m.paused {
+	if m.opts.Recording != "" {
+		parts = append(parts, st.level(LevelCrit).Render("● REC")+" "+st.Faint.Render(snapshot.CleanText(m.opts.Recording, 60)))
+	}
+	switch {
+	case m.closed:
+		parts = append(parts, st.level(LevelWarn).Render("STOPPED"))
+	case m.paused:
 		parts = append(parts, st.level(LevelWarn).Render("PAUSED (p)"))
-	} else if !m.lastTick.IsZero() {
-		next := m.opts.Interval - m.opts.Wall().Sub(m.lastTick)
+	case !m.received.IsZero():
+		next := m.opts.Interval - m.opts.Wall().Sub(m.received)
 		parts = append(parts, st.Faint.Render("next poll "+age(max(next, 0))))
 	}
 	line := " " + strings.Join(parts, st.Faint.Render(" │ "))

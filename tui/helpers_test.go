@@ -11,20 +11,27 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
 // t0 is the launch in every test: fixed, so goldens never move.
 var t0 = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 
-// fakeFeed replays a scripted sequence of snapshots on a fake clock; unit
-// tests only.
+// fakeFeed turns scripted snapshots into frames exactly as the pipeline
+// does (through its Analyst) and serves them through a channel, on a fake
+// clock; unit tests only.
 type fakeFeed struct {
 	mu    sync.Mutex
 	snaps []snapshot.Snapshot
 	i     int
-	polls int
+	an    *pipeline.Analyst
+	ch    chan pipeline.Frame
 	clock time.Time // when set, Now returns it instead of the last snapshot's time
+}
+
+func newFeed(snaps []snapshot.Snapshot, plan capacity.Plan) *fakeFeed {
+	return &fakeFeed{snaps: snaps, an: pipeline.NewAnalyst(plan, capacity.DefaultThresholds(), 10_000), ch: make(chan pipeline.Frame, 16)}
 }
 
 func (f *fakeFeed) setClock(t time.Time) {
@@ -33,13 +40,30 @@ func (f *fakeFeed) setClock(t time.Time) {
 	f.clock = t
 }
 
-func (f *fakeFeed) Poll(context.Context) snapshot.Snapshot {
+// msg derives the frame of s, as the pipeline would publish it.
+func (f *fakeFeed) msg(s snapshot.Snapshot) frameMsg {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.polls++
+	return frameMsg{frame: f.an.Add(s)}
+}
+
+// next is the frame of the next scripted snapshot; the clock moves on to it.
+func (f *fakeFeed) next() frameMsg {
+	f.mu.Lock()
 	s := f.snaps[min(f.i, len(f.snaps)-1)]
 	f.i++
-	return s
+	f.mu.Unlock()
+	return f.msg(s)
+}
+
+// Next serves frames pushed on ch to a running program.
+func (f *fakeFeed) Next(ctx context.Context) (pipeline.Frame, error) {
+	select {
+	case fr := <-f.ch:
+		return fr, nil
+	case <-ctx.Done():
+		return pipeline.Frame{}, ctx.Err()
+	}
 }
 
 func (f *fakeFeed) Now() time.Time {
@@ -100,13 +124,13 @@ func launchSnapshots(n int) []snapshot.Snapshot {
 
 // testModel builds a model on a pinned colour profile and an injected wall
 // clock.
-func testModel(feed Feed, profile termenv.Profile) Model {
+func testModel(feed *fakeFeed, profile termenv.Profile) Model {
 	r := lipgloss.NewRenderer(nil)
 	r.SetColorProfile(profile)
 	r.SetHasDarkBackground(true)
 	wall := t0
 	return New(Options{
-		Feed: feed, Plan: demoPlan(), HasPlan: true, Thresholds: capacity.DefaultThresholds(),
+		Frames: feed, Clock: feed.Now, Plan: demoPlan(), HasPlan: true, Thresholds: capacity.DefaultThresholds(),
 		LaunchName: "Flash sale (test)", Renderer: r, Wall: func() time.Time { return wall },
 	})
 }
@@ -120,13 +144,13 @@ func drive(m Model, msgs ...tea.Msg) Model {
 	return m
 }
 
-// fed returns a model that has taken n polls of the scripted launch at a size.
+// fed returns a model that has taken n frames of the scripted launch at a size.
 func fed(n, w, h int, profile termenv.Profile) (Model, *fakeFeed) {
-	feed := &fakeFeed{snaps: launchSnapshots(n)}
+	feed := newFeed(launchSnapshots(n), demoPlan())
 	m := testModel(feed, profile)
 	m = drive(m, tea.WindowSizeMsg{Width: w, Height: h})
 	for range n {
-		m = drive(m, snapshotMsg{gen: m.gen, snap: feed.Poll(context.Background())})
+		m = drive(m, feed.next())
 	}
 	return m, feed
 }

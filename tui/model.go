@@ -8,27 +8,30 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/launchwatch/launchwatch/capacity"
-	"github.com/launchwatch/launchwatch/events"
-	"github.com/launchwatch/launchwatch/snapshot"
+	"github.com/launchwatch/launchwatch/pipeline"
 )
 
 // Options configure the dashboard.
 type Options struct {
-	// Feed produces the snapshots; required.
-	Feed Feed
-	// Interval is the time between polls (default 1 s).
+	// Frames feeds the dashboard; required. The dashboard holds no poll
+	// loop, no assessment and no event state: the pipeline derives them.
+	Frames Frames
+	// Clock is the producer's clock: wall time live, simulated time in the
+	// demo, the playback position in a replay. The countdown runs on it.
+	Clock func() time.Time
+	// Interval is the time between polls (default 1 s), for "next poll in".
 	Interval time.Duration
-	// PollTimeout bounds one poll; the config's poll deadline (default: the
-	// interval, so a poll never runs into the next).
-	PollTimeout time.Duration
 	// Plan is what the figures are held against; HasPlan false shows the
 	// measurements alone.
 	Plan    capacity.Plan
 	HasPlan bool
-	// Thresholds colour the figures and raise events.
+	// Thresholds colour the figures.
 	Thresholds capacity.Thresholds
 	// LaunchName heads the screen.
 	LaunchName string
+	// Recording is the file the launch is recorded to, shown in the
+	// header; empty when not recording.
+	Recording string
 	// Window is the charts' initial time window (default 5 minutes).
 	Window time.Duration
 	// Renderer builds the styles; tests pin its colour profile.
@@ -45,13 +48,6 @@ var windows = []time.Duration{
 	30 * time.Minute, time.Hour, 3 * time.Hour,
 }
 
-// maxHistory bounds the history whatever the interval: an hour of 100 ms
-// polls. At 1 s it holds the longest window, 3 hours.
-const maxHistory = 36_000
-
-// eventLogCap bounds the events kept for the event line and panel.
-const eventLogCap = 500
-
 // Model is the dashboard.
 type Model struct {
 	opts   Options
@@ -63,41 +59,25 @@ type Model struct {
 
 	width, height int
 
-	gen      int  // poll loop generation
-	polling  bool // a poll is in flight
-	lastTick time.Time
+	received time.Time // wall time the newest frame arrived
+	closed   bool      // the pipeline has stopped
 	paused   bool
-	frozen   frozenData // what the screen shows while paused
+	frozen   pipeline.Frame // what the screen shows while paused
 	showHelp bool
 	focus    panelID
 	full     bool
 	window   time.Duration
 
-	hist    *history
-	last    snapshot.Snapshot // zero Time until a snapshot arrives
-	assess  capacity.Assessment
-	evState events.State
-	events  []events.Event
+	latest pipeline.Frame // the newest; zero Seq until one arrives
 
 	body string // the rendered screen below the header; "" when the whole screen is a message
 	view string // the rendered screen; View returns it
-}
-
-// frozenData is the data on screen when it was paused: keys, themes and
-// resizes re-render it, new snapshots do not.
-type frozenData struct {
-	last   snapshot.Snapshot
-	assess capacity.Assessment
-	events []events.Event
 }
 
 // New returns the dashboard model.
 func New(opts Options) Model {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second
-	}
-	if opts.PollTimeout <= 0 || opts.PollTimeout > opts.Interval {
-		opts.PollTimeout = opts.Interval
 	}
 	if opts.Window <= 0 {
 		opts.Window = 5 * time.Minute
@@ -107,6 +87,9 @@ func New(opts Options) Model {
 	}
 	if opts.Wall == nil {
 		opts.Wall = time.Now
+	}
+	if opts.Clock == nil {
+		opts.Clock = opts.Wall
 	}
 	if opts.Thresholds == (capacity.Thresholds{}) {
 		opts.Thresholds = capacity.DefaultThresholds()
@@ -121,15 +104,14 @@ func New(opts Options) Model {
 		help:   help.New(),
 		themes: Themes(),
 		window: opts.Window,
-		hist:   newHistory(min(int(windows[len(windows)-1]/opts.Interval)+1, maxHistory)),
 	}
 	m.applyTheme()
 	return m
 }
 
-// Init starts the poll loop and the header's clock.
+// Init waits for the first frame and starts the header's clock.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(func() tea.Msg { return tickMsg{gen: m.gen} }, clockCmd())
+	return tea.Batch(waitFrame(m.opts.Frames), clockCmd())
 }
 
 // Update routes a message by family.
@@ -141,10 +123,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyMsg:
 		return m.updateKey(msg)
-	case tickMsg:
-		return m.updateTick(msg)
-	case snapshotMsg:
-		return m.updateSnapshot(msg)
+	case frameMsg:
+		return m.updateFrame(msg)
 	case clockMsg:
 		m.renderHeader()
 		return m, clockCmd() // re-armed only here
@@ -155,43 +135,22 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // View returns the screen rendered when its inputs last changed.
 func (m Model) View() string { return m.view }
 
-// updateTick polls unless a poll is in flight, and re-arms the loop: the
-// only place the tick is re-armed, so there is exactly one loop.
-func (m Model) updateTick(msg tickMsg) (tea.Model, tea.Cmd) {
-	if msg.gen != m.gen {
-		return m, nil // a tick of a stopped loop
-	}
-	m.lastTick = m.opts.Wall()
-	next := tickCmd(m.gen, m.opts.Interval)
-	if m.polling {
-		return m, next // skip: the last poll has not come back
-	}
-	m.polling = true
-	return m, tea.Batch(pollCmd(m.opts.Feed, m.gen, m.opts.PollTimeout), next)
-}
-
-// updateSnapshot takes a poll's result: history, assessment, events, and a
-// re-render unless the screen is paused.
-func (m Model) updateSnapshot(msg snapshotMsg) (tea.Model, tea.Cmd) {
-	if msg.gen != m.gen {
+// updateFrame takes the pipeline's newest frame and re-arms the wait: the
+// only place it is re-armed, so there is exactly one wait out. A paused
+// screen keeps the frame it froze on.
+func (m Model) updateFrame(msg frameMsg) (tea.Model, tea.Cmd) {
+	if msg.err != nil {
+		// The pipeline has stopped: nothing more will come.
+		m.closed = true
+		m.renderHeader()
 		return m, nil
 	}
-	m.polling = false
-	s := msg.snap
-	recent := m.hist.since(s.Time.Add(-time.Minute))
-	m.hist.add(s)
-	m.last = s
-	m.assess = m.opts.Plan.Assess(s, recent)
-	var evs []events.Event
-	evs, m.evState = events.Detect(m.evState, s, m.assess, m.opts.Thresholds)
-	m.events = append(m.events, evs...)
-	if over := len(m.events) - eventLogCap; over > 0 {
-		m.events = append([]events.Event(nil), m.events[over:]...)
-	}
+	m.latest = msg.frame
+	m.received = m.opts.Wall()
 	if !m.paused {
 		m.render()
 	}
-	return m, nil
+	return m, waitFrame(m.opts.Frames)
 }
 
 func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
@@ -203,7 +162,7 @@ func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.showHelp = !m.showHelp
 	case keyMatches(msg, k.Pause):
 		m.paused = !m.paused
-		m.frozen = frozenData{last: m.last, assess: m.assess, events: m.events}
+		m.frozen = m.latest
 	case keyMatches(msg, k.NextPanel):
 		m.focus = m.focus.next(1)
 	case keyMatches(msg, k.PrevPanel):

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -21,15 +21,15 @@ func TestTheDashboardAtItsTwoReferenceSizes(t *testing.T) {
 	for _, size := range []struct{ w, h int }{{120, 40}, {200, 60}} {
 		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
 			snaps := launchSnapshots(120)
-			feed := &fakeFeed{snaps: snaps[:1]}
+			feed := newFeed(snaps, demoPlan())
 			m := testModel(feed, termenv.Ascii)
-			m.opts.Interval = time.Hour // only Init's tick polls; the test sends the rest
+			feed.ch <- feed.next().frame // Init's wait takes the first frame; the test sends the rest
 			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size.w, size.h))
 			teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), "BEFORE LAUNCH") },
 				teatest.WithDuration(15*time.Second))
 			feed.setClock(snaps[len(snaps)-1].Time)
 			for _, s := range snaps[1:] {
-				tm.Send(snapshotMsg{gen: 0, snap: s})
+				tm.Send(feed.msg(s))
 			}
 			tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
 			final := tm.FinalModel(t, teatest.WithFinalTimeout(15*time.Second)).(Model)
@@ -94,46 +94,31 @@ func TestACompactLayoutBelowTheFullSize(t *testing.T) {
 	}
 }
 
-func TestTicksFromAnOldLoopAreDropped(t *testing.T) {
-	m := testModel(&fakeFeed{snaps: launchSnapshots(3)}, termenv.Ascii)
-	m.gen = 2
-	next, cmd := m.Update(tickMsg{gen: 1})
-	if cmd != nil || next.(Model).polling {
-		t.Error("a stale tick must neither poll nor re-arm")
-	}
-	next, cmd = m.Update(tickMsg{gen: 2})
-	if cmd == nil || !next.(Model).polling {
-		t.Error("a current tick must poll and re-arm")
-	}
-}
-
-func TestATickDuringAPollSkipsButKeepsTheLoopAlive(t *testing.T) {
-	feed := &fakeFeed{snaps: launchSnapshots(3)}
+func TestAFrameIsTakenAndTheWaitReArmedInItsHandler(t *testing.T) {
+	feed := newFeed(launchSnapshots(3), demoPlan())
 	m := testModel(feed, termenv.Ascii)
-	m.polling = true
-	next, cmd := m.Update(tickMsg{gen: 0})
+	next, cmd := m.Update(feed.next())
+	if next.(Model).latest.Seq != 1 {
+		t.Error("the frame was not taken")
+	}
 	if cmd == nil {
-		t.Fatal("the loop must be re-armed")
+		t.Fatal("the wait for the next frame must be re-armed")
 	}
-	if !next.(Model).polling {
-		t.Error("still polling")
-	}
-	// The command is the re-armed tick alone: running it must not poll.
-	msg := cmd()
-	if _, ok := msg.(tickMsg); !ok {
-		t.Errorf("cmd produced %T, want only the next tick", msg)
-	}
-	if feed.polls != 0 {
-		t.Errorf("the feed was polled %d times while a poll was in flight", feed.polls)
+	// The command is the wait: it returns the next frame served.
+	feed.ch <- feed.next().frame
+	if msg, ok := cmd().(frameMsg); !ok || msg.frame.Seq != 2 {
+		t.Errorf("the re-armed command produced %+v, want frame 2", msg)
 	}
 }
 
-func TestAPollResultFromAnOldLoopIsDropped(t *testing.T) {
-	m := testModel(&fakeFeed{snaps: launchSnapshots(3)}, termenv.Ascii)
-	m.gen = 3
-	next, _ := m.Update(snapshotMsg{gen: 2, snap: launchSnapshots(1)[0]})
-	if !next.(Model).last.Time.IsZero() {
-		t.Error("a stale poll result was taken")
+func TestWhenThePipelineStopsTheScreenSaysSoAndStopsWaiting(t *testing.T) {
+	m, _ := fed(5, 120, 40, termenv.Ascii)
+	next, cmd := m.Update(frameMsg{err: pipeline.ErrClosed})
+	if cmd != nil {
+		t.Error("no wait may be re-armed after the pipeline closed")
+	}
+	if v := next.(Model).View(); !strings.Contains(v, "STOPPED") || !strings.Contains(v, "PV/s") {
+		t.Errorf("the last frame stays on screen, marked stopped:\n%s", v)
 	}
 }
 
@@ -198,12 +183,12 @@ func TestPauseFreezesTheScreenButNotTheData(t *testing.T) {
 		t.Fatal("the header must say the screen is paused")
 	}
 	feed.snaps = launchSnapshots(60)
-	m = drive(m, snapshotMsg{gen: m.gen, snap: feed.snaps[50]})
+	m = drive(m, feed.msg(feed.snaps[50]))
 	if m.View() != frozen {
 		t.Error("a paused screen changed")
 	}
-	if m.hist.len() != 41 {
-		t.Errorf("history = %d snapshots, want 41: polling goes on while paused", m.hist.len())
+	if n := m.latest.History.Len(); n != 41 {
+		t.Errorf("history = %d snapshots, want 41: frames go on arriving while paused", n)
 	}
 	// Keys and resizes re-render, but from the data of the moment of pausing.
 	m = drive(m, tea.KeyMsg{Type: tea.KeyTab}, tea.WindowSizeMsg{Width: 121, Height: 40}, tea.WindowSizeMsg{Width: 120, Height: 40},
@@ -227,7 +212,7 @@ func TestAStaleSourceShowsItsFiguresStaleWithTheirAge(t *testing.T) {
 	h := s.Sources["host"]
 	h.LastSuccess = s.Time
 	s.Sources["host"] = h
-	m = drive(m, snapshotMsg{gen: m.gen, snap: s})
+	m = drive(m, feed.msg(s))
 	v := m.View()
 	for _, want := range []string{"✕ scrape 12s", "stale 12s", "source scrape down: scrape http://127.0.0.1:9400/metrics: connection refused"} {
 		if !strings.Contains(v, want) {
@@ -240,10 +225,10 @@ func TestAStaleSourceShowsItsFiguresStaleWithTheirAge(t *testing.T) {
 }
 
 func TestUntrustedTextNeverReachesTheTerminalRaw(t *testing.T) {
-	feed := &fakeFeed{snaps: launchSnapshots(2)}
-	m := testModel(feed, termenv.Ascii)
 	// Without a plan the endpoints table lists what the snapshot measured,
 	// so the hostile endpoint name is drawn.
+	feed := newFeed(launchSnapshots(2), capacity.Plan{LaunchAt: t0})
+	m := testModel(feed, termenv.Ascii)
 	m.opts.HasPlan, m.opts.Plan = false, capacity.Plan{LaunchAt: t0}
 	m.opts.LaunchName = "sale\x1b]0;pwned\x07\x1b[2J\u202e"
 	m = drive(m, tea.WindowSizeMsg{Width: 120, Height: 40})
@@ -252,7 +237,7 @@ func TestUntrustedTextNeverReachesTheTerminalRaw(t *testing.T) {
 	src.OK, src.Error = false, "boom\x1b[31m\r\u009b2J"
 	s.Sources["scrape"] = src
 	s.Endpoints = map[string]snapshot.Endpoint{"\x1b[5mevil\u202e": {QPS: snapshot.Some(1)}}
-	m = drive(m, snapshotMsg{gen: 0, snap: feed.snaps[0]}, snapshotMsg{gen: 0, snap: s})
+	m = drive(m, feed.msg(feed.snaps[0]), feed.msg(s))
 	v := m.View()
 	if strings.ContainsAny(v, "\x1b\r\x07\u009b\u202e") {
 		t.Errorf("control characters reached the view: %q", v)
@@ -275,7 +260,7 @@ func TestAPartialFailureMarksOnlyTheCarriedFigureStale(t *testing.T) {
 	h := s.Sources["host"]
 	h.LastSuccess = s.Time
 	s.Sources["host"] = h
-	m = drive(m, snapshotMsg{gen: m.gen, snap: s})
+	m = drive(m, feed.msg(s))
 	v := m.View()
 	if !strings.Contains(v, "◐ scrape") {
 		t.Error("the header must show the scrape source answering in part")
@@ -309,13 +294,13 @@ func TestTheCountdownRunsOnTheFeedsClock(t *testing.T) {
 }
 
 func TestWithoutAPlanTheMeasurementsStillShow(t *testing.T) {
-	feed := &fakeFeed{snaps: launchSnapshots(40)}
+	feed := newFeed(launchSnapshots(40), capacity.Plan{LaunchAt: t0})
 	m := testModel(feed, termenv.Ascii)
 	m.opts.HasPlan = false
 	m.opts.Plan = capacity.Plan{LaunchAt: t0}
 	m = drive(m, tea.WindowSizeMsg{Width: 120, Height: 40})
 	for range 40 {
-		m = drive(m, snapshotMsg{gen: 0, snap: feed.Poll(context.Background())})
+		m = drive(m, feed.next())
 	}
 	v := m.View()
 	if !strings.Contains(v, "no plan configured") || !strings.Contains(v, "PV/s") {
@@ -331,15 +316,16 @@ func BenchmarkView(b *testing.B) {
 	}
 }
 
-// BenchmarkRender is the cost of taking one snapshot at 1 Hz: assessment,
-// events and a whole re-render with charts, at 200x60 in true colour.
+// BenchmarkRender is the cost of taking one frame at 1 Hz: a whole
+// re-render with charts at 200x60 in true colour (and the pipeline's
+// assessment and events, which the benchmark derives per frame too).
 func BenchmarkRender(b *testing.B) {
 	m, feed := fed(300, 200, 60, termenv.TrueColor)
 	s := feed.snaps[len(feed.snaps)-1]
 	b.ReportAllocs()
 	for b.Loop() {
 		s.Time = s.Time.Add(time.Second)
-		next, _ := m.Update(snapshotMsg{gen: m.gen, snap: s})
+		next, _ := m.Update(feed.msg(s))
 		m = next.(Model)
 	}
 }

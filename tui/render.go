@@ -7,6 +7,7 @@ import (
 
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/events"
+	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -86,7 +87,7 @@ func (m *Model) renderHeader() {
 func (m *Model) frame() frame {
 	f := m.headerFrame()
 	if f.data {
-		f.hist = m.hist.between(f.snap.Time.Add(-m.window), f.snap.Time)
+		f.hist = m.shown().History.Between(f.snap.Time.Add(-m.window), f.snap.Time)
 		for _, name := range f.snap.SourceNames() {
 			src := f.snap.Sources[name]
 			for _, sig := range src.Signals {
@@ -102,16 +103,21 @@ func (m *Model) frame() frame {
 // headerFrame is the part of the frame the header needs: no history, no
 // staleness map, so the clock can redraw the header cheaply.
 func (m *Model) headerFrame() frame {
-	last, assess, evs := m.last, m.assess, m.events
-	if m.paused {
-		last, assess, evs = m.frozen.last, m.frozen.assess, m.frozen.events
-	}
-	f := frame{
-		st: m.styles, snap: last, assess: assess, plan: m.opts.Plan, hasPlan: m.opts.HasPlan,
-		th: m.opts.Thresholds, window: m.window, events: evs, data: !last.Time.IsZero(),
+	fr := m.shown()
+	return frame{
+		st: m.styles, snap: fr.Snapshot, assess: fr.Assessment, plan: m.opts.Plan, hasPlan: m.opts.HasPlan,
+		th: m.opts.Thresholds, window: m.window, events: fr.Log.All(), data: !fr.Snapshot.Time.IsZero(),
 		stale: map[string]time.Duration{},
 	}
-	return f
+}
+
+// shown is the frame on screen: the newest, or the one the screen was
+// paused on.
+func (m *Model) shown() pipeline.Frame {
+	if m.paused {
+		return m.frozen
+	}
+	return m.latest
 }
 
 // fullLayout: tiles, the three charts, endpoints | host | plan, events.

@@ -218,17 +218,35 @@ func TestWatchOnceExitsByHowManySourcesAnswered(t *testing.T) {
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d; stderr %s\n%s", code, tt.code, errOut, out)
 			}
-			var snap struct {
-				PV      *float64 `json:"pv"`
-				Stock   *float64 `json:"stock"`
-				Sources map[string]struct {
-					OK    bool   `json:"ok"`
-					Error string `json:"error"`
-				} `json:"sources"`
+			var frame struct {
+				Snapshot struct {
+					PV      *float64 `json:"pv"`
+					Stock   *float64 `json:"stock"`
+					Sources map[string]struct {
+						OK    bool   `json:"ok"`
+						Error string `json:"error"`
+					} `json:"sources"`
+				} `json:"snapshot"`
+				Assessment struct {
+					Phase     string `json:"phase"`
+					Bandwidth struct {
+						Predicted *float64 `json:"predicted"`
+						AtPeak    float64  `json:"at_peak"`
+					} `json:"bandwidth"`
+					Endpoints []struct {
+						Name   string  `json:"name"`
+						MaxQPS float64 `json:"max_qps"`
+					} `json:"endpoints"`
+				} `json:"assessment"`
+				Problems []struct {
+					Kind    string `json:"kind"`
+					Subject string `json:"subject"`
+				} `json:"problems"`
 			}
-			if err := json.Unmarshal([]byte(out), &snap); err != nil {
+			if err := json.Unmarshal([]byte(out), &frame); err != nil {
 				t.Fatalf("%v\n%s", err, out)
 			}
+			snap := frame.Snapshot
 			for name, ok := range tt.failedOK {
 				src, present := snap.Sources[name]
 				if !present || src.OK != ok {
@@ -238,8 +256,29 @@ func TestWatchOnceExitsByHowManySourcesAnswered(t *testing.T) {
 					t.Errorf("source %s error %q does not say why", name, src.Error)
 				}
 			}
-			if tt.code == 0 && (snap.PV == nil || snap.Stock == nil || *snap.Stock != 1000) {
-				t.Errorf("a live shop before launch: pv=%v stock=%v", snap.PV, snap.Stock)
+			// The assessment is the screen's: the phase (live: the config
+			// names no launch time), the formulas at the PV seen, the
+			// endpoints against their ceilings.
+			a := frame.Assessment
+			if a.Phase != "live" || len(a.Endpoints) != 1 || a.Endpoints[0].MaxQPS != 100 {
+				t.Errorf("assessment = %+v", a)
+			}
+			if tt.code == 0 {
+				if snap.PV == nil || snap.Stock == nil || *snap.Stock != 1000 {
+					t.Errorf("a live shop before launch: pv=%v stock=%v", snap.PV, snap.Stock)
+				}
+				if a.Bandwidth.Predicted == nil {
+					t.Error("with PV measured, the plan's bandwidth at that PV must be there")
+				}
+			}
+			if tt.code != 0 {
+				down := false
+				for _, p := range frame.Problems {
+					down = down || (p.Kind == "source" && p.Subject == "scrape")
+				}
+				if !down {
+					t.Errorf("the failed scrape source is not among the problems: %+v", frame.Problems)
+				}
 			}
 			t.Logf("took %s", time.Since(start).Round(time.Millisecond))
 		})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -9,49 +10,78 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/tui"
 )
 
-// dashboard is what the TUI needs from the command that starts it.
+// dashboard is what the screen needs from the command that starts it.
 type dashboard struct {
-	cfg  *config.Config
-	feed tui.Feed
-	log  *slog.Logger
+	cfg      *config.Config
+	producer pipeline.Producer
+	log      *slog.Logger
 }
 
-// runDashboard runs the TUI until q, ctrl-c or SIGTERM. Bubble Tea turns
-// SIGINT/SIGTERM into a quit and restores the terminal, and catches a panic
-// and restores the terminal before printing it.
+// newPipeline builds the loop over a producer with the config's plan,
+// thresholds, interval and poll deadline.
+func newPipeline(cfg *config.Config, producer pipeline.Producer, log *slog.Logger) (*pipeline.Pipeline, error) {
+	plan, err := cfg.CapacityPlan()
+	if err != nil {
+		return nil, err
+	}
+	return pipeline.New(pipeline.Options{
+		Producer:   producer,
+		Interval:   cfg.Interval,
+		Deadline:   config.PollDeadline(cfg.Interval),
+		Plan:       plan,
+		Thresholds: cfg.CapacityThresholds(),
+		Log:        log,
+	}), nil
+}
+
+// runDashboard runs the pipeline and the screen until q, ctrl-c or
+// SIGTERM. Bubble Tea turns SIGINT/SIGTERM into a quit and restores the
+// terminal, and catches a panic and restores the terminal before printing
+// it.
 //
 // The program deliberately gets no context: main's context is cancelled by
 // the same SIGTERM, and a cancelled program context ends the event loop
 // while Bubble Tea's signal handler is still sending its QuitMsg to it;
 // Run then waits for that handler forever (seen in the tmux e2e test).
 func runDashboard(d dashboard) error {
-	plan, err := d.cfg.CapacityPlan()
+	p, err := newPipeline(d.cfg, d.producer, d.log)
 	if err != nil {
 		return err
 	}
+	plan, _ := d.cfg.CapacityPlan() // checked by newPipeline
 	name := d.cfg.Launch.Name
 	if name == "" {
 		name = d.cfg.File
 	}
+	sub := p.Subscribe()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ran := make(chan error, 1)
+	go func() { ran <- p.Run(ctx) }()
+
 	m := tui.New(tui.Options{
-		Feed:        d.feed,
-		Interval:    d.cfg.Interval,
-		PollTimeout: config.PollDeadline(d.cfg.Interval),
-		Plan:        plan,
-		HasPlan:     d.cfg.HasPlan(),
-		Thresholds:  d.cfg.CapacityThresholds(),
-		LaunchName:  name,
-		Renderer:    lipgloss.NewRenderer(os.Stdout),
+		Frames:     sub,
+		Clock:      p.Now,
+		Interval:   d.cfg.Interval,
+		Plan:       plan,
+		HasPlan:    d.cfg.HasPlan(),
+		Thresholds: d.cfg.CapacityThresholds(),
+		LaunchName: name,
+		Renderer:   lipgloss.NewRenderer(os.Stdout),
 	})
 	d.log.Info("dashboard start", "config", d.cfg.File, "interval", d.cfg.Interval)
 	// 30 FPS is plenty for data that changes once a second (FIELD-NOTES).
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithFPS(30))
-	if _, err := p.Run(); err != nil {
-		return fmt.Errorf("dashboard: %w", err)
-	}
+	prog := tea.NewProgram(m, tea.WithAltScreen(), tea.WithFPS(30))
+	_, runErr := prog.Run()
+	cancel()
+	pipeErr := <-ran
 	d.log.Info("dashboard stop")
-	return nil
+	if runErr != nil {
+		return fmt.Errorf("dashboard: %w", runErr)
+	}
+	return pipeErr
 }

@@ -78,7 +78,7 @@ second-launch plays the fix.`,
 			if err != nil {
 				return err
 			}
-			err = runDashboard(dashboard{cfg: cfg, feed: poller, log: log})
+			err = runDashboard(dashboard{cfg: cfg, producer: poller, log: log})
 			cancel()
 			if serr := <-served; serr != nil && !errors.Is(serr, context.Canceled) {
 				return errors.Join(err, fmt.Errorf("simulator: %w", serr))

@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -50,4 +51,50 @@ func writeSnapshotText(w io.Writer, s snapshot.Snapshot) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// writeFrameText prints a frame for --once without --json: the snapshot,
+// then what the plan makes of it and the problems standing.
+func writeFrameText(w io.Writer, f pipeline.Frame, hasPlan bool) error {
+	if err := writeSnapshotText(w, f.Snapshot); err != nil {
+		return err
+	}
+	a := f.Assessment
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "\nPhase\t%s\n", a.Phase)
+	if hasPlan {
+		fmt.Fprintln(tw, "Against the plan\tmeasured\tplan now\tat peak\theadroom")
+		for _, c := range a.Checks() {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", c.Name, orDash(c.Check.Measured, c.Format), orDash(c.Check.Predicted, c.Format),
+				c.Format(c.Check.AtPeak), orDash(c.Check.Headroom, capacity.FormatPercent))
+		}
+		pw := a.PageWeight
+		fmt.Fprintf(tw, "Page weight\t%s per view, plan %s (%sx)\n", orDash(pw.Measured, capacity.FormatBytes), capacity.FormatBytes(pw.Planned),
+			orDash(pw.Ratio, capacity.FormatNumber))
+		if a.Bottleneck != "" {
+			fmt.Fprintf(tw, "Bottleneck\t%s\n", snapshot.CleanText(a.Bottleneck, 40))
+		}
+		if so := a.SellOut; so.ETAKnown {
+			fmt.Fprintf(tw, "Sell-out in\t%s\n", capacity.FormatDuration(so.ETA))
+		}
+	}
+	if len(f.Problems) == 0 {
+		fmt.Fprintln(tw, "Problems\tnone")
+	}
+	for i, p := range f.Problems {
+		label := ""
+		if i == 0 {
+			label = "Problems"
+		}
+		fmt.Fprintf(tw, "%s\t%s %s\n", label, p.Severity, snapshot.CleanText(p.Message, 200))
+	}
+	return tw.Flush()
+}
+
+func orDash(v snapshot.Value, f func(float64) string) string {
+	x, ok := v.Get()
+	if !ok {
+		return "–"
+	}
+	return f(x)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/launchwatch/launchwatch/collectors"
 	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/pipeline"
 )
 
 type watchFlags struct {
@@ -57,9 +58,9 @@ twice, one interval apart.`,
 				return err
 			}
 			if f.once {
-				return once(cmd.Context(), cmd.OutOrStdout(), poller, cfg.Interval, f.asJSON)
+				return once(cmd.Context(), cmd.OutOrStdout(), cfg, poller, f.asJSON)
 			}
-			return runDashboard(dashboard{cfg: cfg, feed: poller, log: log})
+			return runDashboard(dashboard{cfg: cfg, producer: poller, log: log})
 		},
 	}
 	fl := cmd.Flags()
@@ -81,22 +82,29 @@ func newPoller(cfg *config.Config, log *slog.Logger, clock func() time.Time) (*c
 }
 
 // once primes the rate-computing sources, waits an interval, and prints
-// the second snapshot.
-func once(ctx context.Context, w io.Writer, poller *collectors.Poller, interval time.Duration, asJSON bool) error {
-	poller.Poll(ctx)
+// the second snapshot's frame: the snapshot, its assessment and the
+// problems, derived by the pipeline's analyst as on the screen.
+func once(ctx context.Context, w io.Writer, cfg *config.Config, poller *collectors.Poller, asJSON bool) error {
+	plan, err := cfg.CapacityPlan()
+	if err != nil {
+		return err
+	}
+	an := pipeline.NewAnalyst(plan, cfg.CapacityThresholds(), 2)
+	an.Add(poller.Poll(ctx))
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-time.After(interval):
+	case <-time.After(cfg.Interval):
 	}
-	s := poller.Poll(ctx)
+	f := an.Add(poller.Poll(ctx))
+	s := f.Snapshot
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(s); err != nil {
+		if err := enc.Encode(f); err != nil {
 			return err
 		}
-	} else if err := writeSnapshotText(w, s); err != nil {
+	} else if err := writeFrameText(w, f, cfg.HasPlan()); err != nil {
 		return err
 	}
 	// A source that answered part of its signals has failed (exit 1) but
