@@ -183,7 +183,9 @@ func WriteOpenMetrics(w io.Writer, r *Recording) error {
 			writeSeries(bw, name+`{endpoint="`+escapeLabel(ep)+`"}`, c.times, c.endpoints[ep])
 		}
 	}
-	bw.WriteString("# EOF\n")
+	// A bufio.Writer keeps its first error and Flush returns it, so the
+	// writes above and here need no check of their own.
+	_, _ = bw.WriteString("# EOF\n")
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("export OpenMetrics: %w", err)
 	}
@@ -195,8 +197,8 @@ func anyPresent(col []float64) bool {
 }
 
 func writeFamily(bw *bufio.Writer, name, h string) {
-	bw.WriteString("# TYPE " + name + " gauge\n")
-	bw.WriteString("# HELP " + name + " " + escapeHelp(h) + "\n")
+	_, _ = bw.WriteString("# TYPE " + name + " gauge\n")
+	_, _ = bw.WriteString("# HELP " + name + " " + escapeHelp(h) + "\n")
 }
 
 // writeSeries writes one series' present values, a sample a line.
@@ -218,7 +220,7 @@ func writeSeries(bw *bufio.Writer, series string, times []time.Time, col []float
 		buf = append(buf, ' ')
 		buf = appendSeconds(buf, ms)
 		buf = append(buf, '\n')
-		bw.Write(buf)
+		_, _ = bw.Write(buf)
 	}
 }
 

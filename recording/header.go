@@ -20,8 +20,6 @@ import (
 	"fmt"
 	"strconv"
 	"time"
-
-	"github.com/launchwatch/launchwatch/snapshot"
 )
 
 // Format is the value of a header's "format" key.
@@ -163,12 +161,12 @@ const (
 
 // clean makes the header's display strings safe for a terminal.
 func (h *Header) clean() {
-	h.Launch.Name = snapshot.CleanText(h.Launch.Name, maxName)
-	h.Host = snapshot.CleanText(h.Host, maxName)
-	h.Origin.Kind = snapshot.CleanText(h.Origin.Kind, maxName)
-	h.Origin.From = snapshot.CleanText(h.Origin.From, maxMessage)
-	h.Launchwatch.Version = snapshot.CleanText(h.Launchwatch.Version, maxName)
-	h.Launchwatch.Commit = snapshot.CleanText(h.Launchwatch.Commit, maxName)
+	h.Launch.Name = cleanText(h.Launch.Name, maxName)
+	h.Host = cleanText(h.Host, maxName)
+	h.Origin.Kind = cleanText(h.Origin.Kind, maxName)
+	h.Origin.From = cleanText(h.Origin.From, maxMessage)
+	h.Launchwatch.Version = cleanText(h.Launchwatch.Version, maxName)
+	h.Launchwatch.Commit = cleanText(h.Launchwatch.Commit, maxName)
 }
 
 // Errors a caller can test for with errors.Is; each comes wrapped in an

@@ -53,11 +53,13 @@ func fullSnapshot(i int, at time.Time) snapshot.Snapshot {
 		Sources: map[string]snapshot.Source{
 			"prometheus": {
 				OK: false, Error: "query endpoints.cart: context deadline exceeded",
-				Warnings:    []string{"pv: a vector of 3 series was summed"},
+				Warnings: []string{"pv: a vector of 3 series was summed",
+					"endpoints.cart: partial response from thanos-store-2: no data for 2026-11-27T10:14:00Z..10:15:00Z"},
 				LastSuccess: at.Add(-time.Second), Duration: 0.0421,
 				Signals: []string{"pv", "requests", "connections", "bandwidth", "error_rate", "stock", "sold",
 					"endpoints.login", "endpoints.cart", "endpoints.buy"},
-				Carried: map[string]time.Time{"endpoints.cart": at.Add(-time.Second)},
+				Carried: map[string]time.Time{"endpoints.cart": at.Add(-time.Second),
+					"endpoints.buy": at.Add(-2 * time.Second), "error_rate": at.Add(-time.Second)},
 			},
 			"host": {
 				OK: true, LastSuccess: at, Duration: 0.0012,
