@@ -72,8 +72,10 @@ type Launch struct {
 
 // Build names the launchwatch build that wrote a file.
 type Build struct {
+	// Version is the release, such as "v1.2.0" or a `git describe`.
 	Version string `json:"version"`
-	Commit  string `json:"commit"`
+	// Commit is the short commit hash the build came from.
+	Commit string `json:"commit"`
 }
 
 // Origin kinds.
@@ -186,6 +188,7 @@ type VersionError struct {
 	Got int // the file's version
 }
 
+// Error says which versions differ and what to do about it.
 func (e *VersionError) Error() string {
 	return fmt.Sprintf("recording format version %d is newer than this launchwatch reads (%d); upgrade launchwatch", e.Got, Version)
 }
@@ -193,11 +196,12 @@ func (e *VersionError) Error() string {
 // Error is a problem with a recording file, naming the file and, when it is
 // about one line, the line (1-based; the header is line 1).
 type Error struct {
-	Path string
-	Line int
-	Err  error
+	Path string // the file
+	Line int    // the line, 0 when the problem is the whole file
+	Err  error  // what is wrong
 }
 
+// Error reads "FILE:LINE: what is wrong", or "FILE: what is wrong".
 func (e *Error) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %v", e.Path, e.Line, e.Err)
@@ -205,6 +209,7 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %v", e.Path, e.Err)
 }
 
+// Unwrap returns what is wrong, for errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Err }
 
 // parseHeader reads line 1 (without its '\n'). Every failure wraps

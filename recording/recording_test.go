@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -282,5 +283,27 @@ func TestCleanTextFastPathAgreesWithCleanText(t *testing.T) {
 		if got, want := cleanText(s, maxName), snapshot.CleanText(s, maxName); got != want {
 			t.Errorf("cleanText(%q) = %q, CleanText gives %q", s, got, want)
 		}
+	}
+}
+
+// TestJQReadsARecording runs the real jq the way the README's readers would.
+func TestJQReadsARecording(t *testing.T) {
+	jq := requireTool(t, "jq")
+	path := filepath.Join(t.TempDir(), "jq.lwrec.jsonl")
+	writeRecording(t, path, []snapshot.Snapshot{
+		{Time: t0, PV: snapshot.Some(12.5)},
+		{Time: t0.Add(time.Second)}, // PV missing: null, not 0
+		{Time: t0.Add(2 * time.Second), PV: snapshot.Some(0)},
+	})
+	out, err := exec.Command(jq, "-c", "select(.time) | .pv", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("jq: %v\n%s", err, out)
+	}
+	if string(out) != "12.5\nnull\n0\n" {
+		t.Errorf("jq 'select(.time) | .pv' gave %q, want 12.5, null, 0", out)
+	}
+	out, err = exec.Command(jq, "-r", "select(.format) | .launch.name", path).CombinedOutput()
+	if err != nil || string(out) != "shop\n" {
+		t.Errorf("jq on the header: %q, %v", out, err)
 	}
 }
