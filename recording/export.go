@@ -1,0 +1,245 @@
+package recording
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// help describes each signal for an OpenMetrics # HELP line, by address.
+// snapshot.Signals and snapshot.HostSignals name the columns; a test keeps
+// this table complete.
+var help = map[string]string{
+	snapshot.SignalPV:          "Page views per second.",
+	snapshot.SignalRequests:    "HTTP requests per second, all handlers.",
+	snapshot.SignalConnections: "Concurrent client connections.",
+	snapshot.SignalBandwidth:   "Bytes per second sent to clients.",
+	snapshot.SignalErrorRate:   "Share of requests that failed, 0 to 1.",
+	snapshot.SignalStock:       "Units left to sell.",
+	snapshot.SignalSold:        "Units sold per second.",
+	"host.cpu":                 "Busy share of all CPU cores, 0 to 1.",
+	"host.memory_used":         "Memory used, in bytes.",
+	"host.memory_total":        "Memory in total, in bytes.",
+	"host.load1":               "One-minute load average.",
+	"host.net_tx":              "Bytes per second sent on the watched interfaces.",
+	"host.net_rx":              "Bytes per second received on the watched interfaces.",
+	"host.tcp_established":     "Established TCP connections.",
+	"host.tcp_memory":          "Kernel TCP socket memory, in bytes.",
+}
+
+const endpointHelp = "Requests per second to each dynamic endpoint."
+
+// columns is a recording's values by signal address, NaN where missing (a
+// present Value is never NaN): about 8 bytes a value, so an export does not
+// hold the snapshots, yet writes each signal's samples together.
+type columns struct {
+	times     []time.Time
+	fixed     [][]float64          // by fixedSignals
+	endpoints map[string][]float64 // by endpoint name
+}
+
+// fixedSignals are the columns every export has, in order.
+func fixedSignals() []string {
+	return slices.Concat(snapshot.Signals, snapshot.HostSignals)
+}
+
+func collect(r *Recording) (*columns, error) {
+	sigs := fixedSignals()
+	c := &columns{
+		times:     make([]time.Time, 0, r.Len()),
+		fixed:     make([][]float64, len(sigs)),
+		endpoints: map[string][]float64{},
+	}
+	for j := range c.fixed {
+		c.fixed[j] = make([]float64, 0, r.Len())
+	}
+	err := r.Scan(0, r.Len(), func(i int, s snapshot.Snapshot) error {
+		c.times = append(c.times, s.Time)
+		for j, sig := range sigs {
+			c.fixed[j] = append(c.fixed[j], s.Get(sig).Or(math.NaN()))
+		}
+		for name, ep := range s.Endpoints {
+			c.endpoints[name] = append(pad(c.endpoints[name], i), ep.QPS.Or(math.NaN()))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for name, col := range c.endpoints {
+		c.endpoints[name] = pad(col, len(c.times))
+	}
+	return c, nil
+}
+
+// pad fills col with missing values up to length n.
+func pad(col []float64, n int) []float64 {
+	for len(col) < n {
+		col = append(col, math.NaN())
+	}
+	return col
+}
+
+func (c *columns) endpointNames() []string {
+	names := make([]string, 0, len(c.endpoints))
+	for name := range c.endpoints {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// WriteCSV writes a recording's snapshot data as CSV: a header row of time
+// (RFC 3339, UTC, milliseconds), t_seconds (since the launch's T0 when the
+// header has one, else since the first record), every signal of
+// snapshot.Signals and snapshot.HostSignals, then endpoints.NAME for every
+// endpoint seen anywhere in the recording, sorted. A missing value is an
+// empty cell, never 0; numbers keep full float64 precision.
+func WriteCSV(w io.Writer, r *Recording) error {
+	c, err := collect(r)
+	if err != nil {
+		return fmt.Errorf("export CSV: %w", err)
+	}
+	names := c.endpointNames()
+	cw := csv.NewWriter(w)
+	head := append([]string{"time", "t_seconds"}, fixedSignals()...)
+	for _, name := range names {
+		head = append(head, "endpoints."+name)
+	}
+	if err := cw.Write(head); err != nil {
+		return fmt.Errorf("export CSV: %w", err)
+	}
+	t0 := r.Header().Launch.StartsAt
+	if t0.IsZero() && len(c.times) > 0 {
+		t0 = c.times[0]
+	}
+	row := make([]string, len(head))
+	for i, t := range c.times {
+		row = row[:0]
+		row = append(row, t.UTC().Format("2006-01-02T15:04:05.000Z07:00"),
+			strconv.FormatFloat(t.Sub(t0).Seconds(), 'f', -1, 64))
+		for _, col := range c.fixed {
+			row = append(row, cell(col[i]))
+		}
+		for _, name := range names {
+			row = append(row, cell(c.endpoints[name][i]))
+		}
+		if err := cw.Write(row); err != nil {
+			return fmt.Errorf("export CSV: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("export CSV: %w", err)
+	}
+	return nil
+}
+
+func cell(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// WriteOpenMetrics writes a recording's snapshot data as OpenMetrics text
+// that `promtool tsdb create-blocks-from openmetrics` imports: one gauge
+// family per signal (launchwatch_pv, launchwatch_host_cpu, …) and
+// launchwatch_endpoint_qps{endpoint="NAME"}, each with # TYPE and # HELP and
+// all its samples together, timestamps in seconds with milliseconds, then
+// # EOF. Missing values are left out, as is a family with no values. Two
+// records in the same millisecond keep the first: a series takes one sample
+// per timestamp.
+func WriteOpenMetrics(w io.Writer, r *Recording) error {
+	c, err := collect(r)
+	if err != nil {
+		return fmt.Errorf("export OpenMetrics: %w", err)
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	for j, sig := range fixedSignals() {
+		if !anyPresent(c.fixed[j]) {
+			continue
+		}
+		name := "launchwatch_" + strings.ReplaceAll(sig, ".", "_")
+		h, ok := help[sig]
+		if !ok {
+			h = "launchwatch signal " + sig + "."
+		}
+		writeFamily(bw, name, h)
+		writeSeries(bw, name, c.times, c.fixed[j])
+	}
+	if names := c.endpointNames(); len(names) > 0 {
+		const name = "launchwatch_endpoint_qps"
+		writeFamily(bw, name, endpointHelp)
+		for _, ep := range names {
+			writeSeries(bw, name+`{endpoint="`+escapeLabel(ep)+`"}`, c.times, c.endpoints[ep])
+		}
+	}
+	// A bufio.Writer keeps its first error and Flush returns it, so the
+	// writes above and here need no check of their own.
+	_, _ = bw.WriteString("# EOF\n")
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("export OpenMetrics: %w", err)
+	}
+	return nil
+}
+
+func anyPresent(col []float64) bool {
+	return slices.ContainsFunc(col, func(v float64) bool { return !math.IsNaN(v) })
+}
+
+func writeFamily(bw *bufio.Writer, name, h string) {
+	_, _ = bw.WriteString("# TYPE " + name + " gauge\n")
+	_, _ = bw.WriteString("# HELP " + name + " " + escapeHelp(h) + "\n")
+}
+
+// writeSeries writes one series' present values, a sample a line.
+func writeSeries(bw *bufio.Writer, series string, times []time.Time, col []float64) {
+	var buf []byte
+	last, first := int64(0), true
+	for i, v := range col {
+		if math.IsNaN(v) {
+			continue
+		}
+		ms := times[i].UnixMilli()
+		if !first && ms == last {
+			continue
+		}
+		first, last = false, ms
+		buf = append(buf[:0], series...)
+		buf = append(buf, ' ')
+		buf = strconv.AppendFloat(buf, v, 'g', -1, 64)
+		buf = append(buf, ' ')
+		buf = appendSeconds(buf, ms)
+		buf = append(buf, '\n')
+		_, _ = bw.Write(buf)
+	}
+}
+
+// appendSeconds writes a Unix time in milliseconds as seconds with a
+// three-digit fraction, exactly (no float rounding).
+func appendSeconds(b []byte, ms int64) []byte {
+	if ms < 0 {
+		b = append(b, '-')
+		ms = -ms
+	}
+	b = strconv.AppendInt(b, ms/1000, 10)
+	frac := ms % 1000
+	return append(b, '.', byte('0'+frac/100), byte('0'+frac/10%10), byte('0'+frac%10))
+}
+
+var (
+	labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+	helpEscaper  = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+)
+
+func escapeLabel(s string) string { return labelEscaper.Replace(s) }
+func escapeHelp(s string) string  { return helpEscaper.Replace(s) }

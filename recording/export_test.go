@@ -1,0 +1,186 @@
+package recording
+
+import (
+	"bytes"
+	"encoding/csv"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// exportFixture is a small recording with what an export must get right:
+// values missing here and there, a measured zero, an endpoint that appears
+// late and one whose name needs escaping, two records in one millisecond,
+// and records before T0.
+func exportFixture(t *testing.T) *Recording {
+	t.Helper()
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	snaps := []snapshot.Snapshot{
+		{Time: at(-2000), PV: snapshot.Some(12.5), Stock: snapshot.Some(1000), Host: snapshot.Host{CPU: snapshot.Some(0.05)}},
+		{Time: at(-1000), PV: snapshot.Some(13), Requests: snapshot.Some(40), ErrorRate: snapshot.Some(0), Stock: snapshot.Some(1000)},
+		{Time: at(0), PV: snapshot.Some(190.125), Requests: snapshot.Some(600.0000001), Bandwidth: snapshot.Some(2.3456789e7),
+			Connections: snapshot.Some(95), ErrorRate: snapshot.Some(0.0125), Stock: snapshot.Some(998), Sold: snapshot.Some(2),
+			Endpoints: map[string]snapshot.Endpoint{"buy": {QPS: snapshot.Some(2)}, "cart": {}},
+			Host:      snapshot.Host{CPU: snapshot.Some(0.42), MemoryUsed: snapshot.Some(4.49e8), MemoryTotal: snapshot.Some(2.53e10), Load1: snapshot.Some(0.31)}},
+		{Time: at(0), PV: snapshot.Some(999)}, // same millisecond: OpenMetrics keeps the first
+		{Time: at(1250), PV: snapshot.Some(180), Stock: snapshot.Some(996), Sold: snapshot.Some(1.6),
+			Endpoints: map[string]snapshot.Endpoint{"buy": {QPS: snapshot.Some(1.5)}, `we"ird\ one`: {QPS: snapshot.Some(0.5)}},
+			Host:      snapshot.Host{NetTX: snapshot.Some(1.41e7), NetRX: snapshot.Some(2.2e5), TCPEstablished: snapshot.Some(90), TCPMemory: snapshot.Some(1.27e6)}},
+	}
+	path := filepath.Join(t.TempDir(), "export.lwrec.jsonl")
+	writeRecording(t, path, snaps)
+	r, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func TestWriteCSV(t *testing.T) {
+	r := exportFixture(t)
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	golden.RequireEqual(t, buf.Bytes())
+
+	// The golden file aside, the properties that matter, checked directly.
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := rows[0]
+	wantHead := slices.Concat([]string{"time", "t_seconds"}, snapshot.Signals, snapshot.HostSignals,
+		[]string{"endpoints.buy", "endpoints.cart", `endpoints.we"ird\ one`})
+	if !slices.Equal(head, wantHead) {
+		t.Fatalf("header row %q, want %q", head, wantHead)
+	}
+	col := func(name string) int { return slices.Index(head, name) }
+	for _, tc := range []struct {
+		name   string
+		row    int
+		column string
+		want   string
+	}{
+		{"t_seconds counts from T0, negative before it", 1, "t_seconds", "-2"},
+		{"t_seconds keeps milliseconds", 5, "t_seconds", "1.25"},
+		{"time is RFC 3339 in UTC with milliseconds", 5, "time", "2026-11-27T10:15:01.250Z"},
+		{"a missing value is an empty cell", 1, "requests", ""},
+		{"a measured zero is 0", 2, "error_rate", "0"},
+		{"full float precision", 3, "requests", "600.0000001"},
+		{"an endpoint before it appears is empty", 1, "endpoints.buy", ""},
+		{"an endpoint without QPS is empty", 3, "endpoints.cart", ""},
+		{"an endpoint that appears late has its value", 5, `endpoints.we"ird\ one`, "0.5"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := rows[tc.row][col(tc.column)]; got != tc.want {
+				t.Errorf("row %d %s = %q, want %q", tc.row, tc.column, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestWriteOpenMetrics(t *testing.T) {
+	r := exportFixture(t)
+	var buf bytes.Buffer
+	if err := WriteOpenMetrics(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	golden.RequireEqual(t, buf.Bytes())
+	out := buf.String()
+	mustContain(t, out,
+		"# TYPE launchwatch_pv gauge\n# HELP launchwatch_pv Page views per second.\n",
+		"launchwatch_pv 12.5 1795774498.000\n",
+		"launchwatch_pv 190.125 1795774500.000\n",
+		`launchwatch_endpoint_qps{endpoint="we\"ird\\ one"} 0.5 1795774501.250`+"\n",
+		"launchwatch_host_cpu 0.42 1795774500.000\n")
+	if !strings.HasSuffix(out, "\n# EOF\n") {
+		t.Error("no final # EOF")
+	}
+	if strings.Contains(out, " 999 ") {
+		t.Error("a second sample in the same millisecond was written")
+	}
+	if strings.Contains(out, `endpoint="cart"`) {
+		t.Error("an endpoint that never had a value was written")
+	}
+	// All samples of a family together: once a family's samples end, its
+	// name does not come back.
+	seen, current := map[string]bool{}, ""
+	for _, l := range strings.Split(out, "\n") {
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		name, _, _ := strings.Cut(strings.Fields(l)[0], "{")
+		if name != current {
+			if seen[name] {
+				t.Errorf("family %s is split", name)
+			}
+			seen[name], current = true, name
+		}
+	}
+}
+
+func TestEverySignalHasHelp(t *testing.T) {
+	for _, sig := range fixedSignals() {
+		if help[sig] == "" {
+			t.Errorf("signal %s has no # HELP text in the export table", sig)
+		}
+	}
+}
+
+// TestOpenMetricsImportsIntoPrometheus runs the real promtool on an export.
+func TestOpenMetricsImportsIntoPrometheus(t *testing.T) {
+	promtool := requireTool(t, "promtool")
+	r := exportFixture(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "export.om.txt")
+	var buf bytes.Buffer
+	if err := WriteOpenMetrics(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	blocks := filepath.Join(dir, "blocks")
+	out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", file, blocks).CombinedOutput()
+	if err != nil {
+		t.Fatalf("promtool: %v\n%s", err, out)
+	}
+	metas, _ := filepath.Glob(filepath.Join(blocks, "*", "meta.json"))
+	if len(metas) == 0 {
+		t.Fatalf("promtool made no block:\n%s", out)
+	}
+	meta, err := os.ReadFile(metas[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 4 PV, 2 requests, … : the samples written, every one imported.
+	want := strings.Count(buf.String(), "\n") - strings.Count(buf.String(), "\n#") - 1
+	mustContain(t, string(meta), `"numSamples": `+itoa(want)+`,`)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// requireTool skips when a tool is missing on a developer's machine, and
+// fails in CI, where a skip would hide a broken install (the pattern of
+// cmd/launchwatch/e2e_test.go).
+func requireTool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("LAUNCHWATCH_REQUIRE_INTEGRATION") != "" {
+			t.Fatalf("%s is required (LAUNCHWATCH_REQUIRE_INTEGRATION is set): %v", name, err)
+		}
+		t.Skipf("%s not installed", name)
+	}
+	return path
+}

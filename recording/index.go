@@ -1,0 +1,199 @@
+package recording
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// index is what one pass over a file learns: the header, where each record
+// starts and its time, and whether a torn tail follows the last record.
+// Open and Create (before it appends to an existing file) share it, so a
+// writer never appends to a file the reader would refuse.
+type index struct {
+	header Header
+	// offsets[i] is where record i starts; offsets[len(times)] is where the
+	// last good record ends: the size the file is cut to when a tail is torn.
+	offsets  []int64
+	times    []time.Time
+	torn     bool
+	warnings []string
+}
+
+// errTornHeader: the file holds only the beginning of a header line, which
+// is what a crash while creating a recording leaves.
+var errTornHeader = errors.New("the header line is torn (a crash while creating the file?): no records")
+
+// headerStart is how every header this package writes begins.
+const headerStart = `{"format":"` + Format + `"`
+
+// readIndex reads a recording once, start to end. A bad line in the middle
+// is an error rather than a skipped line: one write per record and a cut
+// tail before appending mean a crash cannot put one there, so it is an edit
+// or corruption, and a post-mortem built on a silently shortened recording
+// would mislead. The torn last line a crash does leave is cut off with a
+// warning.
+func readIndex(f *os.File, path string) (*index, error) {
+	// 1 MiB: a 24 h recording is read in about 130 reads, and almost every
+	// line is used in place in the buffer.
+	br := bufio.NewReaderSize(f, 1<<20)
+	var scratch []byte
+	line, complete, err := readLine(br, &scratch)
+	if err != nil {
+		return nil, &Error{Path: path, Err: err}
+	}
+	if len(line) == 0 && !complete {
+		return nil, &Error{Path: path, Err: ErrEmpty}
+	}
+	if !complete {
+		if looksLikeTornHeader(line) {
+			return nil, &Error{Path: path, Err: fmt.Errorf("%w: %w", ErrEmpty, errTornHeader)}
+		}
+		return nil, &Error{Path: path, Err: fmt.Errorf("%w: line 1 is not a JSON header", ErrNotRecording)}
+	}
+	h, err := parseHeader(line[:len(line)-1])
+	if err != nil {
+		return nil, &Error{Path: path, Err: err}
+	}
+
+	ix := &index{header: h}
+	if st, err := f.Stat(); err == nil {
+		// A guess at the record count (about 1.5 KB each) saves regrowing
+		// the index a dozen times.
+		n := st.Size() / 1024
+		ix.offsets = make([]int64, 0, n+1)
+		ix.times = make([]time.Time, 0, n)
+	}
+	off := int64(len(line))
+	lineNo := 1
+	var pending error // the last line's problem: torn if it is the last, an error if not
+	for {
+		line, complete, err := readLine(br, &scratch)
+		if err != nil {
+			return nil, &Error{Path: path, Line: lineNo + 1, Err: err}
+		}
+		if len(line) == 0 && !complete {
+			break // end of file
+		}
+		if pending != nil {
+			return nil, &Error{Path: path, Line: lineNo, Err: pending}
+		}
+		lineNo++
+		if !complete {
+			pending = errors.New("no newline at the end")
+			break
+		}
+		t, err := recordTime(line[:len(line)-1])
+		if err != nil {
+			pending = err
+			continue
+		}
+		if n := len(ix.times); n > 0 && t.Before(ix.times[n-1]) {
+			return nil, &Error{Path: path, Line: lineNo, Err: fmt.Errorf("%w: %s after %s",
+				ErrOutOfOrder, t.Format(time.RFC3339Nano), ix.times[n-1].Format(time.RFC3339Nano))}
+		}
+		ix.offsets = append(ix.offsets, off)
+		ix.times = append(ix.times, t)
+		off += int64(len(line))
+	}
+	ix.offsets = append(ix.offsets, off)
+	if pending != nil {
+		ix.torn = true
+		ix.warnings = append(ix.warnings, fmt.Sprintf(
+			"%s: line %d is torn (a crash while writing?): ignored, the recording ends at line %d (%v)",
+			path, lineNo, lineNo-1, pending))
+	}
+	return ix, nil
+}
+
+// readLine returns the next line with its '\n' (complete) or the file's
+// last bytes without one. The line is only valid until the next call.
+func readLine(br *bufio.Reader, scratch *[]byte) (line []byte, complete bool, err error) {
+	line, err = br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		// A line longer than the buffer: rare (a huge config in a header);
+		// gather it in scratch.
+		*scratch = append((*scratch)[:0], line...)
+		for errors.Is(err, bufio.ErrBufferFull) {
+			line, err = br.ReadSlice('\n')
+			*scratch = append(*scratch, line...)
+		}
+		line = *scratch
+	}
+	switch {
+	case err == nil:
+		return line, true, nil
+	case errors.Is(err, io.EOF):
+		return line, false, nil
+	default:
+		return nil, false, fmt.Errorf("read: %w", err)
+	}
+}
+
+// looksLikeTornHeader reports a line that is the start of a header this
+// package wrote, or could be, and nothing more.
+func looksLikeTornHeader(b []byte) bool {
+	return bytes.HasPrefix(b, []byte(headerStart)) || bytes.HasPrefix([]byte(headerStart), b)
+}
+
+const timePrefix = `{"time":"`
+
+// recordTime takes a record's time from its `{"time":"...` prefix, which is
+// how the snapshot package writes every record, without decoding the rest:
+// decoding 130 MB would take seconds. A line that is unusual in any way (no
+// such prefix, no closing brace, a second record glued on by a crash) gets a
+// full decode instead, which also names what is wrong with it.
+func recordTime(b []byte) (time.Time, error) {
+	if bytes.HasPrefix(b, []byte(timePrefix)) && len(b) > 0 && b[len(b)-1] == '}' {
+		rest := b[len(timePrefix):]
+		// The longest RFC 3339 time is 35 bytes; a glued record shows as a
+		// second prefix, which no snapshot holds unquoted.
+		if end := bytes.IndexByte(rest[:min(len(rest), 40)], '"'); end > 0 &&
+			!bytes.Contains(rest, []byte(timePrefix)) {
+			if t, err := time.Parse(time.RFC3339Nano, string(rest[:end])); err == nil {
+				return t, nil
+			}
+		}
+	}
+	return decodeTime(b)
+}
+
+// decodeTime is recordTime's slow path: a full decode that says what is
+// wrong with a line.
+func decodeTime(b []byte) (time.Time, error) {
+	var probe struct {
+		Format *string `json:"format"`
+	}
+	if err := json.Unmarshal(b, &probe); err != nil {
+		return time.Time{}, fmt.Errorf("not a JSON record: %w", err)
+	}
+	if probe.Format != nil {
+		return time.Time{}, errors.New("a second header where a record belongs (two recordings joined?)")
+	}
+	var s snapshot.Snapshot
+	if err := decodeRecord(b, &s); err != nil {
+		return time.Time{}, err
+	}
+	return s.Time, nil
+}
+
+// decodeRecord decodes one line (without its '\n') into s and cleans its
+// text.
+func decodeRecord(b []byte, s *snapshot.Snapshot) error {
+	*s = snapshot.Snapshot{}
+	if err := json.Unmarshal(b, s); err != nil {
+		return fmt.Errorf("bad record: %w", err)
+	}
+	if s.Time.IsZero() {
+		return errors.New("bad record: no time")
+	}
+	cleanSnapshot(s)
+	return nil
+}
