@@ -31,7 +31,12 @@ func (m *Model) header(f *frame, w int) string {
 			phase, phaseLevel = "SOLD OUT", LevelWarn
 		}
 	}
-	parts = append(parts, st.HeaderPhase.Inherit(st.level(phaseLevel)).Render(phase))
+	if m.opts.Replay != nil {
+		// A replay says so in place of LIVE; the phase follows in words.
+		parts = append(parts, st.HeaderPhase.Inherit(st.Accent).Render(replayBadge(m.shown().Playback)), strings.ToLower(phase))
+	} else {
+		parts = append(parts, st.HeaderPhase.Inherit(st.level(phaseLevel)).Render(phase))
+	}
 	now := m.opts.Clock()
 	if !m.opts.Plan.LaunchAt.IsZero() {
 		parts = append(parts, st.Bold.Render(countdown(now.Sub(m.opts.Plan.LaunchAt))))
@@ -62,6 +67,7 @@ func (m *Model) header(f *frame, w int) string {
 		parts = append(parts, st.level(LevelCrit).Render("● REC")+" "+st.Faint.Render(snapshot.CleanText(m.opts.Recording, 60)))
 	}
 	switch {
+	case m.opts.Replay != nil:
 	case m.closed:
 		parts = append(parts, st.level(LevelWarn).Render("STOPPED"))
 	case m.paused:

@@ -14,6 +14,20 @@ type KeyMap struct {
 	WiderWin   key.Binding
 	NarrowWin  key.Binding
 	Theme      key.Binding
+
+	// A replay's controls.
+	PlayPause  key.Binding
+	Faster     key.Binding
+	Slower     key.Binding
+	Rewind     key.Binding
+	Forward    key.Binding
+	RewindMin  key.Binding
+	ForwardMin key.Binding
+	Start      key.Binding
+	End        key.Binding
+	GoTo       key.Binding
+	NextEvent  key.Binding
+	PrevEvent  key.Binding
 }
 
 // DefaultKeyMap returns the default bindings.
@@ -29,6 +43,35 @@ func DefaultKeyMap() KeyMap {
 		WiderWin:   key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "longer window")),
 		NarrowWin:  key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "shorter window")),
 		Theme:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "theme")),
+
+		PlayPause:  key.NewBinding(key.WithKeys(" ", "p"), key.WithHelp("space", "play/pause")),
+		Faster:     key.NewBinding(key.WithKeys(">", "."), key.WithHelp(">", "faster")),
+		Slower:     key.NewBinding(key.WithKeys("<", ","), key.WithHelp("<", "slower")),
+		Rewind:     key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "back 10s")),
+		Forward:    key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "forward 10s")),
+		RewindMin:  key.NewBinding(key.WithKeys("shift+left"), key.WithHelp("shift+←", "back 1m")),
+		ForwardMin: key.NewBinding(key.WithKeys("shift+right"), key.WithHelp("shift+→", "forward 1m")),
+		Start:      key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "start")),
+		End:        key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "end")),
+		GoTo:       key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "go to time")),
+		NextEvent:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next event")),
+		PrevEvent:  key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous event")),
+	}
+}
+
+// ReplayShortHelp is the one-line help of a replay.
+func (k KeyMap) ReplayShortHelp() []key.Binding {
+	return []key.Binding{k.Quit, k.PlayPause, k.Slower, k.Faster, k.Rewind, k.Forward, k.NextEvent, k.PrevEvent, k.GoTo, k.Help}
+}
+
+// ReplayFullHelp groups a replay's bindings.
+func (k KeyMap) ReplayFullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.PlayPause, k.Faster, k.Slower, k.GoTo},
+		{k.Rewind, k.Forward, k.RewindMin, k.ForwardMin},
+		{k.Start, k.End, k.NextEvent, k.PrevEvent},
+		{k.NextPanel, k.PrevPanel, k.Fullscreen, k.Back},
+		{k.WiderWin, k.NarrowWin, k.Theme, k.Help, k.Quit},
 	}
 }
 

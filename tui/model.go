@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
@@ -32,6 +33,10 @@ type Options struct {
 	// Recording is the file the launch is recorded to, shown in the
 	// header; empty when not recording.
 	Recording string
+	// Replay controls a recording played back; nil live. With it the
+	// header says REPLAY, a timeline shows the position, and the replay's
+	// keys work.
+	Replay Replay
 	// Window is the charts' initial time window (default 5 minutes).
 	Window time.Duration
 	// Renderer builds the styles; tests pin its colour profile.
@@ -70,6 +75,9 @@ type Model struct {
 
 	latest pipeline.Frame // the newest; zero Seq until one arrives
 
+	goTo textinput.Model // a replay's "go to time" prompt
+	note string          // a replay control's answer, shown in the footer
+
 	body string // the rendered screen below the header; "" when the whole screen is a message
 	view string // the rendered screen; View returns it
 }
@@ -106,6 +114,7 @@ func New(opts Options) Model {
 		window: opts.Window,
 	}
 	m.applyTheme()
+	m.goTo = newGoTo(m.styles)
 	return m
 }
 
@@ -125,6 +134,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateKey(msg)
 	case frameMsg:
 		return m.updateFrame(msg)
+	case noteMsg:
+		m.note = msg.text
+		m.render()
+		return m, nil
 	case clockMsg:
 		m.renderHeader()
 		return m, clockCmd() // re-armed only here
@@ -155,6 +168,14 @@ func (m Model) updateFrame(msg frameMsg) (tea.Model, tea.Cmd) {
 
 func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
+	if msg.Type == tea.KeyCtrlC {
+		return m, tea.Quit
+	}
+	if m.opts.Replay != nil {
+		if next, cmd, handled := m.updateReplayKey(msg); handled {
+			return next, cmd
+		}
+	}
 	switch {
 	case keyMatches(msg, k.Quit):
 		return m, tea.Quit

@@ -57,6 +57,9 @@ func (m *Model) render() {
 	}
 	f := m.frame()
 	footer := m.footer(w)
+	if m.opts.Replay != nil {
+		footer = m.timeline(w) + "\n" + m.replayFooter(w)
+	}
 	bodyH := max(h-1-lineCount(footer), 0) // the header is one line
 	var body string
 	switch {
@@ -195,6 +198,9 @@ func (m *Model) footer(w int) string {
 }
 
 func (m *Model) fullHelp() string {
+	if m.opts.Replay != nil {
+		return m.help.FullHelpView(m.keys.ReplayFullHelp())
+	}
 	return m.help.FullHelpView(m.keys.FullHelp())
 }
 

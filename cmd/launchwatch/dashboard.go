@@ -2,15 +2,20 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"os/signal"
+	"syscall"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/pipeline"
+	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/tui"
 )
 
@@ -19,6 +24,8 @@ type dashboard struct {
 	cfg      *config.Config
 	producer pipeline.Producer
 	log      *slog.Logger
+	rec      *recording.Writer // nil: not recording
+	out      io.Writer         // where the recording's summary goes after the screen closes
 }
 
 // newPipeline builds the loop over a producer with the config's plan,
@@ -57,6 +64,11 @@ func runDashboard(d dashboard) error {
 	if name == "" {
 		name = d.cfg.File
 	}
+	recPath := ""
+	if d.rec != nil {
+		p.AddSink(d.rec)
+		recPath = d.rec.Path()
+	}
 	sub := p.Subscribe()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -71,17 +83,39 @@ func runDashboard(d dashboard) error {
 		HasPlan:    d.cfg.HasPlan(),
 		Thresholds: d.cfg.CapacityThresholds(),
 		LaunchName: name,
+		Recording:  recPath,
 		Renderer:   lipgloss.NewRenderer(os.Stdout),
 	})
 	d.log.Info("dashboard start", "config", d.cfg.File, "interval", d.cfg.Interval)
 	// 30 FPS is plenty for data that changes once a second (FIELD-NOTES).
 	prog := tea.NewProgram(m, tea.WithAltScreen(), tea.WithFPS(30))
+	stopSignals := quitOnHangup(prog)
+	defer stopSignals()
 	_, runErr := prog.Run()
 	cancel()
-	pipeErr := <-ran
+	pipeErr := <-ran // the recorder is drained when Run returns
+	recErr := closeRecording(d.rec, d.out)
 	d.log.Info("dashboard stop")
 	if runErr != nil {
-		return fmt.Errorf("dashboard: %w", runErr)
+		return errors.Join(fmt.Errorf("dashboard: %w", runErr), recErr)
 	}
-	return pipeErr
+	return errors.Join(pipeErr, recErr)
+}
+
+// quitOnHangup quits the program on SIGHUP (a closed terminal or SSH
+// connection) and SIGQUIT, which Bubble Tea v1 leaves to Go's default
+// action: the process would die with the terminal raw and the recording
+// unclosed (FIELD-NOTES). SIGINT and SIGTERM Bubble Tea handles itself.
+func quitOnHangup(prog *tea.Program) (stop func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGHUP, syscall.SIGQUIT)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-ch:
+			prog.Quit()
+		case <-done:
+		}
+	}()
+	return func() { signal.Stop(ch); close(done) }
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/examples"
+	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/sim"
 )
 
@@ -34,6 +35,7 @@ func (f *simFlags) shop() (*sim.Shop, error) {
 
 func newDemoCmd() *cobra.Command {
 	var f simFlags
+	var rf recordFlags
 	var logFile string
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -45,7 +47,10 @@ and the figures match the plan.
 
 first-launch plays the story's crash: a page ten times the planned weight,
 502s and retries, the purchase button missing, a sale far behind plan.
-second-launch plays the fix.`,
+second-launch plays the fix.
+
+The demo is recorded like a live watch (see watch --help): replay it with
+launchwatch replay FILE.`,
 		Example: `  launchwatch demo
   launchwatch demo --scenario first-launch --speed 20`,
 		Args: cobra.NoArgs,
@@ -78,7 +83,11 @@ second-launch plays the fix.`,
 			if err != nil {
 				return err
 			}
-			err = runDashboard(dashboard{cfg: cfg, producer: poller, log: log})
+			rec, err := rf.open(cfg, recording.OriginDemo)
+			if err != nil {
+				return err
+			}
+			err = runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout()})
 			cancel()
 			if serr := <-served; serr != nil && !errors.Is(serr, context.Canceled) {
 				return errors.Join(err, fmt.Errorf("simulator: %w", serr))
@@ -88,6 +97,7 @@ second-launch plays the fix.`,
 	}
 	f.register(cmd, 10, 2*time.Minute)
 	cmd.Flags().StringVar(&logFile, "log-file", "", "write logs here (never to the screen)")
+	rf.register(cmd)
 	return cmd
 }
 

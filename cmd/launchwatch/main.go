@@ -17,9 +17,11 @@ import (
 )
 
 func main() {
-	// Cancelled on SIGINT/SIGTERM for the commands without a TUI (sim,
-	// watch --once); the TUI handles both itself and restores the terminal.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// Cancelled on SIGINT, SIGTERM, SIGHUP and SIGQUIT for the commands
+	// without a screen (record, sim, watch --once), which then flush and
+	// close what they write; the screen handles them itself and restores
+	// the terminal.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
 	// After the first signal, stop catching: a second one ends the process
 	// at once, as a user pressing ctrl-c twice expects.
 	go func() { <-ctx.Done(); stop() }()

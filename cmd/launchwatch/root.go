@@ -54,6 +54,9 @@ Run launchwatch --help for every command.
 		newConfigCmd(),
 		newWatchCmd(),
 		newDemoCmd(),
+		newRecordCmd(),
+		newReplayCmd(),
+		newExportCmd(),
 		newSimCmd(),
 	)
 	return root

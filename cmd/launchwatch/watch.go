@@ -15,9 +15,11 @@ import (
 	"github.com/launchwatch/launchwatch/collectors"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/pipeline"
+	"github.com/launchwatch/launchwatch/recording"
 )
 
 type watchFlags struct {
+	record     recordFlags
 	configFile string
 	once       bool
 	asJSON     bool
@@ -32,6 +34,11 @@ func newWatchCmd() *cobra.Command {
 		Long: `Watch a launch live: poll the configured sources every interval and show
 PV/s, connections, bandwidth, error rate, stock, the endpoints against their
 ceilings and the host, each beside what the capacity plan predicts.
+
+Every snapshot is recorded for the post-mortem (launchwatch replay FILE):
+by default to a new file in $XDG_STATE_HOME/launchwatch/ (else
+~/.local/state/launchwatch/), or to --record FILE; --no-record does not
+record. Quitting prints the file and how many snapshots it holds.
 
 With --once, take one snapshot, print it and exit: 0 when every source
 answered, 1 when some failed (the output says which and why), 2 when none
@@ -60,7 +67,11 @@ twice, one interval apart.`,
 			if f.once {
 				return once(cmd.Context(), cmd.OutOrStdout(), cfg, poller, f.asJSON)
 			}
-			return runDashboard(dashboard{cfg: cfg, producer: poller, log: log})
+			rec, err := f.record.open(cfg, recording.OriginLive)
+			if err != nil {
+				return err
+			}
+			return runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout()})
 		},
 	}
 	fl := cmd.Flags()
@@ -68,6 +79,7 @@ twice, one interval apart.`,
 	fl.BoolVar(&f.once, "once", false, "take one snapshot, print it and exit")
 	fl.BoolVar(&f.asJSON, "json", false, "with --once, print JSON")
 	fl.StringVar(&f.logFile, "log-file", "", "write logs here (never to the screen)")
+	f.record.register(cmd)
 	return cmd
 }
 

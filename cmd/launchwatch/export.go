@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/launchwatch/launchwatch/pipeline"
+	"github.com/launchwatch/launchwatch/recording"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+func newExportCmd() *cobra.Command {
+	var format, out string
+	cmd := &cobra.Command{
+		Use:   "export FILE --format jsonl|csv|openmetrics [-o OUT]",
+		Short: "Export a recording as JSON Lines frames, CSV or OpenMetrics",
+		Long: `Export a recording:
+
+  jsonl        one frame a line: the snapshot, its assessment against the plan,
+               the events it raised and the problems standing, derived as the
+               live screen derived them
+  csv          one row a snapshot, a column a signal, for a spreadsheet (a
+               missing value is an empty cell)
+  openmetrics  OpenMetrics text that promtool imports into a Prometheus:
+               promtool tsdb create-blocks-from openmetrics OUT ./data
+
+Writes to standard output unless -o names a file.`,
+		Example: `  launchwatch export launch.lwrec.jsonl --format csv -o launch.csv
+  launchwatch export launch.lwrec.jsonl --format jsonl | jq 'select(.events != []) | .events'`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			write, ok := map[string]func(io.Writer, *recording.Recording) error{
+				"jsonl": writeFrames, "csv": recording.WriteCSV, "openmetrics": recording.WriteOpenMetrics,
+			}[format]
+			if !ok {
+				return fmt.Errorf("--format %q: want jsonl, csv or openmetrics", format)
+			}
+			rec, err := recording.Open(args[0])
+			if err != nil {
+				return err
+			}
+			defer rec.Close()
+			for _, w := range rec.Warnings() {
+				fmt.Fprintln(cmd.ErrOrStderr(), "launchwatch: warning:", w)
+			}
+			if out == "" {
+				return write(cmd.OutOrStdout(), rec)
+			}
+			f, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+			if err != nil {
+				return err
+			}
+			if err := write(f, rec); err != nil {
+				f.Close()
+				return err
+			}
+			return f.Close()
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "jsonl", "jsonl, csv or openmetrics")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write here instead of standard output")
+	return cmd
+}
+
+// writeFrames derives every frame of a recording, as the pipeline does,
+// and writes one JSON line each.
+func writeFrames(w io.Writer, rec *recording.Recording) error {
+	plan, _, th, err := planOf(rec.Header())
+	if err != nil {
+		return fmt.Errorf("%s: %w", rec.Path(), err)
+	}
+	an := pipeline.NewAnalyst(plan, th, 0)
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	err = rec.Scan(0, rec.Len(), func(_ int, s snapshot.Snapshot) error {
+		return enc.Encode(an.Add(s))
+	})
+	return errors.Join(err, bw.Flush())
+}

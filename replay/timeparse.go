@@ -1,0 +1,88 @@
+package replay
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ParseTime reads a moment as people say it during a launch:
+//
+//	T+05:00, T-30s, T+1h2m, T+1:05:00   relative to T0 (t0)
+//	14:03, 14:03:22                     a clock time on the recording's days
+//	2026-11-27T14:03:22Z                RFC 3339
+//
+// start and end bound the recording; a clock time is taken on the first
+// day from start's on which it falls between them.
+func ParseTime(s string, t0, start, end time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, errors.New("no time given: try T+05:00, T-30s or 14:03")
+	}
+	if rest, ok := strings.CutPrefix(strings.ToUpper(s[:1])+s[1:], "T"); ok && len(rest) > 0 && (rest[0] == '+' || rest[0] == '-') {
+		if t0.IsZero() {
+			return time.Time{}, fmt.Errorf("%q: the recording has no launch time (T0); give a clock time such as 14:03", s)
+		}
+		d, err := parseOffset(rest[1:])
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%q: %w", s, err)
+		}
+		if rest[0] == '-' {
+			d = -d
+		}
+		return t0.Add(d), nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	if clock, err := parseClock(s); err == nil {
+		if start.IsZero() {
+			return time.Time{}, fmt.Errorf("%q: the recording is empty", s)
+		}
+		day := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, start.Location())
+		for t := day.Add(clock); !t.After(end.Add(24 * time.Hour)); t = t.AddDate(0, 0, 1) {
+			if !t.Before(start) {
+				return t, nil
+			}
+		}
+		return day.Add(clock), nil
+	}
+	return time.Time{}, fmt.Errorf("%q: not a time; try T+05:00, T-30s, T+1h2m, 14:03 or 14:03:22", s)
+}
+
+// parseOffset reads "05:00" (minutes and seconds), "1:05:00", or a Go
+// duration ("30s", "1h2m").
+func parseOffset(s string) (time.Duration, error) {
+	if strings.Contains(s, ":") {
+		parts := strings.Split(s, ":")
+		if len(parts) > 3 {
+			return 0, errors.New("too many colons: use mm:ss or h:mm:ss")
+		}
+		var d time.Duration
+		for _, p := range parts {
+			n, err := strconv.Atoi(p)
+			if err != nil || n < 0 {
+				return 0, fmt.Errorf("%q is not a number of minutes or seconds", p)
+			}
+			d = d*60 + time.Duration(n)
+		}
+		return d * time.Second, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, errors.New("not a duration: use mm:ss, h:mm:ss or 1h2m30s")
+	}
+	return d, nil
+}
+
+// parseClock reads "15:04" or "15:04:05" as the time since midnight.
+func parseClock(s string) (time.Duration, error) {
+	for _, layout := range []string{"15:04:05", "15:04"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute + time.Duration(t.Second())*time.Second, nil
+		}
+	}
+	return 0, errors.New("not a clock time")
+}

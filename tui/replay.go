@@ -1,0 +1,223 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/launchwatch/launchwatch/events"
+	"github.com/launchwatch/launchwatch/pipeline"
+)
+
+// Replay controls a recording played back (replay.Player is one). The
+// dashboard calls it from commands, never from Update; each call returns
+// at once, and the pipeline publishes the new position as a frame.
+type Replay interface {
+	TogglePause()
+	Faster()
+	Slower()
+	SeekBy(d time.Duration)
+	SeekStart()
+	SeekEnd()
+	// SeekTo moves to a time as typed: "T+05:00", "T-30s", "14:03".
+	SeekTo(s string) error
+	// NextEvent and PrevEvent move between events; false: none that way.
+	NextEvent() (bool, error)
+	PrevEvent() (bool, error)
+}
+
+// noteMsg is a control's answer worth a line in the footer.
+type noteMsg struct{ text string }
+
+// control runs a replay control in a command.
+func control(f func() string) tea.Cmd {
+	return func() tea.Msg { return noteMsg{text: f()} }
+}
+
+func quiet(f func()) func() string { return func() string { f(); return "" } }
+
+// updateReplayKey handles a replay's keys; handled false leaves the key to
+// the dashboard's own bindings.
+func (m Model) updateReplayKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
+	r, k := m.opts.Replay, m.keys
+	if m.goTo.Focused() {
+		switch msg.Type {
+		case tea.KeyEnter:
+			text := m.goTo.Value()
+			m.goTo.Blur()
+			return m, control(func() string { return errText(r.SeekTo(text)) }), true
+		case tea.KeyEsc:
+			m.goTo.Blur()
+			return m, nil, true
+		}
+		var cmd tea.Cmd
+		m.goTo, cmd = m.goTo.Update(msg)
+		return m, cmd, true
+	}
+	var f func() string
+	switch {
+	case keyMatches(msg, k.PlayPause):
+		f = quiet(r.TogglePause)
+	case keyMatches(msg, k.Faster):
+		f = quiet(r.Faster)
+	case keyMatches(msg, k.Slower):
+		f = quiet(r.Slower)
+	case keyMatches(msg, k.Rewind):
+		f = quiet(func() { r.SeekBy(-10 * time.Second) })
+	case keyMatches(msg, k.Forward):
+		f = quiet(func() { r.SeekBy(10 * time.Second) })
+	case keyMatches(msg, k.RewindMin):
+		f = quiet(func() { r.SeekBy(-time.Minute) })
+	case keyMatches(msg, k.ForwardMin):
+		f = quiet(func() { r.SeekBy(time.Minute) })
+	case keyMatches(msg, k.Start):
+		f = quiet(r.SeekStart)
+	case keyMatches(msg, k.End):
+		f = quiet(r.SeekEnd)
+	case keyMatches(msg, k.NextEvent):
+		f = func() string { return jumpNote2(r.NextEvent, "no later event") }
+	case keyMatches(msg, k.PrevEvent):
+		f = func() string { return jumpNote2(r.PrevEvent, "no earlier event") }
+	case keyMatches(msg, k.GoTo):
+		m.goTo.SetValue("")
+		m.note = ""
+		cmd := m.goTo.Focus()
+		m.render()
+		return m, cmd, true
+	default:
+		return m, nil, false
+	}
+	m.note = ""
+	return m, control(f), true
+}
+
+func jumpNote2(jump func() (bool, error), none string) string {
+	ok, err := jump()
+	return jumpNote(ok, err, none)
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func jumpNote(ok bool, err error, none string) string {
+	switch {
+	case err != nil:
+		return err.Error()
+	case !ok:
+		return none
+	}
+	return ""
+}
+
+// replayBadge is the header's REPLAY mark in place of LIVE: the speed, and
+// whether it plays.
+func replayBadge(pb *pipeline.Playback) string {
+	if pb == nil {
+		return "REPLAY"
+	}
+	state := "▶"
+	switch {
+	case pb.Ended:
+		state = "■ end"
+	case pb.Paused:
+		state = "⏸"
+	}
+	return fmt.Sprintf("REPLAY %gx %s", pb.Speed, state)
+}
+
+// timeline draws a replay's position in its recording on one line: the
+// played part, T0 (┃), the events (▲ warn, ✕ crit, · info) and the
+// position (●), between the start and end times relative to T0.
+func (m *Model) timeline(w int) string {
+	pb := m.shown().Playback
+	st := m.styles
+	if pb == nil || pb.Len == 0 || w < 20 {
+		return fit(st.Faint.Render("replay: waiting for the recording"), w, 1)
+	}
+	t0 := m.opts.Plan.LaunchAt
+	label := func(t time.Time) string {
+		if t0.IsZero() {
+			return t.Format("15:04:05")
+		}
+		return countdown(t.Sub(t0))
+	}
+	left, right := label(pb.Start)+" ", " "+label(pb.End)
+	n := w - len([]rune(left)) - len([]rune(right))
+	if n < 5 {
+		return fit(st.Faint.Render(label(pb.Position)), w, 1)
+	}
+	span := pb.End.Sub(pb.Start)
+	cell := func(t time.Time) int {
+		if span <= 0 {
+			return 0
+		}
+		return min(max(int(float64(t.Sub(pb.Start))/float64(span)*float64(n-1)+0.5), 0), n-1)
+	}
+	marks := make([]events.Severity, n)
+	has := make([]bool, n)
+	for _, e := range pb.Marks {
+		c := cell(e.Time)
+		if !has[c] || e.Severity > marks[c] {
+			marks[c], has[c] = e.Severity, true
+		}
+	}
+	pos := cell(pb.Position)
+	zero := -1
+	if !t0.IsZero() && !t0.Before(pb.Start) && !t0.After(pb.End) {
+		zero = cell(t0)
+	}
+	var b strings.Builder
+	b.WriteString(st.Faint.Render(left))
+	for i := range n {
+		switch {
+		case i == pos:
+			b.WriteString(st.Accent.Render("●"))
+		case has[i]:
+			glyph, l := "·", LevelNone
+			switch marks[i] {
+			case events.Warn:
+				glyph, l = "▲", LevelWarn
+			case events.Crit:
+				glyph, l = "✕", LevelCrit
+			}
+			b.WriteString(st.level(l).Render(glyph))
+		case i == zero:
+			b.WriteString(st.Bold.Render("┃"))
+		case i < pos:
+			b.WriteString(st.Accent.Render("━"))
+		default:
+			b.WriteString(st.Faint.Render("─"))
+		}
+	}
+	b.WriteString(st.Faint.Render(right))
+	return fit(b.String(), w, 1)
+}
+
+// replayFooter is the footer of a replay: the go-to prompt while it is
+// open, else the last control's note and the keys.
+func (m *Model) replayFooter(w int) string {
+	if m.goTo.Focused() {
+		return fit(m.goTo.View()+m.styles.Faint.Render("  enter to go, esc to cancel"), w, 1)
+	}
+	help := m.help.ShortHelpView(m.keys.ReplayShortHelp())
+	if m.note != "" {
+		help = m.styles.level(LevelWarn).Render(m.note) + m.styles.Faint.Render(" • ") + help
+	}
+	return fit(help, w, 1)
+}
+
+// newGoTo is the prompt `g` opens.
+func newGoTo(s Styles) textinput.Model {
+	in := textinput.New()
+	in.Prompt = "go to (T+05:00, T-30s, 14:03): "
+	in.PromptStyle = s.Accent
+	in.CharLimit = 32
+	return in
+}
