@@ -54,13 +54,22 @@ type Analyst struct {
 	seq   uint64
 }
 
-// NewAnalyst returns an analyst keeping at least historyCap snapshots.
+// NewAnalyst returns an analyst keeping at least historyCap snapshots in
+// its frames' history (0: DefaultAnalystHistory). The assessment looks
+// back a minute: keep at least a minute's worth.
 func NewAnalyst(plan capacity.Plan, th capacity.Thresholds, historyCap int) *Analyst {
 	if th == (capacity.Thresholds{}) {
 		th = capacity.DefaultThresholds()
 	}
+	if historyCap <= 0 {
+		historyCap = DefaultAnalystHistory
+	}
 	return &Analyst{plan: plan, th: th, hist: newHistoryStore(historyCap), log: eventStore{cap: EventLogCap}}
 }
+
+// DefaultAnalystHistory is an hour of snapshots at 1 s, ten minutes at
+// 100 ms: more than the minute the assessment looks back over.
+const DefaultAnalystHistory = 3600
 
 // EventLogCap bounds the event log a frame carries.
 const EventLogCap = 10_000

@@ -2,49 +2,21 @@ package pipeline
 
 import (
 	"context"
-	"math"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/internal/launchtest"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
-var t0 = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+var t0 = launchtest.T0
 
-func testPlan() capacity.Plan {
-	return capacity.Plan{
-		PeakPV: 200, ResourcesPerPage: 20, ResourceSize: 50e3, DownloadSpeed: 200e3, ConnMemory: 10e3, CDNShare: 0.9,
-		Limits:    capacity.Limits{Link: 125e6, MaxConns: 10000, Memory: 512 << 20},
-		Endpoints: []capacity.Endpoint{{Name: "buy", MaxQPS: 100}},
-		Stock:     capacity.Stock{Total: 1000, SellOut: 10 * time.Minute},
-		LaunchAt:  t0,
-	}
-}
+func testPlan() capacity.Plan { return launchtest.Plan() }
 
-// launch scripts n snapshots a second apart from T-30s: a trickle, the
-// avalanche at T0, the buy endpoint climbing over its ceiling, an error
-// burst from T+40s.
-func launch(n int) []snapshot.Snapshot {
-	out := make([]snapshot.Snapshot, n)
-	for i := range out {
-		at := t0.Add(time.Duration(i-30) * time.Second)
-		sec := float64(i - 30)
-		pv := 10.0
-		if sec >= 0 {
-			pv = 150 + 40*math.Sin(sec/7)
-		}
-		out[i] = snapshot.Snapshot{
-			Time: at, PV: snapshot.Some(pv), Requests: snapshot.Some(pv * 3), Bandwidth: snapshot.Some(pv * 1e5),
-			Connections: snapshot.Some(pv), ErrorRate: snapshot.Some(math.Max(sec-40, 0) * 0.01),
-			Stock: snapshot.Some(math.Max(1000-math.Max(sec, 0)*1.5, 0)), Sold: snapshot.Some(1.5),
-			Endpoints: map[string]snapshot.Endpoint{"buy": {QPS: snapshot.Some(math.Max(sec, 0) * 2)}},
-			Sources:   map[string]snapshot.Source{"scrape": {OK: true, LastSuccess: at, Signals: []string{"pv"}}},
-		}
-	}
-	return out
-}
+// launch scripts n snapshots a second apart (see launchtest.Snapshots).
+func launch(n int) []snapshot.Snapshot { return launchtest.Snapshots(n, time.Second) }
 
 // scripted is a producer that hands out scripted snapshots, one a poll,
 // repeating the last; it can hang a chosen poll, ignoring its deadline.

@@ -51,17 +51,17 @@ type Player struct {
 	opts Options
 	wake chan struct{}
 
-	mu         sync.Mutex
-	next       int       // index of the next record to hand over
-	pos        time.Time // the playback clock at anchor
-	anchor     time.Time // wall time pos was set
-	speed      float64
-	paused     bool
-	seek       bool // a seek is pending
-	seekTo     time.Time
-	changed    bool // the status changed since the last hand-over
-	marks      []events.Event
-	indexErr   error
+	mu       sync.Mutex
+	next     int       // index of the next record to hand over
+	pos      time.Time // the playback clock at anchor
+	anchor   time.Time // wall time pos was set
+	speed    float64
+	paused   bool
+	seek     bool // a seek is pending
+	seekTo   time.Time
+	changed  bool // the status changed since the last hand-over
+	marks    []events.Event
+	indexErr error
 }
 
 // New returns a player at the start of the recording, playing.
@@ -172,7 +172,6 @@ func (p *Player) Next(ctx context.Context) (pipeline.Batch, error) {
 			// Everything up to and including the target is derived again.
 			to := p.rec.Search(p.seekTo.Add(time.Nanosecond))
 			p.next = to
-			p.setPos(p.seekTo)
 			p.mu.Unlock()
 			snaps, err := p.read(ctx, 0, to)
 			if err != nil {
@@ -304,6 +303,7 @@ func (p *Player) seekLocked(t time.Time) {
 		}
 	}
 	p.seek, p.seekTo = true, t
+	p.setPos(t) // the clock is there at once; the frames follow
 	p.signal()
 }
 
