@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -44,17 +45,18 @@ func quiet(f func()) func() string { return func() string { f(); return "" } }
 func (m Model) updateReplayKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 	r, k := m.opts.Replay, m.keys
 	if m.goTo.Focused() {
+		var cmd tea.Cmd
 		switch msg.Type {
 		case tea.KeyEnter:
 			text := m.goTo.Value()
 			m.goTo.Blur()
-			return m, control(func() string { return errText(r.SeekTo(text)) }), true
+			cmd = control(func() string { return errText(r.SeekTo(text)) })
 		case tea.KeyEsc:
 			m.goTo.Blur()
-			return m, nil, true
+		default:
+			m.goTo, cmd = m.goTo.Update(msg)
 		}
-		var cmd tea.Cmd
-		m.goTo, cmd = m.goTo.Update(msg)
+		m.render()
 		return m, cmd, true
 	}
 	var f func() string
@@ -219,5 +221,6 @@ func newGoTo(s Styles) textinput.Model {
 	in.Prompt = "go to (T+05:00, T-30s, 14:03): "
 	in.PromptStyle = s.Accent
 	in.CharLimit = 32
+	in.Cursor.SetMode(cursor.CursorStatic) // no blink ticks re-rendering the screen
 	return in
 }
