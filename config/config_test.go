@@ -100,7 +100,14 @@ var badConfigs = []struct {
 	{"bad-yaml-syntax.yaml", []string{"bad-yaml-syntax.yaml:"}},
 	{"bad-cdn-share.yaml", []string{"bad-cdn-share.yaml:9: plan.cdn_share:"}},
 	{"bad-http-client-config.yaml", []string{"bad-http-client-config.yaml", "bearer_token"}},
+	{"bad-prometheus-url-port.yaml", []string{"bad-prometheus-url-port.yaml:4: sources.prometheus.url: port 99999 in \"http://launch:xxxxx@prometheus.example:99999\" is not within 1..65535"}},
+	{"bad-prometheus-url-secret.yaml", []string{"bad-prometheus-url-secret.yaml:4: sources.prometheus.url:", "launch:xxxxx@", "invalid port"}},
+	{"bad-scrape-target-port.yaml", []string{"bad-scrape-target-port.yaml:7: sources.scrape.targets[1]: port 0 in \"http://scraper:xxxxx@127.0.0.1:0/metrics\" is not within 1..65535"}},
+	{"bad-host-port.yaml", []string{"bad-host-port.yaml:4: sources.host.ports[1]: port 70000 is not within 1..65535"}},
 }
+
+// secret is the password the test files write; no output may carry it.
+const secret = "hunter2"
 
 func TestBadConfigsNameFileLineAndField(t *testing.T) {
 	for _, tt := range badConfigs {
@@ -114,6 +121,9 @@ func TestBadConfigsNameFileLineAndField(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error lacks %q:\n%v", w, err)
 				}
+			}
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("error prints the password:\n%v", err)
 			}
 		})
 	}

@@ -31,7 +31,9 @@ func (e *Error) Error() string {
 		b.WriteString(e.Field)
 		b.WriteString(": ")
 	}
-	b.WriteString(e.Msg)
+	// Msg is redacted where it is made; this is the net for an Error
+	// built elsewhere.
+	b.WriteString(redactText(e.Msg))
 	return b.String()
 }
 
@@ -134,7 +136,7 @@ func Parse(name string, data []byte) (*Config, error) {
 	doc.place(&cfg)
 	cfg.fillDefaults(doc)
 	if err := cfg.applyPreset(); err != nil {
-		return nil, &Error{Pos: doc.pos("preset"), Field: "preset", Msg: err.Error()}
+		return nil, &Error{Pos: doc.pos("preset"), Field: "preset", Msg: redactText(err.Error())}
 	}
 	if err := cfg.validate(doc); err != nil {
 		return nil, err
@@ -274,6 +276,7 @@ func yamlError(file string, root *yaml.Node, err error) error {
 	}
 	var errs []error
 	for _, m := range msgs {
+		m = redactText(m)
 		e := &Error{Pos: Pos{File: file}, Msg: strings.TrimPrefix(m, "yaml: ")}
 		if sub := yamlLine.FindStringSubmatch(m); sub != nil {
 			e.Pos.Line, _ = strconv.Atoi(sub[1])

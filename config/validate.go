@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -75,8 +76,10 @@ type problems struct {
 	errs []error
 }
 
+// add records a problem. The message is redacted whatever it quotes, so no
+// password written in a URL leaves through an error.
 func (p *problems) add(field, format string, args ...any) {
-	p.errs = append(p.errs, &Error{Pos: p.doc.pos(field), Field: field, Msg: fmt.Sprintf(format, args...)})
+	p.errs = append(p.errs, &Error{Pos: p.doc.pos(field), Field: field, Msg: redactText(fmt.Sprintf(format, args...))})
 }
 
 func (c *Config) validate(d document) error {
@@ -160,9 +163,20 @@ func checkURL(p *problems, field, raw string) {
 		p.add(field, "is required")
 		return
 	}
+	shown := RedactURL(raw)
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		p.add(field, "%q is not an http(s) URL with a host", raw)
+	if ue := (*url.Error)(nil); errors.As(err, &ue) {
+		p.add(field, "%q is not a URL: %v", shown, ue.Err)
+		return
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.add(field, "%q is not an http(s) URL with a host", shown)
+		return
+	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			p.add(field, "port %s in %q is not within 1..65535", port, shown)
+		}
 	}
 }
 
