@@ -104,6 +104,11 @@ var badConfigs = []struct {
 	{"bad-prometheus-url-secret.yaml", []string{"bad-prometheus-url-secret.yaml:4: sources.prometheus.url:", "launch:xxxxx@", "invalid port"}},
 	{"bad-scrape-target-port.yaml", []string{"bad-scrape-target-port.yaml:7: sources.scrape.targets[1]: port 0 in \"http://scraper:xxxxx@127.0.0.1:0/metrics\" is not within 1..65535"}},
 	{"bad-host-port.yaml", []string{"bad-host-port.yaml:4: sources.host.ports[1]: port 70000 is not within 1..65535"}},
+	{"bad-nothing-to-watch.yaml", []string{"bad-nothing-to-watch.yaml:2: sources: nothing to watch: no signal or endpoint reads sources.prometheus", "signals.pv.query", "nginx-node, sim"}},
+	{"bad-host-disabled-only.yaml", []string{"bad-host-disabled-only.yaml:2: sources: no source is configured", "examples/demo.yaml"}},
+	{"bad-starts-at.yaml", []string{"bad-starts-at.yaml:3: launch.starts_at: \"tomorrow noon\" is not a time; accepted: RFC 3339 such as 2026-12-01T12:00:00Z"}},
+	{"bad-starts-at-no-zone.yaml", []string{"bad-starts-at-no-zone.yaml:3: launch.starts_at: \"2026-12-01 12:00:00\" has no time zone: add Z for UTC or an offset such as +01:00"}},
+	{"bad-launch-unknown-field.yaml", []string{"bad-launch-unknown-field.yaml:3: launch.start: unknown field \"start\""}},
 }
 
 // secret is the password the test files write; no output may carry it.
@@ -142,6 +147,30 @@ func TestEveryBadFileIsCoveredByATest(t *testing.T) {
 		if strings.HasPrefix(e.Name(), "bad-") && !covered[e.Name()] {
 			t.Errorf("testdata/%s is not in badConfigs: say what its error must name", e.Name())
 		}
+	}
+}
+
+func TestStartsAtTakesRFC3339AndASpaceForTheT(t *testing.T) {
+	want := time.Date(2026, 12, 1, 11, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name, in string
+	}{
+		{"RFC 3339 with an offset", "2026-12-01T12:00:00+01:00"},
+		{"RFC 3339 in UTC", "2026-12-01T11:00:00Z"},
+		{"RFC 3339 with fractional seconds", "2026-12-01T11:00:00.000Z"},
+		{"a space for the T", "2026-12-01 12:00:00+01:00"},
+		{"a quoted time", `"2026-12-01T11:00:00Z"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Parse("t.yaml", []byte("launch:\n  name: x\n  starts_at: "+tt.in+"\nsources:\n  host: {}\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !cfg.Launch.StartsAt.Equal(want) || cfg.Launch.Name != "x" {
+				t.Errorf("launch = %+v, want T0 %v", cfg.Launch, want)
+			}
+		})
 	}
 }
 

@@ -115,8 +115,15 @@ func flatten(err error) []error {
 
 func (c *Config) validateSources(p *problems) {
 	s := c.Sources
-	if s.Prometheus == nil && s.Scrape == nil && (s.Host == nil || !s.Host.Enabled) {
-		p.add("sources", "no source is configured: set sources.prometheus, sources.scrape or sources.host")
+	hostOn := s.Host != nil && s.Host.Enabled
+	switch {
+	case s.Prometheus == nil && s.Scrape == nil && !hostOn:
+		p.add("sources", "no source is configured: set sources.prometheus, sources.scrape or sources.host (examples/demo.yaml is a complete config)")
+	case !hostOn && len(c.Signals) == 0 && len(c.Endpoints) == 0:
+		// The host source reads its own figures; the others read only
+		// what signals and endpoints ask of them.
+		p.add("sources", "nothing to watch: no signal or endpoint reads %s; add signals (signals.pv.query for Prometheus, signals.pv.scrape for /metrics), endpoints, a preset (%s) or sources.host",
+			strings.Join(c.sourceNames(), " or "), strings.Join(sortedKeys(Presets()), ", "))
 	}
 	if pr := s.Prometheus; pr != nil {
 		checkURL(p, "sources.prometheus.url", pr.URL)
@@ -156,6 +163,18 @@ func (c *Config) validateSources(p *problems) {
 			p.add("sources.host.ports_interval", "must not be negative")
 		}
 	}
+}
+
+// sourceNames lists the configured sources that read signals, by field.
+func (c *Config) sourceNames() []string {
+	var names []string
+	if c.Sources.Prometheus != nil {
+		names = append(names, "sources.prometheus")
+	}
+	if c.Sources.Scrape != nil {
+		names = append(names, "sources.scrape")
+	}
+	return names
 }
 
 func checkURL(p *problems, field, raw string) {
