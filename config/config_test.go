@@ -109,6 +109,9 @@ var badConfigs = []struct {
 	{"bad-starts-at.yaml", []string{"bad-starts-at.yaml:3: launch.starts_at: \"tomorrow noon\" is not a time; accepted: RFC 3339 such as 2026-12-01T12:00:00Z"}},
 	{"bad-starts-at-no-zone.yaml", []string{"bad-starts-at-no-zone.yaml:3: launch.starts_at: \"2026-12-01 12:00:00\" has no time zone: add Z for UTC or an offset such as +01:00"}},
 	{"bad-launch-unknown-field.yaml", []string{"bad-launch-unknown-field.yaml:3: launch.start: unknown field \"start\""}},
+	{"bad-promql.yaml", []string{"bad-promql.yaml:7: signals.pv.query: not valid PromQL: 1:36: parse error: unclosed left parenthesis"}},
+	{"bad-endpoint-promql.yaml", []string{"bad-endpoint-promql.yaml:8: endpoints[0].query: not valid PromQL: 1:48: parse error: unexpected character inside braces: '['"}},
+	{"bad-promql-rate-without-range.yaml", []string{"bad-promql-rate-without-range.yaml:7: signals.pv.query: not valid PromQL:", "expected type range vector"}},
 }
 
 // secret is the password the test files write; no output may carry it.

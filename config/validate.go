@@ -244,6 +244,11 @@ func (c *Config) checkSignal(p *problems, field string, s Signal) {
 	case s.Scrape != "" && c.Sources.Scrape == nil:
 		p.add(field+".scrape", "needs sources.scrape")
 	}
+	if s.Query != "" {
+		if err := checkPromQL(s.Query); err != nil {
+			p.add(field+".query", "not valid PromQL: %v", err)
+		}
+	}
 	if s.Multi != MultiSum && s.Multi != MultiRefuse {
 		p.add(field+".multi", "%q is not one of sum, refuse", s.Multi)
 	}
