@@ -112,6 +112,10 @@ var badConfigs = []struct {
 	{"bad-promql.yaml", []string{"bad-promql.yaml:7: signals.pv.query: not valid PromQL: 1:36: parse error: unclosed left parenthesis"}},
 	{"bad-endpoint-promql.yaml", []string{"bad-endpoint-promql.yaml:8: endpoints[0].query: not valid PromQL: 1:48: parse error: unexpected character inside braces: '['"}},
 	{"bad-promql-rate-without-range.yaml", []string{"bad-promql-rate-without-range.yaml:7: signals.pv.query: not valid PromQL:", "expected type range vector"}},
+	{"bad-absurd-sizes.yaml", []string{"bad-absurd-sizes.yaml:7: plan.resource_size: 2 TB is beyond any real plan; at most 1 TB is accepted", "bad-absurd-sizes.yaml:8: plan.download_speed: 1 Tbit/s is beyond any real plan; at most 100 Gbit/s is accepted"}},
+	{"bad-missing-peak-pv.yaml", []string{"bad-missing-peak-pv.yaml:4: plan.peak_pv: is required and must be > 0"}},
+	{"bad-size-without-unit.yaml", []string{"bad-size-without-unit.yaml:7: plan.resource_size: size \"100\" has no unit: write e.g. \"100KB\""}},
+	{"bad-peak-pv-count.yaml", []string{"bad-peak-pv-count.yaml:5: plan.peak_pv: \"lots\": not a number"}},
 }
 
 // secret is the password the test files write; no output may carry it.
@@ -174,6 +178,20 @@ func TestStartsAtTakesRFC3339AndASpaceForTheT(t *testing.T) {
 				t.Errorf("launch = %+v, want T0 %v", cfg.Launch, want)
 			}
 		})
+	}
+}
+
+func TestPlanCountsTakeThousandsAndMillions(t *testing.T) {
+	cfg, err := Parse("counts.yaml", []byte("sources:\n  host: {}\nplan:\n  peak_pv: 1.5k\n  resources_per_page: 30\n  resource_size: 100KB\n  download_speed: 100KB/s\n  limits:\n    max_connections: 1M\n  stock:\n    total: 2k\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := cfg.CapacityPlan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.PeakPV != 1500 || plan.Limits.MaxConns != 1e6 || plan.Stock.Total != 2000 {
+		t.Errorf("plan = %+v", plan)
 	}
 }
 

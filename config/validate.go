@@ -304,18 +304,18 @@ func (c *Config) CapacityPlan() (capacity.Plan, error) {
 	}
 	pl := c.Plan
 	plan := capacity.Plan{
-		PeakPV:           pl.PeakPV,
-		ResourcesPerPage: pl.ResourcesPerPage,
+		PeakPV:           float64(pl.PeakPV),
+		ResourcesPerPage: float64(pl.ResourcesPerPage),
 		ResourceSize:     parse("plan.resource_size", pl.ResourceSize, capacity.ParseBytes, true),
 		DownloadSpeed:    parse("plan.download_speed", pl.DownloadSpeed, capacity.ParseByteRate, true),
 		ConnMemory:       parse("plan.conn_memory", pl.ConnMemory, capacity.ParseBytes, false),
 		CDNShare:         pl.CDNShare,
 		Limits: capacity.Limits{
 			Link:     parse("plan.limits.link", pl.Limits.Link, capacity.ParseByteRate, false),
-			MaxConns: pl.Limits.MaxConnections,
+			MaxConns: float64(pl.Limits.MaxConnections),
 			Memory:   parse("plan.limits.memory", pl.Limits.Memory, capacity.ParseBytes, false),
 		},
-		Stock:    capacity.Stock{Total: pl.Stock.Total},
+		Stock:    capacity.Stock{Total: float64(pl.Stock.Total)},
 		LaunchAt: c.Launch.StartsAt,
 	}
 	if pl.Stock.SellOut != "" {
@@ -328,6 +328,16 @@ func (c *Config) CapacityPlan() (capacity.Plan, error) {
 	for _, e := range c.Endpoints {
 		plan.Endpoints = append(plan.Endpoints, capacity.Endpoint{Name: e.Name, MaxQPS: e.MaxQPS})
 	}
+	if c.HasPlan() {
+		// Zero is how a missing count reads; a plan at zero predicts zeros.
+		if pl.PeakPV == 0 {
+			fail("plan.peak_pv", errors.New("is required and must be > 0: the planned peak in page views per second, e.g. 100 or 200k"))
+		}
+		if pl.ResourcesPerPage == 0 {
+			fail("plan.resources_per_page", errors.New("is required and must be > 0: the static resources one page view pulls, e.g. 30"))
+		}
+	}
+	checkBounds(plan, fail)
 	if len(errs) > 0 {
 		return plan, errors.Join(errs...)
 	}
