@@ -18,7 +18,9 @@ import (
 //     a lower-case "b" (or "bit", "bits") means bits. "10 KB/s" is 10,000
 //     bytes per second; "10 Kbps" is 10,000 bits, so 1,250 bytes, per second.
 //   - A rate ends in "/s" or "ps" ("MB/s", "Mbit/s", "Mbps").
-//   - A plain number is bytes (or bytes per second).
+//   - A number needs a unit ("100" is refused, suggesting "100KB"): a bare
+//     number is bytes to one reader and kilobytes to the next. Only zero
+//     may go without one.
 //
 // Sizes refuse bits: a resource or connection size given in bits is almost
 // certainly a typo, and guessing would be off by a factor of eight.
@@ -33,19 +35,23 @@ var siPrefixes = map[string]int{"": 0, "k": 3, "m": 6, "g": 9, "t": 12, "p": 15}
 var binPrefixes = map[string]int{"ki": 10, "mi": 20, "gi": 30, "ti": 40, "pi": 50}
 
 const (
-	acceptedSizeUnits = "B, KB, MB, GB, TB, PB, KiB, MiB, GiB, TiB, PiB (or a plain number of bytes)"
+	acceptedSizeUnits = "B, KB, MB, GB, TB, PB, KiB, MiB, GiB, TiB, PiB"
 	acceptedRateUnits = "B/s, KB/s, MB/s, GB/s, KiB/s, MiB/s, GiB/s … for bytes; " +
-		"bps, Kbps, Mbps, Gbps, Kbit/s, Mbit/s, Gbit/s, Gb/s … for bits (or a plain number of bytes per second)"
+		"bps, Kbps, Mbps, Gbps, Kbit/s, Mbit/s, Gbit/s, Gb/s … for bits"
 )
 
 // ParseBytes parses a size such as "100KB", "100 KB", "10KiB", "1.5GB" or
-// "300" (plain bytes) into bytes. SI prefixes are powers of 1000 and binary
-// prefixes (KiB, MiB, …) powers of 1024. Negative, non-finite and
-// overflowing values are refused, so the result is always finite and >= 0.
+// "300B" into bytes. SI prefixes are powers of 1000 and binary prefixes
+// (KiB, MiB, …) powers of 1024. A number without a unit is refused with a
+// suggestion, except zero. Negative, non-finite and overflowing values are
+// refused, so the result is always finite and >= 0.
 func ParseBytes(s string) (float64, error) {
 	num, unit, err := splitQuantity(s)
 	if err != nil {
 		return 0, err
+	}
+	if unit == "" && !isZero(num) {
+		return 0, fmt.Errorf("size %q has no unit: write e.g. \"%sKB\" (1 KB = 1,000 B), \"%sKiB\" or \"%sB\" (accepted: %s)", s, num, num, num, acceptedSizeUnits)
 	}
 	prefix, bits, ok := splitUnit(unit)
 	if !ok {
@@ -64,12 +70,16 @@ func ParseBytes(s string) (float64, error) {
 // ParseByteRate parses a data rate into bytes per second: byte rates such as
 // "100KB/s", "300MB/s" or "10MiB/s", and bit rates such as "1Gbps",
 // "2.4 Gbit/s", "800Mbps" or "1Gb/s". A lower-case "b" after the prefix means
-// bits, an upper-case "B" bytes (see the unit rule above). A plain number is
-// bytes per second. The result is always finite and >= 0.
+// bits, an upper-case "B" bytes (see the unit rule above). A number without
+// a unit is refused with a suggestion, except zero. The result is always
+// finite and >= 0.
 func ParseByteRate(s string) (float64, error) {
 	num, unit, err := splitQuantity(s)
 	if err != nil {
 		return 0, err
+	}
+	if unit == "" && !isZero(num) {
+		return 0, fmt.Errorf("rate %q has no unit: write e.g. \"%sKB/s\" (bytes), \"%sMbps\" (bits) or \"%sB/s\" (accepted: %s)", s, num, num, num, acceptedRateUnits)
 	}
 	size, ok := cutRateSuffix(unit)
 	if !ok && unit != "" {
@@ -87,6 +97,35 @@ func ParseByteRate(s string) (float64, error) {
 		v /= 8 // a power of two: exact
 	}
 	return v, nil
+}
+
+// ParseCount parses a count such as "200000", "200k", "1.5M" or "2 G" (k,
+// M and G are thousands, millions and billions, in either case: a count of
+// milli-anything means nothing): page views per second, resources per page,
+// connections. Negative, non-finite and overflowing values are refused, so
+// the result is always finite and >= 0.
+func ParseCount(s string) (float64, error) {
+	num, unit, err := splitQuantity(s)
+	if err != nil {
+		return 0, err
+	}
+	prefix := strings.ToLower(unit)
+	switch prefix {
+	case "", "k", "m", "g": // the SI prefixes' own keys
+	default:
+		return 0, fmt.Errorf("count %q: unknown suffix %q (accepted: k for thousands, M for millions, G for billions, or none)", s, unit)
+	}
+	v, err := scale(num, prefix)
+	if err != nil {
+		return 0, fmt.Errorf("count %q: %w", s, err)
+	}
+	return v, nil
+}
+
+// isZero reports whether a number's text is zero ("0", "0.0", "+0", "0e5").
+func isZero(num string) bool {
+	v, err := strconv.ParseFloat(num, 64)
+	return err == nil && v == 0
 }
 
 // ParseDuration parses a Go duration such as "10m", "90s" or "1h30m".

@@ -1,6 +1,7 @@
 package capacity
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -20,11 +21,11 @@ func TestParseBytes(t *testing.T) {
 		{"MiB is 1024 squared", "512MiB", 512 << 20},
 		{"a decimal fraction is rounded once", "1.5GB", 1.5e9},
 		{"GiB is 1024 cubed", "2GiB", 2 << 30},
-		{"a plain number is bytes", "300", 300},
 		{"B alone is bytes", "300B", 300},
 		{"surrounding spaces are trimmed", "  7 MB ", 7e6},
 		{"an exponent is allowed", "1e3KB", 1e6},
-		{"zero is a size", "0", 0},
+		{"zero needs no unit", "0", 0},
+		{"zero with a point needs no unit either", "0.0", 0},
 		{"the word bytes is understood", "2 kbytes", 2000},
 	}
 	for _, tt := range tests {
@@ -52,6 +53,9 @@ func TestParseBytesRefusesBadInput(t *testing.T) {
 		{"garbage is refused", "lots", "not a number"},
 		{"two points are refused", "1.2.3KB", "not a number"},
 		{"a rate is not a size", "10KB/s", "unknown unit"},
+		// A bare number was bytes; a plan that meant 300 KB came out a
+		// thousand times too small.
+		{"a number without a unit is refused, suggesting one", "300", `has no unit: write e.g. "300KB"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,7 +87,7 @@ func TestParseByteRate(t *testing.T) {
 		{"a lower-case b after a prefix is bits", "1Gb/s", 125e6},
 		{"upper-case B with ps is bytes", "2MBps", 2e6},
 		{"bytes with /sec", "5 KB/sec", 5000},
-		{"a plain number is bytes per second", "300", 300},
+		{"zero needs no unit", "0", 0},
 		{"10 KB/s is ten thousand bytes", "10 KB/s", 10000},
 		{"10 Kbps is ten thousand bits", "10 Kbps", 1250},
 		{"bare bits per second", "800bps", 100},
@@ -110,6 +114,7 @@ func TestParseByteRateRefusesBadInput(t *testing.T) {
 		{"an overflowing rate is refused", "1e400KB/s", "too large"},
 		{"per second alone is not a unit", "10/s", "unknown unit"},
 		{"garbage is refused", "fast", "not a number"},
+		{"a number without a unit is refused, suggesting one", "300", `has no unit: write e.g. "300KB/s" (bytes), "300Mbps" (bits)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,6 +124,58 @@ func TestParseByteRateRefusesBadInput(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.wantInErr) {
 				t.Errorf("ParseByteRate(%q) error %q: want it to say %q", tt.in, err, tt.wantInErr)
+			}
+		})
+	}
+}
+
+func TestParseCount(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want float64
+	}{
+		{"a plain count", "200000", 200000},
+		{"k is thousands", "200k", 200000},
+		{"an upper-case K is thousands too", "200K", 200000},
+		{"M is millions, with a fraction rounded once", "1.5M", 1500000},
+		{"a lower-case m is millions, not thousandths", "1.5m", 1500000},
+		{"G is billions", "2G", 2e9},
+		{"a space before the suffix is fine", "200 k", 200000},
+		{"a fraction without a suffix", "41.7", 41.7},
+		{"zero", "0", 0},
+		{"an exponent", "1e3k", 1e6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseCount(tt.in)
+			if err != nil || got != tt.want {
+				t.Fatalf("ParseCount(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseCountRefusesBadInput(t *testing.T) {
+	tests := []struct {
+		name, in, wantInErr string
+	}{
+		{"a negative count is refused", "-5k", "negative"},
+		{"an unknown suffix lists the accepted ones", "5x", "k for thousands, M for millions"},
+		{"a unit of bytes is not a count", "5KB", "unknown suffix"},
+		{"the empty string is refused", "", "empty"},
+		{"NaN is not a number", "NaN", "not a number"},
+		{"an overflowing count is refused", "1e308G", "too large"},
+		{"garbage is refused", "many", "not a number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseCount(tt.in)
+			if err == nil {
+				t.Fatalf("ParseCount(%q) = %v, want an error", tt.in, got)
+			}
+			if !strings.Contains(err.Error(), tt.wantInErr) || !strings.Contains(err.Error(), `"`+tt.in+`"`) {
+				t.Errorf("ParseCount(%q) error %q: want it to quote the input and say %q", tt.in, err, tt.wantInErr)
 			}
 		})
 	}
@@ -211,6 +268,21 @@ func FuzzParseByteRate(f *testing.F) {
 		v, err := ParseByteRate(s)
 		if err == nil && (math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || math.Signbit(v)) {
 			t.Fatalf("ParseByteRate(%q) = %v without an error", s, v)
+		}
+	})
+}
+
+func FuzzParseCount(f *testing.F) {
+	for _, s := range []string{"200k", "1.5M", "2G", "-1k", "1e400", "NaN", "", "0x10", "+0", "1.5 m"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := ParseCount(s)
+		if err == nil && (math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || math.Signbit(v)) {
+			t.Fatalf("ParseCount(%q) = %v without an error", s, v)
+		}
+		if err != nil && !strings.Contains(err.Error(), fmt.Sprintf("%q", s)) {
+			t.Fatalf("ParseCount(%q): error %q does not quote the input", s, err)
 		}
 	})
 }

@@ -126,10 +126,10 @@ type Endpoint struct {
 }
 
 // Plan is the capacity plan as written, units and all ("100KB",
-// "2.4 Gbit/s"); see CapacityPlan for the parsed form.
+// "2.4 Gbit/s", "200k"); see CapacityPlan for the parsed form.
 type Plan struct {
-	PeakPV           float64   `yaml:"peak_pv"`
-	ResourcesPerPage float64   `yaml:"resources_per_page"`
+	PeakPV           Count     `yaml:"peak_pv"`
+	ResourcesPerPage Count     `yaml:"resources_per_page"`
 	ResourceSize     string    `yaml:"resource_size"`
 	DownloadSpeed    string    `yaml:"download_speed"`
 	ConnMemory       string    `yaml:"conn_memory"`
@@ -140,15 +140,15 @@ type Plan struct {
 
 // PlanLimit holds the ceilings the plan is held against; empty is no limit.
 type PlanLimit struct {
-	Link           string  `yaml:"link,omitempty"`
-	MaxConnections float64 `yaml:"max_connections,omitempty"`
-	Memory         string  `yaml:"memory,omitempty"`
+	Link           string `yaml:"link,omitempty"`
+	MaxConnections Count  `yaml:"max_connections,omitempty"`
+	Memory         string `yaml:"memory,omitempty"`
 }
 
 // PlanStock is what is for sale and how fast it should go.
 type PlanStock struct {
-	Total   float64 `yaml:"total,omitempty"`
-	SellOut string  `yaml:"sell_out,omitempty"`
+	Total   Count  `yaml:"total,omitempty"`
+	SellOut string `yaml:"sell_out,omitempty"`
 }
 
 // Thresholds colour the screen and raise events.

@@ -100,7 +100,26 @@ var badConfigs = []struct {
 	{"bad-yaml-syntax.yaml", []string{"bad-yaml-syntax.yaml:"}},
 	{"bad-cdn-share.yaml", []string{"bad-cdn-share.yaml:9: plan.cdn_share:"}},
 	{"bad-http-client-config.yaml", []string{"bad-http-client-config.yaml", "bearer_token"}},
+	{"bad-prometheus-url-port.yaml", []string{"bad-prometheus-url-port.yaml:4: sources.prometheus.url: port 99999 in \"http://launch:xxxxx@prometheus.example:99999\" is not within 1..65535"}},
+	{"bad-prometheus-url-secret.yaml", []string{"bad-prometheus-url-secret.yaml:4: sources.prometheus.url:", "launch:xxxxx@", "invalid port"}},
+	{"bad-scrape-target-port.yaml", []string{"bad-scrape-target-port.yaml:7: sources.scrape.targets[1]: port 0 in \"http://scraper:xxxxx@127.0.0.1:0/metrics\" is not within 1..65535"}},
+	{"bad-host-port.yaml", []string{"bad-host-port.yaml:4: sources.host.ports[1]: port 70000 is not within 1..65535"}},
+	{"bad-nothing-to-watch.yaml", []string{"bad-nothing-to-watch.yaml:2: sources: nothing to watch: no signal or endpoint reads sources.prometheus", "signals.pv.query", "nginx-node, sim"}},
+	{"bad-host-disabled-only.yaml", []string{"bad-host-disabled-only.yaml:2: sources: no source is configured", "examples/demo.yaml"}},
+	{"bad-starts-at.yaml", []string{"bad-starts-at.yaml:3: launch.starts_at: \"tomorrow noon\" is not a time; accepted: RFC 3339 such as 2026-12-01T12:00:00Z"}},
+	{"bad-starts-at-no-zone.yaml", []string{"bad-starts-at-no-zone.yaml:3: launch.starts_at: \"2026-12-01 12:00:00\" has no time zone: add Z for UTC or an offset such as +01:00"}},
+	{"bad-launch-unknown-field.yaml", []string{"bad-launch-unknown-field.yaml:3: launch.start: unknown field \"start\""}},
+	{"bad-promql.yaml", []string{"bad-promql.yaml:7: signals.pv.query: not valid PromQL: 1:36: parse error: unclosed left parenthesis"}},
+	{"bad-endpoint-promql.yaml", []string{"bad-endpoint-promql.yaml:8: endpoints[0].query: not valid PromQL: 1:48: parse error: unexpected character inside braces: '['"}},
+	{"bad-promql-rate-without-range.yaml", []string{"bad-promql-rate-without-range.yaml:7: signals.pv.query: not valid PromQL:", "expected type range vector"}},
+	{"bad-absurd-sizes.yaml", []string{"bad-absurd-sizes.yaml:7: plan.resource_size: 2 TB is beyond any real plan; at most 1 TB is accepted", "bad-absurd-sizes.yaml:8: plan.download_speed: 1 Tbit/s is beyond any real plan; at most 100 Gbit/s is accepted"}},
+	{"bad-missing-peak-pv.yaml", []string{"bad-missing-peak-pv.yaml:4: plan.peak_pv: is required and must be > 0"}},
+	{"bad-size-without-unit.yaml", []string{"bad-size-without-unit.yaml:7: plan.resource_size: size \"100\" has no unit: write e.g. \"100KB\""}},
+	{"bad-peak-pv-count.yaml", []string{"bad-peak-pv-count.yaml:5: plan.peak_pv: \"lots\": not a number"}},
 }
+
+// secret is the password the test files write; no output may carry it.
+const secret = "hunter2"
 
 func TestBadConfigsNameFileLineAndField(t *testing.T) {
 	for _, tt := range badConfigs {
@@ -114,6 +133,9 @@ func TestBadConfigsNameFileLineAndField(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error lacks %q:\n%v", w, err)
 				}
+			}
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("error prints the password:\n%v", err)
 			}
 		})
 	}
@@ -132,6 +154,44 @@ func TestEveryBadFileIsCoveredByATest(t *testing.T) {
 		if strings.HasPrefix(e.Name(), "bad-") && !covered[e.Name()] {
 			t.Errorf("testdata/%s is not in badConfigs: say what its error must name", e.Name())
 		}
+	}
+}
+
+func TestStartsAtTakesRFC3339AndASpaceForTheT(t *testing.T) {
+	want := time.Date(2026, 12, 1, 11, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name, in string
+	}{
+		{"RFC 3339 with an offset", "2026-12-01T12:00:00+01:00"},
+		{"RFC 3339 in UTC", "2026-12-01T11:00:00Z"},
+		{"RFC 3339 with fractional seconds", "2026-12-01T11:00:00.000Z"},
+		{"a space for the T", "2026-12-01 12:00:00+01:00"},
+		{"a quoted time", `"2026-12-01T11:00:00Z"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Parse("t.yaml", []byte("launch:\n  name: x\n  starts_at: "+tt.in+"\nsources:\n  host: {}\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !cfg.Launch.StartsAt.Equal(want) || cfg.Launch.Name != "x" {
+				t.Errorf("launch = %+v, want T0 %v", cfg.Launch, want)
+			}
+		})
+	}
+}
+
+func TestPlanCountsTakeThousandsAndMillions(t *testing.T) {
+	cfg, err := Parse("counts.yaml", []byte("sources:\n  host: {}\nplan:\n  peak_pv: 1.5k\n  resources_per_page: 30\n  resource_size: 100KB\n  download_speed: 100KB/s\n  limits:\n    max_connections: 1M\n  stock:\n    total: 2k\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := cfg.CapacityPlan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.PeakPV != 1500 || plan.Limits.MaxConns != 1e6 || plan.Stock.Total != 2000 {
+		t.Errorf("plan = %+v", plan)
 	}
 }
 

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -29,17 +31,89 @@ func (e *Error) Error() string {
 		b.WriteString(e.Field)
 		b.WriteString(": ")
 	}
-	b.WriteString(e.Msg)
+	// Msg is redacted where it is made; this is the net for an Error
+	// built elsewhere.
+	b.WriteString(redactText(e.Msg))
 	return b.String()
 }
 
-// Load reads, defaults and validates the config at path.
+// MaxFileBytes caps the config file: a launchwatch.yaml is a few KiB, and
+// without a cap a path such as /dev/zero would be read until memory ran out.
+const MaxFileBytes = 1 << 20
+
+// Load reads, defaults and validates the config at path. Only a regular file
+// of at most MaxFileBytes is read: a FIFO, a device or a directory is
+// refused before it is opened, so nothing here blocks on a reader that
+// never ends.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// readFile reads a config file within the limits Load promises.
+func readFile(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	return Parse(path, data)
+	if err := regular(path, fi); err != nil {
+		return nil, err
+	}
+	// O_NONBLOCK: should the path become a FIFO between the Stat and the
+	// open, the open returns at once instead of waiting for a writer.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	defer f.Close()
+	if fi, err = f.Stat(); err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	if err := regular(path, fi); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	if len(data) > MaxFileBytes {
+		size := fmt.Sprintf("more than %d bytes", MaxFileBytes)
+		if fi.Size() > MaxFileBytes {
+			size = fileSize(fi.Size())
+		}
+		return nil, &Error{Pos: Pos{File: path}, Msg: fmt.Sprintf("the file is %s; a config may be at most 1 MiB (%d bytes)", size, MaxFileBytes)}
+	}
+	return data, nil
+}
+
+// regular refuses anything but a regular file, naming what it is.
+func regular(path string, fi os.FileInfo) error {
+	m := fi.Mode()
+	if m.IsRegular() {
+		return nil
+	}
+	what := "not a regular file"
+	switch {
+	case m.IsDir():
+		what = "a directory"
+	case m&os.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO)"
+	case m&os.ModeSocket != 0:
+		what = "a socket"
+	case m&os.ModeCharDevice != 0:
+		what = "a character device"
+	case m&os.ModeDevice != 0:
+		what = "a block device"
+	}
+	return &Error{Pos: Pos{File: path}, Msg: "is " + what + ", not a regular file: give the path of a launchwatch.yaml"}
+}
+
+// fileSize names a size in bytes for an error, with MiB beside it.
+func fileSize(n int64) string {
+	return fmt.Sprintf("%d bytes (%.1f MiB)", n, float64(n)/(1<<20))
 }
 
 // Parse is Load for bytes already read; name is used in errors.
@@ -62,7 +136,7 @@ func Parse(name string, data []byte) (*Config, error) {
 	doc.place(&cfg)
 	cfg.fillDefaults(doc)
 	if err := cfg.applyPreset(); err != nil {
-		return nil, &Error{Pos: doc.pos("preset"), Field: "preset", Msg: err.Error()}
+		return nil, &Error{Pos: doc.pos("preset"), Field: "preset", Msg: redactText(err.Error())}
 	}
 	if err := cfg.validate(doc); err != nil {
 		return nil, err
@@ -202,6 +276,7 @@ func yamlError(file string, root *yaml.Node, err error) error {
 	}
 	var errs []error
 	for _, m := range msgs {
+		m = redactText(m)
 		e := &Error{Pos: Pos{File: file}, Msg: strings.TrimPrefix(m, "yaml: ")}
 		if sub := yamlLine.FindStringSubmatch(m); sub != nil {
 			e.Pos.Line, _ = strconv.Atoi(sub[1])

@@ -5,8 +5,24 @@ import (
 )
 
 // YAML renders the effective config, defaults filled in and presets
-// expanded. Secrets (passwords, bearer tokens) come out as "<secret>":
-// prometheus/common's Secret type redacts itself when marshalled.
+// expanded. Secrets come out hidden: passwords and bearer tokens as
+// "<secret>" (prometheus/common's Secret type redacts itself when
+// marshalled, as its URL type does for proxy_url), and the password in a
+// source's URL as "xxxxx" ("http://user:xxxxx@host").
 func (c *Config) YAML() ([]byte, error) {
-	return yaml.Marshal(c)
+	out := *c
+	if p := c.Sources.Prometheus; p != nil {
+		cp := *p
+		cp.URL = RedactURL(p.URL)
+		out.Sources.Prometheus = &cp
+	}
+	if s := c.Sources.Scrape; s != nil {
+		cp := *s
+		cp.Targets = make([]string, len(s.Targets))
+		for i, t := range s.Targets {
+			cp.Targets[i] = RedactURL(t)
+		}
+		out.Sources.Scrape = &cp
+	}
+	return yaml.Marshal(&out)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -75,8 +76,10 @@ type problems struct {
 	errs []error
 }
 
+// add records a problem. The message is redacted whatever it quotes, so no
+// password written in a URL leaves through an error.
 func (p *problems) add(field, format string, args ...any) {
-	p.errs = append(p.errs, &Error{Pos: p.doc.pos(field), Field: field, Msg: fmt.Sprintf(format, args...)})
+	p.errs = append(p.errs, &Error{Pos: p.doc.pos(field), Field: field, Msg: redactText(fmt.Sprintf(format, args...))})
 }
 
 func (c *Config) validate(d document) error {
@@ -112,8 +115,15 @@ func flatten(err error) []error {
 
 func (c *Config) validateSources(p *problems) {
 	s := c.Sources
-	if s.Prometheus == nil && s.Scrape == nil && (s.Host == nil || !s.Host.Enabled) {
-		p.add("sources", "no source is configured: set sources.prometheus, sources.scrape or sources.host")
+	hostOn := s.Host != nil && s.Host.Enabled
+	switch {
+	case s.Prometheus == nil && s.Scrape == nil && !hostOn:
+		p.add("sources", "no source is configured: set sources.prometheus, sources.scrape or sources.host (examples/demo.yaml is a complete config)")
+	case !hostOn && len(c.Signals) == 0 && len(c.Endpoints) == 0:
+		// The host source reads its own figures; the others read only
+		// what signals and endpoints ask of them.
+		p.add("sources", "nothing to watch: no signal or endpoint reads %s; add signals (signals.pv.query for Prometheus, signals.pv.scrape for /metrics), endpoints, a preset (%s) or sources.host",
+			strings.Join(c.sourceNames(), " or "), strings.Join(sortedKeys(Presets()), ", "))
 	}
 	if pr := s.Prometheus; pr != nil {
 		checkURL(p, "sources.prometheus.url", pr.URL)
@@ -155,14 +165,37 @@ func (c *Config) validateSources(p *problems) {
 	}
 }
 
+// sourceNames lists the configured sources that read signals, by field.
+func (c *Config) sourceNames() []string {
+	var names []string
+	if c.Sources.Prometheus != nil {
+		names = append(names, "sources.prometheus")
+	}
+	if c.Sources.Scrape != nil {
+		names = append(names, "sources.scrape")
+	}
+	return names
+}
+
 func checkURL(p *problems, field, raw string) {
 	if raw == "" {
 		p.add(field, "is required")
 		return
 	}
+	shown := RedactURL(raw)
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		p.add(field, "%q is not an http(s) URL with a host", raw)
+	if ue := (*url.Error)(nil); errors.As(err, &ue) {
+		p.add(field, "%q is not a URL: %v", shown, ue.Err)
+		return
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.add(field, "%q is not an http(s) URL with a host", shown)
+		return
+	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			p.add(field, "port %s in %q is not within 1..65535", port, shown)
+		}
 	}
 }
 
@@ -210,6 +243,11 @@ func (c *Config) checkSignal(p *problems, field string, s Signal) {
 		p.add(field+".query", "needs sources.prometheus")
 	case s.Scrape != "" && c.Sources.Scrape == nil:
 		p.add(field+".scrape", "needs sources.scrape")
+	}
+	if s.Query != "" {
+		if err := checkPromQL(s.Query); err != nil {
+			p.add(field+".query", "not valid PromQL: %v", err)
+		}
 	}
 	if s.Multi != MultiSum && s.Multi != MultiRefuse {
 		p.add(field+".multi", "%q is not one of sum, refuse", s.Multi)
@@ -266,18 +304,18 @@ func (c *Config) CapacityPlan() (capacity.Plan, error) {
 	}
 	pl := c.Plan
 	plan := capacity.Plan{
-		PeakPV:           pl.PeakPV,
-		ResourcesPerPage: pl.ResourcesPerPage,
+		PeakPV:           float64(pl.PeakPV),
+		ResourcesPerPage: float64(pl.ResourcesPerPage),
 		ResourceSize:     parse("plan.resource_size", pl.ResourceSize, capacity.ParseBytes, true),
 		DownloadSpeed:    parse("plan.download_speed", pl.DownloadSpeed, capacity.ParseByteRate, true),
 		ConnMemory:       parse("plan.conn_memory", pl.ConnMemory, capacity.ParseBytes, false),
 		CDNShare:         pl.CDNShare,
 		Limits: capacity.Limits{
 			Link:     parse("plan.limits.link", pl.Limits.Link, capacity.ParseByteRate, false),
-			MaxConns: pl.Limits.MaxConnections,
+			MaxConns: float64(pl.Limits.MaxConnections),
 			Memory:   parse("plan.limits.memory", pl.Limits.Memory, capacity.ParseBytes, false),
 		},
-		Stock:    capacity.Stock{Total: pl.Stock.Total},
+		Stock:    capacity.Stock{Total: float64(pl.Stock.Total)},
 		LaunchAt: c.Launch.StartsAt,
 	}
 	if pl.Stock.SellOut != "" {
@@ -290,6 +328,16 @@ func (c *Config) CapacityPlan() (capacity.Plan, error) {
 	for _, e := range c.Endpoints {
 		plan.Endpoints = append(plan.Endpoints, capacity.Endpoint{Name: e.Name, MaxQPS: e.MaxQPS})
 	}
+	if c.HasPlan() {
+		// Zero is how a missing count reads; a plan at zero predicts zeros.
+		if pl.PeakPV == 0 {
+			fail("plan.peak_pv", errors.New("is required and must be > 0: the planned peak in page views per second, e.g. 100 or 200k"))
+		}
+		if pl.ResourcesPerPage == 0 {
+			fail("plan.resources_per_page", errors.New("is required and must be > 0: the static resources one page view pulls, e.g. 30"))
+		}
+	}
+	checkBounds(plan, fail)
 	if len(errs) > 0 {
 		return plan, errors.Join(errs...)
 	}

@@ -175,4 +175,3 @@ func TestRecordHeadlessStopsCleanlyOnSIGTERM(t *testing.T) {
 		t.Errorf("header: %+v", h)
 	}
 }
-

@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/snapshot"
 	"github.com/spf13/cobra"
 )
 
@@ -16,7 +18,13 @@ type planFlags struct {
 	configFile string
 	asJSON     bool
 	plan       config.Plan
+	warn, crit float64
 }
+
+// planExitOver is plan's exit status when the peak passes a threshold or
+// breaks a limit; 0 is under the warning line, 1 bad input (run's default
+// for an error). The help and the README state all three.
+const planExitOver = 2
 
 func newPlanCmd() *cobra.Command {
 	var f planFlags
@@ -29,49 +37,109 @@ func newPlanCmd() *cobra.Command {
   connections = bandwidth / average client download speed
   memory      = connections x memory per connection
 
-With limits it names the limit the planned peak breaks first and the PV at
-which each limit is reached. Units are SI (1 KB = 1,000 B); KiB/MiB and bit
-rates (Mbps, Gbit/s) are accepted.`,
+--pv, --resources, --resource-size and --download-speed are required (or a
+--config with a plan section). Sizes and rates need a unit: SI (1 KB =
+1,000 B), KiB/MiB, and bit rates (Mbps, Gbit/s). Counts take k, M and G
+(200k, 1.5M). Absurd magnitudes are refused (a resource over 1 TB, a peak
+over 1G PV/s, a download speed over 100 Gbit/s, ...).
+
+With limits (--link, --max-conns, --memory) it names the limit the planned
+peak reaches first, the PV at which each limit is reached, and a verdict
+against the thresholds: --warn and --crit, else the config's thresholds,
+else 0.8 and 0.95 of a limit.
+
+Exit status:
+  0  the planned peak stays under the warning line of every limit (or no
+     limit is set)
+  1  bad input
+  2  the planned peak passes the warning or critical line, or breaks a limit`,
 		Example: `  launchwatch plan --pv 100 --resources 30 --resource-size 100KB --download-speed 100KB/s --conn-memory 10KB
+  launchwatch plan --pv 200k --resources 30 --resource-size 100KB --download-speed 1Mbps --link 10Gbps
   launchwatch plan --config examples/demo.yaml --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			plan, err := f.resolve(cmd)
+			plan, th, err := f.resolve(cmd)
 			if err != nil {
 				return err
 			}
 			sum := plan.Summary()
+			v := judge(plan, th)
 			if f.asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
-				return enc.Encode(sum)
+				err = enc.Encode(struct {
+					capacity.Summary
+					Verdict verdict `json:"verdict"`
+				}{sum, v})
+			} else {
+				err = writePlanText(cmd.OutOrStdout(), sum, v)
 			}
-			return sum.WriteText(cmd.OutOrStdout())
+			if err != nil {
+				return err
+			}
+			if v.Level != levelOK && v.Level != levelNoLimits {
+				return &exitError{code: planExitOver}
+			}
+			return nil
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.configFile, "config", "", "read the plan from this config's plan section (flags override it)")
+	fl.StringVar(&f.configFile, "config", "", "read the plan and thresholds from this config (flags override it)")
 	fl.BoolVar(&f.asJSON, "json", false, "print JSON")
-	fl.Float64Var(&f.plan.PeakPV, "pv", 0, "planned peak page views per second")
-	fl.Float64Var(&f.plan.ResourcesPerPage, "resources", 0, "resources (images, scripts, styles) per page")
+	fl.Var(countFlag{&f.plan.PeakPV}, "pv", "planned peak page views per second, e.g. 100 or 200k")
+	fl.Var(countFlag{&f.plan.ResourcesPerPage}, "resources", "resources (images, scripts, styles) per page")
 	fl.StringVar(&f.plan.ResourceSize, "resource-size", "", "average resource size, e.g. 100KB")
 	fl.StringVar(&f.plan.DownloadSpeed, "download-speed", "", "average client download speed, e.g. 100KB/s or 800Kbps")
 	fl.StringVar(&f.plan.ConnMemory, "conn-memory", "", "memory per connection, e.g. 10KB")
 	fl.Float64Var(&f.plan.CDNShare, "cdn-share", 0, "share of static bytes the CDN serves, 0..1")
 	fl.StringVar(&f.plan.Limits.Link, "link", "", "link bandwidth limit at the origin, e.g. 1Gbps")
-	fl.Float64Var(&f.plan.Limits.MaxConnections, "max-conns", 0, "maximum concurrent connections")
+	fl.Var(countFlag{&f.plan.Limits.MaxConnections}, "max-conns", "maximum concurrent connections, e.g. 10000 or 10k")
 	fl.StringVar(&f.plan.Limits.Memory, "memory", "", "memory limit for connections, e.g. 512MiB")
+	fl.Float64Var(&f.warn, "warn", 0, "share of a limit that is the warning line (default: the config's, else 0.8)")
+	fl.Float64Var(&f.crit, "crit", 0, "share of a limit that is the critical line (default: the config's, else 0.95)")
 	return cmd
 }
 
+// countFlag is a count flag: "200000", "200k", "1.5M".
+type countFlag struct{ v *config.Count }
+
+func (c countFlag) String() string {
+	if c.v == nil {
+		return "0"
+	}
+	return capacity.FormatNumber(float64(*c.v))
+}
+
+func (c countFlag) Set(s string) error {
+	v, err := capacity.ParseCount(s)
+	if err != nil {
+		return err
+	}
+	*c.v = config.Count(v)
+	return nil
+}
+
+func (countFlag) Type() string { return "count" }
+
+// requiredPlanFlags are the inputs without which the formulas say nothing.
+var requiredPlanFlags = []struct {
+	flag, example string
+	missing       func(config.Plan) bool
+}{
+	{"--pv", "--pv 100", func(p config.Plan) bool { return p.PeakPV == 0 }},
+	{"--resources", "--resources 30", func(p config.Plan) bool { return p.ResourcesPerPage == 0 }},
+	{"--resource-size", "--resource-size 100KB", func(p config.Plan) bool { return p.ResourceSize == "" }},
+	{"--download-speed", "--download-speed 100KB/s", func(p config.Plan) bool { return p.DownloadSpeed == "" }},
+}
+
 // resolve builds the plan from the config (if any) with the flags the user
-// set laid over it, and validates it.
-func (f *planFlags) resolve(cmd *cobra.Command) (capacity.Plan, error) {
+// set laid over it, validates it, and returns the thresholds to judge it by.
+func (f *planFlags) resolve(cmd *cobra.Command) (capacity.Plan, capacity.Thresholds, error) {
 	cfg := config.Default()
 	if f.configFile != "" {
 		loaded, err := config.Load(f.configFile)
 		if err != nil {
-			return capacity.Plan{}, err
+			return capacity.Plan{}, capacity.Thresholds{}, err
 		}
 		cfg = *loaded
 	}
@@ -90,6 +158,8 @@ func (f *planFlags) resolve(cmd *cobra.Command) (capacity.Plan, error) {
 		{"link", func() { p.Limits.Link = f.plan.Limits.Link }},
 		{"max-conns", func() { p.Limits.MaxConnections = f.plan.Limits.MaxConnections }},
 		{"memory", func() { p.Limits.Memory = f.plan.Limits.Memory }},
+		{"warn", func() { cfg.Thresholds.Warn = f.warn }},
+		{"crit", func() { cfg.Thresholds.Crit = f.crit }},
 	}
 	for _, o := range overlay {
 		if set(o.flag) {
@@ -97,13 +167,45 @@ func (f *planFlags) resolve(cmd *cobra.Command) (capacity.Plan, error) {
 		}
 	}
 	if !cfg.HasPlan() {
-		return capacity.Plan{}, fmt.Errorf("no plan: give --pv, --resources, --resource-size and --download-speed, or --config FILE with a plan section")
+		return capacity.Plan{}, capacity.Thresholds{}, fmt.Errorf("no plan: give --pv, --resources, --resource-size and --download-speed, or --config FILE with a plan section")
+	}
+	var missing, examples []string
+	for _, r := range requiredPlanFlags {
+		if r.missing(*p) && !set(strings.TrimPrefix(r.flag, "--")) {
+			missing = append(missing, r.flag)
+			examples = append(examples, r.example)
+		}
+	}
+	if len(missing) > 0 {
+		return capacity.Plan{}, capacity.Thresholds{}, fmt.Errorf("missing %s: the formulas need every one of --pv, --resources, --resource-size and --download-speed (e.g. %s)",
+			strings.Join(missing, ", "), strings.Join(examples, " "))
+	}
+	th := cfg.CapacityThresholds()
+	if err := checkLines(th); err != nil {
+		return capacity.Plan{}, capacity.Thresholds{}, err
 	}
 	plan, err := cfg.CapacityPlan()
 	if err != nil {
-		return capacity.Plan{}, flagNames(err)
+		return capacity.Plan{}, capacity.Thresholds{}, flagNames(err)
 	}
-	return plan, nil
+	return plan, th, nil
+}
+
+// checkLines checks the warning and critical lines as --warn and --crit.
+func checkLines(th capacity.Thresholds) error {
+	var errs []error
+	for _, l := range []struct {
+		flag string
+		v    float64
+	}{{"--warn", th.Warn}, {"--crit", th.Crit}} {
+		if !(l.v > 0 && l.v <= 1) {
+			errs = append(errs, fmt.Errorf("%s: must be within (0, 1], a share of a limit, got %v", l.flag, l.v))
+		}
+	}
+	if th.Warn >= th.Crit {
+		errs = append(errs, fmt.Errorf("--warn %v must be below --crit %v", th.Warn, th.Crit))
+	}
+	return errors.Join(errs...)
 }
 
 // planFieldFlags maps config field paths to the flags that set them, so an
@@ -126,4 +228,69 @@ func flagNames(err error) error {
 		msg = strings.ReplaceAll(msg, field+":", flag+" ("+field+"):")
 	}
 	return errors.New(msg)
+}
+
+// Verdict levels, as in the JSON.
+const (
+	levelNoLimits = "no_limits"
+	levelOK       = "ok"
+	levelWarn     = "warn"
+	levelCrit     = "crit"
+	levelBroken   = "broken"
+)
+
+// verdict is the planned peak held against the thresholds: the limit
+// rising PV reaches first is the one the peak uses most of, since every
+// prediction is linear in PV.
+type verdict struct {
+	Level string `json:"level"`
+	// Limit is the first limit reached; Share the peak's share of it.
+	Limit     string  `json:"first_limit,omitempty"`
+	Share     float64 `json:"share"`
+	LimitPV   float64 `json:"first_limit_pv,omitempty"`
+	Warn      float64 `json:"warn"`
+	Crit      float64 `json:"crit"`
+	Statement string  `json:"statement"`
+}
+
+// judge holds the plan's peak against its limits and the thresholds.
+func judge(p capacity.Plan, th capacity.Thresholds) verdict {
+	v := verdict{Level: levelOK, Warn: th.Warn, Crit: th.Crit}
+	if len(p.LimitPVs()) == 0 {
+		v.Level = levelNoLimits
+		v.Statement = "no limit set to hold the peak against (give --link, --max-conns or --memory)"
+		return v
+	}
+	first, ok := p.FirstReached()
+	if !ok {
+		v.Statement = "no PV reaches a limit: nothing of a page view lands on the origin"
+		return v
+	}
+	v.Limit, v.LimitPV = first.Name, first.PV
+	v.Share = first.Peak / first.Limit
+	used := capacity.FormatPercent(v.Share)
+	where := fmt.Sprintf("the %s limit is the first one reached, at %s PV/s", first.Name, capacity.FormatNumber(first.PV))
+	switch {
+	case first.Broken:
+		v.Level = levelBroken
+		v.Statement = fmt.Sprintf("BROKEN: the planned peak needs %s of the %s limit; %s", used, first.Name, where)
+	case th.Usage(snapshot.Some(v.Share)) == capacity.LevelCrit:
+		v.Level = levelCrit
+		v.Statement = fmt.Sprintf("CRITICAL: the planned peak uses %s of the %s limit, over the %s critical line; %s", used, first.Name, capacity.FormatPercent(th.Crit), where)
+	case th.Usage(snapshot.Some(v.Share)) == capacity.LevelWarn:
+		v.Level = levelWarn
+		v.Statement = fmt.Sprintf("WARNING: the planned peak uses %s of the %s limit, over the %s warning line; %s", used, first.Name, capacity.FormatPercent(th.Warn), where)
+	default:
+		v.Statement = fmt.Sprintf("OK: the planned peak uses at most %s of a limit (the %s), under the %s warning line; %s", used, first.Name, capacity.FormatPercent(th.Warn), where)
+	}
+	return v
+}
+
+// writePlanText prints the summary and the verdict under it.
+func writePlanText(w io.Writer, sum capacity.Summary, v verdict) error {
+	if err := sum.WriteText(w); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "Verdict: %s\n", v.Statement)
+	return err
 }
