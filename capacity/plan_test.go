@@ -277,7 +277,7 @@ func TestSummaryText(t *testing.T) {
 			p := examplePlan()
 			p.Limits = Limits{MaxConns: 10000}
 			return p
-		}, []string{"connections", "10,000", "fits", "Planned peak fits every limit"}},
+		}, []string{"connections", "10,000", "fits", "The planned peak breaks no limit"}},
 		{"a CDN adds origin rows", func() Plan {
 			p := examplePlan()
 			p.CDNShare = 0.9

@@ -113,7 +113,7 @@ func (s Summary) WriteText(w io.Writer) error {
 	if s.FirstBroken != "" {
 		_, _ = fmt.Fprintf(w, "\nPlanned peak breaks the %s limit first (at %s PV/s)\n", s.FirstBroken, FormatNumber(first.PV))
 	} else {
-		_, _ = fmt.Fprintln(w, "\nPlanned peak fits every limit")
+		_, _ = fmt.Fprintln(w, "\nThe planned peak breaks no limit")
 	}
 	return ew.err
 }
