@@ -280,7 +280,7 @@ func (s *Scrape) fetch(ctx context.Context, t scrapeTarget) ([]scrapeSample, err
 
 // scrapeCleanError keeps server-influenced text in an error safe to show.
 func scrapeCleanError(err error) error {
-	return errors.New(snapshot.CleanText(err.Error(), maxMessage))
+	return errors.New(snapshot.CleanText(err.Error(), maxDetail))
 }
 
 // scrapeSize formats a byte count in binary units: "16 MiB", "512 B".
