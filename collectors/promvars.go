@@ -218,10 +218,14 @@ var promGrouping = map[string]bool{
 	"by": true, "without": true, "on": true, "ignoring": true, "group_left": true, "group_right": true,
 }
 
-// promKeywords are the other words that are not metric names.
+// promKeywords are the other words that are not metric names: operators,
+// and the aggregations, which may be followed by "by (…)" rather than "(".
 var promKeywords = map[string]bool{
 	"and": true, "or": true, "unless": true, "bool": true, "offset": true, "atan2": true,
 	"inf": true, "nan": true,
+	"sum": true, "avg": true, "min": true, "max": true, "count": true, "group": true, "stddev": true,
+	"stdvar": true, "topk": true, "bottomk": true, "quantile": true, "count_values": true,
+	"limitk": true, "limit_ratio": true,
 }
 
 // promMedianGap returns the median gap between consecutive samples of the
