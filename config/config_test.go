@@ -100,6 +100,7 @@ var badConfigs = []struct {
 	{"bad-yaml-syntax.yaml", []string{"bad-yaml-syntax.yaml:"}},
 	{"bad-cdn-share.yaml", []string{"bad-cdn-share.yaml:9: plan.cdn_share:"}},
 	{"bad-http-client-config.yaml", []string{"bad-http-client-config.yaml", "bearer_token"}},
+	{"bad-scrape-interval.yaml", []string{"bad-scrape-interval.yaml:5: sources.prometheus.scrape_interval: must be at least 1ms", "-15s"}},
 }
 
 func TestBadConfigsNameFileLineAndField(t *testing.T) {
