@@ -37,7 +37,7 @@ func FromConfig(cfg *config.Config, log *slog.Logger) ([]Source, error) {
 		sources = append(sources, Logged(src, log))
 	}
 	if p := cfg.Sources.Prometheus; p != nil && len(queries) > 0 {
-		src, err := NewPrometheus(p, queries)
+		src, err := NewPrometheus(p, queries, PrometheusInterval(cfg.Interval), PrometheusLogger(log))
 		if err != nil {
 			return nil, fmt.Errorf("sources.prometheus: %w", err)
 		}

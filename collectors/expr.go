@@ -30,8 +30,9 @@ package collectors
 //     le, with Prometheus' linear interpolation inside the bucket. It is
 //     missing when nothing was observed in the interval.
 //   - A selector whose matchers match no series is 0 (a 5xx series that does
-//     not exist yet); a metric name no target exposes makes the expression
-//     missing, with a warning.
+//     not exist yet); a metric name no target exposes is the signal's error
+//     (a typo, or the wrong target), as is a histogram_quantile whose
+//     matchers match no bucket at all (it could never give a value).
 //   - x/0 is missing with a warning, except 0/0 = 0 (an idle error rate).
 //   - Any missing operand makes the whole expression missing.
 //
@@ -39,6 +40,7 @@ package collectors
 // evaluator an exprData of the series it needs.
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -106,10 +108,21 @@ type exprSeries struct {
 // that answered. A name that is absent is exposed by no target.
 type exprData map[string][]exprSeries
 
-// exprEnv is one evaluation: the data and the warnings it raised.
+// exprEnv is one evaluation: the data, the warnings and the errors it
+// raised.
 type exprEnv struct {
 	data     exprData
 	warnings []string
+	errs     []string
+}
+
+// fail records why the expression cannot be evaluated: an error of the
+// signal, not a value warming up.
+func (e *exprEnv) fail(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if !slices.Contains(e.errs, msg) {
+		e.errs = append(e.errs, msg)
+	}
 }
 
 func (e *exprEnv) warn(format string, args ...any) {
@@ -120,11 +133,15 @@ func (e *exprEnv) warn(format string, args ...any) {
 }
 
 // eval evaluates the expression over data. ok is false when the value is
-// missing; the warnings say why when that is worth saying.
-func (x *expr) eval(data exprData) (v float64, ok bool, warnings []string) {
+// missing; the warnings say why when that is worth saying, and err when
+// the expression cannot be answered from what the targets expose.
+func (x *expr) eval(data exprData) (v float64, ok bool, warnings []string, err error) {
 	env := exprEnv{data: data}
 	v, ok = x.root.eval(&env)
-	return v, ok, env.warnings
+	if len(env.errs) > 0 {
+		return 0, false, env.warnings, errors.New(strings.Join(env.errs, "; "))
+	}
+	return v, ok, env.warnings, nil
 }
 
 // exprError is a parse error at a column of the expression (1-based, in

@@ -34,7 +34,7 @@ func (m *exprMatcher) matches(labels []exprLabel) bool {
 func (n *exprSelector) match(env *exprEnv, name string) ([]exprSeries, bool) {
 	all, known := env.data[name]
 	if !known {
-		env.warn("no series named %s", name)
+		env.fail("no target exposes a metric named %s", name)
 		return nil, false
 	}
 	if len(n.matchers) == 0 {
@@ -147,6 +147,10 @@ type exprBucket struct{ upper, count float64 }
 func (n *exprQuantile) eval(env *exprEnv) (float64, bool) {
 	name := n.sel.name + "_bucket"
 	series, ok := n.sel.match(env, name)
+	if ok && len(series) == 0 {
+		env.fail("no %s series match %s", name, n.sel)
+		return 0, false
+	}
 	if !ok || !exprCheckPrev(env, series) {
 		return 0, false
 	}

@@ -118,7 +118,6 @@ func TestExprEval(t *testing.T) {
 		{"x/0 is missing with a warning", `conns / conns{host="c"}`, 0, true, "division by zero"},
 		{"a series without a previous value warms up", "rate(new)", 0, true, "warming up"},
 		{"a clock that did not advance gives no rate", "rate(frozen)", 0, true, "clock did not advance since the previous poll"},
-		{"an unknown metric is missing with a warning", "rate(nope) + 1", 0, true, "no series named nope"},
 		{"the median interpolates in its bucket", "histogram_quantile(0.5, d)", 0.1 + 0.9*(20.0/20), false, ""},
 		{"a low quantile interpolates from the bucket's lower bound", "histogram_quantile(0.25, d)", 0.1 + 0.9*(10.0/20), false, ""},
 		{"a quantile in the +Inf bucket reads the highest finite bound", "histogram_quantile(0.9, d)", 1, false, ""},
@@ -131,7 +130,10 @@ func TestExprEval(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v, ok, warnings := x.eval(exprTestData())
+			v, ok, warnings, err := x.eval(exprTestData())
+			if err != nil {
+				t.Errorf("error %v, want a value or a warning", err)
+			}
 			switch {
 			case tt.missing && ok:
 				t.Errorf("= %v, want missing", v)
@@ -203,6 +205,32 @@ func FuzzParseExpr(f *testing.F) {
 		if again := y.root.String(); again != canon {
 			t.Fatalf("String round-trip: %q → %q", canon, again)
 		}
-		x.eval(exprTestData()) // must not panic either
+		_, _, _, _ = x.eval(exprTestData()) // must not panic either
 	})
+}
+
+func TestExprEvalErrors(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"an unknown metric is the expression's error", "rate(nope) + 1", "no target exposes a metric named nope"},
+		{"an unknown histogram is the expression's error", "histogram_quantile(0.5, nope)", "no target exposes a metric named nope_bucket"},
+		{"a histogram whose matchers match no bucket is an error", `histogram_quantile(0.5, d{handler="nope"})`,
+			`no d_bucket series match d{handler="nope"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x, err := exprParse(tt.src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, ok, _, err := x.eval(exprTestData())
+			if ok {
+				t.Errorf("= %v, want missing", v)
+			}
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,6 +15,10 @@ import (
 // maxMessage caps an error or warning from a source: one line of a wide
 // terminal, however long the server's message.
 const maxMessage = 200
+
+// maxDetail caps each separate error in snapshot.Source.Errors: generous,
+// so a server's whole message can be read, yet bounded.
+const maxDetail = 2000
 
 // Poller assembles one snapshot a tick from every source.
 type Poller struct {
@@ -35,6 +40,7 @@ type polled struct {
 	last        map[string]snapshot.Value // last good values, carried while failing
 	lastAt      map[string]time.Time      // when each of them was measured
 	lastSuccess time.Time                 // the last poll that answered anything
+	newest      time.Time                 // the newest sample's time, kept while failing
 }
 
 // PollerOption configures a Poller.
@@ -135,11 +141,23 @@ func (ps *polled) merge(snap *snapshot.Snapshot, o outcome, now time.Time) snaps
 		Signals:  ps.src.Signals(),
 	}
 	for _, w := range o.res.Warnings {
-		h.Warnings = append(h.Warnings, snapshot.CleanText(w, maxMessage))
+		h.Warnings = append(h.Warnings, snapshot.CleanText(w, maxDetail))
+	}
+	for _, i := range o.res.Infos {
+		h.Infos = append(h.Infos, snapshot.CleanText(i, maxDetail))
 	}
 	if o.err != nil {
-		h.Error = snapshot.CleanText(o.err.Error(), maxMessage)
+		// A joined error is one failure a line: keep them apart on one.
+		h.Error = snapshot.CleanText(strings.ReplaceAll(o.err.Error(), "\n", "; "), maxMessage)
+		h.Errors = make(map[string]string, max(1, len(o.res.Errors)))
+		for key, msg := range o.res.Errors {
+			h.Errors[snapshot.CleanText(key, maxMessage)] = snapshot.CleanText(msg, maxDetail)
+		}
+		if len(h.Errors) == 0 {
+			h.Errors[ErrorKeySource] = snapshot.CleanText(o.err.Error(), maxDetail)
+		}
 	}
+	h.RateWindow, h.ScrapeInterval = o.res.RateWindow.Seconds(), o.res.ScrapeInterval.Seconds()
 	if o.err == nil {
 		ps.last = make(map[string]snapshot.Value, len(o.res.Values))
 		ps.lastAt = make(map[string]time.Time, len(o.res.Values))
@@ -150,10 +168,22 @@ func (ps *polled) merge(snap *snapshot.Snapshot, o outcome, now time.Time) snaps
 	for sig, v := range o.res.Values {
 		ps.last[sig], ps.lastAt[sig] = v, now
 	}
+	// A poll in which every signal failed answered nothing: the source's
+	// last success stays where it was, so it reads down once that is
+	// older than stale_after, and "never" if it never answered.
 	if o.err == nil || len(o.res.Values) > 0 {
 		ps.lastSuccess = now
+		ps.newest = now
+		if !o.res.NewestSample.IsZero() {
+			ps.newest = o.res.NewestSample
+		}
 	}
-	h.LastSuccess = ps.lastSuccess
+	h.LastSuccess, h.NewestSample = ps.lastSuccess, ps.newest
+	for _, sig := range o.res.Partial {
+		if _, measured := o.res.Values[sig]; measured {
+			h.Partial = append(h.Partial, sig)
+		}
+	}
 	for _, sig := range h.Signals {
 		v, ok := ps.last[sig]
 		if !ok {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"mime"
 	"net/http"
@@ -41,12 +42,44 @@ type Prometheus struct {
 	// scraped them, so asking at a simulated (demo) time would ask about a
 	// moment it has no data for, or one in the future.
 	wall func() time.Time
+
+	interval  time.Duration // $__interval: the poll interval
+	scrapeCfg time.Duration // sources.prometheus.scrape_interval; 0 = detect
+	usesRate  bool          // some query uses $__rate_interval
+	metrics   []string      // metric names the queries read
+	log       *slog.Logger
+
+	mu     sync.Mutex // guards scrape
+	scrape promScrapeState
+}
+
+// PrometheusOption configures a Prometheus source.
+type PrometheusOption func(*Prometheus)
+
+// PrometheusInterval sets the poll interval, which $__interval and
+// $__range stand for (default config.DefaultInterval).
+func PrometheusInterval(d time.Duration) PrometheusOption {
+	return func(p *Prometheus) {
+		if d > 0 {
+			p.interval = d
+		}
+	}
+}
+
+// PrometheusLogger sets where the source logs what it detected.
+func PrometheusLogger(log *slog.Logger) PrometheusOption {
+	return func(p *Prometheus) {
+		if log != nil {
+			p.log = log
+		}
+	}
 }
 
 // NewPrometheus builds the source from the config block and the signals it
 // answers, keyed by signal address ("pv", "host.cpu", "endpoints.buy"); only
-// signals with a Query are kept.
-func NewPrometheus(cfg *config.Prometheus, signals map[string]config.Signal) (*Prometheus, error) {
+// signals with a Query are kept. A query using an unknown Grafana variable
+// ($__foo) is an error naming its place.
+func NewPrometheus(cfg *config.Prometheus, signals map[string]config.Signal, opts ...PrometheusOption) (*Prometheus, error) {
 	if cfg == nil {
 		return nil, errors.New("prometheus: no sources.prometheus block")
 	}
@@ -74,19 +107,55 @@ func NewPrometheus(cfg *config.Prometheus, signals map[string]config.Signal) (*P
 		timeout: cfg.Timeout,
 		offset:  cfg.LatencyOffset,
 		wall:    time.Now,
+
+		interval:  config.DefaultInterval,
+		scrapeCfg: cfg.ScrapeInterval,
+		log:       slog.New(slog.DiscardHandler),
+	}
+	for _, o := range opts {
+		o(p)
 	}
 	if p.timeout <= 0 {
 		p.timeout = config.SourceTimeout(config.DefaultInterval)
 	}
+	var errs []error
 	for addr, s := range signals {
 		if s.Query == "" {
 			continue
 		}
+		if _, err := promExpand(s.Query, promVars{interval: time.Second, scrape: time.Second}); err != nil {
+			errs = append(errs, promPlaceError(addr, s.Pos, err))
+			continue
+		}
 		p.signals[addr] = s
 		p.names = append(p.names, addr)
+		p.usesRate = p.usesRate || promUsesRateInterval(s.Query)
+	}
+	if len(errs) > 0 {
+		slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+		return nil, errors.Join(errs...)
 	}
 	slices.Sort(p.names)
+	for _, addr := range p.names {
+		for _, m := range promMetricNames(p.signals[addr].Query) {
+			if !slices.Contains(p.metrics, m) {
+				p.metrics = append(p.metrics, m)
+			}
+		}
+	}
 	return p, nil
+}
+
+// promPlaceError names where a bad query is written.
+func promPlaceError(addr string, pos config.Pos, err error) error {
+	field := "signals." + addr + ".query"
+	if strings.HasPrefix(addr, "endpoints.") {
+		field = addr + ".query"
+	}
+	if p := pos.String(); p != "" {
+		return fmt.Errorf("%s: %s: %w", p, field, err)
+	}
+	return fmt.Errorf("%s: %w", field, err)
 }
 
 // Name is the source's key in a snapshot's health map.
@@ -101,7 +170,9 @@ type promOutcome struct {
 	value    snapshot.Value
 	ok       bool
 	warnings []string
+	infos    []string
 	err      error
+	msg      string // err without the signal's name, for Result.Errors
 }
 
 // Collect runs one instant query per signal, concurrently, each under the
@@ -109,50 +180,125 @@ type promOutcome struct {
 // the evaluation time: see Prometheus.wall. One failing query fails only its
 // signal: the values that came back are returned with an error joining the
 // failures.
+//
+// Grafana's variables are filled first ($__rate_interval needs the scrape
+// interval: configured, or detected from the server). Beside the signals,
+// one query asks for the newest sample's own time among the metrics they
+// read: the data's real age, which a query evaluated in the past
+// (latency_offset) or a server holding back its newest samples
+// (VictoriaMetrics' -search.latencyOffset) makes older than it looks.
 func (p *Prometheus) Collect(ctx context.Context, now time.Time) (Result, error) {
 	at := p.wall().Add(-p.offset)
+	res := Result{Values: make(map[string]snapshot.Value, len(p.names))}
+	vars := promVars{interval: p.interval}
+	if p.usesRate {
+		var info string
+		vars.scrape, info = p.scrapeInterval(ctx, at)
+		if info != "" {
+			res.Infos = append(res.Infos, info)
+		}
+		res.ScrapeInterval, res.RateWindow = vars.scrape, vars.rateInterval()
+	}
+
 	out := make([]promOutcome, len(p.names))
+	var newest time.Time
 	var wg sync.WaitGroup
 	for i, addr := range p.names {
-		wg.Go(func() { out[i] = p.collectOne(ctx, addr, at) })
+		wg.Go(func() { out[i] = p.collectOne(ctx, addr, at, vars) })
+	}
+	if len(p.metrics) > 0 {
+		wg.Go(func() { newest = p.newestSample(ctx, at) })
 	}
 	wg.Wait()
 
-	res := Result{Values: make(map[string]snapshot.Value, len(out))}
 	var errs []error
 	for _, o := range out {
 		res.Warnings = append(res.Warnings, o.warnings...)
+		res.Infos = append(res.Infos, o.infos...)
 		if o.err != nil {
 			errs = append(errs, o.err)
+			res.addError(o.addr, errors.New(o.msg))
 			continue
 		}
 		if o.ok {
 			res.Values[o.addr] = o.value
 		}
 	}
+	// Without a sample time the answer is as old as the moment it was
+	// evaluated at.
+	res.NewestSample = at
+	if !newest.IsZero() {
+		res.NewestSample = newest
+		if info := p.hiddenLatency(at, newest, vars.scrape); info != "" {
+			res.Infos = append(res.Infos, info)
+		}
+	}
 	return res, errors.Join(errs...)
 }
 
-// collectOne queries one signal and turns the answer into a value.
-func (p *Prometheus) collectOne(ctx context.Context, addr string, at time.Time) promOutcome {
-	sig := p.signals[addr]
-	o := promOutcome{addr: addr}
+// newestSample returns the newest sample's time among the metrics the
+// queries read, or zero when the server does not say.
+func (p *Prometheus) newestSample(ctx context.Context, at time.Time) time.Time {
 	qctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
-	ans, err := p.api.query(qctx, sig.Query, at)
+	ans, err := p.api.query(qctx, promNewestQuery(p.metrics), at)
+	if err != nil {
+		p.log.Debug("newest sample time not known", "source", p.Name(), "err", err)
+		return time.Time{}
+	}
+	v, ok := ans.value.(model.Vector)
+	if !ok || len(v) != 1 {
+		return time.Time{}
+	}
+	f := float64(v[0].Value)
+	if math.IsNaN(f) || math.IsInf(f, 0) || f <= 0 {
+		return time.Time{}
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(math.Round(frac*1e3))*int64(time.Millisecond))
+}
+
+// hiddenLatency words a server holding back its newest samples: the newest
+// sample far older than the time the query was evaluated at, while the
+// series are scraped every few seconds.
+func (p *Prometheus) hiddenLatency(at, newest time.Time, scrape time.Duration) string {
+	lag := at.Sub(newest)
+	if lag <= max(3*scrape, 10*time.Second) {
+		return ""
+	}
+	return fmt.Sprintf("the newest sample is %s older than the query time: the server holds back its newest data "+
+		"(VictoriaMetrics hides its newest 30s unless -search.latencyOffset is lowered), or scraping stopped; figures are that old",
+		lag.Round(100*time.Millisecond))
+}
+
+// collectOne queries one signal and turns the answer into a value.
+func (p *Prometheus) collectOne(ctx context.Context, addr string, at time.Time, vars promVars) promOutcome {
+	sig := p.signals[addr]
+	o := promOutcome{addr: addr}
+	query, err := promExpand(sig.Query, vars)
+	if err != nil { // checked in NewPrometheus; kept for safety
+		o.msg = err.Error()
+		o.err = fmt.Errorf("query %s: %s", addr, o.msg)
+		return o
+	}
+	qctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	ans, err := p.api.query(qctx, query, at)
 	for _, w := range ans.warnings {
-		o.warnings = append(o.warnings, addr+": "+snapshot.CleanText(w, maxMessage))
+		o.warnings = append(o.warnings, addr+": "+snapshot.CleanText(w, maxDetail))
 	}
 	for _, w := range ans.infos {
-		o.warnings = append(o.warnings, addr+": info: "+snapshot.CleanText(w, maxMessage))
+		o.infos = append(o.infos, addr+": "+snapshot.CleanText(w, maxDetail))
 	}
 	if err != nil {
-		o.err = fmt.Errorf("query %s: %s", addr, p.describe(ctx, qctx, ans, err))
+		o.msg = p.describe(ctx, qctx, ans, err)
+		o.err = fmt.Errorf("query %s: %s", addr, o.msg)
 		return o
 	}
 	v, warning, err := promValue(addr, sig.Multi, ans.value)
 	if err != nil {
 		o.err = err
+		o.msg = strings.TrimPrefix(err.Error(), addr+": ")
 		return o
 	}
 	if warning != "" {
@@ -251,7 +397,7 @@ func (p *Prometheus) describe(parent, qctx context.Context, ans promAnswer, err 
 		// connect: connection refused".
 		err = uerr.Err
 	}
-	return snapshot.CleanText(err.Error(), maxMessage)
+	return snapshot.CleanText(err.Error(), maxDetail)
 }
 
 // promDescribeAPIError words an error client_golang built from an answer:
@@ -281,7 +427,7 @@ func promDescribeAPIError(ans promAnswer, e *promv1.Error) string {
 	default:
 		msg = fmt.Sprintf("%s: %s", e.Type, e.Msg)
 	}
-	return snapshot.CleanText(msg, maxMessage)
+	return snapshot.CleanText(msg, maxDetail)
 }
 
 // promErrorDetail is the server's message for a failed status: the API's

@@ -118,6 +118,7 @@ func TestPrometheusCollectTurnsEachAnswerIntoAValueOrANamedError(t *testing.T) {
 		want     float64 // checked when wantErr is empty
 		wantErr  string
 		warnings []string
+		infos    []string
 	}{
 		{name: "a vector with one sample is its value", route: "one", want: 42.5},
 		{name: "a vector with several samples is summed, with a warning", route: "three", multi: config.MultiSum,
@@ -135,8 +136,8 @@ func TestPrometheusCollectTurnsEachAnswerIntoAValueOrANamedError(t *testing.T) {
 		{name: "a string is an error", route: "string", wantErr: `query pv: bad response: unexpected value type "string"`},
 		{name: "Thanos partial-response warnings are kept, prefixed with the signal", route: "thanos", want: 7,
 			warnings: []string{"pv: No StoreAPIs matched for this query", "pv: receive-2: rpc error: code = Unavailable desc = connection refused"}},
-		{name: "infos are kept as warnings", route: "infos", want: 3,
-			warnings: []string{`pv: info: PromQL info: metric might not be a counter`}},
+		{name: "infos are kept apart from warnings, prefixed with the signal", route: "infos", want: 3,
+			infos: []string{`pv: PromQL info: metric might not be a counter`}},
 		{name: "a 500 names its status and not the HTML page", route: "crash", wantErr: "query pv: server answered 500 Internal Server Error"},
 		{name: "a 503 names its status and the plain-text reason", route: "unavailable",
 			wantErr: "query pv: server answered 503 Service Unavailable: Service Unavailable: the query frontend is shutting down"},
@@ -176,6 +177,20 @@ func TestPrometheusCollectTurnsEachAnswerIntoAValueOrANamedError(t *testing.T) {
 			for i, w := range tt.warnings {
 				if !strings.HasPrefix(res.Warnings[i], w) {
 					t.Errorf("warning %d = %q, want it to start %q", i, res.Warnings[i], w)
+				}
+			}
+			if len(res.Infos) != len(tt.infos) {
+				t.Fatalf("infos = %q, want %d like %q", res.Infos, len(tt.infos), tt.infos)
+			}
+			for i, w := range tt.infos {
+				if !strings.HasPrefix(res.Infos[i], w) {
+					t.Errorf("info %d = %q, want it to start %q", i, res.Infos[i], w)
+				}
+			}
+			if tt.wantErr != "" {
+				msg, ok := res.Errors["pv"]
+				if !ok || !strings.Contains("query pv: "+msg, tt.wantErr) && !strings.Contains("pv: "+msg, tt.wantErr) {
+					t.Errorf("errors = %q, want pv's own error like %q", res.Errors, tt.wantErr)
 				}
 			}
 		})
@@ -297,9 +312,15 @@ func TestPrometheusEvaluatesAtTheWallClockMinusTheLatencyOffset(t *testing.T) {
 	}
 	fake.mu.Lock()
 	defer fake.mu.Unlock()
+	// The signal's query and the one asking for the newest sample's time.
 	want := strconv.FormatInt(wall.Add(-30*time.Second).Unix(), 10)
-	if len(fake.times) != 1 || !strings.HasPrefix(fake.times[0], want) {
-		t.Errorf("time = %q, want %s (wall clock minus offset, not the snapshot clock)", fake.times, want)
+	if len(fake.times) != 2 {
+		t.Errorf("%d queries, want the signal's and the sample-time query", len(fake.times))
+	}
+	for _, got := range fake.times {
+		if !strings.HasPrefix(got, want) {
+			t.Errorf("time = %q, want %s (wall clock minus offset, not the snapshot clock)", fake.times, want)
+		}
 	}
 }
 

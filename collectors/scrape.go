@@ -58,6 +58,9 @@ type Scrape struct {
 type scrapeTarget struct {
 	url     string
 	display string // the URL with any password redacted, for errors
+	// labels are given to every series it exposes, as Prometheus does:
+	// instance (host:port) and the configured job.
+	labels []exprLabel
 }
 
 // scrapeState is what a target answered at its last successful poll.
@@ -66,6 +69,7 @@ type scrapeState struct {
 	at     time.Time
 	polls  uint64
 	series map[string]scrapePrev // by series identity
+	names  map[string]bool       // the metric names it exposed last
 }
 
 // scrapePrev is one series' value at its last poll.
@@ -110,7 +114,11 @@ func NewScrape(cfg *config.Scrape, signals map[string]config.Signal) (*Scrape, e
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, fmt.Errorf("scrape: sources.scrape.targets[%d]: %q is not an http(s) URL", i, t)
 		}
-		s.targets = append(s.targets, scrapeTarget{url: t, display: u.Redacted()})
+		labels := []exprLabel{{"instance", u.Host}}
+		if cfg.Job != "" {
+			labels = append(labels, exprLabel{"job", cfg.Job})
+		}
+		s.targets = append(s.targets, scrapeTarget{url: t, display: u.Redacted(), labels: labels})
 	}
 	client, err := promconfig.NewClientFromConfig(cfg.HTTPClient, "launchwatch")
 	if err != nil {
@@ -163,7 +171,10 @@ func (s *Scrape) Signals() []string { return slices.Clone(s.signals) }
 
 // Collect implements Source. It scrapes every target concurrently, then
 // evaluates every expression with now as the clock of its rates. Values sum
-// over the targets that answered; the error names the ones that did not.
+// over the targets that answered; the error names the ones that did not,
+// and a signal that reads metrics a silent target exposed (or may expose:
+// it never answered) is listed partial. An expression that cannot be
+// answered (a metric no target exposes) is that signal's error.
 func (s *Scrape) Collect(ctx context.Context, now time.Time) (Result, error) {
 	type answer struct {
 		samples []scrapeSample
@@ -181,35 +192,69 @@ func (s *Scrape) Collect(ctx context.Context, now time.Time) (Result, error) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var res Result
 	var errs []error
+	var silent []int
 	data := make(exprData)
 	for i, a := range answers {
 		if a.err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", s.targets[i].display, a.err))
+			res.addError(s.targets[i].display, a.err)
+			silent = append(silent, i)
 			continue
 		}
 		s.state[i].advance(a.samples, now, data)
 	}
 	if len(errs) == len(s.targets) {
-		return Result{}, errors.Join(errs...)
+		return res, errors.Join(errs...)
 	}
 
-	res := Result{Values: make(map[string]snapshot.Value, len(s.signals))}
+	res.Values = make(map[string]snapshot.Value, len(s.signals))
 	for _, addr := range s.signals {
-		v, ok, warnings := s.exprs[addr].eval(data)
+		x := s.exprs[addr]
+		v, ok, warnings, err := x.eval(data)
 		for _, w := range warnings {
 			res.Warnings = append(res.Warnings, addr+": "+w)
+		}
+		if err != nil {
+			err = fmt.Errorf("%s: %w", addr, err)
+			errs = append(errs, err)
+			res.addError(addr, errors.Unwrap(err))
+			continue
 		}
 		if !ok {
 			continue
 		}
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			errs = append(errs, fmt.Errorf("%s: the expression gave %v, not a finite number", addr, v))
+			err := fmt.Errorf("the expression gave %v, not a finite number", v)
+			errs = append(errs, fmt.Errorf("%s: %w", addr, err))
+			res.addError(addr, err)
 			continue
 		}
 		res.Values[addr] = snapshot.Some(v)
+		if s.readsFrom(x, silent) {
+			res.Partial = append(res.Partial, addr)
+		}
 	}
 	return res, errors.Join(errs...)
+}
+
+// readsFrom reports whether an expression reads a metric that one of the
+// given targets exposed when it last answered, or may expose because it
+// never has: its value then lacks that target's share.
+func (s *Scrape) readsFrom(x *expr, targets []int) bool {
+	for _, i := range targets {
+		st := &s.state[i]
+		if !st.polled {
+			return true
+		}
+		for _, n := range x.names {
+			if st.names[n] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // advance lays a target's answer into data, pairing each series with its
@@ -217,7 +262,9 @@ func (s *Scrape) Collect(ctx context.Context, now time.Time) (Result, error) {
 func (st *scrapeState) advance(samples []scrapeSample, now time.Time, data exprData) {
 	st.polls++
 	next := make(map[string]scrapePrev, len(samples))
+	st.names = make(map[string]bool)
 	for _, smp := range samples {
+		st.names[smp.name] = true
 		es := exprSeries{Labels: smp.labels, Value: smp.value}
 		if p, ok := st.series[smp.key]; ok {
 			es.Prev, es.HasPrev, es.Elapsed = p.value, true, now.Sub(p.at).Seconds()
@@ -275,12 +322,36 @@ func (s *Scrape) fetch(ctx context.Context, t scrapeTarget) ([]scrapeSample, err
 	if int64(len(body)) > s.maxBody {
 		return nil, fmt.Errorf("body exceeds %s (sources.scrape.max_body_bytes)", scrapeSize(s.maxBody))
 	}
-	return scrapeParse(body, resp.Header.Get("Content-Type"), s.keep)
+	samples, err := scrapeParse(body, resp.Header.Get("Content-Type"), s.keep)
+	if err != nil {
+		return nil, err
+	}
+	for i := range samples {
+		samples[i].labels = scrapeTargetLabels(samples[i].labels, t.labels)
+	}
+	return samples, nil
+}
+
+// scrapeTargetLabels gives a sample the target's labels. A label the
+// exporter set itself under the same name is kept as exported_NAME, as
+// Prometheus does (honor_labels: false), so {instance="web-1:9100"} names
+// the target that was read. The result stays sorted by name.
+func scrapeTargetLabels(labels, target []exprLabel) []exprLabel {
+	out := make([]exprLabel, 0, len(labels)+len(target))
+	for _, l := range labels {
+		if slices.ContainsFunc(target, func(t exprLabel) bool { return t.Name == l.Name }) {
+			l.Name = "exported_" + l.Name
+		}
+		out = append(out, l)
+	}
+	out = append(out, target...)
+	slices.SortFunc(out, func(a, b exprLabel) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // scrapeCleanError keeps server-influenced text in an error safe to show.
 func scrapeCleanError(err error) error {
-	return errors.New(snapshot.CleanText(err.Error(), maxMessage))
+	return errors.New(snapshot.CleanText(err.Error(), maxDetail))
 }
 
 // scrapeSize formats a byte count in binary units: "16 MiB", "512 B".

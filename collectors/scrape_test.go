@@ -125,6 +125,9 @@ func TestScrapeCollect(t *testing.T) {
 		polls    []string // the file each poll serves, 10 s apart
 		want     map[string]scrapeWant
 		warnings []string
+		// errors are the signals that fail at every poll, each with a
+		// part of its message; any other error fails the test.
+		errors map[string]string
 	}{
 		{
 			name:  "the first poll reads gauges and warms up rates",
@@ -176,12 +179,30 @@ func TestScrapeCollect(t *testing.T) {
 				"connections": {value: 120}, "stock": {value: 5000}, "pv": {value: 0},
 				"requests": {missing: true},
 			},
-			warnings: []string{"requests: no series named shop_http_requests_total"},
+			errors: map[string]string{
+				"requests":      "no target exposes a metric named shop_http_requests_total",
+				"error_rate":    "no target exposes a metric named shop_http_requests_total",
+				"endpoints.buy": "no target exposes a metric named shop_http_requests_total",
+				"host.p50":      "no target exposes a metric named shop_http_request_duration_seconds_bucket",
+				"host.p99":      "no target exposes a metric named shop_http_request_duration_seconds_bucket",
+				"host.p99cart":  "no target exposes a metric named shop_http_request_duration_seconds_bucket",
+			},
 		},
 		{
 			name:  "label values are cleaned of escapes before matching",
 			polls: []string{"escapes.prom"},
 			want:  map[string]scrapeWant{"connections": {value: 1111}},
+			errors: map[string]string{
+				"requests":      "shop_http_requests_total",
+				"error_rate":    "shop_http_requests_total",
+				"endpoints.buy": "shop_http_requests_total",
+				"host.p50":      "shop_http_request_duration_seconds_bucket",
+				"host.p99":      "shop_http_request_duration_seconds_bucket",
+				"host.p99cart":  "shop_http_request_duration_seconds_bucket",
+				"per_conn":      "no target exposes a metric named shop_stock_remaining; no target exposes a metric named shop_page_views_total",
+				"pv":            "no target exposes a metric named shop_page_views_total",
+				"stock":         "no target exposes a metric named shop_stock_remaining",
+			},
 		},
 	}
 	for _, tt := range tests {
@@ -193,8 +214,16 @@ func TestScrapeCollect(t *testing.T) {
 				fake.set(file)
 				var err error
 				res, err = s.Collect(context.Background(), scrapeT0.Add(time.Duration(i)*10*time.Second))
-				if err != nil {
-					t.Fatalf("poll %d: %v", i, err)
+				if (err != nil) != (len(tt.errors) > 0) {
+					t.Fatalf("poll %d: err = %v, want errors for %d signals", i, err, len(tt.errors))
+				}
+				if len(res.Errors) != len(tt.errors) {
+					t.Fatalf("poll %d: errors = %q, want %q", i, res.Errors, tt.errors)
+				}
+				for addr, want := range tt.errors {
+					if !strings.Contains(res.Errors[addr], want) {
+						t.Errorf("poll %d: %s's error = %q, want it to contain %q", i, addr, res.Errors[addr], want)
+					}
 				}
 			}
 			for addr, w := range tt.want {

@@ -33,6 +33,34 @@ type Result struct {
 	// Warnings are non-fatal notes (partial results, summed series); the
 	// poller cleans them for display.
 	Warnings []string
+	// Infos are informational notes: the server's (Prometheus' infos) and
+	// the source's own (how the scrape interval was found).
+	Infos []string
+	// Errors holds each failure separately, by what failed: a signal
+	// address, a scrape target's URL, or ErrorKeySource. The error Collect
+	// returns joins them.
+	Errors map[string]string
+	// Partial lists signals measured from only part of their data (a
+	// scrape target that did not answer).
+	Partial []string
+	// NewestSample is the real time of the newest sample behind the values,
+	// where the source knows it better than "now" (Prometheus).
+	NewestSample time.Time
+	// RateWindow is what $__rate_interval stood for; ScrapeInterval what it
+	// was derived from. Zero when unused.
+	RateWindow, ScrapeInterval time.Duration
+}
+
+// ErrorKeySource keys a failure of a whole source in Result.Errors and
+// snapshot.Source.Errors (no answer within the deadline, a panic).
+const ErrorKeySource = "source"
+
+// addError records one failure under key.
+func (r *Result) addError(key string, err error) {
+	if r.Errors == nil {
+		r.Errors = make(map[string]string)
+	}
+	r.Errors[key] = err.Error()
 }
 
 // Logged decorates a source so each failed or slow collection is logged;

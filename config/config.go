@@ -56,6 +56,10 @@ type Prometheus struct {
 	// newest 30 s by default (-search.latencyOffset); set 30s there, or 0
 	// when the server runs with a smaller offset.
 	LatencyOffset time.Duration `yaml:"latency_offset,omitempty"`
+	// ScrapeInterval is how often the server scrapes the series the queries
+	// read; $__rate_interval is derived from it. Zero means detect it from
+	// the server's samples.
+	ScrapeInterval time.Duration `yaml:"scrape_interval,omitempty"`
 	// MaxBodyBytes caps each answer: client_golang reads a body whole, and
 	// an instant query's answer is small unless a query is wrong.
 	MaxBodyBytes int64 `yaml:"max_body_bytes,omitempty"`
@@ -66,7 +70,10 @@ type Prometheus struct {
 
 // Scrape reads /metrics endpoints directly, for shops without a Prometheus.
 type Scrape struct {
-	Targets []string      `yaml:"targets"`
+	Targets []string `yaml:"targets"`
+	// Job is the job label given to every target's series, beside its
+	// instance (host:port), as Prometheus labels what it scrapes.
+	Job     string        `yaml:"job,omitempty"`
 	Timeout time.Duration `yaml:"timeout,omitempty"`
 	// MaxBodyBytes caps each response; a larger body is an error, not an
 	// out-of-memory.

@@ -16,10 +16,13 @@ type preset struct {
 	endpoint func(name string) Signal
 }
 
-// rateWindow is the range of the presets' rate() queries: wide enough for
-// Prometheus to have several samples at a 1 s to 5 s scrape interval, short
-// enough that an avalanche shows within seconds.
-const rateWindow = "30s"
+// rateWindow is the range of the presets' rate() queries: Grafana's
+// $__rate_interval, which the Prometheus source fills with
+// max(interval + scrape interval, 4 x scrape interval), the shortest window
+// that still holds enough samples. At a 1 s scrape and 1 s polls that is
+// 4 s: a step shows at 90% within about 5 s, where a fixed 30 s window
+// took 28 s to rise and 29 s to fall.
+const rateWindow = "$__rate_interval"
 
 func rate(sel string) string { return "sum(rate(" + sel + "[" + rateWindow + "]))" }
 

@@ -134,6 +134,9 @@ func (c *Config) validateSources(p *problems) {
 		if pr.LatencyOffset < 0 {
 			p.add("sources.prometheus.latency_offset", "must not be negative, got %s", pr.LatencyOffset)
 		}
+		if pr.ScrapeInterval < 0 || (pr.ScrapeInterval > 0 && pr.ScrapeInterval < time.Millisecond) {
+			p.add("sources.prometheus.scrape_interval", "must be at least 1ms (or unset, to detect it), got %s", pr.ScrapeInterval)
+		}
 		if err := pr.HTTPClientConfig.Validate(); err != nil {
 			p.add("sources.prometheus.http_client_config", "%v", err)
 		}

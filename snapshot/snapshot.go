@@ -109,6 +109,36 @@ type Source struct {
 	// poll's, because the last poll failed to measure them, with the time
 	// each was measured: shown stale, never blank and never fresh.
 	Carried map[string]time.Time `json:"carried,omitempty"`
+	// Errors holds each failure of the last poll separately, cleaned for
+	// display but not cut to one line: by signal address ("pv",
+	// "endpoints.buy") for a signal that failed, by target URL for a scrape
+	// target that did not answer, and under "source" for a failure of the
+	// whole source (no answer within the deadline). Error is their summary.
+	Errors map[string]string `json:"errors,omitempty"`
+	// Infos are the server's informational notes (Prometheus' infos, such
+	// as "metric might not be a counter") and launchwatch's own about the
+	// source (a scrape interval it could not detect, data hidden by
+	// VictoriaMetrics' latency offset), cleaned for display.
+	Infos []string `json:"infos,omitempty"`
+	// Partial lists the signals whose value in this snapshot was computed
+	// from only some of the data it sums (a scrape target that did not
+	// answer): measured now, but not whole, so not fresh.
+	Partial []string `json:"partial,omitempty"`
+	// NewestSample is the real time of the newest sample behind the
+	// source's answers: for Prometheus, timestamp() of the series its
+	// queries read (so a query evaluated in the past, by latency_offset or
+	// by VictoriaMetrics' hidden latency, is that old), or the evaluation
+	// time where the server gives no sample time; for scrape and host, the
+	// poll that read them. It is kept while the source fails. Zero if
+	// never answered. The data's age is the snapshot's Time minus this.
+	NewestSample time.Time `json:"newest_sample,omitzero"`
+	// RateWindow is the range in seconds that $__rate_interval stood for in
+	// the last poll's queries (Grafana's formula, from the scrape
+	// interval); zero when no query uses it.
+	RateWindow float64 `json:"rate_window_seconds,omitempty"`
+	// ScrapeInterval is the scrape interval in seconds the rate window was
+	// derived from (configured or detected); zero when unknown or unused.
+	ScrapeInterval float64 `json:"scrape_interval_seconds,omitempty"`
 }
 
 // Age returns how old the source's newest answer is at time now; zero when
@@ -150,6 +180,9 @@ func (s Snapshot) Clone() Snapshot {
 			src.Warnings = slices.Clone(src.Warnings)
 			src.Signals = slices.Clone(src.Signals)
 			src.Carried = maps.Clone(src.Carried)
+			src.Errors = maps.Clone(src.Errors)
+			src.Infos = slices.Clone(src.Infos)
+			src.Partial = slices.Clone(src.Partial)
 			c.Sources[name] = src
 		}
 	}

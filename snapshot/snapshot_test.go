@@ -29,7 +29,12 @@ func fullSnapshot() Snapshot {
 		},
 		Sources: map[string]Source{
 			"prometheus": {OK: true, LastSuccess: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC), Duration: 0.012,
-				Signals: []string{"pv", "endpoints.buy"}, Warnings: []string{"partial response"}},
+				Signals: []string{"pv", "endpoints.buy"}, Warnings: []string{"partial response"},
+				Infos: []string{"metric might not be a counter"}, RateWindow: 4, ScrapeInterval: 1,
+				NewestSample: time.Date(2026, 11, 27, 11, 59, 29, 500000000, time.UTC)},
+			"scrape": {OK: false, Error: "http://a:9400/metrics: connection refused", LastSuccess: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC),
+				Errors:  map[string]string{"http://a:9400/metrics": "connection refused", "endpoints.buy": "no target exposes shop_x"},
+				Partial: []string{"pv"}, Signals: []string{"pv", "endpoints.buy"}},
 			"host": {OK: false, Error: "read /proc/net/sockstat: permission denied", LastSuccess: time.Date(2026, 11, 27, 11, 59, 59, 0, time.UTC),
 				Carried: map[string]time.Time{"host.tcp_memory": time.Date(2026, 11, 27, 11, 59, 58, 0, time.UTC)}},
 		},
@@ -152,6 +157,13 @@ func TestCloneIsDeep(t *testing.T) {
 	src.Signals[0] = "changed"
 	if a.Endpoints["buy"].QPS.Or(0) != 42.25 || a.Sources["prometheus"].Signals[0] != "pv" {
 		t.Fatal("changing the clone changed the original")
+	}
+	b.Sources["scrape"].Errors["pv"] = "changed"
+	b.Sources["scrape"].Partial[0] = "changed"
+	b.Sources["prometheus"].Infos[0] = "changed"
+	if _, ok := a.Sources["scrape"].Errors["pv"]; ok || a.Sources["scrape"].Partial[0] != "pv" ||
+		a.Sources["prometheus"].Infos[0] != "metric might not be a counter" {
+		t.Fatal("changing the clone's errors, partial or infos changed the original")
 	}
 }
 

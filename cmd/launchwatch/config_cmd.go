@@ -10,7 +10,8 @@ func newConfigCmd() *cobra.Command {
 		Use:   "config",
 		Short: "Check a launchwatch.yaml",
 	}
-	cmd.AddCommand(&cobra.Command{
+	var online bool
+	check := &cobra.Command{
 		Use:   "check FILE",
 		Short: "Validate a config and print it with defaults filled and secrets redacted",
 		Args:  cobra.ExactArgs(1),
@@ -19,6 +20,9 @@ func newConfigCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if online {
+				return configCheckOnline(cmd.Context(), cmd.OutOrStdout(), cfg)
+			}
 			out, err := cfg.YAML()
 			if err != nil {
 				return err
@@ -26,6 +30,8 @@ func newConfigCmd() *cobra.Command {
 			cmd.Printf("# %s is valid. Effective config:\n%s", args[0], out)
 			return nil
 		},
-	})
+	}
+	check.Flags().BoolVar(&online, "online", false, "run every query and scrape once; report empty results, unknown metrics and the detected scrape interval")
+	cmd.AddCommand(check)
 	return cmd
 }

@@ -3,7 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
+	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/pipeline"
@@ -42,12 +46,35 @@ func writeSnapshotText(w io.Writer, s snapshot.Snapshot) error {
 	for _, name := range s.SourceNames() {
 		src := s.Sources[name]
 		status := "ok"
-		if !src.OK {
-			status = "FAILED: " + src.Error
+		switch {
+		case src.OK:
+		case src.LastSuccess.IsZero():
+			status = "FAILED, never answered"
+		case !src.LastSuccess.Equal(s.Time):
+			status = "FAILED, nothing answered"
+		default:
+			status = "FAILED in part"
 		}
-		row("Source "+name, fmt.Sprintf("%s (%.0f ms)", status, src.Duration*1000))
+		detail := fmt.Sprintf("%.0f ms", src.Duration*1000)
+		if !src.NewestSample.IsZero() {
+			detail += ", data " + s.Time.Sub(src.NewestSample).Round(100*time.Millisecond).String() + " old"
+		}
+		if src.RateWindow > 0 {
+			detail += fmt.Sprintf(", rate window %gs (scrape %gs)", src.RateWindow, src.ScrapeInterval)
+		}
+		row("Source "+name, fmt.Sprintf("%s (%s)", status, detail))
+		// One line per failure, whole: the summary in src.Error is cut.
+		for _, key := range slices.Sorted(maps.Keys(src.Errors)) {
+			row("", "error: "+key+": "+src.Errors[key])
+		}
+		if len(src.Partial) > 0 {
+			row("", "partial: "+strings.Join(src.Partial, ", ")+" (a target did not answer)")
+		}
 		for _, w := range src.Warnings {
 			row("", "warning: "+w)
+		}
+		for _, i := range src.Infos {
+			row("", "info: "+i)
 		}
 	}
 	return tw.Flush()

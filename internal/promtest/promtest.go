@@ -78,6 +78,15 @@ func StartPrometheus(t testing.TB, scrapeTargets []string, scrapeInterval time.D
 // in the future a second ago.
 func StartVictoriaMetrics(t testing.TB, scrapeTargets []string, scrapeInterval time.Duration) *Server {
 	t.Helper()
+	return StartVictoriaMetricsWithLatencyOffset(t, scrapeTargets, scrapeInterval, time.Second)
+}
+
+// StartVictoriaMetricsWithLatencyOffset is StartVictoriaMetrics with the
+// server's -search.latencyOffset set: 30 s is its default, the one a real
+// installation most likely runs with, under which it answers with no data
+// newer than 30 s.
+func StartVictoriaMetricsWithLatencyOffset(t testing.TB, scrapeTargets []string, scrapeInterval, latencyOffset time.Duration) *Server {
+	t.Helper()
 	bin := binary(t, "victoria-metrics", "LAUNCHWATCH_VICTORIA_METRICS_BIN")
 	dir := t.TempDir()
 	cfgPath := writeScrapeConfig(t, dir, scrapeTargets, scrapeInterval)
@@ -86,7 +95,7 @@ func StartVictoriaMetrics(t testing.TB, scrapeTargets []string, scrapeInterval t
 			"-promscrape.config="+cfgPath,
 			"-storageDataPath="+filepath.Join(dir, "data"),
 			"-httpListenAddr="+addr,
-			"-search.latencyOffset=1s",
+			"-search.latencyOffset="+latencyOffset.String(),
 			"-search.disableCache",
 			"-retentionPeriod=1d",
 		)

@@ -1,0 +1,173 @@
+package collectors
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// CheckLine is one signal's (or one scrape target's) answer to an online
+// check of a config.
+type CheckLine struct {
+	// Source is the source's name; Signal the signal's address, or a
+	// scrape target's URL, or ErrorKeySource.
+	Source, Signal string
+	// Value is what the signal measured; missing on a problem.
+	Value snapshot.Value
+	// Problem says what is wrong, empty when nothing is: an error, an empty
+	// result, an unknown metric, or no value.
+	Problem string
+	// Notes are the warnings and infos about this signal.
+	Notes []string
+}
+
+// CheckReport is the outcome of CheckOnline.
+type CheckReport struct {
+	Lines []CheckLine
+	// Prometheus' scrape interval as the source will use it, how it was
+	// found, and the rate window it gives; ScrapeProblem says why it could
+	// not be detected. All empty without a Prometheus source or when no
+	// query uses $__rate_interval.
+	ScrapeInterval, RateWindow time.Duration
+	ScrapeHow, ScrapeProblem   string
+	// Infos are notes about a whole source.
+	Infos []string
+}
+
+// Problems counts the lines with a problem.
+func (r CheckReport) Problems() int {
+	n := 0
+	for _, l := range r.Lines {
+		if l.Problem != "" {
+			n++
+		}
+	}
+	if r.ScrapeProblem != "" {
+		n++
+	}
+	return n
+}
+
+// CheckOnline runs every query and scrape of a config twice, one interval
+// apart (rates read by the scrape and host sources need two readings), and
+// reports each signal's value or what is wrong with it: an error, an empty
+// result, a metric the server does not know. It also reports the scrape
+// interval the Prometheus source detects. ctx bounds the whole check.
+func CheckOnline(ctx context.Context, cfg *config.Config, log *slog.Logger) (CheckReport, error) {
+	sources, err := FromConfig(cfg, log)
+	if err != nil {
+		return CheckReport{}, err
+	}
+	var rep CheckReport
+	for i, src := range sources {
+		if l, ok := src.(*loggedSource); ok {
+			sources[i] = l.Source
+		}
+		if p, ok := sources[i].(*Prometheus); ok && p.usesRate {
+			d, how, err := p.DetectScrapeInterval(ctx)
+			if err != nil {
+				rep.ScrapeProblem = fmt.Sprintf("scrape interval not detected (%v): the source assumes %s; set sources.prometheus.scrape_interval", err, promDefaultScrape)
+			} else {
+				rep.ScrapeInterval, rep.ScrapeHow = d, how
+				rep.RateWindow = promVars{interval: p.interval, scrape: d}.rateInterval()
+			}
+		}
+	}
+	poller := NewPoller(sources, WithTimeout(config.PollDeadline(cfg.Interval)))
+	poller.Poll(ctx)
+	select {
+	case <-ctx.Done():
+		return rep, ctx.Err()
+	case <-time.After(cfg.Interval):
+	}
+	snap := poller.Poll(ctx)
+	for _, name := range snap.SourceNames() {
+		h := snap.Sources[name]
+		rep.Infos = append(rep.Infos, prefixed(name, sourceWide(h.Infos, h.Signals))...)
+		var prom *Prometheus
+		for _, s := range sources {
+			if p, ok := s.(*Prometheus); ok && s.Name() == name {
+				prom = p
+			}
+		}
+		for _, sig := range h.Signals {
+			line := CheckLine{Source: name, Signal: sig, Value: snap.Get(sig), Notes: aboutSignal(sig, h.Warnings, h.Infos)}
+			switch msg, failed := h.Errors[sig]; {
+			case failed:
+				line.Value, line.Problem = snapshot.Value{}, msg
+				if prom != nil && strings.HasPrefix(msg, "empty result") {
+					if unknown := prom.unknownMetrics(ctx, sig); len(unknown) > 0 {
+						line.Problem += "; unknown metric " + strings.Join(unknown, ", ")
+					}
+				}
+			case slices.Contains(h.Partial, sig):
+				line.Problem = "partial: a target did not answer"
+			case h.Carried[sig] != (time.Time{}) || !line.Value.OK():
+				line.Value, line.Problem = snapshot.Value{}, "no value"
+			}
+			rep.Lines = append(rep.Lines, line)
+		}
+		for _, key := range slices.Sorted(maps.Keys(h.Errors)) {
+			if !slices.Contains(h.Signals, key) {
+				rep.Lines = append(rep.Lines, CheckLine{Source: name, Signal: key, Problem: h.Errors[key]})
+			}
+		}
+	}
+	return rep, nil
+}
+
+// unknownMetrics returns the metrics a signal's query reads that the
+// server has no series of at all: the usual cause of an empty result.
+func (p *Prometheus) unknownMetrics(ctx context.Context, addr string) []string {
+	var unknown []string
+	for _, m := range promMetricNames(p.signals[addr].Query) {
+		qctx, cancel := context.WithTimeout(ctx, p.timeout)
+		ans, err := p.api.query(qctx, "count("+m+")", p.wall().Add(-p.offset))
+		cancel()
+		if v, ok := ans.value.(model.Vector); err == nil && ok && len(v) == 0 {
+			unknown = append(unknown, m)
+		}
+	}
+	return unknown
+}
+
+// aboutSignal picks the notes prefixed with a signal's address.
+func aboutSignal(sig string, lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		for _, n := range l {
+			if rest, ok := strings.CutPrefix(n, sig+": "); ok {
+				out = append(out, rest)
+			}
+		}
+	}
+	return out
+}
+
+// sourceWide picks the notes not about one signal.
+func sourceWide(notes, signals []string) []string {
+	var out []string
+	for _, n := range notes {
+		if !slices.ContainsFunc(signals, func(s string) bool { return strings.HasPrefix(n, s+": ") }) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func prefixed(prefix string, notes []string) []string {
+	out := make([]string, len(notes))
+	for i, n := range notes {
+		out[i] = prefix + ": " + n
+	}
+	return out
+}

@@ -1,0 +1,209 @@
+package collectors
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/launchwatch/launchwatch/config"
+)
+
+func TestGrafanaVariablesAreFilledTheWayGrafanaFillsThem(t *testing.T) {
+	tests := []struct {
+		name             string
+		interval, scrape time.Duration
+		query, want      string
+	}{
+		{"a 1s scrape at 1s polls gives four scrapes", time.Second, time.Second, "rate(x[$__rate_interval])", "rate(x[4s])"},
+		{"a 15s scrape at 1s polls gives 60s", time.Second, 15 * time.Second, "rate(x[$__rate_interval])", "rate(x[60s])"},
+		{"a long poll interval wins: interval plus one scrape", 10 * time.Second, time.Second, "rate(x[$__rate_interval])", "rate(x[11s])"},
+		{"a sub-second sum is written in milliseconds", 500 * time.Millisecond, 2 * time.Second, "rate(x[$__rate_interval])", "rate(x[8s])"},
+		{"milliseconds when the window is not whole seconds", 1500 * time.Millisecond, 300 * time.Millisecond, "rate(x[$__rate_interval])", "rate(x[1800ms])"},
+		{"$__interval is the poll interval", 2 * time.Second, time.Second, "avg_over_time(x[$__interval])", "avg_over_time(x[2s])"},
+		{"$__range is the poll interval for an instant query", time.Second, time.Second, "increase(x[$__range])", "increase(x[1s])"},
+		{"the braced form and the number forms", 2 * time.Second, time.Second, "x[${__rate_interval}] / $__interval_ms / $__range_s / $__range_ms / $__rate_interval_ms",
+			"x[4s] / 2000 / 2 / 2000 / 4000"},
+		{"a query without variables is unchanged, $ in a regex too", time.Second, time.Second, `sum(rate(x{path=~"/a$"}[30s]))`, `sum(rate(x{path=~"/a$"}[30s]))`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := promExpand(tt.query, promVars{interval: tt.interval, scrape: tt.scrape})
+			if err != nil || got != tt.want {
+				t.Errorf("= %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestAnUnknownVariableIsAnErrorNamingItsPlace(t *testing.T) {
+	_, err := NewPrometheus(&config.Prometheus{URL: "http://127.0.0.1:9"}, map[string]config.Signal{
+		"pv": {Query: "rate(x[$__rate_intervall])", Pos: config.Pos{File: "lw.yaml", Line: 7}},
+	})
+	if err == nil || !strings.HasPrefix(err.Error(), "lw.yaml:7: signals.pv.query: unknown variable $__rate_intervall") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestPromMetricNamesFindsTheMetricsAQueryReads(t *testing.T) {
+	tests := []struct{ query, want string }{
+		{`sum(rate(shop_page_views_total[$__rate_interval]))`, "shop_page_views_total"},
+		{`(sum(rate(shop_http_requests_total{code=~"5.."}[1m])) or vector(0)) / clamp_min(sum(rate(shop_http_requests_total[1m])), 1e-9)`,
+			"shop_http_requests_total"},
+		{`sum by (job, instance) (node_load1) + on(instance) group_left(nodename) node_uname_info`, "node_load1,node_uname_info"},
+		{`1 - avg(rate(node_cpu_seconds_total{mode="idle", cpu!~"x{y"}[30s] offset 5m))`, "node_cpu_seconds_total"},
+		{`histogram_quantile(0.99, sum(rate(http_bucket[5m])) by (le)) > bool 0.5`, "http_bucket"},
+		{`vector(1)`, ""},
+		{`job:requests:rate5m # a recording rule`, "job:requests:rate5m"},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(promMetricNames(tt.query), ","); got != tt.want {
+			t.Errorf("promMetricNames(%q) = %q, want %q", tt.query, got, tt.want)
+		}
+	}
+}
+
+// promVarsFake answers the queries the variables' machinery sends: raw
+// samples of a range selector, the newest-sample query, and signals.
+type promVarsFake struct {
+	mu      sync.Mutex
+	gap     time.Duration // between raw samples; 0 answers no samples
+	newest  time.Time     // the newest sample; zero answers nothing
+	queries []string
+}
+
+func (f *promVarsFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	q := r.FormValue("query")
+	f.mu.Lock()
+	f.queries = append(f.queries, q)
+	gap, newest := f.gap, f.newest
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	var result string
+	switch {
+	case strings.HasPrefix(q, "max(timestamp("):
+		result = `{"resultType":"vector","result":[]}`
+		if !newest.IsZero() {
+			result = fmt.Sprintf(`{"resultType":"vector","result":[{"metric":{},"value":[%d,"%.3f"]}]}`, time.Now().Unix(), float64(newest.UnixMilli())/1000)
+		}
+	case strings.HasSuffix(q, "[60s]"):
+		var pts []string
+		if gap > 0 {
+			for i := range 6 {
+				ts := float64(1_700_000_000_000+int64(i)*gap.Milliseconds()) / 1000
+				pts = append(pts, fmt.Sprintf(`[%.3f,"%d"]`, ts, i))
+			}
+		}
+		series := `{"metric":{"__name__":"x"},"values":[` + strings.Join(pts, ",") + `]}`
+		result = `{"resultType":"matrix","result":[` + series + `]}`
+	default:
+		result = `{"resultType":"vector","result":[{"metric":{},"value":[1,"42"]}]}`
+	}
+	body, _ := json.Marshal(map[string]any{"status": "success", "data": json.RawMessage(result)})
+	_, _ = w.Write(body)
+}
+
+func newPromVarsTest(t *testing.T, fake *promVarsFake, scrape time.Duration) *Prometheus {
+	t.Helper()
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	p, err := NewPrometheus(&config.Prometheus{URL: srv.URL, Timeout: 2 * time.Second, ScrapeInterval: scrape},
+		map[string]config.Signal{"pv": {Query: "sum(rate(x[$__rate_interval]))"}}, PrometheusInterval(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestTheScrapeIntervalIsConfiguredDetectedOrAssumedSayingSo(t *testing.T) {
+	t.Run("a configured interval wins and nothing is asked", func(t *testing.T) {
+		fake := &promVarsFake{gap: 5 * time.Second}
+		p := newPromVarsTest(t, fake, 2*time.Second)
+		res, _ := p.Collect(context.Background(), time.Now())
+		if res.ScrapeInterval != 2*time.Second || res.RateWindow != 8*time.Second || len(res.Infos) != 0 {
+			t.Errorf("scrape %s, window %s, infos %q; want 2s, 8s, none", res.ScrapeInterval, res.RateWindow, res.Infos)
+		}
+		if !slices.Contains(fake.queries, "sum(rate(x[8s]))") || slices.ContainsFunc(fake.queries, func(q string) bool { return strings.HasSuffix(q, "[60s]") }) {
+			t.Errorf("queries = %q, want the 8s window and no detection", fake.queries)
+		}
+	})
+	t.Run("the median gap of the raw samples is detected once", func(t *testing.T) {
+		fake := &promVarsFake{gap: time.Second}
+		p := newPromVarsTest(t, fake, 0)
+		for range 2 {
+			res, err := p.Collect(context.Background(), time.Now())
+			if err != nil || res.ScrapeInterval != time.Second || res.RateWindow != 4*time.Second || len(res.Infos) != 0 {
+				t.Fatalf("scrape %s, window %s, infos %q, err %v; want 1s, 4s", res.ScrapeInterval, res.RateWindow, res.Infos, err)
+			}
+		}
+		detections := 0
+		for _, q := range fake.queries {
+			if q == "x[60s]" {
+				detections++
+			}
+		}
+		if detections != 1 {
+			t.Errorf("%d detections in %q, want one", detections, fake.queries)
+		}
+		if d, how, err := p.DetectScrapeInterval(context.Background()); d != time.Second || !strings.Contains(how, "median gap") || err != nil {
+			t.Errorf("DetectScrapeInterval = %s, %q, %v", d, how, err)
+		}
+	})
+	t.Run("without samples 15s is assumed, saying so, and detection is tried again", func(t *testing.T) {
+		fake := &promVarsFake{}
+		p := newPromVarsTest(t, fake, 0)
+		res, _ := p.Collect(context.Background(), time.Now())
+		if res.ScrapeInterval != 15*time.Second || res.RateWindow != time.Minute {
+			t.Errorf("scrape %s, window %s; want the 15s fallback and a 60s window", res.ScrapeInterval, res.RateWindow)
+		}
+		if len(res.Infos) != 1 || !strings.Contains(res.Infos[0], "scrape interval not detected") ||
+			!strings.Contains(res.Infos[0], "set sources.prometheus.scrape_interval") {
+			t.Errorf("infos = %q, want the fallback explained", res.Infos)
+		}
+		fake.mu.Lock()
+		fake.gap = 2 * time.Second
+		fake.mu.Unlock()
+		res, _ = p.Collect(context.Background(), time.Now())
+		if res.ScrapeInterval != 2*time.Second || len(res.Infos) != 0 {
+			t.Errorf("scrape %s, infos %q after samples arrived; want 2s detected", res.ScrapeInterval, res.Infos)
+		}
+	})
+}
+
+func TestTheNewestSampleIsTheDatasOwnTime(t *testing.T) {
+	t.Run("timestamp() of the newest sample, not the evaluation time", func(t *testing.T) {
+		newest := time.Now().Add(-1500 * time.Millisecond).Truncate(time.Millisecond)
+		p := newPromVarsTest(t, &promVarsFake{newest: newest}, time.Second)
+		res, _ := p.Collect(context.Background(), time.Now())
+		if !res.NewestSample.Equal(newest) || len(res.Infos) != 0 {
+			t.Errorf("newest = %v, infos %q; want %v", res.NewestSample, res.Infos, newest)
+		}
+	})
+	t.Run("VictoriaMetrics' hidden 30s is named", func(t *testing.T) {
+		newest := time.Now().Add(-31 * time.Second).Truncate(time.Millisecond)
+		p := newPromVarsTest(t, &promVarsFake{newest: newest}, time.Second)
+		res, _ := p.Collect(context.Background(), time.Now())
+		if !res.NewestSample.Equal(newest) {
+			t.Errorf("newest = %v, want %v", res.NewestSample, newest)
+		}
+		if len(res.Infos) != 1 || !strings.Contains(res.Infos[0], "-search.latencyOffset") {
+			t.Errorf("infos = %q, want the hidden latency named", res.Infos)
+		}
+	})
+	t.Run("without a sample time the evaluation time, latency offset and all", func(t *testing.T) {
+		p := newPromVarsTest(t, &promVarsFake{}, time.Second)
+		wall := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+		p.wall = func() time.Time { return wall }
+		p.offset = 30 * time.Second
+		res, _ := p.Collect(context.Background(), wall)
+		if !res.NewestSample.Equal(wall.Add(-30 * time.Second)) {
+			t.Errorf("newest = %v, want the evaluation time %v", res.NewestSample, wall.Add(-30*time.Second))
+		}
+	})
+}
