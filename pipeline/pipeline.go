@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -193,22 +194,31 @@ func (p *Pipeline) play(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		status := pl.Status()
 		switch {
-		case b.Rebuild:
+		case b.Rebuild != nil:
 			p.analyst.reset()
 			var f Frame
-			for _, s := range b.Snapshots {
-				f = p.analyst.Add(s)
+			n := 0
+			err := b.Rebuild(func(s snapshot.Snapshot) { f, n = p.analyst.Add(s), n+1 })
+			switch {
+			case errors.Is(err, ErrSuperseded):
+				continue
+			case ctx.Err() != nil:
+				return nil
+			case err != nil:
+				return err
 			}
-			if len(b.Snapshots) > 0 {
+			status := pl.Status()
+			if n > 0 {
 				p.publish(f, &status)
 			} else {
 				p.clear(&status)
 			}
 		case len(b.Snapshots) == 0:
+			status := pl.Status()
 			p.republish(&status)
 		default:
+			status := pl.Status()
 			for _, s := range b.Snapshots {
 				p.take(s)
 				p.publish(p.analyst.Add(s), &status)

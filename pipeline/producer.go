@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/launchwatch/launchwatch/events"
@@ -36,11 +37,17 @@ type Player interface {
 type Batch struct {
 	// Snapshots are due, oldest first.
 	Snapshots []snapshot.Snapshot
-	// Rebuild says the position jumped (a seek): everything derived so far
-	// is dropped and derived again from these, which start at the
-	// beginning of the recording, and only the last becomes a frame.
-	Rebuild bool
+	// Rebuild, when set, says the position jumped (a seek): everything
+	// derived so far is dropped, and derived again from the snapshots
+	// Rebuild yields, in order from the start of the recording; only the
+	// last becomes a frame. It streams, so a rebuild over a day holds no
+	// more than the history in memory. ErrSuperseded from it means a newer
+	// seek came in: nothing is published and the loop asks again.
+	Rebuild func(yield func(snapshot.Snapshot)) error
 }
+
+// ErrSuperseded is returned by a Batch's Rebuild cut short by a newer seek.
+var ErrSuperseded = errors.New("superseded by a newer seek")
 
 // Playback is where a replay stands.
 type Playback struct {

@@ -173,14 +173,18 @@ func (p *Player) Next(ctx context.Context) (pipeline.Batch, error) {
 			to := p.rec.Search(p.seekTo.Add(time.Nanosecond))
 			p.next = to
 			p.mu.Unlock()
-			snaps, err := p.read(ctx, 0, to)
-			if err != nil {
-				return pipeline.Batch{}, err
-			}
-			if p.seekPending() {
-				continue // sought again while reading: that one wins
-			}
-			return pipeline.Batch{Snapshots: snaps, Rebuild: true}, nil
+			return pipeline.Batch{Rebuild: func(yield func(snapshot.Snapshot)) error {
+				return p.rec.Scan(0, to, func(i int, s snapshot.Snapshot) error {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+					if i%256 == 0 && p.seekPending() {
+						return pipeline.ErrSuperseded // sought again while rebuilding: that one wins
+					}
+					yield(s)
+					return nil
+				})
+			}}, nil
 		case p.changed:
 			p.changed = false
 			p.mu.Unlock()

@@ -1,0 +1,112 @@
+package replay
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/internal/launchtest"
+	"github.com/launchwatch/launchwatch/pipeline"
+	"github.com/launchwatch/launchwatch/recording"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// benchRecording writes n snapshots a second apart of the scripted launch
+// (three endpoints' worth of figures, two sources) and opens it.
+func benchRecording(b *testing.B, n int) *recording.Recording {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "bench.lwrec.jsonl")
+	planJSON, _ := json.Marshal(launchtest.Plan())
+	w, err := recording.Create(path, recording.Header{Interval: recording.Duration(time.Second), Plan: planJSON}, recording.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, s := range launchtest.Snapshots(n, time.Second) {
+		if err := w.Append(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	rec, err := recording.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { rec.Close() })
+	return rec
+}
+
+// BenchmarkReplay1000x plays an hour recorded at 1 s through the pipeline
+// at 1000x, every snapshot derived, and reports how many times real time
+// the whole path (read, decode, assess, detect, publish) could go on one
+// core: above 1000 it keeps up.
+func BenchmarkReplay1000x(b *testing.B) {
+	const n = 3600
+	rec := benchRecording(b, n)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		pl := New(rec, Options{Plan: launchtest.Plan(), Speed: 1000})
+		p := pipeline.New(pipeline.Options{Player: pl, Plan: launchtest.Plan()})
+		sub := p.Subscribe()
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { _ = p.Run(ctx) }()
+		end := rec.Time(n - 1)
+		for {
+			f, err := sub.Next(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if f.Snapshot.Time.Equal(end) {
+				break
+			}
+		}
+		cancel()
+	}
+	perSnap := b.Elapsed().Seconds() / float64(b.N) / n
+	b.ReportMetric(perSnap*1e6, "µs/snapshot")
+}
+
+// BenchmarkDerive is the work per snapshot alone, with no pacing: read,
+// decode, assess, detect; 1/its time is the fastest replay one core allows.
+func BenchmarkDerive(b *testing.B) {
+	const n = 3600
+	rec := benchRecording(b, n)
+	b.ReportAllocs()
+	for b.Loop() {
+		an := pipeline.NewAnalyst(launchtest.Plan(), capacity.Thresholds{}, 0)
+		if err := rec.Scan(0, n, func(_ int, s snapshot.Snapshot) error { an.Add(s); return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	perSnap := b.Elapsed().Seconds() / float64(b.N) / n
+	b.ReportMetric(perSnap*1e6, "µs/snapshot")
+	b.ReportMetric(1/perSnap, "x-realtime-at-1s")
+}
+
+// BenchmarkSeekToTheEndOf24h is the worst seek: to the last snapshot of a
+// day recorded at 1 s, rebuilt from the start (the index of events is
+// derived the same way, once, in the background when a replay opens).
+func BenchmarkSeekToTheEndOf24h(b *testing.B) {
+	const n = 86_400
+	rec := benchRecording(b, n)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		pl := New(rec, Options{Plan: launchtest.Plan()})
+		pl.SeekEnd()
+		batch, err := pl.Next(context.Background())
+		if err != nil || batch.Rebuild == nil {
+			b.Fatalf("seek: rebuild %v, %v", batch.Rebuild != nil, err)
+		}
+		an := pipeline.NewAnalyst(launchtest.Plan(), capacity.Thresholds{}, 0)
+		got := 0
+		if err := batch.Rebuild(func(s snapshot.Snapshot) { an.Add(s); got++ }); err != nil || got != n {
+			b.Fatalf("rebuilt %d of %d: %v", got, n, err)
+		}
+	}
+}
