@@ -131,3 +131,29 @@ func (t Thresholds) Pace(a Assessment) Level {
 	}
 	return LevelOK
 }
+
+// MarshalText names the level: "ok", "warn", "crit", "unknown".
+func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
+// Levels classifies every figure of an assessment by the thresholds, keyed
+// as the events name their subjects: "bandwidth", "connections", "memory",
+// "error_rate", "page_weight", "pace", and "endpoints.NAME". Figures that
+// cannot be classified (no data, no limit) are left out.
+func (t Thresholds) Levels(a Assessment, s snapshot.Snapshot) map[string]Level {
+	out := make(map[string]Level)
+	put := func(name string, l Level) {
+		if l != LevelUnknown {
+			out[name] = l
+		}
+	}
+	for _, c := range a.Checks() {
+		put(c.Name, t.Headroom(c.Check))
+	}
+	put("error_rate", t.ErrorRate(s.ErrorRate))
+	put("page_weight", t.PageWeight(a.PageWeight.Ratio))
+	put("pace", t.Pace(a))
+	for _, e := range a.Endpoints {
+		put("endpoints."+e.Name, t.Usage(e.Load))
+	}
+	return out
+}

@@ -25,6 +25,9 @@ type Frame struct {
 	Events []events.Event
 	// Problems are what is wrong now, worst first.
 	Problems []events.Problem
+	// Levels classify the assessment's figures by the thresholds (see
+	// capacity.Thresholds.Levels).
+	Levels map[string]capacity.Level
 	// History holds the snapshots up to and including this one.
 	History History
 	// Log holds the events raised so far, this frame's included.
@@ -89,7 +92,7 @@ func (a *Analyst) Add(s snapshot.Snapshot) Frame {
 	a.log.add(evs)
 	a.seq++
 	return Frame{
-		Seq: a.seq, Snapshot: s, Assessment: as, Events: evs, Problems: a.state.Problems(),
+		Seq: a.seq, Snapshot: s, Assessment: as, Events: evs, Problems: a.state.Problems(), Levels: a.th.Levels(as, s),
 		History: a.hist.view(), Log: a.log.view(),
 	}
 }
@@ -102,16 +105,17 @@ func (a *Analyst) reset() {
 }
 
 // MarshalJSON writes the frame as scripts and exports read it: the
-// snapshot, its assessment, the events it raised and the problems standing
-// (empty lists, never null). The history and the log are left out: every
+// snapshot, its assessment, the levels of its figures, the events it
+// raised and the problems standing (empty lists, never null). The history and the log are left out: every
 // frame of an export carries its own events.
 func (f Frame) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		Snapshot   snapshot.Snapshot   `json:"snapshot"`
-		Assessment capacity.Assessment `json:"assessment"`
-		Events     []events.Event      `json:"events"`
-		Problems   []events.Problem    `json:"problems"`
-	}{f.Snapshot, f.Assessment, nonNil(f.Events), nonNil(f.Problems)})
+		Snapshot   snapshot.Snapshot         `json:"snapshot"`
+		Assessment capacity.Assessment       `json:"assessment"`
+		Levels     map[string]capacity.Level `json:"levels"`
+		Events     []events.Event            `json:"events"`
+		Problems   []events.Problem          `json:"problems"`
+	}{f.Snapshot, f.Assessment, f.Levels, nonNil(f.Events), nonNil(f.Problems)})
 }
 
 func nonNil[T any](xs []T) []T {

@@ -239,6 +239,7 @@ func TestWatchOnceExitsByHowManySourcesAnswered(t *testing.T) {
 						MaxQPS float64 `json:"max_qps"`
 					} `json:"endpoints"`
 				} `json:"assessment"`
+				Levels   map[string]string `json:"levels"`
 				Problems []struct {
 					Kind    string `json:"kind"`
 					Subject string `json:"subject"`
@@ -270,6 +271,10 @@ func TestWatchOnceExitsByHowManySourcesAnswered(t *testing.T) {
 				}
 				if a.Bandwidth.Predicted == nil {
 					t.Error("with PV measured, the plan's bandwidth at that PV must be there")
+				}
+				// Before the launch the shop's buy endpoint idles: ok, by name.
+				if frame.Levels["endpoints.buy"] != "ok" {
+					t.Errorf("levels = %v, want endpoints.buy ok", frame.Levels)
 				}
 			}
 			if tt.code != 0 {
