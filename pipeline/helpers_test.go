@@ -11,8 +11,6 @@ import (
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
-var t0 = launchtest.T0
-
 func testPlan() capacity.Plan { return launchtest.Plan() }
 
 // launch scripts n snapshots a second apart (see launchtest.Snapshots).

@@ -188,10 +188,10 @@ func (p *Pipeline) play(ctx context.Context) error {
 	pl := p.opts.Player
 	for {
 		b, err := pl.Next(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if err != nil {
+		switch {
+		case ctx.Err() != nil:
+			return nil //nolint:nilerr // the run ends: a player stopped by it is no failure
+		case err != nil:
 			return err
 		}
 		switch {
@@ -204,7 +204,7 @@ func (p *Pipeline) play(ctx context.Context) error {
 			case errors.Is(err, ErrSuperseded):
 				continue
 			case ctx.Err() != nil:
-				return nil
+				return nil //nolint:nilerr // the run ends: a rebuild cut by it is no failure
 			case err != nil:
 				return err
 			}

@@ -3,6 +3,7 @@ package replay
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"reflect"
 	"sync"
@@ -33,12 +34,6 @@ func (p *producer) Poll(context.Context) snapshot.Snapshot {
 }
 
 func (p *producer) Now() time.Time { return time.Now() }
-
-func (p *producer) done() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.i >= len(p.snaps)
-}
 
 // liveRun runs the pipeline live over the script into a recording and
 // returns every frame a fast subscriber saw, by snapshot time.
@@ -81,11 +76,6 @@ func liveRun(t *testing.T, snaps []snapshot.Snapshot, path string, step time.Dur
 
 // play replays a recording through a pipeline at a speed until its last
 // snapshot and returns the frames a fast subscriber saw, by snapshot time.
-func play(t *testing.T, path string, speed float64) (map[time.Time]pipeline.Frame, *Player, pipeline.Frame) {
-	frames, pl, last, _ := playCounting(t, path, speed)
-	return frames, pl, last
-}
-
 // counter is a sink counting the snapshots a replay derives.
 type counter struct {
 	mu sync.Mutex
@@ -264,7 +254,7 @@ func TestControlsStepSpeedPauseAndJumpBetweenEvents(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return wall }
 	advance := func(d time.Duration) { mu.Lock(); wall = wall.Add(d); mu.Unlock() }
 	pl := New(rec, Options{Plan: launchtest.Plan(), Wall: clock})
-	if _, err := pl.NextEvent(); err != ErrNotIndexed {
+	if _, err := pl.NextEvent(); !errors.Is(err, ErrNotIndexed) {
 		t.Errorf("before indexing: %v, want ErrNotIndexed", err)
 	}
 	if err := pl.Index(context.Background()); err != nil {
