@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -46,18 +47,18 @@ func (m *Model) header(f *frame, w int) string {
 		var srcs []string
 		for _, n := range f.snap.SourceNames() {
 			src := f.snap.Sources[n]
-			dot, l := "●", LevelOK
-			switch {
-			case src.Down(f.snap.Time, f.th.StaleAfter):
-				dot, l = "✕", LevelCrit
-			case !src.OK:
-				dot, l = "◐", LevelWarn // answered in part
-			}
+			dot, l := m.sourceDot(src, f.snap.Time)
 			label := st.level(l).Render(dot) + " " + snapshot.CleanText(n, 16)
-			if !src.LastSuccess.IsZero() {
-				label += " " + st.Faint.Render(age(src.Age(f.snap.Time)))
+			if slices.Contains(m.opts.Simulated, n) {
+				label += st.Faint.Render(" sim")
+			}
+			if a, never := dataAge(src, f.snap.Time); never {
+				label += " " + st.level(LevelStale).Render("never")
 			} else {
-				label += " " + st.Faint.Render("never")
+				label += " " + st.Faint.Render(age(a))
+			}
+			if src.RateWindow > 0 {
+				label += st.Faint.Render(" rate " + seconds(src.RateWindow))
 			}
 			srcs = append(srcs, label)
 		}

@@ -14,6 +14,7 @@ type KeyMap struct {
 	WiderWin   key.Binding
 	NarrowWin  key.Binding
 	Theme      key.Binding
+	Sources    key.Binding
 
 	// A replay's controls.
 	PlayPause  key.Binding
@@ -43,6 +44,7 @@ func DefaultKeyMap() KeyMap {
 		WiderWin:   key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "longer window")),
 		NarrowWin:  key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "shorter window")),
 		Theme:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "theme")),
+		Sources:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sources: errors, warnings")),
 
 		PlayPause:  key.NewBinding(key.WithKeys(" ", "p"), key.WithHelp("space", "play/pause")),
 		Faster:     key.NewBinding(key.WithKeys(">", "."), key.WithHelp(">", "faster")),
@@ -71,7 +73,7 @@ func (k KeyMap) ReplayFullHelp() [][]key.Binding {
 		{k.Rewind, k.Forward, k.RewindMin, k.ForwardMin},
 		{k.Start, k.End, k.NextEvent, k.PrevEvent},
 		{k.NextPanel, k.PrevPanel, k.Fullscreen, k.Back},
-		{k.WiderWin, k.NarrowWin, k.Theme, k.Help, k.Quit},
+		{k.WiderWin, k.NarrowWin, k.Theme, k.Sources, k.Help, k.Quit},
 	}
 }
 
@@ -85,6 +87,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.NextPanel, k.PrevPanel, k.Fullscreen, k.Back},
 		{k.WiderWin, k.NarrowWin, k.Pause},
-		{k.Theme, k.Help, k.Quit},
+		{k.Theme, k.Sources, k.Help, k.Quit},
 	}
 }

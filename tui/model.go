@@ -45,6 +45,12 @@ type Options struct {
 	KeyMap *KeyMap
 	// Wall is the wall clock, for "next poll in"; tests inject one.
 	Wall func() time.Time
+	// Simulated names the sources whose figures are simulated (the demo's
+	// shop); the header marks them "sim" and the Host panel and the
+	// sources screen say "simulated" rather than "this host". The demo
+	// sets it to the sources its simulator feeds, e.g.
+	// Simulated: []string{"scrape"}.
+	Simulated []string
 }
 
 // windows are the chart windows + and - step through.
@@ -69,6 +75,7 @@ type Model struct {
 	paused   bool
 	frozen   pipeline.Frame // what the screen shows while paused
 	showHelp bool
+	showSrcs bool // the sources screen: every error, warning and info
 	focus    panelID
 	full     bool
 	window   time.Duration
@@ -181,6 +188,8 @@ func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	case keyMatches(msg, k.Help):
 		m.showHelp = !m.showHelp
+	case keyMatches(msg, k.Sources):
+		m.showSrcs = !m.showSrcs
 	case keyMatches(msg, k.Pause):
 		m.paused = !m.paused
 		m.frozen = m.latest
@@ -191,7 +200,7 @@ func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case keyMatches(msg, k.Fullscreen):
 		m.full = !m.full
 	case keyMatches(msg, k.Back):
-		m.full, m.showHelp = false, false
+		m.full, m.showHelp, m.showSrcs = false, false, false
 	case keyMatches(msg, k.WiderWin):
 		m.window = stepWindow(m.window, 1)
 	case keyMatches(msg, k.NarrowWin):

@@ -48,7 +48,7 @@ func TestNoSizeMakesTheLayoutPanicOrOverflow(t *testing.T) {
 	m, _ := fed(90, 120, 40, termenv.Ascii)
 	widths := []int{0, 1, 2, 5, 10, 20, 40, 59, 60, 61, 79, 80, 99, 100, 119, 120, 121, 160, 200, 300}
 	heights := []int{0, 1, 3, 5, 10, 15, 16, 17, 20, 24, 30, 39, 40, 41, 60, 100}
-	for _, mode := range []string{"normal", "full", "help"} {
+	for _, mode := range []string{"normal", "full", "help", "sources"} {
 		for _, w := range widths {
 			for _, h := range heights {
 				mm := drive(m, tea.WindowSizeMsg{Width: w, Height: h})
@@ -57,6 +57,8 @@ func TestNoSizeMakesTheLayoutPanicOrOverflow(t *testing.T) {
 					mm = drive(mm, tea.KeyMsg{Type: tea.KeyTab}, tea.KeyMsg{Type: tea.KeyEnter})
 				case "help":
 					mm = drive(mm, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("?")})
+				case "sources":
+					mm = drive(mm, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("s")})
 				}
 				view := mm.View()
 				lines := strings.Split(view, "\n")

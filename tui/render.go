@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,13 +25,32 @@ type frame struct {
 	events  []events.Event
 	data    bool
 	// stale lists the signals whose figure is not fresh, with its age.
-	stale map[string]time.Duration
+	stale map[string]staleMark
+	// simulated says the host figures are the demo's, not this machine's.
+	simulated bool
 }
 
 // isStale reports whether a signal's figure is stale, and how old it is.
-func (f *frame) isStale(signal string) (time.Duration, bool) {
+func (f *frame) isStale(signal string) (staleMark, bool) {
 	a, ok := f.stale[signal]
 	return a, ok
+}
+
+// anyStale is the worst mark of the signals a figure rests on.
+func (f *frame) anyStale(signals ...string) (staleMark, bool) {
+	var worst staleMark
+	found := false
+	for _, sig := range signals {
+		if a, ok := f.stale[sig]; ok {
+			if !found {
+				worst = a
+			} else {
+				worst = worst.older(a)
+			}
+			found = true
+		}
+	}
+	return worst, found
 }
 
 // series returns one signal's values over the window.
@@ -60,11 +80,22 @@ func (m *Model) render() {
 	if m.opts.Replay != nil {
 		footer = m.timeline(w) + "\n" + m.replayFooter(w)
 	}
+	status := ""
+	if f.data {
+		status = statusLine(m.styles, sourceProblems(f.snap, m.opts.Thresholds.StaleAfter), w)
+	}
 	bodyH := max(h-1-lineCount(footer), 0) // the header is one line
+	if status != "" && bodyH > 1 {
+		bodyH--
+	} else {
+		status = ""
+	}
 	var body string
 	switch {
 	case m.showHelp:
-		body = m.styles.box("Keys", m.fullHelp(), w, bodyH, true)
+		body = m.styles.box("Keys", m.fullHelp()+"\n\n"+legend(m.styles), w, bodyH, true)
+	case m.showSrcs:
+		body = m.styles.box("Sources · errors, warnings, infos (s or esc to close)", m.sourcesView(&f, max(w-4, 0)), w, bodyH, true)
 	case m.full:
 		body = m.panel(&f, m.focus, w, bodyH)
 	case w >= fullW && h >= fullH:
@@ -73,6 +104,9 @@ func (m *Model) render() {
 		body = m.compactLayout(&f, w, bodyH)
 	}
 	m.body = fit(body, w, bodyH) + "\n" + footer
+	if status != "" {
+		m.body = status + "\n" + m.body
+	}
 	m.renderHeader()
 }
 
@@ -94,8 +128,8 @@ func (m *Model) frame() frame {
 		for _, name := range f.snap.SourceNames() {
 			src := f.snap.Sources[name]
 			for _, sig := range src.Signals {
-				if age, stale := src.SignalStale(sig, f.snap.Time, m.opts.Thresholds.StaleAfter); stale {
-					f.stale[sig] = age
+				if mark, stale := signalStale(src, sig, f.snap.Time, m.opts.Thresholds.StaleAfter); stale {
+					f.stale[sig] = mark
 				}
 			}
 		}
@@ -110,7 +144,7 @@ func (m *Model) headerFrame() frame {
 	return frame{
 		st: m.styles, snap: fr.Snapshot, assess: fr.Assessment, plan: m.opts.Plan, hasPlan: m.opts.HasPlan,
 		th: m.opts.Thresholds, window: m.window, events: fr.Log.All(), data: !fr.Snapshot.Time.IsZero(),
-		stale: map[string]time.Duration{},
+		stale: map[string]staleMark{}, simulated: slices.Contains(m.opts.Simulated, "host"),
 	}
 }
 
@@ -132,6 +166,7 @@ func (m *Model) fullLayout(f *frame, w, h int) string {
 	// what is left.
 	hostW := min(28, w/3)
 	side := split(w-hostW, 2)
+	side[0], side[1] = side[0]-2, side[1]+2 // the plan table's room column carries a level mark
 	rows := []string{
 		m.panel(f, panelTiles, w, tilesH),
 		joinRow(m.panel(f, panelPVChart, cw[0], chartsH), m.panel(f, panelConnChart, cw[1], chartsH), m.panel(f, panelBWChart, cw[2], chartsH)),
@@ -177,7 +212,11 @@ func (m *Model) panel(f *frame, id panelID, w, h int) string {
 	case panelEndpoints:
 		return f.st.box("Endpoints · QPS against ceiling", endpointsTable(f, innerW, innerH), w, h, focused)
 	case panelHost:
-		return f.st.box("Host", hostPanel(f, innerW), w, h, focused)
+		title := "Host · this host"
+		if f.simulated {
+			title = "Host · simulated"
+		}
+		return f.st.box(title, hostPanel(f, innerW), w, h, focused)
 	case panelPlan:
 		return f.st.box("Against the plan", planPanel(f, innerW), w, h, focused)
 	case panelEvents:

@@ -1,7 +1,10 @@
 package tui
 
 import (
+	"strings"
+
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 )
 
 // Theme is a palette of semantic colours. Panes never name a colour; they
@@ -94,6 +97,9 @@ const (
 // injected renderer, so tests pin the colour profile without globals.
 type Styles struct {
 	Theme Theme
+	// NoColor is set when the renderer draws no colour (NO_COLOR, a dumb
+	// terminal): levels then carry a mark in text, "!" warn and "!!" crit.
+	NoColor bool
 
 	Text, Faint, Accent, Plan, Bold lipgloss.Style
 	Level                           map[Level]lipgloss.Style
@@ -109,7 +115,7 @@ type Styles struct {
 
 // DefaultStyles builds the styles of a theme on a renderer.
 func DefaultStyles(r *lipgloss.Renderer, t Theme) Styles {
-	s := Styles{Theme: t}
+	s := Styles{Theme: t, NoColor: r.ColorProfile() == termenv.Ascii}
 	s.Text = r.NewStyle().Foreground(t.Text)
 	s.Faint = r.NewStyle().Foreground(t.Faint)
 	s.Accent = r.NewStyle().Foreground(t.Accent)
@@ -137,3 +143,37 @@ func DefaultStyles(r *lipgloss.Renderer, t Theme) Styles {
 
 // level returns the style of a level.
 func (s Styles) level(l Level) lipgloss.Style { return s.Level[l] }
+
+// levelMark is a level in text, for a screen without colour: "!" warn,
+// "!!" crit, "" otherwise or when colour tells them apart.
+func (s Styles) levelMark(l Level) string {
+	if !s.NoColor {
+		return ""
+	}
+	switch l {
+	case LevelWarn:
+		return "!"
+	case LevelCrit:
+		return "!!"
+	}
+	return ""
+}
+
+// legend explains every symbol and colour, for the help screen.
+func legend(s Styles) string {
+	lines := []string{
+		s.PanelTitle.Render("Symbols"),
+		s.level(LevelOK).Render("●") + " source answering  " + s.level(LevelWarn).Render("◐") + " answering in part  " +
+			s.level(LevelCrit).Render("✕") + " down: every query failed, or no answer for the stale limit",
+		"◆ the bottleneck endpoint   " + s.level(LevelWarn).Render("▲") + " warning event   " +
+			s.level(LevelCrit).Render("✕") + " critical event   · note   sim: simulated source",
+		s.level(LevelStale).Render("stale 12s") + " a figure not fresh, with its data age; " + s.level(LevelStale).Render("part") +
+			" measured from only some targets; " + s.level(LevelStale).Render("never") + " no answer yet",
+		"rate 4s: the window $__rate_interval stood for;  the age beside a source is its newest sample's",
+		s.PanelTitle.Render("Colours"),
+		s.level(LevelOK).Render("ok") + "  " + s.level(LevelWarn).Render("warn (!)") + "  " + s.level(LevelCrit).Render("crit (!!)") + "  " +
+			s.level(LevelStale).Render("grey italic: stale") + "  " + s.Plan.Render("⣿ plan") + "  " + s.Accent.Render("⣿ measured"),
+		s.Faint.Render("Without colour (NO_COLOR) warn is marked ! and crit !!; the charts' plan and measured lines look alike."),
+	}
+	return strings.Join(lines, "\n")
+}

@@ -43,9 +43,9 @@ func endpointsTable(f *frame, w, h int) string {
 	if len(eps) == 0 {
 		return st.Faint.Render("no endpoints configured")
 	}
-	widths := []int{9, 6, 7, 6}
+	widths := []int{9, 6, 5, 6}
 	barW := max(w-sum(widths)-len(widths)-1, 0)
-	lines := []string{st.Faint.Render(cols(widths, "endpoint", "QPS", "ceiling", "load"))}
+	lines := []string{st.Faint.Render(cols(widths, "endpoint", "QPS", "max", "load"))}
 	nameW := widths[0]
 	for _, e := range eps {
 		if len(lines) >= h {
@@ -61,12 +61,19 @@ func endpointsTable(f *frame, w, h int) string {
 			ceiling = capacity.FormatNumber(e.MaxQPS)
 		}
 		qps := orDash(e.QPS, capacity.FormatNumber)
+		mark := st.levelMark(l)
 		if a, stale := f.isStale("endpoints." + e.Name); stale {
-			qps = st.level(LevelStale).Render(qps + " " + age(a))
+			// The age takes the bar's place: a stale load is no gauge.
+			row := cols(widths, name, qps, ceiling, orDash(e.Load, capacity.FormatPercent)) + " " + a.label()
+			lines = append(lines, st.level(LevelStale).Render(row))
+			continue
 		}
 		row := cols(widths, name, qps, ceiling, orDash(e.Load, capacity.FormatPercent))
-		if barW > 0 {
-			row += " " + st.bar(e.Load.Or(0), barW, l)
+		if bw := barW - len(mark) - min(len(mark), 1); bw > 0 {
+			row += " " + st.bar(e.Load.Or(0), bw, l)
+		}
+		if mark != "" {
+			row += " " + mark
 		}
 		lines = append(lines, st.level(l).Render(row))
 	}
@@ -81,9 +88,20 @@ func hostPanel(f *frame, w int) string {
 	st := f.st
 	h := f.snap.Host
 	barW := max(min(w-14, 12), 0)
-	stale := func(sig, s string) string {
-		if a, ok := f.isStale(sig); ok {
-			return st.level(LevelStale).Render(s + " (" + age(a) + ")")
+	// When every host figure is stale alike (its source down), one line
+	// says so; otherwise each stale line carries its own mark.
+	all, allStale := f.anyStale(snapshot.HostSignals...)
+	for _, sig := range snapshot.HostSignals {
+		if a, ok := f.isStale(sig); !ok || a != all {
+			allStale = false
+		}
+	}
+	stale := func(s string, sigs ...string) string {
+		if a, ok := f.anyStale(sigs...); ok {
+			if allStale {
+				return st.level(LevelStale).Render(ansi.Strip(s))
+			}
+			return st.level(LevelStale).Render(ansi.Strip(s) + " (" + a.short() + ")")
 		}
 		return s
 	}
@@ -96,15 +114,20 @@ func hostPanel(f *frame, w int) string {
 			memShare = snapshot.Some(used / total)
 		}
 	}
-	lines := []string{
-		stale("host.cpu", fmt.Sprintf("%-7s%5s ", "CPU", orDash(h.CPU, capacity.FormatPercent))) + st.bar(h.CPU.Or(0), barW, cpuLevel),
-		stale("host.load1", fmt.Sprintf("%-7s%s", "Load", orDash(h.Load1, capacity.FormatNumber))),
-		stale("host.memory_used", fmt.Sprintf("%-7s", "Memory")+st.level(fromCapacity(f.th.Usage(memShare))).Render(mem)),
-		stale("host.net_tx", fmt.Sprintf("%-7s%s", "NIC ↑", orDash(h.NetTX, capacity.FormatByteRate))),
-		stale("host.net_rx", fmt.Sprintf("%-7s%s", "NIC ↓", orDash(h.NetRX, capacity.FormatByteRate))),
-		stale("host.tcp_established", fmt.Sprintf("%-7s%s est.", "TCP", orDash(h.TCPEstablished, capacity.FormatCount))) +
-			stale("host.tcp_memory", " "+orDash(h.TCPMemory, capacity.FormatBytes)),
+	memLevel := fromCapacity(f.th.Usage(memShare))
+	var lines []string
+	if allStale {
+		lines = append(lines, st.level(LevelStale).Render(all.label()))
 	}
+	lines = append(lines,
+		stale(fmt.Sprintf("%-7s%5s ", "CPU", orDash(h.CPU, capacity.FormatPercent))+st.bar(h.CPU.Or(0), barW, cpuLevel)+st.levelMark(cpuLevel), "host.cpu"),
+		stale(fmt.Sprintf("%-7s%s", "Load", orDash(h.Load1, capacity.FormatNumber)), "host.load1"),
+		stale(fmt.Sprintf("%-7s", "Memory")+st.level(memLevel).Render(mem+st.levelMark(memLevel)), "host.memory_used", "host.memory_total"),
+		stale(fmt.Sprintf("%-7s%s", "NIC ↑", orDash(h.NetTX, capacity.FormatByteRate)), "host.net_tx"),
+		stale(fmt.Sprintf("%-7s%s", "NIC ↓", orDash(h.NetRX, capacity.FormatByteRate)), "host.net_rx"),
+		stale(fmt.Sprintf("%-7s%s est.", "TCP", orDash(h.TCPEstablished, capacity.FormatCount)), "host.tcp_established")+
+			stale(" "+orDash(h.TCPMemory, capacity.FormatBytes), "host.tcp_memory"),
+	)
 	return strings.Join(lines, "\n")
 }
 
@@ -116,26 +139,59 @@ func planPanel(f *frame, w int) string {
 	if !f.hasPlan {
 		return st.Faint.Render("no plan configured: add a plan section\nto hold the figures against it")
 	}
-	// 41 cells: fits the plan panel at 120 columns.
-	widths := []int{4, 9, 9, 9, 6}
+	// 43 cells: fits the plan panel at 120 columns.
+	widths := []int{4, 9, 9, 9, 8}
 	a := f.assess
 	lines := []string{st.Faint.Render(cols(widths, "", "measured", "plan now", "at peak", "room"))}
 	short := map[string]string{"bandwidth": "bw", "connections": "conn", "memory": "mem"}
+	// Each row rests on PV and on its own measured figure.
+	rests := map[string]string{"bandwidth": snapshot.SignalBandwidth, "connections": snapshot.SignalConnections, "memory": "host.tcp_memory"}
+	var staleRows []string
+	var worst staleMark
 	for _, r := range a.Checks() {
 		l := fromCapacity(f.th.Headroom(r.Check))
-		room := orDash(r.Check.Headroom, capacity.FormatPercent)
+		room := orDash(r.Check.Headroom, capacity.FormatPercent) + st.levelMark(l)
+		if sm, ok := f.anyStale(snapshot.SignalPV, rests[r.Name]); ok {
+			lines = append(lines, st.level(LevelStale).Render(cols(widths, short[r.Name], orDash(r.Check.Measured, r.Format),
+				orDash(r.Check.Predicted, r.Format), r.Format(r.Check.AtPeak), room)))
+			staleRows, worst = append(staleRows, short[r.Name]), sm.older(worst)
+			if len(staleRows) == 1 {
+				worst = sm
+			}
+			continue
+		}
 		lines = append(lines, cols(widths, short[r.Name], orDash(r.Check.Measured, r.Format), st.Plan.Render(orDash(r.Check.Predicted, r.Format)),
 			st.Plan.Render(r.Format(r.Check.AtPeak)), st.level(l).Render(room)))
 	}
 	pw := a.PageWeight
 	pwLevel := fromCapacity(f.th.PageWeight(pw.Ratio))
-	lines = append(lines, "page "+orDash(pw.Measured, capacity.FormatBytes)+"/view"+st.Plan.Render(" · plan "+capacity.FormatBytes(pw.Planned)))
+	page := "page " + orDash(pw.Measured, capacity.FormatBytes) + "/view" + st.Plan.Render(" · plan "+capacity.FormatBytes(pw.Planned))
+	ratio := ""
 	if r, ok := pw.Ratio.Get(); ok {
-		ratio := capacity.FormatNumber(r) + "x the plan"
+		ratio = capacity.FormatNumber(r) + "x the plan"
 		if pwLevel >= LevelWarn {
-			ratio += ": DRIFT"
+			ratio += ": DRIFT" + st.levelMark(pwLevel)
 		}
-		lines = append(lines, st.level(pwLevel).Render(ratio))
+		ratio = st.level(pwLevel).Render(ratio)
+	}
+	// Page weight is bandwidth over PV.
+	if sm, ok := f.anyStale(snapshot.SignalPV, snapshot.SignalBandwidth); ok {
+		page, ratio = st.level(LevelStale).Render(ansi.Strip(page)), st.level(LevelStale).Render(ansi.Strip(ratio))
+		staleRows = append(staleRows, "page")
+		if len(staleRows) == 1 {
+			worst = sm
+		} else {
+			worst = worst.older(sm)
+		}
+	}
+	lines = append(lines, page)
+	if ratio != "" {
+		lines = append(lines, ratio)
+	}
+	if len(staleRows) > 0 {
+		// In the first limit's place: the plan's own figure can wait.
+		lines = append(lines, st.level(LevelStale).Render(worst.label()+": "+strings.Join(staleRows, ", ")))
+		return strings.Join(lines, "\n")
 	}
 	if first, ok := f.plan.FirstReached(); ok {
 		lines = append(lines, st.Faint.Render("first limit: "+first.Name+" at "+capacity.FormatNumber(first.PV)+" PV/s"))

@@ -48,12 +48,16 @@ func (f *frame) renderTile(t tile, w, h int, focused bool) string {
 	if a, stale := f.isStale(t.signal); stale && f.data {
 		// Its own line: a tile's value line has no room to spare.
 		style = st.level(LevelStale)
-		lines = append([]string{st.level(LevelStale).Render("stale " + age(a))}, lines...)
+		lines = append([]string{st.level(LevelStale).Render(a.label())}, lines...)
 	}
 	if st.Theme.BigNumber {
 		style = style.Bold(true)
 	}
-	body := append([]string{style.Inherit(st.Big).Render(t.value)}, lines...)
+	value := t.value
+	if m := st.levelMark(t.level); m != "" {
+		value += " " + m
+	}
+	body := append([]string{style.Inherit(st.Big).Render(value)}, lines...)
 	// The sparkline takes the last line the tile has room for.
 	room := max(h-2, 0) // the border; the title sits in it
 	for len(body) < room-1 {
@@ -130,7 +134,7 @@ func errorTile(f *frame) tile {
 	t.level = fromCapacity(f.th.ErrorRate(f.snap.ErrorRate))
 	t.lines = []string{
 		f.st.Faint.Render("warn " + capacity.FormatPercent(f.th.ErrorRateWarn) + " crit " + capacity.FormatPercent(f.th.ErrorRateCrit)),
-		f.st.Faint.Render("req " + orDash(f.snap.Requests, capacity.FormatNumber) + "/s"),
+		f.staleFaint(snapshot.SignalRequests, "req "+orDash(f.snap.Requests, capacity.FormatNumber)+"/s"),
 	}
 	return t
 }
@@ -165,4 +169,13 @@ func stockTile(f *frame) tile {
 		t.lines = append(t.lines, f.st.level(t.level).Render(eta))
 	}
 	return t
+}
+
+// staleFaint draws a secondary figure faint, or stale with its mark when
+// a signal it rests on is not fresh.
+func (f *frame) staleFaint(signal, s string) string {
+	if a, ok := f.isStale(signal); ok {
+		return f.st.level(LevelStale).Render(s + " " + a.short())
+	}
+	return f.st.Faint.Render(s)
 }

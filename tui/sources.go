@@ -1,0 +1,282 @@
+package tui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// staleMark is why a figure is not fresh, and how old it is.
+type staleMark struct {
+	age     time.Duration
+	never   bool // its source has never answered
+	partial bool // measured now, but from only some of its targets
+}
+
+// label is the mark drawn beside a stale figure: "stale 12s", "part 1.0s"
+// or "never".
+func (s staleMark) label() string {
+	switch {
+	case s.never:
+		return "never"
+	case s.partial:
+		return "part " + age(s.age)
+	}
+	return "stale " + age(s.age)
+}
+
+// short is the mark where a line has little room: "12s", "part", "never".
+func (s staleMark) short() string {
+	switch {
+	case s.never:
+		return "never"
+	case s.partial:
+		return "part"
+	}
+	return age(s.age)
+}
+
+// older returns the worse of two marks: never, then the older.
+func (s staleMark) older(o staleMark) staleMark {
+	switch {
+	case s.never:
+		return s
+	case o.never:
+		return o
+	case o.age > s.age || (o.age == s.age && !o.partial):
+		return o
+	}
+	return s
+}
+
+// dataAge is how old a source's newest data is at now: from the newest
+// sample's real time when the source gives it (a VictoriaMetrics 30 s
+// behind is 30 s old), else from its last answer; never reports a source
+// that has never answered.
+func dataAge(src snapshot.Source, now time.Time) (d time.Duration, never bool) {
+	if src.LastSuccess.IsZero() {
+		return 0, true
+	}
+	at := src.NewestSample
+	if at.IsZero() {
+		at = src.LastSuccess
+	}
+	return max(now.Sub(at), 0), false
+}
+
+// sourceDown reports a source that answered nothing in the last poll
+// (every signal failed), answered nothing for longer than maxAge, or never.
+func sourceDown(src snapshot.Source, now time.Time, maxAge time.Duration) bool {
+	return src.Down(now, maxAge) || (!src.OK && !src.LastSuccess.Equal(now))
+}
+
+// signalStale reports whether a source's signal is not fresh at now.
+func signalStale(src snapshot.Source, sig string, now time.Time, maxAge time.Duration) (staleMark, bool) {
+	a, never := dataAge(src, now)
+	if never {
+		return staleMark{never: true}, true
+	}
+	if at, ok := src.Carried[sig]; ok {
+		return staleMark{age: max(now.Sub(at), 0)}, true
+	}
+	if sourceDown(src, now, maxAge) || a > maxAge {
+		return staleMark{age: a}, true
+	}
+	if slices.Contains(src.Partial, sig) {
+		return staleMark{age: a, partial: true}, true
+	}
+	return staleMark{}, false
+}
+
+// problem is one note about a source: an error, a warning or an info.
+type problem struct {
+	source, kind, text string
+	level              Level
+}
+
+// sourceProblems lists every source's errors, then warnings, then infos,
+// worst source first; the text is cleaned but whole.
+func sourceProblems(snap snapshot.Snapshot, maxAge time.Duration) []problem {
+	var crit, warn, info []problem
+	for _, name := range snap.SourceNames() {
+		src := snap.Sources[name]
+		n := snapshot.CleanText(name, 0)
+		l := LevelWarn
+		if sourceDown(src, snap.Time, maxAge) {
+			l = LevelCrit
+		}
+		var errs []problem
+		keys := slices.Sorted(func(yield func(string) bool) {
+			for k := range src.Errors {
+				if !yield(k) {
+					return
+				}
+			}
+		})
+		// The whole source's failure first: it explains the rest.
+		slices.SortStableFunc(keys, func(a, b string) int {
+			switch {
+			case a == "source" && b != "source":
+				return -1
+			case b == "source" && a != "source":
+				return 1
+			}
+			return 0
+		})
+		for _, k := range keys {
+			errs = append(errs, problem{source: n, kind: "error", level: l,
+				text: snapshot.CleanText(k, 0) + ": " + snapshot.CleanText(src.Errors[k], 0)})
+		}
+		if len(errs) == 0 && !src.OK && src.Error != "" {
+			errs = append(errs, problem{source: n, kind: "error", level: l, text: snapshot.CleanText(src.Error, 0)})
+		}
+		if l == LevelCrit {
+			crit = append(crit, errs...)
+		} else {
+			warn = append(warn, errs...)
+		}
+		for _, w := range src.Warnings {
+			warn = append(warn, problem{source: n, kind: "warning", level: LevelWarn, text: snapshot.CleanText(w, 0)})
+		}
+		for _, i := range src.Infos {
+			info = append(info, problem{source: n, kind: "info", level: LevelNone, text: snapshot.CleanText(i, 0)})
+		}
+	}
+	return append(append(crit, warn...), info...)
+}
+
+// statusLine is the one line under the header while a source has a
+// problem: the worst, with a count of the rest; "" when there is none.
+func statusLine(st Styles, probs []problem, w int) string {
+	if len(probs) == 0 {
+		return ""
+	}
+	p := probs[0]
+	mark := map[Level]string{LevelCrit: "✕", LevelWarn: "▲", LevelNone: "·"}[p.level]
+	more := " (s: sources)"
+	if len(probs) > 1 {
+		more = fmt.Sprintf(" (+%d more, s: sources)", len(probs)-1)
+	}
+	kind := ""
+	if p.kind != "error" {
+		kind = p.kind + ": "
+	}
+	text := ansi.Truncate(" "+mark+st.levelMark(p.level)+" "+p.source+": "+kind+p.text, max(w-ansi.StringWidth(more), 0), "…")
+	return fit(st.level(p.level).Render(text)+st.Faint.Render(more), w, 1)
+}
+
+// sourcesView is the sources screen: each source's health, data age, rate
+// window, and every error, warning and info whole, wrapped to the width.
+func (m *Model) sourcesView(f *frame, w int) string {
+	st := f.st
+	if !f.data {
+		return st.Faint.Render("waiting for data")
+	}
+	var lines []string
+	wrap := func(l Level, kind, text string) {
+		indent := "    " + fmt.Sprintf("%-8s", kind)
+		body := ansi.Wrap(text, max(w-len(indent), 8), " /,")
+		for i, bl := range strings.Split(body, "\n") {
+			pre := indent
+			if i > 0 {
+				pre = strings.Repeat(" ", len(indent))
+			}
+			lines = append(lines, st.level(l).Render(pre+bl))
+		}
+	}
+	probs := sourceProblems(f.snap, f.th.StaleAfter)
+	for _, name := range f.snap.SourceNames() {
+		src := f.snap.Sources[name]
+		n := snapshot.CleanText(name, 0)
+		dot, l := m.sourceDot(src, f.snap.Time)
+		head := st.level(l).Render(dot) + " " + st.Bold.Render(n) + st.Faint.Render(" · "+m.sourceFacts(src, f.snap.Time, n))
+		lines = append(lines, head)
+		for _, p := range probs {
+			if p.source == n {
+				wrap(p.level, p.kind, p.text)
+			}
+		}
+		if len(src.Partial) > 0 {
+			wrap(LevelStale, "partial", cleanList(src.Partial))
+		}
+		if len(src.Carried) > 0 {
+			var cs []string
+			for _, sig := range slices.Sorted(func(yield func(string) bool) {
+				for k := range src.Carried {
+					if !yield(k) {
+						return
+					}
+				}
+			}) {
+				cs = append(cs, snapshot.CleanText(sig, 0)+" "+age(f.snap.Time.Sub(src.Carried[sig])))
+			}
+			wrap(LevelStale, "carried", strings.Join(cs, ", "))
+		}
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// sourceDot is a source's health mark: ● answering, ◐ in part, ✕ down.
+func (m *Model) sourceDot(src snapshot.Source, now time.Time) (string, Level) {
+	switch {
+	case sourceDown(src, now, m.opts.Thresholds.StaleAfter):
+		return "✕", LevelCrit
+	case !src.OK || len(src.Partial) > 0:
+		return "◐", LevelWarn
+	}
+	return "●", LevelOK
+}
+
+// sourceFacts says a source's state in words for the sources screen.
+func (m *Model) sourceFacts(src snapshot.Source, now time.Time, name string) string {
+	var facts []string
+	switch a, never := dataAge(src, now); {
+	case never:
+		facts = append(facts, "never answered")
+	case sourceDown(src, now, m.opts.Thresholds.StaleAfter):
+		facts = append(facts, "down, data "+age(a)+" old")
+	case !src.OK:
+		facts = append(facts, "answering in part, data "+age(a)+" old")
+	default:
+		facts = append(facts, "answering, data "+age(a)+" old")
+	}
+	if src.RateWindow > 0 {
+		facts = append(facts, "rate window "+seconds(src.RateWindow))
+	}
+	if src.ScrapeInterval > 0 {
+		facts = append(facts, "scrape interval "+seconds(src.ScrapeInterval))
+	}
+	facts = append(facts, fmt.Sprintf("last poll %.0fms", src.Duration*1000))
+	facts = append(facts, m.provenance(name))
+	return strings.Join(facts, " · ")
+}
+
+// provenance says whether a source's figures are simulated or real.
+func (m *Model) provenance(name string) string {
+	if slices.Contains(m.opts.Simulated, name) {
+		return "simulated"
+	}
+	if name == "host" {
+		return "this host"
+	}
+	return "measured"
+}
+
+// seconds formats a whole or fractional number of seconds: 4s, 1.5s.
+func seconds(s float64) string {
+	return fmt.Sprintf("%gs", s)
+}
+
+func cleanList(xs []string) string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = snapshot.CleanText(x, 0)
+	}
+	return strings.Join(out, ", ")
+}
