@@ -26,6 +26,9 @@ type dashboard struct {
 	log      *slog.Logger
 	rec      *recording.Writer // nil: not recording
 	out      io.Writer         // where the recording's summary goes after the screen closes
+	// simulated names the sources whose figures are simulated (the demo's
+	// shop), so the screen tells them from the real host.
+	simulated []string
 }
 
 // newPipeline builds the loop over a producer with the config's plan,
@@ -84,6 +87,7 @@ func runDashboard(d dashboard) error {
 		Thresholds: d.cfg.CapacityThresholds(),
 		LaunchName: name,
 		Recording:  recPath,
+		Simulated:  d.simulated,
 		Renderer:   lipgloss.NewRenderer(os.Stdout),
 	})
 	d.log.Info("dashboard start", "config", d.cfg.File, "interval", d.cfg.Interval)

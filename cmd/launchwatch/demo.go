@@ -87,7 +87,8 @@ launchwatch replay FILE.`,
 			if err != nil {
 				return err
 			}
-			err = runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout()})
+			err = runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout(),
+				simulated: []string{"scrape"}})
 			cancel()
 			if serr := <-served; serr != nil && !errors.Is(serr, context.Canceled) {
 				return errors.Join(err, fmt.Errorf("simulator: %w", serr))
