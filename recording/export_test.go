@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/exp/golden"
+	"github.com/launchwatch/launchwatch/internal/testtool"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -139,7 +140,7 @@ func TestEverySignalHasHelp(t *testing.T) {
 
 // TestOpenMetricsImportsIntoPrometheus runs the real promtool on an export.
 func TestOpenMetricsImportsIntoPrometheus(t *testing.T) {
-	promtool := requireTool(t, "promtool")
+	promtool := testtool.Require(t, "promtool")
 	r := exportFixture(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "export.om.txt")
@@ -169,18 +170,3 @@ func TestOpenMetricsImportsIntoPrometheus(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-// requireTool skips when a tool is missing on a developer's machine, and
-// fails in CI, where a skip would hide a broken install (the pattern of
-// cmd/launchwatch/e2e_test.go).
-func requireTool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("LAUNCHWATCH_REQUIRE_INTEGRATION") != "" {
-			t.Fatalf("%s is required (LAUNCHWATCH_REQUIRE_INTEGRATION is set): %v", name, err)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return path
-}

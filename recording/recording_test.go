@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchwatch/launchwatch/internal/testtool"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -288,7 +289,7 @@ func TestCleanTextFastPathAgreesWithCleanText(t *testing.T) {
 
 // TestJQReadsARecording runs the real jq the way the README's readers would.
 func TestJQReadsARecording(t *testing.T) {
-	jq := requireTool(t, "jq")
+	jq := testtool.Require(t, "jq")
 	path := filepath.Join(t.TempDir(), "jq.lwrec.jsonl")
 	writeRecording(t, path, []snapshot.Snapshot{
 		{Time: t0, PV: snapshot.Some(12.5)},

@@ -9,21 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// requireTool skips when a tool is missing on a developer's machine, and
-// fails in CI, where a skip would hide a broken install.
-func requireTool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("LAUNCHWATCH_REQUIRE_INTEGRATION") != "" {
-			t.Fatalf("%s is required (LAUNCHWATCH_REQUIRE_INTEGRATION is set): %v", name, err)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return path
-}
+	"github.com/launchwatch/launchwatch/internal/testtool"
+)
 
 // buildBinary builds launchwatch once per test binary run.
 func buildBinary(t *testing.T) string {
@@ -46,7 +34,7 @@ type tmuxSession struct {
 
 func startTmux(t *testing.T, w, h int, command string) *tmuxSession {
 	t.Helper()
-	requireTool(t, "tmux")
+	testtool.Require(t, "tmux")
 	dir := t.TempDir()
 	// A socket path in the test's own directory: no two tests share a server.
 	s := &tmuxSession{t: t, socket: filepath.Join(dir, "tmux.sock"), name: "lw", exit: filepath.Join(dir, "exit")}
