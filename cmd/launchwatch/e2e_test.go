@@ -41,7 +41,8 @@ func startTmux(t *testing.T, w, h int, command string) *tmuxSession {
 	// The pane outlives the command, so the screen after exit can be read.
 	// CI is unset for the command: termenv takes any CI variable to mean
 	// "not a terminal" and drops colour, and this pane is a user's terminal.
-	script := fmt.Sprintf("env -u CI %s; echo $? > %s; sleep 60", command, s.exit)
+	// Recordings go to the test's own directory, not the user's state directory.
+	script := fmt.Sprintf("env -u CI XDG_STATE_HOME=%s %s; echo $? > %s; sleep 60", dir, command, s.exit)
 	s.tmux("new-session", "-d", "-s", s.name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "sh", "-c", script)
 	t.Cleanup(func() { _ = exec.Command("tmux", "-S", s.socket, "kill-server").Run() })
 	return s
