@@ -2,43 +2,13 @@ package replay
 
 import (
 	"context"
-	"encoding/json"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/internal/launchtest"
 	"github.com/launchwatch/launchwatch/pipeline"
-	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
-
-// benchRecording writes n snapshots a second apart of the scripted launch
-// (three endpoints' worth of figures, two sources) and opens it.
-func benchRecording(b *testing.B, n int) *recording.Recording {
-	b.Helper()
-	path := filepath.Join(b.TempDir(), "bench.lwrec.jsonl")
-	planJSON, _ := json.Marshal(launchtest.Plan())
-	w, err := recording.Create(path, recording.Header{Interval: recording.Duration(time.Second), Plan: planJSON}, recording.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, s := range launchtest.Snapshots(n, time.Second) {
-		if err := w.Append(s); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		b.Fatal(err)
-	}
-	rec, err := recording.Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { rec.Close() })
-	return rec
-}
 
 // BenchmarkReplay1000x plays an hour recorded at 1 s through the pipeline
 // at 1000x, every snapshot derived, and reports how many times real time
@@ -46,7 +16,7 @@ func benchRecording(b *testing.B, n int) *recording.Recording {
 // core: above 1000 it keeps up.
 func BenchmarkReplay1000x(b *testing.B) {
 	const n = 3600
-	rec := benchRecording(b, n)
+	rec, _ := scripted(b, n)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -75,7 +45,7 @@ func BenchmarkReplay1000x(b *testing.B) {
 // decode, assess, detect; 1/its time is the fastest replay one core allows.
 func BenchmarkDerive(b *testing.B) {
 	const n = 3600
-	rec := benchRecording(b, n)
+	rec, _ := scripted(b, n)
 	b.ReportAllocs()
 	for b.Loop() {
 		an := pipeline.NewAnalyst(launchtest.Plan(), capacity.Thresholds{}, 0)
@@ -93,7 +63,7 @@ func BenchmarkDerive(b *testing.B) {
 // derived the same way, once, in the background when a replay opens).
 func BenchmarkSeekToTheEndOf24h(b *testing.B) {
 	const n = 86_400
-	rec := benchRecording(b, n)
+	rec, _ := scripted(b, n)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {

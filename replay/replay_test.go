@@ -40,11 +40,7 @@ func (p *producer) Now() time.Time { return time.Now() }
 func liveRun(t *testing.T, snaps []snapshot.Snapshot, path string, step time.Duration) map[time.Time]pipeline.Frame {
 	t.Helper()
 	plan := launchtest.Plan()
-	planJSON, _ := json.Marshal(plan)
-	w, err := recording.Create(path, recording.Header{Interval: recording.Duration(step), Plan: planJSON, Launch: recording.Launch{StartsAt: plan.LaunchAt}}, recording.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := createWriter(t, path, step)
 	prod := &producer{snaps: snaps}
 	p := pipeline.New(pipeline.Options{Producer: prod, Interval: 5 * time.Millisecond, Plan: plan})
 	p.AddSink(w)
@@ -183,14 +179,7 @@ func TestAReplayAtAnySpeedGivesTheLiveFrames(t *testing.T) {
 }
 
 func TestSeekingBackRebuildsFromTheRecording(t *testing.T) {
-	snaps := launchtest.Snapshots(120, time.Second)
-	path := filepath.Join(t.TempDir(), "launch.lwrec.jsonl")
-	writeRecording(t, path, snaps)
-	rec, err := recording.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rec.Close()
+	rec, snaps := scripted(t, 120)
 	pl := New(rec, Options{Plan: launchtest.Plan(), Speed: 1000})
 	p := pipeline.New(pipeline.Options{Player: pl, Plan: launchtest.Plan()})
 	sub := p.Subscribe()
@@ -223,32 +212,48 @@ func TestSeekingBackRebuildsFromTheRecording(t *testing.T) {
 	}
 }
 
-func writeRecording(t *testing.T, path string, snaps []snapshot.Snapshot) {
-	t.Helper()
-	planJSON, _ := json.Marshal(launchtest.Plan())
-	w, err := recording.Create(path, recording.Header{Interval: recording.Duration(time.Second), Plan: planJSON}, recording.Options{})
+// createWriter starts a recording of the scripted launch, snapshots step
+// apart.
+func createWriter(tb testing.TB, path string, step time.Duration) *recording.Writer {
+	tb.Helper()
+	plan := launchtest.Plan()
+	planJSON, err := json.Marshal(plan)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	w, err := recording.Create(path, recording.Header{Interval: recording.Duration(step), Plan: planJSON,
+		Launch: recording.Launch{StartsAt: plan.LaunchAt}}, recording.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return w
+}
+
+// scripted records n snapshots of the scripted launch a second apart and
+// opens the recording.
+func scripted(tb testing.TB, n int) (*recording.Recording, []snapshot.Snapshot) {
+	tb.Helper()
+	snaps := launchtest.Snapshots(n, time.Second)
+	path := filepath.Join(tb.TempDir(), "launch.lwrec.jsonl")
+	w := createWriter(tb, path, time.Second)
 	for _, s := range snaps {
 		if err := w.Append(s); err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
 	if err := w.Close(); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	rec, err := recording.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { rec.Close() })
+	return rec, snaps
 }
 
 func TestControlsStepSpeedPauseAndJumpBetweenEvents(t *testing.T) {
-	snaps := launchtest.Snapshots(120, time.Second)
-	path := filepath.Join(t.TempDir(), "launch.lwrec.jsonl")
-	writeRecording(t, path, snaps)
-	rec, err := recording.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rec.Close()
+	rec, snaps := scripted(t, 120)
 	wall := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return wall }

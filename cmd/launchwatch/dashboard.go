@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/recording"
@@ -32,11 +33,11 @@ type dashboard struct {
 }
 
 // newPipeline builds the loop over a producer with the config's plan,
-// thresholds, interval and poll deadline.
-func newPipeline(cfg *config.Config, producer pipeline.Producer, log *slog.Logger) (*pipeline.Pipeline, error) {
+// thresholds, interval and poll deadline, and returns the plan with it.
+func newPipeline(cfg *config.Config, producer pipeline.Producer, log *slog.Logger) (*pipeline.Pipeline, capacity.Plan, error) {
 	plan, err := cfg.CapacityPlan()
 	if err != nil {
-		return nil, err
+		return nil, plan, err
 	}
 	return pipeline.New(pipeline.Options{
 		Producer:   producer,
@@ -45,65 +46,66 @@ func newPipeline(cfg *config.Config, producer pipeline.Producer, log *slog.Logge
 		Plan:       plan,
 		Thresholds: cfg.CapacityThresholds(),
 		Log:        log,
-	}), nil
+	}), plan, nil
 }
 
-// runDashboard runs the pipeline and the screen until q, ctrl-c or
-// SIGTERM. Bubble Tea turns SIGINT/SIGTERM into a quit and restores the
-// terminal, and catches a panic and restores the terminal before printing
-// it.
+// runDashboard runs the pipeline, the recorder and the screen until q,
+// ctrl-c or a signal, then closes the recording and says where it is.
+func runDashboard(d dashboard) error {
+	p, plan, err := newPipeline(d.cfg, d.producer, d.log)
+	if err != nil {
+		return err
+	}
+	opts := tui.Options{
+		Interval:   d.cfg.Interval,
+		Plan:       plan,
+		HasPlan:    d.cfg.HasPlan(),
+		Thresholds: d.cfg.CapacityThresholds(),
+		LaunchName: launchName(d.cfg),
+		Simulated:  d.simulated,
+	}
+	if d.rec != nil {
+		p.AddSink(d.rec)
+		opts.Recording = d.rec.Path()
+	}
+	d.log.Info("dashboard start", "config", d.cfg.File, "interval", d.cfg.Interval)
+	err = runScreen(p, opts)
+	recErr := closeRecording(d.rec, d.out) // the pipeline has drained the recorder
+	d.log.Info("dashboard stop")
+	return errors.Join(err, recErr)
+}
+
+// runScreen runs a pipeline and a screen subscribed to it until the user
+// quits (q, ctrl-c) or a signal ends it, with any background work that
+// lives as long; when it returns the pipeline and its sinks have stopped.
+// Bubble Tea turns SIGINT/SIGTERM into a quit and restores the terminal,
+// and catches a panic and restores the terminal before printing it.
 //
 // The program deliberately gets no context: main's context is cancelled by
 // the same SIGTERM, and a cancelled program context ends the event loop
 // while Bubble Tea's signal handler is still sending its QuitMsg to it;
 // Run then waits for that handler forever (seen in the tmux e2e test).
-func runDashboard(d dashboard) error {
-	p, err := newPipeline(d.cfg, d.producer, d.log)
-	if err != nil {
-		return err
-	}
-	plan, _ := d.cfg.CapacityPlan() // checked by newPipeline
-	name := d.cfg.Launch.Name
-	if name == "" {
-		name = d.cfg.File
-	}
-	recPath := ""
-	if d.rec != nil {
-		p.AddSink(d.rec)
-		recPath = d.rec.Path()
-	}
-	sub := p.Subscribe()
+func runScreen(p *pipeline.Pipeline, opts tui.Options, background ...func(context.Context)) error {
+	opts.Frames, opts.Clock = p.Subscribe(), p.Now
+	opts.Renderer = lipgloss.NewRenderer(os.Stdout)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	for _, work := range background {
+		go work(ctx)
+	}
 	ran := make(chan error, 1)
 	go func() { ran <- p.Run(ctx) }()
-
-	m := tui.New(tui.Options{
-		Frames:     sub,
-		Clock:      p.Now,
-		Interval:   d.cfg.Interval,
-		Plan:       plan,
-		HasPlan:    d.cfg.HasPlan(),
-		Thresholds: d.cfg.CapacityThresholds(),
-		LaunchName: name,
-		Recording:  recPath,
-		Simulated:  d.simulated,
-		Renderer:   lipgloss.NewRenderer(os.Stdout),
-	})
-	d.log.Info("dashboard start", "config", d.cfg.File, "interval", d.cfg.Interval)
 	// 30 FPS is plenty for data that changes once a second (FIELD-NOTES).
-	prog := tea.NewProgram(m, tea.WithAltScreen(), tea.WithFPS(30))
+	prog := tea.NewProgram(tui.New(opts), tea.WithAltScreen(), tea.WithFPS(30))
 	stopSignals := quitOnHangup(prog)
 	defer stopSignals()
 	_, runErr := prog.Run()
 	cancel()
-	pipeErr := <-ran // the recorder is drained when Run returns
-	recErr := closeRecording(d.rec, d.out)
-	d.log.Info("dashboard stop")
+	pipeErr := <-ran
 	if runErr != nil {
-		return errors.Join(fmt.Errorf("dashboard: %w", runErr), recErr)
+		return errors.Join(fmt.Errorf("screen: %w", runErr), pipeErr)
 	}
-	return errors.Join(pipeErr, recErr)
+	return pipeErr
 }
 
 // quitOnHangup quits the program on SIGHUP (a closed terminal or SSH

@@ -189,7 +189,7 @@ func record(ctx context.Context, stderr io.Writer, cfg *config.Config, producer 
 	if err != nil {
 		return err
 	}
-	p, err := newPipeline(cfg, producer, log)
+	p, _, err := newPipeline(cfg, producer, log)
 	if err != nil {
 		return errors.Join(err, w.Close())
 	}

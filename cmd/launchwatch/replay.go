@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
+	"log/slog"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/spf13/cobra"
 
 	"github.com/launchwatch/launchwatch/pipeline"
@@ -73,41 +70,31 @@ func validSpeed(s float64) bool {
 	return false
 }
 
-func runReplay(rec *recording.Recording, speed float64, log interface{ Info(string, ...any) }) error {
+func runReplay(rec *recording.Recording, speed float64, log *slog.Logger) error {
 	h := rec.Header()
 	plan, hasPlan, th, err := planOf(h)
 	if err != nil {
 		return fmt.Errorf("%s: %w", rec.Path(), err)
 	}
 	player := replay.New(rec, replay.Options{Plan: plan, Thresholds: th, Speed: speed})
-	p := pipeline.New(pipeline.Options{Player: player, Interval: time.Duration(h.Interval), Plan: plan, Thresholds: th})
-	sub := p.Subscribe()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() { _ = player.Index(ctx) }()
-	ran := make(chan error, 1)
-	go func() { ran <- p.Run(ctx) }()
-
+	interval := time.Duration(h.Interval)
+	p := pipeline.New(pipeline.Options{Player: player, Interval: interval, Plan: plan, Thresholds: th, Log: log})
 	name := h.Launch.Name
 	if name == "" {
 		name = rec.Path()
 	}
-	m := tui.New(tui.Options{
-		Frames: sub, Clock: player.Now, Interval: time.Duration(h.Interval), Plan: plan, HasPlan: hasPlan, Thresholds: th,
-		LaunchName: snapshot.CleanText(name, 60), Replay: player, Renderer: lipgloss.NewRenderer(os.Stdout),
-	})
 	log.Info("replay start", "file", rec.Path(), "snapshots", rec.Len())
-	prog := tea.NewProgram(m, tea.WithAltScreen(), tea.WithFPS(30))
-	stopSignals := quitOnHangup(prog)
-	defer stopSignals()
-	_, runErr := prog.Run()
-	cancel()
-	pipeErr := <-ran
-	if runErr != nil {
-		return fmt.Errorf("replay: %w", runErr)
+	index := func(ctx context.Context) {
+		if err := player.Index(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("indexing the recording's events", "err", err)
+		}
 	}
-	if pipeErr != nil && !errors.Is(pipeErr, context.Canceled) {
-		return fmt.Errorf("replay: %w", pipeErr)
+	err = runScreen(p, tui.Options{
+		Interval: interval, Plan: plan, HasPlan: hasPlan, Thresholds: th,
+		LaunchName: snapshot.CleanText(name, 60), Replay: player,
+	}, index)
+	if err != nil {
+		return fmt.Errorf("replay: %w", err)
 	}
 	return nil
 }

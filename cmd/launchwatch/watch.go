@@ -40,12 +40,13 @@ by default to a new file in $XDG_STATE_HOME/launchwatch/ (else
 ~/.local/state/launchwatch/), or to --record FILE; --no-record does not
 record. Quitting prints the file and how many snapshots it holds.
 
-With --once, take one snapshot, print it and exit: 0 when every source
+With --once, take one snapshot, print its frame (the snapshot, what the
+plan makes of it, the problems standing) and exit: 0 when every source
 answered, 1 when some failed (the output says which and why), 2 when none
 did. Sources that compute rates from two readings (scrape, host) are read
 twice, one interval apart.`,
 		Example: `  launchwatch watch --config launchwatch.yaml
-  launchwatch watch --config launchwatch.yaml --once --json | jq .pv`,
+  launchwatch watch --config launchwatch.yaml --once --json | jq .snapshot.pv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.configFile == "" {
