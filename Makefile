@@ -30,9 +30,9 @@ test: build
 test-unit:
 	go test -race -short ./...
 
-## test-update: rewrite golden files after an intended change to the screen
+## test-update: rewrite golden files after an intended change (the screen, the exports)
 test-update:
-	go test ./tui/... -update
+	go test ./tui/... ./recording/... -update
 
 bench:
 	scripts/bench.sh
