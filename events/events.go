@@ -172,18 +172,22 @@ const (
 	sourceUnseen sourceState = iota
 	sourceUp
 	sourceDegraded // answered, but some signals failed
-	sourceDown     // answered nothing for longer than StaleAfter
+	sourceBehind   // answered, but its newest data is older than StaleAfter
+	sourceDown     // never answered, silent past StaleAfter, or every signal failed
 )
 
 func (d *detector) sources(s snapshot.Snapshot, th capacity.Thresholds) {
 	for _, name := range s.SourceNames() {
 		h := s.Sources[name]
 		st := sourceUp
+		age, _ := h.DataAge(s.Time)
 		switch {
 		case h.Down(s.Time, th.StaleAfter):
 			st = sourceDown
 		case !h.OK:
 			st = sourceDegraded
+		case age > th.StaleAfter:
+			st = sourceBehind
 		}
 		was := d.prev.sources[name]
 		d.next.sources[name] = st
@@ -196,6 +200,8 @@ func (d *detector) sources(s snapshot.Snapshot, th capacity.Thresholds) {
 			d.open(KindSource, name, Crit, fmt.Sprintf("source %s down: %s", name, why))
 		case sourceDegraded:
 			d.open(KindSource, name, Warn, fmt.Sprintf("source %s failing in part: %s", name, why))
+		case sourceBehind:
+			d.open(KindSource, name, Warn, behind(name, age))
 		default:
 			d.close(KindSource, name)
 		}
@@ -209,10 +215,18 @@ func (d *detector) sources(s snapshot.Snapshot, th capacity.Thresholds) {
 			d.emit(KindSource, Warn, name, "source %s back in part: %s", name, why)
 		case st == sourceDegraded:
 			d.emit(KindSource, Warn, name, "source %s failing in part: %s", name, why)
+		case st == sourceBehind:
+			d.emit(KindSource, Warn, name, "%s", behind(name, age))
 		case st == sourceUp && was != sourceUnseen:
 			d.emit(KindSource, Info, name, "source %s back", name)
 		}
 	}
+}
+
+// behind says a source answers with old data (a VictoriaMetrics holding
+// back its newest 30 s, a stalled scrape behind a Prometheus).
+func behind(name string, age time.Duration) string {
+	return fmt.Sprintf("source %s behind: its newest data is %s old", name, age.Round(time.Second))
 }
 
 func (d *detector) phase(a capacity.Assessment) {

@@ -100,13 +100,19 @@ func TestAnErrorBurstIsNamed(t *testing.T) {
 }
 
 func TestADeadSourceIsReportedOnceAndItsReturnToo(t *testing.T) {
-	// Stale after the default 3 s: the source last answered at T+1s.
+	// The source last answered at T+1s; from T+2s every query fails.
 	silent := func(d time.Duration) snapshot.Snapshot {
 		s := at(d, 10)
 		s.Sources = map[string]snapshot.Source{"scrape": {OK: false, Error: "connection refused", LastSuccess: t0.Add(time.Second)}}
 		return s
 	}
-	evs := run(at(time.Second, 10), silent(2*time.Second), silent(5*time.Second), silent(6*time.Second), at(7*time.Second, 10))
+	inPart := func(d time.Duration) snapshot.Snapshot {
+		s := at(d, 10)
+		s.Sources = map[string]snapshot.Source{"scrape": {OK: false, Error: "query stock: empty result", LastSuccess: t0.Add(d)}}
+		return s
+	}
+	evs := run(at(time.Second, 10), silent(2*time.Second), silent(5*time.Second), silent(6*time.Second), at(7*time.Second, 10),
+		inPart(8*time.Second), at(9*time.Second, 10))
 	var src []string
 	for _, e := range evs {
 		if e.Kind == KindSource {
@@ -114,8 +120,9 @@ func TestADeadSourceIsReportedOnceAndItsReturnToo(t *testing.T) {
 		}
 	}
 	want := []string{
-		"warn: source scrape failing in part: connection refused", // T+2s: one missed poll, not yet stale
-		"crit: source scrape down: connection refused",            // T+5s: 4 s without an answer
+		"crit: source scrape down: connection refused",                   // T+2s: every query failed, down at once
+		"info: source scrape back",                                       // T+7s
+		"warn: source scrape failing in part: query stock: empty result", // T+8s: answered, but not all of it
 		"info: source scrape back",
 	}
 	if strings.Join(src, "\n") != strings.Join(want, "\n") {
@@ -258,5 +265,25 @@ func TestASourceDownIsAProblemUntilItIsBack(t *testing.T) {
 	_, st = Detect(st, s, p.Assess(s, nil), th)
 	if got := st.Problems(); len(got) != 0 {
 		t.Errorf("the source is back: %+v", got)
+	}
+}
+
+func TestASourceAnsweringWithOldDataIsBehind(t *testing.T) {
+	behindBy := func(d, lag time.Duration) snapshot.Snapshot {
+		s := at(d, 10)
+		s.Sources = map[string]snapshot.Source{"prometheus": {OK: true, LastSuccess: t0.Add(d), NewestSample: t0.Add(d - lag)}}
+		return s
+	}
+	evs := run(behindBy(time.Second, time.Second), behindBy(2*time.Second, 30*time.Second), behindBy(3*time.Second, 31*time.Second),
+		behindBy(4*time.Second, time.Second))
+	var got []string
+	for _, e := range evs {
+		if e.Kind == KindSource {
+			got = append(got, e.Severity.String()+": "+e.Message)
+		}
+	}
+	want := "warn: source prometheus behind: its newest data is 30s old\ninfo: source prometheus back"
+	if strings.Join(got, "\n") != want {
+		t.Errorf("source events:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
 	}
 }

@@ -150,23 +150,62 @@ func (s Source) Age(now time.Time) time.Duration {
 	return now.Sub(s.LastSuccess)
 }
 
-// Down reports whether the source has answered nothing for longer than
-// maxAge, or never: a data source down or stale.
+// Answered reports whether the source answered, fully or in part, in the
+// poll of the snapshot taken at now.
+func (s Source) Answered(now time.Time) bool {
+	return !s.LastSuccess.IsZero() && s.LastSuccess.Equal(now)
+}
+
+// DataAge returns how old the source's newest data is at now: from the
+// newest sample's real time when the source gives it (a VictoriaMetrics
+// holding back 30 s is 30 s old), else from its last answer. never is true
+// when it has never answered.
+func (s Source) DataAge(now time.Time) (age time.Duration, never bool) {
+	if s.LastSuccess.IsZero() {
+		return 0, true
+	}
+	at := s.NewestSample
+	if at.IsZero() {
+		at = s.LastSuccess
+	}
+	return max(now.Sub(at), 0), false
+}
+
+// Down reports a data source down: it never answered, answered nothing for
+// longer than maxAge, or answered nothing in this poll (every signal
+// failed). A source that answered in part is not down.
 func (s Source) Down(now time.Time, maxAge time.Duration) bool {
-	return s.LastSuccess.IsZero() || s.Age(now) > maxAge
+	return s.LastSuccess.IsZero() || s.Age(now) > maxAge || (!s.OK && !s.Answered(now))
+}
+
+// Staleness says why a figure is not fresh, and how old it is.
+type Staleness struct {
+	// Age is how old the figure is.
+	Age time.Duration
+	// Never: its source has never answered.
+	Never bool
+	// Partial: measured now, but from only some of its targets.
+	Partial bool
 }
 
 // SignalStale reports whether a signal's value in a snapshot taken at now is
-// not fresh, and how old it is: carried from an earlier poll, or from a
-// source that is down.
-func (s Source) SignalStale(signal string, now time.Time, maxAge time.Duration) (time.Duration, bool) {
-	if at, ok := s.Carried[signal]; ok {
-		return now.Sub(at), true
+// not fresh, and why: its source never answered; the value was carried
+// from an earlier poll; the source is down, or its data older than maxAge;
+// or it was summed from only some targets. The screen, the events and the
+// text output all judge freshness here.
+func (s Source) SignalStale(signal string, now time.Time, maxAge time.Duration) (Staleness, bool) {
+	age, never := s.DataAge(now)
+	switch {
+	case never:
+		return Staleness{Never: true}, true
+	case !s.Carried[signal].IsZero():
+		return Staleness{Age: max(now.Sub(s.Carried[signal]), 0)}, true
+	case s.Down(now, maxAge) || age > maxAge:
+		return Staleness{Age: age}, true
+	case slices.Contains(s.Partial, signal):
+		return Staleness{Age: age, Partial: true}, true
 	}
-	if s.Down(now, maxAge) {
-		return s.Age(now), true
-	}
-	return 0, false
+	return Staleness{}, false
 }
 
 // Clone returns a deep copy, so a snapshot handed to the TUI, the recorder

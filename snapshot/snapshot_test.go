@@ -174,28 +174,35 @@ func TestSourceStaleness(t *testing.T) {
 		Carried: map[string]time.Time{"stock": now.Add(-4 * time.Second)}}
 	silent := Source{OK: false, Error: "timeout", LastSuccess: now.Add(-time.Minute), Signals: []string{"pv"}}
 	never := Source{OK: false, Error: "connection refused", Signals: []string{"pv"}}
+	allFailed := Source{OK: false, Error: "connection refused", LastSuccess: now.Add(-time.Second), Signals: []string{"pv"}}
+	behind := Source{OK: true, LastSuccess: now, NewestSample: now.Add(-30 * time.Second), Signals: []string{"pv"}}
+	someTargets := Source{OK: true, LastSuccess: now, Partial: []string{"pv"}, Signals: []string{"pv", "stock"}}
 	tests := []struct {
-		name     string
-		src      Source
-		signal   string
-		down     bool
-		stale    bool
-		staleAge time.Duration
+		name  string
+		src   Source
+		sig   string
+		down  bool
+		stale bool
+		want  Staleness
 	}{
-		{"a source that answered now is up and its figures fresh", fresh, "pv", false, false, 0},
-		{"a partial failure is not down and keeps the measured figure fresh", partial, "pv", false, false, 0},
-		{"a partial failure marks the figure it carried stale with its own age", partial, "stock", false, true, 4 * time.Second},
-		{"a source silent for a minute is down and its figures stale", silent, "pv", true, true, time.Minute},
-		{"a source that never answered is down", never, "pv", true, true, 0},
+		{"a source that answered now is up and its figures fresh", fresh, "pv", false, false, Staleness{}},
+		{"a partial failure is not down and keeps the measured figure fresh", partial, "pv", false, false, Staleness{}},
+		{"a partial failure marks the figure it carried stale with its own age", partial, "stock", false, true, Staleness{Age: 4 * time.Second}},
+		{"a source silent for a minute is down and its figures stale", silent, "pv", true, true, Staleness{Age: time.Minute}},
+		{"a source that never answered is down, its figures never measured", never, "pv", true, true, Staleness{Never: true}},
+		{"a poll in which every signal failed is down at once", allFailed, "pv", true, true, Staleness{Age: time.Second}},
+		{"data 30 s behind is stale though the source answered", behind, "pv", false, true, Staleness{Age: 30 * time.Second}},
+		{"a sum over only some targets is partial", someTargets, "pv", false, true, Staleness{Partial: true}},
+		{"a signal of the same source read whole is fresh", someTargets, "stock", false, false, Staleness{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := tt.src.Down(now, 5*time.Second); got != tt.down {
 				t.Errorf("Down = %v, want %v", got, tt.down)
 			}
-			age, stale := tt.src.SignalStale(tt.signal, now, 5*time.Second)
-			if stale != tt.stale || age != tt.staleAge {
-				t.Errorf("SignalStale = %v, %v; want %v, %v", age, stale, tt.staleAge, tt.stale)
+			got, stale := tt.src.SignalStale(tt.sig, now, 5*time.Second)
+			if stale != tt.stale || got != tt.want {
+				t.Errorf("SignalStale = %+v, %v; want %+v, %v", got, stale, tt.want, tt.stale)
 			}
 		})
 	}

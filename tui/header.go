@@ -52,7 +52,7 @@ func (m *Model) header(f *frame, w int) string {
 			if slices.Contains(m.opts.Simulated, n) {
 				label += st.Faint.Render(" sim")
 			}
-			if a, never := dataAge(src, f.snap.Time); never {
+			if a, never := src.DataAge(f.snap.Time); never {
 				label += " " + st.level(LevelStale).Render("never")
 			} else {
 				label += " " + st.Faint.Render(age(a))

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -54,43 +55,10 @@ func (s staleMark) older(o staleMark) staleMark {
 	return s
 }
 
-// dataAge is how old a source's newest data is at now: from the newest
-// sample's real time when the source gives it (a VictoriaMetrics 30 s
-// behind is 30 s old), else from its last answer; never reports a source
-// that has never answered.
-func dataAge(src snapshot.Source, now time.Time) (d time.Duration, never bool) {
-	if src.LastSuccess.IsZero() {
-		return 0, true
-	}
-	at := src.NewestSample
-	if at.IsZero() {
-		at = src.LastSuccess
-	}
-	return max(now.Sub(at), 0), false
-}
-
-// sourceDown reports a source that answered nothing in the last poll
-// (every signal failed), answered nothing for longer than maxAge, or never.
-func sourceDown(src snapshot.Source, now time.Time, maxAge time.Duration) bool {
-	return src.Down(now, maxAge) || (!src.OK && !src.LastSuccess.Equal(now))
-}
-
-// signalStale reports whether a source's signal is not fresh at now.
+// signalStale is snapshot.Source.SignalStale as a mark to draw.
 func signalStale(src snapshot.Source, sig string, now time.Time, maxAge time.Duration) (staleMark, bool) {
-	a, never := dataAge(src, now)
-	if never {
-		return staleMark{never: true}, true
-	}
-	if at, ok := src.Carried[sig]; ok {
-		return staleMark{age: max(now.Sub(at), 0)}, true
-	}
-	if sourceDown(src, now, maxAge) || a > maxAge {
-		return staleMark{age: a}, true
-	}
-	if slices.Contains(src.Partial, sig) {
-		return staleMark{age: a, partial: true}, true
-	}
-	return staleMark{}, false
+	st, stale := src.SignalStale(sig, now, maxAge)
+	return staleMark{age: st.Age, never: st.Never, partial: st.Partial}, stale
 }
 
 // problem is one note about a source: an error, a warning or an info.
@@ -107,17 +75,11 @@ func sourceProblems(snap snapshot.Snapshot, maxAge time.Duration) []problem {
 		src := snap.Sources[name]
 		n := snapshot.CleanText(name, 0)
 		l := LevelWarn
-		if sourceDown(src, snap.Time, maxAge) {
+		if src.Down(snap.Time, maxAge) {
 			l = LevelCrit
 		}
 		var errs []problem
-		keys := slices.Sorted(func(yield func(string) bool) {
-			for k := range src.Errors {
-				if !yield(k) {
-					return
-				}
-			}
-		})
+		keys := slices.Sorted(maps.Keys(src.Errors))
 		// The whole source's failure first: it explains the rest.
 		slices.SortStableFunc(keys, func(a, b string) int {
 			switch {
@@ -206,13 +168,7 @@ func (m *Model) sourcesView(f *frame, w int) string {
 		}
 		if len(src.Carried) > 0 {
 			var cs []string
-			for _, sig := range slices.Sorted(func(yield func(string) bool) {
-				for k := range src.Carried {
-					if !yield(k) {
-						return
-					}
-				}
-			}) {
+			for _, sig := range slices.Sorted(maps.Keys(src.Carried)) {
 				cs = append(cs, snapshot.CleanText(sig, 0)+" "+age(f.snap.Time.Sub(src.Carried[sig])))
 			}
 			wrap(LevelStale, "carried", strings.Join(cs, ", "))
@@ -225,7 +181,7 @@ func (m *Model) sourcesView(f *frame, w int) string {
 // sourceDot is a source's health mark: ● answering, ◐ in part, ✕ down.
 func (m *Model) sourceDot(src snapshot.Source, now time.Time) (string, Level) {
 	switch {
-	case sourceDown(src, now, m.opts.Thresholds.StaleAfter):
+	case src.Down(now, m.opts.Thresholds.StaleAfter):
 		return "✕", LevelCrit
 	case !src.OK || len(src.Partial) > 0:
 		return "◐", LevelWarn
@@ -236,10 +192,10 @@ func (m *Model) sourceDot(src snapshot.Source, now time.Time) (string, Level) {
 // sourceFacts says a source's state in words for the sources screen.
 func (m *Model) sourceFacts(src snapshot.Source, now time.Time, name string) string {
 	var facts []string
-	switch a, never := dataAge(src, now); {
+	switch a, never := src.DataAge(now); {
 	case never:
 		facts = append(facts, "never answered")
-	case sourceDown(src, now, m.opts.Thresholds.StaleAfter):
+	case src.Down(now, m.opts.Thresholds.StaleAfter):
 		facts = append(facts, "down, data "+age(a)+" old")
 	case !src.OK:
 		facts = append(facts, "answering in part, data "+age(a)+" old")

@@ -202,7 +202,7 @@ func record(ctx context.Context, stderr io.Writer, cfg *config.Config, producer 
 	last, _ := p.Last()
 	answered := 0
 	for _, src := range last.Snapshot.Sources {
-		if !src.LastSuccess.IsZero() && src.LastSuccess.Equal(last.Snapshot.Time) {
+		if src.Answered(last.Snapshot.Time) {
 			answered++
 		}
 	}

@@ -50,7 +50,7 @@ func writeSnapshotText(w io.Writer, s snapshot.Snapshot) error {
 		case src.OK:
 		case src.LastSuccess.IsZero():
 			status = "FAILED, never answered"
-		case !src.LastSuccess.Equal(s.Time):
+		case !src.Answered(s.Time):
 			status = "FAILED, nothing answered"
 		default:
 			status = "FAILED in part"

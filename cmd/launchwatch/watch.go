@@ -127,7 +127,7 @@ func once(ctx context.Context, w io.Writer, cfg *config.Config, poller *collecto
 		if !src.OK {
 			failed++
 		}
-		if src.LastSuccess.Equal(s.Time) {
+		if src.Answered(s.Time) {
 			answered++
 		}
 	}
