@@ -94,8 +94,8 @@ func TestAFailedSourceKeepsItsLastGoodValuesMarkedStale(t *testing.T) {
 		t.Errorf("last success = %v (age %v), want the first poll's time, 5s old", h.LastSuccess, h.Age(s.Time))
 	}
 	for _, sig := range []string{"pv", "stock"} {
-		if age, stale := h.SignalStale(sig, s.Time, time.Hour); !stale || age != 5*time.Second {
-			t.Errorf("%s: stale=%v age=%v; a carried figure must read stale with its age", sig, stale, age)
+		if st, stale := h.SignalStale(sig, s.Time, time.Hour); !stale || st.Age != 5*time.Second {
+			t.Errorf("%s: stale=%v %+v; a carried figure must read stale with its age", sig, stale, st)
 		}
 	}
 }

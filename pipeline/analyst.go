@@ -25,9 +25,6 @@ type Frame struct {
 	Events []events.Event
 	// Problems are what is wrong now, worst first.
 	Problems []events.Problem
-	// Levels classify the assessment's figures by the thresholds (see
-	// capacity.Thresholds.Levels).
-	Levels map[string]capacity.Level
 	// History holds the snapshots up to and including this one.
 	History History
 	// Log holds the events raised so far, this frame's included.
@@ -41,6 +38,8 @@ type Frame struct {
 	// and RecordErr the last error one of them met.
 	Recorded  int
 	RecordErr string
+
+	th capacity.Thresholds // for the levels of MarshalJSON
 }
 
 // Analyst derives frames from snapshots in order: the assessment against
@@ -92,7 +91,7 @@ func (a *Analyst) Add(s snapshot.Snapshot) Frame {
 	a.log.add(evs)
 	a.seq++
 	return Frame{
-		Seq: a.seq, Snapshot: s, Assessment: as, Events: evs, Problems: a.state.Problems(), Levels: a.th.Levels(as, s),
+		Seq: a.seq, Snapshot: s, Assessment: as, Events: evs, Problems: a.state.Problems(), th: a.th,
 		History: a.hist.view(), Log: a.log.view(),
 	}
 }
@@ -115,7 +114,7 @@ func (f Frame) MarshalJSON() ([]byte, error) {
 		Levels     map[string]capacity.Level `json:"levels"`
 		Events     []events.Event            `json:"events"`
 		Problems   []events.Problem          `json:"problems"`
-	}{f.Snapshot, f.Assessment, f.Levels, nonNil(f.Events), nonNil(f.Problems)})
+	}{f.Snapshot, f.Assessment, f.th.Levels(f.Assessment, f.Snapshot), nonNil(f.Events), nonNil(f.Problems)})
 }
 
 func nonNil[T any](xs []T) []T {

@@ -47,6 +47,7 @@ type Pipeline struct {
 	last    Frame
 	hasLast bool
 	done    bool
+	err     error // what Run failed with
 }
 
 // New returns a pipeline; Run starts it.
@@ -94,7 +95,7 @@ func (p *Pipeline) Subscribe() *Subscription {
 		s.offer(p.last)
 	}
 	if p.done {
-		s.end()
+		s.end(p.err)
 		return s
 	}
 	p.subs[s] = struct{}{}
@@ -130,12 +131,12 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		r.close()
 	}
 	p.mu.Lock()
-	p.done = true
+	p.done, p.err = true, err
 	if p.hasLast { // the sinks' final count
 		p.last.Recorded, p.last.RecordErr = p.recordStatus()
 	}
 	for s := range p.subs {
-		s.end()
+		s.end(err)
 	}
 	p.mu.Unlock()
 	return err
@@ -212,7 +213,7 @@ func (p *Pipeline) play(ctx context.Context) error {
 			if n > 0 {
 				p.publish(f, &status)
 			} else {
-				p.clear(&status)
+				p.republish(&status)
 			}
 		case len(b.Snapshots) == 0:
 			status := pl.Status()
@@ -267,10 +268,4 @@ func (p *Pipeline) republish(pb *Playback) {
 		f = Frame{}
 	}
 	p.publish(f, pb)
-}
-
-// clear publishes an empty frame: a replay sought to before its first
-// snapshot.
-func (p *Pipeline) clear(pb *Playback) {
-	p.publish(Frame{Seq: p.analyst.seq}, pb)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/events"
+	"github.com/launchwatch/launchwatch/internal/launchtest"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -238,4 +239,38 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// failing is a Player whose recording breaks after one snapshot.
+type failing struct{ calls int }
+
+func (f *failing) Next(context.Context) (Batch, error) {
+	f.calls++
+	if f.calls == 1 {
+		return Batch{Snapshots: launch(1)}, nil
+	}
+	return Batch{}, errors.New("rec.jsonl:7: bad record")
+}
+func (f *failing) Now() time.Time   { return launchtest.T0 }
+func (f *failing) Status() Playback { return Playback{} }
+
+func TestAPlayersErrorEndsTheRunAndReachesSubscribers(t *testing.T) {
+	p := New(Options{Player: &failing{}, Plan: testPlan()})
+	sub := p.Subscribe()
+	if err := p.Run(context.Background()); err == nil || err.Error() != "rec.jsonl:7: bad record" {
+		t.Fatalf("Run = %v", err)
+	}
+	if f, err := sub.Next(context.Background()); err != nil || f.Seq != 1 {
+		t.Errorf("the frame before the failure: %d, %v", f.Seq, err)
+	}
+	if _, err := sub.Next(context.Background()); err == nil || err.Error() != "rec.jsonl:7: bad record" {
+		t.Errorf("after the failure a subscriber is told why, got %v", err)
+	}
+	late := p.Subscribe()
+	if f, err := late.Next(context.Background()); err != nil || f.Seq != 1 {
+		t.Errorf("a late subscriber first gets the last frame: %d, %v", f.Seq, err)
+	}
+	if _, err := late.Next(context.Background()); err == nil || errors.Is(err, ErrClosed) {
+		t.Errorf("then the error: %v", err)
+	}
 }

@@ -19,6 +19,7 @@ type Subscription struct {
 	pending bool // frame is new to the subscriber
 	skipped int
 	closed  bool
+	err     error         // why the pipeline stopped, when it failed
 	ready   chan struct{} // a token when pending or closed
 	remove  func()
 }
@@ -49,8 +50,9 @@ func (s *Subscription) signal() {
 }
 
 // Next waits for a frame newer than the last one taken and returns it,
-// with Skipped set. It returns ErrClosed once the pipeline has stopped and
-// nothing newer is left, or ctx's error.
+// with Skipped set. Once the pipeline has stopped and nothing newer is
+// left it returns the error the pipeline failed with (a recording that
+// cannot be read), or ErrClosed; or ctx's error.
 func (s *Subscription) Next(ctx context.Context) (Frame, error) {
 	for {
 		s.mu.Lock()
@@ -60,8 +62,11 @@ func (s *Subscription) Next(ctx context.Context) (Frame, error) {
 			s.mu.Unlock()
 			return f, nil
 		}
-		closed := s.closed
+		closed, err := s.closed, s.err
 		s.mu.Unlock()
+		if closed && err != nil {
+			return Frame{}, err
+		}
 		if closed {
 			return Frame{}, ErrClosed
 		}
@@ -86,10 +91,11 @@ func (s *Subscription) Close() {
 	}
 }
 
-// end closes from the pipeline's side, keeping a frame not yet taken.
-func (s *Subscription) end() {
+// end closes from the pipeline's side, keeping a frame not yet taken and
+// the error the pipeline failed with, if any.
+func (s *Subscription) end(err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.closed = true
+	s.closed, s.err = true, err
 	s.signal()
 }

@@ -34,7 +34,11 @@ func (m *Model) header(f *frame, w int) string {
 	}
 	if m.opts.Replay != nil {
 		// A replay says so in place of LIVE; the phase follows in words.
-		parts = append(parts, st.HeaderPhase.Inherit(st.Accent).Render(replayBadge(m.shown().Playback)), strings.ToLower(phase))
+		badge := replayBadge(m.shown().Playback)
+		if m.closed {
+			badge = "REPLAY stopped"
+		}
+		parts = append(parts, st.HeaderPhase.Inherit(st.Accent).Render(badge), strings.ToLower(phase))
 	} else {
 		parts = append(parts, st.HeaderPhase.Inherit(st.level(phaseLevel)).Render(phase))
 	}
@@ -68,9 +72,11 @@ func (m *Model) header(f *frame, w int) string {
 		parts = append(parts, st.level(LevelCrit).Render("● REC")+" "+st.Faint.Render(snapshot.CleanText(m.opts.Recording, 60)))
 	}
 	switch {
-	case m.opts.Replay != nil:
+	case m.closed && m.stopErr != "":
+		parts = append(parts, st.level(LevelCrit).Render("STOPPED by an error (below)"))
 	case m.closed:
 		parts = append(parts, st.level(LevelWarn).Render("STOPPED"))
+	case m.opts.Replay != nil:
 	case m.paused:
 		parts = append(parts, st.level(LevelWarn).Render("PAUSED (p)"))
 	case !m.received.IsZero():

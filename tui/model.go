@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/pipeline"
+	"github.com/launchwatch/launchwatch/snapshot"
 )
 
 // Options configure the dashboard.
@@ -72,6 +74,7 @@ type Model struct {
 
 	received time.Time // wall time the newest frame arrived
 	closed   bool      // the pipeline has stopped
+	stopErr  string    // why, when it failed
 	paused   bool
 	frozen   pipeline.Frame // what the screen shows while paused
 	showHelp bool
@@ -160,9 +163,14 @@ func (m Model) View() string { return m.view }
 // screen keeps the frame it froze on.
 func (m Model) updateFrame(msg frameMsg) (tea.Model, tea.Cmd) {
 	if msg.err != nil {
-		// The pipeline has stopped: nothing more will come.
+		// The pipeline has stopped: nothing more will come. Say why when
+		// it failed (a recording that cannot be read on).
 		m.closed = true
-		m.renderHeader()
+		if !errors.Is(msg.err, pipeline.ErrClosed) {
+			m.stopErr = snapshot.CleanText(msg.err.Error(), 500)
+			m.note = m.stopErr // a replay's footer line
+		}
+		m.render()
 		return m, nil
 	}
 	m.latest = msg.frame

@@ -142,3 +142,15 @@ func lastLine(s string) string {
 	lines := strings.Split(s, "\n")
 	return lines[len(lines)-1]
 }
+
+func TestAReplayThatFailsSaysWhyInPlaceOfPlaying(t *testing.T) {
+	m, _, _ := replayModel(t, 40)
+	m = drive(m, frameMsg{err: errors.New("rec.jsonl:7: bad record: value \"lots\" is not a number")})
+	h := strings.SplitN(m.View(), "\n", 2)[0]
+	if !strings.Contains(h, "REPLAY stopped") || !strings.Contains(h, "STOPPED by an error") || strings.Contains(h, "▶") {
+		t.Errorf("header: %q", h)
+	}
+	if f := lastLine(m.View()); !strings.Contains(f, `rec.jsonl:7: bad record: value "lots" is not a number`) {
+		t.Errorf("the error is not on screen: %q", f)
+	}
+}
