@@ -69,7 +69,13 @@ func (m *Model) header(f *frame, w int) string {
 		parts = append(parts, strings.Join(srcs, "  "))
 	}
 	if m.opts.Recording != "" {
-		parts = append(parts, st.level(LevelCrit).Render("● REC")+" "+st.Faint.Render(snapshot.CleanText(m.opts.Recording, 60)))
+		if why := m.shown().RecordErr; why != "" {
+			// A disk full, a file gone: recording has stopped working, and
+			// a war room must not believe it is still recorded.
+			parts = append(parts, st.level(LevelCrit).Render("✕ REC FAILED: "+snapshot.CleanText(why, 80)))
+		} else {
+			parts = append(parts, st.level(LevelCrit).Render("● REC")+" "+st.Faint.Render(snapshot.CleanText(m.opts.Recording, 60)))
+		}
 	}
 	switch {
 	case m.closed && m.stopErr != "":

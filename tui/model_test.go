@@ -353,3 +353,19 @@ func TestDownsampleAveragesGroupsAndSkipsGaps(t *testing.T) {
 		}
 	}
 }
+
+func TestARecordingThatFailsSaysSoInPlaceOfREC(t *testing.T) {
+	feed := newFeed(launchSnapshots(3), demoPlan())
+	m := testModel(feed, termenv.Ascii)
+	m.opts.Recording = "/state/launch.lwrec.jsonl"
+	m = drive(m, tea.WindowSizeMsg{Width: 160, Height: 40}, feed.next())
+	if h := strings.SplitN(m.View(), "\n", 2)[0]; !strings.Contains(h, "● REC /state/launch.lwrec.jsonl") {
+		t.Fatalf("header while recording: %q", h)
+	}
+	msg := feed.next()
+	msg.frame.RecordErr = "write /state/launch.lwrec.jsonl: no space left on device"
+	m = drive(m, msg)
+	if h := strings.SplitN(m.View(), "\n", 2)[0]; !strings.Contains(h, "✕ REC FAILED: write /state/launch.lwrec.jsonl: no space") || strings.Contains(h, "● REC") {
+		t.Errorf("header after a failed write: %q", h)
+	}
+}

@@ -54,7 +54,7 @@ func newPipeline(cfg *config.Config, producer pipeline.Producer, log *slog.Logge
 func runDashboard(d dashboard) error {
 	p, plan, err := newPipeline(d.cfg, d.producer, d.log)
 	if err != nil {
-		return err
+		return errors.Join(err, closeRecording(d.rec, d.out))
 	}
 	opts := tui.Options{
 		Interval:   d.cfg.Interval,
@@ -72,6 +72,9 @@ func runDashboard(d dashboard) error {
 	err = runScreen(p, opts)
 	recErr := closeRecording(d.rec, d.out) // the pipeline has drained the recorder
 	d.log.Info("dashboard stop")
+	if last, _ := p.Last(); last.RecordErr != "" {
+		recErr = errors.Join(recErr, &exitError{code: 1, msg: "writing the recording failed: " + last.RecordErr})
+	}
 	return errors.Join(err, recErr)
 }
 
