@@ -51,17 +51,18 @@ type Player struct {
 	opts Options
 	wake chan struct{}
 
-	mu       sync.Mutex
-	next     int       // index of the next record to hand over
-	pos      time.Time // the playback clock at anchor
-	anchor   time.Time // wall time pos was set
-	speed    float64
-	paused   bool
-	seek     bool // a seek is pending
-	seekTo   time.Time
-	changed  bool // the status changed since the last hand-over
-	marks    []events.Event
-	indexErr error
+	mu         sync.Mutex
+	next       int       // index of the next record to hand over
+	pos        time.Time // the playback clock at anchor
+	anchor     time.Time // wall time pos was set
+	speed      float64
+	paused     bool
+	seek       bool // a seek is pending
+	seekTo     time.Time
+	rebuilding bool // a seek's rebuild is under way: the clock holds still
+	changed    bool // the status changed since the last hand-over
+	marks      []events.Event
+	indexErr   error
 }
 
 // New returns a player at the start of the recording, playing.
@@ -125,7 +126,9 @@ func (p *Player) position() time.Time {
 		return time.Time{}
 	}
 	pos := p.pos
-	if !p.paused {
+	// The clock holds still while a seek waits for its rebuild, so a seek
+	// at 1000x does not land half an hour past its target.
+	if !p.paused && !p.seek && !p.rebuilding {
 		pos = pos.Add(time.Duration(float64(p.opts.Wall().Sub(p.anchor)) * p.speed))
 	}
 	if end := p.rec.Time(p.rec.Len() - 1); pos.After(end) {
@@ -168,13 +171,16 @@ func (p *Player) Next(ctx context.Context) (pipeline.Batch, error) {
 		p.mu.Lock()
 		switch {
 		case p.seek:
-			p.seek, p.changed = false, false
+			p.seek, p.changed, p.rebuilding = false, false, true
 			// Everything up to and including the target is derived again.
 			to := p.rec.Search(p.seekTo.Add(time.Nanosecond))
 			p.next = to
+			if to == p.rec.Len() {
+				p.pausedAt(p.rec.Time(to - 1)) // sought to the end: hold there, as when played to it
+			}
 			p.mu.Unlock()
 			return pipeline.Batch{Rebuild: func(yield func(snapshot.Snapshot)) error {
-				return p.rec.Scan(0, to, func(i int, s snapshot.Snapshot) error {
+				err := p.rec.Scan(0, to, func(i int, s snapshot.Snapshot) error {
 					if err := ctx.Err(); err != nil {
 						return err
 					}
@@ -184,6 +190,8 @@ func (p *Player) Next(ctx context.Context) (pipeline.Batch, error) {
 					yield(s)
 					return nil
 				})
+				p.rebuilt()
+				return err
 			}}, nil
 		case p.changed:
 			p.changed = false
@@ -213,6 +221,17 @@ func (p *Player) Next(ctx context.Context) (pipeline.Batch, error) {
 		if err := p.sleep(ctx, wait); err != nil {
 			return pipeline.Batch{}, err
 		}
+	}
+}
+
+// rebuilt lets the clock run again from the seek's target, unless a newer
+// seek is waiting.
+func (p *Player) rebuilt() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.seek {
+		p.rebuilding = false
+		p.anchor = p.opts.Wall()
 	}
 }
 

@@ -347,3 +347,49 @@ func TestParseTimeReadsTheFormsPeopleType(t *testing.T) {
 		t.Error("a T-relative time without a T0 was taken")
 	}
 }
+
+// rebuild takes the player's next batch, which must be a rebuild, and runs
+// it as the pipeline would.
+func rebuild(t *testing.T, pl *Player) int {
+	t.Helper()
+	b, err := pl.Next(context.Background())
+	if err != nil || b.Rebuild == nil {
+		t.Fatalf("want a rebuild: %+v, %v", b, err)
+	}
+	n := 0
+	if err := b.Rebuild(func(snapshot.Snapshot) { n++ }); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestTheClockHoldsWhileASeekRebuildsAndTheEndHolds(t *testing.T) {
+	rec, snaps := scripted(t, 120)
+	wall := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return wall }
+	advance := func(d time.Duration) { mu.Lock(); wall = wall.Add(d); mu.Unlock() }
+	pl := New(rec, Options{Plan: launchtest.Plan(), Speed: 10, Wall: clock})
+	target := snaps[20].Time
+	pl.Seek(target)
+	advance(3 * time.Second) // a slow rebuild: 30 s of recording at 10x
+	if got := pl.Now(); !got.Equal(target) {
+		t.Errorf("while the seek waits: %v, want %v", got, target)
+	}
+	if n := rebuild(t, pl); n != 21 {
+		t.Errorf("rebuilt %d snapshots, want 21", n)
+	}
+	advance(time.Second)
+	if got, want := pl.Now(), target.Add(10*time.Second); !got.Equal(want) {
+		t.Errorf("a second after the rebuild at 10x: %v, want %v", got, want)
+	}
+	pl.SeekEnd()
+	rebuild(t, pl)
+	if st := pl.Status(); !st.Ended || !st.Paused {
+		t.Errorf("sought to the end: %+v, want ended and held", st)
+	}
+	pl.TogglePause() // at the end: from the start
+	if got := pl.Now(); !got.Equal(snaps[0].Time) || pl.Status().Paused {
+		t.Errorf("space at the end: %v, paused %v; want playing from %v", got, pl.Status().Paused, snaps[0].Time)
+	}
+}

@@ -144,10 +144,6 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateKey(msg)
 	case frameMsg:
 		return m.updateFrame(msg)
-	case noteMsg:
-		m.note = msg.text
-		m.render()
-		return m, nil
 	case clockMsg:
 		m.renderHeader()
 		return m, clockCmd() // re-armed only here

@@ -13,9 +13,12 @@ import (
 	"github.com/launchwatch/launchwatch/pipeline"
 )
 
-// Replay controls a recording played back (replay.Player is one). The
-// dashboard calls it from commands, never from Update; each call returns
-// at once, and the pipeline publishes the new position as a frame.
+// Replay controls a recording played back (replay.Player is one). Each
+// call only sets the player's state under its lock and returns at once (no
+// IO), so the dashboard calls it from Update, in the order the keys came:
+// as commands, each on a goroutine of its own, two quick keys (end, then
+// space) could apply the other way round. The pipeline publishes the new
+// position as a frame.
 type Replay interface {
 	TogglePause()
 	Faster()
@@ -30,14 +33,6 @@ type Replay interface {
 	PrevEvent() (bool, error)
 }
 
-// noteMsg is a control's answer worth a line in the footer.
-type noteMsg struct{ text string }
-
-// control runs a replay control in a command.
-func control(f func() string) tea.Cmd {
-	return func() tea.Msg { return noteMsg{text: f()} }
-}
-
 func quiet(f func()) func() string { return func() string { f(); return "" } }
 
 // updateReplayKey handles a replay's keys; handled false leaves the key to
@@ -50,7 +45,7 @@ func (m Model) updateReplayKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 		case tea.KeyEnter:
 			text := m.goTo.Value()
 			m.goTo.Blur()
-			cmd = control(func() string { return errText(r.SeekTo(text)) })
+			m.note = errText(r.SeekTo(text))
 		case tea.KeyEsc:
 			m.goTo.Blur()
 		default:
@@ -92,8 +87,9 @@ func (m Model) updateReplayKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 	default:
 		return m, nil, false
 	}
-	m.note = ""
-	return m, control(f), true
+	m.note = f() // a control's answer worth a line in the footer, or ""
+	m.render()
+	return m, nil, true
 }
 
 func jumpNote2(jump func() (bool, error), none string) string {

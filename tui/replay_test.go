@@ -58,17 +58,10 @@ func replayModel(t *testing.T, n int) (Model, *fakeReplay, *fakeFeed) {
 	return m, r, feed
 }
 
-// press sends keys and runs the commands they return, feeding back what
-// they produce, as the program would.
+// press sends keys, one at a time.
 func press(m Model, keys ...tea.KeyMsg) Model {
 	for _, k := range keys {
-		next, cmd := m.Update(k)
-		m = next.(Model)
-		if cmd != nil {
-			if msg, ok := cmd().(noteMsg); ok {
-				m = drive(m, msg)
-			}
-		}
+		m = drive(m, k)
 	}
 	return m
 }
