@@ -379,4 +379,8 @@ func TestTheAssessmentAndPlanReadAsJSON(t *testing.T) {
 	if err := json.Unmarshal(tb, &thBack); err != nil || thBack != th {
 		t.Errorf("thresholds round trip: %s -> %+v (%v)", tb, thBack, err)
 	}
+	partial := DefaultThresholds()
+	if err := json.Unmarshal([]byte(`{"warn":0.7}`), &partial); err != nil || partial.Warn != 0.7 || partial.Crit != 0.95 || partial.StaleAfter != 3*time.Second {
+		t.Errorf("thresholds read over the defaults lost the fields left out: %+v (%v)", partial, err)
+	}
 }

@@ -57,15 +57,22 @@ func (t Thresholds) MarshalJSON() ([]byte, error) {
 	})
 }
 
-// UnmarshalJSON reads what MarshalJSON writes.
+// UnmarshalJSON reads what MarshalJSON writes. A field left out keeps the
+// value t had, so thresholds read over the defaults keep the defaults.
 func (t *Thresholds) UnmarshalJSON(b []byte) error {
-	var j thresholdsJSON
+	j := thresholdsJSON{
+		Warn: t.Warn, Crit: t.Crit, ErrorRateWarn: t.ErrorRateWarn, ErrorRateCrit: t.ErrorRateCrit,
+		PageWeightDrift: t.PageWeightDrift, SellOutPace: t.SellOutPace,
+	}
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
 	d, err := parseJSONDuration("thresholds.stale_after", j.StaleAfter)
 	if err != nil {
 		return err
+	}
+	if j.StaleAfter == "" {
+		d = t.StaleAfter
 	}
 	*t = Thresholds{
 		Warn: j.Warn, Crit: j.Crit, ErrorRateWarn: j.ErrorRateWarn, ErrorRateCrit: j.ErrorRateCrit,

@@ -278,6 +278,12 @@ func (d *detector) pageWeight(a capacity.Assessment, th capacity.Thresholds) {
 }
 
 func (d *detector) pace(a capacity.Assessment, th capacity.Thresholds) {
+	if a.Phase == capacity.PhaseSoldOut {
+		// Nothing is left to sell behind pace: the problem ends with the
+		// stock (the level, unknown from here, would keep it open forever).
+		d.close(KindPace, "sell-out")
+		return
+	}
 	so := a.SellOut
 	d.level(KindPace, "sell-out", th.Pace(a), func(capacity.Level) string {
 		msg := fmt.Sprintf("selling at %sx the planned pace", capacity.FormatNumber(so.Pace.Or(0)))

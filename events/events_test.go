@@ -287,3 +287,24 @@ func TestASourceAnsweringWithOldDataIsBehind(t *testing.T) {
 		t.Errorf("source events:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
 	}
 }
+
+func TestASlowSaleStopsBeingAProblemWhenItSellsOut(t *testing.T) {
+	p, th := plan(), capacity.DefaultThresholds()
+	var st State
+	var recent []snapshot.Snapshot
+	step := func(d time.Duration, stock float64) {
+		s := at(d, 10)
+		s.Stock, s.Sold = snapshot.Some(stock), snapshot.Some(0.1)
+		_, st = Detect(st, s, p.Assess(s, recent), th)
+		recent = append(recent, s)
+	}
+	step(-time.Second, 1000)
+	step(2*time.Minute, 990) // live, selling at 0.1/s against a planned 1.67/s
+	if got := st.Problems(); len(got) != 1 || got[0].Kind != KindPace {
+		t.Fatalf("a sale far behind pace: %+v", got)
+	}
+	step(3*time.Minute, 0)
+	if got := st.Problems(); len(got) != 0 {
+		t.Errorf("sold out, still a problem: %+v", got)
+	}
+}

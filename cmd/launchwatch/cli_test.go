@@ -290,3 +290,20 @@ func TestWatchOnceExitsByHowManySourcesAnswered(t *testing.T) {
 		})
 	}
 }
+
+func TestExportRefusesToWriteOverItsOwnRecording(t *testing.T) {
+	rec := filepath.Join(t.TempDir(), "launch.lwrec.jsonl")
+	if err := os.WriteFile(rec, []byte(`{"format":"launchwatch-recording","version":1,"launch":{"name":"x"},"interval":"1s","launchwatch":{"version":"dev","commit":"none"},"host":"h","started":"2026-11-27T12:00:00Z","origin":{}}`+"\n"+`{"time":"2026-11-27T12:00:00Z","pv":1}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(rec)
+	_, errOut, code := execute(t, "export", rec, "--format", "csv", "-o", rec)
+	after, _ := os.ReadFile(rec)
+	if code == 0 || !strings.Contains(errOut, "is the recording itself") || string(after) != string(before) {
+		t.Errorf("exit %d, %q; the recording changed: %v", code, errOut, string(after) != string(before))
+	}
+	out, errOut, code := execute(t, "export", rec, "--format", "csv")
+	if code != 0 || !strings.Contains(out, "pv") {
+		t.Errorf("the recording still exports: exit %d %s", code, errOut)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -92,9 +93,11 @@ func runScreen(p *pipeline.Pipeline, opts tui.Options, background ...func(contex
 	opts.Frames, opts.Clock = p.Subscribe(), p.Now
 	opts.Renderer = lipgloss.NewRenderer(os.Stdout)
 	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	defer wg.Wait() // background work reads what the caller closes after
 	defer cancel()
 	for _, work := range background {
-		go work(ctx)
+		wg.Go(func() { work(ctx) })
 	}
 	ran := make(chan error, 1)
 	go func() { ran <- p.Run(ctx) }()

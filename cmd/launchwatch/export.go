@@ -52,6 +52,9 @@ Writes to standard output unless -o names a file.`,
 			if out == "" {
 				return write(cmd.OutOrStdout(), rec)
 			}
+			if sameFile(out, args[0]) {
+				return fmt.Errorf("-o %s is the recording itself: writing there would destroy it", out)
+			}
 			f, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 			if err != nil {
 				return err
@@ -66,6 +69,16 @@ Writes to standard output unless -o names a file.`,
 	cmd.Flags().StringVar(&format, "format", "jsonl", "jsonl, csv or openmetrics")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write here instead of standard output")
 	return cmd
+}
+
+// sameFile reports whether two paths name one existing file.
+func sameFile(a, b string) bool {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
 }
 
 // writeFrames derives every frame of a recording, as the pipeline does,
