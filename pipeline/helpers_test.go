@@ -31,8 +31,11 @@ type scripted struct {
 }
 
 func (s *scripted) Poll(context.Context) snapshot.Snapshot {
-	if n := s.running.Add(1); n > s.maxConc.Load() {
-		s.maxConc.Store(n)
+	for n := s.running.Add(1); ; {
+		m := s.maxConc.Load()
+		if n <= m || s.maxConc.CompareAndSwap(m, n) {
+			break
+		}
 	}
 	defer s.running.Add(-1)
 	s.mu.Lock()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,13 +55,36 @@ func TestHistoryViewsNeverChangeAsTheStoreMovesOn(t *testing.T) {
 }
 
 func TestEventLogViewsAreStableAndBounded(t *testing.T) {
+	ev := func(n int) events.Event { return events.Event{Message: strconv.Itoa(n)} }
+	batch := func(from, to int) []events.Event {
+		var out []events.Event
+		for n := from; n < to; n++ {
+			out = append(out, ev(n))
+		}
+		return out
+	}
+	messages := func(l EventLog) string {
+		var b []string
+		for _, e := range l.All() {
+			b = append(b, e.Message)
+		}
+		return strings.Join(b, ",")
+	}
 	s := eventStore{cap: 5}
-	s.add(make([]events.Event, 3))
+	s.add(batch(0, 3))
 	v1 := s.view()
-	s.add(make([]events.Event, 4))
+	s.add(batch(3, 4)) // appended past v1's end, into its array
 	v2 := s.view()
-	if v1.Len() != 3 || v2.Len() != 5 {
-		t.Errorf("views hold %d and %d events, want 3 and 5 (the cap)", v1.Len(), v2.Len())
+	s.add(batch(4, 9)) // past the cap: the oldest go
+	v3 := s.view()
+	if got := messages(v1); got != "0,1,2" {
+		t.Errorf("the first view changed: %s", got)
+	}
+	if got := messages(v2); got != "0,1,2,3" {
+		t.Errorf("the second view changed: %s", got)
+	}
+	if got := messages(v3); got != "4,5,6,7,8" {
+		t.Errorf("the bounded log holds %s, want the newest five", got)
 	}
 }
 
