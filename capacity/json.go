@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// The plan, the thresholds and the assessment go into recordings, the
-// report and `watch --once --json`. Durations read as Go duration strings
+// The plan, the thresholds and the assessment go into recordings, exports
+// and `watch --once --json`. Durations read as Go duration strings
 // ("10m0s") in the plan and thresholds, which people edit and read, and
 // as seconds in the assessment, which scripts compute with.
 

@@ -7,8 +7,8 @@ import (
 )
 
 // Level is how a figure stands against its thresholds. The screen's
-// colours, the events and the report all classify through these, so they
-// always agree.
+// colours, the events and the frames' levels all classify through these,
+// so they always agree.
 type Level int
 
 // Levels, from unknown to critical.

@@ -13,7 +13,7 @@ import (
 
 // Options configure a Pipeline.
 type Options struct {
-	// Producer makes the snapshots; a Player paces itself. Required.
+	// Producer makes the snapshots; required unless Player is set.
 	Producer Producer
 	// Player replaces Producer for a recording played back.
 	Player Player

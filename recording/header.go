@@ -1,5 +1,5 @@
 // Package recording is launchwatch's crash-safe snapshot log: the file that
-// `watch`, `demo` and `record` write and `replay`, `export` and `report` read.
+// `watch`, `demo` and `record` write and `replay` and `export` read.
 //
 // A recording is JSON Lines. Line 1 is a Header; every following line is one
 // snapshot.Snapshot as the snapshot package marshals it, so its first key is

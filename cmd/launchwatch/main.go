@@ -3,7 +3,8 @@
 // records it for the post-mortem.
 //
 // This package only parses flags and wires the packages together; the logic
-// lives in capacity, config, collectors, sim and tui.
+// lives in capacity, config, collectors, events, pipeline, recording,
+// replay, sim and tui.
 package main
 
 import (
