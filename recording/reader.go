@@ -14,26 +14,65 @@ import (
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
-// Recording is one recording file opened for reading. It holds the header
-// and an index (each record's byte offset and time), never the snapshots:
-// Read and Scan read them from the file when asked. Its methods are safe to
-// call from several goroutines.
+// Recording is one recording opened for reading: its file and the parts
+// a rotation continued it in. It holds the header and an index (each
+// record's file, byte offset and time), never the snapshots: Read and Scan
+// read them from the files when asked. Its methods are safe to call from
+// several goroutines.
 type Recording struct {
 	path     string
-	f        *os.File
-	ix       *index
+	parts    []*part
+	times    []time.Time // every record's time, across the parts
 	warnings []string
 }
 
-// Open reads a recording's header and indexes every record in one pass. A
-// torn last line, what a crash leaves, is ignored with a warning (see
-// Warnings); any other bad line, a record out of time order, an empty file,
-// a file that is not a recording or one in a newer format version is an
-// error naming the file (and line).
+// part is one file of a recording.
+type part struct {
+	path  string
+	f     *os.File
+	ix    *index
+	first int // the recording's index of the file's first record
+}
+
+// Open reads a recording's header and indexes every record in one pass,
+// following the parts a rotation continued it in (NAME.part2…, see
+// Create) while they exist. A torn last line, what a crash leaves, is
+// ignored with a warning (see Warnings); any other bad line, a record out
+// of time order (within a file or across parts), an empty file, a file
+// that is not a recording or one in a newer format version is an error
+// naming the file (and line).
 //
 // Open reads each record's time from its prefix and does not decode the
 // rest, so a record whose values are bad is reported by Read or Scan.
 func Open(path string) (*Recording, error) {
+	r := &Recording{path: path}
+	for n, p := 0, path; ; {
+		pt, err := openPart(p)
+		if err != nil {
+			r.Close()
+			return nil, err
+		}
+		pt.first = len(r.times)
+		if len(r.times) > 0 && len(pt.ix.times) > 0 && pt.ix.times[0].Before(r.times[len(r.times)-1]) {
+			pt.f.Close()
+			r.Close()
+			return nil, &Error{Path: p, Line: 2, Err: fmt.Errorf("%w: its first record is earlier than the last of %s", ErrOutOfOrder, r.parts[len(r.parts)-1].path)}
+		}
+		r.parts = append(r.parts, pt)
+		r.times = append(r.times, pt.ix.times...)
+		r.warnings = append(r.warnings, pt.ix.warnings...)
+		if n == 0 {
+			n = max(pt.ix.header.Part, 1)
+		}
+		n++
+		p = partName(baseName(path, max(r.parts[0].ix.header.Part, 1)), n)
+		if _, err := os.Stat(p); err != nil {
+			return r, nil
+		}
+	}
+}
+
+func openPart(path string) (*part, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open recording: %w", err)
@@ -43,89 +82,124 @@ func Open(path string) (*Recording, error) {
 		f.Close()
 		return nil, err
 	}
-	return &Recording{path: path, f: f, ix: ix, warnings: ix.warnings}, nil
+	return &part{path: path, f: f, ix: ix}, nil
 }
 
-// Path returns the file's path.
+// Path returns the path of the file opened (its first part).
 func (r *Recording) Path() string { return r.path }
 
+// Paths returns every file of the recording, in order.
+func (r *Recording) Paths() []string {
+	out := make([]string, len(r.parts))
+	for i, p := range r.parts {
+		out[i] = p.path
+	}
+	return out
+}
+
 // Header returns the file's header, its text cleaned.
-func (r *Recording) Header() Header { return r.ix.header }
+func (r *Recording) Header() Header { return r.parts[0].ix.header }
 
 // Len returns the number of records.
-func (r *Recording) Len() int { return len(r.ix.times) }
+func (r *Recording) Len() int { return len(r.times) }
 
 // Time returns record i's time. It panics when i is out of range, like a
 // slice index.
-func (r *Recording) Time(i int) time.Time { return r.ix.times[i] }
+func (r *Recording) Time(i int) time.Time { return r.times[i] }
 
 // Search returns the index of the first record whose time is at or after t,
 // or Len() when there is none.
 func (r *Recording) Search(t time.Time) int {
-	return sort.Search(len(r.ix.times), func(i int) bool { return !r.ix.times[i].Before(t) })
+	return sort.Search(len(r.times), func(i int) bool { return !r.times[i].Before(t) })
 }
 
 // Warnings returns what Open ignored, such as a torn last line; nil when
 // nothing was.
 func (r *Recording) Warnings() []string { return slices.Clone(r.warnings) }
 
-// line returns the file's line number of record i: the header is line 1
-// and no line between records is skipped.
-func line(i int) int { return i + 2 }
+// line returns the file's line number of a file's record j: the header is
+// line 1 and no line between records is skipped.
+func line(j int) int { return j + 2 }
+
+// partOf returns the part holding record i.
+func (r *Recording) partOf(i int) *part {
+	k := sort.Search(len(r.parts), func(k int) bool { return r.parts[k].first > i }) - 1
+	return r.parts[max(k, 0)]
+}
 
 // Read returns record i, read with one ReadAt.
 func (r *Recording) Read(i int) (snapshot.Snapshot, error) {
 	if i < 0 || i >= r.Len() {
 		return snapshot.Snapshot{}, fmt.Errorf("%s: record %d out of range [0,%d)", r.path, i, r.Len())
 	}
-	start, end := r.ix.offsets[i], r.ix.offsets[i+1]
+	p := r.partOf(i)
+	j := i - p.first
+	start, end := p.ix.offsets[j], p.ix.offsets[j+1]
 	buf := make([]byte, end-start)
-	if _, err := r.f.ReadAt(buf, start); err != nil {
-		return snapshot.Snapshot{}, &Error{Path: r.path, Line: line(i), Err: fmt.Errorf("read: %w", err)}
+	if _, err := p.f.ReadAt(buf, start); err != nil {
+		return snapshot.Snapshot{}, &Error{Path: p.path, Line: line(j), Err: fmt.Errorf("read: %w", err)}
 	}
 	var s snapshot.Snapshot
 	if err := decodeRecord(buf[:len(buf)-1], &s); err != nil {
-		return snapshot.Snapshot{}, &Error{Path: r.path, Line: line(i), Err: err}
+		return snapshot.Snapshot{}, &Error{Path: p.path, Line: line(j), Err: err}
 	}
 	return s, nil
 }
 
-// Scan calls fn with records [from, to) in order, reading them in one
-// buffered pass. It stops at the first error: a bad record (an *Error naming
-// the line) or fn's own error, returned as it is.
+// Scan calls fn with records [from, to) in order, reading each part they
+// lie in in one buffered pass. It stops at the first error: a bad record
+// (an *Error naming the file and line) or fn's own error, returned as it
+// is.
 func (r *Recording) Scan(from, to int, fn func(i int, s snapshot.Snapshot) error) error {
 	if from < 0 || to > r.Len() || from > to {
 		return fmt.Errorf("%s: scan range [%d,%d) out of [0,%d)", r.path, from, to, r.Len())
 	}
-	start, end := r.ix.offsets[from], r.ix.offsets[to]
-	br := bufio.NewReaderSize(io.NewSectionReader(r.f, start, end-start), 256<<10)
-	var scratch []byte
-	for i := from; i < to; i++ {
-		b, complete, err := readLine(br, &scratch)
-		if err == nil && !complete {
-			// The file shrank under us, or the index is wrong.
-			err = errors.New("record ends early (was the file changed while open?)")
+	for _, p := range r.parts {
+		lo, hi := max(from, p.first), min(to, p.first+len(p.ix.times))
+		if lo >= hi {
+			continue
 		}
-		if err != nil {
-			return &Error{Path: r.path, Line: line(i), Err: err}
-		}
-		var s snapshot.Snapshot
-		if err := decodeRecord(b[:len(b)-1], &s); err != nil {
-			return &Error{Path: r.path, Line: line(i), Err: err}
-		}
-		if err := fn(i, s); err != nil {
+		if err := p.scan(lo-p.first, hi-p.first, func(j int, s snapshot.Snapshot) error { return fn(p.first+j, s) }); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// Close closes the file.
-func (r *Recording) Close() error {
-	if err := r.f.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
-		return fmt.Errorf("close %s: %w", r.path, err)
+// scan is Scan over one file's records [from, to).
+func (p *part) scan(from, to int, fn func(j int, s snapshot.Snapshot) error) error {
+	start, end := p.ix.offsets[from], p.ix.offsets[to]
+	br := bufio.NewReaderSize(io.NewSectionReader(p.f, start, end-start), 256<<10)
+	var scratch []byte
+	for j := from; j < to; j++ {
+		b, complete, err := readLine(br, &scratch)
+		if err == nil && !complete {
+			// The file shrank under us, or the index is wrong.
+			err = errors.New("record ends early (was the file changed while open?)")
+		}
+		if err != nil {
+			return &Error{Path: p.path, Line: line(j), Err: err}
+		}
+		var s snapshot.Snapshot
+		if err := decodeRecord(b[:len(b)-1], &s); err != nil {
+			return &Error{Path: p.path, Line: line(j), Err: err}
+		}
+		if err := fn(j, s); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// Close closes the files.
+func (r *Recording) Close() error {
+	var errs []error
+	for _, p := range r.parts {
+		if err := p.f.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
+			errs = append(errs, fmt.Errorf("close %s: %w", p.path, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // cleanSnapshot passes every string a record carries through

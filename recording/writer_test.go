@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -61,14 +62,24 @@ func TestRotation(t *testing.T) {
 		if st.Size() > maxBytes {
 			t.Errorf("%s: %d bytes, past MaxBytes %d", p, st.Size(), maxBytes)
 		}
-		r, recs := readAll(t, p) // each part opens alone, with its header
+		// Each part opens alone, with its header, and reads on through the
+		// parts after it.
+		r, recs := readAll(t, p)
 		if wantPart := map[bool]int{true: 0, false: k + 1}[k == 0]; r.Header().Part != wantPart {
 			t.Errorf("%s: header part %d, want %d", p, r.Header().Part, wantPart)
 		}
 		if r.Header().Launch.Name != "shop" {
 			t.Errorf("%s: header %+v", p, r.Header())
 		}
-		got = append(got, recs...)
+		if got := r.Paths(); !reflect.DeepEqual(got, paths[k:]) {
+			t.Errorf("%s opens parts %q, want %q", p, got, paths[k:])
+		}
+		if jsonOf(t, recs) != jsonOf(t, want[2*k:]) {
+			t.Errorf("%s: records from part %d on differ from those appended", p, k+1)
+		}
+		if k == 0 {
+			got = recs
+		}
 	}
 	if jsonOf(t, got) != jsonOf(t, want) {
 		t.Errorf("records across parts differ from those appended:\n got %s\nwant %s", jsonOf(t, got), jsonOf(t, want))
@@ -91,8 +102,8 @@ func TestRotation(t *testing.T) {
 	if r, _ := readAll(t, paths[4]); r.Len() != 2 {
 		t.Errorf("last part holds %d records, want 2", r.Len())
 	}
-	if r, _ := readAll(t, base); r.Len() != 2 {
-		t.Errorf("first part holds %d records after re-Create, want 2 still", r.Len())
+	if r, _ := readAll(t, base); r.Len() != 10 || !r.Time(9).Equal(t0.Add(9*time.Second)) {
+		t.Errorf("the whole recording after re-Create: %d records, want the 9 and the new one last", r.Len())
 	}
 }
 
@@ -207,12 +218,9 @@ func TestConcurrentUse(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	n := 0
-	for _, p := range w.Paths() {
-		r, _ := readAll(t, p)
-		n += r.Len()
-	}
-	if n != 200 || w.Count() != 200 {
+	r, _ := readAll(t, w.Paths()[0]) // the first part reads on through the rest
+	n := r.Len()
+	if n != 200 || w.Count() != 200 || len(r.Paths()) != len(w.Paths()) {
 		t.Errorf("%d records in %d files, Count %d; want 200", n, len(w.Paths()), w.Count())
 	}
 }

@@ -134,11 +134,12 @@ func closeRecording(w *recording.Writer, out io.Writer) error {
 		return nil
 	}
 	err := w.Close()
-	fmt.Fprintf(out, "recorded %s snapshots to %s\n", capacity.FormatCount(float64(w.Count())), w.Path())
-	if len(w.Paths()) > 1 {
-		fmt.Fprintf(out, "  (in %d parts, from %s)\n", len(w.Paths()), w.Paths()[0])
+	first := w.Paths()[0]
+	fmt.Fprintf(out, "recorded %s snapshots to %s\n", capacity.FormatCount(float64(w.Count())), first)
+	if n := len(w.Paths()); n > 1 {
+		fmt.Fprintf(out, "  (in %d parts, the last %s; replay and export read on through them)\n", n, w.Path())
 	}
-	fmt.Fprintf(out, "replay it with: launchwatch replay %s\n", w.Paths()[0])
+	fmt.Fprintf(out, "replay it with: launchwatch replay %s\n", first)
 	return err
 }
 
