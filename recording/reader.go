@@ -66,8 +66,8 @@ func Open(path string) (*Recording, error) {
 		}
 		n++
 		p = partName(baseName(path, max(r.parts[0].ix.header.Part, 1)), n)
-		if _, err := os.Stat(p); err != nil {
-			return r, nil
+		if !exists(p) {
+			return r, nil // no further part
 		}
 	}
 }
