@@ -32,10 +32,23 @@ func (ph Phase) String() string {
 	return "unknown"
 }
 
-// MinSellWindow is the shortest span of recent snapshots a sell rate is
-// derived from. Stock moves in whole units, so over a few seconds the drop
-// is mostly noise and Snapshot.Sold is the better figure.
-const MinSellWindow = 10 * time.Second
+// The sell rate's windows (see SellOut.Rate). Stock moves in whole units,
+// so over a few seconds the drop is mostly noise and Snapshot.Sold is the
+// better figure; over a minute a fast sale's rate is steady, and a slow
+// one's is steady once ten units have gone.
+const (
+	// MinSellWindow is the shortest span a sell rate is derived over.
+	MinSellWindow = 10 * time.Second
+	// SellSmoothing is the span a sell rate is smoothed over at least,
+	// when the recent snapshots reach that far back.
+	SellSmoothing = time.Minute
+	// MinSellUnits is how many units the rate's window takes in, when
+	// the recent snapshots reach that far back.
+	MinSellUnits = 10
+	// SellLookback is how far back the recent snapshots given to Assess
+	// need to reach for a slow sale's rate.
+	SellLookback = 15 * time.Minute
+)
 
 // Check holds one formula (bandwidth, connections or memory) against
 // reality and its limit, all on the origin side, because the origin is
@@ -62,7 +75,18 @@ type Check struct {
 	// Ratio is Measured / Predicted: how far reality departs from the
 	// formula (10 means ten times the plan).
 	Ratio snapshot.Value `json:"ratio"`
+	// Drift is Ratio where the departure means something: present when
+	// Measured and Predicted differ by at least MinDriftShare of the
+	// figure at the planned peak. A few idle connections against a
+	// near-zero PV make a large Ratio that says nothing; four thousand
+	// connections against a plan of six say the plan is wrong.
+	Drift snapshot.Value `json:"drift"`
 }
+
+// MinDriftShare is the smallest departure from the formula, as a share of
+// the figure at the planned peak, that Check.Drift and the limits at the
+// measured cost count.
+const MinDriftShare = 0.05
 
 // EndpointLoad is one planned dynamic endpoint against its ceiling.
 type EndpointLoad struct {
@@ -74,7 +98,7 @@ type EndpointLoad struct {
 	MaxQPS float64 `json:"max_qps"`
 	// Load is QPS / MaxQPS; 1 is at the ceiling.
 	Load snapshot.Value `json:"load"`
-	// Bottleneck is true for the endpoint with the highest load.
+	// Bottleneck is true for the endpoint with the highest load above 0.
 	Bottleneck bool `json:"bottleneck,omitempty"`
 }
 
@@ -83,8 +107,13 @@ type EndpointLoad struct {
 // measured bandwidth (which the origin sends) divided by the measured PV.
 // A page that grew heavy images shows here first as a Ratio far above 1.
 type PageWeightCheck struct {
-	// Planned is the planned origin bytes per page view.
+	// Planned is the planned origin bytes per page view: the part of
+	// PlannedPage the CDN leaves to the origin.
 	Planned float64 `json:"planned"`
+	// PlannedPage is the planned bytes per page view, CDN included, and
+	// CDNShare the planned share of them the CDN serves.
+	PlannedPage float64 `json:"planned_page"`
+	CDNShare    float64 `json:"cdn_share"`
 	// Measured is measured bandwidth / measured PV.
 	Measured snapshot.Value `json:"measured"`
 	// Ratio is Measured / Planned.
@@ -98,7 +127,8 @@ type SellOut struct {
 	// Remaining is the measured stock.
 	Remaining snapshot.Value
 	// Rate is units sold per second recently: the stock's drop over the
-	// recent window when it spans at least MinSellWindow, else
+	// newest window of at least SellSmoothing in which MinSellUnits sold,
+	// else over the longest window of at least MinSellWindow, else
 	// Snapshot.Sold.
 	Rate snapshot.Value
 	// RateWindow is the span the rate was derived over; 0 when Rate is
@@ -142,10 +172,41 @@ type Assessment struct {
 	// Endpoints are the plan's endpoints in plan order.
 	Endpoints []EndpointLoad `json:"endpoints,omitempty"`
 	// Bottleneck names the endpoint with the highest load; "" when no
-	// endpoint's load is known.
+	// endpoint has any load.
 	Bottleneck string `json:"bottleneck,omitempty"`
+	// Limits are the set limits with the PV at which each is reached, by
+	// the plan and at what a page view measurably costs now; FirstLimit is
+	// the one rising PV reaches first (see LimitReach.At), and
+	// FirstLimitKnown says there is one.
+	Limits          []LimitReach `json:"limits,omitempty"`
+	FirstLimit      LimitReach   `json:"first_limit,omitzero"`
+	FirstLimitKnown bool         `json:"-"`
 	// SellOut is the stock against the plan.
 	SellOut SellOut `json:"sell_out"`
+}
+
+// LimitReach is one set limit and the page views per second that reach
+// it: by the plan's formulas, and at the cost of a page view measured now
+// (bandwidth, connections or connection memory per PV). During the first
+// launch's crash the plan said the link fills at 1,250 PV/s; ten-times
+// heavier pages filled it at 12.4.
+type LimitReach struct {
+	LimitPV
+	// MeasuredPV is Limit ÷ (the measured figure ÷ the measured PV):
+	// present when the measured figure departs from the formula (see
+	// Check.Drift), and missing when it keeps to it, so noise at a low PV
+	// never moves the limit.
+	MeasuredPV snapshot.Value `json:"measured_pv"`
+}
+
+// At returns the PV at which the limit is reached as things stand: at the
+// measured cost when it departs from the plan, else the plan's. ok is false
+// when no PV reaches it.
+func (l LimitReach) At() (pv float64, measured, ok bool) {
+	if m, present := l.MeasuredPV.Get(); present {
+		return m, true, true
+	}
+	return l.PV, false, l.Reachable
 }
 
 // Assess holds the snapshot s against the plan. recent is an optional
@@ -178,12 +239,14 @@ func (p Plan) Assess(s snapshot.Snapshot, recent []snapshot.Snapshot) Assessment
 	a.Connections = check(predicted(a.Now.OriginConnections), a.Peak.OriginConnections, s.Connections, p.Limits.MaxConns)
 	a.Memory = check(predicted(a.Now.Memory), a.Peak.Memory, s.Host.TCPMemory, p.Limits.Memory)
 
-	a.PageWeight.Planned = p.origin(p.PageWeight())
+	a.PageWeight.PlannedPage, a.PageWeight.CDNShare = p.PageWeight(), p.cdnShare()
+	a.PageWeight.Planned = p.origin(a.PageWeight.PlannedPage)
 	if bw, ok := s.Bandwidth.Get(); ok && pvOK && pv > 0 {
 		a.PageWeight.Measured = snapshot.Some(bw / pv)
 	}
 	a.PageWeight.Ratio = ratio(a.PageWeight.Measured, a.PageWeight.Planned)
 
+	a.Limits, a.FirstLimit, a.FirstLimitKnown = p.limitReaches(a, pv, pvOK)
 	a.Endpoints, a.Bottleneck = p.endpointLoads(s)
 	a.SellOut = p.sellOut(s, recent)
 	return a
@@ -218,6 +281,9 @@ func check(predicted snapshot.Value, atPeak float64, measured snapshot.Value, li
 	}
 	if pr, ok := predicted.Get(); ok {
 		c.Ratio = ratio(measured, pr)
+		if m, ok := measured.Get(); ok && math.Abs(m-pr) >= MinDriftShare*atPeak && atPeak > 0 {
+			c.Drift = c.Ratio
+		}
 	}
 	return c
 }
@@ -231,6 +297,28 @@ func ratio(v snapshot.Value, d float64) snapshot.Value {
 	return snapshot.Some(x / d)
 }
 
+// limitReaches holds each set limit against the plan and against what a
+// page view measurably costs now, and picks the one reached first; on a tie
+// the earlier of link, connections, memory wins.
+func (p Plan) limitReaches(a Assessment, pv float64, pvOK bool) ([]LimitReach, LimitReach, bool) {
+	checks := map[string]Check{LimitLink: a.Bandwidth, LimitConnections: a.Connections, LimitMemory: a.Memory}
+	var out []LimitReach
+	var first LimitReach
+	firstPV, found := 0.0, false
+	for _, l := range p.LimitPVs() {
+		r := LimitReach{LimitPV: l}
+		c := checks[l.Name]
+		if m, ok := c.Measured.Get(); ok && pvOK && pv > 0 && m > 0 && c.Drift.OK() {
+			r.MeasuredPV = snapshot.Some(finiteOrMax(l.Limit * pv / m))
+		}
+		out = append(out, r)
+		if at, _, ok := r.At(); ok && (!found || at < firstPV) {
+			first, firstPV, found = r, at, true
+		}
+	}
+	return out, first, found
+}
+
 // endpointLoads holds each planned endpoint's QPS against its ceiling and
 // names the bottleneck; on a tie the earlier endpoint in the plan wins.
 func (p Plan) endpointLoads(s snapshot.Snapshot) ([]EndpointLoad, string) {
@@ -242,7 +330,9 @@ func (p Plan) endpointLoads(s snapshot.Snapshot) ([]EndpointLoad, string) {
 	for i, ep := range p.Endpoints {
 		qps := s.Endpoints[ep.Name].QPS
 		loads[i] = EndpointLoad{Name: ep.Name, QPS: qps, MaxQPS: ep.MaxQPS, Load: ratio(qps, ep.MaxQPS)}
-		if l, ok := loads[i].Load.Get(); ok && (worst < 0 || l > loads[worst].Load.Or(0)) {
+		// An endpoint without load is no bottleneck, however the others
+		// stand.
+		if l, ok := loads[i].Load.Get(); ok && l > 0 && (worst < 0 || l > loads[worst].Load.Or(0)) {
 			worst = i
 		}
 	}
@@ -281,27 +371,54 @@ func (p Plan) sellOut(s snapshot.Snapshot, recent []snapshot.Snapshot) SellOut {
 	return so
 }
 
-// sellRate derives units sold per second from the stock's drop since the
-// oldest recent snapshot that has a stock and lies at least MinSellWindow
-// before s. A rising stock (a restock) makes the drop meaningless, and a
-// short or empty window too noisy; both fall back to Snapshot.Sold.
+// sellRate derives units sold per second from the stock's drop since a
+// recent snapshot: the newest one at least SellSmoothing back over which
+// at least MinSellUnits sold (taken back to where the stock first stood
+// at that level, by at most one unit's time), else the oldest one at
+// least MinSellWindow back. Stock moves in whole units, so a slow sale's rate over a fixed
+// minute swings by half with each unit; over ten units it moves by a
+// tenth. A rising stock (a restock) ends the look back: what came before
+// it is another stock. With no usable window the rate is Snapshot.Sold.
 func sellRate(s snapshot.Snapshot, recent []snapshot.Snapshot) (snapshot.Value, time.Duration) {
 	now, ok := s.Stock.Get()
-	if ok {
-		for _, r := range recent {
-			then, ok := r.Stock.Get()
-			span := s.Time.Sub(r.Time)
-			if !ok || span < MinSellWindow {
-				continue
-			}
-			if then < now {
-				break
-			}
-			if rate := snapshot.Some((then - now) / span.Seconds()); rate.OK() {
-				return rate, span
+	if !ok {
+		return s.Sold, 0
+	}
+	from := -1
+	for i := len(recent) - 1; i >= 0; i-- {
+		then, ok := recent[i].Stock.Get()
+		if !ok {
+			continue
+		}
+		if then < now {
+			break
+		}
+		span := s.Time.Sub(recent[i].Time)
+		if span < MinSellWindow {
+			continue
+		}
+		from = i
+		if span >= SellSmoothing && then-now >= MinSellUnits {
+			// Start where the stock first stood at then, so the window
+			// holds whole units rather than starting just before one
+			// sold; but no further back than one unit's average time, or
+			// a stock that stood still before the launch would stretch
+			// the window over the wait.
+			unit := time.Duration(float64(span) / (then - now))
+			first := recent[i].Time
+			for from > 0 && recent[from-1].Stock == recent[i].Stock && first.Sub(recent[from-1].Time) <= unit {
+				from--
 			}
 			break
 		}
+	}
+	if from < 0 {
+		return s.Sold, 0
+	}
+	then, _ := recent[from].Stock.Get()
+	span := s.Time.Sub(recent[from].Time)
+	if rate := snapshot.Some((then - now) / span.Seconds()); rate.OK() {
+		return rate, span
 	}
 	return s.Sold, 0
 }

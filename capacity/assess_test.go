@@ -155,7 +155,7 @@ func TestPageWeight(t *testing.T) {
 			p := salePlan()
 			p.CDNShare = tt.cdn
 			got := p.Assess(tt.snap, nil).PageWeight
-			want := PageWeightCheck{Planned: tt.wantPlanned, Measured: tt.wantMeasured, Ratio: tt.wantRatio}
+			want := PageWeightCheck{Planned: tt.wantPlanned, PlannedPage: 3e6, CDNShare: tt.cdn, Measured: tt.wantMeasured, Ratio: tt.wantRatio}
 			if got != want {
 				t.Fatalf("got %+v, want %+v", got, want)
 			}
@@ -382,5 +382,171 @@ func TestTheAssessmentAndPlanReadAsJSON(t *testing.T) {
 	partial := DefaultThresholds()
 	if err := json.Unmarshal([]byte(`{"warn":0.7}`), &partial); err != nil || partial.Warn != 0.7 || partial.Crit != 0.95 || partial.StaleAfter != 3*time.Second {
 		t.Errorf("thresholds read over the defaults lost the fields left out: %+v (%v)", partial, err)
+	}
+}
+
+// demoPlan is the demo's plan: 200 PV/s of 1 MB pages, 90% from the CDN,
+// a 1 Gbit/s link, 10,000 connections, 512 MiB.
+func demoPlan() Plan {
+	return Plan{
+		PeakPV: 200, ResourcesPerPage: 20, ResourceSize: 50e3, DownloadSpeed: 200e3, ConnMemory: 10e3, CDNShare: 0.9,
+		Limits: Limits{Link: 125e6, MaxConns: 10000, Memory: 512 << 20},
+	}
+}
+
+// The first launch's crash: 10 MB pages with no CDN fill the link at
+// 12.4 PV/s, while the plan says 1,250. Both are kept, and the first
+// limit is the one measured.
+func TestLimitsFollowTheMeasuredCost(t *testing.T) {
+	crash := snapshot.Snapshot{
+		PV: snapshot.Some(12.4), Bandwidth: snapshot.Some(125e6), Connections: snapshot.Some(4295),
+		Host: snapshot.Host{TCPMemory: snapshot.Some(2.5e6)},
+	}
+	a := demoPlan().Assess(crash, nil)
+	if len(a.Limits) != 3 {
+		t.Fatalf("limits: %+v", a.Limits)
+	}
+	link := a.Limits[0]
+	if link.Name != LimitLink || link.PV != 1250 {
+		t.Errorf("link by the plan: %+v, want reached at 1,250 PV/s", link)
+	}
+	if got, ok := link.MeasuredPV.Get(); !ok || math.Abs(got-12.4) > 1e-9 {
+		t.Errorf("link at the measured cost: %v, want 12.4", link.MeasuredPV)
+	}
+	// 4,295 connections at 12.4 PV/s: 10,000 at about 28.9.
+	if got, ok := a.Limits[1].MeasuredPV.Get(); !ok || math.Abs(got-10000*12.4/4295) > 1e-9 {
+		t.Errorf("connections at the measured cost: %v", a.Limits[1].MeasuredPV)
+	}
+	if !a.FirstLimitKnown || a.FirstLimit.Name != LimitLink {
+		t.Fatalf("first limit: %+v known %v, want link", a.FirstLimit, a.FirstLimitKnown)
+	}
+	if pv, measured, ok := a.FirstLimit.At(); !ok || !measured || math.Abs(pv-12.4) > 1e-9 {
+		t.Errorf("first limit at %v (measured %v, ok %v), want 12.4 measured", pv, measured, ok)
+	}
+}
+
+// A page as planned keeps the plan's limits: the measured cost moves them
+// only when it departs from the plan.
+func TestLimitsKeepThePlanWhenRealityKeepsToIt(t *testing.T) {
+	onPlan := snapshot.Snapshot{PV: snapshot.Some(100), Bandwidth: snapshot.Some(10.2e6), Connections: snapshot.Some(51)}
+	a := demoPlan().Assess(onPlan, nil)
+	for _, l := range a.Limits {
+		if l.MeasuredPV.OK() {
+			t.Errorf("%s: measured PV %v for figures within the noise of the plan", l.Name, l.MeasuredPV)
+		}
+	}
+	if pv, measured, ok := a.FirstLimit.At(); !ok || measured || pv != 1250 {
+		t.Errorf("first limit at %v (measured %v, ok %v), want the plan's 1,250", pv, measured, ok)
+	}
+}
+
+func TestDrift(t *testing.T) {
+	th := DefaultThresholds()
+	tests := []struct {
+		name      string
+		snap      snapshot.Snapshot
+		wantDrift snapshot.Value
+		wantLevel Level
+	}{
+		// The crash: 4,295 connections against a plan of 6.2 at 12.4 PV/s,
+		// far from the 10,000 limit: green by headroom, critical by drift.
+		{"the crash's connections", snapshot.Snapshot{PV: snapshot.Some(12.4), Connections: snapshot.Some(4295)},
+			snapshot.Some(4295 / 6.2), LevelCrit},
+		{"twice the plan warns", snapshot.Snapshot{PV: snapshot.Some(100), Connections: snapshot.Some(100)},
+			snapshot.Some(2), LevelWarn},
+		{"on plan is ok", snapshot.Snapshot{PV: snapshot.Some(100), Connections: snapshot.Some(60)},
+			snapshot.Some(1.2), LevelOK},
+		// Idle keep-alives against a near-zero PV: a large ratio of a few
+		// connections says nothing (under 5% of the 100 planned at peak).
+		{"a few idle connections are no drift", snapshot.Snapshot{PV: snapshot.Some(0.2), Connections: snapshot.Some(4)},
+			snapshot.Value{}, LevelOK},
+		{"no PV, no drift", snapshot.Snapshot{Connections: snapshot.Some(4295)}, snapshot.Value{}, LevelOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := demoPlan().Assess(tt.snap, nil).Connections
+			if got, ok := c.Drift.Get(); ok != tt.wantDrift.OK() || math.Abs(got-tt.wantDrift.Or(0)) > 1e-9 {
+				t.Errorf("drift %v, want %v (ratio %v)", c.Drift, tt.wantDrift, c.Ratio)
+			}
+			if got := th.Check(c); got != tt.wantLevel {
+				t.Errorf("level %v, want %v", got, tt.wantLevel)
+			}
+		})
+	}
+}
+
+func TestNoBottleneckWithoutLoad(t *testing.T) {
+	idle := snapshot.Snapshot{Endpoints: map[string]snapshot.Endpoint{
+		"login": {QPS: snapshot.Some(0)}, "cart": {QPS: snapshot.Some(0)}, "buy": {QPS: snapshot.Some(0)},
+	}}
+	if a := salePlan().Assess(idle, nil); a.Bottleneck != "" {
+		t.Errorf("bottleneck %q with no endpoint under load", a.Bottleneck)
+	}
+	busy := idle
+	busy.Endpoints = map[string]snapshot.Endpoint{"login": {QPS: snapshot.Some(0)}, "cart": {QPS: snapshot.Some(1)}, "buy": {QPS: snapshot.Some(0)}}
+	if a := salePlan().Assess(busy, nil); a.Bottleneck != "cart" {
+		t.Errorf("bottleneck %q, want cart", a.Bottleneck)
+	}
+}
+
+// A slow sale, a unit every 20 s: over a fixed minute its rate swings
+// between 2 and 4 units a minute, and the ETA by hours with each unit.
+// Smoothed over ten units it stays within a tenth of the true rate.
+func TestSlowSaleRateIsSmooth(t *testing.T) {
+	p := salePlan()
+	const rate = 0.05
+	var recent []snapshot.Snapshot
+	for sec := 0; sec <= 20*60; sec++ {
+		s := snapshot.Snapshot{Time: launch.Add(time.Duration(sec) * time.Second),
+			Stock: snapshot.Some(1000 - math.Floor(float64(sec)*rate))}
+		if sec >= 5*60 {
+			so := p.Assess(s, recent).SellOut
+			got, ok := so.Rate.Get()
+			if !ok || math.Abs(got-rate)/rate > 0.1 {
+				t.Fatalf("T+%ds: rate %v over %v, want within 10%% of %v", sec, so.Rate, so.RateWindow, rate)
+			}
+			if so.RateWindow < SellSmoothing {
+				t.Fatalf("T+%ds: window %v, want at least %v", sec, so.RateWindow, SellSmoothing)
+			}
+		}
+		recent = append(recent, s)
+		for len(recent) > 0 && s.Time.Sub(recent[0].Time) > SellLookback {
+			recent = recent[1:]
+		}
+	}
+}
+
+// A fast sale keeps to the one-minute window: the rate follows a change
+// within a minute.
+func TestFastSaleRateUsesAMinute(t *testing.T) {
+	p := salePlan()
+	var recent []snapshot.Snapshot
+	for sec := 0; sec <= 120; sec++ {
+		recent = append(recent, snapshot.Snapshot{Time: launch.Add(time.Duration(sec) * time.Second),
+			Stock: snapshot.Some(1000 - float64(sec)*2)})
+	}
+	now := snapshot.Snapshot{Time: launch.Add(121 * time.Second), Stock: snapshot.Some(1000 - 121*2)}
+	so := p.Assess(now, recent).SellOut
+	if so.RateWindow != SellSmoothing || so.Rate != snapshot.Some(2) {
+		t.Errorf("rate %v over %v, want 2/s over %v", so.Rate, so.RateWindow, SellSmoothing)
+	}
+}
+
+// A stock that stood still before the launch does not stretch the rate's
+// window over the wait: a minute into a sale at plan, the pace is on plan.
+func TestTheWaitBeforeTheLaunchIsNotInTheSellRate(t *testing.T) {
+	p := salePlan()
+	var recent []snapshot.Snapshot
+	for sec := -120; sec < 60; sec++ {
+		stock := 1000.0
+		if sec > 0 {
+			stock -= math.Floor(float64(sec) * 5 / 3)
+		}
+		recent = append(recent, snapshot.Snapshot{Time: launch.Add(time.Duration(sec) * time.Second), Stock: snapshot.Some(stock)})
+	}
+	now := snapshot.Snapshot{Time: launch.Add(time.Minute), Stock: snapshot.Some(900)}
+	so := p.Assess(now, recent).SellOut
+	if pace, ok := so.Pace.Get(); !ok || math.Abs(pace-1) > 0.05 {
+		t.Errorf("pace %v over %v, want 1 (on plan) within 5%%", so.Pace, so.RateWindow)
 	}
 }

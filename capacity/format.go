@@ -47,7 +47,7 @@ func FormatNumber(v float64) string {
 }
 
 // FormatDuration formats a duration compactly for a narrow screen, to the
-// second: "1h05m", "3m20s", "10m", "45s". Negative durations are formatted
+// second: "2d03h", "1h05m", "3m20s", "10m", "45s". Negative durations are formatted
 // by their size; callers say which side of T0 they are on.
 func FormatDuration(d time.Duration) string {
 	if d < 0 {
@@ -56,6 +56,8 @@ func FormatDuration(d time.Duration) string {
 	d = d.Round(time.Second)
 	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
 	switch {
+	case h >= 24:
+		return fmt.Sprintf("%dd%02dh", h/24, h%24)
 	case h > 0:
 		return fmt.Sprintf("%dh%02dm", h, m)
 	case m > 0 && s == 0:

@@ -97,7 +97,20 @@ func (t Thresholds) ErrorRate(rate snapshot.Value) Level {
 
 // PageWeight classifies the measured/planned bytes-per-view ratio: at the
 // drift threshold it warns, at twice the threshold it is critical.
-func (t Thresholds) PageWeight(ratio snapshot.Value) Level {
+func (t Thresholds) PageWeight(ratio snapshot.Value) Level { return t.Drift(ratio) }
+
+// Check classifies a formula check: the worse of its headroom to the limit
+// and its drift from the plan at the PV now, so four thousand connections
+// against a plan of six are flagged however far the limit is.
+func (t Thresholds) Check(c Check) Level {
+	return max(t.Headroom(c), t.Drift(c.Drift))
+}
+
+// Drift classifies a measured/planned ratio, a page's weight or a check's
+// drift: at PageWeightDrift times the plan it warns, at twice that it is
+// critical. A figure under the plan costs nothing, so only a ratio above
+// the plan is judged.
+func (t Thresholds) Drift(ratio snapshot.Value) Level {
 	v, ok := ratio.Get()
 	switch {
 	case !ok:
@@ -137,7 +150,8 @@ func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
 
 // Levels classifies every figure of an assessment by the thresholds, keyed
 // as the events name their subjects: "bandwidth", "connections", "memory",
-// "error_rate", "page_weight", "pace", and "endpoints.NAME". Figures that
+// "error_rate", "page_weight", "pace", and "endpoints.NAME"; a check's
+// level is Check's, the worse of headroom and drift. Figures that
 // cannot be classified (no data, no limit) are left out.
 func (t Thresholds) Levels(a Assessment, s snapshot.Snapshot) map[string]Level {
 	out := make(map[string]Level)
@@ -147,7 +161,7 @@ func (t Thresholds) Levels(a Assessment, s snapshot.Snapshot) map[string]Level {
 		}
 	}
 	for _, c := range a.Checks() {
-		put(c.Name, t.Headroom(c.Check))
+		put(c.Name, t.Check(c.Check))
 	}
 	put("error_rate", t.ErrorRate(s.ErrorRate))
 	put("page_weight", t.PageWeight(a.PageWeight.Ratio))

@@ -232,6 +232,7 @@ func TestFormats(t *testing.T) {
 		{"a plain number", FormatNumber(125e6 / 3e6), "41.7"},
 		{"a plain number over a thousand gets separators", FormatNumber(1250), "1,250"},
 		{"a duration in hours", FormatDuration(65 * time.Minute), "1h05m"},
+		{"a duration in days", FormatDuration(51*time.Hour + 10*time.Minute), "2d03h"},
 		{"a duration in minutes and seconds", FormatDuration(200 * time.Second), "3m20s"},
 		{"whole minutes drop the seconds", FormatDuration(10 * time.Minute), "10m"},
 		{"seconds alone", FormatDuration(1500 * time.Millisecond), "2s"},

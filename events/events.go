@@ -66,6 +66,7 @@ const (
 	KindEndpoint   Kind = "endpoint"    // a dynamic endpoint near its ceiling
 	KindErrors     Kind = "errors"      // an error burst
 	KindPageWeight Kind = "page-weight" // bytes per page view far above plan
+	KindDrift      Kind = "drift"       // connections or memory far above the plan at the PV now
 	KindPace       Kind = "pace"        // sell-out pace far behind plan
 	KindAvalanche  Kind = "avalanche"   // PV jump at the countdown's end
 	KindPhase      Kind = "phase"       // launch started, sold out
@@ -124,6 +125,7 @@ func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 	d.sources(s, th)
 	d.phase(a)
 	d.limits(a, th)
+	d.drift(a, th)
 	d.endpoints(a, th)
 	d.errors(s, th)
 	d.pageWeight(a, th)
@@ -251,6 +253,24 @@ func (d *detector) limits(a capacity.Assessment, th capacity.Thresholds) {
 			used := 1 - c.Check.Headroom.Or(0)
 			return fmt.Sprintf("%s at %s of its limit (%s)", c.Name, capacity.FormatPercent(used), c.Format(c.Check.Limit))
 		}, c.Name+" back under its limit's warning level")
+	}
+}
+
+// drift raises connections and memory far above what the plan predicts at
+// the PV now. Bandwidth's drift is the page weight's, raised there.
+func (d *detector) drift(a capacity.Assessment, th capacity.Thresholds) {
+	for _, c := range a.Checks() {
+		if c.Name == "bandwidth" {
+			continue
+		}
+		l := th.Drift(c.Check.Drift)
+		if l == capacity.LevelUnknown && c.Check.Ratio.OK() {
+			l = capacity.LevelOK // near the plan: too close to judge is no drift
+		}
+		d.level(KindDrift, c.Name, l, func(capacity.Level) string {
+			return fmt.Sprintf("%s %sx the plan at this PV: %s, plan %s", c.Name, capacity.FormatNumber(c.Check.Drift.Or(0)),
+				c.Format(c.Check.Measured.Or(0)), c.Format(c.Check.Predicted.Or(0)))
+		}, c.Name+" back near the plan")
 	}
 }
 

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"encoding/json"
-	"time"
 
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/events"
@@ -54,11 +53,15 @@ type Analyst struct {
 	log   eventStore
 	state events.State
 	seq   uint64
+	// stock[stockFrom:] holds the recent snapshots' times and stock
+	// (nothing else), capacity.SellLookback of them, for the assessment's
+	// sell rate.
+	stock     []snapshot.Snapshot
+	stockFrom int
 }
 
 // NewAnalyst returns an analyst keeping at least historyCap snapshots in
-// its frames' history (0: DefaultAnalystHistory). The assessment looks
-// back a minute: keep at least a minute's worth.
+// its frames' history (0: DefaultAnalystHistory).
 func NewAnalyst(plan capacity.Plan, th capacity.Thresholds, historyCap int) *Analyst {
 	if th == (capacity.Thresholds{}) {
 		th = capacity.DefaultThresholds()
@@ -70,22 +73,18 @@ func NewAnalyst(plan capacity.Plan, th capacity.Thresholds, historyCap int) *Ana
 }
 
 // DefaultAnalystHistory is an hour of snapshots at 1 s, ten minutes at
-// 100 ms: more than the minute the assessment looks back over.
+// 100 ms.
 const DefaultAnalystHistory = 3600
 
 // EventLogCap bounds the event log a frame carries.
 const EventLogCap = 10_000
 
-// sellWindow is the span of history the assessment's sell rate looks back
-// over.
-const sellWindow = time.Minute
-
 // Add derives the frame of the next snapshot. Snapshots must come in time
 // order; s must not be changed afterwards (frames share it).
 func (a *Analyst) Add(s snapshot.Snapshot) Frame {
-	recent := a.hist.view().Since(s.Time.Add(-sellWindow))
+	as := a.plan.Assess(s, a.stock[a.stockFrom:])
 	a.hist.add(s)
-	as := a.plan.Assess(s, recent)
+	a.keepStock(s)
 	var evs []events.Event
 	evs, a.state = events.Detect(a.state, s, as, a.th)
 	a.log.add(evs)
@@ -93,6 +92,20 @@ func (a *Analyst) Add(s snapshot.Snapshot) Frame {
 	return Frame{
 		Seq: a.seq, Snapshot: s, Assessment: as, Events: evs, Problems: a.state.Problems(), th: a.th,
 		History: a.hist.view(), Log: a.log.view(),
+	}
+}
+
+// keepStock keeps s's time and stock for the sell rate of later snapshots,
+// forgetting what is older than capacity.SellLookback. The slice is
+// reused: it shifts down only once half of it is forgotten.
+func (a *Analyst) keepStock(s snapshot.Snapshot) {
+	a.stock = append(a.stock, snapshot.Snapshot{Time: s.Time, Stock: s.Stock})
+	for s.Time.Sub(a.stock[a.stockFrom].Time) > capacity.SellLookback {
+		a.stockFrom++
+	}
+	if a.stockFrom > len(a.stock)/2 {
+		a.stock = append(a.stock[:0], a.stock[a.stockFrom:]...)
+		a.stockFrom = 0
 	}
 }
 
