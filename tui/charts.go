@@ -4,16 +4,8 @@ import (
 	"math"
 	"time"
 
-	"github.com/NimbleMarkets/ntcharts/linechart"
-	tslc "github.com/NimbleMarkets/ntcharts/linechart/timeserieslinechart"
-
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/snapshot"
-)
-
-const (
-	setMeasured = "measured"
-	setPlan     = "plan"
 )
 
 // chartPV draws measured PV against the planned peak.
@@ -53,10 +45,11 @@ func (f *frame) planAtPV(figure func(capacity.Prediction) float64) func(snapshot
 	}
 }
 
-// chart draws a measured series and, when plan is set, the plan's series,
-// over the frame's window ending at the newest snapshot. The x labels are
-// relative ("-5m", "now"): on a launch-day screen the age of a spike
-// matters more than its clock time, and goldens stay stable.
+// chart draws a measured series and, when plan is set, the plan's series
+// (dashed, so it is told from the measured line without colour), over the
+// frame's window ending at the newest snapshot. The x labels are relative
+// ("-5m", "now"): on a launch-day screen the age of a spike matters more
+// than its clock time, and goldens stay stable.
 func (f *frame) chart(w, h int, measured, plan func(snapshot.Snapshot) snapshot.Value, yfmt func(float64) string) string {
 	const legendH = 1
 	if w < 12 || h < 4+legendH || len(f.hist) == 0 {
@@ -78,70 +71,37 @@ func (f *frame) chart(w, h int, measured, plan func(snapshot.Snapshot) snapshot.
 		ymax = 1
 	}
 	ymax *= 1.1
-	c := tslc.New(w, h-legendH,
-		tslc.WithTimeRange(start, end),
-		tslc.WithYRange(0, ymax),
-		tslc.WithXYSteps(2, 2),
-		tslc.WithXLabelFormatter(relativeLabels(end)),
-		tslc.WithYLabelFormatter(func(_ int, v float64) string { return yfmt(v) }),
-		tslc.WithAxesStyles(f.st.Faint, f.st.Faint),
-		tslc.WithDataSetStyle(setMeasured, f.st.Accent),
-		tslc.WithDataSetStyle(setPlan, f.st.Plan),
-	)
-	c.SetViewTimeAndYRange(start, end, 0, ymax)
-	// Braille gives two points a cell: more than that is drawn over itself,
-	// and pushing a 3-hour window of 1 s points every second is work for
-	// nothing.
+	// Braille gives two points a cell: more than that is drawn over itself.
 	perPoint := max(len(f.hist)/(2*w), 1)
-	measuredPts := downsample(f.hist, measured, perPoint)
-	var planPts []tslc.TimePoint
+	// A step over three times the usual is a gap in the data, not a line.
+	maxGap := 3 * time.Duration(perPoint) * f.step()
+	c := brailleChart{w: w, h: h - legendH, start: start, end: end, ymax: ymax, yfmt: yfmt, axis: f.st.Faint}
 	if plan != nil {
-		planPts = downsample(f.hist, plan, perPoint)
+		c.series = append(c.series, series{points: downsample(f.hist, plan, perPoint), style: f.st.Plan, dashed: true, maxGap: maxGap})
 	}
-	for _, p := range planPts {
-		c.PushDataSet(setPlan, p)
-	}
-	for _, p := range measuredPts {
-		c.PushDataSet(setMeasured, p)
-	}
-	nMeasured, nPlan := len(measuredPts), len(planPts)
-	// ntcharts stops at the first empty data set: name only those with
-	// points, the plan first so the measured line is drawn on top.
-	var names []string
-	if nPlan > 0 {
-		names = append(names, setPlan)
-	}
-	if nMeasured > 0 {
-		names = append(names, setMeasured)
-	}
-	if len(names) > 0 {
-		c.DrawBrailleDataSets(names)
-	} else {
-		c.DrawXYAxisAndLabel()
-	}
+	c.series = append(c.series, series{points: downsample(f.hist, measured, perPoint), style: f.st.Accent, maxGap: maxGap})
 	legend := f.st.Accent.Render("⣿ measured")
 	if plan != nil {
-		legend += "  " + f.st.Plan.Render("⣿ plan")
+		legend += "  " + f.st.Plan.Render("⠉ ⠉ plan")
 	}
 	legend += f.st.Faint.Render("  window " + capacity.FormatDuration(f.window))
-	return c.View() + "\n" + legend
+	return c.render() + "\n" + legend
 }
 
-// relativeLabels labels the time axis by age relative to end.
-func relativeLabels(end time.Time) linechart.LabelFormatter {
-	return func(_ int, v float64) string {
-		d := end.Sub(time.Unix(int64(v), 0)).Round(time.Second)
-		if d <= time.Second {
-			return "now"
-		}
-		return "-" + capacity.FormatDuration(d)
+// step is the usual time between the history's snapshots: its span over
+// its count.
+func (f *frame) step() time.Duration {
+	n := len(f.hist)
+	if n < 2 {
+		return time.Second
 	}
+	return max(f.hist[n-1].Time.Sub(f.hist[0].Time)/time.Duration(n-1), time.Millisecond)
 }
 
 // downsample averages the present values of every n snapshots into one
 // point at the group's last time.
-func downsample(hist []snapshot.Snapshot, value func(snapshot.Snapshot) snapshot.Value, n int) []tslc.TimePoint {
-	out := make([]tslc.TimePoint, 0, len(hist)/max(n, 1)+1)
+func downsample(hist []snapshot.Snapshot, value func(snapshot.Snapshot) snapshot.Value, n int) []point {
+	out := make([]point, 0, len(hist)/max(n, 1)+1)
 	var sum float64
 	var count int
 	for i, s := range hist {
@@ -151,7 +111,7 @@ func downsample(hist []snapshot.Snapshot, value func(snapshot.Snapshot) snapshot
 		}
 		if (i+1)%n == 0 || i == len(hist)-1 {
 			if count > 0 {
-				out = append(out, tslc.TimePoint{Time: s.Time, Value: sum / float64(count)})
+				out = append(out, point{t: s.Time, v: sum / float64(count)})
 			}
 			sum, count = 0, 0
 		}

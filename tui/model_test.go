@@ -348,7 +348,7 @@ func TestDownsampleAveragesGroupsAndSkipsGaps(t *testing.T) {
 		t.Fatalf("points = %+v", pts)
 	}
 	for i, w := range want {
-		if !pts[i].Time.Equal(t0.Add(time.Duration(w.sec)*time.Second)) || pts[i].Value != w.v {
+		if !pts[i].t.Equal(t0.Add(time.Duration(w.sec)*time.Second)) || pts[i].v != w.v {
 			t.Errorf("point %d = %+v, want %v at +%ds", i, pts[i], w.v, w.sec)
 		}
 	}

@@ -166,7 +166,7 @@ func (m *Model) fullLayout(f *frame, w, h int) string {
 	// what is left.
 	hostW := min(28, w/3)
 	side := split(w-hostW, 2)
-	side[0], side[1] = side[0]-2, side[1]+2 // the plan table's room column carries a level mark
+	side[0], side[1] = side[0]-4, side[1]+4 // the plan table's measured and room columns carry level marks
 	rows := []string{
 		m.panel(f, panelTiles, w, tilesH),
 		joinRow(m.panel(f, panelPVChart, cw[0], chartsH), m.panel(f, panelConnChart, cw[1], chartsH), m.panel(f, panelBWChart, cw[2], chartsH)),

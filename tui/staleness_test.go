@@ -128,7 +128,7 @@ func TestHelpExplainsEverySymbol(t *testing.T) {
 	m, _ := fed(40, 120, 40, termenv.Ascii)
 	m = drive(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("?")})
 	wantAll(t, m.View(), "● source answering", "◐ answering in part", "✕ down", "◆ the bottleneck", "▲ warning event",
-		"stale 12s", "never", "warn (!)", "crit (!!)", "s sources")
+		"stale 12s", "never", "warn (!)", "crit (!!)", "s sources", "⠉ ⠉ plan (dashed)", "x the plan", "over by N%")
 }
 
 func TestTheHostPanelSaysWhenItIsSimulated(t *testing.T) {

@@ -172,8 +172,9 @@ func legend(s Styles) string {
 		"rate 4s: the window $__rate_interval stood for;  the age beside a source is its newest sample's",
 		s.PanelTitle.Render("Colours"),
 		s.level(LevelOK).Render("ok") + "  " + s.level(LevelWarn).Render("warn (!)") + "  " + s.level(LevelCrit).Render("crit (!!)") + "  " +
-			s.level(LevelStale).Render("grey italic: stale") + "  " + s.Plan.Render("⣿ plan") + "  " + s.Accent.Render("⣿ measured"),
-		s.Faint.Render("Without colour (NO_COLOR) warn is marked ! and crit !!; the charts' plan and measured lines look alike."),
+			s.level(LevelStale).Render("grey italic: stale") + "  " + s.Plan.Render("⠉ ⠉ plan (dashed)") + "  " + s.Accent.Render("⣿ measured (solid)"),
+		"Nx the plan: a figure that far from the formula at the PV now;  over by N%: past the limit",
+		s.Faint.Render("Without colour (NO_COLOR) warn is marked ! and crit !!; the charts' plan line is dashed in every theme."),
 	}
 	return strings.Join(lines, "\n")
 }

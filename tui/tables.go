@@ -43,7 +43,7 @@ func endpointsTable(f *frame, w, h int) string {
 	if len(eps) == 0 {
 		return st.Faint.Render("no endpoints configured")
 	}
-	widths := []int{9, 6, 5, 6}
+	widths := []int{8, 6, 5, 6}
 	barW := max(w-sum(widths)-len(widths)-1, 0)
 	lines := []string{st.Faint.Render(cols(widths, "endpoint", "QPS", "max", "load"))}
 	nameW := widths[0]
@@ -139,8 +139,9 @@ func planPanel(f *frame, w int) string {
 	if !f.hasPlan {
 		return st.Faint.Render("no plan configured: add a plan section\nto hold the figures against it")
 	}
-	// 43 cells: fits the plan panel at 120 columns.
-	widths := []int{4, 9, 9, 9, 8}
+	// 46 cells: fits the plan panel at 120 columns, a level mark beside
+	// the measured figure and beside "over 0.2%".
+	widths := []int{4, 10, 9, 9, 10}
 	a := f.assess
 	lines := []string{st.Faint.Render(cols(widths, "", "measured", "plan now", "at peak", "room"))}
 	short := map[string]string{"bandwidth": "bw", "connections": "conn", "memory": "mem"}
@@ -150,22 +151,36 @@ func planPanel(f *frame, w int) string {
 	var worst staleMark
 	for _, r := range a.Checks() {
 		l := fromCapacity(f.th.Headroom(r.Check))
-		room := orDash(r.Check.Headroom, capacity.FormatPercent) + st.levelMark(l)
+		room := orDash(r.Check.Headroom, roomCell)
+		if h, ok := r.Check.Headroom.Get(); !ok || h >= 0 {
+			room += st.levelMark(l) // "over" says it without one
+		}
+		// The measured figure carries its drift from the plan now.
+		dl := fromCapacity(f.th.Drift(r.Check.Drift))
+		measured := orDash(r.Check.Measured, r.Format) + st.levelMark(dl)
 		if sm, ok := f.anyStale(snapshot.SignalPV, rests[r.Name]); ok {
-			lines = append(lines, st.level(LevelStale).Render(cols(widths, short[r.Name], orDash(r.Check.Measured, r.Format),
-				orDash(r.Check.Predicted, r.Format), r.Format(r.Check.AtPeak), room)))
+			lines = append(lines, st.level(LevelStale).Render(cols(widths, short[r.Name], ansi.Strip(measured),
+				orDash(r.Check.Predicted, r.Format), r.Format(r.Check.AtPeak), ansi.Strip(room))))
 			staleRows, worst = append(staleRows, short[r.Name]), sm.older(worst)
 			if len(staleRows) == 1 {
 				worst = sm
 			}
 			continue
 		}
-		lines = append(lines, cols(widths, short[r.Name], orDash(r.Check.Measured, r.Format), st.Plan.Render(orDash(r.Check.Predicted, r.Format)),
+		if dl < LevelWarn {
+			dl = LevelNone // the measured figure keeps its own colour
+		}
+		lines = append(lines, cols(widths, short[r.Name], st.level(dl).Render(measured), st.Plan.Render(orDash(r.Check.Predicted, r.Format)),
 			st.Plan.Render(r.Format(r.Check.AtPeak)), st.level(l).Render(room)))
 	}
 	pw := a.PageWeight
 	pwLevel := fromCapacity(f.th.PageWeight(pw.Ratio))
+	// What is measured is what the origin sends per view: with a CDN it is
+	// held against the plan's origin share, and the page is named beside.
 	page := "page " + orDash(pw.Measured, capacity.FormatBytes) + "/view" + st.Plan.Render(" · plan "+capacity.FormatBytes(pw.Planned))
+	if pw.CDNShare > 0 {
+		page = "origin " + orDash(pw.Measured, capacity.FormatBytes) + "/view" + st.Plan.Render(" · plan "+capacity.FormatBytes(pw.Planned))
+	}
 	ratio := ""
 	if r, ok := pw.Ratio.Get(); ok {
 		ratio = capacity.FormatNumber(r) + "x the plan"
@@ -173,6 +188,14 @@ func planPanel(f *frame, w int) string {
 			ratio += ": DRIFT" + st.levelMark(pwLevel)
 		}
 		ratio = st.level(pwLevel).Render(ratio)
+	}
+	if pw.CDNShare > 0 {
+		share := st.Faint.Render("(" + capacity.FormatBytes(pw.PlannedPage) + " page, " + capacity.FormatPercent(pw.CDNShare) + " CDN)")
+		if ratio == "" {
+			ratio = share
+		} else {
+			ratio += " " + share
+		}
 	}
 	// Page weight is bandwidth over PV.
 	if sm, ok := f.anyStale(snapshot.SignalPV, snapshot.SignalBandwidth); ok {
@@ -193,10 +216,24 @@ func planPanel(f *frame, w int) string {
 		lines = append(lines, st.level(LevelStale).Render(worst.label()+": "+strings.Join(staleRows, ", ")))
 		return strings.Join(lines, "\n")
 	}
-	if first, ok := f.plan.FirstReached(); ok {
-		lines = append(lines, st.Faint.Render("first limit: "+first.Name+" at "+capacity.FormatNumber(first.PV)+" PV/s"))
+	if a.FirstLimitKnown {
+		at, measured, _ := a.FirstLimit.At()
+		first := "first limit: " + a.FirstLimit.Name + " at " + capacity.FormatNumber(at) + " PV/s"
+		if measured {
+			first += st.Plan.Render(" (plan " + capacity.FormatNumber(a.FirstLimit.PV) + ")")
+		}
+		lines = append(lines, st.Faint.Render(first))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// roomCell is a headroom in the plan table's room column: "12%" under the
+// limit, "over 0.2%" past it.
+func roomCell(h float64) string {
+	if h < 0 {
+		return "over " + capacity.FormatPercent(-h)
+	}
+	return capacity.FormatPercent(h)
 }
 
 // eventLines shows the newest events, newest first.

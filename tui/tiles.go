@@ -80,10 +80,31 @@ func pvTile(f *frame) tile {
 		t.level = fromCapacity(f.th.Usage(snapshot.Some(pv / peak)))
 		t.lines = append(t.lines, f.st.level(t.level).Render(capacity.FormatPercent(pv/peak)+" of peak"))
 	}
-	if first, ok := f.plan.FirstReached(); ok {
-		t.lines = append(t.lines, f.st.Faint.Render(first.Name+" limit "+capacity.FormatNumber(first.PV)))
-	}
+	t.lines = append(t.lines, f.firstLimitLines()...)
 	return t
+}
+
+// firstLimitLines name the limit rising PV reaches first and where: at
+// what a page view measurably costs now when that departs from the plan
+// (coloured by how close the PV is), with the plan's figure beside it.
+func (f *frame) firstLimitLines() []string {
+	a := f.assess
+	if !a.FirstLimitKnown {
+		return nil
+	}
+	at, measured, _ := a.FirstLimit.At()
+	line := a.FirstLimit.Name + " limit " + capacity.FormatNumber(at)
+	if !measured {
+		return []string{f.st.Faint.Render(line)}
+	}
+	l := LevelNone
+	if pv, ok := a.PV.Get(); ok && at > 0 {
+		l = fromCapacity(f.th.Usage(snapshot.Some(pv / at)))
+	}
+	return []string{
+		f.st.level(l).Render(line) + f.st.levelMark(l),
+		f.st.Plan.Render("  plan " + capacity.FormatNumber(a.FirstLimit.PV)),
+	}
 }
 
 // tileInner is a tile's inner width at 120 columns, the narrowest full
@@ -91,28 +112,41 @@ func pvTile(f *frame) tile {
 const tileInner = 20
 
 // checkLines are a formula check's tile lines (connections, bandwidth):
-// the plan at the PV now and at the peak, and the headroom to the limit.
-// Each fits the 20 cells of a tile at 120 columns.
+// the plan at the PV now, how far the measured figure has drifted from it
+// when it has (else the plan at the peak), and the headroom to the limit.
+// The tile's level is the worse of drift and headroom. Each line fits the
+// 20 cells of a tile at 120 columns.
 func (f *frame) checkLines(c capacity.Check, format func(float64) string) ([]string, Level) {
 	if !f.hasPlan {
 		return nil, LevelNone
 	}
 	st := f.st
-	lines := []string{
-		st.Faint.Render("plan now ") + st.Plan.Render(orDash(c.Predicted, format)),
-		st.Faint.Render("at peak  ") + st.Plan.Render(format(c.AtPeak)),
+	lines := []string{st.Faint.Render("plan now ") + st.Plan.Render(orDash(c.Predicted, format))}
+	if drift := fromCapacity(f.th.Drift(c.Drift)); drift >= LevelWarn {
+		lines = append(lines, st.level(drift).Render(capacity.FormatNumber(c.Drift.Or(0))+"x the plan")+st.levelMark(drift))
+	} else {
+		lines = append(lines, st.Faint.Render("at peak  ")+st.Plan.Render(format(c.AtPeak)))
 	}
-	level := fromCapacity(f.th.Headroom(c))
+	room := fromCapacity(f.th.Headroom(c))
 	if h, ok := c.Headroom.Get(); ok {
-		room, of := "room "+capacity.FormatPercent(h), " of "+format(c.Limit)
-		if len(room)+len(of) > tileInner {
+		text, of := headroomText(h), " of "+format(c.Limit)
+		if len(text)+len(of) > tileInner {
 			of = "" // the plan table shows the limit too
 		}
-		lines = append(lines, st.level(level).Render(room)+st.Faint.Render(of))
+		lines = append(lines, st.level(room).Render(text)+st.Faint.Render(of))
 	} else if c.Limit == 0 {
 		lines = append(lines, st.Faint.Render("no limit set"))
 	}
-	return lines, level
+	return lines, fromCapacity(f.th.Check(c))
+}
+
+// headroomText reads a headroom as people say it: "room 12%" under the
+// limit, "over by 0.2%" past it.
+func headroomText(h float64) string {
+	if h < 0 {
+		return "over by " + capacity.FormatPercent(-h)
+	}
+	return "room " + capacity.FormatPercent(h)
 }
 
 func connTile(f *frame) tile {

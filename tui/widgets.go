@@ -84,15 +84,19 @@ func orDash(v snapshot.Value, format func(float64) string) string {
 	return format(f)
 }
 
-// clock formats a countdown: T-01:02:03 before the launch, T+04:05 after.
+// countdown formats the time to or since T0: T-3d 01:02:03 days ahead,
+// T-01:02:03 hours ahead, T+04:05 after.
 func countdown(d time.Duration) string {
 	sign := "+"
 	if d < 0 {
 		sign, d = "-", -d
 	}
 	d = d.Truncate(time.Second)
-	h, m, sec := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
-	if h > 0 {
+	days, h, m, sec := int(d.Hours())/24, int(d.Hours())%24, int(d.Minutes())%60, int(d.Seconds())%60
+	switch {
+	case days > 0:
+		return fmt.Sprintf("T%s%dd %02d:%02d:%02d", sign, days, h, m, sec)
+	case h > 0:
 		return fmt.Sprintf("T%s%d:%02d:%02d", sign, h, m, sec)
 	}
 	return fmt.Sprintf("T%s%02d:%02d", sign, m, sec)

@@ -1,0 +1,228 @@
+package tui
+
+import (
+	"math"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/launchwatch/launchwatch/capacity"
+)
+
+// A braille chart: each cell holds a 2x4 grid of dots, so a w-cell-wide
+// chart plots 2w points. The project draws its own rather than through
+// ntcharts for two reasons: a line must be told from another without
+// colour (the plan is drawn dashed), and a run of cells in one style is
+// styled once, not cell by cell.
+
+// brailleBase is U+2800, the empty braille pattern; a cell's dots are its
+// low eight bits.
+const brailleBase = 0x2800
+
+// brailleDot is the bit of the dot at column x (0..1) and row y (0..3,
+// from the top) of a cell, as Unicode orders them.
+var brailleDot = [2][4]uint8{{0x01, 0x02, 0x04, 0x40}, {0x08, 0x10, 0x20, 0x80}}
+
+// point is one plotted value at a time.
+type point struct {
+	t time.Time
+	v float64
+}
+
+// series is one line of a chart.
+type series struct {
+	points []point
+	style  lipgloss.Style
+	// dashed draws every other pair of cells only, so the line reads as
+	// dashed on a terminal without colour.
+	dashed bool
+	// maxGap is the longest step between points that is drawn as a line;
+	// a longer one is a gap in the data and stays empty.
+	maxGap time.Duration
+}
+
+// brailleChart is a time chart: a y axis labelled from 0 to ymax on the
+// left, the x axis labelled by age below, the series on a dot grid.
+type brailleChart struct {
+	w, h       int // the whole chart, labels included
+	start, end time.Time
+	ymax       float64
+	yfmt       func(float64) string
+	axis       lipgloss.Style
+	series     []series // drawn in order: a later series wins a shared cell
+}
+
+// render draws the chart as h lines of w cells.
+func (c brailleChart) render() string {
+	gh := c.h - 2 // the x axis and its labels take two rows
+	labels := make([]string, gh+1)
+	lw := 0
+	for row := 0; row <= gh; row++ {
+		// Every other row carries its top value, the axis row 0.
+		if (gh-row)%2 == 0 {
+			labels[row] = c.yfmt(c.ymax * float64(gh-row) / float64(gh))
+			lw = max(lw, ansi.StringWidth(labels[row]))
+		}
+	}
+	gw := c.w - lw - 1
+	if gh < 1 || gw < 2 {
+		return ""
+	}
+	// owner[i] is the series that drew cell i (-1: none), dots its dots.
+	owner := make([]int8, gw*gh)
+	dots := make([]uint8, gw*gh)
+	for i := range owner {
+		owner[i] = -1
+	}
+	for si, s := range c.series {
+		grid := make([]uint8, gw*gh)
+		c.plot(s, gw, gh, grid)
+		for i, d := range grid {
+			if d != 0 {
+				owner[i], dots[i] = int8(si), d
+			}
+		}
+	}
+
+	var b strings.Builder
+	for row := 0; row < gh; row++ {
+		b.WriteString(c.axis.Render(padLeft(labels[row], lw) + "│"))
+		c.writeRow(&b, owner[row*gw:(row+1)*gw], dots[row*gw:(row+1)*gw])
+		b.WriteByte('\n')
+	}
+	b.WriteString(c.axis.Render(padLeft(labels[gh], lw) + "└" + strings.Repeat("─", gw)))
+	b.WriteByte('\n')
+	b.WriteString(c.axis.Render(strings.Repeat(" ", lw+1) + c.xLabels(gw)))
+	return b.String()
+}
+
+// writeRow writes one row of cells, styling each run of one owner once.
+func (c brailleChart) writeRow(b *strings.Builder, owner []int8, dots []uint8) {
+	var run strings.Builder
+	cur := int8(-2)
+	flush := func() {
+		if run.Len() == 0 {
+			return
+		}
+		if cur < 0 {
+			b.WriteString(run.String())
+		} else {
+			b.WriteString(c.series[cur].style.Render(run.String()))
+		}
+		run.Reset()
+	}
+	for i, o := range owner {
+		if o != cur {
+			flush()
+			cur = o
+		}
+		if o < 0 {
+			run.WriteByte(' ')
+		} else {
+			run.WriteRune(rune(brailleBase + int(dots[i])))
+		}
+	}
+	flush()
+}
+
+// plot sets the dots of a series' line on a gw x gh cell grid.
+func (c brailleChart) plot(s series, gw, gh int, grid []uint8) {
+	span := c.end.Sub(c.start).Seconds()
+	if span <= 0 || !(c.ymax > 0) {
+		return
+	}
+	dw, dh := 2*gw, 4*gh
+	toDot := func(p point) (int, int) {
+		x := int(math.Round(p.t.Sub(c.start).Seconds() / span * float64(dw-1)))
+		y := int(math.Round(math.Min(math.Max(p.v/c.ymax, 0), 1) * float64(dh-1)))
+		return x, dh - 1 - y // dot rows count from the top
+	}
+	set := func(x, y int) {
+		if x < 0 || x >= dw || y < 0 || y >= dh {
+			return
+		}
+		if s.dashed && (x/4)%2 == 1 {
+			return
+		}
+		grid[(y/4)*gw+x/2] |= brailleDot[x%2][y%4]
+	}
+	for i, p := range s.points {
+		x0, y0 := toDot(p)
+		if i+1 < len(s.points) && (s.maxGap <= 0 || s.points[i+1].t.Sub(p.t) <= s.maxGap) {
+			x1, y1 := toDot(s.points[i+1])
+			line(x0, y0, x1, y1, set)
+		} else {
+			set(x0, y0)
+		}
+	}
+}
+
+// line calls set for every dot of the line from (x0, y0) to (x1, y1)
+// (Bresenham's).
+func line(x0, y0, x1, y1 int, set func(x, y int)) {
+	dx, dy := abs(x1-x0), -abs(y1-y0)
+	sx, sy := sign(x1-x0), sign(y1-y0)
+	e := dx + dy
+	for {
+		set(x0, y0)
+		if x0 == x1 && y0 == y1 {
+			return
+		}
+		e2 := 2 * e
+		if e2 >= dy {
+			e += dy
+			x0 += sx
+		}
+		if e2 <= dx {
+			e += dx
+			y0 += sy
+		}
+	}
+}
+
+// xLabels labels the x axis by age at its start, its quarters and its end
+// ("-5m", "-3m45s", …, "now"), each where it fits.
+func (c brailleChart) xLabels(gw int) string {
+	row := []rune(strings.Repeat(" ", gw))
+	window := c.end.Sub(c.start)
+	free := 0 // the first column a label may start at
+	for q := 0; q <= 4; q++ {
+		label := "now"
+		if q < 4 {
+			label = "-" + capacity.FormatDuration(window-window*time.Duration(q)/4)
+		}
+		col := (gw - 1) * q / 4
+		if q == 4 {
+			col = gw - len(label) // "now" ends the axis
+		}
+		if col < free || col+len(label) > gw {
+			continue
+		}
+		copy(row[col:], []rune(label))
+		free = col + len(label) + 1
+	}
+	return string(row)
+}
+
+func padLeft(s string, w int) string {
+	return strings.Repeat(" ", max(w-ansi.StringWidth(s), 0)) + s
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func sign(x int) int {
+	switch {
+	case x < 0:
+		return -1
+	case x > 0:
+		return 1
+	}
+	return 0
+}
