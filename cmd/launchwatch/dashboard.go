@@ -106,6 +106,12 @@ func runScreen(p *pipeline.Pipeline, opts tui.Options, background ...func(contex
 	stopSignals := quitOnHangup(prog)
 	defer stopSignals()
 	_, runErr := prog.Run()
+	if errors.Is(runErr, tea.ErrInterrupted) {
+		// SIGINT from kill: Bubble Tea reports it as an interruption, but
+		// it is the ctrl-c of a terminal that is not in raw mode, and ends
+		// the screen the same way.
+		runErr = nil
+	}
 	cancel()
 	pipeErr := <-ran
 	if runErr != nil {

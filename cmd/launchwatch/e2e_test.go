@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/launchwatch/launchwatch/internal/testtool"
+	"github.com/launchwatch/launchwatch/recording"
 )
 
 // buildBinary builds launchwatch once per test binary run.
@@ -29,7 +30,9 @@ type tmuxSession struct {
 	t      *testing.T
 	socket string
 	name   string
+	dir    string // the test's directory: XDG_STATE_HOME, the status files
 	exit   string // file the command's exit status is written to
+	stty   string // file the terminal's modes after the command are written to
 }
 
 func startTmux(t *testing.T, w, h int, command string) *tmuxSession {
@@ -37,12 +40,15 @@ func startTmux(t *testing.T, w, h int, command string) *tmuxSession {
 	testtool.Require(t, "tmux")
 	dir := t.TempDir()
 	// A socket path in the test's own directory: no two tests share a server.
-	s := &tmuxSession{t: t, socket: filepath.Join(dir, "tmux.sock"), name: "lw", exit: filepath.Join(dir, "exit")}
+	s := &tmuxSession{t: t, socket: filepath.Join(dir, "tmux.sock"), name: "lw", dir: dir,
+		exit: filepath.Join(dir, "exit"), stty: filepath.Join(dir, "stty")}
 	// The pane outlives the command, so the screen after exit can be read.
 	// CI is unset for the command: termenv takes any CI variable to mean
 	// "not a terminal" and drops colour, and this pane is a user's terminal.
 	// Recordings go to the test's own directory, not the user's state directory.
-	script := fmt.Sprintf("env -u CI XDG_STATE_HOME=%s %s; echo $? > %s; sleep 60", dir, command, s.exit)
+	// After it, the terminal's modes are saved: a program that left it raw
+	// leaves -echo and -icanon there.
+	script := fmt.Sprintf("env -u CI XDG_STATE_HOME=%s %s; st=$?; stty -a > %s; echo $st > %s; sleep 60", dir, command, s.stty, s.exit)
 	s.tmux("new-session", "-d", "-s", s.name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "sh", "-c", script)
 	t.Cleanup(func() { _ = exec.Command("tmux", "-S", s.socket, "kill-server").Run() })
 	return s
@@ -144,7 +150,10 @@ func TestTheDemoInARealTerminal(t *testing.T) {
 		t.Skip("end-to-end: builds the binary and drives tmux")
 	}
 	bin := buildBinary(t)
-	for _, way := range []string{"q", "ctrl-c", "SIGTERM"} {
+	// Every way out restores the terminal and closes the recording whole:
+	// the keys, and the signals a terminal, a supervisor or a user's kill
+	// send (SIGINT by kill exits like ctrl-c).
+	for _, way := range []string{"q", "ctrl-c", "SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT"} {
 		t.Run("exit by "+way, func(t *testing.T) {
 			s := startTmux(t, 120, 40, bin+" demo --speed 20 --start-in 1m")
 			screen := s.waitFor("the five tiles to show numbers", 30*time.Second, tilesShowNumbers)
@@ -165,21 +174,59 @@ func TestTheDemoInARealTerminal(t *testing.T) {
 				s.tmux("send-keys", "-t", s.name, "q")
 			case "ctrl-c":
 				s.tmux("send-keys", "-t", s.name, "C-c")
-			case "SIGTERM":
+			default:
 				pid := strings.TrimSpace(s.tmux("display-message", "-p", "-t", s.name, "#{pane_pid}"))
 				// The pane runs sh, whose child is launchwatch.
-				if out, err := exec.Command("pkill", "-TERM", "-P", pid, "-f", "launchwatch").CombinedOutput(); err != nil {
-					t.Fatalf("pkill: %v %s", err, out)
+				sig := "-" + strings.TrimPrefix(way, "SIG")
+				if out, err := exec.Command("pkill", sig, "-P", pid, "-f", "launchwatch").CombinedOutput(); err != nil {
+					t.Fatalf("pkill %s: %v %s", sig, err, out)
 				}
 			}
 			if status := s.exitStatus(10 * time.Second); status != "0" {
 				t.Errorf("exit status %s, want 0", status)
 			}
-			// The alternate screen is gone: the terminal is back as it was.
-			if after := s.capture(); strings.Contains(after, "Against the plan") {
-				t.Errorf("the dashboard is still on the screen after exit:\n%s", after)
-			}
+			s.requireRestored()
+			s.requireRecordingWhole()
 		})
+	}
+}
+
+// requireRestored checks the terminal is back as it was: the alternate
+// screen left, echo and line editing on.
+func (s *tmuxSession) requireRestored() {
+	s.t.Helper()
+	if after := s.capture(); strings.Contains(after, "Against the plan") {
+		s.t.Errorf("the dashboard is still on the screen after exit:\n%s", after)
+	}
+	if alt := strings.TrimSpace(s.tmux("display-message", "-p", "-t", s.name, "#{alternate_on}")); alt != "0" {
+		s.t.Errorf("the alternate screen is still on (alternate_on=%s)", alt)
+	}
+	modes, err := os.ReadFile(s.stty)
+	if err != nil {
+		s.t.Fatalf("the terminal's modes after exit: %v", err)
+	}
+	for _, mode := range strings.Fields(string(modes)) {
+		if mode == "-echo" || mode == "-icanon" {
+			s.t.Errorf("the terminal is left raw (%s):\n%s", mode, modes)
+		}
+	}
+}
+
+// requireRecordingWhole checks the one recording in the session's state
+// directory opens without a torn tail and holds snapshots.
+func (s *tmuxSession) requireRecordingWhole() {
+	s.t.Helper()
+	paths, _ := filepath.Glob(filepath.Join(s.dir, "launchwatch", "*.lwrec.jsonl"))
+	if len(paths) != 1 {
+		s.t.Fatalf("recordings in the state directory: %v, want one", paths)
+	}
+	r, err := recording.Open(paths[0])
+	if err != nil {
+		s.t.Fatalf("the recording after exit: %v", err)
+	}
+	defer r.Close()
+	if r.Len() == 0 || len(r.Warnings()) > 0 {
+		s.t.Errorf("the recording holds %d snapshots, warnings %v; want some and none", r.Len(), r.Warnings())
 	}
 }
 
