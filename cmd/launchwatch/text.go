@@ -90,14 +90,35 @@ func writeFrameText(w io.Writer, f pipeline.Frame, hasPlan bool) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "\nPhase\t%s\n", a.Phase)
 	if hasPlan {
-		fmt.Fprintln(tw, "Against the plan\tmeasured\tplan now\tat peak\theadroom")
+		fmt.Fprintln(tw, "Against the plan\tmeasured\tplan now\tat peak\theadroom\tdrift")
 		for _, c := range a.Checks() {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", c.Name, orDash(c.Check.Measured, c.Format), orDash(c.Check.Predicted, c.Format),
-				c.Format(c.Check.AtPeak), orDash(c.Check.Headroom, capacity.FormatPercent))
+			room := orDash(c.Check.Headroom, capacity.FormatPercent)
+			if h, ok := c.Check.Headroom.Get(); ok && h < 0 {
+				room = "over by " + capacity.FormatPercent(-h)
+			}
+			drift := "–"
+			if d, ok := c.Check.Drift.Get(); ok {
+				drift = capacity.FormatNumber(d) + "x the plan"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", c.Name, orDash(c.Check.Measured, c.Format), orDash(c.Check.Predicted, c.Format),
+				c.Format(c.Check.AtPeak), room, drift)
 		}
 		pw := a.PageWeight
-		fmt.Fprintf(tw, "Page weight\t%s per view, plan %s (%sx)\n", orDash(pw.Measured, capacity.FormatBytes), capacity.FormatBytes(pw.Planned),
-			orDash(pw.Ratio, capacity.FormatNumber))
+		if pw.CDNShare > 0 {
+			fmt.Fprintf(tw, "Page weight\torigin %s per view, plan %s (%sx) of a %s page, %s from the CDN\n", orDash(pw.Measured, capacity.FormatBytes),
+				capacity.FormatBytes(pw.Planned), orDash(pw.Ratio, capacity.FormatNumber), capacity.FormatBytes(pw.PlannedPage), capacity.FormatPercent(pw.CDNShare))
+		} else {
+			fmt.Fprintf(tw, "Page weight\tpage %s per view, plan %s (%sx)\n", orDash(pw.Measured, capacity.FormatBytes), capacity.FormatBytes(pw.Planned),
+				orDash(pw.Ratio, capacity.FormatNumber))
+		}
+		if a.FirstLimitKnown {
+			at, measured, _ := a.FirstLimit.At()
+			basis := "by the plan"
+			if measured {
+				basis = "at the measured cost, plan " + capacity.FormatNumber(a.FirstLimit.PV)
+			}
+			fmt.Fprintf(tw, "First limit\t%s at %s PV/s (%s)\n", a.FirstLimit.Name, capacity.FormatNumber(at), basis)
+		}
 		if a.Bottleneck != "" {
 			fmt.Fprintf(tw, "Bottleneck\t%s\n", snapshot.CleanText(a.Bottleneck, 40))
 		}
