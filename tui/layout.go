@@ -20,6 +20,7 @@ const (
 	panelEndpoints
 	panelHost
 	panelPlan
+	panelProblems
 	panelEvents
 	numPanels
 )

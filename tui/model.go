@@ -85,6 +85,9 @@ type Model struct {
 
 	latest pipeline.Frame // the newest; zero Seq until one arrives
 
+	cursor int             // the selected problem, while the problems panel has the focus
+	acked  map[string]bool // acknowledged problems by kind/subject, until they clear
+
 	goTo textinput.Model // a replay's "go to time" prompt
 	note string          // a replay control's answer, shown in the footer
 

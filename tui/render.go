@@ -23,7 +23,13 @@ type frame struct {
 	hist    []snapshot.Snapshot // the chart window, oldest first
 	window  time.Duration
 	events  []events.Event
-	data    bool
+	// problems are what is wrong now, worst first; acked the keys of the
+	// ones acknowledged, selected the index of the one the cursor is on
+	// (-1: none, the panel is not focused).
+	problems []events.Problem
+	acked    map[string]bool
+	selected int
+	data     bool
 	// stale lists the signals whose figure is not fresh, with its age.
 	stale map[string]staleMark
 	// simulated says the host figures are the demo's, not this machine's.
@@ -144,6 +150,7 @@ func (m *Model) headerFrame() frame {
 	return frame{
 		st: m.styles, snap: fr.Snapshot, assess: fr.Assessment, plan: m.opts.Plan, hasPlan: m.opts.HasPlan,
 		th: m.opts.Thresholds, window: m.window, events: fr.Log.All(), data: !fr.Snapshot.Time.IsZero(),
+		problems: fr.Problems, acked: m.acked, selected: m.problemCursor(),
 		stale: map[string]staleMark{}, simulated: slices.Contains(m.opts.Simulated, "host"),
 	}
 }
@@ -159,8 +166,8 @@ func (m *Model) shown() pipeline.Frame {
 
 // fullLayout: tiles, the three charts, endpoints | host | plan, events.
 func (m *Model) fullLayout(f *frame, w, h int) string {
-	const tilesH, bottomH, eventsH = 8, 9, 5
-	chartsH := max(h-tilesH-bottomH-eventsH, 0)
+	const tilesH, bottomH, problemsH, eventsH = 8, 9, 5, 4
+	chartsH := max(h-tilesH-bottomH-problemsH-eventsH, 0)
 	cw := split(w, 3)
 	// The host panel's lines are short; endpoints and the plan table share
 	// what is left.
@@ -171,6 +178,7 @@ func (m *Model) fullLayout(f *frame, w, h int) string {
 		m.panel(f, panelTiles, w, tilesH),
 		joinRow(m.panel(f, panelPVChart, cw[0], chartsH), m.panel(f, panelConnChart, cw[1], chartsH), m.panel(f, panelBWChart, cw[2], chartsH)),
 		joinRow(m.panel(f, panelEndpoints, side[0], bottomH), m.panel(f, panelHost, hostW, bottomH), m.panel(f, panelPlan, side[1], bottomH)),
+		m.panel(f, panelProblems, w, problemsH),
 		m.panel(f, panelEvents, w, eventsH),
 	}
 	return strings.Join(rows, "\n")
@@ -182,12 +190,13 @@ func (m *Model) compactLayout(f *frame, w, h int) string {
 	if w < 100 {
 		tilesH = 13 // two rows of tiles
 	}
-	eventsH := 4
-	rest := max(h-tilesH-eventsH, 0)
+	problemsH, eventsH := 4, 3
+	rest := max(h-tilesH-problemsH-eventsH, 0)
 	half := split(w, 2)
 	rows := []string{
 		m.panel(f, panelTiles, w, tilesH),
 		joinRow(m.panel(f, panelEndpoints, half[0], rest), m.panel(f, panelHost, half[1], rest)),
+		m.panel(f, panelProblems, w, problemsH),
 		m.panel(f, panelEvents, w, eventsH),
 	}
 	return strings.Join(rows, "\n")
@@ -219,6 +228,8 @@ func (m *Model) panel(f *frame, id panelID, w, h int) string {
 		return f.st.box(title, hostPanel(f, innerW), w, h, focused)
 	case panelPlan:
 		return f.st.box("Against the plan", planPanel(f, innerW), w, h, focused)
+	case panelProblems:
+		return f.st.box(problemsTitle(f), problemsPanel(f, innerW, innerH), w, h, focused)
 	case panelEvents:
 		return f.st.box("Events", eventLines(f, innerW, innerH), w, h, focused)
 	}
