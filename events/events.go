@@ -85,7 +85,10 @@ type Event struct {
 // State is what one observation leaves for the next. The zero State is
 // the start of a watch.
 type State struct {
-	levels   map[string]capacity.Level
+	levels map[string]capacity.Level
+	// falling holds, by kind/subject, when a figure first read below its
+	// level: it falls only after Hold below (hysteresis).
+	falling  map[string]time.Time
 	sources  map[string]sourceState
 	problems map[string]Problem // what is wrong now, by kind/subject
 	phase    capacity.Phase
@@ -109,7 +112,7 @@ const (
 func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.Thresholds) ([]Event, State) {
 	d := detector{
 		now: s.Time,
-		next: State{levels: maps.Clone(prev.levels), sources: maps.Clone(prev.sources), problems: maps.Clone(prev.problems),
+		next: State{levels: maps.Clone(prev.levels), falling: maps.Clone(prev.falling), sources: maps.Clone(prev.sources), problems: maps.Clone(prev.problems),
 			phase: a.Phase, preLaunchPV: prev.preLaunchPV, preLaunchReq: prev.preLaunchReq, avalanche: prev.avalanche},
 		prev: prev,
 	}
@@ -118,6 +121,9 @@ func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 	}
 	if d.next.sources == nil {
 		d.next.sources = make(map[string]sourceState)
+	}
+	if d.next.falling == nil {
+		d.next.falling = make(map[string]time.Time)
 	}
 	if d.next.problems == nil {
 		d.next.problems = make(map[string]Problem)
@@ -145,14 +151,34 @@ func (d *detector) emit(kind Kind, sev Severity, subject, format string, args ..
 	d.out = append(d.out, Event{Time: d.now, Kind: kind, Severity: sev, Subject: subject, Message: fmt.Sprintf(format, args...)})
 }
 
+// Hold is how long a figure must stay below a level before the level
+// falls: a figure dancing on a threshold raises its problem once and
+// clears it once, not every other second. Rising is never held.
+const Hold = 10 * time.Second
+
 // level records a subject's level and emits when it rises or recovers.
-// Unknown levels (no data) change nothing: a gap is not a recovery.
+// Unknown levels (no data) change nothing: a gap is not a recovery. A
+// level falls only after the figure has stayed below it for Hold.
 func (d *detector) level(kind Kind, subject string, l capacity.Level, rise func(capacity.Level) string, recover string) {
 	if l == capacity.LevelUnknown {
 		return
 	}
 	key := string(kind) + "/" + subject
 	was := d.prev.levels[key]
+	if l < was {
+		since, ok := d.prev.falling[key]
+		if !ok {
+			since = d.now
+		}
+		if d.now.Sub(since) < Hold {
+			d.next.falling[key] = since
+			l = was
+		} else {
+			delete(d.next.falling, key)
+		}
+	} else {
+		delete(d.next.falling, key)
+	}
 	d.next.levels[key] = l
 	if l >= capacity.LevelWarn {
 		d.open(kind, subject, severityOf(l), rise(l))
@@ -163,8 +189,18 @@ func (d *detector) level(kind Kind, subject string, l capacity.Level, rise func(
 	case l > was && l >= capacity.LevelWarn:
 		d.emit(kind, severityOf(l), subject, "%s", rise(l))
 	case l == capacity.LevelOK && was >= capacity.LevelWarn:
-		d.emit(kind, Info, subject, "%s", recover)
+		d.emit(kind, Info, subject, "%s%s", recover, d.lasted(key))
 	}
+}
+
+// lasted says how long the problem under key stood, for the line that
+// says it cleared: " (resolved after 4m12s)".
+func (d *detector) lasted(key string) string {
+	p, ok := d.prev.problems[key]
+	if !ok {
+		return ""
+	}
+	return " (resolved after " + capacity.FormatDuration(d.now.Sub(p.Since)) + ")"
 }
 
 // sourceState is how a source stands; the zero value is "not seen yet".
@@ -220,7 +256,7 @@ func (d *detector) sources(s snapshot.Snapshot, th capacity.Thresholds) {
 		case st == sourceBehind:
 			d.emit(KindSource, Warn, name, "%s", behind(name, age))
 		case st == sourceUp && was != sourceUnseen:
-			d.emit(KindSource, Info, name, "source %s back", name)
+			d.emit(KindSource, Info, name, "source %s back%s", name, d.lasted(string(KindSource)+"/"+name))
 		}
 	}
 }

@@ -67,9 +67,13 @@ func TestALimitFiresOnceWhenCrossedAndOnceWhenRecovered(t *testing.T) {
 	hot.Connections = snapshot.Some(3900) // 97.5%: critical
 	hotter := at(3*time.Second, 100)
 	hotter.Connections = snapshot.Some(3950)
-	cool := at(4*time.Second, 100)
-	cool.Connections = snapshot.Some(2000)
-	evs := run(at(-time.Second, 10), ok, hot, hotter, cool)
+	cool := func(d time.Duration) snapshot.Snapshot {
+		s := at(d, 100)
+		s.Connections = snapshot.Some(2000)
+		return s
+	}
+	// Back under at T+4s, it recovers once it has stayed under for Hold.
+	evs := run(at(-time.Second, 10), ok, hot, hotter, cool(4*time.Second), cool(4*time.Second+Hold))
 	var limit []Event
 	for _, e := range evs {
 		if e.Kind == KindLimit {
@@ -81,6 +85,40 @@ func TestALimitFiresOnceWhenCrossedAndOnceWhenRecovered(t *testing.T) {
 	}
 	if !strings.Contains(limit[0].Message, "connections at 97.5% of its limit (4,000)") {
 		t.Errorf("message = %q", limit[0].Message)
+	}
+	if !limit[1].Time.Equal(t0.Add(4*time.Second+Hold)) || !strings.Contains(limit[1].Message, "(resolved after 12s)") {
+		t.Errorf("recovery %+v, want at T+14s, resolved after 12s", limit[1])
+	}
+}
+
+// A figure dancing on its threshold raises its problem once and clears it
+// once, after it has stayed under for Hold: no flapping.
+func TestAFigureDancingOnAThresholdDoesNotFlap(t *testing.T) {
+	var snaps []snapshot.Snapshot
+	snaps = append(snaps, at(-time.Second, 10))
+	for sec := 1; sec <= 30; sec++ {
+		s := at(time.Duration(sec)*time.Second, 100)
+		s.Connections = snapshot.Some(3150) // 78.75%: just under the 80% warning line
+		if sec%2 == 0 {
+			s.Connections = snapshot.Some(3250) // 81.25%: just over
+		}
+		snaps = append(snaps, s)
+	}
+	for sec := 31; sec <= 45; sec++ {
+		s := at(time.Duration(sec)*time.Second, 100)
+		s.Connections = snapshot.Some(3000)
+		snaps = append(snaps, s)
+	}
+	var limit []string
+	for _, e := range run(snaps...) {
+		if e.Kind == KindLimit {
+			limit = append(limit, e.Time.Sub(t0).String()+" "+e.Severity.String())
+		}
+	}
+	// Over at T+2s; the last time over is T+30s; under from T+31s, so it
+	// falls at T+41s.
+	if want := []string{"2s warn", "41s info"}; strings.Join(limit, ", ") != strings.Join(want, ", ") {
+		t.Errorf("limit events %v, want %v", limit, want)
 	}
 }
 
@@ -121,9 +159,9 @@ func TestADeadSourceIsReportedOnceAndItsReturnToo(t *testing.T) {
 	}
 	want := []string{
 		"crit: source scrape down: connection refused",                   // T+2s: every query failed, down at once
-		"info: source scrape back",                                       // T+7s
+		"info: source scrape back (resolved after 5s)",                   // T+7s
 		"warn: source scrape failing in part: query stock: empty result", // T+8s: answered, but not all of it
-		"info: source scrape back",
+		"info: source scrape back (resolved after 1s)",
 	}
 	if strings.Join(src, "\n") != strings.Join(want, "\n") {
 		t.Errorf("source events:\n%s\nwant:\n%s", strings.Join(src, "\n"), strings.Join(want, "\n"))
@@ -229,8 +267,13 @@ func TestProblemsStayWhileTheyLastAndClearWhenTheyDo(t *testing.T) {
 	if len(st.Problems()) != 1 {
 		t.Errorf("a snapshot without the endpoint cleared its problem: %+v", st.Problems())
 	}
-	if got := step(5*time.Second, 10); len(got) != 0 {
-		t.Errorf("back under its warning line, still listed: %+v", got)
+	// Back under its warning line, it stays listed for Hold (no flapping),
+	// then clears.
+	if got := step(5*time.Second, 10); len(got) != 1 {
+		t.Errorf("back under its warning line for a moment, no longer listed: %+v", got)
+	}
+	if got := step(5*time.Second+Hold, 10); len(got) != 0 {
+		t.Errorf("under its warning line for %v, still listed: %+v", Hold, got)
 	}
 }
 
@@ -282,7 +325,7 @@ func TestASourceAnsweringWithOldDataIsBehind(t *testing.T) {
 			got = append(got, e.Severity.String()+": "+e.Message)
 		}
 	}
-	want := "warn: source prometheus behind: its newest data is 30s old\ninfo: source prometheus back"
+	want := "warn: source prometheus behind: its newest data is 30s old\ninfo: source prometheus back (resolved after 2s)"
 	if strings.Join(got, "\n") != want {
 		t.Errorf("source events:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
 	}
