@@ -28,6 +28,9 @@ type fakeFeed struct {
 	an    *pipeline.Analyst
 	ch    chan pipeline.Frame
 	clock time.Time // when set, Now returns it instead of the last snapshot's time
+	// noWait makes Next answer at once that nothing more comes, so a test
+	// can run the commands Update returns without blocking on the wait.
+	noWait bool
 }
 
 func newFeed(snaps []snapshot.Snapshot, plan capacity.Plan) *fakeFeed {
@@ -58,6 +61,9 @@ func (f *fakeFeed) next() frameMsg {
 
 // Next serves frames pushed on ch to a running program.
 func (f *fakeFeed) Next(ctx context.Context) (pipeline.Frame, error) {
+	if f.noWait {
+		return pipeline.Frame{}, pipeline.ErrClosed
+	}
 	select {
 	case fr := <-f.ch:
 		return fr, nil

@@ -16,6 +16,14 @@ type KeyMap struct {
 	Theme      key.Binding
 	Sources    key.Binding
 
+	// The problems panel and the event log, while focused.
+	Up       key.Binding
+	Down     key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+	Ack      key.Binding
+	Filter   key.Binding
+
 	// A replay's controls.
 	PlayPause  key.Binding
 	Faster     key.Binding
@@ -46,6 +54,13 @@ func DefaultKeyMap() KeyMap {
 		Theme:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "theme")),
 		Sources:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sources: errors, warnings")),
 
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "select / scroll up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "select / scroll down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
+		Ack:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "acknowledge problem")),
+		Filter:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "events: all, warn+, crit")),
+
 		PlayPause:  key.NewBinding(key.WithKeys(" ", "p"), key.WithHelp("space", "play/pause")),
 		Faster:     key.NewBinding(key.WithKeys(">", "."), key.WithHelp(">", "faster")),
 		Slower:     key.NewBinding(key.WithKeys("<", ","), key.WithHelp("<", "slower")),
@@ -73,7 +88,9 @@ func (k KeyMap) ReplayFullHelp() [][]key.Binding {
 		{k.Rewind, k.Forward, k.RewindMin, k.ForwardMin},
 		{k.Start, k.End, k.NextEvent, k.PrevEvent},
 		{k.NextPanel, k.PrevPanel, k.Fullscreen, k.Back},
-		{k.WiderWin, k.NarrowWin, k.Theme, k.Sources, k.Help, k.Quit},
+		{k.Up, k.Down, k.PageUp, k.PageDown},
+		{k.WiderWin, k.NarrowWin, k.Theme, k.Filter},
+		{k.Sources, k.Help, k.Quit},
 	}
 }
 
@@ -86,7 +103,8 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.NextPanel, k.PrevPanel, k.Fullscreen, k.Back},
-		{k.WiderWin, k.NarrowWin, k.Pause},
-		{k.Theme, k.Sources, k.Help, k.Quit},
+		{k.Up, k.Down, k.PageUp, k.PageDown},
+		{k.WiderWin, k.NarrowWin, k.Pause, k.Filter},
+		{k.Ack, k.Theme, k.Sources, k.Help, k.Quit},
 	}
 }

@@ -41,12 +41,22 @@ const (
 // body's. Every line of the body is cut to fit and missing lines are
 // padded, so panels line up in rows.
 func (s Styles) box(title, body string, w, h int, focused bool) string {
-	if w < 4 || h < 2 {
-		return fit("", w, h)
-	}
 	st, edge := s.Panel, s.Theme.Border
 	if focused {
 		st, edge = s.PanelFocused, s.Theme.Focus
+	}
+	return s.boxIn(st, edge, title, body, w, h)
+}
+
+// alertBox is box with its border in the critical colour: the problems
+// panel flashing for a new critical problem.
+func (s Styles) alertBox(title, body string, w, h int) string {
+	return s.boxIn(s.Panel.BorderForeground(s.Theme.Crit), s.Theme.Crit, title, body, w, h)
+}
+
+func (s Styles) boxIn(st lipgloss.Style, edge lipgloss.TerminalColor, title, body string, w, h int) string {
+	if w < 4 || h < 2 {
+		return fit("", w, h)
 	}
 	innerW, innerH := w-4, h-2 // border 2, padding 2
 	border := s.Text.Foreground(edge)

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/events"
 	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -53,6 +54,10 @@ type Options struct {
 	// sets it to the sources its simulator feeds, e.g.
 	// Simulated: []string{"scrape"}.
 	Simulated []string
+	// Bell rings the terminal's bell (writes BEL to the screen's output)
+	// when a new critical problem opens; nil is no bell (--no-bell, a
+	// replay).
+	Bell func()
 }
 
 // windows are the chart windows + and - step through.
@@ -87,6 +92,10 @@ type Model struct {
 
 	cursor int             // the selected problem, while the problems panel has the focus
 	acked  map[string]bool // acknowledged problems by kind/subject, until they clear
+	alarm  alarm           // the bell and the flash of new critical problems
+
+	logOffset int             // how many of the newest events the log is scrolled past
+	logMin    events.Severity // the log shows events at least this severe
 
 	goTo textinput.Model // a replay's "go to time" prompt
 	note string          // a replay control's answer, shown in the footer
@@ -148,7 +157,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case frameMsg:
 		return m.updateFrame(msg)
 	case clockMsg:
-		m.renderHeader()
+		if m.alarm.flashing && !m.alarm.flashOn(m.opts.Wall()) {
+			m.alarm.flashing = false
+			m.render() // the flash is over: the border goes back
+		} else {
+			m.renderHeader()
+		}
 		return m, clockCmd() // re-armed only here
 	}
 	return m, nil
@@ -174,10 +188,11 @@ func (m Model) updateFrame(msg frameMsg) (tea.Model, tea.Cmd) {
 	}
 	m.latest = msg.frame
 	m.received = m.opts.Wall()
+	ring := m.takeProblems(msg.frame)
 	if !m.paused {
 		m.render()
 	}
-	return m, waitFrame(m.opts.Frames)
+	return m, tea.Batch(waitFrame(m.opts.Frames), ring)
 }
 
 func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
@@ -215,6 +230,15 @@ func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case keyMatches(msg, k.Theme):
 		m.theme = (m.theme + 1) % len(m.themes)
 		m.applyTheme()
+	case keyMatches(msg, k.Ack):
+		m.acknowledge()
+	case keyMatches(msg, k.Filter):
+		m.logMin = (m.logMin + 1) % (events.Crit + 1)
+		m.logOffset = 0
+	case keyMatches(msg, k.Up), keyMatches(msg, k.Down), keyMatches(msg, k.PageUp), keyMatches(msg, k.PageDown):
+		if !m.scroll(msg) {
+			return m, nil
+		}
 	default:
 		return m, nil
 	}

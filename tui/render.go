@@ -29,7 +29,12 @@ type frame struct {
 	problems []events.Problem
 	acked    map[string]bool
 	selected int
-	data     bool
+	flash    bool // a new critical problem: the problems panel's border flashes
+	// The event log's view: scrolled past the newest logOffset, showing
+	// events at least logMin severe.
+	logOffset int
+	logMin    events.Severity
+	data      bool
 	// stale lists the signals whose figure is not fresh, with its age.
 	stale map[string]staleMark
 	// simulated says the host figures are the demo's, not this machine's.
@@ -150,7 +155,8 @@ func (m *Model) headerFrame() frame {
 	return frame{
 		st: m.styles, snap: fr.Snapshot, assess: fr.Assessment, plan: m.opts.Plan, hasPlan: m.opts.HasPlan,
 		th: m.opts.Thresholds, window: m.window, events: fr.Log.All(), data: !fr.Snapshot.Time.IsZero(),
-		problems: fr.Problems, acked: m.acked, selected: m.problemCursor(),
+		problems: fr.Problems, acked: m.acked, selected: m.problemCursor(), flash: m.alarm.flashOn(m.opts.Wall()),
+		logOffset: m.logOffset, logMin: m.logMin,
 		stale: map[string]staleMark{}, simulated: slices.Contains(m.opts.Simulated, "host"),
 	}
 }
@@ -229,9 +235,13 @@ func (m *Model) panel(f *frame, id panelID, w, h int) string {
 	case panelPlan:
 		return f.st.box("Against the plan", planPanel(f, innerW), w, h, focused)
 	case panelProblems:
+		if f.flash && !focused {
+			return f.st.alertBox("✕ NEW · "+problemsTitle(f), problemsPanel(f, innerW, innerH), w, h)
+		}
 		return f.st.box(problemsTitle(f), problemsPanel(f, innerW, innerH), w, h, focused)
 	case panelEvents:
-		return f.st.box("Events", eventLines(f, innerW, innerH), w, h, focused)
+		body, title := eventLines(f, innerW, innerH)
+		return f.st.box(title, body, w, h, focused)
 	}
 	return ""
 }

@@ -236,15 +236,36 @@ func roomCell(h float64) string {
 	return capacity.FormatPercent(h)
 }
 
-// eventLines shows the newest events, newest first.
-func eventLines(f *frame, w, h int) string {
+// eventLines shows the event log newest first, from logOffset down,
+// events at least logMin severe, with the panel's title saying the filter
+// and how far it is scrolled.
+func eventLines(f *frame, w, h int) (body, title string) {
 	st := f.st
-	if len(f.events) == 0 {
-		return st.Faint.Render("no events yet")
+	title = "Events"
+	if f.logMin > events.Info {
+		title += " · " + f.logMin.String() + "+"
+	}
+	var shown []events.Event
+	for i := len(f.events) - 1; i >= 0; i-- {
+		if f.events[i].Severity >= f.logMin {
+			shown = append(shown, f.events[i])
+		}
+	}
+	if len(shown) == 0 {
+		if len(f.events) == 0 {
+			return st.Faint.Render("no events yet"), title
+		}
+		return st.Faint.Render("no " + f.logMin.String() + " events (v: show all)"), title
+	}
+	off := min(f.logOffset, max(len(shown)-h, 0))
+	if off > 0 {
+		title += fmt.Sprintf(" · %d newer above", off)
 	}
 	var lines []string
-	for i := len(f.events) - 1; i >= 0 && len(lines) < h; i-- {
-		e := f.events[i]
+	for _, e := range shown[off:] {
+		if len(lines) >= h {
+			break
+		}
 		mark, l := "·", LevelNone
 		switch e.Severity {
 		case events.Warn:
@@ -255,5 +276,5 @@ func eventLines(f *frame, w, h int) string {
 		msg := snapshot.CleanText(e.Message, max(w-12, 0))
 		lines = append(lines, st.Faint.Render(e.Time.Format("15:04:05"))+" "+st.level(l).Render(mark+" "+msg))
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(lines, "\n"), title
 }

@@ -31,6 +31,8 @@ type dashboard struct {
 	// simulated names the sources whose figures are simulated (the demo's
 	// shop), so the screen tells them from the real host.
 	simulated []string
+	// bell rings the terminal for a new critical problem; nil: no bell.
+	bell func()
 }
 
 // newPipeline builds the loop over a producer with the config's plan,
@@ -64,6 +66,7 @@ func runDashboard(d dashboard) error {
 		Thresholds: d.cfg.CapacityThresholds(),
 		LaunchName: launchName(d.cfg),
 		Simulated:  d.simulated,
+		Bell:       d.bell,
 	}
 	if d.rec != nil {
 		p.AddSink(d.rec)

@@ -36,6 +36,7 @@ func (f *simFlags) shop() (*sim.Shop, error) {
 func newDemoCmd() *cobra.Command {
 	var f simFlags
 	var rf recordFlags
+	var bf bellFlags
 	var logFile string
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -88,7 +89,7 @@ launchwatch replay FILE.`,
 				return err
 			}
 			err = runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout(),
-				simulated: []string{"scrape"}})
+				simulated: []string{"scrape"}, bell: bf.bell(nil)})
 			cancel()
 			if serr := <-served; serr != nil && !errors.Is(serr, context.Canceled) {
 				return errors.Join(err, fmt.Errorf("simulator: %w", serr))
@@ -99,6 +100,7 @@ launchwatch replay FILE.`,
 	f.register(cmd, 10, 2*time.Minute)
 	cmd.Flags().StringVar(&logFile, "log-file", "", "write logs here (never to the screen)")
 	rf.register(cmd)
+	bf.register(cmd)
 	return cmd
 }
 

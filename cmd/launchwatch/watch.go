@@ -20,6 +20,7 @@ import (
 
 type watchFlags struct {
 	record     recordFlags
+	bell       bellFlags
 	configFile string
 	once       bool
 	asJSON     bool
@@ -72,7 +73,7 @@ twice, one interval apart.`,
 			if err != nil {
 				return err
 			}
-			return runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout()})
+			return runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout(), bell: f.bell.bell(nil)})
 		},
 	}
 	fl := cmd.Flags()
@@ -81,6 +82,7 @@ twice, one interval apart.`,
 	fl.BoolVar(&f.asJSON, "json", false, "with --once, print JSON")
 	fl.StringVar(&f.logFile, "log-file", "", "write logs here (never to the screen)")
 	f.record.register(cmd)
+	f.bell.register(cmd)
 	return cmd
 }
 

@@ -1,0 +1,163 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/muesli/termenv"
+
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+func keyMsg(s string) tea.KeyMsg {
+	switch s {
+	case "tab":
+		return tea.KeyMsg{Type: tea.KeyTab}
+	case "down":
+		return tea.KeyMsg{Type: tea.KeyDown}
+	case "up":
+		return tea.KeyMsg{Type: tea.KeyUp}
+	case "pgdown":
+		return tea.KeyMsg{Type: tea.KeyPgDown}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+// focusOn tabs until the panel has the focus.
+func focusOn(t *testing.T, m Model, p panelID) Model {
+	t.Helper()
+	for range numPanels {
+		if m.focus == p {
+			return m
+		}
+		m = drive(m, keyMsg("tab"))
+	}
+	t.Fatalf("tab never reached panel %v", p)
+	return m
+}
+
+// quietThenBurst is the scripted launch with its error rate flat until
+// T+20s, then an error burst (a new critical problem).
+func quietThenBurst(n int) []snapshot.Snapshot {
+	snaps := launchSnapshots(n)
+	for i := range snaps {
+		rate := 0.002
+		if i >= 49 { // the 50th frame
+			rate = 0.3
+		}
+		snaps[i].ErrorRate = snapshot.Some(rate)
+	}
+	return snaps
+}
+
+func TestANewCriticalProblemRingsOnceAndFlashes(t *testing.T) {
+	feed := newFeed(quietThenBurst(60), demoPlan())
+	feed.noWait = true
+	rings := 0
+	wall := t0
+	m := testModel(feed, termenv.Ascii)
+	m.opts.Bell = func() { rings++ }
+	m.opts.Wall = func() time.Time { return wall }
+	m = drive(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	run := func(n int) {
+		for range n {
+			next, cmd := m.Update(feed.next())
+			m = next.(Model)
+			runCmds(cmd)
+		}
+	}
+	run(49)
+	// What stood at the first frame, or opened before the burst, may have
+	// rung; count from here.
+	before := rings
+	run(1) // the 50th frame: the error burst opens
+	if rings != before+1 {
+		t.Fatalf("the error burst rang %d times, want once", rings-before)
+	}
+	if !strings.Contains(m.View(), "✕ NEW · Problems") {
+		t.Errorf("the problems panel does not flash:\n%s", m.View())
+	}
+	run(5)
+	if rings != before+1 {
+		t.Errorf("a standing problem rang again: %d", rings-before)
+	}
+	// The flash ends after flashFor, at the clock's next tick.
+	wall = wall.Add(flashFor + time.Second)
+	m = drive(m, clockMsg{})
+	if strings.Contains(m.View(), "✕ NEW") {
+		t.Error("the flash outlived flashFor")
+	}
+}
+
+func TestAcknowledgingSilencesTheSelectedProblem(t *testing.T) {
+	m, _ := fed(60, 120, 40, termenv.Ascii)
+	m = focusOn(t, m, panelProblems)
+	ps := m.shown().Problems
+	if len(ps) < 2 {
+		t.Fatalf("want two problems or more, have %+v", ps)
+	}
+	m = drive(m, keyMsg("down"), keyMsg("a"))
+	if !m.acked[problemKey(ps[1])] || m.acked[problemKey(ps[0])] {
+		t.Fatalf("acked %v, want the second problem (%s) alone", m.acked, problemKey(ps[1]))
+	}
+	lines := strings.Split(m.View(), "\n")
+	found := false
+	for _, l := range lines {
+		if strings.Contains(l, "›") && strings.Contains(l, " ack") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the selected problem is not marked ack:\n%s", m.View())
+	}
+	m = drive(m, keyMsg("up"))
+	if m.problemCursor() != 0 {
+		t.Errorf("up from the second problem selects %d, want 0", m.problemCursor())
+	}
+}
+
+func TestTheEventLogScrollsAndFilters(t *testing.T) {
+	m, _ := fed(120, 120, 40, termenv.Ascii)
+	m = focusOn(t, m, panelEvents)
+	all := m.shown().Log.All()
+	if len(all) < 4 {
+		t.Fatalf("want a few events, have %d", len(all))
+	}
+	newest := all[len(all)-1].Message
+	if !strings.Contains(m.View(), newest[:20]) {
+		t.Fatalf("the newest event is not shown: %q", newest)
+	}
+	m = drive(m, keyMsg("down"))
+	if v := m.View(); strings.Contains(v, newest[:20]) || !strings.Contains(v, "Events · 1 newer above") {
+		t.Errorf("down must scroll to older events and say so:\n%s", v)
+	}
+	m = drive(m, keyMsg("up"), keyMsg("v"))
+	v := m.View()
+	if !strings.Contains(v, "Events · warn+") {
+		t.Errorf("v must filter to warn and worse:\n%s", v)
+	}
+	for _, l := range strings.Split(v, "\n") {
+		if strings.Contains(l, ":") && strings.Contains(l, " · launch started") {
+			t.Errorf("an info event shows under warn+: %q", l)
+		}
+	}
+	m = drive(m, keyMsg("v"), keyMsg("v"))
+	if !strings.Contains(m.View(), "╭─ Events ─") {
+		t.Error("three presses of v come back to every event")
+	}
+}
+
+// runCmds runs a command and any batch it holds, for their side effects
+// (the feed must not block: noWait).
+func runCmds(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	if batch, ok := cmd().(tea.BatchMsg); ok {
+		for _, c := range batch {
+			runCmds(c)
+		}
+	}
+}
