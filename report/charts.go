@@ -254,20 +254,27 @@ func (r *Report) plot(spec chartSpec) (*plot.Plot, error) {
 func (r *Report) segments(get func(sample) float64) []plotter.XYs {
 	n := len(r.samples)
 	per := (n + maxPoints - 1) / maxPoints
+	gap := 2 * max(r.Interval, r.Step)
 	var out []plotter.XYs
 	var cur plotter.XYs
+	cut := func() {
+		if len(cur) > 0 {
+			out = append(out, cur)
+			cur = nil
+		}
+	}
 	for i := 0; i < n; i += per {
 		v := math.NaN()
-		for _, s := range r.samples[i:min(i+per, n)] {
+		for j, s := range r.samples[i:min(i+per, n)] {
+			if i+j > 0 && gap > 0 && s.t.Sub(r.samples[i+j-1].t) > gap {
+				cut() // no snapshot in between: draw no line across
+			}
 			if x := get(s); !math.IsNaN(x) && !math.IsInf(x, 0) && (math.IsNaN(v) || x > v) {
 				v = x
 			}
 		}
 		if math.IsNaN(v) {
-			if len(cur) > 0 {
-				out = append(out, cur)
-				cur = nil
-			}
+			cut()
 			continue
 		}
 		cur = append(cur, plotter.XY{X: r.minutes(r.samples[i]), Y: v})
