@@ -294,7 +294,7 @@ func band(p *plot.Plot, x0, x1, lo, hi float64, c color.Color) error {
 		return err
 	}
 	poly.Color = c
-	poly.LineStyle.Width = 0
+	poly.Width = 0
 	p.Add(poly)
 	return nil
 }

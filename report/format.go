@@ -98,12 +98,12 @@ func (r *Report) lineName(c Crossing) string {
 		}
 		return c
 	}
-	switch {
-	case c.Subject == "error_rate":
+	switch c.Subject {
+	case "error_rate":
 		return pick("warn ", "crit ") + capacity.FormatPercent(pick2(warn, th.ErrorRateWarn, th.ErrorRateCrit))
-	case c.Subject == "page_weight":
+	case "page_weight":
 		return pick("warn ", "crit ") + capacity.FormatNumber(pick2(warn, th.PageWeightDrift, 2*th.PageWeightDrift)) + "x"
-	case c.Subject == "pace":
+	case "pace":
 		return pick("warn below ", "crit below ") + capacity.FormatNumber(pick2(warn, th.SellOutPace, th.SellOutPace/2)) + "x"
 	}
 	return pick("warn ", "crit ") + capacity.FormatPercent(pick2(warn, th.Warn, th.Crit))

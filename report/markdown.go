@@ -11,41 +11,47 @@ import (
 // inline formatting escaped.
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	v := r.view()
-	bw := bufio.NewWriter(w)
-	bw.WriteString("# " + md(v.Title) + "\n\n")
+	bw := &mdWriter{bufio.NewWriter(w)}
+	bw.put("# " + md(v.Title) + "\n\n")
 	for _, it := range v.Meta {
-		bw.WriteString("- **" + md(it.Key) + "**: " + md(it.Text) + "\n")
+		bw.put("- **" + md(it.Key) + "**: " + md(it.Text) + "\n")
 	}
 	for _, s := range v.Sections {
-		bw.WriteString("\n## " + md(s.Title) + "\n")
+		bw.put("\n## " + md(s.Title) + "\n")
 		for _, p := range s.Paras {
-			bw.WriteString("\n" + md(p) + "\n")
+			bw.put("\n" + md(p) + "\n")
 		}
 		if len(s.Items) > 0 {
-			bw.WriteString("\n")
+			bw.put("\n")
 			for _, it := range s.Items {
-				bw.WriteString("- **" + md(it.Key) + "**: " + md(it.Text) + "\n")
+				bw.put("- **" + md(it.Key) + "**: " + md(it.Text) + "\n")
 			}
 		}
 		for _, t := range s.Tables {
-			bw.WriteString("\n")
+			bw.put("\n")
 			writeMarkdownTable(bw, t)
 		}
 	}
 	return bw.Flush()
 }
 
-func writeMarkdownTable(bw *bufio.Writer, t table) {
+func writeMarkdownTable(bw *mdWriter, t table) {
 	row := func(cells []string) {
 		esc := make([]string, len(cells))
 		for i, c := range cells {
 			esc[i] = md(c)
 		}
-		bw.WriteString("| " + strings.Join(esc, " | ") + " |\n")
+		bw.put("| " + strings.Join(esc, " | ") + " |\n")
 	}
 	row(t.Head)
-	bw.WriteString(strings.Repeat("| --- ", len(t.Head)) + "|\n")
+	bw.put(strings.Repeat("| --- ", len(t.Head)) + "|\n")
 	for _, r := range t.Rows {
 		row(r)
 	}
 }
+
+// mdWriter writes through a bufio.Writer, which keeps the first error and
+// returns it from Flush: the writes themselves need no check.
+type mdWriter struct{ *bufio.Writer }
+
+func (w *mdWriter) put(s string) { _, _ = w.WriteString(s) }

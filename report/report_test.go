@@ -1,6 +1,7 @@
 package report
 
 import (
+	"errors"
 	"io"
 	"regexp"
 	"slices"
@@ -231,7 +232,7 @@ func externalRefs(t *testing.T, page string) []string {
 	for {
 		switch z.Next() {
 		case xhtml.ErrorToken:
-			if err := z.Err(); err != io.EOF {
+			if err := z.Err(); !errors.Is(err, io.EOF) {
 				t.Fatal(err)
 			}
 			return out
