@@ -199,7 +199,8 @@ func (r *Report) plot(spec chartSpec) (*plot.Plot, error) {
 		ymax = 1
 	}
 	ymax *= 1.05
-	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, 0, ymax
+	// A little room on the right keeps the last tick's label inside the chart.
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax+0.04*(xmax-xmin), 0, ymax
 
 	if spec.warn > 0 {
 		if err := band(p, xmin, xmax, spec.warn, spec.crit, bandWarn); err != nil {
