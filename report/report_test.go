@@ -360,3 +360,24 @@ func TestWithoutT0TimesRunFromTheFirstSnapshot(t *testing.T) {
 		}
 	}
 }
+
+func TestOneSnapshotWithoutAPlanStillReports(t *testing.T) {
+	th := capacity.DefaultThresholds()
+	h := testHeader(t, "bare", capacity.Plan{}, th)
+	h.Plan = nil
+	snaps := scriptedSnapshots(nil)[:1]
+	r, err := Build(writeRecording(t, h, snaps), capacity.Plan{LaunchAt: t0}, false, th)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, html := render(t, r)
+	if r.Snapshots != 1 || r.First != r.Last {
+		t.Errorf("%d snapshots from %v to %v, want the one", r.Snapshots, r.First, r.Last)
+	}
+	if !strings.Contains(md, "none in the recording") || !strings.Contains(html, "<svg") {
+		t.Errorf("a report without a plan should say so and still draw its charts:\n%s", md)
+	}
+	if len(r.Gaps) != 0 || len(r.Failures) != 0 {
+		t.Errorf("one snapshot shows gaps %v or failures %v", r.Gaps, r.Failures)
+	}
+}
