@@ -57,6 +57,7 @@ Run launchwatch --help for every command.
 		newRecordCmd(),
 		newReplayCmd(),
 		newExportCmd(),
+		newReportCmd(),
 		newSimCmd(),
 	)
 	return root

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/launchwatch/launchwatch/recording"
+	"github.com/launchwatch/launchwatch/report"
+)
+
+func newReportCmd() *cobra.Command {
+	var htmlOut, mdOut string
+	cmd := &cobra.Command{
+		Use:   "report FILE [-o report.html] [--md report.md]",
+		Short: "Write the post-mortem of a recorded launch",
+		Long: `Write the post-mortem of a recording (live, demo or backfilled): the launch
+window and phases; the peaks of PV, requests, connections, bandwidth and error
+rate with their times from T0; every threshold crossed and for how long; the
+sell-out against the plan; bandwidth, connections and memory predicted against
+measured, with the largest miss; page weight against plan; the bottleneck
+endpoint; every event; every gap in the data; and the three failure modes of
+the first launch where the data shows them (page weight far over plan, the
+refresh avalanche at T0 with errors and retries, the purchase path dead).
+
+Every snapshot is held against the recording's plan and thresholds again, as
+the live screen held it. Markdown goes to standard output, or to --md FILE;
+-o FILE writes one self-contained HTML page with SVG charts (nothing fetched
+from anywhere; it prints). The same recording gives the same report byte for
+byte.`,
+		Example: `  launchwatch report launch.lwrec.jsonl > postmortem.md
+  launchwatch report launch.lwrec.jsonl -o postmortem.html --md postmortem.md`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, out := range []string{htmlOut, mdOut} {
+				if out != "" && sameFile(out, args[0]) {
+					return fmt.Errorf("%s is the recording itself: writing there would destroy it", out)
+				}
+			}
+			if htmlOut != "" && htmlOut == mdOut {
+				return fmt.Errorf("-o and --md both name %s", htmlOut)
+			}
+			rec, err := recording.Open(args[0])
+			if err != nil {
+				return err
+			}
+			defer rec.Close()
+			for _, w := range rec.Warnings() {
+				fmt.Fprintln(cmd.ErrOrStderr(), "launchwatch: warning:", w)
+			}
+			plan, hasPlan, th, err := planOf(rec.Header())
+			if err != nil {
+				return fmt.Errorf("%s: %w", rec.Path(), err)
+			}
+			r, err := report.Build(rec, plan, hasPlan, th)
+			if err != nil {
+				return err
+			}
+			if htmlOut != "" {
+				if err := writeFile(htmlOut, r.WriteHTML); err != nil {
+					return err
+				}
+			}
+			if mdOut != "" {
+				return writeFile(mdOut, r.WriteMarkdown)
+			}
+			return r.WriteMarkdown(cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().StringVarP(&htmlOut, "output", "o", "", "write the HTML report here")
+	cmd.Flags().StringVar(&mdOut, "md", "", "write the Markdown report here instead of standard output")
+	return cmd
+}
+
+// writeFile writes a file through write, mode 0600 as the recordings are
+// (a report names hosts and figures a team may not want public).
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		return errors.Join(fmt.Errorf("%s: %w", path, err), f.Close())
+	}
+	return f.Close()
+}

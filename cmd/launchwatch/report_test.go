@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/launchwatch/launchwatch/internal/simtest"
+	"github.com/launchwatch/launchwatch/recording"
+	"github.com/launchwatch/launchwatch/report"
+	"github.com/launchwatch/launchwatch/sim"
+)
+
+// wallClock is a wall clock the test moves by hand, so the simulator's
+// clock (and with it every snapshot) moves exactly a poll interval a step.
+type wallClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *wallClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *wallClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// recordDemo records a demo scenario as `launchwatch demo` does (the
+// embedded demo config, the scrape source on the shop's clock, the same
+// recording header), from T-2m to until after T0, polling every interval
+// of simulated time on a hand-moved clock so the run takes seconds and
+// repeats exactly. The local host is left out: its figures are the test
+// machine's, not the shop's.
+func recordDemo(t *testing.T, scenario string, until time.Duration) string {
+	t.Helper()
+	clock := &wallClock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+	startIn := 2 * time.Minute
+	shop, url := simtest.Serve(t, sim.Options{Scenario: scenario, Speed: 1, StartIn: startIn, Seed: 1, Wall: clock.Now})
+	cfg, err := demoConfig(url+"/metrics", shop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Sources.Host = nil
+	poller, err := newPoller(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), shop.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := recordingHeader(cfg, recording.OriginDemo, clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Host = "test" // the header names the machine; the report must not vary with it
+	path := filepath.Join(t.TempDir(), scenario+".lwrec.jsonl")
+	w, err := recording.Create(path, h, recording.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for shop.Now().Sub(shop.LaunchAt()) <= until {
+		if err := w.Append(poller.Poll(context.Background())); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(cfg.Interval)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// demoReport records a demo scenario and returns its Markdown report.
+func demoReport(t *testing.T, scenario string) (md, path string) {
+	t.Helper()
+	// 20 minutes after T0 reach past the first launch's missing button
+	// (15 minutes) and the second launch's sell-out (about 10).
+	path = recordDemo(t, scenario, 20*time.Minute)
+	out, errOut, code := execute(t, "report", path)
+	if code != 0 {
+		t.Fatalf("report exit %d: %s", code, errOut)
+	}
+	return out, path
+}
+
+func TestReportNamesTheFirstLaunchsFailuresAndNoneOfTheSecond(t *testing.T) {
+	if testing.Short() {
+		t.Skip("records two demo launches against the simulator over HTTP")
+	}
+	titles := map[string]string{
+		report.FailurePageWeight: "Page weight far over plan",
+		report.FailureAvalanche:  "Refresh avalanche at T0 with errors and retries",
+		report.FailurePurchase:   "Purchase path dead",
+	}
+	first, _ := demoReport(t, "first-launch")
+	for kind, title := range titles {
+		if !strings.Contains(first, "**"+title) {
+			t.Errorf("the first launch's report does not name %s (%q):\n%s", kind, title, first)
+		}
+	}
+	second, _ := demoReport(t, "second-launch")
+	for kind, title := range titles {
+		if strings.Contains(second, title) {
+			t.Errorf("the second launch's report names %s (%q):\n%s", kind, title, second)
+		}
+	}
+	if !strings.Contains(second, "None of the three failure modes") || !strings.Contains(second, "sold out at T+") {
+		t.Errorf("the second launch's report should say it saw no failure mode and sold out:\n%s", second)
+	}
+}
+
+func TestReportWritesHTMLAndMarkdownFilesTheSameTwice(t *testing.T) {
+	if testing.Short() {
+		t.Skip("records a demo launch against the simulator over HTTP")
+	}
+	stdout, path := demoReport(t, "first-launch")
+	dir := t.TempDir()
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	for _, n := range []string{"1", "2"} {
+		out, errOut, code := execute(t, "report", path, "-o", filepath.Join(dir, n+".html"), "--md", filepath.Join(dir, n+".md"))
+		if code != 0 || out != "" {
+			t.Fatalf("report exit %d, stdout %q: %s", code, out, errOut)
+		}
+	}
+	if read("1.md") != stdout {
+		t.Error("--md wrote other Markdown than standard output shows")
+	}
+	if read("1.html") != read("2.html") || read("1.md") != read("2.md") {
+		t.Error("two reports of one recording differ")
+	}
+	html := read("1.html")
+	for _, want := range []string{"<svg", "Purchase path dead", "@media print"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the HTML report lacks %q", want)
+		}
+	}
+	st, err := os.Stat(filepath.Join(dir, "1.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("the HTML report is mode %v, want 0600 as the recordings are", st.Mode().Perm())
+	}
+}
+
+func TestReportRefusesBadInputClearly(t *testing.T) {
+	dir := t.TempDir()
+	notRec := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notRec, []byte("hello\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty.lwrec.jsonl")
+	w, err := recording.Create(empty, recording.Header{Launch: recording.Launch{Name: "empty"}, Interval: recording.Duration(time.Second)}, recording.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"a missing file is named", []string{"report", filepath.Join(dir, "nope.lwrec.jsonl")}, "nope.lwrec.jsonl"},
+		{"a file that is not a recording says so", []string{"report", notRec}, "not a launchwatch recording"},
+		{"a recording with no snapshot says so", []string{"report", empty}, "holds no snapshots"},
+		{"-o onto the recording is refused", []string{"report", empty, "-o", empty}, "the recording itself"},
+		{"--md onto the recording is refused", []string{"report", empty, "--md", empty}, "the recording itself"},
+		{"-o and --md on one file are refused", []string{"report", empty, "-o", filepath.Join(dir, "r"), "--md", filepath.Join(dir, "r")}, "both name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, errOut, code := execute(t, tt.args...)
+			if code != 1 || !strings.Contains(errOut, tt.want) {
+				t.Errorf("exit %d, stderr %q; want 1 and %q", code, errOut, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,202 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/events"
+)
+
+// The rules that name the seed's failure modes in the data.
+const (
+	// sustained is how long the page weight must stay over its drift line
+	// to count as far over plan, not a blip.
+	sustained = time.Minute
+	// avalancheErrors is how soon after T0 the error burst must start to
+	// belong to the refresh avalanche.
+	avalancheErrors = 5 * time.Minute
+	// purchaseWindow is the span over which the purchase path's traffic is
+	// averaged: orders are sparse, so one second says nothing.
+	purchaseWindow = 5 * time.Minute
+	// purchaseShare is the share of the planned sell rate below which the
+	// purchase path counts as dead.
+	purchaseShare = 0.1
+)
+
+// Failure titles.
+const (
+	titlePageWeight = "Page weight far over plan"
+	titleAvalanche  = "Refresh avalanche at T0 with errors and retries"
+	titlePurchase   = "Purchase path dead"
+)
+
+// failures names the seed's failure modes where the report's data shows
+// them.
+func failures(r *Report) []Failure {
+	var out []Failure
+	if f, ok := pageWeightFailure(r); ok {
+		out = append(out, f)
+	}
+	if f, ok := avalancheFailure(r); ok {
+		out = append(out, f)
+	}
+	if f, ok := purchaseFailure(r); ok {
+		out = append(out, f)
+	}
+	return out
+}
+
+func (r *Report) crossing(subject string, line capacity.Level, ok func(Crossing) bool) (Crossing, bool) {
+	for _, c := range r.Crossings {
+		if c.Subject == subject && c.Line == line && ok(c) {
+			return c, true
+		}
+	}
+	return Crossing{}, false
+}
+
+func pageWeightFailure(r *Report) (Failure, bool) {
+	c, ok := r.crossing("page_weight", capacity.LevelWarn, func(c Crossing) bool { return c.Duration() >= sustained })
+	if !ok {
+		return Failure{}, false
+	}
+	pw := r.PageWeight
+	ev := fmt.Sprintf("pages at up to %s, over the %sx drift line %s", c.Worst,
+		capacity.FormatNumber(r.Thresholds.PageWeightDrift), r.spanText(c.Span))
+	if pw.Known && pw.Planned > 0 {
+		ev += fmt.Sprintf("; the median view cost the origin %s against the plan's %s (%sx)",
+			capacity.FormatBytes(pw.Median), capacity.FormatBytes(pw.Planned), capacity.FormatNumber(pw.Median/pw.Planned))
+	}
+	return Failure{Kind: FailurePageWeight, Title: titlePageWeight, At: c.From, Evidence: ev}, true
+}
+
+func avalancheFailure(r *Report) (Failure, bool) {
+	if r.T0.IsZero() {
+		return Failure{}, false
+	}
+	var av *events.Event
+	for i, e := range r.Events {
+		if e.Kind == events.KindAvalanche {
+			av = &r.Events[i]
+			break
+		}
+	}
+	if av == nil {
+		return Failure{}, false
+	}
+	errs, ok := r.crossing("error_rate", capacity.LevelWarn, func(c Crossing) bool {
+		return !c.From.Before(r.T0.Add(-sustained)) && !c.From.After(r.T0.Add(avalancheErrors))
+	})
+	if !ok {
+		return Failure{}, false
+	}
+	ev := fmt.Sprintf("%s (%s); errors over the %s warning line %s, at worst %s", av.Message, r.Rel(av.Time),
+		capacity.FormatPercent(r.Thresholds.ErrorRateWarn), r.spanText(errs.Span), errs.Worst)
+	for _, p := range r.Peaks {
+		if p.Signal == "requests" && p.Known {
+			ev += fmt.Sprintf("; requests peaked at %s at %s, failed page loads retried on top of the refreshes", p.Text, r.Rel(p.At))
+		}
+	}
+	return Failure{Kind: FailureAvalanche, Title: titleAvalanche, At: av.Time, Evidence: ev}, true
+}
+
+// purchaseFailure looks for a stretch of the live sale, at least
+// purchaseWindow long, in which the purchase path's traffic averaged under
+// purchaseShare of the planned sell rate (or was none at all, without a
+// planned rate).
+func purchaseFailure(r *Report) (Failure, bool) {
+	line := 0.0
+	if secs := r.Plan.Stock.SellOut.Seconds(); secs > 0 && r.Plan.Stock.Total > 0 {
+		line = purchaseShare * r.Plan.Stock.Total / secs
+	}
+	var best, cur Span
+	var saleStart time.Time
+	j, sum, n := 0, 0.0, 0
+	closeCur := func() {
+		if !cur.From.IsZero() && cur.Duration() > best.Duration() {
+			best = cur
+		}
+		cur = Span{}
+	}
+	for i, s := range r.samples {
+		inSale := s.phase == capacity.PhaseLive && (r.T0.IsZero() || !s.t.Before(r.T0))
+		if !inSale {
+			closeCur()
+			saleStart, j, sum, n = time.Time{}, i+1, 0, 0
+			continue
+		}
+		if saleStart.IsZero() {
+			saleStart = s.t
+		}
+		if !math.IsNaN(s.purchase) {
+			sum, n = sum+s.purchase, n+1
+		}
+		for ; j < i && !r.samples[j].t.After(s.t.Add(-purchaseWindow)); j++ {
+			if v := r.samples[j].purchase; !math.IsNaN(v) {
+				sum, n = sum-v, n-1
+			}
+		}
+		if s.t.Sub(saleStart) < purchaseWindow || n == 0 {
+			continue
+		}
+		dead := sum/float64(n) <= line
+		if line == 0 {
+			dead = sum <= 0
+		}
+		switch {
+		case dead && cur.From.IsZero():
+			from := s.t.Add(-purchaseWindow)
+			if from.Before(saleStart) {
+				from = saleStart
+			}
+			cur = Span{From: from, To: s.t}
+		case dead:
+			cur.To = s.t
+		default:
+			closeCur()
+		}
+	}
+	closeCur()
+	if best.From.IsZero() {
+		return Failure{}, false
+	}
+	what := "the " + r.purchase + " endpoint"
+	if r.purchase == "sold" {
+		what = "sales"
+	} else if name, ok := cutEndpoint(r.purchase); ok {
+		what = "the " + name + " endpoint"
+	}
+	avg := r.average(best, func(s sample) float64 { return s.purchase })
+	ev := fmt.Sprintf("%s averaged %s/s %s while the sale was live", what, capacity.FormatNumber(avg), r.spanText(best))
+	if line > 0 {
+		ev += fmt.Sprintf(", against the plan's %s units/s (under a tenth of it)", capacity.FormatNumber(line/purchaseShare))
+	}
+	return Failure{Kind: FailurePurchase, Title: titlePurchase, At: best.From, Evidence: ev}, true
+}
+
+func cutEndpoint(signal string) (string, bool) {
+	const p = "endpoints."
+	if len(signal) > len(p) && signal[:len(p)] == p {
+		return signal[len(p):], true
+	}
+	return "", false
+}
+
+// average is the mean of a figure over the samples in span.
+func (r *Report) average(span Span, get func(sample) float64) float64 {
+	sum, n := 0.0, 0
+	for _, s := range r.samples {
+		if s.t.Before(span.From) || s.t.After(span.To) {
+			continue
+		}
+		if v := get(s); !math.IsNaN(v) {
+			sum, n = sum+v, n+1
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
+}

@@ -1,0 +1,404 @@
+package report
+
+import (
+	"cmp"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/pipeline"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// sample is one snapshot's figures as the charts and the later passes read
+// them; NaN is missing.
+type sample struct {
+	t                 time.Time
+	phase             capacity.Phase
+	pv, req           float64
+	conn, connPlan    float64
+	bw, bwPlan        float64
+	mem, memPlan      float64
+	errRate, purchase float64
+	pageWeight        float64
+	loads             []float64 // each planned endpoint's load, in plan order
+}
+
+// accumulators walk the frames once, keeping what the report needs.
+type accumulators struct {
+	th       capacity.Thresholds
+	samples  []sample
+	peaks    []peakAcc
+	phase    *Span
+	phases   []Span
+	open     map[string]*crossingAcc // by subject + "/" + line
+	done     []Crossing
+	misses   []Miss
+	epIndex  map[string]int
+	eps      []EndpointPeak
+	down     map[string]*SourceDown
+	downDone []SourceDown
+	soldOut  time.Time
+	stock    snapshot.Value
+	// purchase names the signal the purchase path is judged by: an
+	// endpoints.NAME, or "sold".
+	purchase string
+}
+
+type peakAcc struct {
+	signal, label string
+	get           func(snapshot.Snapshot) snapshot.Value
+	format        func(float64) string
+	peak          Peak
+}
+
+type crossingAcc struct {
+	c     Crossing
+	worst float64
+}
+
+func (a *accumulators) init(r *Report, th capacity.Thresholds) {
+	a.th = th
+	a.open = make(map[string]*crossingAcc)
+	a.down = make(map[string]*SourceDown)
+	a.epIndex = make(map[string]int)
+	a.peaks = []peakAcc{
+		{signal: snapshot.SignalPV, label: "Page views", get: func(s snapshot.Snapshot) snapshot.Value { return s.PV },
+			format: func(v float64) string { return capacity.FormatNumber(v) + " PV/s" }},
+		{signal: snapshot.SignalRequests, label: "Requests", get: func(s snapshot.Snapshot) snapshot.Value { return s.Requests },
+			format: func(v float64) string { return capacity.FormatNumber(v) + " req/s" }},
+		{signal: snapshot.SignalConnections, label: "Connections", get: func(s snapshot.Snapshot) snapshot.Value { return s.Connections },
+			format: capacity.FormatCount},
+		{signal: snapshot.SignalBandwidth, label: "Bandwidth", get: func(s snapshot.Snapshot) snapshot.Value { return s.Bandwidth },
+			format: func(v float64) string { return capacity.FormatByteRate(v) + " (" + capacity.FormatBitRate(v) + ")" }},
+		{signal: snapshot.SignalErrorRate, label: "Error rate", get: func(s snapshot.Snapshot) snapshot.Value { return s.ErrorRate },
+			format: capacity.FormatPercent},
+	}
+	for _, nc := range (capacity.Assessment{}).Checks() {
+		a.misses = append(a.misses, Miss{Name: nc.Name, format: nc.Format, PeakMeasured: math.Inf(-1)})
+	}
+	for i, ep := range r.Plan.Endpoints {
+		a.epIndex[ep.Name] = i
+		a.eps = append(a.eps, EndpointPeak{Name: ep.Name, MaxQPS: ep.MaxQPS})
+	}
+	a.purchase = snapshot.SignalSold
+	for _, ep := range r.Plan.Endpoints {
+		if isPurchase(ep.Name) {
+			a.purchase = "endpoints." + ep.Name
+			break
+		}
+	}
+}
+
+// isPurchase tells an endpoint of the purchase path by its name.
+func isPurchase(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range []string{"buy", "purchase", "checkout", "order"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func nan(v snapshot.Value) float64 { return v.Or(math.NaN()) }
+
+func (a *accumulators) add(f pipeline.Frame, levels map[string]capacity.Level) {
+	s, as := f.Snapshot, f.Assessment
+	a.samples = append(a.samples, sample{
+		t: s.Time, phase: as.Phase, pv: nan(s.PV), req: nan(s.Requests),
+		conn: nan(s.Connections), connPlan: nan(as.Connections.Predicted),
+		bw: nan(s.Bandwidth), bwPlan: nan(as.Bandwidth.Predicted),
+		mem: nan(s.Host.TCPMemory), memPlan: nan(as.Memory.Predicted),
+		errRate: nan(s.ErrorRate), purchase: nan(s.Get(a.purchase)),
+		pageWeight: nan(as.PageWeight.Measured), loads: a.loads(as),
+	})
+	for i := range a.peaks {
+		p := &a.peaks[i]
+		if v, ok := p.get(s).Get(); ok && (!p.peak.Known || v > p.peak.Value) {
+			p.peak.Value, p.peak.Known, p.peak.At = v, true, s.Time
+		}
+	}
+	a.phaseAt(as.Phase, s.Time)
+	if as.Phase == capacity.PhaseSoldOut && a.soldOut.IsZero() {
+		a.soldOut = s.Time
+	}
+	if s.Stock.OK() {
+		a.stock = s.Stock
+	}
+	a.crossings(f, levels)
+	a.checks(as)
+	for _, e := range as.Endpoints {
+		i, ok := a.epIndex[e.Name]
+		l, known := e.Load.Get()
+		if !ok || !known {
+			continue
+		}
+		if p := &a.eps[i]; !p.Known || l > p.Load {
+			p.Known, p.Load, p.QPS, p.At = true, l, e.QPS.Or(0), s.Time
+		}
+	}
+	a.sources(s)
+}
+
+func (a *accumulators) loads(as capacity.Assessment) []float64 {
+	if len(a.eps) == 0 {
+		return nil
+	}
+	out := make([]float64, len(a.eps))
+	for i := range out {
+		out[i] = math.NaN()
+	}
+	for _, e := range as.Endpoints {
+		if i, ok := a.epIndex[e.Name]; ok {
+			out[i] = nan(e.Load)
+		}
+	}
+	return out
+}
+
+func (a *accumulators) phaseAt(ph capacity.Phase, t time.Time) {
+	if a.phase != nil && a.phase.Name == ph.String() {
+		a.phase.To = t
+		return
+	}
+	if a.phase != nil {
+		a.phase.To = t
+		a.phases = append(a.phases, *a.phase)
+	}
+	a.phase = &Span{Name: ph.String(), From: t, To: t}
+}
+
+// subjectFigure is the figure a level was judged on, and whether lower is
+// worse (the pace).
+func subjectFigure(key string, f pipeline.Frame) (v float64, lowerWorse, ok bool) {
+	as := f.Assessment
+	for _, c := range as.Checks() {
+		if c.Name == key {
+			h, ok := c.Check.Headroom.Get()
+			return 1 - h, false, ok
+		}
+	}
+	switch key {
+	case "error_rate":
+		v, ok = f.Snapshot.ErrorRate.Get()
+	case "page_weight":
+		v, ok = as.PageWeight.Ratio.Get()
+	case "pace":
+		v, ok = as.SellOut.Pace.Get()
+		return v, true, ok
+	default:
+		name, found := strings.CutPrefix(key, "endpoints.")
+		if !found {
+			return 0, false, false
+		}
+		for _, e := range as.Endpoints {
+			if e.Name == name {
+				v, ok = e.Load.Get()
+			}
+		}
+	}
+	return v, false, ok
+}
+
+func formatFigure(key string, v float64) string {
+	switch {
+	case key == "error_rate":
+		return capacity.FormatPercent(v) + " of requests failing"
+	case key == "page_weight":
+		return capacity.FormatNumber(v) + "x the plan"
+	case key == "pace":
+		return capacity.FormatNumber(v) + "x the planned pace"
+	case strings.HasPrefix(key, "endpoints."):
+		return capacity.FormatPercent(v) + " of its ceiling"
+	}
+	return capacity.FormatPercent(v) + " of the limit"
+}
+
+// crossings opens and closes the spans at or over each line. A figure
+// that cannot be judged (no data) leaves its spans as they are, as the
+// events do: a gap is not a recovery.
+func (a *accumulators) crossings(f pipeline.Frame, levels map[string]capacity.Level) {
+	t := f.Snapshot.Time
+	for _, key := range slices.Sorted(maps.Keys(levels)) {
+		l := levels[key]
+		v, lowerWorse, vok := subjectFigure(key, f)
+		for _, line := range []capacity.Level{capacity.LevelWarn, capacity.LevelCrit} {
+			id := key + "/" + line.String()
+			c := a.open[id]
+			switch {
+			case l >= line && c == nil:
+				c = &crossingAcc{c: Crossing{Span: Span{From: t, To: t}, Subject: key, Line: line}, worst: math.NaN()}
+				a.open[id] = c
+				fallthrough
+			case l >= line:
+				if vok && (math.IsNaN(c.worst) || (lowerWorse && v < c.worst) || (!lowerWorse && v > c.worst)) {
+					c.worst = v
+				}
+				c.c.To = t
+			case c != nil:
+				c.c.To = t
+				a.closeCrossing(id)
+			}
+		}
+	}
+}
+
+func (a *accumulators) closeCrossing(id string) {
+	c := a.open[id]
+	if !math.IsNaN(c.worst) {
+		c.c.Worst = formatFigure(c.c.Subject, c.worst)
+	}
+	a.done = append(a.done, c.c)
+	delete(a.open, id)
+}
+
+func (a *accumulators) checks(as capacity.Assessment) {
+	for i, nc := range as.Checks() {
+		m := &a.misses[i]
+		m.AtPeak, m.Limit = nc.Check.AtPeak, nc.Check.Limit
+		meas, mok := nc.Check.Measured.Get()
+		if mok && meas > m.PeakMeasured {
+			m.PeakMeasured = meas
+		}
+		pred, pok := nc.Check.Predicted.Get()
+		if !mok || !pok {
+			continue
+		}
+		if !m.Known || math.Abs(meas-pred) > math.Abs(m.Measured-m.Predicted) {
+			m.Known, m.At, m.Measured, m.Predicted, m.Ratio = true, as.Time, meas, pred, nc.Check.Ratio
+		}
+	}
+}
+
+func (a *accumulators) sources(s snapshot.Snapshot) {
+	for _, name := range s.SourceNames() {
+		src := s.Sources[name]
+		d := a.down[name]
+		switch down := src.Down(s.Time, a.th.StaleAfter); {
+		case down && d == nil:
+			why := src.Error
+			if why == "" {
+				why = "no answer"
+			}
+			a.down[name] = &SourceDown{Span: Span{Name: name, From: s.Time, To: s.Time}, Why: why}
+		case down:
+			d.To = s.Time
+		case d != nil:
+			d.To = s.Time
+			a.downDone = append(a.downDone, *d)
+			delete(a.down, name)
+		}
+	}
+}
+
+func (a *accumulators) finish(r *Report) {
+	if a.phase != nil {
+		a.phase.Open = true
+		r.Phases = append(a.phases, *a.phase)
+	}
+	for _, p := range a.peaks {
+		pk := p.peak
+		pk.Signal, pk.Label = p.signal, p.label
+		if pk.Known {
+			pk.Text = p.format(pk.Value)
+		}
+		r.Peaks = append(r.Peaks, pk)
+	}
+	for _, id := range slices.Sorted(maps.Keys(a.open)) {
+		a.open[id].c.Open = true
+		a.closeCrossing(id)
+	}
+	slices.SortStableFunc(a.done, func(x, y Crossing) int {
+		return cmp.Or(x.From.Compare(y.From), cmp.Compare(x.Subject, y.Subject), cmp.Compare(x.Line, y.Line))
+	})
+	r.Crossings = a.done
+	r.SellOut = SellOut{Total: r.Plan.Stock.Total, Planned: r.Plan.Stock.SellOut, SoldOut: a.soldOut, Remaining: a.stock}
+	for i := range a.misses {
+		if math.IsInf(a.misses[i].PeakMeasured, -1) {
+			a.misses[i].PeakMeasured = math.NaN()
+		}
+	}
+	r.Misses = a.misses
+	r.PageWeight = pageWeight(r.Plan, a.samples)
+	r.Endpoints = a.eps
+	best := -1
+	for i, e := range a.eps {
+		if e.Known && (best < 0 || e.Load > a.eps[best].Load) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		r.Bottleneck = a.eps[best].Name
+	}
+	for _, name := range slices.Sorted(maps.Keys(a.down)) {
+		d := a.down[name]
+		d.Open = true
+		a.downDone = append(a.downDone, *d)
+	}
+	slices.SortStableFunc(a.downDone, func(x, y SourceDown) int {
+		return cmp.Or(x.From.Compare(y.From), cmp.Compare(x.Name, y.Name))
+	})
+	r.SourcesDown = a.downDone
+	r.Step = medianStep(a.samples)
+	r.Gaps = gaps(a.samples, max(r.Interval, r.Step))
+	r.samples = a.samples
+	r.purchase = a.purchase
+	r.Failures = failures(r)
+}
+
+func pageWeight(plan capacity.Plan, samples []sample) PageWeight {
+	pw := PageWeight{Planned: plan.Assess(snapshot.Snapshot{}, nil).PageWeight.Planned}
+	var xs []float64
+	for _, s := range samples {
+		if !math.IsNaN(s.pageWeight) {
+			xs = append(xs, s.pageWeight)
+		}
+	}
+	if len(xs) == 0 {
+		return pw
+	}
+	slices.Sort(xs)
+	pw.Known = true
+	pw.Median = quantile(xs, 0.5)
+	pw.P95 = quantile(xs, 0.95)
+	return pw
+}
+
+// quantile of sorted xs, the nearest rank.
+func quantile(xs []float64, q float64) float64 {
+	i := int(math.Ceil(q*float64(len(xs)))) - 1
+	return xs[min(max(i, 0), len(xs)-1)]
+}
+
+// medianStep is the median time between two snapshots; 0 for fewer than
+// two.
+func medianStep(samples []sample) time.Duration {
+	if len(samples) < 2 {
+		return 0
+	}
+	d := make([]time.Duration, len(samples)-1)
+	for i := range d {
+		d[i] = samples[i+1].t.Sub(samples[i].t)
+	}
+	slices.Sort(d)
+	return d[len(d)/2]
+}
+
+// gaps finds the stretches without a snapshot: more than twice the
+// interval between two.
+func gaps(samples []sample, interval time.Duration) []Gap {
+	if interval <= 0 {
+		interval = time.Second
+	}
+	var out []Gap
+	for i := 1; i < len(samples); i++ {
+		if samples[i].t.Sub(samples[i-1].t) > 2*interval {
+			out = append(out, Gap{From: samples[i-1].t, To: samples[i].t})
+		}
+	}
+	return out
+}

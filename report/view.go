@@ -1,0 +1,209 @@
+package report
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/launchwatch/launchwatch/capacity"
+)
+
+// view is the report laid out as text: the one source both writers render,
+// so the Markdown and the HTML say the same. Its strings are cleaned but
+// not escaped; each writer escapes for its format.
+type view struct {
+	Title    string
+	Meta     []item
+	Sections []section
+}
+
+type section struct {
+	ID, Title string
+	Paras     []string
+	Items     []item
+	Tables    []table
+	// Charts are the section's chart names (see Report.charts); HTML only.
+	Charts []string
+}
+
+type item struct{ Key, Text string }
+
+type table struct {
+	Head []string
+	Rows [][]string
+}
+
+func (r *Report) view() view {
+	name := r.Name
+	if name == "" {
+		name = "unnamed launch"
+	}
+	v := view{Title: "Post-mortem: " + clean(name)}
+	origin := orDash(r.Origin)
+	if r.From != "" {
+		origin += " from " + r.From
+	}
+	v.Meta = []item{
+		{"Recording", fmt.Sprintf("%s snapshots every %s (polled every %s), %s, written by launchwatch %s on %s",
+			capacity.FormatCount(float64(r.Snapshots)), capacity.FormatDuration(r.Step), capacity.FormatDuration(r.Interval),
+			origin, orDash(r.Build), orDash(r.Host))},
+		{"Window", fmt.Sprintf("%s to %s (%s to %s, %s)", Clock(r.First), Clock(r.Last), r.Rel(r.First), r.Rel(r.Last),
+			capacity.FormatDuration(r.Last.Sub(r.First)))},
+	}
+	if r.T0.IsZero() {
+		v.Meta = append(v.Meta, item{"T0", "not known: times are from the first snapshot"})
+	} else {
+		v.Meta = append(v.Meta, item{"T0", Clock(r.T0)})
+	}
+	if !r.HasPlan {
+		v.Meta = append(v.Meta, item{"Plan", "none in the recording: nothing is held against a plan"})
+	}
+	for i := range v.Meta {
+		v.Meta[i].Text = clean(v.Meta[i].Text)
+	}
+	v.Sections = []section{r.failureSection(), r.overviewSection(), r.crossingSection(), r.planSection(),
+		r.eventSection(), r.gapSection()}
+	return v
+}
+
+func (r *Report) failureSection() section {
+	s := section{ID: "failures", Title: "Failure modes"}
+	if len(r.Failures) == 0 {
+		s.Paras = []string{"None of the three failure modes of the first launch (page weight far over plan, " +
+			"the refresh avalanche at T0 with errors and retries, the purchase path dead) shows in this recording."}
+		return s
+	}
+	for _, f := range r.Failures {
+		s.Items = append(s.Items, item{f.Title + " (" + r.Rel(f.At) + ")", clean(f.Evidence)})
+	}
+	return s
+}
+
+func (r *Report) overviewSection() section {
+	s := section{ID: "overview", Title: "Launch window and peaks", Charts: []string{"pv", "requests", "errors"}}
+	ph := table{Head: []string{"phase", "from", "to", "lasted"}}
+	for _, p := range r.Phases {
+		ph.Rows = append(ph.Rows, []string{p.Name, r.Rel(p.From), r.until(p), capacity.FormatDuration(p.Duration())})
+	}
+	pk := table{Head: []string{"peak", "value", "at"}}
+	for _, p := range r.Peaks {
+		if !p.Known {
+			pk.Rows = append(pk.Rows, []string{p.Label, "not measured", "–"})
+			continue
+		}
+		pk.Rows = append(pk.Rows, []string{p.Label, p.Text, r.Rel(p.At)})
+	}
+	s.Tables = []table{ph, pk}
+	if r.SellOut.Total > 0 || r.SellOut.Remaining.OK() {
+		s.Items = []item{{"Sell-out", r.sellOutText()}}
+	}
+	return s
+}
+
+func (r *Report) crossingSection() section {
+	s := section{ID: "thresholds", Title: "Thresholds crossed"}
+	if len(r.Crossings) == 0 {
+		s.Paras = []string{"No figure reached a threshold's warning line."}
+		return s
+	}
+	t := table{Head: []string{"figure", "line", "from", "to", "lasted", "worst"}}
+	for _, c := range r.Crossings {
+		t.Rows = append(t.Rows, []string{clean(subjectName(c.Subject)), r.lineName(c), r.Rel(c.From), r.until(c.Span),
+			capacity.FormatDuration(c.Duration()), orDash(c.Worst)})
+	}
+	s.Tables = []table{t}
+	return s
+}
+
+func (r *Report) planSection() section {
+	s := section{ID: "plan", Title: "Plan against measurement", Charts: []string{"bandwidth", "connections", "memory"}}
+	if !r.HasPlan {
+		s.Paras = []string{"The recording holds no plan."}
+		s.Charts = []string{"bandwidth", "connections"}
+	}
+	t := table{Head: []string{"formula", "largest miss", "peak measured", "plan at peak", "limit"}}
+	for _, m := range r.Misses {
+		peak, limit := "–", "none"
+		if !math.IsNaN(m.PeakMeasured) {
+			peak = m.Format(m.PeakMeasured)
+		}
+		if m.Limit > 0 {
+			limit = m.Format(m.Limit)
+		}
+		t.Rows = append(t.Rows, []string{m.Name, r.missText(m), peak, m.Format(m.AtPeak), limit})
+	}
+	s.Tables = []table{t}
+	pw := r.PageWeight
+	pwText := "not measured (no bandwidth and PV side by side)"
+	if pw.Known {
+		pwText = fmt.Sprintf("median %s per view, 95th percentile %s, against the plan's %s", capacity.FormatBytes(pw.Median),
+			capacity.FormatBytes(pw.P95), capacity.FormatBytes(pw.Planned))
+		if pw.Planned > 0 {
+			pwText += fmt.Sprintf(" (%sx)", capacity.FormatNumber(pw.Median/pw.Planned))
+		}
+	}
+	s.Items = []item{{"Page weight", pwText}}
+	if len(r.Endpoints) > 0 {
+		bn := "no endpoint's load was measured"
+		for _, e := range r.Endpoints {
+			if e.Name == r.Bottleneck {
+				bn = fmt.Sprintf("%s, peaking at %s of its ceiling (%s of %s QPS) at %s", e.Name, capacity.FormatPercent(e.Load),
+					capacity.FormatNumber(e.QPS), capacity.FormatNumber(e.MaxQPS), r.Rel(e.At))
+			}
+		}
+		s.Items = append(s.Items, item{"Bottleneck", clean(bn)})
+		et := table{Head: []string{"endpoint", "peak load", "QPS then", "ceiling", "at"}}
+		for _, e := range r.Endpoints {
+			if !e.Known {
+				et.Rows = append(et.Rows, []string{clean(e.Name), "not measured", "–", capacity.FormatNumber(e.MaxQPS), "–"})
+				continue
+			}
+			et.Rows = append(et.Rows, []string{clean(e.Name), capacity.FormatPercent(e.Load), capacity.FormatNumber(e.QPS),
+				capacity.FormatNumber(e.MaxQPS), r.Rel(e.At)})
+		}
+		s.Tables = append(s.Tables, et)
+		s.Charts = append(s.Charts, "endpoints")
+	}
+	return s
+}
+
+func (r *Report) eventSection() section {
+	s := section{ID: "events", Title: "Events"}
+	if len(r.Events) == 0 {
+		s.Paras = []string{"No event was raised."}
+		return s
+	}
+	t := table{Head: []string{"at", "time", "severity", "kind", "event"}}
+	for _, e := range r.Events {
+		t.Rows = append(t.Rows, []string{r.Rel(e.Time), Clock(e.Time), e.Severity.String(), clean(string(e.Kind)), clean(e.Message)})
+	}
+	s.Tables = []table{t}
+	return s
+}
+
+func (r *Report) gapSection() section {
+	s := section{ID: "gaps", Title: "Gaps in the data"}
+	if len(r.SourcesDown) == 0 && len(r.Gaps) == 0 {
+		s.Paras = []string{"No source was down and no snapshot is missing."}
+		return s
+	}
+	if len(r.SourcesDown) > 0 {
+		t := table{Head: []string{"source down", "from", "to", "lasted", "first error"}}
+		for _, d := range r.SourcesDown {
+			t.Rows = append(t.Rows, []string{clean(d.Name), r.Rel(d.From), r.until(d.Span), capacity.FormatDuration(d.Duration()), clean(d.Why)})
+		}
+		s.Tables = append(s.Tables, t)
+	} else {
+		s.Paras = append(s.Paras, "No source was down.")
+	}
+	if len(r.Gaps) > 0 {
+		t := table{Head: []string{"no snapshot after", "until", "missing"}}
+		for _, g := range r.Gaps {
+			t.Rows = append(t.Rows, []string{r.Rel(g.From), r.Rel(g.To), capacity.FormatDuration(g.To.Sub(g.From))})
+		}
+		s.Tables = append(s.Tables, t)
+	} else {
+		s.Paras = append(s.Paras, fmt.Sprintf("No snapshot is missing (none more than twice %s apart).",
+			capacity.FormatDuration(max(r.Interval, r.Step))))
+	}
+	return s
+}
