@@ -216,17 +216,23 @@ func TestSeekingBackRebuildsFromTheRecording(t *testing.T) {
 // apart.
 func createWriter(tb testing.TB, path string, step time.Duration) *recording.Writer {
 	tb.Helper()
+	w, err := recording.Create(path, scriptedHeader(tb, step), recording.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return w
+}
+
+// scriptedHeader is the header of a recording of the scripted launch taken
+// every step.
+func scriptedHeader(tb testing.TB, step time.Duration) recording.Header {
+	tb.Helper()
 	plan := launchtest.Plan()
 	planJSON, err := json.Marshal(plan)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	w, err := recording.Create(path, recording.Header{Interval: recording.Duration(step), Plan: planJSON,
-		Launch: recording.Launch{StartsAt: plan.LaunchAt}}, recording.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return w
+	return recording.Header{Interval: recording.Duration(step), Plan: planJSON, Launch: recording.Launch{StartsAt: plan.LaunchAt}}
 }
 
 // scripted records n snapshots of the scripted launch a second apart and
@@ -234,22 +240,7 @@ func createWriter(tb testing.TB, path string, step time.Duration) *recording.Wri
 func scripted(tb testing.TB, n int) (*recording.Recording, []snapshot.Snapshot) {
 	tb.Helper()
 	snaps := launchtest.Snapshots(n, time.Second)
-	path := filepath.Join(tb.TempDir(), "launch.lwrec.jsonl")
-	w := createWriter(tb, path, time.Second)
-	for _, s := range snaps {
-		if err := w.Append(s); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		tb.Fatal(err)
-	}
-	rec, err := recording.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { rec.Close() })
-	return rec, snaps
+	return launchtest.Record(tb, scriptedHeader(tb, time.Second), snaps), snaps
 }
 
 func TestControlsStepSpeedPauseAndJumpBetweenEvents(t *testing.T) {

@@ -3,11 +3,11 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/internal/launchtest"
 	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -167,25 +167,7 @@ func testHeader(tb testing.TB, name string, plan capacity.Plan, th capacity.Thre
 // it, as the report command does.
 func writeRecording(tb testing.TB, h recording.Header, snaps []snapshot.Snapshot) *recording.Recording {
 	tb.Helper()
-	path := filepath.Join(tb.TempDir(), "launch.lwrec.jsonl")
-	w, err := recording.Create(path, h, recording.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, s := range snaps {
-		if err := w.Append(s); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		tb.Fatal(err)
-	}
-	rec, err := recording.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { rec.Close() })
-	return rec
+	return launchtest.Record(tb, h, snaps)
 }
 
 // buildReport writes snaps to a recording and builds its report.

@@ -160,3 +160,15 @@ func fed(n, w, h int, profile termenv.Profile) (Model, *fakeFeed) {
 	}
 	return m, feed
 }
+
+// keyMsg is the key message of a key's name, as the help names it.
+func keyMsg(s string) tea.KeyMsg {
+	named := map[string]tea.KeyType{
+		"tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab, "enter": tea.KeyEnter, "esc": tea.KeyEsc,
+		"up": tea.KeyUp, "down": tea.KeyDown, "pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown,
+	}
+	if t, ok := named[s]; ok {
+		return tea.KeyMsg{Type: t}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}

@@ -126,19 +126,7 @@ func TestWhenThePipelineStopsTheScreenSaysSoAndStopsWaiting(t *testing.T) {
 
 func TestKeysMoveFocusFullScreenWindowAndTheme(t *testing.T) {
 	m, _ := fed(40, 120, 40, termenv.Ascii)
-	key := func(s string) tea.KeyMsg {
-		switch s {
-		case "tab":
-			return tea.KeyMsg{Type: tea.KeyTab}
-		case "shift+tab":
-			return tea.KeyMsg{Type: tea.KeyShiftTab}
-		case "enter":
-			return tea.KeyMsg{Type: tea.KeyEnter}
-		case "esc":
-			return tea.KeyMsg{Type: tea.KeyEsc}
-		}
-		return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
-	}
+	key := keyMsg
 	m = drive(m, key("tab"), key("tab"))
 	if m.focus != panelConnChart {
 		t.Errorf("focus after two tabs = %v", m.focus)

@@ -11,20 +11,6 @@ import (
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
-func keyMsg(s string) tea.KeyMsg {
-	switch s {
-	case "tab":
-		return tea.KeyMsg{Type: tea.KeyTab}
-	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
-	case "up":
-		return tea.KeyMsg{Type: tea.KeyUp}
-	case "pgdown":
-		return tea.KeyMsg{Type: tea.KeyPgDown}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
-}
-
 // focusOn tabs until the panel has the focus.
 func focusOn(t *testing.T, m Model, p panelID) Model {
 	t.Helper()

@@ -41,14 +41,11 @@ Writes to standard output unless -o names a file.`,
 			if !ok {
 				return fmt.Errorf("--format %q: want jsonl, csv or openmetrics", format)
 			}
-			rec, err := recording.Open(args[0])
+			rec, err := readRecording(cmd, args[0])
 			if err != nil {
 				return err
 			}
 			defer rec.Close()
-			for _, w := range rec.Warnings() {
-				fmt.Fprintln(cmd.ErrOrStderr(), "launchwatch: warning:", w)
-			}
 			if out == "" {
 				return write(cmd.OutOrStdout(), rec)
 			}

@@ -37,14 +37,11 @@ the events.`,
 			if !validSpeed(speed) {
 				return fmt.Errorf("--speed %g: want one of %v", speed, replay.Speeds)
 			}
-			rec, err := recording.Open(args[0])
+			rec, err := readRecording(cmd, args[0])
 			if err != nil {
 				return err
 			}
 			defer rec.Close()
-			for _, w := range rec.Warnings() {
-				fmt.Fprintln(cmd.ErrOrStderr(), "launchwatch: warning:", w)
-			}
 			if rec.Len() == 0 {
 				return fmt.Errorf("%s holds no snapshots yet", args[0])
 			}
@@ -97,4 +94,18 @@ func runReplay(rec *recording.Recording, speed float64, log *slog.Logger) error 
 		return fmt.Errorf("replay: %w", err)
 	}
 	return nil
+}
+
+// readRecording opens a recording for a command that reads one (replay,
+// export, report), saying on standard error what the reader repaired or
+// skipped (a torn tail, a missing part).
+func readRecording(cmd *cobra.Command, path string) (*recording.Recording, error) {
+	rec, err := recording.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range rec.Warnings() {
+		fmt.Fprintln(cmd.ErrOrStderr(), "launchwatch: warning:", w)
+	}
+	return rec, nil
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/report"
 )
 
@@ -43,14 +42,11 @@ byte.`,
 			if htmlOut != "" && htmlOut == mdOut {
 				return fmt.Errorf("-o and --md both name %s", htmlOut)
 			}
-			rec, err := recording.Open(args[0])
+			rec, err := readRecording(cmd, args[0])
 			if err != nil {
 				return err
 			}
 			defer rec.Close()
-			for _, w := range rec.Warnings() {
-				fmt.Fprintln(cmd.ErrOrStderr(), "launchwatch: warning:", w)
-			}
 			plan, hasPlan, th, err := planOf(rec.Header())
 			if err != nil {
 				return fmt.Errorf("%s: %w", rec.Path(), err)
