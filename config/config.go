@@ -1,6 +1,6 @@
 // Package config reads launchwatch.yaml: the launch, the poll interval, the
 // data sources, the signals each source answers, the dynamic endpoints, the
-// capacity plan and the alert thresholds.
+// capacity plan, the alert thresholds and where alerts go.
 //
 // Defaults live in code (Default), validation sits beside the types, and
 // every error names the file, the line and the field, e.g.
@@ -29,6 +29,7 @@ type Config struct {
 	Endpoints  []Endpoint        `yaml:"endpoints,omitempty"`
 	Plan       Plan              `yaml:"plan"`
 	Thresholds Thresholds        `yaml:"thresholds"`
+	Alerts     Alerts            `yaml:"alerts,omitempty"`
 }
 
 // Launch names the sale and says when it starts.

@@ -61,6 +61,7 @@ func (c *Config) fillDefaults(d document) {
 			c.Signals[name] = s
 		}
 	}
+	c.fillAlertDefaults(d)
 }
 
 // What a query answering several series does.
@@ -90,6 +91,7 @@ func (c *Config) validate(d document) error {
 	c.validateSources(p)
 	c.validateSignals(p)
 	c.validateThresholds(p)
+	c.validateAlerts(p)
 	if _, err := c.CapacityPlan(); err != nil {
 		for _, e := range flatten(err) {
 			field, msg, ok := strings.Cut(e.Error(), ": ")
