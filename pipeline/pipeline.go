@@ -41,6 +41,8 @@ type Pipeline struct {
 	opts    Options
 	analyst *Analyst
 	sinks   []*sinkRunner
+	// frameSinks take every new frame (framesink.go).
+	frameSinks []*frameRunner
 
 	mu      sync.Mutex
 	subs    map[*Subscription]struct{}
@@ -121,6 +123,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	for _, r := range p.sinks {
 		go r.run()
 	}
+	p.startFrameSinks()
 	var err error
 	if p.opts.Player != nil {
 		err = p.play(ctx)
@@ -130,6 +133,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	for _, r := range p.sinks {
 		r.close()
 	}
+	p.closeFrameSinks()
 	p.mu.Lock()
 	p.done, p.err = true, err
 	if p.hasLast { // the sinks' final count
@@ -252,6 +256,7 @@ func (p *Pipeline) publish(f Frame, pb *Playback) {
 	f.Recorded, f.RecordErr = p.recordStatus()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.pushFrame(f, p.last.Seq)
 	p.last, p.hasLast = f, true
 	for s := range p.subs {
 		s.offer(f)

@@ -1,0 +1,100 @@
+package pipeline
+
+import "sync"
+
+// FrameSink takes every frame the loop publishes, in order, none skipped:
+// alerts, which must see a problem open and resolve even when the two are
+// a frame apart. Like a Sink it runs on a goroutine of its own behind an
+// unbounded queue, so a slow one never slows the loop; the pipeline drains
+// the queue, then calls Close, before Run returns.
+//
+// A replay's rebuild (a seek) publishes only its last frame, and a frame
+// republished with a new playback status is not new: neither reaches a
+// FrameSink twice.
+type FrameSink interface {
+	TakeFrame(Frame)
+	// Close is called once, after the last frame.
+	Close()
+}
+
+// AddFrameSink adds a sink that takes every frame; call it before Run.
+func (p *Pipeline) AddFrameSink(s FrameSink) {
+	p.frameSinks = append(p.frameSinks, &frameRunner{sink: s, wake: make(chan struct{}, 1), done: make(chan struct{})})
+}
+
+type frameRunner struct {
+	sink FrameSink
+
+	mu      sync.Mutex
+	queue   []Frame
+	closing bool
+	wake    chan struct{}
+	done    chan struct{}
+}
+
+func (r *frameRunner) push(f Frame) {
+	r.mu.Lock()
+	r.queue = append(r.queue, f)
+	r.mu.Unlock()
+	r.signal()
+}
+
+func (r *frameRunner) signal() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run hands frames over until closed and drained, then closes the sink.
+func (r *frameRunner) run() {
+	defer close(r.done)
+	defer r.sink.Close()
+	for {
+		r.mu.Lock()
+		batch, closing := r.queue, r.closing
+		r.queue = nil
+		r.mu.Unlock()
+		for _, f := range batch {
+			r.sink.TakeFrame(f)
+		}
+		switch {
+		case len(batch) == 0 && closing:
+			return
+		case len(batch) == 0:
+			<-r.wake
+		}
+	}
+}
+
+func (r *frameRunner) close() {
+	r.mu.Lock()
+	r.closing = true
+	r.mu.Unlock()
+	r.signal()
+	<-r.done
+}
+
+// startFrameSinks, pushFrame and closeFrameSinks are the loop's hooks.
+func (p *Pipeline) startFrameSinks() {
+	for _, r := range p.frameSinks {
+		go r.run()
+	}
+}
+
+// pushFrame hands f to the frame sinks when it is new: a republished
+// frame (the same Seq) is not.
+func (p *Pipeline) pushFrame(f Frame, prevSeq uint64) {
+	if f.Seq == 0 || f.Seq == prevSeq {
+		return
+	}
+	for _, r := range p.frameSinks {
+		r.push(f)
+	}
+}
+
+func (p *Pipeline) closeFrameSinks() {
+	for _, r := range p.frameSinks {
+		r.close()
+	}
+}
