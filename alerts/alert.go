@@ -1,0 +1,85 @@
+package alerts
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/launchwatch/launchwatch/events"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// State says whether an alert opens a problem or resolves it.
+type State string
+
+// States.
+const (
+	Opened   State = "opened"
+	Resolved State = "resolved"
+)
+
+// Alert is what a sink receives: a problem opening or resolving. Its JSON
+// is what a command reads on standard input and a webhook is POSTed.
+type Alert struct {
+	State State `json:"state"`
+	// Launch names the launch being watched.
+	Launch   string          `json:"launch,omitempty"`
+	Kind     events.Kind     `json:"kind"`
+	Severity events.Severity `json:"severity"`
+	Subject  string          `json:"subject,omitempty"`
+	// Message is the problem's newest description: when it resolves, the
+	// last one seen while it stood.
+	Message string `json:"message"`
+	// Since is when the problem opened; Time is the snapshot that opened
+	// or resolved it.
+	Since time.Time `json:"since"`
+	Time  time.Time `json:"time"`
+	// DurationSeconds and Duration say how long a resolved problem lasted.
+	DurationSeconds float64 `json:"duration_seconds,omitempty"`
+	Duration        string  `json:"duration,omitempty"`
+	// Text is one line for people, Slack's field.
+	Text string `json:"text"`
+}
+
+// Key names the problem an alert is about: its kind and subject.
+func (a Alert) Key() string { return string(a.Kind) + "/" + a.Subject }
+
+// maxText caps the free text an alert carries.
+const maxText = 500
+
+func newAlert(state State, launch string, p events.Problem, at time.Time) Alert {
+	a := Alert{
+		State: state, Launch: snapshot.CleanText(launch, 100), Kind: p.Kind, Severity: p.Severity,
+		Subject: snapshot.CleanText(p.Subject, 100), Message: snapshot.CleanText(p.Message, maxText),
+		Since: p.Since, Time: at,
+	}
+	if state == Resolved {
+		d := max(at.Sub(p.Since), 0).Round(time.Second)
+		a.DurationSeconds, a.Duration = d.Seconds(), d.String()
+	}
+	a.Text = a.text()
+	return a
+}
+
+// text is the one line a chat shows.
+func (a Alert) text() string {
+	var b strings.Builder
+	b.WriteString("launchwatch")
+	if a.Launch != "" {
+		b.WriteString(" · " + a.Launch)
+	}
+	what := string(a.Kind)
+	if a.Subject != "" {
+		what += " " + a.Subject
+	}
+	switch a.State {
+	case Resolved:
+		fmt.Fprintf(&b, ": RESOLVED %s after %s (was %s: %s)", what, a.Duration, a.Severity, a.Message)
+	default:
+		fmt.Fprintf(&b, ": %s %s: %s", strings.ToUpper(a.Severity.String()), what, a.Message)
+	}
+	return b.String()
+}
+
+// problemKey is how problems are told apart: events keys them the same.
+func problemKey(p events.Problem) string { return string(p.Kind) + "/" + p.Subject }
