@@ -59,6 +59,29 @@ func runDashboard(d dashboard) error {
 	if err != nil {
 		return errors.Join(err, closeRecording(d.rec, d.out))
 	}
+	al, err := startAlerts(p, d.cfg, d.log)
+	if err != nil {
+		return errors.Join(err, closeRecording(d.rec, d.out))
+	}
+	opts := screenOptions(d, plan)
+	if d.rec != nil {
+		p.AddSink(d.rec)
+	}
+	d.log.Info("dashboard start", "config", d.cfg.File, "interval", d.cfg.Interval)
+	err = runScreen(p, opts)
+	recErr := closeRecording(d.rec, d.out) // the pipeline has drained the recorder
+	reportAlerts(d.out, al)
+	d.log.Info("dashboard stop")
+	if last, _ := p.Last(); last.RecordErr != "" {
+		recErr = errors.Join(recErr, &exitError{code: 1, msg: "writing the recording failed: " + last.RecordErr})
+	}
+	return errors.Join(err, recErr)
+}
+
+// screenOptions are what every screen of a dashboard's pipeline shares:
+// the plan, the thresholds, the launch, the recording. Each screen adds
+// its own subscription and renderer.
+func screenOptions(d dashboard, plan capacity.Plan) tui.Options {
 	opts := tui.Options{
 		Interval:   d.cfg.Interval,
 		Plan:       plan,
@@ -69,17 +92,9 @@ func runDashboard(d dashboard) error {
 		Bell:       d.bell,
 	}
 	if d.rec != nil {
-		p.AddSink(d.rec)
 		opts.Recording = d.rec.Path()
 	}
-	d.log.Info("dashboard start", "config", d.cfg.File, "interval", d.cfg.Interval)
-	err = runScreen(p, opts)
-	recErr := closeRecording(d.rec, d.out) // the pipeline has drained the recorder
-	d.log.Info("dashboard stop")
-	if last, _ := p.Last(); last.RecordErr != "" {
-		recErr = errors.Join(recErr, &exitError{code: 1, msg: "writing the recording failed: " + last.RecordErr})
-	}
-	return errors.Join(err, recErr)
+	return opts
 }
 
 // runScreen runs a pipeline and a screen subscribed to it until the user

@@ -37,7 +37,7 @@ func newDemoCmd() *cobra.Command {
 	var f simFlags
 	var rf recordFlags
 	var bf bellFlags
-	var logFile string
+	var logFile, alertsFile string
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Watch a simulated flash sale (no Prometheus needed)",
@@ -51,7 +51,8 @@ first-launch plays the story's crash: a page ten times the planned weight,
 second-launch plays the fix.
 
 The demo is recorded like a live watch (see watch --help): replay it with
-launchwatch replay FILE.`,
+launchwatch replay FILE. --alerts-from FILE sends its problems to the
+alerts block of FILE, to try commands and webhooks on the crash.`,
 		Example: `  launchwatch demo
   launchwatch demo --scenario first-launch --speed 20`,
 		Args: cobra.NoArgs,
@@ -71,6 +72,9 @@ launchwatch replay FILE.`,
 
 			cfg, err := demoConfig("http://"+ln.Addr().String()+"/metrics", shop)
 			if err != nil {
+				return err
+			}
+			if err := alertsFrom(cfg, alertsFile); err != nil {
 				return err
 			}
 			log, closeLog, err := openLog(logFile)
@@ -99,6 +103,7 @@ launchwatch replay FILE.`,
 	}
 	f.register(cmd, 10, 2*time.Minute)
 	cmd.Flags().StringVar(&logFile, "log-file", "", "write logs here (never to the screen)")
+	cmd.Flags().StringVar(&alertsFile, "alerts-from", "", "send the demo's problems to the alerts block of this launchwatch.yaml")
 	rf.register(cmd)
 	bf.register(cmd)
 	return cmd

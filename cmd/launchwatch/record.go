@@ -195,6 +195,10 @@ func record(ctx context.Context, stderr io.Writer, cfg *config.Config, producer 
 		return errors.Join(err, w.Close())
 	}
 	p.AddSink(w)
+	al, err := startAlerts(p, cfg, log)
+	if err != nil {
+		return errors.Join(err, w.Close())
+	}
 	fmt.Fprintf(stderr, "launchwatch record: recording %s to %s every %s; stop with ctrl-c\n",
 		snapshot.CleanText(launchName(cfg), 60), w.Path(), cfg.Interval)
 	start := time.Now()
@@ -209,6 +213,7 @@ func record(ctx context.Context, stderr io.Writer, cfg *config.Config, producer 
 	}
 	fmt.Fprintf(stderr, "launchwatch record: %s snapshots in %s to %s; at the end %d of %d sources answered\n",
 		capacity.FormatCount(float64(w.Count())), time.Since(start).Round(time.Second), w.Path(), answered, len(last.Snapshot.Sources))
+	reportAlerts(stderr, al)
 	switch {
 	case runErr != nil:
 		return runErr
