@@ -59,6 +59,7 @@ Run launchwatch --help for every command.
 		newExportCmd(),
 		newReportCmd(),
 		newSimCmd(),
+		newServeCmd(),
 	)
 	return root
 }
