@@ -163,7 +163,7 @@ func TestTwoSSHScreensWatchOneServeThatPollsOnce(t *testing.T) {
 	defer func() {
 		if !stopped {
 			_ = srv.Process.Kill()
-			<-exited
+			t.Logf("serve killed: %v", <-exited)
 		}
 	}()
 	serverOut := func() string { b, _ := os.ReadFile(errPath); return string(b) }
