@@ -4,7 +4,8 @@
 // screen, the recorder, and any number of other screens.
 //
 //	producer ──> Pipeline ──> Frame ──> subscribers (latest frame, skips counted)
-//	                      └─> every snapshot ──> sinks (the recorder: nothing skipped)
+//	                      ├─> every snapshot ──> sinks (the recorder: nothing skipped)
+//	                      └─> every new frame ──> frame sinks (alerts: nothing skipped)
 //
 // A live producer (the poller, the demo's simulator) is polled on a tick
 // under a deadline; a tick that finds the last poll still running is

@@ -101,3 +101,16 @@ func TestAnAlertProgramMissingHereIsAPlacedError(t *testing.T) {
 		t.Errorf("exit %d, stderr %s", code, errOut)
 	}
 }
+
+func TestTheDemoTakesAlertsFromAConfigThatHasThem(t *testing.T) {
+	noAlerts := writeConfig(t, "http://127.0.0.1:9/metrics", false)
+	_, errOut, code := execute(t, "demo", "--no-record", "--alerts-from", noAlerts)
+	if code != 1 || !strings.Contains(errOut, "--alerts-from "+noAlerts+": the file has no alerts block") {
+		t.Errorf("exit %d, stderr %s", code, errOut)
+	}
+	missing := alertConfig(t, "http://127.0.0.1:9/metrics", "  commands:\n    - run: [launchwatch-no-such-pager]\n")
+	_, errOut, code = execute(t, "demo", "--no-record", "--alerts-from", missing)
+	if code != 1 || !strings.Contains(errOut, "alerts.commands[0].run: program \"launchwatch-no-such-pager\"") {
+		t.Errorf("exit %d, stderr %s", code, errOut)
+	}
+}
