@@ -201,7 +201,7 @@ func sshPair(t *testing.T) (gossh.Conn, <-chan *gossh.Request) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cc, chans, reqs, err := gossh.NewClientConn(c, ln.Addr().String(), &gossh.ClientConfig{User: "wall", HostKeyCallback: gossh.InsecureIgnoreHostKey()}) //nolint:gosec // a throwaway test server
+	cc, chans, reqs, err := gossh.NewClientConn(c, ln.Addr().String(), &gossh.ClientConfig{User: "wall", HostKeyCallback: gossh.InsecureIgnoreHostKey()})
 	if err != nil {
 		t.Fatal(err)
 	}
