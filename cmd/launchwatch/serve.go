@@ -27,6 +27,7 @@ import (
 
 type serveFlags struct {
 	record         recordFlags
+	bell           bellFlags
 	configFile     string
 	listen         string
 	authorizedKeys string
@@ -74,7 +75,8 @@ every third of it, so a wall screen nobody touches stays. At most
 --max-sessions sessions are open at once; one more is told so and closed.
 
 serve records every snapshot like watch (see watch --help) and sends the
-config's alerts. SIGINT, SIGTERM or SIGHUP close the sessions and the
+config's alerts; a new critical problem rings each session's terminal bell
+unless --no-bell. SIGINT, SIGTERM or SIGHUP close the sessions and the
 recording.`,
 		Example: `  launchwatch serve --config launchwatch.yaml
   launchwatch serve --config launchwatch.yaml --listen 0.0.0.0:2222 --authorized-keys ~/.ssh/authorized_keys`,
@@ -132,6 +134,7 @@ recording.`,
 	fl.IntVar(&f.maxSessions, "max-sessions", defaultMaxSessions, "most sessions open at once")
 	fl.StringVar(&f.logFile, "log-file", "", "write logs here (sessions, alerts, polls)")
 	f.record.register(cmd)
+	f.bell.register(cmd)
 	return cmd
 }
 
@@ -175,7 +178,7 @@ func serve(ctx context.Context, d dashboard, f serveFlags, setup sshSetup) error
 	if d.rec != nil {
 		p.AddSink(d.rec)
 	}
-	screens := &screens{p: p, base: screenOptions(d, plan), log: d.log, max: int64(f.maxSessions), idle: f.idleTimeout}
+	screens := &screens{p: p, base: screenOptions(d, plan), bell: f.bell, log: d.log, max: int64(f.maxSessions), idle: f.idleTimeout}
 	srv, err := newSSHServer(screens, setup, f.idleTimeout)
 	if err != nil {
 		return errors.Join(err, closeRecording(d.rec, d.out))
@@ -261,6 +264,7 @@ func newSSHServer(s *screens, setup sshSetup, idle time.Duration) (*ssh.Server, 
 type screens struct {
 	p    *pipeline.Pipeline
 	base tui.Options
+	bell bellFlags
 	log  *slog.Logger
 	max  int64
 	idle time.Duration
@@ -277,6 +281,7 @@ func (s *screens) program(sess ssh.Session) *tea.Program {
 	sub := s.p.Subscribe()
 	opts.Frames, opts.Clock = sub, s.p.Now
 	opts.Renderer = bubbletea.MakeRenderer(sess)
+	opts.Bell = s.bell.bell(sess) // rings this session's terminal
 	go func() { <-sess.Context().Done(); sub.Close() }()
 	// The server handles signals; one session's program must not.
 	return tea.NewProgram(tui.New(opts), append(bubbletea.MakeOptions(sess),
