@@ -54,6 +54,10 @@ type Options struct {
 	// sets it to the sources its simulator feeds, e.g.
 	// Simulated: []string{"scrape"}.
 	Simulated []string
+	// Alerts reports the alert sinks that are failing (a webhook answering
+	// 500, a command timing out), one line each, so an alert that does
+	// not go out is seen on screen; nil when there are no alerts.
+	Alerts func() []AlertFailure
 	// Bell rings the terminal's bell (writes BEL to the screen's output)
 	// when a new critical problem opens; nil is no bell (--no-bell, a
 	// replay).
@@ -102,6 +106,15 @@ type Model struct {
 
 	body string // the rendered screen below the header; "" when the whole screen is a message
 	view string // the rendered screen; View returns it
+}
+
+// AlertFailure is an alert sink whose newest send failed.
+type AlertFailure struct {
+	// Sink names it ("webhook slack", "command page-oncall").
+	Sink string
+	// Error is why, and Failed how many alerts it has given up on.
+	Error  string
+	Failed int
 }
 
 // New returns the dashboard model.

@@ -147,3 +147,24 @@ func runCmds(cmd tea.Cmd) {
 		}
 	}
 }
+
+// An alert that does not go out is on screen: the status line names the
+// failing sink, the sources screen lists it whole.
+func TestAFailingAlertSinkIsOnScreen(t *testing.T) {
+	feed := newFeed(launchSnapshots(40), demoPlan())
+	m := testModel(feed, termenv.Ascii)
+	m.opts.Alerts = func() []AlertFailure {
+		return []AlertFailure{{Sink: "webhook slack", Error: "POST https://hooks.example/…: 500 Internal Server Error after 3 tries\x1b[2J", Failed: 2}}
+	}
+	m = drive(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	for range 40 {
+		m = drive(m, feed.next())
+	}
+	v := m.View()
+	wantAll(t, v, "▲! alert webhook slack: POST https://hooks.example/…: 500 Internal Server Error after 3 tries (2 not sent)")
+	if strings.Contains(v, "\x1b[2J") {
+		t.Error("a server's text reached the terminal raw")
+	}
+	m = drive(m, keyMsg("s"))
+	wantAll(t, m.View(), "alert webhook slack · failing", "500 Internal Server Error after 3 tries (2 not sent)")
+}

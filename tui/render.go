@@ -93,7 +93,7 @@ func (m *Model) render() {
 	}
 	status := ""
 	if f.data {
-		status = statusLine(m.styles, sourceProblems(f.snap, m.opts.Thresholds.StaleAfter), w)
+		status = statusLine(m.styles, m.problemsOfInputs(f.snap), w)
 	}
 	bodyH := max(h-1-lineCount(footer), 0) // the header is one line
 	if status != "" && bodyH > 1 {

@@ -112,6 +112,26 @@ func sourceProblems(snap snapshot.Snapshot, maxAge time.Duration) []problem {
 	return append(append(crit, warn...), info...)
 }
 
+// problemsOfInputs are what the status line and the sources screen list:
+// every source's errors, warnings and infos, with the failing alert sinks
+// after the sources that are down.
+func (m *Model) problemsOfInputs(snap snapshot.Snapshot) []problem {
+	probs := sourceProblems(snap, m.opts.Thresholds.StaleAfter)
+	if m.opts.Alerts == nil {
+		return probs
+	}
+	var failing []problem
+	for _, a := range m.opts.Alerts() {
+		failing = append(failing, problem{source: "alert " + snapshot.CleanText(a.Sink, 40), kind: "error", level: LevelWarn,
+			text: fmt.Sprintf("%s (%d not sent)", snapshot.CleanText(a.Error, 0), a.Failed)})
+	}
+	down := 0
+	for down < len(probs) && probs[down].level == LevelCrit {
+		down++
+	}
+	return slices.Concat(probs[:down], failing, probs[down:])
+}
+
 // statusLine is the one line under the header while a source has a
 // problem: the worst, with a count of the rest; "" when there is none.
 func statusLine(st Styles, probs []problem, w int) string {
@@ -174,6 +194,14 @@ func (m *Model) sourcesView(f *frame, w int) string {
 			wrap(LevelStale, "carried", strings.Join(cs, ", "))
 		}
 		lines = append(lines, "")
+	}
+	// The alert sinks that fail: an alert that does not go out is as
+	// much a blind spot as a source that does not answer.
+	for _, p := range m.problemsOfInputs(f.snap) {
+		if strings.HasPrefix(p.source, "alert ") {
+			lines = append(lines, st.level(LevelWarn).Render("▲")+" "+st.Bold.Render(p.source)+st.Faint.Render(" · failing"))
+			wrap(p.level, p.kind, p.text)
+		}
 	}
 	return strings.Join(lines, "\n")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/events"
 	"github.com/launchwatch/launchwatch/pipeline"
+	"github.com/launchwatch/launchwatch/tui"
 )
 
 // startAlerts builds the config's alert sinks and has p feed them every
@@ -92,4 +93,21 @@ func alertsFrom(cfg *config.Config, path string) error {
 	}
 	cfg.Alerts = from.Alerts
 	return nil
+}
+
+// alertFailures is the screen's view of the alert sinks: the failing ones;
+// nil without alerts.
+func alertFailures(d *alerts.Dispatcher) func() []tui.AlertFailure {
+	if d == nil {
+		return nil
+	}
+	return func() []tui.AlertFailure {
+		var out []tui.AlertFailure
+		for _, s := range d.Status() {
+			if s.Failing() {
+				out = append(out, tui.AlertFailure{Sink: s.Name, Error: s.LastError, Failed: s.Failed + s.Dropped})
+			}
+		}
+		return out
+	}
 }

@@ -64,6 +64,7 @@ func runDashboard(d dashboard) error {
 		return errors.Join(err, closeRecording(d.rec, d.out))
 	}
 	opts := screenOptions(d, plan)
+	opts.Alerts = alertFailures(al)
 	if d.rec != nil {
 		p.AddSink(d.rec)
 	}

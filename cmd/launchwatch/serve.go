@@ -178,7 +178,9 @@ func serve(ctx context.Context, d dashboard, f serveFlags, setup sshSetup) error
 	if d.rec != nil {
 		p.AddSink(d.rec)
 	}
-	screens := &screens{p: p, base: screenOptions(d, plan), bell: f.bell, log: d.log, max: int64(f.maxSessions), idle: f.idleTimeout}
+	base := screenOptions(d, plan)
+	base.Alerts = alertFailures(al)
+	screens := &screens{p: p, base: base, bell: f.bell, log: d.log, max: int64(f.maxSessions), idle: f.idleTimeout}
 	srv, err := newSSHServer(screens, setup, f.idleTimeout)
 	if err != nil {
 		return errors.Join(err, closeRecording(d.rec, d.out))
