@@ -58,6 +58,7 @@ Run launchwatch --help for every command.
 		newReplayCmd(),
 		newExportCmd(),
 		newReportCmd(),
+		newBackfillCmd(),
 		newSimCmd(),
 		newServeCmd(),
 	)
