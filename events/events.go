@@ -70,6 +70,7 @@ const (
 	KindPace       Kind = "pace"        // sell-out pace far behind plan
 	KindAvalanche  Kind = "avalanche"   // PV jump at the countdown's end
 	KindPhase      Kind = "phase"       // launch started, sold out
+	KindWarm       Kind = "warm-start"  // the watch started: what is before it came from history
 )
 
 // Event is one thing worth a line on the screen and in the post-mortem.
@@ -80,6 +81,9 @@ type Event struct {
 	// Subject is what the event is about: "bandwidth", "buy", "prometheus".
 	Subject string `json:"subject,omitempty"`
 	Message string `json:"message"`
+	// Past marks an event found in history from before the watch started
+	// (a warm start): listed, never alerted on.
+	Past bool `json:"past,omitempty"`
 }
 
 // State is what one observation leaves for the next. The zero State is

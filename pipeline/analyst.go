@@ -81,12 +81,19 @@ const EventLogCap = 10_000
 
 // Add derives the frame of the next snapshot. Snapshots must come in time
 // order; s must not be changed afterwards (frames share it).
-func (a *Analyst) Add(s snapshot.Snapshot) Frame {
+func (a *Analyst) Add(s snapshot.Snapshot) Frame { return a.derive(s, false) }
+
+// derive derives a snapshot's frame; past marks its events as from before
+// the start (see Warm).
+func (a *Analyst) derive(s snapshot.Snapshot, past bool) Frame {
 	as := a.plan.Assess(s, a.stock[a.stockFrom:])
 	a.hist.add(s)
 	a.keepStock(s)
 	var evs []events.Event
 	evs, a.state = events.Detect(a.state, s, as, a.th)
+	if past {
+		markPast(evs)
+	}
 	a.log.add(evs)
 	a.seq++
 	return Frame{

@@ -30,6 +30,12 @@ type Options struct {
 	HistoryCap int
 	// Log takes the loop's own notes (missed deadlines); nil drops them.
 	Log *slog.Logger
+	// Warm, with a live Producer, fills the history from before the start
+	// (see Analyst.Warm): polling starts at once, and the first frame
+	// waits for the history, at most WarmTimeout (default
+	// DefaultWarmTimeout).
+	Warm        WarmFunc
+	WarmTimeout time.Duration
 }
 
 // MaxHistory bounds the default history whatever the interval: an hour of
@@ -65,6 +71,9 @@ func New(opts Options) *Pipeline {
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.WarmTimeout <= 0 {
+		opts.WarmTimeout = DefaultWarmTimeout
 	}
 	return &Pipeline{
 		opts:    opts,
@@ -160,6 +169,15 @@ func (p *Pipeline) poll(ctx context.Context) {
 			results <- p.opts.Producer.Poll(pctx)
 		}()
 	}
+	// History before the start is fetched beside the first polls; their
+	// snapshots are held from the screen until it is in.
+	warm := p.startWarm(ctx)
+	var warmDone <-chan []snapshot.Snapshot
+	var held []snapshot.Snapshot
+	if warm != nil {
+		defer warm.wg.Wait()
+		warmDone = warm.done
+	}
 	tick := time.NewTicker(p.opts.Interval)
 	defer tick.Stop()
 	start()
@@ -168,6 +186,10 @@ func (p *Pipeline) poll(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
+		case hist := <-warmDone:
+			warmDone = nil
+			p.warmed(warm, hist, held)
+			held = nil
 		case <-tick.C:
 			if inFlight {
 				skipped++
@@ -182,6 +204,10 @@ func (p *Pipeline) poll(ctx context.Context) {
 				return
 			}
 			p.take(s)
+			if warmDone != nil {
+				held = append(held, s)
+				continue
+			}
 			p.publish(p.analyst.Add(s), nil)
 		}
 	}

@@ -33,29 +33,36 @@ type dashboard struct {
 	simulated []string
 	// bell rings the terminal for a new critical problem; nil: no bell.
 	bell func()
+	// warm fills the charts from history before the first frame (watch
+	// with a Prometheus source); nil: none.
+	warm pipeline.WarmFunc
 }
 
 // newPipeline builds the loop over a producer with the config's plan,
 // thresholds, interval and poll deadline, and returns the plan with it.
-func newPipeline(cfg *config.Config, producer pipeline.Producer, log *slog.Logger) (*pipeline.Pipeline, capacity.Plan, error) {
+func newPipeline(cfg *config.Config, producer pipeline.Producer, log *slog.Logger, warm ...pipeline.WarmFunc) (*pipeline.Pipeline, capacity.Plan, error) {
 	plan, err := cfg.CapacityPlan()
 	if err != nil {
 		return nil, plan, err
 	}
-	return pipeline.New(pipeline.Options{
+	opts := pipeline.Options{
 		Producer:   producer,
 		Interval:   cfg.Interval,
 		Deadline:   config.PollDeadline(cfg.Interval),
 		Plan:       plan,
 		Thresholds: cfg.CapacityThresholds(),
 		Log:        log,
-	}), plan, nil
+	}
+	if len(warm) > 0 {
+		opts.Warm = warm[0]
+	}
+	return pipeline.New(opts), plan, nil
 }
 
 // runDashboard runs the pipeline, the recorder and the screen until q,
 // ctrl-c or a signal, then closes the recording and says where it is.
 func runDashboard(d dashboard) error {
-	p, plan, err := newPipeline(d.cfg, d.producer, d.log)
+	p, plan, err := newPipeline(d.cfg, d.producer, d.log, d.warm)
 	if err != nil {
 		return errors.Join(err, closeRecording(d.rec, d.out))
 	}

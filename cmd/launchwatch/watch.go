@@ -16,6 +16,7 @@ import (
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/recording"
+	"github.com/launchwatch/launchwatch/snapshot"
 )
 
 type watchFlags struct {
@@ -25,7 +26,11 @@ type watchFlags struct {
 	once       bool
 	asJSON     bool
 	logFile    string
+	warm       time.Duration
 }
+
+// maxWarm is the longest chart window: history beyond it is never drawn.
+const maxWarm = 3 * time.Hour
 
 func newWatchCmd() *cobra.Command {
 	var f watchFlags
@@ -45,13 +50,23 @@ With --once, take one snapshot, print its frame (the snapshot, what the
 plan makes of it, the problems standing) and exit: 0 when every source
 answered, 1 when some failed (the output says which and why), 2 when none
 did. Sources that compute rates from two readings (scrape, host) are read
-twice, one interval apart.`,
+twice, one interval apart.
+
+With a Prometheus source, the screen starts warm: the last --warm (5m, the
+chart window in view) is filled from the server's history with range
+queries, so what happened before the start is on the charts at once,
+shaded and labelled history. Events found in it are listed as "before
+start", never alerted on; tiles show live figures only. --warm 0 starts
+cold.`,
 		Example: `  launchwatch watch --config launchwatch.yaml
   launchwatch watch --config launchwatch.yaml --once --json | jq .snapshot.pv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.configFile == "" {
 				return errors.New("watch needs --config FILE (or try: launchwatch demo)")
+			}
+			if f.warm < 0 || f.warm > maxWarm {
+				return fmt.Errorf("--warm %s: must be from 0 (none) to %s, the longest chart window", f.warm, maxWarm)
 			}
 			cfg, err := config.Load(f.configFile)
 			if err != nil {
@@ -73,7 +88,8 @@ twice, one interval apart.`,
 			if err != nil {
 				return err
 			}
-			return runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout(), bell: f.bell.bell(nil)})
+			return runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout(), bell: f.bell.bell(nil),
+				warm: warmStart(cfg, log, f.warm)})
 		},
 	}
 	fl := cmd.Flags()
@@ -81,9 +97,32 @@ twice, one interval apart.`,
 	fl.BoolVar(&f.once, "once", false, "take one snapshot, print it and exit")
 	fl.BoolVar(&f.asJSON, "json", false, "with --once, print JSON")
 	fl.StringVar(&f.logFile, "log-file", "", "write logs here (never to the screen)")
+	fl.DurationVar(&f.warm, "warm", 5*time.Minute, "fill this much of the charts from Prometheus history at the start (0: none; at most 3h)")
 	f.record.register(cmd)
 	f.bell.register(cmd)
 	return cmd
+}
+
+// warmStart reads the last window of the config's Prometheus source's
+// history for the screen's first frame; nil when there is no Prometheus
+// source with queries, or no window.
+func warmStart(cfg *config.Config, log *slog.Logger, window time.Duration) pipeline.WarmFunc {
+	if window <= 0 || cfg.Sources.Prometheus == nil {
+		return nil
+	}
+	hist, _, err := collectors.HistoryFromConfig(cfg, log)
+	if err != nil {
+		log.Info("no warm start", "err", err)
+		return nil
+	}
+	return func(ctx context.Context, until time.Time) ([]snapshot.Snapshot, error) {
+		var out []snapshot.Snapshot
+		err := hist.Fetch(ctx, until.Add(-window), until, func(_ collectors.Chunk, snaps []snapshot.Snapshot) error {
+			out = append(out, snaps...)
+			return nil
+		})
+		return out, err
+	}
 }
 
 // newPoller builds the config's sources and a poller over them on clock,
