@@ -2,9 +2,11 @@ package tui
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/events"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -79,13 +81,40 @@ func (f *frame) chart(w, h int, measured, plan func(snapshot.Snapshot) snapshot.
 	if plan != nil {
 		c.series = append(c.series, series{points: downsample(f.hist, plan, perPoint), style: f.st.Plan, dashed: true, maxGap: maxGap})
 	}
-	c.series = append(c.series, series{points: downsample(f.hist, measured, perPoint), style: f.st.Accent, maxGap: maxGap})
+	// What a warm start filled in from history is drawn faint, apart
+	// from what the watch measured live.
+	past, live := f.splitHistory()
+	historyPts := downsample(past, measured, perPoint)
+	if len(historyPts) > 0 {
+		c.series = append(c.series, series{points: historyPts, style: f.st.Faint, maxGap: maxGap})
+	}
+	c.series = append(c.series, series{points: downsample(live, measured, perPoint), style: f.st.Accent, maxGap: maxGap})
 	legend := f.st.Accent.Render("⣿ measured")
+	if len(historyPts) > 0 {
+		legend += "  " + f.st.Faint.Render("⣿ history")
+	}
 	if plan != nil {
 		legend += "  " + f.st.Plan.Render("⠉ ⠉ plan")
 	}
 	legend += f.st.Faint.Render("  window " + capacity.FormatDuration(f.window))
 	return c.render() + "\n" + legend
+}
+
+// splitHistory splits the chart window at the warm start, if the event log
+// marks one: the part before came from history, the rest was watched live.
+func (f *frame) splitHistory() (past, live []snapshot.Snapshot) {
+	var start time.Time
+	for i := len(f.events) - 1; i >= 0; i-- {
+		if f.events[i].Kind == events.KindWarm {
+			start = f.events[i].Time
+			break
+		}
+	}
+	if start.IsZero() {
+		return nil, f.hist
+	}
+	i, _ := slices.BinarySearchFunc(f.hist, start, func(s snapshot.Snapshot, t time.Time) int { return s.Time.Compare(t) })
+	return f.hist[:i], f.hist[i:]
 }
 
 // step is the usual time between the history's snapshots: its span over
