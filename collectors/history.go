@@ -275,6 +275,9 @@ func (h *History) Fetch(ctx context.Context, from, to time.Time, yield func(Chun
 	next := 0
 	acc := &polled{src: h.p}
 	for i, c := range chunks {
+		if err := ctx.Err(); err != nil { // nothing more once cancelled, even if fetched
+			return fmt.Errorf("chunk %d of %d (%s to %s): %w", c.Index, c.Of, stamp(c.From), stamp(c.To), err)
+		}
 		for ; next < len(chunks) && next < i+h.parallel; next++ {
 			ch := make(chan historyChunk, 1)
 			results[next] = ch
