@@ -1,0 +1,152 @@
+package collectors_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/launchwatch/launchwatch/collectors"
+	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/internal/promtest"
+	"github.com/launchwatch/launchwatch/internal/simtest"
+	"github.com/launchwatch/launchwatch/sim"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// TestHistoryChunksPastTheServersPointLimit asks a real Prometheus for
+// twenty minutes at a 100 ms step, 12,001 points a series: more than the
+// 11,000 it answers in one range query (checked first), so the history
+// cuts it in two chunks, and every step comes back in order, the steps
+// before the shop existed missing and the source down there, the steps
+// after it measured.
+func TestHistoryChunksPastTheServersPointLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: starts Prometheus")
+	}
+	_, base := simtest.Serve(t, sim.Options{Scenario: "second-launch", Speed: 1, StartIn: time.Minute, Seed: 1})
+	srv := promtest.StartPrometheus(t, []string{strings.TrimPrefix(base, "http://")}, time.Second)
+	cfg, err := config.Parse("history.yaml", []byte(fmt.Sprintf(`launch: {name: history}
+interval: 1s
+preset: sim
+sources:
+  prometheus:
+    url: %s
+    scrape_interval: 1s
+`, srv.URL)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitForSamples(t, srv.URL, "shop_page_views_total", 6)
+
+	const step = 100 * time.Millisecond
+	to := time.Now()
+	from := to.Add(-20 * time.Minute)
+	// The limit is the server's, not ours: one query for all of it is refused.
+	status, body := rawRangeQuery(t, srv.URL, "sum(shop_stock_remaining)", from, to, step)
+	if status != http.StatusBadRequest || !strings.Contains(body, "11,000") {
+		t.Fatalf("one query of 12,001 points answered %d %q; the test expects Prometheus' refusal", status, body)
+	}
+
+	hist, notHeld, err := collectors.HistoryFromConfig(cfg, nil, collectors.HistoryStep(step))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(notHeld) != 0 {
+		t.Errorf("not held: %v; every signal of this config is a query", notHeld)
+	}
+	var chunks []collectors.Chunk
+	var snaps []snapshot.Snapshot
+	err = hist.Fetch(context.Background(), from, to, func(c collectors.Chunk, s []snapshot.Snapshot) error {
+		chunks = append(chunks, c)
+		snaps = append(snaps, s...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(chunks) != 2 {
+		t.Fatalf("%d chunks, want 2: %+v", len(chunks), chunks)
+	}
+	want := 0
+	for _, c := range chunks {
+		want += c.Points
+		if c.Points > collectors.HistoryMaxPoints {
+			t.Errorf("chunk %d asks for %d points", c.Index, c.Points)
+		}
+	}
+	if len(snaps) != want || want < 12_000 {
+		t.Fatalf("%d snapshots, want %d (about 12,001)", len(snaps), want)
+	}
+	measured, down := 0, 0
+	for i, s := range snaps {
+		if i > 0 && s.Time.Sub(snaps[i-1].Time) != step {
+			t.Fatalf("snapshot %d is %s after the one before, want %s", i, s.Time.Sub(snaps[i-1].Time), step)
+		}
+		src := s.Sources["prometheus"]
+		switch {
+		case s.Stock.OK() && s.PV.OK():
+			measured++
+			if v, _ := s.Stock.Get(); v != 1000 {
+				t.Errorf("%v: stock %v before the launch, want 1000", s.Time, v)
+			}
+		case src.LastSuccess.IsZero():
+			down++
+		}
+	}
+	t.Logf("%d snapshots in %d chunks: %d measured, %d before the shop was scraped (source down)", len(snaps), len(chunks), measured, down)
+	if measured < 20 || down < 10_000 {
+		t.Errorf("%d snapshots measured and %d down: want the last seconds measured and the minutes before the shop existed down", measured, down)
+	}
+}
+
+// waitForSamples waits until the server holds n samples of a metric.
+func waitForSamples(t *testing.T, base, metric string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		u := base + "/api/v1/query?query=" + url.QueryEscape("count_over_time("+metric+"[1m])")
+		resp, err := http.Get(u)
+		if err == nil {
+			var ans struct {
+				Data struct {
+					Result []struct {
+						Value [2]any `json:"value"`
+					} `json:"result"`
+				} `json:"data"`
+			}
+			err = json.NewDecoder(resp.Body).Decode(&ans)
+			resp.Body.Close()
+			if err == nil && len(ans.Data.Result) > 0 {
+				s, _ := ans.Data.Result[0].Value[1].(string)
+				if v, err := strconv.Atoi(s); err == nil && v >= n {
+					return
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: fewer than %d samples after 30 s", metric, n)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// rawRangeQuery asks the server directly.
+func rawRangeQuery(t *testing.T, base, q string, from, to time.Time, step time.Duration) (int, string) {
+	t.Helper()
+	v := url.Values{"query": {q}, "start": {strconv.FormatFloat(float64(from.UnixMilli())/1e3, 'f', 3, 64)},
+		"end": {strconv.FormatFloat(float64(to.UnixMilli())/1e3, 'f', 3, 64)}, "step": {step.String()}}
+	resp, err := http.Get(base + "/api/v1/query_range?" + v.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
