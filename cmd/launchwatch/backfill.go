@@ -25,6 +25,7 @@ type backfillFlags struct {
 	step       time.Duration
 	out        string
 	logFile    string
+	parallel   int
 }
 
 func newBackfillCmd() *cobra.Command {
@@ -44,8 +45,8 @@ the launch's T0 (launch.starts_at): T-10m, T+90m, T+1:30:00. The end is held
 at now; --to defaults to now. --step defaults to the config's interval.
 
 Range queries are cut into chunks of at most 11,000 steps (Prometheus'
-limit per series; VictoriaMetrics allows 30,000), aligned to the step, two
-chunks at once; the recording is written chunk by chunk in time order. A
+limit per series; VictoriaMetrics allows 30,000), aligned to the step,
+--parallel chunks at once (2); the recording is written chunk by chunk in time order. A
 progress bar shows on a terminal, a line per chunk otherwise. Interrupted
 (ctrl-c, SIGTERM) or stopped by a failing server, it leaves a valid
 recording of every chunk fetched before, and says what failed.
@@ -66,6 +67,7 @@ directly, scrape expressions) are missing from every snapshot, never zero.`,
 	fl.DurationVar(&f.step, "step", 0, "time between snapshots (default: the config's interval)")
 	fl.StringVarP(&f.out, "output", "o", "", "the recording to write (a new file)")
 	fl.StringVar(&f.logFile, "log-file", "", "write logs here")
+	fl.IntVar(&f.parallel, "parallel", collectors.DefaultHistoryParallel, "chunks fetched at once (each runs one range query per signal)")
 	return cmd
 }
 
@@ -92,6 +94,9 @@ func parseBackfillFlags(f backfillFlags, cfg *config.Config, now time.Time) (bac
 	}
 	if !r.from.Before(r.to) {
 		return r, fmt.Errorf("--from %s (%s) is not before --to %s (%s)", f.from, r.from.Format(time.RFC3339), f.to, r.to.Format(time.RFC3339))
+	}
+	if f.parallel < 1 || f.parallel > 16 {
+		return r, fmt.Errorf("--parallel %d: must be from 1 to 16", f.parallel)
 	}
 	r.step = f.step
 	switch {
@@ -164,7 +169,7 @@ func runBackfill(ctx context.Context, stderr io.Writer, f backfillFlags) error {
 		return err
 	}
 	defer closeLog()
-	hist, notHeld, err := collectors.HistoryFromConfig(cfg, log, collectors.HistoryStep(r.step))
+	hist, notHeld, err := collectors.HistoryFromConfig(cfg, log, collectors.HistoryStep(r.step), collectors.HistoryParallel(f.parallel))
 	if err != nil {
 		return err
 	}
