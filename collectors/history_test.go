@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/model"
+
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -265,4 +267,43 @@ func TestHistoryCancelledKeepsTheChunksYielded(t *testing.T) {
 	if len(got) != 10 {
 		t.Errorf("%d snapshots kept, want the 10 of the two chunks yielded", len(got))
 	}
+}
+
+// BenchmarkHistoryAssemble measures turning one full chunk's answers (eight
+// signals of 11,000 points each) into snapshots: the CPU side of a
+// backfill, apart from the server's time.
+func BenchmarkHistoryAssemble(b *testing.B) {
+	signals := map[string]config.Signal{}
+	for _, addr := range []string{"pv", "requests", "connections", "bandwidth", "error_rate", "stock", "sold", "endpoints.buy"} {
+		signals[addr] = config.Signal{Query: "steady"}
+	}
+	srv := httptest.NewServer(http.NotFoundHandler())
+	b.Cleanup(srv.Close)
+	p, err := NewPrometheus(&config.Prometheus{URL: srv.URL}, signals)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := NewHistory(p, HistoryStep(time.Second))
+	if err != nil {
+		b.Fatal(err)
+	}
+	from := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	c := PlanChunks(from, from.Add((HistoryMaxPoints-1)*time.Second), time.Second, HistoryMaxPoints)[0]
+	r := historyChunk{series: map[string]model.Matrix{}}
+	for addr := range signals {
+		s := &model.SampleStream{Metric: model.Metric{}}
+		for i := range c.Points {
+			s.Values = append(s.Values, model.SamplePair{Timestamp: model.TimeFromUnixNano(c.From.Add(time.Duration(i) * time.Second).UnixNano()), Value: model.SampleValue(i)})
+		}
+		r.series[addr] = model.Matrix{s}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		snaps := h.assemble(&polled{src: p}, c, r, promVars{interval: time.Second}, "")
+		if len(snaps) != c.Points {
+			b.Fatalf("%d snapshots", len(snaps))
+		}
+	}
+	b.ReportMetric(float64(c.Points*b.N)/b.Elapsed().Seconds(), "snapshots/s")
 }

@@ -40,7 +40,7 @@ func TestChartsShadeWhatAWarmStartFilledFromHistory(t *testing.T) {
 			// measured line's accent: braille cells in that colour beyond the
 			// three legends'.
 			sgr, _, _ := strings.Cut(m.styles.Faint.Render("x"), "x")
-			cells := regexp.MustCompile(regexp.QuoteMeta(sgr) + `[\x{2801}-\x{28FF}]`).FindAllString(view, -1)
+			cells := regexp.MustCompile(regexp.QuoteMeta(sgr)+`[\x{2801}-\x{28FF}]`).FindAllString(view, -1)
 			if got := len(cells) - 3; tt.wantHistory && got <= 0 {
 				t.Errorf("no braille cell of the charts is in the faint style of history")
 			} else if !tt.wantHistory && len(cells) > 0 {
