@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -310,5 +312,54 @@ func TestABackfillFromAServerFailingHalfWayKeepsWhatCameBefore(t *testing.T) {
 		if got[i].Time.Sub(got[i-1].Time) != 50*time.Millisecond {
 			t.Fatalf("snapshot %d is %s after the one before", i, got[i].Time.Sub(got[i-1].Time))
 		}
+	}
+}
+
+// cancelOn cancels when what it is written holds a string: a signal
+// arriving just after a given progress line.
+type cancelOn struct {
+	mu     sync.Mutex
+	buf    strings.Builder
+	when   string
+	cancel context.CancelFunc
+}
+
+func (c *cancelOn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.buf.Write(p)
+	if strings.Contains(c.buf.String(), c.when) {
+		c.cancel()
+	}
+	return len(p), nil
+}
+
+func (c *cancelOn) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.buf.String()
+}
+
+// TestAnInterruptedBackfillLeavesAValidRecordingOfWhatItFetched cancels a
+// backfill against a real Prometheus once chunk 1 of 3 is written, as
+// ctrl-c or SIGTERM cancel main's context.
+func TestAnInterruptedBackfillLeavesAValidRecordingOfWhatItFetched(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: starts Prometheus")
+	}
+	shop, base := simtest.Serve(t, sim.Options{Scenario: "second-launch", Speed: 1, StartIn: time.Minute, Seed: 1})
+	srv := promtest.StartPrometheus(t, []string{strings.TrimPrefix(base, "http://")}, time.Second)
+	cfgPath := backfillITConfig(t, srv.URL, shop.LaunchAt())
+	outPath := filepath.Join(t.TempDir(), "cut.lwrec.jsonl")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stderr := &cancelOn{when: "chunk 1 of 3", cancel: cancel}
+	err := runBackfill(ctx, stderr, backfillFlags{configFile: cfgPath, from: "now-20m", to: "now", step: 50 * time.Millisecond, out: outPath, parallel: 1})
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 1 || !strings.Contains(ee.msg, "backfill interrupted: "+outPath+" holds 11,000 snapshots, up to ") {
+		t.Fatalf("an interrupted backfill returns %v, want exit 1 saying what the file holds\n%s", err, stderr)
+	}
+	if got := readRecording(t, outPath); len(got) != 11_000 {
+		t.Errorf("the recording holds %d snapshots, want chunk 1's 11,000", len(got))
 	}
 }
