@@ -36,9 +36,9 @@ func newBackfillCmd() *cobra.Command {
 		Long: `Build a recording from what the config's Prometheus server holds: the same
 queries a live watch runs, asked with range queries for every step from
 --from to --to, assembled into the snapshots a live watch would have
-recorded. Replay, export and the post-mortem read it like a live recording;
-its header says it was backfilled, from which server (password redacted)
-and at which step.
+recorded. Replay and export read it like a live recording; its header
+says it was backfilled, from which server (password redacted) and at
+which step.
 
 Times are RFC 3339 (2026-11-27T12:00:00Z), now or now-2h, or relative to
 the launch's T0 (launch.starts_at): T-10m, T+90m, T+1:30:00. The end is held
@@ -46,10 +46,11 @@ at now; --to defaults to now. --step defaults to the config's interval.
 
 Range queries are cut into chunks of at most 11,000 steps (Prometheus'
 limit per series; VictoriaMetrics allows 30,000), aligned to the step,
---parallel chunks at once (2); the recording is written chunk by chunk in time order. A
-progress bar shows on a terminal, a line per chunk otherwise. Interrupted
-(ctrl-c, SIGTERM) or stopped by a failing server, it leaves a valid
-recording of every chunk fetched before, and says what failed.
+--parallel chunks at once (2). The recording is written chunk by chunk in
+time order; a progress bar shows on a terminal, a line per chunk
+otherwise. Interrupted (ctrl-c, SIGTERM) or stopped by a failing server, it
+exits 1, leaving a valid recording of every chunk fetched before, and says
+what failed.
 
 Signals the server does not hold (the local host when the config reads it
 directly, scrape expressions) are missing from every snapshot, never zero.`,
