@@ -180,7 +180,7 @@ func TestABackfillMatchesALiveRecordingOfTheSameRun(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	live := readRecording(t, livePath)
+	live := recordedSnapshots(t, livePath)
 
 	from, to := live[0].Time.Truncate(time.Second), live[len(live)-1].Time.Truncate(time.Second)
 	outPath := filepath.Join(t.TempDir(), "backfill.lwrec.jsonl")
@@ -201,7 +201,7 @@ func TestABackfillMatchesALiveRecordingOfTheSameRun(t *testing.T) {
 	if h.Origin.Kind != recording.OriginBackfill || h.Origin.From != srv.URL || time.Duration(h.Origin.Step) != time.Second {
 		t.Errorf("the header's origin is %+v, want backfill from %s at 1s", h.Origin, srv.URL)
 	}
-	back := readRecording(t, outPath)
+	back := recordedSnapshots(t, outPath)
 	if len(back) != len(live) {
 		t.Fatalf("%d backfilled snapshots for %d live ones", len(back), len(live))
 	}
@@ -241,8 +241,8 @@ func TestABackfillMatchesALiveRecordingOfTheSameRun(t *testing.T) {
 	}
 }
 
-// readRecording reads every snapshot of a recording.
-func readRecording(t *testing.T, path string) []snapshot.Snapshot {
+// recordedSnapshots reads every snapshot of a recording.
+func recordedSnapshots(t *testing.T, path string) []snapshot.Snapshot {
 	t.Helper()
 	rec, err := recording.Open(path)
 	if err != nil {
@@ -304,7 +304,7 @@ func TestABackfillFromAServerFailingHalfWayKeepsWhatCameBefore(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}
 	}
-	got := readRecording(t, outPath)
+	got := recordedSnapshots(t, outPath)
 	if len(got) != 11_000 {
 		t.Fatalf("the recording holds %d snapshots, want chunk 1's 11,000", len(got))
 	}
@@ -359,7 +359,7 @@ func TestAnInterruptedBackfillLeavesAValidRecordingOfWhatItFetched(t *testing.T)
 	if !errors.As(err, &ee) || ee.code != 1 || !strings.Contains(ee.msg, "backfill interrupted: "+outPath+" holds 11,000 snapshots, up to ") {
 		t.Fatalf("an interrupted backfill returns %v, want exit 1 saying what the file holds\n%s", err, stderr)
 	}
-	if got := readRecording(t, outPath); len(got) != 11_000 {
+	if got := recordedSnapshots(t, outPath); len(got) != 11_000 {
 		t.Errorf("the recording holds %d snapshots, want chunk 1's 11,000", len(got))
 	}
 }
