@@ -14,7 +14,7 @@ import (
 // A braille chart: each cell holds a 2x4 grid of dots, so a w-cell-wide
 // chart plots 2w points. The project draws its own rather than through
 // ntcharts for two reasons: a line must be told from another without
-// colour (the plan is drawn dashed), and a run of cells in one style is
+// colour (the plan is drawn dashed, history dotted), and a run of cells in one style is
 // styled once, not cell by cell.
 
 // brailleBase is U+2800, the empty braille pattern; a cell's dots are its
@@ -35,9 +35,9 @@ type point struct {
 type series struct {
 	points []point
 	style  lipgloss.Style
-	// dashed draws every other pair of cells only, so the line reads as
-	// dashed on a terminal without colour.
-	dashed bool
+	// dashed draws every other pair of cells only, and dotted every
+	// other dot column only, so lines are told apart without colour.
+	dashed, dotted bool
 	// maxGap is the longest step between points that is drawn as a line;
 	// a longer one is a gap in the data and stays empty.
 	maxGap time.Duration
@@ -143,7 +143,7 @@ func (c brailleChart) plot(s series, gw, gh int, grid []uint8) {
 		if x < 0 || x >= dw || y < 0 || y >= dh {
 			return
 		}
-		if s.dashed && (x/4)%2 == 1 {
+		if s.dashed && (x/4)%2 == 1 || s.dotted && x%2 == 1 {
 			return
 		}
 		grid[(y/4)*gw+x/2] |= brailleDot[x%2][y%4]

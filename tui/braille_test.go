@@ -91,3 +91,26 @@ func TestTheAxesAreLabelled(t *testing.T) {
 	out := c.render()
 	wantAll(t, out, "100│", "0└", "-5m", "-2m30s", "now")
 }
+
+// History is dotted: every other dot column of its line only, thinner
+// than the measured line and unlike the plan's dashes.
+func TestHistoryIsDotted(t *testing.T) {
+	start := t0
+	end := t0.Add(100 * time.Second)
+	c := brailleChart{w: 42, h: 6, start: start, end: end, ymax: 100, yfmt: capacity.FormatNumber,
+		series: []series{{points: flat(start, end, 50), style: lipgloss.NewStyle(), dotted: true}}}
+	for _, l := range strings.Split(c.render(), "\n") {
+		_, graph, ok := strings.Cut(l, "│")
+		if !ok || strings.TrimSpace(graph) == "" {
+			continue
+		}
+		for _, r := range strings.TrimSpace(graph) {
+			// The right dot column's bits are 0x08, 0x10, 0x20 and 0x80.
+			if (r-brailleBase)&0xb8 != 0 {
+				t.Fatalf("a dotted line sets a right-hand dot: %q", graph)
+			}
+		}
+		return
+	}
+	t.Fatal("no line drawn")
+}

@@ -81,17 +81,17 @@ func (f *frame) chart(w, h int, measured, plan func(snapshot.Snapshot) snapshot.
 	if plan != nil {
 		c.series = append(c.series, series{points: downsample(f.hist, plan, perPoint), style: f.st.Plan, dashed: true, maxGap: maxGap})
 	}
-	// What a warm start filled in from history is drawn faint, apart
-	// from what the watch measured live.
+	// What a warm start filled in from history is drawn faint and dotted,
+	// apart from what the watch measured live.
 	past, live := f.splitHistory()
 	historyPts := downsample(past, measured, perPoint)
 	if len(historyPts) > 0 {
-		c.series = append(c.series, series{points: historyPts, style: f.st.Faint, maxGap: maxGap})
+		c.series = append(c.series, series{points: historyPts, style: f.st.Faint, dotted: true, maxGap: maxGap})
 	}
 	c.series = append(c.series, series{points: downsample(live, measured, perPoint), style: f.st.Accent, maxGap: maxGap})
 	legend := f.st.Accent.Render("⣿ measured")
 	if len(historyPts) > 0 {
-		legend += "  " + f.st.Faint.Render("⣿ history")
+		legend += "  " + f.st.Faint.Render("⠁⠁ history")
 	}
 	if plan != nil {
 		legend += "  " + f.st.Plan.Render("⠉ ⠉ plan")

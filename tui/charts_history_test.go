@@ -33,7 +33,7 @@ func TestChartsShadeWhatAWarmStartFilledFromHistory(t *testing.T) {
 			}
 			view := m.View()
 			plain := ansi.Strip(view)
-			if got := strings.Count(plain, "⣿ history"); (got == 3) != tt.wantHistory || (got != 0) != tt.wantHistory {
+			if got := strings.Count(plain, "⠁⠁ history"); (got == 3) != tt.wantHistory || (got != 0) != tt.wantHistory {
 				t.Errorf("%d charts label history, want all three: %v", got, tt.wantHistory)
 			}
 			// The history line is drawn in the faint colour, apart from the

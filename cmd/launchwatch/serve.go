@@ -35,6 +35,7 @@ type serveFlags struct {
 	logFile        string
 	idleTimeout    time.Duration
 	maxSessions    int
+	warm           time.Duration
 }
 
 // Serve's defaults.
@@ -88,6 +89,9 @@ recording.`,
 			if err := checkListen(f.listen, f.authorizedKeys); err != nil {
 				return err
 			}
+			if err := checkWarm(f.warm); err != nil {
+				return err
+			}
 			if f.idleTimeout < minServeIdleTimeout {
 				return fmt.Errorf("--idle-timeout %s: must be at least %s", f.idleTimeout, minServeIdleTimeout)
 			}
@@ -121,7 +125,7 @@ recording.`,
 			if err != nil {
 				return err
 			}
-			d := dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.ErrOrStderr()}
+			d := dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.ErrOrStderr(), warm: warmStart(cfg, log, f.warm)}
 			return serve(cmd.Context(), d, f, sshSetup{signer: signer, hostKeyPath: keyPath, keys: keys})
 		},
 	}
@@ -132,6 +136,7 @@ recording.`,
 	fl.StringVar(&f.hostKey, "host-key", "", "the server's host key (default: ssh_host_ed25519_key in the state directory; made if missing)")
 	fl.DurationVar(&f.idleTimeout, "idle-timeout", defaultIdleTimeout, "close a session whose client has stopped answering for this long")
 	fl.IntVar(&f.maxSessions, "max-sessions", defaultMaxSessions, "most sessions open at once")
+	registerWarm(cmd, &f.warm)
 	fl.StringVar(&f.logFile, "log-file", "", "write logs here (sessions, alerts, polls)")
 	f.record.register(cmd)
 	f.bell.register(cmd)
@@ -167,7 +172,7 @@ type sshSetup struct {
 // ends (a signal); then it closes the sessions, drains the pipeline and
 // closes the recording.
 func serve(ctx context.Context, d dashboard, f serveFlags, setup sshSetup) error {
-	p, plan, err := newPipeline(d.cfg, d.producer, d.log)
+	p, plan, err := newPipeline(d.cfg, d.producer, d.log, d.warm)
 	if err != nil {
 		return errors.Join(err, closeRecording(d.rec, d.out))
 	}

@@ -81,7 +81,7 @@ plan: {peak_pv: 200, resources_per_page: 20, resource_size: 50KB, download_speed
 
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(200, 60))
 	// The charts, at once: the filled part labelled history.
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), "⣿ history") },
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), "⠁⠁ history") },
 		teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(100*time.Millisecond))
 	// The event log, full screen (its panel is the last in tab order):
 	// the avalanche is listed before start.

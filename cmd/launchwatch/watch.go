@@ -32,6 +32,19 @@ type watchFlags struct {
 // maxWarm is the longest chart window: history beyond it is never drawn.
 const maxWarm = 3 * time.Hour
 
+// checkWarm checks a --warm window (watch, serve).
+func checkWarm(d time.Duration) error {
+	if d < 0 || d > maxWarm {
+		return fmt.Errorf("--warm %s: must be from 0 (none) to %s, the longest chart window", d, maxWarm)
+	}
+	return nil
+}
+
+// registerWarm adds --warm to a live screen's command.
+func registerWarm(cmd *cobra.Command, d *time.Duration) {
+	cmd.Flags().DurationVar(d, "warm", 5*time.Minute, "fill this much of the charts from Prometheus history at the start (0: none; at most 3h)")
+}
+
 func newWatchCmd() *cobra.Command {
 	var f watchFlags
 	cmd := &cobra.Command{
@@ -65,8 +78,8 @@ cold.`,
 			if f.configFile == "" {
 				return errors.New("watch needs --config FILE (or try: launchwatch demo)")
 			}
-			if f.warm < 0 || f.warm > maxWarm {
-				return fmt.Errorf("--warm %s: must be from 0 (none) to %s, the longest chart window", f.warm, maxWarm)
+			if err := checkWarm(f.warm); err != nil {
+				return err
 			}
 			cfg, err := config.Load(f.configFile)
 			if err != nil {
@@ -97,7 +110,7 @@ cold.`,
 	fl.BoolVar(&f.once, "once", false, "take one snapshot, print it and exit")
 	fl.BoolVar(&f.asJSON, "json", false, "with --once, print JSON")
 	fl.StringVar(&f.logFile, "log-file", "", "write logs here (never to the screen)")
-	fl.DurationVar(&f.warm, "warm", 5*time.Minute, "fill this much of the charts from Prometheus history at the start (0: none; at most 3h)")
+	registerWarm(cmd, &f.warm)
 	f.record.register(cmd)
 	f.bell.register(cmd)
 	return cmd
