@@ -90,6 +90,7 @@ type Model struct {
 	showSrcs bool // the sources screen: every error, warning and info
 	focus    panelID
 	full     bool
+	wall     bool // the wall screen (w, --wall) in place of the desk's layouts
 	window   time.Duration
 
 	latest pipeline.Frame // the newest; zero Seq until one arrives
@@ -229,9 +230,9 @@ func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.paused = !m.paused
 		m.frozen = m.latest
 	case keyMatches(msg, k.NextPanel):
-		m.focus = m.focus.next(1)
+		m.focus = m.layout().nextFocus(m.focus, 1)
 	case keyMatches(msg, k.PrevPanel):
-		m.focus = m.focus.next(-1)
+		m.focus = m.layout().nextFocus(m.focus, -1)
 	case keyMatches(msg, k.Fullscreen):
 		m.full = !m.full
 	case keyMatches(msg, k.Back):
