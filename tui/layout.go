@@ -26,6 +26,9 @@ const (
 	panelPlan
 	panelProblems
 	panelEvents
+	panelWallFigures
+	panelWallSellOut
+	panelWallProblem
 	numPanels
 )
 
@@ -56,6 +59,9 @@ func panels() [numPanels]panelDef {
 			body, title := eventLines(f, innerW, innerH)
 			return f.st.box(title, body, w, h, focused)
 		}},
+		panelWallFigures: {draw: func(m *Model, f *frame, w, h int, _ bool) string { return m.wallFigures(f, w, h) }},
+		panelWallSellOut: {draw: func(_ *Model, f *frame, w, h int, _ bool) string { return wallSellOut(f, w, h) }},
+		panelWallProblem: {draw: func(_ *Model, f *frame, w, h int, _ bool) string { return wallProblem(f, w, h) }},
 	}
 }
 
@@ -161,6 +167,17 @@ func layouts() []layout {
 				one(panelProblems, fixed(4)),
 				one(panelEvents, fixed(3)),
 			},
+		},
+		{
+			// The five figures as large as the screen allows (the countdown
+			// before T0), the sell-out bar, the worst problem now.
+			name: "wall", wall: true, minW: 60, minH: 16,
+			rows: []row{
+				one(panelWallFigures, size{weight: 16}),
+				one(panelWallSellOut, size{weight: 1, min: 2}),
+				one(panelWallProblem, fixed(2)),
+			},
+			focus: []panelID{},
 		},
 	}
 }

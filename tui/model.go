@@ -48,6 +48,10 @@ type Options struct {
 	KeyMap *KeyMap
 	// Wall is the wall clock, for "next poll in"; tests inject one.
 	Wall func() time.Time
+	// WallLayout starts the screen on the wall (w toggles it): the five
+	// headline figures in block digits, the countdown before T0, the
+	// sell-out bar and the worst problem, in the high-contrast theme.
+	WallLayout bool
 	// Simulated names the sources whose figures are simulated (the demo's
 	// shop); the header marks them "sim" and the Host panel and the
 	// sources screen say "simulated" rather than "this host". The demo
@@ -91,7 +95,9 @@ type Model struct {
 	focus    panelID
 	full     bool
 	wall     bool // the wall screen (w, --wall) in place of the desk's layouts
-	window   time.Duration
+	// otherTheme is the theme of the screen not shown, wall or desk.
+	otherTheme int
+	window     time.Duration
 
 	latest pipeline.Frame // the newest; zero Seq until one arrives
 
@@ -149,6 +155,7 @@ func New(opts Options) Model {
 		themes: Themes(),
 		window: opts.Window,
 	}
+	m.initWall()
 	m.applyTheme()
 	m.goTo = newGoTo(m.styles)
 	return m
@@ -175,7 +182,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.alarm.flashing = false
 			m.render() // the flash is over: the border goes back
 		} else {
-			m.renderHeader()
+			m.tick()
 		}
 		return m, clockCmd() // re-armed only here
 	}
@@ -241,6 +248,8 @@ func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.window = stepWindow(m.window, 1)
 	case keyMatches(msg, k.NarrowWin):
 		m.window = stepWindow(m.window, -1)
+	case keyMatches(msg, k.Wall):
+		m.wallOn(!m.wall)
 	case keyMatches(msg, k.Theme):
 		m.theme = (m.theme + 1) % len(m.themes)
 		m.applyTheme()

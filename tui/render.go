@@ -88,7 +88,7 @@ func (m *Model) render() {
 		return
 	}
 	f := m.frame()
-	footer := m.footer(w)
+	footer := m.footer(w, l.wall)
 	if m.opts.Replay != nil {
 		footer = m.timeline(w) + "\n" + m.replayFooter(w)
 	}
@@ -184,9 +184,13 @@ func (m *Model) tooSmall() string {
 	return fit(m.styles.Message.Render(msg), m.width, m.height)
 }
 
-func (m *Model) footer(w int) string {
+func (m *Model) footer(w int, wall bool) string {
 	m.help.Width = w
-	return fit(m.help.ShortHelpView(m.keys.ShortHelp()), w, 1)
+	keys := m.keys.ShortHelp()
+	if wall {
+		keys = m.keys.WallShortHelp()
+	}
+	return fit(m.help.ShortHelpView(keys), w, 1)
 }
 
 func (m *Model) fullHelp() string {

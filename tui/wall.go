@@ -1,0 +1,399 @@
+package tui
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/events"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// The wall is the screen for across the room: the five headline figures
+// in block digits as large as the terminal allows (the countdown before
+// T0), each with its plan comparison and its level in colour and in words;
+// the sell-out bar; the worst problem now. Nothing on it needs a key.
+
+// wallFigure is one headline figure as the wall draws it, taken from its
+// tile: the same value, level and plan lines, so the wall and the desk
+// never disagree.
+type wallFigure struct {
+	title   string
+	text    string // the tile's figure, plain: "156", "156 MB/s", "867 / 1,000"
+	level   Level
+	lines   []string // the plan comparison: the tile's lines, styled
+	stale   staleMark
+	isStale bool
+}
+
+// number is the figure without its unit: what must fit in big digits.
+func (w wallFigure) number() string {
+	n, _, _ := strings.Cut(w.text, " ")
+	return n
+}
+
+// wallFigures are the five tiles' figures.
+func (f *frame) wallFigures() []wallFigure {
+	tiles := []tile{pvTile(f), connTile(f), bandwidthTile(f), errorTile(f), stockTile(f)}
+	out := make([]wallFigure, len(tiles))
+	for i, t := range tiles {
+		out[i] = wallFigure{title: t.title, text: ansi.Strip(t.value), level: t.level, lines: t.lines}
+		out[i].stale, out[i].isStale = f.isStale(t.signal)
+		out[i].isStale = out[i].isStale && f.data
+	}
+	return out
+}
+
+// levelWord is a level in words with its glyph, so it reads without
+// colour: "● OK", "▲ WARN", "✕ CRIT"; "" for no judgement.
+func levelWord(l Level) string {
+	switch l {
+	case LevelOK:
+		return "● OK"
+	case LevelWarn:
+		return "▲ WARN"
+	case LevelCrit:
+		return "✕ CRIT"
+	}
+	return ""
+}
+
+// wallOn puts the screen on the wall or back on the desk. Each keeps its
+// own theme: the wall starts high-contrast, the desk as configured, and t
+// cycles the one on screen.
+func (m *Model) wallOn(on bool) {
+	if on == m.wall {
+		return
+	}
+	m.wall = on
+	m.theme, m.otherTheme = m.otherTheme, m.theme
+	m.applyTheme()
+}
+
+// initWall sets the theme the wall starts with, and starts on the wall
+// when asked to.
+func (m *Model) initWall() {
+	for i, t := range m.themes {
+		if t.Name == "high-contrast" {
+			m.otherTheme = i
+		}
+	}
+	if m.opts.WallLayout {
+		m.wall = true
+		m.theme, m.otherTheme = m.otherTheme, m.theme
+	}
+}
+
+// tick redraws on the header's clock: the header alone on the desk, the
+// whole wall (its countdown is its body, its stale marks age).
+func (m *Model) tick() {
+	if m.wall && m.body != "" {
+		m.render()
+		return
+	}
+	m.renderHeader()
+}
+
+// countingDown reports whether the launch is still ahead on the clock.
+func (m *Model) countingDown() bool {
+	at := m.opts.Plan.LaunchAt
+	return !at.IsZero() && m.opts.Clock().Before(at)
+}
+
+// wallFigures draws the countdown before T0, else the five figures.
+func (m *Model) wallFigures(f *frame, w, h int) string {
+	if m.countingDown() {
+		return m.wallCountdown(f, w, h)
+	}
+	return wallGrid(f, f.wallFigures(), w, h)
+}
+
+// wallGrid lays the five figures out in the columns (5, 3, 2 or 1 a row)
+// that give the digits the largest scale; below one cell per pixel the
+// figures are drawn as text.
+func wallGrid(f *frame, figs []wallFigure, w, h int) string {
+	nums := make([]string, len(figs))
+	for i, fig := range figs {
+		nums[i] = fig.number()
+	}
+	cols, sx, sy := 0, 0, 0
+	for _, c := range []int{1, 2, 3, 5} {
+		rows := (len(figs) + c - 1) / c
+		// A cell keeps a column either side, and a line each for the band,
+		// the space under it and one line of the plan. Of equal scales the
+		// fewest columns win: the band and the plan lines get the room.
+		x, y, ok := bigScale(nums, w/c-2, h/rows-3)
+		if ok && x*y > sx*sy {
+			cols, sx, sy = c, x, y
+		}
+	}
+	if cols == 0 {
+		cols = min(max(w/24, 1), 5)
+		if cols == 4 {
+			cols = 3
+		}
+	}
+	rows := (len(figs) + cols - 1) / cols
+	hs := split(h, rows)
+	out := make([]string, 0, rows)
+	for r := range rows {
+		chunk := figs[r*cols : min((r+1)*cols, len(figs))]
+		ws := split(w, len(chunk))
+		cells := make([]string, len(chunk))
+		for i, fig := range chunk {
+			cells[i] = f.wallCell(fig, ws[i], hs[r], sx, sy)
+		}
+		out = append(out, joinRow(cells...))
+	}
+	return fit(strings.Join(out, "\n"), w, h)
+}
+
+// wallCell draws one figure in w x h: its band (title, level in words,
+// staleness), the figure in block digits at sx x sy (as text at 0), and
+// its plan lines, centred in the cell.
+func (f *frame) wallCell(fig wallFigure, w, h, sx, sy int) string {
+	st := f.st
+	inner := max(w-2, 0)
+	style := st.level(fig.level)
+	if fig.isStale {
+		style = st.level(LevelStale)
+	}
+	if st.Theme.BigNumber {
+		style = style.Bold(true)
+	}
+	text, unit := fig.text, ""
+	var digits []string
+	if sx > 0 {
+		if tw, ok := bigWidth(text, sx); !ok || tw > inner {
+			text, unit = fig.number(), strings.TrimPrefix(fig.text, fig.number()+" ")
+		}
+		digits = centre(styleLines(style, bigText(text, sx, sy)), inner)
+	} else {
+		digits = centre([]string{style.Render(text)}, inner)
+	}
+	// Every cell of a row puts its band, digits and plan lines at the same
+	// heights, however many plan lines it has.
+	planRoom := min(max(h-2-len(digits), 0), 3)
+	lines := []string{f.wallBand(fig, unit, inner), ""}
+	lines = append(lines, digits...)
+	lines = append(lines, centre(packLines(st, fig.lines, inner, planRoom), inner)...)
+	return fit(pad(lines, 1, (h-2-len(digits)-planRoom)/2), w, h)
+}
+
+// wallBand is a figure's top line: its title (and its unit when the unit
+// did not fit in big digits), a rule and its level in words, coloured by
+// level, with the stale mark and age when the figure is not fresh.
+func (f *frame) wallBand(fig wallFigure, unit string, w int) string {
+	st := f.st
+	left := st.Bold.Render(fig.title)
+	if unit != "" {
+		left += " " + st.Faint.Render(unit)
+	}
+	var right []string
+	if word := levelWord(fig.level); word != "" {
+		right = append(right, st.level(fig.level).Render(word))
+	}
+	if fig.isStale {
+		right = append(right, st.level(LevelStale).Render(fig.stale.label()))
+	}
+	r := strings.Join(right, " ")
+	rule := st.Faint
+	if fig.level != LevelNone {
+		rule = st.level(fig.level)
+	}
+	n := w - ansi.StringWidth(left) - ansi.StringWidth(r) - 2
+	if r == "" {
+		n++
+	}
+	if n < 1 {
+		return ansi.Truncate(left+" "+r, w, "…")
+	}
+	line := left + " " + rule.Render(strings.Repeat("━", n))
+	if r != "" {
+		line += " " + r
+	}
+	return line
+}
+
+// wallCountdown fills the figures' place before T0: the time to the
+// launch in the largest digits that fit, the five figures in a line of
+// text under it.
+func (m *Model) wallCountdown(f *frame, w, h int) string {
+	st := f.st
+	now := m.opts.Clock()
+	at := m.opts.Plan.LaunchAt
+	text := countdown(now.Sub(at))
+	inner := max(w-2, 0)
+	caption := st.Bold.Render("BEFORE LAUNCH") + st.Faint.Render(" · T0 at "+at.In(now.Location()).Format("15:04:05"))
+	var summary []string
+	if f.data {
+		for _, fig := range f.wallFigures() {
+			s := st.Faint.Render(fig.title+" ") + st.level(fig.level).Render(fig.text)
+			if word := levelWord(fig.level); word != "" {
+				s += " " + st.level(fig.level).Render(word)
+			}
+			if fig.isStale {
+				s += " " + st.level(LevelStale).Render(fig.stale.label())
+			}
+			summary = append(summary, s)
+		}
+	} else {
+		summary = []string{st.Faint.Render("waiting for data")}
+	}
+	summary = packLines(st, summary, inner, 2)
+	lines := []string{caption, ""}
+	style := st.Bold
+	if sx, sy, ok := bigScale([]string{text}, inner, h-len(lines)-1-len(summary)); ok {
+		lines = append(lines, styleLines(style, bigText(text, sx, sy))...)
+	} else {
+		lines = append(lines, style.Render(text))
+	}
+	lines = append(append(lines, ""), summary...)
+	return fit(pad(centre(lines, inner), 1, (h-len(lines))/2), w, h)
+}
+
+// wallSellOut is the sell-out bar: sold against the stock, the rate and
+// the time to sell out beside the plan's, the pace's level in words. The
+// bar takes every line but the caption, so it thickens with the screen.
+func wallSellOut(f *frame, w, h int) string {
+	st := f.st
+	inner := max(w-2, 0)
+	so := f.assess.SellOut
+	left, ok := f.snap.Stock.Get()
+	if !f.data || so.Total <= 0 || !ok {
+		why := "sell-out: no stock measured"
+		if f.data && so.Total <= 0 {
+			why = "sell-out: no stock in the plan"
+		}
+		return fit(" "+st.Faint.Render(why), w, h)
+	}
+	sold := math.Max(so.Total-left, 0) / so.Total
+	level := fromCapacity(f.th.Pace(f.assess)) // the stock tile's level
+	parts := []string{
+		st.Bold.Render("SOLD " + capacity.FormatPercent(sold)),
+		capacity.FormatCount(so.Total-left) + " of " + capacity.FormatCount(so.Total),
+	}
+	rate := orDash(so.Rate, capacity.FormatNumber) + "/s"
+	if pr, ok := so.PlannedRate.Get(); ok {
+		rate += st.Plan.Render(" plan " + capacity.FormatNumber(pr) + "/s")
+	}
+	parts = append(parts, rate)
+	switch {
+	case f.assess.Phase == capacity.PhaseSoldOut:
+		parts = append(parts, st.level(LevelOK).Render("SOLD OUT"))
+	case so.ETAKnown:
+		eta := "ETA " + capacity.FormatDuration(so.ETA)
+		if f.plan.Stock.SellOut > 0 {
+			eta += st.Plan.Render(" plan " + capacity.FormatDuration(f.plan.Stock.SellOut))
+		}
+		parts = append(parts, eta)
+	}
+	if word := levelWord(level); word != "" {
+		parts = append(parts, st.level(level).Render("pace "+word))
+	}
+	if a, stale := f.isStale(snapshot.SignalStock); stale {
+		parts = append(parts, st.level(LevelStale).Render(a.label()))
+	}
+	lines := []string{ansi.Truncate(strings.Join(parts, st.Faint.Render(" · ")), inner, "…")}
+	bar := st.bar(sold, inner, LevelNone)
+	for len(lines) < h {
+		lines = append(lines, bar)
+	}
+	return fit(pad(lines, 1, 0), w, h)
+}
+
+// wallProblem is the worst problem now in plain words (the problem's own
+// message, cleaned) with how long it has stood, and the next one faint.
+func wallProblem(f *frame, w, h int) string {
+	st := f.st
+	inner := max(w-2, 0)
+	if !f.data {
+		return fit(" "+st.Faint.Render("waiting for data"), w, h)
+	}
+	if len(f.problems) == 0 {
+		return fit(" "+st.level(LevelOK).Render(levelWord(LevelOK)+"  nothing wrong now"), w, h)
+	}
+	var lines []string
+	for i, p := range f.problems {
+		if len(lines) >= h {
+			break
+		}
+		l := LevelWarn
+		if p.Severity == events.Crit {
+			l = LevelCrit
+		}
+		if i > 0 && len(lines) == h-1 && len(f.problems)-i > 1 {
+			lines = append(lines, st.Faint.Render(strconv.Itoa(len(f.problems)-i)+" more problems: w shows them on the dashboard"))
+			break
+		}
+		head := st.level(l).Render(levelWord(l)) + "  "
+		tail := st.Faint.Render("  for " + capacity.FormatDuration(f.snap.Time.Sub(p.Since)))
+		room := max(inner-ansi.StringWidth(head)-ansi.StringWidth(tail), 0)
+		msg := st.level(l).Render(snapshot.CleanText(p.Message, room))
+		if i > 0 {
+			msg = st.Faint.Render(snapshot.CleanText(p.Message, room))
+		}
+		lines = append(lines, head+msg+tail)
+	}
+	return fit(pad(lines, 1, 0), w, h)
+}
+
+// styleLines renders each line in a style, one Render a line.
+func styleLines(s lipgloss.Style, lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = s.Render(l)
+	}
+	return out
+}
+
+// centre pads each line on the left to centre it in w cells.
+func centre(lines []string, w int) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = strings.Repeat(" ", max((w-ansi.StringWidth(l))/2, 0)) + l
+	}
+	return out
+}
+
+// pad indents lines by left cells and puts top empty lines above them.
+func pad(lines []string, left, top int) string {
+	var b strings.Builder
+	for range max(top, 0) {
+		b.WriteString("\n")
+	}
+	indent := strings.Repeat(" ", max(left, 0))
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(indent + l)
+	}
+	return b.String()
+}
+
+// packLines joins short lines with a dot between them while they fit in
+// w, for at most n lines.
+func packLines(st Styles, lines []string, w, n int) []string {
+	sep := st.Faint.Render("  ·  ")
+	var out []string
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if ansi.StringWidth(ansi.Strip(l)) == 0 {
+			continue
+		}
+		if k := len(out); k > 0 && ansi.StringWidth(out[k-1])+ansi.StringWidth(sep)+ansi.StringWidth(l) <= w {
+			out[k-1] += sep + l
+			continue
+		}
+		if len(out) >= n {
+			break
+		}
+		out = append(out, ansi.Truncate(l, w, "…"))
+	}
+	return out
+}
