@@ -33,6 +33,8 @@ type dashboard struct {
 	simulated []string
 	// bell rings the terminal for a new critical problem; nil: no bell.
 	bell func()
+	// wall starts the screen on the wall layout (--wall).
+	wall bool
 }
 
 // newPipeline builds the loop over a producer with the config's plan,
@@ -91,6 +93,7 @@ func screenOptions(d dashboard, plan capacity.Plan) tui.Options {
 		LaunchName: launchName(d.cfg),
 		Simulated:  d.simulated,
 		Bell:       d.bell,
+		WallLayout: d.wall,
 	}
 	if d.rec != nil {
 		opts.Recording = d.rec.Path()

@@ -25,6 +25,7 @@ type watchFlags struct {
 	once       bool
 	asJSON     bool
 	logFile    string
+	wall       bool
 }
 
 func newWatchCmd() *cobra.Command {
@@ -41,12 +42,19 @@ by default to a new file in $XDG_STATE_HOME/launchwatch/ (else
 ~/.local/state/launchwatch/), or to --record FILE; --no-record does not
 record. Quitting prints the file and how many snapshots it holds.
 
+With --wall the screen starts on the wall, for a screen across the room:
+the five headline figures in block digits sized to the terminal (the
+countdown before T0), each with its plan comparison and its level in words,
+the sell-out bar and the worst problem now, in the high-contrast theme.
+The w key switches between the wall and the dashboard.
+
 With --once, take one snapshot, print its frame (the snapshot, what the
 plan makes of it, the problems standing) and exit: 0 when every source
 answered, 1 when some failed (the output says which and why), 2 when none
 did. Sources that compute rates from two readings (scrape, host) are read
 twice, one interval apart.`,
 		Example: `  launchwatch watch --config launchwatch.yaml
+  launchwatch watch --config launchwatch.yaml --wall
   launchwatch watch --config launchwatch.yaml --once --json | jq .snapshot.pv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -73,7 +81,7 @@ twice, one interval apart.`,
 			if err != nil {
 				return err
 			}
-			return runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout(), bell: f.bell.bell(nil)})
+			return runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout(), bell: f.bell.bell(nil), wall: f.wall})
 		},
 	}
 	fl := cmd.Flags()
@@ -81,6 +89,7 @@ twice, one interval apart.`,
 	fl.BoolVar(&f.once, "once", false, "take one snapshot, print it and exit")
 	fl.BoolVar(&f.asJSON, "json", false, "with --once, print JSON")
 	fl.StringVar(&f.logFile, "log-file", "", "write logs here (never to the screen)")
+	fl.BoolVar(&f.wall, "wall", false, "start on the wall screen: the headline figures in block digits, for a screen across the room (w toggles)")
 	f.record.register(cmd)
 	f.bell.register(cmd)
 	return cmd
