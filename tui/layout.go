@@ -350,8 +350,12 @@ func fit(s string, w, h int) string {
 		lines = append(lines, "")
 	}
 	for i, l := range lines {
-		l = ansi.Truncate(l, w, "")
-		if pad := w - ansi.StringWidth(l); pad > 0 {
+		lw := ansi.StringWidth(l)
+		if lw > w {
+			l = ansi.Truncate(l, w, "")
+			lw = ansi.StringWidth(l)
+		}
+		if pad := w - lw; pad > 0 {
 			l += strings.Repeat(" ", pad)
 		}
 		lines[i] = l

@@ -147,9 +147,9 @@ func wallGrid(f *frame, figs []wallFigure, w, h int) string {
 		for i, fig := range chunk {
 			cells[i] = f.wallCell(fig, ws[i], hs[r], sx, sy)
 		}
-		out = append(out, joinRow(cells...))
+		out = append(out, joinExact(cells...))
 	}
-	return fit(strings.Join(out, "\n"), w, h)
+	return strings.Join(out, "\n") // each cell is exactly its size
 }
 
 // wallCell draws one figure in w x h: its band (title, level in words,
@@ -167,21 +167,30 @@ func (f *frame) wallCell(fig wallFigure, w, h, sx, sy int) string {
 	}
 	text, unit := fig.text, ""
 	var digits []string
+	digitsW := -1
 	if sx > 0 {
 		if tw, ok := bigWidth(text, sx); !ok || tw > inner {
 			text, unit = fig.number(), strings.TrimPrefix(fig.text, fig.number()+" ")
 		}
-		digits = centre(styleLines(style, bigText(text, sx, sy)), inner)
+		digits = styleLines(style, bigText(text, sx, sy))
+		digitsW, _ = bigWidth(text, sx)
 	} else {
-		digits = centre([]string{style.Render(text)}, inner)
+		digits = []string{style.Render(text)}
 	}
 	// Every cell of a row puts its band, digits and plan lines at the same
 	// heights, however many plan lines it has.
 	planRoom := min(max(h-2-len(digits), 0), 3)
-	lines := []string{f.wallBand(fig, unit, inner), ""}
-	lines = append(lines, digits...)
-	lines = append(lines, centre(packLines(st, fig.lines, inner, planRoom), inner)...)
-	return fit(pad(lines, 1, (h-2-len(digits)-planRoom)/2), w, h)
+	b := newBlock(w, h)
+	b.skip((h - 2 - len(digits) - planRoom) / 2)
+	b.add(f.wallBand(fig, unit, inner), -1, false)
+	b.skip(1)
+	for _, d := range digits {
+		b.add(d, digitsW, true)
+	}
+	for _, l := range packLines(st, fig.lines, inner, planRoom) {
+		b.add(l, -1, true)
+	}
+	return b.String()
 }
 
 // wallBand is a figure's top line: its title (and its unit when the unit
@@ -245,15 +254,26 @@ func (m *Model) wallCountdown(f *frame, w, h int) string {
 		summary = []string{st.Faint.Render("waiting for data")}
 	}
 	summary = packLines(st, summary, inner, 2)
-	lines := []string{caption, ""}
-	style := st.Bold
-	if sx, sy, ok := bigScale([]string{text}, inner, h-len(lines)-1-len(summary)); ok {
-		lines = append(lines, styleLines(style, bigText(text, sx, sy))...)
+	var digits []string
+	digitsW := -1
+	if sx, sy, ok := bigScale([]string{text}, inner, h-3-len(summary)); ok {
+		digits = styleLines(st.Bold, bigText(text, sx, sy))
+		digitsW, _ = bigWidth(text, sx)
 	} else {
-		lines = append(lines, style.Render(text))
+		digits = []string{st.Bold.Render(text)}
 	}
-	lines = append(append(lines, ""), summary...)
-	return fit(pad(centre(lines, inner), 1, (h-len(lines))/2), w, h)
+	b := newBlock(w, h)
+	b.skip((h - 3 - len(digits) - len(summary)) / 2)
+	b.add(caption, -1, true)
+	b.skip(1)
+	for _, d := range digits {
+		b.add(d, digitsW, true)
+	}
+	b.skip(1)
+	for _, l := range summary {
+		b.add(l, -1, true)
+	}
+	return b.String()
 }
 
 // wallSellOut is the sell-out bar: sold against the stock, the rate and
@@ -269,7 +289,9 @@ func wallSellOut(f *frame, w, h int) string {
 		if f.data && so.Total <= 0 {
 			why = "sell-out: no stock in the plan"
 		}
-		return fit(" "+st.Faint.Render(why), w, h)
+		b := newBlock(w, h)
+		b.add(st.Faint.Render(why), -1, false)
+		return b.String()
 	}
 	sold := math.Max(so.Total-left, 0) / so.Total
 	level := fromCapacity(f.th.Pace(f.assess)) // the stock tile's level
@@ -298,12 +320,13 @@ func wallSellOut(f *frame, w, h int) string {
 	if a, stale := f.isStale(snapshot.SignalStock); stale {
 		parts = append(parts, st.level(LevelStale).Render(a.label()))
 	}
-	lines := []string{ansi.Truncate(strings.Join(parts, st.Faint.Render(" · ")), inner, "…")}
+	b := newBlock(w, h)
+	b.add(ansi.Truncate(strings.Join(parts, st.Faint.Render(" · ")), inner, "…"), -1, false)
 	bar := st.bar(sold, inner, LevelNone)
-	for len(lines) < h {
-		lines = append(lines, bar)
+	for range h - 1 {
+		b.add(bar, inner, false)
 	}
-	return fit(pad(lines, 1, 0), w, h)
+	return b.String()
 }
 
 // wallProblem is the worst problem now in plain words (the problem's own
@@ -312,11 +335,16 @@ func wallProblem(f *frame, w, h int) string {
 	st := f.st
 	inner := max(w-2, 0)
 	if !f.data {
-		return fit(" "+st.Faint.Render("waiting for data"), w, h)
+		b := newBlock(w, h)
+		b.add(st.Faint.Render("waiting for data"), -1, false)
+		return b.String()
 	}
 	if len(f.problems) == 0 {
-		return fit(" "+st.level(LevelOK).Render(levelWord(LevelOK)+"  nothing wrong now"), w, h)
+		b := newBlock(w, h)
+		b.add(st.level(LevelOK).Render(levelWord(LevelOK)+"  nothing wrong now"), -1, false)
+		return b.String()
 	}
+	b := newBlock(w, h)
 	var lines []string
 	for i, p := range f.problems {
 		if len(lines) >= h {
@@ -339,41 +367,99 @@ func wallProblem(f *frame, w, h int) string {
 		}
 		lines = append(lines, head+msg+tail)
 	}
-	return fit(pad(lines, 1, 0), w, h)
-}
-
-// styleLines renders each line in a style, one Render a line.
-func styleLines(s lipgloss.Style, lines []string) []string {
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = s.Render(l)
-	}
-	return out
-}
-
-// centre pads each line on the left to centre it in w cells.
-func centre(lines []string, w int) []string {
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = strings.Repeat(" ", max((w-ansi.StringWidth(l))/2, 0)) + l
-	}
-	return out
-}
-
-// pad indents lines by left cells and puts top empty lines above them.
-func pad(lines []string, left, top int) string {
-	var b strings.Builder
-	for range max(top, 0) {
-		b.WriteString("\n")
-	}
-	indent := strings.Repeat(" ", max(left, 0))
-	for i, l := range lines {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		b.WriteString(indent + l)
+	for _, l := range lines {
+		b.add(l, -1, false)
 	}
 	return b.String()
+}
+
+// styleLines renders each line in a style. The style's sequences are
+// taken once, from a one-letter text, and wrapped around every line: a
+// Render measures each line it styles, and block digits are long.
+func styleLines(s lipgloss.Style, lines []string) []string {
+	pre, post, ok := strings.Cut(s.Render("X"), "X")
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		if ok {
+			out[i] = pre + l + post
+		} else {
+			out[i] = s.Render(l)
+		}
+	}
+	return out
+}
+
+// joinExact puts blocks of equal height side by side, each line of each
+// already its block's width: joinRow without measuring.
+func joinExact(blocks ...string) string {
+	if len(blocks) == 1 {
+		return blocks[0]
+	}
+	split := make([][]string, len(blocks))
+	for i, b := range blocks {
+		split[i] = strings.Split(b, "\n")
+	}
+	var sb strings.Builder
+	for row := range split[0] {
+		if row > 0 {
+			sb.WriteByte('\n')
+		}
+		for _, lines := range split {
+			if row < len(lines) {
+				sb.WriteString(lines[row])
+			}
+		}
+	}
+	return sb.String()
+}
+
+// block builds a panel of exactly w x h cells line by line, with a column
+// of margin either side. A line's width is measured only when the caller
+// does not know it: block digits are long, and measuring them was most of
+// the wall's cost.
+type block struct {
+	w, h  int
+	lines []string
+}
+
+func newBlock(w, h int) *block {
+	return &block{w: max(w, 0), h: max(h, 0), lines: make([]string, 0, max(h, 0))}
+}
+
+// skip adds n empty lines.
+func (b *block) skip(n int) {
+	for range max(n, 0) {
+		b.add("", 0, false)
+	}
+}
+
+// add adds a line of width cells (-1: measure it), cut to fit, centred or
+// from the margin; lines past the block's height are dropped.
+func (b *block) add(s string, width int, centred bool) {
+	if len(b.lines) >= b.h {
+		return
+	}
+	inner := max(b.w-2, 0)
+	if width < 0 {
+		width = ansi.StringWidth(s)
+	}
+	if width > inner {
+		s = ansi.Truncate(s, inner, "")
+		width = ansi.StringWidth(s)
+	}
+	left := min(1, b.w)
+	if centred {
+		left += (inner - width) / 2
+	}
+	b.lines = append(b.lines, strings.Repeat(" ", left)+s+strings.Repeat(" ", max(b.w-left-width, 0)))
+}
+
+// String is the block, padded with empty lines to its height.
+func (b *block) String() string {
+	for len(b.lines) < b.h {
+		b.lines = append(b.lines, strings.Repeat(" ", b.w))
+	}
+	return strings.Join(b.lines, "\n")
 }
 
 // packLines joins short lines with a dot between them while they fit in
