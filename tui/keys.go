@@ -15,6 +15,7 @@ type KeyMap struct {
 	NarrowWin  key.Binding
 	Theme      key.Binding
 	Sources    key.Binding
+	Wall       key.Binding
 
 	// The problems panel and the event log, while focused.
 	Up       key.Binding
@@ -53,6 +54,7 @@ func DefaultKeyMap() KeyMap {
 		NarrowWin:  key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "shorter window")),
 		Theme:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "theme")),
 		Sources:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sources: errors, warnings")),
+		Wall:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wall screen / dashboard")),
 
 		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "select / scroll up")),
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "select / scroll down")),
@@ -89,7 +91,7 @@ func (k KeyMap) ReplayFullHelp() [][]key.Binding {
 		{k.Start, k.End, k.NextEvent, k.PrevEvent},
 		{k.NextPanel, k.PrevPanel, k.Fullscreen, k.Back},
 		{k.Up, k.Down, k.PageUp, k.PageDown},
-		{k.WiderWin, k.NarrowWin, k.Theme, k.Filter},
+		{k.WiderWin, k.NarrowWin, k.Theme, k.Wall, k.Filter},
 		{k.Sources, k.Help, k.Quit},
 	}
 }
@@ -99,12 +101,18 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.Quit, k.Pause, k.NextPanel, k.Fullscreen, k.WiderWin, k.NarrowWin, k.Help}
 }
 
+// WallShortHelp is the one-line help on the wall: tab and full screen
+// have nothing to act on there.
+func (k KeyMap) WallShortHelp() []key.Binding {
+	return []key.Binding{k.Quit, k.Wall, k.Pause, k.Theme, k.Help}
+}
+
 // FullHelp groups the bindings by what they act on.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.NextPanel, k.PrevPanel, k.Fullscreen, k.Back},
 		{k.Up, k.Down, k.PageUp, k.PageDown},
 		{k.WiderWin, k.NarrowWin, k.Pause, k.Filter},
-		{k.Ack, k.Theme, k.Sources, k.Help, k.Quit},
+		{k.Ack, k.Theme, k.Wall, k.Sources, k.Help, k.Quit},
 	}
 }

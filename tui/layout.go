@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -9,9 +10,12 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// panelID names a focusable panel, in tab order.
+// panelID names a panel: what it draws is in panels, where it stands in
+// layouts.
 type panelID int
 
+// The panels. A new one is a constant here, its row in panels and a cell
+// in the layouts that show it.
 const (
 	panelTiles panelID = iota
 	panelPVChart
@@ -22,19 +26,281 @@ const (
 	panelPlan
 	panelProblems
 	panelEvents
+	panelWallFigures
+	panelWallSellOut
+	panelWallProblem
 	numPanels
 )
 
-func (p panelID) next(dir int) panelID {
-	return panelID((int(p) + dir + int(numPanels)) % int(numPanels))
+// panelDef is how a panel draws itself into exactly w x h cells.
+type panelDef struct {
+	draw func(m *Model, f *frame, w, h int, focused bool) string
 }
 
-// Sizes: the full layout from fullW x fullH, the compact one down to
-// minW x minH, and below that a message to enlarge the terminal.
-const (
-	fullW, fullH = 120, 40
-	minW, minH   = 60, 16
-)
+// panels is every panel, by its ID.
+func panels() [numPanels]panelDef {
+	return [numPanels]panelDef{
+		panelTiles:     {draw: func(_ *Model, f *frame, w, h int, focused bool) string { return tilesRow(f, w, h, focused) }},
+		panelPVChart:   {draw: boxed(fixedTitle("PV/s · plan peak"), chartPV)},
+		panelConnChart: {draw: boxed(fixedTitle("Connections · plan at PV"), chartConns)},
+		panelBWChart:   {draw: boxed(fixedTitle("Bandwidth · plan at PV"), chartBandwidth)},
+		panelEndpoints: {draw: boxed(fixedTitle("Endpoints · QPS against ceiling"), endpointsTable)},
+		panelHost:      {draw: boxed(hostTitle, func(f *frame, w, _ int) string { return hostPanel(f, w) })},
+		panelPlan:      {draw: boxed(fixedTitle("Against the plan"), func(f *frame, w, _ int) string { return planPanel(f, w) })},
+		panelProblems: {draw: func(_ *Model, f *frame, w, h int, focused bool) string {
+			innerW, innerH := inner(w, h)
+			if f.flash && !focused {
+				return f.st.alertBox("✕ NEW · "+problemsTitle(f), problemsPanel(f, innerW, innerH), w, h)
+			}
+			return f.st.box(problemsTitle(f), problemsPanel(f, innerW, innerH), w, h, focused)
+		}},
+		panelEvents: {draw: func(_ *Model, f *frame, w, h int, focused bool) string {
+			innerW, innerH := inner(w, h)
+			body, title := eventLines(f, innerW, innerH)
+			return f.st.box(title, body, w, h, focused)
+		}},
+		panelWallFigures: {draw: func(m *Model, f *frame, w, h int, _ bool) string { return m.wallFigures(f, w, h) }},
+		panelWallSellOut: {draw: func(_ *Model, f *frame, w, h int, _ bool) string { return wallSellOut(f, w, h) }},
+		panelWallProblem: {draw: func(_ *Model, f *frame, w, h int, _ bool) string { return wallProblem(f, w, h) }},
+	}
+}
+
+// inner is the inside of a box of w x h: the border and the padding taken,
+// the title sitting in the border.
+func inner(w, h int) (int, int) { return max(w-4, 0), max(h-2, 0) }
+
+// boxed draws a body in a box under its title.
+func boxed(title func(*frame) string, body func(f *frame, w, h int) string) func(*Model, *frame, int, int, bool) string {
+	return func(_ *Model, f *frame, w, h int, focused bool) string {
+		innerW, innerH := inner(w, h)
+		return f.st.box(title(f), body(f, innerW, innerH), w, h, focused)
+	}
+}
+
+func fixedTitle(s string) func(*frame) string { return func(*frame) string { return s } }
+
+func hostTitle(f *frame) string {
+	if f.simulated {
+		return "Host · simulated"
+	}
+	return "Host · this host"
+}
+
+// size is one row's height or one cell's width in a layout: fixed cells,
+// or a share (weight) of what the fixed sizes leave, after every share
+// has its minimum.
+type size struct {
+	fixed  int // cells; 0 makes it a share
+	weight int // its share of the room left
+	min    int // a share gets at least this much first
+	// shift moves cells between neighbours after sharing (a row's shifts
+	// add up to zero): a panel whose columns need a little more.
+	shift int
+}
+
+// cell is one panel in a row, with its width.
+type cell struct {
+	panel panelID
+	width size
+}
+
+// row is a line of panels side by side, with its height.
+type row struct {
+	height size
+	cells  []cell
+}
+
+// layout is a screen arrangement as data: rows of panels top to bottom and
+// the order tab visits them in.
+type layout struct {
+	name string
+	// wall says the layout is for the wall screen (w, --wall), not the desk.
+	wall bool
+	// minW x minH is the smallest terminal the layout is drawn at; of the
+	// layouts of a kind, the first that fits is drawn.
+	minW, minH int
+	rows       []row
+	// focus is the tab order; nil visits the panels in reading order, an
+	// empty list none (nothing on the wall needs a key).
+	focus []panelID
+}
+
+// layouts is every layout, largest first within a kind. A new layout is
+// a row here.
+func layouts() []layout {
+	fixed := func(n int) size { return size{fixed: n} }
+	share := size{weight: 1}
+	one := func(p panelID, h size) row { return row{height: h, cells: []cell{{panel: p, width: share}}} }
+	return []layout{
+		{
+			// Tiles, the three charts, endpoints | host | plan, problems,
+			// events. The host panel's lines are short; endpoints and the
+			// plan table share what is left, the plan's measured and room
+			// columns carrying level marks.
+			name: "full", minW: 120, minH: 40,
+			rows: []row{
+				one(panelTiles, fixed(8)),
+				{height: share, cells: []cell{{panelPVChart, share}, {panelConnChart, share}, {panelBWChart, share}}},
+				{height: fixed(9), cells: []cell{
+					{panelEndpoints, size{weight: 1, shift: -4}}, {panelHost, fixed(28)}, {panelPlan, size{weight: 1, shift: 4}},
+				}},
+				one(panelProblems, fixed(5)),
+				one(panelEvents, fixed(4)),
+			},
+		},
+		{
+			// No charts: tiles, endpoints | host, problems, events.
+			name: "compact", minW: 100, minH: 16,
+			rows: []row{
+				one(panelTiles, fixed(7)),
+				{height: share, cells: []cell{{panelEndpoints, share}, {panelHost, share}}},
+				one(panelProblems, fixed(4)),
+				one(panelEvents, fixed(3)),
+			},
+		},
+		{
+			// The compact layout with the tiles on two rows.
+			name: "narrow", minW: 60, minH: 16,
+			rows: []row{
+				one(panelTiles, fixed(13)),
+				{height: share, cells: []cell{{panelEndpoints, share}, {panelHost, share}}},
+				one(panelProblems, fixed(4)),
+				one(panelEvents, fixed(3)),
+			},
+		},
+		{
+			// The five figures as large as the screen allows (the countdown
+			// before T0), the sell-out bar, the worst problem now.
+			name: "wall", wall: true, minW: 60, minH: 16,
+			rows: []row{
+				one(panelWallFigures, size{weight: 16}),
+				one(panelWallSellOut, size{weight: 1, min: 2}),
+				one(panelWallProblem, fixed(2)),
+			},
+			focus: []panelID{},
+		},
+	}
+}
+
+// pickLayout is the first layout of the kind (wall or desk) that fits
+// w x h; false when none does.
+func pickLayout(wall bool, w, h int) (layout, bool) {
+	for _, l := range layouts() {
+		if l.wall == wall && w >= l.minW && h >= l.minH {
+			return l, true
+		}
+	}
+	return layout{}, false
+}
+
+// layoutBounds are the smallest size any layout is drawn at and the size
+// the largest desk layout needs, for the "too small" message.
+func layoutBounds() (minW, minH, fullW, fullH int) {
+	ls := layouts()
+	minW, minH = ls[0].minW, ls[0].minH
+	for _, l := range ls {
+		minW, minH = min(minW, l.minW), min(minH, l.minH)
+	}
+	return minW, minH, ls[0].minW, ls[0].minH
+}
+
+// focusOrder is the panels tab visits, in order.
+func (l layout) focusOrder() []panelID {
+	if l.focus != nil {
+		return l.focus
+	}
+	var out []panelID
+	for _, r := range l.rows {
+		for _, c := range r.cells {
+			out = append(out, c.panel)
+		}
+	}
+	return out
+}
+
+// nextFocus is the panel tab (dir 1) or shift+tab (dir -1) moves to from
+// cur. It never lands on a panel the layout hides: from one (the terminal
+// shrank under it) it moves to the first or the last the layout shows.
+// With no focusable panel the focus stays where it is.
+func (l layout) nextFocus(cur panelID, dir int) panelID {
+	order := l.focusOrder()
+	n := len(order)
+	if n == 0 {
+		return cur
+	}
+	i := slices.Index(order, cur)
+	switch {
+	case i >= 0:
+		return order[((i+dir)%n+n)%n]
+	case dir < 0:
+		return order[n-1]
+	}
+	return order[0]
+}
+
+// sizes divides total among the sizes: fixed ones take theirs, shares
+// their minimum, then the rest by weight (remainders to the first), then
+// the shifts. Nothing is negative; what does not fit is cut by fit.
+func sizes(total int, ss []size) []int {
+	out := make([]int, len(ss))
+	rest, weights := max(total, 0), 0
+	for i, s := range ss {
+		if s.fixed > 0 {
+			out[i] = s.fixed
+		} else {
+			out[i] = s.min
+			weights += s.weight
+		}
+		rest -= out[i]
+	}
+	rest = max(rest, 0)
+	if weights > 0 {
+		given := 0
+		for i, s := range ss {
+			if s.fixed == 0 {
+				part := rest * s.weight / weights
+				out[i] += part
+				given += part
+			}
+		}
+		for i, s := range ss {
+			if given >= rest {
+				break
+			}
+			if s.fixed == 0 && s.weight > 0 {
+				out[i]++
+				given++
+			}
+		}
+	}
+	for i, s := range ss {
+		out[i] = max(out[i]+s.shift, 0)
+	}
+	return out
+}
+
+// draw renders a layout at w x h, row by row.
+func (m *Model) draw(f *frame, l layout, w, h int) string {
+	heights := make([]size, len(l.rows))
+	for i, r := range l.rows {
+		heights[i] = r.height
+	}
+	hs := sizes(h, heights)
+	out := make([]string, len(l.rows))
+	for i, r := range l.rows {
+		widths := make([]size, len(r.cells))
+		for j, c := range r.cells {
+			widths[j] = c.width
+		}
+		ws := sizes(w, widths)
+		parts := make([]string, len(r.cells))
+		for j, c := range r.cells {
+			parts[j] = m.panel(f, c.panel, ws[j], hs[i])
+		}
+		out[i] = joinRow(parts...)
+	}
+	return strings.Join(out, "\n")
+}
 
 // box draws a bordered panel of exactly w x h cells, with the title set
 // into the top border (as "╭─ Title ──╮"), so the whole inside is the
@@ -84,8 +350,12 @@ func fit(s string, w, h int) string {
 		lines = append(lines, "")
 	}
 	for i, l := range lines {
-		l = ansi.Truncate(l, w, "")
-		if pad := w - ansi.StringWidth(l); pad > 0 {
+		lw := ansi.StringWidth(l)
+		if lw > w {
+			l = ansi.Truncate(l, w, "")
+			lw = ansi.StringWidth(l)
+		}
+		if pad := w - lw; pad > 0 {
 			l += strings.Repeat(" ", pad)
 		}
 		lines[i] = l
@@ -111,3 +381,18 @@ func joinRow(parts ...string) string { return lipgloss.JoinHorizontal(lipgloss.T
 
 // keyMatches is key.Matches for one binding.
 func keyMatches(msg tea.KeyMsg, b key.Binding) bool { return key.Matches(msg, b) }
+
+// layout is the layout on screen at the model's size; the smallest of its
+// kind when none fits (the screen then asks to be enlarged).
+func (m *Model) layout() layout {
+	if l, ok := pickLayout(m.wall, m.width, m.height); ok {
+		return l
+	}
+	var last layout
+	for _, l := range layouts() {
+		if l.wall == m.wall {
+			last = l
+		}
+	}
+	return last
+}

@@ -48,6 +48,10 @@ type Options struct {
 	KeyMap *KeyMap
 	// Wall is the wall clock, for "next poll in"; tests inject one.
 	Wall func() time.Time
+	// WallLayout starts the screen on the wall (w toggles it): the five
+	// headline figures in block digits, the countdown before T0, the
+	// sell-out bar and the worst problem, in the high-contrast theme.
+	WallLayout bool
 	// Simulated names the sources whose figures are simulated (the demo's
 	// shop); the header marks them "sim" and the Host panel and the
 	// sources screen say "simulated" rather than "this host". The demo
@@ -90,7 +94,10 @@ type Model struct {
 	showSrcs bool // the sources screen: every error, warning and info
 	focus    panelID
 	full     bool
-	window   time.Duration
+	wall     bool // the wall screen (w, --wall) in place of the desk's layouts
+	// otherTheme is the theme of the screen not shown, wall or desk.
+	otherTheme int
+	window     time.Duration
 
 	latest pipeline.Frame // the newest; zero Seq until one arrives
 
@@ -148,6 +155,7 @@ func New(opts Options) Model {
 		themes: Themes(),
 		window: opts.Window,
 	}
+	m.initWall()
 	m.applyTheme()
 	m.goTo = newGoTo(m.styles)
 	return m
@@ -174,7 +182,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.alarm.flashing = false
 			m.render() // the flash is over: the border goes back
 		} else {
-			m.renderHeader()
+			m.tick()
 		}
 		return m, clockCmd() // re-armed only here
 	}
@@ -229,9 +237,9 @@ func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.paused = !m.paused
 		m.frozen = m.latest
 	case keyMatches(msg, k.NextPanel):
-		m.focus = m.focus.next(1)
+		m.focus = m.layout().nextFocus(m.focus, 1)
 	case keyMatches(msg, k.PrevPanel):
-		m.focus = m.focus.next(-1)
+		m.focus = m.layout().nextFocus(m.focus, -1)
 	case keyMatches(msg, k.Fullscreen):
 		m.full = !m.full
 	case keyMatches(msg, k.Back):
@@ -240,6 +248,8 @@ func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.window = stepWindow(m.window, 1)
 	case keyMatches(msg, k.NarrowWin):
 		m.window = stepWindow(m.window, -1)
+	case keyMatches(msg, k.Wall):
+		m.wallOn(!m.wall)
 	case keyMatches(msg, k.Theme):
 		m.theme = (m.theme + 1) % len(m.themes)
 		m.applyTheme()

@@ -78,16 +78,17 @@ func (f *frame) series(signal string) []snapshot.Value {
 func (m *Model) render() {
 	w, h := m.width, m.height
 	m.body = ""
+	l, fits := pickLayout(m.wall, w, h)
 	switch {
 	case w == 0 || h == 0:
 		m.view = ""
 		return
-	case w < minW || h < minH:
+	case !fits:
 		m.view = m.tooSmall()
 		return
 	}
 	f := m.frame()
-	footer := m.footer(w)
+	footer := m.footer(w, l.wall)
 	if m.opts.Replay != nil {
 		footer = m.timeline(w) + "\n" + m.replayFooter(w)
 	}
@@ -107,12 +108,10 @@ func (m *Model) render() {
 		body = m.styles.box("Keys", m.fullHelp()+"\n\n"+legend(m.styles), w, bodyH, true)
 	case m.showSrcs:
 		body = m.styles.box("Sources · errors, warnings, infos (s or esc to close)", m.sourcesView(&f, max(w-4, 0)), w, bodyH, true)
-	case m.full:
+	case m.full && !l.wall: // nothing on the wall takes the focus
 		body = m.panel(&f, m.focus, w, bodyH)
-	case w >= fullW && h >= fullH:
-		body = m.fullLayout(&f, w, bodyH)
 	default:
-		body = m.compactLayout(&f, w, bodyH)
+		body = m.draw(&f, l, w, bodyH)
 	}
 	m.body = fit(body, w, bodyH) + "\n" + footer
 	if status != "" {
@@ -170,91 +169,28 @@ func (m *Model) shown() pipeline.Frame {
 	return m.latest
 }
 
-// fullLayout: tiles, the three charts, endpoints | host | plan, events.
-func (m *Model) fullLayout(f *frame, w, h int) string {
-	const tilesH, bottomH, problemsH, eventsH = 8, 9, 5, 4
-	chartsH := max(h-tilesH-bottomH-problemsH-eventsH, 0)
-	cw := split(w, 3)
-	// The host panel's lines are short; endpoints and the plan table share
-	// what is left.
-	hostW := min(28, w/3)
-	side := split(w-hostW, 2)
-	side[0], side[1] = side[0]-4, side[1]+4 // the plan table's measured and room columns carry level marks
-	rows := []string{
-		m.panel(f, panelTiles, w, tilesH),
-		joinRow(m.panel(f, panelPVChart, cw[0], chartsH), m.panel(f, panelConnChart, cw[1], chartsH), m.panel(f, panelBWChart, cw[2], chartsH)),
-		joinRow(m.panel(f, panelEndpoints, side[0], bottomH), m.panel(f, panelHost, hostW, bottomH), m.panel(f, panelPlan, side[1], bottomH)),
-		m.panel(f, panelProblems, w, problemsH),
-		m.panel(f, panelEvents, w, eventsH),
-	}
-	return strings.Join(rows, "\n")
-}
-
-// compactLayout drops the charts: tiles, endpoints | host, plan, events.
-func (m *Model) compactLayout(f *frame, w, h int) string {
-	tilesH := 7
-	if w < 100 {
-		tilesH = 13 // two rows of tiles
-	}
-	problemsH, eventsH := 4, 3
-	rest := max(h-tilesH-problemsH-eventsH, 0)
-	half := split(w, 2)
-	rows := []string{
-		m.panel(f, panelTiles, w, tilesH),
-		joinRow(m.panel(f, panelEndpoints, half[0], rest), m.panel(f, panelHost, half[1], rest)),
-		m.panel(f, panelProblems, w, problemsH),
-		m.panel(f, panelEvents, w, eventsH),
-	}
-	return strings.Join(rows, "\n")
-}
-
-// panel draws one panel at a size, bordered, focused or not.
+// panel draws one panel at a size, focused or not.
 func (m *Model) panel(f *frame, id panelID, w, h int) string {
-	if w <= 0 || h <= 0 {
+	if w <= 0 || h <= 0 || id < 0 || id >= numPanels {
 		return ""
 	}
-	focused := id == m.focus
-	innerW, innerH := max(w-4, 0), max(h-2, 0) // border and padding; the title sits in the border
-	switch id {
-	case panelTiles:
-		return tilesRow(f, w, h, focused)
-	case panelPVChart:
-		return f.st.box("PV/s · plan peak", chartPV(f, innerW, innerH), w, h, focused)
-	case panelConnChart:
-		return f.st.box("Connections · plan at PV", chartConns(f, innerW, innerH), w, h, focused)
-	case panelBWChart:
-		return f.st.box("Bandwidth · plan at PV", chartBandwidth(f, innerW, innerH), w, h, focused)
-	case panelEndpoints:
-		return f.st.box("Endpoints · QPS against ceiling", endpointsTable(f, innerW, innerH), w, h, focused)
-	case panelHost:
-		title := "Host · this host"
-		if f.simulated {
-			title = "Host · simulated"
-		}
-		return f.st.box(title, hostPanel(f, innerW), w, h, focused)
-	case panelPlan:
-		return f.st.box("Against the plan", planPanel(f, innerW), w, h, focused)
-	case panelProblems:
-		if f.flash && !focused {
-			return f.st.alertBox("✕ NEW · "+problemsTitle(f), problemsPanel(f, innerW, innerH), w, h)
-		}
-		return f.st.box(problemsTitle(f), problemsPanel(f, innerW, innerH), w, h, focused)
-	case panelEvents:
-		body, title := eventLines(f, innerW, innerH)
-		return f.st.box(title, body, w, h, focused)
-	}
-	return ""
+	return panels()[id].draw(m, f, w, h, id == m.focus)
 }
 
 func (m *Model) tooSmall() string {
+	minW, minH, fullW, fullH := layoutBounds()
 	msg := fmt.Sprintf("Terminal too small: %dx%d.\nlaunchwatch needs at least %dx%d\n(%dx%d shows everything).\nEnlarge the terminal, or press q to quit.",
 		m.width, m.height, minW, minH, fullW, fullH)
 	return fit(m.styles.Message.Render(msg), m.width, m.height)
 }
 
-func (m *Model) footer(w int) string {
+func (m *Model) footer(w int, wall bool) string {
 	m.help.Width = w
-	return fit(m.help.ShortHelpView(m.keys.ShortHelp()), w, 1)
+	keys := m.keys.ShortHelp()
+	if wall {
+		keys = m.keys.WallShortHelp()
+	}
+	return fit(m.help.ShortHelpView(keys), w, 1)
 }
 
 func (m *Model) fullHelp() string {

@@ -36,6 +36,8 @@ type dashboard struct {
 	// warm fills the charts from history before the first frame (watch
 	// with a Prometheus source); nil: none.
 	warm pipeline.WarmFunc
+	// wall starts the screen on the wall layout (--wall).
+	wall bool
 }
 
 // newPipeline builds the loop over a producer with the config's plan,
@@ -98,6 +100,7 @@ func screenOptions(d dashboard, plan capacity.Plan) tui.Options {
 		LaunchName: launchName(d.cfg),
 		Simulated:  d.simulated,
 		Bell:       d.bell,
+		WallLayout: d.wall,
 	}
 	if d.rec != nil {
 		opts.Recording = d.rec.Path()

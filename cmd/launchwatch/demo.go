@@ -38,6 +38,7 @@ func newDemoCmd() *cobra.Command {
 	var rf recordFlags
 	var bf bellFlags
 	var logFile, alertsFile string
+	var wall bool
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Watch a simulated flash sale (no Prometheus needed)",
@@ -52,9 +53,12 @@ second-launch plays the fix.
 
 The demo is recorded like a live watch (see watch --help): replay it with
 launchwatch replay FILE. --alerts-from FILE sends its problems to the
-alerts block of FILE, to try commands and webhooks on the crash.`,
+alerts block of FILE, to try commands and webhooks on the crash. --wall
+starts on the wall screen (see watch --help); w switches between it and
+the dashboard.`,
 		Example: `  launchwatch demo
-  launchwatch demo --scenario first-launch --speed 20`,
+  launchwatch demo --scenario first-launch --speed 20
+  launchwatch demo --wall`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			shop, err := f.shop()
@@ -93,7 +97,7 @@ alerts block of FILE, to try commands and webhooks on the crash.`,
 				return err
 			}
 			err = runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout(),
-				simulated: []string{"scrape"}, bell: bf.bell(nil)})
+				simulated: []string{"scrape"}, bell: bf.bell(nil), wall: wall})
 			cancel()
 			if serr := <-served; serr != nil && !errors.Is(serr, context.Canceled) {
 				return errors.Join(err, fmt.Errorf("simulator: %w", serr))
@@ -104,6 +108,7 @@ alerts block of FILE, to try commands and webhooks on the crash.`,
 	f.register(cmd, 10, 2*time.Minute)
 	cmd.Flags().StringVar(&logFile, "log-file", "", "write logs here (never to the screen)")
 	cmd.Flags().StringVar(&alertsFile, "alerts-from", "", "send the demo's problems to the alerts block of this launchwatch.yaml")
+	cmd.Flags().BoolVar(&wall, "wall", false, "start on the wall screen: the headline figures in block digits, for a screen across the room (w toggles)")
 	rf.register(cmd)
 	bf.register(cmd)
 	return cmd

@@ -18,6 +18,7 @@ import (
 func newReplayCmd() *cobra.Command {
 	var speed float64
 	var logFile string
+	var wall bool
 	cmd := &cobra.Command{
 		Use:   "replay FILE",
 		Short: "Replay a recorded launch on the dashboard",
@@ -29,7 +30,8 @@ Keys: space plays and pauses; < and > change speed (1x 2x 5x 10x 30x 100x
 300x 1000x); left and right seek 10 s, shift with them 1 min; home and end;
 g goes to a time (T+05:00, T-30s, 14:03); n and N jump to the next and the
 previous event. The timeline at the bottom shows the position, T0 (┃) and
-the events.`,
+the events. --wall starts on the wall screen (see watch --help); w
+switches between it and the dashboard.`,
 		Example: `  launchwatch replay ~/.local/state/launchwatch/flash-sale-20261127T115500Z.lwrec.jsonl
   launchwatch replay launch.lwrec.jsonl --speed 30`,
 		Args: cobra.ExactArgs(1),
@@ -50,11 +52,12 @@ the events.`,
 				return err
 			}
 			defer closeLog()
-			return runReplay(rec, speed, log)
+			return runReplay(rec, speed, wall, log)
 		},
 	}
 	cmd.Flags().Float64Var(&speed, "speed", 1, "starting speed")
 	cmd.Flags().StringVar(&logFile, "log-file", "", "write logs here (never to the screen)")
+	cmd.Flags().BoolVar(&wall, "wall", false, "start on the wall screen: the headline figures in block digits, for a screen across the room (w toggles)")
 	return cmd
 }
 
@@ -67,7 +70,7 @@ func validSpeed(s float64) bool {
 	return false
 }
 
-func runReplay(rec *recording.Recording, speed float64, log *slog.Logger) error {
+func runReplay(rec *recording.Recording, speed float64, wall bool, log *slog.Logger) error {
 	h := rec.Header()
 	plan, hasPlan, th, err := planOf(h)
 	if err != nil {
@@ -88,7 +91,7 @@ func runReplay(rec *recording.Recording, speed float64, log *slog.Logger) error 
 	}
 	err = runScreen(p, tui.Options{
 		Interval: interval, Plan: plan, HasPlan: hasPlan, Thresholds: th,
-		LaunchName: snapshot.CleanText(name, 60), Replay: player,
+		LaunchName: snapshot.CleanText(name, 60), Replay: player, WallLayout: wall,
 	}, index)
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)

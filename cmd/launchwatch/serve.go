@@ -36,6 +36,7 @@ type serveFlags struct {
 	idleTimeout    time.Duration
 	maxSessions    int
 	warm           time.Duration
+	wall           bool
 }
 
 // Serve's defaults.
@@ -78,7 +79,8 @@ every third of it, so a wall screen nobody touches stays. At most
 serve records every snapshot like watch (see watch --help) and sends the
 config's alerts; a new critical problem rings each session's terminal bell
 unless --no-bell. SIGINT, SIGTERM or SIGHUP close the sessions and the
-recording.`,
+recording. With --wall every session starts on the wall screen (see watch
+--help); w switches a session between it and the dashboard.`,
 		Example: `  launchwatch serve --config launchwatch.yaml
   launchwatch serve --config launchwatch.yaml --listen 0.0.0.0:2222 --authorized-keys ~/.ssh/authorized_keys`,
 		Args: cobra.NoArgs,
@@ -125,7 +127,7 @@ recording.`,
 			if err != nil {
 				return err
 			}
-			d := dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.ErrOrStderr(), warm: warmStart(cfg, log, f.warm)}
+			d := dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.ErrOrStderr(), warm: warmStart(cfg, log, f.warm), wall: f.wall}
 			return serve(cmd.Context(), d, f, sshSetup{signer: signer, hostKeyPath: keyPath, keys: keys})
 		},
 	}
@@ -138,6 +140,7 @@ recording.`,
 	fl.IntVar(&f.maxSessions, "max-sessions", defaultMaxSessions, "most sessions open at once")
 	registerWarm(cmd, &f.warm)
 	fl.StringVar(&f.logFile, "log-file", "", "write logs here (sessions, alerts, polls)")
+	fl.BoolVar(&f.wall, "wall", false, "start every session on the wall screen: the headline figures in block digits (w toggles)")
 	f.record.register(cmd)
 	f.bell.register(cmd)
 	return cmd

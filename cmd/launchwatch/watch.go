@@ -27,6 +27,7 @@ type watchFlags struct {
 	asJSON     bool
 	logFile    string
 	warm       time.Duration
+	wall       bool
 }
 
 // maxWarm is the longest chart window: history beyond it is never drawn.
@@ -59,6 +60,12 @@ by default to a new file in $XDG_STATE_HOME/launchwatch/ (else
 ~/.local/state/launchwatch/), or to --record FILE; --no-record does not
 record. Quitting prints the file and how many snapshots it holds.
 
+With --wall the screen starts on the wall, for a screen across the room:
+the five headline figures in block digits sized to the terminal (the
+countdown before T0), each with its plan comparison and its level in words,
+the sell-out bar and the worst problem now, in the high-contrast theme.
+The w key switches between the wall and the dashboard.
+
 With --once, take one snapshot, print its frame (the snapshot, what the
 plan makes of it, the problems standing) and exit: 0 when every source
 answered, 1 when some failed (the output says which and why), 2 when none
@@ -68,10 +75,11 @@ twice, one interval apart.
 With a Prometheus source, the screen starts warm: the last --warm (5m, the
 chart window in view) is filled from the server's history with range
 queries, so what happened before the start is on the charts at once,
-shaded and labelled history. Events found in it are listed as "before
+drawn dotted and labelled history. Events found in it are listed as "before
 start", never alerted on; tiles show live figures only. --warm 0 starts
 cold.`,
 		Example: `  launchwatch watch --config launchwatch.yaml
+  launchwatch watch --config launchwatch.yaml --wall
   launchwatch watch --config launchwatch.yaml --once --json | jq .snapshot.pv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -102,7 +110,7 @@ cold.`,
 				return err
 			}
 			return runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout(), bell: f.bell.bell(nil),
-				warm: warmStart(cfg, log, f.warm)})
+				warm: warmStart(cfg, log, f.warm), wall: f.wall})
 		},
 	}
 	fl := cmd.Flags()
@@ -111,6 +119,7 @@ cold.`,
 	fl.BoolVar(&f.asJSON, "json", false, "with --once, print JSON")
 	fl.StringVar(&f.logFile, "log-file", "", "write logs here (never to the screen)")
 	registerWarm(cmd, &f.warm)
+	fl.BoolVar(&f.wall, "wall", false, "start on the wall screen: the headline figures in block digits, for a screen across the room (w toggles)")
 	f.record.register(cmd)
 	f.bell.register(cmd)
 	return cmd
