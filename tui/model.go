@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -226,6 +227,9 @@ func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return next, cmd
 		}
 	}
+	if m.wall && deskOnly(k, msg) {
+		return m, nil // the wall has no panels to focus, enlarge or scroll
+	}
 	switch {
 	case keyMatches(msg, k.Quit):
 		return m, tea.Quit
@@ -267,6 +271,18 @@ func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	}
 	m.render()
 	return m, nil
+}
+
+// deskOnly reports whether a key acts on the desk's panels alone (focus,
+// full screen, the chart window, scrolling, the log's filter), so the wall
+// ignores it rather than change a screen it does not show.
+func deskOnly(k KeyMap, msg tea.KeyMsg) bool {
+	for _, b := range []key.Binding{k.NextPanel, k.PrevPanel, k.Fullscreen, k.WiderWin, k.NarrowWin, k.Up, k.Down, k.PageUp, k.PageDown, k.Filter} {
+		if keyMatches(msg, b) {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Model) applyTheme() {

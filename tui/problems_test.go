@@ -168,3 +168,22 @@ func TestAFailingAlertSinkIsOnScreen(t *testing.T) {
 	m = drive(m, keyMsg("s"))
 	wantAll(t, m.View(), "alert webhook slack · failing", "500 Internal Server Error after 3 tries (2 not sent)")
 }
+
+// On the wall a new critical problem flashes in the problem band, and
+// desk keys (tab, enter, +) change nothing the wall does not show.
+func TestTheWallFlashesAndIgnoresDeskKeys(t *testing.T) {
+	feed := newFeed(quietThenBurst(60), demoPlan())
+	m := testModel(feed, termenv.Ascii)
+	m = drive(m, tea.WindowSizeMsg{Width: 120, Height: 40}, keyMsg("w"))
+	for range 50 {
+		m = drive(m, feed.next())
+	}
+	if !strings.Contains(m.View(), "✕ NEW") {
+		t.Errorf("the wall does not flash a new critical problem:\n%s", m.View())
+	}
+	focus, full, window := m.focus, m.full, m.window
+	m = drive(m, keyMsg("tab"), keyMsg("enter"), keyMsg("+"))
+	if m.focus != focus || m.full != full || m.window != window {
+		t.Errorf("desk keys changed the hidden desk: focus %v→%v full %v→%v window %v→%v", focus, m.focus, full, m.full, window, m.window)
+	}
+}

@@ -359,6 +359,11 @@ func wallProblem(f *frame, w, h int) string {
 			break
 		}
 		head := st.level(l).Render(levelWord(l)) + "  "
+		if i == 0 && f.flash {
+			// A new critical problem: the wall's flash, as the desk's
+			// problems panel has its red border.
+			head = st.level(LevelCrit).Render("✕ NEW ") + head
+		}
 		tail := st.Faint.Render("  for " + capacity.FormatDuration(f.snap.Time.Sub(p.Since)))
 		room := max(inner-ansi.StringWidth(head)-ansi.StringWidth(tail), 0)
 		msg := st.level(l).Render(snapshot.CleanText(p.Message, room))
