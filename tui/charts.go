@@ -100,10 +100,12 @@ func (f *frame) chart(w, h int, measured, plan func(snapshot.Snapshot) snapshot.
 	return c.render() + "\n" + legend
 }
 
-// splitHistory splits the chart window at the warm start, if the event log
-// marks one: the part before came from history, the rest was watched live.
+// splitHistory splits the chart window where the watch started watching
+// live: at the warm start's marker in the event log, else where the
+// pipeline's history starts when older history was fetched for a widened
+// window. The part before came from history.
 func (f *frame) splitHistory() (past, live []snapshot.Snapshot) {
-	var start time.Time
+	start := f.liveFrom
 	for i := len(f.events) - 1; i >= 0; i-- {
 		if f.events[i].Kind == events.KindWarm {
 			start = f.events[i].Time

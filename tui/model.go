@@ -59,6 +59,10 @@ type Options struct {
 	// sets it to the sources its simulator feeds, e.g.
 	// Simulated: []string{"scrape"}.
 	Simulated []string
+	// History reads older history on demand, when + widens the charts past
+	// what the screen has seen; nil when the sources hold none (no
+	// Prometheus) and in a replay.
+	History HistoryFunc
 	// Alerts reports the alert sinks that are failing (a webhook answering
 	// 500, a command timing out), one line each, so an alert that does
 	// not go out is seen on screen; nil when there are no alerts.
@@ -109,8 +113,9 @@ type Model struct {
 	logOffset int             // how many of the newest events the log is scrolled past
 	logMin    events.Severity // the log shows events at least this severe
 
-	goTo textinput.Model // a replay's "go to time" prompt
-	note string          // a replay control's answer, shown in the footer
+	goTo  textinput.Model // a replay's "go to time" prompt
+	note  string          // a replay control's answer, shown in the footer
+	older older           // history fetched on demand for a widened window
 
 	body string // the rendered screen below the header; "" when the whole screen is a message
 	view string // the rendered screen; View returns it
@@ -178,6 +183,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateKey(msg)
 	case frameMsg:
 		return m.updateFrame(msg)
+	case olderMsg:
+		m.takeOlder(msg)
+		m.render()
+		return m, nil
 	case clockMsg:
 		if m.alarm.flashing && !m.alarm.flashOn(m.opts.Wall()) {
 			m.alarm.flashing = false
@@ -250,6 +259,9 @@ func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.full, m.showHelp, m.showSrcs = false, false, false
 	case keyMatches(msg, k.WiderWin):
 		m.window = stepWindow(m.window, 1)
+		cmd := m.fetchOlder()
+		m.render()
+		return m, cmd
 	case keyMatches(msg, k.NarrowWin):
 		m.window = stepWindow(m.window, -1)
 	case keyMatches(msg, k.Wall):

@@ -30,6 +30,9 @@ type frame struct {
 	acked    map[string]bool
 	selected int
 	flash    bool // a new critical problem: the problems panel's border flashes
+	// liveFrom is where the pipeline's history starts when older history
+	// was fetched for a widened window: before it the charts draw history.
+	liveFrom time.Time
 	// The event log's view: scrolled past the newest logOffset, showing
 	// events at least logMin severe.
 	logOffset int
@@ -134,7 +137,12 @@ func (m *Model) renderHeader() {
 func (m *Model) frame() frame {
 	f := m.headerFrame()
 	if f.data {
-		f.hist = m.shown().History.Between(f.snap.Time.Add(-m.window), f.snap.Time)
+		start := f.snap.Time.Add(-m.window)
+		f.hist = m.shown().History.Between(start, f.snap.Time)
+		if older := m.older.olderIn(start); len(older) > 0 {
+			f.hist = append(older[:len(older):len(older)], f.hist...)
+			f.liveFrom = m.shown().History.At(0).Time
+		}
 		for _, name := range f.snap.SourceNames() {
 			src := f.snap.Sources[name]
 			for _, sig := range src.Signals {
@@ -190,7 +198,14 @@ func (m *Model) footer(w int, wall bool) string {
 	if wall {
 		keys = m.keys.WallShortHelp()
 	}
-	return fit(m.help.ShortHelpView(keys), w, 1)
+	help := m.help.ShortHelpView(keys)
+	switch {
+	case m.older.fetching:
+		help = m.styles.Faint.Render("fetching older history… • ") + help
+	case m.note != "":
+		help = m.styles.level(LevelWarn).Render(m.note) + m.styles.Faint.Render(" • ") + help
+	}
+	return fit(help, w, 1)
 }
 
 func (m *Model) fullHelp() string {

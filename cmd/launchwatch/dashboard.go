@@ -36,6 +36,9 @@ type dashboard struct {
 	// warm fills the charts from history before the first frame (watch
 	// with a Prometheus source); nil: none.
 	warm pipeline.WarmFunc
+	// history reads older history when + widens the charts past what the
+	// screen has seen; nil: none.
+	history tui.HistoryFunc
 	// wall starts the screen on the wall layout (--wall).
 	wall bool
 }
@@ -101,6 +104,7 @@ func screenOptions(d dashboard, plan capacity.Plan) tui.Options {
 		Simulated:  d.simulated,
 		Bell:       d.bell,
 		WallLayout: d.wall,
+		History:    d.history,
 	}
 	if d.rec != nil {
 		opts.Recording = d.rec.Path()

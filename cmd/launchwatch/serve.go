@@ -127,7 +127,8 @@ recording. With --wall every session starts on the wall screen (see watch
 			if err != nil {
 				return err
 			}
-			d := dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.ErrOrStderr(), warm: warmStart(cfg, log, f.warm), wall: f.wall}
+			hist := readHistory(cfg, log)
+			d := dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.ErrOrStderr(), warm: warmStart(hist, f.warm), history: hist, wall: f.wall}
 			return serve(cmd.Context(), d, f, sshSetup{signer: signer, hostKeyPath: keyPath, keys: keys})
 		},
 	}

@@ -61,7 +61,7 @@ plan: {peak_pv: 200, resources_per_page: 20, resource_size: 50KB, download_speed
 		t.Fatal(err)
 	}
 	started := time.Now()
-	p, plan, err := newPipeline(cfg, poller, log, warmStart(cfg, log, 5*time.Minute))
+	p, plan, err := newPipeline(cfg, poller, log, warmStart(readHistory(cfg, log), 5*time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/snapshot"
+	"github.com/launchwatch/launchwatch/tui"
 )
 
 type watchFlags struct {
@@ -109,8 +110,9 @@ cold.`,
 			if err != nil {
 				return err
 			}
+			hist := readHistory(cfg, log)
 			return runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout(), bell: f.bell.bell(nil),
-				warm: warmStart(cfg, log, f.warm), wall: f.wall})
+				warm: warmStart(hist, f.warm), history: hist, wall: f.wall})
 		},
 	}
 	fl := cmd.Flags()
@@ -125,21 +127,33 @@ cold.`,
 	return cmd
 }
 
-// warmStart reads the last window of the config's Prometheus source's
-// history for the screen's first frame; nil when there is no Prometheus
-// source with queries, or no window.
-func warmStart(cfg *config.Config, log *slog.Logger, window time.Duration) pipeline.WarmFunc {
-	if window <= 0 || cfg.Sources.Prometheus == nil {
+// warmStart reads the last window of history for the screen's first
+// frame; nil without history (no Prometheus source) or a window.
+func warmStart(read tui.HistoryFunc, window time.Duration) pipeline.WarmFunc {
+	if window <= 0 || read == nil {
+		return nil
+	}
+	return func(ctx context.Context, until time.Time) ([]snapshot.Snapshot, error) {
+		return read(ctx, until.Add(-window), until)
+	}
+}
+
+// readHistory reads the config's Prometheus source's history with range
+// queries, as backfill does: for the warm start and for a chart window
+// widened past what the screen has seen. nil without a Prometheus source
+// with queries.
+func readHistory(cfg *config.Config, log *slog.Logger) tui.HistoryFunc {
+	if cfg.Sources.Prometheus == nil {
 		return nil
 	}
 	hist, _, err := collectors.HistoryFromConfig(cfg, log)
 	if err != nil {
-		log.Info("no warm start", "err", err)
+		log.Info("no history", "err", err)
 		return nil
 	}
-	return func(ctx context.Context, until time.Time) ([]snapshot.Snapshot, error) {
+	return func(ctx context.Context, from, to time.Time) ([]snapshot.Snapshot, error) {
 		var out []snapshot.Snapshot
-		err := hist.Fetch(ctx, until.Add(-window), until, func(_ collectors.Chunk, snaps []snapshot.Snapshot) error {
+		err := hist.Fetch(ctx, from, to, func(_ collectors.Chunk, snaps []snapshot.Snapshot) error {
 			out = append(out, snaps...)
 			return nil
 		})
