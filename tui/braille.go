@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/launchwatch/launchwatch/capacity"
@@ -34,7 +33,7 @@ type point struct {
 // series is one line of a chart.
 type series struct {
 	points []point
-	style  lipgloss.Style
+	style  ink
 	// dashed draws every other pair of cells only, and dotted every
 	// other dot column only, so lines are told apart without colour.
 	dashed, dotted bool
@@ -50,7 +49,7 @@ type brailleChart struct {
 	start, end time.Time
 	ymax       float64
 	yfmt       func(float64) string
-	axis       lipgloss.Style
+	axis       ink
 	series     []series // drawn in order: a later series wins a shared cell
 }
 

@@ -26,8 +26,8 @@ func TestThePlanLineIsDashedAndTheMeasuredLineSolid(t *testing.T) {
 	end := t0.Add(100 * time.Second)
 	c := brailleChart{w: 42, h: 10, start: start, end: end, ymax: 100, yfmt: capacity.FormatNumber,
 		series: []series{
-			{points: flat(start, end, 90), style: lipgloss.NewStyle(), dashed: true},
-			{points: flat(start, end, 30), style: lipgloss.NewStyle()},
+			{points: flat(start, end, 90), style: newInk(lipgloss.NewStyle()), dashed: true},
+			{points: flat(start, end, 30), style: newInk(lipgloss.NewStyle())},
 		}}
 	out := c.render()
 	lines := strings.Split(out, "\n")
@@ -63,7 +63,7 @@ func TestAGapInTheDataIsNotDrawnAsALine(t *testing.T) {
 	end := t0.Add(100 * time.Second)
 	pts := append(flat(start, start.Add(30*time.Second), 50), flat(start.Add(70*time.Second), end, 50)...)
 	c := brailleChart{w: 42, h: 6, start: start, end: end, ymax: 100, yfmt: capacity.FormatNumber,
-		series: []series{{points: pts, style: lipgloss.NewStyle(), maxGap: 3 * time.Second}}}
+		series: []series{{points: pts, style: newInk(lipgloss.NewStyle()), maxGap: 3 * time.Second}}}
 	// The middle of the axis (45% to 55% of the window) lies in the gap.
 	middle := func(c brailleChart) string {
 		out := c.render()
@@ -98,7 +98,7 @@ func TestHistoryIsDotted(t *testing.T) {
 	start := t0
 	end := t0.Add(100 * time.Second)
 	c := brailleChart{w: 42, h: 6, start: start, end: end, ymax: 100, yfmt: capacity.FormatNumber,
-		series: []series{{points: flat(start, end, 50), style: lipgloss.NewStyle(), dotted: true}}}
+		series: []series{{points: flat(start, end, 50), style: newInk(lipgloss.NewStyle()), dotted: true}}}
 	for _, l := range strings.Split(c.render(), "\n") {
 		_, graph, ok := strings.Cut(l, "│")
 		if !ok || strings.TrimSpace(graph) == "" {

@@ -38,9 +38,9 @@ func (m *Model) header(f *frame, w int) string {
 		if m.closed {
 			badge = "REPLAY stopped"
 		}
-		parts = append(parts, st.HeaderPhase.Inherit(st.Accent).Render(badge), strings.ToLower(phase))
+		parts = append(parts, st.HeaderPhase.Inherit(st.Accent.Style).Render(badge), strings.ToLower(phase))
 	} else {
-		parts = append(parts, st.HeaderPhase.Inherit(st.level(phaseLevel)).Render(phase))
+		parts = append(parts, st.HeaderPhase.Inherit(st.level(phaseLevel).Style).Render(phase))
 	}
 	now := m.opts.Clock()
 	if !m.opts.Plan.LaunchAt.IsZero() {
@@ -96,12 +96,12 @@ func (m *Model) header(f *frame, w int) string {
 // helpStyles styles the help bubble from our renderer-bound styles.
 func helpStyles(s Styles) help.Styles {
 	return help.Styles{
-		Ellipsis:       s.Faint,
-		ShortKey:       s.Accent,
-		ShortDesc:      s.Faint,
-		ShortSeparator: s.Faint,
-		FullKey:        s.Accent,
-		FullDesc:       s.Text,
-		FullSeparator:  s.Faint,
+		Ellipsis:       s.Faint.Style,
+		ShortKey:       s.Accent.Style,
+		ShortDesc:      s.Faint.Style,
+		ShortSeparator: s.Faint.Style,
+		FullKey:        s.Accent.Style,
+		FullDesc:       s.Text.Style,
+		FullSeparator:  s.Faint.Style,
 	}
 }

@@ -307,33 +307,43 @@ func (m *Model) draw(f *frame, l layout, w, h int) string {
 // body's. Every line of the body is cut to fit and missing lines are
 // padded, so panels line up in rows.
 func (s Styles) box(title, body string, w, h int, focused bool) string {
-	st, edge := s.Panel, s.Theme.Border
+	edge := s.Theme.Border
 	if focused {
-		st, edge = s.PanelFocused, s.Theme.Focus
+		edge = s.Theme.Focus
 	}
-	return s.boxIn(st, edge, title, body, w, h)
+	return s.boxIn(edge, title, body, w, h)
 }
 
 // alertBox is box with its border in the critical colour: the problems
 // panel flashing for a new critical problem.
 func (s Styles) alertBox(title, body string, w, h int) string {
-	return s.boxIn(s.Panel.BorderForeground(s.Theme.Crit), s.Theme.Crit, title, body, w, h)
+	return s.boxIn(s.Theme.Crit, title, body, w, h)
 }
 
-func (s Styles) boxIn(st lipgloss.Style, edge lipgloss.TerminalColor, title, body string, w, h int) string {
+func (s Styles) boxIn(edge lipgloss.TerminalColor, title, body string, w, h int) string {
 	if w < 4 || h < 2 {
 		return fit("", w, h)
 	}
 	innerW, innerH := w-4, h-2 // border 2, padding 2
-	border := s.Text.Foreground(edge)
-	top := "╭" + strings.Repeat("─", w-2) + "╮"
+	border := s.edge(edge)
+	var top string
 	if title != "" && w >= 8 {
 		t := ansi.Truncate(title, w-6, "…")
-		top = border.Render("╭─ ") + s.PanelTitle.Render(t) + border.Render(" "+strings.Repeat("─", max(w-5-ansi.StringWidth(t), 0))+"╮")
+		top = border.Render("╭─ ") + s.PanelTitle.Render(t) + border.Render(" "+strings.Repeat("─", max(w-5-cellWidth(t), 0))+"╮")
 	} else {
-		top = border.Render(top)
+		top = border.Render("╭" + strings.Repeat("─", w-2) + "╮")
 	}
-	return top + "\n" + st.BorderTop(false).Render(fit(body, innerW, innerH))
+	// The sides are drawn by hand, each styled once: lipgloss would
+	// measure every line of the body again to lay out the same border.
+	left, right := border.Render("│")+" ", " "+border.Render("│")
+	var b strings.Builder
+	b.Grow(len(body) + h*(len(left)+len(right)+1) + 2*len(top))
+	b.WriteString(top)
+	for _, l := range strings.Split(fit(body, innerW, innerH), "\n") {
+		b.WriteString("\n" + left + l + right)
+	}
+	b.WriteString("\n" + border.Render("╰"+strings.Repeat("─", w-2)+"╯"))
+	return b.String()
 }
 
 // fit cuts or pads s to exactly w x h cells.
@@ -350,10 +360,10 @@ func fit(s string, w, h int) string {
 		lines = append(lines, "")
 	}
 	for i, l := range lines {
-		lw := ansi.StringWidth(l)
+		lw := cellWidth(l)
 		if lw > w {
 			l = ansi.Truncate(l, w, "")
-			lw = ansi.StringWidth(l)
+			lw = cellWidth(l)
 		}
 		if pad := w - lw; pad > 0 {
 			l += strings.Repeat(" ", pad)
@@ -377,7 +387,7 @@ func split(total, n int) []int {
 }
 
 // joinRow puts panels side by side.
-func joinRow(parts ...string) string { return lipgloss.JoinHorizontal(lipgloss.Top, parts...) }
+func joinRow(parts ...string) string { return joinCells(parts...) }
 
 // keyMatches is key.Matches for one binding.
 func keyMatches(msg tea.KeyMsg, b key.Binding) bool { return key.Matches(msg, b) }

@@ -215,7 +215,7 @@ func (m *Model) replayFooter(w int) string {
 func newGoTo(s Styles) textinput.Model {
 	in := textinput.New()
 	in.Prompt = "go to (T+05:00, T-30s, 14:03): "
-	in.PromptStyle = s.Accent
+	in.PromptStyle = s.Accent.Style
 	in.CharLimit = 32
 	in.Cursor.SetMode(cursor.CursorStatic) // no blink ticks re-rendering the screen
 	return in

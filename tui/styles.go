@@ -101,48 +101,60 @@ type Styles struct {
 	// terminal): levels then carry a mark in text, "!" warn and "!!" crit.
 	NoColor bool
 
-	Text, Faint, Accent, Plan, Bold lipgloss.Style
-	Level                           map[Level]lipgloss.Style
-	Big                             lipgloss.Style
+	Text, Faint, Accent, Plan, Bold ink
+	Level                           map[Level]ink
+	Big                             ink
 
-	Panel, PanelFocused lipgloss.Style
-	PanelTitle          lipgloss.Style
+	PanelTitle          ink
 	Header, HeaderPhase lipgloss.Style
-	Help                lipgloss.Style
-	Bar, BarEmpty       lipgloss.Style
-	Message             lipgloss.Style
+	Help                ink
+	Bar, BarEmpty       ink
+	Message             ink
+	// edges are the panels' border inks by colour: normal, focused, alert.
+	edges map[lipgloss.TerminalColor]ink
 }
 
 // DefaultStyles builds the styles of a theme on a renderer.
 func DefaultStyles(r *lipgloss.Renderer, t Theme) Styles {
 	s := Styles{Theme: t, NoColor: r.ColorProfile() == termenv.Ascii}
-	s.Text = r.NewStyle().Foreground(t.Text)
-	s.Faint = r.NewStyle().Foreground(t.Faint)
-	s.Accent = r.NewStyle().Foreground(t.Accent)
-	s.Plan = r.NewStyle().Foreground(t.Plan)
-	s.Bold = r.NewStyle().Foreground(t.Text).Bold(true)
-	s.Level = map[Level]lipgloss.Style{
+	fg := func(c lipgloss.TerminalColor) lipgloss.Style { return r.NewStyle().Foreground(c) }
+	s.Text = newInk(fg(t.Text))
+	s.Faint = newInk(fg(t.Faint))
+	s.Accent = newInk(fg(t.Accent))
+	s.Plan = newInk(fg(t.Plan))
+	s.Bold = newInk(fg(t.Text).Bold(true))
+	s.Level = map[Level]ink{
 		LevelNone:  s.Text,
-		LevelOK:    r.NewStyle().Foreground(t.OK),
-		LevelWarn:  r.NewStyle().Foreground(t.Warn).Bold(true),
-		LevelCrit:  r.NewStyle().Foreground(t.Crit).Bold(true),
-		LevelStale: r.NewStyle().Foreground(t.Stale).Italic(true),
+		LevelOK:    newInk(fg(t.OK)),
+		LevelWarn:  newInk(fg(t.Warn).Bold(true)),
+		LevelCrit:  newInk(fg(t.Crit).Bold(true)),
+		LevelStale: newInk(fg(t.Stale).Italic(true)),
 	}
-	s.Big = r.NewStyle().Bold(true)
-	s.Panel = r.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(t.Border).Padding(0, 1)
-	s.PanelFocused = s.Panel.BorderForeground(t.Focus)
-	s.PanelTitle = r.NewStyle().Foreground(t.Accent).Bold(true)
+	s.Big = newInk(r.NewStyle().Bold(true))
+	s.PanelTitle = newInk(fg(t.Accent).Bold(true))
 	s.Header = r.NewStyle().Foreground(t.HeaderFg).Background(t.HeaderBg)
 	s.HeaderPhase = r.NewStyle().Bold(true).Padding(0, 1)
-	s.Help = r.NewStyle().Foreground(t.Faint)
-	s.Bar = r.NewStyle().Foreground(t.Accent)
-	s.BarEmpty = r.NewStyle().Foreground(t.Border)
-	s.Message = r.NewStyle().Foreground(t.Text).Bold(true)
+	s.Help = newInk(fg(t.Faint))
+	s.Bar = newInk(fg(t.Accent))
+	s.BarEmpty = newInk(fg(t.Border))
+	s.Message = newInk(fg(t.Text).Bold(true))
+	s.edges = map[lipgloss.TerminalColor]ink{}
+	for _, c := range []lipgloss.TerminalColor{t.Border, t.Focus, t.Crit} {
+		s.edges[c] = newInk(s.Text.Foreground(c))
+	}
 	return s
 }
 
-// level returns the style of a level.
-func (s Styles) level(l Level) lipgloss.Style { return s.Level[l] }
+// level returns the ink of a level.
+func (s Styles) level(l Level) ink { return s.Level[l] }
+
+// edge is the ink of a panel's border in a colour.
+func (s Styles) edge(c lipgloss.TerminalColor) ink {
+	if k, ok := s.edges[c]; ok {
+		return k
+	}
+	return newInk(s.Text.Foreground(c))
+}
 
 // levelMark is a level in text, for a screen without colour: "!" warn,
 // "!!" crit, "" otherwise or when colour tells them apart.

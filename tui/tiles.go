@@ -51,13 +51,13 @@ func (f *frame) renderTile(t tile, w, h int, focused bool) string {
 		lines = append([]string{st.level(LevelStale).Render(a.label())}, lines...)
 	}
 	if st.Theme.BigNumber {
-		style = style.Bold(true)
+		style = newInk(style.Bold(true))
 	}
 	value := t.value
 	if m := st.levelMark(t.level); m != "" {
 		value += " " + m
 	}
-	body := append([]string{style.Inherit(st.Big).Render(value)}, lines...)
+	body := append([]string{newInk(style.Inherit(st.Big.Style)).Render(value)}, lines...)
 	// The sparkline takes the last line the tile has room for.
 	room := max(h-2, 0) // the border; the title sits in it
 	for len(body) < room-1 {

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/launchwatch/launchwatch/capacity"
@@ -163,7 +162,7 @@ func (f *frame) wallCell(fig wallFigure, w, h, sx, sy int) string {
 		style = st.level(LevelStale)
 	}
 	if st.Theme.BigNumber {
-		style = style.Bold(true)
+		style = newInk(style.Bold(true))
 	}
 	text, unit := fig.text, ""
 	var digits []string
@@ -378,18 +377,12 @@ func wallProblem(f *frame, w, h int) string {
 	return b.String()
 }
 
-// styleLines renders each line in a style. The style's sequences are
-// taken once, from a one-letter text, and wrapped around every line: a
-// Render measures each line it styles, and block digits are long.
-func styleLines(s lipgloss.Style, lines []string) []string {
-	pre, post, ok := strings.Cut(s.Render("X"), "X")
+// styleLines renders each line in an ink (its sequences wrapped around
+// every line; see ink).
+func styleLines(k ink, lines []string) []string {
 	out := make([]string, len(lines))
 	for i, l := range lines {
-		if ok {
-			out[i] = pre + l + post
-		} else {
-			out[i] = s.Render(l)
-		}
+		out[i] = k.Render(l)
 	}
 	return out
 }
