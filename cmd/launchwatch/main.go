@@ -34,11 +34,17 @@ func main() {
 // run executes the command line and returns the exit status, so tests can
 // drive the whole CLI in-process.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cmd := newRootCmd()
+	var prof profileFlags
+	cmd := newRootCmd(&prof)
 	cmd.SetArgs(args)
 	cmd.SetOut(stdout)
 	cmd.SetErr(stderr)
 	err := cmd.ExecuteContext(ctx)
+	// The profiles end with the command, however it ended (cobra skips its
+	// post-run hooks after an error).
+	if perr := prof.stop(); perr != nil {
+		fmt.Fprintln(stderr, "launchwatch:", perr)
+	}
 	if err == nil {
 		return 0
 	}

@@ -16,7 +16,9 @@ var (
 	commit  = "none"
 )
 
-func newRootCmd() *cobra.Command {
+// newRootCmd builds the command tree; prof takes the profiling flags,
+// and the caller stops the profiles when the command has run.
+func newRootCmd(prof *profileFlags) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "launchwatch",
 		Short: "A terminal war-room for flash-sale launch day",
@@ -29,6 +31,9 @@ Start with the built-in demo (no Prometheus needed):
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			return prof.start()
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if _, err := os.Stat(defaultConfig); err == nil {
 				cmd.Printf("Found %s. Watch it with:\n\n  launchwatch watch --config %s\n", defaultConfig, defaultConfig)
@@ -48,6 +53,7 @@ Run launchwatch --help for every command.
 			return nil
 		},
 	}
+	prof.register(root)
 	root.AddCommand(
 		newVersionCmd(),
 		newPlanCmd(),
