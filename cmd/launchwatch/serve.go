@@ -296,7 +296,7 @@ func (s *screens) program(sess ssh.Session) *tea.Program {
 	go func() { <-sess.Context().Done(); sub.Close() }()
 	// The server handles signals; one session's program must not.
 	return tea.NewProgram(tui.New(opts), append(bubbletea.MakeOptions(sess),
-		tea.WithAltScreen(), tea.WithFPS(30), tea.WithoutSignalHandler())...)
+		tea.WithAltScreen(), tea.WithFPS(screenFPS), tea.WithoutSignalHandler())...)
 }
 
 // gate refuses commands and sessions past the cap, keeps the client
