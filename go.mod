@@ -3,6 +3,7 @@ module github.com/launchwatch/launchwatch
 go 1.26.7
 
 require (
+	github.com/andybalholm/cascadia v1.3.5
 	github.com/charmbracelet/bubbles v1.0.0
 	github.com/charmbracelet/bubbletea v1.3.10
 	github.com/charmbracelet/lipgloss v1.1.0
