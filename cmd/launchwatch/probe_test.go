@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -151,5 +153,61 @@ func TestProbeOfAPageThatDoesNotAnswerSaysWhy(t *testing.T) {
 	out, _, code := execute(t, "probe", srv.URL+"/")
 	if code != 1 || !strings.Contains(out, "Verdict: NOT PROBED:") || !strings.Contains(out, "the page answered 502 Bad Gateway") {
 		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
+func TestWatchOnceWithThePlanFromTheProbe(t *testing.T) {
+	base := simAt(t, "first-launch", time.Minute)
+	cfg := filepath.Join(t.TempDir(), "probe.yaml")
+	yaml := "interval: 1s\nsources:\n  probe:\n    url: " + base + "/\nplan:\n  peak_pv: 200\n  resources_per_page: 20\n  resource_size: 50KB\n  download_speed: 200KB/s\n"
+	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := execute(t, "watch", "--config", cfg, "--once", "--json", "--plan-from-probe")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	var frame struct {
+		Snapshot struct {
+			Probe struct {
+				ButtonPresent *float64 `json:"button_present"`
+				PageBytes     float64  `json:"page_bytes"`
+			}
+		}
+		Assessment struct {
+			Peak struct {
+				Bandwidth float64 `json:"bandwidth_bytes_per_sec"`
+			} `json:"peak"`
+			Probe struct {
+				FromProbe bool    `json:"from_probe"`
+				Planned   float64 `json:"planned"`
+			}
+		}
+		Problems []struct {
+			Kind     string
+			Severity string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &frame); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	a, pr := frame.Assessment, frame.Snapshot.Probe
+	if !a.Probe.FromProbe || a.Probe.Planned != 1e6 || a.Peak.Bandwidth != 200*pr.PageBytes || pr.ButtonPresent == nil || *pr.ButtonPresent != 0 {
+		t.Errorf("assessment %+v, probe %+v: want the peak at 200 PV/s x the probed page", a, pr)
+	}
+	kinds := map[string]string{}
+	for _, p := range frame.Problems {
+		kinds[p.Kind] = p.Severity
+	}
+	if kinds["button"] != "crit" || kinds["page-weight"] != "crit" {
+		t.Errorf("problems = %+v, want the button missing and the page 10x the plan, both critical", frame.Problems)
+	}
+
+	noProbe := filepath.Join(t.TempDir(), "host.yaml")
+	if err := os.WriteFile(noProbe, []byte("interval: 1s\nsources:\n  host: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := execute(t, "watch", "--config", noProbe, "--once", "--plan-from-probe"); code != 1 || !strings.Contains(errOut, "--plan-from-probe needs a plan section and sources.probe") {
+		t.Errorf("without a probe: exit %d, %q", code, errOut)
 	}
 }
