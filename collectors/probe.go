@@ -30,11 +30,13 @@ const probeMaxWarnings = 5
 // finished probe is older than two intervals and a timeout (probes stuck
 // or slower than their deadline), the newest sample is the time that
 // probe started, so the source reads behind, then stale, like any other.
-// A probe whose page failed (no answer, an error status, over the size
-// cap) is the source's error, and the poller carries the last good
+// Without cdn_hosts the CDN's share is unknown, and left missing. A probe
+// whose page failed (no answer, an error status, over the size cap) is the
+// source's error, and the poller carries the last good
 // figures, marked stale.
 type Probe struct {
 	run     func(context.Context) (probe.Result, error)
+	cdn     bool // CDN hosts are named, so the CDN's share is known
 	every   time.Duration
 	timeout time.Duration
 	wallNow func() time.Time
@@ -72,7 +74,7 @@ func NewProbe(cfg *config.Probe) (*Probe, error) {
 	if err != nil {
 		return nil, fmt.Errorf("probe: %w", err)
 	}
-	return &Probe{run: pr.Run, every: c.Interval, timeout: c.Timeout, wallNow: time.Now}, nil
+	return &Probe{run: pr.Run, cdn: len(c.CDNHosts) > 0, every: c.Interval, timeout: c.Timeout, wallNow: time.Now}, nil
 }
 
 // Name implements Source.
@@ -161,7 +163,7 @@ func (p *Probe) result(st probeState, wall, now time.Time) (Result, error) {
 		snapshot.SignalProbeFailed:       snapshot.Some(float64(len(failed))),
 		snapshot.SignalProbeAge:          snapshot.Some(age.Seconds()),
 	}
-	if share, ok := r.CDNShare(); ok {
+	if share, ok := r.CDNShare(); ok && p.cdn {
 		res.Values[snapshot.SignalProbeCDNShare] = snapshot.Some(share)
 	}
 	for i, f := range failed {

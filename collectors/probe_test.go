@@ -76,6 +76,9 @@ func TestTheProbeRunsAtItsOwnCadenceAndNeverHoldsUpAPoll(t *testing.T) {
 		res.Values[snapshot.SignalProbeResources].Or(-1) != 2 || !res.NewestSample.Equal(snapNow) {
 		t.Fatalf("first answer: %+v", res)
 	}
+	if _, ok := res.Values[snapshot.SignalProbeCDNShare]; ok {
+		t.Error("without cdn_hosts the CDN's share must be missing, not measured")
+	}
 	if len(res.Infos) != 1 || res.Infos[0] != "purchase button missing: no element matches #buy" {
 		t.Errorf("infos = %q", res.Infos)
 	}

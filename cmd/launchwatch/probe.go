@@ -98,8 +98,10 @@ type probeReport struct {
 	Result            probe.Result `json:"result"`
 	WeightBytes       int64        `json:"weight_bytes"`
 	UncompressedBytes int64        `json:"uncompressed_bytes"`
-	CDNShare          *float64     `json:"cdn_share"`
-	FailedResources   int          `json:"failed_resources"`
+	// CDNShare is the share of the weight from the named CDN hosts; null
+	// when none is named.
+	CDNShare        *float64 `json:"cdn_share"`
+	FailedResources int      `json:"failed_resources"`
 	// Error is why the page could not be probed; empty when it was.
 	Error string `json:"error,omitempty"`
 	// Plan holds the page against the plan; nil without a plan.
@@ -246,7 +248,7 @@ func buildProbeReport(res probe.Result, runErr error, plan capacity.Plan, th cap
 	rep.WeightBytes = res.Weight()
 	rep.UncompressedBytes = res.UncompressedBytes()
 	rep.FailedResources = len(res.Failed())
-	if share, ok := res.CDNShare(); ok {
+	if share, ok := res.CDNShare(); ok && cdnNamed {
 		rep.CDNShare = &share
 	}
 	rep.Advice = advice(res)
@@ -260,7 +262,7 @@ func buildProbeReport(res probe.Result, runErr error, plan capacity.Plan, th cap
 		asked := plan
 		asked.FromProbe = true
 		asIs, _ := asked.FromProbePage(sn)
-		if rep.CDNShare != nil && cdnNamed {
+		if rep.CDNShare != nil {
 			asIs.CDNShare = *rep.CDNShare
 		}
 		pp := &probePlan{PlannedWeight: plan.PageWeight(), DriftLine: th.PageWeightDrift, AsItIs: asIs.Summary(), Limits: judge(asIs, th)}
