@@ -183,6 +183,9 @@ type Assessment struct {
 	FirstLimitKnown bool         `json:"-"`
 	// SellOut is the stock against the plan.
 	SellOut SellOut `json:"sell_out"`
+	// Probe is the sale page as the probe weighed it, against the
+	// configured plan's page weight.
+	Probe ProbeCheck `json:"probe,omitzero"`
 }
 
 // LimitReach is one set limit and the page views per second that reach
@@ -212,9 +215,13 @@ func (l LimitReach) At() (pv float64, measured, ok bool) {
 // Assess holds the snapshot s against the plan. recent is an optional
 // window of earlier snapshots, oldest first, from which the recent sell
 // rate is derived (see SellOut.Rate). Missing measurements stay missing and
-// nothing is NaN or infinite.
+// nothing is NaN or infinite. With FromProbe, the formulas use the page the
+// probe weighed (see FromProbePage).
 func (p Plan) Assess(s snapshot.Snapshot, recent []snapshot.Snapshot) Assessment {
+	probe := p.probeCheck(s.Probe)
+	p, probe.FromProbe = p.FromProbePage(s.Probe)
 	a := Assessment{
+		Probe:       probe,
 		Time:        s.Time,
 		PV:          s.PV,
 		Peak:        p.Peak(),

@@ -36,6 +36,10 @@ type Plan struct {
 	Stock Stock `json:"stock,omitzero"`
 	// LaunchAt is when the sale opens; zero when no launch time is known.
 	LaunchAt time.Time `json:"launch_at,omitzero"`
+	// FromProbe makes the assessment take the resources per page and the
+	// resource size from the sale-page probe while it has weighed the
+	// page (see FromProbePage).
+	FromProbe bool `json:"from_probe,omitempty"`
 }
 
 // Limits are the origin's ceilings. A zero field is no limit.

@@ -50,6 +50,13 @@ func FromConfig(cfg *config.Config, log *slog.Logger) ([]Source, error) {
 		}
 		sources = append(sources, Logged(src, log))
 	}
+	if pb := cfg.Sources.Probe; pb != nil {
+		src, err := NewProbe(pb)
+		if err != nil {
+			return nil, fmt.Errorf("sources.probe: %w", err)
+		}
+		sources = append(sources, Logged(src, log))
+	}
 	if len(sources) == 0 {
 		return nil, fmt.Errorf("%s: no source has anything to answer: set signals, a preset, or enable sources.host", cfg.File)
 	}

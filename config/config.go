@@ -44,6 +44,7 @@ type Sources struct {
 	Prometheus *Prometheus `yaml:"prometheus,omitempty"`
 	Scrape     *Scrape     `yaml:"scrape,omitempty"`
 	Host       *Host       `yaml:"host,omitempty"`
+	Probe      *Probe      `yaml:"probe,omitempty"`
 }
 
 // Prometheus is a server speaking the Prometheus HTTP API: Prometheus
@@ -144,6 +145,9 @@ type Plan struct {
 	CDNShare         float64   `yaml:"cdn_share"`
 	Limits           PlanLimit `yaml:"limits,omitempty"`
 	Stock            PlanStock `yaml:"stock,omitempty"`
+	// FromProbe takes the resources per page and their size from the
+	// sale-page probe (sources.probe) once it has weighed the page.
+	FromProbe bool `yaml:"from_probe,omitempty"`
 }
 
 // PlanLimit holds the ceilings the plan is held against; empty is no limit.

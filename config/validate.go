@@ -16,6 +16,9 @@ import (
 // fillDefaults sets what depends on other fields: timeouts from the interval,
 // the host block's enabled flag when the block is written without it.
 func (c *Config) fillDefaults(d document) {
+	if p := c.Sources.Probe; p != nil {
+		p.fillDefaults()
+	}
 	if c.Interval <= 0 {
 		return // validate names it
 	}
@@ -92,6 +95,9 @@ func (c *Config) validate(d document) error {
 	c.validateSignals(p)
 	c.validateThresholds(p)
 	c.validateAlerts(p)
+	if c.Plan.FromProbe && c.Sources.Probe == nil {
+		p.add("plan.from_probe", "needs sources.probe: the sale page to weigh")
+	}
 	if _, err := c.CapacityPlan(); err != nil {
 		for _, e := range flatten(err) {
 			field, msg, ok := strings.Cut(e.Error(), ": ")
@@ -119,11 +125,11 @@ func (c *Config) validateSources(p *problems) {
 	s := c.Sources
 	hostOn := s.Host != nil && s.Host.Enabled
 	switch {
-	case s.Prometheus == nil && s.Scrape == nil && !hostOn:
-		p.add("sources", "no source is configured: set sources.prometheus, sources.scrape or sources.host (examples/demo.yaml is a complete config)")
-	case !hostOn && len(c.Signals) == 0 && len(c.Endpoints) == 0:
-		// The host source reads its own figures; the others read only
-		// what signals and endpoints ask of them.
+	case s.Prometheus == nil && s.Scrape == nil && !hostOn && s.Probe == nil:
+		p.add("sources", "no source is configured: set sources.prometheus, sources.scrape, sources.host or sources.probe (examples/demo.yaml is a complete config)")
+	case !hostOn && s.Probe == nil && len(c.Signals) == 0 && len(c.Endpoints) == 0:
+		// The host source and the probe read their own figures; the
+		// others read only what signals and endpoints ask of them.
 		p.add("sources", "nothing to watch: no signal or endpoint reads %s; add signals (signals.pv.query for Prometheus, signals.pv.scrape for /metrics), endpoints, a preset (%s) or sources.host",
 			strings.Join(c.sourceNames(), " or "), strings.Join(sortedKeys(Presets()), ", "))
 	}
@@ -157,6 +163,9 @@ func (c *Config) validateSources(p *problems) {
 		if err := sc.HTTPClient.Validate(); err != nil {
 			p.add("sources.scrape.http_client_config", "%v", err)
 		}
+	}
+	if pb := s.Probe; pb != nil {
+		pb.validate(p)
 	}
 	if h := s.Host; h != nil {
 		for i, port := range h.Ports {
@@ -320,8 +329,9 @@ func (c *Config) CapacityPlan() (capacity.Plan, error) {
 			MaxConns: float64(pl.Limits.MaxConnections),
 			Memory:   parse("plan.limits.memory", pl.Limits.Memory, capacity.ParseBytes, false),
 		},
-		Stock:    capacity.Stock{Total: float64(pl.Stock.Total)},
-		LaunchAt: c.Launch.StartsAt,
+		Stock:     capacity.Stock{Total: float64(pl.Stock.Total)},
+		LaunchAt:  c.Launch.StartsAt,
+		FromProbe: pl.FromProbe,
 	}
 	if pl.Stock.SellOut != "" {
 		d, err := capacity.ParseDuration(pl.Stock.SellOut)

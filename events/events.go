@@ -1,7 +1,9 @@
 // Package events names the failure modes of a launch as they happen: a
 // data source down, a limit or an endpoint's ceiling near, an error burst,
 // the page growing heavy, the sale falling behind its pace, the refresh
-// avalanche at T0, the phase changing.
+// avalanche at T0, the phase changing, and what the probe of the sale page
+// finds: the purchase button missing, the page heavier than the plan, its
+// resources failing.
 //
 // Detect is a pure function of the previous State and the newest snapshot
 // with its assessment, so the live screen, a replay and the report derive
@@ -141,6 +143,7 @@ func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 	d.pageWeight(a, th)
 	d.pace(a, th)
 	d.avalancheCheck(s, a)
+	d.probe(s, a, th)
 	return d.out, d.next
 }
 

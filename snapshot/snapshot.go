@@ -58,6 +58,9 @@ type Snapshot struct {
 	// Host is the local (or configured) host's figures.
 	Host Host `json:"host,omitzero"`
 
+	// Probe is what the last probe of the sale page found.
+	Probe Probe `json:"probe,omitzero"`
+
 	// Sources holds each data source's health by source name.
 	Sources map[string]Source `json:"sources,omitempty"`
 }
@@ -239,7 +242,8 @@ func (s Snapshot) SourceNames() []string {
 }
 
 // Get returns a signal by its address: a top-level JSON name ("pv"),
-// "host.NAME" ("host.cpu") or "endpoints.NAME" ("endpoints.buy" for its QPS).
+// "host.NAME" ("host.cpu"), "probe.NAME" ("probe.page_bytes") or
+// "endpoints.NAME" ("endpoints.buy" for its QPS).
 // Unknown addresses are missing.
 func (s Snapshot) Get(signal string) Value {
 	if name, ok := endpointName(signal); ok {
@@ -324,5 +328,5 @@ func (s *Snapshot) field(signal string) *Value {
 	case "host.tcp_memory":
 		return &s.Host.TCPMemory
 	}
-	return nil
+	return s.probeField(signal)
 }

@@ -46,7 +46,7 @@ func panels() [numPanels]panelDef {
 		panelBWChart:   {draw: boxed(fixedTitle("Bandwidth · plan at PV"), chartBandwidth)},
 		panelEndpoints: {draw: boxed(fixedTitle("Endpoints · QPS against ceiling"), endpointsTable)},
 		panelHost:      {draw: boxed(hostTitle, func(f *frame, w, _ int) string { return hostPanel(f, w) })},
-		panelPlan:      {draw: boxed(fixedTitle("Against the plan"), func(f *frame, w, _ int) string { return planPanel(f, w) })},
+		panelPlan:      {draw: boxed(planTitle, func(f *frame, w, _ int) string { return planPanel(f, w) })},
 		panelProblems: {draw: func(_ *Model, f *frame, w, h int, focused bool) string {
 			innerW, innerH := inner(w, h)
 			if f.flash && !focused {

@@ -131,6 +131,15 @@ func hostPanel(f *frame, w int) string {
 	return strings.Join(lines, "\n")
 }
 
+// planTitle names the plan panel, and says so when the formulas use the
+// page the probe weighed (plan.from_probe).
+func planTitle(f *frame) string {
+	if f.assess.Probe.FromProbe {
+		return "Against the plan · page from probe"
+	}
+	return "Against the plan"
+}
+
 // planPanel: for bandwidth, connections and memory, measured against the
 // formula at the PV now and at the planned peak, with headroom; then page
 // weight.

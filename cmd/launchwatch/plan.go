@@ -11,6 +11,7 @@ import (
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/snapshot"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // planFlags are the plan inputs as typed on the command line, units and all.
@@ -86,6 +87,13 @@ Exit status:
 	fl := cmd.Flags()
 	fl.StringVar(&f.configFile, "config", "", "read the plan and thresholds from this config (flags override it)")
 	fl.BoolVar(&f.asJSON, "json", false, "print JSON")
+	f.registerPlan(fl)
+	return cmd
+}
+
+// registerPlan adds the plan's input flags and --warn and --crit to fl:
+// plan and probe both take them.
+func (f *planFlags) registerPlan(fl *pflag.FlagSet) {
 	fl.Var(countFlag{&f.plan.PeakPV}, "pv", "planned peak page views per second, e.g. 100 or 200k")
 	fl.Var(countFlag{&f.plan.ResourcesPerPage}, "resources", "resources (images, scripts, styles) per page")
 	fl.StringVar(&f.plan.ResourceSize, "resource-size", "", "average resource size, e.g. 100KB")
@@ -97,7 +105,6 @@ Exit status:
 	fl.StringVar(&f.plan.Limits.Memory, "memory", "", "memory limit for connections, e.g. 512MiB")
 	fl.Float64Var(&f.warn, "warn", 0, "share of a limit that is the warning line (default: the config's, else 0.8)")
 	fl.Float64Var(&f.crit, "crit", 0, "share of a limit that is the critical line (default: the config's, else 0.95)")
-	return cmd
 }
 
 // countFlag is a count flag: "200000", "200k", "1.5M".

@@ -57,6 +57,7 @@ Run launchwatch --help for every command.
 	root.AddCommand(
 		newVersionCmd(),
 		newPlanCmd(),
+		newProbeCmd(),
 		newConfigCmd(),
 		newWatchCmd(),
 		newDemoCmd(),

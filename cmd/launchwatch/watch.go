@@ -29,6 +29,8 @@ type watchFlags struct {
 	logFile    string
 	warm       time.Duration
 	wall       bool
+	// planFromProbe sets plan.from_probe.
+	planFromProbe bool
 }
 
 // maxWarm is the longest chart window: history beyond it is never drawn.
@@ -94,6 +96,12 @@ cold.`,
 			if err != nil {
 				return err
 			}
+			if f.planFromProbe {
+				if cfg.Sources.Probe == nil || !cfg.HasPlan() {
+					return errors.New("--plan-from-probe needs a plan section and sources.probe in the config")
+				}
+				cfg.Plan.FromProbe = true
+			}
 			log, closeLog, err := openLog(f.logFile)
 			if err != nil {
 				return err
@@ -122,6 +130,7 @@ cold.`,
 	fl.StringVar(&f.logFile, "log-file", "", "write logs here (never to the screen)")
 	registerWarm(cmd, &f.warm)
 	fl.BoolVar(&f.wall, "wall", false, "start on the wall screen: the headline figures in block digits, for a screen across the room (w toggles)")
+	fl.BoolVar(&f.planFromProbe, "plan-from-probe", false, "take resources per page and their size from the sale-page probe (plan.from_probe)")
 	f.record.register(cmd)
 	f.bell.register(cmd)
 	return cmd

@@ -1,0 +1,118 @@
+package events
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// probed is a snapshot at d from T0 whose probe found the button or not.
+func probed(d time.Duration, button bool) snapshot.Snapshot {
+	s := at(d, 10)
+	v := 0.0
+	if button {
+		v = 1
+	}
+	s.Probe = snapshot.Probe{ButtonPresent: snapshot.Some(v), PageBytes: snapshot.Some(1e6), Resources: snapshot.Some(20), FailedResources: snapshot.Some(0)}
+	return s
+}
+
+// only lists the events of kind as "offset severity: message".
+func only(evs []Event, kind Kind) []string {
+	var out []string
+	for _, e := range evs {
+		if e.Kind == kind {
+			out = append(out, e.Time.Sub(t0).String()+" "+e.Severity.String()+": "+e.Message)
+		}
+	}
+	return out
+}
+
+func TestAMissingButtonWarnsBeforeT0IsCriticalDuringTheSaleAndComesBackOnce(t *testing.T) {
+	snaps := []snapshot.Snapshot{probed(-20*time.Second, false), probed(-10*time.Second, false)}
+	for sec := 0; sec <= 40; sec += 5 {
+		snaps = append(snaps, probed(time.Duration(sec)*time.Second, sec >= 20))
+	}
+	got := only(run(snaps...), KindButton)
+	want := []string{
+		"-20s warn: purchase button missing from the sale page before T0",
+		"0s crit: purchase button missing from the sale page during the sale",
+		"30s info: purchase button back on the sale page (resolved after 50s)", // present from T+20s, held 10 s
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("button events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestTheButtonsProblemStandsWhileMissingAndClosesAtSellOutWithoutABack(t *testing.T) {
+	var st State
+	p, th := plan(), capacity.DefaultThresholds()
+	step := func(s snapshot.Snapshot) []Event {
+		evs, next := Detect(st, s, p.Assess(s, nil), th)
+		st = next
+		return evs
+	}
+	step(probed(time.Second, false))
+	probs := st.Problems()
+	if len(probs) != 1 || probs[0].Kind != KindButton || probs[0].Severity != Crit {
+		t.Fatalf("problems = %+v, want the button, critical", probs)
+	}
+	sold := probed(2*time.Second, false)
+	sold.Stock = snapshot.Some(0)
+	evs := step(sold)
+	if len(only(evs, KindButton)) != 0 || len(st.Problems()) != 0 {
+		t.Errorf("at sell-out: events %+v, problems %+v; want the problem closed quietly", evs, st.Problems())
+	}
+}
+
+func TestAProbeThatMeasuredNothingRaisesNothing(t *testing.T) {
+	evs := run(at(-time.Second, 10), at(time.Second, 10), at(2*time.Second, 10))
+	for _, k := range []Kind{KindButton, KindResource} {
+		if got := only(evs, k); len(got) != 0 {
+			t.Errorf("%s events without a probe: %q", k, got)
+		}
+	}
+}
+
+func TestTheProbedPageHeavierThanThePlan(t *testing.T) {
+	// The plan's page: 30 x 100 KB = 3 MB; the drift line is 2x, critical 4x.
+	heavy := func(d time.Duration, bytes float64) snapshot.Snapshot {
+		s := probed(d, true)
+		s.Probe.PageBytes = snapshot.Some(bytes)
+		return s
+	}
+	evs := run(heavy(time.Second, 3e6), heavy(2*time.Second, 10e6), heavy(3*time.Second, 13e6), heavy(4*time.Second, 3.1e6), heavy(14*time.Second, 3.1e6))
+	var got []string
+	for _, e := range evs {
+		if e.Kind == KindPageWeight && e.Subject == SubjectSalePage {
+			got = append(got, e.Time.Sub(t0).String()+" "+e.Severity.String()+": "+e.Message)
+		}
+	}
+	want := []string{
+		"2s warn: the sale page weighs 10 MB as probed, 3.33x the plan's 3 MB",
+		"3s crit: the sale page weighs 13 MB as probed, 4.33x the plan's 3 MB",
+		"14s info: the probed sale page back near the plan's weight (resolved after 12s)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("page weight events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestFailingResourcesWarnAndClear(t *testing.T) {
+	failing := func(d time.Duration, n float64) snapshot.Snapshot {
+		s := probed(d, true)
+		s.Probe.FailedResources = snapshot.Some(n)
+		return s
+	}
+	got := only(run(failing(time.Second, 0), failing(2*time.Second, 3), failing(3*time.Second, 1), failing(4*time.Second, 0), failing(14*time.Second, 0)), KindResource)
+	want := []string{
+		"2s warn: 3 resources of the sale page fail to load",
+		"14s info: every resource of the sale page loads again (resolved after 12s)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("resource events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
