@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,6 +73,8 @@ func holdConns(n int) int {
 	}
 	fmt.Println(ln.Addr().(*net.TCPAddr).Port)
 	_, _ = io.Copy(io.Discard, os.Stdin) // hold until the benchmark lets go
+	runtime.KeepAlive(clients)
+	runtime.KeepAlive(conns)
 	return 0
 }
 
