@@ -244,7 +244,11 @@ func (p Plan) Assess(s snapshot.Snapshot, recent []snapshot.Snapshot) Assessment
 	}
 	a.Bandwidth = check(predicted(a.Now.OriginBandwidth), a.Peak.OriginBandwidth, s.Bandwidth, p.Limits.Link)
 	a.Connections = check(predicted(a.Now.OriginConnections), a.Peak.OriginConnections, s.Connections, p.Limits.MaxConns)
-	a.Memory = check(predicted(a.Now.Memory), a.Peak.Memory, s.Host.TCPMemory, p.Limits.Memory)
+	memory := s.Host.TCPMemory
+	if p.HostNotOrigin {
+		memory = snapshot.Value{} // another machine's sockets say nothing of the origin's
+	}
+	a.Memory = check(predicted(a.Now.Memory), a.Peak.Memory, memory, p.Limits.Memory)
 
 	a.PageWeight.PlannedPage, a.PageWeight.CDNShare = p.PageWeight(), p.cdnShare()
 	a.PageWeight.Planned = p.origin(a.PageWeight.PlannedPage)

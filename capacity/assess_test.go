@@ -550,3 +550,17 @@ func TestTheWaitBeforeTheLaunchIsNotInTheSellRate(t *testing.T) {
 		t.Errorf("pace %v over %v, want 1 (on plan) within 5%%", so.Pace, so.RateWindow)
 	}
 }
+
+// A host that is not the origin (a laptop, the demo) has its own sockets:
+// its TCP memory is not held against the plan.
+func TestAHostThatIsNotTheOriginIsNotTheMemoryMeasured(t *testing.T) {
+	s := snapshot.Snapshot{PV: snapshot.Some(10), Host: snapshot.Host{TCPMemory: snapshot.Some(553e3)}}
+	p := demoPlan()
+	if m := p.Assess(s, nil).Memory; !m.Measured.OK() {
+		t.Fatalf("on the origin the host's TCP memory is measured: %+v", m)
+	}
+	p.HostNotOrigin = true
+	if m := p.Assess(s, nil).Memory; m.Measured.OK() || m.Drift.OK() || !m.Predicted.OK() {
+		t.Errorf("elsewhere the memory check keeps its prediction alone: %+v", m)
+	}
+}

@@ -40,6 +40,10 @@ type Plan struct {
 	// resource size from the sale-page probe while it has weighed the
 	// page (see FromProbePage).
 	FromProbe bool `json:"from_probe,omitempty"`
+	// HostNotOrigin says the host source reads a machine that is not the
+	// origin (launchwatch on a laptop, the demo): its TCP socket memory is
+	// not the origin's, so the memory check has no measured figure.
+	HostNotOrigin bool `json:"host_not_origin,omitempty"`
 }
 
 // Limits are the origin's ceilings. A zero field is no limit.

@@ -96,6 +96,10 @@ type Host struct {
 	// ProcRoot is where /proc is mounted; inside a container point it at the
 	// host's (counters are per network namespace).
 	ProcRoot string `yaml:"proc_root,omitempty"`
+	// Origin says this host is the shop's origin (the default), so its TCP
+	// socket memory is held against the plan's connection memory; false
+	// when launchwatch runs elsewhere (a laptop, the demo).
+	Origin *bool `yaml:"origin,omitempty"`
 }
 
 // Signal says how one signal is obtained: a PromQL query for the Prometheus

@@ -234,3 +234,26 @@ func TestEndpointsAreCheckedEvenWithoutAPlan(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestAHostThatIsNotTheOriginMarksThePlan(t *testing.T) {
+	for _, tt := range []struct {
+		host string
+		want bool
+	}{{"host: {}", false}, {"host: {origin: true}", false}, {"host: {origin: false}", true}} {
+		cfg, err := Parse("origin.yaml", []byte(`launch: {name: x}
+sources:
+  `+tt.host+`
+plan: {peak_pv: 10, resources_per_page: 1, resource_size: 1KB, download_speed: 1KB/s}
+`))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.host, err)
+		}
+		plan, err := cfg.CapacityPlan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if plan.HostNotOrigin != tt.want {
+			t.Errorf("%s: HostNotOrigin = %v, want %v", tt.host, plan.HostNotOrigin, tt.want)
+		}
+	}
+}

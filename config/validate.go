@@ -329,9 +329,10 @@ func (c *Config) CapacityPlan() (capacity.Plan, error) {
 			MaxConns: float64(pl.Limits.MaxConnections),
 			Memory:   parse("plan.limits.memory", pl.Limits.Memory, capacity.ParseBytes, false),
 		},
-		Stock:     capacity.Stock{Total: float64(pl.Stock.Total)},
-		LaunchAt:  c.Launch.StartsAt,
-		FromProbe: pl.FromProbe,
+		Stock:         capacity.Stock{Total: float64(pl.Stock.Total)},
+		LaunchAt:      c.Launch.StartsAt,
+		HostNotOrigin: c.Sources.Host != nil && c.Sources.Host.Origin != nil && !*c.Sources.Host.Origin,
+		FromProbe:     pl.FromProbe,
 	}
 	if pl.Stock.SellOut != "" {
 		d, err := capacity.ParseDuration(pl.Stock.SellOut)

@@ -132,10 +132,13 @@ func (m *Model) problemsOfInputs(snap snapshot.Snapshot) []problem {
 	return slices.Concat(probs[:down], failing, probs[down:])
 }
 
-// statusLine is the one line under the header while a source has a
-// problem: the worst, with a count of the rest; "" when there is none.
+// statusLine is the one line under the header while a source has an
+// error or a warning: the worst, with a count of the rest; "" when there
+// is none.
 func statusLine(st Styles, probs []problem, w int) string {
-	if len(probs) == 0 {
+	// Infos wait on the sources screen: a row of the screen is for what is
+	// failing (errors, warnings come first).
+	if len(probs) == 0 || probs[0].level < LevelWarn {
 		return ""
 	}
 	p := probs[0]

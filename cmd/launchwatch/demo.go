@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -97,7 +98,7 @@ the dashboard.`,
 				return err
 			}
 			err = runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout(),
-				simulated: []string{"scrape"}, bell: bf.bell(nil), wall: wall})
+				simulated: []string{"scrape", "probe"}, bell: bf.bell(nil), wall: wall})
 			cancel()
 			if serr := <-served; serr != nil && !errors.Is(serr, context.Canceled) {
 				return errors.Join(err, fmt.Errorf("simulator: %w", serr))
@@ -121,6 +122,12 @@ func demoConfig(target string, shop *sim.Shop) (*config.Config, error) {
 		return nil, err
 	}
 	cfg.Sources.Scrape.Targets = []string{target}
+	if p := cfg.Sources.Probe; p != nil {
+		// The shop's page and its CDN path, on the port it listens on.
+		base := strings.TrimSuffix(target, "/metrics")
+		p.URL = base + "/"
+		p.CDNHosts = []string{strings.TrimPrefix(base, "http://") + "/cdn/"}
+	}
 	cfg.Launch.StartsAt = shop.LaunchAt()
 	cfg.Launch.Name = fmt.Sprintf("demo %s %gx", shop.Scenario(), shop.Speed())
 	return cfg, nil
