@@ -79,19 +79,38 @@ func (h History) search(t time.Time) int {
 	return lo
 }
 
-// Between returns the snapshots taken from t0 to t1, both included, oldest
-// first, in a slice of the caller's own.
-func (h History) Between(t0, t1 time.Time) []snapshot.Snapshot {
+// Slice returns the view of the snapshots i to j-1 of this one: the same
+// memory, nothing copied.
+func (h History) Slice(i, j int) History {
+	if i < 0 || j > h.Len() || i > j {
+		panic("pipeline: History.Slice out of range")
+	}
+	return History{chunks: h.chunks, base: h.base, start: h.start + i, end: h.start + j}
+}
+
+// Window returns the view of the snapshots taken from t0 to t1, both
+// included, without copying them: what a chart draws every frame.
+func (h History) Window(t0, t1 time.Time) History {
 	i, j := h.search(t0), h.search(t1)
 	for j < h.Len() && h.At(j).Time.Equal(t1) {
 		j++
 	}
 	if i >= j {
+		return History{}
+	}
+	return h.Slice(i, j)
+}
+
+// Between returns the snapshots taken from t0 to t1, both included, oldest
+// first, in a slice of the caller's own.
+func (h History) Between(t0, t1 time.Time) []snapshot.Snapshot {
+	w := h.Window(t0, t1)
+	if w.Len() == 0 {
 		return nil
 	}
-	out := make([]snapshot.Snapshot, 0, j-i)
-	for k := i; k < j; k++ {
-		out = append(out, h.At(k))
+	out := make([]snapshot.Snapshot, w.Len())
+	for k := range out {
+		out[k] = w.At(k)
 	}
 	return out
 }

@@ -46,6 +46,13 @@ func TestHistoryViewsNeverChangeAsTheStoreMovesOn(t *testing.T) {
 	if len(got) != 6 || !got[0].Time.Equal(snaps[4990].Time) || !got[5].Time.Equal(snaps[4995].Time) {
 		t.Errorf("Between(4990, 4995) = %d snapshots", len(got))
 	}
+	w := last.Window(snaps[4990].Time, snaps[4995].Time)
+	if w.Len() != 6 || !w.At(0).Time.Equal(snaps[4990].Time) || !w.At(5).Time.Equal(snaps[4995].Time) {
+		t.Errorf("Window(4990, 4995) holds %d snapshots", w.Len())
+	}
+	if s := w.Slice(2, 4); s.Len() != 2 || !s.At(0).Time.Equal(snaps[4992].Time) {
+		t.Errorf("Window(4990, 4995).Slice(2, 4) starts at %v, holds %d", s.At(0).Time, s.Len())
+	}
 	if n := len(last.Since(snaps[4999].Time.Add(-9 * time.Second))); n != 10 {
 		t.Errorf("Since(the last 10 s) = %d, want 10", n)
 	}

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"math"
-	"slices"
 	"time"
 
 	"github.com/launchwatch/launchwatch/capacity"
@@ -54,7 +53,7 @@ func (f *frame) planAtPV(figure func(capacity.Prediction) float64) func(snapshot
 // than its clock time, and goldens stay stable.
 func (f *frame) chart(w, h int, measured, plan func(snapshot.Snapshot) snapshot.Value, yfmt func(float64) string) string {
 	const legendH = 1
-	if w < 12 || h < 4+legendH || len(f.hist) == 0 {
+	if w < 12 || h < 4+legendH || f.hist.Len() == 0 {
 		if !f.data {
 			return f.st.Faint.Render("waiting for data")
 		}
@@ -63,7 +62,8 @@ func (f *frame) chart(w, h int, measured, plan func(snapshot.Snapshot) snapshot.
 	end := f.snap.Time
 	start := end.Add(-f.window)
 	ymax := 0.0
-	for _, s := range f.hist {
+	for i := range f.hist.Len() {
+		s := f.hist.At(i)
 		ymax = math.Max(ymax, measured(s).Or(0))
 		if plan != nil {
 			ymax = math.Max(ymax, plan(s).Or(0))
@@ -74,7 +74,7 @@ func (f *frame) chart(w, h int, measured, plan func(snapshot.Snapshot) snapshot.
 	}
 	ymax *= 1.1
 	// Braille gives two points a cell: more than that is drawn over itself.
-	perPoint := max(len(f.hist)/(2*w), 1)
+	perPoint := max(f.hist.Len()/(2*w), 1)
 	// A step over three times the usual is a gap in the data, not a line.
 	maxGap := 3 * time.Duration(perPoint) * f.step()
 	c := brailleChart{w: w, h: h - legendH, start: start, end: end, ymax: ymax, yfmt: yfmt, axis: f.st.Faint}
@@ -104,7 +104,7 @@ func (f *frame) chart(w, h int, measured, plan func(snapshot.Snapshot) snapshot.
 // live: at the warm start's marker in the event log, else where the
 // pipeline's history starts when older history was fetched for a widened
 // window. The part before came from history.
-func (f *frame) splitHistory() (past, live []snapshot.Snapshot) {
+func (f *frame) splitHistory() (past, live histView) {
 	start := f.liveFrom
 	for i := len(f.events) - 1; i >= 0; i-- {
 		if f.events[i].Kind == events.KindWarm {
@@ -113,34 +113,36 @@ func (f *frame) splitHistory() (past, live []snapshot.Snapshot) {
 		}
 	}
 	if start.IsZero() {
-		return nil, f.hist
+		return histView{}, f.hist
 	}
-	i, _ := slices.BinarySearchFunc(f.hist, start, func(s snapshot.Snapshot, t time.Time) int { return s.Time.Compare(t) })
-	return f.hist[:i], f.hist[i:]
+	i := f.hist.search(start)
+	return f.hist.Slice(0, i), f.hist.Slice(i, f.hist.Len())
 }
 
 // step is the usual time between the history's snapshots: its span over
 // its count.
 func (f *frame) step() time.Duration {
-	n := len(f.hist)
+	n := f.hist.Len()
 	if n < 2 {
 		return time.Second
 	}
-	return max(f.hist[n-1].Time.Sub(f.hist[0].Time)/time.Duration(n-1), time.Millisecond)
+	return max(f.hist.At(n-1).Time.Sub(f.hist.At(0).Time)/time.Duration(n-1), time.Millisecond)
 }
 
 // downsample averages the present values of every n snapshots into one
 // point at the group's last time.
-func downsample(hist []snapshot.Snapshot, value func(snapshot.Snapshot) snapshot.Value, n int) []point {
-	out := make([]point, 0, len(hist)/max(n, 1)+1)
+func downsample(hist histView, value func(snapshot.Snapshot) snapshot.Value, n int) []point {
+	out := make([]point, 0, hist.Len()/max(n, 1)+1)
 	var sum float64
 	var count int
-	for i, s := range hist {
+	last := hist.Len() - 1
+	for i := range hist.Len() {
+		s := hist.At(i)
 		if v, ok := value(s).Get(); ok {
 			sum += v
 			count++
 		}
-		if (i+1)%n == 0 || i == len(hist)-1 {
+		if (i+1)%n == 0 || i == last {
 			if count > 0 {
 				out = append(out, point{t: s.Time, v: sum / float64(count)})
 			}

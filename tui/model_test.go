@@ -326,7 +326,7 @@ func TestDownsampleAveragesGroupsAndSkipsGaps(t *testing.T) {
 		hist[i] = snapshot.Snapshot{Time: t0.Add(time.Duration(i) * time.Second), PV: snapshot.Some(float64(i))}
 	}
 	hist[4].PV = snapshot.Value{} // a gap
-	pts := downsample(hist, func(s snapshot.Snapshot) snapshot.Value { return s.PV }, 3)
+	pts := downsample(histView{older: hist}, func(s snapshot.Snapshot) snapshot.Value { return s.PV }, 3)
 	// Groups {0,1,2} {3,_,5} {6}: means 1, 4, 6 at the groups' last times.
 	want := []struct {
 		sec int

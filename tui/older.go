@@ -6,6 +6,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -97,4 +98,48 @@ func (o older) olderIn(t0 time.Time) []snapshot.Snapshot {
 		i++
 	}
 	return o.snaps[i:]
+}
+
+// histView is the chart window without a copy: the history fetched on
+// demand, then the pipeline's own, oldest first.
+type histView struct {
+	older []snapshot.Snapshot
+	live  pipeline.History
+}
+
+// Len returns the number of snapshots in view.
+func (h histView) Len() int { return len(h.older) + h.live.Len() }
+
+// At returns the i-th snapshot, 0 being the oldest.
+func (h histView) At(i int) snapshot.Snapshot {
+	if i < len(h.older) {
+		return h.older[i]
+	}
+	return h.live.At(i - len(h.older))
+}
+
+// Slice returns snapshots i to j-1 as a view of their own.
+func (h histView) Slice(i, j int) histView {
+	n := len(h.older)
+	switch {
+	case j <= n:
+		return histView{older: h.older[i:j]}
+	case i >= n:
+		return histView{live: h.live.Slice(i-n, j-n)}
+	}
+	return histView{older: h.older[i:], live: h.live.Slice(0, j-n)}
+}
+
+// search returns the first index whose time is at or after t.
+func (h histView) search(t time.Time) int {
+	lo, hi := 0, h.Len()
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if h.At(mid).Time.Before(t) {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
 }

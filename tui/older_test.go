@@ -72,3 +72,34 @@ func TestAFailedFetchSaysWhyInTheFooter(t *testing.T) {
 
 // snapTime is the newest snapshot's time.
 func (m Model) snapTime() time.Time { return m.shown().Snapshot.Time }
+
+// The chart window's view reads fetched and live history as one, and
+// slices across the seam.
+func TestTheHistoryViewJoinsFetchedAndLiveHistory(t *testing.T) {
+	m, _ := fed(10, 120, 40, termenv.Ascii)
+	live := m.shown().History
+	var older []snapshot.Snapshot
+	for i := range 5 {
+		s := launchSnapshots(1)[0]
+		s.Time = live.At(0).Time.Add(time.Duration(i-5) * time.Second)
+		older = append(older, s)
+	}
+	h := histView{older: older, live: live}
+	if h.Len() != 5+live.Len() {
+		t.Fatalf("len %d, want %d", h.Len(), 5+live.Len())
+	}
+	for i := 1; i < h.Len(); i++ {
+		if !h.At(i).Time.After(h.At(i - 1).Time) {
+			t.Fatalf("snapshot %d (%v) is not after %d (%v)", i, h.At(i).Time, i-1, h.At(i-1).Time)
+		}
+	}
+	for _, c := range [][2]int{{0, 3}, {3, 8}, {6, 9}, {0, h.Len()}} {
+		s := h.Slice(c[0], c[1])
+		if s.Len() != c[1]-c[0] || !s.At(0).Time.Equal(h.At(c[0]).Time) || !s.At(s.Len()-1).Time.Equal(h.At(c[1]-1).Time) {
+			t.Errorf("Slice(%d, %d): %d snapshots from %v", c[0], c[1], s.Len(), s.At(0).Time)
+		}
+	}
+	if i := h.search(live.At(0).Time); i != 5 {
+		t.Errorf("the live part starts at %d, want 5", i)
+	}
+}

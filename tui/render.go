@@ -20,7 +20,7 @@ type frame struct {
 	plan    capacity.Plan
 	hasPlan bool
 	th      capacity.Thresholds
-	hist    []snapshot.Snapshot // the chart window, oldest first
+	hist    histView // the chart window, oldest first
 	window  time.Duration
 	events  []events.Event
 	// problems are what is wrong now, worst first; acked the keys of the
@@ -69,8 +69,9 @@ func (f *frame) anyStale(signals ...string) (staleMark, bool) {
 
 // series returns one signal's values over the window.
 func (f *frame) series(signal string) []snapshot.Value {
-	out := make([]snapshot.Value, len(f.hist))
-	for i, s := range f.hist {
+	out := make([]snapshot.Value, f.hist.Len())
+	for i := range out {
+		s := f.hist.At(i)
 		out[i] = s.Get(signal)
 	}
 	return out
@@ -138,9 +139,8 @@ func (m *Model) frame() frame {
 	f := m.headerFrame()
 	if f.data {
 		start := f.snap.Time.Add(-m.window)
-		f.hist = m.shown().History.Between(start, f.snap.Time)
-		if older := m.older.olderIn(start); len(older) > 0 {
-			f.hist = append(older[:len(older):len(older)], f.hist...)
+		f.hist = histView{older: m.older.olderIn(start), live: m.shown().History.Window(start, f.snap.Time)}
+		if len(f.hist.older) > 0 {
 			f.liveFrom = m.shown().History.At(0).Time
 		}
 		for _, name := range f.snap.SourceNames() {
