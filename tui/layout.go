@@ -35,18 +35,24 @@ const (
 // panelDef is how a panel draws itself into exactly w x h cells.
 type panelDef struct {
 	draw func(m *Model, f *frame, w, h int, focused bool) string
+	// frameOnly says the drawing depends on nothing but the frame, the
+	// size, the focus, the theme and the chart window, so it is kept until
+	// one of them changes: a key that moves the focus redraws two borders,
+	// not three charts.
+	frameOnly bool
 }
 
 // panels is every panel, by its ID.
 func panels() [numPanels]panelDef {
 	return [numPanels]panelDef{
-		panelTiles:     {draw: func(_ *Model, f *frame, w, h int, focused bool) string { return tilesRow(f, w, h, focused) }},
-		panelPVChart:   {draw: boxed(fixedTitle("PV/s · plan peak"), chartPV)},
-		panelConnChart: {draw: boxed(fixedTitle("Connections · plan at PV"), chartConns)},
-		panelBWChart:   {draw: boxed(fixedTitle("Bandwidth · plan at PV"), chartBandwidth)},
-		panelEndpoints: {draw: boxed(fixedTitle("Endpoints · QPS against ceiling"), endpointsTable)},
-		panelHost:      {draw: boxed(hostTitle, func(f *frame, w, _ int) string { return hostPanel(f, w) })},
-		panelPlan:      {draw: boxed(planTitle, func(f *frame, w, _ int) string { return planPanel(f, w) })},
+		panelTiles: {draw: func(_ *Model, f *frame, w, h int, focused bool) string { return tilesRow(f, w, h, focused) },
+			frameOnly: true},
+		panelPVChart:   {draw: boxed(fixedTitle("PV/s · plan peak"), chartPV), frameOnly: true},
+		panelConnChart: {draw: boxed(fixedTitle("Connections · plan at PV"), chartConns), frameOnly: true},
+		panelBWChart:   {draw: boxed(fixedTitle("Bandwidth · plan at PV"), chartBandwidth), frameOnly: true},
+		panelEndpoints: {draw: boxed(fixedTitle("Endpoints · QPS against ceiling"), endpointsTable), frameOnly: true},
+		panelHost:      {draw: boxed(hostTitle, func(f *frame, w, _ int) string { return hostPanel(f, w) }), frameOnly: true},
+		panelPlan:      {draw: boxed(planTitle, func(f *frame, w, _ int) string { return planPanel(f, w) }), frameOnly: true},
 		panelProblems: {draw: func(_ *Model, f *frame, w, h int, focused bool) string {
 			innerW, innerH := inner(w, h)
 			if f.flash && !focused {

@@ -113,9 +113,10 @@ type Model struct {
 	logOffset int             // how many of the newest events the log is scrolled past
 	logMin    events.Severity // the log shows events at least this severe
 
-	goTo  textinput.Model // a replay's "go to time" prompt
-	note  string          // a replay control's answer, shown in the footer
-	older older           // history fetched on demand for a widened window
+	goTo  textinput.Model        // a replay's "go to time" prompt
+	note  string                 // a replay control's answer, shown in the footer
+	older older                  // history fetched on demand for a widened window
+	drawn *[numPanels]drawnPanel // frame-only panels as last drawn (shared by the model's copies)
 
 	body string // the rendered screen below the header; "" when the whole screen is a message
 	view string // the rendered screen; View returns it
@@ -160,6 +161,7 @@ func New(opts Options) Model {
 		help:   help.New(),
 		themes: Themes(),
 		window: opts.Window,
+		drawn:  new([numPanels]drawnPanel),
 	}
 	m.initWall()
 	m.applyTheme()

@@ -357,3 +357,15 @@ func TestARecordingThatFailsSaysSoInPlaceOfREC(t *testing.T) {
 		t.Errorf("header after a failed write: %q", h)
 	}
 }
+
+// BenchmarkFocusMove is a key that moves the focus between two frames:
+// the two panels whose border changes are drawn, the others are kept.
+func BenchmarkFocusMove(b *testing.B) {
+	m, _ := fed(300, 200, 60, termenv.TrueColor)
+	tab := keyMsg("tab")
+	b.ReportAllocs()
+	for b.Loop() {
+		next, _ := m.Update(tab)
+		m = next.(Model)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/muesli/termenv"
 
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -101,5 +102,22 @@ func TestTheHistoryViewJoinsFetchedAndLiveHistory(t *testing.T) {
 	}
 	if i := h.search(live.At(0).Time); i != 5 {
 		t.Errorf("the live part starts at %d, want 5", i)
+	}
+}
+
+// Panels kept from an earlier draw are what a fresh draw gives, whatever
+// keys and sizes came between.
+func TestKeptPanelsMatchAFreshDraw(t *testing.T) {
+	m, feed := fed(60, 200, 60, termenv.TrueColor)
+	steps := []tea.Msg{keyMsg("tab"), keyMsg("tab"), keyMsg("+"), keyMsg("t"), feed.next(), keyMsg("shift+tab"),
+		tea.WindowSizeMsg{Width: 120, Height: 40}, keyMsg("-"), keyMsg("p"), feed.next(), keyMsg("p"), keyMsg("w"), keyMsg("w")}
+	for i, msg := range steps {
+		m = drive(m, msg)
+		fresh := m
+		fresh.drawn = new([numPanels]drawnPanel)
+		fresh.render()
+		if m.View() != fresh.View() {
+			t.Fatalf("after step %d (%T %v) the kept panels differ from a fresh draw", i, msg, msg)
+		}
 	}
 }

@@ -177,12 +177,44 @@ func (m *Model) shown() pipeline.Frame {
 	return m.latest
 }
 
-// panel draws one panel at a size, focused or not.
+// panel draws one panel at a size, focused or not; a frame-only panel
+// whose inputs have not changed since it was last drawn is not drawn again.
 func (m *Model) panel(f *frame, id panelID, w, h int) string {
 	if w <= 0 || h <= 0 || id < 0 || id >= numPanels {
 		return ""
 	}
-	return panels()[id].draw(m, f, w, h, id == m.focus)
+	def := panels()[id]
+	focused := id == m.focus
+	if !def.frameOnly {
+		return def.draw(m, f, w, h, focused)
+	}
+	key := panelKey{seq: m.shown().Seq, w: w, h: h, focused: focused, theme: f.st.Theme.Name, noColor: f.st.NoColor,
+		window: f.window, older: len(f.hist.older), liveFrom: f.liveFrom}
+	if c := m.drawn[id]; c.ok && c.key == key {
+		return c.out
+	}
+	out := def.draw(m, f, w, h, focused)
+	m.drawn[id] = drawnPanel{key: key, out: out, ok: true}
+	return out
+}
+
+// panelKey is everything a frame-only panel's drawing depends on.
+type panelKey struct {
+	seq      uint64
+	w, h     int
+	focused  bool
+	theme    string
+	noColor  bool
+	window   time.Duration
+	older    int // fetched snapshots in the chart window
+	liveFrom time.Time
+}
+
+// drawnPanel is a panel as last drawn.
+type drawnPanel struct {
+	key panelKey
+	out string
+	ok  bool
 }
 
 func (m *Model) tooSmall() string {
