@@ -357,7 +357,7 @@ func (p Plan) endpointLoads(s snapshot.Snapshot) ([]EndpointLoad, string) {
 // sellOut holds the stock against the plan.
 func (p Plan) sellOut(s snapshot.Snapshot, recent []snapshot.Snapshot) SellOut {
 	so := SellOut{Total: p.Stock.Total, Remaining: s.Stock}
-	so.Rate, so.RateWindow = sellRate(s, recent)
+	so.Rate, so.RateWindow = sellRate(s, recent, p.LaunchAt)
 	if secs := p.Stock.SellOut.Seconds(); secs > 0 {
 		so.PlannedRate = ratio(snapshot.Some(p.Stock.Total), secs)
 		if !p.LaunchAt.IsZero() {
@@ -386,17 +386,22 @@ func (p Plan) sellOut(s snapshot.Snapshot, recent []snapshot.Snapshot) SellOut {
 // recent snapshot: the newest one at least SellSmoothing back over which
 // at least MinSellUnits sold (taken back to where the stock first stood
 // at that level, by at most one unit's time), else the oldest one at
-// least MinSellWindow back. Stock moves in whole units, so a slow sale's rate over a fixed
+// least MinSellWindow back, and never one before the launch. Stock moves in whole units, so a slow sale's rate over a fixed
 // minute swings by half with each unit; over ten units it moves by a
 // tenth. A rising stock (a restock) ends the look back: what came before
 // it is another stock. With no usable window the rate is Snapshot.Sold.
-func sellRate(s snapshot.Snapshot, recent []snapshot.Snapshot) (snapshot.Value, time.Duration) {
+func sellRate(s snapshot.Snapshot, recent []snapshot.Snapshot, launchAt time.Time) (snapshot.Value, time.Duration) {
 	now, ok := s.Stock.Get()
 	if !ok {
 		return s.Sold, 0
 	}
 	from := -1
 	for i := len(recent) - 1; i >= 0; i-- {
+		// Nothing sells before the launch: a stock that stood still while
+		// the countdown ran is no part of the sale's rate.
+		if !launchAt.IsZero() && s.Time.After(launchAt) && recent[i].Time.Before(launchAt) {
+			break
+		}
 		then, ok := recent[i].Stock.Get()
 		if !ok {
 			continue

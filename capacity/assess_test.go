@@ -564,3 +564,22 @@ func TestAHostThatIsNotTheOriginIsNotTheMemoryMeasured(t *testing.T) {
 		t.Errorf("elsewhere the memory check keeps its prediction alone: %+v", m)
 	}
 }
+
+// A slow start (five units in the five minutes after T0) is rated over
+// those five minutes, not over the wait before them.
+func TestASlowStartIsRatedFromTheLaunch(t *testing.T) {
+	p := salePlan()
+	var recent []snapshot.Snapshot
+	for sec := -600; sec < 300; sec += 10 {
+		stock := 1000.0
+		if sec > 0 {
+			stock -= math.Floor(float64(sec) / 60) // a unit a minute
+		}
+		recent = append(recent, snapshot.Snapshot{Time: launch.Add(time.Duration(sec) * time.Second), Stock: snapshot.Some(stock)})
+	}
+	now := snapshot.Snapshot{Time: launch.Add(5 * time.Minute), Stock: snapshot.Some(995)}
+	so := p.Assess(now, recent).SellOut
+	if rate, ok := so.Rate.Get(); !ok || math.Abs(rate-5.0/300) > 1e-9 || so.RateWindow != 5*time.Minute {
+		t.Errorf("rate %v over %v, want 5 units over the 5 minutes since T0", so.Rate, so.RateWindow)
+	}
+}

@@ -24,5 +24,10 @@ func (c *Config) YAML() ([]byte, error) {
 		}
 		out.Sources.Scrape = &cp
 	}
+	if p := c.Sources.Probe; p != nil {
+		cp := *p
+		cp.URL = RedactURL(p.URL)
+		out.Sources.Probe = &cp
+	}
 	return yaml.Marshal(&out)
 }

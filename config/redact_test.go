@@ -22,6 +22,7 @@ func TestTheEffectiveConfigHidesThePasswordInEveryURL(t *testing.T) {
 		"url: https://launch:xxxxx@prometheus.example.internal:9090/prom",
 		"proxy_url: http://proxy:xxxxx@proxy.example:3128",
 		"- http://scraper:xxxxx@127.0.0.1:9400/metrics",
+		"url: http://buyer:xxxxx@shop.example.com/sale",
 		"password: <secret>",
 	} {
 		if !strings.Contains(s, want) {

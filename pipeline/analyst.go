@@ -72,7 +72,7 @@ func NewAnalyst(plan capacity.Plan, th capacity.Thresholds, historyCap int) *Ana
 	return &Analyst{plan: plan, th: th, hist: newHistoryStore(historyCap), log: eventStore{cap: EventLogCap}}
 }
 
-// DefaultAnalystHistory is an hour of snapshots at 1 s, ten minutes at
+// DefaultAnalystHistory is an hour of snapshots at 1 s, six minutes at
 // 100 ms.
 const DefaultAnalystHistory = 3600
 

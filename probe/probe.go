@@ -142,10 +142,10 @@ func ParseURL(raw string) (*url.URL, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, fmt.Errorf("url %q: %w", raw, err)
+		return nil, fmt.Errorf("url %q: %w", redactRaw(raw), err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("url %q: not an http(s) URL with a host", raw)
+		return nil, fmt.Errorf("url %q: not an http(s) URL with a host", u.Redacted())
 	}
 	return u, nil
 }
@@ -230,4 +230,23 @@ func (p *Prober) isCDN(u *url.URL) bool {
 		}
 	}
 	return false
+}
+
+// redactRaw hides the user information of a URL that did not parse: what
+// stands between "://" and the last "@" of its authority.
+func redactRaw(raw string) string {
+	i := strings.Index(raw, "://")
+	if i < 0 {
+		return raw
+	}
+	rest := raw[i+3:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	at := strings.LastIndex(rest[:end], "@")
+	if at < 0 {
+		return raw
+	}
+	return raw[:i+3] + "xxxxx@" + rest[at+1:]
 }

@@ -334,4 +334,6 @@ func errText(err error) string {
 }
 
 // cleanURL is a URL as text safe for a terminal.
-func cleanURL(u *url.URL) string { return snapshot.CleanText(u.String(), 0) }
+// cleanURL is a URL fit for a terminal, a log and a recording: a password
+// in it shown as xxxxx, control sequences gone.
+func cleanURL(u *url.URL) string { return snapshot.CleanText(u.Redacted(), 0) }

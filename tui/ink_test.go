@@ -42,7 +42,7 @@ func TestCellWidthAgreesWithANSI(t *testing.T) {
 			}
 		}
 	}
-	for _, s := range []string{"日本語", "e\u0301", "👍🏽", "a\x1b]8;;http://x\x07link\x1b]8;;\x07", "\x1b[31mred\x1b[0m"} {
+	for _, s := range []string{"日本語", "◽◾ squares", "e\u0301", "👍🏽", "a\x1b]8;;http://x\x07link\x1b]8;;\x07", "\x1b[31mred\x1b[0m"} {
 		if got, want := cellWidth(s), ansi.StringWidth(s); got != want {
 			t.Errorf("cellWidth(%q) = %d, ansi %d", s, got, want)
 		}

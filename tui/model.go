@@ -106,9 +106,10 @@ type Model struct {
 
 	latest pipeline.Frame // the newest; zero Seq until one arrives
 
-	cursor int             // the selected problem, while the problems panel has the focus
-	acked  map[string]bool // acknowledged problems by kind/subject, until they clear
-	alarm  alarm           // the bell and the flash of new critical problems
+	cursor   int             // the selected problem's row, while the problems panel has the focus
+	selected string          // and its kind/subject, which the selection follows
+	acked    map[string]bool // acknowledged problems by kind/subject, until they clear
+	alarm    alarm           // the bell and the flash of new critical problems
 
 	logOffset int             // how many of the newest events the log is scrolled past
 	logMin    events.Severity // the log shows events at least this severe

@@ -86,6 +86,15 @@ func (m *Model) takeOlder(msg olderMsg) {
 		}
 	}
 	m.older.snaps = append(keep, m.older.snaps...)
+	// Nothing older than the longest window is ever drawn.
+	if n := len(m.older.snaps); n > 0 {
+		oldest := m.shown().Snapshot.Time.Add(-windows[len(windows)-1])
+		i := 0
+		for i < n && m.older.snaps[i].Time.Before(oldest) {
+			i++
+		}
+		m.older.snaps = m.older.snaps[i:]
+	}
 	if m.older.from.IsZero() || msg.from.Before(m.older.from) {
 		m.older.from = msg.from
 	}

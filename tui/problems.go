@@ -38,14 +38,18 @@ func problemsPanel(f *frame, w, h int) string {
 		}
 		return st.level(LevelOK).Render("nothing wrong now")
 	}
-	// Keep the selected problem in view when the list is longer than the
-	// panel.
+	// When the list is longer than the panel, the last row says how many
+	// more there are, and the rows above keep the selected problem in view.
+	rows := h
+	if len(f.problems) > h {
+		rows = max(h-1, 1)
+	}
 	first := 0
-	if f.selected >= h {
-		first = f.selected - h + 1
+	if f.selected >= rows {
+		first = f.selected - rows + 1
 	}
 	var lines []string
-	for i := first; i < len(f.problems) && len(lines) < h; i++ {
+	for i := first; i < len(f.problems) && len(lines) < rows; i++ {
 		p := f.problems[i]
 		mark, l := "▲", LevelWarn
 		if p.Severity == events.Crit {
@@ -64,20 +68,37 @@ func problemsPanel(f *frame, w, h int) string {
 		room := max(w-ansi.StringWidth(head)-ansi.StringWidth(tail), 0)
 		lines = append(lines, head+st.level(l).Render(snapshot.CleanText(p.Message, room))+tail)
 	}
-	if hidden := len(f.problems) - first - len(lines); hidden > 0 && len(lines) > 0 {
-		lines[len(lines)-1] = st.Faint.Render(fmt.Sprintf("  … %d more (focus this panel, ↑/↓)", hidden+1))
+	if hidden := len(f.problems) - len(lines); hidden > 0 && len(lines) < h {
+		lines = append(lines, st.Faint.Render(fmt.Sprintf("  … %d more (focus this panel, ↑/↓)", hidden)))
 	}
 	return strings.Join(lines, "\n")
 }
 
 // problemCursor is the selected problem's index while the problems panel
-// has the focus, kept within the list; -1 otherwise.
+// has the focus; -1 otherwise. The selection follows its problem (kind and
+// subject) as the list is sorted anew every frame; when that problem has
+// cleared, the row it stood on.
 func (m *Model) problemCursor() int {
-	n := len(m.shown().Problems)
-	if m.focus != panelProblems || n == 0 {
+	ps := m.shown().Problems
+	if m.focus != panelProblems || len(ps) == 0 {
 		return -1
 	}
-	return min(max(m.cursor, 0), n-1)
+	for i, p := range ps {
+		if problemKey(p) == m.selected {
+			return i
+		}
+	}
+	return min(max(m.cursor, 0), len(ps)-1)
+}
+
+// selectProblem puts the cursor on the i-th problem now.
+func (m *Model) selectProblem(i int) {
+	ps := m.shown().Problems
+	if len(ps) == 0 {
+		return
+	}
+	m.cursor = min(max(i, 0), len(ps)-1)
+	m.selected = problemKey(ps[m.cursor])
 }
 
 // flashFor is how long the problems panel's border flashes after a new
@@ -88,8 +109,8 @@ const flashFor = 3 * time.Second
 // not acknowledged, rings the bell once and flashes the problems panel's
 // border for flashFor.
 type alarm struct {
-	start    time.Time       // the first frame's time: what stood then is not new
-	seen     map[string]bool // critical problems already rung for
+	started  bool            // a frame has come: what stood at the first is not news
+	seen     map[string]bool // the problems critical in the last frame
 	until    time.Time       // the flash ends (wall time)
 	flashing bool
 }
@@ -97,9 +118,9 @@ type alarm struct {
 func (a alarm) flashOn(now time.Time) bool { return now.Before(a.until) }
 
 // takeProblems follows a new frame's problems: forgets acknowledgements of
-// problems that cleared, and rings and flashes for a critical problem that
-// opened since the watch began and was not rung for. It returns the bell's
-// command, or nil.
+// problems that cleared, and rings and flashes for a problem that became
+// critical since the last frame (not at the first, not acknowledged). It
+// returns the bell's command, or nil.
 func (m *Model) takeProblems(f pipeline.Frame) tea.Cmd {
 	now := make(map[string]bool, len(f.Problems))
 	for _, p := range f.Problems {
@@ -110,9 +131,8 @@ func (m *Model) takeProblems(f pipeline.Frame) tea.Cmd {
 			delete(m.acked, k)
 		}
 	}
-	if m.alarm.start.IsZero() {
-		m.alarm.start = f.Snapshot.Time
-	}
+	first := !m.alarm.started
+	m.alarm.started = true
 	fresh := false
 	seen := make(map[string]bool, len(f.Problems))
 	for _, p := range f.Problems {
@@ -121,12 +141,15 @@ func (m *Model) takeProblems(f pipeline.Frame) tea.Cmd {
 			continue
 		}
 		seen[k] = true
-		// A replay shows the past: nothing in it is news.
-		if !m.alarm.seen[k] && !m.acked[k] && p.Since.After(m.alarm.start) && m.opts.Replay == nil {
+		// What is critical at the first frame is on the screen already;
+		// a replay shows the past: nothing in it is news.
+		if !first && !m.alarm.seen[k] && !m.acked[k] && m.opts.Replay == nil {
 			fresh = true
 		}
 	}
-	m.alarm.seen = seen // a problem that clears and opens again rings again
+	// A problem rings when it becomes critical: when it opens so, when a
+	// warning turns critical, and again if it clears and comes back.
+	m.alarm.seen = seen
 	if !fresh {
 		return nil
 	}
@@ -166,10 +189,17 @@ func (m *Model) scroll(msg tea.KeyMsg) bool {
 	switch m.focus {
 	case panelProblems:
 		// Up is towards the worst, at the top.
-		m.cursor = min(max(m.problemCursor()-step, 0), max(len(m.shown().Problems)-1, 0))
+		m.selectProblem(m.problemCursor() - step)
 	case panelEvents:
-		// The newest is at the top: down goes to older events.
-		m.logOffset = max(m.logOffset-step, 0)
+		// The newest is at the top: down goes to older events, no further
+		// than a panel's worth before the oldest.
+		n := 0
+		for _, e := range m.shown().Log.All() {
+			if e.Severity >= m.logMin {
+				n++
+			}
+		}
+		m.logOffset = min(max(m.logOffset-step, 0), max(n-1, 0))
 	default:
 		return false
 	}

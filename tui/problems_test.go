@@ -119,6 +119,15 @@ func TestTheEventLogScrollsAndFilters(t *testing.T) {
 	if v := m.View(); strings.Contains(v, newest[:20]) || !strings.Contains(v, "Events · 1 newer above") {
 		t.Errorf("down must scroll to older events and say so:\n%s", v)
 	}
+	for range 500 {
+		m = drive(m, keyMsg("down"))
+	}
+	if m.logOffset >= len(all) {
+		t.Errorf("scrolled %d past the newest of %d events: up would do nothing for a while", m.logOffset, len(all))
+	}
+	for range 500 {
+		m = drive(m, keyMsg("up"))
+	}
 	m = drive(m, keyMsg("up"), keyMsg("v"))
 	v := m.View()
 	if !strings.Contains(v, "Events · warn+") {
@@ -185,5 +194,86 @@ func TestTheWallFlashesAndIgnoresDeskKeys(t *testing.T) {
 	m = drive(m, keyMsg("tab"), keyMsg("enter"), keyMsg("+"))
 	if m.focus != focus || m.full != full || m.window != window {
 		t.Errorf("desk keys changed the hidden desk: focus %v→%v full %v→%v window %v→%v", focus, m.focus, full, m.full, window, m.window)
+	}
+}
+
+// A warning standing at the first frame that turns critical later rings:
+// it became critical on this screen's watch (the missing button at T0).
+func TestAWarningThatTurnsCriticalRings(t *testing.T) {
+	snaps := quietThenBurst(30)
+	for i := range snaps {
+		snaps[i].ErrorRate = snapshot.Some(0.02) // warn from the first frame
+		if i >= 20 {
+			snaps[i].ErrorRate = snapshot.Some(0.3) // crit
+		}
+	}
+	feed := newFeed(snaps, demoPlan())
+	feed.noWait = true
+	rings := 0
+	m := testModel(feed, termenv.Ascii)
+	m.opts.Bell = func() { rings++ }
+	m = drive(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	count := func(n int) int {
+		before := rings
+		for range n {
+			next, cmd := m.Update(feed.next())
+			m = next.(Model)
+			runCmds(cmd)
+		}
+		return rings - before
+	}
+	count(1) // the first frame: what stands is on screen, not news
+	count(19)
+	if got := count(1); got != 1 {
+		t.Errorf("the error rate turning critical rang %d times, want once", got)
+	}
+}
+
+// The selection follows its problem when a worse one sorts above it, so
+// a acknowledges what the cursor showed.
+func TestTheSelectionFollowsItsProblem(t *testing.T) {
+	m, feed := fed(40, 120, 40, termenv.Ascii)
+	m = focusOn(t, m, panelProblems)
+	ps := m.shown().Problems
+	if len(ps) < 2 {
+		t.Fatalf("want two problems, have %d", len(ps))
+	}
+	m = drive(m, keyMsg("down"))
+	want := problemKey(m.shown().Problems[1])
+	// A new critical problem sorts to the top.
+	s := feed.snaps[39].Clone()
+	s.Time = s.Time.Add(time.Second)
+	s.ErrorRate = snapshot.Some(0.5)
+	m = drive(m, feed.msg(s))
+	if got := problemKey(m.shown().Problems[m.problemCursor()]); got != want {
+		t.Fatalf("the cursor moved from %s to %s", want, got)
+	}
+	m = drive(m, keyMsg("a"))
+	if !m.acked[want] || len(m.acked) != 1 {
+		t.Errorf("acked %v, want %s alone", m.acked, want)
+	}
+}
+
+// With more problems than rows the last row counts the rest, and the
+// selected problem is always on screen.
+func TestTheSelectedProblemStaysInView(t *testing.T) {
+	m, _ := fed(60, 120, 40, termenv.Ascii)
+	m = focusOn(t, m, panelProblems)
+	n := len(m.shown().Problems)
+	if n < 4 {
+		t.Fatalf("want more problems than the panel's rows, have %d", n)
+	}
+	for i := 0; i < n; i++ {
+		sel := m.shown().Problems[m.problemCursor()]
+		found := false
+		for _, l := range strings.Split(m.View(), "\n") {
+			if strings.Contains(l, "›") && strings.Contains(l, sel.Message[:min(20, len(sel.Message))]) {
+				found = true
+			}
+		}
+		if !found {
+			t.Fatalf("problem %d (%s) selected but not on screen:\n%s", i, sel.Message, m.View())
+		}
+		m = drive(m, keyMsg("down"))
 	}
 }

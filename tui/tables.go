@@ -264,7 +264,7 @@ func eventLines(f *frame, w, h int) (body, title string) {
 		if len(f.events) == 0 {
 			return st.Faint.Render("no events yet"), title
 		}
-		return st.Faint.Render("no " + f.logMin.String() + " events (v: show all)"), title
+		return st.Faint.Render("no " + f.logMin.String() + " events (v: the next filter)"), title
 	}
 	off := min(f.logOffset, max(len(shown)-h, 0))
 	if off > 0 {

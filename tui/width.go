@@ -51,7 +51,7 @@ func narrow(r rune) bool {
 	case r >= 0x2190 && r <= 0x21ff: // arrows
 		return true
 	case r >= 0x2500 && r <= 0x25ff: // box drawing, blocks, geometric shapes
-		return true
+		return r != 0x25fd && r != 0x25fe // but ◽ and ◾ are wide
 	case r >= 0x2800 && r <= 0x28ff: // braille
 		return true
 	case r == 0x2715 || r == 0x2713 || r == 0x2714: // ✕ ✓ ✔
