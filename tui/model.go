@@ -83,10 +83,13 @@ var windows = []time.Duration{
 type Model struct {
 	opts   Options
 	keys   KeyMap
-	help   help.Model
+	help   *help.Model
 	themes []Theme
 	theme  int
-	styles Styles
+	// styles is behind a pointer, and help and goTo too, so that the model
+	// Bubble Tea copies into an interface on every message stays small
+	// (22 KB a message with them inline); a theme change replaces styles.
+	styles *Styles
 
 	width, height int
 
@@ -114,7 +117,7 @@ type Model struct {
 	logOffset int             // how many of the newest events the log is scrolled past
 	logMin    events.Severity // the log shows events at least this severe
 
-	goTo  textinput.Model        // a replay's "go to time" prompt
+	goTo  *textinput.Model       // a replay's "go to time" prompt
 	note  string                 // a replay control's answer, shown in the footer
 	older older                  // history fetched on demand for a widened window
 	drawn *[numPanels]drawnPanel // frame-only panels as last drawn (shared by the model's copies)
@@ -159,14 +162,15 @@ func New(opts Options) Model {
 	m := Model{
 		opts:   opts,
 		keys:   keys,
-		help:   help.New(),
+		help:   ptr(help.New()),
 		themes: Themes(),
 		window: opts.Window,
 		drawn:  new([numPanels]drawnPanel),
 	}
 	m.initWall()
 	m.applyTheme()
-	m.goTo = newGoTo(m.styles)
+	goTo := newGoTo(*m.styles)
+	m.goTo = &goTo
 	return m
 }
 
@@ -301,8 +305,9 @@ func deskOnly(k KeyMap, msg tea.KeyMsg) bool {
 }
 
 func (m *Model) applyTheme() {
-	m.styles = DefaultStyles(m.opts.Renderer, m.themes[m.theme])
-	m.help.Styles = helpStyles(m.styles)
+	st := DefaultStyles(m.opts.Renderer, m.themes[m.theme])
+	m.styles = &st
+	m.help.Styles = helpStyles(*m.styles)
 }
 
 // stepWindow moves to the next longer (dir 1) or shorter (dir -1) window.
@@ -314,3 +319,5 @@ func stepWindow(cur time.Duration, dir int) time.Duration {
 	i = min(max(i+dir, 0), len(windows)-1)
 	return windows[i]
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -310,13 +310,17 @@ func BenchmarkView(b *testing.B) {
 // re-render with charts at 200x60 in true colour (and the pipeline's
 // assessment and events, which the benchmark derives per frame too).
 func BenchmarkRender(b *testing.B) {
-	m, feed := fed(300, 200, 60, termenv.TrueColor)
-	s := feed.snaps[len(feed.snaps)-1]
-	b.ReportAllocs()
-	for b.Loop() {
-		s.Time = s.Time.Add(time.Second)
-		next, _ := m.Update(feed.msg(s))
-		m = next.(Model)
+	for _, size := range [][2]int{{200, 60}, {400, 120}} {
+		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
+			m, feed := fed(300, size[0], size[1], termenv.TrueColor)
+			s := feed.snaps[len(feed.snaps)-1]
+			b.ReportAllocs()
+			for b.Loop() {
+				s.Time = s.Time.Add(time.Second)
+				next, _ := m.Update(feed.msg(s))
+				m = next.(Model)
+			}
+		})
 	}
 }
 

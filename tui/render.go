@@ -14,7 +14,7 @@ import (
 
 // frame is everything the panes draw from, gathered once per render.
 type frame struct {
-	st      Styles
+	st      *Styles
 	snap    snapshot.Snapshot
 	assess  capacity.Assessment
 	plan    capacity.Plan
@@ -98,7 +98,7 @@ func (m *Model) render() {
 	}
 	status := ""
 	if f.data {
-		status = statusLine(m.styles, m.problemsOfInputs(f.snap), w)
+		status = statusLine(*m.styles, m.problemsOfInputs(f.snap), w)
 	}
 	bodyH := max(h-1-lineCount(footer), 0) // the header is one line
 	if status != "" && bodyH > 1 {
@@ -109,7 +109,7 @@ func (m *Model) render() {
 	var body string
 	switch {
 	case m.showHelp:
-		body = m.styles.box("Keys", m.fullHelp()+"\n\n"+legend(m.styles), w, bodyH, true)
+		body = m.styles.box("Keys", m.fullHelp()+"\n\n"+legend(*m.styles), w, bodyH, true)
 	case m.showSrcs:
 		body = m.styles.box("Sources · errors, warnings, infos (s or esc to close)", m.sourcesView(&f, max(w-4, 0)), w, bodyH, true)
 	case m.full && !l.wall: // nothing on the wall takes the focus
@@ -117,11 +117,34 @@ func (m *Model) render() {
 	default:
 		body = m.draw(&f, l, w, bodyH)
 	}
-	m.body = fit(body, w, bodyH) + "\n" + footer
-	if status != "" {
-		m.body = status + "\n" + m.body
+	// One copy of the screen: the body is already w x bodyH when every
+	// line has the width and the count (what the layouts draw), else fit
+	// makes it so.
+	if !exactly(body, w, bodyH) {
+		body = fit(body, w, bodyH)
 	}
+	var b strings.Builder
+	b.Grow(len(status) + len(body) + len(footer) + 2)
+	if status != "" {
+		b.WriteString(status)
+		b.WriteByte('\n')
+	}
+	b.WriteString(body)
+	b.WriteByte('\n')
+	b.WriteString(footer)
+	m.body = b.String()
 	m.renderHeader()
+}
+
+// exactly reports whether s is w x h cells: h lines of width w.
+func exactly(s string, w, h int) bool {
+	n := 0
+	for line := range strings.SplitSeq(s, "\n") {
+		if n++; n > h || cellWidth(line) != w {
+			return false
+		}
+	}
+	return n == h
 }
 
 // renderHeader re-renders the header line alone, on the clock between

@@ -49,7 +49,7 @@ func (m Model) updateReplayKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 		case tea.KeyEsc:
 			m.goTo.Blur()
 		default:
-			m.goTo, cmd = m.goTo.Update(msg)
+			*m.goTo, cmd = m.goTo.Update(msg)
 		}
 		m.render()
 		return m, cmd, true

@@ -462,7 +462,7 @@ func (b *block) String() string {
 
 // packLines joins short lines with a dot between them while they fit in
 // w, for at most n lines.
-func packLines(st Styles, lines []string, w, n int) []string {
+func packLines(st *Styles, lines []string, w, n int) []string {
 	sep := st.Faint.Render("  ·  ")
 	var out []string
 	for _, l := range lines {
