@@ -115,6 +115,7 @@ type Model struct {
 	alarm    alarm           // the bell and the flash of new critical problems
 
 	logOffset int             // how many of the newest events the log is scrolled past
+	logAnchor events.Event    // the newest event when the log was last drawn
 	logMin    events.Severity // the log shows events at least this severe
 
 	goTo  *textinput.Model       // a replay's "go to time" prompt
@@ -226,6 +227,9 @@ func (m Model) updateFrame(msg frameMsg) (tea.Model, tea.Cmd) {
 	}
 	m.latest = msg.frame
 	m.received = m.opts.Wall()
+	if !m.paused {
+		m.keepLogInPlace()
+	}
 	ring := m.takeProblems(msg.frame)
 	if !m.paused {
 		m.render()

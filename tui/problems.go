@@ -205,3 +205,26 @@ func (m *Model) scroll(msg tea.KeyMsg) bool {
 	}
 	return true
 }
+
+// keepLogInPlace keeps a scrolled event log on the events it showed: the
+// events that came since the last frame push the offset down by as many
+// as the filter shows, so reading back is not undone by the next event.
+func (m *Model) keepLogInPlace() {
+	all := m.latest.Log.All()
+	if len(all) == 0 {
+		return
+	}
+	if m.logOffset > 0 {
+		newer := 0
+		for i := len(all) - 1; i >= 0; i-- {
+			if all[i] == m.logAnchor {
+				m.logOffset += newer // else the anchor has left the log: leave it
+				break
+			}
+			if all[i].Severity >= m.logMin {
+				newer++
+			}
+		}
+	}
+	m.logAnchor = all[len(all)-1]
+}

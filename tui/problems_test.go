@@ -277,3 +277,25 @@ func TestTheSelectedProblemStaysInView(t *testing.T) {
 		m = drive(m, keyMsg("down"))
 	}
 }
+
+// Reading back through the log, new events do not move what is shown.
+func TestAScrolledLogStaysOnItsEvents(t *testing.T) {
+	m, feed := fed(100, 120, 40, termenv.Ascii)
+	m = focusOn(t, m, panelEvents)
+	m = drive(m, keyMsg("down"), keyMsg("down"))
+	before := m.logOffset
+	shown := m.shown().Log.All()
+	top := shown[len(shown)-1-before].Message
+	// A burst of errors: new events arrive.
+	s := feed.snaps[99].Clone()
+	s.Time = s.Time.Add(time.Second)
+	s.ErrorRate = snapshot.Some(0.5)
+	m = drive(m, feed.msg(s))
+	all := m.shown().Log.All()
+	if len(all) == len(shown) {
+		t.Fatal("the burst raised no event")
+	}
+	if got := all[len(all)-1-m.logOffset].Message; got != top {
+		t.Errorf("the log moved: the top event was %q, now %q", top, got)
+	}
+}
