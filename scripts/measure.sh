@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Measures the whole process as a user runs it: launchwatch watching the
-# simulator (a separate process, as a shop's exporters are) through the
-# scrape source and the real host, in a real terminal (tmux), at 1 s polls.
+# Measures the whole process as a user runs it, in a real terminal (tmux),
+# at 1 s polls: launchwatch watching a real Prometheus that scrapes the
+# simulator (when prometheus is installed), then the demo's config: the
+# simulator (a separate process, as a shop's exporters are) scraped
+# directly, its sale page probed, and the real host.
 # For each screen it prints the CPU used (from /proc, as a share of one
 # core), the peak RSS, and the bytes written to the terminal per second
 # beside the size of one full repaint; then the same paused; then serve
@@ -42,7 +44,7 @@ pid_of() { # the launchwatch process under a tmux pane
 # measure NAME W H ARGS...: one screen for DURATION seconds, then paused.
 measure() {
 	local name=$1 w=$2 h=$3; shift 3
-	tmux -S "$SOCK" new-session -d -s m -x "$w" -y "$h" "env -u CI XDG_STATE_HOME=$TMP $BIN $* ; sleep 600"
+	tmux -S "$SOCK" new-session -d -s m -x "$w" -y "$h" "env -u CI XDG_STATE_HOME=$TMP ${LW_ENV:-} $BIN $* ; sleep 600"
 	tmux -S "$SOCK" pipe-pane -o -t m "cat >> $TMP/out"
 	sleep "$WARMUP"
 	local pid; pid=$(pid_of m)
@@ -66,6 +68,26 @@ measure() {
 
 echo "launchwatch $($BIN version | cut -d' ' -f2-), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), ${DURATION}s a screen"
 printf '%-26s %7s  %7s  %9s  %12s  %10s\n' "screen" "cpu" "paused" "peak RSS" "to terminal" "repaint"
+# As the issue's figures were taken: watching a real Prometheus (scraping
+# the simulator every second) at 1 s, when prometheus is installed.
+if command -v prometheus >/dev/null; then
+	PROM_PORT=$(free_port)
+	cat > "$TMP/prometheus.yml" <<PROM
+global: {scrape_interval: 1s, evaluation_interval: 1s}
+scrape_configs:
+  - job_name: shop
+    static_configs: [{targets: ["127.0.0.1:$SIM_PORT"]}]
+PROM
+	prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/prom" \
+		--web.listen-address=127.0.0.1:"$PROM_PORT" >/dev/null 2>&1 &
+	for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/null 2>&1 && break; sleep 0.5; done
+	{
+		printf 'launch: {name: measure}\ninterval: 1s\npreset: sim\nsources:\n  prometheus:\n    url: http://127.0.0.1:%s\n' "$PROM_PORT"
+		sed -n '/^endpoints:/,$p' examples/demo.yaml
+	} > "$TMP/prom.yaml"
+	sleep 5 # a few scrapes, so the rates have two samples
+	measure "watch (Prometheus) 200x60" 200 60 watch --config "$TMP/prom.yaml" --no-record --warm 0
+fi
 measure "watch 200x60"      200 60  watch --config "$TMP/demo.yaml" --no-record
 measure "watch 400x120"     400 120 watch --config "$TMP/demo.yaml" --no-record
 measure "watch --wall 200x60" 200 60 watch --config "$TMP/demo.yaml" --no-record --wall

@@ -176,6 +176,7 @@ type sshSetup struct {
 // ends (a signal); then it closes the sessions, drains the pipeline and
 // closes the recording.
 func serve(ctx context.Context, d dashboard, f serveFlags, setup sshSetup) error {
+	oneProcessor()
 	p, plan, err := newPipeline(d.cfg, d.producer, d.log, d.warm)
 	if err != nil {
 		return errors.Join(err, closeRecording(d.rec, d.out))
