@@ -345,7 +345,7 @@ func (s Styles) boxIn(edge lipgloss.TerminalColor, title, body string, w, h int)
 	var b strings.Builder
 	b.Grow(len(body) + h*(len(left)+len(right)+1) + 2*len(top))
 	b.WriteString(top)
-	for _, l := range strings.Split(fit(body, innerW, innerH), "\n") {
+	for _, l := range fitLines(body, innerW, innerH) {
 		b.WriteString("\n" + left + l + right)
 	}
 	b.WriteString("\n" + border.Render("╰"+strings.Repeat("─", w-2)+"╯"))
@@ -354,9 +354,17 @@ func (s Styles) boxIn(edge lipgloss.TerminalColor, title, body string, w, h int)
 
 // fit cuts or pads s to exactly w x h cells.
 func fit(s string, w, h int) string {
+	if max(h, 0) == 0 {
+		return ""
+	}
+	return strings.Join(fitLines(s, w, h), "\n")
+}
+
+// fitLines is fit's lines, for a caller that goes on line by line.
+func fitLines(s string, w, h int) []string {
 	w, h = max(w, 0), max(h, 0)
 	if h == 0 {
-		return ""
+		return nil
 	}
 	lines := strings.Split(s, "\n")
 	if len(lines) > h {
@@ -376,7 +384,7 @@ func fit(s string, w, h int) string {
 		}
 		lines[i] = l
 	}
-	return strings.Join(lines, "\n")
+	return lines
 }
 
 // split divides total into n parts that add up to total exactly.

@@ -123,8 +123,12 @@ func (m *Model) render() {
 	if !exactly(body, w, bodyH) {
 		body = fit(body, w, bodyH)
 	}
+	hf := m.headerFrame()
+	header := m.header(&hf, m.width)
 	var b strings.Builder
-	b.Grow(len(status) + len(body) + len(footer) + 2)
+	b.Grow(len(header) + len(status) + len(body) + len(footer) + 3)
+	b.WriteString(header)
+	b.WriteByte('\n')
 	if status != "" {
 		b.WriteString(status)
 		b.WriteByte('\n')
@@ -132,8 +136,8 @@ func (m *Model) render() {
 	b.WriteString(body)
 	b.WriteByte('\n')
 	b.WriteString(footer)
-	m.body = b.String()
-	m.renderHeader()
+	m.view = b.String()
+	m.body = m.view[len(header)+1:] // what the clock's header-only redraw keeps
 }
 
 // exactly reports whether s is w x h cells: h lines of width w.
