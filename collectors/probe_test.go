@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,25 +14,9 @@ import (
 	"github.com/launchwatch/launchwatch/probe"
 	"github.com/launchwatch/launchwatch/sim"
 	"github.com/launchwatch/launchwatch/snapshot"
+
+	"github.com/launchwatch/launchwatch/internal/testtool"
 )
-
-// manualClock is a wall clock the test moves.
-type manualClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *manualClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *manualClock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // gatedProbe is a probe run that a test releases one by one; unit tests
 // only.
@@ -61,10 +44,10 @@ func pageWith(button bool, sizes ...int64) probe.Result {
 }
 
 func TestTheProbeRunsAtItsOwnCadenceAndNeverHoldsUpAPoll(t *testing.T) {
-	wall := &manualClock{t: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
+	wall := testtool.NewClock(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC))
 	g := &gatedProbe{release: make(chan probe.Result, 1)}
-	p := &Probe{run: g.run, every: 10 * time.Second, timeout: 8 * time.Second, wallNow: wall.now}
-	snapNow := wall.now()
+	p := &Probe{run: g.run, every: 10 * time.Second, timeout: 8 * time.Second, wallNow: wall.Now}
+	snapNow := wall.Now()
 
 	// The first poll waits for the first probe, within its deadline.
 	g.release <- pageWith(false, 4000, 5000)
@@ -85,8 +68,8 @@ func TestTheProbeRunsAtItsOwnCadenceAndNeverHoldsUpAPoll(t *testing.T) {
 
 	// Polls within the interval answer from the last probe without a new run.
 	for range 9 {
-		wall.add(time.Second)
-		if _, err := p.Collect(context.Background(), wall.now()); err != nil {
+		wall.Advance(time.Second)
+		if _, err := p.Collect(context.Background(), wall.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -96,9 +79,9 @@ func TestTheProbeRunsAtItsOwnCadenceAndNeverHoldsUpAPoll(t *testing.T) {
 
 	// The interval passed: a new probe starts, and while it hangs every
 	// poll still answers at once with the last one, its age growing.
-	wall.add(time.Second)
+	wall.Advance(time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	res, err = p.Collect(ctx, wall.now())
+	res, err = p.Collect(ctx, wall.Now())
 	cancel()
 	if err != nil || res.Values == nil {
 		t.Fatalf("a hanging probe held up the poll: %v", err)
@@ -111,18 +94,18 @@ func TestTheProbeRunsAtItsOwnCadenceAndNeverHoldsUpAPoll(t *testing.T) {
 	// Released, the next poll has the new page.
 	g.release <- pageWith(true, 4000)
 	waitFor(t, func() bool { p.mu.Lock(); defer p.mu.Unlock(); return p.st.inFlight == nil })
-	wall.add(time.Second)
-	res, _ = p.Collect(context.Background(), wall.now())
+	wall.Advance(time.Second)
+	res, _ = p.Collect(context.Background(), wall.Now())
 	if res.Values[snapshot.SignalProbeButton].Or(-1) != 1 || res.Values[snapshot.SignalProbePageBytes].Or(-1) != 5000 {
 		t.Errorf("after the second probe: %+v", res.Values)
 	}
 }
 
 func TestAProbeLongOverdueReadsBehindWithItsOwnTime(t *testing.T) {
-	wall := &manualClock{t: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
+	wall := testtool.NewClock(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC))
 	g := &gatedProbe{release: make(chan probe.Result, 1)}
-	p := &Probe{run: g.run, every: 10 * time.Second, timeout: 8 * time.Second, wallNow: wall.now}
-	first := wall.now()
+	p := &Probe{run: g.run, every: 10 * time.Second, timeout: 8 * time.Second, wallNow: wall.Now}
+	first := wall.Now()
 	g.release <- pageWith(true)
 	if _, err := p.Collect(context.Background(), first); err != nil {
 		t.Fatal(err)
@@ -130,36 +113,36 @@ func TestAProbeLongOverdueReadsBehindWithItsOwnTime(t *testing.T) {
 	// Every later probe hangs (until its deadline, which the fake clock
 	// never reaches): past 2 intervals and a timeout, the answer dates
 	// from the last probe's start.
-	wall.add(28 * time.Second)
-	res, _ := p.Collect(context.Background(), wall.now())
-	if !res.NewestSample.Equal(wall.now()) {
+	wall.Advance(28 * time.Second)
+	res, _ := p.Collect(context.Background(), wall.Now())
+	if !res.NewestSample.Equal(wall.Now()) {
 		t.Errorf("at 28 s the probe is on time; newest = %v", res.NewestSample)
 	}
-	wall.add(time.Second)
-	res, _ = p.Collect(context.Background(), wall.now())
+	wall.Advance(time.Second)
+	res, _ = p.Collect(context.Background(), wall.Now())
 	if !res.NewestSample.Equal(first) || len(res.Warnings) != 1 || res.Warnings[0] != "the last probe is 29s old" {
 		t.Errorf("overdue: newest %v, warnings %q", res.NewestSample, res.Warnings)
 	}
 }
 
 func TestAFailedPageIsTheSourcesErrorAndAPanicIsCaught(t *testing.T) {
-	wall := &manualClock{t: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
+	wall := testtool.NewClock(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC))
 	calls := 0
-	p := &Probe{every: 10 * time.Second, timeout: time.Second, wallNow: wall.now, run: func(context.Context) (probe.Result, error) {
+	p := &Probe{every: 10 * time.Second, timeout: time.Second, wallNow: wall.Now, run: func(context.Context) (probe.Result, error) {
 		calls++
 		if calls == 2 {
 			panic("boom")
 		}
 		return probe.Result{}, errors.New("probe http://shop/: the page answered 502 Bad Gateway")
 	}}
-	res, err := p.Collect(context.Background(), wall.now())
+	res, err := p.Collect(context.Background(), wall.Now())
 	if err == nil || res.Errors["page"] != "probe http://shop/: the page answered 502 Bad Gateway" || len(res.Values) != 0 {
 		t.Errorf("failed page: %+v, %v", res, err)
 	}
-	wall.add(10 * time.Second)
-	_, _ = p.Collect(context.Background(), wall.now())
+	wall.Advance(10 * time.Second)
+	_, _ = p.Collect(context.Background(), wall.Now())
 	waitFor(t, func() bool { p.mu.Lock(); defer p.mu.Unlock(); return p.st.inFlight == nil })
-	_, err = p.Collect(context.Background(), wall.now())
+	_, err = p.Collect(context.Background(), wall.Now())
 	if err == nil || !strings.Contains(err.Error(), "internal error: boom") {
 		t.Errorf("panic: %v", err)
 	}

@@ -3,38 +3,21 @@ package probe
 import (
 	"context"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/launchwatch/launchwatch/internal/simtest"
 	"github.com/launchwatch/launchwatch/sim"
+
+	"github.com/launchwatch/launchwatch/internal/testtool"
 )
-
-// wallClock is a hand-moved wall clock for the simulator.
-type wallClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *wallClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *wallClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 // serveShop starts a shop whose sale opens a minute after the start, on a
 // clock at speed 1 that the test moves by hand.
-func serveShop(t testing.TB, scenario string) (*sim.Shop, *wallClock, string) {
+func serveShop(t testing.TB, scenario string) (*sim.Shop, *testtool.Clock, string) {
 	t.Helper()
-	clock := &wallClock{t: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
-	shop, base := simtest.Serve(t, sim.Options{Scenario: scenario, Speed: 1, StartIn: time.Minute, Seed: 1, Wall: clock.now})
+	clock := testtool.NewClock(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC))
+	shop, base := simtest.Serve(t, sim.Options{Scenario: scenario, Speed: 1, StartIn: time.Minute, Seed: 1, Wall: clock.Now})
 	return shop, clock, base
 }
 
@@ -66,7 +49,7 @@ func TestTheFirstLaunchPageLacksItsButtonUntilFifteenMinutesAfterT0(t *testing.T
 		{"at T+16m", 16 * time.Minute, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			clock.set(shop.LaunchAt().Add(tc.at)) // speed 1 from the same start: sim time is wall time
+			clock.Set(shop.LaunchAt().Add(tc.at)) // speed 1 from the same start: sim time is wall time
 			res, err := p.Run(context.Background())
 			if err != nil {
 				t.Fatal(err)
@@ -99,7 +82,7 @@ func TestTheFirstLaunchPageLacksItsButtonUntilFifteenMinutesAfterT0(t *testing.T
 func TestTheSecondLaunchPageCarriesItsButtonFromT0(t *testing.T) {
 	shop, clock, base := serveShop(t, "second-launch")
 	p := simProber(t, base)
-	clock.set(shop.LaunchAt().Add(time.Minute))
+	clock.Set(shop.LaunchAt().Add(time.Minute))
 	res, err := p.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +114,7 @@ func TestTheSecondLaunchPageCarriesItsButtonFromT0(t *testing.T) {
 // plus 20 resources, sized by HEAD) over loopback.
 func BenchmarkProbeSimPage(b *testing.B) {
 	shop, clock, base := serveShop(b, "first-launch")
-	clock.set(shop.LaunchAt().Add(20 * time.Minute))
+	clock.Set(shop.LaunchAt().Add(20 * time.Minute))
 	p := simProber(b, base)
 	ctx := context.Background()
 	b.ReportAllocs()

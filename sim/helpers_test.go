@@ -13,28 +13,12 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	prommodel "github.com/prometheus/common/model"
+
+	"github.com/launchwatch/launchwatch/internal/testtool"
 )
 
 // epoch is the fake wall clock's start; any fixed instant works.
 var epoch = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
-
-// fakeClock is a wall clock the test moves by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // testSpeed is the sped-up clock the tests run at.
 const testSpeed = 10
@@ -45,9 +29,9 @@ const testStartIn = 12 * time.Minute
 
 // newTestShop builds a shop on a fake clock whose sale opens testStartIn of
 // simulated time after start.
-func newTestShop(t testing.TB, scenario string, seed int64) (*Shop, *fakeClock) {
+func newTestShop(t testing.TB, scenario string, seed int64) (*Shop, *testtool.Clock) {
 	t.Helper()
-	clock := &fakeClock{t: epoch}
+	clock := testtool.NewClock(epoch)
 	s, err := New(Options{Scenario: scenario, Speed: testSpeed, StartIn: testStartIn, Seed: seed, Wall: clock.Now})
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -56,7 +40,7 @@ func newTestShop(t testing.TB, scenario string, seed int64) (*Shop, *fakeClock) 
 }
 
 // advanceSim moves the fake wall clock so d of simulated time passes.
-func advanceSim(clock *fakeClock, d time.Duration) {
+func advanceSim(clock *testtool.Clock, d time.Duration) {
 	clock.Advance(time.Duration(float64(d) / testSpeed))
 }
 

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/launchwatch/launchwatch/internal/testtool"
 )
 
 func TestNewRejectsBadOptions(t *testing.T) {
@@ -50,7 +52,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 }
 
 func TestClock(t *testing.T) {
-	clock := &fakeClock{t: epoch}
+	clock := testtool.NewClock(epoch)
 	s, err := New(Options{Scenario: "second-launch", Speed: 10, StartIn: 30 * time.Second, Wall: clock.Now})
 	if err != nil {
 		t.Fatal(err)

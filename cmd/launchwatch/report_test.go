@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,26 +14,9 @@ import (
 	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/report"
 	"github.com/launchwatch/launchwatch/sim"
+
+	"github.com/launchwatch/launchwatch/internal/testtool"
 )
-
-// wallClock is a wall clock the test moves by hand, so the simulator's
-// clock (and with it every snapshot) moves exactly a poll interval a step.
-type wallClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *wallClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *wallClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // recordDemo records a demo scenario as `launchwatch demo` does (the
 // embedded demo config, the scrape source on the shop's clock, the same
@@ -44,7 +26,7 @@ func (c *wallClock) Advance(d time.Duration) {
 // machine's, not the shop's.
 func recordDemo(t *testing.T, scenario string, until time.Duration) string {
 	t.Helper()
-	clock := &wallClock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+	clock := testtool.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
 	startIn := 2 * time.Minute
 	shop, url := simtest.Serve(t, sim.Options{Scenario: scenario, Speed: 1, StartIn: startIn, Seed: 1, Wall: clock.Now})
 	cfg, err := demoConfig(url+"/metrics", shop)
