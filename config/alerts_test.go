@@ -2,7 +2,6 @@ package config
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -118,19 +117,11 @@ func TestBadAlertBlocksNameFileLineAndField(t *testing.T) {
 }
 
 func TestEveryBadAlertFileIsCoveredByATest(t *testing.T) {
-	entries, err := os.ReadDir(filepath.Join("testdata", "alerts"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	covered := map[string]bool{}
+	var files []string
 	for _, b := range badAlertConfigs {
-		covered[b.file] = true
+		files = append(files, b.file)
 	}
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), "bad-") && !covered[e.Name()] {
-			t.Errorf("testdata/alerts/%s is not in badAlertConfigs: say what its error must name", e.Name())
-		}
-	}
+	requireCovered(t, filepath.Join("testdata", "alerts"), files, "badAlertConfigs")
 }
 
 func TestRedactWebhookURLKeepsOnlySchemeAndHost(t *testing.T) {
