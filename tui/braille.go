@@ -51,6 +51,7 @@ type brailleChart struct {
 	yfmt       func(float64) string
 	axis       ink
 	series     []series // drawn in order: a later series wins a shared cell
+	legend     string   // a last line under the axis, "" for none
 }
 
 // render draws the chart as h lines of w cells.
@@ -69,14 +70,16 @@ func (c brailleChart) render() string {
 	if gh < 1 || gw < 2 {
 		return ""
 	}
-	// owner[i] is the series that drew cell i (-1: none), dots its dots.
+	// owner[i] is the series that drew cell i (-1: none), dots its dots;
+	// grid is each series' own dots in turn.
+	cells := make([]uint8, 3*gw*gh)
+	dots, grid := cells[:gw*gh], cells[gw*gh:2*gw*gh]
 	owner := make([]int8, gw*gh)
-	dots := make([]uint8, gw*gh)
 	for i := range owner {
 		owner[i] = -1
 	}
 	for si, s := range c.series {
-		grid := make([]uint8, gw*gh)
+		clear(grid)
 		c.plot(s, gw, gh, grid)
 		for i, d := range grid {
 			if d != 0 {
@@ -86,6 +89,8 @@ func (c brailleChart) render() string {
 	}
 
 	var b strings.Builder
+	// A braille cell is 3 bytes; a run's colour about 30 more.
+	b.Grow(c.h*(3*c.w+lw+64) + len(c.legend))
 	for row := 0; row < gh; row++ {
 		b.WriteString(c.axis.Render(padLeft(labels[row], lw) + "│"))
 		c.writeRow(&b, owner[row*gw:(row+1)*gw], dots[row*gw:(row+1)*gw])
@@ -94,36 +99,36 @@ func (c brailleChart) render() string {
 	b.WriteString(c.axis.Render(padLeft(labels[gh], lw) + "└" + strings.Repeat("─", gw)))
 	b.WriteByte('\n')
 	b.WriteString(c.axis.Render(strings.Repeat(" ", lw+1) + c.xLabels(gw)))
+	if c.legend != "" {
+		b.WriteByte('\n')
+		b.WriteString(c.legend)
+	}
 	return b.String()
 }
 
-// writeRow writes one row of cells, styling each run of one owner once.
+// writeRow writes one row of cells, a run of one owner in its ink's
+// sequences once.
 func (c brailleChart) writeRow(b *strings.Builder, owner []int8, dots []uint8) {
-	var run strings.Builder
-	cur := int8(-2)
-	flush := func() {
-		if run.Len() == 0 {
-			return
-		}
-		if cur < 0 {
-			b.WriteString(run.String())
-		} else {
-			b.WriteString(c.series[cur].style.Render(run.String()))
-		}
-		run.Reset()
-	}
+	cur := int8(-1)
 	for i, o := range owner {
 		if o != cur {
-			flush()
+			if cur >= 0 {
+				b.WriteString(c.series[cur].style.post)
+			}
+			if o >= 0 {
+				b.WriteString(c.series[o].style.pre)
+			}
 			cur = o
 		}
 		if o < 0 {
-			run.WriteByte(' ')
+			b.WriteByte(' ')
 		} else {
-			run.WriteRune(rune(brailleBase + int(dots[i])))
+			b.WriteRune(rune(brailleBase + int(dots[i])))
 		}
 	}
-	flush()
+	if cur >= 0 {
+		b.WriteString(c.series[cur].style.post)
+	}
 }
 
 // plot sets the dots of a series' line on a gw x gh cell grid.

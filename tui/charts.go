@@ -97,7 +97,8 @@ func (f *frame) chart(w, h int, measured, plan func(snapshot.Snapshot) snapshot.
 		legend += "  " + f.st.Plan.Render("⠉ ⠉ plan")
 	}
 	legend += f.st.Faint.Render("  window " + capacity.FormatDuration(f.window))
-	return c.render() + "\n" + legend
+	c.legend = legend
+	return c.render()
 }
 
 // splitHistory splits the chart window where the watch started watching

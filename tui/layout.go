@@ -343,13 +343,46 @@ func (s Styles) boxIn(edge lipgloss.TerminalColor, title, body string, w, h int)
 	// measure every line of the body again to lay out the same border.
 	left, right := border.Render("│")+" ", " "+border.Render("│")
 	var b strings.Builder
-	b.Grow(len(body) + h*(len(left)+len(right)+1) + 2*len(top))
+	b.Grow(len(body) + h*(len(left)+len(right)+innerW+1) + 2*len(top))
 	b.WriteString(top)
-	for _, l := range fitLines(body, innerW, innerH) {
-		b.WriteString("\n" + left + l + right)
+	// The body fitted as it is written: cut or padded to innerW, cut or
+	// filled to innerH, without building its lines first.
+	rest, rows := body, 0
+	for ; rows < innerH && rest != ""; rows++ {
+		l, after, _ := strings.Cut(rest, "\n")
+		rest = after
+		lw := cellWidth(l)
+		if lw > innerW {
+			l = ansi.Truncate(l, innerW, "")
+			lw = cellWidth(l)
+		}
+		b.WriteByte('\n')
+		b.WriteString(left)
+		b.WriteString(l)
+		writeSpaces(&b, innerW-lw)
+		b.WriteString(right)
 	}
-	b.WriteString("\n" + border.Render("╰"+strings.Repeat("─", w-2)+"╯"))
+	for ; rows < innerH; rows++ {
+		b.WriteByte('\n')
+		b.WriteString(left)
+		writeSpaces(&b, innerW)
+		b.WriteString(right)
+	}
+	b.WriteByte('\n')
+	b.WriteString(border.Render("╰" + strings.Repeat("─", w-2) + "╯"))
 	return b.String()
+}
+
+// spaces is a run of blanks to pad lines from without allocating.
+var spaces = strings.Repeat(" ", 256)
+
+// writeSpaces writes n blanks.
+func writeSpaces(b *strings.Builder, n int) {
+	for n > 0 {
+		k := min(n, len(spaces))
+		b.WriteString(spaces[:k])
+		n -= k
+	}
 }
 
 // fit cuts or pads s to exactly w x h cells.
