@@ -2,6 +2,7 @@ package tui
 
 import (
 	"math"
+	"sync"
 	"time"
 
 	"github.com/launchwatch/launchwatch/capacity"
@@ -78,17 +79,31 @@ func (f *frame) chart(w, h int, measured, plan func(snapshot.Snapshot) snapshot.
 	// A step over three times the usual is a gap in the data, not a line.
 	maxGap := 3 * time.Duration(perPoint) * f.step()
 	c := brailleChart{w: w, h: h - legendH, start: start, end: end, ymax: ymax, yfmt: yfmt, axis: f.st.Faint}
+	// The points live only while the chart is drawn: their slices are
+	// borrowed and given back when it is.
+	var borrowed []*[]point
+	defer func() {
+		for _, b := range borrowed {
+			pointPool.Put(b)
+		}
+	}()
+	points := func(h histView, value func(snapshot.Snapshot) snapshot.Value) []point {
+		b := pointPool.Get().(*[]point)
+		*b = downsampleInto((*b)[:0], h, value, perPoint)
+		borrowed = append(borrowed, b)
+		return *b
+	}
 	if plan != nil {
-		c.series = append(c.series, series{points: downsample(f.hist, plan, perPoint), style: f.st.Plan, dashed: true, maxGap: maxGap})
+		c.series = append(c.series, series{points: points(f.hist, plan), style: f.st.Plan, dashed: true, maxGap: maxGap})
 	}
 	// What a warm start filled in from history is drawn faint and dotted,
 	// apart from what the watch measured live.
 	past, live := f.splitHistory()
-	historyPts := downsample(past, measured, perPoint)
+	historyPts := points(past, measured)
 	if len(historyPts) > 0 {
 		c.series = append(c.series, series{points: historyPts, style: f.st.Faint, dotted: true, maxGap: maxGap})
 	}
-	c.series = append(c.series, series{points: downsample(live, measured, perPoint), style: f.st.Accent, maxGap: maxGap})
+	c.series = append(c.series, series{points: points(live, measured), style: f.st.Accent, maxGap: maxGap})
 	legend := f.st.Accent.Render("⣿ measured")
 	if len(historyPts) > 0 {
 		legend += "  " + f.st.Faint.Render("⠁⠁ history")
@@ -133,7 +148,14 @@ func (f *frame) step() time.Duration {
 // downsample averages the present values of every n snapshots into one
 // point at the group's last time.
 func downsample(hist histView, value func(snapshot.Snapshot) snapshot.Value, n int) []point {
-	out := make([]point, 0, hist.Len()/max(n, 1)+1)
+	return downsampleInto(make([]point, 0, hist.Len()/max(n, 1)+1), hist, value, n)
+}
+
+// pointPool holds point slices between frames.
+var pointPool = sync.Pool{New: func() any { return new([]point) }}
+
+// downsampleInto is downsample appending to out.
+func downsampleInto(out []point, hist histView, value func(snapshot.Snapshot) snapshot.Value, n int) []point {
 	var sum float64
 	var count int
 	last := hist.Len() - 1

@@ -292,20 +292,34 @@ func (m *Model) draw(f *frame, l layout, w, h int) string {
 		heights[i] = r.height
 	}
 	hs := sizes(h, heights)
-	out := make([]string, len(l.rows))
+	// The rows are written into one buffer as their panels come: a row's
+	// panels are exact rectangles, joined line by line without measuring.
+	var b strings.Builder
+	b.Grow(h * (w*3 + 64))
 	for i, r := range l.rows {
+		if hs[i] <= 0 {
+			continue
+		}
 		widths := make([]size, len(r.cells))
 		for j, c := range r.cells {
 			widths[j] = c.width
 		}
 		ws := sizes(w, widths)
-		parts := make([]string, len(r.cells))
+		parts := make([]string, 0, len(r.cells))
 		for j, c := range r.cells {
-			parts[j] = m.panel(f, c.panel, ws[j], hs[i])
+			if p := m.panel(f, c.panel, ws[j], hs[i]); p != "" {
+				parts = append(parts, p)
+			}
 		}
-		out[i] = joinRow(parts...)
+		if len(parts) == 0 {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		writeJoined(&b, parts)
 	}
-	return strings.Join(out, "\n")
+	return b.String()
 }
 
 // box draws a bordered panel of exactly w x h cells, with the title set

@@ -67,11 +67,15 @@ func (f *frame) anyStale(signals ...string) (staleMark, bool) {
 	return worst, found
 }
 
-// series returns one signal's values over the window.
+// series returns one signal's newest values over the window, as many as
+// a tile's sparkline can draw.
 func (f *frame) series(signal string) []snapshot.Value {
-	out := make([]snapshot.Value, f.hist.Len())
+	// A sparkline draws a value a cell: no tile is wider than this.
+	const most = 200
+	n := f.hist.Len()
+	out := make([]snapshot.Value, min(n, most))
 	for i := range out {
-		s := f.hist.At(i)
+		s := f.hist.At(n - len(out) + i)
 		out[i] = s.Get(signal)
 	}
 	return out

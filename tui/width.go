@@ -91,8 +91,20 @@ func skipEscape(s string, i int) (int, bool) {
 // without measuring them again; a shorter block is padded with blank
 // lines of its width.
 func joinCells(parts ...string) string {
-	if len(parts) == 0 {
-		return ""
+	var b strings.Builder
+	writeJoined(&b, parts)
+	return b.String()
+}
+
+// writeJoined writes blocks side by side into b (see joinCells); one block
+// is written as it is.
+func writeJoined(b *strings.Builder, parts []string) {
+	switch len(parts) {
+	case 0:
+		return
+	case 1:
+		b.WriteString(parts[0])
+		return
 	}
 	split := make([][]string, len(parts))
 	widths := make([]int, len(parts))
@@ -103,8 +115,7 @@ func joinCells(parts ...string) string {
 		rows = max(rows, len(split[i]))
 		size += len(p)
 	}
-	var b strings.Builder
-	b.Grow(size + rows*8)
+	b.Grow(size + rows)
 	for r := range rows {
 		if r > 0 {
 			b.WriteByte('\n')
@@ -113,9 +124,8 @@ func joinCells(parts ...string) string {
 			if r < len(lines) {
 				b.WriteString(lines[r])
 			} else {
-				b.WriteString(strings.Repeat(" ", widths[i]))
+				writeSpaces(b, widths[i])
 			}
 		}
 	}
-	return b.String()
 }
