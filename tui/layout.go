@@ -286,16 +286,16 @@ func sizes(total int, ss []size) []int {
 }
 
 // draw renders a layout at w x h, row by row.
-func (m *Model) draw(f *frame, l layout, w, h int) string {
+func (m *Model) draw(b *strings.Builder, f *frame, l layout, w, h int) {
 	heights := make([]size, len(l.rows))
 	for i, r := range l.rows {
 		heights[i] = r.height
 	}
 	hs := sizes(h, heights)
-	// The rows are written into one buffer as their panels come: a row's
-	// panels are exact rectangles, joined line by line without measuring.
-	var b strings.Builder
-	b.Grow(h * (w*3 + 64))
+	// The rows are written into the screen's buffer as their panels come:
+	// a row's panels are exact rectangles, joined line by line without
+	// measuring.
+	first := true
 	for i, r := range l.rows {
 		if hs[i] <= 0 {
 			continue
@@ -314,12 +314,12 @@ func (m *Model) draw(f *frame, l layout, w, h int) string {
 		if len(parts) == 0 {
 			continue
 		}
-		if b.Len() > 0 {
+		if !first {
 			b.WriteByte('\n')
 		}
-		writeJoined(&b, parts)
+		first = false
+		writeJoined(b, parts)
 	}
-	return b.String()
 }
 
 // box draws a bordered panel of exactly w x h cells, with the title set

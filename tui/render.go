@@ -110,34 +110,38 @@ func (m *Model) render() {
 	} else {
 		status = ""
 	}
-	var body string
-	switch {
-	case m.showHelp:
-		body = m.styles.box("Keys", m.fullHelp()+"\n\n"+legend(*m.styles), w, bodyH, true)
-	case m.showSrcs:
-		body = m.styles.box("Sources · errors, warnings, infos (s or esc to close)", m.sourcesView(&f, max(w-4, 0)), w, bodyH, true)
-	case m.full && !l.wall: // nothing on the wall takes the focus
-		body = m.panel(&f, m.focus, w, bodyH)
-	default:
-		body = m.draw(&f, l, w, bodyH)
-	}
-	// One copy of the screen: the body is already w x bodyH when every
-	// line has the width and the count (what the layouts draw), else fit
-	// makes it so.
-	if !exactly(body, w, bodyH) {
-		body = fit(body, w, bodyH)
-	}
 	hf := m.headerFrame()
 	header := m.header(&hf, m.width)
+	// The screen is one buffer: header, status, body, footer. The layouts
+	// write their rows straight into it.
 	var b strings.Builder
-	b.Grow(len(header) + len(status) + len(body) + len(footer) + 3)
+	b.Grow(len(header) + len(status) + bodyH*(w*3+64) + len(footer) + 3) // a cell is up to 3 bytes, a line's colours about 64
 	b.WriteString(header)
 	b.WriteByte('\n')
 	if status != "" {
 		b.WriteString(status)
 		b.WriteByte('\n')
 	}
-	b.WriteString(body)
+	start := b.Len()
+	switch {
+	case m.showHelp:
+		b.WriteString(m.styles.box("Keys", m.fullHelp()+"\n\n"+legend(*m.styles), w, bodyH, true))
+	case m.showSrcs:
+		b.WriteString(m.styles.box("Sources · errors, warnings, infos (s or esc to close)", m.sourcesView(&f, max(w-4, 0)), w, bodyH, true))
+	case m.full && !l.wall: // nothing on the wall takes the focus
+		b.WriteString(m.panel(&f, m.focus, w, bodyH))
+	default:
+		m.draw(&b, &f, l, w, bodyH)
+	}
+	// The body is w x bodyH when every line has the width and the count
+	// (what the layouts draw); else fit makes it so.
+	if body := b.String()[start:]; !exactly(body, w, bodyH) {
+		head := b.String()[:start]
+		fixed := fit(body, w, bodyH)
+		b.Reset()
+		b.WriteString(head)
+		b.WriteString(fixed)
+	}
 	b.WriteByte('\n')
 	b.WriteString(footer)
 	m.view = b.String()
