@@ -1,7 +1,5 @@
 package pipeline
 
-import "sync"
-
 // FrameSink takes every frame the loop publishes, in order, none skipped:
 // alerts, which must see a problem open and resolve even when the two are
 // a frame apart. Like a Sink it runs on a goroutine of its own behind an
@@ -19,60 +17,7 @@ type FrameSink interface {
 
 // AddFrameSink adds a sink that takes every frame; call it before Run.
 func (p *Pipeline) AddFrameSink(s FrameSink) {
-	p.frameSinks = append(p.frameSinks, &frameRunner{sink: s, wake: make(chan struct{}, 1), done: make(chan struct{})})
-}
-
-type frameRunner struct {
-	sink FrameSink
-
-	mu      sync.Mutex
-	queue   []Frame
-	closing bool
-	wake    chan struct{}
-	done    chan struct{}
-}
-
-func (r *frameRunner) push(f Frame) {
-	r.mu.Lock()
-	r.queue = append(r.queue, f)
-	r.mu.Unlock()
-	r.signal()
-}
-
-func (r *frameRunner) signal() {
-	select {
-	case r.wake <- struct{}{}:
-	default:
-	}
-}
-
-// run hands frames over until closed and drained, then closes the sink.
-func (r *frameRunner) run() {
-	defer close(r.done)
-	defer r.sink.Close()
-	for {
-		r.mu.Lock()
-		batch, closing := r.queue, r.closing
-		r.queue = nil
-		r.mu.Unlock()
-		for _, f := range batch {
-			r.sink.TakeFrame(f)
-		}
-		switch {
-		case len(batch) == 0 && closing:
-			return
-		case len(batch) == 0:
-			<-r.wake
-		}
-	}
-}
-
-func (r *frameRunner) close() {
-	r.mu.Lock()
-	r.closing = true
-	r.mu.Unlock()
-	r.signal()
-	<-r.done
+	p.frameSinks = append(p.frameSinks, newQueue(s.TakeFrame, s.Close))
 }
 
 // startFrameSinks, pushFrame and closeFrameSinks are the loop's hooks.

@@ -65,8 +65,8 @@ func TestAFrameSinkGetsEveryFrameInOrderAndIsClosedAfterTheLast(t *testing.T) {
 func TestARepublishedFrameDoesNotReachAFrameSinkTwice(t *testing.T) {
 	p := New(Options{Producer: &scripted{snaps: launch(3)}, Plan: testPlan()})
 	sink := &frameRecorder{}
-	r := &frameRunner{sink: sink, wake: make(chan struct{}, 1), done: make(chan struct{})}
-	p.frameSinks = append(p.frameSinks, r)
+	p.AddFrameSink(sink)
+	r := p.frameSinks[0]
 	go r.run()
 	an := NewAnalyst(testPlan(), p.opts.Thresholds, 10)
 	f := an.Add(launch(1)[0])

@@ -48,7 +48,7 @@ type Pipeline struct {
 	analyst *Analyst
 	sinks   []*sinkRunner
 	// frameSinks take every new frame (framesink.go).
-	frameSinks []*frameRunner
+	frameSinks []*queue[Frame]
 
 	mu      sync.Mutex
 	subs    map[*Subscription]struct{}

@@ -13,68 +13,28 @@ type Sink interface {
 	Append(snapshot.Snapshot) error
 }
 
+// sinkRunner runs a Sink on a queue and keeps its count and last error.
 type sinkRunner struct {
-	sink Sink
+	*queue[snapshot.Snapshot]
 
-	mu      sync.Mutex
-	queue   []snapshot.Snapshot
-	closing bool
-	wake    chan struct{}
-	done    chan struct{}
-	count   int    // snapshots appended
-	err     string // the last error, cleaned
+	mu    sync.Mutex
+	count int    // snapshots appended
+	err   string // the last error, cleaned
 }
 
 func newSinkRunner(s Sink) *sinkRunner {
-	return &sinkRunner{sink: s, wake: make(chan struct{}, 1), done: make(chan struct{})}
-}
-
-func (r *sinkRunner) push(s snapshot.Snapshot) {
-	r.mu.Lock()
-	r.queue = append(r.queue, s)
-	r.mu.Unlock()
-	select {
-	case r.wake <- struct{}{}:
-	default:
-	}
-}
-
-// run appends until closed and drained.
-func (r *sinkRunner) run() {
-	defer close(r.done)
-	for {
+	r := &sinkRunner{}
+	r.queue = newQueue(func(snap snapshot.Snapshot) {
+		err := s.Append(snap)
 		r.mu.Lock()
-		batch, closing := r.queue, r.closing
-		r.queue = nil
-		r.mu.Unlock()
-		for _, s := range batch {
-			err := r.sink.Append(s)
-			r.mu.Lock()
-			if err != nil {
-				r.err = snapshot.CleanText(err.Error(), 500)
-			} else {
-				r.count++
-			}
-			r.mu.Unlock()
+		defer r.mu.Unlock()
+		if err != nil {
+			r.err = snapshot.CleanText(err.Error(), 500)
+		} else {
+			r.count++
 		}
-		if len(batch) == 0 && closing {
-			return
-		}
-		if len(batch) == 0 {
-			<-r.wake
-		}
-	}
-}
-
-func (r *sinkRunner) close() {
-	r.mu.Lock()
-	r.closing = true
-	r.mu.Unlock()
-	select {
-	case r.wake <- struct{}{}:
-	default:
-	}
-	<-r.done
+	}, nil)
+	return r
 }
 
 func (r *sinkRunner) status() (int, string) {
