@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -67,16 +68,7 @@ func (h History) At(i int) snapshot.Snapshot {
 
 // search returns the first index in view whose time is at or after t.
 func (h History) search(t time.Time) int {
-	lo, hi := 0, h.Len()
-	for lo < hi {
-		mid := (lo + hi) / 2
-		if h.At(mid).Time.Before(t) {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	return lo
+	return sort.Search(h.Len(), func(i int) bool { return !h.At(i).Time.Before(t) })
 }
 
 // Slice returns the view of the snapshots i to j-1 of this one: the same

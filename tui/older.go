@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"sort"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -141,14 +142,5 @@ func (h histView) Slice(i, j int) histView {
 
 // search returns the first index whose time is at or after t.
 func (h histView) search(t time.Time) int {
-	lo, hi := 0, h.Len()
-	for lo < hi {
-		mid := (lo + hi) / 2
-		if h.At(mid).Time.Before(t) {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	return lo
+	return sort.Search(h.Len(), func(i int) bool { return !h.At(i).Time.Before(t) })
 }
