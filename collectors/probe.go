@@ -161,7 +161,8 @@ func (p *Probe) result(st probeState, wall, now time.Time) (Result, error) {
 		snapshot.SignalProbeResources:    snapshot.Some(float64(len(r.Resources))),
 		snapshot.SignalProbeUncompressed: snapshot.Some(float64(r.UncompressedBytes())),
 		snapshot.SignalProbeFailed:       snapshot.Some(float64(len(failed))),
-		snapshot.SignalProbeAge:          snapshot.Some(age.Seconds()),
+		// On the snapshots' clock, which the events hold the launch on.
+		snapshot.SignalProbeAge: snapshot.Some(max(now.Sub(st.snapAt), 0).Seconds()),
 	}
 	if share, ok := r.CDNShare(); ok && p.cdn {
 		res.Values[snapshot.SignalProbeCDNShare] = snapshot.Some(share)

@@ -51,7 +51,10 @@ func (d *detector) button(pr snapshot.Probe, a capacity.Assessment) {
 	l := capacity.LevelOK
 	switch {
 	case v >= 1:
-	case a.Phase == capacity.PhaseBefore:
+	case a.Phase == capacity.PhaseBefore || probedBeforeLaunch(pr, a):
+		// A page seen before T0 says nothing yet of the sale: a shop
+		// may show its button from the start, and the next probe will
+		// tell.
 		l = capacity.LevelWarn
 	default:
 		l = capacity.LevelCrit
@@ -62,6 +65,14 @@ func (d *detector) button(pr snapshot.Probe, a capacity.Assessment) {
 		}
 		return "purchase button missing from the sale page before T0"
 	}, "purchase button back on the sale page")
+}
+
+// probedBeforeLaunch reports whether the probe's figures were measured
+// before T0 though the snapshot is after it: the probe runs every few
+// seconds, and its last result may date from the countdown.
+func probedBeforeLaunch(pr snapshot.Probe, a capacity.Assessment) bool {
+	age, ok := pr.Age.Get()
+	return ok && a.LaunchKnown && a.SinceLaunch.Seconds() < age
 }
 
 // failedResources warns while resources of the sale page fail to load.

@@ -116,3 +116,29 @@ func TestFailingResourcesWarnAndClear(t *testing.T) {
 		t.Errorf("resource events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// A page probed during the countdown, still the newest result just after
+// T0, says nothing of the sale yet: the button is not critical until a
+// probe taken after T0 misses it. A shop whose button appears at T0 does
+// not ring at every launch.
+func TestAPageProbedBeforeT0IsNoCriticalMissingButton(t *testing.T) {
+	stale := func(d, age time.Duration, button bool) snapshot.Snapshot {
+		s := probed(d, button)
+		s.Probe.Age = snapshot.Some(age.Seconds())
+		return s
+	}
+	got := only(run(
+		stale(-5*time.Second, 0, false),
+		stale(3*time.Second, 8*time.Second, false), // taken at T-5s
+		stale(6*time.Second, 0, true),              // the first probe after T0: the button is there
+	), KindButton)
+	for _, e := range got {
+		if strings.Contains(e, "crit") {
+			t.Errorf("a probe from before T0 was judged as the sale's: %v", got)
+		}
+	}
+	got = only(run(stale(-5*time.Second, 0, false), stale(3*time.Second, 2*time.Second, false)), KindButton)
+	if len(got) != 2 || !strings.Contains(got[1], "3s crit") {
+		t.Errorf("a probe taken after T0 without the button: %v, want critical at T+3s", got)
+	}
+}

@@ -22,8 +22,9 @@ type Probe struct {
 	// FailedResources is how many resources did not load (an error status,
 	// no answer).
 	FailedResources Value `json:"failed_resources,omitzero"`
-	// Age is how old the probe's result is, in seconds of wall time: the
-	// probe runs at its own cadence, slower than the poll.
+	// Age is how old the probe's result is, in seconds on the snapshots'
+	// clock (wall time live, simulated time in the demo): the probe runs
+	// at its own cadence, slower than the poll.
 	Age Value `json:"age_seconds,omitzero"`
 }
 
