@@ -401,17 +401,9 @@ func writeSpaces(b *strings.Builder, n int) {
 
 // fit cuts or pads s to exactly w x h cells.
 func fit(s string, w, h int) string {
-	if max(h, 0) == 0 {
-		return ""
-	}
-	return strings.Join(fitLines(s, w, h), "\n")
-}
-
-// fitLines is fit's lines, for a caller that goes on line by line.
-func fitLines(s string, w, h int) []string {
 	w, h = max(w, 0), max(h, 0)
 	if h == 0 {
-		return nil
+		return ""
 	}
 	lines := strings.Split(s, "\n")
 	if len(lines) > h {
@@ -431,7 +423,7 @@ func fitLines(s string, w, h int) []string {
 		}
 		lines[i] = l
 	}
-	return lines
+	return strings.Join(lines, "\n")
 }
 
 // split divides total into n parts that add up to total exactly.
@@ -446,9 +438,6 @@ func split(total, n int) []int {
 	}
 	return out
 }
-
-// joinRow puts panels side by side.
-func joinRow(parts ...string) string { return joinCells(parts...) }
 
 // keyMatches is key.Matches for one binding.
 func keyMatches(msg tea.KeyMsg, b key.Binding) bool { return key.Matches(msg, b) }

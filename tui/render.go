@@ -110,8 +110,7 @@ func (m *Model) render() {
 	} else {
 		status = ""
 	}
-	hf := m.headerFrame()
-	header := m.header(&hf, m.width)
+	header := m.header(&f, m.width)
 	// The screen is one buffer: header, status, body, footer. The layouts
 	// write their rows straight into it.
 	var b strings.Builder

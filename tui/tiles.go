@@ -35,7 +35,7 @@ func tilesRow(f *frame, w, h int, focused bool) string {
 		for i, t := range chunk {
 			cells = append(cells, f.renderTile(t, ws[i], hs[r], focused))
 		}
-		out = append(out, joinRow(cells...))
+		out = append(out, joinCells(cells...))
 	}
 	return strings.Join(out, "\n")
 }

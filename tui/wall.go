@@ -146,7 +146,7 @@ func wallGrid(f *frame, figs []wallFigure, w, h int) string {
 		for i, fig := range chunk {
 			cells[i] = f.wallCell(fig, ws[i], hs[r], sx, sy)
 		}
-		out = append(out, joinExact(cells...))
+		out = append(out, joinCells(cells...))
 	}
 	return strings.Join(out, "\n") // each cell is exactly its size
 }
@@ -385,30 +385,6 @@ func styleLines(k ink, lines []string) []string {
 		out[i] = k.Render(l)
 	}
 	return out
-}
-
-// joinExact puts blocks of equal height side by side, each line of each
-// already its block's width: joinRow without measuring.
-func joinExact(blocks ...string) string {
-	if len(blocks) == 1 {
-		return blocks[0]
-	}
-	split := make([][]string, len(blocks))
-	for i, b := range blocks {
-		split[i] = strings.Split(b, "\n")
-	}
-	var sb strings.Builder
-	for row := range split[0] {
-		if row > 0 {
-			sb.WriteByte('\n')
-		}
-		for _, lines := range split {
-			if row < len(lines) {
-				sb.WriteString(lines[row])
-			}
-		}
-	}
-	return sb.String()
 }
 
 // block builds a panel of exactly w x h cells line by line, with a column
