@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/launchwatch/launchwatch/snapshot"
 	"strconv"
 	"time"
 )
@@ -163,12 +164,12 @@ const (
 
 // clean makes the header's display strings safe for a terminal.
 func (h *Header) clean() {
-	h.Launch.Name = cleanText(h.Launch.Name, maxName)
-	h.Host = cleanText(h.Host, maxName)
-	h.Origin.Kind = cleanText(h.Origin.Kind, maxName)
-	h.Origin.From = cleanText(h.Origin.From, maxMessage)
-	h.Launchwatch.Version = cleanText(h.Launchwatch.Version, maxName)
-	h.Launchwatch.Commit = cleanText(h.Launchwatch.Commit, maxName)
+	h.Launch.Name = snapshot.CleanText(h.Launch.Name, maxName)
+	h.Host = snapshot.CleanText(h.Host, maxName)
+	h.Origin.Kind = snapshot.CleanText(h.Origin.Kind, maxName)
+	h.Origin.From = snapshot.CleanText(h.Origin.From, maxMessage)
+	h.Launchwatch.Version = snapshot.CleanText(h.Launchwatch.Version, maxName)
+	h.Launchwatch.Commit = snapshot.CleanText(h.Launchwatch.Commit, maxName)
 }
 
 // Errors a caller can test for with errors.Is; each comes wrapped in an

@@ -275,18 +275,6 @@ func TestPartName(t *testing.T) {
 	}
 }
 
-func TestCleanTextFastPathAgreesWithCleanText(t *testing.T) {
-	for _, s := range []string{
-		"", " ", "a", "prometheus", "a b", "a  b", " a", "a ", "query pv: context deadline exceeded",
-		"tab\there", "nl\n", "esc\x1b[31m", "\x7f", "ümlaut", "c1\u009b31m", "bidi\u202e", "x\x00y",
-		strings.Repeat("long ", 50), strings.Repeat("x", maxName), strings.Repeat("x", maxName+1),
-	} {
-		if got, want := cleanText(s, maxName), snapshot.CleanText(s, maxName); got != want {
-			t.Errorf("cleanText(%q) = %q, CleanText gives %q", s, got, want)
-		}
-	}
-}
-
 // TestJQReadsARecording runs the real jq the way the README's readers would.
 func TestJQReadsARecording(t *testing.T) {
 	jq := testtool.Require(t, "jq")

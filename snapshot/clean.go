@@ -17,6 +17,14 @@ import (
 // here too. Newlines and tabs become spaces, runs of spaces fold into one,
 // and the result is cut to maxWidth cells with an ellipsis (0 = no cap).
 func CleanText(s string, maxWidth int) string {
+	if plain(s) && (maxWidth <= 0 || len(s) <= maxWidth) {
+		return s // nearly every label and message: nothing to clean
+	}
+	return clean(s, maxWidth)
+}
+
+// clean is CleanText without its fast path.
+func clean(s string, maxWidth int) string {
 	// UTF-8-encoded C1 introducers act like their ESC forms on some
 	// terminals: spell them so, and ansi.Strip removes the whole sequence
 	// rather than leaving its parameters behind.
@@ -49,6 +57,19 @@ func CleanText(s string, maxWidth int) string {
 		out = ansi.Truncate(out, maxWidth, "…")
 	}
 	return out
+}
+
+// plain reports whether CleanText would return s as it is: printable
+// ASCII, single spaces, none at either end. Checking is much cheaper than
+// cleaning (a replay cleans every label of every record).
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < ' ' || c > '~' || c == ' ' && (i == 0 || i == len(s)-1 || s[i-1] == ' ') {
+			return false
+		}
+	}
+	return true
 }
 
 var c1Introducers = strings.NewReplacer(

@@ -56,3 +56,18 @@ func FuzzCleanText(f *testing.F) {
 		}
 	})
 }
+
+// CleanText's fast path returns what cleaning would.
+func TestCleanTextsFastPathAgreesWithCleaning(t *testing.T) {
+	for _, s := range []string{
+		"", " ", "a", "prometheus", "a b", "a  b", " a", "a ", "query pv: context deadline exceeded",
+		"tab\there", "nl\n", "esc\x1b[31m", "\x7f", "ümlaut", "c1\u009b31m", "bidi\u202e", "x\x00y",
+		strings.Repeat("long ", 50), strings.Repeat("x", 80), strings.Repeat("x", 81),
+	} {
+		for _, w := range []int{0, 80} {
+			if got, want := CleanText(s, w), clean(s, w); got != want {
+				t.Errorf("CleanText(%q, %d) = %q, cleaning gives %q", s, w, got, want)
+			}
+		}
+	}
+}
