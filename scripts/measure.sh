@@ -5,9 +5,11 @@
 # simulator (a separate process, as a shop's exporters are) scraped
 # directly, its sale page probed, and the real host.
 # For each screen it prints the CPU used (from /proc, as a share of one
-# core), the peak RSS, and the bytes written to the terminal per second
-# beside the size of one full repaint; then the same paused; then serve
-# with SSH screens when OpenSSH is installed.
+# core), the peak RSS, the resident set at the end split into anonymous
+# pages (the heap and the runtime) and the binary's own file pages, and
+# the bytes written to the terminal per second beside the size of one full
+# repaint; then the same paused; then serve with SSH screens when OpenSSH
+# is installed.
 #
 #   scripts/measure.sh              # 60 s a screen
 #   DURATION=20 scripts/measure.sh  # quicker, noisier
@@ -36,6 +38,9 @@ sleep 1
 CLK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+# rss_split PID: the resident set now, as the heap and the runtime (RssAnon)
+# and the binary's own pages (RssFile), in MB.
+rss_split() { awk '/RssAnon/ {a=$2} /RssFile/ {f=$2} END {printf "%.1f+%.1f", a/1024, f/1024}' "/proc/$1/status"; }
 pid_of() { # the launchwatch process under a tmux pane
 	local pane_pid; pane_pid=$(tmux -S "$SOCK" display-message -p -t "$1" '#{pane_pid}')
 	pgrep -P "$pane_pid" -f launchwatch | head -1
@@ -57,17 +62,17 @@ measure() {
 	local p0; p0=$(cpu_ticks "$pid")
 	sleep "$DURATION"
 	local p1; p1=$(cpu_ticks "$pid")
-	printf '%-26s %6.2f%%  %6.2f%%  %6s MB  %8s B/s  %8s B\n' "$name" \
+	printf '%-26s %6.2f%%  %6.2f%%  %6s MB  %9s  %8s B/s  %8s B\n' "$name" \
 		"$(echo "scale=4; ($t1-$t0)*100/$CLK/$DURATION" | bc)" \
 		"$(echo "scale=4; ($p1-$p0)*100/$CLK/$DURATION" | bc)" \
-		"$(echo "scale=1; $(hwm_kb "$pid")/1024" | bc)" \
+		"$(echo "scale=1; $(hwm_kb "$pid")/1024" | bc)" "$(rss_split "$pid")" \
 		"$(( (b1 - b0) / DURATION ))" "$repaint"
 	tmux -S "$SOCK" kill-session -t m
 	rm -f "$TMP/out"
 }
 
 echo "launchwatch $($BIN version | cut -d' ' -f2-), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), ${DURATION}s a screen"
-printf '%-26s %7s  %7s  %9s  %12s  %10s\n' "screen" "cpu" "paused" "peak RSS" "to terminal" "repaint"
+printf '%-26s %7s  %7s  %9s  %9s  %12s  %10s\n' "screen" "cpu" "paused" "peak RSS" "anon+file" "to terminal" "repaint"
 # As the issue's figures were taken: watching a real Prometheus (scraping
 # the simulator every second) at 1 s, when prometheus is installed.
 if command -v prometheus >/dev/null; then
