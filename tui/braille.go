@@ -3,6 +3,7 @@ package tui
 import (
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
@@ -71,13 +72,11 @@ func (c brailleChart) render() string {
 		return ""
 	}
 	// owner[i] is the series that drew cell i (-1: none), dots its dots;
-	// grid is each series' own dots in turn.
-	cells := make([]uint8, 3*gw*gh)
-	dots, grid := cells[:gw*gh], cells[gw*gh:2*gw*gh]
-	owner := make([]int8, gw*gh)
-	for i := range owner {
-		owner[i] = -1
-	}
+	// grid is each series' own dots in turn. They live only while the
+	// chart is drawn: borrowed from gridPool and given back.
+	g := gridPool.Get().(*dotGrid)
+	defer gridPool.Put(g)
+	dots, grid, owner := g.take(gw * gh)
 	for si, s := range c.series {
 		clear(grid)
 		c.plot(s, gw, gh, grid)
@@ -104,6 +103,29 @@ func (c brailleChart) render() string {
 		b.WriteString(c.legend)
 	}
 	return b.String()
+}
+
+// dotGrid is a chart's scratch cells, kept between frames in gridPool.
+type dotGrid struct {
+	dots, grid []uint8
+	owner      []int8
+}
+
+// gridPool holds dot grids between frames: three charts a frame would
+// otherwise allocate theirs anew each time.
+var gridPool = sync.Pool{New: func() any { return new(dotGrid) }}
+
+// take returns n cells of each, dots cleared and owner -1 (no series).
+func (g *dotGrid) take(n int) (dots, grid []uint8, owner []int8) {
+	if cap(g.dots) < n {
+		g.dots, g.grid, g.owner = make([]uint8, n), make([]uint8, n), make([]int8, n)
+	}
+	g.dots, g.grid, g.owner = g.dots[:n], g.grid[:n], g.owner[:n]
+	clear(g.dots)
+	for i := range g.owner {
+		g.owner[i] = -1
+	}
+	return g.dots, g.grid, g.owner
 }
 
 // writeRow writes one row of cells, a run of one owner in its ink's
