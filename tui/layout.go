@@ -346,19 +346,25 @@ func (s Styles) boxIn(edge lipgloss.TerminalColor, title, body string, w, h int)
 	}
 	innerW, innerH := w-4, h-2 // border 2, padding 2
 	border := s.edge(edge)
-	var top string
-	if title != "" && w >= 8 {
-		t := ansi.Truncate(title, w-6, "…")
-		top = border.Render("╭─ ") + s.PanelTitle.Render(t) + border.Render(" "+strings.Repeat("─", max(w-5-cellWidth(t), 0))+"╮")
-	} else {
-		top = border.Render("╭" + strings.Repeat("─", w-2) + "╮")
-	}
 	// The sides are drawn by hand, each styled once: lipgloss would
 	// measure every line of the body again to lay out the same border.
 	left, right := border.Render("│")+" ", " "+border.Render("│")
 	var b strings.Builder
-	b.Grow(len(body) + h*(len(left)+len(right)+innerW+1) + 2*len(top))
-	b.WriteString(top)
+	edges := 2 * (3*w + len(border.pre) + len(border.post)) // top and bottom; a border cell is 3 bytes
+	b.Grow(len(body) + h*(len(left)+len(right)+innerW+1) + edges + len(title) + len(s.PanelTitle.pre) + len(s.PanelTitle.post))
+	// The top border, the title set into it, written in place.
+	if title != "" && w >= 8 {
+		t := ansi.Truncate(title, w-6, "…")
+		border.write(&b, "╭─ ")
+		s.PanelTitle.write(&b, t)
+		b.WriteString(border.pre)
+		b.WriteByte(' ')
+		writeRepeat(&b, "─", max(w-5-cellWidth(t), 0))
+		b.WriteString("╮")
+		b.WriteString(border.post)
+	} else {
+		border.writeEdge(&b, "╭", w-2, "╮")
+	}
 	// The body fitted as it is written: cut or padded to innerW, cut or
 	// filled to innerH, without building its lines first.
 	rest, rows := body, 0
@@ -383,7 +389,7 @@ func (s Styles) boxIn(edge lipgloss.TerminalColor, title, body string, w, h int)
 		b.WriteString(right)
 	}
 	b.WriteByte('\n')
-	b.WriteString(border.Render("╰" + strings.Repeat("─", w-2) + "╯"))
+	border.writeEdge(&b, "╰", w-2, "╯")
 	return b.String()
 }
 
@@ -397,6 +403,23 @@ func writeSpaces(b *strings.Builder, n int) {
 		b.WriteString(spaces[:k])
 		n -= k
 	}
+}
+
+// writeRepeat writes s n times.
+func writeRepeat(b *strings.Builder, s string, n int) {
+	for range n {
+		b.WriteString(s)
+	}
+}
+
+// writeEdge writes a box's top or bottom border without a title: a
+// corner, n lines, a corner, in the ink.
+func (k ink) writeEdge(b *strings.Builder, first string, n int, last string) {
+	b.WriteString(k.pre)
+	b.WriteString(first)
+	writeRepeat(b, "─", n)
+	b.WriteString(last)
+	b.WriteString(k.post)
 }
 
 // fit cuts or pads s to exactly w x h cells.
