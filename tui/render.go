@@ -68,12 +68,11 @@ func (f *frame) anyStale(signals ...string) (staleMark, bool) {
 }
 
 // series returns one signal's newest values over the window, as many as
-// a tile's sparkline can draw.
-func (f *frame) series(signal string) []snapshot.Value {
-	// A sparkline draws a value a cell: no tile is wider than this.
+// a sparkline of width cells draws (a value a cell), and at most 200.
+func (f *frame) series(signal string, width int) []snapshot.Value {
 	const most = 200
 	n := f.hist.Len()
-	out := make([]snapshot.Value, min(n, most))
+	out := make([]snapshot.Value, max(min(n, most, width), 0))
 	for i := range out {
 		s := f.hist.At(n - len(out) + i)
 		out[i] = s.Get(signal)
