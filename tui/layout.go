@@ -34,7 +34,7 @@ const (
 
 // panelDef is how a panel draws itself into exactly w x h cells.
 type panelDef struct {
-	draw func(m *Model, f *frame, w, h int, focused bool) string
+	draw func(f *frame, w, h int, focused bool) string
 	// frameOnly says the drawing depends on nothing but the frame, the
 	// size, the focus, the theme and the chart window, so it is kept until
 	// one of them changes: a key that moves the focus redraws two borders,
@@ -45,7 +45,7 @@ type panelDef struct {
 // panels is every panel, by its ID.
 func panels() [numPanels]panelDef {
 	return [numPanels]panelDef{
-		panelTiles: {draw: func(_ *Model, f *frame, w, h int, focused bool) string { return tilesRow(f, w, h, focused) },
+		panelTiles: {draw: func(f *frame, w, h int, focused bool) string { return tilesRow(f, w, h, focused) },
 			frameOnly: true},
 		panelPVChart:   {draw: boxed(fixedTitle("PV/s · plan peak"), chartPV), frameOnly: true},
 		panelConnChart: {draw: boxed(fixedTitle("Connections · plan at PV"), chartConns), frameOnly: true},
@@ -53,21 +53,21 @@ func panels() [numPanels]panelDef {
 		panelEndpoints: {draw: boxed(fixedTitle("Endpoints · QPS against ceiling"), endpointsTable), frameOnly: true},
 		panelHost:      {draw: boxed(hostTitle, func(f *frame, w, _ int) string { return hostPanel(f, w) }), frameOnly: true},
 		panelPlan:      {draw: boxed(planTitle, func(f *frame, w, _ int) string { return planPanel(f, w) }), frameOnly: true},
-		panelProblems: {draw: func(_ *Model, f *frame, w, h int, focused bool) string {
+		panelProblems: {draw: func(f *frame, w, h int, focused bool) string {
 			innerW, innerH := inner(w, h)
 			if f.flash && !focused {
 				return f.st.alertBox("✕ NEW · "+problemsTitle(f), problemsPanel(f, innerW, innerH), w, h)
 			}
 			return f.st.box(problemsTitle(f), problemsPanel(f, innerW, innerH), w, h, focused)
 		}},
-		panelEvents: {draw: func(_ *Model, f *frame, w, h int, focused bool) string {
+		panelEvents: {draw: func(f *frame, w, h int, focused bool) string {
 			innerW, innerH := inner(w, h)
 			body, title := eventLines(f, innerW, innerH)
 			return f.st.box(title, body, w, h, focused)
 		}},
-		panelWallFigures: {draw: func(m *Model, f *frame, w, h int, _ bool) string { return m.wallFigures(f, w, h) }},
-		panelWallSellOut: {draw: func(_ *Model, f *frame, w, h int, _ bool) string { return wallSellOut(f, w, h) }},
-		panelWallProblem: {draw: func(_ *Model, f *frame, w, h int, _ bool) string { return wallProblem(f, w, h) }},
+		panelWallFigures: {draw: func(f *frame, w, h int, _ bool) string { return f.wallFiguresPanel(w, h) }},
+		panelWallSellOut: {draw: func(f *frame, w, h int, _ bool) string { return wallSellOut(f, w, h) }},
+		panelWallProblem: {draw: func(f *frame, w, h int, _ bool) string { return wallProblem(f, w, h) }},
 	}
 }
 
@@ -76,8 +76,8 @@ func panels() [numPanels]panelDef {
 func inner(w, h int) (int, int) { return max(w-4, 0), max(h-2, 0) }
 
 // boxed draws a body in a box under its title.
-func boxed(title func(*frame) string, body func(f *frame, w, h int) string) func(*Model, *frame, int, int, bool) string {
-	return func(_ *Model, f *frame, w, h int, focused bool) string {
+func boxed(title func(*frame) string, body func(f *frame, w, h int) string) func(*frame, int, int, bool) string {
+	return func(f *frame, w, h int, focused bool) string {
 		innerW, innerH := inner(w, h)
 		return f.st.box(title(f), body(f, innerW, innerH), w, h, focused)
 	}

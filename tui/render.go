@@ -15,6 +15,7 @@ import (
 // frame is everything the panes draw from, gathered once per render.
 type frame struct {
 	st      *Styles
+	clock   func() time.Time // the producer's clock: the countdown runs on it
 	snap    snapshot.Snapshot
 	assess  capacity.Assessment
 	plan    capacity.Plan
@@ -193,7 +194,7 @@ func (m *Model) frame() frame {
 func (m *Model) headerFrame() frame {
 	fr := m.shown()
 	return frame{
-		st: m.styles, snap: fr.Snapshot, assess: fr.Assessment, plan: m.opts.Plan, hasPlan: m.opts.HasPlan,
+		st: m.styles, clock: m.opts.Clock, snap: fr.Snapshot, assess: fr.Assessment, plan: m.opts.Plan, hasPlan: m.opts.HasPlan,
 		th: m.opts.Thresholds, window: m.window, events: fr.Log.All(), data: !fr.Snapshot.Time.IsZero(),
 		problems: fr.Problems, acked: m.acked, selected: m.problemCursor(), flash: m.alarm.flashOn(m.opts.Wall()),
 		logOffset: m.logOffset, logMin: m.logMin,
@@ -219,14 +220,14 @@ func (m *Model) panel(f *frame, id panelID, w, h int) string {
 	def := panels()[id]
 	focused := id == m.focus
 	if !def.frameOnly {
-		return def.draw(m, f, w, h, focused)
+		return def.draw(f, w, h, focused)
 	}
 	key := panelKey{seq: m.shown().Seq, w: w, h: h, focused: focused, theme: f.st.Theme.Name, noColor: f.st.NoColor,
 		window: f.window, older: len(f.hist.older), liveFrom: f.liveFrom}
 	if c := m.drawn[id]; c.ok && c.key == key {
 		return c.out
 	}
-	out := def.draw(m, f, w, h, focused)
+	out := def.draw(f, w, h, focused)
 	m.drawn[id] = drawnPanel{key: key, out: out, ok: true}
 	return out
 }

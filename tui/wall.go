@@ -98,15 +98,15 @@ func (m *Model) tick() {
 }
 
 // countingDown reports whether the launch is still ahead on the clock.
-func (m *Model) countingDown() bool {
-	at := m.opts.Plan.LaunchAt
-	return !at.IsZero() && m.opts.Clock().Before(at)
+func (f *frame) countingDown() bool {
+	at := f.plan.LaunchAt
+	return !at.IsZero() && f.clock().Before(at)
 }
 
-// wallFigures draws the countdown before T0, else the five figures.
-func (m *Model) wallFigures(f *frame, w, h int) string {
-	if m.countingDown() {
-		return m.wallCountdown(f, w, h)
+// wallFiguresPanel draws the countdown before T0, else the five figures.
+func (f *frame) wallFiguresPanel(w, h int) string {
+	if f.countingDown() {
+		return f.wallCountdown(w, h)
 	}
 	return wallGrid(f, f.wallFigures(), w, h)
 }
@@ -230,10 +230,10 @@ func (f *frame) wallBand(fig wallFigure, unit string, w int) string {
 // wallCountdown fills the figures' place before T0: the time to the
 // launch in the largest digits that fit, the five figures in a line of
 // text under it.
-func (m *Model) wallCountdown(f *frame, w, h int) string {
+func (f *frame) wallCountdown(w, h int) string {
 	st := f.st
-	now := m.opts.Clock()
-	at := m.opts.Plan.LaunchAt
+	now := f.clock()
+	at := f.plan.LaunchAt
 	text := countdown(now.Sub(at))
 	inner := max(w-2, 0)
 	caption := st.Bold.Render("BEFORE LAUNCH") + st.Faint.Render(" · T0 at "+at.In(now.Location()).Format("15:04:05"))
