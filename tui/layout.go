@@ -428,6 +428,9 @@ func fit(s string, w, h int) string {
 	if h == 0 {
 		return ""
 	}
+	if exactly(s, w, h) {
+		return s // already w x h: a footer, a timeline
+	}
 	lines := strings.Split(s, "\n")
 	if len(lines) > h {
 		lines = lines[:h]
