@@ -57,6 +57,15 @@ type brailleChart struct {
 
 // render draws the chart as h lines of w cells.
 func (c brailleChart) render() string {
+	var out textLines
+	out.b.Grow(chartBytes(c.w, c.h) + len(c.legend))
+	c.writeTo(&out)
+	return out.String()
+}
+
+// writeTo writes the chart's h lines of w cells, each run of braille
+// between its ink's sequences.
+func (c brailleChart) writeTo(out lineWriter) {
 	gh := c.h - 2 // the x axis and its labels take two rows
 	labels := make([]string, gh+1)
 	lw := 0
@@ -69,7 +78,7 @@ func (c brailleChart) render() string {
 	}
 	gw := c.w - lw - 1
 	if gh < 1 || gw < 2 {
-		return ""
+		return
 	}
 	// owner[i] is the series that drew cell i (-1: none), dots its dots;
 	// grid is each series' own dots in turn. They live only while the
@@ -87,22 +96,39 @@ func (c brailleChart) render() string {
 		}
 	}
 
-	var b strings.Builder
-	// A braille cell is 3 bytes; a run's colour about 30 more.
-	b.Grow(c.h*(3*c.w+lw+64) + len(c.legend))
 	for row := 0; row < gh; row++ {
-		b.WriteString(c.axis.Render(padLeft(labels[row], lw) + "│"))
-		c.writeRow(&b, owner[row*gw:(row+1)*gw], dots[row*gw:(row+1)*gw])
-		b.WriteByte('\n')
+		b := out.startLine()
+		c.writeLabel(b, labels[row], lw, "│")
+		c.writeRow(b, owner[row*gw:(row+1)*gw], dots[row*gw:(row+1)*gw])
+		out.endLine()
 	}
-	b.WriteString(c.axis.Render(padLeft(labels[gh], lw) + "└" + strings.Repeat("─", gw)))
-	b.WriteByte('\n')
-	b.WriteString(c.axis.Render(strings.Repeat(" ", lw+1) + c.xLabels(gw)))
+	b := out.startLine() // the x axis
+	b.WriteString(c.axis.pre)
+	writeSpaces(b, lw-ansi.StringWidth(labels[gh]))
+	b.WriteString(labels[gh])
+	b.WriteString("└")
+	writeRepeat(b, "─", gw)
+	b.WriteString(c.axis.post)
+	out.endLine()
+	b = out.startLine() // its labels
+	b.WriteString(c.axis.pre)
+	writeSpaces(b, lw+1)
+	b.WriteString(c.xLabels(gw))
+	b.WriteString(c.axis.post)
+	out.endLine()
 	if c.legend != "" {
-		b.WriteByte('\n')
-		b.WriteString(c.legend)
+		out.line(c.legend)
 	}
-	return b.String()
+}
+
+// writeLabel writes a y label right-aligned in lw cells and the axis
+// after it, in the axis' ink.
+func (c brailleChart) writeLabel(b *strings.Builder, label string, lw int, axis string) {
+	b.WriteString(c.axis.pre)
+	writeSpaces(b, lw-ansi.StringWidth(label))
+	b.WriteString(label)
+	b.WriteString(axis)
+	b.WriteString(c.axis.post)
 }
 
 // dotGrid is a chart's scratch cells, kept between frames in gridPool.
@@ -230,10 +256,6 @@ func (c brailleChart) xLabels(gw int) string {
 		free = col + len(label) + 1
 	}
 	return string(row)
-}
-
-func padLeft(s string, w int) string {
-	return strings.Repeat(" ", max(w-ansi.StringWidth(s), 0)) + s
 }
 
 func abs(x int) int {

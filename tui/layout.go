@@ -6,7 +6,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -47,9 +46,9 @@ func panels() [numPanels]panelDef {
 	return [numPanels]panelDef{
 		panelTiles: {draw: func(f *frame, w, h int, focused bool) string { return tilesRow(f, w, h, focused) },
 			frameOnly: true},
-		panelPVChart:   {draw: boxed(fixedTitle("PV/s · plan peak"), chartPV), frameOnly: true},
-		panelConnChart: {draw: boxed(fixedTitle("Connections · plan at PV"), chartConns), frameOnly: true},
-		panelBWChart:   {draw: boxed(fixedTitle("Bandwidth · plan at PV"), chartBandwidth), frameOnly: true},
+		panelPVChart:   {draw: boxedChart("PV/s · plan peak", chartPV), frameOnly: true},
+		panelConnChart: {draw: boxedChart("Connections · plan at PV", chartConns), frameOnly: true},
+		panelBWChart:   {draw: boxedChart("Bandwidth · plan at PV", chartBandwidth), frameOnly: true},
 		panelEndpoints: {draw: boxed(fixedTitle("Endpoints · QPS against ceiling"), endpointsTable), frameOnly: true},
 		panelHost:      {draw: boxed(hostTitle, func(f *frame, w, _ int) string { return hostPanel(f, w) }), frameOnly: true},
 		panelPlan:      {draw: boxed(planTitle, func(f *frame, w, _ int) string { return planPanel(f, w) }), frameOnly: true},
@@ -80,6 +79,17 @@ func boxed(title func(*frame) string, body func(f *frame, w, h int) string) func
 	return func(f *frame, w, h int, focused bool) string {
 		innerW, innerH := inner(w, h)
 		return f.st.box(title(f), body(f, innerW, innerH), w, h, focused)
+	}
+}
+
+// boxedChart draws a chart in a box under its title, the chart writing
+// its lines straight into the box.
+func boxedChart(title string, chart func(f *frame, out lineWriter, w, h int)) func(*frame, int, int, bool) string {
+	return func(f *frame, w, h int, focused bool) string {
+		innerW, innerH := inner(w, h)
+		return f.st.drawBox(f.st.edgeColour(focused), title, w, h, chartBytes(innerW, innerH), func(in *boxWriter) {
+			chart(f, in, innerW, innerH)
+		})
 	}
 }
 
@@ -320,106 +330,6 @@ func (m *Model) draw(b *strings.Builder, f *frame, l layout, w, h int) {
 		first = false
 		writeJoined(b, parts)
 	}
-}
-
-// box draws a bordered panel of exactly w x h cells, with the title set
-// into the top border (as "╭─ Title ──╮"), so the whole inside is the
-// body's. Every line of the body is cut to fit and missing lines are
-// padded, so panels line up in rows.
-func (s Styles) box(title, body string, w, h int, focused bool) string {
-	edge := s.Theme.Border
-	if focused {
-		edge = s.Theme.Focus
-	}
-	return s.boxIn(edge, title, body, w, h)
-}
-
-// alertBox is box with its border in the critical colour: the problems
-// panel flashing for a new critical problem.
-func (s Styles) alertBox(title, body string, w, h int) string {
-	return s.boxIn(s.Theme.Crit, title, body, w, h)
-}
-
-func (s Styles) boxIn(edge lipgloss.TerminalColor, title, body string, w, h int) string {
-	if w < 4 || h < 2 {
-		return fit("", w, h)
-	}
-	innerW, innerH := w-4, h-2 // border 2, padding 2
-	border := s.edge(edge)
-	// The sides are drawn by hand, each styled once: lipgloss would
-	// measure every line of the body again to lay out the same border.
-	left, right := border.Render("│")+" ", " "+border.Render("│")
-	var b strings.Builder
-	edges := 2 * (3*w + len(border.pre) + len(border.post)) // top and bottom; a border cell is 3 bytes
-	b.Grow(len(body) + h*(len(left)+len(right)+innerW+1) + edges + len(title) + len(s.PanelTitle.pre) + len(s.PanelTitle.post))
-	// The top border, the title set into it, written in place.
-	if title != "" && w >= 8 {
-		t := ansi.Truncate(title, w-6, "…")
-		border.write(&b, "╭─ ")
-		s.PanelTitle.write(&b, t)
-		b.WriteString(border.pre)
-		b.WriteByte(' ')
-		writeRepeat(&b, "─", max(w-5-cellWidth(t), 0))
-		b.WriteString("╮")
-		b.WriteString(border.post)
-	} else {
-		border.writeEdge(&b, "╭", w-2, "╮")
-	}
-	// The body fitted as it is written: cut or padded to innerW, cut or
-	// filled to innerH, without building its lines first.
-	rest, rows := body, 0
-	for ; rows < innerH && rest != ""; rows++ {
-		l, after, _ := strings.Cut(rest, "\n")
-		rest = after
-		lw := cellWidth(l)
-		if lw > innerW {
-			l = ansi.Truncate(l, innerW, "")
-			lw = cellWidth(l)
-		}
-		b.WriteByte('\n')
-		b.WriteString(left)
-		b.WriteString(l)
-		writeSpaces(&b, innerW-lw)
-		b.WriteString(right)
-	}
-	for ; rows < innerH; rows++ {
-		b.WriteByte('\n')
-		b.WriteString(left)
-		writeSpaces(&b, innerW)
-		b.WriteString(right)
-	}
-	b.WriteByte('\n')
-	border.writeEdge(&b, "╰", w-2, "╯")
-	return b.String()
-}
-
-// spaces is a run of blanks to pad lines from without allocating.
-var spaces = strings.Repeat(" ", 256)
-
-// writeSpaces writes n blanks.
-func writeSpaces(b *strings.Builder, n int) {
-	for n > 0 {
-		k := min(n, len(spaces))
-		b.WriteString(spaces[:k])
-		n -= k
-	}
-}
-
-// writeRepeat writes s n times.
-func writeRepeat(b *strings.Builder, s string, n int) {
-	for range n {
-		b.WriteString(s)
-	}
-}
-
-// writeEdge writes a box's top or bottom border without a title: a
-// corner, n lines, a corner, in the ink.
-func (k ink) writeEdge(b *strings.Builder, first string, n int, last string) {
-	b.WriteString(k.pre)
-	b.WriteString(first)
-	writeRepeat(b, "─", n)
-	b.WriteString(last)
-	b.WriteString(k.post)
 }
 
 // fit cuts or pads s to exactly w x h cells.
