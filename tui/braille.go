@@ -58,7 +58,6 @@ type brailleChart struct {
 // render draws the chart as h lines of w cells.
 func (c brailleChart) render() string {
 	var out textLines
-	out.b.Grow(chartBytes(c.w, c.h) + len(c.legend))
 	c.writeTo(&out)
 	return out.String()
 }
@@ -96,6 +95,8 @@ func (c brailleChart) writeTo(out lineWriter) {
 		}
 	}
 
+	xl := c.xLabels(gw)
+	out.reserve(c.bytes(labels, lw, owner, xl))
 	for row := 0; row < gh; row++ {
 		b := out.startLine()
 		c.writeLabel(b, labels[row], lw, "│")
@@ -113,12 +114,60 @@ func (c brailleChart) writeTo(out lineWriter) {
 	b = out.startLine() // its labels
 	b.WriteString(c.axis.pre)
 	writeSpaces(b, lw+1)
-	b.WriteString(c.xLabels(gw))
+	b.WriteString(xl)
 	b.WriteString(c.axis.post)
 	out.endLine()
 	if c.legend != "" {
 		out.line(c.legend)
 	}
+}
+
+// bytes is how many bytes writeTo writes for the lines: the y labels
+// and the axis, the rows of cells (a blank 1, a braille cell 3) with the
+// sequences of each run, the x axis and its labels, and the legend padded
+// to the chart's width.
+func (c brailleChart) bytes(labels []string, lw int, owner []int8, xl string) int {
+	axis := len(c.axis.pre) + len(c.axis.post)
+	gh := len(labels) - 1
+	gw := len(owner) / max(gh, 1)
+	n := 0
+	for row, label := range labels {
+		n += axis + max(lw-ansi.StringWidth(label), 0) + len(label) + len("│")
+		if row < gh {
+			n += c.rowBytes(owner[row*gw : (row+1)*gw])
+		}
+	}
+	n += 3 * gw                  // the x axis' line ("└" is counted with the labels)
+	n += axis + lw + 1 + len(xl) // its labels
+	if c.legend != "" {
+		n += len(c.legend) + max(c.w-cellWidth(c.legend), 0)
+	}
+	return n
+}
+
+// rowBytes is how many bytes writeRow writes for a row of cells.
+func (c brailleChart) rowBytes(owner []int8) int {
+	n, cur := 0, int8(-1)
+	for _, o := range owner {
+		if o != cur {
+			if cur >= 0 {
+				n += len(c.series[cur].style.post)
+			}
+			if o >= 0 {
+				n += len(c.series[o].style.pre)
+			}
+			cur = o
+		}
+		if o < 0 {
+			n++
+		} else {
+			n += 3 // a braille cell in UTF-8
+		}
+	}
+	if cur >= 0 {
+		n += len(c.series[cur].style.post)
+	}
+	return n
 }
 
 // writeLabel writes a y label right-aligned in lw cells and the axis

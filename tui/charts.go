@@ -116,10 +116,6 @@ func (f *frame) chart(out lineWriter, w, h int, measured, plan func(snapshot.Sna
 	c.writeTo(out)
 }
 
-// chartBytes is about the size of a chart of w x h cells: a braille cell
-// is 3 bytes, a line's runs of colour about 64 more.
-func chartBytes(w, h int) int { return h * (3*w + 64) }
-
 // splitHistory splits the chart window where the watch started watching
 // live: at the warm start's marker in the event log, else where the
 // pipeline's history starts when older history was fetched for a widened
