@@ -30,8 +30,8 @@ func (s *Styles) edgeColour(focused bool) lipgloss.TerminalColor {
 }
 
 // drawBox draws a box of exactly w x h cells whose body writes its lines
-// straight into the box (a chart, a tile), rather than into a string of
-// its own that the box would copy. size is how many bytes the body's
+// straight into the box (box's text, a chart's rows), rather than into a
+// string of its own that the box would copy. size is how many bytes the body's
 // lines take, each padded to the inside's width, so that the box is
 // allocated once at its size; -1 when the body knows only once it has
 // drawn (a chart plots its dots first), and tells with reserve.
@@ -64,15 +64,16 @@ type boxWriter struct {
 	left, right    string // the sides, the padding with them
 	innerW, innerH int    // the inside: the border and the padding taken
 	w              int
-	opened         bool // the top border is written
-	rows           int  // body lines written
-	lineStart      int  // where the open line's text starts in b
-	spill          strings.Builder
+	opened         bool            // the top border is written
+	rows           int             // body lines written
+	lineStart      int             // where the open line's text starts in b
+	spill          strings.Builder // takes a line written past the inside's height
 }
 
 // reserve sizes the box's buffer for a body of size bytes (its lines
 // padded to the inside's width) and writes the top border, the title set
-// into it. Drawing a line reserves nothing more when it was not called.
+// into it. Only the first call counts; a body that never calls it gets a
+// buffer sized for the borders alone, grown as it writes.
 func (in *boxWriter) reserve(size int) {
 	if in.opened {
 		return
