@@ -295,17 +295,14 @@ func sizes(total int, ss []size) []int {
 	return out
 }
 
-// draw renders a layout at w x h, row by row.
-func (m *Model) draw(b *strings.Builder, f *frame, l layout, w, h int) {
+// draw draws a layout's panels at w x h: its rows, each the panels side
+// by side, and how many bytes they take on screen.
+func (m *Model) draw(f *frame, l layout, w, h int) (rows [][]string, total int) {
 	heights := make([]size, len(l.rows))
 	for i, r := range l.rows {
 		heights[i] = r.height
 	}
 	hs := sizes(h, heights)
-	// The rows are written into the screen's buffer as their panels come:
-	// a row's panels are exact rectangles, joined line by line without
-	// measuring.
-	first := true
 	for i, r := range l.rows {
 		if hs[i] <= 0 {
 			continue
@@ -319,15 +316,28 @@ func (m *Model) draw(b *strings.Builder, f *frame, l layout, w, h int) {
 		for j, c := range r.cells {
 			if p := m.panel(f, c.panel, ws[j], hs[i]); p != "" {
 				parts = append(parts, p)
+				total += len(p)
 			}
 		}
 		if len(parts) == 0 {
 			continue
 		}
-		if !first {
+		rows = append(rows, parts)
+		total += hs[i] // the newlines
+	}
+	return rows, total
+}
+
+// one is a body of one block, as draw returns a layout's.
+func one(s string) ([][]string, int) { return [][]string{{s}}, len(s) }
+
+// writeRows writes rows of panels into the screen's buffer: a row's
+// panels are exact rectangles, joined line by line without measuring.
+func writeRows(b *strings.Builder, rows [][]string) {
+	for i, parts := range rows {
+		if i > 0 {
 			b.WriteByte('\n')
 		}
-		first = false
 		writeJoined(b, parts)
 	}
 }

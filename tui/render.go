@@ -111,10 +111,23 @@ func (m *Model) render() {
 		status = ""
 	}
 	header := m.header(&f, m.width)
-	// The screen is one buffer: header, status, body, footer. The layouts
-	// write their rows straight into it.
+	// The body's panels are drawn first, so that the screen's buffer is
+	// allocated once at its size: header, status, body, footer, the
+	// layouts' rows written straight into it.
+	var rows [][]string // rows of panels side by side
+	size := 0           // their bytes on screen
+	switch {
+	case m.showHelp:
+		rows, size = one(m.styles.box("Keys", m.fullHelp()+"\n\n"+legend(*m.styles), w, bodyH, true))
+	case m.showSrcs:
+		rows, size = one(m.styles.box("Sources · errors, warnings, infos (s or esc to close)", m.sourcesView(&f, max(w-4, 0)), w, bodyH, true))
+	case m.full && !l.wall: // nothing on the wall takes the focus
+		rows, size = one(m.panel(&f, m.focus, w, bodyH))
+	default:
+		rows, size = m.draw(&f, l, w, bodyH)
+	}
 	var b strings.Builder
-	b.Grow(len(header) + len(status) + bodyH*(w*3+64) + len(footer) + 3) // a cell is up to 3 bytes, a line's colours about 64
+	b.Grow(len(header) + 1 + len(status) + 1 + size + 1 + len(footer))
 	b.WriteString(header)
 	b.WriteByte('\n')
 	if status != "" {
@@ -122,16 +135,7 @@ func (m *Model) render() {
 		b.WriteByte('\n')
 	}
 	start := b.Len()
-	switch {
-	case m.showHelp:
-		b.WriteString(m.styles.box("Keys", m.fullHelp()+"\n\n"+legend(*m.styles), w, bodyH, true))
-	case m.showSrcs:
-		b.WriteString(m.styles.box("Sources · errors, warnings, infos (s or esc to close)", m.sourcesView(&f, max(w-4, 0)), w, bodyH, true))
-	case m.full && !l.wall: // nothing on the wall takes the focus
-		b.WriteString(m.panel(&f, m.focus, w, bodyH))
-	default:
-		m.draw(&b, &f, l, w, bodyH)
-	}
+	writeRows(&b, rows)
 	// The body is w x bodyH when every line has the width and the count
 	// (what the layouts draw); else fit makes it so.
 	if body := b.String()[start:]; !exactly(body, w, bodyH) {
