@@ -3,6 +3,7 @@ package tui
 import (
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
@@ -56,6 +57,14 @@ type brailleChart struct {
 
 // render draws the chart as h lines of w cells.
 func (c brailleChart) render() string {
+	var out textLines
+	c.writeTo(&out)
+	return out.String()
+}
+
+// writeTo writes the chart's h lines of w cells, each run of braille
+// between its ink's sequences.
+func (c brailleChart) writeTo(out lineWriter) {
 	gh := c.h - 2 // the x axis and its labels take two rows
 	labels := make([]string, gh+1)
 	lw := 0
@@ -68,16 +77,14 @@ func (c brailleChart) render() string {
 	}
 	gw := c.w - lw - 1
 	if gh < 1 || gw < 2 {
-		return ""
+		return
 	}
 	// owner[i] is the series that drew cell i (-1: none), dots its dots;
-	// grid is each series' own dots in turn.
-	cells := make([]uint8, 3*gw*gh)
-	dots, grid := cells[:gw*gh], cells[gw*gh:2*gw*gh]
-	owner := make([]int8, gw*gh)
-	for i := range owner {
-		owner[i] = -1
-	}
+	// grid is each series' own dots in turn. They live only while the
+	// chart is drawn: borrowed from gridPool and given back.
+	g := gridPool.Get().(*dotGrid)
+	defer gridPool.Put(g)
+	dots, grid, owner := g.take(gw * gh)
 	for si, s := range c.series {
 		clear(grid)
 		c.plot(s, gw, gh, grid)
@@ -88,22 +95,112 @@ func (c brailleChart) render() string {
 		}
 	}
 
-	var b strings.Builder
-	// A braille cell is 3 bytes; a run's colour about 30 more.
-	b.Grow(c.h*(3*c.w+lw+64) + len(c.legend))
+	xl := c.xLabels(gw)
+	out.reserve(c.bytes(labels, lw, owner, xl))
 	for row := 0; row < gh; row++ {
-		b.WriteString(c.axis.Render(padLeft(labels[row], lw) + "│"))
-		c.writeRow(&b, owner[row*gw:(row+1)*gw], dots[row*gw:(row+1)*gw])
-		b.WriteByte('\n')
+		b := out.startLine()
+		c.writeLabel(b, labels[row], lw, "│")
+		c.writeRow(b, owner[row*gw:(row+1)*gw], dots[row*gw:(row+1)*gw])
+		out.endLine()
 	}
-	b.WriteString(c.axis.Render(padLeft(labels[gh], lw) + "└" + strings.Repeat("─", gw)))
-	b.WriteByte('\n')
-	b.WriteString(c.axis.Render(strings.Repeat(" ", lw+1) + c.xLabels(gw)))
+	b := out.startLine() // the x axis
+	b.WriteString(c.axis.pre)
+	writeSpaces(b, lw-ansi.StringWidth(labels[gh]))
+	b.WriteString(labels[gh])
+	b.WriteString("└")
+	writeRepeat(b, "─", gw)
+	b.WriteString(c.axis.post)
+	out.endLine()
+	b = out.startLine() // its labels
+	b.WriteString(c.axis.pre)
+	writeSpaces(b, lw+1)
+	b.WriteString(xl)
+	b.WriteString(c.axis.post)
+	out.endLine()
 	if c.legend != "" {
-		b.WriteByte('\n')
-		b.WriteString(c.legend)
+		out.line(c.legend)
 	}
-	return b.String()
+}
+
+// bytes is how many bytes writeTo writes for the lines: the y labels
+// and the axis, the rows of cells (a blank 1, a braille cell 3) with the
+// sequences of each run, the x axis and its labels, and the legend padded
+// to the chart's width.
+func (c brailleChart) bytes(labels []string, lw int, owner []int8, xl string) int {
+	axis := len(c.axis.pre) + len(c.axis.post)
+	gh := len(labels) - 1
+	gw := len(owner) / max(gh, 1)
+	n := 0
+	for row, label := range labels {
+		n += axis + max(lw-ansi.StringWidth(label), 0) + len(label) + len("│")
+		if row < gh {
+			n += c.rowBytes(owner[row*gw : (row+1)*gw])
+		}
+	}
+	n += 3 * gw                  // the x axis' line ("└" is counted with the labels)
+	n += axis + lw + 1 + len(xl) // its labels
+	if c.legend != "" {
+		n += len(c.legend) + max(c.w-cellWidth(c.legend), 0)
+	}
+	return n
+}
+
+// rowBytes is how many bytes writeRow writes for a row of cells.
+func (c brailleChart) rowBytes(owner []int8) int {
+	n, cur := 0, int8(-1)
+	for _, o := range owner {
+		if o != cur {
+			if cur >= 0 {
+				n += len(c.series[cur].style.post)
+			}
+			if o >= 0 {
+				n += len(c.series[o].style.pre)
+			}
+			cur = o
+		}
+		if o < 0 {
+			n++
+		} else {
+			n += 3 // a braille cell in UTF-8
+		}
+	}
+	if cur >= 0 {
+		n += len(c.series[cur].style.post)
+	}
+	return n
+}
+
+// writeLabel writes a y label right-aligned in lw cells and the axis
+// after it, in the axis' ink.
+func (c brailleChart) writeLabel(b *strings.Builder, label string, lw int, axis string) {
+	b.WriteString(c.axis.pre)
+	writeSpaces(b, lw-ansi.StringWidth(label))
+	b.WriteString(label)
+	b.WriteString(axis)
+	b.WriteString(c.axis.post)
+}
+
+// dotGrid is a chart's scratch cells, kept between frames in gridPool.
+type dotGrid struct {
+	dots, grid []uint8
+	owner      []int8
+}
+
+// gridPool holds dot grids between frames: three charts a frame would
+// otherwise allocate theirs anew each time.
+var gridPool = sync.Pool{New: func() any { return new(dotGrid) }}
+
+// take returns n cells of each, dots cleared and owner -1 (no series).
+func (g *dotGrid) take(n int) (dots, grid []uint8, owner []int8) {
+	if cap(g.dots) < n {
+		g.dots, g.grid, g.owner = make([]uint8, n), make([]uint8, n), make([]int8, n)
+	}
+	g.dots, g.grid, g.owner = g.dots[:n], g.grid[:n], g.owner[:n]
+	clear(g.dots)
+	for i := range g.owner {
+		g.owner[i] = -1
+	}
+	return g.dots, g.grid, g.owner
 }
 
 // writeRow writes one row of cells, a run of one owner in its ink's
@@ -208,10 +305,6 @@ func (c brailleChart) xLabels(gw int) string {
 		free = col + len(label) + 1
 	}
 	return string(row)
-}
-
-func padLeft(s string, w int) string {
-	return strings.Repeat(" ", max(w-ansi.StringWidth(s), 0)) + s
 }
 
 func abs(x int) int {

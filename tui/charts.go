@@ -11,24 +11,24 @@ import (
 )
 
 // chartPV draws measured PV against the planned peak.
-func chartPV(f *frame, w, h int) string {
+func chartPV(f *frame, out lineWriter, w, h int) {
 	var plan func(s snapshot.Snapshot) snapshot.Value
 	if f.hasPlan && f.plan.PeakPV > 0 {
 		plan = func(snapshot.Snapshot) snapshot.Value { return snapshot.Some(f.plan.PeakPV) }
 	}
-	return f.chart(w, h, func(s snapshot.Snapshot) snapshot.Value { return s.PV }, plan, capacity.FormatNumber)
+	f.chart(out, w, h, func(s snapshot.Snapshot) snapshot.Value { return s.PV }, plan, capacity.FormatNumber)
 }
 
 // chartConns draws measured connections against the formula at the PV
 // measured at each instant: where the lines part, reality left the plan.
-func chartConns(f *frame, w, h int) string {
-	return f.chart(w, h, func(s snapshot.Snapshot) snapshot.Value { return s.Connections },
+func chartConns(f *frame, out lineWriter, w, h int) {
+	f.chart(out, w, h, func(s snapshot.Snapshot) snapshot.Value { return s.Connections },
 		f.planAtPV(func(p capacity.Prediction) float64 { return p.OriginConnections }), capacity.FormatNumber)
 }
 
 // chartBandwidth draws measured bandwidth against the formula at the PV.
-func chartBandwidth(f *frame, w, h int) string {
-	return f.chart(w, h, func(s snapshot.Snapshot) snapshot.Value { return s.Bandwidth },
+func chartBandwidth(f *frame, out lineWriter, w, h int) {
+	f.chart(out, w, h, func(s snapshot.Snapshot) snapshot.Value { return s.Bandwidth },
 		f.planAtPV(func(p capacity.Prediction) float64 { return p.OriginBandwidth }), capacity.FormatByteRate)
 }
 
@@ -52,13 +52,13 @@ func (f *frame) planAtPV(figure func(capacity.Prediction) float64) func(snapshot
 // frame's window ending at the newest snapshot. The x labels are relative
 // ("-5m", "now"): on a launch-day screen the age of a spike matters more
 // than its clock time, and goldens stay stable.
-func (f *frame) chart(w, h int, measured, plan func(snapshot.Snapshot) snapshot.Value, yfmt func(float64) string) string {
+func (f *frame) chart(out lineWriter, w, h int, measured, plan func(snapshot.Snapshot) snapshot.Value, yfmt func(float64) string) {
 	const legendH = 1
 	if w < 12 || h < 4+legendH || f.hist.Len() == 0 {
 		if !f.data {
-			return f.st.Faint.Render("waiting for data")
+			out.line(f.st.Faint.Render("waiting for data"))
 		}
-		return ""
+		return
 	}
 	end := f.snap.Time
 	start := end.Add(-f.window)
@@ -113,7 +113,7 @@ func (f *frame) chart(w, h int, measured, plan func(snapshot.Snapshot) snapshot.
 	}
 	legend += f.st.Faint.Render("  window " + capacity.FormatDuration(f.window))
 	c.legend = legend
-	return c.render()
+	c.writeTo(out)
 }
 
 // splitHistory splits the chart window where the watch started watching

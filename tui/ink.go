@@ -36,3 +36,14 @@ func (k ink) Render(strs ...string) string {
 	}
 	return k.pre + s + k.post
 }
+
+// write is Render written into b, without building the string first.
+func (k ink) write(b *strings.Builder, s string) {
+	if s == "" || strings.ContainsAny(s, "\n\t\r") {
+		b.WriteString(k.Style.Render(s))
+		return
+	}
+	b.WriteString(k.pre)
+	b.WriteString(s)
+	b.WriteString(k.post)
+}

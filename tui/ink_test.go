@@ -48,3 +48,17 @@ func TestCellWidthAgreesWithANSI(t *testing.T) {
 		}
 	}
 }
+
+// write puts into a buffer exactly what Render returns.
+func TestAnInkWritesWhatItRenders(t *testing.T) {
+	r := lipgloss.NewRenderer(nil)
+	r.SetColorProfile(termenv.TrueColor)
+	k := newInk(r.NewStyle().Foreground(lipgloss.Color("#ff5f5f")).Bold(true))
+	for _, s := range []string{"", "x", "⠉⠉ ⣤", "two\nlines", "a\ttab"} {
+		var b strings.Builder
+		k.write(&b, s)
+		if b.String() != k.Render(s) {
+			t.Errorf("write %q = %q, Render %q", s, b.String(), k.Render(s))
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -34,7 +33,7 @@ const (
 
 // panelDef is how a panel draws itself into exactly w x h cells.
 type panelDef struct {
-	draw func(m *Model, f *frame, w, h int, focused bool) string
+	draw func(f *frame, w, h int, focused bool) string
 	// frameOnly says the drawing depends on nothing but the frame, the
 	// size, the focus, the theme and the chart window, so it is kept until
 	// one of them changes: a key that moves the focus redraws two borders,
@@ -45,29 +44,29 @@ type panelDef struct {
 // panels is every panel, by its ID.
 func panels() [numPanels]panelDef {
 	return [numPanels]panelDef{
-		panelTiles: {draw: func(_ *Model, f *frame, w, h int, focused bool) string { return tilesRow(f, w, h, focused) },
+		panelTiles: {draw: func(f *frame, w, h int, focused bool) string { return tilesRow(f, w, h, focused) },
 			frameOnly: true},
-		panelPVChart:   {draw: boxed(fixedTitle("PV/s · plan peak"), chartPV), frameOnly: true},
-		panelConnChart: {draw: boxed(fixedTitle("Connections · plan at PV"), chartConns), frameOnly: true},
-		panelBWChart:   {draw: boxed(fixedTitle("Bandwidth · plan at PV"), chartBandwidth), frameOnly: true},
+		panelPVChart:   {draw: boxedChart("PV/s · plan peak", chartPV), frameOnly: true},
+		panelConnChart: {draw: boxedChart("Connections · plan at PV", chartConns), frameOnly: true},
+		panelBWChart:   {draw: boxedChart("Bandwidth · plan at PV", chartBandwidth), frameOnly: true},
 		panelEndpoints: {draw: boxed(fixedTitle("Endpoints · QPS against ceiling"), endpointsTable), frameOnly: true},
 		panelHost:      {draw: boxed(hostTitle, func(f *frame, w, _ int) string { return hostPanel(f, w) }), frameOnly: true},
 		panelPlan:      {draw: boxed(planTitle, func(f *frame, w, _ int) string { return planPanel(f, w) }), frameOnly: true},
-		panelProblems: {draw: func(_ *Model, f *frame, w, h int, focused bool) string {
+		panelProblems: {draw: func(f *frame, w, h int, focused bool) string {
 			innerW, innerH := inner(w, h)
 			if f.flash && !focused {
 				return f.st.alertBox("✕ NEW · "+problemsTitle(f), problemsPanel(f, innerW, innerH), w, h)
 			}
 			return f.st.box(problemsTitle(f), problemsPanel(f, innerW, innerH), w, h, focused)
 		}},
-		panelEvents: {draw: func(_ *Model, f *frame, w, h int, focused bool) string {
+		panelEvents: {draw: func(f *frame, w, h int, focused bool) string {
 			innerW, innerH := inner(w, h)
 			body, title := eventLines(f, innerW, innerH)
 			return f.st.box(title, body, w, h, focused)
 		}},
-		panelWallFigures: {draw: func(m *Model, f *frame, w, h int, _ bool) string { return m.wallFigures(f, w, h) }},
-		panelWallSellOut: {draw: func(_ *Model, f *frame, w, h int, _ bool) string { return wallSellOut(f, w, h) }},
-		panelWallProblem: {draw: func(_ *Model, f *frame, w, h int, _ bool) string { return wallProblem(f, w, h) }},
+		panelWallFigures: {draw: func(f *frame, w, h int, _ bool) string { return f.wallFiguresPanel(w, h) }},
+		panelWallSellOut: {draw: func(f *frame, w, h int, _ bool) string { return wallSellOut(f, w, h) }},
+		panelWallProblem: {draw: func(f *frame, w, h int, _ bool) string { return wallProblem(f, w, h) }},
 	}
 }
 
@@ -76,10 +75,21 @@ func panels() [numPanels]panelDef {
 func inner(w, h int) (int, int) { return max(w-4, 0), max(h-2, 0) }
 
 // boxed draws a body in a box under its title.
-func boxed(title func(*frame) string, body func(f *frame, w, h int) string) func(*Model, *frame, int, int, bool) string {
-	return func(_ *Model, f *frame, w, h int, focused bool) string {
+func boxed(title func(*frame) string, body func(f *frame, w, h int) string) func(*frame, int, int, bool) string {
+	return func(f *frame, w, h int, focused bool) string {
 		innerW, innerH := inner(w, h)
 		return f.st.box(title(f), body(f, innerW, innerH), w, h, focused)
+	}
+}
+
+// boxedChart draws a chart in a box under its title, the chart writing
+// its lines straight into the box.
+func boxedChart(title string, chart func(f *frame, out lineWriter, w, h int)) func(*frame, int, int, bool) string {
+	return func(f *frame, w, h int, focused bool) string {
+		innerW, innerH := inner(w, h)
+		return f.st.drawBox(f.st.edgeColour(focused), title, w, h, -1, func(in *boxWriter) {
+			chart(f, in, innerW, innerH)
+		})
 	}
 }
 
@@ -285,17 +295,14 @@ func sizes(total int, ss []size) []int {
 	return out
 }
 
-// draw renders a layout at w x h, row by row.
-func (m *Model) draw(b *strings.Builder, f *frame, l layout, w, h int) {
+// draw draws a layout's panels at w x h: its rows, each the panels side
+// by side, and how many bytes they take on screen.
+func (m *Model) draw(f *frame, l layout, w, h int) (rows [][]string, total int) {
 	heights := make([]size, len(l.rows))
 	for i, r := range l.rows {
 		heights[i] = r.height
 	}
 	hs := sizes(h, heights)
-	// The rows are written into the screen's buffer as their panels come:
-	// a row's panels are exact rectangles, joined line by line without
-	// measuring.
-	first := true
 	for i, r := range l.rows {
 		if hs[i] <= 0 {
 			continue
@@ -309,93 +316,29 @@ func (m *Model) draw(b *strings.Builder, f *frame, l layout, w, h int) {
 		for j, c := range r.cells {
 			if p := m.panel(f, c.panel, ws[j], hs[i]); p != "" {
 				parts = append(parts, p)
+				total += len(p)
 			}
 		}
 		if len(parts) == 0 {
 			continue
 		}
-		if !first {
+		rows = append(rows, parts)
+		total += hs[i] // the newlines
+	}
+	return rows, total
+}
+
+// one is a body of one block, as draw returns a layout's.
+func one(s string) ([][]string, int) { return [][]string{{s}}, len(s) }
+
+// writeRows writes rows of panels into the screen's buffer: a row's
+// panels are exact rectangles, joined line by line without measuring.
+func writeRows(b *strings.Builder, rows [][]string) {
+	for i, parts := range rows {
+		if i > 0 {
 			b.WriteByte('\n')
 		}
-		first = false
 		writeJoined(b, parts)
-	}
-}
-
-// box draws a bordered panel of exactly w x h cells, with the title set
-// into the top border (as "╭─ Title ──╮"), so the whole inside is the
-// body's. Every line of the body is cut to fit and missing lines are
-// padded, so panels line up in rows.
-func (s Styles) box(title, body string, w, h int, focused bool) string {
-	edge := s.Theme.Border
-	if focused {
-		edge = s.Theme.Focus
-	}
-	return s.boxIn(edge, title, body, w, h)
-}
-
-// alertBox is box with its border in the critical colour: the problems
-// panel flashing for a new critical problem.
-func (s Styles) alertBox(title, body string, w, h int) string {
-	return s.boxIn(s.Theme.Crit, title, body, w, h)
-}
-
-func (s Styles) boxIn(edge lipgloss.TerminalColor, title, body string, w, h int) string {
-	if w < 4 || h < 2 {
-		return fit("", w, h)
-	}
-	innerW, innerH := w-4, h-2 // border 2, padding 2
-	border := s.edge(edge)
-	var top string
-	if title != "" && w >= 8 {
-		t := ansi.Truncate(title, w-6, "…")
-		top = border.Render("╭─ ") + s.PanelTitle.Render(t) + border.Render(" "+strings.Repeat("─", max(w-5-cellWidth(t), 0))+"╮")
-	} else {
-		top = border.Render("╭" + strings.Repeat("─", w-2) + "╮")
-	}
-	// The sides are drawn by hand, each styled once: lipgloss would
-	// measure every line of the body again to lay out the same border.
-	left, right := border.Render("│")+" ", " "+border.Render("│")
-	var b strings.Builder
-	b.Grow(len(body) + h*(len(left)+len(right)+innerW+1) + 2*len(top))
-	b.WriteString(top)
-	// The body fitted as it is written: cut or padded to innerW, cut or
-	// filled to innerH, without building its lines first.
-	rest, rows := body, 0
-	for ; rows < innerH && rest != ""; rows++ {
-		l, after, _ := strings.Cut(rest, "\n")
-		rest = after
-		lw := cellWidth(l)
-		if lw > innerW {
-			l = ansi.Truncate(l, innerW, "")
-			lw = cellWidth(l)
-		}
-		b.WriteByte('\n')
-		b.WriteString(left)
-		b.WriteString(l)
-		writeSpaces(&b, innerW-lw)
-		b.WriteString(right)
-	}
-	for ; rows < innerH; rows++ {
-		b.WriteByte('\n')
-		b.WriteString(left)
-		writeSpaces(&b, innerW)
-		b.WriteString(right)
-	}
-	b.WriteByte('\n')
-	b.WriteString(border.Render("╰" + strings.Repeat("─", w-2) + "╯"))
-	return b.String()
-}
-
-// spaces is a run of blanks to pad lines from without allocating.
-var spaces = strings.Repeat(" ", 256)
-
-// writeSpaces writes n blanks.
-func writeSpaces(b *strings.Builder, n int) {
-	for n > 0 {
-		k := min(n, len(spaces))
-		b.WriteString(spaces[:k])
-		n -= k
 	}
 }
 
@@ -404,6 +347,9 @@ func fit(s string, w, h int) string {
 	w, h = max(w, 0), max(h, 0)
 	if h == 0 {
 		return ""
+	}
+	if exactly(s, w, h) {
+		return s // already w x h: a footer, a timeline
 	}
 	lines := strings.Split(s, "\n")
 	if len(lines) > h {

@@ -82,13 +82,14 @@ var windows = []time.Duration{
 // Model is the dashboard.
 type Model struct {
 	opts   Options
-	keys   KeyMap
+	keys   *KeyMap
 	help   *help.Model
 	themes []Theme
 	theme  int
-	// styles is behind a pointer, and help and goTo too, so that the model
-	// Bubble Tea copies into an interface on every message stays small
-	// (22 KB a message with them inline); a theme change replaces styles.
+	// styles is behind a pointer, and keys, help and goTo too, so that the
+	// model Bubble Tea copies into an interface on every message stays
+	// small (22 KB a message with them inline; the keys alone are 1.9 KB);
+	// a theme change replaces styles, nothing changes the keys.
 	styles *Styles
 
 	width, height int
@@ -162,7 +163,7 @@ func New(opts Options) Model {
 	}
 	m := Model{
 		opts:   opts,
-		keys:   keys,
+		keys:   &keys,
 		help:   ptr(help.New()),
 		themes: Themes(),
 		window: opts.Window,
@@ -299,7 +300,7 @@ func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 // deskOnly reports whether a key acts on the desk's panels alone (focus,
 // full screen, the chart window, scrolling, the log's filter), so the wall
 // ignores it rather than change a screen it does not show.
-func deskOnly(k KeyMap, msg tea.KeyMsg) bool {
+func deskOnly(k *KeyMap, msg tea.KeyMsg) bool {
 	for _, b := range []key.Binding{k.NextPanel, k.PrevPanel, k.Fullscreen, k.WiderWin, k.NarrowWin, k.Up, k.Down, k.PageUp, k.PageDown, k.Filter} {
 		if keyMatches(msg, b) {
 			return true

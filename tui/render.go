@@ -15,6 +15,7 @@ import (
 // frame is everything the panes draw from, gathered once per render.
 type frame struct {
 	st      *Styles
+	clock   func() time.Time // the producer's clock: the countdown runs on it
 	snap    snapshot.Snapshot
 	assess  capacity.Assessment
 	plan    capacity.Plan
@@ -68,12 +69,11 @@ func (f *frame) anyStale(signals ...string) (staleMark, bool) {
 }
 
 // series returns one signal's newest values over the window, as many as
-// a tile's sparkline can draw.
-func (f *frame) series(signal string) []snapshot.Value {
-	// A sparkline draws a value a cell: no tile is wider than this.
+// a sparkline of width cells draws (a value a cell), and at most 200.
+func (f *frame) series(signal string, width int) []snapshot.Value {
 	const most = 200
 	n := f.hist.Len()
-	out := make([]snapshot.Value, min(n, most))
+	out := make([]snapshot.Value, max(min(n, most, width), 0))
 	for i := range out {
 		s := f.hist.At(n - len(out) + i)
 		out[i] = s.Get(signal)
@@ -111,10 +111,23 @@ func (m *Model) render() {
 		status = ""
 	}
 	header := m.header(&f, m.width)
-	// The screen is one buffer: header, status, body, footer. The layouts
-	// write their rows straight into it.
+	// The body's panels are drawn first, so that the screen's buffer is
+	// allocated once at its size: header, status, body, footer, the
+	// layouts' rows written straight into it.
+	var rows [][]string // rows of panels side by side
+	size := 0           // their bytes on screen
+	switch {
+	case m.showHelp:
+		rows, size = one(m.styles.box("Keys", m.fullHelp()+"\n\n"+legend(*m.styles), w, bodyH, true))
+	case m.showSrcs:
+		rows, size = one(m.styles.box("Sources · errors, warnings, infos (s or esc to close)", m.sourcesView(&f, max(w-4, 0)), w, bodyH, true))
+	case m.full && !l.wall: // nothing on the wall takes the focus
+		rows, size = one(m.panel(&f, m.focus, w, bodyH))
+	default:
+		rows, size = m.draw(&f, l, w, bodyH)
+	}
 	var b strings.Builder
-	b.Grow(len(header) + len(status) + bodyH*(w*3+64) + len(footer) + 3) // a cell is up to 3 bytes, a line's colours about 64
+	b.Grow(len(header) + 1 + len(status) + 1 + size + 1 + len(footer))
 	b.WriteString(header)
 	b.WriteByte('\n')
 	if status != "" {
@@ -122,16 +135,7 @@ func (m *Model) render() {
 		b.WriteByte('\n')
 	}
 	start := b.Len()
-	switch {
-	case m.showHelp:
-		b.WriteString(m.styles.box("Keys", m.fullHelp()+"\n\n"+legend(*m.styles), w, bodyH, true))
-	case m.showSrcs:
-		b.WriteString(m.styles.box("Sources · errors, warnings, infos (s or esc to close)", m.sourcesView(&f, max(w-4, 0)), w, bodyH, true))
-	case m.full && !l.wall: // nothing on the wall takes the focus
-		b.WriteString(m.panel(&f, m.focus, w, bodyH))
-	default:
-		m.draw(&b, &f, l, w, bodyH)
-	}
+	writeRows(&b, rows)
 	// The body is w x bodyH when every line has the width and the count
 	// (what the layouts draw); else fit makes it so.
 	if body := b.String()[start:]; !exactly(body, w, bodyH) {
@@ -194,7 +198,7 @@ func (m *Model) frame() frame {
 func (m *Model) headerFrame() frame {
 	fr := m.shown()
 	return frame{
-		st: m.styles, snap: fr.Snapshot, assess: fr.Assessment, plan: m.opts.Plan, hasPlan: m.opts.HasPlan,
+		st: m.styles, clock: m.opts.Clock, snap: fr.Snapshot, assess: fr.Assessment, plan: m.opts.Plan, hasPlan: m.opts.HasPlan,
 		th: m.opts.Thresholds, window: m.window, events: fr.Log.All(), data: !fr.Snapshot.Time.IsZero(),
 		problems: fr.Problems, acked: m.acked, selected: m.problemCursor(), flash: m.alarm.flashOn(m.opts.Wall()),
 		logOffset: m.logOffset, logMin: m.logMin,
@@ -220,14 +224,14 @@ func (m *Model) panel(f *frame, id panelID, w, h int) string {
 	def := panels()[id]
 	focused := id == m.focus
 	if !def.frameOnly {
-		return def.draw(m, f, w, h, focused)
+		return def.draw(f, w, h, focused)
 	}
 	key := panelKey{seq: m.shown().Seq, w: w, h: h, focused: focused, theme: f.st.Theme.Name, noColor: f.st.NoColor,
 		window: f.window, older: len(f.hist.older), liveFrom: f.liveFrom}
 	if c := m.drawn[id]; c.ok && c.key == key {
 		return c.out
 	}
-	out := def.draw(m, f, w, h, focused)
+	out := def.draw(f, w, h, focused)
 	m.drawn[id] = drawnPanel{key: key, out: out, ok: true}
 	return out
 }

@@ -171,12 +171,14 @@ func (m *Model) timeline(w int) string {
 	if !t0.IsZero() && !t0.Before(pb.Start) && !t0.After(pb.End) {
 		zero = cell(t0)
 	}
+	// Each cell is styled on its own, written straight into the line.
 	var b strings.Builder
-	b.WriteString(st.Faint.Render(left))
+	b.Grow(len(left) + len(right) + n*(3+len(st.Accent.pre)+len(st.Accent.post)) + 2*(len(st.Faint.pre)+len(st.Faint.post)))
+	st.Faint.write(&b, left)
 	for i := range n {
 		switch {
 		case i == pos:
-			b.WriteString(st.Accent.Render("●"))
+			st.Accent.write(&b, "●")
 		case has[i]:
 			glyph, l := "·", LevelNone
 			switch marks[i] {
@@ -185,16 +187,16 @@ func (m *Model) timeline(w int) string {
 			case events.Crit:
 				glyph, l = "✕", LevelCrit
 			}
-			b.WriteString(st.level(l).Render(glyph))
+			st.level(l).write(&b, glyph)
 		case i == zero:
-			b.WriteString(st.Bold.Render("┃"))
+			st.Bold.write(&b, "┃")
 		case i < pos:
-			b.WriteString(st.Accent.Render("━"))
+			st.Accent.write(&b, "━")
 		default:
-			b.WriteString(st.Faint.Render("─"))
+			st.Faint.write(&b, "─")
 		}
 	}
-	b.WriteString(st.Faint.Render(right))
+	st.Faint.write(&b, right)
 	return fit(b.String(), w, 1)
 }
 

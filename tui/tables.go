@@ -254,26 +254,32 @@ func eventLines(f *frame, w, h int) (body, title string) {
 	if f.logMin > events.Info {
 		title += " · " + f.logMin.String() + "+"
 	}
-	var shown []events.Event
-	for i := len(f.events) - 1; i >= 0; i-- {
-		if f.events[i].Severity >= f.logMin {
-			shown = append(shown, f.events[i])
+	shown := 0 // the events the filter lets through
+	for _, e := range f.events {
+		if e.Severity >= f.logMin {
+			shown++
 		}
 	}
-	if len(shown) == 0 {
+	if shown == 0 {
 		if len(f.events) == 0 {
 			return st.Faint.Render("no events yet"), title
 		}
 		return st.Faint.Render("no " + f.logMin.String() + " events (v: the next filter)"), title
 	}
-	off := min(f.logOffset, max(len(shown)-h, 0))
+	off := min(f.logOffset, max(shown-h, 0))
 	if off > 0 {
 		title += fmt.Sprintf(" · %d newer above", off)
 	}
 	var lines []string
-	for _, e := range shown[off:] {
-		if len(lines) >= h {
-			break
+	skip := off
+	for i := len(f.events) - 1; i >= 0 && len(lines) < h; i-- {
+		e := f.events[i]
+		if e.Severity < f.logMin {
+			continue
+		}
+		if skip > 0 {
+			skip--
+			continue
 		}
 		mark, l := "·", LevelNone
 		switch e.Severity {

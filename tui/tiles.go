@@ -15,7 +15,6 @@ type tile struct {
 	value  string
 	level  Level
 	lines  []string // plan context, one per line
-	spark  []snapshot.Value
 }
 
 // tilesRow lays the five tiles out in as many rows as the width needs.
@@ -64,13 +63,13 @@ func (f *frame) renderTile(t tile, w, h int, focused bool) string {
 		body = append(body, "")
 	}
 	if room > len(body) {
-		body = append(body, st.Accent.Render(sparkline(t.spark, inner)))
+		body = append(body, st.Accent.Render(sparkline(f.series(t.signal, inner), inner)))
 	}
 	return st.box(t.title, strings.Join(body, "\n"), w, h, focused)
 }
 
 func pvTile(f *frame) tile {
-	t := tile{title: "PV/s", signal: snapshot.SignalPV, value: orDash(f.snap.PV, capacity.FormatNumber), spark: f.series(snapshot.SignalPV)}
+	t := tile{title: "PV/s", signal: snapshot.SignalPV, value: orDash(f.snap.PV, capacity.FormatNumber)}
 	if !f.hasPlan {
 		return t
 	}
@@ -150,13 +149,13 @@ func headroomText(h float64) string {
 }
 
 func connTile(f *frame) tile {
-	t := tile{title: "Connections", signal: snapshot.SignalConnections, value: orDash(f.snap.Connections, capacity.FormatCount), spark: f.series(snapshot.SignalConnections)}
+	t := tile{title: "Connections", signal: snapshot.SignalConnections, value: orDash(f.snap.Connections, capacity.FormatCount)}
 	t.lines, t.level = f.checkLines(f.assess.Connections, capacity.FormatCount)
 	return t
 }
 
 func bandwidthTile(f *frame) tile {
-	t := tile{title: "Bandwidth", signal: snapshot.SignalBandwidth, spark: f.series(snapshot.SignalBandwidth)}
+	t := tile{title: "Bandwidth", signal: snapshot.SignalBandwidth}
 	t.value = orDash(f.snap.Bandwidth, capacity.FormatByteRate)
 	t.lines, t.level = f.checkLines(f.assess.Bandwidth, capacity.FormatByteRate)
 	t.lines = append([]string{f.st.Faint.Render(orDash(f.snap.Bandwidth, capacity.FormatBitRate))}, t.lines...)
@@ -164,7 +163,7 @@ func bandwidthTile(f *frame) tile {
 }
 
 func errorTile(f *frame) tile {
-	t := tile{title: "Error rate", signal: snapshot.SignalErrorRate, value: orDash(f.snap.ErrorRate, capacity.FormatPercent), spark: f.series(snapshot.SignalErrorRate)}
+	t := tile{title: "Error rate", signal: snapshot.SignalErrorRate, value: orDash(f.snap.ErrorRate, capacity.FormatPercent)}
 	t.level = fromCapacity(f.th.ErrorRate(f.snap.ErrorRate))
 	t.lines = []string{
 		f.st.Faint.Render("warn " + capacity.FormatPercent(f.th.ErrorRateWarn) + " crit " + capacity.FormatPercent(f.th.ErrorRateCrit)),
@@ -175,7 +174,7 @@ func errorTile(f *frame) tile {
 
 func stockTile(f *frame) tile {
 	so := f.assess.SellOut
-	t := tile{title: "Stock", signal: snapshot.SignalStock, spark: f.series(snapshot.SignalStock)}
+	t := tile{title: "Stock", signal: snapshot.SignalStock}
 	total := so.Total
 	t.value = orDash(f.snap.Stock, capacity.FormatCount)
 	if total > 0 {

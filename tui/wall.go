@@ -98,15 +98,15 @@ func (m *Model) tick() {
 }
 
 // countingDown reports whether the launch is still ahead on the clock.
-func (m *Model) countingDown() bool {
-	at := m.opts.Plan.LaunchAt
-	return !at.IsZero() && m.opts.Clock().Before(at)
+func (f *frame) countingDown() bool {
+	at := f.plan.LaunchAt
+	return !at.IsZero() && f.clock().Before(at)
 }
 
-// wallFigures draws the countdown before T0, else the five figures.
-func (m *Model) wallFigures(f *frame, w, h int) string {
-	if m.countingDown() {
-		return m.wallCountdown(f, w, h)
+// wallFiguresPanel draws the countdown before T0, else the five figures.
+func (f *frame) wallFiguresPanel(w, h int) string {
+	if f.countingDown() {
+		return f.wallCountdown(w, h)
 	}
 	return wallGrid(f, f.wallFigures(), w, h)
 }
@@ -138,23 +138,41 @@ func wallGrid(f *frame, figs []wallFigure, w, h int) string {
 	}
 	rows := (len(figs) + cols - 1) / cols
 	hs := split(h, rows)
-	out := make([]string, 0, rows)
+	cells := make([][]*block, rows)
+	size := 0
 	for r := range rows {
 		chunk := figs[r*cols : min((r+1)*cols, len(figs))]
 		ws := split(w, len(chunk))
-		cells := make([]string, len(chunk))
 		for i, fig := range chunk {
-			cells[i] = f.wallCell(fig, ws[i], hs[r], sx, sy)
+			c := f.wallCell(fig, ws[i], hs[r], sx, sy)
+			cells[r] = append(cells[r], c)
+			size += c.size() + 1
 		}
-		out = append(out, joinCells(cells...))
 	}
-	return strings.Join(out, "\n") // each cell is exactly its size
+	// The cells of a row are exactly their size: their lines are written
+	// side by side, straight into the panel's buffer.
+	var b strings.Builder
+	b.Grow(size)
+	for r, row := range cells {
+		if r > 0 {
+			b.WriteByte('\n')
+		}
+		for i := range hs[r] {
+			if i > 0 {
+				b.WriteByte('\n')
+			}
+			for _, c := range row {
+				c.writeLine(&b, i)
+			}
+		}
+	}
+	return b.String()
 }
 
 // wallCell draws one figure in w x h: its band (title, level in words,
 // staleness), the figure in block digits at sx x sy (as text at 0), and
 // its plan lines, centred in the cell.
-func (f *frame) wallCell(fig wallFigure, w, h, sx, sy int) string {
+func (f *frame) wallCell(fig wallFigure, w, h, sx, sy int) *block {
 	st := f.st
 	inner := max(w-2, 0)
 	style := st.level(fig.level)
@@ -171,10 +189,10 @@ func (f *frame) wallCell(fig wallFigure, w, h, sx, sy int) string {
 		if tw, ok := bigWidth(text, sx); !ok || tw > inner {
 			text, unit = fig.number(), strings.TrimPrefix(fig.text, fig.number()+" ")
 		}
-		digits = styleLines(style, bigText(text, sx, sy))
+		digits = bigText(text, sx, sy)
 		digitsW, _ = bigWidth(text, sx)
 	} else {
-		digits = []string{style.Render(text)}
+		digits = []string{text}
 	}
 	// Every cell of a row puts its band, digits and plan lines at the same
 	// heights, however many plan lines it has.
@@ -184,12 +202,12 @@ func (f *frame) wallCell(fig wallFigure, w, h, sx, sy int) string {
 	b.add(f.wallBand(fig, unit, inner), -1, false)
 	b.skip(1)
 	for _, d := range digits {
-		b.add(d, digitsW, true)
+		b.addIn(style, d, digitsW, true)
 	}
 	for _, l := range packLines(st, fig.lines, inner, planRoom) {
 		b.add(l, -1, true)
 	}
-	return b.String()
+	return b
 }
 
 // wallBand is a figure's top line: its title (and its unit when the unit
@@ -230,10 +248,10 @@ func (f *frame) wallBand(fig wallFigure, unit string, w int) string {
 // wallCountdown fills the figures' place before T0: the time to the
 // launch in the largest digits that fit, the five figures in a line of
 // text under it.
-func (m *Model) wallCountdown(f *frame, w, h int) string {
+func (f *frame) wallCountdown(w, h int) string {
 	st := f.st
-	now := m.opts.Clock()
-	at := m.opts.Plan.LaunchAt
+	now := f.clock()
+	at := f.plan.LaunchAt
 	text := countdown(now.Sub(at))
 	inner := max(w-2, 0)
 	caption := st.Bold.Render("BEFORE LAUNCH") + st.Faint.Render(" · T0 at "+at.In(now.Location()).Format("15:04:05"))
@@ -256,17 +274,17 @@ func (m *Model) wallCountdown(f *frame, w, h int) string {
 	var digits []string
 	digitsW := -1
 	if sx, sy, ok := bigScale([]string{text}, inner, h-3-len(summary)); ok {
-		digits = styleLines(st.Bold, bigText(text, sx, sy))
+		digits = bigText(text, sx, sy)
 		digitsW, _ = bigWidth(text, sx)
 	} else {
-		digits = []string{st.Bold.Render(text)}
+		digits = []string{text}
 	}
 	b := newBlock(w, h)
 	b.skip((h - 3 - len(digits) - len(summary)) / 2)
 	b.add(caption, -1, true)
 	b.skip(1)
 	for _, d := range digits {
-		b.add(d, digitsW, true)
+		b.addIn(st.Bold, d, digitsW, true)
 	}
 	b.skip(1)
 	for _, l := range summary {
@@ -377,27 +395,25 @@ func wallProblem(f *frame, w, h int) string {
 	return b.String()
 }
 
-// styleLines renders each line in an ink (its sequences wrapped around
-// every line; see ink).
-func styleLines(k ink, lines []string) []string {
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = k.Render(l)
-	}
-	return out
-}
-
 // block builds a panel of exactly w x h cells line by line, with a column
 // of margin either side. A line's width is measured only when the caller
 // does not know it: block digits are long, and measuring them was most of
-// the wall's cost.
+// the wall's cost. Lines are kept as their pieces (the margins, the text
+// and its ink's sequences) and written once, by String or writeLine.
 type block struct {
 	w, h  int
-	lines []string
+	lines []blockLine
+}
+
+// blockLine is a line of a block: left blanks, the text between its ink's
+// sequences, right blanks.
+type blockLine struct {
+	left, right  int
+	pre, s, post string
 }
 
 func newBlock(w, h int) *block {
-	return &block{w: max(w, 0), h: max(h, 0), lines: make([]string, 0, max(h, 0))}
+	return &block{w: max(w, 0), h: max(h, 0), lines: make([]blockLine, 0, max(h, 0))}
 }
 
 // skip adds n empty lines.
@@ -410,30 +426,71 @@ func (b *block) skip(n int) {
 // add adds a line of width cells (-1: measure it), cut to fit, centred or
 // from the margin; lines past the block's height are dropped.
 func (b *block) add(s string, width int, centred bool) {
+	b.addIn(ink{}, s, width, centred)
+}
+
+// addIn is add for a line drawn in an ink (k.Render(s)), its sequences
+// written around the text rather than joined to it first.
+func (b *block) addIn(k ink, s string, width int, centred bool) {
 	if len(b.lines) >= b.h {
 		return
 	}
+	pre, post := k.pre, k.post
+	if pre != "" || post != "" {
+		if s == "" || strings.ContainsAny(s, "\n\t\r") {
+			s, pre, post = k.Render(s), "", "" // what lipgloss draws, as Render does
+		}
+	}
 	inner := max(b.w-2, 0)
 	if width < 0 {
-		width = ansi.StringWidth(s)
+		width = ansi.StringWidth(pre + s + post)
 	}
 	if width > inner {
-		s = ansi.Truncate(s, inner, "")
+		s = ansi.Truncate(pre+s+post, inner, "")
+		pre, post = "", ""
 		width = ansi.StringWidth(s)
 	}
 	left := min(1, b.w)
 	if centred {
 		left += (inner - width) / 2
 	}
-	b.lines = append(b.lines, strings.Repeat(" ", left)+s+strings.Repeat(" ", max(b.w-left-width, 0)))
+	b.lines = append(b.lines, blockLine{left: left, right: max(b.w-left-width, 0), pre: pre, s: s, post: post})
+}
+
+// size is how many bytes String writes.
+func (b *block) size() int {
+	n := max(b.h-1, 0) + max(b.h-len(b.lines), 0)*b.w // the newlines, the blank lines
+	for _, l := range b.lines {
+		n += l.left + len(l.pre) + len(l.s) + len(l.post) + l.right
+	}
+	return n
+}
+
+// writeLine writes line i of the block: blank past the lines added.
+func (b *block) writeLine(out *strings.Builder, i int) {
+	if i >= len(b.lines) {
+		writeSpaces(out, b.w)
+		return
+	}
+	l := b.lines[i]
+	writeSpaces(out, l.left)
+	out.WriteString(l.pre)
+	out.WriteString(l.s)
+	out.WriteString(l.post)
+	writeSpaces(out, l.right)
 }
 
 // String is the block, padded with empty lines to its height.
 func (b *block) String() string {
-	for len(b.lines) < b.h {
-		b.lines = append(b.lines, strings.Repeat(" ", b.w))
+	var out strings.Builder
+	out.Grow(b.size())
+	for i := range b.h {
+		if i > 0 {
+			out.WriteByte('\n')
+		}
+		b.writeLine(&out, i)
 	}
-	return strings.Join(b.lines, "\n")
+	return out.String()
 }
 
 // packLines joins short lines with a dot between them while they fit in

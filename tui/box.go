@@ -1,0 +1,267 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// box draws a bordered panel of exactly w x h cells, with the title set
+// into the top border (as "╭─ Title ──╮"), so the whole inside is the
+// body's. Every line of the body is cut to fit and missing lines are
+// padded, so panels line up in rows.
+func (s *Styles) box(title, body string, w, h int, focused bool) string {
+	return s.drawBox(s.edgeColour(focused), title, w, h, bodyBytes(body, w-4, h-2), func(in *boxWriter) { in.text(body) })
+}
+
+// alertBox is box with its border in the critical colour: the problems
+// panel flashing for a new critical problem.
+func (s *Styles) alertBox(title, body string, w, h int) string {
+	return s.drawBox(s.Theme.Crit, title, w, h, bodyBytes(body, w-4, h-2), func(in *boxWriter) { in.text(body) })
+}
+
+// edgeColour is a box's border colour, focused or not.
+func (s *Styles) edgeColour(focused bool) lipgloss.TerminalColor {
+	if focused {
+		return s.Theme.Focus
+	}
+	return s.Theme.Border
+}
+
+// drawBox draws a box of exactly w x h cells whose body writes its lines
+// straight into the box (box's text, a chart's rows), rather than into a
+// string of its own that the box would copy. size is how many bytes the body's
+// lines take, each padded to the inside's width, so that the box is
+// allocated once at its size; -1 when the body knows only once it has
+// drawn (a chart plots its dots first), and tells with reserve.
+func (s *Styles) drawBox(edge lipgloss.TerminalColor, title string, w, h, size int, body func(in *boxWriter)) string {
+	if w < 4 || h < 2 {
+		return fit("", w, h)
+	}
+	border := s.edge(edge)
+	in := &boxWriter{st: s, pre: border.pre, post: border.post, title: title, innerW: w - 4, innerH: h - 2, w: w} // border 2, padding 2
+	// The sides are drawn by hand, each styled once: lipgloss would
+	// measure every line of the body again to lay out the same border.
+	in.left, in.right = border.Render("│")+" ", " "+border.Render("│")
+	if size >= 0 {
+		in.reserve(size)
+	}
+	body(in)
+	return in.close()
+}
+
+// boxWriter is a box being drawn into one buffer: the top border with its
+// title, then the body's lines between the sides as the body writes them
+// (each cut or padded to the inside's width, those past its height
+// dropped), then blank lines for what the body left and the bottom
+// border. It is a lineWriter.
+type boxWriter struct {
+	b              strings.Builder
+	st             *Styles
+	pre, post      string // the border's colour
+	title          string
+	left, right    string // the sides, the padding with them
+	innerW, innerH int    // the inside: the border and the padding taken
+	w              int
+	opened         bool            // the top border is written
+	rows           int             // body lines written
+	lineStart      int             // where the open line's text starts in b
+	spill          strings.Builder // takes a line written past the inside's height
+}
+
+// reserve sizes the box's buffer for a body of size bytes (its lines
+// padded to the inside's width) and writes the top border, the title set
+// into it. Only the first call counts; a body that never calls it gets a
+// buffer sized for the borders alone, grown as it writes.
+func (in *boxWriter) reserve(size int) {
+	if in.opened {
+		return
+	}
+	in.opened = true
+	pre, post, w := in.pre, in.post, in.w
+	t, tw := "", 0
+	if in.title != "" && w >= 8 {
+		t = ansi.Truncate(in.title, w-6, "…")
+		tw = cellWidth(t)
+	}
+	top := len(pre) + 3*w + len(post) // the corners and the line, 3 bytes a cell
+	if t != "" {
+		top = 2*(len(pre)+len(post)) + len("╭─ ") + len(in.st.PanelTitle.pre) + len(t) + len(in.st.PanelTitle.post) + 1 + 3*max(w-5-tw, 0) + len("╮")
+	}
+	sides := in.innerH * (1 + len(in.left) + len(in.right)) // a newline and the sides a line
+	bottom := 1 + len(pre) + 3*w + len(post)
+	b := &in.b
+	b.Grow(top + max(size, 0) + sides + bottom)
+	if t == "" {
+		writeEdge(b, pre, post, "╭", w-2, "╮")
+		return
+	}
+	b.WriteString(pre)
+	b.WriteString("╭─ ")
+	b.WriteString(post)
+	in.st.PanelTitle.write(b, t)
+	b.WriteString(pre)
+	b.WriteByte(' ')
+	writeRepeat(b, "─", max(w-5-tw, 0))
+	b.WriteString("╮")
+	b.WriteString(post)
+}
+
+// bodyBytes is how many bytes a body's lines take in a box whose inside
+// is w x h: each cut or padded to w (a cut line is counted whole).
+func bodyBytes(body string, w, h int) int {
+	n, rows := 0, 0
+	for rest := body; rows < h && rest != ""; rows++ {
+		l, after, _ := strings.Cut(rest, "\n")
+		rest = after
+		n += len(l) + max(w-cellWidth(l), 0)
+	}
+	return n + max(h-rows, 0)*max(w, 0)
+}
+
+// text writes a body's lines from a string.
+func (in *boxWriter) text(body string) {
+	for rest := body; in.rows < in.innerH && rest != ""; {
+		l, after, _ := strings.Cut(rest, "\n")
+		rest = after
+		in.line(l)
+	}
+}
+
+// line writes one line of the body, cut or padded to the inside's width.
+func (in *boxWriter) line(l string) {
+	in.reserve(0)
+	if in.rows >= in.innerH {
+		return
+	}
+	lw := cellWidth(l)
+	if lw > in.innerW {
+		l = ansi.Truncate(l, in.innerW, "")
+		lw = cellWidth(l)
+	}
+	in.b.WriteByte('\n')
+	in.b.WriteString(in.left)
+	in.b.WriteString(l)
+	writeSpaces(&in.b, in.innerW-lw)
+	in.b.WriteString(in.right)
+	in.rows++
+}
+
+// startLine opens a line of the body written in pieces into the buffer
+// it returns; endLine closes it.
+func (in *boxWriter) startLine() *strings.Builder {
+	in.reserve(0)
+	if in.rows >= in.innerH {
+		in.spill.Reset()
+		return &in.spill // past the inside's height: dropped
+	}
+	in.b.WriteByte('\n')
+	in.b.WriteString(in.left)
+	in.lineStart = in.b.Len()
+	return &in.b
+}
+
+// endLine pads the line opened by startLine to the inside's width and
+// closes it with the right side. A line written too wide is cut: a
+// strings.Builder only grows, so what comes before the line is copied
+// into a new buffer and the line written again, cut (no chart draws such
+// a line; the copy keeps the box exact if one does).
+func (in *boxWriter) endLine() {
+	if in.rows >= in.innerH {
+		return
+	}
+	l := in.b.String()[in.lineStart:]
+	lw := cellWidth(l)
+	if lw > in.innerW {
+		kept := in.b.String()[:in.lineStart]
+		l = ansi.Truncate(l, in.innerW, "")
+		lw = cellWidth(l)
+		in.b = strings.Builder{}
+		in.b.Grow(len(kept) + len(l) + (in.innerH-in.rows)*(len(in.left)+len(in.right)+3*in.innerW+1) + 3*in.w + len(in.pre) + len(in.post))
+		in.b.WriteString(kept)
+		in.b.WriteString(l)
+	}
+	writeSpaces(&in.b, in.innerW-lw)
+	in.b.WriteString(in.right)
+	in.rows++
+}
+
+// close fills the lines the body left blank, writes the bottom border and
+// returns the box.
+func (in *boxWriter) close() string {
+	in.reserve(0)
+	for ; in.rows < in.innerH; in.rows++ {
+		in.b.WriteByte('\n')
+		in.b.WriteString(in.left)
+		writeSpaces(&in.b, in.innerW)
+		in.b.WriteString(in.right)
+	}
+	in.b.WriteByte('\n')
+	writeEdge(&in.b, in.pre, in.post, "╰", in.w-2, "╯")
+	return in.b.String()
+}
+
+// lineWriter takes a block's lines: a box's inside (boxWriter) or a block
+// of text of its own (textLines). A line is written whole with line, or
+// in pieces into the buffer startLine returns, closed by endLine; reserve
+// first says how many bytes the lines take, each padded to the width.
+type lineWriter interface {
+	reserve(size int)
+	line(s string)
+	startLine() *strings.Builder
+	endLine()
+}
+
+// textLines is a block of lines as a string: its lines joined by
+// newlines, written as they are.
+type textLines struct {
+	b strings.Builder
+	n int // lines started
+}
+
+func (t *textLines) reserve(size int) { t.b.Grow(size) }
+
+func (t *textLines) line(s string) { t.startLine().WriteString(s) }
+
+func (t *textLines) startLine() *strings.Builder {
+	if t.n > 0 {
+		t.b.WriteByte('\n')
+	}
+	t.n++
+	return &t.b
+}
+
+func (t *textLines) endLine() {}
+
+// String returns the block.
+func (t *textLines) String() string { return t.b.String() }
+
+// spaces is a run of blanks to pad lines from without allocating.
+var spaces = strings.Repeat(" ", 256)
+
+// writeSpaces writes n blanks.
+func writeSpaces(b *strings.Builder, n int) {
+	for n > 0 {
+		k := min(n, len(spaces))
+		b.WriteString(spaces[:k])
+		n -= k
+	}
+}
+
+// writeRepeat writes s n times.
+func writeRepeat(b *strings.Builder, s string, n int) {
+	for range n {
+		b.WriteString(s)
+	}
+}
+
+// writeEdge writes a box's top or bottom border without a title: a
+// corner, n lines, a corner, between the border's colour sequences.
+func writeEdge(b *strings.Builder, pre, post, first string, n int, last string) {
+	b.WriteString(pre)
+	b.WriteString(first)
+	writeRepeat(b, "─", n)
+	b.WriteString(last)
+	b.WriteString(post)
+}
