@@ -9,16 +9,19 @@ import (
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
-// State says whether an alert opens a problem or resolves it.
+// State says whether an alert opens a problem, tells that it has grown
+// more severe, or resolves it.
 type State string
 
 // States.
 const (
-	Opened   State = "opened"
-	Resolved State = "resolved"
+	Opened    State = "opened"
+	Escalated State = "escalated"
+	Resolved  State = "resolved"
 )
 
-// Alert is what a sink receives: a problem opening or resolving. Its JSON
+// Alert is what a sink receives: a problem opening, escalating or
+// resolving. Its JSON
 // is what a command reads on standard input and a webhook is POSTed.
 type Alert struct {
 	State State `json:"state"`
@@ -73,6 +76,8 @@ func (a Alert) text() string {
 		what += " " + a.Subject
 	}
 	switch a.State {
+	case Escalated:
+		fmt.Fprintf(&b, ": ESCALATED %s to %s: %s", what, strings.ToUpper(a.Severity.String()), a.Message)
 	case Resolved:
 		fmt.Fprintf(&b, ": RESOLVED %s after %s (was %s: %s)", what, a.Duration, a.Severity, a.Message)
 	default:

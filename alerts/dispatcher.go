@@ -84,7 +84,7 @@ type Dispatcher struct {
 type route struct {
 	Route
 	queue chan Alert
-	fired map[string]bool // problem keys with an open alert; Observe's only
+	fired map[string]events.Severity // open alerts: the severity last sent, by problem key; Observe's only
 
 	mu     sync.Mutex
 	status SinkStatus
@@ -108,7 +108,7 @@ func New(opts Options) *Dispatcher {
 		if r.Queue <= 0 {
 			r.Queue = DefaultQueue
 		}
-		rt := &route{Route: r, queue: make(chan Alert, r.Queue), fired: map[string]bool{}, status: SinkStatus{Name: r.Sink.Name()}}
+		rt := &route{Route: r, queue: make(chan Alert, r.Queue), fired: map[string]events.Severity{}, status: SinkStatus{Name: r.Sink.Name()}}
 		d.routes = append(d.routes, rt)
 		for range r.Concurrency {
 			d.wg.Go(func() { d.work(rt) })
@@ -119,7 +119,8 @@ func New(opts Options) *Dispatcher {
 
 // Observe takes the problems standing as of a snapshot at time at, in
 // order, every snapshot: what opened since the last call fires Opened,
-// what is gone fires Resolved. It never waits on a sink.
+// what rose above the severity a sink was last sent fires Escalated, what
+// is gone fires Resolved. It never waits on a sink.
 func (d *Dispatcher) Observe(at time.Time, problems []events.Problem) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -133,10 +134,16 @@ func (d *Dispatcher) Observe(at time.Time, problems []events.Problem) {
 	for _, r := range d.routes {
 		for _, p := range problems {
 			k := problemKey(p)
-			if !r.fired[k] && p.Severity >= r.MinSeverity {
-				r.fired[k] = true
+			sent, open := r.fired[k]
+			switch {
+			case !open && p.Severity >= r.MinSeverity:
 				d.enqueue(r, newAlert(Opened, d.opts.Launch, p, at))
+			case open && p.Severity > sent:
+				d.enqueue(r, newAlert(Escalated, d.opts.Launch, p, at))
+			default:
+				continue
 			}
+			r.fired[k] = p.Severity
 		}
 		for k := range r.fired {
 			if _, ok := now[k]; ok {

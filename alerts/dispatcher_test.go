@@ -70,7 +70,7 @@ func TestAlertsFireOnceOnOpeningAndOnceOnResolving(t *testing.T) {
 		want  []string // state kind/subject severity duration
 	}{
 		{
-			name: "a problem whose figure moves each frame alerts once, and resolves with how long it lasted",
+			name: "a problem whose figure moves each frame alerts once, once more when it turns crit, and resolves with how long it lasted",
 			min:  events.Warn,
 			steps: []step{
 				{0, nil},
@@ -83,6 +83,7 @@ func TestAlertsFireOnceOnOpeningAndOnceOnResolving(t *testing.T) {
 			},
 			want: []string{
 				"opened endpoint/cart warn",
+				"escalated endpoint/cart crit",
 				"opened limit/bandwidth crit",
 				"resolved endpoint/cart crit 4m12s",
 				"resolved limit/bandwidth crit 4m11s",
@@ -99,6 +100,18 @@ func TestAlertsFireOnceOnOpeningAndOnceOnResolving(t *testing.T) {
 				{20 * time.Second, nil},
 			},
 			want: []string{"opened endpoint/cart crit", "resolved endpoint/cart crit 10s"},
+		},
+		{
+			name: "a problem that falls back to warn and turns crit again escalates only once",
+			min:  events.Warn,
+			steps: []step{
+				{10 * time.Second, []events.Problem{cart(events.Warn, "cart at 85%")}},
+				{12 * time.Second, []events.Problem{cart(events.Crit, "cart at 117%")}},
+				{13 * time.Second, []events.Problem{cart(events.Warn, "cart at 90%")}},
+				{14 * time.Second, []events.Problem{cart(events.Crit, "cart at 120%")}},
+				{20 * time.Second, nil},
+			},
+			want: []string{"opened endpoint/cart warn", "escalated endpoint/cart crit", "resolved endpoint/cart crit 10s"},
 		},
 		{
 			name: "a warning a crit-only sink never saw crit does not reach it",
@@ -151,6 +164,10 @@ func TestAnAlertSaysWhatHappenedInItsTextAndCleansWhatItQuotes(t *testing.T) {
 	opened := newAlert(Opened, "Winter drop", p, t0)
 	if want := "launchwatch · Winter drop: CRIT endpoint cart: cart at 186% of its ceiling (372 of 200 QPS)"; opened.Text != want {
 		t.Errorf("opened text %q, want %q", opened.Text, want)
+	}
+	escalated := newAlert(Escalated, "Winter drop", p, t0)
+	if want := "launchwatch · Winter drop: ESCALATED endpoint cart to CRIT: cart at 186% of its ceiling (372 of 200 QPS)"; escalated.Text != want {
+		t.Errorf("escalated text %q, want %q", escalated.Text, want)
 	}
 	resolved := newAlert(Resolved, "Winter drop", p, t0.Add(4*time.Minute+12*time.Second))
 	if want := "launchwatch · Winter drop: RESOLVED endpoint cart after 4m12s (was crit: cart at 186% of its ceiling (372 of 200 QPS))"; resolved.Text != want {

@@ -1,5 +1,5 @@
-// Package alerts sends problems out of the screen as they open and
-// resolve: to a command run with the problem as JSON on standard input, or
+// Package alerts sends problems out of the screen as they open, escalate
+// and resolve: to a command run with the problem as JSON on standard input, or
 // to a webhook POSTed the same JSON with a Slack-compatible "text" field.
 //
 //	frames ──> Dispatcher.Observe ──> per sink: severity filter, dedup ──> queue ──> workers ──> Send
@@ -7,8 +7,10 @@
 // The Dispatcher watches every frame's problems (a pipeline frame sink
 // feeds it, so no frame is skipped) and fires once when a problem opens
 // and once when it resolves, with how long it lasted: one open alert per
-// kind and subject until it resolves, whatever its message or severity
-// does in between. A sink that only takes critical problems fires when a
+// kind and subject until it resolves, whatever its message does in
+// between. A problem that grows more severe than a sink was told (warn to
+// crit) fires once more, as escalated; falling back and rising again does
+// not repeat it. A sink that only takes critical problems fires when a
 // problem first reaches crit.
 //
 // Observe never waits on a sink. Each sink has a bounded queue and a few
