@@ -426,24 +426,28 @@ func (b *block) skip(n int) {
 // add adds a line of width cells (-1: measure it), cut to fit, centred or
 // from the margin; lines past the block's height are dropped.
 func (b *block) add(s string, width int, centred bool) {
-	b.addIn(ink{}, s, width, centred)
+	b.put("", s, "", width, centred)
 }
 
 // addIn is add for a line drawn in an ink (k.Render(s)), its sequences
 // written around the text rather than joined to it first.
 func (b *block) addIn(k ink, s string, width int, centred bool) {
+	if s == "" || strings.ContainsAny(s, "\n\t\r") {
+		b.put("", k.Render(s), "", width, centred) // what lipgloss draws, as Render does
+		return
+	}
+	b.put(k.pre, s, k.post, width, centred)
+}
+
+// put adds the line s between an ink's sequences pre and post, which take
+// no cells.
+func (b *block) put(pre, s, post string, width int, centred bool) {
 	if len(b.lines) >= b.h {
 		return
 	}
-	pre, post := k.pre, k.post
-	if pre != "" || post != "" {
-		if s == "" || strings.ContainsAny(s, "\n\t\r") {
-			s, pre, post = k.Render(s), "", "" // what lipgloss draws, as Render does
-		}
-	}
 	inner := max(b.w-2, 0)
 	if width < 0 {
-		width = ansi.StringWidth(pre + s + post)
+		width = ansi.StringWidth(s)
 	}
 	if width > inner {
 		s = ansi.Truncate(pre+s+post, inner, "")

@@ -487,31 +487,37 @@ func BenchmarkRenderWall(b *testing.B) {
 // A block line drawn in an ink is the line of the ink's Render: the
 // sequences are written around the text, not joined to it first.
 func TestABlockLineInAnInkIsItsRender(t *testing.T) {
-	m, _ := fed(3, 120, 40, termenv.TrueColor)
-	k := m.styles.Bold
-	for _, tt := range []struct {
+	for _, p := range []struct {
 		name    string
-		s       string
-		width   int
-		centred bool
-		w, h    int
-	}{
-		{"centred with its width given", "███  ███", 8, true, 20, 3},
-		{"measured from the margin", "SOLD 12%", -1, false, 20, 3},
-		{"too wide, cut", strings.Repeat("█", 30), 30, true, 12, 2},
-		{"empty", "", 0, true, 10, 2},
-		{"past the height, dropped", "x", 1, false, 10, 0},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			want, got := newBlock(tt.w, tt.h), newBlock(tt.w, tt.h)
-			want.add(k.Render(tt.s), tt.width, tt.centred)
-			got.addIn(k, tt.s, tt.width, tt.centred)
-			if got.String() != want.String() {
-				t.Errorf("addIn:\n%q\nadd of Render:\n%q", got.String(), want.String())
-			}
-			if got.size() != len(got.String()) {
-				t.Errorf("size %d, String is %d bytes", got.size(), len(got.String()))
-			}
-		})
+		profile termenv.Profile
+	}{{"true colour", termenv.TrueColor}, {"no colour", termenv.Ascii}} {
+		m, _ := fed(3, 120, 40, p.profile)
+		k := m.styles.Bold
+		for _, tt := range []struct {
+			name    string
+			s       string
+			width   int
+			centred bool
+			w, h    int
+		}{
+			{"centred with its width given", "███  ███", 8, true, 20, 3},
+			{"measured from the margin", "SOLD 12%", -1, false, 20, 3},
+			{"too wide, cut", strings.Repeat("█", 30), 30, true, 12, 2},
+			{"empty", "", 0, true, 10, 2},
+			{"a tab, which lipgloss expands", "a\tb", -1, true, 14, 2},
+			{"past the height, dropped", "x", 1, false, 10, 0},
+		} {
+			t.Run(p.name+"/"+tt.name, func(t *testing.T) {
+				want, got := newBlock(tt.w, tt.h), newBlock(tt.w, tt.h)
+				want.add(k.Render(tt.s), tt.width, tt.centred)
+				got.addIn(k, tt.s, tt.width, tt.centred)
+				if got.String() != want.String() {
+					t.Errorf("addIn:\n%q\nadd of Render:\n%q", got.String(), want.String())
+				}
+				if got.size() != len(got.String()) {
+					t.Errorf("size %d, String is %d bytes", got.size(), len(got.String()))
+				}
+			})
+		}
 	}
 }
