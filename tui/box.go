@@ -12,13 +12,13 @@ import (
 // body's. Every line of the body is cut to fit and missing lines are
 // padded, so panels line up in rows.
 func (s *Styles) box(title, body string, w, h int, focused bool) string {
-	return s.drawBox(s.edgeColour(focused), title, w, h, bodyBytes(body, w-4, h-2), func(in *boxWriter) { in.text(body) })
+	return s.drawBox(s.edgeColour(focused), title, w, h, func(in *boxWriter) { in.text(body) })
 }
 
 // alertBox is box with its border in the critical colour: the problems
 // panel flashing for a new critical problem.
 func (s *Styles) alertBox(title, body string, w, h int) string {
-	return s.drawBox(s.Theme.Crit, title, w, h, bodyBytes(body, w-4, h-2), func(in *boxWriter) { in.text(body) })
+	return s.drawBox(s.Theme.Crit, title, w, h, func(in *boxWriter) { in.text(body) })
 }
 
 // edgeColour is a box's border colour, focused or not.
@@ -31,11 +31,10 @@ func (s *Styles) edgeColour(focused bool) lipgloss.TerminalColor {
 
 // drawBox draws a box of exactly w x h cells whose body writes its lines
 // straight into the box (box's text, a chart's rows), rather than into a
-// string of its own that the box would copy. size is how many bytes the body's
-// lines take, each padded to the inside's width, so that the box is
-// allocated once at its size; -1 when the body knows only once it has
-// drawn (a chart plots its dots first), and tells with reserve.
-func (s *Styles) drawBox(edge lipgloss.TerminalColor, title string, w, h, size int, body func(in *boxWriter)) string {
+// string of its own that the box would copy. A body that knows how many
+// bytes its lines take says so with reserve before it writes, so that the
+// box is allocated once at its size.
+func (s *Styles) drawBox(edge lipgloss.TerminalColor, title string, w, h int, body func(in *boxWriter)) string {
 	if w < 4 || h < 2 {
 		return fit("", w, h)
 	}
@@ -44,9 +43,6 @@ func (s *Styles) drawBox(edge lipgloss.TerminalColor, title string, w, h, size i
 	// The sides are drawn by hand, each styled once: lipgloss would
 	// measure every line of the body again to lay out the same border.
 	in.left, in.right = border.Render("│")+" ", " "+border.Render("│")
-	if size >= 0 {
-		in.reserve(size)
-	}
 	body(in)
 	return in.close()
 }
@@ -71,11 +67,13 @@ type boxWriter struct {
 }
 
 // reserve sizes the box's buffer for a body of size bytes (its lines
-// padded to the inside's width) and writes the top border, the title set
-// into it. Only the first call counts; a body that never calls it gets a
-// buffer sized for the borders alone, grown as it writes.
+// padded to the inside's width; at least one byte a cell, what blank
+// lines take) and writes the top border, the title set into it. A body
+// that writes without reserving gets that least size; a reserve after the
+// top border is written grows the buffer by size.
 func (in *boxWriter) reserve(size int) {
 	if in.opened {
+		in.b.Grow(max(size, 0))
 		return
 	}
 	in.opened = true
@@ -92,7 +90,7 @@ func (in *boxWriter) reserve(size int) {
 	sides := in.innerH * (1 + len(in.left) + len(in.right)) // a newline and the sides a line
 	bottom := 1 + len(pre) + 3*w + len(post)
 	b := &in.b
-	b.Grow(top + max(size, 0) + sides + bottom)
+	b.Grow(top + max(size, in.innerH*in.innerW) + sides + bottom)
 	if t == "" {
 		writeEdge(b, pre, post, "╭", w-2, "╮")
 		return
@@ -108,34 +106,37 @@ func (in *boxWriter) reserve(size int) {
 	b.WriteString(post)
 }
 
-// bodyBytes is how many bytes a body's lines take in a box whose inside
-// is w x h: each cut or padded to w (a cut line is counted whole).
-func bodyBytes(body string, w, h int) int {
-	n, rows := 0, 0
-	for rest := body; rows < h && rest != ""; rows++ {
-		l, after, _ := strings.Cut(rest, "\n")
-		rest = after
-		n += len(l) + max(w-cellWidth(l), 0)
-	}
-	return n + max(h-rows, 0)*max(w, 0)
-}
-
-// text writes a body's lines from a string.
+// text writes a body's lines from a string, cut or padded to the
+// inside's width. Each line is measured once: the widths size the box,
+// then pad the lines.
 func (in *boxWriter) text(body string) {
-	for rest := body; in.rows < in.innerH && rest != ""; {
+	var room [64]int
+	widths, size := room[:0], 0
+	for rest := body; len(widths) < in.innerH && rest != ""; {
 		l, after, _ := strings.Cut(rest, "\n")
 		rest = after
-		in.line(l)
+		lw := cellWidth(l)
+		widths = append(widths, lw)
+		size += len(l) + max(in.innerW-lw, 0) // a cut line counted whole
+	}
+	in.reserve(size + (in.innerH-len(widths))*in.innerW)
+	rest := body
+	for _, lw := range widths {
+		l, after, _ := strings.Cut(rest, "\n")
+		rest = after
+		in.measured(l, lw)
 	}
 }
 
 // line writes one line of the body, cut or padded to the inside's width.
-func (in *boxWriter) line(l string) {
+func (in *boxWriter) line(l string) { in.measured(l, cellWidth(l)) }
+
+// measured is line for a line whose width, lw cells, is known.
+func (in *boxWriter) measured(l string, lw int) {
 	in.reserve(0)
 	if in.rows >= in.innerH {
 		return
 	}
-	lw := cellWidth(l)
 	if lw > in.innerW {
 		l = ansi.Truncate(l, in.innerW, "")
 		lw = cellWidth(l)

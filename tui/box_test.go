@@ -28,7 +28,10 @@ func TestABodyWrittenInPiecesDrawsTheBoxItsTextDraws(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			want := st.box("Title", strings.Join(tt.lines, "\n"), tt.w, tt.h, false)
 			for _, reserve := range []int{-1, 0, 1 << 10} {
-				got := st.drawBox(st.edgeColour(false), "Title", tt.w, tt.h, reserve, func(in *boxWriter) {
+				got := st.drawBox(st.edgeColour(false), "Title", tt.w, tt.h, func(in *boxWriter) {
+					if reserve >= 0 {
+						in.reserve(reserve)
+					}
 					for i, l := range tt.lines {
 						if i%2 == 0 {
 							in.line(l)

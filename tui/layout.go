@@ -87,7 +87,7 @@ func boxed(title func(*frame) string, body func(f *frame, w, h int) string) func
 func boxedChart(title string, chart func(f *frame, out lineWriter, w, h int)) func(*frame, int, int, bool) string {
 	return func(f *frame, w, h int, focused bool) string {
 		innerW, innerH := inner(w, h)
-		return f.st.drawBox(f.st.edgeColour(focused), title, w, h, -1, func(in *boxWriter) {
+		return f.st.drawBox(f.st.edgeColour(focused), title, w, h, func(in *boxWriter) {
 			chart(f, in, innerW, innerH)
 		})
 	}
