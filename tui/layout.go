@@ -296,7 +296,8 @@ func sizes(total int, ss []size) []int {
 }
 
 // draw draws a layout's panels at w x h: its rows, each the panels side
-// by side, and how many bytes they take on screen.
+// by side, and at most how many bytes they take on screen (a row of k
+// panels h lines high counts the (k-1)(h-1) newlines joining leaves out).
 func (m *Model) draw(f *frame, l layout, w, h int) (rows [][]string, total int) {
 	heights := make([]size, len(l.rows))
 	for i, r := range l.rows {

@@ -181,11 +181,20 @@ func (m Model) Init() tea.Cmd {
 	return tea.Batch(waitFrame(m.opts.Frames), clockCmd())
 }
 
+// maxWidth and maxHeight bound the screen drawn, whatever size a terminal
+// reports: an SSH client on serve chooses its own, and a screen of 65535
+// cells square would take gigabytes to draw. A larger terminal shows the
+// screen in its top left corner.
+const (
+	maxWidth  = 1000
+	maxHeight = 500
+)
+
 // Update routes a message by family.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width, m.height = max(msg.Width, 0), max(msg.Height, 0)
+		m.width, m.height = min(max(msg.Width, 0), maxWidth), min(max(msg.Height, 0), maxHeight)
 		m.render()
 		return m, nil
 	case tea.KeyMsg:

@@ -76,6 +76,22 @@ func TestNoSizeMakesTheLayoutPanicOrOverflow(t *testing.T) {
 	}
 }
 
+// A client may report any size (serve takes it from the SSH client): the
+// screen drawn is at most maxWidth x maxHeight, not gigabytes.
+func TestAHugeTerminalGetsTheLargestScreenNotGigabytes(t *testing.T) {
+	m, _ := fed(30, 120, 40, termenv.TrueColor)
+	m = drive(m, tea.WindowSizeMsg{Width: 65535, Height: 65535})
+	lines := strings.Split(m.View(), "\n")
+	if len(lines) != maxHeight {
+		t.Errorf("%d lines, want %d", len(lines), maxHeight)
+	}
+	for i, l := range lines {
+		if lw := ansi.StringWidth(l); lw != maxWidth {
+			t.Fatalf("line %d is %d wide, want %d", i, lw, maxWidth)
+		}
+	}
+}
+
 func TestASmallTerminalAsksToBeEnlarged(t *testing.T) {
 	m, _ := fed(5, 50, 12, termenv.Ascii)
 	if v := m.View(); !strings.Contains(v, "Terminal too small: 50x12") || !strings.Contains(v, "60x16") {

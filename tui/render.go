@@ -71,7 +71,7 @@ func (f *frame) anyStale(signals ...string) (staleMark, bool) {
 // series returns one signal's newest values over the window, as many as
 // a sparkline of width cells draws (a value a cell), and at most 200.
 func (f *frame) series(signal string, width int) []snapshot.Value {
-	const most = 200
+	const most = 200 // wider than any tile: the cap, whatever width a caller passes
 	n := f.hist.Len()
 	out := make([]snapshot.Value, max(min(n, most, width), 0))
 	for i := range out {

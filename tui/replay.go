@@ -171,9 +171,15 @@ func (m *Model) timeline(w int) string {
 	if !t0.IsZero() && !t0.Before(pb.Start) && !t0.After(pb.End) {
 		zero = cell(t0)
 	}
-	// Each cell is styled on its own, written straight into the line.
+	// Each cell is styled on its own, written straight into the line: a
+	// cell is a 3-byte glyph between the sequences of the longest of the
+	// inks it may take.
+	seq := 0
+	for _, k := range []ink{st.Accent, st.Faint, st.Bold, st.level(LevelNone), st.level(LevelWarn), st.level(LevelCrit)} {
+		seq = max(seq, len(k.pre)+len(k.post))
+	}
 	var b strings.Builder
-	b.Grow(len(left) + len(right) + n*(3+len(st.Accent.pre)+len(st.Accent.post)) + 2*(len(st.Faint.pre)+len(st.Faint.post)))
+	b.Grow(len(left) + len(right) + n*(3+seq) + 2*(len(st.Faint.pre)+len(st.Faint.post)))
 	st.Faint.write(&b, left)
 	for i := range n {
 		switch {

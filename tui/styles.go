@@ -146,10 +146,10 @@ func DefaultStyles(r *lipgloss.Renderer, t Theme) Styles {
 }
 
 // level returns the ink of a level.
-func (s Styles) level(l Level) ink { return s.Level[l] }
+func (s *Styles) level(l Level) ink { return s.Level[l] }
 
 // edge is the ink of a panel's border in a colour.
-func (s Styles) edge(c lipgloss.TerminalColor) ink {
+func (s *Styles) edge(c lipgloss.TerminalColor) ink {
 	if k, ok := s.edges[c]; ok {
 		return k
 	}
@@ -158,7 +158,7 @@ func (s Styles) edge(c lipgloss.TerminalColor) ink {
 
 // levelMark is a level in text, for a screen without colour: "!" warn,
 // "!!" crit, "" otherwise or when colour tells them apart.
-func (s Styles) levelMark(l Level) string {
+func (s *Styles) levelMark(l Level) string {
 	if !s.NoColor {
 		return ""
 	}

@@ -47,7 +47,7 @@ func sparkline(vals []snapshot.Value, width int) string {
 }
 
 // bar draws a share (0..1, clamped) as a bar of width cells.
-func (s Styles) bar(share float64, width int, l Level) string {
+func (s *Styles) bar(share float64, width int, l Level) string {
 	if width <= 0 {
 		return ""
 	}
