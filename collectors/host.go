@@ -86,8 +86,8 @@ type hostPortState struct {
 }
 
 // hostSystem reads the machine-wide counters: CPU times, memory, load and
-// NIC byte counters (host_linux.go reads /proc itself, host_other.go asks
-// gopsutil).
+// NIC byte counters (host_system_linux.go reads /proc itself,
+// host_system_other.go asks gopsutil).
 type hostSystem interface {
 	// cpuTimes is the total CPU time by state, in seconds.
 	cpuTimes(ctx context.Context) (cpu.TimesStat, error)
