@@ -10,11 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/shirou/gopsutil/v4/common"
 	"github.com/shirou/gopsutil/v4/cpu"
-	"github.com/shirou/gopsutil/v4/load"
-	"github.com/shirou/gopsutil/v4/mem"
-	"github.com/shirou/gopsutil/v4/net"
 
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -38,7 +34,9 @@ const (
 const hostDumpTimeout = 10 * time.Second
 
 // Host measures the local machine: CPU, memory, load and NIC throughput
-// through gopsutil, and TCP figures from the kernel's own counters.
+// (on Linux read from /proc as gopsutil reads them, into buffers kept
+// across polls; elsewhere through gopsutil), and TCP figures from the
+// kernel's own counters.
 //
 // Connections are never counted by walking sockets (gopsutil's
 // net.Connections): at tens of thousands of sockets one call costs seconds
@@ -56,7 +54,7 @@ type Host struct {
 	interfaces []string // empty: all but loopback
 	ports      []uint16 // sorted, unique; empty: use the kernel counter
 	portsEvery time.Duration
-	env        common.EnvMap
+	sys        hostSystem
 
 	// wallNow is the host's own clock. Rates here are over wall time, not
 	// the snapshot clock passed to Collect: in the demo that clock is
@@ -68,9 +66,11 @@ type Host struct {
 	dump func(ctx context.Context, ports []uint16) (int, error)
 
 	mu      sync.Mutex // guards the previous samples; Collect may overlap a late one
-	prevCPU *cpu.TimesStat
-	prevNet map[string]net.IOCountersStat
+	prevCPU cpu.TimesStat
+	hasCPU  bool      // prevCPU is set
+	prevNet []hostNIC // nil until the first reading
 	prevAt  time.Time
+	curNet  []hostNIC // the reading being taken: prevNet's spare, swapped with it
 
 	portMu sync.Mutex // guards the port count and the in-flight dump
 	port   hostPortState
@@ -83,6 +83,27 @@ type hostPortState struct {
 	err      error
 	at       time.Time     // wall time the last dump finished
 	inFlight chan struct{} // closed when the running dump finishes; nil if none
+}
+
+// hostSystem reads the machine-wide counters: CPU times, memory, load and
+// NIC byte counters (host_system_linux.go reads /proc itself,
+// host_system_other.go asks gopsutil).
+type hostSystem interface {
+	// cpuTimes is the total CPU time by state, in seconds.
+	cpuTimes(ctx context.Context) (cpu.TimesStat, error)
+	// memory is the total and the available memory in bytes.
+	memory(ctx context.Context) (total, available uint64, err error)
+	// load1 is the one-minute load average.
+	load1(ctx context.Context) (float64, error)
+	// nics calls visit with every interface's name (valid only during
+	// the call) and its received and sent bytes.
+	nics(ctx context.Context, visit func(name []byte, recv, sent uint64)) error
+}
+
+// hostNIC is one interface's byte counters at a poll.
+type hostNIC struct {
+	name       string
+	recv, sent uint64
 }
 
 // hostKernelCounters is what the kernel's counter files say.
@@ -122,9 +143,9 @@ func NewHost(cfg *config.Host) (*Host, error) {
 	}
 	slices.Sort(h.ports)
 	h.ports = slices.Compact(h.ports)
-	// gopsutil reads the same /proc as the kernel counters, so a container
-	// pointed at the host's /proc sees the host's CPU, memory and NICs too.
-	h.env = common.EnvMap{common.HostProcEnvKey: h.procRoot}
+	// The same /proc as the kernel counters, so a container pointed at the
+	// host's /proc sees the host's CPU, memory and NICs too.
+	h.sys = newHostSystem(h.procRoot)
 	kernel, err := hostNewKernel(h.procRoot)
 	if err != nil {
 		return nil, fmt.Errorf("host: %w", err)
@@ -145,7 +166,6 @@ func (h *Host) Signals() []string { return slices.Clone(snapshot.HostSignals) }
 // is not an error. A failing reading leaves
 // the others in the result and is named in the joined error.
 func (h *Host) Collect(ctx context.Context, _ time.Time) (Result, error) {
-	ctx = context.WithValue(ctx, common.EnvKey, h.env)
 	res := Result{Values: make(map[string]snapshot.Value, len(snapshot.HostSignals))}
 	readings := []struct {
 		name string
@@ -173,22 +193,18 @@ func (h *Host) Collect(ctx context.Context, _ time.Time) (Result, error) {
 // collectCPU sets host.cpu from the busy share of CPU time since the last
 // call. The share comes from tick deltas, so no clock is involved.
 func (h *Host) collectCPU(ctx context.Context, res *Result) error {
-	times, err := cpu.TimesWithContext(ctx, false)
+	cur, err := h.sys.cpuTimes(ctx)
 	if err != nil {
 		return fmt.Errorf("read cpu times: %w", err)
 	}
-	if len(times) == 0 {
-		return errors.New("read cpu times: no total line")
-	}
-	cur := times[0]
 	h.mu.Lock()
-	prev := h.prevCPU
-	h.prevCPU = &cur
+	prev, ok := h.prevCPU, h.hasCPU
+	h.prevCPU, h.hasCPU = cur, true
 	h.mu.Unlock()
-	if prev == nil {
+	if !ok {
 		return nil
 	}
-	total := hostCPUTotal(cur) - hostCPUTotal(*prev)
+	total := hostCPUTotal(cur) - hostCPUTotal(prev)
 	idle := (cur.Idle + cur.Iowait) - (prev.Idle + prev.Iowait)
 	if total <= 0 {
 		return nil // no tick elapsed: nothing to say yet
@@ -203,66 +219,87 @@ func hostCPUTotal(t cpu.TimesStat) float64 {
 }
 
 func (h *Host) collectMemory(ctx context.Context, res *Result) error {
-	vm, err := mem.VirtualMemoryWithContext(ctx)
+	total, available, err := h.sys.memory(ctx)
 	if err != nil {
 		return fmt.Errorf("read memory: %w", err)
 	}
 	// Used is what cannot be reclaimed: page cache is not pressure.
-	used := vm.Total - min(vm.Available, vm.Total)
+	used := total - min(available, total)
 	res.Values[hostSigMemoryUsed] = snapshot.Some(float64(used))
-	res.Values[hostSigMemoryTotal] = snapshot.Some(float64(vm.Total))
+	res.Values[hostSigMemoryTotal] = snapshot.Some(float64(total))
 	return nil
 }
 
 func (h *Host) collectLoad(ctx context.Context, res *Result) error {
-	avg, err := load.AvgWithContext(ctx)
+	l1, err := h.sys.load1(ctx)
 	if err != nil {
 		return fmt.Errorf("read load average: %w", err)
 	}
-	res.Values[hostSigLoad1] = snapshot.Some(avg.Load1)
+	res.Values[hostSigLoad1] = snapshot.Some(l1)
 	return nil
 }
 
 // collectNet sets host.net_tx and host.net_rx in bytes per wall-clock
 // second since the last call, summed over the chosen interfaces.
 func (h *Host) collectNet(ctx context.Context, res *Result) error {
-	nics, err := net.IOCountersWithContext(ctx, true)
+	// The lock covers the reading too: it fills curNet, which the last
+	// reading left as the spare, and reuses prevNet's name strings.
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	cur := h.curNet[:0]
+	err := h.sys.nics(ctx, func(name []byte, recv, sent uint64) {
+		if !h.hostWantNIC(string(name)) {
+			return
+		}
+		n := hostNIC{recv: recv, sent: sent}
+		if p := hostFindNIC(h.prevNet, name); p != nil {
+			n.name = p.name
+		} else {
+			n.name = string(name)
+		}
+		cur = append(cur, n)
+	})
 	if err != nil {
+		h.curNet = cur
 		return fmt.Errorf("read network counters: %w", err)
 	}
 	at := h.wallNow()
-	cur := make(map[string]net.IOCountersStat, len(nics))
-	for _, n := range nics {
-		if h.hostWantNIC(n.Name) {
-			cur[n.Name] = n
-		}
-	}
 	for _, name := range h.interfaces {
-		if _, ok := cur[name]; !ok {
+		if hostFindNIC(cur, []byte(name)) == nil {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("network interface %q not found", name))
 		}
 	}
-	h.mu.Lock()
 	prev, prevAt := h.prevNet, h.prevAt
 	h.prevNet, h.prevAt = cur, at
-	h.mu.Unlock()
+	h.curNet = prev // the spare for the next reading
 	secs := at.Sub(prevAt).Seconds()
 	if prev == nil || secs <= 0 {
 		return nil
 	}
 	var tx, rx float64
-	for name, c := range cur {
-		p, ok := prev[name]
+	for _, c := range cur {
+		p := hostFindNIC(prev, []byte(c.name))
 		// A NIC that appeared, or whose counters went back (driver reset),
 		// has no delta this time; it must not make the sum negative.
-		if !ok || c.BytesSent < p.BytesSent || c.BytesRecv < p.BytesRecv {
+		if p == nil || c.sent < p.sent || c.recv < p.recv {
 			continue
 		}
-		tx += float64(c.BytesSent - p.BytesSent)
-		rx += float64(c.BytesRecv - p.BytesRecv)
+		tx += float64(c.sent - p.sent)
+		rx += float64(c.recv - p.recv)
 	}
 	res.Values[hostSigNetTX] = snapshot.Some(tx / secs)
 	res.Values[hostSigNetRX] = snapshot.Some(rx / secs)
+	return nil
+}
+
+// hostFindNIC returns the interface named name in nics, or nil. A host
+// has a handful of interfaces: a scan beats a map built at every poll.
+func hostFindNIC(nics []hostNIC, name []byte) *hostNIC {
+	for i := range nics {
+		if nics[i].name == string(name) {
+			return &nics[i]
+		}
+	}
 	return nil
 }
 

@@ -18,48 +18,38 @@ func hostNewKernel(procRoot string) (func(context.Context) (hostKernelCounters, 
 	} else if !fi.IsDir() {
 		return nil, fmt.Errorf("proc root %s is not a directory", procRoot)
 	}
-	snmp := filepath.Join(procRoot, "net", "snmp")
-	sockstat := filepath.Join(procRoot, "net", "sockstat")
+	snmp := newHostProcFile(filepath.Join(procRoot, "net", "snmp"))
+	sockstat := newHostProcFile(filepath.Join(procRoot, "net", "sockstat"))
 	page := float64(os.Getpagesize())
 	return func(ctx context.Context) (hostKernelCounters, error) {
 		var kc hostKernelCounters
 		if err := ctx.Err(); err != nil {
-			return kc, fmt.Errorf("read %s: %w", snmp, err)
+			return kc, fmt.Errorf("read %s: %w", snmp.path, err)
 		}
-		if b, err := hostReadFile(snmp); err != nil {
-			kc.SnmpErr = err
-		} else if kc.CurrEstab, err = hostParseCurrEstab(b); err != nil {
-			kc.SnmpErr = fmt.Errorf("read %s: %w", snmp, err)
-		}
+		kc.SnmpErr = snmp.read(func(b []byte) error {
+			var err error
+			if kc.CurrEstab, err = hostParseCurrEstab(b); err != nil {
+				return fmt.Errorf("read %s: %w", snmp.path, err)
+			}
+			return nil
+		})
 		if err := ctx.Err(); err != nil {
-			kc.SockstatErr = fmt.Errorf("read %s: %w", sockstat, err)
+			kc.SockstatErr = fmt.Errorf("read %s: %w", sockstat.path, err)
 			return kc, nil
 		}
 		// sockstat6 is not read: its TCP6 line has no mem field, and the
 		// TCP mem figure here is the protocol-wide tcp_memory_allocated,
 		// which covers IPv6 sockets as well.
-		if b, err := hostReadFile(sockstat); err != nil {
-			kc.SockstatErr = err
-		} else if pages, err := hostParseSockstatMem(b); err != nil {
-			kc.SockstatErr = fmt.Errorf("read %s: %w", sockstat, err)
-		} else {
+		kc.SockstatErr = sockstat.read(func(b []byte) error {
+			pages, err := hostParseSockstatMem(b)
+			if err != nil {
+				return fmt.Errorf("read %s: %w", sockstat.path, err)
+			}
 			kc.MemBytes = float64(pages) * page
-		}
+			return nil
+		})
 		return kc, nil
 	}, nil
-}
-
-// hostReadFile reads a small /proc file, its error as "read PATH: why".
-func hostReadFile(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	return b, nil
 }
 
 // hostParseSockstatMem returns the "TCP: inuse N … mem N" figure, in pages.

@@ -49,8 +49,25 @@ type Prometheus struct {
 	metrics   []string      // metric names the queries read
 	log       *slog.Logger
 
-	mu     sync.Mutex // guards scrape
+	mu     sync.Mutex // guards scrape and expanded
 	scrape promScrapeState
+	// expanded holds every signal's query with its variables filled for
+	// the variables of the last poll: they change only when the scrape
+	// interval is first detected, so a poll does not fill them again.
+	expanded promExpansion
+
+	newestQuery string // promNewestQuery of metrics
+}
+
+// promExpansion is every signal's query filled for one set of variables.
+type promExpansion struct {
+	vars    promVars
+	queries map[string]promExpanded // by signal address; nil until the first poll
+}
+
+type promExpanded struct {
+	query string
+	err   error
 }
 
 // PrometheusOption configures a Prometheus source.
@@ -143,6 +160,9 @@ func NewPrometheus(cfg *config.Prometheus, signals map[string]config.Signal, opt
 			}
 		}
 	}
+	if len(p.metrics) > 0 {
+		p.newestQuery = promNewestQuery(p.metrics)
+	}
 	return p, nil
 }
 
@@ -200,11 +220,12 @@ func (p *Prometheus) Collect(ctx context.Context, now time.Time) (Result, error)
 		res.ScrapeInterval, res.RateWindow = vars.scrape, vars.rateInterval()
 	}
 
+	queries := p.expand(vars)
 	out := make([]promOutcome, len(p.names))
 	var newest time.Time
 	var wg sync.WaitGroup
 	for i, addr := range p.names {
-		wg.Go(func() { out[i] = p.collectOne(ctx, addr, at, vars) })
+		wg.Go(func() { out[i] = p.collectOne(ctx, addr, queries[addr], at) })
 	}
 	if len(p.metrics) > 0 {
 		wg.Go(func() { newest = p.newestSample(ctx, at) })
@@ -236,12 +257,29 @@ func (p *Prometheus) Collect(ctx context.Context, now time.Time) (Result, error)
 	return res, errors.Join(errs...)
 }
 
+// expand returns every signal's query filled for vars, filling them only
+// when vars differ from the last poll's. The map is shared: read only.
+func (p *Prometheus) expand(vars promVars) map[string]promExpanded {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.expanded.queries != nil && p.expanded.vars == vars {
+		return p.expanded.queries
+	}
+	queries := make(map[string]promExpanded, len(p.names))
+	for _, addr := range p.names {
+		q, err := promExpand(p.signals[addr].Query, vars)
+		queries[addr] = promExpanded{query: q, err: err}
+	}
+	p.expanded = promExpansion{vars: vars, queries: queries}
+	return queries
+}
+
 // newestSample returns the newest sample's time among the metrics the
 // queries read, or zero when the server does not say.
 func (p *Prometheus) newestSample(ctx context.Context, at time.Time) time.Time {
 	qctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
-	ans, err := p.api.query(qctx, promNewestQuery(p.metrics), at)
+	ans, err := p.api.query(qctx, p.newestQuery, at)
 	if err != nil {
 		p.log.Debug("newest sample time not known", "source", p.Name(), "err", err)
 		return time.Time{}
@@ -271,11 +309,12 @@ func (p *Prometheus) hiddenLatency(at, newest time.Time, scrape time.Duration) s
 		lag.Round(100*time.Millisecond))
 }
 
-// collectOne queries one signal and turns the answer into a value.
-func (p *Prometheus) collectOne(ctx context.Context, addr string, at time.Time, vars promVars) promOutcome {
+// collectOne queries one signal (its query filled by expand) and turns
+// the answer into a value.
+func (p *Prometheus) collectOne(ctx context.Context, addr string, q promExpanded, at time.Time) promOutcome {
 	sig := p.signals[addr]
 	o := promOutcome{addr: addr}
-	query, err := promExpand(sig.Query, vars)
+	query, err := q.query, q.err
 	if err != nil { // checked in NewPrometheus; kept for safety
 		o.msg = err.Error()
 		o.err = fmt.Errorf("query %s: %s", addr, o.msg)

@@ -3,9 +3,11 @@ package collectors
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -206,4 +208,34 @@ func TestTheNewestSampleIsTheDatasOwnTime(t *testing.T) {
 			t.Errorf("newest = %v, want the evaluation time %v", res.NewestSample, wall.Add(-30*time.Second))
 		}
 	})
+}
+
+func TestPrometheusFillsTheQueriesAgainOnlyWhenTheVariablesChange(t *testing.T) {
+	signals := map[string]config.Signal{
+		"pv":       {Query: "sum(rate(shop_page_views_total[$__rate_interval]))"},
+		"requests": {Query: "sum(increase(shop_http_requests_total[${__range}]))"},
+		"stock":    {Query: "shop_stock_remaining"},
+	}
+	p, err := NewPrometheus(&config.Prometheus{URL: "http://127.0.0.1:1"}, signals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(vars promVars) map[string]promExpanded {
+		t.Helper()
+		got := p.expand(vars)
+		for addr, s := range signals {
+			want, err := promExpand(s.Query, vars)
+			if got[addr].query != want || !errors.Is(got[addr].err, err) {
+				t.Errorf("%v: %s = %q, %v; want %q, %v", vars, addr, got[addr].query, got[addr].err, want, err)
+			}
+		}
+		return got
+	}
+	first := check(promVars{interval: time.Second, scrape: 15 * time.Second})
+	if again := check(promVars{interval: time.Second, scrape: 15 * time.Second}); reflect.ValueOf(again).Pointer() != reflect.ValueOf(first).Pointer() {
+		t.Errorf("the same variables filled the queries again")
+	}
+	if got := check(promVars{interval: time.Second, scrape: time.Second}); got["pv"].query != "sum(rate(shop_page_views_total[4s]))" {
+		t.Errorf("after the scrape interval was detected: pv = %q; want the 4s window", got["pv"].query)
+	}
 }

@@ -61,6 +61,14 @@ type scrapeTarget struct {
 	// labels are given to every series it exposes, as Prometheus does:
 	// instance (host:port) and the configured job.
 	labels []exprLabel
+	// body is the buffer its answers are read into.
+	body *scrapeBody
+}
+
+// scrapeBody is a target's body buffer, kept from scrape to scrape.
+type scrapeBody struct {
+	mu  sync.Mutex // held while a scrape reads into buf
+	buf bytes.Buffer
 }
 
 // scrapeState is what a target answered at its last successful poll.
@@ -70,6 +78,9 @@ type scrapeState struct {
 	polls  uint64
 	series map[string]scrapePrev // by series identity
 	names  map[string]bool       // the metric names it exposed last
+	// spare is the series map before last, emptied and filled again at the
+	// next poll: a map of every series is not built anew each second.
+	spare map[string]scrapePrev
 }
 
 // scrapePrev is one series' value at its last poll.
@@ -118,7 +129,7 @@ func NewScrape(cfg *config.Scrape, signals map[string]config.Signal) (*Scrape, e
 		if cfg.Job != "" {
 			labels = append(labels, exprLabel{"job", cfg.Job})
 		}
-		s.targets = append(s.targets, scrapeTarget{url: t, display: u.Redacted(), labels: labels})
+		s.targets = append(s.targets, scrapeTarget{url: t, display: u.Redacted(), labels: labels, body: new(scrapeBody)})
 	}
 	client, err := promconfig.NewClientFromConfig(cfg.HTTPClient, "launchwatch")
 	if err != nil {
@@ -261,8 +272,15 @@ func (s *Scrape) readsFrom(x *expr, targets []int) bool {
 // previous value, and remembers the answer for the next poll.
 func (st *scrapeState) advance(samples []scrapeSample, now time.Time, data exprData) {
 	st.polls++
-	next := make(map[string]scrapePrev, len(samples))
-	st.names = make(map[string]bool)
+	next := st.spare
+	if next == nil {
+		next = make(map[string]scrapePrev, len(samples))
+	}
+	clear(next)
+	if st.names == nil {
+		st.names = make(map[string]bool)
+	}
+	clear(st.names)
 	for _, smp := range samples {
 		st.names[smp.name] = true
 		es := exprSeries{Labels: smp.labels, Value: smp.value}
@@ -283,6 +301,7 @@ func (st *scrapeState) advance(samples []scrapeSample, now time.Time, data exprD
 			next[k] = p
 		}
 	}
+	st.spare = st.series
 	st.series, st.polled, st.at = next, true, now
 }
 
@@ -315,7 +334,17 @@ func (s *Scrape) fetch(ctx context.Context, t scrapeTarget) ([]scrapeSample, err
 		}
 		return nil, errors.New(msg)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, s.maxBody+1))
+	// The body is read into the target's buffer, kept for its next
+	// scrape (the parser copies what it keeps); a scrape overlapping a
+	// late one of the same target takes a buffer of its own.
+	buf := new(bytes.Buffer)
+	if b := t.body; b.mu.TryLock() {
+		defer b.mu.Unlock()
+		buf = &b.buf
+	}
+	buf.Reset()
+	_, err = buf.ReadFrom(io.LimitReader(resp.Body, s.maxBody+1))
+	body := buf.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("read body: %w", scrapeCleanError(err))
 	}
@@ -335,19 +364,23 @@ func (s *Scrape) fetch(ctx context.Context, t scrapeTarget) ([]scrapeSample, err
 // scrapeTargetLabels gives a sample the target's labels. A label the
 // exporter set itself under the same name is kept as exported_NAME, as
 // Prometheus does (honor_labels: false), so {instance="web-1:9100"} names
-// the target that was read. The result stays sorted by name.
+// the target that was read. The result stays sorted by name. It is built
+// in labels itself (renamed in place, the target's appended): the
+// samples' labels are made with room for them (scrapeTargetLabelsMax).
 func scrapeTargetLabels(labels, target []exprLabel) []exprLabel {
-	out := make([]exprLabel, 0, len(labels)+len(target))
-	for _, l := range labels {
+	for i, l := range labels {
 		if slices.ContainsFunc(target, func(t exprLabel) bool { return t.Name == l.Name }) {
-			l.Name = "exported_" + l.Name
+			labels[i].Name = "exported_" + l.Name
 		}
-		out = append(out, l)
 	}
-	out = append(out, target...)
+	out := append(labels, target...)
 	slices.SortFunc(out, func(a, b exprLabel) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
+
+// scrapeTargetLabelsMax is how many labels a target gives its samples
+// (instance and job): scrapeNewSample leaves room for them.
+const scrapeTargetLabelsMax = 2
 
 // scrapeCleanError keeps server-influenced text in an error safe to show.
 func scrapeCleanError(err error) error {
@@ -549,13 +582,19 @@ func scrapeFlatten(out []scrapeSample, mf *dto.MetricFamily, keep map[string]boo
 // the raw label values; the values expressions match are cleaned, so a
 // matcher written in the config matches what an operator would see.
 func scrapeNewSample(name string, pairs []*dto.LabelPair, extra []exprLabel, v float64) scrapeSample {
-	labels := make([]exprLabel, 0, len(pairs)+len(extra))
+	labels := make([]exprLabel, 0, len(pairs)+len(extra)+scrapeTargetLabelsMax)
+	size := len(name)
 	for _, p := range pairs {
 		labels = append(labels, exprLabel{p.GetName(), p.GetValue()})
+		size += 2 + len(p.GetName()) + len(p.GetValue())
+	}
+	for _, l := range extra {
+		size += 2 + len(l.Name) + len(l.Value)
 	}
 	labels = append(labels, extra...)
 	slices.SortFunc(labels, func(a, b exprLabel) int { return strings.Compare(a.Name, b.Name) })
 	var key strings.Builder
+	key.Grow(size)
 	key.WriteString(name)
 	for i, l := range labels {
 		key.WriteByte(0xff)

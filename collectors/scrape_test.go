@@ -725,3 +725,42 @@ func TestScrapeSeriesMemory(t *testing.T) {
 		})
 	}
 }
+
+func TestScrapeSeriesMemoryOutlivesTheMapsReusedPollToPoll(t *testing.T) {
+	// The series maps are reused every other poll: a series remembered
+	// across several polls, and one forgotten after scrapeForgetPolls,
+	// must come through them unchanged.
+	var st scrapeState
+	at := func(i int) time.Time { return scrapeT0.Add(time.Duration(i) * time.Second) }
+	st.advance([]scrapeSample{{name: "m", key: "b", value: 7}, {name: "m", key: "c", value: 1}}, at(0), make(exprData))
+	for i := 1; i <= 5; i++ {
+		st.advance([]scrapeSample{{name: "m", key: "a", value: float64(i)}}, at(i), make(exprData))
+	}
+	data := make(exprData)
+	st.advance([]scrapeSample{{name: "m", key: "a", value: 6}, {name: "m", key: "b", value: 9}}, at(6), data)
+	got := data["m"]
+	want := []exprSeries{
+		{Value: 6, Prev: 5, HasPrev: true, Elapsed: 1},
+		{Value: 9, Prev: 7, HasPrev: true, Elapsed: 6},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("series %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i].Value != want[i].Value || got[i].Prev != want[i].Prev || got[i].HasPrev != want[i].HasPrev || got[i].Elapsed != want[i].Elapsed {
+			t.Errorf("series %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if _, ok := st.series["c"]; !ok {
+		t.Fatalf("series c forgotten after 6 polls; it is kept for %d", scrapeForgetPolls)
+	}
+	for i := 7; i < 7+scrapeForgetPolls; i++ {
+		st.advance([]scrapeSample{{name: "m", key: "a", value: float64(i)}}, at(i), make(exprData))
+	}
+	if _, ok := st.series["c"]; ok {
+		t.Errorf("series c still remembered after %d polls without it", scrapeForgetPolls)
+	}
+	if len(st.names) != 1 || !st.names["m"] {
+		t.Errorf("names = %v; want only the last poll's", st.names)
+	}
+}

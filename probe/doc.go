@@ -11,6 +11,11 @@
 // a configured CDN host serves it. Requests ask for gzip, as every browser
 // does, so compression is seen as visitors get it.
 //
+// Every request is made at every Run, but a page or stylesheet whose body
+// (and Content-Encoding) is byte for byte the one an earlier Run got from
+// the same URL is not decoded and parsed again: what was read from it then
+// is used.
+//
 // One Run is bounded everywhere: a total deadline, a cap on the bytes read
 // from the page and from each body, a cap on the resources, a cap on
 // redirects, and a fixed number of requests in flight. Configured headers

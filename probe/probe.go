@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/andybalholm/cascadia"
@@ -31,6 +32,10 @@ const (
 	// DefaultSelector is the purchase button's marker when none is given.
 	DefaultSelector = "#buy"
 )
+
+// parseCacheMax bounds each parse cache: a few pages (redirects), and the
+// stylesheets one page names.
+const parseCacheMax = 64
 
 // userAgent names the probe to the servers it asks.
 const userAgent = "launchwatch-probe/1"
@@ -88,6 +93,11 @@ type Prober struct {
 	selector cascadia.Selector
 	cdn      []cdnRule
 	client   *http.Client
+	// pages and sheets keep what was read from the page and from each
+	// stylesheet, for the next probe that gets the same bodies.
+	pages  *parseCache[pageParse]
+	sheets *parseCache[[]ref]
+	bufs   sync.Pool // *bytes.Buffer, for bodies read whole
 }
 
 // New checks the options and returns a Prober.
@@ -122,7 +132,8 @@ func New(opts Options) (*Prober, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Prober{opts: opts, page: u, selector: sel, cdn: cdn}
+	p := &Prober{opts: opts, page: u, selector: sel, cdn: cdn,
+		pages: newParseCache[pageParse](parseCacheMax), sheets: newParseCache[[]ref](parseCacheMax)}
 	p.opts.Headers = opts.Headers.Clone()
 	tr := opts.Transport
 	if tr == nil {

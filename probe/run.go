@@ -46,7 +46,9 @@ func (p *Prober) Run(ctx context.Context) (Result, error) {
 }
 
 func (p *Prober) run(ctx context.Context, res *Result) error {
-	body, final, err := p.fetchPage(ctx, &res.Page)
+	buf := p.getBuf()
+	defer p.putBuf(buf)
+	raw, final, err := p.fetchPage(ctx, &res.Page, buf)
 	res.Status = res.Page.Status
 	res.FinalURL = res.URL
 	if final != nil {
@@ -55,15 +57,14 @@ func (p *Prober) run(ctx context.Context, res *Result) error {
 	if err != nil {
 		return err
 	}
-	doc, err := html.Parse(bytes.NewReader(body))
+	page, err := p.readPage(raw, res.Page.Encoding, final)
 	if err != nil {
-		return fmt.Errorf("parse the page: %w", err)
+		return err
 	}
-	res.Title = title(doc)
-	res.Button = checkButton(doc, p.selector, p.opts.Marker)
+	res.Title, res.Button = page.title, page.button
 
 	seen := map[string]bool{final.String(): true}
-	refs, left := p.keep(pageRefs(doc, baseURL(doc, final)), seen, 0)
+	refs, left := p.keep(page.refs, seen, 0)
 	sized, css := p.sizeAll(ctx, refs)
 	var cssRefsAll []ref
 	for _, c := range css {
@@ -77,6 +78,37 @@ func (p *Prober) run(ctx context.Context, res *Result) error {
 		res.Resources = append(res.Resources, extra...)
 	}
 	return nil
+}
+
+// pageParse is what the probe reads from the page's HTML.
+type pageParse struct {
+	title  string
+	button Button
+	refs   []ref
+}
+
+// readPage decodes and parses the page's body, or, when the body is the
+// one the last probe got from final, takes what was read from it then.
+func (p *Prober) readPage(raw []byte, encoding string, final *url.URL) (pageParse, error) {
+	key, sum := final.String(), sumBody(encoding, raw)
+	if pp, ok := p.pages.get(key, sum); ok {
+		return pp, nil
+	}
+	body, err := p.decode(raw, encoding)
+	if err != nil {
+		return pageParse{}, fmt.Errorf("decode the page: %w", err)
+	}
+	doc, err := html.Parse(bytes.NewReader(body))
+	if err != nil {
+		return pageParse{}, fmt.Errorf("parse the page: %w", err)
+	}
+	pp := pageParse{
+		title:  title(doc),
+		button: checkButton(doc, p.selector, p.opts.Marker),
+		refs:   pageRefs(doc, baseURL(doc, final)),
+	}
+	p.pages.put(key, sum, pp)
+	return pp, nil
 }
 
 // keep drops repeats and what passes MaxResources (have already kept),
@@ -124,9 +156,9 @@ func (p *Prober) sizeAll(ctx context.Context, refs []ref) ([]Resource, [][]ref) 
 	return out, css
 }
 
-// fetchPage reads the page into r and returns its decoded body and final
-// URL.
-func (p *Prober) fetchPage(ctx context.Context, r *Resource) ([]byte, *url.URL, error) {
+// fetchPage reads the page into r and returns its body as it came (in
+// r.Encoding, in buf) and its final URL.
+func (p *Prober) fetchPage(ctx context.Context, r *Resource, buf *bytes.Buffer) ([]byte, *url.URL, error) {
 	r.URL, r.Host, r.CDN = cleanURL(p.page), p.page.Host, p.isCDN(p.page)
 	resp, err := p.do(ctx, http.MethodGet, p.page, "")
 	if err != nil {
@@ -139,7 +171,7 @@ func (p *Prober) fetchPage(ctx context.Context, r *Resource) ([]byte, *url.URL, 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, final, fmt.Errorf("the page answered %s", statusText(resp))
 	}
-	raw, over, err := p.readCapped(resp.Body)
+	raw, over, err := p.readCapped(buf, resp.Body)
 	r.Bytes, r.Known, r.AtLeast = int64(len(raw)), true, over
 	if err != nil {
 		r.Err = errText(err)
@@ -148,11 +180,7 @@ func (p *Prober) fetchPage(ctx context.Context, r *Resource) ([]byte, *url.URL, 
 	if over {
 		return nil, final, fmt.Errorf("the page is larger than %d bytes, not parsed: %w", p.opts.MaxPageBytes, ErrTooLarge)
 	}
-	body, err := p.decode(raw, r.Encoding)
-	if err != nil {
-		return nil, final, fmt.Errorf("decode the page: %w", err)
-	}
-	return body, final, nil
+	return raw, final, nil
 }
 
 // size finds a resource's size and headers; for a stylesheet it reads
@@ -204,7 +232,8 @@ func (p *Prober) size(ctx context.Context, rf ref) (Resource, []ref) {
 }
 
 // readStylesheet reads a stylesheet whole (up to the cap) into r and
-// returns the url()s it names.
+// returns the url()s it names: found again when its body differs from the
+// last probe's, taken from then when it does not.
 func (p *Prober) readStylesheet(ctx context.Context, u *url.URL, r *Resource) []ref {
 	resp, err := p.do(ctx, http.MethodGet, u, "")
 	if err != nil {
@@ -216,7 +245,9 @@ func (p *Prober) readStylesheet(ctx context.Context, u *url.URL, r *Resource) []
 	if resp.StatusCode/100 != 2 {
 		return nil
 	}
-	raw, over, err := p.readCapped(resp.Body)
+	buf := p.getBuf()
+	defer p.putBuf(buf)
+	raw, over, err := p.readCapped(buf, resp.Body)
 	r.Bytes, r.Known, r.AtLeast = int64(len(raw)), true, over
 	if err != nil {
 		r.Err, r.Known = errText(err), false
@@ -225,11 +256,17 @@ func (p *Prober) readStylesheet(ctx context.Context, u *url.URL, r *Resource) []
 	if over {
 		return nil // cut short: its url()s would be a guess
 	}
+	key, sum := resp.Request.URL.String(), sumBody(r.Encoding, raw)
+	if refs, ok := p.sheets.get(key, sum); ok {
+		return refs
+	}
 	css, err := p.decode(raw, r.Encoding)
 	if err != nil {
 		return nil // sized, but its url()s cannot be read
 	}
-	return cssRefs(string(css), resp.Request.URL)
+	refs := cssRefs(string(css), resp.Request.URL)
+	p.sheets.put(key, sum, refs)
+	return refs
 }
 
 // do sends one request; rng, when set, is a Range header.
@@ -260,15 +297,31 @@ func (p *Prober) describe(r *Resource, resp *http.Response) {
 	}
 }
 
-// readCapped reads at most MaxPageBytes; over is true when the body went
-// on past them.
-func (p *Prober) readCapped(body io.Reader) (data []byte, over bool, err error) {
-	data, err = io.ReadAll(io.LimitReader(body, p.opts.MaxPageBytes+1))
+// readCapped reads at most MaxPageBytes into buf (emptied first); over is
+// true when the body went on past them. The bytes are buf's: valid until
+// buf is used again.
+func (p *Prober) readCapped(buf *bytes.Buffer, body io.Reader) (data []byte, over bool, err error) {
+	buf.Reset()
+	_, err = buf.ReadFrom(io.LimitReader(body, p.opts.MaxPageBytes+1))
+	data = buf.Bytes()
 	if int64(len(data)) > p.opts.MaxPageBytes {
 		return data[:p.opts.MaxPageBytes], true, nil
 	}
 	return data, false, err
 }
+
+// getBuf returns a body buffer from the probe's pool: the page and the
+// stylesheets are read whole at every probe, and a kept buffer spares
+// growing a new one each time. putBuf gives it back once nothing refers
+// to its bytes.
+func (p *Prober) getBuf() *bytes.Buffer {
+	if b, ok := p.bufs.Get().(*bytes.Buffer); ok {
+		return b
+	}
+	return new(bytes.Buffer)
+}
+
+func (p *Prober) putBuf(b *bytes.Buffer) { p.bufs.Put(b) }
 
 // countCapped counts a body's bytes up to MaxPageBytes without keeping
 // them.
