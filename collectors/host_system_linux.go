@@ -21,54 +21,54 @@ import (
 // file does not fit (/proc/stat on a machine with many CPUs and IRQs).
 const hostProcInitialBuf = 4 << 10
 
-// hostProcFile is one /proc file read again at every poll. It stays open:
-// seeking a seq_file back to 0 and reading it regenerates its content, as
-// reopening does, without walking the path each time; and the buffer is
-// kept, so a poll allocates nothing to read it. A read that fails closes
-// the file, and the next read opens it again.
+// hostProcFile is one /proc file read again at every poll into a buffer
+// kept across polls, so a poll allocates nothing to read it. It is opened
+// by name at every read, as gopsutil does: a file replaced or removed is
+// seen at the next poll, and no descriptor outlives the read.
 type hostProcFile struct {
 	path string
 
-	mu  sync.Mutex // guards f and buf: an overlapping Collect waits its turn
-	f   *os.File
+	mu  sync.Mutex // guards buf: an overlapping Collect waits its turn
 	buf []byte
 }
 
 func newHostProcFile(path string) *hostProcFile { return &hostProcFile{path: path} }
 
+// hostProcReadError is a /proc file that could not be opened or read (not
+// one whose content did not parse).
+type hostProcReadError struct {
+	path string
+	err  error
+}
+
+func (e *hostProcReadError) Error() string { return "read " + e.path + ": " + e.err.Error() }
+func (e *hostProcReadError) Unwrap() error { return e.err }
+
 // read calls parse with the file's whole content, under the file's lock:
-// the bytes are valid only until parse returns. An error reading names the
-// file ("read /proc/stat: permission denied"); parse's error is returned
-// as it is.
+// the bytes are valid only until parse returns. An error reading is a
+// *hostProcReadError naming the file ("read /proc/stat: permission
+// denied"); parse's error is returned as it is.
 func (p *hostProcFile) read(parse func([]byte) error) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	b, err := p.load()
 	if err != nil {
-		if p.f != nil {
-			p.f.Close()
-			p.f = nil
-		}
 		var pe *os.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return fmt.Errorf("read %s: %w", p.path, err)
+		return &hostProcReadError{path: p.path, err: err}
 	}
 	return parse(b)
 }
 
 // load reads the whole file into the kept buffer.
 func (p *hostProcFile) load() ([]byte, error) {
-	if p.f == nil {
-		f, err := os.Open(p.path)
-		if err != nil {
-			return nil, err
-		}
-		p.f = f
-	} else if _, err := p.f.Seek(0, io.SeekStart); err != nil {
+	f, err := os.Open(p.path)
+	if err != nil {
 		return nil, err
 	}
+	defer f.Close()
 	if p.buf == nil {
 		p.buf = make([]byte, hostProcInitialBuf)
 	}
@@ -77,7 +77,7 @@ func (p *hostProcFile) load() ([]byte, error) {
 		if n == len(p.buf) {
 			p.buf = append(p.buf, make([]byte, len(p.buf))...)
 		}
-		m, err := p.f.Read(p.buf[n:])
+		m, err := f.Read(p.buf[n:])
 		n += m
 		if errors.Is(err, io.EOF) {
 			return p.buf[:n], nil
@@ -89,7 +89,7 @@ func (p *hostProcFile) load() ([]byte, error) {
 }
 
 // hostProcSystem reads CPU, memory, load and NIC counters from /proc files
-// it keeps open. Every figure is the one gopsutil gives (the same files,
+// into buffers it keeps. Every figure is the one gopsutil gives (the same files,
 // the same fields, the same arithmetic); it only skips gopsutil's
 // per-call allocations of lines and strings.
 type hostProcSystem struct {
@@ -188,20 +188,21 @@ func (s *hostProcSystem) memory(ctx context.Context) (total, available uint64, e
 }
 
 // load1 reads the one-minute load average from /proc/loadavg. When the
-// file cannot be read or parsed, gopsutil's load.Avg answers, as before:
-// it tries the file, then the sysinfo system call.
+// file cannot be read, gopsutil's load.Avg answers, as before (the sysinfo
+// system call); a file that reads but does not parse is an error naming
+// the field (gopsutil would index past a short line and panic).
 func (s *hostProcSystem) load1(ctx context.Context) (float64, error) {
 	var l1 float64
 	err := s.loadavg.read(func(b []byte) error {
 		rest := b
-		for i := range 3 { // gopsutil parses all three, and fails on any
+		for i, name := range []string{"1-minute", "5-minute", "15-minute"} { // gopsutil parses all three
 			var f []byte
 			if f, rest = hostNextField(rest); f == nil {
-				return errors.New("short")
+				return fmt.Errorf("read %s: no %s load average", s.loadavg.path, name)
 			}
 			v, err := strconv.ParseFloat(string(f), 64)
 			if err != nil {
-				return err
+				return fmt.Errorf("read %s: the %s load average %q is not a number", s.loadavg.path, name, f)
 			}
 			if i == 0 {
 				l1 = v
@@ -209,8 +210,9 @@ func (s *hostProcSystem) load1(ctx context.Context) (float64, error) {
 		}
 		return nil
 	})
-	if err == nil {
-		return l1, nil
+	var unreadable *hostProcReadError
+	if !errors.As(err, &unreadable) {
+		return l1, err
 	}
 	avg, err := load.AvgWithContext(context.WithValue(ctx, common.EnvKey, s.env))
 	if err != nil {

@@ -138,6 +138,21 @@ func TestHostSystemNamesTheFileAndFieldOfABadFigure(t *testing.T) {
 			want:    `interface eth0: counter 9 "-9" is not a number`,
 		},
 		{
+			name: "a load average line that stops short", file: "loadavg", content: "0.5 0.4\n",
+			read: func(s hostSystem) error { _, err := s.load1(context.Background()); return err },
+			want: "no 15-minute load average",
+		},
+		{
+			name: "an empty load average file", file: "loadavg", content: "\n",
+			read: func(s hostSystem) error { _, err := s.load1(context.Background()); return err },
+			want: "no 1-minute load average",
+		},
+		{
+			name: "a load average that is not a number", file: "loadavg", content: "0.5 x 0.3 1/100 42\n",
+			read: func(s hostSystem) error { _, err := s.load1(context.Background()); return err },
+			want: `the 5-minute load average "x" is not a number`,
+		},
+		{
 			name: "a missing file", file: "meminfo",
 			read: func(s hostSystem) error { _, _, err := s.memory(context.Background()); return err },
 			want: "no such file or directory",
@@ -163,7 +178,7 @@ func TestHostSystemNamesTheFileAndFieldOfABadFigure(t *testing.T) {
 	}
 }
 
-func TestHostProcFileReadsAFileThatGrowsAndComesBack(t *testing.T) {
+func TestHostProcFileReadsAFileThatGrowsIsReplacedAndComesBack(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "counters")
 	big := strings.Repeat("0123456789abcdef", hostProcInitialBuf/16*3) // three buffers' worth
 	f := newHostProcFile(path)
@@ -180,19 +195,23 @@ func TestHostProcFileReadsAFileThatGrowsAndComesBack(t *testing.T) {
 			t.Fatalf("read %d: %d bytes, %v; want the file's %d bytes", i, len(got), err, len(content))
 		}
 	}
+	// A file replaced by another (written aside, renamed over it) is read
+	// at the next poll, not the one read before.
+	aside := path + ".new"
+	if err := os.WriteFile(aside, []byte("replaced\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(aside, path); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := read(); err != nil || got != "replaced\n" {
+		t.Fatalf("read of the file replaced: %q, %v", got, err)
+	}
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	// Still open, the removed file is read; once a read fails, it is
-	// opened again by name.
-	f.mu.Lock()
-	f.f.Close()
-	f.mu.Unlock()
-	if _, err := read(); err == nil || !strings.HasPrefix(err.Error(), "read "+path+": ") {
-		t.Fatalf("read of a closed file: err = %v; want one naming %s", err, path)
-	}
-	if _, err := read(); err == nil || !strings.Contains(err.Error(), "no such file or directory") {
-		t.Fatalf("read of a removed file: err = %v; want no such file", err)
+	if _, err := read(); err == nil || !strings.HasPrefix(err.Error(), "read "+path+": ") || !strings.Contains(err.Error(), "no such file or directory") {
+		t.Fatalf("read of a removed file: err = %v; want one naming %s, no such file", err, path)
 	}
 	if err := os.WriteFile(path, []byte("back\n"), 0o644); err != nil {
 		t.Fatal(err)
