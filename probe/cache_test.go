@@ -160,3 +160,86 @@ func TestTheParseCacheStaysWithinItsSize(t *testing.T) {
 		t.Fatalf("the same bytes under another encoding matched")
 	}
 }
+
+// A second probe of unchanged bodies takes what the first read from them,
+// not a new parse: the cached readings are marked, and the marks come back.
+func TestAProbeOfUnchangedBodiesTakesTheCachedParse(t *testing.T) {
+	site := &changingSite{}
+	srv := site.serve(t)
+	site.set(`<html><head><title>Sale</title><link rel="stylesheet" href="/site.css"></head><body><button id="buy">Buy</button></body></html>`,
+		`a { background: url(/one.png) }`, false)
+	p := mustNew(t, Options{URL: srv.URL + "/"})
+	if _, err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.pages.m) != 1 || len(p.sheets.m) != 1 {
+		t.Fatalf("%d pages and %d stylesheets cached; want 1 and 1", len(p.pages.m), len(p.sheets.m))
+	}
+	for k, e := range p.pages.m {
+		e.v.title = "from the cache"
+		p.pages.m[k] = e
+	}
+	for k, e := range p.sheets.m {
+		marked := append([]ref(nil), e.v...)
+		u := *marked[0].url
+		u.Path = "/cached.png"
+		marked[0].url = &u
+		p.sheets.m[k] = parsed[[]ref]{sum: e.sum, v: marked}
+	}
+	res, err := p.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Title != "from the cache" {
+		t.Errorf("title %q: the page was parsed again", res.Title)
+	}
+	var css []string
+	for _, r := range res.Resources {
+		if r.Kind == KindCSSURL {
+			css = append(css, strings.TrimPrefix(r.URL, srv.URL))
+		}
+	}
+	if !reflect.DeepEqual(css, []string{"/cached.png"}) {
+		t.Errorf("the stylesheet's url()s %q: it was scanned again", css)
+	}
+}
+
+// The caches hold no more than they can use: the last page alone (a page
+// redirected to a new URL at every probe never matches an older one), and
+// no stylesheet with more url()s than sheetCacheRefsMax.
+func TestTheProbeCachesHoldTheLastPageAndNoHugeStylesheet(t *testing.T) {
+	var n int
+	var mu sync.Mutex
+	huge := strings.Repeat("a{background:url(/x.png)}", sheetCacheRefsMax+1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/sale":
+			mu.Lock()
+			n++
+			to := "/queue?t=" + strings.Repeat("1", n)
+			mu.Unlock()
+			http.Redirect(w, r, to, http.StatusFound)
+		case "/queue":
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte(`<html><head><link rel="stylesheet" href="/huge.css"></head><body><button id="buy">Buy</button></body></html>`))
+		case "/huge.css":
+			w.Header().Set("Content-Type", "text/css")
+			_, _ = w.Write([]byte(huge))
+		default:
+			w.Header().Set("Content-Length", "10")
+		}
+	}))
+	t.Cleanup(srv.Close)
+	p := mustNew(t, Options{URL: srv.URL + "/sale", MaxResources: 5})
+	for range 3 {
+		if _, err := p.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(p.pages.m) != 1 {
+		t.Errorf("%d pages cached after 3 probes redirected to 3 URLs; want the last alone", len(p.pages.m))
+	}
+	if len(p.sheets.m) != 0 {
+		t.Errorf("a stylesheet of %d url()s is cached", sheetCacheRefsMax+1)
+	}
+}

@@ -33,9 +33,15 @@ const (
 	DefaultSelector = "#buy"
 )
 
-// parseCacheMax bounds each parse cache: a few pages (redirects), and the
-// stylesheets one page names.
-const parseCacheMax = 64
+// sheetCacheMax bounds the stylesheet parse cache: the stylesheets one
+// page names. The page cache holds the last page alone: a page behind a
+// redirect to a new URL at each probe never matches an older one.
+const sheetCacheMax = 64
+
+// sheetCacheRefsMax is the most url()s a cached stylesheet holds: one
+// with more is scanned at every probe, so the cache stays small whatever
+// a stylesheet holds.
+const sheetCacheRefsMax = 1000
 
 // userAgent names the probe to the servers it asks.
 const userAgent = "launchwatch-probe/1"
@@ -133,7 +139,7 @@ func New(opts Options) (*Prober, error) {
 		return nil, err
 	}
 	p := &Prober{opts: opts, page: u, selector: sel, cdn: cdn,
-		pages: newParseCache[pageParse](parseCacheMax), sheets: newParseCache[[]ref](parseCacheMax)}
+		pages: newParseCache[pageParse](1), sheets: newParseCache[[]ref](sheetCacheMax)}
 	p.opts.Headers = opts.Headers.Clone()
 	tr := opts.Transport
 	if tr == nil {

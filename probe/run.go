@@ -265,7 +265,9 @@ func (p *Prober) readStylesheet(ctx context.Context, u *url.URL, r *Resource) []
 		return nil // sized, but its url()s cannot be read
 	}
 	refs := cssRefs(string(css), resp.Request.URL)
-	p.sheets.put(key, sum, refs)
+	if len(refs) <= sheetCacheRefsMax {
+		p.sheets.put(key, sum, refs)
+	}
 	return refs
 }
 
