@@ -71,6 +71,19 @@ type scrapeBody struct {
 	buf bytes.Buffer
 }
 
+// trim lets go of a buffer grown for an answer far larger than the one it
+// holds now: one huge answer (up to max_body_bytes) is not kept for good.
+func (b *scrapeBody) trim() {
+	if scrapeTooBig(b.buf.Cap(), b.buf.Len(), 64<<10) {
+		b.buf = bytes.Buffer{}
+	}
+}
+
+// scrapeTooBig reports whether something kept for reuse, of size have, is
+// far larger than what it is needed for: more than 4 times need, and
+// past floor, below which keeping it costs little.
+func scrapeTooBig(have, need, floor int) bool { return have > floor && have > 4*need }
+
 // scrapeState is what a target answered at its last successful poll.
 type scrapeState struct {
 	polled bool
@@ -272,12 +285,14 @@ func (s *Scrape) readsFrom(x *expr, targets []int) bool {
 // previous value, and remembers the answer for the next poll.
 func (st *scrapeState) advance(samples []scrapeSample, now time.Time, data exprData) {
 	st.polls++
+	// A map never shrinks: one left from a poll with far more series than
+	// this one is let go, not kept (and cleared every second) for good.
 	next := st.spare
-	if next == nil {
+	if next == nil || scrapeTooBig(len(next), len(samples), 1024) {
 		next = make(map[string]scrapePrev, len(samples))
 	}
 	clear(next)
-	if st.names == nil {
+	if st.names == nil || scrapeTooBig(len(st.names), len(samples), 1024) {
 		st.names = make(map[string]bool)
 	}
 	clear(st.names)
@@ -340,6 +355,7 @@ func (s *Scrape) fetch(ctx context.Context, t scrapeTarget) ([]scrapeSample, err
 	buf := new(bytes.Buffer)
 	if b := t.body; b.mu.TryLock() {
 		defer b.mu.Unlock()
+		defer b.trim() // once parsed
 		buf = &b.buf
 	}
 	buf.Reset()

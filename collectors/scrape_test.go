@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -762,5 +763,47 @@ func TestScrapeSeriesMemoryOutlivesTheMapsReusedPollToPoll(t *testing.T) {
 	}
 	if len(st.names) != 1 || !st.names["m"] {
 		t.Errorf("names = %v; want only the last poll's", st.names)
+	}
+}
+
+func TestScrapeLetsGoOfMapsAndBuffersGrownForASpike(t *testing.T) {
+	// Maps never shrink: after a spike of series has been forgotten, the
+	// maps built for it are replaced rather than kept and cleared every
+	// second.
+	var st scrapeState
+	at := func(i int) time.Time { return scrapeT0.Add(time.Duration(i) * time.Second) }
+	spike := make([]scrapeSample, 5000)
+	for i := range spike {
+		spike[i] = scrapeSample{name: "m", key: strconv.Itoa(i), value: 1}
+	}
+	few := []scrapeSample{{name: "m", key: "a", value: 1}}
+	st.advance(spike, at(0), make(exprData))
+	st.advance(few, at(1), make(exprData)) // the spike's series, remembered, fill the other map too
+	big := map[uintptr]bool{reflect.ValueOf(st.series).Pointer(): true, reflect.ValueOf(st.spare).Pointer(): true}
+	for i := 2; i < 4+scrapeForgetPolls; i++ {
+		st.advance(few, at(i), make(exprData))
+	}
+	if len(st.series) != 1 {
+		t.Fatalf("%d series remembered; want the spike forgotten", len(st.series))
+	}
+	for name, m := range map[string]map[string]scrapePrev{"series": st.series, "spare": st.spare} {
+		if big[reflect.ValueOf(m).Pointer()] {
+			t.Errorf("the %s map built for 5,000 series is still kept for 1", name)
+		}
+	}
+
+	// A body buffer grown for one huge answer is let go once an answer
+	// far smaller has been parsed.
+	var b scrapeBody
+	b.buf.Write(make([]byte, 1<<20))
+	b.trim()
+	if b.buf.Cap() < 1<<20 {
+		t.Fatalf("the buffer of a 1 MiB answer was let go while it held it")
+	}
+	b.buf.Reset()
+	b.buf.WriteString("m 1\n")
+	b.trim()
+	if b.buf.Cap() >= 1<<20 {
+		t.Errorf("a %d-byte buffer kept for a %d-byte answer", b.buf.Cap(), b.buf.Len())
 	}
 }
