@@ -21,8 +21,8 @@ const (
 )
 
 // Alert is what a sink receives: a problem opening, escalating or
-// resolving. Its JSON
-// is what a command reads on standard input and a webhook is POSTed.
+// resolving. Its JSON is what a command reads on standard input and a
+// webhook is POSTed.
 type Alert struct {
 	State State `json:"state"`
 	// Launch names the launch being watched.
@@ -31,10 +31,11 @@ type Alert struct {
 	Severity events.Severity `json:"severity"`
 	Subject  string          `json:"subject,omitempty"`
 	// Message is the problem's newest description: when it resolves, the
-	// last one seen while it stood.
+	// last one seen while it stood. Severity is the problem's; a resolve
+	// carries the highest the sink was sent.
 	Message string `json:"message"`
-	// Since is when the problem opened; Time is the snapshot that opened
-	// or resolved it.
+	// Since is when the problem opened; Time is the snapshot that opened,
+	// escalated or resolved it.
 	Since time.Time `json:"since"`
 	Time  time.Time `json:"time"`
 	// DurationSeconds and Duration say how long a resolved problem lasted.

@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"context"
+	"hash/fnv"
 	"log/slog"
 	"sync"
 	"time"
@@ -24,10 +25,11 @@ type Route struct {
 	Sink Sink
 	// MinSeverity is the lowest severity that fires (default Warn).
 	MinSeverity events.Severity
-	// Concurrency is how many sends may run at once (default 1).
+	// Concurrency is how many sends may run at once (default 1). A
+	// problem's alerts all go through one of them, in order.
 	Concurrency int
-	// Queue is how many alerts may wait; past it they are dropped and
-	// counted (default DefaultQueue).
+	// Queue is how many alerts may wait, shared among the workers; past it
+	// they are dropped and counted (default DefaultQueue).
 	Queue int
 }
 
@@ -83,8 +85,10 @@ type Dispatcher struct {
 
 type route struct {
 	Route
-	queue chan Alert
-	fired map[string]events.Severity // open alerts: the severity last sent, by problem key; Observe's only
+	// queues has a queue per worker: a problem's alerts all go to the
+	// same one (by its key), so they are sent in the order they fired.
+	queues []chan Alert
+	fired  map[string]events.Severity // open alerts: the severity last sent, by problem key; Observe's only
 
 	mu     sync.Mutex
 	status SinkStatus
@@ -108,11 +112,14 @@ func New(opts Options) *Dispatcher {
 		if r.Queue <= 0 {
 			r.Queue = DefaultQueue
 		}
-		rt := &route{Route: r, queue: make(chan Alert, r.Queue), fired: map[string]events.Severity{}, status: SinkStatus{Name: r.Sink.Name()}}
-		d.routes = append(d.routes, rt)
+		rt := &route{Route: r, fired: map[string]events.Severity{}, status: SinkStatus{Name: r.Sink.Name()}}
+		per := (r.Queue + r.Concurrency - 1) / r.Concurrency
 		for range r.Concurrency {
-			d.wg.Go(func() { d.work(rt) })
+			q := make(chan Alert, per)
+			rt.queues = append(rt.queues, q)
+			d.wg.Go(func() { d.work(rt, q) })
 		}
+		d.routes = append(d.routes, rt)
 	}
 	return d
 }
@@ -145,12 +152,16 @@ func (d *Dispatcher) Observe(at time.Time, problems []events.Problem) {
 			}
 			r.fired[k] = p.Severity
 		}
-		for k := range r.fired {
+		for k, sent := range r.fired {
 			if _, ok := now[k]; ok {
 				continue
 			}
 			delete(r.fired, k)
-			d.enqueue(r, newAlert(Resolved, d.opts.Launch, d.last[k], at))
+			// A resolve carries the highest severity the sink was told,
+			// so one that pages on crit closes what it opened.
+			p := d.last[k]
+			p.Severity = max(p.Severity, sent)
+			d.enqueue(r, newAlert(Resolved, d.opts.Launch, p, at))
 		}
 	}
 	d.last = now
@@ -159,8 +170,10 @@ func (d *Dispatcher) Observe(at time.Time, problems []events.Problem) {
 func (d *Dispatcher) enqueue(r *route, a Alert) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	h := fnv.New32a()
+	h.Write([]byte(a.Key()))
 	select {
-	case r.queue <- a:
+	case r.queues[h.Sum32()%uint32(len(r.queues))] <- a:
 		r.status.Pending++
 	default:
 		r.status.Dropped++
@@ -170,8 +183,8 @@ func (d *Dispatcher) enqueue(r *route, a Alert) {
 	}
 }
 
-func (d *Dispatcher) work(r *route) {
-	for a := range r.queue {
+func (d *Dispatcher) work(r *route, queue <-chan Alert) {
+	for a := range queue {
 		start := time.Now()
 		err := r.Sink.Send(d.ctx, a)
 		r.mu.Lock()
@@ -215,7 +228,9 @@ func (d *Dispatcher) Close() {
 	}
 	d.closed = true
 	for _, r := range d.routes {
-		close(r.queue)
+		for _, q := range r.queues {
+			close(q)
+		}
 	}
 	d.mu.Unlock()
 	done := make(chan struct{})

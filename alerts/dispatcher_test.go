@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -114,6 +115,17 @@ func TestAlertsFireOnceOnOpeningAndOnceOnResolving(t *testing.T) {
 			want: []string{"opened endpoint/cart warn", "escalated endpoint/cart crit", "resolved endpoint/cart crit 10s"},
 		},
 		{
+			name: "a resolve carries the highest severity the sink was told, though the problem fell back",
+			min:  events.Crit,
+			steps: []step{
+				{10 * time.Second, []events.Problem{cart(events.Warn, "cart at 85%")}},
+				{12 * time.Second, []events.Problem{cart(events.Crit, "cart at 117%")}},
+				{13 * time.Second, []events.Problem{cart(events.Warn, "cart at 90%")}},
+				{20 * time.Second, nil},
+			},
+			want: []string{"opened endpoint/cart crit", "resolved endpoint/cart crit 10s"},
+		},
+		{
 			name: "a warning a crit-only sink never saw crit does not reach it",
 			min:  events.Crit,
 			steps: []step{
@@ -204,5 +216,45 @@ func TestObserveNeverWaitsOnASinkAndAFullQueueIsCountedAndVisible(t *testing.T) 
 	st = d.Status()[0]
 	if st.Pending != 0 || st.Failed+st.Dropped != 10 || !strings.Contains(st.LastError, "canceled") {
 		t.Errorf("after Close: %+v, want nothing pending and every alert failed or dropped", st)
+	}
+}
+
+// orderedSink is slow on a problem's first alert: with more than one
+// worker, a later alert of the same problem could overtake it.
+type orderedSink struct {
+	mu  sync.Mutex
+	got map[string][]State
+}
+
+func (o *orderedSink) Name() string { return "ordered" }
+
+func (o *orderedSink) Send(_ context.Context, a Alert) error {
+	if a.State == Opened {
+		time.Sleep(50 * time.Millisecond)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.got[a.Key()] = append(o.got[a.Key()], a.State)
+	return nil
+}
+
+func TestAProblemsAlertsArriveInTheOrderTheyFiredWithSeveralWorkers(t *testing.T) {
+	sink := &orderedSink{got: map[string][]State{}}
+	d := New(Options{Routes: []Route{{Sink: sink, Concurrency: 4}}})
+	subjects := []string{"cart", "buy", "search", "login", "home", "stock"}
+	var warn, crit []events.Problem
+	for _, s := range subjects {
+		warn = append(warn, problem(events.KindEndpoint, s, events.Warn, 0, s+" at 85%"))
+		crit = append(crit, problem(events.KindEndpoint, s, events.Crit, 0, s+" at 120%"))
+	}
+	d.Observe(t0, warn)
+	d.Observe(t0.Add(time.Second), crit)
+	d.Observe(t0.Add(2*time.Second), nil)
+	d.Close()
+	want := []State{Opened, Escalated, Resolved}
+	for _, s := range subjects {
+		if got := sink.got["endpoint/"+s]; !slices.Equal(got, want) {
+			t.Errorf("%s: %v; want %v", s, got, want)
+		}
 	}
 }
