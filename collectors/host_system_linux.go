@@ -188,9 +188,10 @@ func (s *hostProcSystem) memory(ctx context.Context) (total, available uint64, e
 }
 
 // load1 reads the one-minute load average from /proc/loadavg. When the
-// file cannot be read, gopsutil's load.Avg answers, as before (the sysinfo
-// system call); a file that reads but does not parse is an error naming
-// the field (gopsutil would index past a short line and panic).
+// file cannot be read, gopsutil's load.Avg answers, as before (it tries
+// the file again, then the sysinfo system call); a file that reads but
+// does not parse is an error naming the field (gopsutil would index past
+// a short line and panic).
 func (s *hostProcSystem) load1(ctx context.Context) (float64, error) {
 	var l1 float64
 	err := s.loadavg.read(func(b []byte) error {

@@ -94,6 +94,9 @@ type scrapeState struct {
 	// spare is the series map before last, emptied and filled again at the
 	// next poll: a map of every series is not built anew each second.
 	spare map[string]scrapePrev
+	// The most entries each map has held: its size, since a map never
+	// shrinks and its length says nothing of it once emptied.
+	seriesHeld, spareHeld, namesHeld int
 }
 
 // scrapePrev is one series' value at its last poll.
@@ -286,14 +289,16 @@ func (s *Scrape) readsFrom(x *expr, targets []int) bool {
 func (st *scrapeState) advance(samples []scrapeSample, now time.Time, data exprData) {
 	st.polls++
 	// A map never shrinks: one left from a poll with far more series than
-	// this one is let go, not kept (and cleared every second) for good.
-	next := st.spare
-	if next == nil || scrapeTooBig(len(next), len(samples), 1024) {
-		next = make(map[string]scrapePrev, len(samples))
+	// this one will hold (its samples, and the series it still remembers)
+	// is let go, not kept (and cleared every second) for good.
+	need := max(len(samples), len(st.series))
+	next, held := st.spare, st.spareHeld
+	if next == nil || scrapeTooBig(held, need, 1024) {
+		next, held = make(map[string]scrapePrev, need), 0
 	}
 	clear(next)
-	if st.names == nil || scrapeTooBig(len(st.names), len(samples), 1024) {
-		st.names = make(map[string]bool)
+	if st.names == nil || scrapeTooBig(st.namesHeld, len(samples), 1024) {
+		st.names, st.namesHeld = make(map[string]bool), 0
 	}
 	clear(st.names)
 	for _, smp := range samples {
@@ -316,8 +321,10 @@ func (st *scrapeState) advance(samples []scrapeSample, now time.Time, data exprD
 			next[k] = p
 		}
 	}
-	st.spare = st.series
-	st.series, st.polled, st.at = next, true, now
+	st.namesHeld = max(st.namesHeld, len(st.names))
+	st.spare, st.spareHeld = st.series, st.seriesHeld
+	st.series, st.seriesHeld = next, max(held, len(next))
+	st.polled, st.at = true, now
 }
 
 // fetch GETs one target and returns the samples the expressions read.

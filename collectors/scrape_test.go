@@ -769,7 +769,7 @@ func TestScrapeSeriesMemoryOutlivesTheMapsReusedPollToPoll(t *testing.T) {
 func TestScrapeLetsGoOfMapsAndBuffersGrownForASpike(t *testing.T) {
 	// Maps never shrink: after a spike of series has been forgotten, the
 	// maps built for it are replaced rather than kept and cleared every
-	// second.
+	// second; while it is remembered, they are kept.
 	var st scrapeState
 	at := func(i int) time.Time { return scrapeT0.Add(time.Duration(i) * time.Second) }
 	spike := make([]scrapeSample, 5000)
@@ -782,6 +782,11 @@ func TestScrapeLetsGoOfMapsAndBuffersGrownForASpike(t *testing.T) {
 	big := map[uintptr]bool{reflect.ValueOf(st.series).Pointer(): true, reflect.ValueOf(st.spare).Pointer(): true}
 	for i := 2; i < 4+scrapeForgetPolls; i++ {
 		st.advance(few, at(i), make(exprData))
+		// While the spike's series are remembered, the maps hold them:
+		// they are kept, not built again every poll.
+		if i < scrapeForgetPolls-1 && (!big[reflect.ValueOf(st.series).Pointer()] || !big[reflect.ValueOf(st.spare).Pointer()]) {
+			t.Fatalf("poll %d: a map was built again while the spike's series are remembered", i)
+		}
 	}
 	if len(st.series) != 1 {
 		t.Fatalf("%d series remembered; want the spike forgotten", len(st.series))
