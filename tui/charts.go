@@ -56,7 +56,9 @@ func (f *frame) chart(out lineWriter, w, h int, measured, plan func(snapshot.Sna
 	const legendH = 1
 	if w < 12 || h < 4+legendH || f.hist.Len() == 0 {
 		if !f.data {
-			out.line(f.st.Faint.Render("waiting for data"))
+			msg := f.st.Faint.Render("waiting for data")
+			out.reserve(len(msg) + max(w-cellWidth(msg), 0) + max(h-1, 0)*w) // its line and the blank ones
+			out.line(msg)
 		}
 		return
 	}
