@@ -16,6 +16,7 @@
 #
 # Figures vary with the machine and its load: run it on a quiet one.
 set -euo pipefail
+export LC_ALL=C # bc and printf agree on the decimal point
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-60}
