@@ -215,7 +215,7 @@ type lineWriter interface {
 }
 
 // textLines is a block of lines as a string: its lines joined by
-// newlines, written as they are.
+// newlines, written as they are (a chart drawn on its own, render).
 type textLines struct {
 	b strings.Builder
 	n int // lines started

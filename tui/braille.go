@@ -55,7 +55,9 @@ type brailleChart struct {
 	legend     string   // a last line under the axis, "" for none
 }
 
-// render draws the chart as h lines of w cells.
+// render draws the chart as a string of its own: h lines of w cells, and
+// the legend's line under them when there is one. Screens write charts
+// straight into their box (writeTo); tests read them whole.
 func (c brailleChart) render() string {
 	var out textLines
 	c.writeTo(&out)
@@ -63,7 +65,8 @@ func (c brailleChart) render() string {
 }
 
 // writeTo writes the chart's h lines of w cells, each run of braille
-// between its ink's sequences.
+// between its ink's sequences, then the legend's line (not padded) when
+// there is one.
 func (c brailleChart) writeTo(out lineWriter) {
 	gh := c.h - 2 // the x axis and its labels take two rows
 	labels := make([]string, gh+1)
