@@ -48,8 +48,7 @@ func alertRoutes(a config.Alerts) ([]alerts.Route, error) {
 		if err != nil {
 			return nil, &config.Error{Pos: w.Pos, Field: fmt.Sprintf("alerts.webhooks[%d]", i), Msg: err.Error()}
 		}
-		// One at a time keeps a problem's opening ahead of its resolving.
-		routes = append(routes, alerts.Route{Sink: sink, MinSeverity: severity(w.MinSeverity), Concurrency: 1})
+		routes = append(routes, alerts.Route{Sink: sink, MinSeverity: severity(w.MinSeverity)}) // one send at a time (the default)
 	}
 	return routes, nil
 }

@@ -201,7 +201,7 @@ func runBackfill(ctx context.Context, stderr io.Writer, f backfillFlags) error {
 	if len(notHeld) > 0 {
 		fmt.Fprintf(stderr, "launchwatch backfill: not held by Prometheus, so missing: %s\n", strings.Join(notHeld, ", "))
 	}
-	prog := newBackfillProgress(stderr, isTerminal(stderr), len(chunks), total)
+	prog := newBackfillProgress(stderr, isTerminal(stderr), total)
 	var last time.Time // the newest snapshot written
 	fetchErr := hist.Fetch(ctx, r.from, r.to, func(c collectors.Chunk, snaps []snapshot.Snapshot) error {
 		for _, s := range snaps {
@@ -247,14 +247,14 @@ func isTerminal(w io.Writer) bool {
 
 // backfillProgress reports chunks as they are written.
 type backfillProgress struct {
-	w         io.Writer
-	tty       bool
-	of, total int
-	drawn     bool
+	w     io.Writer
+	tty   bool
+	total int
+	drawn bool
 }
 
-func newBackfillProgress(w io.Writer, tty bool, of, total int) *backfillProgress {
-	return &backfillProgress{w: w, tty: tty, of: of, total: total}
+func newBackfillProgress(w io.Writer, tty bool, total int) *backfillProgress {
+	return &backfillProgress{w: w, tty: tty, total: total}
 }
 
 // progressWidth is the bar's width in cells.

@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// bellFlags are the live screens' (watch, demo) alarm flags.
+// bellFlags are the live screens' (watch, demo, serve) alarm flags.
 type bellFlags struct {
 	noBell bool
 }

@@ -52,15 +52,7 @@ Writes to standard output unless -o names a file.`,
 			if sameFile(out, args[0]) {
 				return fmt.Errorf("-o %s is the recording itself: writing there would destroy it", out)
 			}
-			f, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-			if err != nil {
-				return err
-			}
-			if err := write(f, rec); err != nil {
-				f.Close()
-				return err
-			}
-			return f.Close()
+			return writeFile(out, func(w io.Writer) error { return write(w, rec) })
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "jsonl", "jsonl, csv or openmetrics")
