@@ -46,7 +46,7 @@ type Alert struct {
 }
 
 // Key names the problem an alert is about: its kind and subject.
-func (a Alert) Key() string { return string(a.Kind) + "/" + a.Subject }
+func (a Alert) Key() string { return events.Key(a.Kind, a.Subject) }
 
 // maxText caps the free text an alert carries.
 const maxText = 500
@@ -86,6 +86,3 @@ func (a Alert) text() string {
 	}
 	return b.String()
 }
-
-// problemKey is how problems are told apart: events keys them the same.
-func problemKey(p events.Problem) string { return string(p.Kind) + "/" + p.Subject }

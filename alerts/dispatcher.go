@@ -136,11 +136,11 @@ func (d *Dispatcher) Observe(at time.Time, problems []events.Problem) {
 	}
 	now := make(map[string]events.Problem, len(problems))
 	for _, p := range problems {
-		now[problemKey(p)] = p
+		now[p.Key()] = p
 	}
 	for _, r := range d.routes {
 		for _, p := range problems {
-			k := problemKey(p)
+			k := p.Key()
 			sent, open := r.fired[k]
 			switch {
 			case !open && p.Severity >= r.MinSeverity:

@@ -170,7 +170,7 @@ func (d *detector) level(kind Kind, subject string, l capacity.Level, rise func(
 	if l == capacity.LevelUnknown {
 		return
 	}
-	key := string(kind) + "/" + subject
+	key := Key(kind, subject)
 	was := d.prev.levels[key]
 	if l < was {
 		since, ok := d.prev.falling[key]
@@ -198,6 +198,16 @@ func (d *detector) level(kind Kind, subject string, l capacity.Level, rise func(
 	case l == capacity.LevelOK && was >= capacity.LevelWarn:
 		d.emit(kind, Info, subject, "%s%s", recover, d.lasted(key))
 	}
+}
+
+// reset puts a subject back to OK and closes its problem without the
+// "back" event level would emit: what it warned of is now expected (the
+// purchase button gone at sell-out).
+func (d *detector) reset(kind Kind, subject string) {
+	key := Key(kind, subject)
+	d.next.levels[key] = capacity.LevelOK
+	delete(d.next.falling, key)
+	d.close(kind, subject)
 }
 
 // lasted says how long the problem under key stood, for the line that
@@ -263,7 +273,7 @@ func (d *detector) sources(s snapshot.Snapshot, th capacity.Thresholds) {
 		case st == sourceBehind:
 			d.emit(KindSource, Warn, name, "%s", behind(name, age))
 		case st == sourceUp && was != sourceUnseen:
-			d.emit(KindSource, Info, name, "source %s back%s", name, d.lasted(string(KindSource)+"/"+name))
+			d.emit(KindSource, Info, name, "source %s back%s", name, d.lasted(Key(KindSource, name)))
 		}
 	}
 }

@@ -41,11 +41,8 @@ func (d *detector) button(pr snapshot.Probe, a capacity.Assessment) {
 	if !ok {
 		return
 	}
-	key := string(KindButton) + "/" + subjectPurchase
 	if a.Phase == capacity.PhaseSoldOut {
-		d.next.levels[key] = capacity.LevelOK
-		delete(d.next.falling, key)
-		d.close(KindButton, subjectPurchase)
+		d.reset(KindButton, subjectPurchase)
 		return
 	}
 	l := capacity.LevelOK

@@ -24,6 +24,14 @@ type Problem struct {
 	Message string `json:"message"`
 }
 
+// Key names a problem by its kind and subject ("endpoint/cart"): what the
+// problems, their levels and everything that follows a problem (acks on
+// screen, alerts) tell them apart by.
+func Key(kind Kind, subject string) string { return string(kind) + "/" + subject }
+
+// Key is the problem's Key.
+func (p Problem) Key() string { return Key(p.Kind, p.Subject) }
+
 // Problems returns what is wrong as of the state's last snapshot, worst
 // first, then oldest first.
 func (s State) Problems() []Problem {
@@ -43,7 +51,7 @@ func (s State) Problems() []Problem {
 
 // open records a problem standing now, keeping when it first opened.
 func (d *detector) open(kind Kind, subject string, sev Severity, msg string) {
-	key := string(kind) + "/" + subject
+	key := Key(kind, subject)
 	p := Problem{Kind: kind, Severity: sev, Subject: subject, Since: d.now, Message: msg}
 	if was, ok := d.prev.problems[key]; ok {
 		p.Since = was.Since
@@ -53,7 +61,7 @@ func (d *detector) open(kind Kind, subject string, sev Severity, msg string) {
 
 // close clears a problem.
 func (d *detector) close(kind Kind, subject string) {
-	delete(d.next.problems, string(kind)+"/"+subject)
+	delete(d.next.problems, Key(kind, subject))
 }
 
 func severityOf(l capacity.Level) Severity {

@@ -15,9 +15,6 @@ import (
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
-// problemKey names a problem across frames: its kind and subject.
-func problemKey(p events.Problem) string { return string(p.Kind) + "/" + p.Subject }
-
 // problemsTitle counts what is wrong now in the panel's border.
 func problemsTitle(f *frame) string {
 	if len(f.problems) == 0 {
@@ -62,7 +59,7 @@ func problemsPanel(f *frame, w, h int) string {
 		since := capacity.FormatDuration(f.snap.Time.Sub(p.Since))
 		head := cursor + st.level(l).Render(mark+st.levelMark(l)) + " " + st.Faint.Render(fmt.Sprintf("%6s", since)) + " "
 		tail := ""
-		if f.acked[problemKey(p)] {
+		if f.acked[p.Key()] {
 			tail = st.Faint.Render(" ack")
 		}
 		room := max(w-ansi.StringWidth(head)-ansi.StringWidth(tail), 0)
@@ -84,7 +81,7 @@ func (m *Model) problemCursor() int {
 		return -1
 	}
 	for i, p := range ps {
-		if problemKey(p) == m.selected {
+		if p.Key() == m.selected {
 			return i
 		}
 	}
@@ -98,7 +95,7 @@ func (m *Model) selectProblem(i int) {
 		return
 	}
 	m.cursor = min(max(i, 0), len(ps)-1)
-	m.selected = problemKey(ps[m.cursor])
+	m.selected = ps[m.cursor].Key()
 }
 
 // flashFor is how long the problems panel's border flashes after a new
@@ -124,7 +121,7 @@ func (a alarm) flashOn(now time.Time) bool { return now.Before(a.until) }
 func (m *Model) takeProblems(f pipeline.Frame) tea.Cmd {
 	now := make(map[string]bool, len(f.Problems))
 	for _, p := range f.Problems {
-		now[problemKey(p)] = true
+		now[p.Key()] = true
 	}
 	for k := range m.acked {
 		if !now[k] {
@@ -136,7 +133,7 @@ func (m *Model) takeProblems(f pipeline.Frame) tea.Cmd {
 	fresh := false
 	seen := make(map[string]bool, len(f.Problems))
 	for _, p := range f.Problems {
-		k := problemKey(p)
+		k := p.Key()
 		if p.Severity != events.Crit {
 			continue
 		}
@@ -171,7 +168,7 @@ func (m *Model) acknowledge() {
 	if m.acked == nil {
 		m.acked = make(map[string]bool)
 	}
-	m.acked[problemKey(ps[i])] = true
+	m.acked[ps[i].Key()] = true
 	m.alarm.until, m.alarm.flashing = time.Time{}, false
 }
 

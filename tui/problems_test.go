@@ -85,8 +85,8 @@ func TestAcknowledgingSilencesTheSelectedProblem(t *testing.T) {
 		t.Fatalf("want two problems or more, have %+v", ps)
 	}
 	m = drive(m, keyMsg("down"), keyMsg("a"))
-	if !m.acked[problemKey(ps[1])] || m.acked[problemKey(ps[0])] {
-		t.Fatalf("acked %v, want the second problem (%s) alone", m.acked, problemKey(ps[1]))
+	if !m.acked[ps[1].Key()] || m.acked[ps[0].Key()] {
+		t.Fatalf("acked %v, want the second problem (%s) alone", m.acked, ps[1].Key())
 	}
 	lines := strings.Split(m.View(), "\n")
 	found := false
@@ -239,13 +239,13 @@ func TestTheSelectionFollowsItsProblem(t *testing.T) {
 		t.Fatalf("want two problems, have %d", len(ps))
 	}
 	m = drive(m, keyMsg("down"))
-	want := problemKey(m.shown().Problems[1])
+	want := m.shown().Problems[1].Key()
 	// A new critical problem sorts to the top.
 	s := feed.snaps[39].Clone()
 	s.Time = s.Time.Add(time.Second)
 	s.ErrorRate = snapshot.Some(0.5)
 	m = drive(m, feed.msg(s))
-	if got := problemKey(m.shown().Problems[m.problemCursor()]); got != want {
+	if got := m.shown().Problems[m.problemCursor()].Key(); got != want {
 		t.Fatalf("the cursor moved from %s to %s", want, got)
 	}
 	m = drive(m, keyMsg("a"))
