@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/events"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -57,7 +58,7 @@ func historySpan(from, to time.Time) string {
 	if d <= 0 {
 		return "moment"
 	}
-	return d.String()
+	return capacity.FormatDuration(d)
 }
 
 // markPast marks events found in history.

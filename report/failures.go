@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/launchwatch/launchwatch/capacity"
@@ -176,12 +177,10 @@ func purchaseFailure(r *Report) (Failure, bool) {
 	return Failure{Kind: FailurePurchase, Title: titlePurchase, At: best.From, Evidence: ev}, true
 }
 
+// cutEndpoint returns the endpoint an "endpoints.NAME" signal names.
 func cutEndpoint(signal string) (string, bool) {
-	const p = "endpoints."
-	if len(signal) > len(p) && signal[:len(p)] == p {
-		return signal[len(p):], true
-	}
-	return "", false
+	name, ok := strings.CutPrefix(signal, "endpoints.")
+	return name, ok && name != ""
 }
 
 // average is the mean of a figure over the samples in span.

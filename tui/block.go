@@ -58,12 +58,12 @@ func (b *block) put(pre, s, post string, width int, centred bool) {
 	}
 	inner := max(b.w-2, 0)
 	if width < 0 {
-		width = ansi.StringWidth(s)
+		width = cellWidth(s)
 	}
 	if width > inner {
 		s = ansi.Truncate(pre+s+post, inner, "")
 		pre, post = "", ""
-		width = ansi.StringWidth(s)
+		width = cellWidth(s)
 	}
 	left := min(1, b.w)
 	if centred {

@@ -147,16 +147,11 @@ func (f *frame) step() time.Duration {
 	return max(f.hist.At(n-1).Time.Sub(f.hist.At(0).Time)/time.Duration(n-1), time.Millisecond)
 }
 
-// downsample averages the present values of every n snapshots into one
-// point at the group's last time.
-func downsample(hist histView, value func(snapshot.Snapshot) snapshot.Value, n int) []point {
-	return downsampleInto(make([]point, 0, hist.Len()/max(n, 1)+1), hist, value, n)
-}
-
 // pointPool holds point slices between frames.
 var pointPool = sync.Pool{New: func() any { return new([]point) }}
 
-// downsampleInto is downsample appending to out.
+// downsampleInto appends to out the present values of every n snapshots
+// averaged into one point at the group's last time.
 func downsampleInto(out []point, hist histView, value func(snapshot.Snapshot) snapshot.Value, n int) []point {
 	var sum float64
 	var count int

@@ -389,3 +389,9 @@ func BenchmarkFocusMove(b *testing.B) {
 		m = next.(Model)
 	}
 }
+
+// downsample is downsampleInto into a new slice (the screens draw into
+// pooled ones).
+func downsample(hist histView, value func(snapshot.Snapshot) snapshot.Value, n int) []point {
+	return downsampleInto(make([]point, 0, hist.Len()/max(n, 1)+1), hist, value, n)
+}

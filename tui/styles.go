@@ -107,7 +107,6 @@ type Styles struct {
 
 	PanelTitle          ink
 	Header, HeaderPhase lipgloss.Style
-	Help                ink
 	Bar, BarEmpty       ink
 	Message             ink
 	// edges are the panels' border inks by colour: normal, focused, alert.
@@ -134,7 +133,6 @@ func DefaultStyles(r *lipgloss.Renderer, t Theme) Styles {
 	s.PanelTitle = newInk(fg(t.Accent).Bold(true))
 	s.Header = r.NewStyle().Foreground(t.HeaderFg).Background(t.HeaderBg)
 	s.HeaderPhase = r.NewStyle().Bold(true).Padding(0, 1)
-	s.Help = newInk(fg(t.Faint))
 	s.Bar = newInk(fg(t.Accent))
 	s.BarEmpty = newInk(fg(t.Border))
 	s.Message = newInk(fg(t.Text).Bold(true))

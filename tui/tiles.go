@@ -49,9 +49,6 @@ func (f *frame) renderTile(t tile, w, h int, focused bool) string {
 		style = st.level(LevelStale)
 		lines = append([]string{st.level(LevelStale).Render(a.label())}, lines...)
 	}
-	if st.Theme.BigNumber {
-		style = newInk(style.Bold(true))
-	}
 	value := t.value
 	if m := st.levelMark(t.level); m != "" {
 		value += " " + m
