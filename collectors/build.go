@@ -58,7 +58,7 @@ func FromConfig(cfg *config.Config, log *slog.Logger) ([]Source, error) {
 		sources = append(sources, Logged(src, log))
 	}
 	if len(sources) == 0 {
-		return nil, fmt.Errorf("%s: no source has anything to answer: set signals, a preset, or enable sources.host", cfg.File)
+		return nil, fmt.Errorf("%s: no source has anything to answer: set signals, a preset, or enable sources.host or sources.probe", cfg.File)
 	}
 	return sources, nil
 }

@@ -1,8 +1,10 @@
 // Package collectors gathers snapshots. Each data source (a Prometheus-API
-// server, direct /metrics scrapes, the local host) sits behind the small
-// Source interface; the Poller runs them all concurrently under a deadline
+// server, direct /metrics scrapes, the local host, the sale-page probe)
+// sits behind the small Source interface; the Poller runs them all concurrently under a deadline
 // and assembles one snapshot.Snapshot per tick, so a slow or dead source
-// never delays or blanks the others.
+// never delays or blanks the others. History reads the same signals from
+// a Prometheus server's past, in range queries, for backfill and the warm
+// start.
 package collectors
 
 import (

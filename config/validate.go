@@ -130,7 +130,7 @@ func (c *Config) validateSources(p *problems) {
 	case !hostOn && s.Probe == nil && len(c.Signals) == 0 && len(c.Endpoints) == 0:
 		// The host source and the probe read their own figures; the
 		// others read only what signals and endpoints ask of them.
-		p.add("sources", "nothing to watch: no signal or endpoint reads %s; add signals (signals.pv.query for Prometheus, signals.pv.scrape for /metrics), endpoints, a preset (%s) or sources.host",
+		p.add("sources", "nothing to watch: no signal or endpoint reads %s; add signals (signals.pv.query for Prometheus, signals.pv.scrape for /metrics), endpoints, a preset (%s), sources.host or sources.probe",
 			strings.Join(c.sourceNames(), " or "), strings.Join(sortedKeys(Presets()), ", "))
 	}
 	if pr := s.Prometheus; pr != nil {

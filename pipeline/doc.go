@@ -11,7 +11,9 @@
 // under a deadline; a tick that finds the last poll still running is
 // skipped, never stacked. A Player (a recording played back) paces itself
 // and hands the loop what is due, and may ask for a rebuild when its
-// position jumps.
+// position jumps. A live pipeline may start warm: history read before the
+// first poll (up to WarmTimeout) is derived first, so the first frame's
+// charts and events already hold what came before.
 //
 // The package knows nothing of where snapshots come from or who draws
 // them: it imports neither collectors nor tui.

@@ -33,12 +33,13 @@ func waitFrame(frames Frames) tea.Cmd {
 }
 
 // clockMsg re-renders the header between frames, so the countdown, the
-// data ages and the time to the next poll move on their own.
+// data ages and the time to the next poll move on their own (on the wall,
+// the whole screen: its countdown is the screen).
 type clockMsg struct{}
 
-// clockEvery is the header's refresh: twice a second keeps a seconds
+// clockEvery is the clock's refresh: twice a second keeps a seconds
 // countdown smooth without fast ticks (FIELD-NOTES: the cost is in
-// building the view, and this rebuilds one line).
+// building the view, and on the dashboard this rebuilds one line).
 const clockEvery = 500 * time.Millisecond
 
 func clockCmd() tea.Cmd {

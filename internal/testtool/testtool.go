@@ -1,5 +1,6 @@
-// Package testtool finds the outside programs tests run (tmux, promtool,
-// jq, prometheus): a developer without one skips those tests, CI fails.
+// Package testtool holds what tests share: finding the outside programs
+// they run (tmux, promtool, jq, prometheus; a developer without one skips
+// those tests, CI fails) and a Clock a test moves by hand.
 package testtool
 
 import (
