@@ -6,11 +6,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/net/http/httpguts"
 )
 
-// Alerts says where problems go as they open and resolve: commands run
-// with the problem as JSON on standard input, and webhooks POSTed the same
-// JSON with a Slack-compatible "text" field.
+// Alerts says where problems go as they open, escalate and resolve:
+// commands run with the problem as JSON on standard input, and webhooks
+// POSTed the same JSON with a Slack-compatible "text" field.
 type Alerts struct {
 	Commands []AlertCommand `yaml:"commands,omitempty"`
 	Webhooks []AlertWebhook `yaml:"webhooks,omitempty"`
@@ -227,13 +229,11 @@ func headerProblem(name, value string) string {
 	if name == "" {
 		return "a header needs a name"
 	}
-	for _, r := range name {
-		if r > '~' || r <= ' ' || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r) {
-			return fmt.Sprintf("%q is not a valid header name", name)
-		}
+	if !httpguts.ValidHeaderFieldName(name) {
+		return fmt.Sprintf("%q is not a valid header name", name)
 	}
-	if strings.ContainsAny(value, "\r\n\x00") {
-		return "a header value must not contain line breaks or NUL"
+	if !httpguts.ValidHeaderFieldValue(value) {
+		return "a header value must not contain line breaks or control characters"
 	}
 	return ""
 }
