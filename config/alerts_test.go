@@ -121,7 +121,7 @@ func TestEveryBadAlertFileIsCoveredByATest(t *testing.T) {
 	for _, b := range badAlertConfigs {
 		files = append(files, b.file)
 	}
-	requireCovered(t, filepath.Join("testdata", "alerts"), files, "badAlertConfigs")
+	requireCovered(t, filepath.Join("testdata", "alerts"), "bad-", files, "badAlertConfigs")
 }
 
 func TestRedactWebhookURLKeepsOnlySchemeAndHost(t *testing.T) {

@@ -148,19 +148,20 @@ func TestEveryBadFileIsCoveredByATest(t *testing.T) {
 	for _, b := range badConfigs {
 		files = append(files, b.file)
 	}
-	requireCovered(t, "testdata", files, "badConfigs")
+	requireCovered(t, "testdata", "bad-", files, "badConfigs")
 }
 
-// requireCovered fails for every bad-*.yaml in dir that the table (named
+// requireCovered fails for every file in dir whose name starts with prefix
+// ("bad-") that the table (named
 // for the message) does not list, so no bad file goes untested.
-func requireCovered(t *testing.T, dir string, files []string, table string) {
+func requireCovered(t *testing.T, dir, prefix string, files []string, table string) {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), "bad-") && !slices.Contains(files, e.Name()) {
+		if strings.HasPrefix(e.Name(), prefix) && !slices.Contains(files, e.Name()) {
 			t.Errorf("%s/%s is not in %s: say what its error must name", dir, e.Name(), table)
 		}
 	}

@@ -37,7 +37,7 @@ func TestTheProbeBlockLoadsWithDefaults(t *testing.T) {
 }
 
 func TestABadProbeBlockNamesEachFieldAndLine(t *testing.T) {
-	for _, tc := range []struct {
+	cases := []struct {
 		file string
 		want []string
 	}{
@@ -54,7 +54,13 @@ func TestABadProbeBlockNamesEachFieldAndLine(t *testing.T) {
 		{"probe-bad-interval.yaml", []string{"probe-bad-interval.yaml:5: sources.probe.interval: must be at least 1s, got 500ms"}},
 		{"probe-bad-unknown-field.yaml", []string{"probe-bad-unknown-field.yaml:5: sources.probe.selectr: unknown field \"selectr\""}},
 		{"probe-bad-from-probe-without-probe.yaml", []string{"probe-bad-from-probe-without-probe.yaml:9: plan.from_probe: needs sources.probe"}},
-	} {
+	}
+	var files []string
+	for _, tc := range cases {
+		files = append(files, tc.file)
+	}
+	requireCovered(t, "testdata", "probe-bad-", files, "the probe's cases")
+	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
 			_, err := Load("testdata/" + tc.file)
 			if err == nil {
