@@ -152,8 +152,8 @@ func TestEveryBadFileIsCoveredByATest(t *testing.T) {
 }
 
 // requireCovered fails for every file in dir whose name starts with prefix
-// ("bad-") that the table (named
-// for the message) does not list, so no bad file goes untested.
+// ("bad-") that the table (named for the message) does not list, so no bad
+// file goes untested.
 func requireCovered(t *testing.T, dir, prefix string, files []string, table string) {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
