@@ -41,7 +41,10 @@ type panelDef struct {
 	frameOnly bool
 }
 
-// panels is every panel, by its ID.
+// panelDefs is every panel, by its ID, built once.
+var panelDefs = panels()
+
+// panels builds every panel's definition, by its ID.
 func panels() [numPanels]panelDef {
 	return [numPanels]panelDef{
 		panelTiles: {draw: func(f *frame, w, h int, focused bool) string { return tilesRow(f, w, h, focused) },
@@ -141,8 +144,11 @@ type layout struct {
 	focus []panelID
 }
 
-// layouts is every layout, largest first within a kind. A new layout is
-// a row here.
+// allLayouts is every layout, built once.
+var allLayouts = layouts()
+
+// layouts builds every layout, largest first within a kind. A new layout
+// is a row here.
 func layouts() []layout {
 	fixed := func(n int) size { return size{fixed: n} }
 	share := size{weight: 1}
@@ -201,7 +207,7 @@ func layouts() []layout {
 // pickLayout is the first layout of the kind (wall or desk) that fits
 // w x h; false when none does.
 func pickLayout(wall bool, w, h int) (layout, bool) {
-	for _, l := range layouts() {
+	for _, l := range allLayouts {
 		if l.wall == wall && w >= l.minW && h >= l.minH {
 			return l, true
 		}
@@ -212,7 +218,7 @@ func pickLayout(wall bool, w, h int) (layout, bool) {
 // layoutBounds are the smallest size any layout is drawn at and the size
 // the largest desk layout needs, for the "too small" message.
 func layoutBounds() (minW, minH, fullW, fullH int) {
-	ls := layouts()
+	ls := allLayouts
 	minW, minH = ls[0].minW, ls[0].minH
 	for _, l := range ls {
 		minW, minH = min(minW, l.minW), min(minH, l.minH)
@@ -396,7 +402,7 @@ func (m *Model) layout() layout {
 		return l
 	}
 	var last layout
-	for _, l := range layouts() {
+	for _, l := range allLayouts {
 		if l.wall == m.wall {
 			last = l
 		}

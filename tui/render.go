@@ -221,7 +221,7 @@ func (m *Model) panel(f *frame, id panelID, w, h int) string {
 	if w <= 0 || h <= 0 || id < 0 || id >= numPanels {
 		return ""
 	}
-	def := panels()[id]
+	def := &panelDefs[id]
 	focused := id == m.focus
 	if !def.frameOnly {
 		return def.draw(f, w, h, focused)
