@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/launchwatch/launchwatch/capacity"
-	"github.com/launchwatch/launchwatch/events"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -119,17 +118,9 @@ func (f *frame) chart(out lineWriter, w, h int, measured, plan func(snapshot.Sna
 }
 
 // splitHistory splits the chart window where the watch started watching
-// live: at the warm start's marker in the event log, else where the
-// pipeline's history starts when older history was fetched for a widened
-// window. The part before came from history.
+// live (frame.liveFrom). The part before came from history.
 func (f *frame) splitHistory() (past, live histView) {
 	start := f.liveFrom
-	for i := len(f.events) - 1; i >= 0; i-- {
-		if f.events[i].Kind == events.KindWarm {
-			start = f.events[i].Time
-			break
-		}
-	}
 	if start.IsZero() {
 		return histView{}, f.hist
 	}

@@ -31,8 +31,10 @@ type frame struct {
 	acked    map[string]bool
 	selected int
 	flash    bool // a new critical problem: the problems panel's border flashes
-	// liveFrom is where the pipeline's history starts when older history
+	// liveFrom is where the watch started watching live (its warm start's
+	// marker), else where the pipeline's history starts when older history
 	// was fetched for a widened window: before it the charts draw history.
+	// Zero: all of the window is live.
 	liveFrom time.Time
 	// The event log's view: scrolled past the newest logOffset, showing
 	// events at least logMin severe.
@@ -172,15 +174,27 @@ func (m *Model) renderHeader() {
 	m.view = m.header(&f, m.width) + "\n" + m.body
 }
 
+// liveFrom finds where the charts' history ends (frame.liveFrom), once a
+// frame: the event log is scanned back for the warm start's marker.
+func (m *Model) liveFrom(f *frame) time.Time {
+	for i := len(f.events) - 1; i >= 0; i-- {
+		if f.events[i].Kind == events.KindWarm {
+			return f.events[i].Time
+		}
+	}
+	if len(f.hist.older) > 0 {
+		return m.shown().History.At(0).Time
+	}
+	return time.Time{}
+}
+
 // frame gathers everything the panes draw from.
 func (m *Model) frame() frame {
 	f := m.headerFrame()
 	if f.data {
 		start := f.snap.Time.Add(-m.window)
 		f.hist = histView{older: m.older.olderIn(start), live: m.shown().History.Window(start, f.snap.Time)}
-		if len(f.hist.older) > 0 {
-			f.liveFrom = m.shown().History.At(0).Time
-		}
+		f.liveFrom = m.liveFrom(&f)
 		for _, name := range f.snap.SourceNames() {
 			src := f.snap.Sources[name]
 			for _, sig := range src.Signals {
