@@ -117,19 +117,28 @@ func sourceProblems(snap snapshot.Snapshot, maxAge time.Duration) []problem {
 // after the sources that are down.
 func (m *Model) problemsOfInputs(snap snapshot.Snapshot) []problem {
 	probs := sourceProblems(snap, m.opts.Thresholds.StaleAfter)
-	if m.opts.Alerts == nil {
+	failing := m.failingAlerts()
+	if len(failing) == 0 {
 		return probs
-	}
-	var failing []problem
-	for _, a := range m.opts.Alerts() {
-		failing = append(failing, problem{source: "alert " + snapshot.CleanText(a.Sink, 40), kind: "error", level: LevelWarn,
-			text: fmt.Sprintf("%s (%d not sent)", snapshot.CleanText(a.Error, 0), a.Failed)})
 	}
 	down := 0
 	for down < len(probs) && probs[down].level == LevelCrit {
 		down++
 	}
 	return slices.Concat(probs[:down], failing, probs[down:])
+}
+
+// failingAlerts are the alert sinks whose newest send failed, as problems.
+func (m *Model) failingAlerts() []problem {
+	if m.opts.Alerts == nil {
+		return nil
+	}
+	var failing []problem
+	for _, a := range m.opts.Alerts() {
+		failing = append(failing, problem{source: "alert " + snapshot.CleanText(a.Sink, 40), kind: "error", level: LevelWarn,
+			text: fmt.Sprintf("%s (%d not sent)", snapshot.CleanText(a.Error, 0), a.Failed)})
+	}
+	return failing
 }
 
 // statusLine is the one line under the header while a source has an
@@ -200,11 +209,9 @@ func (m *Model) sourcesView(f *frame, w int) string {
 	}
 	// The alert sinks that fail: an alert that does not go out is as
 	// much a blind spot as a source that does not answer.
-	for _, p := range m.problemsOfInputs(f.snap) {
-		if strings.HasPrefix(p.source, "alert ") {
-			lines = append(lines, st.level(LevelWarn).Render("▲")+" "+st.Bold.Render(p.source)+st.Faint.Render(" · failing"))
-			wrap(p.level, p.kind, p.text)
-		}
+	for _, p := range m.failingAlerts() {
+		lines = append(lines, st.level(LevelWarn).Render("▲")+" "+st.Bold.Render(p.source)+st.Faint.Render(" · failing"))
+		wrap(p.level, p.kind, p.text)
 	}
 	return strings.Join(lines, "\n")
 }
