@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -260,13 +259,14 @@ func (h *History) Fetch(ctx context.Context, from, to time.Time, yield func(Chun
 	if h.p.usesRate {
 		vars.scrape, scrapeInfo = h.p.scrapeInterval(ctx, chunks[len(chunks)-1].To.Add(-h.p.offset))
 	}
+	expanded := h.p.expandAll(vars)
 	queries := make(map[string]string, len(h.p.names))
 	for _, addr := range h.p.names {
-		q, err := promExpand(h.p.signals[addr].Query, vars)
-		if err != nil { // checked in NewPrometheus
-			return fmt.Errorf("query %s: %w", addr, err)
+		e := expanded[addr]
+		if e.err != nil { // checked in NewPrometheus
+			return fmt.Errorf("query %s: %w", addr, e.err)
 		}
-		queries[addr] = q
+		queries[addr] = e.query
 	}
 
 	// The fetches run ahead of the chunk being yielded by at most parallel
@@ -422,9 +422,8 @@ func (h *History) assemble(acc *polled, c Chunk, r historyChunk, vars promVars, 
 		}
 		res.NewestSample = eval
 		if nv := samplesAt(r.newest, newestCur, ts); len(nv) == 1 {
-			if f := float64(nv[0].Value); !math.IsNaN(f) && !math.IsInf(f, 0) && f > 0 {
-				sec, frac := math.Modf(f)
-				res.NewestSample = time.Unix(int64(sec), int64(math.Round(frac*1e3))*int64(time.Millisecond))
+			if t, ok := promSampleTime(float64(nv[0].Value)); ok {
+				res.NewestSample = t
 			}
 		}
 		snap := snapshot.Snapshot{Time: at, Sources: make(map[string]snapshot.Source, 1)}

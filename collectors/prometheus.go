@@ -265,12 +265,18 @@ func (p *Prometheus) expand(vars promVars) map[string]promExpanded {
 	if p.expanded.queries != nil && p.expanded.vars == vars {
 		return p.expanded.queries
 	}
+	queries := p.expandAll(vars)
+	p.expanded = promExpansion{vars: vars, queries: queries}
+	return queries
+}
+
+// expandAll fills every signal's query for vars.
+func (p *Prometheus) expandAll(vars promVars) map[string]promExpanded {
 	queries := make(map[string]promExpanded, len(p.names))
 	for _, addr := range p.names {
 		q, err := promExpand(p.signals[addr].Query, vars)
 		queries[addr] = promExpanded{query: q, err: err}
 	}
-	p.expanded = promExpansion{vars: vars, queries: queries}
 	return queries
 }
 
@@ -288,12 +294,19 @@ func (p *Prometheus) newestSample(ctx context.Context, at time.Time) time.Time {
 	if !ok || len(v) != 1 {
 		return time.Time{}
 	}
-	f := float64(v[0].Value)
+	t, _ := promSampleTime(float64(v[0].Value))
+	return t
+}
+
+// promSampleTime reads a timestamp() answer, Unix seconds with a fraction,
+// to the millisecond; false when it is no time (NaN, infinite, not after
+// the epoch).
+func promSampleTime(f float64) (time.Time, bool) {
 	if math.IsNaN(f) || math.IsInf(f, 0) || f <= 0 {
-		return time.Time{}
+		return time.Time{}, false
 	}
 	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(math.Round(frac*1e3))*int64(time.Millisecond))
+	return time.Unix(int64(sec), int64(math.Round(frac*1e3))*int64(time.Millisecond)), true
 }
 
 // hiddenLatency words a server holding back its newest samples: the newest
