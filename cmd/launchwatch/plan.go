@@ -139,15 +139,28 @@ var requiredPlanFlags = []struct {
 	{"--download-speed", "--download-speed 100KB/s", func(p config.Plan) bool { return p.DownloadSpeed == "" }},
 }
 
+// loadConfig loads --config; nil without one.
+func (f *planFlags) loadConfig() (*config.Config, error) {
+	if f.configFile == "" {
+		return nil, nil
+	}
+	return config.Load(f.configFile)
+}
+
 // resolve builds the plan from the config (if any) with the flags the user
 // set laid over it, validates it, and returns the thresholds to judge it by.
 func (f *planFlags) resolve(cmd *cobra.Command) (capacity.Plan, capacity.Thresholds, error) {
+	loaded, err := f.loadConfig()
+	if err != nil {
+		return capacity.Plan{}, capacity.Thresholds{}, err
+	}
+	return f.resolveWith(cmd, loaded)
+}
+
+// resolveWith is resolve with the config already loaded (nil: none).
+func (f *planFlags) resolveWith(cmd *cobra.Command, loaded *config.Config) (capacity.Plan, capacity.Thresholds, error) {
 	cfg := config.Default()
-	if f.configFile != "" {
-		loaded, err := config.Load(f.configFile)
-		if err != nil {
-			return capacity.Plan{}, capacity.Thresholds{}, err
-		}
+	if loaded != nil {
 		cfg = *loaded
 	}
 	set := cmd.Flags().Changed

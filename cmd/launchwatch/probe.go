@@ -126,11 +126,15 @@ type probePlan struct {
 }
 
 func (f *probeFlags) run(cmd *cobra.Command, args []string) error {
-	opts, err := f.options(cmd, args)
+	cfg, err := f.plan.loadConfig()
 	if err != nil {
 		return err
 	}
-	plan, th, hasPlan, err := f.resolvePlan(cmd)
+	opts, err := f.options(cmd, args, cfg)
+	if err != nil {
+		return err
+	}
+	plan, th, hasPlan, err := f.resolvePlan(cmd, cfg)
 	if err != nil {
 		return err
 	}
@@ -138,6 +142,7 @@ func (f *probeFlags) run(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer p.CloseIdle()
 	res, runErr := p.Run(cmd.Context())
 	rep := buildProbeReport(res, runErr, plan, th, hasPlan, len(opts.CDNHosts) > 0)
 	if f.plan.asJSON {
@@ -156,18 +161,12 @@ func (f *probeFlags) run(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-// options builds the probe's options: the config's sources.probe, if any,
-// with the flags the user set laid over it.
-func (f *probeFlags) options(cmd *cobra.Command, args []string) (probe.Options, error) {
+// options builds the probe's options: the config's sources.probe, if any
+// (cfg nil: no config), with the flags the user set laid over it.
+func (f *probeFlags) options(cmd *cobra.Command, args []string, cfg *config.Config) (probe.Options, error) {
 	var o probe.Options
-	if f.plan.configFile != "" {
-		cfg, err := config.Load(f.plan.configFile)
-		if err != nil {
-			return o, err
-		}
-		if pb := cfg.Sources.Probe; pb != nil {
-			o = pb.ProbeOptions()
-		}
+	if cfg != nil && cfg.Sources.Probe != nil {
+		o = cfg.Sources.Probe.ProbeOptions()
 	}
 	set := cmd.Flags().Changed
 	if len(args) == 1 {
@@ -212,25 +211,22 @@ func (f *probeFlags) options(cmd *cobra.Command, args []string) (probe.Options, 
 }
 
 // resolvePlan returns the plan to hold the page against, when the config
-// has one or a plan flag is set; hasPlan is false otherwise.
-func (f *probeFlags) resolvePlan(cmd *cobra.Command) (capacity.Plan, capacity.Thresholds, bool, error) {
+// (cfg, nil for none) has one or a plan flag is set; hasPlan is false
+// otherwise.
+func (f *probeFlags) resolvePlan(cmd *cobra.Command, cfg *config.Config) (capacity.Plan, capacity.Thresholds, bool, error) {
 	th := capacity.DefaultThresholds()
 	want := false
 	for _, flag := range planFieldFlags {
 		want = want || cmd.Flags().Changed(strings.TrimPrefix(flag, "--"))
 	}
-	if f.plan.configFile != "" {
-		cfg, err := config.Load(f.plan.configFile)
-		if err != nil {
-			return capacity.Plan{}, th, false, err
-		}
+	if cfg != nil {
 		th = cfg.CapacityThresholds()
 		want = want || cfg.HasPlan()
 	}
 	if !want {
 		return capacity.Plan{}, th, false, nil
 	}
-	plan, th, err := f.plan.resolve(cmd)
+	plan, th, err := f.plan.resolveWith(cmd, cfg)
 	return plan, th, err == nil, err
 }
 
