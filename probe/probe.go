@@ -151,11 +151,6 @@ func New(opts Options) (*Prober, error) {
 	return p, nil
 }
 
-// CloseIdle closes the connections kept for the next Run. A one-shot probe
-// calls it when done: a connection the transport dialed but never used
-// otherwise keeps the server's graceful shutdown waiting.
-func (p *Prober) CloseIdle() { p.client.CloseIdleConnections() }
-
 // ParseURL checks that raw is an absolute http(s) URL with a host.
 func ParseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)

@@ -31,8 +31,14 @@ const decodedFactor = 8
 // page's: no answer in time, an error status, a body past the cap. A
 // resource that fails is in the Result, not an error. The Result holds
 // what was learnt either way.
+//
+// No connection is kept from one Run to the next: each probe comes as a
+// first visitor does, and holds nothing open on the shop's servers between
+// probes (nor a connection dialed and never used, which would keep a
+// server's graceful shutdown waiting).
 func (p *Prober) Run(ctx context.Context) (Result, error) {
 	start := time.Now()
+	defer p.client.CloseIdleConnections()
 	ctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
 	defer cancel()
 	res := Result{URL: cleanURL(p.page), Started: start, Page: Resource{Kind: "page"}}

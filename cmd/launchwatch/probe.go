@@ -142,7 +142,6 @@ func (f *probeFlags) run(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer p.CloseIdle()
 	res, runErr := p.Run(cmd.Context())
 	rep := buildProbeReport(res, runErr, plan, th, hasPlan, len(opts.CDNHosts) > 0)
 	if f.plan.asJSON {
