@@ -2,6 +2,7 @@ package capacity
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -66,12 +67,15 @@ type Check struct {
 	Measured snapshot.Value `json:"measured"`
 	// Limit is the ceiling; 0 is none.
 	Limit float64 `json:"limit,omitempty"`
-	// Headroom is (Limit − load) / Limit, where load is the larger of
-	// Measured and Predicted that are present: the worse of the two, so a
-	// lagging counter cannot hide a formula that already says the limit is
-	// near, and a drifting page cannot hide behind the formula. Negative
-	// when over the limit.
+	// Headroom is (Limit − load) / Limit, negative when over the limit.
+	// The load is Measured when there is a measurement, and Predicted only
+	// without one: a measured figure is the truth about the limit, and a
+	// formula that says more than is measured harms nothing. Basis says
+	// which it is.
 	Headroom snapshot.Value `json:"headroom"`
+	// Basis is what Headroom rests on: BasisMeasured or BasisPredicted;
+	// empty without a Headroom.
+	Basis Basis `json:"basis,omitempty"`
 	// Ratio is Measured / Predicted: how far reality departs from the
 	// formula (10 means ten times the plan).
 	Ratio snapshot.Value `json:"ratio"`
@@ -79,9 +83,35 @@ type Check struct {
 	// Measured and Predicted differ by at least MinDriftShare of the
 	// figure at the planned peak. A few idle connections against a
 	// near-zero PV make a large Ratio that says nothing; four thousand
-	// connections against a plan of six say the plan is wrong.
+	// connections against a plan of six say the plan is wrong. Drift is
+	// information: what it does to a limit is PeakUse.
 	Drift snapshot.Value `json:"drift"`
+	// PerView is what one page view costs in this figure, measured: the
+	// measured figure (a gauge averaged over the PV's rate window, so a
+	// step in traffic compares like with like) per page view. Present with
+	// Drift.
+	PerView snapshot.Value `json:"per_view"`
+	// PeakAtCost is PerView at the planned peak: where the figure goes if
+	// a page view keeps costing what it costs now. Present with Drift.
+	PeakAtCost snapshot.Value `json:"peak_at_cost"`
+	// PeakUse is PeakAtCost / Limit: the share of the limit the planned
+	// peak uses at the measured cost. Present with PeakAtCost and a Limit.
+	PeakUse snapshot.Value `json:"peak_use"`
+	// Excess is how far the averaged measured figure stands above the
+	// formula at the PV now (negative below it): the part of the figure
+	// that the plan does not account for. Present with Drift.
+	Excess snapshot.Value `json:"excess"`
 }
+
+// Basis is what a judgement rests on: a measured figure, or the plan's
+// formula at the PV measured now.
+type Basis string
+
+// Bases.
+const (
+	BasisMeasured  Basis = "measured"
+	BasisPredicted Basis = "predicted"
+)
 
 // MinDriftShare is the smallest departure from the formula, as a share of
 // the figure at the planned peak, that Check.Drift and the limits at the
@@ -242,13 +272,19 @@ func (p Plan) Assess(s snapshot.Snapshot, recent []snapshot.Snapshot) Assessment
 		}
 		return snapshot.Some(v)
 	}
-	a.Bandwidth = check(predicted(a.Now.OriginBandwidth), a.Peak.OriginBandwidth, s.Bandwidth, p.Limits.Link)
-	a.Connections = check(predicted(a.Now.OriginConnections), a.Peak.OriginConnections, s.Connections, p.Limits.MaxConns)
-	memory := s.Host.TCPMemory
-	if p.HostNotOrigin {
-		memory = snapshot.Value{} // another machine's sockets say nothing of the origin's
+	// The gauges are averaged over the PV's rate window for the cost per
+	// view: PV is a rate over that window, so a step in traffic moves the
+	// live gauge at once and the PV only over the window.
+	window := rateWindow(s, recent)
+	connAvg := gaugeMean(s, recent, window, func(s snapshot.Snapshot) snapshot.Value { return s.Connections })
+	a.Bandwidth = check(predicted(a.Now.OriginBandwidth), a.Peak.OriginBandwidth, s.Bandwidth, s.Bandwidth, p.Limits.Link, pv, p.PeakPV)
+	a.Connections = check(predicted(a.Now.OriginConnections), a.Peak.OriginConnections, s.Connections, connAvg, p.Limits.MaxConns, pv, p.PeakPV)
+	memory, memAvg := snapshot.Value{}, snapshot.Value{}
+	if p.HostIsOrigin { // another machine's sockets say nothing of the origin's
+		memory = s.Host.TCPMemory
+		memAvg = gaugeMean(s, recent, window, func(s snapshot.Snapshot) snapshot.Value { return s.Host.TCPMemory })
 	}
-	a.Memory = check(predicted(a.Now.Memory), a.Peak.Memory, memory, p.Limits.Memory)
+	a.Memory = check(predicted(a.Now.Memory), a.Peak.Memory, memory, memAvg, p.Limits.Memory, pv, p.PeakPV)
 
 	a.PageWeight.PlannedPage, a.PageWeight.CDNShare = p.PageWeight(), p.cdnShare()
 	a.PageWeight.Planned = p.origin(a.PageWeight.PlannedPage)
@@ -275,28 +311,78 @@ func phase(a Assessment, stock snapshot.Value) Phase {
 	return PhaseLive
 }
 
-// check builds a Check; see its field comments for the rules.
-func check(predicted snapshot.Value, atPeak float64, measured snapshot.Value, limit float64) Check {
+// check builds a Check; see its field comments for the rules. averaged is
+// the measured figure over the PV's rate window (the measured figure
+// itself for a rate), pv the measured PV (0 when missing) and peakPV the
+// planned peak.
+func check(predicted snapshot.Value, atPeak float64, measured, averaged snapshot.Value, limit, pv, peakPV float64) Check {
 	c := Check{Predicted: predicted, AtPeak: atPeak, Measured: measured}
 	if limit > 0 && finite(limit) {
 		c.Limit = limit
-		load, ok := math.Inf(-1), false
-		for _, v := range []snapshot.Value{measured, predicted} {
-			if x, present := v.Get(); present {
-				load, ok = math.Max(load, x), true
-			}
+		load, basis := measured, BasisMeasured
+		if !load.OK() {
+			load, basis = predicted, BasisPredicted
 		}
-		if ok {
-			c.Headroom = snapshot.Some((limit - load) / limit)
+		if x, ok := load.Get(); ok {
+			c.Headroom, c.Basis = snapshot.Some((limit-x)/limit), basis
 		}
 	}
-	if pr, ok := predicted.Get(); ok {
-		c.Ratio = ratio(measured, pr)
-		if m, ok := measured.Get(); ok && math.Abs(m-pr) >= MinDriftShare*atPeak && atPeak > 0 {
-			c.Drift = c.Ratio
-		}
+	pr, ok := predicted.Get()
+	if !ok {
+		return c
+	}
+	c.Ratio = ratio(measured, pr)
+	m, ok := measured.Get()
+	if !ok || atPeak <= 0 || math.Abs(m-pr) < MinDriftShare*atPeak {
+		return c
+	}
+	c.Drift = c.Ratio
+	if avg, ok := averaged.Get(); ok && pv > 0 {
+		c.Excess = snapshot.Some(avg - pr)
+		c.PerView = snapshot.Some(finiteOrMax(avg / pv))
+		c.PeakAtCost = snapshot.Some(finiteOrMax(avg / pv * peakPV))
+		c.PeakUse = ratio(c.PeakAtCost, c.Limit)
 	}
 	return c
+}
+
+// rateWindow is the span the snapshot's PV is a rate over: what
+// $__rate_interval stood for at the source that answers it, and at least
+// the time since the previous snapshot (a scrape source's rate is taken
+// between two polls).
+func rateWindow(s snapshot.Snapshot, recent []snapshot.Snapshot) time.Duration {
+	var w time.Duration
+	if len(recent) > 0 {
+		w = s.Time.Sub(recent[len(recent)-1].Time)
+	}
+	for _, src := range s.Sources {
+		if slices.Contains(src.Signals, snapshot.SignalPV) {
+			w = max(w, time.Duration(src.RateWindow*float64(time.Second)))
+		}
+	}
+	return w
+}
+
+// gaugeMean averages a gauge over the window before s: the snapshots within
+// it and the last one at or before its start, with s itself, so that it
+// stands beside a rate over the same window. Missing samples are left
+// out; without any the gauge is missing.
+func gaugeMean(s snapshot.Snapshot, recent []snapshot.Snapshot, window time.Duration, get func(snapshot.Snapshot) snapshot.Value) snapshot.Value {
+	now, ok := get(s).Get()
+	if !ok {
+		return snapshot.Value{}
+	}
+	sum, n := now, 1.0
+	from := s.Time.Add(-window)
+	for i := len(recent) - 1; i >= 0 && window > 0; i-- {
+		if v, ok := get(recent[i]).Get(); ok {
+			sum, n = sum+v, n+1
+		}
+		if !recent[i].Time.After(from) {
+			break
+		}
+	}
+	return snapshot.Some(sum / n)
 }
 
 // ratio returns v / d, missing when v is missing or d is not positive.

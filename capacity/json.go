@@ -40,13 +40,18 @@ func (s *Stock) UnmarshalJSON(b []byte) error {
 }
 
 type thresholdsJSON struct {
-	Warn            float64 `json:"warn"`
-	Crit            float64 `json:"crit"`
-	ErrorRateWarn   float64 `json:"error_rate_warn"`
-	ErrorRateCrit   float64 `json:"error_rate_crit"`
-	PageWeightDrift float64 `json:"page_weight_drift"`
-	SellOutPace     float64 `json:"sell_out_pace"`
-	StaleAfter      string  `json:"stale_after"`
+	Warn               float64 `json:"warn"`
+	Crit               float64 `json:"crit"`
+	ErrorRateWarn      float64 `json:"error_rate_warn"`
+	ErrorRateCrit      float64 `json:"error_rate_crit"`
+	PageWeightDrift    float64 `json:"page_weight_drift"`
+	SellOutPace        float64 `json:"sell_out_pace"`
+	StaleAfter         string  `json:"stale_after"`
+	MinDrift           float64 `json:"min_drift"`
+	MinFailures        float64 `json:"min_failures"`
+	OpenAfter          string  `json:"open_after"`
+	CloseAfter         string  `json:"close_after"`
+	ButtonBeforeLaunch bool    `json:"button_before_t0,omitempty"`
 }
 
 // MarshalJSON writes the thresholds with their config names.
@@ -54,29 +59,47 @@ func (t Thresholds) MarshalJSON() ([]byte, error) {
 	return json.Marshal(thresholdsJSON{
 		Warn: t.Warn, Crit: t.Crit, ErrorRateWarn: t.ErrorRateWarn, ErrorRateCrit: t.ErrorRateCrit,
 		PageWeightDrift: t.PageWeightDrift, SellOutPace: t.SellOutPace, StaleAfter: t.StaleAfter.String(),
+		MinDrift: t.MinDrift, MinFailures: t.MinFailures, OpenAfter: t.OpenAfter.String(), CloseAfter: t.CloseAfter.String(),
+		ButtonBeforeLaunch: t.ButtonBeforeLaunch,
 	})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes. A field left out keeps the
-// value t had, so thresholds read over the defaults keep the defaults.
+// value t had, so thresholds read over the defaults keep the defaults (a
+// recording made before a threshold existed is judged by its default).
 func (t *Thresholds) UnmarshalJSON(b []byte) error {
 	j := thresholdsJSON{
 		Warn: t.Warn, Crit: t.Crit, ErrorRateWarn: t.ErrorRateWarn, ErrorRateCrit: t.ErrorRateCrit,
 		PageWeightDrift: t.PageWeightDrift, SellOutPace: t.SellOutPace,
+		MinDrift: t.MinDrift, MinFailures: t.MinFailures, ButtonBeforeLaunch: t.ButtonBeforeLaunch,
 	}
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	d, err := parseJSONDuration("thresholds.stale_after", j.StaleAfter)
-	if err != nil {
-		return err
+	durations := []struct {
+		field, text string
+		was         time.Duration
+	}{
+		{"thresholds.stale_after", j.StaleAfter, t.StaleAfter},
+		{"thresholds.open_after", j.OpenAfter, t.OpenAfter},
+		{"thresholds.close_after", j.CloseAfter, t.CloseAfter},
 	}
-	if j.StaleAfter == "" {
-		d = t.StaleAfter
+	parsed := make([]time.Duration, len(durations))
+	for i, d := range durations {
+		v, err := parseJSONDuration(d.field, d.text)
+		if err != nil {
+			return err
+		}
+		if d.text == "" {
+			v = d.was
+		}
+		parsed[i] = v
 	}
 	*t = Thresholds{
 		Warn: j.Warn, Crit: j.Crit, ErrorRateWarn: j.ErrorRateWarn, ErrorRateCrit: j.ErrorRateCrit,
-		PageWeightDrift: j.PageWeightDrift, SellOutPace: j.SellOutPace, StaleAfter: d,
+		PageWeightDrift: j.PageWeightDrift, SellOutPace: j.SellOutPace, StaleAfter: parsed[0],
+		MinDrift: j.MinDrift, MinFailures: j.MinFailures, OpenAfter: parsed[1], CloseAfter: parsed[2],
+		ButtonBeforeLaunch: j.ButtonBeforeLaunch,
 	}
 	return nil
 }

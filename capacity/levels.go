@@ -38,14 +38,33 @@ type Thresholds struct {
 	Warn, Crit float64
 	// ErrorRateWarn and ErrorRateCrit are shares of failed requests.
 	ErrorRateWarn, ErrorRateCrit float64
-	// PageWeightDrift is the measured/planned bytes-per-view ratio that
-	// counts as drift.
+	// PageWeightDrift is the measured/planned ratio (bytes per view,
+	// connections, memory) past which the screen marks a figure as
+	// departing from the plan. It is information: a departure is a
+	// problem only through what it does to a limit (see DriftUse).
 	PageWeightDrift float64
 	// SellOutPace is the measured/planned sell-rate ratio below which the
 	// sale is far behind plan.
 	SellOutPace float64
 	// StaleAfter is the data age past which a source counts as stale.
 	StaleAfter time.Duration
+	// MinDrift is the smallest departure from the formula, as a share of
+	// the limit it moves, that is judged at all: a few idle keep-alive
+	// connections above a near-zero PV move no limit.
+	MinDrift float64
+	// MinFailures is the failed requests per second below which an error
+	// rate is not judged: one failed scrape of three is not a burst.
+	MinFailures float64
+	// OpenAfter is how long a figure must stand at or over a level before
+	// its problem opens or rises to it; CloseAfter how long it must stay
+	// under before the level falls. Closing takes longer than opening, so
+	// a figure dancing on a line neither flaps nor hides a relapse.
+	OpenAfter, CloseAfter time.Duration
+	// ButtonBeforeLaunch says the sale page must show its purchase button
+	// before T0 (sources.probe.button_before_t0: required). Without it the
+	// button's absence before T0 is expected: many sale pages show it only
+	// at T0.
+	ButtonBeforeLaunch bool
 }
 
 // DefaultThresholds are the thresholds when none are configured.
@@ -55,6 +74,8 @@ func DefaultThresholds() Thresholds {
 		ErrorRateWarn: 0.01, ErrorRateCrit: 0.05,
 		PageWeightDrift: 2, SellOutPace: 0.5,
 		StaleAfter: 3 * time.Second,
+		MinDrift:   0.05, MinFailures: 1,
+		OpenAfter: 5 * time.Second, CloseAfter: 30 * time.Second,
 	}
 }
 
@@ -81,12 +102,16 @@ func (t Thresholds) Headroom(c Check) Level {
 	return t.Usage(snapshot.Some(1 - h))
 }
 
-// ErrorRate classifies a share of failed requests.
-func (t Thresholds) ErrorRate(rate snapshot.Value) Level {
+// ErrorRate classifies a share of failed requests at a request rate:
+// below MinFailures failed requests a second the rate is too small to
+// judge and is OK. A missing request rate leaves the share alone to judge.
+func (t Thresholds) ErrorRate(rate, requests snapshot.Value) Level {
 	v, ok := rate.Get()
 	switch {
 	case !ok:
 		return LevelUnknown
+	case requests.OK() && v*requests.Or(0) < t.MinFailures:
+		return LevelOK
 	case v >= t.ErrorRateCrit:
 		return LevelCrit
 	case v >= t.ErrorRateWarn:
@@ -95,21 +120,37 @@ func (t Thresholds) ErrorRate(rate snapshot.Value) Level {
 	return LevelOK
 }
 
-// PageWeight classifies the measured/planned bytes-per-view ratio: at the
-// drift threshold it warns, at twice the threshold it is critical.
-func (t Thresholds) PageWeight(ratio snapshot.Value) Level { return t.Drift(ratio) }
-
 // Check classifies a formula check: the worse of its headroom to the limit
-// and its drift from the plan at the PV now, so four thousand connections
-// against a plan of six are flagged however far the limit is.
+// and its drift's use of the limit at the planned peak.
 func (t Thresholds) Check(c Check) Level {
-	return max(t.Headroom(c), t.Drift(c.Drift))
+	return max(t.Headroom(c), t.DriftUse(c))
 }
 
-// Drift classifies a measured/planned ratio, a page's weight or a check's
-// drift: at PageWeightDrift times the plan it warns, at twice that it is
-// critical. A figure under the plan costs nothing, so only a ratio above
-// the plan is judged.
+// DriftUse classifies a check's departure from the formula by the limit it
+// moves: the share of the limit the planned peak would use at what a page
+// view measurably costs now (Check.PeakUse), by the Warn and Crit lines.
+// A departure is no problem without a limit, below the plan, or smaller
+// than MinDrift of the limit; those, and a figure that keeps to its
+// formula, are OK. Without both a measured and a predicted figure it is
+// unknown.
+func (t Thresholds) DriftUse(c Check) Level {
+	use, ok := c.PeakUse.Get()
+	if !ok {
+		if c.Ratio.OK() {
+			return LevelOK
+		}
+		return LevelUnknown
+	}
+	if excess := c.Excess.Or(0); excess <= 0 || excess < t.MinDrift*c.Limit {
+		return LevelOK
+	}
+	return t.Usage(snapshot.Some(use))
+}
+
+// Drift marks a measured/planned ratio on screen (a page's weight, a
+// check's drift): at PageWeightDrift times the plan it warns, at twice
+// that it is critical. It colours information only; what is a problem
+// is DriftUse's.
 func (t Thresholds) Drift(ratio snapshot.Value) Level {
 	v, ok := ratio.Get()
 	switch {
@@ -121,6 +162,20 @@ func (t Thresholds) Drift(ratio snapshot.Value) Level {
 		return LevelWarn
 	}
 	return LevelOK
+}
+
+// ProbeUse classifies the sale page as probed by the limit it moves: the
+// share of the link the planned peak would use if every view pulled the
+// probed page's origin bytes (ProbeCheck.PeakUse).
+func (t Thresholds) ProbeUse(p ProbeCheck) Level {
+	use, ok := p.PeakUse.Get()
+	if !ok {
+		return LevelUnknown
+	}
+	if p.PeakExcess.Or(0) < t.MinDrift*p.Limit {
+		return LevelOK
+	}
+	return t.Usage(snapshot.Some(use))
 }
 
 // PaceGrace is how long after T0 the sell pace is not judged: the first
@@ -151,8 +206,9 @@ func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
 // Levels classifies every figure of an assessment by the thresholds, keyed
 // as the events name their subjects: "bandwidth", "connections", "memory",
 // "error_rate", "page_weight", "pace", and "endpoints.NAME"; a check's
-// level is Check's, the worse of headroom and drift. Figures that
-// cannot be classified (no data, no limit) are left out.
+// level is Check's, the worse of headroom and the drift's use of the
+// limit at the peak, and the page weight's is the bandwidth's drift use.
+// Figures that cannot be classified (no data, no limit) are left out.
 func (t Thresholds) Levels(a Assessment, s snapshot.Snapshot) map[string]Level {
 	out := make(map[string]Level)
 	put := func(name string, l Level) {
@@ -163,8 +219,8 @@ func (t Thresholds) Levels(a Assessment, s snapshot.Snapshot) map[string]Level {
 	for _, c := range a.Checks() {
 		put(c.Name, t.Check(c.Check))
 	}
-	put("error_rate", t.ErrorRate(s.ErrorRate))
-	put("page_weight", t.PageWeight(a.PageWeight.Ratio))
+	put("error_rate", t.ErrorRate(s.ErrorRate, s.Requests))
+	put("page_weight", t.DriftUse(a.Bandwidth))
 	put("pace", t.Pace(a))
 	for _, e := range a.Endpoints {
 		put("endpoints."+e.Name, t.Usage(e.Load))

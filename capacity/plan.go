@@ -40,10 +40,12 @@ type Plan struct {
 	// resource size from the sale-page probe while it has weighed the
 	// page (see FromProbePage).
 	FromProbe bool `json:"from_probe,omitempty"`
-	// HostNotOrigin says the host source reads a machine that is not the
-	// origin (launchwatch on a laptop, the demo): its TCP socket memory is
-	// not the origin's, so the memory check has no measured figure.
-	HostNotOrigin bool `json:"host_not_origin,omitempty"`
+	// HostIsOrigin says the host source reads the shop's origin
+	// (sources.host.origin), so its TCP socket memory is the measured side
+	// of the memory check. A host is not the origin unless the config says
+	// so: the kernel's socket memory is the whole machine's (SSH, the
+	// exporters, Prometheus itself), tens of times a small plan at idle.
+	HostIsOrigin bool `json:"host_is_origin,omitempty"`
 }
 
 // Limits are the origin's ceilings. A zero field is no limit.

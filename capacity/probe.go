@@ -1,6 +1,10 @@
 package capacity
 
-import "github.com/launchwatch/launchwatch/snapshot"
+import (
+	"math"
+
+	"github.com/launchwatch/launchwatch/snapshot"
+)
 
 // ProbeCheck holds the sale page as the probe weighed it against the plan.
 type ProbeCheck struct {
@@ -18,6 +22,20 @@ type ProbeCheck struct {
 	// page and resource size from the probe (Plan.FromProbe and a probe
 	// that weighed the page).
 	FromProbe bool `json:"from_probe,omitempty"`
+	// Origin is the probed page's bytes the origin serves a view: Weight
+	// less the share the probe saw the CDN serve (the plan's CDN share
+	// when the probe could not tell).
+	Origin snapshot.Value `json:"origin"`
+	// PeakAtCost is the origin bandwidth at the planned peak if every view
+	// pulled the probed page; PeakExcess how far that stands above the
+	// plan's own origin bandwidth at the peak; Limit the link; PeakUse
+	// PeakAtCost / Limit; LinkPV the page views per second at which the
+	// probed page fills the link. Each present only when its inputs are.
+	PeakAtCost snapshot.Value `json:"peak_at_cost"`
+	PeakExcess snapshot.Value `json:"peak_excess"`
+	Limit      float64        `json:"limit,omitempty"`
+	PeakUse    snapshot.Value `json:"peak_use"`
+	LinkPV     snapshot.Value `json:"link_pv"`
 }
 
 // FromProbePage returns the plan the formulas use with the probe's figures
@@ -39,9 +57,31 @@ func (p Plan) FromProbePage(pr snapshot.Probe) (used Plan, ok bool) {
 	return p, true
 }
 
-// probeCheck holds the probe's page weight against p's own page weight.
+// probeCheck holds the probe's page weight against p's own page weight,
+// and carries its origin bytes to the planned peak against the link.
 func (p Plan) probeCheck(pr snapshot.Probe) ProbeCheck {
 	c := ProbeCheck{Weight: pr.PageBytes, Resources: pr.Resources, Planned: p.PageWeight()}
 	c.Ratio = ratio(c.Weight, c.Planned)
+	w, ok := c.Weight.Get()
+	if !ok || !finite(w) || w < 0 {
+		return c
+	}
+	share := p.cdnShare()
+	if s, ok := pr.CDNShare.Get(); ok && finite(s) && s >= 0 && s <= 1 {
+		share = s
+	}
+	origin := math.Max(w-w*share, 0)
+	c.Origin = snapshot.Some(origin)
+	if p.PeakPV > 0 && finite(p.PeakPV) {
+		c.PeakAtCost = snapshot.Some(finiteOrMax(origin * p.PeakPV))
+		c.PeakExcess = snapshot.Some(c.PeakAtCost.Or(0) - p.Peak().OriginBandwidth)
+	}
+	if l := p.Limits.Link; l > 0 && finite(l) {
+		c.Limit = l
+		c.PeakUse = ratio(c.PeakAtCost, l)
+		if origin > 0 {
+			c.LinkPV = snapshot.Some(finiteOrMax(l / origin))
+		}
+	}
 	return c
 }
