@@ -53,9 +53,10 @@ type Analyst struct {
 	log   eventStore
 	state events.State
 	seq   uint64
-	// stock[stockFrom:] holds the recent snapshots' times and stock
-	// (nothing else), capacity.SellLookback of them, for the assessment's
-	// sell rate.
+	// stock[stockFrom:] holds the recent snapshots' times, stock and
+	// gauges (connections, TCP memory; nothing else),
+	// capacity.SellLookback of them, for the assessment's sell rate and
+	// its gauges averaged over the PV's rate window.
 	stock     []snapshot.Snapshot
 	stockFrom int
 }
@@ -102,11 +103,13 @@ func (a *Analyst) derive(s snapshot.Snapshot, past bool) Frame {
 	}
 }
 
-// keepStock keeps s's time and stock for the sell rate of later snapshots,
+// keepStock keeps s's time, stock and gauges for the assessment of later
+// snapshots (the sell rate, the gauges over the PV's window),
 // forgetting what is older than capacity.SellLookback. The slice is
 // reused: it shifts down only once half of it is forgotten.
 func (a *Analyst) keepStock(s snapshot.Snapshot) {
-	a.stock = append(a.stock, snapshot.Snapshot{Time: s.Time, Stock: s.Stock})
+	a.stock = append(a.stock, snapshot.Snapshot{Time: s.Time, Stock: s.Stock, Connections: s.Connections,
+		Host: snapshot.Host{TCPMemory: s.Host.TCPMemory}})
 	for s.Time.Sub(a.stock[a.stockFrom].Time) > capacity.SellLookback {
 		a.stockFrom++
 	}
