@@ -93,8 +93,11 @@ type Event struct {
 type State struct {
 	levels map[string]capacity.Level
 	// falling holds, by kind/subject, when a figure first read below its
-	// level: it falls only after Hold below (hysteresis).
-	falling  map[string]time.Time
+	// level: it falls only after Thresholds.CloseAfter below.
+	falling map[string]time.Time
+	// rising holds, by kind/subject, since when a figure has read at or
+	// over each level: it rises only after Thresholds.OpenAfter there.
+	rising   map[string]standing
 	sources  map[string]sourceState
 	problems map[string]Problem // what is wrong now, by kind/subject
 	phase    capacity.Phase
@@ -118,7 +121,9 @@ const (
 func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.Thresholds) ([]Event, State) {
 	d := detector{
 		now: s.Time,
-		next: State{levels: maps.Clone(prev.levels), falling: maps.Clone(prev.falling), sources: maps.Clone(prev.sources), problems: maps.Clone(prev.problems),
+		th:  th,
+		next: State{levels: maps.Clone(prev.levels), falling: maps.Clone(prev.falling), rising: maps.Clone(prev.rising),
+			sources: maps.Clone(prev.sources), problems: maps.Clone(prev.problems),
 			phase: a.Phase, preLaunchPV: prev.preLaunchPV, preLaunchReq: prev.preLaunchReq, avalanche: prev.avalanche},
 		prev: prev,
 	}
@@ -131,24 +136,28 @@ func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 	if d.next.falling == nil {
 		d.next.falling = make(map[string]time.Time)
 	}
+	if d.next.rising == nil {
+		d.next.rising = make(map[string]standing)
+	}
 	if d.next.problems == nil {
 		d.next.problems = make(map[string]Problem)
 	}
 	d.sources(s, th)
 	d.phase(a)
-	d.limits(a, th)
-	d.drift(a, th)
-	d.endpoints(a, th)
-	d.errors(s, th)
-	d.pageWeight(a, th)
-	d.pace(a, th)
+	d.limits(a)
+	d.drift(a)
+	d.endpoints(a)
+	d.errors(s)
+	d.pageWeight(a)
+	d.pace(a)
 	d.avalancheCheck(s, a)
-	d.probe(s, a, th)
+	d.probe(s, a)
 	return d.out, d.next
 }
 
 type detector struct {
 	now  time.Time
+	th   capacity.Thresholds
 	prev State
 	next State
 	out  []Event
@@ -158,46 +167,100 @@ func (d *detector) emit(kind Kind, sev Severity, subject, format string, args ..
 	d.out = append(d.out, Event{Time: d.now, Kind: kind, Severity: sev, Subject: subject, Message: fmt.Sprintf(format, args...)})
 }
 
-// Hold is how long a figure must stay below a level before the level
-// falls: a figure dancing on a threshold raises its problem once and
-// clears it once, not every other second. Rising is never held.
-const Hold = 10 * time.Second
+// reading is one figure judged: its level now and how it is worded.
+type reading struct {
+	kind    Kind
+	subject string
+	level   capacity.Level
+	// size is how large the problem is in its own measure (the share of a
+	// limit in use, of requests failing): the order within a harm and the
+	// worst a problem reached.
+	size float64
+	// atOnce opens the problem without a standing time: a probe's finding
+	// is one look at the page that stands until the next.
+	atOnce bool
+	// text words the figure at a level; back says it recovered.
+	text func(capacity.Level) string
+	back string
+}
 
-// level records a subject's level and emits when it rises or recovers.
-// Unknown levels (no data) change nothing: a gap is not a recovery. A
-// level falls only after the figure has stayed below it for Hold.
-func (d *detector) level(kind Kind, subject string, l capacity.Level, rise func(capacity.Level) string, recover string) {
-	if l == capacity.LevelUnknown {
+// standing is since when a figure has read at or over warn and crit; zero
+// when it does not now.
+type standing struct{ warn, crit time.Time }
+
+// level judges a reading: the level rises once the figure has stood at or
+// over it for OpenAfter, and falls once it has stayed under for
+// CloseAfter, so a step or a figure dancing on a line opens a problem once
+// and closes it once. Unknown levels (no data) change nothing: a gap is
+// not a recovery. While a level is held over a figure that fell (easing),
+// its problem keeps the last words that were true at its level.
+func (d *detector) level(r reading) {
+	if r.level == capacity.LevelUnknown {
 		return
 	}
-	key := Key(kind, subject)
+	key := Key(r.kind, r.subject)
 	was := d.prev.levels[key]
-	if l < was {
+	stood := d.stood(key, r)
+	l := max(was, stood)
+	if r.level < was {
 		since, ok := d.prev.falling[key]
 		if !ok {
 			since = d.now
 		}
-		if d.now.Sub(since) < Hold {
+		if d.now.Sub(since) < d.th.CloseAfter {
 			d.next.falling[key] = since
-			l = was
 		} else {
 			delete(d.next.falling, key)
+			l = stood
 		}
 	} else {
 		delete(d.next.falling, key)
 	}
 	d.next.levels[key] = l
 	if l >= capacity.LevelWarn {
-		d.open(kind, subject, severityOf(l), rise(l))
+		d.open(r, l)
 	} else {
-		d.close(kind, subject)
+		d.close(r.kind, r.subject)
 	}
 	switch {
 	case l > was && l >= capacity.LevelWarn:
-		d.emit(kind, severityOf(l), subject, "%s", rise(l))
+		d.emit(r.kind, severityOf(l), r.subject, "%s", r.text(l))
 	case l == capacity.LevelOK && was >= capacity.LevelWarn:
-		d.emit(kind, Info, subject, "%s%s", recover, d.lasted(key))
+		d.emit(r.kind, Info, r.subject, "%s%s", r.back, d.lasted(key))
 	}
+}
+
+// stood returns the highest level the reading's figure has stood at or
+// over for OpenAfter (at once for an atOnce reading), keeping since when.
+func (d *detector) stood(key string, r reading) capacity.Level {
+	st := d.prev.rising[key]
+	since := func(t *time.Time, at bool) {
+		switch {
+		case !at:
+			*t = time.Time{}
+		case t.IsZero():
+			*t = d.now
+		}
+	}
+	since(&st.warn, r.level >= capacity.LevelWarn)
+	since(&st.crit, r.level >= capacity.LevelCrit)
+	if st == (standing{}) {
+		delete(d.next.rising, key)
+	} else {
+		d.next.rising[key] = st
+	}
+	wait := d.th.OpenAfter
+	if r.atOnce {
+		wait = 0
+	}
+	stood := func(t time.Time) bool { return !t.IsZero() && d.now.Sub(t) >= wait }
+	switch {
+	case stood(st.crit):
+		return capacity.LevelCrit
+	case stood(st.warn):
+		return capacity.LevelWarn
+	}
+	return capacity.LevelOK
 }
 
 // reset puts a subject back to OK and closes its problem without the
@@ -207,17 +270,23 @@ func (d *detector) reset(kind Kind, subject string) {
 	key := Key(kind, subject)
 	d.next.levels[key] = capacity.LevelOK
 	delete(d.next.falling, key)
+	delete(d.next.rising, key)
 	d.close(kind, subject)
 }
 
-// lasted says how long the problem under key stood, for the line that
-// says it cleared: " (resolved after 4m12s)".
+// lasted says how long the problem under key stood and the worst it
+// reached, for the line that says it cleared: " (resolved after 4m12s;
+// worst: error burst: 73% of requests failing)".
 func (d *detector) lasted(key string) string {
 	p, ok := d.prev.problems[key]
 	if !ok {
 		return ""
 	}
-	return " (resolved after " + capacity.FormatDuration(d.now.Sub(p.Since)) + ")"
+	out := " (resolved after " + capacity.FormatDuration(d.now.Sub(p.Since))
+	if p.Worst != "" {
+		out += "; worst: " + p.Worst
+	}
+	return out + ")"
 }
 
 // sourceState is how a source stands; the zero value is "not seen yet".
@@ -252,11 +321,11 @@ func (d *detector) sources(s snapshot.Snapshot, th capacity.Thresholds) {
 		}
 		switch st {
 		case sourceDown:
-			d.open(KindSource, name, Crit, fmt.Sprintf("source %s down: %s", name, why))
+			d.put(Problem{Kind: KindSource, Severity: Crit, Subject: name, Since: d.now, Message: fmt.Sprintf("source %s down: %s", name, why), Size: 1})
 		case sourceDegraded:
-			d.open(KindSource, name, Warn, fmt.Sprintf("source %s failing in part: %s", name, why))
+			d.put(Problem{Kind: KindSource, Severity: Warn, Subject: name, Since: d.now, Message: fmt.Sprintf("source %s failing in part: %s", name, why)})
 		case sourceBehind:
-			d.open(KindSource, name, Warn, behind(name, age))
+			d.put(Problem{Kind: KindSource, Severity: Warn, Subject: name, Since: d.now, Message: behind(name, age), Size: age.Seconds()})
 		default:
 			d.close(KindSource, name)
 		}
@@ -300,76 +369,126 @@ func (d *detector) phase(a capacity.Assessment) {
 	}
 }
 
-func (d *detector) limits(a capacity.Assessment, th capacity.Thresholds) {
+// Subjects of the problems that are not named after a figure's source,
+// limit or endpoint.
+const (
+	subjectErrorRate = "error_rate"
+	subjectPage      = "page"
+	subjectSellOut   = "sell-out"
+)
+
+// limits raises bandwidth, connections and memory near their limits, by
+// the measured figure, or by the plan's formula at the PV now when
+// nothing is measured (and says which).
+func (d *detector) limits(a capacity.Assessment) {
 	for _, c := range a.Checks() {
-		d.level(KindLimit, c.Name, th.Headroom(c.Check), func(capacity.Level) string {
-			used := 1 - c.Check.Headroom.Or(0)
-			return fmt.Sprintf("%s at %s of its limit (%s)", c.Name, capacity.FormatPercent(used), c.Format(c.Check.Limit))
-		}, c.Name+" back under its limit's warning level")
+		used := 1 - c.Check.Headroom.Or(0)
+		d.level(reading{kind: KindLimit, subject: c.Name, level: d.th.Headroom(c.Check), size: used,
+			text: func(capacity.Level) string {
+				return fmt.Sprintf("%s at %s of its limit (%s), %s", c.Name, capacity.FormatPercent(used), c.Format(c.Check.Limit), basis(c.Check.Basis, a))
+			},
+			back: c.Name + " back under its limit's warning level"})
 	}
 }
 
-// drift raises connections and memory far above what the plan predicts at
-// the PV now. Bandwidth's drift is the page weight's, raised there.
-func (d *detector) drift(a capacity.Assessment, th capacity.Thresholds) {
+// basis words what a judgement rests on: "measured", or "predicted at
+// 120 PV/s".
+func basis(b capacity.Basis, a capacity.Assessment) string {
+	if b == capacity.BasisPredicted {
+		return "predicted at " + capacity.FormatNumber(a.PV.Or(0)) + " PV/s"
+	}
+	return "measured"
+}
+
+// drift raises connections and memory that cost a page view more than the
+// plan says, by the limit that cost takes at the planned peak. Bandwidth's
+// drift is the page weight's, raised there.
+func (d *detector) drift(a capacity.Assessment) {
 	for _, c := range a.Checks() {
 		if c.Name == "bandwidth" {
 			continue
 		}
-		l := th.Drift(c.Check.Drift)
-		if l == capacity.LevelUnknown && c.Check.Ratio.OK() {
-			l = capacity.LevelOK // near the plan: too close to judge is no drift
-		}
-		d.level(KindDrift, c.Name, l, func(capacity.Level) string {
-			return fmt.Sprintf("%s %sx the plan at this PV: %s, plan %s", c.Name, capacity.FormatNumber(c.Check.Drift.Or(0)),
-				c.Format(c.Check.Measured.Or(0)), c.Format(c.Check.Predicted.Or(0)))
-		}, c.Name+" back near the plan")
+		d.level(reading{kind: KindDrift, subject: c.Name, level: d.th.DriftUse(c.Check), size: c.Check.PeakUse.Or(0),
+			text: func(capacity.Level) string {
+				return fmt.Sprintf("%s per view above the plan: at the cost measured now they reach %s of %s at the planned peak (%s PV/s)",
+					c.Name, c.Format(c.Check.PeakAtCost.Or(0)), c.Format(c.Check.Limit), capacity.FormatNumber(a.Peak.PV))
+			},
+			back: c.Name + " per view back within the limit at the planned peak"})
 	}
 }
 
-func (d *detector) endpoints(a capacity.Assessment, th capacity.Thresholds) {
+func (d *detector) endpoints(a capacity.Assessment) {
 	for _, e := range a.Endpoints {
-		d.level(KindEndpoint, e.Name, th.Usage(e.Load), func(capacity.Level) string {
-			return fmt.Sprintf("%s at %s of its ceiling (%s of %s QPS)", e.Name, capacity.FormatPercent(e.Load.Or(0)),
-				capacity.FormatNumber(e.QPS.Or(0)), capacity.FormatNumber(e.MaxQPS))
-		}, e.Name+" back under its ceiling's warning level")
+		d.level(reading{kind: KindEndpoint, subject: e.Name, level: d.th.Usage(e.Load), size: e.Load.Or(0),
+			text: func(capacity.Level) string {
+				return fmt.Sprintf("%s at %s of its ceiling (%s of %s QPS), measured", e.Name, capacity.FormatPercent(e.Load.Or(0)),
+					capacity.FormatNumber(e.QPS.Or(0)), capacity.FormatNumber(e.MaxQPS))
+			},
+			back: e.Name + " back under its ceiling's warning level"})
 	}
 }
 
-func (d *detector) errors(s snapshot.Snapshot, th capacity.Thresholds) {
-	d.level(KindErrors, "error_rate", th.ErrorRate(s.ErrorRate), func(capacity.Level) string {
-		return fmt.Sprintf("error burst: %s of requests failing", capacity.FormatPercent(s.ErrorRate.Or(0)))
-	}, "error rate back to normal")
+func (d *detector) errors(s snapshot.Snapshot) {
+	rate := s.ErrorRate.Or(0)
+	d.level(reading{kind: KindErrors, subject: subjectErrorRate, level: d.th.ErrorRate(s.ErrorRate, s.Requests), size: rate,
+		text: func(capacity.Level) string {
+			if req, ok := s.Requests.Get(); ok {
+				return fmt.Sprintf("error burst: %s of requests failing (%s/s of %s/s)", capacity.FormatPercent(rate),
+					capacity.FormatNumber(rate*req), capacity.FormatNumber(req))
+			}
+			return fmt.Sprintf("error burst: %s of requests failing", capacity.FormatPercent(rate))
+		},
+		back: "error rate back to normal"})
 }
 
-func (d *detector) pageWeight(a capacity.Assessment, th capacity.Thresholds) {
-	pw := a.PageWeight
-	d.level(KindPageWeight, "page", th.PageWeight(pw.Ratio), func(capacity.Level) string {
-		return fmt.Sprintf("page weight drift: %s per view, %sx the plan's %s", capacity.FormatBytes(pw.Measured.Or(0)),
-			capacity.FormatNumber(pw.Ratio.Or(0)), capacity.FormatBytes(pw.Planned))
-	}, "page weight back near plan")
+// pageWeight raises the page views the origin serves costing more bytes
+// than the plan, by what that cost does to the link at the planned peak.
+func (d *detector) pageWeight(a capacity.Assessment) {
+	bw := a.Bandwidth
+	d.level(reading{kind: KindPageWeight, subject: subjectPage, level: d.th.DriftUse(bw), size: bw.PeakUse.Or(0),
+		text: func(capacity.Level) string {
+			per := bw.PerView.Or(0)
+			return fmt.Sprintf("page weight: at %s per view, measured, the link fills at %s PV/s; the plan needs %s (plan %s per view)",
+				capacity.FormatBytes(per), capacity.FormatNumber(linkPV(bw.Limit, per)), capacity.FormatNumber(a.Peak.PV),
+				capacity.FormatBytes(a.PageWeight.Planned))
+		},
+		back: "page weight back within the link at the planned peak"})
 }
 
-func (d *detector) pace(a capacity.Assessment, th capacity.Thresholds) {
+// linkPV is the page views per second that fill a link at a cost per view.
+func linkPV(link, perView float64) float64 {
+	if perView <= 0 {
+		return 0
+	}
+	return link / perView
+}
+
+func (d *detector) pace(a capacity.Assessment) {
 	if a.Phase == capacity.PhaseSoldOut {
 		// Nothing is left to sell behind pace: the problem ends with the
 		// stock (the level, unknown from here, would keep it open forever).
-		d.close(KindPace, "sell-out")
+		d.close(KindPace, subjectSellOut)
 		return
 	}
 	so := a.SellOut
-	d.level(KindPace, "sell-out", th.Pace(a), func(capacity.Level) string {
-		msg := fmt.Sprintf("selling at %sx the planned pace", capacity.FormatNumber(so.Pace.Or(0)))
-		if so.ETAKnown {
-			msg += ", sell-out in " + capacity.FormatDuration(so.ETA)
-		}
-		return msg
-	}, "sell-out pace back on plan")
+	d.level(reading{kind: KindPace, subject: subjectSellOut, level: d.th.Pace(a), size: 1 - so.Pace.Or(0),
+		text: func(capacity.Level) string {
+			msg := fmt.Sprintf("selling at %sx the planned pace, measured", capacity.FormatNumber(so.Pace.Or(0)))
+			if so.ETAKnown {
+				msg += ", sell-out in " + capacity.FormatDuration(so.ETA)
+			}
+			return msg
+		},
+		back: "sell-out pace back on plan"})
 }
 
 // avalancheCheck looks for the refresh avalanche at T0 in page views and in
 // requests: when the origin is saturated, served page views stay flat while
 // the refreshes show as requests answered 502 (the story's first launch).
+//
+// The jump itself is expected at a launch: it is a warning only when it
+// takes PV past the planned peak or comes with failing requests, and
+// information otherwise.
 func (d *detector) avalancheCheck(s snapshot.Snapshot, a capacity.Assessment) {
 	if !a.LaunchKnown || d.next.avalanche {
 		return
@@ -400,7 +519,11 @@ func (d *detector) avalancheCheck(s snapshot.Snapshot, a capacity.Assessment) {
 		base := *sig.base
 		if a.SinceLaunch <= avalancheWindow && v >= avalancheMinPV && base > 0 && v >= avalancheFactor*base {
 			d.next.avalanche = true
-			d.emit(KindAvalanche, Warn, "pv", "refresh avalanche: %s %s at T+%s, %sx the pre-launch level",
+			sev := Info
+			if a.PV.Or(0) > a.Peak.PV || d.th.ErrorRate(s.ErrorRate, s.Requests) >= capacity.LevelWarn {
+				sev = Warn
+			}
+			d.emit(KindAvalanche, sev, "pv", "refresh avalanche: %s %s at T+%s, %sx the pre-launch level",
 				capacity.FormatNumber(v), sig.name, capacity.FormatDuration(a.SinceLaunch), capacity.FormatNumber(v/base))
 			return
 		}

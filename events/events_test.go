@@ -25,7 +25,7 @@ func plan() capacity.Plan {
 func run(snaps ...snapshot.Snapshot) []Event {
 	var st State
 	var all []Event
-	p, th := plan(), capacity.DefaultThresholds()
+	p, th := plan(), quick()
 	for i, s := range snaps {
 		var recent []snapshot.Snapshot
 		if i > 0 {
@@ -73,7 +73,7 @@ func TestALimitFiresOnceWhenCrossedAndOnceWhenRecovered(t *testing.T) {
 		return s
 	}
 	// Back under at T+4s, it recovers once it has stayed under for Hold.
-	evs := run(at(-time.Second, 10), ok, hot, hotter, cool(4*time.Second), cool(4*time.Second+Hold))
+	evs := run(at(-time.Second, 10), ok, hot, hotter, cool(4*time.Second), cool(4*time.Second+quick().CloseAfter))
 	var limit []Event
 	for _, e := range evs {
 		if e.Kind == KindLimit {
@@ -86,7 +86,8 @@ func TestALimitFiresOnceWhenCrossedAndOnceWhenRecovered(t *testing.T) {
 	if !strings.Contains(limit[0].Message, "connections at 97.5% of its limit (4,000)") {
 		t.Errorf("message = %q", limit[0].Message)
 	}
-	if !limit[1].Time.Equal(t0.Add(4*time.Second+Hold)) || !strings.Contains(limit[1].Message, "(resolved after 12s)") {
+	if !limit[1].Time.Equal(t0.Add(4*time.Second+quick().CloseAfter)) ||
+		!strings.Contains(limit[1].Message, "(resolved after 12s; worst: connections at 98.8% of its limit (4,000), measured)") {
 		t.Errorf("recovery %+v, want at T+14s, resolved after 12s", limit[1])
 	}
 }
@@ -158,10 +159,10 @@ func TestADeadSourceIsReportedOnceAndItsReturnToo(t *testing.T) {
 		}
 	}
 	want := []string{
-		"crit: source scrape down: connection refused",                   // T+2s: every query failed, down at once
-		"info: source scrape back (resolved after 5s)",                   // T+7s
-		"warn: source scrape failing in part: query stock: empty result", // T+8s: answered, but not all of it
-		"info: source scrape back (resolved after 1s)",
+		"crit: source scrape down: connection refused",                                                // T+2s: every query failed, down at once
+		"info: source scrape back (resolved after 5s; worst: source scrape down: connection refused)", // T+7s
+		"warn: source scrape failing in part: query stock: empty result",                              // T+8s: answered, but not all of it
+		"info: source scrape back (resolved after 1s; worst: source scrape failing in part: query stock: empty result)",
 	}
 	if strings.Join(src, "\n") != strings.Join(want, "\n") {
 		t.Errorf("source events:\n%s\nwant:\n%s", strings.Join(src, "\n"), strings.Join(want, "\n"))
@@ -213,13 +214,13 @@ func TestAnAvalancheTheOriginCannotServeShowsInRequests(t *testing.T) {
 	}
 }
 
-func TestPageWeightDriftIsNamedWithItsRatio(t *testing.T) {
-	heavy := at(time.Second, 100)
-	heavy.Bandwidth = snapshot.Some(100 * 30e6) // 30 MB a view: 10x the 3 MB plan
-	evs := run(at(0, 100), heavy)
+func TestPageWeightDriftIsNamedByTheLinkItFills(t *testing.T) {
+	heavy := at(time.Second, 10)
+	heavy.Bandwidth = snapshot.Some(10 * 30e6) // 30 MB a view: 10x the 3 MB plan
+	evs := run(at(0, 10), heavy)
 	for _, e := range evs {
 		if e.Kind == KindPageWeight {
-			if e.Severity != Crit || !strings.Contains(e.Message, "30 MB per view, 10x the plan's 3 MB") {
+			if e.Severity != Crit || e.Message != "page weight: at 30 MB per view, measured, the link fills at 13.3 PV/s; the plan needs 100 (plan 3 MB per view)" {
 				t.Errorf("page weight event = %+v", e)
 			}
 			return
@@ -241,7 +242,7 @@ func TestMissingDataIsNotARecovery(t *testing.T) {
 }
 
 func TestProblemsStayWhileTheyLastAndClearWhenTheyDo(t *testing.T) {
-	p, th := plan(), capacity.DefaultThresholds()
+	p, th := plan(), quick()
 	var st State
 	step := func(d time.Duration, buyQPS float64) []Problem {
 		s := at(d, 10)
@@ -272,13 +273,13 @@ func TestProblemsStayWhileTheyLastAndClearWhenTheyDo(t *testing.T) {
 	if got := step(5*time.Second, 10); len(got) != 1 {
 		t.Errorf("back under its warning line for a moment, no longer listed: %+v", got)
 	}
-	if got := step(5*time.Second+Hold, 10); len(got) != 0 {
-		t.Errorf("under its warning line for %v, still listed: %+v", Hold, got)
+	if got := step(5*time.Second+quick().CloseAfter, 10); len(got) != 0 {
+		t.Errorf("under its warning line for %v, still listed: %+v", quick().CloseAfter, got)
 	}
 }
 
 func TestProblemsComeWorstFirst(t *testing.T) {
-	p, th := plan(), capacity.DefaultThresholds()
+	p, th := plan(), quick()
 	s := at(time.Second, 10)
 	s.Endpoints = map[string]snapshot.Endpoint{"buy": {QPS: snapshot.Some(85)}}
 	var st State
@@ -294,7 +295,7 @@ func TestProblemsComeWorstFirst(t *testing.T) {
 }
 
 func TestASourceDownIsAProblemUntilItIsBack(t *testing.T) {
-	p, th := plan(), capacity.DefaultThresholds()
+	p, th := plan(), quick()
 	var st State
 	s := at(time.Second, 10)
 	_, st = Detect(st, s, p.Assess(s, nil), th)
@@ -325,14 +326,14 @@ func TestASourceAnsweringWithOldDataIsBehind(t *testing.T) {
 			got = append(got, e.Severity.String()+": "+e.Message)
 		}
 	}
-	want := "warn: source prometheus behind: its newest data is 30s old\ninfo: source prometheus back (resolved after 2s)"
+	want := "warn: source prometheus behind: its newest data is 30s old\ninfo: source prometheus back (resolved after 2s; worst: source prometheus behind: its newest data is 31s old)"
 	if strings.Join(got, "\n") != want {
 		t.Errorf("source events:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
 	}
 }
 
 func TestASlowSaleStopsBeingAProblemWhenItSellsOut(t *testing.T) {
-	p, th := plan(), capacity.DefaultThresholds()
+	p, th := plan(), quick()
 	var st State
 	var recent []snapshot.Snapshot
 	step := func(d time.Duration, stock float64) {
@@ -350,4 +351,12 @@ func TestASlowSaleStopsBeingAProblemWhenItSellsOut(t *testing.T) {
 	if got := st.Problems(); len(got) != 0 {
 		t.Errorf("sold out, still a problem: %+v", got)
 	}
+}
+
+// quick are the thresholds of the tests that are not about standing
+// times: a level rises at once and falls after 10 s under.
+func quick() capacity.Thresholds {
+	th := capacity.DefaultThresholds()
+	th.OpenAfter, th.CloseAfter = 0, 10*time.Second
+	return th
 }

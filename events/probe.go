@@ -21,21 +21,28 @@ const SubjectSalePage = "sale-page"
 const subjectPurchase = "purchase"
 
 // probe raises what the probe of the sale page found: the button missing,
-// the page heavier than the plan, resources failing. A figure the probe
-// has not measured changes nothing.
-func (d *detector) probe(s snapshot.Snapshot, a capacity.Assessment, th capacity.Thresholds) {
+// the page heavier than the link allows at the planned peak, resources
+// failing. A figure the probe has not measured changes nothing.
+func (d *detector) probe(s snapshot.Snapshot, a capacity.Assessment) {
 	d.button(s.Probe, a)
-	d.level(KindPageWeight, SubjectSalePage, th.PageWeight(a.Probe.Ratio), func(capacity.Level) string {
-		return fmt.Sprintf("the sale page weighs %s as probed, %sx the plan's %s", capacity.FormatBytes(a.Probe.Weight.Or(0)),
-			capacity.FormatNumber(a.Probe.Ratio.Or(0)), capacity.FormatBytes(a.Probe.Planned))
-	}, "the probed sale page back near the plan's weight")
+	pc := a.Probe
+	d.level(reading{kind: KindPageWeight, subject: SubjectSalePage, level: d.th.ProbeUse(pc), size: pc.PeakUse.Or(0), atOnce: true,
+		text: func(capacity.Level) string {
+			return fmt.Sprintf("sale page as probed: %s, %s from the origin a view: the link fills at %s PV/s; the plan needs %s (plan page %s)",
+				capacity.FormatBytes(pc.Weight.Or(0)), capacity.FormatBytes(pc.Origin.Or(0)), capacity.FormatNumber(pc.LinkPV.Or(0)),
+				capacity.FormatNumber(a.Peak.PV), capacity.FormatBytes(pc.Planned))
+		},
+		back: "the probed sale page back within the link at the planned peak"})
 	d.failedResources(s.Probe)
 }
 
-// button raises the purchase button missing: critical while the sale is
-// live, a warning before T0 (a page may show it only from the start, but
-// a launch should not count on it). Once sold out a missing button is
-// expected: its problem closes without a "back".
+// button raises the purchase button missing: critical at once while the
+// sale is live. Before T0 its absence is expected (many sale pages show
+// the button only from T0), unless the config says it must be there
+// before (Thresholds.ButtonBeforeLaunch): then it warns. A page probed
+// before T0 says nothing of the sale yet, however late the snapshot. Once
+// sold out a missing button is expected: its problem closes without a
+// "back".
 func (d *detector) button(pr snapshot.Probe, a capacity.Assessment) {
 	v, ok := pr.ButtonPresent.Get()
 	if !ok {
@@ -49,19 +56,20 @@ func (d *detector) button(pr snapshot.Probe, a capacity.Assessment) {
 	switch {
 	case v >= 1:
 	case a.Phase == capacity.PhaseBefore || probedBeforeLaunch(pr, a):
-		// A page seen before T0 says nothing yet of the sale: a shop
-		// may show its button from the start, and the next probe will
-		// tell.
-		l = capacity.LevelWarn
+		if d.th.ButtonBeforeLaunch {
+			l = capacity.LevelWarn
+		}
 	default:
 		l = capacity.LevelCrit
 	}
-	d.level(KindButton, subjectPurchase, l, func(l capacity.Level) string {
-		if l == capacity.LevelCrit {
-			return "purchase button missing from the sale page during the sale"
-		}
-		return "purchase button missing from the sale page before T0"
-	}, "purchase button back on the sale page")
+	d.level(reading{kind: KindButton, subject: subjectPurchase, level: l, size: 1, atOnce: true,
+		text: func(l capacity.Level) string {
+			if l == capacity.LevelCrit {
+				return "purchase button missing from the sale page during the sale, as probed"
+			}
+			return "purchase button missing from the sale page before T0, as probed (the config requires it before T0)"
+		},
+		back: "purchase button back on the sale page"})
 }
 
 // probedBeforeLaunch reports whether the probe's figures were measured
@@ -82,10 +90,12 @@ func (d *detector) failedResources(pr snapshot.Probe) {
 	if n > 0 {
 		l = capacity.LevelWarn
 	}
-	d.level(KindResource, SubjectSalePage, l, func(capacity.Level) string {
-		if n == 1 {
-			return "1 resource of the sale page fails to load"
-		}
-		return fmt.Sprintf("%s resources of the sale page fail to load", capacity.FormatNumber(n))
-	}, "every resource of the sale page loads again")
+	d.level(reading{kind: KindResource, subject: SubjectSalePage, level: l, size: n, atOnce: true,
+		text: func(capacity.Level) string {
+			if n == 1 {
+				return "1 resource of the sale page fails to load, as probed"
+			}
+			return fmt.Sprintf("%s resources of the sale page fail to load, as probed", capacity.FormatNumber(n))
+		},
+		back: "every resource of the sale page loads again"})
 }

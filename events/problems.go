@@ -17,11 +17,33 @@ type Problem struct {
 	Severity Severity `json:"severity"`
 	Subject  string   `json:"subject"`
 	// Since is when the problem opened: the first snapshot at or over its
-	// warning line in this run.
+	// warning line in this run, once it had stood there for OpenAfter.
 	Since time.Time `json:"since"`
 	// Message describes it with the newest figure, rewritten every
-	// snapshot.
+	// snapshot while the figure stands at the problem's severity. While
+	// the figure eases under it (see Easing) it keeps the last words that
+	// were true at that severity.
 	Message string `json:"message"`
+	// Harm is what the problem threatens, the first key of the order
+	// after severity (see Problems).
+	Harm Harm `json:"harm"`
+	// Size is how large the problem is in its own measure (the share of a
+	// limit in use, of requests failing): within a harm, the larger first.
+	Size float64 `json:"size"`
+	// Worst is the message at the worst the problem reached (its highest
+	// severity, then its largest size), quoted when it resolves.
+	Worst         string   `json:"worst"`
+	WorstSeverity Severity `json:"worst_severity"`
+	// Easing is since when the figure has read under the problem's
+	// severity: the problem holds for Thresholds.CloseAfter before it
+	// falls. Zero while the figure stands at it.
+	Easing time.Time `json:"easing_since,omitzero"`
+	// Cause is the Key of the open problem this one follows from (link
+	// full → 502s), empty for a root. Problems lists a cause before the
+	// problems it causes.
+	Cause string `json:"cause,omitempty"`
+
+	worstSize float64
 }
 
 // Key names a problem by its kind and subject ("endpoint/cart"): what the
@@ -32,29 +54,239 @@ func Key(kind Kind, subject string) string { return string(kind) + "/" + subject
 // Key is the problem's Key.
 func (p Problem) Key() string { return Key(p.Kind, p.Subject) }
 
-// Problems returns what is wrong as of the state's last snapshot, worst
-// first, then oldest first.
+// Harm is what a problem threatens, in the order the war room must see
+// them: users failing before the room's sight of the launch, before a
+// limit, before cost, before the sale's pace.
+type Harm int
+
+// Harms, worst first.
+const (
+	// HarmUsers: requests failing, the purchase button missing.
+	HarmUsers Harm = iota
+	// HarmSight: a data source down, failing or behind; what the other
+	// problems rest on.
+	HarmSight
+	// HarmCapacity: a limit or an endpoint's ceiling near or crossed.
+	HarmCapacity
+	// HarmCost: what a page view costs departing from the plan (page
+	// weight, connections or memory per view), resources of the page
+	// failing.
+	HarmCost
+	// HarmPace: the sale behind its planned pace.
+	HarmPace
+)
+
+// String names the harm.
+func (h Harm) String() string {
+	switch h {
+	case HarmUsers:
+		return "users"
+	case HarmSight:
+		return "sight"
+	case HarmCapacity:
+		return "capacity"
+	case HarmCost:
+		return "cost"
+	}
+	return "pace"
+}
+
+// MarshalText writes the harm as its name.
+func (h Harm) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
+
+// UnmarshalText reads a harm's name; an unknown one is pace, the least.
+func (h *Harm) UnmarshalText(b []byte) error {
+	*h = HarmPace
+	for c := HarmUsers; c < HarmPace; c++ {
+		if c.String() == string(b) {
+			*h = c
+		}
+	}
+	return nil
+}
+
+// harmOf is each kind's harm.
+func harmOf(k Kind) Harm {
+	switch k {
+	case KindErrors, KindButton:
+		return HarmUsers
+	case KindSource:
+		return HarmSight
+	case KindLimit, KindEndpoint:
+		return HarmCapacity
+	case KindPageWeight, KindDrift, KindResource:
+		return HarmCost
+	}
+	return HarmPace
+}
+
+// causes lists, for a problem's kind and subject, the problems that can
+// cause it, in the order they are preferred; "endpoint/*" stands for any
+// endpoint. It is the launch story's chain: pages heavier than planned →
+// more bytes and longer connections per view → a limit full → 502s → a
+// sale behind its pace; a missing button → a sale behind its pace.
+var causes = map[string][]string{
+	Key(KindErrors, subjectErrorRate): {Key(KindLimit, "bandwidth"), Key(KindLimit, "connections"), Key(KindLimit, "memory"), Key(KindEndpoint, "*")},
+	Key(KindLimit, "bandwidth"):       {Key(KindPageWeight, subjectPage), Key(KindPageWeight, SubjectSalePage)},
+	Key(KindLimit, "connections"):     {Key(KindDrift, "connections"), Key(KindPageWeight, subjectPage)},
+	Key(KindLimit, "memory"):          {Key(KindDrift, "memory"), Key(KindDrift, "connections")},
+	Key(KindDrift, "connections"):     {Key(KindPageWeight, subjectPage)},
+	Key(KindDrift, "memory"):          {Key(KindDrift, "connections")},
+	Key(KindPageWeight, subjectPage):  {Key(KindPageWeight, SubjectSalePage)},
+	Key(KindPace, subjectSellOut):     {Key(KindButton, subjectPurchase), Key(KindErrors, subjectErrorRate)},
+}
+
+// Problems returns what is wrong as of the state's last snapshot, grouped
+// by cause and worst first. The order of two problems is: the more severe
+// first, then by harm (users, sight, capacity, cost, pace), then the
+// larger first, then the older. A problem caused by another open one (see
+// Problem.Cause) is listed after its cause, and a group (a root and what
+// follows from it) stands where its worst member would.
 func (s State) Problems() []Problem {
 	if len(s.problems) == 0 {
 		return nil
 	}
-	out := make([]Problem, 0, len(s.problems))
-	for _, p := range s.problems {
-		out = append(out, p)
+	open := make(map[string]Problem, len(s.problems))
+	for k, p := range s.problems {
+		p.Cause = ""
+		open[k] = p
 	}
-	slices.SortFunc(out, func(a, b Problem) int {
-		return cmp.Or(cmp.Compare(b.Severity, a.Severity), a.Since.Compare(b.Since),
-			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Subject, b.Subject))
+	for k, p := range open {
+		p.Cause = causeOf(k, open)
+		open[k] = p
+	}
+	children := make(map[string][]Problem)
+	var roots []Problem
+	for _, p := range open {
+		if p.Cause == "" {
+			roots = append(roots, p)
+		} else {
+			children[p.Cause] = append(children[p.Cause], p)
+		}
+	}
+	for _, c := range children {
+		slices.SortFunc(c, Compare)
+	}
+	// A group ranks by its worst member.
+	worst := make(map[string]Problem, len(roots))
+	var rank func(p Problem) Problem
+	rank = func(p Problem) Problem {
+		w := p
+		for _, c := range children[p.Key()] {
+			if cw := rank(c); Compare(cw, w) < 0 {
+				w = cw
+			}
+		}
+		return w
+	}
+	for _, r := range roots {
+		worst[r.Key()] = rank(r)
+	}
+	slices.SortFunc(roots, func(a, b Problem) int {
+		return cmp.Or(Compare(worst[a.Key()], worst[b.Key()]), Compare(a, b))
 	})
+	out := make([]Problem, 0, len(open))
+	var walk func(p Problem)
+	walk = func(p Problem) {
+		out = append(out, p)
+		for _, c := range children[p.Key()] {
+			walk(c)
+		}
+	}
+	for _, r := range roots {
+		walk(r)
+	}
 	return out
 }
 
-// open records a problem standing now, keeping when it first opened.
-func (d *detector) open(kind Kind, subject string, sev Severity, msg string) {
-	key := Key(kind, subject)
-	p := Problem{Kind: kind, Severity: sev, Subject: subject, Since: d.now, Message: msg}
+// causeOf returns the key of the open problem that causes the one under
+// key, or "". A cause of an error burst must itself be critical: a link
+// at 85% fails no request.
+func causeOf(key string, open map[string]Problem) string {
+	for _, c := range causes[key] {
+		if kind, ok := cutWildcard(c); ok {
+			var best *Problem
+			for _, p := range open {
+				if p.Kind == kind && (best == nil || Compare(p, *best) < 0) {
+					best = &p
+				}
+			}
+			if best != nil && canCause(key, *best) {
+				return best.Key()
+			}
+			continue
+		}
+		if p, ok := open[c]; ok && canCause(key, p) {
+			return c
+		}
+	}
+	return ""
+}
+
+// canCause reports whether the open problem p can cause the one under key
+// at its severity: only a critical limit or endpoint fails requests.
+func canCause(key string, p Problem) bool {
+	if key == Key(KindErrors, subjectErrorRate) {
+		return p.Severity == Crit
+	}
+	return true
+}
+
+// cutWildcard returns the kind of a "kind/*" cause.
+func cutWildcard(c string) (Kind, bool) {
+	if len(c) > 2 && c[len(c)-2:] == "/*" {
+		return Kind(c[:len(c)-2]), true
+	}
+	return "", false
+}
+
+// Compare orders two problems worst first: the more severe, then by harm,
+// then the larger, then the older, then by key.
+func Compare(a, b Problem) int {
+	return cmp.Or(cmp.Compare(b.Severity, a.Severity), cmp.Compare(a.Harm, b.Harm), cmp.Compare(b.Size, a.Size),
+		a.Since.Compare(b.Since), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Subject, b.Subject))
+}
+
+// Worst returns the worst of the problems by Compare (not the first of a
+// grouped list, which is its group's root), and false when there is none.
+func Worst(ps []Problem) (Problem, bool) {
+	if len(ps) == 0 {
+		return Problem{}, false
+	}
+	return slices.MinFunc(ps, Compare), true
+}
+
+// open records r's problem standing at level l, keeping when it first
+// opened and the worst it reached. While the figure reads under l (a
+// hold-down), the words stay those last true at l.
+func (d *detector) open(r reading, l capacity.Level) {
+	p := Problem{Kind: r.kind, Severity: severityOf(l), Subject: r.subject, Since: d.now, Harm: harmOf(r.kind), Size: r.size}
+	was, ok := d.prev.problems[Key(r.kind, r.subject)]
+	if ok {
+		p.Since, p.Worst, p.WorstSeverity, p.worstSize = was.Since, was.Worst, was.WorstSeverity, was.worstSize
+	}
+	if r.level < l && ok && was.Severity == p.Severity {
+		p.Message, p.Size = was.Message, was.Size
+		p.Easing = d.next.falling[Key(r.kind, r.subject)]
+	} else {
+		p.Message = r.text(l)
+	}
+	d.put(p)
+}
+
+// put stands a problem up as it is now, keeping when it opened and the
+// worst it reached.
+func (d *detector) put(p Problem) {
+	key := p.Key()
+	p.Harm = harmOf(p.Kind)
 	if was, ok := d.prev.problems[key]; ok {
 		p.Since = was.Since
+		if p.Worst == "" {
+			p.Worst, p.WorstSeverity, p.worstSize = was.Worst, was.WorstSeverity, was.worstSize
+		}
+	}
+	if p.Worst == "" || p.Severity > p.WorstSeverity || (p.Severity == p.WorstSeverity && p.Size > p.worstSize) {
+		p.Worst, p.WorstSeverity, p.worstSize = p.Message, p.Severity, p.Size
 	}
 	d.next.problems[key] = p
 }
