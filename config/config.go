@@ -96,10 +96,12 @@ type Host struct {
 	// ProcRoot is where /proc is mounted; inside a container point it at the
 	// host's (counters are per network namespace).
 	ProcRoot string `yaml:"proc_root,omitempty"`
-	// Origin says this host is the shop's origin (the default), so its TCP
-	// socket memory is held against the plan's connection memory; false
-	// when launchwatch runs elsewhere (a laptop, the demo).
-	Origin *bool `yaml:"origin,omitempty"`
+	// Origin says this host is the shop's origin, so its TCP socket memory
+	// is held against the plan's connection memory. It is false unless set:
+	// the kernel's socket memory is the whole machine's, and launchwatch
+	// often runs elsewhere (a laptop, the demo); a host that is not the
+	// origin is shown, never judged against the plan.
+	Origin bool `yaml:"origin,omitempty"`
 }
 
 // Signal says how one signal is obtained: a PromQL query for the Prometheus
@@ -175,14 +177,25 @@ type Thresholds struct {
 	// ErrorRateWarn and ErrorRateCrit are shares of failed requests.
 	ErrorRateWarn float64 `yaml:"error_rate_warn"`
 	ErrorRateCrit float64 `yaml:"error_rate_crit"`
-	// PageWeightDrift is the measured/planned bytes-per-view ratio that
-	// counts as drift.
+	// PageWeightDrift is the measured/planned ratio past which the screen
+	// marks a figure as departing from the plan (information: a departure
+	// is a problem only by what it does to a limit at the planned peak).
 	PageWeightDrift float64 `yaml:"page_weight_drift"`
 	// SellOutPace is the measured/planned sell-rate ratio below which the
 	// sale counts as far behind plan.
 	SellOutPace float64 `yaml:"sell_out_pace"`
 	// StaleAfter is the data age past which a source is shown stale.
 	StaleAfter time.Duration `yaml:"stale_after,omitempty"`
+	// MinDrift is the smallest departure from the plan's formula, as a
+	// share of the limit it moves, that is judged at all.
+	MinDrift float64 `yaml:"min_drift"`
+	// MinFailures is the failed requests per second below which an error
+	// rate is not judged.
+	MinFailures float64 `yaml:"min_failures"`
+	// OpenAfter is how long a figure stands at a level before its problem
+	// opens; CloseAfter how long it stays under before the problem closes.
+	OpenAfter  time.Duration `yaml:"open_after"`
+	CloseAfter time.Duration `yaml:"close_after"`
 }
 
 // Pos is a place in a config file.
@@ -236,6 +249,10 @@ func Default() Config {
 			ErrorRateCrit:   th.ErrorRateCrit,
 			PageWeightDrift: th.PageWeightDrift,
 			SellOutPace:     th.SellOutPace,
+			MinDrift:        th.MinDrift,
+			MinFailures:     th.MinFailures,
+			OpenAfter:       th.OpenAfter,
+			CloseAfter:      th.CloseAfter,
 			// StaleAfter defaults to three intervals, set once the
 			// interval is known.
 		},
@@ -251,5 +268,8 @@ func (c *Config) CapacityThresholds() capacity.Thresholds {
 		ErrorRateWarn: t.ErrorRateWarn, ErrorRateCrit: t.ErrorRateCrit,
 		PageWeightDrift: t.PageWeightDrift, SellOutPace: t.SellOutPace,
 		StaleAfter: t.StaleAfter,
+		MinDrift:   t.MinDrift, MinFailures: t.MinFailures,
+		OpenAfter: t.OpenAfter, CloseAfter: t.CloseAfter,
+		ButtonBeforeLaunch: c.Sources.Probe != nil && c.Sources.Probe.ButtonBeforeT0 == ButtonRequired,
 	}
 }

@@ -96,7 +96,10 @@ var badConfigs = []struct {
 	{"bad-query-without-prometheus.yaml", []string{"bad-query-without-prometheus.yaml:7: signals.pv.query: needs sources.prometheus"}},
 	{"bad-endpoints.yaml", []string{"bad-endpoints.yaml:9: endpoints[1].name: \"buy\" is already endpoints[0]", "bad-endpoints.yaml:10: endpoints[1].max_qps:"}},
 	{"bad-no-source.yaml", []string{"bad-no-source.yaml:2: sources: no source is configured"}},
-	{"bad-thresholds.yaml", []string{"bad-thresholds.yaml:5: thresholds.warn: 0.9 must be below crit"}},
+	{"bad-thresholds.yaml", []string{"bad-thresholds.yaml:5: thresholds.warn: 0.9 must be below crit",
+		"bad-thresholds.yaml:7: thresholds.min_drift: must be within [0, 1]",
+		"bad-thresholds.yaml:8: thresholds.min_failures: must be a number of failed requests per second, 0 or more, got -1",
+		"bad-thresholds.yaml:10: thresholds.close_after: 5s must be at least open_after (10s): a problem that closes faster than it opens flaps"}},
 	{"bad-preset.yaml", []string{"bad-preset.yaml:4: preset: unknown preset \"grafana\"", "sim"}},
 	{"bad-yaml-syntax.yaml", []string{"bad-yaml-syntax.yaml:"}},
 	{"bad-cdn-share.yaml", []string{"bad-cdn-share.yaml:9: plan.cdn_share:"}},
@@ -244,11 +247,11 @@ func TestEndpointsAreCheckedEvenWithoutAPlan(t *testing.T) {
 	}
 }
 
-func TestAHostThatIsNotTheOriginMarksThePlan(t *testing.T) {
+func TestAHostIsTheOriginOnlyWhenTheConfigSaysSo(t *testing.T) {
 	for _, tt := range []struct {
 		host string
 		want bool
-	}{{"host: {}", false}, {"host: {origin: true}", false}, {"host: {origin: false}", true}} {
+	}{{"host: {}", false}, {"host: {origin: true}", true}, {"host: {origin: false}", false}} {
 		cfg, err := Parse("origin.yaml", []byte(`launch: {name: x}
 sources:
   `+tt.host+`
@@ -261,8 +264,8 @@ plan: {peak_pv: 10, resources_per_page: 1, resource_size: 1KB, download_speed: 1
 		if err != nil {
 			t.Fatal(err)
 		}
-		if plan.HostNotOrigin != tt.want {
-			t.Errorf("%s: HostNotOrigin = %v, want %v", tt.host, plan.HostNotOrigin, tt.want)
+		if plan.HostIsOrigin != tt.want {
+			t.Errorf("%s: HostIsOrigin = %v, want %v", tt.host, plan.HostIsOrigin, tt.want)
 		}
 	}
 }

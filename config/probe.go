@@ -38,7 +38,19 @@ type Probe struct {
 	MaxResources int `yaml:"max_resources,omitempty"`
 	// Concurrency is the requests in flight at once.
 	Concurrency int `yaml:"concurrency,omitempty"`
+	// ButtonBeforeT0 says whether the purchase button must be on the page
+	// before T0: ButtonOptional (the default: many sale pages show it only
+	// at T0, so its absence before is expected) or ButtonRequired (its
+	// absence before T0 warns). After T0 a missing button is critical
+	// either way.
+	ButtonBeforeT0 string `yaml:"button_before_t0,omitempty"`
 }
+
+// The values of sources.probe.button_before_t0.
+const (
+	ButtonOptional = "optional"
+	ButtonRequired = "required"
+)
 
 // Probe defaults.
 const (
@@ -72,6 +84,9 @@ func (p *Probe) fillDefaults() {
 	}
 	if p.Concurrency == 0 {
 		p.Concurrency = probe.DefaultConcurrency
+	}
+	if p.ButtonBeforeT0 == "" {
+		p.ButtonBeforeT0 = ButtonOptional
 	}
 }
 
@@ -112,6 +127,9 @@ func (p *Probe) validate(pr *problems) {
 		case v > most:
 			pr.add(at+field, "%d is beyond any real page; at most %d is accepted", v, most)
 		}
+	}
+	if p.ButtonBeforeT0 != ButtonOptional && p.ButtonBeforeT0 != ButtonRequired {
+		pr.add(at+"button_before_t0", "%q is not one of %s, %s", p.ButtonBeforeT0, ButtonOptional, ButtonRequired)
 	}
 	bound("max_page_bytes", p.MaxPageBytes, maxProbePageBytes)
 	bound("max_resources", int64(p.MaxResources), maxProbeResources)

@@ -50,6 +50,7 @@ func TestABadProbeBlockNamesEachFieldAndLine(t *testing.T) {
 			"probe-bad-fields.yaml:11: sources.probe.max_page_bytes: must not be negative, got -1",
 			"probe-bad-fields.yaml:12: sources.probe.max_resources: 20000 is beyond any real page; at most 10000 is accepted",
 			"probe-bad-fields.yaml:13: sources.probe.concurrency: must not be negative, got -2",
+			"probe-bad-fields.yaml:14: sources.probe.button_before_t0: \"before\" is not one of optional, required",
 		}},
 		{"probe-bad-interval.yaml", []string{"probe-bad-interval.yaml:5: sources.probe.interval: must be at least 1s, got 500ms"}},
 		{"probe-bad-unknown-field.yaml", []string{"probe-bad-unknown-field.yaml:5: sources.probe.selectr: unknown field \"selectr\""}},

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -292,6 +293,18 @@ func (c *Config) validateThresholds(p *problems) {
 	if t.StaleAfter < 0 {
 		p.add("thresholds.stale_after", "must not be negative")
 	}
+	if !(t.MinDrift >= 0 && t.MinDrift <= 1) {
+		p.add("thresholds.min_drift", "must be within [0, 1] (a share of the limit a departure moves), got %v", t.MinDrift)
+	}
+	if !(t.MinFailures >= 0) || math.IsInf(t.MinFailures, 1) {
+		p.add("thresholds.min_failures", "must be a number of failed requests per second, 0 or more, got %v", t.MinFailures)
+	}
+	if t.OpenAfter < 0 {
+		p.add("thresholds.open_after", "must not be negative, got %s", t.OpenAfter)
+	}
+	if t.CloseAfter < t.OpenAfter {
+		p.add("thresholds.close_after", "%s must be at least open_after (%s): a problem that closes faster than it opens flaps", t.CloseAfter, t.OpenAfter)
+	}
 }
 
 // HasPlan reports whether the file has a plan section; without one the
@@ -329,10 +342,10 @@ func (c *Config) CapacityPlan() (capacity.Plan, error) {
 			MaxConns: float64(pl.Limits.MaxConnections),
 			Memory:   parse("plan.limits.memory", pl.Limits.Memory, capacity.ParseBytes, false),
 		},
-		Stock:         capacity.Stock{Total: float64(pl.Stock.Total)},
-		LaunchAt:      c.Launch.StartsAt,
-		HostNotOrigin: c.Sources.Host != nil && c.Sources.Host.Origin != nil && !*c.Sources.Host.Origin,
-		FromProbe:     pl.FromProbe,
+		Stock:        capacity.Stock{Total: float64(pl.Stock.Total)},
+		LaunchAt:     c.Launch.StartsAt,
+		HostIsOrigin: c.Sources.Host != nil && c.Sources.Host.Origin,
+		FromProbe:    pl.FromProbe,
 	}
 	if pl.Stock.SellOut != "" {
 		d, err := capacity.ParseDuration(pl.Stock.SellOut)
