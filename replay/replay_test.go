@@ -42,7 +42,7 @@ func liveRun(t *testing.T, snaps []snapshot.Snapshot, path string, step time.Dur
 	plan := launchtest.Plan()
 	w := createWriter(t, path, step)
 	prod := &producer{snaps: snaps}
-	p := pipeline.New(pipeline.Options{Producer: prod, Interval: 5 * time.Millisecond, Plan: plan})
+	p := pipeline.New(pipeline.Options{Producer: prod, Interval: 5 * time.Millisecond, Plan: plan, Thresholds: quick()})
 	p.AddSink(w)
 	sub := p.Subscribe()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -88,8 +88,8 @@ func playCounting(t *testing.T, path string, speed float64) (map[time.Time]pipel
 	}
 	t.Cleanup(func() { rec.Close() })
 	plan := launchtest.Plan()
-	pl := New(rec, Options{Plan: plan, Speed: speed})
-	p := pipeline.New(pipeline.Options{Player: pl, Interval: time.Duration(rec.Header().Interval), Plan: plan})
+	pl := New(rec, Options{Plan: plan, Thresholds: quick(), Speed: speed})
+	p := pipeline.New(pipeline.Options{Player: pl, Interval: time.Duration(rec.Header().Interval), Plan: plan, Thresholds: quick()})
 	derived := &counter{}
 	p.AddSink(derived)
 	sub := p.Subscribe()
@@ -123,12 +123,20 @@ func sameFrame(a, b pipeline.Frame) bool {
 // truth derives every frame of the script straight, as the live pipeline
 // does.
 func truth(snaps []snapshot.Snapshot) map[time.Time]pipeline.Frame {
-	an := pipeline.NewAnalyst(launchtest.Plan(), capacity.Thresholds{}, 0)
+	an := pipeline.NewAnalyst(launchtest.Plan(), quick(), 0)
 	out := map[time.Time]pipeline.Frame{}
 	for _, s := range snaps {
 		out[s.Time] = an.Add(s)
 	}
 	return out
+}
+
+// quick are the thresholds of a script played at 50 ms a snapshot: the
+// standing times shrink with it, so the script's events all fire.
+func quick() capacity.Thresholds {
+	th := capacity.DefaultThresholds()
+	th.OpenAfter, th.CloseAfter = 100*time.Millisecond, 500*time.Millisecond
+	return th
 }
 
 func TestAReplayAtAnySpeedGivesTheLiveFrames(t *testing.T) {

@@ -12,8 +12,9 @@ import (
 
 // The rules that name the seed's failure modes in the data.
 const (
-	// sustained is how long the page weight must stay over its drift line
-	// to count as far over plan, not a blip.
+	// sustained is how long what a view costs the origin must take the
+	// link past its warning line at the planned peak to count as far over
+	// plan, not a blip.
 	sustained = time.Minute
 	// avalancheErrors is how soon after T0 the error burst must start to
 	// belong to the refresh avalanche.
@@ -64,8 +65,8 @@ func pageWeightFailure(r *Report) (Failure, bool) {
 		return Failure{}, false
 	}
 	pw := r.PageWeight
-	ev := fmt.Sprintf("pages at up to %s, over the %sx drift line %s", c.Worst,
-		capacity.FormatNumber(r.Thresholds.PageWeightDrift), r.spanText(c.Span))
+	ev := fmt.Sprintf("what a view cost the origin took up to %s, over the %s warning line %s", c.Worst,
+		capacity.FormatPercent(r.Thresholds.Warn), r.spanText(c.Span))
 	if pw.Known && pw.Planned > 0 {
 		ev += fmt.Sprintf("; the median view cost the origin %s against the plan's %s (%sx)",
 			capacity.FormatBytes(pw.Median), capacity.FormatBytes(pw.Planned), capacity.FormatNumber(pw.Median/pw.Planned))

@@ -101,8 +101,6 @@ func (r *Report) lineName(c Crossing) string {
 	switch c.Subject {
 	case "error_rate":
 		return pick("warn ", "crit ") + capacity.FormatPercent(pick2(warn, th.ErrorRateWarn, th.ErrorRateCrit))
-	case "page_weight":
-		return pick("warn ", "crit ") + capacity.FormatNumber(pick2(warn, th.PageWeightDrift, 2*th.PageWeightDrift)) + "x"
 	case "pace":
 		return pick("warn below ", "crit below ") + capacity.FormatNumber(pick2(warn, th.SellOutPace, th.SellOutPace/2)) + "x"
 	}

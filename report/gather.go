@@ -186,7 +186,7 @@ func subjectFigure(key string, f pipeline.Frame) (v float64, lowerWorse, ok bool
 	case "error_rate":
 		v, ok = f.Snapshot.ErrorRate.Get()
 	case "page_weight":
-		v, ok = as.PageWeight.Ratio.Get()
+		v, ok = as.Bandwidth.PeakUse.Get()
 	case "pace":
 		v, ok = as.SellOut.Pace.Get()
 		return v, true, ok
@@ -209,7 +209,7 @@ func formatFigure(key string, v float64) string {
 	case key == "error_rate":
 		return capacity.FormatPercent(v) + " of requests failing"
 	case key == "page_weight":
-		return capacity.FormatNumber(v) + "x the plan"
+		return capacity.FormatPercent(v) + " of the link at the planned peak"
 	case key == "pace":
 		return capacity.FormatNumber(v) + "x the planned pace"
 	case strings.HasPrefix(key, "endpoints."):
