@@ -1,15 +1,23 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"io"
 	"log/slog"
 	"maps"
+	"net"
+	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/events"
+	"github.com/launchwatch/launchwatch/internal/promtest"
 	"github.com/launchwatch/launchwatch/internal/simtest"
 	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/sim"
@@ -113,6 +121,112 @@ func TestTheCrashOpensEachOfItsProblemsOnce(t *testing.T) {
 	for k, n := range o.opened {
 		if n != 1 {
 			t.Errorf("%s opened %d times", k, n)
+		}
+	}
+}
+
+// An idle real stack (nginx serving a few scrapes a second and a handful
+// of idle keep-alive connections, node_exporter, Prometheus, this host
+// as the origin with conn_memory and a memory limit in the plan) threatens
+// nothing: in a minute no warning opens. Before the judgement by limits,
+// this stack opened a critical memory drift (the machine's socket memory
+// 104x a tiny plan) and a connections drift at 3.66x.
+func TestAnIdleRealStackOpensNoProblem(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a minute against real servers")
+	}
+	t.Parallel()
+	nginx := promtest.StartNginx(t)
+	exporter := promtest.StartNginxExporter(t, nginx)
+	node := promtest.StartNodeExporter(t)
+	prom := promtest.StartPrometheus(t, []string{strings.TrimPrefix(exporter.URL, "http://"), strings.TrimPrefix(node.URL, "http://")}, time.Second)
+	// Twenty browsers' keep-alive connections, idle after a page each
+	// (nginx keeps them 75 s; one that never asked is closed at 60).
+	for range 20 {
+		c, err := net.Dial("tcp", strings.TrimPrefix(nginx.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: shop\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := http.ReadResponse(bufio.NewReader(c), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	yaml := `launch: {name: idle stack}
+interval: 1s
+preset: nginx-node
+sources:
+  prometheus: {url: ` + prom.URL + `}
+  host: {origin: true}
+signals:
+  pv: {query: 'sum(rate(nginx_http_requests_total[$__rate_interval]))'}
+plan:
+  peak_pv: 200
+  resources_per_page: 20
+  resource_size: 50KB
+  download_speed: 200KB/s
+  conn_memory: 10KB
+  limits: {link: 1Gbps, max_connections: 10000, memory: 512MiB}
+`
+	cfg, err := config.Parse("idle.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitForSeries(t, prom.URL, "nginx_http_requests_total", "node_sockstat_TCP_mem_bytes")
+	log := slog.New(slog.DiscardHandler)
+	poller, err := newPoller(cfg, log, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := newPipeline(cfg, poller, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &opens{open: map[string]bool{}, opened: map[string]int{}}
+	p.AddFrameSink(o)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := p.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	last, _ := p.Last()
+	a := last.Assessment
+	// The test means something only if the stack was seen: PV and
+	// connections measured, the machine's socket memory held against
+	// the plan.
+	if !a.PV.OK() || !a.Connections.Measured.OK() || !a.Memory.Measured.OK() || a.Connections.Measured.Or(0) < 20 {
+		t.Fatalf("the stack was not seen: pv %v connections %v memory %v", a.PV, a.Connections.Measured, a.Memory.Measured)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.opened) != 0 || len(o.loud) != 0 {
+		t.Errorf("an idle stack opened %v with events %+v (connections %v at %v PV, memory %v)", o.opened, o.loud,
+			a.Connections.Measured, a.PV, a.Memory.Measured)
+	}
+}
+
+// waitForSeries waits until Prometheus holds two samples of each metric, so
+// that the first polls of a rate have something to take it over.
+func waitForSeries(t *testing.T, base string, metrics ...string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for _, m := range metrics {
+		for {
+			resp, err := http.Get(base + "/api/v1/query?query=" + url.QueryEscape("count_over_time("+m+"[10s])"))
+			if err == nil {
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if strings.Contains(string(body), `"result":[{`) && !strings.Contains(string(body), `"1"]`) {
+					break
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("Prometheus has no two samples of %s after 30s", m)
+			}
+			time.Sleep(200 * time.Millisecond)
 		}
 	}
 }
