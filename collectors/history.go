@@ -311,6 +311,9 @@ type historyChunk struct {
 	warnings []string
 	infos    []string
 	err      error
+	// ageWarning says the newest-sample query failed: for the steps that
+	// answered, as a live poll says it.
+	ageWarning string
 }
 
 // fetchChunk runs one range query per signal, concurrently, plus one for
@@ -341,14 +344,17 @@ func (h *History) fetchChunk(ctx context.Context, c Chunk, queries map[string]st
 	}
 	if len(h.p.metrics) > 0 {
 		wg.Go(func() {
-			// The sample time is a nicety, as in a live poll: without it
-			// each snapshot's data is as old as its evaluation time.
-			m, _, err := h.rangeQuery(ctx, promNewestQuery(h.p.metrics), r)
-			if err == nil {
-				mu.Lock()
-				out.newest = m
-				mu.Unlock()
+			// Without the sample time each snapshot's data reads as old as
+			// its evaluation time, as in a live poll: a warning says so, and
+			// the chunk is kept.
+			m, _, err := h.rangeQuery(ctx, h.p.newestQuery, r)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				out.ageWarning = promAgeUnknown(err.Error())
+				return
 			}
+			out.newest = m
 		})
 	}
 	wg.Wait()
@@ -421,6 +427,9 @@ func (h *History) assemble(acc *polled, c Chunk, r historyChunk, vars promVars, 
 			res.Values[addr] = snapshot.Some(v)
 		}
 		res.NewestSample = eval
+		if r.ageWarning != "" && len(res.Values) > 0 {
+			res.Warnings = append(res.Warnings, r.ageWarning)
+		}
 		if nv := samplesAt(r.newest, newestCur, ts); len(nv) == 1 {
 			if t, ok := promSampleTime(float64(nv[0].Value)); ok {
 				res.NewestSample = t

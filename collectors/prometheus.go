@@ -223,12 +223,13 @@ func (p *Prometheus) Collect(ctx context.Context, now time.Time) (Result, error)
 	queries := p.expand(vars)
 	out := make([]promOutcome, len(p.names))
 	var newest time.Time
+	var ageWarning string
 	var wg sync.WaitGroup
 	for i, addr := range p.names {
 		wg.Go(func() { out[i] = p.collectOne(ctx, addr, queries[addr], at) })
 	}
 	if len(p.metrics) > 0 {
-		wg.Go(func() { newest = p.newestSample(ctx, at) })
+		wg.Go(func() { newest, ageWarning = p.newestSample(ctx, at) })
 	}
 	wg.Wait()
 
@@ -248,6 +249,12 @@ func (p *Prometheus) Collect(ctx context.Context, now time.Time) (Result, error)
 	// Without a sample time the answer is as old as the moment it was
 	// evaluated at.
 	res.NewestSample = at
+	if ageWarning != "" && len(res.Values) > 0 {
+		// Only an answer has an age to misread: for a poll that answered
+		// nothing the poller keeps the last answer's, and the signals'
+		// errors say what failed (a server down fails this query too).
+		res.Warnings = append(res.Warnings, ageWarning)
+	}
 	if !newest.IsZero() {
 		res.NewestSample = newest
 		if info := p.hiddenLatency(at, newest, vars.scrape); info != "" {
@@ -281,21 +288,41 @@ func (p *Prometheus) expandAll(vars promVars) map[string]promExpanded {
 }
 
 // newestSample returns the newest sample's time among the metrics the
-// queries read, or zero when the server does not say.
-func (p *Prometheus) newestSample(ctx context.Context, at time.Time) time.Time {
+// queries read; zero when the server holds no sample of them. A failed
+// query returns zero and a warning: the age then reads as the query time,
+// which may be far younger than the data, and a person must be told.
+func (p *Prometheus) newestSample(ctx context.Context, at time.Time) (time.Time, string) {
 	qctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	ans, err := p.api.query(qctx, p.newestQuery, at)
 	if err != nil {
-		p.log.Debug("newest sample time not known", "source", p.Name(), "err", err)
-		return time.Time{}
+		return time.Time{}, promAgeUnknown(p.describe(ctx, qctx, ans, err))
 	}
 	v, ok := ans.value.(model.Vector)
-	if !ok || len(v) != 1 {
-		return time.Time{}
+	switch {
+	case ans.value == nil:
+		return time.Time{}, promAgeUnknown("no result")
+	case !ok:
+		return time.Time{}, promAgeUnknown(fmt.Sprintf("%s result where an instant vector is expected", ans.value.Type()))
+	case len(v) == 0:
+		// No sample of these metrics within the server's lookback: the
+		// signals reading them have no answer either, and say so.
+		return time.Time{}, ""
+	case len(v) > 1:
+		return time.Time{}, promAgeUnknown(fmt.Sprintf("%d series where max() gives one", len(v)))
 	}
-	t, _ := promSampleTime(float64(v[0].Value))
-	return t
+	t, ok := promSampleTime(float64(v[0].Value))
+	if !ok {
+		return time.Time{}, promAgeUnknown(fmt.Sprintf("%v is no sample time", v[0].Value))
+	}
+	return t, ""
+}
+
+// promAgeUnknown words a failed newest-sample query for the source's
+// warnings. The text depends only on the failure, so a failure that lasts
+// reads the same every poll rather than a new warning each second.
+func promAgeUnknown(why string) string {
+	return "data age unknown: the newest-sample query failed: " + why + "; ages read as the query time"
 }
 
 // promSampleTime reads a timestamp() answer, Unix seconds with a fraction,

@@ -53,13 +53,20 @@ var promRoutes = map[string]promRoute{
 	"unknown-json": {file: "login-page.html", contentType: "application/octet-stream"},
 }
 
-// promFake serves promRoutes and remembers what it was asked.
+// promFake serves promRoutes and remembers what it was asked. The query
+// for the newest sample's time is not a route, its text being built from
+// the metric names: it is answered by newest, or by default with no sample
+// (the age then reads as the query time, with nothing to warn about).
 type promFake struct {
 	mu       sync.Mutex
 	times    []string // the time parameter of each query
 	user     string
 	password string
+	newest   promRoute
 }
+
+// promNewestNone is the default answer to the newest-sample query.
+var promNewestNone = promRoute{file: "vector-empty.json"}
 
 func (f *promFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != "/api/v1/query" {
@@ -69,8 +76,15 @@ func (f *promFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.times = append(f.times, r.FormValue("time"))
 	f.user, f.password, _ = r.BasicAuth()
+	newest := f.newest
 	f.mu.Unlock()
 	route, ok := promRoutes[r.FormValue("query")]
+	if !ok && strings.Contains(r.FormValue("query"), "timestamp(") {
+		route, ok = newest, true
+		if route == (promRoute{}) {
+			route = promNewestNone
+		}
+	}
 	if !ok {
 		http.Error(w, "no route for "+r.FormValue("query"), http.StatusTeapot)
 		return

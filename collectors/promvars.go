@@ -325,9 +325,43 @@ func (p *Prometheus) detectScrape(ctx context.Context, at time.Time) (time.Durat
 	return 0, "", fmt.Errorf("%s", strings.Join(errs, "; "))
 }
 
-// promNewestQuery asks for the newest sample's own time among the series
-// of the given metrics: timestamp() of a plain selector is the sample's
-// time, not the evaluation time, on Prometheus and VictoriaMetrics alike.
+// promNewestLabel tells apart, in promNewestQuery, the newest sample time
+// of each metric. Its value is the metric's place in the list, which needs
+// no escaping; the outer max() drops it again.
+const promNewestLabel = "launchwatch_metric"
+
+// promNewestQuery asks, in one query, for the newest sample's own time
+// among the series of the given metrics.
+//
+// timestamp() gives a sample's own time only of a plain selector: of
+// anything else (label_replace, an aggregation, a subquery) Prometheus
+// gives the evaluation time and VictoriaMetrics nothing. And it drops the
+// metric name, so one selector for all the metrics,
+// max(timestamp({__name__=~"a|b"})), fails on Prometheus ("vector cannot
+// contain metrics with the same labelset") as soon as two of them share a
+// label set, as the metrics of one target do. So each metric is taken on
+// its own and reduced to one time, labelled with its place, and the terms
+// are joined with "or". Unlabelled, "or" would keep only the first term,
+// all of them having the empty label set; labelled before the reduction,
+// two series differing only in that label would collide. Measured on
+// Prometheus 2.42 and VictoriaMetrics, which both answer this form with
+// the newest time, instant and range queries alike.
+//
+// Names are matched as exact strings, never as a regular expression.
 func promNewestQuery(metrics []string) string {
-	return `max(timestamp({__name__=~"` + strings.Join(metrics, "|") + `"}))`
+	if len(metrics) == 1 {
+		return "max(timestamp(" + promNameSelector(metrics[0]) + "))"
+	}
+	terms := make([]string, len(metrics))
+	for i, m := range metrics {
+		terms[i] = fmt.Sprintf(`label_replace(max(timestamp(%s)), "%s", "%d", "", "")`, promNameSelector(m), promNewestLabel, i)
+	}
+	return "max(" + strings.Join(terms, " or ") + ")"
+}
+
+// promNameSelector selects a metric by its exact name. The {__name__="…"}
+// form takes any name, including a word PromQL reads as a keyword and a
+// UTF-8 name with dots or quotes; Go's quoting is PromQL's string syntax.
+func promNameSelector(name string) string {
+	return "{__name__=" + strconv.Quote(name) + "}"
 }
