@@ -277,7 +277,17 @@ func TestSummaryText(t *testing.T) {
 			p := examplePlan()
 			p.Limits = Limits{MaxConns: 10000}
 			return p
-		}, []string{"connections", "10,000", "fits", "The planned peak breaks no limit"}},
+		}, []string{"connections", "10,000", "30% ok"}},
+		{"a peak near its limit is named as the verdict names it", func() Plan {
+			p := examplePlan()
+			p.Limits = Limits{Link: 320e6, MaxConns: 3100}
+			return p
+		}, []string{"link  ", "93.8% WARN", "96.8% CRIT"}},
+		{"without a memory per connection memory is not predicted, not 0 B", func() Plan {
+			p := examplePlan()
+			p.ConnMemory = 0
+			return p
+		}, []string{"Memory       not predicted: no memory per connection given"}},
 		{"a CDN adds origin rows", func() Plan {
 			p := examplePlan()
 			p.CDNShare = 0.9
@@ -287,7 +297,7 @@ func TestSummaryText(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b strings.Builder
-			if err := tt.plan().Summary().WriteText(&b); err != nil {
+			if err := tt.plan().Summary().WriteText(&b, DefaultThresholds()); err != nil {
 				t.Fatal(err)
 			}
 			for _, w := range tt.want {
@@ -304,7 +314,7 @@ type failingWriter struct{}
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
 func TestSummaryTextReportsWriteErrors(t *testing.T) {
-	if err := examplePlan().Summary().WriteText(failingWriter{}); err == nil || err.Error() != "disk full" {
+	if err := examplePlan().Summary().WriteText(failingWriter{}, DefaultThresholds()); err == nil || err.Error() != "disk full" {
 		t.Fatalf("WriteText = %v, want the writer's error", err)
 	}
 }

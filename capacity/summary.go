@@ -25,8 +25,11 @@ type Summary struct {
 	Connections float64 `json:"connections"`
 	// OriginConnections is the connections the origin holds.
 	OriginConnections float64 `json:"origin_connections"`
-	// Memory is the origin's connection memory in bytes.
-	Memory float64 `json:"memory_bytes"`
+	// Memory is the origin's connection memory in bytes; MemoryPlanned
+	// is false when the plan gives no memory per connection, so Memory is
+	// no prediction.
+	Memory        float64 `json:"memory_bytes"`
+	MemoryPlanned bool    `json:"memory_planned"`
 	// Limits are the set limits, never null in JSON.
 	Limits []LimitPV `json:"limits"`
 	// FirstBroken names the limit the peak breaks first; empty when the
@@ -47,6 +50,7 @@ func (p Plan) Summary() Summary {
 		Connections:       peak.Connections,
 		OriginConnections: peak.OriginConnections,
 		Memory:            peak.Memory,
+		MemoryPlanned:     p.ConnMemory > 0,
 		Limits:            p.LimitPVs(),
 	}
 	if s.Limits == nil {
@@ -65,9 +69,11 @@ func (p Plan) Summary() Summary {
 //	Connections  3,000
 //	Memory       30 MB
 //
-// then one row per limit and a closing verdict. Origin rows appear only when
-// a CDN takes a share, because without one they repeat the totals.
-func (s Summary) WriteText(w io.Writer) error {
+// then one row per limit with the peak's share of it in the words of the
+// thresholds (the verdict's, so the two never disagree) and the limit the
+// peak breaks first. Origin rows appear only when a CDN takes a share,
+// because without one they repeat the totals.
+func (s Summary) WriteText(w io.Writer, th Thresholds) error {
 	// tabwriter may write (and fail) inside any Fprintf; the sticky writer
 	// keeps the first error so one check at the end reports it.
 	ew := &stickyWriter{w: w}
@@ -84,7 +90,11 @@ func (s Summary) WriteText(w io.Writer) error {
 		row("Origin bandwidth\t%s (%s)", FormatByteRate(s.OriginBandwidth), FormatBitRate(s.OriginBandwidth))
 		row("Origin connections\t%s", FormatCount(s.OriginConnections))
 	}
-	row("Memory\t%s", FormatBytes(s.Memory))
+	if s.MemoryPlanned {
+		row("Memory\t%s", FormatBytes(s.Memory))
+	} else {
+		row("Memory\tnot predicted: no memory per connection given")
+	}
 	_ = tw.Flush()
 
 	if len(s.Limits) == 0 {
@@ -93,18 +103,14 @@ func (s Summary) WriteText(w io.Writer) error {
 	}
 	_, _ = fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	row("Limit\tCeiling\tReached at\tAt peak")
+	row("Limit\tCeiling\tReached at\tAt peak\tPeak's share")
 	var first LimitPV
 	for _, l := range s.Limits {
 		reached := "never"
 		if l.Reachable {
 			reached = FormatNumber(l.PV) + " PV/s"
 		}
-		verdict := "fits"
-		if l.Broken {
-			verdict = "BROKEN"
-		}
-		row("%s\t%s\t%s\t%s\t%s", l.Name, formatLimit(l.Name, l.Limit), reached, formatLimit(l.Name, l.Peak), verdict)
+		row("%s\t%s\t%s\t%s\t%s", l.Name, formatLimit(l.Name, l.Limit), reached, formatLimit(l.Name, l.Peak), limitWords(l, th))
 		if l.Name == s.FirstBroken {
 			first = l
 		}
@@ -112,8 +118,6 @@ func (s Summary) WriteText(w io.Writer) error {
 	_ = tw.Flush()
 	if s.FirstBroken != "" {
 		_, _ = fmt.Fprintf(w, "\nPlanned peak breaks the %s limit first (at %s PV/s)\n", s.FirstBroken, FormatNumber(first.PV))
-	} else {
-		_, _ = fmt.Fprintln(w, "\nThe planned peak breaks no limit")
 	}
 	return ew.err
 }

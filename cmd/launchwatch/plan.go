@@ -9,7 +9,6 @@ import (
 
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/config"
-	"github.com/launchwatch/launchwatch/snapshot"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -64,21 +63,21 @@ Exit status:
 				return err
 			}
 			sum := plan.Summary()
-			v := judge(plan, th)
+			v := plan.Judge(th)
 			if f.asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
 				err = enc.Encode(struct {
 					capacity.Summary
-					Verdict verdict `json:"verdict"`
+					Verdict capacity.Verdict `json:"verdict"`
 				}{sum, v})
 			} else {
-				err = writePlanText(cmd.OutOrStdout(), sum, v)
+				err = writePlanText(cmd.OutOrStdout(), sum, v, th)
 			}
 			if err != nil {
 				return err
 			}
-			if v.Level != levelOK && v.Level != levelNoLimits {
+			if v.Over() {
 				return &exitError{code: planExitOver}
 			}
 			return nil
@@ -250,67 +249,11 @@ func flagNames(err error) error {
 	return errors.New(msg)
 }
 
-// Verdict levels, as in the JSON.
-const (
-	levelNoLimits = "no_limits"
-	levelOK       = "ok"
-	levelWarn     = "warn"
-	levelCrit     = "crit"
-	levelBroken   = "broken"
-)
-
-// verdict is the planned peak held against the thresholds: the limit
-// rising PV reaches first is the one the peak uses most of, since every
-// prediction is linear in PV.
-type verdict struct {
-	Level string `json:"level"`
-	// Limit is the first limit reached; Share the peak's share of it.
-	Limit     string  `json:"first_limit,omitempty"`
-	Share     float64 `json:"share"`
-	LimitPV   float64 `json:"first_limit_pv,omitempty"`
-	Warn      float64 `json:"warn"`
-	Crit      float64 `json:"crit"`
-	Statement string  `json:"statement"`
-}
-
-// judge holds the plan's peak against its limits and the thresholds.
-func judge(p capacity.Plan, th capacity.Thresholds) verdict {
-	v := verdict{Level: levelOK, Warn: th.Warn, Crit: th.Crit}
-	if len(p.LimitPVs()) == 0 {
-		v.Level = levelNoLimits
-		v.Statement = "no limit set to hold the peak against (give --link, --max-conns or --memory)"
-		return v
-	}
-	first, ok := p.FirstReached()
-	if !ok {
-		v.Statement = "no PV reaches a limit: nothing of a page view lands on the origin"
-		return v
-	}
-	v.Limit, v.LimitPV = first.Name, first.PV
-	v.Share = first.Peak / first.Limit
-	used := capacity.FormatPercent(v.Share)
-	where := fmt.Sprintf("the %s limit is the first one reached, at %s PV/s", first.Name, capacity.FormatNumber(first.PV))
-	switch {
-	case first.Broken:
-		v.Level = levelBroken
-		v.Statement = fmt.Sprintf("BROKEN: the planned peak needs %s of the %s limit; %s", used, first.Name, where)
-	case th.Usage(snapshot.Some(v.Share)) == capacity.LevelCrit:
-		v.Level = levelCrit
-		v.Statement = fmt.Sprintf("CRITICAL: the planned peak uses %s of the %s limit, over the %s critical line; %s", used, first.Name, capacity.FormatPercent(th.Crit), where)
-	case th.Usage(snapshot.Some(v.Share)) == capacity.LevelWarn:
-		v.Level = levelWarn
-		v.Statement = fmt.Sprintf("WARNING: the planned peak uses %s of the %s limit, over the %s warning line; %s", used, first.Name, capacity.FormatPercent(th.Warn), where)
-	default:
-		v.Statement = fmt.Sprintf("OK: the planned peak uses at most %s of a limit (the %s), under the %s warning line; %s", used, first.Name, capacity.FormatPercent(th.Warn), where)
-	}
-	return v
-}
-
 // writePlanText prints the summary and the verdict under it.
-func writePlanText(w io.Writer, sum capacity.Summary, v verdict) error {
-	if err := sum.WriteText(w); err != nil {
+func writePlanText(w io.Writer, sum capacity.Summary, v capacity.Verdict, th capacity.Thresholds) error {
+	if err := sum.WriteText(w, th); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "Verdict: %s\n", v.Statement)
+	_, err := fmt.Fprintf(w, "\nVerdict: %s\n", v.Statement)
 	return err
 }

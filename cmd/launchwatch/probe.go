@@ -122,7 +122,7 @@ type probePlan struct {
 	// size in place of the planned ones (and its CDN share, when CDN hosts
 	// are named), and Limits its verdict.
 	AsItIs capacity.Summary `json:"peak_with_page_as_is"`
-	Limits verdict          `json:"limits"`
+	Limits capacity.Verdict `json:"limits"`
 }
 
 func (f *probeFlags) run(cmd *cobra.Command, args []string) error {
@@ -260,7 +260,7 @@ func buildProbeReport(res probe.Result, runErr error, plan capacity.Plan, th cap
 		if rep.CDNShare != nil {
 			asIs.CDNShare = *rep.CDNShare
 		}
-		pp := &probePlan{PlannedWeight: plan.PageWeight(), DriftLine: th.PageWeightDrift, AsItIs: asIs.Summary(), Limits: judge(asIs, th)}
+		pp := &probePlan{PlannedWeight: plan.PageWeight(), DriftLine: th.PageWeightDrift, AsItIs: asIs.Summary(), Limits: asIs.Judge(th)}
 		if pp.PlannedWeight > 0 {
 			pp.Ratio = float64(rep.WeightBytes) / pp.PlannedWeight
 			pp.Over = pp.Ratio >= th.PageWeightDrift
