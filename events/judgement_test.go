@@ -232,3 +232,17 @@ func TestTheAvalancheWithinThePlanIsInformation(t *testing.T) {
 		t.Errorf("avalanche %q, want a warning: 150 PV/s is past the planned 100", got)
 	}
 }
+
+func TestDepthsFollowTheCauses(t *testing.T) {
+	ps := []Problem{
+		{Kind: KindPageWeight, Subject: subjectPage},
+		{Kind: KindLimit, Subject: "bandwidth", Cause: "page-weight/page"},
+		{Kind: KindErrors, Subject: subjectErrorRate, Cause: "limit/bandwidth"},
+		{Kind: KindDrift, Subject: "connections", Cause: "page-weight/page"},
+		{Kind: KindSource, Subject: "scrape"},
+		{Kind: KindPace, Subject: subjectSellOut, Cause: "button/purchase"}, // its cause is not listed
+	}
+	if got := fmt.Sprint(Depths(ps)); got != "[0 1 2 1 0 0]" {
+		t.Errorf("depths %s, want [0 1 2 1 0 0]", got)
+	}
+}

@@ -302,3 +302,18 @@ func severityOf(l capacity.Level) Severity {
 	}
 	return Warn
 }
+
+// Depths returns how deep each problem of a list stands under its causes,
+// in order: 0 for a root, 1 for what a root causes, and so on. A cause not
+// in the list counts as none.
+func Depths(ps []Problem) []int {
+	at := make(map[string]int, len(ps))
+	out := make([]int, len(ps))
+	for i, p := range ps {
+		if d, ok := at[p.Cause]; ok && p.Cause != "" {
+			out[i] = d + 1
+		}
+		at[p.Key()] = out[i]
+	}
+	return out
+}

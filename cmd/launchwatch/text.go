@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/events"
 	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -96,9 +97,15 @@ func writeFrameText(w io.Writer, f pipeline.Frame, hasPlan bool) error {
 			if h, ok := c.Check.Headroom.Get(); ok && h < 0 {
 				room = "over by " + capacity.FormatPercent(-h)
 			}
+			if c.Check.Basis != "" {
+				room += " " + string(c.Check.Basis)
+			}
 			drift := "–"
 			if d, ok := c.Check.Drift.Get(); ok {
 				drift = capacity.FormatNumber(d) + "x the plan"
+				if at, ok := c.Check.PeakAtCost.Get(); ok {
+					drift += ", " + c.Format(at) + " at the peak at this cost"
+				}
 			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", c.Name, orDash(c.Check.Measured, c.Format), orDash(c.Check.Predicted, c.Format),
 				c.Format(c.Check.AtPeak), room, drift)
@@ -129,12 +136,17 @@ func writeFrameText(w io.Writer, f pipeline.Frame, hasPlan bool) error {
 	if len(f.Problems) == 0 {
 		fmt.Fprintln(tw, "Problems\tnone")
 	}
+	depths := events.Depths(f.Problems)
 	for i, p := range f.Problems {
 		label := ""
 		if i == 0 {
 			label = "Problems"
 		}
-		fmt.Fprintf(tw, "%s\t%s %s\n", label, p.Severity, snapshot.CleanText(p.Message, 200))
+		under := ""
+		if depths[i] > 0 {
+			under = strings.Repeat("  ", depths[i]-1) + "└ "
+		}
+		fmt.Fprintf(tw, "%s\t%s%s %s\n", label, under, p.Severity, snapshot.CleanText(p.Message, 200))
 	}
 	return tw.Flush()
 }
