@@ -32,39 +32,44 @@ func (l Level) String() string {
 	return "unknown"
 }
 
-// Thresholds turn figures into levels.
+// Thresholds turn figures into levels. They are the config's
+// `thresholds` block as it is written (the yaml names below), but for
+// ButtonBeforeLaunch, which comes from the probe's block.
 type Thresholds struct {
 	// Warn and Crit are shares of a limit or ceiling in use (0..1).
-	Warn, Crit float64
+	Warn float64 `yaml:"warn"`
+	Crit float64 `yaml:"crit"`
 	// ErrorRateWarn and ErrorRateCrit are shares of failed requests.
-	ErrorRateWarn, ErrorRateCrit float64
+	ErrorRateWarn float64 `yaml:"error_rate_warn"`
+	ErrorRateCrit float64 `yaml:"error_rate_crit"`
 	// PageWeightDrift is the measured/planned ratio (bytes per view,
 	// connections, memory) past which the screen marks a figure as
 	// departing from the plan. It is information: a departure is a
 	// problem only through what it does to a limit (see DriftUse).
-	PageWeightDrift float64
+	PageWeightDrift float64 `yaml:"page_weight_drift"`
 	// SellOutPace is the measured/planned sell-rate ratio below which the
 	// sale is far behind plan.
-	SellOutPace float64
+	SellOutPace float64 `yaml:"sell_out_pace"`
 	// StaleAfter is the data age past which a source counts as stale.
-	StaleAfter time.Duration
+	StaleAfter time.Duration `yaml:"stale_after,omitempty"`
 	// MinDrift is the smallest departure from the formula, as a share of
 	// the limit it moves, that is judged at all: a few idle keep-alive
 	// connections above a near-zero PV move no limit.
-	MinDrift float64
+	MinDrift float64 `yaml:"min_drift"`
 	// MinFailures is the failed requests per second below which an error
 	// rate is not judged: one failed scrape of three is not a burst.
-	MinFailures float64
+	MinFailures float64 `yaml:"min_failures"`
 	// OpenAfter is how long a figure must stand at or over a level before
 	// its problem opens or rises to it; CloseAfter how long it must stay
 	// under before the level falls. Closing takes longer than opening, so
 	// a figure dancing on a line neither flaps nor hides a relapse.
-	OpenAfter, CloseAfter time.Duration
+	OpenAfter  time.Duration `yaml:"open_after"`
+	CloseAfter time.Duration `yaml:"close_after"`
 	// ButtonBeforeLaunch says the sale page must show its purchase button
 	// before T0 (sources.probe.button_before_t0: required). Without it the
 	// button's absence before T0 is expected: many sale pages show it only
 	// at T0.
-	ButtonBeforeLaunch bool
+	ButtonBeforeLaunch bool `yaml:"-"`
 }
 
 // DefaultThresholds are the thresholds when none are configured.

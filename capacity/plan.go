@@ -224,9 +224,46 @@ func (p Plan) FirstReached() (LimitPV, bool) {
 	return first, found
 }
 
+// FieldError is one bad field of a plan, named by its config path
+// ("plan.download_speed", "endpoints[1].max_qps"): read with errors.As, so
+// a caller can place it (a config's line, the flag that set it) without
+// cutting strings.
+type FieldError struct {
+	Path string
+	Msg  string
+}
+
+// Error reads "path: message".
+func (e *FieldError) Error() string { return e.Path + ": " + e.Msg }
+
+// Fieldf returns a FieldError for path.
+func Fieldf(path, format string, args ...any) *FieldError {
+	return &FieldError{Path: path, Msg: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrors lists the FieldErrors in err (joined or wrapped), and the
+// errors that are not one.
+func FieldErrors(err error) (fields []*FieldError, other []error) {
+	if err == nil {
+		return nil, nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			f, o := FieldErrors(e)
+			fields, other = append(fields, f...), append(other, o...)
+		}
+		return fields, other
+	}
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return []*FieldError{fe}, nil
+	}
+	return nil, []error{err}
+}
+
 // ValidateEndpoints checks the dynamic endpoints: a name each, no name
-// twice, a positive ceiling. Errors name "endpoints[i].name" or
-// "endpoints[i].max_qps". A config without a plan still has endpoints, so
+// twice, a positive ceiling. Each error is a FieldError for
+// "endpoints[i].name" or "endpoints[i].max_qps". A config without a plan still has endpoints, so
 // this stands apart from Validate.
 func ValidateEndpoints(eps []Endpoint) error {
 	var errs []error
@@ -234,26 +271,26 @@ func ValidateEndpoints(eps []Endpoint) error {
 	for i, ep := range eps {
 		path := fmt.Sprintf("endpoints[%d]", i)
 		if ep.Name == "" {
-			errs = append(errs, fmt.Errorf("%s.name: must not be empty", path))
+			errs = append(errs, Fieldf(path+".name", "must not be empty"))
 		} else if j, dup := seen[ep.Name]; dup {
-			errs = append(errs, fmt.Errorf("%s.name: %q is already endpoints[%d]", path, ep.Name, j))
+			errs = append(errs, Fieldf(path+".name", "%q is already endpoints[%d]", ep.Name, j))
 		} else {
 			seen[ep.Name] = i
 		}
 		if !finite(ep.MaxQPS) || !(ep.MaxQPS > 0) {
-			errs = append(errs, fmt.Errorf("%s.max_qps: must be > 0 (the endpoint's load divides by it), got %v", path, ep.MaxQPS))
+			errs = append(errs, Fieldf(path+".max_qps", "must be > 0 (the endpoint's load divides by it), got %v", ep.MaxQPS))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// Validate checks the plan and names each bad field by its config path
-// ("plan.download_speed", "plan.limits.link", "endpoints[1].max_qps",
-// "plan.stock.total"), joining every problem found with errors.Join.
+// Validate checks the plan: a FieldError for each bad field, by its config
+// path ("plan.download_speed", "plan.limits.link", "endpoints[1].max_qps",
+// "plan.stock.total"), every one found joined with errors.Join.
 func (p Plan) Validate() error {
 	var errs []error
 	bad := func(path, format string, args ...any) {
-		errs = append(errs, fmt.Errorf(path+": "+format, args...))
+		errs = append(errs, Fieldf(path, format, args...))
 	}
 	nonNegative := func(path string, v float64) {
 		switch {

@@ -318,3 +318,21 @@ func TestSummaryTextReportsWriteErrors(t *testing.T) {
 		t.Fatalf("WriteText = %v, want the writer's error", err)
 	}
 }
+
+func TestValidateNamesEachBadFieldAsAFieldError(t *testing.T) {
+	p := examplePlan()
+	p.DownloadSpeed, p.CDNShare = 0, 2
+	p.Endpoints = []Endpoint{{Name: "buy", MaxQPS: 0}}
+	fields, other := FieldErrors(p.Validate())
+	var paths []string
+	for _, fe := range fields {
+		paths = append(paths, fe.Path)
+	}
+	if want := "plan.download_speed plan.cdn_share endpoints[0].max_qps"; strings.Join(paths, " ") != want || len(other) != 0 {
+		t.Errorf("fields %q and others %v, want %s", paths, other, want)
+	}
+	var fe *FieldError
+	if !errors.As(p.Validate(), &fe) || fe.Path != "plan.download_speed" {
+		t.Errorf("errors.As finds %+v", fe)
+	}
+}

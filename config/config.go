@@ -169,33 +169,10 @@ type PlanStock struct {
 	SellOut string `yaml:"sell_out,omitempty"`
 }
 
-// Thresholds colour the screen and raise events.
+// Thresholds colour the screen and raise problems: capacity's own, read
+// from the `thresholds` block (a new threshold is one field there).
 type Thresholds struct {
-	// Warn and Crit are shares of a limit or ceiling in use (0..1).
-	Warn float64 `yaml:"warn"`
-	Crit float64 `yaml:"crit"`
-	// ErrorRateWarn and ErrorRateCrit are shares of failed requests.
-	ErrorRateWarn float64 `yaml:"error_rate_warn"`
-	ErrorRateCrit float64 `yaml:"error_rate_crit"`
-	// PageWeightDrift is the measured/planned ratio past which the screen
-	// marks a figure as departing from the plan (information: a departure
-	// is a problem only by what it does to a limit at the planned peak).
-	PageWeightDrift float64 `yaml:"page_weight_drift"`
-	// SellOutPace is the measured/planned sell-rate ratio below which the
-	// sale counts as far behind plan.
-	SellOutPace float64 `yaml:"sell_out_pace"`
-	// StaleAfter is the data age past which a source is shown stale.
-	StaleAfter time.Duration `yaml:"stale_after,omitempty"`
-	// MinDrift is the smallest departure from the plan's formula, as a
-	// share of the limit it moves, that is judged at all.
-	MinDrift float64 `yaml:"min_drift"`
-	// MinFailures is the failed requests per second below which an error
-	// rate is not judged.
-	MinFailures float64 `yaml:"min_failures"`
-	// OpenAfter is how long a figure stands at a level before its problem
-	// opens; CloseAfter how long it stays under before the problem closes.
-	OpenAfter  time.Duration `yaml:"open_after"`
-	CloseAfter time.Duration `yaml:"close_after"`
+	capacity.Thresholds `yaml:",inline"`
 }
 
 // Pos is a place in a config file.
@@ -240,36 +217,17 @@ func PollDeadline(interval time.Duration) time.Duration { return interval * 9 / 
 // Default returns the defaults every config starts from.
 func Default() Config {
 	th := capacity.DefaultThresholds()
-	return Config{
-		Interval: DefaultInterval,
-		Thresholds: Thresholds{
-			Warn:            th.Warn,
-			Crit:            th.Crit,
-			ErrorRateWarn:   th.ErrorRateWarn,
-			ErrorRateCrit:   th.ErrorRateCrit,
-			PageWeightDrift: th.PageWeightDrift,
-			SellOutPace:     th.SellOutPace,
-			MinDrift:        th.MinDrift,
-			MinFailures:     th.MinFailures,
-			OpenAfter:       th.OpenAfter,
-			CloseAfter:      th.CloseAfter,
-			// StaleAfter defaults to three intervals, set once the
-			// interval is known.
-		},
-	}
+	// StaleAfter defaults to three intervals, set once the interval is
+	// known.
+	th.StaleAfter = 0
+	return Config{Interval: DefaultInterval, Thresholds: Thresholds{th}}
 }
 
-// CapacityThresholds returns the thresholds in the form the plan's
-// assessment, the events and the screen classify with.
+// CapacityThresholds returns the thresholds the plan's assessment, the
+// problems and the screen classify with: the block, and whether the probe
+// requires the purchase button before T0.
 func (c *Config) CapacityThresholds() capacity.Thresholds {
-	t := c.Thresholds
-	return capacity.Thresholds{
-		Warn: t.Warn, Crit: t.Crit,
-		ErrorRateWarn: t.ErrorRateWarn, ErrorRateCrit: t.ErrorRateCrit,
-		PageWeightDrift: t.PageWeightDrift, SellOutPace: t.SellOutPace,
-		StaleAfter: t.StaleAfter,
-		MinDrift:   t.MinDrift, MinFailures: t.MinFailures,
-		OpenAfter: t.OpenAfter, CloseAfter: t.CloseAfter,
-		ButtonBeforeLaunch: c.Sources.Probe != nil && c.Sources.Probe.ButtonBeforeT0 == ButtonRequired,
-	}
+	t := c.Thresholds.Thresholds
+	t.ButtonBeforeLaunch = c.Sources.Probe != nil && c.Sources.Probe.ButtonBeforeT0 == ButtonRequired
+	return t
 }

@@ -100,26 +100,15 @@ func (c *Config) validate(d document) error {
 		p.add("plan.from_probe", "needs sources.probe: the sale page to weigh")
 	}
 	if _, err := c.CapacityPlan(); err != nil {
-		for _, e := range flatten(err) {
-			field, msg, ok := strings.Cut(e.Error(), ": ")
-			if !ok {
-				field, msg = "plan", e.Error()
-			}
-			p.add(field, "%s", msg)
+		fields, other := capacity.FieldErrors(err)
+		for _, fe := range fields {
+			p.add(fe.Path, "%s", fe.Msg)
+		}
+		for _, e := range other {
+			p.add("plan", "%s", e.Error())
 		}
 	}
 	return errors.Join(p.errs...)
-}
-
-func flatten(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, flatten(e)...)
-		}
-		return out
-	}
-	return []error{err}
 }
 
 func (c *Config) validateSources(p *problems) {
@@ -315,7 +304,9 @@ func (c *Config) HasPlan() bool { return c.Plan != (Plan{}) }
 // endpoints and the launch time. Errors name their field as a config path.
 func (c *Config) CapacityPlan() (capacity.Plan, error) {
 	var errs []error
-	fail := func(field string, err error) { errs = append(errs, fmt.Errorf("%s: %w", field, err)) }
+	fail := func(field string, err error) {
+		errs = append(errs, &capacity.FieldError{Path: field, Msg: err.Error()})
+	}
 	parse := func(field, raw string, fn func(string) (float64, error), required bool) float64 {
 		if raw == "" {
 			if required && c.HasPlan() {

@@ -241,12 +241,18 @@ var planFieldFlags = map[string]string{
 	"plan.limits.memory":          "--memory",
 }
 
+// flagNames names each bad field of err by the flag that sets it:
+// "--download-speed (plan.download_speed): must be > 0".
 func flagNames(err error) error {
-	msg := err.Error()
-	for field, flag := range planFieldFlags {
-		msg = strings.ReplaceAll(msg, field+":", flag+" ("+field+"):")
+	fields, other := capacity.FieldErrors(err)
+	for _, fe := range fields {
+		path := fe.Path
+		if flag, ok := planFieldFlags[fe.Path]; ok {
+			path = flag + " (" + fe.Path + ")"
+		}
+		other = append(other, &capacity.FieldError{Path: path, Msg: fe.Msg})
 	}
-	return errors.New(msg)
+	return errors.Join(other...)
 }
 
 // writePlanText prints the summary and the verdict under it.
