@@ -3,7 +3,9 @@
 // replayed recording and a Prometheus backfill all produce a Snapshot; the
 // TUI, the recorder, the report and `watch --once --json` all consume it.
 //
-// The package imports nothing else of launchwatch and no terminal library.
+// The package imports nothing else of launchwatch and no terminal UI
+// library; CleanText uses charmbracelet/x/ansi's parser to find the escape
+// sequences it strips.
 package snapshot
 
 import (

@@ -1,14 +1,15 @@
-// Package promtest starts real Prometheus-API servers (Prometheus and
-// VictoriaMetrics) for integration tests: each on a free loopback port with a
-// temporary data directory, scraping the given targets, ready before the
-// Start function returns, and killed when the test ends. Its log goes to a
-// file that is dumped into the test output when the test fails.
+// Package promtest starts real servers for integration tests: Prometheus
+// and VictoriaMetrics, and the exporters a shop runs (nginx with its
+// exporter, node_exporter). Each runs on a free loopback port with a
+// temporary directory, is ready before its Start function returns, and is
+// killed when the test ends. Its log goes to a file that is dumped into the
+// test output when the test fails.
 //
 // The binaries are found on PATH (or through LAUNCHWATCH_PROMETHEUS_BIN and
-// LAUNCHWATCH_VICTORIA_METRICS_BIN). A missing binary skips the test, unless
-// LAUNCHWATCH_REQUIRE_INTEGRATION=1, when it fails it: CI sets that so a
-// broken image cannot turn the integration tests into silent skips. Under
-// -short every Start skips.
+// the like). A missing binary skips the test, unless
+// LAUNCHWATCH_REQUIRE_INTEGRATION is set (testtool.IntegrationRequired),
+// when it fails it: CI sets that so a broken image cannot turn the
+// integration tests into silent skips. Under -short every Start skips.
 package promtest
 
 import (
@@ -24,6 +25,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/launchwatch/launchwatch/internal/testtool"
 )
 
 // readyTimeout bounds how long a server may take to start answering.
@@ -116,7 +119,7 @@ func binary(t testing.TB, name, env string) string {
 		return p
 	}
 	msg := fmt.Sprintf("%s not found on PATH (set %s to its path): %v", name, env, err)
-	if os.Getenv("LAUNCHWATCH_REQUIRE_INTEGRATION") == "1" {
+	if testtool.IntegrationRequired() {
 		t.Fatal(msg)
 	}
 	t.Skip(msg)

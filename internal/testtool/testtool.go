@@ -17,10 +17,19 @@ func Require(t testing.TB, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
-		if os.Getenv("LAUNCHWATCH_REQUIRE_INTEGRATION") != "" {
+		if IntegrationRequired() {
 			t.Fatalf("%s is required (LAUNCHWATCH_REQUIRE_INTEGRATION is set): %v", name, err)
 		}
 		t.Skipf("%s not installed", name)
 	}
 	return path
+}
+
+// IntegrationRequired reports whether LAUNCHWATCH_REQUIRE_INTEGRATION is
+// set (to anything but "" or "0"): CI sets it, and then a test that would
+// skip for a missing program or server fails instead. Every helper reads
+// it here, so all agree on what "set" means.
+func IntegrationRequired() bool {
+	v := os.Getenv("LAUNCHWATCH_REQUIRE_INTEGRATION")
+	return v != "" && v != "0"
 }
