@@ -18,7 +18,7 @@ func (nullSink) Send(context.Context, Alert) error { return nil }
 // BenchmarkObserve is the loop's cost of the alerts per frame: 20 problems
 // standing, each frame one resolving and one opening, two sinks.
 func BenchmarkObserve(b *testing.B) {
-	d := New(Options{Launch: "bench", Routes: []Route{{Sink: nullSink{}}, {Sink: nullSink{}, MinSeverity: events.Crit}}})
+	d := mustNew(b, Options{Launch: "bench", Routes: []Route{{Sink: nullSink{}}, {Sink: nullSink{}, MinSeverity: events.Crit}}})
 	defer d.Close()
 	frames := make([][]events.Problem, 64)
 	for i := range frames {

@@ -16,14 +16,14 @@ import (
 // receiver's process is gone) and brought back on the same port. It can
 // also answer late, after a client's timeout, having taken the alert.
 type flakyHook struct {
-	t     *testing.T
-	addr  string
-	delay time.Duration // how long each request is held before its answer
+	t    *testing.T
+	addr string
 
-	mu   sync.Mutex
-	srv  *httptest.Server
-	got  []receivedAlert
-	seen chan struct{} // a signal per alert received
+	mu    sync.Mutex
+	delay time.Duration // how long each request is held before its answer
+	srv   *httptest.Server
+	got   []receivedAlert
+	seen  chan struct{} // a signal per alert received
 }
 
 // receivedAlert is what the receiver reads of a POST.
@@ -93,10 +93,18 @@ func (f *flakyHook) handle(w http.ResponseWriter, r *http.Request) {
 	a.At = time.Now()
 	f.mu.Lock()
 	f.got = append(f.got, a)
+	delay := f.delay
 	f.mu.Unlock()
 	f.seen <- struct{}{}
-	time.Sleep(f.delay)
+	time.Sleep(delay)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// answerIn makes the receiver answer each request after d.
+func (f *flakyHook) answerIn(d time.Duration) {
+	f.mu.Lock()
+	f.delay = d
+	f.mu.Unlock()
 }
 
 func (f *flakyHook) received() []receivedAlert {

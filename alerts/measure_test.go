@@ -3,6 +3,7 @@ package alerts
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -30,7 +31,7 @@ func TestMeasureAnOutageOfTheReceiver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := New(Options{Launch: "measure", Routes: []Route{{Sink: w}}, Grace: 5 * time.Second})
+	d := mustNew(t, Options{Launch: "measure", Routes: []Route{webhookRoute(t, w, time.Second)}, Grace: 5 * time.Second})
 	hook.down()
 	start := time.Now()
 	var open []events.Problem
@@ -55,8 +56,14 @@ func TestMeasureAnOutageOfTheReceiver(t *testing.T) {
 	if len(got) > 0 {
 		last = got[len(got)-1].At.Sub(back).Round(100 * time.Millisecond)
 	}
-	fmt.Printf("outage %s, %d alerts fired during it: %d received after it (in order: %v, the last %s after the receiver was back); %d lost (status: %d sent, %d failed, %d dropped)\n",
-		outage, fired, len(got), inOrder, last, fired-len(got), st.Sent, st.Failed, st.Dropped)
+	fmt.Printf("outage %s, %d alerts fired during it: %d received after it (in order: %v, the last %s after the receiver was back); %d lost (status: %d sent, %d failed, %d dropped, %d kept)\n",
+		outage, fired, len(got), inOrder, last, fired-len(got), st.Sent, st.Failed, st.Dropped, st.Kept)
+}
+
+// webhookRoute routes to w as the command line does (cmd/launchwatch's
+// alertRoutes): held until delivered, queued in a file.
+func webhookRoute(t *testing.T, w *Webhook, backoff time.Duration) Route {
+	return Route{Sink: w, Hold: true, HoldWait: backoff, Queue: 1000, QueueFile: filepath.Join(t.TempDir(), "hook.queue")}
 }
 
 // TestMeasureASlowReceiver prints how often each alert reaches a receiver
@@ -71,7 +78,7 @@ func TestMeasureASlowReceiver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := New(Options{Launch: "measure", Routes: []Route{{Sink: w}}, Grace: time.Second})
+	d := mustNew(t, Options{Launch: "measure", Routes: []Route{webhookRoute(t, w, time.Second)}, Grace: time.Second})
 	d.Observe(t0, []events.Problem{problem(events.KindErrors, "", events.Crit, 0, "error burst")})
 	time.Sleep(window)
 	d.Close()

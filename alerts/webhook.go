@@ -122,11 +122,11 @@ func readSecret(path string) (string, error) {
 func (w *Webhook) Name() string { return "webhook " + w.shown }
 
 // Send POSTs the alert, retrying network errors, timeouts, 408, 429 and
-// 5xx; any other answer outside 2xx is final.
+// 5xx; any other answer outside 2xx is final, and its error Permanent.
 func (w *Webhook) Send(ctx context.Context, a Alert) error {
 	body, err := json.Marshal(a)
 	if err != nil {
-		return fmt.Errorf("encode alert: %w", err)
+		return Permanent(fmt.Errorf("encode alert: %w", err))
 	}
 	attempts := w.opts.Retries + 1
 	wait := w.opts.Backoff
@@ -136,7 +136,10 @@ func (w *Webhook) Send(ctx context.Context, a Alert) error {
 			return nil
 		}
 		err = fmt.Errorf("POST %s: attempt %d of %d: %w", w.shown, i, attempts, err)
-		if !retry || i >= attempts || ctx.Err() != nil {
+		if !retry {
+			return Permanent(err)
+		}
+		if i >= attempts || ctx.Err() != nil {
 			return err
 		}
 		if after <= 0 {

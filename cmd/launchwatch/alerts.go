@@ -20,7 +20,10 @@ func startAlerts(p *pipeline.Pipeline, cfg *config.Config, log *slog.Logger) (*a
 	if err != nil || len(routes) == 0 {
 		return nil, err
 	}
-	d := alerts.New(alerts.Options{Launch: launchName(cfg), Routes: routes, Log: log.With("component", "alerts")})
+	d, err := alerts.New(alerts.Options{Launch: launchName(cfg), Routes: routes, Log: log.With("component", "alerts")})
+	if err != nil {
+		return nil, fmt.Errorf("alerts: %w", err)
+	}
 	p.AddFrameSink(alertFrames{d})
 	for _, r := range routes {
 		log.Info("alerts to", "sink", r.Sink.Name(), "min_severity", r.MinSeverity)
