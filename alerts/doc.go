@@ -15,8 +15,9 @@
 //
 // Observe never waits on a sink. Each sink has a bounded queue and a few
 // workers; a full queue drops its oldest waiting alert and counts it lost.
-// Commands run under a timeout and are killed with their process group
-// when it passes. Webhooks retry network errors, 429
+// Commands run under a timeout and are killed when it passes with every
+// process they started, in a cgroup of their own on Linux, else in their
+// process group (see Command). Webhooks retry network errors, 429
 // and 5xx with a doubling backoff; routed with Hold, an alert whose
 // retries run out stays at the head of its queue and is sent again, every
 // 30 s at most, until the receiver answers, so the alerts behind it arrive
