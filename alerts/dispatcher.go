@@ -167,7 +167,7 @@ func (d *Dispatcher) Observe(at time.Time, problems []events.Problem) {
 		now[p.Key()] = p
 	}
 	for _, r := range d.routes {
-		var fire []Alert
+		fire := r.fire[:0]
 		for _, p := range problems {
 			k := p.Key()
 			sent, open := r.fired[k]
@@ -195,6 +195,8 @@ func (d *Dispatcher) Observe(at time.Time, problems []events.Problem) {
 		if len(fire) > 0 {
 			d.enqueue(r, fire)
 		}
+		clear(fire)
+		r.fire = fire
 	}
 	d.last = now
 }
@@ -202,13 +204,14 @@ func (d *Dispatcher) Observe(at time.Time, problems []events.Problem) {
 // enqueue numbers the alerts, syncs them to the route's queue file, and
 // hands them to the workers, dropping the oldest waiting past the cap.
 func (d *Dispatcher) enqueue(r *route, fire []Alert) {
-	items := make([]queued, len(fire))
-	for i, a := range fire {
-		items[i] = queued{seq: r.nextSeq, alert: a}
-		r.nextSeq++
-	}
+	first := r.nextSeq
+	r.nextSeq += uint64(len(fire))
 	onDisk := false
 	if r.file != nil {
+		items := make([]queued, len(fire))
+		for i, a := range fire {
+			items[i] = queued{seq: first + uint64(i), alert: a}
+		}
 		if err := r.file.put(items); err != nil {
 			r.fail(err, d.opts.Log)
 		} else {
@@ -217,8 +220,8 @@ func (d *Dispatcher) enqueue(r *route, fire []Alert) {
 	}
 	var dropped []uint64
 	r.mu.Lock()
-	for _, it := range items {
-		dropped = append(dropped, r.add(entry{queued: it, onDisk: onDisk}, d.opts.Log)...)
+	for i, a := range fire {
+		dropped = append(dropped, r.add(entry{queued: queued{seq: first + uint64(i), alert: a}, onDisk: onDisk}, d.opts.Log)...)
 	}
 	r.mu.Unlock()
 	r.wakeAll()

@@ -37,6 +37,7 @@ type route struct {
 	Route
 	fired   map[string]events.Severity // open alerts: the severity last sent, by problem key; Observe's only
 	nextSeq uint64                     // the next alert's place in the queue; Observe's only
+	fire    []Alert                    // Observe's scratch: the alerts a frame fires
 	file    *queueFile                 // nil: the queue is in memory only
 	lanes   []*lane
 
@@ -52,11 +53,45 @@ type entry struct {
 }
 
 // lane is one worker's queue: a problem's alerts all go to the same one
-// (by its key), so they are sent in the order they fired.
+// (by its key), so they are sent in the order they fired. Its methods are
+// called with route.mu held.
 type lane struct {
-	entries []entry // entries[0] is being sent while busy
-	busy    bool
-	wake    chan struct{}
+	q    []entry // q[head:] wait, in order; q[head] is being sent while busy
+	head int     // taken entries before it are cleared, their room reused
+	busy bool
+	wake chan struct{}
+}
+
+// entries are the lane's waiting entries, the first being sent while busy.
+func (l *lane) entries() []entry { return l.q[l.head:] }
+
+// push adds e at the end. The room of taken entries is reused once they
+// are half the slice, so a lane that alerts pass through does not
+// allocate for each: Observe runs every frame.
+func (l *lane) push(e entry) {
+	if l.head > 0 && len(l.q) == cap(l.q) && l.head >= len(l.q)/2 {
+		n := copy(l.q, l.q[l.head:])
+		clear(l.q[n:])
+		l.q, l.head = l.q[:n], 0
+	}
+	l.q = append(l.q, e)
+}
+
+// pop takes the first entry out.
+func (l *lane) pop() {
+	l.q[l.head] = entry{}
+	l.head++
+	if l.head == len(l.q) {
+		l.q, l.head = l.q[:0], 0
+	}
+}
+
+// remove takes out the i-th waiting entry.
+func (l *lane) remove(i int) {
+	w := l.entries()
+	copy(w[i:], w[i+1:])
+	w[len(w)-1] = entry{}
+	l.q = l.q[:len(l.q)-1]
 }
 
 func (d *Dispatcher) newRoute(r Route) (*route, error) {
@@ -126,7 +161,7 @@ func (r *route) add(e entry, log *slog.Logger) (dropped []uint64) {
 		}
 	}
 	l := r.lanes[laneOf(e.alert.Key(), len(r.lanes))]
-	l.entries = append(l.entries, e)
+	l.push(e)
 	r.waiting++
 	r.status.Pending++
 	return dropped
@@ -141,15 +176,15 @@ func (r *route) dropOldest() (entry, bool) {
 		if l.busy {
 			i = 1
 		}
-		if i < len(l.entries) && (from == nil || l.entries[i].seq < from.entries[at].seq) {
+		if w := l.entries(); i < len(w) && (from == nil || w[i].seq < from.entries()[at].seq) {
 			from, at = l, i
 		}
 	}
 	if from == nil {
 		return entry{}, false
 	}
-	e := from.entries[at]
-	from.entries = append(from.entries[:at], from.entries[at+1:]...)
+	e := from.entries()[at]
+	from.remove(at)
 	r.waiting--
 	r.status.Pending--
 	return e, true
@@ -240,9 +275,9 @@ func (d *Dispatcher) work(r *route, l *lane) {
 func (d *Dispatcher) next(r *route, l *lane) (entry, bool) {
 	for {
 		r.mu.Lock()
-		if len(l.entries) > 0 {
+		if w := l.entries(); len(w) > 0 {
 			l.busy = true
-			e := l.entries[0]
+			e := w[0]
 			r.mu.Unlock()
 			return e, true
 		}
@@ -251,7 +286,7 @@ func (d *Dispatcher) next(r *route, l *lane) (entry, bool) {
 		case <-l.wake:
 		case <-d.closing:
 			r.mu.Lock()
-			empty := len(l.entries) == 0
+			empty := len(l.entries()) == 0
 			r.mu.Unlock()
 			if empty {
 				return entry{}, false
@@ -267,7 +302,7 @@ func (r *route) finish(l *lane, e entry, err error, start time.Time, log *slog.L
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	l.entries = l.entries[1:]
+	l.pop()
 	l.busy = false
 	r.waiting--
 	r.status.Pending--
@@ -288,14 +323,14 @@ func (r *route) closeQueue(log *slog.Logger) {
 	r.mu.Lock()
 	kept, failed := 0, 0
 	for _, l := range r.lanes {
-		for _, e := range l.entries {
+		for _, e := range l.entries() {
 			if e.onDisk {
 				kept++
 			} else {
 				failed++
 			}
 		}
-		l.entries = nil
+		l.q, l.head = nil, 0
 	}
 	r.waiting, r.status.Pending = 0, 0
 	r.status.Kept = kept
