@@ -376,8 +376,14 @@ func (q *queueFile) close() error {
 		return errors.Join(q.broken, q.f.Close())
 	}
 	if len(q.live) == 0 {
+		// Removed while still locked, so no other launchwatch has taken
+		// it in between; Windows removes no open file, so once more after.
 		err := os.Remove(q.path)
-		return errors.Join(err, q.f.Close())
+		cerr := q.f.Close()
+		if err != nil {
+			err = os.Remove(q.path)
+		}
+		return errors.Join(err, cerr)
 	}
 	var err error
 	if q.dead > 0 {
