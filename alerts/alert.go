@@ -1,6 +1,8 @@
 package alerts
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -25,6 +27,11 @@ const (
 // webhook is POSTed.
 type Alert struct {
 	State State `json:"state"`
+	// DedupKey names this alert of this problem: the same on every attempt
+	// to send it (a retry after a timeout, a resend after a restart), so a
+	// receiver that has already acted on it can drop the repeat. See
+	// dedupKey for what it is made of.
+	DedupKey string `json:"dedup_key"`
 	// Launch names the launch being watched.
 	Launch   string          `json:"launch,omitempty"`
 	Kind     events.Kind     `json:"kind"`
@@ -62,7 +69,31 @@ func newAlert(state State, launch string, p events.Problem, at time.Time) Alert 
 		a.DurationSeconds, a.Duration = d.Seconds(), d.String()
 	}
 	a.Text = a.text()
+	a.DedupKey = a.dedupKey()
 	return a
+}
+
+// dedupKey hashes what makes an alert one event: the launch, the problem's
+// kind and subject and the time it opened, the state and the severity
+// told. A problem that resolves and opens again has a new opening time,
+// so a new key; two sinks with different min_severity that share a
+// receiver send different opening keys (warn, crit), so the receiver drops
+// neither. The message is left out: it is the newest figure, not the
+// event. 128 bits of SHA-256, in hex.
+func (a Alert) dedupKey() string {
+	// Built in a stack buffer and hashed in one call: it runs for every
+	// alert, inside Observe.
+	var buf [512]byte
+	b := buf[:0]
+	for _, s := range [...]string{a.Launch, string(a.Kind), a.Subject} {
+		b = append(b, s...)
+		b = append(b, 0) // a separator no field holds: ("ab","c") is not ("a","bc")
+	}
+	b = append(a.Since.UTC().AppendFormat(b, time.RFC3339Nano), 0)
+	b = append(append(b, a.State...), 0)
+	b = append(b, a.Severity.String()...)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
 }
 
 // text is the one line a chat shows.

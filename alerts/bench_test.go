@@ -3,6 +3,7 @@ package alerts
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -18,7 +19,17 @@ func (nullSink) Send(context.Context, Alert) error { return nil }
 // BenchmarkObserve is the loop's cost of the alerts per frame: 20 problems
 // standing, each frame one resolving and one opening, two sinks.
 func BenchmarkObserve(b *testing.B) {
-	d := New(Options{Launch: "bench", Routes: []Route{{Sink: nullSink{}}, {Sink: nullSink{}, MinSeverity: events.Crit}}})
+	benchmarkObserve(b, "")
+}
+
+// BenchmarkObserveQueued is the same with the second sink's queue in a
+// file, as a webhook's is: every frame here fires, so every frame syncs.
+func BenchmarkObserveQueued(b *testing.B) {
+	benchmarkObserve(b, filepath.Join(b.TempDir(), "bench.queue"))
+}
+
+func benchmarkObserve(b *testing.B, queueFile string) {
+	d := mustNew(b, Options{Launch: "bench", Routes: []Route{{Sink: nullSink{}}, {Sink: nullSink{}, MinSeverity: events.Crit, QueueFile: queueFile}}})
 	defer d.Close()
 	frames := make([][]events.Problem, 64)
 	for i := range frames {

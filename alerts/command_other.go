@@ -4,5 +4,8 @@ package alerts
 
 import "os/exec"
 
-// killGroup leaves the default: the process alone is killed.
-func killGroup(*exec.Cmd) {}
+// processGroup leaves the default: the process alone is killed.
+func processGroup(*exec.Cmd) {}
+
+// groupKill says what a timeout kills without a cgroup.
+const groupKill = "the process alone"

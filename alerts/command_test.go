@@ -124,7 +124,7 @@ func TestAHangingCommandNeitherHoldsThePipelineNorOutlivesItsTimeout(t *testing.
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := New(Options{Launch: "test", Routes: []Route{{Sink: c, Concurrency: 1}}, Grace: 100 * time.Millisecond})
+	d := mustNew(t, Options{Launch: "test", Routes: []Route{{Sink: c, Concurrency: 1}}, Grace: 100 * time.Millisecond})
 	p := pipeline.New(pipeline.Options{Producer: &scripted{snaps: launchtest.Snapshots(200, time.Second)}, Interval: 5 * time.Millisecond, Plan: launchtest.Plan()})
 	p.AddFrameSink(frames{d})
 	sub := p.Subscribe()

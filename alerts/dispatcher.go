@@ -2,13 +2,15 @@ package alerts
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"hash/fnv"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/launchwatch/launchwatch/events"
-	"github.com/launchwatch/launchwatch/snapshot"
 )
 
 // Sink delivers alerts somewhere: a command, a webhook.
@@ -16,7 +18,8 @@ type Sink interface {
 	// Name says which sink it is in logs and on screen; no secret in it.
 	Name() string
 	// Send delivers one alert, within the sink's own timeout and retries,
-	// and returns when it is delivered or given up.
+	// and returns when it is delivered or given up. An error wrapped by
+	// Permanent says that sending it again cannot help.
 	Send(ctx context.Context, a Alert) error
 }
 
@@ -28,14 +31,32 @@ type Route struct {
 	// Concurrency is how many sends may run at once (default 1). A
 	// problem's alerts all go through one of them, in order.
 	Concurrency int
-	// Queue is how many alerts may wait, shared among the workers; past it
-	// they are dropped and counted (default DefaultQueue).
+	// Queue is how many alerts may wait, sending ones included, shared
+	// among the workers (default DefaultQueue). Past it the oldest waiting
+	// alert is dropped and counted lost: the newest says what stands now,
+	// and Prometheus' notifier does the same.
 	Queue int
+	// Hold keeps an alert the sink failed to deliver, unless it failed
+	// permanently, at the head of its worker's queue and sends it again
+	// after HoldWait, doubling up to MaxHoldWait, until it is delivered:
+	// for a receiver that comes back. The alerts behind it wait, so they
+	// arrive in order. Without Hold a failed alert is given up and
+	// counted lost.
+	Hold     bool
+	HoldWait time.Duration
+	// QueueFile, when set, keeps the queue on disk as well (see
+	// queuefile.go): what waits at exit or at a crash is sent first by the
+	// next Dispatcher given the same file.
+	QueueFile string
 }
 
 // DefaultQueue is a route's default queue length: far more than one
 // launch's problems open and resolve in the time a sink takes.
 const DefaultQueue = 256
+
+// MaxHoldWait caps the wait between sends of a held alert: a receiver
+// that is back gets it within about this long.
+const MaxHoldWait = 30 * time.Second
 
 // Options configure a Dispatcher.
 type Options struct {
@@ -53,9 +74,16 @@ type Options struct {
 // SinkStatus is how a sink is doing, for the screen and the log.
 type SinkStatus struct {
 	Name string
-	// Sent alerts were delivered; Failed ones were given up on; Dropped
-	// ones found the queue full; Pending ones wait or are being sent.
-	Sent, Failed, Dropped, Pending int
+	// Sent alerts were delivered. Failed ones were given up on: a command
+	// that failed or timed out, an alert a webhook refused (a 4xx), one
+	// still unsent at exit with no queue file to keep it. Dropped ones
+	// were the oldest waiting when the queue was full. Pending ones wait
+	// or are being sent. Kept ones were still waiting at exit and are in
+	// the queue file for the next start; Recovered ones were found there
+	// at this start.
+	Sent, Failed, Dropped, Pending, Kept, Recovered int
+	// QueueFile is where the queue is kept on disk; "" when in memory.
+	QueueFile string
 	// LastError is the newest failure, cleaned for a terminal, and
 	// LastErrorAt when it happened; LastSent is the newest delivery.
 	LastError   string
@@ -69,33 +97,30 @@ func (s SinkStatus) Failing() bool {
 	return !s.LastErrorAt.IsZero() && !s.LastErrorAt.Before(s.LastSent)
 }
 
+// Lost is how many alerts will never reach the sink: given up on or
+// dropped. Kept ones are not lost: the next start sends them.
+func (s SinkStatus) Lost() int { return s.Failed + s.Dropped }
+
 // Dispatcher turns consecutive frames' problems into alerts and hands them
 // to the sinks; see the package comment.
 type Dispatcher struct {
-	opts   Options
-	routes []*route
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	opts    Options
+	routes  []*route
+	ctx     context.Context
+	cancel  context.CancelFunc
+	closing chan struct{} // closed by Close: workers stop once their queue is empty
+	wg      sync.WaitGroup
 
 	mu     sync.Mutex // Observe and Close
 	last   map[string]events.Problem
 	closed bool
 }
 
-type route struct {
-	Route
-	// queues has a queue per worker: a problem's alerts all go to the
-	// same one (by its key), so they are sent in the order they fired.
-	queues []chan Alert
-	fired  map[string]events.Severity // open alerts: the severity last sent, by problem key; Observe's only
-
-	mu     sync.Mutex
-	status SinkStatus
-}
-
-// New starts a dispatcher's workers; Close stops them.
-func New(opts Options) *Dispatcher {
+// New opens the routes' queue files, sending first what they hold, and
+// starts the workers; Close stops them. A queue file that another
+// launchwatch holds leaves its route's queue in memory, logged; one that
+// cannot be opened fails New.
+func New(opts Options) (*Dispatcher, error) {
 	if opts.Grace <= 0 {
 		opts.Grace = 5 * time.Second
 	}
@@ -103,31 +128,34 @@ func New(opts Options) *Dispatcher {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &Dispatcher{opts: opts, ctx: ctx, cancel: cancel, last: map[string]events.Problem{}}
+	d := &Dispatcher{opts: opts, ctx: ctx, cancel: cancel, closing: make(chan struct{}), last: map[string]events.Problem{}}
 	for _, r := range opts.Routes {
-		if r.MinSeverity < events.Warn {
-			r.MinSeverity = events.Warn
-		}
-		r.Concurrency = max(r.Concurrency, 1)
-		if r.Queue <= 0 {
-			r.Queue = DefaultQueue
-		}
-		rt := &route{Route: r, fired: map[string]events.Severity{}, status: SinkStatus{Name: r.Sink.Name()}}
-		per := (r.Queue + r.Concurrency - 1) / r.Concurrency
-		for range r.Concurrency {
-			q := make(chan Alert, per)
-			rt.queues = append(rt.queues, q)
-			d.wg.Go(func() { d.work(rt, q) })
+		rt, err := d.newRoute(r)
+		if err != nil {
+			for _, open := range d.routes {
+				if open.file != nil {
+					_ = open.file.close()
+				}
+			}
+			cancel()
+			return nil, fmt.Errorf("%s: %w", r.Sink.Name(), err)
 		}
 		d.routes = append(d.routes, rt)
 	}
-	return d
+	for _, rt := range d.routes {
+		for _, l := range rt.lanes {
+			d.wg.Go(func() { d.work(rt, l) })
+		}
+	}
+	return d, nil
 }
 
 // Observe takes the problems standing as of a snapshot at time at, in
 // order, every snapshot: what opened since the last call fires Opened,
 // what rose above the severity a sink was last sent fires Escalated, what
-// is gone fires Resolved. It never waits on a sink.
+// is gone fires Resolved. It never waits on a sink; a route with a queue
+// file waits for its new alerts to be synced to it, a frame that fires
+// nothing touches no file.
 func (d *Dispatcher) Observe(at time.Time, problems []events.Problem) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -139,14 +167,15 @@ func (d *Dispatcher) Observe(at time.Time, problems []events.Problem) {
 		now[p.Key()] = p
 	}
 	for _, r := range d.routes {
+		fire := r.fire[:0]
 		for _, p := range problems {
 			k := p.Key()
 			sent, open := r.fired[k]
 			switch {
 			case !open && p.Severity >= r.MinSeverity:
-				d.enqueue(r, newAlert(Opened, d.opts.Launch, p, at))
+				fire = append(fire, newAlert(Opened, d.opts.Launch, p, at))
 			case open && p.Severity > sent:
-				d.enqueue(r, newAlert(Escalated, d.opts.Launch, p, at))
+				fire = append(fire, newAlert(Escalated, d.opts.Launch, p, at))
 			default:
 				continue
 			}
@@ -161,46 +190,50 @@ func (d *Dispatcher) Observe(at time.Time, problems []events.Problem) {
 			// so one that pages on crit closes what it opened.
 			p := d.last[k]
 			p.Severity = max(p.Severity, sent)
-			d.enqueue(r, newAlert(Resolved, d.opts.Launch, p, at))
+			fire = append(fire, newAlert(Resolved, d.opts.Launch, p, at))
 		}
+		if len(fire) > 0 {
+			d.enqueue(r, fire)
+		}
+		clear(fire)
+		r.fire = fire
 	}
 	d.last = now
 }
 
-func (d *Dispatcher) enqueue(r *route, a Alert) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	h := fnv.New32a()
-	h.Write([]byte(a.Key()))
-	select {
-	case r.queues[h.Sum32()%uint32(len(r.queues))] <- a:
-		r.status.Pending++
-	default:
-		r.status.Dropped++
-		r.status.LastError = "queue full: " + string(a.State) + " " + a.Key() + " dropped"
-		r.status.LastErrorAt = time.Now()
-		d.opts.Log.Error("alert dropped: the sink's queue is full", "sink", r.status.Name, "state", a.State, "problem", a.Key(), "dropped", r.status.Dropped)
+// enqueue numbers the alerts, syncs them to the route's queue file, and
+// hands them to the workers, dropping the oldest waiting past the cap.
+func (d *Dispatcher) enqueue(r *route, fire []Alert) {
+	first := r.nextSeq
+	r.nextSeq += uint64(len(fire))
+	onDisk := false
+	if r.file != nil {
+		items := make([]queued, len(fire))
+		for i, a := range fire {
+			items[i] = queued{seq: first + uint64(i), alert: a}
+		}
+		if err := r.file.put(items); err != nil {
+			r.fail(err, d.opts.Log)
+		} else {
+			onDisk = true
+		}
 	}
+	var dropped []uint64
+	r.mu.Lock()
+	for i, a := range fire {
+		dropped = append(dropped, r.add(entry{queued: queued{seq: first + uint64(i), alert: a}, onDisk: onDisk}, d.opts.Log)...)
+	}
+	r.mu.Unlock()
+	r.wakeAll()
+	r.taken(dropped, d.opts.Log)
 }
 
-func (d *Dispatcher) work(r *route, queue <-chan Alert) {
-	for a := range queue {
-		start := time.Now()
-		err := r.Sink.Send(d.ctx, a)
-		r.mu.Lock()
-		r.status.Pending--
-		if err != nil {
-			r.status.Failed++
-			r.status.LastError = snapshot.CleanText(err.Error(), maxText)
-			r.status.LastErrorAt = time.Now()
-			d.opts.Log.Error("alert failed", "sink", r.status.Name, "state", a.State, "problem", a.Key(), "err", r.status.LastError, "failed", r.status.Failed)
-		} else {
-			r.status.Sent++
-			r.status.LastSent = time.Now()
-			d.opts.Log.Info("alert sent", "sink", r.status.Name, "state", a.State, "problem", a.Key(), "took", time.Since(start).Round(time.Millisecond))
-		}
-		r.mu.Unlock()
-	}
+// laneOf is the lane a problem's alerts all go through, so they are sent
+// in the order they fired.
+func laneOf(key string, n int) int {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return int(h.Sum32() % uint32(n))
 }
 
 // Status returns every sink's status, in the order the routes were given.
@@ -217,9 +250,13 @@ func (d *Dispatcher) Status() []SinkStatus {
 	return out
 }
 
-// Close stops taking problems, waits up to the grace period for the queued
-// and running sends, then cancels what is left (a command is killed) and
-// returns once every worker has stopped.
+// Close stops taking problems and waits up to the grace period for the
+// queued and running sends; a held alert whose receiver is down does not
+// wait for its next try. Then it cancels what is left (a command is
+// killed) and, once every worker has stopped, counts what still waits:
+// kept, when it is in the route's queue file, else failed. Sinks that
+// hold something of their own (a command's leftover processes) are
+// closed last.
 func (d *Dispatcher) Close() {
 	d.mu.Lock()
 	if d.closed {
@@ -227,11 +264,7 @@ func (d *Dispatcher) Close() {
 		return
 	}
 	d.closed = true
-	for _, r := range d.routes {
-		for _, q := range r.queues {
-			close(q)
-		}
-	}
+	close(d.closing)
 	d.mu.Unlock()
 	done := make(chan struct{})
 	go func() { d.wg.Wait(); close(done) }()
@@ -243,4 +276,15 @@ func (d *Dispatcher) Close() {
 		<-done
 	}
 	d.cancel()
+	for _, r := range d.routes {
+		r.closeQueue(d.opts.Log)
+		if c, ok := r.Sink.(io.Closer); ok {
+			if err := c.Close(); err != nil {
+				d.opts.Log.Warn("alert sink did not close cleanly", "sink", r.status.Name, "err", err)
+			}
+		}
+	}
 }
+
+// errNotSent is why an alert still waiting at exit failed.
+var errNotSent = errors.New("not sent by exit")

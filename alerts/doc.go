@@ -14,11 +14,20 @@
 // problem first reaches crit.
 //
 // Observe never waits on a sink. Each sink has a bounded queue and a few
-// workers; a full queue drops the alert and counts it. Commands run under a
-// timeout and are killed with their process group when it passes;
-// webhooks retry network errors, 429 and 5xx with a doubling backoff.
+// workers; a full queue drops its oldest waiting alert and counts it lost.
+// Commands run under a timeout and are killed when it passes with every
+// process they started, in a cgroup of their own on Linux, else in their
+// process group (see Command). Webhooks retry network errors, 429
+// and 5xx with a doubling backoff; routed with Hold, an alert whose
+// retries run out stays at the head of its queue and is sent again, every
+// 30 s at most, until the receiver answers, so the alerts behind it arrive
+// in order; one the receiver refuses (another 4xx) is given up. With a
+// QueueFile the queue is kept on disk too (queuefile.go): what waits at
+// exit or at a crash is sent first by the next Dispatcher given the file.
+// Every alert carries a dedup_key, the same on every attempt to send it,
+// so a receiver that answered after the timeout can drop the repeats.
 // Every failure is logged and counted in Status, so a sink that fails is
-// never silent: the screen shows it.
+// never silent: the screen shows it, and Lost says what never arrived.
 //
 // The package knows nothing of pipelines or screens: it imports events
 // (the problems) and snapshot (CleanText) only.

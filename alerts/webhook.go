@@ -3,6 +3,8 @@ package alerts
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -121,12 +123,20 @@ func readSecret(path string) (string, error) {
 // Name is the webhook's scheme and host.
 func (w *Webhook) Name() string { return "webhook " + w.shown }
 
+// ID names the webhook's URL without showing it, token and all: 16 hex
+// digits of its SHA-256. Its queue file is named by it, so a start with the
+// same URL finds the alerts the last one left.
+func (w *Webhook) ID() string {
+	sum := sha256.Sum256([]byte(w.url))
+	return hex.EncodeToString(sum[:8])
+}
+
 // Send POSTs the alert, retrying network errors, timeouts, 408, 429 and
-// 5xx; any other answer outside 2xx is final.
+// 5xx; any other answer outside 2xx is final, and its error Permanent.
 func (w *Webhook) Send(ctx context.Context, a Alert) error {
 	body, err := json.Marshal(a)
 	if err != nil {
-		return fmt.Errorf("encode alert: %w", err)
+		return Permanent(fmt.Errorf("encode alert: %w", err))
 	}
 	attempts := w.opts.Retries + 1
 	wait := w.opts.Backoff
@@ -136,7 +146,10 @@ func (w *Webhook) Send(ctx context.Context, a Alert) error {
 			return nil
 		}
 		err = fmt.Errorf("POST %s: attempt %d of %d: %w", w.shown, i, attempts, err)
-		if !retry || i >= attempts || ctx.Err() != nil {
+		if !retry {
+			return Permanent(err)
+		}
+		if i >= attempts || ctx.Err() != nil {
 			return err
 		}
 		if after <= 0 {

@@ -126,7 +126,7 @@ func TestAWebhookRetriesWithBackoffThenFailsVisibly(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			d := New(Options{Routes: []Route{{Sink: w}}, Log: log, Grace: 10 * time.Second})
+			d := mustNew(t, Options{Routes: []Route{{Sink: w}}, Log: log, Grace: 10 * time.Second})
 			d.Observe(t0, []events.Problem{problem(events.KindErrors, "", events.Crit, 0, "error burst")})
 			d.Close() // waits for the send and its retries
 			st := d.Status()[0]

@@ -49,6 +49,10 @@ type AlertWebhook struct {
 	// errors, 5xx, 429), Backoff the wait before the first, doubling.
 	Retries int           `yaml:"retries"`
 	Backoff time.Duration `yaml:"backoff,omitempty"`
+	// Queue is how many alerts may wait for the receiver, kept in a file
+	// while it is down and sent in order when it answers; past it the
+	// oldest waiting is dropped and counted lost.
+	Queue int `yaml:"queue,omitempty"`
 	// MinSeverity is the lowest severity that fires: warn or crit.
 	MinSeverity string `yaml:"min_severity,omitempty"`
 	// Pos is where the webhook is written, for errors found when it is
@@ -100,13 +104,19 @@ const (
 	DefaultWebhookTimeout       = 5 * time.Second
 	DefaultWebhookRetries       = 3
 	DefaultWebhookBackoff       = time.Second
-	DefaultAlertMinSeverity     = "warn"
+	// DefaultWebhookQueue holds the alerts of hours of a bad launch (a
+	// problem opening and resolving every minute is 120 an hour) in a few
+	// MB: an alert's text is capped (its message at 500 characters), so
+	// its record is about 2 KB at most in ASCII.
+	DefaultWebhookQueue     = 1000
+	DefaultAlertMinSeverity = "warn"
 
 	maxCommandTimeout    = 10 * time.Minute
 	maxCommandConcurrent = 16
 	maxWebhookTimeout    = time.Minute
 	maxWebhookRetries    = 10
 	maxWebhookBackoff    = time.Minute
+	maxWebhookQueue      = 100_000
 )
 
 // fillAlertDefaults fills the alert sinks' defaults and records where each
@@ -137,6 +147,9 @@ func (c *Config) fillAlertDefaults(d document) {
 		}
 		if w.Backoff == 0 {
 			w.Backoff = DefaultWebhookBackoff
+		}
+		if w.Queue == 0 {
+			w.Queue = DefaultWebhookQueue
 		}
 		if w.MinSeverity == "" {
 			w.MinSeverity = DefaultAlertMinSeverity
@@ -190,6 +203,9 @@ func (c *Config) validateAlerts(p *problems) {
 			p.add(field+".retries", "must be within 0..%d, got %d", maxWebhookRetries, w.Retries)
 		}
 		checkRange(p, field+".backoff", w.Backoff, time.Millisecond, maxWebhookBackoff)
+		if w.Queue < 1 || w.Queue > maxWebhookQueue {
+			p.add(field+".queue", "must be within 1..%d alerts, got %d", maxWebhookQueue, w.Queue)
+		}
 		checkSeverity(p, field+".min_severity", w.MinSeverity)
 	}
 }

@@ -29,11 +29,11 @@ func TestTheAlertsBlockLoadsWithDefaults(t *testing.T) {
 		t.Errorf("the second command keeps what the file says: %+v", second)
 	}
 	hook := a.Webhooks[0]
-	if hook.Timeout != DefaultWebhookTimeout || hook.Retries != DefaultWebhookRetries || hook.Backoff != DefaultWebhookBackoff {
+	if hook.Timeout != DefaultWebhookTimeout || hook.Retries != DefaultWebhookRetries || hook.Backoff != DefaultWebhookBackoff || hook.Queue != DefaultWebhookQueue {
 		t.Errorf("a webhook without settings takes the defaults: %+v", hook)
 	}
 	// retries: 0 written is no retry, not the default.
-	if w := a.Webhooks[1]; w.Retries != 0 || w.Backoff != 250*time.Millisecond || w.HeaderFiles["X-Signature"] != "/etc/launchwatch/signature" {
+	if w := a.Webhooks[1]; w.Retries != 0 || w.Backoff != 250*time.Millisecond || w.Queue != 50 || w.HeaderFiles["X-Signature"] != "/etc/launchwatch/signature" {
 		t.Errorf("the second webhook keeps what the file says: %+v", w)
 	}
 }
@@ -51,7 +51,7 @@ func TestTheEffectiveConfigHidesWebhookSecrets(t *testing.T) {
 	if strings.Contains(s, secret) || strings.Contains(s, "T000") {
 		t.Fatalf("a webhook secret is printed:\n%s", s)
 	}
-	for _, want := range []string{"https://hooks.slack.example/xxxxx", "X-Team: xxxxx", "retries: 0", "max_concurrent: 2"} {
+	for _, want := range []string{"https://hooks.slack.example/xxxxx", "X-Team: xxxxx", "retries: 0", "max_concurrent: 2", "queue: 50"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("effective config lacks %q:\n%s", want, s)
 		}
@@ -89,6 +89,7 @@ var badAlertConfigs = []struct {
 		"bad-webhook-bounds.yaml:9: alerts.webhooks[0].retries: must be within 0..10, got 50",
 		"bad-webhook-bounds.yaml:10: alerts.webhooks[0].backoff: must be within 1ms..1m0s, got -1s",
 		`bad-webhook-bounds.yaml:11: alerts.webhooks[0].min_severity: "loud" is not one of warn, crit`,
+		"bad-webhook-bounds.yaml:12: alerts.webhooks[0].queue: must be within 1..100000 alerts, got -5",
 	}},
 	{"bad-alerts-unknown-field.yaml", []string{`bad-alerts-unknown-field.yaml:6: alerts.pagers: unknown field "pagers"`}},
 }

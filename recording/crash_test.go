@@ -1,7 +1,6 @@
 package recording
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,12 +8,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/launchwatch/launchwatch/internal/testtool"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -122,49 +120,7 @@ func runAndKill(t *testing.T, path string, start time.Time, run int) (int, strin
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWriter$")
 	cmd.Env = append(os.Environ(), helperPathEnv+"="+path, helperStartEnv+"="+start.Format(time.RFC3339Nano))
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var last atomic.Int64
-	first := make(chan struct{})
-	done := make(chan string)
-	go func() {
-		var other strings.Builder
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			n, err := strconv.Atoi(sc.Text())
-			if err != nil {
-				other.WriteString(sc.Text() + "\n")
-				continue
-			}
-			if last.Swap(int64(n)) == 0 {
-				close(first)
-			}
-		}
-		done <- other.String()
-	}()
-	delay := time.Duration(rand.IntN(40_000)) * time.Microsecond
-	if run%3 != 0 {
-		select {
-		case <-first:
-		case <-time.After(10 * time.Second):
-			t.Fatalf("run %d: the child wrote nothing in 10 s", run)
-		}
-	}
-	time.Sleep(delay)
-	if err := cmd.Process.Kill(); err != nil { // SIGKILL
-		t.Fatal(err)
-	}
-	out := <-done
-	_ = cmd.Wait() // "signal: killed", or the child's own exit: checked below
-	if cmd.ProcessState.ExitCode() != -1 {
-		t.Fatalf("run %d: the child exited by itself (%v) before the kill:\n%s", run, cmd.ProcessState, out)
-	}
-	return int(last.Load()), out
+	return testtool.KillCounting(t, cmd, run%3 != 0, time.Duration(rand.IntN(40_000))*time.Microsecond)
 }
 
 // threeRecords writes a recording with a header and three records, and

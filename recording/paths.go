@@ -30,10 +30,16 @@ func DefaultDir() (string, error) {
 // maxSlug caps the launch-name part of a file name.
 const maxSlug = 40
 
-// FileName returns a recording's default file name: the launch name as a
-// filesystem-safe slug ("launch" when nothing is left of it), then the start
-// in UTC, as in "shop-20261127T101500Z.lwrec.jsonl".
+// FileName returns a recording's default file name: the launch name's Slug,
+// then the start in UTC, as in "shop-20261127T101500Z.lwrec.jsonl".
 func FileName(launch string, start time.Time) string {
+	return Slug(launch) + "-" + start.UTC().Format("20060102T150405Z") + ".lwrec.jsonl"
+}
+
+// Slug is a launch name as a filesystem-safe name: lower-case letters and
+// digits, other runs as one dash, at most 40 bytes; "launch" when nothing
+// is left of it.
+func Slug(launch string) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(launch) {
@@ -55,7 +61,7 @@ func FileName(launch string, start time.Time) string {
 	if slug == "" {
 		slug = "launch"
 	}
-	return slug + "-" + start.UTC().Format("20060102T150405Z") + ".lwrec.jsonl"
+	return slug
 }
 
 // splitName splits a base name on its first "." (so ".lwrec.jsonl" stays

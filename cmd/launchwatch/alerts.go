@@ -4,34 +4,70 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
+	"strings"
 
 	"github.com/launchwatch/launchwatch/alerts"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/events"
 	"github.com/launchwatch/launchwatch/pipeline"
+	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/tui"
 )
 
 // startAlerts builds the config's alert sinks and has p feed them every
-// frame; nil when the config has none. The pipeline closes the dispatcher
-// when its Run returns, after the last frame.
-func startAlerts(p *pipeline.Pipeline, cfg *config.Config, log *slog.Logger) (*alerts.Dispatcher, error) {
-	routes, err := alertRoutes(cfg.Alerts)
+// frame; nil when the config has none. Webhook queues are kept in files
+// named from queueAt (see alertQueueAt); "" keeps them in memory. The
+// pipeline closes the dispatcher when its Run returns, after the last
+// frame.
+func startAlerts(p *pipeline.Pipeline, cfg *config.Config, log *slog.Logger, queueAt string) (*alerts.Dispatcher, error) {
+	routes, err := alertRoutes(cfg.Alerts, queueAt)
 	if err != nil || len(routes) == 0 {
 		return nil, err
 	}
-	d := alerts.New(alerts.Options{Launch: launchName(cfg), Routes: routes, Log: log.With("component", "alerts")})
+	log = log.With("component", "alerts")
+	d, err := alerts.New(alerts.Options{Launch: launchName(cfg), Routes: routes, Log: log})
+	if err != nil {
+		return nil, fmt.Errorf("alerts: %w", err)
+	}
 	p.AddFrameSink(alertFrames{d})
 	for _, r := range routes {
-		log.Info("alerts to", "sink", r.Sink.Name(), "min_severity", r.MinSeverity)
+		attrs := []any{"sink", r.Sink.Name(), "min_severity", r.MinSeverity}
+		if c, ok := r.Sink.(*alerts.Command); ok {
+			attrs = append(attrs, "killed_with", c.Containment())
+		}
+		if r.QueueFile != "" {
+			attrs = append(attrs, "queue_file", r.QueueFile, "queue", r.Queue)
+		}
+		log.Info("alerts to", attrs...)
 	}
 	return d, nil
 }
 
+// alertQueueAt is where the webhooks' queue files go: beside a recording
+// named on the command line, so a restart with the same --record (record's
+// -o) sends what the last run left; else, when the recording has a new
+// name each run or there is none, in the state directory recordings go to
+// by default, named by the launch, so a restart of the same launch finds
+// them. "" (queues in memory) when there is no state directory.
+func alertQueueAt(cfg *config.Config, recordingFile string, log *slog.Logger) string {
+	if recordingFile != "" {
+		return recordingFile
+	}
+	dir, err := recording.DefaultDir()
+	if err != nil {
+		log.Warn("alert queues are kept in memory", "err", err)
+		return ""
+	}
+	return filepath.Join(dir, "alerts", recording.Slug(launchName(cfg)))
+}
+
 // alertRoutes turns the config's alerts block into sinks. What can only be
 // checked on this machine (a program on PATH, a secret file) fails here,
-// placed like the config's own errors.
-func alertRoutes(a config.Alerts) ([]alerts.Route, error) {
+// placed like the config's own errors. A webhook holds what it failed to
+// deliver until its receiver answers, in the file queueAt plus
+// ".webhook-<ID>.queue"; a command gives up on a failed run.
+func alertRoutes(a config.Alerts, queueAt string) ([]alerts.Route, error) {
 	var routes []alerts.Route
 	for i, c := range a.Commands {
 		sink, err := alerts.NewCommand(c.Run, c.Timeout)
@@ -40,6 +76,7 @@ func alertRoutes(a config.Alerts) ([]alerts.Route, error) {
 		}
 		routes = append(routes, alerts.Route{Sink: sink, MinSeverity: severity(c.MinSeverity), Concurrency: c.MaxConcurrent})
 	}
+	files := map[string]bool{}
 	for i, w := range a.Webhooks {
 		sink, err := alerts.NewWebhook(alerts.WebhookOptions{
 			URL: string(w.URL), URLFile: w.URLFile, Headers: w.Headers, HeaderFiles: w.HeaderFiles,
@@ -48,7 +85,20 @@ func alertRoutes(a config.Alerts) ([]alerts.Route, error) {
 		if err != nil {
 			return nil, &config.Error{Pos: w.Pos, Field: fmt.Sprintf("alerts.webhooks[%d]", i), Msg: err.Error()}
 		}
-		routes = append(routes, alerts.Route{Sink: sink, MinSeverity: severity(w.MinSeverity)}) // one send at a time (the default)
+		file := ""
+		if queueAt != "" {
+			// Two webhooks to one URL (another min_severity) each have
+			// their own queue.
+			file = queueAt + ".webhook-" + sink.ID() + ".queue"
+			for n := 2; files[file]; n++ {
+				file = fmt.Sprintf("%s.webhook-%s-%d.queue", queueAt, sink.ID(), n)
+			}
+			files[file] = true
+		}
+		routes = append(routes, alerts.Route{ // one send at a time (the default): the receiver gets them in order
+			Sink: sink, MinSeverity: severity(w.MinSeverity), Queue: w.Queue,
+			Hold: true, HoldWait: w.Backoff, QueueFile: file,
+		})
 	}
 	return routes, nil
 }
@@ -66,15 +116,39 @@ type alertFrames struct{ d *alerts.Dispatcher }
 func (a alertFrames) TakeFrame(f pipeline.Frame) { a.d.Observe(f.Snapshot.Time, f.Problems) }
 func (a alertFrames) Close()                     { a.d.Close() }
 
-// reportAlerts says, after the run, which alert sinks failed: the screen
-// is gone by then, and a failure must not pass unseen.
-func reportAlerts(w io.Writer, d *alerts.Dispatcher) {
+// reportAlerts says, after the run, which alert sinks failed or kept
+// alerts for the next start: the screen is gone by then, and a failure
+// must not pass unseen. It returns an exit error of status 1 when an
+// alert was lost or is not delivered, naming how many and to which sink.
+func reportAlerts(w io.Writer, d *alerts.Dispatcher) error {
+	var lost, kept []string
 	for _, s := range d.Status() {
-		if s.Failed == 0 && s.Dropped == 0 {
+		if s.Lost() == 0 && s.Kept == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "alerts: %s: %d sent, %d failed, %d dropped; last error: %s\n", s.Name, s.Sent, s.Failed, s.Dropped, s.LastError)
+		line := fmt.Sprintf("alerts: %s: %d sent, %d failed, %d dropped", s.Name, s.Sent, s.Failed, s.Dropped)
+		if s.Kept > 0 {
+			line += fmt.Sprintf(", %d kept in %s for the next start", s.Kept, s.QueueFile)
+		}
+		fmt.Fprintf(w, "%s; last error: %s\n", line, s.LastError)
+		if s.Lost() > 0 {
+			lost = append(lost, fmt.Sprintf("%d to %s (%d failed or refused, %d dropped from a full queue)", s.Lost(), s.Name, s.Failed, s.Dropped))
+		}
+		if s.Kept > 0 {
+			kept = append(kept, fmt.Sprintf("%d to %s, kept in %s: a start with the same queue file sends them", s.Kept, s.Name, s.QueueFile))
+		}
 	}
+	var msg []string
+	if len(lost) > 0 {
+		msg = append(msg, "alerts lost: "+strings.Join(lost, "; "))
+	}
+	if len(kept) > 0 {
+		msg = append(msg, "alerts not delivered by exit: "+strings.Join(kept, "; "))
+	}
+	if len(msg) == 0 {
+		return nil
+	}
+	return &exitError{code: 1, msg: strings.Join(msg, "\nlaunchwatch: ")}
 }
 
 // alertsFrom puts the alerts block of the config at path into cfg: the
@@ -104,7 +178,8 @@ func alertFailures(d *alerts.Dispatcher) func() []tui.AlertFailure {
 		var out []tui.AlertFailure
 		for _, s := range d.Status() {
 			if s.Failing() {
-				out = append(out, tui.AlertFailure{Sink: s.Name, Error: s.LastError, Failed: s.Failed + s.Dropped})
+				// Not sent: lost, or waiting behind a failure.
+				out = append(out, tui.AlertFailure{Sink: s.Name, Error: s.LastError, Failed: s.Lost() + s.Pending})
 			}
 		}
 		return out

@@ -42,6 +42,8 @@ type dashboard struct {
 	history tui.HistoryFunc
 	// wall starts the screen on the wall layout (--wall).
 	wall bool
+	// alertQueue is where the webhooks' queue files go (alertQueueAt).
+	alertQueue string
 }
 
 // newPipeline builds the loop over a producer with the config's plan,
@@ -72,7 +74,7 @@ func runDashboard(d dashboard) error {
 	if err != nil {
 		return errors.Join(err, closeRecording(d.rec, d.out))
 	}
-	al, err := startAlerts(p, d.cfg, d.log)
+	al, err := startAlerts(p, d.cfg, d.log, d.alertQueue)
 	if err != nil {
 		return errors.Join(err, closeRecording(d.rec, d.out))
 	}
@@ -84,12 +86,12 @@ func runDashboard(d dashboard) error {
 	d.log.Info("dashboard start", "config", d.cfg.File, "interval", d.cfg.Interval)
 	err = runScreen(p, opts)
 	recErr := closeRecording(d.rec, d.out) // the pipeline has drained the recorder
-	reportAlerts(d.out, al)
+	alertErr := reportAlerts(d.out, al)
 	d.log.Info("dashboard stop")
 	if last, _ := p.Last(); last.RecordErr != "" {
 		recErr = errors.Join(recErr, &exitError{code: 1, msg: "writing the recording failed: " + last.RecordErr})
 	}
-	return errors.Join(err, recErr)
+	return errors.Join(err, recErr, alertErr)
 }
 
 // screenOptions are what every screen of a dashboard's pipeline shares:

@@ -52,8 +52,8 @@ first-launch plays the story's crash: a page ten times the planned weight,
 502s and retries, the purchase button missing, a sale far behind plan.
 second-launch plays the fix.
 
-The demo is recorded like a live watch (see watch --help): replay it with
-launchwatch replay FILE. --alerts-from FILE sends its problems to the
+The demo is recorded like a live watch, and exits like it (see watch
+--help): replay it with launchwatch replay FILE. --alerts-from FILE sends its problems to the
 alerts block of FILE, to try commands and webhooks on the crash. --wall
 starts on the wall screen (see watch --help); w switches between it and
 the dashboard.`,
@@ -98,7 +98,7 @@ the dashboard.`,
 				return err
 			}
 			err = runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout(),
-				simulated: []string{"scrape", "probe"}, bell: bf.bell(nil), wall: wall})
+				simulated: []string{"scrape", "probe"}, bell: bf.bell(nil), wall: wall, alertQueue: alertQueueAt(cfg, rf.file, log)})
 			cancel()
 			if serr := <-served; serr != nil && !errors.Is(serr, context.Canceled) {
 				return errors.Join(err, fmt.Errorf("simulator: %w", serr))

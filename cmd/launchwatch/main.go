@@ -9,7 +9,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -48,15 +47,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.msg != "" {
-			fmt.Fprintln(stderr, "launchwatch:", ee.msg)
+	if ees := exitErrors(err); len(ees) > 0 {
+		// Each says its own: a recording that failed and alerts lost.
+		for _, ee := range ees {
+			if ee.msg != "" {
+				fmt.Fprintln(stderr, "launchwatch:", ee.msg)
+			}
 		}
-		return ee.code
+		return ees[0].code
 	}
 	fmt.Fprintln(stderr, "launchwatch:", err)
 	return 1
+}
+
+// exitErrors finds every exitError in err's tree, first first.
+func exitErrors(err error) []*exitError {
+	if ee, ok := err.(*exitError); ok { //nolint:errorlint // the tree is walked here
+		return []*exitError{ee}
+	}
+	var out []*exitError
+	switch u := err.(type) { //nolint:errorlint // the tree is walked here
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			out = append(out, exitErrors(e)...)
+		}
+	case interface{ Unwrap() error }:
+		out = exitErrors(u.Unwrap())
+	}
+	return out
 }
 
 // exitError carries a specific exit status out of a command (watch --once

@@ -153,8 +153,9 @@ box that records the launch whoever is watching. Every snapshot is written
 to the recording as it is taken and synced to disk at least once a second.
 
 SIGINT and SIGTERM (and SIGHUP) flush and close the recording and print a
-one-line summary. Exit status: 0 when the recording closed cleanly, 1 when
-writing it failed.`,
+one-line summary. Exit status: 0 when the recording closed cleanly and
+every alert was delivered, 1 when writing the recording failed or an alert
+was lost or not delivered by exit (stderr says how many, to which sink).`,
 		Example: `  launchwatch record --config launchwatch.yaml -o launch.lwrec.jsonl`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -195,7 +196,7 @@ func record(ctx context.Context, stderr io.Writer, cfg *config.Config, producer 
 		return errors.Join(err, w.Close())
 	}
 	p.AddSink(w)
-	al, err := startAlerts(p, cfg, log)
+	al, err := startAlerts(p, cfg, log, alertQueueAt(cfg, out, log))
 	if err != nil {
 		return errors.Join(err, w.Close())
 	}
@@ -213,14 +214,14 @@ func record(ctx context.Context, stderr io.Writer, cfg *config.Config, producer 
 	}
 	fmt.Fprintf(stderr, "launchwatch record: %s snapshots in %s to %s; at the end %d of %d sources answered\n",
 		capacity.FormatCount(float64(w.Count())), time.Since(start).Round(time.Second), w.Path(), answered, len(last.Snapshot.Sources))
-	reportAlerts(stderr, al)
+	alertErr := reportAlerts(stderr, al)
 	switch {
 	case runErr != nil:
-		return runErr
+		return errors.Join(runErr, alertErr)
 	case closeErr != nil:
-		return fmt.Errorf("recording: %w", closeErr)
+		return errors.Join(fmt.Errorf("recording: %w", closeErr), alertErr)
 	case last.RecordErr != "":
-		return &exitError{code: 1, msg: "writing the recording failed: " + last.RecordErr}
+		return errors.Join(&exitError{code: 1, msg: "writing the recording failed: " + last.RecordErr}, alertErr)
 	}
-	return nil
+	return alertErr
 }

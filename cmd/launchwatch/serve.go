@@ -79,7 +79,8 @@ every third of it, so a wall screen nobody touches stays. At most
 serve records every snapshot like watch (see watch --help) and sends the
 config's alerts; a new critical problem rings each session's terminal bell
 unless --no-bell. SIGINT, SIGTERM or SIGHUP close the sessions and the
-recording. With --wall every session starts on the wall screen (see watch
+recording; the exit status is watch's (1 for a failed recording or an
+alert lost or not delivered). With --wall every session starts on the wall screen (see watch
 --help); w switches a session between it and the dashboard.`,
 		Example: `  launchwatch serve --config launchwatch.yaml
   launchwatch serve --config launchwatch.yaml --listen 0.0.0.0:2222 --authorized-keys ~/.ssh/authorized_keys`,
@@ -128,7 +129,8 @@ recording. With --wall every session starts on the wall screen (see watch
 				return err
 			}
 			hist := readHistory(cfg, log)
-			d := dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.ErrOrStderr(), warm: warmStart(hist, f.warm), history: hist, wall: f.wall}
+			d := dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.ErrOrStderr(), warm: warmStart(hist, f.warm), history: hist, wall: f.wall,
+				alertQueue: alertQueueAt(cfg, f.record.file, log)}
 			return serve(cmd.Context(), d, f, sshSetup{signer: signer, hostKeyPath: keyPath, keys: keys})
 		},
 	}
@@ -181,7 +183,7 @@ func serve(ctx context.Context, d dashboard, f serveFlags, setup sshSetup) error
 	if err != nil {
 		return errors.Join(err, closeRecording(d.rec, d.out))
 	}
-	al, err := startAlerts(p, d.cfg, d.log)
+	al, err := startAlerts(p, d.cfg, d.log, d.alertQueue)
 	if err != nil {
 		return errors.Join(err, closeRecording(d.rec, d.out))
 	}
@@ -231,7 +233,7 @@ func serve(ctx context.Context, d dashboard, f serveFlags, setup sshSetup) error
 		serveErr = nil
 	}
 	recErr := closeRecording(d.rec, d.out)
-	reportAlerts(d.out, al)
+	alertErr := reportAlerts(d.out, al)
 	d.log.Info("serve stop", "sessions_served", screens.served.Load())
 	if last, _ := p.Last(); last.RecordErr != "" {
 		recErr = errors.Join(recErr, &exitError{code: 1, msg: "writing the recording failed: " + last.RecordErr})
@@ -239,7 +241,7 @@ func serve(ctx context.Context, d dashboard, f serveFlags, setup sshSetup) error
 	if serveErr != nil {
 		serveErr = fmt.Errorf("ssh server: %w", serveErr)
 	}
-	return errors.Join(serveErr, pipeErr, recErr)
+	return errors.Join(serveErr, pipeErr, recErr, alertErr)
 }
 
 // newSSHServer builds the server: public-key authentication against the

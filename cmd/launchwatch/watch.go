@@ -61,7 +61,9 @@ ceilings and the host, each beside what the capacity plan predicts.
 Every snapshot is recorded for the post-mortem (launchwatch replay FILE):
 by default to a new file in $XDG_STATE_HOME/launchwatch/ (else
 ~/.local/state/launchwatch/), or to --record FILE; --no-record does not
-record. Quitting prints the file and how many snapshots it holds.
+record. Quitting prints the file and how many snapshots it holds. The exit
+status is 1 when writing the recording failed, or when an alert was lost
+or was not delivered by exit (stderr says how many, to which sink).
 
 With --wall the screen starts on the wall, for a screen across the room:
 the five headline figures in block digits sized to the terminal (the
@@ -120,7 +122,7 @@ cold.`,
 			}
 			hist := readHistory(cfg, log)
 			return runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout(), bell: f.bell.bell(nil),
-				warm: warmStart(hist, f.warm), history: hist, wall: f.wall})
+				warm: warmStart(hist, f.warm), history: hist, wall: f.wall, alertQueue: alertQueueAt(cfg, f.record.file, log)})
 		},
 	}
 	fl := cmd.Flags()
