@@ -183,7 +183,7 @@ func planPanel(f *frame, w int) string {
 			st.Plan.Render(r.Format(r.Check.AtPeak)), st.level(l).Render(room)))
 	}
 	pw := a.PageWeight
-	pwLevel := fromCapacity(f.th.PageWeight(pw.Ratio))
+	pwLevel := fromCapacity(f.th.DriftUse(a.Bandwidth)) // by what the page does to the link at the peak
 	// What is measured is what the origin sends per view: with a CDN it is
 	// held against the plan's origin share, and the page is named beside.
 	page := "page " + orDash(pw.Measured, capacity.FormatBytes) + "/view" + st.Plan.Render(" · plan "+capacity.FormatBytes(pw.Planned))

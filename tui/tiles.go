@@ -161,7 +161,7 @@ func bandwidthTile(f *frame) tile {
 
 func errorTile(f *frame) tile {
 	t := tile{title: "Error rate", signal: snapshot.SignalErrorRate, value: orDash(f.snap.ErrorRate, capacity.FormatPercent)}
-	t.level = fromCapacity(f.th.ErrorRate(f.snap.ErrorRate))
+	t.level = fromCapacity(f.th.ErrorRate(f.snap.ErrorRate, f.snap.Requests))
 	t.lines = []string{
 		f.st.Faint.Render("warn " + capacity.FormatPercent(f.th.ErrorRateWarn) + " crit " + capacity.FormatPercent(f.th.ErrorRateCrit)),
 		f.staleFaint(snapshot.SignalRequests, "req "+orDash(f.snap.Requests, capacity.FormatNumber)+"/s"),
