@@ -38,8 +38,9 @@ type Alert struct {
 	Severity events.Severity `json:"severity"`
 	Subject  string          `json:"subject,omitempty"`
 	// Message is the problem's newest description: when it resolves, the
-	// last one seen while it stood. Severity is the problem's; a resolve
-	// carries the highest the sink was sent.
+	// worst it reached while it stood (never the recovered figure).
+	// Severity is the problem's; a resolve carries the highest the sink
+	// was sent.
 	Message string `json:"message"`
 	// Since is when the problem opened; Time is the snapshot that opened,
 	// escalated or resolved it.
@@ -65,6 +66,9 @@ func newAlert(state State, launch string, p events.Problem, at time.Time) Alert 
 		Since: p.Since, Time: at,
 	}
 	if state == Resolved {
+		if p.Worst != "" {
+			a.Message = snapshot.CleanText(p.Worst, maxText)
+		}
 		d := max(at.Sub(p.Since), 0).Round(time.Second)
 		a.DurationSeconds, a.Duration = d.Seconds(), d.String()
 	}
@@ -111,7 +115,7 @@ func (a Alert) text() string {
 	case Escalated:
 		fmt.Fprintf(&b, ": ESCALATED %s to %s: %s", what, strings.ToUpper(a.Severity.String()), a.Message)
 	case Resolved:
-		fmt.Fprintf(&b, ": RESOLVED %s after %s (was %s: %s)", what, a.Duration, a.Severity, a.Message)
+		fmt.Fprintf(&b, ": RESOLVED %s after %s (worst, %s: %s)", what, a.Duration, a.Severity, a.Message)
 	default:
 		fmt.Fprintf(&b, ": %s %s: %s", strings.ToUpper(a.Severity.String()), what, a.Message)
 	}
