@@ -34,6 +34,10 @@ const (
 // panelDef is how a panel draws itself into exactly w x h cells.
 type panelDef struct {
 	draw func(f *frame, w, h int, focused bool) string
+	// need is how many lines the panel's content takes, its border
+	// included, for a row sized to fit (size.fit); nil for a panel that
+	// fills whatever it is given (a chart, a list).
+	need func(f *frame) int
 	// frameOnly says the drawing depends on nothing but the frame, the
 	// size, the focus, the theme and the chart window, so it is kept until
 	// one of them changes: a key that moves the focus redraws two borders,
@@ -52,9 +56,12 @@ func panels() [numPanels]panelDef {
 		panelPVChart:   {draw: boxedChart("PV/s · plan peak", chartPV), frameOnly: true},
 		panelConnChart: {draw: boxedChart("Connections · plan at PV", chartConns), frameOnly: true},
 		panelBWChart:   {draw: boxedChart("Bandwidth · plan at PV", chartBandwidth), frameOnly: true},
-		panelEndpoints: {draw: boxed(fixedTitle("Endpoints · QPS against ceiling"), endpointsTable), frameOnly: true},
-		panelHost:      {draw: boxed(hostTitle, func(f *frame, w, _ int) string { return hostPanel(f, w) }), frameOnly: true},
-		panelPlan:      {draw: boxed(planTitle, func(f *frame, w, _ int) string { return planPanel(f, w) }), frameOnly: true},
+		panelEndpoints: {draw: boxed(fixedTitle("Endpoints · QPS against ceiling"), endpointsTable), frameOnly: true,
+			need: boxNeed(endpointsLines)},
+		panelHost: {draw: boxed(hostTitle, func(f *frame, w, _ int) string { return hostPanel(f, w) }), frameOnly: true,
+			need: boxNeed(hostLines)},
+		panelPlan: {draw: boxed(planTitle, func(f *frame, w, _ int) string { return planPanel(f, w) }), frameOnly: true,
+			need: boxNeed(planLines)},
 		panelProblems: {draw: func(f *frame, w, h int, focused bool) string {
 			innerW, innerH := inner(w, h)
 			if f.flash && !focused {
@@ -96,6 +103,12 @@ func boxedChart(title string, chart func(f *frame, out lineWriter, w, h int)) fu
 	}
 }
 
+// boxNeed is the height of a box whose body takes lines(f) lines: the
+// border's two lines more.
+func boxNeed(lines func(f *frame) int) func(f *frame) int {
+	return func(f *frame) int { return lines(f) + 2 }
+}
+
 func fixedTitle(s string) func(*frame) string { return func(*frame) string { return s } }
 
 func hostTitle(f *frame) string {
@@ -105,13 +118,24 @@ func hostTitle(f *frame) string {
 	return "Host · this host"
 }
 
-// size is one row's height or one cell's width in a layout: fixed cells,
-// or a share (weight) of what the fixed sizes leave, after every share
+// size is one row's height or one cell's width in a layout: fixed cells;
+// a fit, what the row's panels need to show their content; or a share
+// (weight) of what the fixed sizes and the fits leave, after every share
 // has its minimum.
 type size struct {
-	fixed  int // cells; 0 makes it a share
-	weight int // its share of the room left
-	min    int // a share gets at least this much first
+	fixed  int // cells; 0 makes it a fit or a share
+	weight int // a share's part of the room left
+	// min: a share gets at least this much first; a fit given less is
+	// left out (a box of 2 lines is a border with nothing in it).
+	min int
+	// fit sizes a row to the most lines its panels' content takes (their
+	// need), at most max when max is set, out of what the fixed sizes and
+	// the shares' minimums leave. What a fit row does not need goes to the
+	// shares: the endpoints and the host, which have a few lines to show,
+	// leave their blank lines to the problems and the events, which have
+	// more than any screen holds.
+	fit bool
+	max int
 	// shift moves cells between neighbours after sharing (a row's shifts
 	// add up to zero): a panel whose columns need a little more.
 	shift int
@@ -261,25 +285,48 @@ func (l layout) nextFocus(cur panelID, dir int) panelID {
 }
 
 // sizes divides total among the sizes: fixed ones take theirs, shares
-// their minimum, then the rest by weight (remainders to the first), then
-// the shifts. Nothing is negative; what does not fit is cut by fit.
-func sizes(total int, ss []size) []int {
+// their minimum, fits what they need (need[i], at most their max) of what
+// is left, in order, or nothing when that is under their minimum, then
+// the shares the rest by weight (remainders to the first), then the
+// shifts. need may be nil (no fit
+// needs more than its minimum). Nothing is negative; what does not fit
+// is cut by fit.
+func sizes(total int, ss []size, need []int) []int {
 	out := make([]int, len(ss))
 	rest, weights := max(total, 0), 0
 	for i, s := range ss {
-		if s.fixed > 0 {
+		switch {
+		case s.fixed > 0:
 			out[i] = s.fixed
-		} else {
+		case s.fit:
+			continue // sized below, from what is left
+		default:
 			out[i] = s.min
 			weights += s.weight
 		}
 		rest -= out[i]
 	}
 	rest = max(rest, 0)
+	for i, s := range ss {
+		if !s.fit || s.fixed > 0 || i >= len(need) {
+			continue
+		}
+		want := need[i]
+		if s.max > 0 {
+			want = min(want, s.max)
+		}
+		give := min(want, rest)
+		if give < s.min {
+			continue // too little to show a line: the shares have it
+		}
+		out[i] = give
+		rest -= give
+	}
+	share := func(s size) bool { return s.fixed == 0 && !s.fit }
 	if weights > 0 {
 		given := 0
 		for i, s := range ss {
-			if s.fixed == 0 {
+			if share(s) {
 				part := rest * s.weight / weights
 				out[i] += part
 				given += part
@@ -289,7 +336,7 @@ func sizes(total int, ss []size) []int {
 			if given >= rest {
 				break
 			}
-			if s.fixed == 0 && s.weight > 0 {
+			if share(s) && s.weight > 0 {
 				out[i]++
 				given++
 			}
@@ -301,15 +348,33 @@ func sizes(total int, ss []size) []int {
 	return out
 }
 
-// draw draws a layout's panels at w x h: its rows, each the panels side
-// by side, and at most how many bytes they take on screen (a row of k
-// panels h lines high counts the (k-1)(h-1) newlines joining leaves out).
-func (m *Model) draw(f *frame, l layout, w, h int) (rows [][]string, total int) {
+// placed is a panel where a layout puts it: w x h cells, x cells from the
+// left and y lines from the top of the body.
+type placed struct {
+	panel      panelID
+	x, y, w, h int
+}
+
+// place lays a layout out at w x h: its rows top to bottom, each the
+// panels side by side. A row sized to fit takes the most its panels need
+// for the frame; a row or a panel given no cells is left out.
+func place(f *frame, l layout, w, h int) [][]placed {
 	heights := make([]size, len(l.rows))
+	need := make([]int, len(l.rows))
 	for i, r := range l.rows {
 		heights[i] = r.height
+		if !r.height.fit {
+			continue
+		}
+		for _, c := range r.cells {
+			if n := panelDefs[c.panel].need; n != nil {
+				need[i] = max(need[i], n(f))
+			}
+		}
 	}
-	hs := sizes(h, heights)
+	hs := sizes(h, heights, need)
+	var out [][]placed
+	y := 0
 	for i, r := range l.rows {
 		if hs[i] <= 0 {
 			continue
@@ -318,19 +383,40 @@ func (m *Model) draw(f *frame, l layout, w, h int) (rows [][]string, total int) 
 		for j, c := range r.cells {
 			widths[j] = c.width
 		}
-		ws := sizes(w, widths)
-		parts := make([]string, 0, len(r.cells))
+		ws := sizes(w, widths, nil)
+		var ps []placed
+		x := 0
 		for j, c := range r.cells {
-			if p := m.panel(f, c.panel, ws[j], hs[i]); p != "" {
-				parts = append(parts, p)
-				total += len(p)
+			if ws[j] > 0 {
+				ps = append(ps, placed{panel: c.panel, x: x, y: y, w: ws[j], h: hs[i]})
+			}
+			x += ws[j]
+		}
+		if len(ps) > 0 {
+			out = append(out, ps)
+		}
+		y += hs[i]
+	}
+	return out
+}
+
+// draw draws a layout's panels at w x h: its rows, each the panels side
+// by side, and at most how many bytes they take on screen (a row of k
+// panels h lines high counts the (k-1)(h-1) newlines joining leaves out).
+func (m *Model) draw(f *frame, l layout, w, h int) (rows [][]string, total int) {
+	for _, r := range place(f, l, w, h) {
+		parts := make([]string, 0, len(r))
+		for _, p := range r {
+			if s := m.panel(f, p.panel, p.w, p.h); s != "" {
+				parts = append(parts, s)
+				total += len(s)
 			}
 		}
 		if len(parts) == 0 {
 			continue
 		}
 		rows = append(rows, parts)
-		total += hs[i] // the newlines
+		total += r[0].h // the newlines
 	}
 	return rows, total
 }

@@ -83,6 +83,43 @@ func endpointsTable(f *frame, w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
+// endpointsLines is how many lines endpointsTable draws with room for
+// all: the header, a row an endpoint and the bottleneck's line.
+func endpointsLines(f *frame) int {
+	n := len(f.assess.Endpoints)
+	if n == 0 {
+		n = len(f.snap.Endpoints)
+	}
+	if n == 0 {
+		return 1 // no endpoints configured
+	}
+	if f.assess.Bottleneck != "" {
+		n++
+	}
+	return n + 1
+}
+
+// hostStale is whether every host figure is stale alike (its source
+// down), and how.
+func hostStale(f *frame) (staleMark, bool) {
+	all, allStale := f.anyStale(snapshot.HostSignals...)
+	for _, sig := range snapshot.HostSignals {
+		if a, ok := f.isStale(sig); !ok || a != all {
+			allStale = false
+		}
+	}
+	return all, allStale
+}
+
+// hostLines is how many lines hostPanel draws: six figures, and the
+// staleness of all when their source is down.
+func hostLines(f *frame) int {
+	if _, allStale := hostStale(f); allStale {
+		return 7
+	}
+	return 6
+}
+
 // hostPanel: CPU, memory, load, NIC in and out, TCP.
 func hostPanel(f *frame, w int) string {
 	st := f.st
@@ -90,12 +127,7 @@ func hostPanel(f *frame, w int) string {
 	barW := max(min(w-14, 12), 0)
 	// When every host figure is stale alike (its source down), one line
 	// says so; otherwise each stale line carries its own mark.
-	all, allStale := f.anyStale(snapshot.HostSignals...)
-	for _, sig := range snapshot.HostSignals {
-		if a, ok := f.isStale(sig); !ok || a != all {
-			allStale = false
-		}
-	}
+	all, allStale := hostStale(f)
 	stale := func(s string, sigs ...string) string {
 		if a, ok := f.anyStale(sigs...); ok {
 			if allStale {
@@ -140,6 +172,35 @@ func planTitle(f *frame) string {
 	return "Against the plan"
 }
 
+// planRests are the signals each plan row rests on beside PV: its own
+// measured figure.
+var planRests = map[string]string{"bandwidth": snapshot.SignalBandwidth, "connections": snapshot.SignalConnections, "memory": "host.tcp_memory"}
+
+// planLines is how many lines planPanel draws: the header, a row a
+// check, the page weight, its ratio to the plan, and the first limit or
+// what is stale.
+func planLines(f *frame) int {
+	if !f.hasPlan {
+		return 2
+	}
+	a := f.assess
+	checks := a.Checks()
+	n := 2 + len(checks) // the header, the rows, the page weight
+	if _, ok := a.PageWeight.Ratio.Get(); ok || a.PageWeight.CDNShare > 0 {
+		n++
+	}
+	_, stale := f.anyStale(snapshot.SignalPV, snapshot.SignalBandwidth)
+	for _, r := range checks {
+		if _, ok := f.anyStale(snapshot.SignalPV, planRests[r.Name]); ok {
+			stale = true
+		}
+	}
+	if stale || a.FirstLimitKnown {
+		n++
+	}
+	return n
+}
+
 // planPanel: for bandwidth, connections and memory, measured against the
 // formula at the PV now and at the planned peak, with headroom; then page
 // weight.
@@ -154,8 +215,6 @@ func planPanel(f *frame, w int) string {
 	a := f.assess
 	lines := []string{st.Faint.Render(cols(widths, "", "measured", "plan now", "at peak", "room"))}
 	short := map[string]string{"bandwidth": "bw", "connections": "conn", "memory": "mem"}
-	// Each row rests on PV and on its own measured figure.
-	rests := map[string]string{"bandwidth": snapshot.SignalBandwidth, "connections": snapshot.SignalConnections, "memory": "host.tcp_memory"}
 	var staleRows []string
 	var worst staleMark
 	for _, r := range a.Checks() {
@@ -167,7 +226,7 @@ func planPanel(f *frame, w int) string {
 		// The measured figure carries its drift from the plan now.
 		dl := fromCapacity(f.th.Drift(r.Check.Drift))
 		measured := orDash(r.Check.Measured, r.Format) + st.levelMark(dl)
-		if sm, ok := f.anyStale(snapshot.SignalPV, rests[r.Name]); ok {
+		if sm, ok := f.anyStale(snapshot.SignalPV, planRests[r.Name]); ok {
 			lines = append(lines, st.level(LevelStale).Render(cols(widths, short[r.Name], ansi.Strip(measured),
 				orDash(r.Check.Predicted, r.Format), r.Format(r.Check.AtPeak), ansi.Strip(room))))
 			staleRows, worst = append(staleRows, short[r.Name]), sm.older(worst)

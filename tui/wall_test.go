@@ -277,27 +277,6 @@ func TestEveryPanelDrawsAndEveryLayoutFits(t *testing.T) {
 	}
 }
 
-func TestSizesShareWhatFixedSizesLeave(t *testing.T) {
-	for _, tt := range []struct {
-		name  string
-		total int
-		sizes []size
-		want  []int
-	}{
-		{"equal shares split like split", 200, []size{{weight: 1}, {weight: 1}, {weight: 1}}, split(200, 3)},
-		{"a fixed cell takes its width first", 120, []size{{weight: 1, shift: -4}, {fixed: 28}, {weight: 1, shift: 4}}, []int{42, 28, 50}},
-		{"minimums come before weights", 22, []size{{weight: 16}, {weight: 1, min: 2}, {fixed: 2}}, []int{17, 3, 2}},
-		{"too little room leaves shares at their minimum", 3, []size{{fixed: 8}, {weight: 1, min: 1}}, []int{8, 1}},
-		{"nothing is negative", 0, []size{{weight: 1, shift: -4}}, []int{0}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := sizes(tt.total, tt.sizes); !slices.Equal(got, tt.want) {
-				t.Errorf("sizes(%d) = %v, want %v", tt.total, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestWTogglesTheWallAndEachKeepsItsTheme(t *testing.T) {
 	m, _ := fed(120, 120, 40, termenv.Ascii)
 	desk := m.View()
