@@ -6,7 +6,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/ansi"
 )
 
 // panelID names a panel: what it draws is in panels, where it stands in
@@ -454,7 +453,7 @@ func fit(s string, w, h int) string {
 	for i, l := range lines {
 		lw := cellWidth(l)
 		if lw > w {
-			l = ansi.Truncate(l, w, "")
+			l = cutLine(l, w)
 			lw = cellWidth(l)
 		}
 		if pad := w - lw; pad > 0 {

@@ -14,16 +14,19 @@ import (
 
 // frame is everything the panes draw from, gathered once per render.
 type frame struct {
-	st      *Styles
-	clock   func() time.Time // the producer's clock: the countdown runs on it
-	snap    snapshot.Snapshot
-	assess  capacity.Assessment
-	plan    capacity.Plan
-	hasPlan bool
-	th      capacity.Thresholds
-	hist    histView // the chart window, oldest first
-	window  time.Duration
-	events  []events.Event
+	st *Styles
+	// now is the producer's clock when the frame is drawn: the countdown
+	// runs on it. nextPoll is the wall time to the next poll.
+	now      time.Time
+	nextPoll time.Duration
+	snap     snapshot.Snapshot
+	assess   capacity.Assessment
+	plan     capacity.Plan
+	hasPlan  bool
+	th       capacity.Thresholds
+	hist     histView // the chart window, oldest first
+	window   time.Duration
+	events   []events.Event
 	// problems are what is wrong now, worst first; acked the keys of the
 	// ones acknowledged, selected the index of the one the cursor is on
 	// (-1: none, the panel is not focused).
@@ -212,7 +215,7 @@ func (m *Model) frame() frame {
 func (m *Model) headerFrame() frame {
 	fr := m.shown()
 	return frame{
-		st: m.styles, clock: m.opts.Clock, snap: fr.Snapshot, assess: fr.Assessment, plan: m.opts.Plan, hasPlan: m.opts.HasPlan,
+		st: m.styles, now: m.opts.Clock(), nextPoll: max(m.opts.Interval-m.opts.Wall().Sub(m.received), 0), snap: fr.Snapshot, assess: fr.Assessment, plan: m.opts.Plan, hasPlan: m.opts.HasPlan,
 		th: m.opts.Thresholds, window: m.window, events: fr.Log.All(), data: !fr.Snapshot.Time.IsZero(),
 		problems: fr.Problems, acked: m.acked, selected: m.problemCursor(), flash: m.alarm.flashOn(m.opts.Wall()),
 		logOffset: m.logOffset, logMin: m.logMin,
@@ -270,10 +273,14 @@ type drawnPanel struct {
 }
 
 func (m *Model) tooSmall() string {
+	return fit(m.styles.Message.Render(tooSmallText(m.width, m.height)), m.width, m.height)
+}
+
+// tooSmallText asks for a larger terminal than w x h.
+func tooSmallText(w, h int) string {
 	minW, minH, fullW, fullH := layoutBounds()
-	msg := fmt.Sprintf("Terminal too small: %dx%d.\nlaunchwatch needs at least %dx%d\n(%dx%d shows everything).\nEnlarge the terminal, or press q to quit.",
-		m.width, m.height, minW, minH, fullW, fullH)
-	return fit(m.styles.Message.Render(msg), m.width, m.height)
+	return fmt.Sprintf("Terminal too small: %dx%d.\nlaunchwatch needs at least %dx%d\n(%dx%d shows everything).\nEnlarge the terminal, or press q to quit.",
+		w, h, minW, minH, fullW, fullH)
 }
 
 func (m *Model) footer(w int, wall bool) string {

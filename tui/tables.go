@@ -18,7 +18,7 @@ func cols(widths []int, cells ...string) string {
 	var b strings.Builder
 	for i, c := range cells {
 		w := widths[min(i, len(widths)-1)]
-		c = ansi.Truncate(c, w, "…")
+		c = cutLine(c, w)
 		pad := strings.Repeat(" ", max(w-ansi.StringWidth(c), 0))
 		if i == 0 {
 			b.WriteString(c + pad)
@@ -52,9 +52,9 @@ func endpointsTable(f *frame, w, h int) string {
 			break
 		}
 		l := fromCapacity(f.th.Usage(e.Load))
-		name := snapshot.CleanText(e.Name, nameW)
+		name := cleanCut(e.Name, nameW)
 		if e.Bottleneck {
-			name = "◆" + snapshot.CleanText(e.Name, nameW-1)
+			name = "◆" + cleanCut(e.Name, nameW-1)
 		}
 		ceiling := "–"
 		if e.MaxQPS > 0 {
@@ -78,7 +78,7 @@ func endpointsTable(f *frame, w, h int) string {
 		lines = append(lines, st.level(l).Render(row))
 	}
 	if f.assess.Bottleneck != "" && len(lines) < h {
-		lines = append(lines, st.Faint.Render("◆ bottleneck: "+snapshot.CleanText(f.assess.Bottleneck, 20)))
+		lines = append(lines, st.Faint.Render("◆ bottleneck: "+cleanCut(f.assess.Bottleneck, 20)))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -347,7 +347,7 @@ func eventLines(f *frame, w, h int) (body, title string) {
 		case events.Crit:
 			mark, l = "✕", LevelCrit
 		}
-		msg := snapshot.CleanText(e.Message, max(w-12, 0))
+		msg := cleanCut(e.Message, max(w-12, 0))
 		lines = append(lines, st.Faint.Render(e.Time.Format("15:04:05"))+" "+st.level(l).Render(mark+" "+msg))
 	}
 	return strings.Join(lines, "\n"), title
