@@ -176,42 +176,47 @@ func layouts() []layout {
 	fixed := func(n int) size { return size{fixed: n} }
 	share := size{weight: 1}
 	one := func(p panelID, h size) row { return row{height: h, cells: []cell{{panel: p, width: share}}} }
+	// The problems and the events below endpoints | host: each a share
+	// of what the tiles and the panels above leave, 3 and 2 lines at the
+	// least (a border each), before endpoints | host has any.
+	below := []row{one(panelProblems, size{weight: 1, min: 5}), one(panelEvents, size{weight: 1, min: 4})}
 	return []layout{
 		{
-			// Tiles, the three charts, endpoints | host | plan, problems,
-			// events. The host panel's lines are short; endpoints and the
-			// plan table share what is left, the plan's measured and room
-			// columns carrying level marks.
+			// Tiles, the three charts, endpoints | host | plan as tall as
+			// their content, problems | events side by side. The host
+			// panel's lines are short; endpoints and the plan table share
+			// what is left, the plan's measured and room columns carrying
+			// level marks. The charts keep 9 lines (5 of plot) and take two
+			// thirds of the rest: at 120x40 the problems and the events
+			// show 6 lines each.
 			name: "full", minW: 120, minH: 40,
 			rows: []row{
 				one(panelTiles, fixed(8)),
-				{height: share, cells: []cell{{panelPVChart, share}, {panelConnChart, share}, {panelBWChart, share}}},
-				{height: fixed(9), cells: []cell{
+				{height: size{weight: 2, min: 9}, cells: []cell{{panelPVChart, share}, {panelConnChart, share}, {panelBWChart, share}}},
+				{height: size{fit: true, min: 3, max: 12}, cells: []cell{
 					{panelEndpoints, size{weight: 1, shift: -4}}, {panelHost, fixed(28)}, {panelPlan, size{weight: 1, shift: 4}},
 				}},
-				one(panelProblems, fixed(5)),
-				one(panelEvents, fixed(4)),
+				// A problem's line is longer than an event's: 72 and 48
+				// columns at 120.
+				{height: size{weight: 1, min: 7}, cells: []cell{{panelProblems, size{weight: 3}}, {panelEvents, size{weight: 2}}}},
 			},
 		},
 		{
-			// No charts: tiles, endpoints | host, problems, events.
+			// No charts: tiles, endpoints | host as tall as their content,
+			// problems, events.
 			name: "compact", minW: 100, minH: 16,
-			rows: []row{
+			rows: append([]row{
 				one(panelTiles, fixed(7)),
-				{height: share, cells: []cell{{panelEndpoints, share}, {panelHost, share}}},
-				one(panelProblems, fixed(4)),
-				one(panelEvents, fixed(3)),
-			},
+				{height: size{fit: true, min: 3, max: 12}, cells: []cell{{panelEndpoints, share}, {panelHost, share}}},
+			}, below...),
 		},
 		{
 			// The compact layout with the tiles on two rows.
 			name: "narrow", minW: 60, minH: 16,
-			rows: []row{
+			rows: append([]row{
 				one(panelTiles, fixed(13)),
-				{height: share, cells: []cell{{panelEndpoints, share}, {panelHost, share}}},
-				one(panelProblems, fixed(4)),
-				one(panelEvents, fixed(3)),
-			},
+				{height: size{fit: true, min: 3, max: 12}, cells: []cell{{panelEndpoints, share}, {panelHost, share}}},
+			}, below...),
 		},
 		{
 			// The five figures as large as the screen allows (the countdown

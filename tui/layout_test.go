@@ -1,11 +1,13 @@
 package tui
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/muesli/termenv"
 
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -70,5 +72,50 @@ func TestAPanelsNeedIsTheLinesItDraws(t *testing.T) {
 				t.Errorf("%s: panel %d needs %d lines, draws %d:\n%s", name, id, got, want, body)
 			}
 		}
+	}
+}
+
+// The endpoints, the host and the plan take the lines their content
+// needs; the problems and the events take the rest. At 120x40, the
+// smallest screen with the charts, five problems and five events show.
+func TestTheProblemsAndTheEventsGetTheLinesTheOthersLeave(t *testing.T) {
+	m0, _ := fed(120, 120, 40, termenv.Ascii)
+	for _, sz := range []struct{ w, h, problems, events int }{
+		{80, 24, 3, 2}, {100, 30, 5, 4}, {120, 40, 5, 5}, {160, 50, 10, 10}, {200, 60, 13, 13}, {300, 80, 20, 20},
+	} {
+		m := drive(m0, tea.WindowSizeMsg{Width: sz.w, Height: sz.h})
+		f := m.frame()
+		l := m.layout()
+		got := map[panelID]placed{}
+		for _, row := range place(&f, l, sz.w, sz.h-2) { // the header and the footer
+			for _, p := range row {
+				got[p.panel] = p
+			}
+		}
+		if p, e := got[panelProblems].h-2, got[panelEvents].h-2; p < sz.problems || e < sz.events {
+			t.Errorf("%dx%d (%s): %d problem and %d event lines, want %d and %d", sz.w, sz.h, l.name, p, e, sz.problems, sz.events)
+		}
+		// Their row is as tall as the tallest content, no taller.
+		most := 0
+		for _, id := range []panelID{panelEndpoints, panelHost, panelPlan} {
+			if _, ok := got[id]; ok {
+				most = max(most, panelDefs[id].need(&f))
+			}
+		}
+		if h := got[panelEndpoints].h; h > most {
+			t.Errorf("%dx%d (%s): endpoints | host is %d lines, its content %d", sz.w, sz.h, l.name, h, most)
+		}
+	}
+	// On screen at 120x40: the five problems whole, and five events.
+	m := drive(m0, tea.WindowSizeMsg{Width: 120, Height: 40})
+	v := m.View()
+	for _, p := range m.shown().Problems {
+		if !strings.Contains(v, p.Message) {
+			t.Errorf("at 120x40 the problem %q is not on screen", p.Message)
+		}
+	}
+	// An event's line starts with its time, beside the problems panel.
+	if n := len(regexp.MustCompile(`││ \d\d:\d\d:\d\d `).FindAllString(v, -1)); n < 5 {
+		t.Errorf("at 120x40 %d events are on screen, want 5 at least:\n%s", n, v)
 	}
 }
