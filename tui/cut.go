@@ -29,8 +29,8 @@ func cutLine(s string, w int) string {
 		return s
 	}
 	ws := scanWords(s)
-	if len(ws) == 0 {
-		return ansi.Truncate(s, w, "") // blanks only
+	if len(ws) == 0 || ws[len(ws)-1].to <= w {
+		return ansi.Truncate(s, w, "") // only blanks are past w
 	}
 	out, ok := shortenFigures(s, ws, w)
 	if !ok {

@@ -14,6 +14,7 @@ func TestCutLineNeverShowsAPrefixOfAFigure(t *testing.T) {
 		want string
 	}{
 		{"a line that fits is kept", "room 90.6% of 10,000", 20, "room 90.6% of 10,000"},
+		{"blanks past the width go, no word", "room 90.6% of 10,000    ", 22, "room 90.6% of 10,000  "},
 		{"figures lose a digit before words go, the last first", "room 90.6% of 10,000", 16, "room 91% of 10k"},
 		{"a figure keeps its unit when it loses a digit", "plan now 15.6 MB/s", 16, "plan now 16 MB/s"},
 		{"a rate keeps its unit rather than become a size", "plan now 1.24 MB/s", 15, "plan now …"},

@@ -289,12 +289,12 @@ func (l layout) nextFocus(cur panelID, dir int) panelID {
 }
 
 // sizes divides total among the sizes: fixed ones take theirs, shares
-// their minimum, fits what they need (need[i], at most their max) of what
-// is left, in order, or nothing when that is under their minimum, then
-// the shares the rest by weight (remainders to the first), then the
-// shifts. need may be nil (no fit
-// needs more than its minimum). Nothing is negative; what does not fit
-// is cut by fit.
+// their minimum (less, the last first, when the minimums do not fit),
+// fits what they need (need[i], at most their max) of what is left, in
+// order, or nothing when that is under their minimum, then the shares the
+// rest by weight (remainders to the first), then the shifts. need may be
+// nil (no fit needs anything). Nothing is negative; what does not fit is
+// cut by fit.
 func sizes(total int, ss []size, need []int) []int {
 	out := make([]int, len(ss))
 	rest, weights := max(total, 0), 0
@@ -309,6 +309,16 @@ func sizes(total int, ss []size, need []int) []int {
 			weights += s.weight
 		}
 		rest -= out[i]
+	}
+	// Too little room for the shares' minimums: they give way, the last
+	// first, so that the panels above keep their borders whole rather
+	// than the screen cut the last one's off.
+	for i := len(ss) - 1; i >= 0 && rest < 0; i-- {
+		if ss[i].fixed == 0 && !ss[i].fit {
+			give := min(out[i], -rest)
+			out[i] -= give
+			rest += give
+		}
 	}
 	rest = max(rest, 0)
 	for i, s := range ss {
