@@ -11,7 +11,6 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
 	"github.com/launchwatch/launchwatch/capacity"
@@ -126,9 +125,7 @@ func madeUpHost(s *snapshot.Snapshot) {
 // demoModel is the dashboard of a demo launch showing frame i, at a size,
 // on a pinned colour profile, its clocks standing at the frame's time.
 func demoModel(d demoLaunch, i, w, h int, profile termenv.Profile) Model {
-	r := lipgloss.NewRenderer(nil)
-	r.SetColorProfile(profile)
-	r.SetHasDarkBackground(true)
+	r := pinned(profile)
 	at := d.frames[i].Snapshot.Time
 	m := New(Options{
 		Frames: newFeed(nil, d.plan), Clock: func() time.Time { return at }, Wall: func() time.Time { return at },

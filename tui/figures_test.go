@@ -53,7 +53,7 @@ func TestNoFigureOnScreenIsCutIntoAnotherNumber(t *testing.T) {
 		if slot >= frames {
 			profile = termenv.Ascii // "!!" marks: wider lines
 		}
-		c.screen(d, fi, sz.w, sz.h, profile)
+		c.screen(d, fi, sz.w, sz.h, profile, i%3 == 0)
 		if c.failed >= 30 {
 			t.Fatal("too many cut figures; the first 30 are above")
 		}
@@ -80,10 +80,14 @@ type refKey struct {
 // refW is wide enough for any line of any panel whole.
 const refW = 600
 
-// screen checks the desk and the wall of a frame at w x h: the header, the
-// status line and every panel of every layout that fits.
-func (c *figureCheck) screen(d demoLaunch, fi, w, h int, profile termenv.Profile) {
+// screen checks the desk and the wall of a frame at w x h, paused or not:
+// the header, the pause's banner, the status line and every panel of
+// every layout that fits.
+func (c *figureCheck) screen(d demoLaunch, fi, w, h int, profile termenv.Profile, paused bool) {
 	m := demoModel(d, fi, w, h, profile)
+	if paused {
+		m = drive(m, keyMsg("p"))
+	}
 	key := refKey{scenario: d.scenario, frame: fi, profile: profile, panel: numPanels}
 	colour := "colour"
 	if profile == termenv.Ascii {
@@ -97,23 +101,32 @@ func (c *figureCheck) screen(d demoLaunch, fi, w, h int, profile termenv.Profile
 		}
 		f := mm.frame()
 		lines := strings.Split(mm.View(), "\n")
-		if _, fits := pickLayout(wall, w, h); !fits {
-			c.check(where+", too small", mm.View(), c.ref(refKey{panel: numPanels + 1, w: w, h: h},
-				func() []string { return []string{tooSmallText(w, h)} }))
-			continue
-		}
-		status := ""
-		if f.data {
-			status = statusLine(*mm.styles, mm.problemsOfInputs(f.snap), w)
-		}
 		ref := c.ref(key, func() []string {
 			return []string{mm.header(&f, maxWidth), statusLine(*mm.styles, mm.problemsOfInputs(f.snap), maxWidth)}
 		})
-		c.check(where+", header", lines[0], ref)
+		_, fits := pickLayout(wall, w, h)
+		if fits {
+			c.check(where+", header", lines[0], ref)
+			lines = lines[1:]
+		}
 		bodyH := h - 2
-		if status != "" && len(lines) > 1 && lines[1] == status {
-			c.check(where+", status line", status, ref)
+		if banner := mm.pauseBanner(w); banner != "" && len(lines) > 1 && lines[0] == banner {
+			c.check(where+", banner", banner, ref) // its time is the header's clock
+			lines = lines[1:]
 			bodyH--
+		} else if paused {
+			c.t.Errorf("%s: paused, no banner under the header", where)
+		}
+		if !fits {
+			c.check(where+", too small", strings.Join(lines, "\n"), c.ref(refKey{panel: numPanels + 1, w: w, h: h},
+				func() []string { return []string{tooSmallText(w, h)} }))
+			continue
+		}
+		if f.data {
+			if status := statusLine(*mm.styles, mm.problemsOfInputs(f.snap), w); status != "" && lines[0] == status {
+				c.check(where+", status line", status, ref)
+				bodyH--
+			}
 		}
 		for _, l := range allLayouts {
 			if l.wall != wall || w < l.minW || h < l.minH {

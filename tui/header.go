@@ -90,8 +90,6 @@ func (m *Model) header(f *frame, w int) string {
 	case m.closed:
 		vital(st.level(LevelWarn).Render("STOPPED"))
 	case m.opts.Replay != nil:
-	case m.paused:
-		add(st.level(LevelWarn).Render("PAUSED (p)"))
 	case !m.received.IsZero():
 		add(st.Faint.Render("next poll " + age(f.nextPoll)))
 	}

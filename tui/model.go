@@ -108,6 +108,12 @@ type Model struct {
 	otherTheme int
 	window     time.Duration
 
+	// frozenAt and frozenNext are the clock and the time to the next poll
+	// of the moment the screen was paused, which it shows while paused:
+	// nothing on a paused screen moves.
+	frozenAt   time.Time
+	frozenNext time.Duration
+
 	latest pipeline.Frame // the newest; zero Seq until one arrives
 
 	cursor   int             // the selected problem's row, while the problems panel has the focus
@@ -268,8 +274,7 @@ func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case keyMatches(msg, k.Sources):
 		m.showSrcs = !m.showSrcs
 	case keyMatches(msg, k.Pause):
-		m.paused = !m.paused
-		m.frozen = m.latest
+		m.pause(!m.paused)
 	case keyMatches(msg, k.NextPanel):
 		m.focus = m.layout().nextFocus(m.focus, 1)
 	case keyMatches(msg, k.PrevPanel):

@@ -186,7 +186,7 @@ func TestPauseFreezesTheScreenButNotTheData(t *testing.T) {
 	m = drive(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("p")})
 	frozen := m.View()
 	if !strings.Contains(frozen, "PAUSED") {
-		t.Fatal("the header must say the screen is paused")
+		t.Fatal("the screen must say it is paused")
 	}
 	feed.snaps = launchSnapshots(60)
 	m = drive(m, feed.msg(feed.snaps[50]))

@@ -110,6 +110,12 @@ func (m *Model) render() {
 		status = statusLine(*m.styles, m.problemsOfInputs(f.snap), w)
 	}
 	bodyH := max(h-1-lineCount(footer), 0) // the header is one line
+	banner := m.pauseBanner(w)
+	if banner != "" && bodyH > 1 {
+		bodyH--
+	} else {
+		banner = ""
+	}
 	if status != "" && bodyH > 1 {
 		bodyH--
 	} else {
@@ -132,9 +138,13 @@ func (m *Model) render() {
 		rows, size = m.draw(&f, l, w, bodyH)
 	}
 	var b strings.Builder
-	b.Grow(len(header) + 1 + len(status) + 1 + size + 1 + len(footer))
+	b.Grow(len(header) + 1 + len(banner) + 1 + len(status) + 1 + size + 1 + len(footer))
 	b.WriteString(header)
 	b.WriteByte('\n')
+	if banner != "" {
+		b.WriteString(banner)
+		b.WriteByte('\n')
+	}
 	if status != "" {
 		b.WriteString(status)
 		b.WriteByte('\n')
@@ -153,7 +163,7 @@ func (m *Model) render() {
 	b.WriteByte('\n')
 	b.WriteString(footer)
 	m.view = b.String()
-	m.body = m.view[len(header)+1:] // what the clock's header-only redraw keeps
+	m.body = m.view[len(header)+1:] // what the clock's header-only redraw keeps: all but the header
 }
 
 // exactly reports whether s is w x h cells: h lines of width w.
@@ -214,13 +224,19 @@ func (m *Model) frame() frame {
 // staleness map, so the clock can redraw the header cheaply.
 func (m *Model) headerFrame() frame {
 	fr := m.shown()
-	return frame{
+	f := frame{
 		st: m.styles, now: m.opts.Clock(), nextPoll: max(m.opts.Interval-m.opts.Wall().Sub(m.received), 0), snap: fr.Snapshot, assess: fr.Assessment, plan: m.opts.Plan, hasPlan: m.opts.HasPlan,
 		th: m.opts.Thresholds, window: m.window, events: fr.Log.All(), data: !fr.Snapshot.Time.IsZero(),
 		problems: fr.Problems, acked: m.acked, selected: m.problemCursor(), flash: m.alarm.flashOn(m.opts.Wall()),
 		logOffset: m.logOffset, logMin: m.logMin,
 		stale: map[string]staleMark{}, simulated: slices.Contains(m.opts.Simulated, "host"),
 	}
+	if m.paused {
+		// Nothing on a paused screen moves: its clocks stand at the pause,
+		// and a flash neither starts nor ends on it.
+		f.now, f.nextPoll, f.flash = m.frozenAt, m.frozenNext, false
+	}
+	return f
 }
 
 // shown is the frame on screen: the newest, or the one the screen was
@@ -272,8 +288,15 @@ type drawnPanel struct {
 	ok  bool
 }
 
+// tooSmall asks for a larger terminal, under the pause's banner when the
+// screen is paused: a paused screen says so at any size.
 func (m *Model) tooSmall() string {
-	return fit(m.styles.Message.Render(tooSmallText(m.width, m.height)), m.width, m.height)
+	w, h := m.width, m.height
+	msg := m.styles.Message.Render(tooSmallText(w, h))
+	if banner := m.pauseBanner(w); banner != "" && h > 1 {
+		return banner + "\n" + fit(msg, w, h-1)
+	}
+	return fit(msg, w, h)
 }
 
 // tooSmallText asks for a larger terminal than w x h.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/muesli/termenv"
@@ -20,9 +19,7 @@ import (
 // fedWall is fed, started on the wall as --wall starts it.
 func fedWall(n, w, h int, profile termenv.Profile) (Model, *fakeFeed) {
 	feed := newFeed(launchSnapshots(n), demoPlan())
-	r := lipgloss.NewRenderer(nil)
-	r.SetColorProfile(profile)
-	r.SetHasDarkBackground(true)
+	r := pinned(profile)
 	m := New(Options{
 		Frames: feed, Clock: feed.Now, Plan: demoPlan(), HasPlan: true, Thresholds: capacity.DefaultThresholds(),
 		LaunchName: "Flash sale (test)", Renderer: r, Wall: func() time.Time { return t0 }, WallLayout: true,
