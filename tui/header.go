@@ -21,7 +21,7 @@ func (m *Model) header(f *frame, w int) string {
 		name = "launch"
 	}
 	sep := st.Faint.Render(" │ ")
-	var parts []headerPart
+	parts := make([]headerPart, 0, 16) // a handful, and a part a source
 	add := func(s string) { parts = append(parts, headerPart{sep: sep, text: s}) }
 	vital := func(s string) { parts = append(parts, headerPart{sep: sep, text: s, vital: true}) }
 	add(st.Bold.Render(cleanCut(name, 40)))
@@ -108,7 +108,12 @@ type headerPart struct {
 // place of each run left out. The first part is never left out: when it
 // is still too wide, it is cut as cutLine cuts.
 func joinParts(lead string, parts []headerPart, w int) string {
-	keep := make([]bool, len(parts))
+	var kb [16]bool
+	keep := kb[:0]
+	if len(parts) > len(kb) {
+		keep = make([]bool, 0, len(parts))
+	}
+	keep = keep[:len(parts)]
 	for i := range keep {
 		keep[i] = true
 	}

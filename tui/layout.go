@@ -297,6 +297,13 @@ func (l layout) nextFocus(cur panelID, dir int) panelID {
 // cut by fit.
 func sizes(total int, ss []size, need []int) []int {
 	out := make([]int, len(ss))
+	sizesInto(out, total, ss, need)
+	return out
+}
+
+// sizesInto is sizes written into out, which has a place for each size:
+// a layout is placed every frame, from buffers on the stack.
+func sizesInto(out []int, total int, ss []size, need []int) {
 	rest, weights := max(total, 0), 0
 	for i, s := range ss {
 		switch {
@@ -359,7 +366,6 @@ func sizes(total int, ss []size, need []int) []int {
 	for i, s := range ss {
 		out[i] = max(out[i]+s.shift, 0)
 	}
-	return out
 }
 
 // placed is a panel where a layout puts it: w x h cells, x cells from the
@@ -373,10 +379,18 @@ type placed struct {
 // panels side by side. A row sized to fit takes the most its panels need
 // for the frame; a row or a panel given no cells is left out.
 func place(f *frame, l layout, w, h int) [][]placed {
-	heights := make([]size, len(l.rows))
-	need := make([]int, len(l.rows))
+	// A layout has a few rows of a few panels: their sizes are worked out
+	// in buffers on the stack, and the panels placed in one slice.
+	const most = 8
+	var hb, wb [most]size
+	var nb, hsb, wsb [most]int
+	heights, need, hs := hb[:0], nb[:len(l.rows)], hsb[:len(l.rows)]
+	if len(l.rows) > most {
+		heights, need, hs = nil, make([]int, len(l.rows)), make([]int, len(l.rows))
+	}
+	clear(need)
 	for i, r := range l.rows {
-		heights[i] = r.height
+		heights = append(heights, r.height)
 		if !r.height.fit {
 			continue
 		}
@@ -386,28 +400,36 @@ func place(f *frame, l layout, w, h int) [][]placed {
 			}
 		}
 	}
-	hs := sizes(h, heights, need)
-	var out [][]placed
+	sizesInto(hs, h, heights, need)
+	cells := 0
+	for _, r := range l.rows {
+		cells += len(r.cells)
+	}
+	all := make([]placed, 0, cells)
+	out := make([][]placed, 0, len(l.rows))
 	y := 0
 	for i, r := range l.rows {
 		if hs[i] <= 0 {
 			continue
 		}
-		widths := make([]size, len(r.cells))
-		for j, c := range r.cells {
-			widths[j] = c.width
+		widths, ws := wb[:0], wsb[:len(r.cells)]
+		if len(r.cells) > most {
+			widths, ws = nil, make([]int, len(r.cells))
 		}
-		ws := sizes(w, widths, nil)
-		var ps []placed
+		for _, c := range r.cells {
+			widths = append(widths, c.width)
+		}
+		sizesInto(ws, w, widths, nil)
+		start := len(all)
 		x := 0
 		for j, c := range r.cells {
 			if ws[j] > 0 {
-				ps = append(ps, placed{panel: c.panel, x: x, y: y, w: ws[j], h: hs[i]})
+				all = append(all, placed{panel: c.panel, x: x, y: y, w: ws[j], h: hs[i]})
 			}
 			x += ws[j]
 		}
-		if len(ps) > 0 {
-			out = append(out, ps)
+		if len(all) > start {
+			out = append(out, all[start:len(all):len(all)])
 		}
 		y += hs[i]
 	}

@@ -129,6 +129,8 @@ type Model struct {
 	note  string                 // a replay control's answer, shown in the footer
 	older older                  // history fetched on demand for a widened window
 	drawn *[numPanels]drawnPanel // frame-only panels as last drawn (shared by the model's copies)
+	// footers is the footer as last drawn (shared by the model's copies).
+	footers *footerMemo
 
 	body string // the rendered screen below the header; "" when the whole screen is a message
 	view string // the rendered screen; View returns it
@@ -168,12 +170,13 @@ func New(opts Options) Model {
 		keys = *opts.KeyMap
 	}
 	m := Model{
-		opts:   opts,
-		keys:   &keys,
-		help:   ptr(help.New()),
-		themes: Themes(),
-		window: opts.Window,
-		drawn:  new([numPanels]drawnPanel),
+		opts:    opts,
+		keys:    &keys,
+		help:    ptr(help.New()),
+		themes:  Themes(),
+		window:  opts.Window,
+		drawn:   new([numPanels]drawnPanel),
+		footers: new(footerMemo),
 	}
 	m.initWall()
 	m.applyTheme()

@@ -397,3 +397,26 @@ func BenchmarkFocusMove(b *testing.B) {
 func downsample(hist histView, value func(snapshot.Snapshot) snapshot.Value, n int) []point {
 	return downsampleInto(make([]point, 0, hist.Len()/max(n, 1)+1), hist, value, n)
 }
+
+// The footer is kept between frames: it must change with what it shows.
+func TestTheFooterFollowsTheWidthTheThemeAndTheNote(t *testing.T) {
+	m, _ := fed(40, 200, 60, termenv.TrueColor)
+	wide := lastLine(m.View())
+	m = drive(m, tea.WindowSizeMsg{Width: 80, Height: 60})
+	if narrow := lastLine(m.View()); ansi.StringWidth(narrow) != 80 || narrow == wide {
+		t.Errorf("at 80 columns the footer is %q", narrow)
+	}
+	m = drive(m, tea.WindowSizeMsg{Width: 200, Height: 60})
+	if lastLine(m.View()) != wide {
+		t.Error("back at 200 columns the footer is not what it was")
+	}
+	m = drive(m, keyMsg("t"))
+	if lastLine(m.View()) == wide {
+		t.Error("a theme change left the footer in the old theme's colours")
+	}
+	m.note = "older history: the server answered 500"
+	m.render()
+	if !strings.Contains(lastLine(m.View()), m.note) {
+		t.Errorf("the note is not in the footer: %q", lastLine(m.View()))
+	}
+}

@@ -101,9 +101,11 @@ func (m *Model) render() {
 		return
 	}
 	f := m.frame()
-	footer := m.footer(w, l.wall)
+	var footer string
 	if m.opts.Replay != nil {
 		footer = m.timeline(w) + "\n" + m.replayFooter(w)
+	} else {
+		footer = m.footer(w, l.wall)
 	}
 	status := ""
 	if f.data {
@@ -306,7 +308,35 @@ func tooSmallText(w, h int) string {
 		w, h, minW, minH, fullW, fullH)
 }
 
+// footer is the keys' line, with the note of the moment before it.
+// bubbles' help rebuilds the line at every call (a few dozen allocations):
+// it is kept until what it is drawn from changes.
 func (m *Model) footer(w int, wall bool) string {
+	memo := footerMemo{w: w, wall: wall, fetching: m.older.fetching, note: m.note, styles: m.styles}
+	if last := m.footers; last != nil && last.same(memo) {
+		return last.out
+	}
+	memo.out = m.drawFooter(w, wall)
+	if m.footers != nil {
+		*m.footers = memo
+	}
+	return memo.out
+}
+
+// footerMemo is the footer as last drawn and what it was drawn from.
+type footerMemo struct {
+	w              int
+	wall, fetching bool
+	note           string
+	styles         *Styles // a theme change replaces them
+	out            string
+}
+
+func (a footerMemo) same(b footerMemo) bool {
+	return a.out != "" && a.w == b.w && a.wall == b.wall && a.fetching == b.fetching && a.note == b.note && a.styles == b.styles
+}
+
+func (m *Model) drawFooter(w int, wall bool) string {
 	m.help.Width = w
 	keys := m.keys.ShortHelp()
 	if wall {

@@ -329,9 +329,12 @@ func eventLines(f *frame, w, h int) (body, title string) {
 	if off > 0 {
 		title += fmt.Sprintf(" · %d newer above", off)
 	}
-	var lines []string
-	skip := off
-	for i := len(f.events) - 1; i >= 0 && len(lines) < h; i-- {
+	// The lines are written into one buffer, the inks' sequences around
+	// each piece: the log is the tallest panel redrawn every frame.
+	var b strings.Builder
+	b.Grow(h * (w + 32))
+	skip, n := off, 0
+	for i := len(f.events) - 1; i >= 0 && n < h; i-- {
 		e := f.events[i]
 		if e.Severity < f.logMin {
 			continue
@@ -347,8 +350,21 @@ func eventLines(f *frame, w, h int) (body, title string) {
 		case events.Crit:
 			mark, l = "✕", LevelCrit
 		}
-		msg := cleanCut(e.Message, max(w-12, 0))
-		lines = append(lines, st.Faint.Render(e.Time.Format("15:04:05"))+" "+st.level(l).Render(mark+" "+msg))
+		if n > 0 {
+			b.WriteByte('\n')
+		}
+		n++
+		var clock [8]byte
+		b.WriteString(st.Faint.pre)
+		b.Write(e.Time.AppendFormat(clock[:0], "15:04:05"))
+		b.WriteString(st.Faint.post)
+		b.WriteByte(' ')
+		k := st.level(l)
+		b.WriteString(k.pre)
+		b.WriteString(mark)
+		b.WriteByte(' ')
+		b.WriteString(cleanCut(e.Message, max(w-12, 0)))
+		b.WriteString(k.post)
 	}
-	return strings.Join(lines, "\n"), title
+	return b.String(), title
 }
