@@ -12,8 +12,8 @@ import (
 // header is one line: name, phase, countdown, clock, each source's health
 // with its data age, the time to the next poll. A part that does not fit
 // is left out whole, "…" saying so (a source's age cut to "0." would read
-// as another), the last first, but a failed recording and a stopped
-// pipeline are never left out.
+// as another), the last first, but that the screen records (or failed to)
+// and a stopped pipeline are never left out.
 func (m *Model) header(f *frame, w int) string {
 	st := m.styles
 	name := m.opts.LaunchName
@@ -81,7 +81,9 @@ func (m *Model) header(f *frame, w int) string {
 			// a war room must not believe it is still recorded.
 			vital(st.level(LevelCrit).Render("✕ REC FAILED: " + cleanCut(why, 80)))
 		} else {
-			add(st.level(LevelCrit).Render("● REC") + " " + st.Faint.Render(cleanCut(m.opts.Recording, 60)))
+			// That it records is never left out; the file's name may be.
+			vital(st.level(LevelCrit).Render("● REC"))
+			parts = append(parts, headerPart{sep: " ", text: st.Faint.Render(cleanCut(m.opts.Recording, 60))})
 		}
 	}
 	switch {

@@ -380,6 +380,22 @@ func TestARecordingThatFailsSaysSoInPlaceOfREC(t *testing.T) {
 	}
 }
 
+// A header too wide leaves its last parts out whole, but never that the
+// screen records: a war room must see it is being recorded.
+func TestTheHeaderKeepsRECWhenItsFileDoesNotFit(t *testing.T) {
+	feed := newFeed(launchSnapshots(3), demoPlan())
+	m := testModel(feed, termenv.Ascii)
+	m.opts.Recording = "/tmp/TestRecordThenReplayInARealTerminal123/001/crash.lwrec.jsonl"
+	m = drive(m, tea.WindowSizeMsg{Width: 120, Height: 40}, feed.next())
+	h := strings.SplitN(m.View(), "\n", 2)[0]
+	if !strings.Contains(h, "● REC …") || strings.Contains(h, "/tmp") || strings.Contains(h, "next poll") {
+		t.Errorf("header: %q, want ● REC without its file and the next poll", h)
+	}
+	if !strings.Contains(h, "● scrape 0.0s") {
+		t.Errorf("header: %q, want the sources, which fit beside ● REC", h)
+	}
+}
+
 // BenchmarkFocusMove is a key that moves the focus between two frames:
 // the two panels whose border changes are drawn, the others are kept.
 func BenchmarkFocusMove(b *testing.B) {
