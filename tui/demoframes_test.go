@@ -53,8 +53,11 @@ var (
 // derived into a frame by the pipeline's analyst. The poll is every
 // second to T+90s (the avalanche and the events it raises), every 5 s
 // after: a third of the polls, which under -race take most of the test's
-// time. This machine's host figures would vary from run to run: the
-// host's are made up from the shop's PV, in the shape of real ones.
+// time. The probe runs in the background on the wall clock
+// (collectors.Probe), so which frames carry which probe varies from run to
+// run, slow runs (-race) differing most: what a test holds the frames to
+// must hold for any of them. This machine's host figures would vary too:
+// the host's are made up from the shop's PV, in the shape of real ones.
 func demoFrames(t *testing.T) []demoLaunch {
 	t.Helper()
 	demoOnce.Do(func() {

@@ -60,6 +60,30 @@ func TestNoFigureOnScreenIsCutIntoAnotherNumber(t *testing.T) {
 	}
 }
 
+// The check's own reading of figures: a figure written shorter is one,
+// a figure cut is not.
+func TestTheFigureCheckTellsAShorterFormFromACut(t *testing.T) {
+	for _, tt := range []struct {
+		ref, drawn string
+		ok         bool
+	}{
+		{"10,000", "10k", true}, {"10,000", "10,0", false}, {"10,000", "10", false},
+		{"90.6%", "91%", true}, {"90.6%", "90%", false}, {"90.6%", "90.6", false},
+		{"15.6 MB/s", "16 MB/s", true}, {"15.6 MB/s", "15.6 MB", false}, {"1.24 MB/s", "1.2", false},
+		{"10m", "1", false}, {"1.67", "1.7", true}, {"1.67", "1.6", false},
+		{"5,964,", "6k,", true}, {"5,964,", "5,96", false}, {"4h59m", "4h5", false},
+	} {
+		set := figuresOf([]string{tt.ref})
+		figs := figuresIn(tt.drawn)
+		if len(figs) != 1 {
+			t.Fatalf("%q reads as figures %q", tt.drawn, figs)
+		}
+		if got := set.has(figs[0]); got != tt.ok {
+			t.Errorf("%q drawn for %q: a figure of it %v, want %v", tt.drawn, tt.ref, got, tt.ok)
+		}
+	}
+}
+
 // figureCheck holds screens against their references.
 type figureCheck struct {
 	t      *testing.T
@@ -163,8 +187,15 @@ func (c *figureCheck) ref(k refKey, draw func() []string) figureSet {
 	if r, ok := c.refs[k]; ok {
 		return r
 	}
+	r := figuresOf(draw())
+	c.refs[k] = r
+	return r
+}
+
+// figuresOf is the set of the figures in drawings.
+func figuresOf(drawings []string) figureSet {
 	r := figureSet{whole: map[string]bool{}}
-	for _, s := range draw() {
+	for _, s := range drawings {
 		for _, fig := range figuresIn(s) {
 			if !r.whole[fig] {
 				r.whole[fig] = true
@@ -174,7 +205,6 @@ func (c *figureCheck) ref(k refKey, draw func() []string) figureSet {
 			}
 		}
 	}
-	c.refs[k] = r
 	return r
 }
 
@@ -239,8 +269,11 @@ func parseFigure(s string) (figure, bool) {
 	if i < 0 {
 		return figure{}, false
 	}
+	// Digits, thousands separators (a comma before three digits: "5,964,"
+	// ends in punctuation) and a decimal part.
+	digitAt := func(k int) bool { return k < len(s) && s[k] >= '0' && s[k] <= '9' }
 	j := i
-	for j < len(s) && (s[j] >= '0' && s[j] <= '9' || s[j] == ',' || s[j] == '.' && j+1 < len(s) && s[j+1] >= '0' && s[j+1] <= '9') {
+	for j < len(s) && (digitAt(j) || s[j] == ',' && digitAt(j+1) && digitAt(j+2) && digitAt(j+3) || s[j] == '.' && digitAt(j+1)) {
 		j++
 	}
 	num := strings.ReplaceAll(s[i:j], ",", "")
