@@ -128,12 +128,19 @@ func launchSnapshots(n int) []snapshot.Snapshot {
 	return out
 }
 
-// testModel builds a model on a pinned colour profile and an injected wall
-// clock.
-func testModel(feed *fakeFeed, profile termenv.Profile) Model {
+// pinned is a renderer on a colour profile and a dark background, so that
+// views do not follow the terminal the tests run in.
+func pinned(profile termenv.Profile) *lipgloss.Renderer {
 	r := lipgloss.NewRenderer(nil)
 	r.SetColorProfile(profile)
 	r.SetHasDarkBackground(true)
+	return r
+}
+
+// testModel builds a model on a pinned colour profile and an injected wall
+// clock.
+func testModel(feed *fakeFeed, profile termenv.Profile) Model {
+	r := pinned(profile)
 	wall := t0
 	return New(Options{
 		Frames: feed, Clock: feed.Now, Plan: demoPlan(), HasPlan: true, Thresholds: capacity.DefaultThresholds(),

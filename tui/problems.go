@@ -12,7 +12,6 @@ import (
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/events"
 	"github.com/launchwatch/launchwatch/pipeline"
-	"github.com/launchwatch/launchwatch/snapshot"
 )
 
 // problemsTitle counts what is wrong now in the panel's border.
@@ -63,7 +62,7 @@ func problemsPanel(f *frame, w, h int) string {
 			tail = st.Faint.Render(" ack")
 		}
 		room := max(w-ansi.StringWidth(head)-ansi.StringWidth(tail), 0)
-		lines = append(lines, head+st.level(l).Render(snapshot.CleanText(p.Message, room))+tail)
+		lines = append(lines, head+st.level(l).Render(cleanCut(p.Message, room))+tail)
 	}
 	if hidden := len(f.problems) - len(lines); hidden > 0 && len(lines) < h {
 		lines = append(lines, st.Faint.Render(fmt.Sprintf("  … %d more (focus this panel, ↑/↓)", hidden)))

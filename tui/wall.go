@@ -100,7 +100,7 @@ func (m *Model) tick() {
 // countingDown reports whether the launch is still ahead on the clock.
 func (f *frame) countingDown() bool {
 	at := f.plan.LaunchAt
-	return !at.IsZero() && f.clock().Before(at)
+	return !at.IsZero() && f.now.Before(at)
 }
 
 // wallFiguresPanel draws the countdown before T0, else the five figures.
@@ -236,7 +236,7 @@ func (f *frame) wallBand(fig wallFigure, unit string, w int) string {
 		n++
 	}
 	if n < 1 {
-		return ansi.Truncate(left+" "+r, w, "…")
+		return cutLine(left+" "+r, w)
 	}
 	line := left + " " + rule.Render(strings.Repeat("━", n))
 	if r != "" {
@@ -250,7 +250,7 @@ func (f *frame) wallBand(fig wallFigure, unit string, w int) string {
 // text under it.
 func (f *frame) wallCountdown(w, h int) string {
 	st := f.st
-	now := f.clock()
+	now := f.now
 	at := f.plan.LaunchAt
 	text := countdown(now.Sub(at))
 	inner := max(w-2, 0)
@@ -338,7 +338,7 @@ func wallSellOut(f *frame, w, h int) string {
 		parts = append(parts, st.level(LevelStale).Render(a.label()))
 	}
 	b := newBlock(w, h)
-	b.add(ansi.Truncate(strings.Join(parts, st.Faint.Render(" · ")), inner, "…"), -1, false)
+	b.add(cutLine(strings.Join(parts, st.Faint.Render(" · ")), inner), -1, false)
 	bar := st.bar(sold, inner, LevelNone)
 	for range h - 1 {
 		b.add(bar, inner, false)
@@ -383,9 +383,9 @@ func wallProblem(f *frame, w, h int) string {
 		}
 		tail := st.Faint.Render("  for " + capacity.FormatDuration(f.snap.Time.Sub(p.Since)))
 		room := max(inner-ansi.StringWidth(head)-ansi.StringWidth(tail), 0)
-		msg := st.level(l).Render(snapshot.CleanText(p.Message, room))
+		msg := st.level(l).Render(cleanCut(p.Message, room))
 		if i > 0 {
-			msg = st.Faint.Render(snapshot.CleanText(p.Message, room))
+			msg = st.Faint.Render(cleanCut(p.Message, room))
 		}
 		lines = append(lines, head+msg+tail)
 	}
@@ -412,7 +412,7 @@ func packLines(st *Styles, lines []string, w, n int) []string {
 		if len(out) >= n {
 			break
 		}
-		out = append(out, ansi.Truncate(l, w, "…"))
+		out = append(out, cutLine(l, w))
 	}
 	return out
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/muesli/termenv"
@@ -20,9 +19,7 @@ import (
 // fedWall is fed, started on the wall as --wall starts it.
 func fedWall(n, w, h int, profile termenv.Profile) (Model, *fakeFeed) {
 	feed := newFeed(launchSnapshots(n), demoPlan())
-	r := lipgloss.NewRenderer(nil)
-	r.SetColorProfile(profile)
-	r.SetHasDarkBackground(true)
+	r := pinned(profile)
 	m := New(Options{
 		Frames: feed, Clock: feed.Now, Plan: demoPlan(), HasPlan: true, Thresholds: capacity.DefaultThresholds(),
 		LaunchName: "Flash sale (test)", Renderer: r, Wall: func() time.Time { return t0 }, WallLayout: true,
@@ -274,27 +271,6 @@ func TestEveryPanelDrawsAndEveryLayoutFits(t *testing.T) {
 		if !shown[id] {
 			t.Errorf("panel %d is in no layout", id)
 		}
-	}
-}
-
-func TestSizesShareWhatFixedSizesLeave(t *testing.T) {
-	for _, tt := range []struct {
-		name  string
-		total int
-		sizes []size
-		want  []int
-	}{
-		{"equal shares split like split", 200, []size{{weight: 1}, {weight: 1}, {weight: 1}}, split(200, 3)},
-		{"a fixed cell takes its width first", 120, []size{{weight: 1, shift: -4}, {fixed: 28}, {weight: 1, shift: 4}}, []int{42, 28, 50}},
-		{"minimums come before weights", 22, []size{{weight: 16}, {weight: 1, min: 2}, {fixed: 2}}, []int{17, 3, 2}},
-		{"too little room leaves shares at their minimum", 3, []size{{fixed: 8}, {weight: 1, min: 1}}, []int{8, 1}},
-		{"nothing is negative", 0, []size{{weight: 1, shift: -4}}, []int{0}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := sizes(tt.total, tt.sizes); !slices.Equal(got, tt.want) {
-				t.Errorf("sizes(%d) = %v, want %v", tt.total, got, tt.want)
-			}
-		})
 	}
 }
 
