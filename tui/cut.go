@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"unicode"
@@ -208,7 +209,11 @@ func shorterNumber(num string, sig int, perK bool) string {
 		}
 		for _, u := range []string{"k", "M", "G", "T"} {
 			v /= 1000
-			r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', sig, 64), 64)
+			// A whole part is written whole, and every digit written is
+			// a true one: 120,623 reads 121k, never 120k (which says
+			// 120,000 give or take 500).
+			digits := len(strconv.FormatFloat(math.Trunc(max(v, -v)), 'f', 0, 64))
+			r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', max(sig, digits), 64), 64)
 			if max(r, -r) < 999.5 || u == "T" {
 				out = strconv.FormatFloat(r, 'f', -1, 64) + u
 				break

@@ -25,6 +25,7 @@ func TestCutLineNeverShowsAPrefixOfAFigure(t *testing.T) {
 		{"punctuation alone does not end a line", "SOLD 13.4% · 134 of 1,000 · 1.5/s", 27, "SOLD 13.4% · 134 of 1,000 …"},
 		{"a message loses its last words", "buy back under its ceiling's warning level (resolved after 21s)", 40, "buy back under its ceiling's warning …"},
 		{"a figure alone is written shorter", "10,000", 5, "10k"},
+		{"a figure keeps every digit of its whole part true", "120,623", 5, "121k"},
 		{"a figure alone loses digits down to one", "1,234,567", 3, "1M"},
 		{"a decimal alone is rounded", "156.25", 4, "156"},
 		{"a figure too wide in every form is an ellipsis", "1,234", 1, "…"},

@@ -196,9 +196,11 @@ func layouts() []layout {
 				{height: size{fit: true, min: 3, max: 12}, cells: []cell{
 					{panelEndpoints, size{weight: 1, shift: -4}}, {panelHost, fixed(28)}, {panelPlan, size{weight: 1, shift: 4}},
 				}},
-				// A problem's line is longer than an event's: 72 and 48
+				// What stands now before what happened: a problem's line
+				// says its figure, its basis and its cause, an event is a
+				// line of history (f shows the log whole). 80 and 40
 				// columns at 120.
-				{height: size{weight: 1, min: 7}, cells: []cell{{panelProblems, size{weight: 3}}, {panelEvents, size{weight: 2}}}},
+				{height: size{weight: 1, min: 7}, cells: []cell{{panelProblems, size{weight: 2}}, {panelEvents, size{weight: 1}}}},
 			},
 		},
 		{

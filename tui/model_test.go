@@ -220,9 +220,9 @@ func TestAStaleSourceShowsItsFiguresStaleWithTheirAge(t *testing.T) {
 	s.Sources["host"] = h
 	m = drive(m, feed.msg(s))
 	v := m.View()
-	// Why: whole on the status line; the event log, 48 columns wide at
+	// Why: whole on the status line; the event log, 40 columns wide at
 	// 120 beside the problems, names the event.
-	for _, want := range []string{"✕ scrape 12s", "stale 12s", "✕!! scrape: scrape http://127.0.0.1:9400/metrics: connection refused", "✕ source scrape down: scrape …"} {
+	for _, want := range []string{"✕ scrape 12s", "stale 12s", "✕!! scrape: scrape http://127.0.0.1:9400/metrics: connection refused", "✕ source scrape down: …"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q", want)
 		}

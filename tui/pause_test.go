@@ -13,7 +13,6 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/muesli/termenv"
 
-	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/pipeline"
 )
 
@@ -26,7 +25,7 @@ func clocked(n, w, h int, profile termenv.Profile, wallScreen bool) (m Model, fe
 	now, wall = new(time.Time), new(time.Time)
 	m = New(Options{
 		Frames: feed, Clock: func() time.Time { return *now }, Wall: func() time.Time { return *wall },
-		Plan: demoPlan(), HasPlan: true, Thresholds: capacity.DefaultThresholds(), LaunchName: "Flash sale (test)",
+		Plan: demoPlan(), HasPlan: true, Thresholds: testThresholds(), LaunchName: "Flash sale (test)",
 		Renderer: r, WallLayout: wallScreen,
 	})
 	m = drive(m, tea.WindowSizeMsg{Width: w, Height: h})

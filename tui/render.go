@@ -27,10 +27,13 @@ type frame struct {
 	hist     histView // the chart window, oldest first
 	window   time.Duration
 	events   []events.Event
-	// problems are what is wrong now, worst first; acked the keys of the
+	// problems are what is wrong now, grouped by cause, the worst group
+	// first (events.State.Problems); depths how deep each stands under its
+	// cause; acked the keys of the
 	// ones acknowledged, selected the index of the one the cursor is on
 	// (-1: none, the panel is not focused).
 	problems []events.Problem
+	depths   []int
 	acked    map[string]bool
 	selected int
 	flash    bool // a new critical problem: the problems panel's border flashes
@@ -229,7 +232,7 @@ func (m *Model) headerFrame() frame {
 	f := frame{
 		st: m.styles, now: m.opts.Clock(), nextPoll: max(m.opts.Interval-m.opts.Wall().Sub(m.received), 0), snap: fr.Snapshot, assess: fr.Assessment, plan: m.opts.Plan, hasPlan: m.opts.HasPlan,
 		th: m.opts.Thresholds, window: m.window, events: fr.Log.All(), data: !fr.Snapshot.Time.IsZero(),
-		problems: fr.Problems, acked: m.acked, selected: m.problemCursor(), flash: m.alarm.flashOn(m.opts.Wall()),
+		problems: fr.Problems, depths: events.Depths(fr.Problems), acked: m.acked, selected: m.problemCursor(), flash: m.alarm.flashOn(m.opts.Wall()),
 		logOffset: m.logOffset, logMin: m.logMin,
 		stale: map[string]staleMark{}, simulated: slices.Contains(m.opts.Simulated, "host"),
 	}

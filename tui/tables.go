@@ -220,11 +220,16 @@ func planPanel(f *frame, w int) string {
 	for _, r := range a.Checks() {
 		l := fromCapacity(f.th.Headroom(r.Check))
 		room := orDash(r.Check.Headroom, roomCell)
+		if r.Check.Basis == capacity.BasisPredicted {
+			room = "~" + room // nothing measures it: the room the formula leaves
+		}
 		if h, ok := r.Check.Headroom.Get(); !ok || h >= 0 {
 			room += st.levelMark(l) // "over" says it without one
 		}
-		// The measured figure carries its drift from the plan now.
-		dl := fromCapacity(f.th.Drift(r.Check.Drift))
+		// The measured figure is marked by what its departure from the
+		// plan does to the limit at the planned peak, never by the ratio
+		// alone: a harmless difference is no warning.
+		dl := fromCapacity(f.th.DriftUse(r.Check))
 		measured := orDash(r.Check.Measured, r.Format) + st.levelMark(dl)
 		if sm, ok := f.anyStale(snapshot.SignalPV, planRests[r.Name]); ok {
 			lines = append(lines, st.level(LevelStale).Render(cols(widths, short[r.Name], ansi.Strip(measured),

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -363,7 +364,11 @@ func wallProblem(f *frame, w, h int) string {
 	}
 	b := newBlock(w, h)
 	var lines []string
-	for i, p := range f.problems {
+	// The worst first, by the harm order, not by group: a wall across the
+	// room names what hurts users before its causes, and says the causes
+	// after it (← bandwidth limit ← page weight).
+	ps := slices.SortedStableFunc(slices.Values(f.problems), events.Compare)
+	for i, p := range ps {
 		if len(lines) >= h {
 			break
 		}
@@ -371,8 +376,8 @@ func wallProblem(f *frame, w, h int) string {
 		if p.Severity == events.Crit {
 			l = LevelCrit
 		}
-		if i > 0 && len(lines) == h-1 && len(f.problems)-i > 1 {
-			lines = append(lines, st.Faint.Render(strconv.Itoa(len(f.problems)-i)+" more problems: w shows them on the dashboard"))
+		if i > 0 && len(lines) == h-1 && len(ps)-i > 1 {
+			lines = append(lines, st.Faint.Render(strconv.Itoa(len(ps)-i)+" more problems: w shows them on the dashboard"))
 			break
 		}
 		head := st.level(l).Render(levelWord(l)) + "  "
@@ -381,11 +386,15 @@ func wallProblem(f *frame, w, h int) string {
 			// problems panel has its red border.
 			head = st.level(LevelCrit).Render("✕ NEW ") + head
 		}
+		text := p.Message
+		for _, c := range events.Causes(p, f.problems) {
+			text += " ← " + c.Name()
+		}
 		tail := st.Faint.Render("  for " + capacity.FormatDuration(f.snap.Time.Sub(p.Since)))
 		room := max(inner-ansi.StringWidth(head)-ansi.StringWidth(tail), 0)
-		msg := st.level(l).Render(cleanCut(p.Message, room))
+		msg := st.level(l).Render(cleanCut(text, room))
 		if i > 0 {
-			msg = st.Faint.Render(cleanCut(p.Message, room))
+			msg = st.Faint.Render(cleanCut(text, room))
 		}
 		lines = append(lines, head+msg+tail)
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/muesli/termenv"
 
-	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/events"
 )
 
@@ -21,7 +20,7 @@ func fedWall(n, w, h int, profile termenv.Profile) (Model, *fakeFeed) {
 	feed := newFeed(launchSnapshots(n), demoPlan())
 	r := pinned(profile)
 	m := New(Options{
-		Frames: feed, Clock: feed.Now, Plan: demoPlan(), HasPlan: true, Thresholds: capacity.DefaultThresholds(),
+		Frames: feed, Clock: feed.Now, Plan: demoPlan(), HasPlan: true, Thresholds: testThresholds(),
 		LaunchName: "Flash sale (test)", Renderer: r, Wall: func() time.Time { return t0 }, WallLayout: true,
 	})
 	m = drive(m, tea.WindowSizeMsg{Width: w, Height: h})
@@ -95,13 +94,19 @@ func TestTheWallAtThreeSizesBeforeAndAfterT0(t *testing.T) {
 			{"before T0", 10, []string{"BEFORE LAUNCH · T0 at 12:00:00", "PV/s 20", "Stock 1,000 / 1,000", "SOLD 0%"}, []string{"T-00:21"}},
 			// The 120th is at T+1:29: the five figures, their levels, the worst problem.
 			{"after T0", 120, []string{"PV/s", "Connections", "Bandwidth", "Error rate", "Stock", "✕ CRIT", "● OK",
-				"plan peak 200", "SOLD 13.4%", "connections 12x the plan at this PV: 935, plan 78", "more problems"},
+				"plan peak 200", "SOLD 13.4%", "more problems",
+				// The worst by harm, users failing (its causes after it where
+				// the width has room).
+				"error burst: 5.1% of requests failing (25.4/s)"},
 				[]string{"156", "935", "5.1%"}},
 		} {
 			t.Run(fmt.Sprintf("%dx%d %s", size.w, size.h, when.name), func(t *testing.T) {
 				m, _ := fedWall(when.n, size.w, size.h, termenv.Ascii)
 				v := m.View()
 				wantAll(t, v, when.wants...)
+				if size.w >= 120 && when.n == 120 {
+					wantAll(t, v, "error burst: 5.1% of requests failing (25.4/s), measured ← bandwidth limit ← page weight")
+				}
 				for _, b := range when.big {
 					if !containsBig(v, b) {
 						t.Errorf("%q is not on the wall in block digits", b)
@@ -350,7 +355,7 @@ func TestTheWallsProblemIsThePipelinesWorstCleaned(t *testing.T) {
 	m, feed := fedWall(120, 120, 40, termenv.Ascii)
 	msg := feed.msg(feed.snaps[119])
 	msg.frame.Problems = append([]events.Problem{{
-		Kind: "bandwidth", Severity: events.Crit, Subject: "page", Since: msg.frame.Snapshot.Time.Add(-4 * time.Minute),
+		Kind: "bandwidth", Severity: events.Crit, Harm: events.HarmUsers, Size: 4.1, Subject: "page", Since: msg.frame.Snapshot.Time.Add(-4 * time.Minute),
 		Message: "Bandwidth 4.1x plan:\x1b[2J 10 MB per page view,\u202e plan 1 MB\r",
 	}}, msg.frame.Problems...)
 	m = drive(m, msg)
