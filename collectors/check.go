@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/promql"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -78,7 +79,7 @@ func CheckOnline(ctx context.Context, cfg *config.Config, log *slog.Logger) (Che
 				rep.ScrapeProblem = fmt.Sprintf("scrape interval not detected (%v): the source assumes %s; set sources.prometheus.scrape_interval", err, promDefaultScrape)
 			} else {
 				rep.ScrapeInterval, rep.ScrapeHow = d, how
-				rep.RateWindow = promVars{interval: p.interval, scrape: d}.rateInterval()
+				rep.RateWindow = promql.Vars{Interval: p.interval, Scrape: d}.RateInterval()
 			}
 		}
 	}
@@ -129,7 +130,7 @@ func CheckOnline(ctx context.Context, cfg *config.Config, log *slog.Logger) (Che
 // server has no series of at all: the usual cause of an empty result.
 func (p *Prometheus) unknownMetrics(ctx context.Context, addr string) []string {
 	var unknown []string
-	for _, m := range promMetricNames(p.signals[addr].Query) {
+	for _, m := range promql.MetricNames(p.signals[addr].Query) {
 		qctx, cancel := context.WithTimeout(ctx, p.timeout)
 		ans, err := p.api.query(qctx, "count("+m+")", p.wall().Add(-p.offset))
 		cancel()

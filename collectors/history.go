@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/promql"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -254,10 +255,10 @@ func (h *History) Fetch(ctx context.Context, from, to time.Time, yield func(Chun
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	vars := promVars{interval: max(h.p.interval, h.step)}
+	vars := promql.Vars{Interval: max(h.p.interval, h.step)}
 	var scrapeInfo string
 	if h.p.usesRate {
-		vars.scrape, scrapeInfo = h.p.scrapeInterval(ctx, chunks[len(chunks)-1].To.Add(-h.p.offset))
+		vars.Scrape, scrapeInfo = h.p.scrapeInterval(ctx, chunks[len(chunks)-1].To.Add(-h.p.offset))
 	}
 	expanded := h.p.expandAll(vars)
 	queries := make(map[string]string, len(h.p.names))
@@ -392,7 +393,7 @@ func (h *History) rangeQuery(ctx context.Context, q string, r promv1.Range) (mod
 // assemble turns a chunk's answers into one snapshot a step, laid out by
 // the poller's own merge so health, carried values and errors take the
 // shape a live poll gives them.
-func (h *History) assemble(acc *polled, c Chunk, r historyChunk, vars promVars, scrapeInfo string) []snapshot.Snapshot {
+func (h *History) assemble(acc *polled, c Chunk, r historyChunk, vars promql.Vars, scrapeInfo string) []snapshot.Snapshot {
 	cursors := make(map[string][]int, len(r.series))
 	for addr, m := range r.series {
 		cursors[addr] = make([]int, len(m))
@@ -410,7 +411,7 @@ func (h *History) assemble(acc *polled, c Chunk, r historyChunk, vars promVars, 
 			res.Infos = append(res.Infos, scrapeInfo)
 		}
 		if h.p.usesRate {
-			res.ScrapeInterval, res.RateWindow = vars.scrape, vars.rateInterval()
+			res.ScrapeInterval, res.RateWindow = vars.Scrape, vars.RateInterval()
 		}
 		var errs []error
 		for _, addr := range h.p.names {

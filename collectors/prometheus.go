@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/promql"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -61,7 +62,7 @@ type Prometheus struct {
 
 // promExpansion is every signal's query filled for one set of variables.
 type promExpansion struct {
-	vars    promVars
+	vars    promql.Vars
 	queries map[string]promExpanded // by signal address; nil until the first poll
 }
 
@@ -140,13 +141,13 @@ func NewPrometheus(cfg *config.Prometheus, signals map[string]config.Signal, opt
 		if s.Query == "" {
 			continue
 		}
-		if _, err := promExpand(s.Query, promVars{interval: time.Second, scrape: time.Second}); err != nil {
+		if _, err := promql.Expand(s.Query, promql.Vars{Interval: time.Second, Scrape: time.Second}); err != nil {
 			errs = append(errs, promPlaceError(addr, s.Pos, err))
 			continue
 		}
 		p.signals[addr] = s
 		p.names = append(p.names, addr)
-		p.usesRate = p.usesRate || promUsesRateInterval(s.Query)
+		p.usesRate = p.usesRate || promql.UsesRateInterval(s.Query)
 	}
 	if len(errs) > 0 {
 		slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
@@ -154,7 +155,7 @@ func NewPrometheus(cfg *config.Prometheus, signals map[string]config.Signal, opt
 	}
 	slices.Sort(p.names)
 	for _, addr := range p.names {
-		for _, m := range promMetricNames(p.signals[addr].Query) {
+		for _, m := range promql.MetricNames(p.signals[addr].Query) {
 			if !slices.Contains(p.metrics, m) {
 				p.metrics = append(p.metrics, m)
 			}
@@ -210,14 +211,14 @@ type promOutcome struct {
 func (p *Prometheus) Collect(ctx context.Context, now time.Time) (Result, error) {
 	at := p.wall().Add(-p.offset)
 	res := Result{Values: make(map[string]snapshot.Value, len(p.names))}
-	vars := promVars{interval: p.interval}
+	vars := promql.Vars{Interval: p.interval}
 	if p.usesRate {
 		var info string
-		vars.scrape, info = p.scrapeInterval(ctx, at)
+		vars.Scrape, info = p.scrapeInterval(ctx, at)
 		if info != "" {
 			res.Infos = append(res.Infos, info)
 		}
-		res.ScrapeInterval, res.RateWindow = vars.scrape, vars.rateInterval()
+		res.ScrapeInterval, res.RateWindow = vars.Scrape, vars.RateInterval()
 	}
 
 	queries := p.expand(vars)
@@ -257,7 +258,7 @@ func (p *Prometheus) Collect(ctx context.Context, now time.Time) (Result, error)
 	}
 	if !newest.IsZero() {
 		res.NewestSample = newest
-		if info := p.hiddenLatency(at, newest, vars.scrape); info != "" {
+		if info := p.hiddenLatency(at, newest, vars.Scrape); info != "" {
 			res.Infos = append(res.Infos, info)
 		}
 	}
@@ -266,7 +267,7 @@ func (p *Prometheus) Collect(ctx context.Context, now time.Time) (Result, error)
 
 // expand returns every signal's query filled for vars, filling them only
 // when vars differ from the last poll's. The map is shared: read only.
-func (p *Prometheus) expand(vars promVars) map[string]promExpanded {
+func (p *Prometheus) expand(vars promql.Vars) map[string]promExpanded {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.expanded.queries != nil && p.expanded.vars == vars {
@@ -278,10 +279,10 @@ func (p *Prometheus) expand(vars promVars) map[string]promExpanded {
 }
 
 // expandAll fills every signal's query for vars.
-func (p *Prometheus) expandAll(vars promVars) map[string]promExpanded {
+func (p *Prometheus) expandAll(vars promql.Vars) map[string]promExpanded {
 	queries := make(map[string]promExpanded, len(p.names))
 	for _, addr := range p.names {
-		q, err := promExpand(p.signals[addr].Query, vars)
+		q, err := promql.Expand(p.signals[addr].Query, vars)
 		queries[addr] = promExpanded{query: q, err: err}
 	}
 	return queries

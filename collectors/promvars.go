@@ -3,27 +3,18 @@ package collectors
 import (
 	"context"
 	"fmt"
-	"math"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
+
+	"github.com/launchwatch/launchwatch/promql"
 )
 
-// Grafana's variables in queries, filled the way Grafana fills them, so a
-// query copied from a dashboard means here what it means there:
-//
-//	$__interval       the step: here the poll interval
-//	$__rate_interval  max($__interval + scrape interval, 4 x scrape interval):
-//	                  the shortest window that still holds enough samples
-//	$__range          the query's range: for an instant query polled every
-//	                  interval, the poll interval (what one poll covers)
-//
-// with the _ms (and $__range_s) forms as integers, and ${__name} spelled
-// with braces. A query without variables is sent as written.
+// The Grafana variables a query may carry are promql's table; the source
+// knows the scrape interval $__rate_interval reads.
 
 // promDefaultScrape is the scrape interval assumed when none is configured
 // and none can be detected yet: Grafana's default for a Prometheus data
@@ -37,196 +28,6 @@ const promDetectWindow = time.Minute
 
 // promDetectNames bounds how many metric names one detection tries.
 const promDetectNames = 3
-
-// promVarPattern finds $__name and ${__name}.
-var promVarPattern = regexp.MustCompile(`\$(?:__([A-Za-z_]+)|\{__([A-Za-z_]+)\})`)
-
-// promVars are the values a poll's variables stand for.
-type promVars struct {
-	interval time.Duration // the poll interval
-	scrape   time.Duration // the scrape interval, configured or detected
-}
-
-// rateInterval is Grafana's $__rate_interval.
-func (v promVars) rateInterval() time.Duration {
-	return max(v.interval+v.scrape, 4*v.scrape)
-}
-
-// value returns what a variable stands for, or false for an unknown name.
-func (v promVars) value(name string) (string, bool) {
-	switch name {
-	case "interval":
-		return promDuration(v.interval), true
-	case "interval_ms":
-		return strconv.FormatInt(v.interval.Milliseconds(), 10), true
-	case "rate_interval":
-		return promDuration(v.rateInterval()), true
-	case "rate_interval_ms":
-		return strconv.FormatInt(v.rateInterval().Milliseconds(), 10), true
-	case "range":
-		return promDuration(v.interval), true
-	case "range_s":
-		return strconv.FormatInt(int64(math.Round(v.interval.Seconds())), 10), true
-	case "range_ms":
-		return strconv.FormatInt(v.interval.Milliseconds(), 10), true
-	}
-	return "", false
-}
-
-// promVarNames lists the variables known, for errors.
-const promVarNames = "$__interval, $__interval_ms, $__rate_interval, $__rate_interval_ms, $__range, $__range_s, $__range_ms"
-
-// promDuration formats a duration as PromQL reads it: whole seconds as
-// "4s", anything finer in milliseconds ("1500ms"). Never zero: a zero range
-// is a PromQL error, and a window under a millisecond holds nothing.
-func promDuration(d time.Duration) string {
-	if d < time.Millisecond {
-		d = time.Millisecond
-	}
-	if d%time.Second == 0 {
-		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
-	}
-	return strconv.FormatInt(d.Milliseconds(), 10) + "ms"
-}
-
-// promExpand fills a query's variables.
-func promExpand(q string, v promVars) (string, error) {
-	var bad []string
-	out := promVarPattern.ReplaceAllStringFunc(q, func(m string) string {
-		sub := promVarPattern.FindStringSubmatch(m)
-		name := sub[1] + sub[2]
-		val, ok := v.value(name)
-		if !ok {
-			bad = append(bad, m)
-			return m
-		}
-		return val
-	})
-	if len(bad) > 0 {
-		return "", fmt.Errorf("unknown variable %s; known: %s", strings.Join(bad, ", "), promVarNames)
-	}
-	return out, nil
-}
-
-// promUsesRateInterval reports whether a query needs the scrape interval.
-func promUsesRateInterval(q string) bool {
-	for _, m := range promVarPattern.FindAllStringSubmatch(q, -1) {
-		if strings.HasPrefix(m[1]+m[2], "rate_interval") {
-			return true
-		}
-	}
-	return false
-}
-
-// promMetricNames returns the metric names a PromQL query reads, in order
-// of first appearance: the identifiers that are neither functions,
-// aggregations, keywords nor label names, skipping strings, label matchers,
-// ranges and grouping lists. It is a scanner, not a parser: good enough to
-// ask the server about those metrics' samples; a name it misses only makes
-// a detection or a sample time less informed, never a value wrong.
-func promMetricNames(q string) []string {
-	var names []string
-	isStart := func(c byte) bool { return c == '_' || c == ':' || (c|0x20 >= 'a' && c|0x20 <= 'z') }
-	isPart := func(c byte) bool { return isStart(c) || (c >= '0' && c <= '9') }
-	nextNonSpace := func(i int) byte {
-		for ; i < len(q); i++ {
-			if q[i] != ' ' && q[i] != '\t' && q[i] != '\n' && q[i] != '\r' {
-				return q[i]
-			}
-		}
-		return 0
-	}
-	// skipTo returns the index past the bracket closing the one at i,
-	// skipping quoted strings inside.
-	skipTo := func(i int, open, closing byte) int {
-		depth := 0
-		for ; i < len(q); i++ {
-			switch c := q[i]; c {
-			case '"', '\'', '`':
-				i = promSkipString(q, i) - 1
-			case open:
-				depth++
-			case closing:
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-		}
-		return len(q)
-	}
-	for i := 0; i < len(q); {
-		c := q[i]
-		switch {
-		case c == '"' || c == '\'' || c == '`':
-			i = promSkipString(q, i)
-		case c == '#':
-			for i < len(q) && q[i] != '\n' {
-				i++
-			}
-		case c == '{':
-			i = skipTo(i, '{', '}')
-		case c == '[':
-			i = skipTo(i, '[', ']')
-		case c >= '0' && c <= '9', c == '.':
-			for i < len(q) && (isPart(q[i]) || q[i] == '.') {
-				i++
-			}
-		case isStart(c):
-			j := i
-			for j < len(q) && isPart(q[j]) {
-				j++
-			}
-			word := q[i:j]
-			i = j
-			lower := strings.ToLower(word)
-			next := nextNonSpace(j)
-			switch {
-			case promGrouping[lower]:
-				if next == '(' {
-					i = skipTo(strings.IndexByte(q[j:], '(')+j, '(', ')')
-				}
-			case next == '(' || promKeywords[lower]:
-			default:
-				if !slices.Contains(names, word) {
-					names = append(names, word)
-				}
-			}
-		default:
-			i++
-		}
-	}
-	return names
-}
-
-// promSkipString returns the index past the quoted string starting at i.
-func promSkipString(q string, i int) int {
-	quote := q[i]
-	for i++; i < len(q); i++ {
-		switch {
-		case q[i] == '\\' && quote != '`':
-			i++
-		case q[i] == quote:
-			return i + 1
-		}
-	}
-	return len(q)
-}
-
-// promGrouping are the keywords followed by a list of label names.
-var promGrouping = map[string]bool{
-	"by": true, "without": true, "on": true, "ignoring": true, "group_left": true, "group_right": true,
-}
-
-// promKeywords are the other words that are not metric names: operators,
-// and the aggregations, which may be followed by "by (…)" rather than "(".
-var promKeywords = map[string]bool{
-	"and": true, "or": true, "unless": true, "bool": true, "offset": true, "atan2": true,
-	"inf": true, "nan": true,
-	"sum": true, "avg": true, "min": true, "max": true, "count": true, "group": true, "stddev": true,
-	"stdvar": true, "topk": true, "bottomk": true, "quantile": true, "count_values": true,
-	"limitk": true, "limit_ratio": true,
-}
 
 // promMedianGap returns the median gap between consecutive samples of the
 // series in a matrix, and how many gaps it saw.
@@ -270,13 +71,13 @@ func (p *Prometheus) scrapeInterval(ctx context.Context, at time.Time) (time.Dur
 	if err != nil {
 		p.log.Warn("scrape interval not detected", "source", p.Name(), "assumed", promDefaultScrape, "err", err)
 		return promDefaultScrape, fmt.Sprintf("scrape interval not detected (%v): assuming %s, Grafana's default, so $__rate_interval is %s; set sources.prometheus.scrape_interval",
-			err, promDefaultScrape, promDuration(promVars{interval: p.interval, scrape: promDefaultScrape}.rateInterval()))
+			err, promDefaultScrape, promql.FormatDuration(promql.Vars{Interval: p.interval, Scrape: promDefaultScrape}.RateInterval()))
 	}
 	p.mu.Lock()
 	p.scrape = promScrapeState{interval: d, how: how}
 	p.mu.Unlock()
 	p.log.Info("scrape interval detected", "source", p.Name(), "scrape_interval", d, "how", how,
-		"rate_interval", promVars{interval: p.interval, scrape: d}.rateInterval())
+		"rate_interval", promql.Vars{Interval: p.interval, Scrape: d}.RateInterval())
 	return d, ""
 }
 
@@ -303,7 +104,7 @@ func (p *Prometheus) detectScrape(ctx context.Context, at time.Time) (time.Durat
 	var errs []string
 	for _, name := range p.metrics[:min(len(p.metrics), promDetectNames)] {
 		qctx, cancel := context.WithTimeout(ctx, p.timeout/2)
-		ans, err := p.api.query(qctx, name+"["+promDuration(promDetectWindow)+"]", at)
+		ans, err := p.api.query(qctx, name+"["+promql.FormatDuration(promDetectWindow)+"]", at)
 		cancel()
 		if err != nil {
 			errs = append(errs, fmt.Sprintf("%s: %s", name, p.describe(ctx, qctx, ans, err)))
@@ -316,7 +117,7 @@ func (p *Prometheus) detectScrape(ctx context.Context, at time.Time) (time.Durat
 		}
 		gap, n := promMedianGap(m)
 		if n < 2 {
-			errs = append(errs, fmt.Sprintf("%s: %d samples in the last %s", name, n+len(m), promDuration(promDetectWindow)))
+			errs = append(errs, fmt.Sprintf("%s: %d samples in the last %s", name, n+len(m), promql.FormatDuration(promDetectWindow)))
 			continue
 		}
 		gap = gap.Round(10 * time.Millisecond)

@@ -15,34 +15,8 @@ import (
 	"time"
 
 	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/promql"
 )
-
-func TestGrafanaVariablesAreFilledTheWayGrafanaFillsThem(t *testing.T) {
-	tests := []struct {
-		name             string
-		interval, scrape time.Duration
-		query, want      string
-	}{
-		{"a 1s scrape at 1s polls gives four scrapes", time.Second, time.Second, "rate(x[$__rate_interval])", "rate(x[4s])"},
-		{"a 15s scrape at 1s polls gives 60s", time.Second, 15 * time.Second, "rate(x[$__rate_interval])", "rate(x[60s])"},
-		{"a long poll interval wins: interval plus one scrape", 10 * time.Second, time.Second, "rate(x[$__rate_interval])", "rate(x[11s])"},
-		{"a sub-second sum is written in milliseconds", 500 * time.Millisecond, 2 * time.Second, "rate(x[$__rate_interval])", "rate(x[8s])"},
-		{"milliseconds when the window is not whole seconds", 1500 * time.Millisecond, 300 * time.Millisecond, "rate(x[$__rate_interval])", "rate(x[1800ms])"},
-		{"$__interval is the poll interval", 2 * time.Second, time.Second, "avg_over_time(x[$__interval])", "avg_over_time(x[2s])"},
-		{"$__range is the poll interval for an instant query", time.Second, time.Second, "increase(x[$__range])", "increase(x[1s])"},
-		{"the braced form and the number forms", 2 * time.Second, time.Second, "x[${__rate_interval}] / $__interval_ms / $__range_s / $__range_ms / $__rate_interval_ms",
-			"x[4s] / 2000 / 2 / 2000 / 4000"},
-		{"a query without variables is unchanged, $ in a regex too", time.Second, time.Second, `sum(rate(x{path=~"/a$"}[30s]))`, `sum(rate(x{path=~"/a$"}[30s]))`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := promExpand(tt.query, promVars{interval: tt.interval, scrape: tt.scrape})
-			if err != nil || got != tt.want {
-				t.Errorf("= %q, %v; want %q", got, err, tt.want)
-			}
-		})
-	}
-}
 
 func TestAnUnknownVariableIsAnErrorNamingItsPlace(t *testing.T) {
 	_, err := NewPrometheus(&config.Prometheus{URL: "http://127.0.0.1:9"}, map[string]config.Signal{
@@ -53,20 +27,40 @@ func TestAnUnknownVariableIsAnErrorNamingItsPlace(t *testing.T) {
 	}
 }
 
-func TestPromMetricNamesFindsTheMetricsAQueryReads(t *testing.T) {
-	tests := []struct{ query, want string }{
-		{`sum(rate(shop_page_views_total[$__rate_interval]))`, "shop_page_views_total"},
-		{`(sum(rate(shop_http_requests_total{code=~"5.."}[1m])) or vector(0)) / clamp_min(sum(rate(shop_http_requests_total[1m])), 1e-9)`,
-			"shop_http_requests_total"},
-		{`sum by (job, instance) (node_load1) + on(instance) group_left(nodename) node_uname_info`, "node_load1,node_uname_info"},
-		{`1 - avg(rate(node_cpu_seconds_total{mode="idle", cpu!~"x{y"}[30s] offset 5m))`, "node_cpu_seconds_total"},
-		{`histogram_quantile(0.99, sum(rate(http_bucket[5m])) by (le)) > bool 0.5`, "http_bucket"},
-		{`vector(1)`, ""},
-		{`job:requests:rate5m # a recording rule`, "job:requests:rate5m"},
+func TestThePrometheusSourceSendsEveryVariableFilled(t *testing.T) {
+	// At a 2s poll and a 1s scrape, $__rate_interval is max(2s+1s, 4x1s).
+	want := map[string]string{
+		"interval": "2s", "interval_ms": "2000",
+		"rate_interval": "4s", "rate_interval_ms": "4000",
+		"range": "2s", "range_s": "2", "range_ms": "2000",
 	}
-	for _, tt := range tests {
-		if got := strings.Join(promMetricNames(tt.query), ","); got != tt.want {
-			t.Errorf("promMetricNames(%q) = %q, want %q", tt.query, got, tt.want)
+	signals := map[string]config.Signal{}
+	sent := map[string]string{} // by signal: the query it must be sent as
+	for _, x := range promql.Variables {
+		for i, written := range []string{"$__" + x.Name, "${__" + x.Name + "}"} {
+			addr := fmt.Sprintf("%s_%d", x.Name, i)
+			q, filled := "count_over_time(x["+written+"])", "count_over_time(x["+want[x.Name]+"])"
+			if x.Unit != 0 {
+				q, filled = "x * "+written, "x * "+want[x.Name]
+			}
+			signals[addr] = config.Signal{Query: q}
+			sent[addr] = filled
+		}
+	}
+	fake := &promVarsFake{}
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	p, err := NewPrometheus(&config.Prometheus{URL: srv.URL, Timeout: 2 * time.Second, ScrapeInterval: time.Second},
+		signals, PrometheusInterval(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Collect(context.Background(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for addr, q := range sent {
+		if !slices.Contains(fake.queries, q) {
+			t.Errorf("%s (%s) was not sent as %q; sent %q", addr, signals[addr].Query, q, fake.queries)
 		}
 	}
 }
@@ -220,22 +214,22 @@ func TestPrometheusFillsTheQueriesAgainOnlyWhenTheVariablesChange(t *testing.T) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	check := func(vars promVars) map[string]promExpanded {
+	check := func(vars promql.Vars) map[string]promExpanded {
 		t.Helper()
 		got := p.expand(vars)
 		for addr, s := range signals {
-			want, err := promExpand(s.Query, vars)
+			want, err := promql.Expand(s.Query, vars)
 			if got[addr].query != want || !errors.Is(got[addr].err, err) {
 				t.Errorf("%v: %s = %q, %v; want %q, %v", vars, addr, got[addr].query, got[addr].err, want, err)
 			}
 		}
 		return got
 	}
-	first := check(promVars{interval: time.Second, scrape: 15 * time.Second})
-	if again := check(promVars{interval: time.Second, scrape: 15 * time.Second}); reflect.ValueOf(again).Pointer() != reflect.ValueOf(first).Pointer() {
+	first := check(promql.Vars{Interval: time.Second, Scrape: 15 * time.Second})
+	if again := check(promql.Vars{Interval: time.Second, Scrape: 15 * time.Second}); reflect.ValueOf(again).Pointer() != reflect.ValueOf(first).Pointer() {
 		t.Errorf("the same variables filled the queries again")
 	}
-	if got := check(promVars{interval: time.Second, scrape: time.Second}); got["pv"].query != "sum(rate(shop_page_views_total[4s]))" {
+	if got := check(promql.Vars{Interval: time.Second, Scrape: time.Second}); got["pv"].query != "sum(rate(shop_page_views_total[4s]))" {
 		t.Errorf("after the scrape interval was detected: pv = %q; want the 4s window", got["pv"].query)
 	}
 }
