@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/launchwatch/launchwatch/collectors"
+	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/internal/promtest"
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -112,7 +113,7 @@ func TestTheDataAgeIsTheNewestSamplesOnPrometheusAndVictoriaMetrics(t *testing.T
 				t.Fatal(err)
 			}
 
-			snap := ageWaitForValues(t, collectors.NewPoller([]collectors.Source{src}, collectors.WithTimeout(3*time.Second)))
+			snap := ageWaitForValues(t, collectors.NewPoller([]source.Source{src}, collectors.WithTimeout(3*time.Second)))
 			h := snap.Sources[src.Name()]
 			age, _ := h.DataAge(snap.Time)
 			t.Logf("%s: newest_sample %s, data age %s, warnings %q, infos %q",

@@ -4,13 +4,14 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 )
 
 // FromConfig builds the sources a config names. The host source comes
 // first, so that host figures a query answers (node_exporter through
 // Prometheus) are laid over the local host's in the snapshot.
-func FromConfig(cfg *config.Config, log *slog.Logger) ([]Source, error) {
+func FromConfig(cfg *config.Config, log *slog.Logger) ([]source.Source, error) {
 	queries := map[string]config.Signal{}
 	scrapes := map[string]config.Signal{}
 	add := func(addr string, s config.Signal) {
@@ -28,7 +29,7 @@ func FromConfig(cfg *config.Config, log *slog.Logger) ([]Source, error) {
 		add("endpoints."+e.Name, e.Signal)
 	}
 
-	var sources []Source
+	var sources []source.Source
 	if h := cfg.Sources.Host; h != nil && h.Enabled {
 		src, err := NewHost(h)
 		if err != nil {

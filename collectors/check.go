@@ -20,7 +20,7 @@ import (
 // check of a config.
 type CheckLine struct {
 	// Source is the source's name; Signal the signal's address, or a
-	// scrape target's URL, or ErrorKeySource.
+	// scrape target's URL, or source.ErrorKey.
 	Source, Signal string
 	// Value is what the signal measured; missing on a problem.
 	Value snapshot.Value

@@ -13,6 +13,7 @@ import (
 	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
+	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/promql"
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -274,7 +275,7 @@ func (h *History) Fetch(ctx context.Context, from, to time.Time, yield func(Chun
 	// chunks, so a slow early chunk never lets later ones pile up.
 	results := make([]chan historyChunk, len(chunks))
 	next := 0
-	acc := &polled{src: h.p}
+	acc := new(source.Tracker)
 	for i, c := range chunks {
 		if err := ctx.Err(); err != nil { // nothing more once cancelled, even if fetched
 			return fmt.Errorf("chunk %d of %d (%s to %s): %w", c.Index, c.Of, stamp(c.From), stamp(c.To), err)
@@ -331,10 +332,10 @@ func (h *History) fetchChunk(ctx context.Context, c Chunk, queries map[string]st
 			mu.Lock()
 			defer mu.Unlock()
 			for _, w := range ans.warnings {
-				out.warnings = append(out.warnings, addr+": "+snapshot.CleanText(w, maxDetail))
+				out.warnings = append(out.warnings, addr+": "+snapshot.CleanText(w, source.MaxDetail))
 			}
 			for _, i := range ans.infos {
-				out.infos = append(out.infos, addr+": "+snapshot.CleanText(i, maxDetail))
+				out.infos = append(out.infos, addr+": "+snapshot.CleanText(i, source.MaxDetail))
 			}
 			if err != nil {
 				errs = append(errs, fmt.Errorf("query %s: %w", addr, err))
@@ -391,9 +392,9 @@ func (h *History) rangeQuery(ctx context.Context, q string, r promv1.Range) (mod
 }
 
 // assemble turns a chunk's answers into one snapshot a step, laid out by
-// the poller's own merge so health, carried values and errors take the
-// shape a live poll gives them.
-func (h *History) assemble(acc *polled, c Chunk, r historyChunk, vars promql.Vars, scrapeInfo string) []snapshot.Snapshot {
+// a source.Tracker as the poller lays live answers, so health, carried
+// values and errors take the shape a live poll gives them.
+func (h *History) assemble(acc *source.Tracker, c Chunk, r historyChunk, vars promql.Vars, scrapeInfo string) []snapshot.Snapshot {
 	cursors := make(map[string][]int, len(r.series))
 	for addr, m := range r.series {
 		cursors[addr] = make([]int, len(m))
@@ -404,7 +405,7 @@ func (h *History) assemble(acc *polled, c Chunk, r historyChunk, vars promql.Var
 		at := c.From.Add(time.Duration(i) * h.step)
 		eval := at.Add(-h.p.offset)
 		ts := model.TimeFromUnixNano(eval.UnixNano())
-		res := Result{Values: make(map[string]snapshot.Value, len(h.p.names))}
+		res := source.Result{Values: make(map[string]snapshot.Value, len(h.p.names))}
 		res.Warnings = append(res.Warnings, r.warnings...)
 		res.Infos = append(res.Infos, r.infos...)
 		if scrapeInfo != "" {
@@ -422,7 +423,7 @@ func (h *History) assemble(acc *polled, c Chunk, r historyChunk, vars promql.Var
 			}
 			if err != nil {
 				errs = append(errs, err)
-				res.addError(addr, errors.New(strings.TrimPrefix(err.Error(), addr+": ")))
+				res.AddError(addr, errors.New(strings.TrimPrefix(err.Error(), addr+": ")))
 				continue
 			}
 			res.Values[addr] = snapshot.Some(v)
@@ -437,7 +438,7 @@ func (h *History) assemble(acc *polled, c Chunk, r historyChunk, vars promql.Var
 			}
 		}
 		snap := snapshot.Snapshot{Time: at, Sources: make(map[string]snapshot.Source, 1)}
-		snap.Sources[h.p.Name()] = acc.merge(&snap, outcome{res: res, err: errors.Join(errs...)}, at)
+		snap.Sources[h.p.Name()] = acc.Merge(&snap, h.p.Signals(), source.Outcome{Result: res, Err: errors.Join(errs...)}, at)
 		out = append(out, snap)
 	}
 	return out

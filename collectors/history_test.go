@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/common/model"
 
+	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/promql"
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -301,7 +302,7 @@ func BenchmarkHistoryAssemble(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		snaps := h.assemble(&polled{src: p}, c, r, promql.Vars{Interval: time.Second}, "")
+		snaps := h.assemble(new(source.Tracker), c, r, promql.Vars{Interval: time.Second}, "")
 		if len(snaps) != c.Points {
 			b.Fatalf("%d snapshots", len(snaps))
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/shirou/gopsutil/v4/cpu"
 
+	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -154,22 +155,22 @@ func NewHost(cfg *config.Host) (*Host, error) {
 	return h, nil
 }
 
-// Name implements Source.
+// Name implements source.Source.
 func (h *Host) Name() string { return config.SourceHost }
 
-// Signals implements Source.
+// Signals implements source.Source.
 func (h *Host) Signals() []string { return slices.Clone(snapshot.HostSignals) }
 
-// Collect implements Source. The snapshot clock is ignored: the machine's
+// Collect implements source.Source. The snapshot clock is ignored: the machine's
 // counters run in real time, so rates use the host's own wall clock. The
 // first call has no CPU or NIC rates (they are deltas between calls); that
 // is not an error. A failing reading leaves
 // the others in the result and is named in the joined error.
-func (h *Host) Collect(ctx context.Context, _ time.Time) (Result, error) {
-	res := Result{Values: make(map[string]snapshot.Value, len(snapshot.HostSignals))}
+func (h *Host) Collect(ctx context.Context, _ time.Time) (source.Result, error) {
+	res := source.Result{Values: make(map[string]snapshot.Value, len(snapshot.HostSignals))}
 	readings := []struct {
 		name string
-		read func(context.Context, *Result) error
+		read func(context.Context, *source.Result) error
 	}{
 		{"cpu times", h.collectCPU},
 		{"memory", h.collectMemory},
@@ -192,7 +193,7 @@ func (h *Host) Collect(ctx context.Context, _ time.Time) (Result, error) {
 
 // collectCPU sets host.cpu from the busy share of CPU time since the last
 // call. The share comes from tick deltas, so no clock is involved.
-func (h *Host) collectCPU(ctx context.Context, res *Result) error {
+func (h *Host) collectCPU(ctx context.Context, res *source.Result) error {
 	cur, err := h.sys.cpuTimes(ctx)
 	if err != nil {
 		return fmt.Errorf("read cpu times: %w", err)
@@ -218,7 +219,7 @@ func hostCPUTotal(t cpu.TimesStat) float64 {
 	return t.User + t.System + t.Idle + t.Nice + t.Iowait + t.Irq + t.Softirq + t.Steal
 }
 
-func (h *Host) collectMemory(ctx context.Context, res *Result) error {
+func (h *Host) collectMemory(ctx context.Context, res *source.Result) error {
 	total, available, err := h.sys.memory(ctx)
 	if err != nil {
 		return fmt.Errorf("read memory: %w", err)
@@ -230,7 +231,7 @@ func (h *Host) collectMemory(ctx context.Context, res *Result) error {
 	return nil
 }
 
-func (h *Host) collectLoad(ctx context.Context, res *Result) error {
+func (h *Host) collectLoad(ctx context.Context, res *source.Result) error {
 	l1, err := h.sys.load1(ctx)
 	if err != nil {
 		return fmt.Errorf("read load average: %w", err)
@@ -241,7 +242,7 @@ func (h *Host) collectLoad(ctx context.Context, res *Result) error {
 
 // collectNet sets host.net_tx and host.net_rx in bytes per wall-clock
 // second since the last call, summed over the chosen interfaces.
-func (h *Host) collectNet(ctx context.Context, res *Result) error {
+func (h *Host) collectNet(ctx context.Context, res *source.Result) error {
 	// The lock covers the reading too: it fills curNet, which the last
 	// reading left as the spare, and reuses prevNet's name strings.
 	h.mu.Lock()
@@ -318,7 +319,7 @@ func (h *Host) hostWantNIC(name string) bool {
 }
 
 // collectTCP sets host.tcp_memory and host.tcp_established.
-func (h *Host) collectTCP(ctx context.Context, res *Result) error {
+func (h *Host) collectTCP(ctx context.Context, res *source.Result) error {
 	kc, err := h.kernel(ctx)
 	if err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 	psnet "github.com/shirou/gopsutil/v4/net"
 	"golang.org/x/sys/unix"
 
+	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -107,7 +108,7 @@ func hostNew(tb testing.TB, cfg config.Host) *Host {
 	return h
 }
 
-func hostCollect(tb testing.TB, h *Host) Result {
+func hostCollect(tb testing.TB, h *Host) source.Result {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -118,7 +119,7 @@ func hostCollect(tb testing.TB, h *Host) Result {
 	return res
 }
 
-func hostValue(tb testing.TB, res Result, sig string) float64 {
+func hostValue(tb testing.TB, res source.Result, sig string) float64 {
 	tb.Helper()
 	v, ok := res.Values[sig].Get()
 	if !ok {

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/launchwatch/launchwatch/collectors"
+	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/internal/promtest"
 	"github.com/launchwatch/launchwatch/internal/simtest"
@@ -162,13 +163,13 @@ sources:
 	return src
 }
 
-func promITCollect(src *collectors.Prometheus) (collectors.Result, error) {
+func promITCollect(src *collectors.Prometheus) (source.Result, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	return src.Collect(ctx, time.Now())
 }
 
-func promITHasAll(res collectors.Result, signals []string) bool {
+func promITHasAll(res source.Result, signals []string) bool {
 	for _, s := range signals {
 		if !res.Values[s].OK() {
 			return false
@@ -177,7 +178,7 @@ func promITHasAll(res collectors.Result, signals []string) bool {
 	return true
 }
 
-func promITRel(t *testing.T, res collectors.Result, sig string, want, tol float64) {
+func promITRel(t *testing.T, res source.Result, sig string, want, tol float64) {
 	t.Helper()
 	got, ok := res.Values[sig].Get()
 	switch {
@@ -190,7 +191,7 @@ func promITRel(t *testing.T, res collectors.Result, sig string, want, tol float6
 	}
 }
 
-func promITAbs(t *testing.T, res collectors.Result, sig string, want, tol float64) {
+func promITAbs(t *testing.T, res source.Result, sig string, want, tol float64) {
 	t.Helper()
 	got, ok := res.Values[sig].Get()
 	switch {

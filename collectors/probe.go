@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/probe"
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -77,17 +78,17 @@ func NewProbe(cfg *config.Probe) (*Probe, error) {
 	return &Probe{run: pr.Run, cdn: len(c.CDNHosts) > 0, every: c.Interval, timeout: c.Timeout, wallNow: time.Now}, nil
 }
 
-// Name implements Source.
+// Name implements source.Source.
 func (p *Probe) Name() string { return config.SourceProbe }
 
-// Signals implements Source.
+// Signals implements source.Source.
 func (p *Probe) Signals() []string { return slices.Clone(snapshot.ProbeSignals) }
 
-// Collect implements Source: it starts a probe when none is running and
+// Collect implements source.Source: it starts a probe when none is running and
 // the last started an interval ago, and answers with the last finished
 // one. Only until the very first probe has finished does it wait, and
 // then no longer than ctx allows.
-func (p *Probe) Collect(ctx context.Context, now time.Time) (Result, error) {
+func (p *Probe) Collect(ctx context.Context, now time.Time) (source.Result, error) {
 	wall := p.wallNow()
 	p.mu.Lock()
 	if p.st.inFlight == nil && (p.st.lastRun.IsZero() || wall.Sub(p.st.lastRun) >= p.every) {
@@ -102,7 +103,7 @@ func (p *Probe) Collect(ctx context.Context, now time.Time) (Result, error) {
 		select {
 		case <-st.inFlight:
 		case <-ctx.Done():
-			return Result{Infos: []string{"the first probe of the sale page is still running"}}, nil
+			return source.Result{Infos: []string{"the first probe of the sale page is still running"}}, nil
 		}
 		p.mu.Lock()
 		st = p.st
@@ -136,15 +137,15 @@ func safeProbe(ctx context.Context, run func(context.Context) (probe.Result, err
 }
 
 // result turns the last finished probe into the source's answer.
-func (p *Probe) result(st probeState, wall, now time.Time) (Result, error) {
+func (p *Probe) result(st probeState, wall, now time.Time) (source.Result, error) {
 	age := max(wall.Sub(st.started), 0)
-	res := Result{NewestSample: now}
+	res := source.Result{NewestSample: now}
 	if age > 2*p.every+p.timeout {
 		res.NewestSample = st.snapAt
 		res.Warnings = append(res.Warnings, fmt.Sprintf("the last probe is %s old", age.Round(time.Second)))
 	}
 	if st.err != nil {
-		res.addError("page", st.err)
+		res.AddError("page", st.err)
 		return res, st.err
 	}
 	r := st.res

@@ -9,13 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/internal/simtest"
+	"github.com/launchwatch/launchwatch/internal/testtool"
 	"github.com/launchwatch/launchwatch/probe"
 	"github.com/launchwatch/launchwatch/sim"
 	"github.com/launchwatch/launchwatch/snapshot"
-
-	"github.com/launchwatch/launchwatch/internal/testtool"
 )
 
 // gatedProbe is a probe run that a test releases one by one; unit tests
@@ -169,7 +169,7 @@ func TestThePollerCarriesTheSimPagesProbe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	poller := NewPoller([]Source{src}, WithClock(shop.Now), WithTimeout(5*time.Second))
+	poller := NewPoller([]source.Source{src}, WithClock(shop.Now), WithTimeout(5*time.Second))
 	s := poller.Poll(context.Background())
 	h := s.Sources[config.SourceProbe]
 	if !h.OK || h.Error != "" {

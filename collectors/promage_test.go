@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -83,7 +84,7 @@ func TestAFailingNewestSampleQueryIsAWarningThatStaysTheSame(t *testing.T) {
 			wall := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 			p.wall = func() time.Time { return wall }
 			p.offset = 5 * time.Second
-			poller := NewPoller([]Source{p}, WithTimeout(2*time.Second), WithClock(func() time.Time { return wall }))
+			poller := NewPoller([]source.Source{p}, WithTimeout(2*time.Second), WithClock(func() time.Time { return wall }))
 			// A failure that lasts is the same warning every poll, not a
 			// new text each second.
 			for poll := range 2 {

@@ -21,6 +21,7 @@ import (
 	promconfig "github.com/prometheus/common/config"
 	"github.com/prometheus/common/model"
 
+	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/promql"
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -193,7 +194,7 @@ type promOutcome struct {
 	warnings []string
 	infos    []string
 	err      error
-	msg      string // err without the signal's name, for Result.Errors
+	msg      string // err without the signal's name, for source.Result.Errors
 }
 
 // Collect runs one instant query per signal, concurrently, each under the
@@ -208,9 +209,9 @@ type promOutcome struct {
 // read: the data's real age, which a query evaluated in the past
 // (latency_offset) or a server holding back its newest samples
 // (VictoriaMetrics' -search.latencyOffset) makes older than it looks.
-func (p *Prometheus) Collect(ctx context.Context, now time.Time) (Result, error) {
+func (p *Prometheus) Collect(ctx context.Context, now time.Time) (source.Result, error) {
 	at := p.wall().Add(-p.offset)
-	res := Result{Values: make(map[string]snapshot.Value, len(p.names))}
+	res := source.Result{Values: make(map[string]snapshot.Value, len(p.names))}
 	vars := promql.Vars{Interval: p.interval}
 	if p.usesRate {
 		var info string
@@ -240,7 +241,7 @@ func (p *Prometheus) Collect(ctx context.Context, now time.Time) (Result, error)
 		res.Infos = append(res.Infos, o.infos...)
 		if o.err != nil {
 			errs = append(errs, o.err)
-			res.addError(o.addr, errors.New(o.msg))
+			res.AddError(o.addr, errors.New(o.msg))
 			continue
 		}
 		if o.ok {
@@ -365,10 +366,10 @@ func (p *Prometheus) collectOne(ctx context.Context, addr string, q promExpanded
 	defer cancel()
 	ans, err := p.api.query(qctx, query, at)
 	for _, w := range ans.warnings {
-		o.warnings = append(o.warnings, addr+": "+snapshot.CleanText(w, maxDetail))
+		o.warnings = append(o.warnings, addr+": "+snapshot.CleanText(w, source.MaxDetail))
 	}
 	for _, w := range ans.infos {
-		o.infos = append(o.infos, addr+": "+snapshot.CleanText(w, maxDetail))
+		o.infos = append(o.infos, addr+": "+snapshot.CleanText(w, source.MaxDetail))
 	}
 	if err != nil {
 		o.msg = p.describe(ctx, qctx, ans, err)
@@ -477,7 +478,7 @@ func (p *Prometheus) describe(parent, qctx context.Context, ans promAnswer, err 
 		// connect: connection refused".
 		err = uerr.Err
 	}
-	return snapshot.CleanText(err.Error(), maxDetail)
+	return snapshot.CleanText(err.Error(), source.MaxDetail)
 }
 
 // promDescribeAPIError words an error client_golang built from an answer:
@@ -507,7 +508,7 @@ func promDescribeAPIError(ans promAnswer, e *promv1.Error) string {
 	default:
 		msg = fmt.Sprintf("%s: %s", e.Type, e.Msg)
 	}
-	return snapshot.CleanText(msg, maxDetail)
+	return snapshot.CleanText(msg, source.MaxDetail)
 }
 
 // promErrorDetail is the server's message for a failed status: the API's

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -190,19 +191,19 @@ func scrapePlaceError(addr string, pos config.Pos, err error) error {
 	return fmt.Errorf("%s: %w", field, err)
 }
 
-// Name implements Source.
+// Name implements source.Source.
 func (s *Scrape) Name() string { return config.SourceScrape }
 
-// Signals implements Source: the addresses with a scrape expression, sorted.
+// Signals implements source.Source: the addresses with a scrape expression, sorted.
 func (s *Scrape) Signals() []string { return slices.Clone(s.signals) }
 
-// Collect implements Source. It scrapes every target concurrently, then
+// Collect implements source.Source. It scrapes every target concurrently, then
 // evaluates every expression with now as the clock of its rates. Values sum
 // over the targets that answered; the error names the ones that did not,
 // and a signal that reads metrics a silent target exposed (or may expose:
 // it never answered) is listed partial. An expression that cannot be
 // answered (a metric no target exposes) is that signal's error.
-func (s *Scrape) Collect(ctx context.Context, now time.Time) (Result, error) {
+func (s *Scrape) Collect(ctx context.Context, now time.Time) (source.Result, error) {
 	type answer struct {
 		samples []scrapeSample
 		err     error
@@ -219,14 +220,14 @@ func (s *Scrape) Collect(ctx context.Context, now time.Time) (Result, error) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var res Result
+	var res source.Result
 	var errs []error
 	var silent []int
 	data := make(exprData)
 	for i, a := range answers {
 		if a.err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", s.targets[i].display, a.err))
-			res.addError(s.targets[i].display, a.err)
+			res.AddError(s.targets[i].display, a.err)
 			silent = append(silent, i)
 			continue
 		}
@@ -246,7 +247,7 @@ func (s *Scrape) Collect(ctx context.Context, now time.Time) (Result, error) {
 		if err != nil {
 			err = fmt.Errorf("%s: %w", addr, err)
 			errs = append(errs, err)
-			res.addError(addr, errors.Unwrap(err))
+			res.AddError(addr, errors.Unwrap(err))
 			continue
 		}
 		if !ok {
@@ -255,7 +256,7 @@ func (s *Scrape) Collect(ctx context.Context, now time.Time) (Result, error) {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			err := fmt.Errorf("the expression gave %v, not a finite number", v)
 			errs = append(errs, fmt.Errorf("%s: %w", addr, err))
-			res.addError(addr, err)
+			res.AddError(addr, err)
 			continue
 		}
 		res.Values[addr] = snapshot.Some(v)
@@ -407,7 +408,7 @@ const scrapeTargetLabelsMax = 2
 
 // scrapeCleanError keeps server-influenced text in an error safe to show.
 func scrapeCleanError(err error) error {
-	return errors.New(snapshot.CleanText(err.Error(), maxDetail))
+	return errors.New(snapshot.CleanText(err.Error(), source.MaxDetail))
 }
 
 // scrapeSize formats a byte count in binary units: "16 MiB", "512 B".

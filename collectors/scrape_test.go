@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/sim"
 )
@@ -210,7 +211,7 @@ func TestScrapeCollect(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := newScrapeFake(t, tt.polls[0])
 			s := newTestScrape(t, 0, exprs, fake)
-			var res Result
+			var res source.Result
 			for i, file := range tt.polls {
 				fake.set(file)
 				var err error
@@ -316,7 +317,7 @@ func TestScrapeTargets(t *testing.T) {
 				fakes = append(fakes, newScrapeFake(t, f))
 			}
 			s := newTestScrape(t, tt.maxBody, exprs, fakes...)
-			var res Result
+			var res source.Result
 			var err error
 			for i := range 2 {
 				res, err = s.Collect(context.Background(), scrapeT0.Add(time.Duration(i)*time.Second))
@@ -511,7 +512,7 @@ func TestScrapeSimShop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var polls []Result
+	var polls []source.Result
 	for _, at := range []time.Duration{2 * time.Minute, 2*time.Minute + 10*time.Second} {
 		mu.Lock()
 		wall = start.Add(at)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 )
 
@@ -38,7 +39,7 @@ func TestScrapeSumsOverATargetThatFailedArePartialNotFresh(t *testing.T) {
 	}
 
 	// The poller lists them partial, keeping them measured.
-	p := NewPoller([]Source{s}, WithClock(func() time.Time { return scrapeT0.Add(20 * time.Second) }))
+	p := NewPoller([]source.Source{s}, WithClock(func() time.Time { return scrapeT0.Add(20 * time.Second) }))
 	snap := p.Poll(context.Background())
 	h := snap.Sources["scrape"]
 	if !slices.Equal(h.Partial, []string{"connections", "pv"}) || h.OK || !h.LastSuccess.Equal(snap.Time) {
@@ -97,7 +98,7 @@ func TestScrapeAnUnknownMetricIsTheSignalsErrorBesideAHealthySignal(t *testing.T
 		"connections": "shop_http_connections_active",
 		"stock":       "shop_stok_remaining",
 	}, newScrapeFake(t, "shop-1.prom"))
-	snap := NewPoller([]Source{s}).Poll(context.Background())
+	snap := NewPoller([]source.Source{s}).Poll(context.Background())
 	h := snap.Sources["scrape"]
 	if h.OK || h.Errors["stock"] != "no target exposes a metric named shop_stok_remaining" {
 		t.Errorf("health = %+v, want stock's own error", h)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/launchwatch/launchwatch/collectors"
+	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/internal/promtest"
 )
@@ -97,7 +98,7 @@ type stepPoll struct {
 	pv  float64
 	ok  bool
 	age time.Duration
-	res collectors.Result
+	res source.Result
 }
 
 func stepCollect(src *collectors.Prometheus) stepPoll {

@@ -1,15 +1,11 @@
-// Package collectors gathers snapshots. Each data source (a Prometheus-API
-// server, direct /metrics scrapes, the local host, the sale-page probe)
-// sits behind the small Source interface; the Poller runs them all concurrently under a deadline
-// and assembles one snapshot.Snapshot per tick, so a slow or dead source
-// never delays or blanks the others. History reads the same signals from
-// a Prometheus server's past, in range queries, for backfill and the warm
-// start.
-package collectors
+// Package source is the contract every collector meets. A Source answers
+// some of a snapshot's signals with a Result; a Tracker lays one source's
+// results into snapshots, carrying its last good values while it fails,
+// the one way the poller and a Prometheus history both do.
+package source
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -39,7 +35,7 @@ type Result struct {
 	// the source's own (how the scrape interval was found).
 	Infos []string
 	// Errors holds each failure separately, by what failed: a signal
-	// address, a scrape target's URL, or ErrorKeySource. The error Collect
+	// address, a scrape target's URL, or ErrorKey. The error Collect
 	// returns joins them.
 	Errors map[string]string
 	// Partial lists signals measured from only part of their data (a
@@ -53,43 +49,18 @@ type Result struct {
 	RateWindow, ScrapeInterval time.Duration
 }
 
-// ErrorKeySource keys a failure of a whole source in Result.Errors and
+// ErrorKey keys a failure of a whole source in Result.Errors and
 // snapshot.Source.Errors (no answer within the deadline, a panic).
-const ErrorKeySource = "source"
+const ErrorKey = "source"
 
-// addError records one failure under key.
-func (r *Result) addError(key string, err error) {
+// AddError records one failure under key.
+func (r *Result) AddError(key string, err error) {
 	if r.Errors == nil {
 		r.Errors = make(map[string]string)
 	}
 	r.Errors[key] = err.Error()
 }
 
-// Logged decorates a source so each failed or slow collection is logged;
-// logs go to a file, never to the screen.
-func Logged(src Source, log *slog.Logger) Source {
-	if log == nil {
-		return src
-	}
-	return &loggedSource{Source: src, log: log}
-}
-
-type loggedSource struct {
-	Source
-	log *slog.Logger
-}
-
-func (l *loggedSource) Collect(ctx context.Context, now time.Time) (Result, error) {
-	start := time.Now()
-	res, err := l.Source.Collect(ctx, now)
-	took := time.Since(start)
-	switch {
-	case err != nil:
-		l.log.Warn("collect failed", "source", l.Name(), "took", took, "err", err)
-	case len(res.Warnings) > 0:
-		l.log.Info("collect warnings", "source", l.Name(), "took", took, "warnings", res.Warnings)
-	default:
-		l.log.Debug("collected", "source", l.Name(), "took", took, "values", len(res.Values))
-	}
-	return res, err
-}
+// MaxDetail caps each separate error or note a source passes on:
+// generous, so a server's whole message can be read, yet bounded.
+const MaxDetail = 2000
