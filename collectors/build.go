@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/launchwatch/launchwatch/collectors/host"
 	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 )
@@ -31,7 +32,7 @@ func FromConfig(cfg *config.Config, log *slog.Logger) ([]source.Source, error) {
 
 	var sources []source.Source
 	if h := cfg.Sources.Host; h != nil && h.Enabled {
-		src, err := NewHost(h)
+		src, err := host.New(h)
 		if err != nil {
 			return nil, fmt.Errorf("sources.host: %w", err)
 		}

@@ -1,4 +1,8 @@
-package collectors
+// Package host is the local machine as a source: CPU, memory, load, NIC
+// throughput and TCP figures, read from the kernel's own counters (on
+// Linux from /proc into buffers kept across polls, elsewhere through
+// gopsutil) and, for a per-port count, a netlink dump in the background.
+package host
 
 import (
 	"context"
@@ -19,22 +23,22 @@ import (
 
 // Host signal addresses (see snapshot.HostSignals).
 const (
-	hostSigCPU            = "host.cpu"
-	hostSigMemoryUsed     = "host.memory_used"
-	hostSigMemoryTotal    = "host.memory_total"
-	hostSigLoad1          = "host.load1"
-	hostSigNetTX          = "host.net_tx"
-	hostSigNetRX          = "host.net_rx"
-	hostSigTCPEstablished = "host.tcp_established"
-	hostSigTCPMemory      = "host.tcp_memory"
+	sigCPU            = "host.cpu"
+	sigMemoryUsed     = "host.memory_used"
+	sigMemoryTotal    = "host.memory_total"
+	sigLoad1          = "host.load1"
+	sigNetTX          = "host.net_tx"
+	sigNetRX          = "host.net_rx"
+	sigTCPEstablished = "host.tcp_established"
+	sigTCPMemory      = "host.tcp_memory"
 )
 
-// hostDumpTimeout bounds one background netlink dump. It is far above the
+// dumpTimeout bounds one background netlink dump. It is far above the
 // ~100 ms a dump takes at 76k sockets; a dump past it is abandoned and its
 // error reported, so a stuck dump never blocks the next one for good.
-const hostDumpTimeout = 10 * time.Second
+const dumpTimeout = 10 * time.Second
 
-// Host measures the local machine: CPU, memory, load and NIC throughput
+// Source measures the local machine: CPU, memory, load and NIC throughput
 // (on Linux read from /proc as gopsutil reads them, into buffers kept
 // across polls; elsewhere through gopsutil), and TCP figures from the
 // kernel's own counters.
@@ -50,35 +54,35 @@ const hostDumpTimeout = 10 * time.Second
 // All figures are per network namespace: inside a container, point
 // ProcRoot at the host's /proc. The netlink dump always sees the namespace
 // the process runs in, whatever ProcRoot says.
-type Host struct {
+type Source struct {
 	procRoot   string
 	interfaces []string // empty: all but loopback
 	ports      []uint16 // sorted, unique; empty: use the kernel counter
 	portsEvery time.Duration
-	sys        hostSystem
+	sys        system
 
 	// wallNow is the host's own clock. Rates here are over wall time, not
 	// the snapshot clock passed to Collect: in the demo that clock is
 	// simulated and sped up, but the machine's counters run in real time.
 	wallNow func() time.Time
 	// kernel reads /proc/net/snmp and /proc/net/sockstat.
-	kernel func(ctx context.Context) (hostKernelCounters, error)
+	kernel func(ctx context.Context) (kernelCounters, error)
 	// dump counts established sockets on the given local ports.
 	dump func(ctx context.Context, ports []uint16) (int, error)
 
 	mu      sync.Mutex // guards the previous samples; Collect may overlap a late one
 	prevCPU cpu.TimesStat
-	hasCPU  bool      // prevCPU is set
-	prevNet []hostNIC // nil until the first reading
+	hasCPU  bool  // prevCPU is set
+	prevNet []nic // nil until the first reading
 	prevAt  time.Time
-	curNet  []hostNIC // the reading being taken: prevNet's spare, swapped with it
+	curNet  []nic // the reading being taken: prevNet's spare, swapped with it
 
 	portMu sync.Mutex // guards the port count and the in-flight dump
-	port   hostPortState
+	port   portState
 }
 
-// hostPortState is the last netlink dump's outcome and the one in flight.
-type hostPortState struct {
+// portState is the last netlink dump's outcome and the one in flight.
+type portState struct {
 	done     bool // a dump has finished at least once
 	count    int
 	err      error
@@ -86,10 +90,10 @@ type hostPortState struct {
 	inFlight chan struct{} // closed when the running dump finishes; nil if none
 }
 
-// hostSystem reads the machine-wide counters: CPU times, memory, load and
-// NIC byte counters (host_system_linux.go reads /proc itself,
-// host_system_other.go asks gopsutil).
-type hostSystem interface {
+// system reads the machine-wide counters: CPU times, memory, load and
+// NIC byte counters (system_linux.go reads /proc itself,
+// system_other.go asks gopsutil).
+type system interface {
 	// cpuTimes is the total CPU time by state, in seconds.
 	cpuTimes(ctx context.Context) (cpu.TimesStat, error)
 	// memory is the total and the available memory in bytes.
@@ -101,14 +105,14 @@ type hostSystem interface {
 	nics(ctx context.Context, visit func(name []byte, recv, sent uint64)) error
 }
 
-// hostNIC is one interface's byte counters at a poll.
-type hostNIC struct {
+// nic is one interface's byte counters at a poll.
+type nic struct {
 	name       string
 	recv, sent uint64
 }
 
-// hostKernelCounters is what the kernel's counter files say.
-type hostKernelCounters struct {
+// kernelCounters is what the kernel's counter files say.
+type kernelCounters struct {
 	// CurrEstab is Tcp CurrEstab: ESTABLISHED plus CLOSE_WAIT sockets.
 	CurrEstab float64
 	// MemBytes is TCP socket memory (sockstat "TCP: … mem" pages × page size).
@@ -117,13 +121,13 @@ type hostKernelCounters struct {
 	SnmpErr, SockstatErr error
 }
 
-// NewHost returns the host source. Missing defaults (ProcRoot, PortsInterval)
+// New returns the host source. Missing defaults (ProcRoot, PortsInterval)
 // are filled in as config.Load would.
-func NewHost(cfg *config.Host) (*Host, error) {
+func New(cfg *config.Host) (*Source, error) {
 	if cfg == nil {
 		return nil, errors.New("host: no configuration")
 	}
-	h := &Host{
+	h := &Source{
 		procRoot:   cfg.ProcRoot,
 		interfaces: slices.Clone(cfg.Interfaces),
 		portsEvery: cfg.PortsInterval,
@@ -146,8 +150,8 @@ func NewHost(cfg *config.Host) (*Host, error) {
 	h.ports = slices.Compact(h.ports)
 	// The same /proc as the kernel counters, so a container pointed at the
 	// host's /proc sees the host's CPU, memory and NICs too.
-	h.sys = newHostSystem(h.procRoot)
-	kernel, err := hostNewKernel(h.procRoot)
+	h.sys = newSystem(h.procRoot)
+	kernel, err := newKernel(h.procRoot)
 	if err != nil {
 		return nil, fmt.Errorf("host: %w", err)
 	}
@@ -156,17 +160,17 @@ func NewHost(cfg *config.Host) (*Host, error) {
 }
 
 // Name implements source.Source.
-func (h *Host) Name() string { return config.SourceHost }
+func (h *Source) Name() string { return config.SourceHost }
 
 // Signals implements source.Source.
-func (h *Host) Signals() []string { return slices.Clone(snapshot.HostSignals) }
+func (h *Source) Signals() []string { return slices.Clone(snapshot.HostSignals) }
 
 // Collect implements source.Source. The snapshot clock is ignored: the machine's
 // counters run in real time, so rates use the host's own wall clock. The
 // first call has no CPU or NIC rates (they are deltas between calls); that
 // is not an error. A failing reading leaves
 // the others in the result and is named in the joined error.
-func (h *Host) Collect(ctx context.Context, _ time.Time) (source.Result, error) {
+func (h *Source) Collect(ctx context.Context, _ time.Time) (source.Result, error) {
 	res := source.Result{Values: make(map[string]snapshot.Value, len(snapshot.HostSignals))}
 	readings := []struct {
 		name string
@@ -193,7 +197,7 @@ func (h *Host) Collect(ctx context.Context, _ time.Time) (source.Result, error) 
 
 // collectCPU sets host.cpu from the busy share of CPU time since the last
 // call. The share comes from tick deltas, so no clock is involved.
-func (h *Host) collectCPU(ctx context.Context, res *source.Result) error {
+func (h *Source) collectCPU(ctx context.Context, res *source.Result) error {
 	cur, err := h.sys.cpuTimes(ctx)
 	if err != nil {
 		return fmt.Errorf("read cpu times: %w", err)
@@ -205,55 +209,55 @@ func (h *Host) collectCPU(ctx context.Context, res *source.Result) error {
 	if !ok {
 		return nil
 	}
-	total := hostCPUTotal(cur) - hostCPUTotal(prev)
+	total := cpuTotal(cur) - cpuTotal(prev)
 	idle := (cur.Idle + cur.Iowait) - (prev.Idle + prev.Iowait)
 	if total <= 0 {
 		return nil // no tick elapsed: nothing to say yet
 	}
-	res.Values[hostSigCPU] = snapshot.Some(min(max((total-idle)/total, 0), 1))
+	res.Values[sigCPU] = snapshot.Some(min(max((total-idle)/total, 0), 1))
 	return nil
 }
 
-// hostCPUTotal sums CPU time; guest time is already inside user and nice.
-func hostCPUTotal(t cpu.TimesStat) float64 {
+// cpuTotal sums CPU time; guest time is already inside user and nice.
+func cpuTotal(t cpu.TimesStat) float64 {
 	return t.User + t.System + t.Idle + t.Nice + t.Iowait + t.Irq + t.Softirq + t.Steal
 }
 
-func (h *Host) collectMemory(ctx context.Context, res *source.Result) error {
+func (h *Source) collectMemory(ctx context.Context, res *source.Result) error {
 	total, available, err := h.sys.memory(ctx)
 	if err != nil {
 		return fmt.Errorf("read memory: %w", err)
 	}
 	// Used is what cannot be reclaimed: page cache is not pressure.
 	used := total - min(available, total)
-	res.Values[hostSigMemoryUsed] = snapshot.Some(float64(used))
-	res.Values[hostSigMemoryTotal] = snapshot.Some(float64(total))
+	res.Values[sigMemoryUsed] = snapshot.Some(float64(used))
+	res.Values[sigMemoryTotal] = snapshot.Some(float64(total))
 	return nil
 }
 
-func (h *Host) collectLoad(ctx context.Context, res *source.Result) error {
+func (h *Source) collectLoad(ctx context.Context, res *source.Result) error {
 	l1, err := h.sys.load1(ctx)
 	if err != nil {
 		return fmt.Errorf("read load average: %w", err)
 	}
-	res.Values[hostSigLoad1] = snapshot.Some(l1)
+	res.Values[sigLoad1] = snapshot.Some(l1)
 	return nil
 }
 
 // collectNet sets host.net_tx and host.net_rx in bytes per wall-clock
 // second since the last call, summed over the chosen interfaces.
-func (h *Host) collectNet(ctx context.Context, res *source.Result) error {
+func (h *Source) collectNet(ctx context.Context, res *source.Result) error {
 	// The lock covers the reading too: it fills curNet, which the last
 	// reading left as the spare, and reuses prevNet's name strings.
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	cur := h.curNet[:0]
 	err := h.sys.nics(ctx, func(name []byte, recv, sent uint64) {
-		if !h.hostWantNIC(string(name)) {
+		if !h.wantNIC(string(name)) {
 			return
 		}
-		n := hostNIC{recv: recv, sent: sent}
-		if p := hostFindNIC(h.prevNet, name); p != nil {
+		n := nic{recv: recv, sent: sent}
+		if p := findNIC(h.prevNet, name); p != nil {
 			n.name = p.name
 		} else {
 			n.name = string(name)
@@ -266,7 +270,7 @@ func (h *Host) collectNet(ctx context.Context, res *source.Result) error {
 	}
 	at := h.wallNow()
 	for _, name := range h.interfaces {
-		if hostFindNIC(cur, []byte(name)) == nil {
+		if findNIC(cur, []byte(name)) == nil {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("network interface %q not found", name))
 		}
 	}
@@ -279,7 +283,7 @@ func (h *Host) collectNet(ctx context.Context, res *source.Result) error {
 	}
 	var tx, rx float64
 	for _, c := range cur {
-		p := hostFindNIC(prev, []byte(c.name))
+		p := findNIC(prev, []byte(c.name))
 		// A NIC that appeared, or whose counters went back (driver reset),
 		// has no delta this time; it must not make the sum negative.
 		if p == nil || c.sent < p.sent || c.recv < p.recv {
@@ -288,14 +292,14 @@ func (h *Host) collectNet(ctx context.Context, res *source.Result) error {
 		tx += float64(c.sent - p.sent)
 		rx += float64(c.recv - p.recv)
 	}
-	res.Values[hostSigNetTX] = snapshot.Some(tx / secs)
-	res.Values[hostSigNetRX] = snapshot.Some(rx / secs)
+	res.Values[sigNetTX] = snapshot.Some(tx / secs)
+	res.Values[sigNetRX] = snapshot.Some(rx / secs)
 	return nil
 }
 
-// hostFindNIC returns the interface named name in nics, or nil. A host
+// findNIC returns the interface named name in nics, or nil. A host
 // has a handful of interfaces: a scan beats a map built at every poll.
-func hostFindNIC(nics []hostNIC, name []byte) *hostNIC {
+func findNIC(nics []nic, name []byte) *nic {
 	for i := range nics {
 		if nics[i].name == string(name) {
 			return &nics[i]
@@ -304,9 +308,9 @@ func hostFindNIC(nics []hostNIC, name []byte) *hostNIC {
 	return nil
 }
 
-// hostWantNIC reports whether a NIC counts towards throughput: one of the
+// wantNIC reports whether a NIC counts towards throughput: one of the
 // configured interfaces, or any but loopback ("lo", "lo0") when none is.
-func (h *Host) hostWantNIC(name string) bool {
+func (h *Source) wantNIC(name string) bool {
 	if len(h.interfaces) > 0 {
 		return slices.Contains(h.interfaces, name)
 	}
@@ -319,7 +323,7 @@ func (h *Host) hostWantNIC(name string) bool {
 }
 
 // collectTCP sets host.tcp_memory and host.tcp_established.
-func (h *Host) collectTCP(ctx context.Context, res *source.Result) error {
+func (h *Source) collectTCP(ctx context.Context, res *source.Result) error {
 	kc, err := h.kernel(ctx)
 	if err != nil {
 		return err
@@ -328,21 +332,21 @@ func (h *Host) collectTCP(ctx context.Context, res *source.Result) error {
 	if kc.SockstatErr != nil {
 		errs = append(errs, kc.SockstatErr)
 	} else {
-		res.Values[hostSigTCPMemory] = snapshot.Some(kc.MemBytes)
+		res.Values[sigTCPMemory] = snapshot.Some(kc.MemBytes)
 	}
 	if len(h.ports) == 0 {
 		if kc.SnmpErr != nil {
 			errs = append(errs, kc.SnmpErr)
 		} else {
-			res.Values[hostSigTCPEstablished] = snapshot.Some(kc.CurrEstab)
+			res.Values[sigTCPEstablished] = snapshot.Some(kc.CurrEstab)
 		}
 		return errors.Join(errs...)
 	}
 	n, warn, err := h.portCount(ctx)
 	if err != nil {
-		errs = append(errs, fmt.Errorf("count established sockets on ports %s: %w", hostPortList(h.ports), err))
+		errs = append(errs, fmt.Errorf("count established sockets on ports %s: %w", portList(h.ports), err))
 	} else {
-		res.Values[hostSigTCPEstablished] = snapshot.Some(float64(n))
+		res.Values[sigTCPEstablished] = snapshot.Some(float64(n))
 	}
 	if warn != "" {
 		res.Warnings = append(res.Warnings, warn)
@@ -354,7 +358,7 @@ func (h *Host) collectTCP(ctx context.Context, res *source.Result) error {
 // when none is running and the last is older than PortsInterval. Only
 // before the very first dump has finished does it wait, and then no longer
 // than ctx allows.
-func (h *Host) portCount(ctx context.Context) (count int, warning string, err error) {
+func (h *Source) portCount(ctx context.Context) (count int, warning string, err error) {
 	now := h.wallNow()
 	h.portMu.Lock()
 	st := h.port
@@ -383,17 +387,17 @@ func (h *Host) portCount(ctx context.Context) (count int, warning string, err er
 
 // runDump runs one netlink dump with its own deadline (Collect's context
 // ends when Collect returns) and publishes the outcome.
-func (h *Host) runDump(done chan struct{}) {
-	ctx, cancel := context.WithTimeout(context.Background(), hostDumpTimeout)
+func (h *Source) runDump(done chan struct{}) {
+	ctx, cancel := context.WithTimeout(context.Background(), dumpTimeout)
 	defer cancel()
 	n, err := h.dump(ctx, h.ports)
 	h.portMu.Lock()
-	h.port = hostPortState{done: true, count: n, err: err, at: h.wallNow()}
+	h.port = portState{done: true, count: n, err: err, at: h.wallNow()}
 	h.portMu.Unlock()
 	close(done)
 }
 
-func hostPortList(ports []uint16) string {
+func portList(ports []uint16) string {
 	s := make([]string, len(ports))
 	for i, p := range ports {
 		s[i] = strconv.Itoa(int(p))

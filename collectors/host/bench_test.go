@@ -1,6 +1,6 @@
 //go:build linux
 
-package collectors
+package host
 
 import (
 	"bufio"
@@ -122,7 +122,7 @@ func openBenchConns(b *testing.B) []int {
 // dump (BenchmarkNetlinkPortCount50k), at its own cadence.
 func BenchmarkHostCollect50k(b *testing.B) {
 	ports := openBenchConns(b)
-	h := hostNew(b, config.Host{Ports: ports, PortsInterval: time.Hour})
+	h := newTestSource(b, config.Host{Ports: ports, PortsInterval: time.Hour})
 	ctx := context.Background()
 	// The first poll starts the dump in the background; time the polls
 	// once it has counted them, as on launch day.
@@ -132,11 +132,11 @@ func BenchmarkHostCollect50k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if n, ok := res.Values[hostSigTCPEstablished].Get(); ok && n == benchConns {
+		if n, ok := res.Values[sigTCPEstablished].Get(); ok && n == benchConns {
 			break
 		}
 		if time.Now().After(deadline) {
-			b.Fatalf("the dump never counted %d connections: %v", benchConns, res.Values[hostSigTCPEstablished])
+			b.Fatalf("the dump never counted %d connections: %v", benchConns, res.Values[sigTCPEstablished])
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -155,7 +155,7 @@ func BenchmarkNetlinkPortCount50k(b *testing.B) {
 	for i, p := range ports {
 		want[i] = uint16(p)
 	}
-	slices.Sort(want) // as NewHost keeps them: the count searches them
+	slices.Sort(want) // as New keeps them: the count searches them
 	ctx := context.Background()
 	for b.Loop() {
 		n, err := netlinkCountEstablished(ctx, want)

@@ -1,6 +1,6 @@
 //go:build linux
 
-package collectors
+package host
 
 import (
 	"context"
@@ -16,8 +16,8 @@ import (
 	psnet "github.com/shirou/gopsutil/v4/net"
 )
 
-// hostSystemNICs collects what nics visits, by name.
-func hostSystemNICs(t *testing.T, s hostSystem) map[string][2]uint64 {
+// systemNICs collects what nics visits, by name.
+func systemNICs(t *testing.T, s system) map[string][2]uint64 {
 	t.Helper()
 	got := map[string][2]uint64{}
 	if err := s.nics(context.Background(), func(name []byte, recv, sent uint64) {
@@ -38,9 +38,9 @@ func TestHostSystemGivesGopsutilsFiguresFromTheSameFiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			root := filepath.Join("testdata", "host", tt.dir)
+			root := filepath.Join("testdata", tt.dir)
 			ctx := context.WithValue(context.Background(), common.EnvKey, common.EnvMap{common.HostProcEnvKey: root})
-			s := newHostSystem(root)
+			s := newSystem(root)
 			for round := range 2 { // the second read reuses the open files and buffers
 				gotCPU, err := s.cpuTimes(context.Background())
 				if err != nil {
@@ -78,7 +78,7 @@ func TestHostSystemGivesGopsutilsFiguresFromTheSameFiles(t *testing.T) {
 					t.Errorf("round %d: load1 %v; gopsutil says %v", round, l1, avg.Load1)
 				}
 
-				got := hostSystemNICs(t, s)
+				got := systemNICs(t, s)
 				nics, err := psnet.IOCountersWithContext(ctx, true)
 				if err != nil {
 					t.Fatalf("gopsutil net: %v", err)
@@ -103,58 +103,58 @@ func TestHostSystemGivesGopsutilsFiguresFromTheSameFiles(t *testing.T) {
 func TestHostSystemNamesTheFileAndFieldOfABadFigure(t *testing.T) {
 	tests := []struct {
 		name, file, content string
-		read                func(hostSystem) error
+		read                func(system) error
 		want                string
 	}{
 		{
 			name: "a cpu line with too few counters", file: "stat", content: "cpu 1 2 3\n",
-			read: func(s hostSystem) error { _, err := s.cpuTimes(context.Background()); return err },
+			read: func(s system) error { _, err := s.cpuTimes(context.Background()); return err },
 			want: "the cpu line has 3 counters, not at least 7",
 		},
 		{
 			name: "a cpu counter that is not a number", file: "stat", content: "cpu 1 2 3 x4 5 6 7\n",
-			read: func(s hostSystem) error { _, err := s.cpuTimes(context.Background()); return err },
+			read: func(s system) error { _, err := s.cpuTimes(context.Background()); return err },
 			want: `cpu field 4 "x4" is not a tick count`,
 		},
 		{
 			name: "a first line that is not the cpu total", file: "stat", content: "intr 1 2 3\n",
-			read: func(s hostSystem) error { _, err := s.cpuTimes(context.Background()); return err },
+			read: func(s system) error { _, err := s.cpuTimes(context.Background()); return err },
 			want: "the first line is not the cpu total",
 		},
 		{
 			name: "a MemTotal that is not a size", file: "meminfo", content: "MemTotal: lots kB\nMemAvailable: 1 kB\n",
-			read: func(s hostSystem) error { _, _, err := s.memory(context.Background()); return err },
+			read: func(s system) error { _, _, err := s.memory(context.Background()); return err },
 			want: `MemTotal "lots kB" is not a size in kB`,
 		},
 		{
 			name: "meminfo without MemTotal", file: "meminfo", content: "MemAvailable: 1 kB\n",
-			read: func(s hostSystem) error { _, _, err := s.memory(context.Background()); return err },
+			read: func(s system) error { _, _, err := s.memory(context.Background()); return err },
 			want: "no MemTotal",
 		},
 		{
 			name: "a byte counter that is not a number", file: "net/dev",
 			content: "h1\nh2\n eth0: 1 2 3 4 5 6 7 8 -9 10 11 12 13 14 15 16\n",
-			read:    func(s hostSystem) error { return s.nics(context.Background(), func([]byte, uint64, uint64) {}) },
+			read:    func(s system) error { return s.nics(context.Background(), func([]byte, uint64, uint64) {}) },
 			want:    `interface eth0: counter 9 "-9" is not a number`,
 		},
 		{
 			name: "a load average line that stops short", file: "loadavg", content: "0.5 0.4\n",
-			read: func(s hostSystem) error { _, err := s.load1(context.Background()); return err },
+			read: func(s system) error { _, err := s.load1(context.Background()); return err },
 			want: "no 15-minute load average",
 		},
 		{
 			name: "an empty load average file", file: "loadavg", content: "\n",
-			read: func(s hostSystem) error { _, err := s.load1(context.Background()); return err },
+			read: func(s system) error { _, err := s.load1(context.Background()); return err },
 			want: "no 1-minute load average",
 		},
 		{
 			name: "a load average that is not a number", file: "loadavg", content: "0.5 x 0.3 1/100 42\n",
-			read: func(s hostSystem) error { _, err := s.load1(context.Background()); return err },
+			read: func(s system) error { _, err := s.load1(context.Background()); return err },
 			want: `the 5-minute load average "x" is not a number`,
 		},
 		{
 			name: "a missing file", file: "meminfo",
-			read: func(s hostSystem) error { _, _, err := s.memory(context.Background()); return err },
+			read: func(s system) error { _, _, err := s.memory(context.Background()); return err },
 			want: "no such file or directory",
 		},
 	}
@@ -170,7 +170,7 @@ func TestHostSystemNamesTheFileAndFieldOfABadFigure(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			err := tt.read(newHostSystem(root))
+			err := tt.read(newSystem(root))
 			if err == nil || !strings.HasPrefix(err.Error(), "read "+path+": ") || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v; want it to start with %q and contain %q", err, "read "+path+": ", tt.want)
 			}
@@ -180,8 +180,8 @@ func TestHostSystemNamesTheFileAndFieldOfABadFigure(t *testing.T) {
 
 func TestHostProcFileReadsAFileThatGrowsIsReplacedAndComesBack(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "counters")
-	big := strings.Repeat("0123456789abcdef", hostProcInitialBuf/16*3) // three buffers' worth
-	f := newHostProcFile(path)
+	big := strings.Repeat("0123456789abcdef", procInitialBuf/16*3) // three buffers' worth
+	f := newProcFile(path)
 	read := func() (string, error) {
 		var got string
 		err := f.read(func(b []byte) error { got = string(b); return nil })
@@ -222,7 +222,7 @@ func TestHostProcFileReadsAFileThatGrowsIsReplacedAndComesBack(t *testing.T) {
 }
 
 func BenchmarkHostSystem(b *testing.B) {
-	s := newHostSystem("/proc")
+	s := newSystem("/proc")
 	ctx := context.Background()
 	for b.Loop() {
 		if _, err := s.cpuTimes(ctx); err != nil {

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package collectors
+package host
 
 import (
 	"context"
@@ -8,11 +8,11 @@ import (
 	"runtime"
 )
 
-// hostNewKernel returns a reader that fails: the TCP counters come from
+// newKernel returns a reader that fails: the TCP counters come from
 // Linux's /proc. CPU, memory, load and NICs still work through gopsutil.
-func hostNewKernel(string) (func(context.Context) (hostKernelCounters, error), error) {
-	return func(context.Context) (hostKernelCounters, error) {
-		return hostKernelCounters{}, fmt.Errorf("read tcp counters: not supported on %s", runtime.GOOS)
+func newKernel(string) (func(context.Context) (kernelCounters, error), error) {
+	return func(context.Context) (kernelCounters, error) {
+		return kernelCounters{}, fmt.Errorf("read tcp counters: not supported on %s", runtime.GOOS)
 	}, nil
 }
 

@@ -1,6 +1,6 @@
 //go:build linux
 
-package collectors
+package host
 
 import (
 	"context"
@@ -22,15 +22,15 @@ import (
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
-// hostTestConns is how many loopback connections the socket tests open:
+// testConns is how many loopback connections the socket tests open:
 // enough that a count off by a few sockets, or a walk over every socket,
 // shows.
-const hostTestConns = 2000
+const testConns = 2000
 
-// hostOpenConns opens n real loopback TCP connections to a fresh listener,
+// openConns opens n real loopback TCP connections to a fresh listener,
 // accepts them all, and returns the listener's port. Both ends of each
 // connection are ESTABLISHED sockets on this host. Cleanup closes them.
-func hostOpenConns(tb testing.TB, n int) (port int, closeAll func()) {
+func openConns(tb testing.TB, n int) (port int, closeAll func()) {
 	tb.Helper()
 	var lim unix.Rlimit
 	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
@@ -99,16 +99,16 @@ func hostOpenConns(tb testing.TB, n int) (port int, closeAll func()) {
 	return ln.Addr().(*net.TCPAddr).Port, closeAll
 }
 
-func hostNew(tb testing.TB, cfg config.Host) *Host {
+func newTestSource(tb testing.TB, cfg config.Host) *Source {
 	tb.Helper()
-	h, err := NewHost(&cfg)
+	h, err := New(&cfg)
 	if err != nil {
-		tb.Fatalf("NewHost: %v", err)
+		tb.Fatalf("New: %v", err)
 	}
 	return h
 }
 
-func hostCollect(tb testing.TB, h *Host) source.Result {
+func collectOnce(tb testing.TB, h *Source) source.Result {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -119,7 +119,7 @@ func hostCollect(tb testing.TB, h *Host) source.Result {
 	return res
 }
 
-func hostValue(tb testing.TB, res source.Result, sig string) float64 {
+func valueOf(tb testing.TB, res source.Result, sig string) float64 {
 	tb.Helper()
 	v, ok := res.Values[sig].Get()
 	if !ok {
@@ -129,38 +129,38 @@ func hostValue(tb testing.TB, res source.Result, sig string) float64 {
 }
 
 func TestHostFirstPollHasNoRatesAndNoError(t *testing.T) {
-	h := hostNew(t, config.Host{})
-	res := hostCollect(t, h)
-	for _, sig := range []string{hostSigCPU, hostSigNetTX, hostSigNetRX} {
+	h := newTestSource(t, config.Host{})
+	res := collectOnce(t, h)
+	for _, sig := range []string{sigCPU, sigNetTX, sigNetRX} {
 		if v, ok := res.Values[sig]; ok {
 			t.Errorf("first poll has %s = %v; want it missing (no delta yet)", sig, v)
 		}
 	}
-	for _, sig := range []string{hostSigMemoryUsed, hostSigMemoryTotal, hostSigLoad1, hostSigTCPEstablished, hostSigTCPMemory} {
-		hostValue(t, res, sig)
+	for _, sig := range []string{sigMemoryUsed, sigMemoryTotal, sigLoad1, sigTCPEstablished, sigTCPMemory} {
+		valueOf(t, res, sig)
 	}
 }
 
 func TestHostSecondPollHasSaneFigures(t *testing.T) {
-	h := hostNew(t, config.Host{})
-	hostCollect(t, h)
+	h := newTestSource(t, config.Host{})
+	collectOnce(t, h)
 	time.Sleep(250 * time.Millisecond) // a few clock ticks on every CPU
-	res := hostCollect(t, h)
+	res := collectOnce(t, h)
 
-	if cpu := hostValue(t, res, hostSigCPU); cpu < 0 || cpu > 1 {
+	if cpu := valueOf(t, res, sigCPU); cpu < 0 || cpu > 1 {
 		t.Errorf("cpu = %v; want 0..1", cpu)
 	}
-	used, total := hostValue(t, res, hostSigMemoryUsed), hostValue(t, res, hostSigMemoryTotal)
+	used, total := valueOf(t, res, sigMemoryUsed), valueOf(t, res, sigMemoryTotal)
 	if total <= 0 || used < 0 || used > total {
 		t.Errorf("memory used %v of total %v; want 0 <= used <= total, total > 0", used, total)
 	}
-	for _, sig := range []string{hostSigNetTX, hostSigNetRX, hostSigLoad1, hostSigTCPEstablished} {
-		if v := hostValue(t, res, sig); v < 0 {
+	for _, sig := range []string{sigNetTX, sigNetRX, sigLoad1, sigTCPEstablished} {
+		if v := valueOf(t, res, sig); v < 0 {
 			t.Errorf("%s = %v; want >= 0", sig, v)
 		}
 	}
 	page := float64(os.Getpagesize())
-	if mem := hostValue(t, res, hostSigTCPMemory); mem < 0 || math.Mod(mem, page) != 0 {
+	if mem := valueOf(t, res, sigTCPMemory); mem < 0 || math.Mod(mem, page) != 0 {
 		t.Errorf("tcp_memory = %v; want a non-negative multiple of the page size %v", mem, page)
 	}
 	if got := h.Signals(); len(got) != len(snapshot.HostSignals) {
@@ -169,36 +169,36 @@ func TestHostSecondPollHasSaneFigures(t *testing.T) {
 }
 
 func TestHostKernelCounterSeesBothEndsOfEveryConnection(t *testing.T) {
-	h := hostNew(t, config.Host{})
-	base := hostValue(t, hostCollect(t, h), hostSigTCPEstablished)
-	hostOpenConns(t, hostTestConns)
-	got := hostValue(t, hostCollect(t, h), hostSigTCPEstablished)
+	h := newTestSource(t, config.Host{})
+	base := valueOf(t, collectOnce(t, h), sigTCPEstablished)
+	openConns(t, testConns)
+	got := valueOf(t, collectOnce(t, h), sigTCPEstablished)
 	// Other processes (go test runs packages in parallel, and the CLI and
 	// e2e tests open and close loopback connections) may move the count
 	// either way meanwhile: allow 500 each side of the expected 4,000 rise.
 	// The per-port test below checks the exact count.
-	lo, hi := base+2*hostTestConns-500, base+2*hostTestConns+500
-	t.Logf("CurrEstab: baseline %v, with %d loopback connections open %v", base, hostTestConns, got)
+	lo, hi := base+2*testConns-500, base+2*testConns+500
+	t.Logf("CurrEstab: baseline %v, with %d loopback connections open %v", base, testConns, got)
 	if got < lo || got > hi {
-		t.Errorf("tcp_established = %v; want %v..%v (baseline %v + both ends of %d connections)", got, lo, hi, base, hostTestConns)
+		t.Errorf("tcp_established = %v; want %v..%v (baseline %v + both ends of %d connections)", got, lo, hi, base, testConns)
 	}
 }
 
 func TestHostPortCountIsExactlyTheAcceptedSocketsAndDropsOnClose(t *testing.T) {
-	port, closeAll := hostOpenConns(t, hostTestConns)
-	h := hostNew(t, config.Host{Ports: []int{port}, PortsInterval: 10 * time.Millisecond})
+	port, closeAll := openConns(t, testConns)
+	h := newTestSource(t, config.Host{Ports: []int{port}, PortsInterval: 10 * time.Millisecond})
 
 	start := time.Now()
-	got := hostValue(t, hostCollect(t, h), hostSigTCPEstablished)
+	got := valueOf(t, collectOnce(t, h), sigTCPEstablished)
 	t.Logf("port %d: %v established sockets, first poll (with the dump) took %s", port, got, time.Since(start))
-	if got != hostTestConns {
-		t.Fatalf("tcp_established on port %d = %v; want exactly %d (the accepted sockets)", port, got, hostTestConns)
+	if got != testConns {
+		t.Fatalf("tcp_established on port %d = %v; want exactly %d (the accepted sockets)", port, got, testConns)
 	}
 
 	closeAll()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		got = hostValue(t, hostCollect(t, h), hostSigTCPEstablished)
+		got = valueOf(t, collectOnce(t, h), sigTCPEstablished)
 		if got == 0 {
 			break
 		}
@@ -210,7 +210,7 @@ func TestHostPortCountIsExactlyTheAcceptedSocketsAndDropsOnClose(t *testing.T) {
 }
 
 func TestHostPortDumpRunsInTheBackground(t *testing.T) {
-	h := hostNew(t, config.Host{Ports: []int{443}, PortsInterval: 10 * time.Second})
+	h := newTestSource(t, config.Host{Ports: []int{443}, PortsInterval: 10 * time.Second})
 	wall := time.Now()
 	h.wallNow = func() time.Time { return wall }
 	release := make(chan struct{})
@@ -250,17 +250,17 @@ func TestHostPortDumpRunsInTheBackground(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "count established sockets on ports 443: first netlink dump still running") {
 		t.Fatalf("Collect before the first dump ends: err = %v; want the dump named", err)
 	}
-	if _, ok := res.Values[hostSigTCPEstablished]; ok {
+	if _, ok := res.Values[sigTCPEstablished]; ok {
 		t.Errorf("tcp_established present before any dump finished")
 	}
-	hostValue(t, res, hostSigMemoryTotal)
+	valueOf(t, res, sigMemoryTotal)
 
 	waitStart(1)
 	release <- struct{}{}
-	if got := hostValue(t, hostCollect(t, h), hostSigTCPEstablished); got != 100 {
+	if got := valueOf(t, collectOnce(t, h), sigTCPEstablished); got != 100 {
 		t.Fatalf("tcp_established = %v; want the first dump's 100", got)
 	}
-	if got := hostValue(t, hostCollect(t, h), hostSigTCPEstablished); got != 100 || len(started) != 0 {
+	if got := valueOf(t, collectOnce(t, h), sigTCPEstablished); got != 100 || len(started) != 0 {
 		t.Fatalf("fresh count: tcp_established = %v, %d more dumps; want 100 reused, no new dump", got, len(started))
 	}
 
@@ -268,7 +268,7 @@ func TestHostPortDumpRunsInTheBackground(t *testing.T) {
 	wall = wall.Add(11 * time.Second)
 	for range 3 {
 		start := time.Now()
-		got := hostValue(t, hostCollect(t, h), hostSigTCPEstablished)
+		got := valueOf(t, collectOnce(t, h), sigTCPEstablished)
 		if took := time.Since(start); took > time.Second {
 			t.Errorf("Collect waited %s for a dump in flight", took)
 		}
@@ -284,7 +284,7 @@ func TestHostPortDumpRunsInTheBackground(t *testing.T) {
 }
 
 func TestHostCancelledContextNamesEveryReading(t *testing.T) {
-	h := hostNew(t, config.Host{})
+	h := newTestSource(t, config.Host{})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	res, err := h.Collect(ctx, time.Time{})
@@ -313,9 +313,9 @@ func TestHostNewRefusesBadConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := NewHost(tt.cfg)
+			_, err := New(tt.cfg)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("NewHost: err = %v; want it to contain %q", err, tt.want)
+				t.Fatalf("New: err = %v; want it to contain %q", err, tt.want)
 			}
 		})
 	}
@@ -344,17 +344,17 @@ func TestHostKernelCountersFromProcFiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			root := filepath.Join("testdata", "host", tt.dir)
-			read, err := hostNewKernel(root)
+			root := filepath.Join("testdata", tt.dir)
+			read, err := newKernel(root)
 			if err != nil {
-				t.Fatalf("hostNewKernel: %v", err)
+				t.Fatalf("newKernel: %v", err)
 			}
 			kc, err := read(context.Background())
 			if err != nil {
 				t.Fatalf("read: %v", err)
 			}
-			hostCheckErr(t, kc.SnmpErr, filepath.Join(root, "net", "snmp"), tt.snmpErr)
-			hostCheckErr(t, kc.SockstatErr, filepath.Join(root, "net", "sockstat"), tt.sockErr)
+			checkErr(t, kc.SnmpErr, filepath.Join(root, "net", "snmp"), tt.snmpErr)
+			checkErr(t, kc.SockstatErr, filepath.Join(root, "net", "sockstat"), tt.sockErr)
 			if tt.snmpErr == "" && kc.CurrEstab != tt.estab {
 				t.Errorf("CurrEstab = %v; want %v", kc.CurrEstab, tt.estab)
 			}
@@ -365,8 +365,8 @@ func TestHostKernelCountersFromProcFiles(t *testing.T) {
 	}
 }
 
-// hostCheckErr checks that err names the file and says what is wrong.
-func hostCheckErr(t *testing.T, err error, file, want string) {
+// checkErr checks that err names the file and says what is wrong.
+func checkErr(t *testing.T, err error, file, want string) {
 	t.Helper()
 	switch {
 	case want == "" && err != nil:
@@ -379,36 +379,36 @@ func hostCheckErr(t *testing.T, err error, file, want string) {
 }
 
 func TestHostFakeProcRootKeepsTCPFiguresWhenOthersFail(t *testing.T) {
-	h := hostNew(t, config.Host{ProcRoot: filepath.Join("testdata", "host", "good")})
+	h := newTestSource(t, config.Host{ProcRoot: filepath.Join("testdata", "good")})
 	res, err := h.Collect(context.Background(), time.Time{})
 	if err == nil || !strings.Contains(err.Error(), "read memory:") || !strings.Contains(err.Error(), "read network counters:") {
 		t.Fatalf("err = %v; want the readings missing from the fake /proc named", err)
 	}
-	if got := hostValue(t, res, hostSigTCPEstablished); got != 42 {
+	if got := valueOf(t, res, sigTCPEstablished); got != 42 {
 		t.Errorf("tcp_established = %v; want 42 from the fake snmp", got)
 	}
-	hostValue(t, res, hostSigTCPMemory)
+	valueOf(t, res, sigTCPMemory)
 }
 
 func TestHostLoopbackIsLeftOutOfThroughput(t *testing.T) {
-	all := hostNew(t, config.Host{})
-	chosen := hostNew(t, config.Host{Interfaces: []string{"lo"}})
+	all := newTestSource(t, config.Host{})
+	chosen := newTestSource(t, config.Host{Interfaces: []string{"lo"}})
 	for name, want := range map[string]bool{"lo": false, "lo0": false, "eth0": true, "lowpan0": true, "ens3": true} {
-		if got := all.hostWantNIC(name); got != want {
-			t.Errorf("all but loopback: hostWantNIC(%q) = %v; want %v", name, got, want)
+		if got := all.wantNIC(name); got != want {
+			t.Errorf("all but loopback: wantNIC(%q) = %v; want %v", name, got, want)
 		}
 	}
-	if !chosen.hostWantNIC("lo") || chosen.hostWantNIC("eth0") {
+	if !chosen.wantNIC("lo") || chosen.wantNIC("eth0") {
 		t.Errorf("interfaces [lo]: want only lo counted")
 	}
-	res := hostCollect(t, hostNew(t, config.Host{Interfaces: []string{"nosuch0"}}))
+	res := collectOnce(t, newTestSource(t, config.Host{Interfaces: []string{"nosuch0"}}))
 	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], `"nosuch0" not found`) {
 		t.Errorf("warnings = %q; want the missing interface named", res.Warnings)
 	}
 }
 
 func BenchmarkHostCollect(b *testing.B) {
-	h := hostNew(b, config.Host{})
+	h := newTestSource(b, config.Host{})
 	ctx := context.Background()
 	for b.Loop() {
 		if _, err := h.Collect(ctx, time.Time{}); err != nil {
@@ -418,7 +418,7 @@ func BenchmarkHostCollect(b *testing.B) {
 }
 
 func BenchmarkHostKernelCounters(b *testing.B) {
-	read, err := hostNewKernel("/proc")
+	read, err := newKernel("/proc")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -431,13 +431,13 @@ func BenchmarkHostKernelCounters(b *testing.B) {
 }
 
 func BenchmarkNetlinkPortCount(b *testing.B) {
-	port, _ := hostOpenConns(b, hostTestConns)
+	port, _ := openConns(b, testConns)
 	ports := []uint16{uint16(port)}
 	ctx := context.Background()
 	for b.Loop() {
 		n, err := netlinkCountEstablished(ctx, ports)
-		if err != nil || n != hostTestConns {
-			b.Fatalf("count = %d, %v; want %d", n, err, hostTestConns)
+		if err != nil || n != testConns {
+			b.Fatalf("count = %d, %v; want %d", n, err, testConns)
 		}
 	}
 }
@@ -445,12 +445,12 @@ func BenchmarkNetlinkPortCount(b *testing.B) {
 // BenchmarkGopsutilConnections shows why net.Connections is never called in
 // the poll path: it walks every process's descriptors.
 func BenchmarkGopsutilConnections(b *testing.B) {
-	hostOpenConns(b, hostTestConns)
+	openConns(b, testConns)
 	ctx := context.Background()
 	for b.Loop() {
 		conns, err := psnet.ConnectionsWithContext(ctx, "tcp")
-		if err != nil || len(conns) < 2*hostTestConns {
-			b.Fatalf("%d connections, %v; want at least %d", len(conns), err, 2*hostTestConns)
+		if err != nil || len(conns) < 2*testConns {
+			b.Fatalf("%d connections, %v; want at least %d", len(conns), err, 2*testConns)
 		}
 	}
 }

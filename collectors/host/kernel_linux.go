@@ -1,4 +1,4 @@
-package collectors
+package host
 
 import (
 	"bytes"
@@ -10,25 +10,25 @@ import (
 	"strconv"
 )
 
-// hostNewKernel returns the reader of the kernel's TCP counters under
+// newKernel returns the reader of the kernel's TCP counters under
 // procRoot. Each read costs tens of microseconds whatever the socket count.
-func hostNewKernel(procRoot string) (func(context.Context) (hostKernelCounters, error), error) {
+func newKernel(procRoot string) (func(context.Context) (kernelCounters, error), error) {
 	if fi, err := os.Stat(procRoot); err != nil {
 		return nil, fmt.Errorf("proc root: %w", err)
 	} else if !fi.IsDir() {
 		return nil, fmt.Errorf("proc root %s is not a directory", procRoot)
 	}
-	snmp := newHostProcFile(filepath.Join(procRoot, "net", "snmp"))
-	sockstat := newHostProcFile(filepath.Join(procRoot, "net", "sockstat"))
+	snmp := newProcFile(filepath.Join(procRoot, "net", "snmp"))
+	sockstat := newProcFile(filepath.Join(procRoot, "net", "sockstat"))
 	page := float64(os.Getpagesize())
-	return func(ctx context.Context) (hostKernelCounters, error) {
-		var kc hostKernelCounters
+	return func(ctx context.Context) (kernelCounters, error) {
+		var kc kernelCounters
 		if err := ctx.Err(); err != nil {
 			return kc, fmt.Errorf("read %s: %w", snmp.path, err)
 		}
 		kc.SnmpErr = snmp.read(func(b []byte) error {
 			var err error
-			if kc.CurrEstab, err = hostParseCurrEstab(b); err != nil {
+			if kc.CurrEstab, err = parseCurrEstab(b); err != nil {
 				return fmt.Errorf("read %s: %w", snmp.path, err)
 			}
 			return nil
@@ -41,7 +41,7 @@ func hostNewKernel(procRoot string) (func(context.Context) (hostKernelCounters, 
 		// TCP mem figure here is the protocol-wide tcp_memory_allocated,
 		// which covers IPv6 sockets as well.
 		kc.SockstatErr = sockstat.read(func(b []byte) error {
-			pages, err := hostParseSockstatMem(b)
+			pages, err := parseSockstatMem(b)
 			if err != nil {
 				return fmt.Errorf("read %s: %w", sockstat.path, err)
 			}
@@ -52,11 +52,11 @@ func hostNewKernel(procRoot string) (func(context.Context) (hostKernelCounters, 
 	}, nil
 }
 
-// hostParseSockstatMem returns the "TCP: inuse N … mem N" figure, in pages.
+// parseSockstatMem returns the "TCP: inuse N … mem N" figure, in pages.
 // procfs has NetSockstat, but its errors repeat the path and their own
 // prefixes past one terminal line, and it builds a map per line; this
 // reads the one field we need.
-func hostParseSockstatMem(b []byte) (uint64, error) {
+func parseSockstatMem(b []byte) (uint64, error) {
 	for line := range bytes.Lines(b) {
 		rest, ok := bytes.CutPrefix(line, []byte("TCP:"))
 		if !ok {
@@ -81,10 +81,10 @@ func hostParseSockstatMem(b []byte) (uint64, error) {
 	return 0, errors.New(`no "TCP:" line`)
 }
 
-// hostParseCurrEstab finds Tcp CurrEstab in /proc/net/snmp: a "Tcp:" line of
+// parseCurrEstab finds Tcp CurrEstab in /proc/net/snmp: a "Tcp:" line of
 // names followed by a "Tcp:" line of values. procfs parses this file only
 // per process, into every field.
-func hostParseCurrEstab(b []byte) (float64, error) {
+func parseCurrEstab(b []byte) (float64, error) {
 	var names []byte
 	for line := range bytes.Lines(b) {
 		rest, ok := bytes.CutPrefix(line, []byte("Tcp:"))

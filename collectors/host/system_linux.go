@@ -1,4 +1,4 @@
-package collectors
+package host
 
 import (
 	"bytes"
@@ -17,38 +17,38 @@ import (
 	"github.com/shirou/gopsutil/v4/mem"
 )
 
-// hostProcInitialBuf is a proc file buffer's first size; it doubles when a
+// procInitialBuf is a proc file buffer's first size; it doubles when a
 // file does not fit (/proc/stat on a machine with many CPUs and IRQs).
-const hostProcInitialBuf = 4 << 10
+const procInitialBuf = 4 << 10
 
-// hostProcFile is one /proc file read again at every poll into a buffer
+// procFile is one /proc file read again at every poll into a buffer
 // kept across polls, so a poll allocates nothing to read it. It is opened
 // by name at every read, as gopsutil does: a file replaced or removed is
 // seen at the next poll, and no descriptor outlives the read.
-type hostProcFile struct {
+type procFile struct {
 	path string
 
 	mu  sync.Mutex // guards buf: an overlapping Collect waits its turn
 	buf []byte
 }
 
-func newHostProcFile(path string) *hostProcFile { return &hostProcFile{path: path} }
+func newProcFile(path string) *procFile { return &procFile{path: path} }
 
-// hostProcReadError is a /proc file that could not be opened or read (not
+// procReadError is a /proc file that could not be opened or read (not
 // one whose content did not parse).
-type hostProcReadError struct {
+type procReadError struct {
 	path string
 	err  error
 }
 
-func (e *hostProcReadError) Error() string { return "read " + e.path + ": " + e.err.Error() }
-func (e *hostProcReadError) Unwrap() error { return e.err }
+func (e *procReadError) Error() string { return "read " + e.path + ": " + e.err.Error() }
+func (e *procReadError) Unwrap() error { return e.err }
 
 // read calls parse with the file's whole content, under the file's lock:
 // the bytes are valid only until parse returns. An error reading is a
-// *hostProcReadError naming the file ("read /proc/stat: permission
+// *procReadError naming the file ("read /proc/stat: permission
 // denied"); parse's error is returned as it is.
-func (p *hostProcFile) read(parse func([]byte) error) error {
+func (p *procFile) read(parse func([]byte) error) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	b, err := p.load()
@@ -57,20 +57,20 @@ func (p *hostProcFile) read(parse func([]byte) error) error {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return &hostProcReadError{path: p.path, err: err}
+		return &procReadError{path: p.path, err: err}
 	}
 	return parse(b)
 }
 
 // load reads the whole file into the kept buffer.
-func (p *hostProcFile) load() ([]byte, error) {
+func (p *procFile) load() ([]byte, error) {
 	f, err := os.Open(p.path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	if p.buf == nil {
-		p.buf = make([]byte, hostProcInitialBuf)
+		p.buf = make([]byte, procInitialBuf)
 	}
 	n := 0
 	for {
@@ -88,34 +88,34 @@ func (p *hostProcFile) load() ([]byte, error) {
 	}
 }
 
-// hostProcSystem reads CPU, memory, load and NIC counters from /proc files
+// procSystem reads CPU, memory, load and NIC counters from /proc files
 // into buffers it keeps. Every figure is the one gopsutil gives (the same files,
 // the same fields, the same arithmetic); it only skips gopsutil's
 // per-call allocations of lines and strings.
-type hostProcSystem struct {
-	stat, meminfo, loadavg, netDev *hostProcFile
+type procSystem struct {
+	stat, meminfo, loadavg, netDev *procFile
 	// env points gopsutil, where it answers instead (an old kernel's
 	// memory, an unreadable load average), at the same /proc.
 	env common.EnvMap
 }
 
-func newHostSystem(procRoot string) hostSystem {
-	return &hostProcSystem{
-		stat:    newHostProcFile(filepath.Join(procRoot, "stat")),
-		meminfo: newHostProcFile(filepath.Join(procRoot, "meminfo")),
-		loadavg: newHostProcFile(filepath.Join(procRoot, "loadavg")),
-		netDev:  newHostProcFile(filepath.Join(procRoot, "net", "dev")),
+func newSystem(procRoot string) system {
+	return &procSystem{
+		stat:    newProcFile(filepath.Join(procRoot, "stat")),
+		meminfo: newProcFile(filepath.Join(procRoot, "meminfo")),
+		loadavg: newProcFile(filepath.Join(procRoot, "loadavg")),
+		netDev:  newProcFile(filepath.Join(procRoot, "net", "dev")),
 		env:     common.EnvMap{common.HostProcEnvKey: procRoot},
 	}
 }
 
 // cpuTimes reads the total "cpu" line of /proc/stat, in seconds as
 // gopsutil's cpu.Times(false) gives them.
-func (s *hostProcSystem) cpuTimes(context.Context) (cpu.TimesStat, error) {
+func (s *procSystem) cpuTimes(context.Context) (cpu.TimesStat, error) {
 	var t cpu.TimesStat
 	err := s.stat.read(func(b []byte) error {
 		line, _, _ := bytes.Cut(b, []byte("\n"))
-		name, rest := hostNextField(line)
+		name, rest := nextField(line)
 		// The name and the seven counters present since Linux 2.6 are
 		// required; steal, guest and guest_nice are optional.
 		if !bytes.HasPrefix(name, []byte("cpu")) {
@@ -125,10 +125,10 @@ func (s *hostProcSystem) cpuTimes(context.Context) (cpu.TimesStat, error) {
 		i := 0
 		for ; i < len(counters); i++ {
 			var f []byte
-			if f, rest = hostNextField(rest); f == nil {
+			if f, rest = nextField(rest); f == nil {
 				break
 			}
-			n, ok := hostParseUint(f)
+			n, ok := parseUint(f)
 			if !ok {
 				return fmt.Errorf("read %s: cpu field %d %q is not a tick count", s.stat.path, i+1, f)
 			}
@@ -145,7 +145,7 @@ func (s *hostProcSystem) cpuTimes(context.Context) (cpu.TimesStat, error) {
 
 // memory reads MemTotal and MemAvailable from /proc/meminfo, in bytes. A
 // kernel older than 3.14 has no MemAvailable: gopsutil estimates it then.
-func (s *hostProcSystem) memory(ctx context.Context) (total, available uint64, err error) {
+func (s *procSystem) memory(ctx context.Context) (total, available uint64, err error) {
 	haveTotal, haveAvail := false, false
 	err = s.meminfo.read(func(b []byte) error {
 		for line := range bytes.Lines(b) {
@@ -162,8 +162,8 @@ func (s *hostProcSystem) memory(ctx context.Context) (total, available uint64, e
 			default:
 				continue
 			}
-			f, _ := hostNextField(value)
-			n, ok := hostParseUint(f)
+			f, _ := nextField(value)
+			n, ok := parseUint(f)
 			if !ok {
 				return fmt.Errorf("read %s: %s %q is not a size in kB", s.meminfo.path, bytes.TrimSpace(key), bytes.TrimSpace(value))
 			}
@@ -192,13 +192,13 @@ func (s *hostProcSystem) memory(ctx context.Context) (total, available uint64, e
 // the file again, then the sysinfo system call); a file that reads but
 // does not parse is an error naming the field (gopsutil would index past
 // a short line and panic).
-func (s *hostProcSystem) load1(ctx context.Context) (float64, error) {
+func (s *procSystem) load1(ctx context.Context) (float64, error) {
 	var l1 float64
 	err := s.loadavg.read(func(b []byte) error {
 		rest := b
 		for i, name := range []string{"1-minute", "5-minute", "15-minute"} { // gopsutil parses all three
 			var f []byte
-			if f, rest = hostNextField(rest); f == nil {
+			if f, rest = nextField(rest); f == nil {
 				return fmt.Errorf("read %s: no %s load average", s.loadavg.path, name)
 			}
 			v, err := strconv.ParseFloat(string(f), 64)
@@ -211,7 +211,7 @@ func (s *hostProcSystem) load1(ctx context.Context) (float64, error) {
 		}
 		return nil
 	})
-	var unreadable *hostProcReadError
+	var unreadable *procReadError
 	if !errors.As(err, &unreadable) {
 		return l1, err
 	}
@@ -226,7 +226,7 @@ func (s *hostProcSystem) load1(ctx context.Context) (float64, error) {
 // its received and sent bytes. The name is valid only during the call.
 // Lines gopsutil skips (no colon, no name, fewer than 13 counters) are
 // skipped; a counter gopsutil would fail on is an error naming it.
-func (s *hostProcSystem) nics(_ context.Context, visit func(name []byte, recv, sent uint64)) error {
+func (s *procSystem) nics(_ context.Context, visit func(name []byte, recv, sent uint64)) error {
 	return s.netDev.read(func(b []byte) error {
 		n := 0
 		for line := range bytes.Lines(b) {
@@ -249,7 +249,7 @@ func (s *hostProcSystem) nics(_ context.Context, visit func(name []byte, recv, s
 			rest := line[sep+1:]
 			i := 0
 			for ; i < len(fields); i++ {
-				if fields[i], rest = hostNextField(rest); fields[i] == nil {
+				if fields[i], rest = nextField(rest); fields[i] == nil {
 					break
 				}
 			}
@@ -258,7 +258,7 @@ func (s *hostProcSystem) nics(_ context.Context, visit func(name []byte, recv, s
 			}
 			var counters [13]uint64
 			for i, f := range fields {
-				v, ok := hostParseUint(f)
+				v, ok := parseUint(f)
 				if !ok && (i <= 4 || i >= 8) {
 					return fmt.Errorf("read %s: interface %s: counter %d %q is not a number", s.netDev.path, name, i+1, f)
 				}
@@ -273,30 +273,30 @@ func (s *hostProcSystem) nics(_ context.Context, visit func(name []byte, recv, s
 	})
 }
 
-// hostNextField splits off the first space-separated field of b; field is
+// nextField splits off the first space-separated field of b; field is
 // nil when there is none.
-func hostNextField(b []byte) (field, rest []byte) {
+func nextField(b []byte) (field, rest []byte) {
 	i := 0
-	for i < len(b) && hostIsSpace(b[i]) {
+	for i < len(b) && isSpace(b[i]) {
 		i++
 	}
 	if i == len(b) {
 		return nil, nil
 	}
 	j := i
-	for j < len(b) && !hostIsSpace(b[j]) {
+	for j < len(b) && !isSpace(b[j]) {
 		j++
 	}
 	return b[i:j], b[j:]
 }
 
-func hostIsSpace(c byte) bool {
+func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
 }
 
-// hostParseUint is strconv.ParseUint(string(b), 10, 64) without the
+// parseUint is strconv.ParseUint(string(b), 10, 64) without the
 // string: decimal digits only, false on anything else or on overflow.
-func hostParseUint(b []byte) (uint64, bool) {
+func parseUint(b []byte) (uint64, bool) {
 	if len(b) == 0 {
 		return 0, false
 	}

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package collectors
+package host
 
 import (
 	"context"
@@ -13,19 +13,19 @@ import (
 	"github.com/shirou/gopsutil/v4/net"
 )
 
-// hostGopsutil reads the machine's counters through gopsutil, where there
+// gopsutilSystem reads the machine's counters through gopsutil, where there
 // is no /proc to read them from.
-type hostGopsutil struct{ env common.EnvMap }
+type gopsutilSystem struct{ env common.EnvMap }
 
-func newHostSystem(procRoot string) hostSystem {
-	return hostGopsutil{env: common.EnvMap{common.HostProcEnvKey: procRoot}}
+func newSystem(procRoot string) system {
+	return gopsutilSystem{env: common.EnvMap{common.HostProcEnvKey: procRoot}}
 }
 
-func (g hostGopsutil) ctx(ctx context.Context) context.Context {
+func (g gopsutilSystem) ctx(ctx context.Context) context.Context {
 	return context.WithValue(ctx, common.EnvKey, g.env)
 }
 
-func (g hostGopsutil) cpuTimes(ctx context.Context) (cpu.TimesStat, error) {
+func (g gopsutilSystem) cpuTimes(ctx context.Context) (cpu.TimesStat, error) {
 	times, err := cpu.TimesWithContext(g.ctx(ctx), false)
 	if err != nil {
 		return cpu.TimesStat{}, err
@@ -36,7 +36,7 @@ func (g hostGopsutil) cpuTimes(ctx context.Context) (cpu.TimesStat, error) {
 	return times[0], nil
 }
 
-func (g hostGopsutil) memory(ctx context.Context) (total, available uint64, err error) {
+func (g gopsutilSystem) memory(ctx context.Context) (total, available uint64, err error) {
 	vm, err := mem.VirtualMemoryWithContext(g.ctx(ctx))
 	if err != nil {
 		return 0, 0, err
@@ -44,7 +44,7 @@ func (g hostGopsutil) memory(ctx context.Context) (total, available uint64, err 
 	return vm.Total, vm.Available, nil
 }
 
-func (g hostGopsutil) load1(ctx context.Context) (float64, error) {
+func (g gopsutilSystem) load1(ctx context.Context) (float64, error) {
 	avg, err := load.AvgWithContext(g.ctx(ctx))
 	if err != nil {
 		return 0, err
@@ -52,7 +52,7 @@ func (g hostGopsutil) load1(ctx context.Context) (float64, error) {
 	return avg.Load1, nil
 }
 
-func (g hostGopsutil) nics(ctx context.Context, visit func(name []byte, recv, sent uint64)) error {
+func (g gopsutilSystem) nics(ctx context.Context, visit func(name []byte, recv, sent uint64)) error {
 	nics, err := net.IOCountersWithContext(g.ctx(ctx), true)
 	if err != nil {
 		return err
