@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/launchwatch/launchwatch/collectors/host"
+	"github.com/launchwatch/launchwatch/collectors/probe"
 	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 )
@@ -53,7 +54,7 @@ func FromConfig(cfg *config.Config, log *slog.Logger) ([]source.Source, error) {
 		sources = append(sources, Logged(src, log))
 	}
 	if pb := cfg.Sources.Probe; pb != nil {
-		src, err := NewProbe(pb)
+		src, err := probe.New(pb)
 		if err != nil {
 			return nil, fmt.Errorf("sources.probe: %w", err)
 		}

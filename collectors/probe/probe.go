@@ -1,4 +1,8 @@
-package collectors
+// Package probe is the sale-page probe (package probe at the top of the
+// module: the page as a first visitor's browser fetches it) as a source,
+// run in the background at its own cadence so a heavy page never delays a
+// poll.
+package probe
 
 import (
 	"context"
@@ -11,15 +15,15 @@ import (
 
 	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
-	"github.com/launchwatch/launchwatch/probe"
+	pageprobe "github.com/launchwatch/launchwatch/probe"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
-// probeMaxWarnings caps the failed resources named one by one in a
+// maxWarnings caps the failed resources named one by one in a
 // result's warnings; the rest are counted.
-const probeMaxWarnings = 5
+const maxWarnings = 5
 
-// Probe is the sale-page probe as a source. A probe of a heavy page takes
+// Source is the sale-page probe as a source. A probe of a heavy page takes
 // seconds, so it runs in the background at its own cadence (Interval,
 // 10 s by default), like the host's netlink dump, and every poll answers
 // at once with the last finished probe: a slow page never delays the
@@ -35,21 +39,21 @@ const probeMaxWarnings = 5
 // whose page failed (no answer, an error status, over the size cap) is the
 // source's error, and the poller carries the last good
 // figures, marked stale.
-type Probe struct {
-	run     func(context.Context) (probe.Result, error)
+type Source struct {
+	run     func(context.Context) (pageprobe.Result, error)
 	cdn     bool // CDN hosts are named, so the CDN's share is known
 	every   time.Duration
 	timeout time.Duration
 	wallNow func() time.Time
 
 	mu sync.Mutex // guards st
-	st probeState
+	st state
 }
 
-// probeState is the last finished probe and the one in flight.
-type probeState struct {
+// state is the last finished probe and the one in flight.
+type state struct {
 	done     bool // a probe has finished at least once
-	res      probe.Result
+	res      pageprobe.Result
 	err      error
 	started  time.Time     // wall time the last finished probe started
 	snapAt   time.Time     // the snapshot clock when it started
@@ -58,9 +62,9 @@ type probeState struct {
 	runSnap  time.Time     // the snapshot clock when the newest probe started
 }
 
-// NewProbe returns the probe source for a sources.probe block; missing
+// New returns the probe source for a sources.probe block; missing
 // defaults are filled in as config.Load would.
-func NewProbe(cfg *config.Probe) (*Probe, error) {
+func New(cfg *config.Probe) (*Source, error) {
 	if cfg == nil {
 		return nil, errors.New("probe: no configuration")
 	}
@@ -71,24 +75,24 @@ func NewProbe(cfg *config.Probe) (*Probe, error) {
 	if c.Timeout <= 0 {
 		c.Timeout = config.SourceTimeout(c.Interval)
 	}
-	pr, err := probe.New(c.ProbeOptions())
+	pr, err := pageprobe.New(c.ProbeOptions())
 	if err != nil {
 		return nil, fmt.Errorf("probe: %w", err)
 	}
-	return &Probe{run: pr.Run, cdn: len(c.CDNHosts) > 0, every: c.Interval, timeout: c.Timeout, wallNow: time.Now}, nil
+	return &Source{run: pr.Run, cdn: len(c.CDNHosts) > 0, every: c.Interval, timeout: c.Timeout, wallNow: time.Now}, nil
 }
 
 // Name implements source.Source.
-func (p *Probe) Name() string { return config.SourceProbe }
+func (p *Source) Name() string { return config.SourceProbe }
 
 // Signals implements source.Source.
-func (p *Probe) Signals() []string { return slices.Clone(snapshot.ProbeSignals) }
+func (p *Source) Signals() []string { return slices.Clone(snapshot.ProbeSignals) }
 
 // Collect implements source.Source: it starts a probe when none is running and
 // the last started an interval ago, and answers with the last finished
 // one. Only until the very first probe has finished does it wait, and
 // then no longer than ctx allows.
-func (p *Probe) Collect(ctx context.Context, now time.Time) (source.Result, error) {
+func (p *Source) Collect(ctx context.Context, now time.Time) (source.Result, error) {
 	wall := p.wallNow()
 	p.mu.Lock()
 	if p.st.inFlight == nil && (p.st.lastRun.IsZero() || wall.Sub(p.st.lastRun) >= p.every) {
@@ -114,7 +118,7 @@ func (p *Probe) Collect(ctx context.Context, now time.Time) (source.Result, erro
 
 // probe runs one probe with its own deadline (Collect's context ends when
 // Collect returns) and publishes the outcome.
-func (p *Probe) probe(done chan struct{}, wall, snap time.Time) {
+func (p *Source) probe(done chan struct{}, wall, snap time.Time) {
 	ctx, cancel := context.WithTimeout(context.Background(), p.timeout)
 	defer cancel()
 	res, err := safeProbe(ctx, p.run)
@@ -127,7 +131,7 @@ func (p *Probe) probe(done chan struct{}, wall, snap time.Time) {
 
 // safeProbe turns a panic in a probe into an error: it runs in its own
 // goroutine, where a panic would end the program.
-func safeProbe(ctx context.Context, run func(context.Context) (probe.Result, error)) (res probe.Result, err error) {
+func safeProbe(ctx context.Context, run func(context.Context) (pageprobe.Result, error)) (res pageprobe.Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("probe: internal error: %v", r)
@@ -137,7 +141,7 @@ func safeProbe(ctx context.Context, run func(context.Context) (probe.Result, err
 }
 
 // result turns the last finished probe into the source's answer.
-func (p *Probe) result(st probeState, wall, now time.Time) (source.Result, error) {
+func (p *Source) result(st state, wall, now time.Time) (source.Result, error) {
 	age := max(wall.Sub(st.started), 0)
 	res := source.Result{NewestSample: now}
 	if age > 2*p.every+p.timeout {
@@ -169,7 +173,7 @@ func (p *Probe) result(st probeState, wall, now time.Time) (source.Result, error
 		res.Values[snapshot.SignalProbeCDNShare] = snapshot.Some(share)
 	}
 	for i, f := range failed {
-		if i == probeMaxWarnings {
+		if i == maxWarnings {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("and %d more resources failing", len(failed)-i))
 			break
 		}
@@ -183,7 +187,7 @@ func (p *Probe) result(st probeState, wall, now time.Time) (source.Result, error
 
 // failure says how a resource failed: "answered 404 Not Found" or the
 // error.
-func failure(r probe.Resource) string {
+func failure(r pageprobe.Resource) string {
 	if r.Err != "" {
 		return "failed: " + r.Err
 	}

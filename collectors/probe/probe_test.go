@@ -1,20 +1,15 @@
-package collectors
+package probe
 
 import (
 	"context"
 	"errors"
-	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/launchwatch/launchwatch/collectors/source"
-	"github.com/launchwatch/launchwatch/config"
-	"github.com/launchwatch/launchwatch/internal/simtest"
 	"github.com/launchwatch/launchwatch/internal/testtool"
-	"github.com/launchwatch/launchwatch/probe"
-	"github.com/launchwatch/launchwatch/sim"
+	pageprobe "github.com/launchwatch/launchwatch/probe"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -22,31 +17,31 @@ import (
 // only.
 type gatedProbe struct {
 	runs    atomic.Int32
-	release chan probe.Result
+	release chan pageprobe.Result
 }
 
-func (g *gatedProbe) run(ctx context.Context) (probe.Result, error) {
+func (g *gatedProbe) run(ctx context.Context) (pageprobe.Result, error) {
 	g.runs.Add(1)
 	select {
 	case r := <-g.release:
 		return r, nil
 	case <-ctx.Done():
-		return probe.Result{}, ctx.Err()
+		return pageprobe.Result{}, ctx.Err()
 	}
 }
 
-func pageWith(button bool, sizes ...int64) probe.Result {
-	r := probe.Result{Button: probe.Button{Present: button, Why: "no element matches #buy"}, Page: probe.Resource{Bytes: 1000, Known: true, Status: 200}}
+func pageWith(button bool, sizes ...int64) pageprobe.Result {
+	r := pageprobe.Result{Button: pageprobe.Button{Present: button, Why: "no element matches #buy"}, Page: pageprobe.Resource{Bytes: 1000, Known: true, Status: 200}}
 	for _, n := range sizes {
-		r.Resources = append(r.Resources, probe.Resource{URL: "http://shop/x.png", Status: 200, Bytes: n, Known: true})
+		r.Resources = append(r.Resources, pageprobe.Resource{URL: "http://shop/x.png", Status: 200, Bytes: n, Known: true})
 	}
 	return r
 }
 
 func TestTheProbeRunsAtItsOwnCadenceAndNeverHoldsUpAPoll(t *testing.T) {
 	wall := testtool.NewClock(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC))
-	g := &gatedProbe{release: make(chan probe.Result, 1)}
-	p := &Probe{run: g.run, every: 10 * time.Second, timeout: 8 * time.Second, wallNow: wall.Now}
+	g := &gatedProbe{release: make(chan pageprobe.Result, 1)}
+	p := &Source{run: g.run, every: 10 * time.Second, timeout: 8 * time.Second, wallNow: wall.Now}
 	snapNow := wall.Now()
 
 	// The first poll waits for the first probe, within its deadline.
@@ -103,8 +98,8 @@ func TestTheProbeRunsAtItsOwnCadenceAndNeverHoldsUpAPoll(t *testing.T) {
 
 func TestAProbeLongOverdueReadsBehindWithItsOwnTime(t *testing.T) {
 	wall := testtool.NewClock(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC))
-	g := &gatedProbe{release: make(chan probe.Result, 1)}
-	p := &Probe{run: g.run, every: 10 * time.Second, timeout: 8 * time.Second, wallNow: wall.Now}
+	g := &gatedProbe{release: make(chan pageprobe.Result, 1)}
+	p := &Source{run: g.run, every: 10 * time.Second, timeout: 8 * time.Second, wallNow: wall.Now}
 	first := wall.Now()
 	g.release <- pageWith(true)
 	if _, err := p.Collect(context.Background(), first); err != nil {
@@ -128,12 +123,12 @@ func TestAProbeLongOverdueReadsBehindWithItsOwnTime(t *testing.T) {
 func TestAFailedPageIsTheSourcesErrorAndAPanicIsCaught(t *testing.T) {
 	wall := testtool.NewClock(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC))
 	calls := 0
-	p := &Probe{every: 10 * time.Second, timeout: time.Second, wallNow: wall.Now, run: func(context.Context) (probe.Result, error) {
+	p := &Source{every: 10 * time.Second, timeout: time.Second, wallNow: wall.Now, run: func(context.Context) (pageprobe.Result, error) {
 		calls++
 		if calls == 2 {
 			panic("boom")
 		}
-		return probe.Result{}, errors.New("probe http://shop/: the page answered 502 Bad Gateway")
+		return pageprobe.Result{}, errors.New("probe http://shop/: the page answered 502 Bad Gateway")
 	}}
 	res, err := p.Collect(context.Background(), wall.Now())
 	if err == nil || res.Errors["page"] != "probe http://shop/: the page answered 502 Bad Gateway" || len(res.Values) != 0 {
@@ -156,33 +151,5 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met in 5 s")
 		}
 		time.Sleep(time.Millisecond)
-	}
-}
-
-// TestThePollerCarriesTheSimPagesProbe runs the real probe against the
-// simulator's first launch through a poller: the button is missing, the
-// page weighs about 10 MB in 20 resources, none failing.
-func TestThePollerCarriesTheSimPagesProbe(t *testing.T) {
-	shop, base := simtest.Serve(t, sim.Options{Scenario: "first-launch", Speed: 1, StartIn: time.Minute, Seed: 1})
-	u, _ := url.Parse(base)
-	src, err := NewProbe(&config.Probe{URL: base + "/", Selector: "#buy", Text: "Buy", CDNHosts: []string{u.Host + "/cdn/"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	poller := NewPoller([]source.Source{src}, WithClock(shop.Now), WithTimeout(5*time.Second))
-	s := poller.Poll(context.Background())
-	h := s.Sources[config.SourceProbe]
-	if !h.OK || h.Error != "" {
-		t.Fatalf("probe source: %+v", h)
-	}
-	pr := s.Probe
-	if pr.ButtonPresent.Or(-1) != 0 || pr.Resources.Or(-1) != 20 || pr.FailedResources.Or(-1) != 0 || pr.CDNShare.Or(-1) != 0 {
-		t.Errorf("probe = %+v", pr)
-	}
-	if w := pr.PageBytes.Or(0); w < 10e6 || w > 10.1e6 {
-		t.Errorf("page bytes = %v, want about 10 MB", w)
-	}
-	if !strings.Contains(strings.Join(h.Infos, "\n"), "purchase button missing: no element matches #buy") {
-		t.Errorf("infos = %q", h.Infos)
 	}
 }
