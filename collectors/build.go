@@ -6,6 +6,7 @@ import (
 
 	"github.com/launchwatch/launchwatch/collectors/host"
 	"github.com/launchwatch/launchwatch/collectors/probe"
+	"github.com/launchwatch/launchwatch/collectors/scrape"
 	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 )
@@ -47,7 +48,7 @@ func FromConfig(cfg *config.Config, log *slog.Logger) ([]source.Source, error) {
 		sources = append(sources, Logged(src, log))
 	}
 	if s := cfg.Sources.Scrape; s != nil && len(scrapes) > 0 {
-		src, err := NewScrape(s, scrapes)
+		src, err := scrape.New(s, scrapes)
 		if err != nil {
 			return nil, fmt.Errorf("sources.scrape: %w", err)
 		}

@@ -1,4 +1,4 @@
-package collectors
+package scrape
 
 import (
 	"bytes"
@@ -24,35 +24,36 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/launchwatch/launchwatch/collectors/scrape/expr"
 	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/sim"
 )
 
-// scrapeFake is a /metrics endpoint serving a file of testdata/scrape, which
+// fakeTarget is a /metrics endpoint serving a file of testdata/scrape, which
 // a test swaps between polls.
-type scrapeFake struct {
+type fakeTarget struct {
 	*httptest.Server
 	mu   sync.Mutex
 	file string // a file name, or "status:503"
 	hits int
 }
 
-func newScrapeFake(t testing.TB, file string) *scrapeFake {
+func newFakeTarget(t testing.TB, file string) *fakeTarget {
 	t.Helper()
-	f := &scrapeFake{file: file}
+	f := &fakeTarget{file: file}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
 	return f
 }
 
-func (f *scrapeFake) set(file string) {
+func (f *fakeTarget) set(file string) {
 	f.mu.Lock()
 	f.file = file
 	f.mu.Unlock()
 }
 
-func (f *scrapeFake) serve(w http.ResponseWriter, r *http.Request) {
+func (f *fakeTarget) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	file := f.file
 	f.hits++
@@ -62,7 +63,7 @@ func (f *scrapeFake) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "upstream \x1b[31mexploded\x1b[0m", status)
 		return
 	}
-	body, err := os.ReadFile(filepath.Join("testdata", "scrape", file))
+	body, err := os.ReadFile(filepath.Join("testdata", file))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
@@ -78,8 +79,8 @@ func (f *scrapeFake) serve(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
-// scrapeSignals builds a signal map from address → expression.
-func scrapeSignals(exprs map[string]string) map[string]config.Signal {
+// signalsOf builds a signal map from address → expression.
+func signalsOf(exprs map[string]string) map[string]config.Signal {
 	out := make(map[string]config.Signal, len(exprs))
 	for addr, e := range exprs {
 		out[addr] = config.Signal{Scrape: e, Pos: config.Pos{File: "demo.yaml", Line: 14}}
@@ -87,24 +88,24 @@ func scrapeSignals(exprs map[string]string) map[string]config.Signal {
 	return out
 }
 
-func newTestScrape(t testing.TB, maxBody int64, exprs map[string]string, targets ...*scrapeFake) *Scrape {
+func newTestSource(t testing.TB, maxBody int64, exprs map[string]string, targets ...*fakeTarget) *Source {
 	t.Helper()
 	cfg := &config.Scrape{Timeout: 2 * time.Second, MaxBodyBytes: maxBody}
 	for _, f := range targets {
 		cfg.Targets = append(cfg.Targets, f.URL+"/metrics")
 	}
-	s, err := NewScrape(cfg, scrapeSignals(exprs))
+	s, err := New(cfg, signalsOf(exprs))
 	if err != nil {
-		t.Fatalf("NewScrape: %v", err)
+		t.Fatalf("New: %v", err)
 	}
 	return s
 }
 
-var scrapeT0 = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+var t0 = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 
-// scrapeWant is what a test expects of one signal after the last poll:
+// expected is what a test expects of one signal after the last poll:
 // a value (within 1e-9), or missing.
-type scrapeWant struct {
+type expected struct {
 	value   float64
 	missing bool
 }
@@ -125,7 +126,7 @@ func TestScrapeCollect(t *testing.T) {
 	tests := []struct {
 		name     string
 		polls    []string // the file each poll serves, 10 s apart
-		want     map[string]scrapeWant
+		want     map[string]expected
 		warnings []string
 		// errors are the signals that fail at every poll, each with a
 		// part of its message; any other error fails the test.
@@ -134,7 +135,7 @@ func TestScrapeCollect(t *testing.T) {
 		{
 			name:  "the first poll reads gauges and warms up rates",
 			polls: []string{"shop-1.prom"},
-			want: map[string]scrapeWant{
+			want: map[string]expected{
 				"connections": {value: 120}, "stock": {value: 5000},
 				"pv": {missing: true}, "requests": {missing: true}, "error_rate": {missing: true},
 				"endpoints.buy": {missing: true}, "host.p50": {missing: true},
@@ -144,7 +145,7 @@ func TestScrapeCollect(t *testing.T) {
 		{
 			name:  "rates are increases over the injected clock between two polls",
 			polls: []string{"shop-1.prom", "shop-2.prom"},
-			want: map[string]scrapeWant{
+			want: map[string]expected{
 				"connections": {value: 150}, "stock": {value: 4900},
 				"pv":            {value: 50},  // (1500-1000)/10
 				"requests":      {value: 100}, // (300+100+600)/10
@@ -161,7 +162,7 @@ func TestScrapeCollect(t *testing.T) {
 		{
 			name:  "a counter that went down was reset and counts from zero",
 			polls: []string{"shop-1.prom", "shop-reset.prom"},
-			want: map[string]scrapeWant{
+			want: map[string]expected{
 				"pv":       {value: 20}, // 200/10, not (200-1000)/10
 				"requests": {value: 15}, // (50+0+100)/10
 			},
@@ -169,7 +170,7 @@ func TestScrapeCollect(t *testing.T) {
 		{
 			name:  "an idle ratio reads 0 and x/0 is missing with a warning",
 			polls: []string{"shop-1.prom", "shop-1.prom"},
-			want: map[string]scrapeWant{
+			want: map[string]expected{
 				"pv": {value: 0}, "error_rate": {value: 0}, "per_conn": {missing: true},
 			},
 			warnings: []string{"per_conn: division by zero"},
@@ -177,7 +178,7 @@ func TestScrapeCollect(t *testing.T) {
 		{
 			name:  "an OpenMetrics reply is parsed, its counters keeping _total",
 			polls: []string{"shop.om", "shop.om"},
-			want: map[string]scrapeWant{
+			want: map[string]expected{
 				"connections": {value: 120}, "stock": {value: 5000}, "pv": {value: 0},
 				"requests": {missing: true},
 			},
@@ -193,7 +194,7 @@ func TestScrapeCollect(t *testing.T) {
 		{
 			name:  "label values are cleaned of escapes before matching",
 			polls: []string{"escapes.prom"},
-			want:  map[string]scrapeWant{"connections": {value: 1111}},
+			want:  map[string]expected{"connections": {value: 1111}},
 			errors: map[string]string{
 				"requests":      "shop_http_requests_total",
 				"error_rate":    "shop_http_requests_total",
@@ -209,13 +210,13 @@ func TestScrapeCollect(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fake := newScrapeFake(t, tt.polls[0])
-			s := newTestScrape(t, 0, exprs, fake)
+			fake := newFakeTarget(t, tt.polls[0])
+			s := newTestSource(t, 0, exprs, fake)
 			var res source.Result
 			for i, file := range tt.polls {
 				fake.set(file)
 				var err error
-				res, err = s.Collect(context.Background(), scrapeT0.Add(time.Duration(i)*10*time.Second))
+				res, err = s.Collect(context.Background(), t0.Add(time.Duration(i)*10*time.Second))
 				if (err != nil) != (len(tt.errors) > 0) {
 					t.Fatalf("poll %d: err = %v, want errors for %d signals", i, err, len(tt.errors))
 				}
@@ -249,11 +250,11 @@ func TestScrapeCollect(t *testing.T) {
 }
 
 func TestScrapeEscapedLabelsMatchWhatIsShown(t *testing.T) {
-	s := newTestScrape(t, 0, map[string]string{
+	s := newTestSource(t, 0, map[string]string{
 		"buy":    `shop_http_connections_active{handler="buy"}`,
 		"quoted": `shop_http_connections_active{handler="buy \"quoted\"\\"}`,
-	}, newScrapeFake(t, "escapes.prom"))
-	res, err := s.Collect(context.Background(), scrapeT0)
+	}, newFakeTarget(t, "escapes.prom"))
+	res, err := s.Collect(context.Background(), t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,15 +313,15 @@ func TestScrapeTargets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var fakes []*scrapeFake
+			var fakes []*fakeTarget
 			for _, f := range tt.files {
-				fakes = append(fakes, newScrapeFake(t, f))
+				fakes = append(fakes, newFakeTarget(t, f))
 			}
-			s := newTestScrape(t, tt.maxBody, exprs, fakes...)
+			s := newTestSource(t, tt.maxBody, exprs, fakes...)
 			var res source.Result
 			var err error
 			for i := range 2 {
-				res, err = s.Collect(context.Background(), scrapeT0.Add(time.Duration(i)*time.Second))
+				res, err = s.Collect(context.Background(), t0.Add(time.Duration(i)*time.Second))
 			}
 			if tt.wantNoErr && err != nil {
 				t.Fatalf("err = %v", err)
@@ -346,9 +347,9 @@ func TestScrapeTargets(t *testing.T) {
 }
 
 func TestScrapeClockThatDoesNotAdvanceGivesNoRate(t *testing.T) {
-	s := newTestScrape(t, 0, map[string]string{"pv": "rate(shop_page_views_total)"}, newScrapeFake(t, "shop-1.prom"))
+	s := newTestSource(t, 0, map[string]string{"pv": "rate(shop_page_views_total)"}, newFakeTarget(t, "shop-1.prom"))
 	for range 2 {
-		res, err := s.Collect(context.Background(), scrapeT0)
+		res, err := s.Collect(context.Background(), t0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -359,11 +360,11 @@ func TestScrapeClockThatDoesNotAdvanceGivesNoRate(t *testing.T) {
 }
 
 func TestScrapeNonFiniteResultIsAnErrorNamingTheSignal(t *testing.T) {
-	s := newTestScrape(t, 0, map[string]string{
+	s := newTestSource(t, 0, map[string]string{
 		"huge": "shop_stock_remaining * 1e308 * 1e308",
 		"ok":   "shop_stock_remaining",
-	}, newScrapeFake(t, "shop-1.prom"))
-	res, err := s.Collect(context.Background(), scrapeT0)
+	}, newFakeTarget(t, "shop-1.prom"))
+	res, err := s.Collect(context.Background(), t0)
 	if err == nil || !strings.Contains(err.Error(), "huge: the expression gave +Inf") {
 		t.Errorf("err = %v, want one naming huge", err)
 	}
@@ -373,7 +374,7 @@ func TestScrapeNonFiniteResultIsAnErrorNamingTheSignal(t *testing.T) {
 }
 
 func TestNewScrapeNamesTheBadExpression(t *testing.T) {
-	_, err := NewScrape(&config.Scrape{Targets: []string{"http://shop:8080/metrics"}}, map[string]config.Signal{
+	_, err := New(&config.Scrape{Targets: []string{"http://shop:8080/metrics"}}, map[string]config.Signal{
 		"pv":            {Scrape: "rate(5)", Pos: config.Pos{File: "examples/demo.yaml", Line: 14}},
 		"endpoints.buy": {Scrape: `rate(x{handler="buy")`, Pos: config.Pos{File: "examples/demo.yaml", Line: 30}},
 		"stock":         {Query: "sum(shop_stock_remaining)"},
@@ -390,7 +391,7 @@ func TestNewScrapeNamesTheBadExpression(t *testing.T) {
 }
 
 func TestScrapeSignalsAreSortedAndOnlyScrapeOnes(t *testing.T) {
-	s, err := NewScrape(&config.Scrape{Targets: []string{"http://shop:8080/metrics"}}, map[string]config.Signal{
+	s, err := New(&config.Scrape{Targets: []string{"http://shop:8080/metrics"}}, map[string]config.Signal{
 		"stock": {Scrape: "shop_stock_remaining"},
 		"pv":    {Scrape: "rate(shop_page_views_total)"},
 		"sold":  {Query: "sum(rate(shop_orders_total[30s]))"},
@@ -413,11 +414,11 @@ func TestScrapeAsksForTheTextFormat(t *testing.T) {
 		_, _ = w.Write([]byte("up 1\n"))
 	}))
 	defer srv.Close()
-	s, err := NewScrape(&config.Scrape{Targets: []string{srv.URL}}, scrapeSignals(map[string]string{"up": "up"}))
+	s, err := New(&config.Scrape{Targets: []string{srv.URL}}, signalsOf(map[string]string{"up": "up"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.Collect(context.Background(), scrapeT0)
+	res, err := s.Collect(context.Background(), t0)
 	if err != nil || res.Values["up"].Or(0) != 1 {
 		t.Fatalf("res = %v, err = %v; an untyped reply without a Content-Type is read as text", res, err)
 	}
@@ -436,13 +437,13 @@ func TestScrapeRespectsTheDeadline(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	s, err := NewScrape(&config.Scrape{Targets: []string{srv.URL}, Timeout: 50 * time.Millisecond},
-		scrapeSignals(map[string]string{"up": "up"}))
+	s, err := New(&config.Scrape{Targets: []string{srv.URL}, Timeout: 50 * time.Millisecond},
+		signalsOf(map[string]string{"up": "up"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	if _, err := s.Collect(context.Background(), scrapeT0); err == nil {
+	if _, err := s.Collect(context.Background(), t0); err == nil {
 		t.Error("a hung target gave no error")
 	}
 	if took := time.Since(start); took > time.Second {
@@ -453,20 +454,20 @@ func TestScrapeRespectsTheDeadline(t *testing.T) {
 // TestScrapeSimPresetParses checks every scrape expression the sim preset
 // writes, the endpoints' too, parses.
 func TestScrapeSimPresetParses(t *testing.T) {
-	signals := scrapeSimSignals(t, "http://shop:8080/metrics")
+	signals := simSignals(t, "http://shop:8080/metrics")
 	for _, name := range []string{"pv", "requests", "connections", "bandwidth", "error_rate", "stock", "sold", "endpoints.buy"} {
 		if signals[name].Scrape == "" {
 			t.Errorf("the sim preset gave %s no scrape expression", name)
 		}
 	}
-	if _, err := NewScrape(&config.Scrape{Targets: []string{"http://shop:8080/metrics"}}, signals); err != nil {
+	if _, err := New(&config.Scrape{Targets: []string{"http://shop:8080/metrics"}}, signals); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// scrapeSimSignals loads a config with the sim preset and a scrape source
+// simSignals loads a config with the sim preset and a scrape source
 // and returns its signals by address.
-func scrapeSimSignals(t testing.TB, target string) map[string]config.Signal {
+func simSignals(t testing.TB, target string) map[string]config.Signal {
 	t.Helper()
 	cfg, err := config.Parse("sim.yaml", []byte(`launch: {name: demo}
 preset: sim
@@ -507,8 +508,8 @@ func TestScrapeSimShop(t *testing.T) {
 	}
 	srv := httptest.NewServer(shop.Handler())
 	defer srv.Close()
-	s, err := NewScrape(&config.Scrape{Targets: []string{srv.URL + "/metrics"}, Timeout: 5 * time.Second},
-		scrapeSimSignals(t, srv.URL+"/metrics"))
+	s, err := New(&config.Scrape{Targets: []string{srv.URL + "/metrics"}, Timeout: 5 * time.Second},
+		simSignals(t, srv.URL+"/metrics"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -543,10 +544,10 @@ func TestScrapeSimShop(t *testing.T) {
 	t.Logf("at T0+70s: %v; warnings %q", second.Values, second.Warnings)
 }
 
-// scrapeBenchBody is a realistic exposition of about 2,000 samples: request
+// benchBody is a realistic exposition of about 2,000 samples: request
 // counters by handler, path and code, latency histograms, per-CPU counters
 // and a Go runtime's gauges. step advances the counters.
-func scrapeBenchBody(step int) (body []byte, samples int) {
+func benchBody(step int) (body []byte, samples int) {
 	var b strings.Builder
 	n := 0
 	handlers := []string{"page", "static", "login", "cart", "buy", "search", "api", "health", "admin", "webhook"}
@@ -588,8 +589,8 @@ func scrapeBenchBody(step int) (body []byte, samples int) {
 	return []byte(b.String()), n
 }
 
-// scrapeBenchOpenMetrics re-encodes a text exposition as OpenMetrics.
-func scrapeBenchOpenMetrics(b *testing.B, body []byte) []byte {
+// benchOpenMetrics re-encodes a text exposition as OpenMetrics.
+func benchOpenMetrics(b *testing.B, body []byte) []byte {
 	b.Helper()
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := parser.TextToMetricFamilies(bytes.NewReader(body))
@@ -608,8 +609,8 @@ func scrapeBenchOpenMetrics(b *testing.B, body []byte) []byte {
 }
 
 func BenchmarkParseExposition(b *testing.B) {
-	body, samples := scrapeBenchBody(1)
-	om := scrapeBenchOpenMetrics(b, body)
+	body, samples := benchBody(1)
+	om := benchOpenMetrics(b, body)
 	for _, bc := range []struct {
 		name, contentType string
 		body              []byte
@@ -620,7 +621,7 @@ func BenchmarkParseExposition(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(bc.body)))
 			for b.Loop() {
-				if _, err := scrapeParse(bc.body, bc.contentType, nil); err != nil {
+				if _, err := parse(bc.body, bc.contentType, nil); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -633,7 +634,7 @@ func BenchmarkScrapeCollect(b *testing.B) {
 	bodies := make([][]byte, 2)
 	var samples int
 	for i := range bodies {
-		bodies[i], samples = scrapeBenchBody(i + 1)
+		bodies[i], samples = benchBody(i + 1)
 	}
 	var poll atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -641,7 +642,7 @@ func BenchmarkScrapeCollect(b *testing.B) {
 		_, _ = w.Write(bodies[poll.Load()%2])
 	}))
 	defer srv.Close()
-	s := newTestScrape(b, 0, map[string]string{
+	s := newTestSource(b, 0, map[string]string{
 		"pv":            "rate(shop_page_views_total)",
 		"requests":      "rate(shop_http_requests_total)",
 		"error_rate":    `rate(shop_http_requests_total{code=~"5.."}) / rate(shop_http_requests_total)`,
@@ -652,8 +653,8 @@ func BenchmarkScrapeCollect(b *testing.B) {
 		"host.cpu":      `1 - rate(node_cpu_seconds_total{mode="idle"}) / rate(node_cpu_seconds_total)`,
 		"p99":           `histogram_quantile(0.99, shop_http_request_duration_seconds{handler="buy"})`,
 		"p50":           `histogram_quantile(0.5, shop_http_request_duration_seconds)`,
-	}, &scrapeFake{Server: srv})
-	now := scrapeT0
+	}, &fakeTarget{Server: srv})
+	now := t0
 	for b.Loop() {
 		now = now.Add(time.Second)
 		poll.Add(1)
@@ -669,8 +670,8 @@ func BenchmarkScrapeCollect(b *testing.B) {
 // BenchmarkScrapeExpfmtOpenMetricsDecoder measures expfmt's own OpenMetrics
 // decoder, the reason the scrape source translates OpenMetrics instead.
 func BenchmarkScrapeExpfmtOpenMetricsDecoder(b *testing.B) {
-	body, samples := scrapeBenchBody(1)
-	om := scrapeBenchOpenMetrics(b, body)
+	body, samples := benchBody(1)
+	om := benchOpenMetrics(b, body)
 	for b.Loop() {
 		dec := expfmt.NewDecoder(bytes.NewReader(om), expfmt.FmtOpenMetrics_1_0_0)
 		for {
@@ -688,37 +689,37 @@ func BenchmarkScrapeExpfmtOpenMetricsDecoder(b *testing.B) {
 }
 
 func TestScrapeSeriesMemory(t *testing.T) {
-	sample := func(name string, v float64) scrapeSample {
-		return scrapeSample{name: "m", key: name, value: v}
+	mk := func(name string, v float64) sample {
+		return sample{name: "m", key: name, value: v}
 	}
 	tests := []struct {
 		name  string
-		polls [][]scrapeSample
-		want  exprSeries // the last poll's series with key "b"
+		polls [][]sample
+		want  expr.Series // the last poll's series with key "b"
 	}{
 		{
 			name:  "a series born since the last answered poll counts from zero",
-			polls: [][]scrapeSample{{sample("a", 1)}, {sample("a", 2), sample("b", 5)}},
-			want:  exprSeries{Value: 5, Prev: 0, HasPrev: true, Elapsed: 10},
+			polls: [][]sample{{mk("a", 1)}, {mk("a", 2), mk("b", 5)}},
+			want:  expr.Series{Value: 5, Prev: 0, HasPrev: true, Elapsed: 10},
 		},
 		{
 			name:  "a series that skipped a poll resumes from its last value",
-			polls: [][]scrapeSample{{sample("b", 7)}, {sample("a", 1)}, {sample("b", 9)}},
-			want:  exprSeries{Value: 9, Prev: 7, HasPrev: true, Elapsed: 20},
+			polls: [][]sample{{mk("b", 7)}, {mk("a", 1)}, {mk("b", 9)}},
+			want:  expr.Series{Value: 9, Prev: 7, HasPrev: true, Elapsed: 20},
 		},
 		{
 			name:  "a target's first poll has no previous values",
-			polls: [][]scrapeSample{{sample("b", 3)}},
-			want:  exprSeries{Value: 3},
+			polls: [][]sample{{mk("b", 3)}},
+			want:  expr.Series{Value: 3},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var st scrapeState
-			var data exprData
+			var st state
+			var data expr.Data
 			for i, p := range tt.polls {
-				data = make(exprData)
-				st.advance(p, scrapeT0.Add(time.Duration(i)*10*time.Second), data)
+				data = make(expr.Data)
+				st.advance(p, t0.Add(time.Duration(i)*10*time.Second), data)
 			}
 			got := data["m"][len(data["m"])-1]
 			if got.Value != tt.want.Value || got.Prev != tt.want.Prev || got.HasPrev != tt.want.HasPrev || got.Elapsed != tt.want.Elapsed {
@@ -730,18 +731,18 @@ func TestScrapeSeriesMemory(t *testing.T) {
 
 func TestScrapeSeriesMemoryOutlivesTheMapsReusedPollToPoll(t *testing.T) {
 	// The series maps are reused every other poll: a series remembered
-	// across several polls, and one forgotten after scrapeForgetPolls,
+	// across several polls, and one forgotten after forgetPolls,
 	// must come through them unchanged.
-	var st scrapeState
-	at := func(i int) time.Time { return scrapeT0.Add(time.Duration(i) * time.Second) }
-	st.advance([]scrapeSample{{name: "m", key: "b", value: 7}, {name: "m", key: "c", value: 1}}, at(0), make(exprData))
+	var st state
+	at := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Second) }
+	st.advance([]sample{{name: "m", key: "b", value: 7}, {name: "m", key: "c", value: 1}}, at(0), make(expr.Data))
 	for i := 1; i <= 5; i++ {
-		st.advance([]scrapeSample{{name: "m", key: "a", value: float64(i)}}, at(i), make(exprData))
+		st.advance([]sample{{name: "m", key: "a", value: float64(i)}}, at(i), make(expr.Data))
 	}
-	data := make(exprData)
-	st.advance([]scrapeSample{{name: "m", key: "a", value: 6}, {name: "m", key: "b", value: 9}}, at(6), data)
+	data := make(expr.Data)
+	st.advance([]sample{{name: "m", key: "a", value: 6}, {name: "m", key: "b", value: 9}}, at(6), data)
 	got := data["m"]
-	want := []exprSeries{
+	want := []expr.Series{
 		{Value: 6, Prev: 5, HasPrev: true, Elapsed: 1},
 		{Value: 9, Prev: 7, HasPrev: true, Elapsed: 6},
 	}
@@ -754,13 +755,13 @@ func TestScrapeSeriesMemoryOutlivesTheMapsReusedPollToPoll(t *testing.T) {
 		}
 	}
 	if _, ok := st.series["c"]; !ok {
-		t.Fatalf("series c forgotten after 6 polls; it is kept for %d", scrapeForgetPolls)
+		t.Fatalf("series c forgotten after 6 polls; it is kept for %d", forgetPolls)
 	}
-	for i := 7; i < 7+scrapeForgetPolls; i++ {
-		st.advance([]scrapeSample{{name: "m", key: "a", value: float64(i)}}, at(i), make(exprData))
+	for i := 7; i < 7+forgetPolls; i++ {
+		st.advance([]sample{{name: "m", key: "a", value: float64(i)}}, at(i), make(expr.Data))
 	}
 	if _, ok := st.series["c"]; ok {
-		t.Errorf("series c still remembered after %d polls without it", scrapeForgetPolls)
+		t.Errorf("series c still remembered after %d polls without it", forgetPolls)
 	}
 	if len(st.names) != 1 || !st.names["m"] {
 		t.Errorf("names = %v; want only the last poll's", st.names)
@@ -771,28 +772,28 @@ func TestScrapeLetsGoOfMapsAndBuffersGrownForASpike(t *testing.T) {
 	// Maps never shrink: after a spike of series has been forgotten, the
 	// maps built for it are replaced rather than kept and cleared every
 	// second; while it is remembered, they are kept.
-	var st scrapeState
-	at := func(i int) time.Time { return scrapeT0.Add(time.Duration(i) * time.Second) }
-	spike := make([]scrapeSample, 5000)
+	var st state
+	at := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Second) }
+	spike := make([]sample, 5000)
 	for i := range spike {
-		spike[i] = scrapeSample{name: "m", key: strconv.Itoa(i), value: 1}
+		spike[i] = sample{name: "m", key: strconv.Itoa(i), value: 1}
 	}
-	few := []scrapeSample{{name: "m", key: "a", value: 1}}
-	st.advance(spike, at(0), make(exprData))
-	st.advance(few, at(1), make(exprData)) // the spike's series, remembered, fill the other map too
+	few := []sample{{name: "m", key: "a", value: 1}}
+	st.advance(spike, at(0), make(expr.Data))
+	st.advance(few, at(1), make(expr.Data)) // the spike's series, remembered, fill the other map too
 	big := map[uintptr]bool{reflect.ValueOf(st.series).Pointer(): true, reflect.ValueOf(st.spare).Pointer(): true}
-	for i := 2; i < 4+scrapeForgetPolls; i++ {
-		st.advance(few, at(i), make(exprData))
+	for i := 2; i < 4+forgetPolls; i++ {
+		st.advance(few, at(i), make(expr.Data))
 		// While the spike's series are remembered, the maps hold them:
 		// they are kept, not built again every poll.
-		if i < scrapeForgetPolls-1 && (!big[reflect.ValueOf(st.series).Pointer()] || !big[reflect.ValueOf(st.spare).Pointer()]) {
+		if i < forgetPolls-1 && (!big[reflect.ValueOf(st.series).Pointer()] || !big[reflect.ValueOf(st.spare).Pointer()]) {
 			t.Fatalf("poll %d: a map was built again while the spike's series are remembered", i)
 		}
 	}
 	if len(st.series) != 1 {
 		t.Fatalf("%d series remembered; want the spike forgotten", len(st.series))
 	}
-	for name, m := range map[string]map[string]scrapePrev{"series": st.series, "spare": st.spare} {
+	for name, m := range map[string]map[string]prev{"series": st.series, "spare": st.spare} {
 		if big[reflect.ValueOf(m).Pointer()] {
 			t.Errorf("the %s map built for 5,000 series is still kept for 1", name)
 		}
@@ -800,7 +801,7 @@ func TestScrapeLetsGoOfMapsAndBuffersGrownForASpike(t *testing.T) {
 
 	// A body buffer grown for one huge answer is let go once an answer
 	// far smaller has been parsed.
-	var b scrapeBody
+	var b bodyBuffer
 	b.buf.Write(make([]byte, 1<<20))
 	b.trim()
 	if b.buf.Cap() < 1<<20 {

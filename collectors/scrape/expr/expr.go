@@ -1,7 +1,9 @@
-package collectors
-
-// Scrape expressions: a tiny PromQL-like language evaluated over the series
-// of one poll of the scrape targets and their values at the previous poll.
+// Package expr is the scrape source's expression language: a tiny
+// PromQL-like language evaluated over the series of one poll of the scrape
+// targets and their values at the previous poll. Where it reads like
+// PromQL but means something else (a selector is one number, the sum of
+// its series; rate() spans the time since the previous poll; x/0 is
+// missing), the list under Meaning says so.
 //
 //	expr     := term (('+'|'-') term)*
 //	term     := factor (('*'|'/') factor)*
@@ -37,7 +39,8 @@ package collectors
 //   - Any missing operand makes the whole expression missing.
 //
 // The parser and the evaluator do no IO: the scrape source hands the
-// evaluator an exprData of the series it needs.
+// evaluator the Data of the series it needs.
+package expr
 
 import (
 	"errors"
@@ -48,95 +51,95 @@ import (
 	"strings"
 )
 
-// exprMaxDepth bounds nesting, so a hostile or mistyped expression cannot
+// maxDepth bounds nesting, so a hostile or mistyped expression cannot
 // exhaust the stack.
-const exprMaxDepth = 64
+const maxDepth = 64
 
-// expr is one parsed scrape expression.
-type expr struct {
-	root exprNode
+// Expr is one parsed scrape expression.
+type Expr struct {
+	root node
 	// names are the metric names it reads (a histogram's _bucket series),
 	// sorted: the scrape source keeps only these.
 	names []string
 }
 
-// exprNode is a node of a parsed expression.
-type exprNode interface {
+// node is a node of a parsed expression.
+type node interface {
 	// String formats the node so that it parses back to the same tree.
 	String() string
-	eval(env *exprEnv) (float64, bool)
+	eval(env *evaluation) (float64, bool)
 }
 
 type (
-	exprNumber struct{ v float64 }
-	exprBinary struct {
+	number struct{ v float64 }
+	binary struct {
 		op   byte
-		l, r exprNode
+		l, r node
 	}
-	exprSelector struct {
+	selector struct {
 		name     string
-		matchers []exprMatcher
+		matchers []matcher
 	}
-	exprRate     struct{ sel *exprSelector }
-	exprSum      struct{ sel *exprSelector }
-	exprQuantile struct {
+	rateCall     struct{ sel *selector }
+	sumCall      struct{ sel *selector }
+	quantileCall struct {
 		q   float64
-		sel *exprSelector
+		sel *selector
 	}
 )
 
-// exprMatcher is one label matcher of a selector.
-type exprMatcher struct {
+// matcher is one label matcher of a selector.
+type matcher struct {
 	label, op, value string
 	re               *regexp.Regexp // for =~ and !~, anchored
 }
 
-// exprLabel is one label of a series.
-type exprLabel struct{ Name, Value string }
+// Label is one label of a series.
+type Label struct{ Name, Value string }
 
-// exprSeries is one series as an expression sees it: its value at this poll
+// Series is one series as an expression sees it: its value at this poll
 // and, when known, its value at the previous poll and the seconds between.
-type exprSeries struct {
-	Labels  []exprLabel // sorted by name
+type Series struct {
+	Labels  []Label // sorted by name
 	Value   float64
 	Prev    float64
 	HasPrev bool
 	Elapsed float64
 }
 
-// exprData holds the series of one poll by metric name, over all targets
+// Data holds the series of one poll by metric name, over all targets
 // that answered. A name that is absent is exposed by no target.
-type exprData map[string][]exprSeries
+type Data map[string][]Series
 
-// exprEnv is one evaluation: the data, the warnings and the errors it
+// evaluation is one evaluation: the data, the warnings and the errors it
 // raised.
-type exprEnv struct {
-	data     exprData
+type evaluation struct {
+	data     Data
 	warnings []string
 	errs     []string
 }
 
 // fail records why the expression cannot be evaluated: an error of the
 // signal, not a value warming up.
-func (e *exprEnv) fail(format string, args ...any) {
+func (e *evaluation) fail(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	if !slices.Contains(e.errs, msg) {
 		e.errs = append(e.errs, msg)
 	}
 }
 
-func (e *exprEnv) warn(format string, args ...any) {
+func (e *evaluation) warn(format string, args ...any) {
 	w := fmt.Sprintf(format, args...)
 	if !slices.Contains(e.warnings, w) {
 		e.warnings = append(e.warnings, w)
 	}
 }
 
-// eval evaluates the expression over data. ok is false when the value is
+// Eval evaluates the expression over data. ok is false when the value is
 // missing; the warnings say why when that is worth saying, and err when
 // the expression cannot be answered from what the targets expose.
-func (x *expr) eval(data exprData) (v float64, ok bool, warnings []string, err error) {
-	env := exprEnv{data: data}
+func (x *Expr) Eval(data Data) (v float64, ok bool, warnings []string, err error) {
+	env := evaluation{data: data}
 	v, ok = x.root.eval(&env)
 	if len(env.errs) > 0 {
 		return 0, false, env.warnings, errors.New(strings.Join(env.errs, "; "))
@@ -144,31 +147,31 @@ func (x *expr) eval(data exprData) (v float64, ok bool, warnings []string, err e
 	return v, ok, env.warnings, nil
 }
 
-// exprError is a parse error at a column of the expression (1-based, in
+// Error is a parse error at a column of the expression (1-based, in
 // characters).
-type exprError struct {
+type Error struct {
 	col int
 	msg string
 }
 
-func (e *exprError) Error() string { return fmt.Sprintf("col %d: %s", e.col, e.msg) }
+func (e *Error) Error() string { return fmt.Sprintf("col %d: %s", e.col, e.msg) }
 
-// exprParse parses a scrape expression.
-func exprParse(src string) (*expr, error) {
-	p := &exprParser{src: src}
+// Parse parses a scrape expression.
+func Parse(src string) (*Expr, error) {
+	p := &parser{src: src}
 	p.next()
-	if p.tok.kind == exprTokEOF && p.err == nil {
-		return nil, &exprError{col: 1, msg: "empty expression"}
+	if p.tok.kind == tokEOF && p.err == nil {
+		return nil, &Error{col: 1, msg: "empty expression"}
 	}
 	root := p.parseExpr(0)
-	if p.err == nil && p.tok.kind != exprTokEOF {
+	if p.err == nil && p.tok.kind != tokEOF {
 		p.fail(p.tok.pos, "unexpected %s", p.tok.describe())
 	}
 	if p.err != nil {
 		return nil, p.err
 	}
-	x := &expr{root: root}
-	exprWalk(root, func(s *exprSelector, histogram bool) {
+	x := &Expr{root: root}
+	walk(root, func(s *selector, histogram bool) {
 		name := s.name
 		if histogram {
 			name += "_bucket"
@@ -181,35 +184,43 @@ func exprParse(src string) (*expr, error) {
 	return x, nil
 }
 
-// exprWalk calls fn for every selector in the tree.
-func exprWalk(n exprNode, fn func(sel *exprSelector, histogram bool)) {
+// Names returns the metric names the expression reads (a histogram's
+// _bucket series), sorted: the scrape source keeps only these. The slice
+// is the expression's own: read only.
+func (x *Expr) Names() []string { return x.names }
+
+// String formats the expression so that it parses back to the same one.
+func (x *Expr) String() string { return x.root.String() }
+
+// walk calls fn for every selector in the tree.
+func walk(n node, fn func(sel *selector, histogram bool)) {
 	switch n := n.(type) {
-	case *exprBinary:
-		exprWalk(n.l, fn)
-		exprWalk(n.r, fn)
-	case *exprSelector:
+	case *binary:
+		walk(n.l, fn)
+		walk(n.r, fn)
+	case *selector:
 		fn(n, false)
-	case *exprRate:
+	case *rateCall:
 		fn(n.sel, false)
-	case *exprSum:
+	case *sumCall:
 		fn(n.sel, false)
-	case *exprQuantile:
+	case *quantileCall:
 		fn(n.sel, true)
 	}
 }
 
 // Formatting: every String parses back to the same tree.
 
-func (n *exprNumber) String() string { return strconv.FormatFloat(n.v, 'g', -1, 64) }
-func (n *exprBinary) String() string {
+func (n *number) String() string { return strconv.FormatFloat(n.v, 'g', -1, 64) }
+func (n *binary) String() string {
 	return "(" + n.l.String() + " " + string(n.op) + " " + n.r.String() + ")"
 }
-func (n *exprRate) String() string { return "rate(" + n.sel.String() + ")" }
-func (n *exprSum) String() string  { return "sum(" + n.sel.String() + ")" }
-func (n *exprQuantile) String() string {
+func (n *rateCall) String() string { return "rate(" + n.sel.String() + ")" }
+func (n *sumCall) String() string  { return "sum(" + n.sel.String() + ")" }
+func (n *quantileCall) String() string {
 	return "histogram_quantile(" + strconv.FormatFloat(n.q, 'g', -1, 64) + ", " + n.sel.String() + ")"
 }
-func (n *exprSelector) String() string {
+func (n *selector) String() string {
 	if len(n.matchers) == 0 {
 		return n.name
 	}

@@ -1,4 +1,4 @@
-package collectors
+package scrape
 
 import (
 	"context"
@@ -8,22 +8,23 @@ import (
 	"testing"
 	"time"
 
-	"github.com/launchwatch/launchwatch/collectors/source"
+	"github.com/launchwatch/launchwatch/collectors/scrape/expr"
 	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/internal/sourcetest"
 )
 
 func TestScrapeSumsOverATargetThatFailedArePartialNotFresh(t *testing.T) {
-	up, down := newScrapeFake(t, "shop-1.prom"), newScrapeFake(t, "shop-1.prom")
-	s := newTestScrape(t, 0, map[string]string{
+	up, down := newFakeTarget(t, "shop-1.prom"), newFakeTarget(t, "shop-1.prom")
+	s := newTestSource(t, 0, map[string]string{
 		"connections": "shop_http_connections_active",
 		"pv":          "rate(shop_page_views_total)",
 	}, up, down)
-	if _, err := s.Collect(context.Background(), scrapeT0); err != nil {
+	if _, err := s.Collect(context.Background(), t0); err != nil {
 		t.Fatal(err)
 	}
 	down.set("status:503")
 	up.set("shop-2.prom")
-	res, err := s.Collect(context.Background(), scrapeT0.Add(10*time.Second))
+	res, err := s.Collect(context.Background(), t0.Add(10*time.Second))
 	if err == nil {
 		t.Fatal("no error with a target down")
 	}
@@ -39,7 +40,7 @@ func TestScrapeSumsOverATargetThatFailedArePartialNotFresh(t *testing.T) {
 	}
 
 	// The poller lists them partial, keeping them measured.
-	p := NewPoller([]source.Source{s}, WithClock(func() time.Time { return scrapeT0.Add(20 * time.Second) }))
+	p := &sourcetest.Poller{Source: s, Clock: func() time.Time { return t0.Add(20 * time.Second) }}
 	snap := p.Poll(context.Background())
 	h := snap.Sources["scrape"]
 	if !slices.Equal(h.Partial, []string{"connections", "pv"}) || h.OK || !h.LastSuccess.Equal(snap.Time) {
@@ -48,23 +49,23 @@ func TestScrapeSumsOverATargetThatFailedArePartialNotFresh(t *testing.T) {
 }
 
 func TestScrapeASignalNotReadingTheSilentTargetsMetricsIsWhole(t *testing.T) {
-	a, b := newScrapeFake(t, "shop-1.prom"), newScrapeFake(t, "escapes.prom")
-	s := newTestScrape(t, 0, map[string]string{"stock": "shop_stock_remaining"}, a, b)
-	if _, err := s.Collect(context.Background(), scrapeT0); err != nil {
+	a, b := newFakeTarget(t, "shop-1.prom"), newFakeTarget(t, "escapes.prom")
+	s := newTestSource(t, 0, map[string]string{"stock": "shop_stock_remaining"}, a, b)
+	if _, err := s.Collect(context.Background(), t0); err != nil {
 		t.Fatal(err)
 	}
 	b.set("status:500")
-	res, _ := s.Collect(context.Background(), scrapeT0.Add(time.Second))
+	res, _ := s.Collect(context.Background(), t0.Add(time.Second))
 	if len(res.Partial) != 0 {
 		t.Errorf("partial = %q; the silent target never exposed shop_stock_remaining", res.Partial)
 	}
 }
 
 func TestScrapeSeriesCarryTheirTargetsInstanceAndJob(t *testing.T) {
-	a, b := newScrapeFake(t, "shop-1.prom"), newScrapeFake(t, "shop-2.prom")
+	a, b := newFakeTarget(t, "shop-1.prom"), newFakeTarget(t, "shop-2.prom")
 	ua, _ := url.Parse(a.URL)
 	cfg := &config.Scrape{Timeout: 2 * time.Second, Job: "shop", Targets: []string{a.URL + "/metrics", b.URL + "/metrics"}}
-	s, err := NewScrape(cfg, scrapeSignals(map[string]string{
+	s, err := New(cfg, signalsOf(map[string]string{
 		"connections":   `shop_http_connections_active{instance="` + ua.Host + `"}`,
 		"stock":         `shop_http_connections_active{job="shop"}`,
 		"endpoints.buy": `shop_http_connections_active{job="other"}`,
@@ -72,7 +73,7 @@ func TestScrapeSeriesCarryTheirTargetsInstanceAndJob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.Collect(context.Background(), scrapeT0)
+	res, err := s.Collect(context.Background(), t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,21 +85,21 @@ func TestScrapeSeriesCarryTheirTargetsInstanceAndJob(t *testing.T) {
 }
 
 func TestScrapeTargetLabelsKeepTheExportersOwnAsExported(t *testing.T) {
-	got := scrapeTargetLabels(
-		[]exprLabel{{"handler", "buy"}, {"instance", "pod-7"}},
-		[]exprLabel{{"instance", "10.0.0.7:9400"}, {"job", "shop"}})
-	want := []exprLabel{{"exported_instance", "pod-7"}, {"handler", "buy"}, {"instance", "10.0.0.7:9400"}, {"job", "shop"}}
+	got := targetLabels(
+		[]expr.Label{{Name: "handler", Value: "buy"}, {Name: "instance", Value: "pod-7"}},
+		[]expr.Label{{Name: "instance", Value: "10.0.0.7:9400"}, {Name: "job", Value: "shop"}})
+	want := []expr.Label{{Name: "exported_instance", Value: "pod-7"}, {Name: "handler", Value: "buy"}, {Name: "instance", Value: "10.0.0.7:9400"}, {Name: "job", Value: "shop"}}
 	if !slices.Equal(got, want) {
 		t.Errorf("labels = %v, want %v", got, want)
 	}
 }
 
 func TestScrapeAnUnknownMetricIsTheSignalsErrorBesideAHealthySignal(t *testing.T) {
-	s := newTestScrape(t, 0, map[string]string{
+	s := newTestSource(t, 0, map[string]string{
 		"connections": "shop_http_connections_active",
 		"stock":       "shop_stok_remaining",
-	}, newScrapeFake(t, "shop-1.prom"))
-	snap := NewPoller([]source.Source{s}).Poll(context.Background())
+	}, newFakeTarget(t, "shop-1.prom"))
+	snap := (&sourcetest.Poller{Source: s}).Poll(context.Background())
 	h := snap.Sources["scrape"]
 	if h.OK || h.Errors["stock"] != "no target exposes a metric named shop_stok_remaining" {
 		t.Errorf("health = %+v, want stock's own error", h)

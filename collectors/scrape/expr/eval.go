@@ -1,4 +1,4 @@
-package collectors
+package expr
 
 import (
 	"math"
@@ -9,7 +9,7 @@ import (
 
 // Evaluation of parsed scrape expressions over one poll's series.
 
-func (m *exprMatcher) matches(labels []exprLabel) bool {
+func (m *matcher) matches(labels []Label) bool {
 	v := ""
 	for _, l := range labels {
 		if l.Name == m.label {
@@ -31,7 +31,7 @@ func (m *exprMatcher) matches(labels []exprLabel) bool {
 
 // match returns the series of name that match, and false (with a warning)
 // when no target exposes name at all.
-func (n *exprSelector) match(env *exprEnv, name string) ([]exprSeries, bool) {
+func (n *selector) match(env *evaluation, name string) ([]Series, bool) {
 	all, known := env.data[name]
 	if !known {
 		env.fail("no target exposes a metric named %s", name)
@@ -40,7 +40,7 @@ func (n *exprSelector) match(env *exprEnv, name string) ([]exprSeries, bool) {
 	if len(n.matchers) == 0 {
 		return all, true
 	}
-	var out []exprSeries
+	var out []Series
 	for _, s := range all {
 		ok := true
 		for i := range n.matchers {
@@ -56,9 +56,9 @@ func (n *exprSelector) match(env *exprEnv, name string) ([]exprSeries, bool) {
 	return out, true
 }
 
-func (n *exprNumber) eval(*exprEnv) (float64, bool) { return n.v, true }
+func (n *number) eval(*evaluation) (float64, bool) { return n.v, true }
 
-func (n *exprBinary) eval(env *exprEnv) (float64, bool) {
+func (n *binary) eval(env *evaluation) (float64, bool) {
 	l, lok := n.l.eval(env)
 	r, rok := n.r.eval(env) // evaluated anyway, for its warnings
 	if !lok || !rok {
@@ -82,7 +82,7 @@ func (n *exprBinary) eval(env *exprEnv) (float64, bool) {
 	return l / r, true
 }
 
-func (n *exprSelector) eval(env *exprEnv) (float64, bool) {
+func (n *selector) eval(env *evaluation) (float64, bool) {
 	series, ok := n.match(env, n.name)
 	if !ok {
 		return 0, false
@@ -94,21 +94,21 @@ func (n *exprSelector) eval(env *exprEnv) (float64, bool) {
 	return sum, true
 }
 
-func (n *exprSum) eval(env *exprEnv) (float64, bool) { return n.sel.eval(env) }
+func (n *sumCall) eval(env *evaluation) (float64, bool) { return n.sel.eval(env) }
 
-// exprIncrease is a counter's increase since the previous poll; a drop is a
+// increase is a counter's increase since the previous poll; a drop is a
 // reset, after which the counter counted up from zero.
-func exprIncrease(s exprSeries) float64 {
+func increase(s Series) float64 {
 	if s.Value < s.Prev {
 		return s.Value
 	}
 	return s.Value - s.Prev
 }
 
-// exprCheckPrev reports whether the series can give an increase: false with
+// checkPrev reports whether the series can give an increase: false with
 // a warning when none has a previous value (warming up) or the clock did not
 // advance.
-func exprCheckPrev(env *exprEnv, series []exprSeries) bool {
+func checkPrev(env *evaluation, series []Series) bool {
 	warm := len(series) > 0
 	for _, s := range series {
 		if !s.HasPrev {
@@ -127,34 +127,34 @@ func exprCheckPrev(env *exprEnv, series []exprSeries) bool {
 	return true
 }
 
-func (n *exprRate) eval(env *exprEnv) (float64, bool) {
+func (n *rateCall) eval(env *evaluation) (float64, bool) {
 	series, ok := n.sel.match(env, n.sel.name)
-	if !ok || !exprCheckPrev(env, series) {
+	if !ok || !checkPrev(env, series) {
 		return 0, false
 	}
 	sum := 0.0
 	for _, s := range series {
 		if s.HasPrev {
-			sum += exprIncrease(s) / s.Elapsed
+			sum += increase(s) / s.Elapsed
 		}
 	}
 	return sum, true
 }
 
-// exprBucket is one cumulative histogram bucket.
-type exprBucket struct{ upper, count float64 }
+// bucket is one cumulative histogram bucket.
+type bucket struct{ upper, count float64 }
 
-func (n *exprQuantile) eval(env *exprEnv) (float64, bool) {
+func (n *quantileCall) eval(env *evaluation) (float64, bool) {
 	name := n.sel.name + "_bucket"
 	series, ok := n.sel.match(env, name)
 	if ok && len(series) == 0 {
 		env.fail("no %s series match %s", name, n.sel)
 		return 0, false
 	}
-	if !ok || !exprCheckPrev(env, series) {
+	if !ok || !checkPrev(env, series) {
 		return 0, false
 	}
-	var buckets []exprBucket
+	var buckets []bucket
 	for _, s := range series {
 		if !s.HasPrev {
 			continue
@@ -169,11 +169,11 @@ func (n *exprQuantile) eval(env *exprEnv) (float64, bool) {
 		if err != nil {
 			continue
 		}
-		inc := exprIncrease(s)
-		if i := slices.IndexFunc(buckets, func(b exprBucket) bool { return b.upper == upper }); i >= 0 {
+		inc := increase(s)
+		if i := slices.IndexFunc(buckets, func(b bucket) bool { return b.upper == upper }); i >= 0 {
 			buckets[i].count += inc
 		} else {
-			buckets = append(buckets, exprBucket{upper: upper, count: inc})
+			buckets = append(buckets, bucket{upper: upper, count: inc})
 		}
 	}
 	if len(buckets) == 0 {
@@ -184,14 +184,14 @@ func (n *exprQuantile) eval(env *exprEnv) (float64, bool) {
 		env.warn("%s has no le=\"+Inf\" bucket", name)
 		return 0, false
 	}
-	return exprBucketQuantile(n.q, buckets)
+	return bucketQuantile(n.q, buckets)
 }
 
-// exprBucketQuantile is Prometheus' bucketQuantile for classic histograms:
+// bucketQuantile is Prometheus' bucketQuantile for classic histograms:
 // find the bucket holding the q-th observation and interpolate linearly
 // inside it, assuming observations spread evenly. buckets are sorted by
 // upper bound and end with +Inf.
-func exprBucketQuantile(q float64, buckets []exprBucket) (float64, bool) {
+func bucketQuantile(q float64, buckets []bucket) (float64, bool) {
 	if len(buckets) < 2 {
 		return 0, false
 	}

@@ -1,4 +1,7 @@
-package collectors
+// Package scrape is the source for shops without a Prometheus server: it
+// reads /metrics endpoints directly and evaluates each signal's scrape
+// expression (package expr) over what they expose.
+package scrape
 
 import (
 	"bytes"
@@ -21,117 +24,118 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/launchwatch/launchwatch/collectors/scrape/expr"
 	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
-// scrapeAccept asks for the classic text format only. expfmt v0.73 does
+// accept asks for the classic text format only. expfmt v0.73 does
 // decode OpenMetrics 1.0, but with an ABNF parser that took 2.7 s and
 // 2.4 GB of allocations for 2,000 samples
 // (BenchmarkScrapeExpfmtOpenMetricsDecoder): far
 // too slow for a 1 s poll. An exporter that answers OpenMetrics anyway is
-// translated to the text format line by line (scrapeFromOpenMetrics).
-const scrapeAccept = "text/plain;version=0.0.4;q=1,*/*;q=0.1"
+// translated to the text format line by line (fromOpenMetrics).
+const accept = "text/plain;version=0.0.4;q=1,*/*;q=0.1"
 
-// scrapeForgetPolls is how many answered polls a series may be absent before
+// forgetPolls is how many answered polls a series may be absent before
 // its previous value is forgotten. Remembering it for a while means a series
 // that skips a poll comes back with a true increase, not its whole value.
-const scrapeForgetPolls = 60
+const forgetPolls = 60
 
-// Scrape reads Prometheus /metrics endpoints directly, for shops without a
+// Source reads Prometheus /metrics endpoints directly, for shops without a
 // Prometheus server, and evaluates each signal's scrape expression (see
-// expr.go for the language) over what they expose.
-type Scrape struct {
-	targets []scrapeTarget
+// package expr for the language) over what they expose.
+type Source struct {
+	targets []target
 	client  *http.Client
 	timeout time.Duration
 	maxBody int64
-	exprs   map[string]*expr
+	exprs   map[string]*expr.Expr
 	signals []string        // sorted addresses
 	keep    map[string]bool // metric names any expression reads
 
 	mu    sync.Mutex // guards state
-	state []scrapeState
+	state []state
 }
 
-// scrapeTarget is one /metrics URL.
-type scrapeTarget struct {
+// target is one /metrics URL.
+type target struct {
 	url     string
 	display string // the URL with any password redacted, for errors
 	// labels are given to every series it exposes, as Prometheus does:
 	// instance (host:port) and the configured job.
-	labels []exprLabel
+	labels []expr.Label
 	// body is the buffer its answers are read into.
-	body *scrapeBody
+	body *bodyBuffer
 }
 
-// scrapeBody is a target's body buffer, kept from scrape to scrape.
-type scrapeBody struct {
+// bodyBuffer is a target's body buffer, kept from scrape to scrape.
+type bodyBuffer struct {
 	mu  sync.Mutex // held while a scrape reads into buf
 	buf bytes.Buffer
 }
 
 // trim lets go of a buffer grown for an answer far larger than the one it
 // holds now: one huge answer (up to max_body_bytes) is not kept for good.
-func (b *scrapeBody) trim() {
-	if scrapeTooBig(b.buf.Cap(), b.buf.Len(), 64<<10) {
+func (b *bodyBuffer) trim() {
+	if tooBig(b.buf.Cap(), b.buf.Len(), 64<<10) {
 		b.buf = bytes.Buffer{}
 	}
 }
 
-// scrapeTooBig reports whether something kept for reuse, of size have, is
+// tooBig reports whether something kept for reuse, of size have, is
 // far larger than what it is needed for: more than 4 times need, and
 // past floor, below which keeping it costs little.
-func scrapeTooBig(have, need, floor int) bool { return have > floor && have > 4*need }
+func tooBig(have, need, floor int) bool { return have > floor && have > 4*need }
 
-// scrapeState is what a target answered at its last successful poll.
-type scrapeState struct {
+// state is what a target answered at its last successful poll.
+type state struct {
 	polled bool
 	at     time.Time
 	polls  uint64
-	series map[string]scrapePrev // by series identity
-	names  map[string]bool       // the metric names it exposed last
+	series map[string]prev // by series identity
+	names  map[string]bool // the metric names it exposed last
 	// spare is the series map before last, emptied and filled again at the
 	// next poll: a map of every series is not built anew each second.
-	spare map[string]scrapePrev
+	spare map[string]prev
 	// The most entries each map has held: its size, since a map never
 	// shrinks and its length says nothing of it once emptied.
 	seriesHeld, spareHeld, namesHeld int
 }
 
-// scrapePrev is one series' value at its last poll.
-type scrapePrev struct {
+// prev is one series' value at its last poll.
+type prev struct {
 	value float64
 	at    time.Time
 	poll  uint64
 }
 
-// scrapeSample is one sample of an exposition.
-type scrapeSample struct {
+// sample is one sample of an exposition.
+type sample struct {
 	name   string
-	labels []exprLabel // sorted by name, values cleaned
-	key    string      // identity: name and raw labels
+	labels []expr.Label // sorted by name, values cleaned
+	key    string       // identity: name and raw labels
 	value  float64
 }
 
-// NewScrape builds the scrape source for cfg and the signals with a scrape
+// New builds the scrape source for cfg and the signals with a scrape
 // expression (the map keys are addresses: "pv", "host.cpu",
 // "endpoints.buy"). Every expression is parsed up front; a bad one is an
 // error naming its place, e.g.
 //
 //	examples/demo.yaml:14: signals.pv.scrape: col 6: rate() takes a selector, got 5
-func NewScrape(cfg *config.Scrape, signals map[string]config.Signal) (*Scrape, error) {
+func New(cfg *config.Scrape, signals map[string]config.Signal) (*Source, error) {
 	if cfg == nil {
 		return nil, errors.New("scrape: sources.scrape is not configured")
 	}
 	if len(cfg.Targets) == 0 {
 		return nil, errors.New("scrape: sources.scrape.targets: list at least one /metrics URL")
 	}
-	s := &Scrape{
+	s := &Source{
 		timeout: cfg.Timeout,
 		maxBody: cfg.MaxBodyBytes,
-		exprs:   make(map[string]*expr),
+		exprs:   make(map[string]*expr.Expr),
 		keep:    make(map[string]bool),
 	}
 	if s.maxBody <= 0 {
@@ -142,11 +146,11 @@ func NewScrape(cfg *config.Scrape, signals map[string]config.Signal) (*Scrape, e
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, fmt.Errorf("scrape: sources.scrape.targets[%d]: %q is not an http(s) URL", i, t)
 		}
-		labels := []exprLabel{{"instance", u.Host}}
+		labels := []expr.Label{{Name: "instance", Value: u.Host}}
 		if cfg.Job != "" {
-			labels = append(labels, exprLabel{"job", cfg.Job})
+			labels = append(labels, expr.Label{Name: "job", Value: cfg.Job})
 		}
-		s.targets = append(s.targets, scrapeTarget{url: t, display: u.Redacted(), labels: labels, body: new(scrapeBody)})
+		s.targets = append(s.targets, target{url: t, display: u.Redacted(), labels: labels, body: new(bodyBuffer)})
 	}
 	client, err := promconfig.NewClientFromConfig(cfg.HTTPClient, "launchwatch")
 	if err != nil {
@@ -159,14 +163,14 @@ func NewScrape(cfg *config.Scrape, signals map[string]config.Signal) (*Scrape, e
 		if sig.Scrape == "" {
 			continue
 		}
-		x, err := exprParse(sig.Scrape)
+		x, err := expr.Parse(sig.Scrape)
 		if err != nil {
-			errs = append(errs, scrapePlaceError(addr, sig.Pos, err))
+			errs = append(errs, placeError(addr, sig.Pos, err))
 			continue
 		}
 		s.exprs[addr] = x
 		s.signals = append(s.signals, addr)
-		for _, n := range x.names {
+		for _, n := range x.Names() {
 			s.keep[n] = true
 		}
 	}
@@ -175,12 +179,12 @@ func NewScrape(cfg *config.Scrape, signals map[string]config.Signal) (*Scrape, e
 		return nil, errors.Join(errs...)
 	}
 	slices.Sort(s.signals)
-	s.state = make([]scrapeState, len(s.targets))
+	s.state = make([]state, len(s.targets))
 	return s, nil
 }
 
-// scrapePlaceError names where a bad expression is written.
-func scrapePlaceError(addr string, pos config.Pos, err error) error {
+// placeError names where a bad expression is written.
+func placeError(addr string, pos config.Pos, err error) error {
 	field := "signals." + addr + ".scrape"
 	if strings.HasPrefix(addr, "endpoints.") {
 		field = addr + ".scrape"
@@ -192,10 +196,10 @@ func scrapePlaceError(addr string, pos config.Pos, err error) error {
 }
 
 // Name implements source.Source.
-func (s *Scrape) Name() string { return config.SourceScrape }
+func (s *Source) Name() string { return config.SourceScrape }
 
 // Signals implements source.Source: the addresses with a scrape expression, sorted.
-func (s *Scrape) Signals() []string { return slices.Clone(s.signals) }
+func (s *Source) Signals() []string { return slices.Clone(s.signals) }
 
 // Collect implements source.Source. It scrapes every target concurrently, then
 // evaluates every expression with now as the clock of its rates. Values sum
@@ -203,9 +207,9 @@ func (s *Scrape) Signals() []string { return slices.Clone(s.signals) }
 // and a signal that reads metrics a silent target exposed (or may expose:
 // it never answered) is listed partial. An expression that cannot be
 // answered (a metric no target exposes) is that signal's error.
-func (s *Scrape) Collect(ctx context.Context, now time.Time) (source.Result, error) {
+func (s *Source) Collect(ctx context.Context, now time.Time) (source.Result, error) {
 	type answer struct {
-		samples []scrapeSample
+		samples []sample
 		err     error
 	}
 	answers := make([]answer, len(s.targets))
@@ -223,7 +227,7 @@ func (s *Scrape) Collect(ctx context.Context, now time.Time) (source.Result, err
 	var res source.Result
 	var errs []error
 	var silent []int
-	data := make(exprData)
+	data := make(expr.Data)
 	for i, a := range answers {
 		if a.err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", s.targets[i].display, a.err))
@@ -240,7 +244,7 @@ func (s *Scrape) Collect(ctx context.Context, now time.Time) (source.Result, err
 	res.Values = make(map[string]snapshot.Value, len(s.signals))
 	for _, addr := range s.signals {
 		x := s.exprs[addr]
-		v, ok, warnings, err := x.eval(data)
+		v, ok, warnings, err := x.Eval(data)
 		for _, w := range warnings {
 			res.Warnings = append(res.Warnings, addr+": "+w)
 		}
@@ -270,13 +274,13 @@ func (s *Scrape) Collect(ctx context.Context, now time.Time) (source.Result, err
 // readsFrom reports whether an expression reads a metric that one of the
 // given targets exposed when it last answered, or may expose because it
 // never has: its value then lacks that target's share.
-func (s *Scrape) readsFrom(x *expr, targets []int) bool {
+func (s *Source) readsFrom(x *expr.Expr, targets []int) bool {
 	for _, i := range targets {
 		st := &s.state[i]
 		if !st.polled {
 			return true
 		}
-		for _, n := range x.names {
+		for _, n := range x.Names() {
 			if st.names[n] {
 				return true
 			}
@@ -287,24 +291,24 @@ func (s *Scrape) readsFrom(x *expr, targets []int) bool {
 
 // advance lays a target's answer into data, pairing each series with its
 // previous value, and remembers the answer for the next poll.
-func (st *scrapeState) advance(samples []scrapeSample, now time.Time, data exprData) {
+func (st *state) advance(samples []sample, now time.Time, data expr.Data) {
 	st.polls++
 	// A map never shrinks: one left from a poll with far more series than
 	// this one will hold (its samples, and the series it still remembers)
 	// is let go, not kept (and cleared every second) for good.
 	need := max(len(samples), len(st.series))
 	next, held := st.spare, st.spareHeld
-	if next == nil || scrapeTooBig(held, need, 1024) {
-		next, held = make(map[string]scrapePrev, need), 0
+	if next == nil || tooBig(held, need, 1024) {
+		next, held = make(map[string]prev, need), 0
 	}
 	clear(next)
-	if st.names == nil || scrapeTooBig(st.namesHeld, len(samples), 1024) {
+	if st.names == nil || tooBig(st.namesHeld, len(samples), 1024) {
 		st.names, st.namesHeld = make(map[string]bool), 0
 	}
 	clear(st.names)
 	for _, smp := range samples {
 		st.names[smp.name] = true
-		es := exprSeries{Labels: smp.labels, Value: smp.value}
+		es := expr.Series{Labels: smp.labels, Value: smp.value}
 		if p, ok := st.series[smp.key]; ok {
 			es.Prev, es.HasPrev, es.Elapsed = p.value, true, now.Sub(p.at).Seconds()
 		} else if st.polled {
@@ -315,10 +319,10 @@ func (st *scrapeState) advance(samples []scrapeSample, now time.Time, data exprD
 			es.HasPrev, es.Elapsed = true, now.Sub(st.at).Seconds()
 		}
 		data[smp.name] = append(data[smp.name], es)
-		next[smp.key] = scrapePrev{value: smp.value, at: now, poll: st.polls}
+		next[smp.key] = prev{value: smp.value, at: now, poll: st.polls}
 	}
 	for k, p := range st.series {
-		if _, seen := next[k]; !seen && st.polls-p.poll < scrapeForgetPolls {
+		if _, seen := next[k]; !seen && st.polls-p.poll < forgetPolls {
 			next[k] = p
 		}
 	}
@@ -329,7 +333,7 @@ func (st *scrapeState) advance(samples []scrapeSample, now time.Time, data exprD
 }
 
 // fetch GETs one target and returns the samples the expressions read.
-func (s *Scrape) fetch(ctx context.Context, t scrapeTarget) ([]scrapeSample, error) {
+func (s *Source) fetch(ctx context.Context, t target) ([]sample, error) {
 	if s.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, s.timeout)
@@ -339,14 +343,14 @@ func (s *Scrape) fetch(ctx context.Context, t scrapeTarget) ([]scrapeSample, err
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Accept", scrapeAccept)
+	req.Header.Set("Accept", accept)
 	req.Header.Set("User-Agent", "launchwatch")
 	if d, ok := ctx.Deadline(); ok {
 		req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", strconv.FormatFloat(time.Until(d).Seconds(), 'f', 3, 64))
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return nil, scrapeCleanError(err)
+		return nil, cleanError(err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -370,49 +374,49 @@ func (s *Scrape) fetch(ctx context.Context, t scrapeTarget) ([]scrapeSample, err
 	_, err = buf.ReadFrom(io.LimitReader(resp.Body, s.maxBody+1))
 	body := buf.Bytes()
 	if err != nil {
-		return nil, fmt.Errorf("read body: %w", scrapeCleanError(err))
+		return nil, fmt.Errorf("read body: %w", cleanError(err))
 	}
 	if int64(len(body)) > s.maxBody {
-		return nil, fmt.Errorf("body exceeds %s (sources.scrape.max_body_bytes)", scrapeSize(s.maxBody))
+		return nil, fmt.Errorf("body exceeds %s (sources.scrape.max_body_bytes)", byteSize(s.maxBody))
 	}
-	samples, err := scrapeParse(body, resp.Header.Get("Content-Type"), s.keep)
+	samples, err := parse(body, resp.Header.Get("Content-Type"), s.keep)
 	if err != nil {
 		return nil, err
 	}
 	for i := range samples {
-		samples[i].labels = scrapeTargetLabels(samples[i].labels, t.labels)
+		samples[i].labels = targetLabels(samples[i].labels, t.labels)
 	}
 	return samples, nil
 }
 
-// scrapeTargetLabels gives a sample the target's labels. A label the
+// targetLabels gives a sample the target's labels. A label the
 // exporter set itself under the same name is kept as exported_NAME, as
 // Prometheus does (honor_labels: false), so {instance="web-1:9100"} names
 // the target that was read. The result stays sorted by name. It is built
 // in labels itself (renamed in place, the target's appended): the
-// samples' labels are made with room for them (scrapeTargetLabelsMax).
-func scrapeTargetLabels(labels, target []exprLabel) []exprLabel {
+// samples' labels are made with room for them (targetLabelsMax).
+func targetLabels(labels, target []expr.Label) []expr.Label {
 	for i, l := range labels {
-		if slices.ContainsFunc(target, func(t exprLabel) bool { return t.Name == l.Name }) {
+		if slices.ContainsFunc(target, func(t expr.Label) bool { return t.Name == l.Name }) {
 			labels[i].Name = "exported_" + l.Name
 		}
 	}
 	out := append(labels, target...)
-	slices.SortFunc(out, func(a, b exprLabel) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(out, func(a, b expr.Label) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 
-// scrapeTargetLabelsMax is how many labels a target gives its samples
-// (instance and job): scrapeNewSample leaves room for them.
-const scrapeTargetLabelsMax = 2
+// targetLabelsMax is how many labels a target gives its samples
+// (instance and job): newSample leaves room for them.
+const targetLabelsMax = 2
 
-// scrapeCleanError keeps server-influenced text in an error safe to show.
-func scrapeCleanError(err error) error {
+// cleanError keeps server-influenced text in an error safe to show.
+func cleanError(err error) error {
 	return errors.New(snapshot.CleanText(err.Error(), source.MaxDetail))
 }
 
-// scrapeSize formats a byte count in binary units: "16 MiB", "512 B".
-func scrapeSize(n int64) string {
+// byteSize formats a byte count in binary units: "16 MiB", "512 B".
+func byteSize(n int64) string {
 	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
 	v, i := float64(n), 0
 	for v >= 1024 && i < len(units)-1 {
@@ -422,10 +426,10 @@ func scrapeSize(n int64) string {
 	return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) + " " + units[i]
 }
 
-// scrapeParse parses an exposition by its Content-Type and flattens the
+// parse parses an exposition by its Content-Type and flattens the
 // families whose samples keep names (nil keeps all) into samples. A panic in
 // the parser is an error: a hostile body must not take the program down.
-func scrapeParse(body []byte, contentType string, keep map[string]bool) (samples []scrapeSample, err error) {
+func parse(body []byte, contentType string, keep map[string]bool) (samples []sample, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			samples, err = nil, fmt.Errorf("parse: internal parser error: %s", snapshot.CleanText(fmt.Sprint(r), 120))
@@ -440,7 +444,7 @@ func scrapeParse(body []byte, contentType string, keep map[string]bool) (samples
 	var fams []*dto.MetricFamily
 	switch format.FormatType() {
 	case expfmt.TypeOpenMetrics:
-		body = scrapeFromOpenMetrics(body)
+		body = fromOpenMetrics(body)
 	case expfmt.TypeProtoDelim:
 		dec := expfmt.NewDecoder(bytes.NewReader(body), format)
 		for {
@@ -455,31 +459,31 @@ func scrapeParse(body []byte, contentType string, keep map[string]bool) (samples
 			fams = append(fams, mf)
 		}
 		for _, mf := range fams {
-			samples = scrapeFlatten(samples, mf, keep)
+			samples = flatten(samples, mf, keep)
 		}
 		return samples, nil
 	}
-	return scrapeParseText(body, keep)
+	return parseText(body, keep)
 }
 
-// scrapeParseText parses the text format 0.0.4.
-func scrapeParseText(body []byte, keep map[string]bool) (samples []scrapeSample, err error) {
+// parseText parses the text format 0.0.4.
+func parseText(body []byte, keep map[string]bool) (samples []sample, err error) {
 	p := expfmt.NewTextParser(model.UTF8Validation)
 	byName, err := p.TextToMetricFamilies(bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("parse: %s", snapshot.CleanText(err.Error(), 160))
 	}
 	for _, mf := range byName {
-		samples = scrapeFlatten(samples, mf, keep)
+		samples = flatten(samples, mf, keep)
 	}
 	return samples, nil
 }
 
-// scrapeFromOpenMetrics rewrites an OpenMetrics 1.0 exposition as the text
+// fromOpenMetrics rewrites an OpenMetrics 1.0 exposition as the text
 // format, keeping what expressions read: it stops at "# EOF", drops UNIT
 // lines, exemplars and timestamps, and maps the types text lacks. A counter
 // keeps its samples' _total names (they parse as untyped samples).
-func scrapeFromOpenMetrics(body []byte) []byte {
+func fromOpenMetrics(body []byte) []byte {
 	out := make([]byte, 0, len(body))
 	for len(body) > 0 {
 		var line []byte
@@ -503,7 +507,7 @@ func scrapeFromOpenMetrics(body []byte) []byte {
 				line = []byte(strings.Join(f, " "))
 			}
 		case len(line) > 0 && line[0] != '#':
-			line = scrapeOpenMetricsSample(line)
+			line = openMetricsSample(line)
 		}
 		out = append(out, line...)
 		out = append(out, '\n')
@@ -511,11 +515,11 @@ func scrapeFromOpenMetrics(body []byte) []byte {
 	return out
 }
 
-// scrapeOpenMetricsSample keeps a sample line's name, labels and value,
+// openMetricsSample keeps a sample line's name, labels and value,
 // dropping its timestamp and exemplar. Quotes in label values are honoured,
 // so a '#' or '}' inside one is kept.
-func scrapeOpenMetricsSample(line []byte) []byte {
-	end := scrapeSeriesEnd(line)
+func openMetricsSample(line []byte) []byte {
+	end := seriesEnd(line)
 	if end < 0 {
 		return line // unbalanced: let the text parser name the error
 	}
@@ -527,9 +531,9 @@ func scrapeOpenMetricsSample(line []byte) []byte {
 	return append(out, rest[0]...)
 }
 
-// scrapeSeriesEnd returns where a sample line's name and labels end, or -1
+// seriesEnd returns where a sample line's name and labels end, or -1
 // when its braces are not closed.
-func scrapeSeriesEnd(line []byte) int {
+func seriesEnd(line []byte) int {
 	end := 0
 	for end < len(line) && line[end] != ' ' && line[end] != '{' {
 		end++
@@ -551,16 +555,16 @@ func scrapeSeriesEnd(line []byte) int {
 	return -1
 }
 
-// scrapeFlatten appends a family's samples as the text format names them:
+// flatten appends a family's samples as the text format names them:
 // a histogram's _bucket (with le), _sum and _count, a summary's quantiles,
 // _sum and _count.
-func scrapeFlatten(out []scrapeSample, mf *dto.MetricFamily, keep map[string]bool) []scrapeSample {
+func flatten(out []sample, mf *dto.MetricFamily, keep map[string]bool) []sample {
 	name := mf.GetName()
 	want := func(n string) bool { return keep == nil || keep[n] }
 	for _, m := range mf.GetMetric() {
-		add := func(n string, v float64, extra ...exprLabel) {
+		add := func(n string, v float64, extra ...expr.Label) {
 			if want(n) {
-				out = append(out, scrapeNewSample(n, m.GetLabel(), extra, v))
+				out = append(out, newSample(n, m.GetLabel(), extra, v))
 			}
 		}
 		switch mf.GetType() {
@@ -571,7 +575,7 @@ func scrapeFlatten(out []scrapeSample, mf *dto.MetricFamily, keep map[string]boo
 		case dto.MetricType_SUMMARY:
 			sm := m.GetSummary()
 			for _, q := range sm.GetQuantile() {
-				add(name, q.GetValue(), exprLabel{"quantile", strconv.FormatFloat(q.GetQuantile(), 'g', -1, 64)})
+				add(name, q.GetValue(), expr.Label{Name: "quantile", Value: strconv.FormatFloat(q.GetQuantile(), 'g', -1, 64)})
 			}
 			add(name+"_sum", sm.GetSampleSum())
 			add(name+"_count", float64(sm.GetSampleCount()))
@@ -588,10 +592,10 @@ func scrapeFlatten(out []scrapeSample, mf *dto.MetricFamily, keep map[string]boo
 					c = float64(b.GetCumulativeCount())
 				}
 				inf = inf || math.IsInf(b.GetUpperBound(), 1)
-				add(name+"_bucket", c, exprLabel{"le", strconv.FormatFloat(b.GetUpperBound(), 'g', -1, 64)})
+				add(name+"_bucket", c, expr.Label{Name: "le", Value: strconv.FormatFloat(b.GetUpperBound(), 'g', -1, 64)})
 			}
 			if !inf {
-				add(name+"_bucket", count, exprLabel{"le", "+Inf"})
+				add(name+"_bucket", count, expr.Label{Name: "le", Value: "+Inf"})
 			}
 			add(name+"_sum", h.GetSampleSum())
 			add(name+"_count", count)
@@ -602,21 +606,21 @@ func scrapeFlatten(out []scrapeSample, mf *dto.MetricFamily, keep map[string]boo
 	return out
 }
 
-// scrapeNewSample builds a sample with sorted labels. The identity keeps
+// newSample builds a sample with sorted labels. The identity keeps
 // the raw label values; the values expressions match are cleaned, so a
 // matcher written in the config matches what an operator would see.
-func scrapeNewSample(name string, pairs []*dto.LabelPair, extra []exprLabel, v float64) scrapeSample {
-	labels := make([]exprLabel, 0, len(pairs)+len(extra)+scrapeTargetLabelsMax)
+func newSample(name string, pairs []*dto.LabelPair, extra []expr.Label, v float64) sample {
+	labels := make([]expr.Label, 0, len(pairs)+len(extra)+targetLabelsMax)
 	size := len(name)
 	for _, p := range pairs {
-		labels = append(labels, exprLabel{p.GetName(), p.GetValue()})
+		labels = append(labels, expr.Label{Name: p.GetName(), Value: p.GetValue()})
 		size += 2 + len(p.GetName()) + len(p.GetValue())
 	}
 	for _, l := range extra {
 		size += 2 + len(l.Name) + len(l.Value)
 	}
 	labels = append(labels, extra...)
-	slices.SortFunc(labels, func(a, b exprLabel) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(labels, func(a, b expr.Label) int { return strings.Compare(a.Name, b.Name) })
 	var key strings.Builder
 	key.Grow(size)
 	key.WriteString(name)
@@ -625,14 +629,14 @@ func scrapeNewSample(name string, pairs []*dto.LabelPair, extra []exprLabel, v f
 		key.WriteString(l.Name)
 		key.WriteByte(0xfe)
 		key.WriteString(l.Value)
-		labels[i].Value = scrapeCleanLabel(l.Value)
+		labels[i].Value = cleanLabel(l.Value)
 	}
-	return scrapeSample{name: name, labels: labels, key: key.String(), value: v}
+	return sample{name: name, labels: labels, key: key.String(), value: v}
 }
 
-// scrapeCleanLabel cleans a label value, skipping the work for the usual
+// cleanLabel cleans a label value, skipping the work for the usual
 // printable ASCII.
-func scrapeCleanLabel(v string) string {
+func cleanLabel(v string) string {
 	for i := 0; i < len(v); i++ {
 		if v[i] <= ' ' || v[i] >= 0x7f {
 			return snapshot.CleanText(v, 0)

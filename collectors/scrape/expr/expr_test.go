@@ -1,4 +1,4 @@
-package collectors
+package expr
 
 import (
 	"math"
@@ -28,9 +28,9 @@ func TestExprParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			x, err := exprParse(tt.src)
+			x, err := Parse(tt.src)
 			if err != nil {
-				t.Fatalf("exprParse(%q): %v", tt.src, err)
+				t.Fatalf("Parse(%q): %v", tt.src, err)
 			}
 			if got := x.root.String(); got != tt.want {
 				t.Errorf("String() = %s, want %s", got, tt.want)
@@ -68,24 +68,24 @@ func TestExprParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := exprParse(tt.src)
+			_, err := Parse(tt.src)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("exprParse(%q) = %v, want %q", tt.src, err, tt.want)
+				t.Errorf("Parse(%q) = %v, want %q", tt.src, err, tt.want)
 			}
 		})
 	}
 }
 
-// exprTestData is two polls, 10 s apart, of a small shop.
-func exprTestData() exprData {
-	s := func(v, prev float64, labels ...string) exprSeries {
-		out := exprSeries{Value: v, Prev: prev, HasPrev: true, Elapsed: 10}
+// testData is two polls, 10 s apart, of a small shop.
+func testData() Data {
+	s := func(v, prev float64, labels ...string) Series {
+		out := Series{Value: v, Prev: prev, HasPrev: true, Elapsed: 10}
 		for i := 0; i+1 < len(labels); i += 2 {
-			out.Labels = append(out.Labels, exprLabel{labels[i], labels[i+1]})
+			out.Labels = append(out.Labels, Label{labels[i], labels[i+1]})
 		}
 		return out
 	}
-	return exprData{
+	return Data{
 		"conns":  {s(5, 0, "host", "a"), s(7, 0, "host", "b")},
 		"reqs":   {s(300, 100, "code", "200"), s(50, 0, "code", "503"), s(10, 40, "code", "502")},
 		"new":    {{Value: 10}},
@@ -126,11 +126,11 @@ func TestExprEval(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			x, err := exprParse(tt.src)
+			x, err := Parse(tt.src)
 			if err != nil {
 				t.Fatal(err)
 			}
-			v, ok, warnings, err := x.eval(exprTestData())
+			v, ok, warnings, err := x.Eval(testData())
 			if err != nil {
 				t.Errorf("error %v, want a value or a warning", err)
 			}
@@ -154,8 +154,8 @@ func TestExprEval(t *testing.T) {
 
 func TestExprBucketQuantileMatchesPrometheus(t *testing.T) {
 	// Hand-computed as Prometheus' bucketQuantile does.
-	b := func() []exprBucket {
-		return []exprBucket{{0.05, 0}, {0.1, 40}, {0.25, 60}, {0.5, 60}, {math.Inf(1), 60}}
+	b := func() []bucket {
+		return []bucket{{0.05, 0}, {0.1, 40}, {0.25, 60}, {0.5, 60}, {math.Inf(1), 60}}
 	}
 	tests := []struct {
 		name string
@@ -169,7 +169,7 @@ func TestExprBucketQuantileMatchesPrometheus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := exprBucketQuantile(tt.q, b())
+			got, ok := bucketQuantile(tt.q, b())
 			if !ok || !(math.Abs(got-tt.want) <= 1e-12) {
 				t.Errorf("= %v (ok %v), want %v", got, ok, tt.want)
 			}
@@ -189,23 +189,23 @@ func FuzzParseExpr(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		x, err := exprParse(src)
+		x, err := Parse(src)
 		if err != nil {
 			if x != nil {
-				t.Fatalf("exprParse(%q) returned a tree and an error", src)
+				t.Fatalf("Parse(%q) returned a tree and an error", src)
 			}
 			return
 		}
 		// The canonical form parses back to itself.
 		canon := x.root.String()
-		y, err := exprParse(canon)
+		y, err := Parse(canon)
 		if err != nil {
-			t.Fatalf("exprParse(%q) ok, but its String %q fails: %v", src, canon, err)
+			t.Fatalf("Parse(%q) ok, but its String %q fails: %v", src, canon, err)
 		}
 		if again := y.root.String(); again != canon {
 			t.Fatalf("String round-trip: %q → %q", canon, again)
 		}
-		_, _, _, _ = x.eval(exprTestData()) // must not panic either
+		_, _, _, _ = x.Eval(testData()) // must not panic either
 	})
 }
 
@@ -220,11 +220,11 @@ func TestExprEvalErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			x, err := exprParse(tt.src)
+			x, err := Parse(tt.src)
 			if err != nil {
 				t.Fatal(err)
 			}
-			v, ok, _, err := x.eval(exprTestData())
+			v, ok, _, err := x.Eval(testData())
 			if ok {
 				t.Errorf("= %v, want missing", v)
 			}

@@ -1,4 +1,4 @@
-package collectors
+package expr
 
 import (
 	"fmt"
@@ -11,57 +11,57 @@ import (
 // The lexer and the recursive-descent parser of scrape expressions; the
 // grammar is in expr.go.
 
-type exprTokKind int
+type tokKind int
 
 const (
-	exprTokEOF exprTokKind = iota
-	exprTokNumber
-	exprTokIdent
-	exprTokString
-	exprTokPunct // ( ) { } [ ] , + - * / = != =~ !~
+	tokEOF tokKind = iota
+	tokNumber
+	tokIdent
+	tokString
+	tokPunct // ( ) { } [ ] , + - * / = != =~ !~
 )
 
-type exprToken struct {
-	kind exprTokKind
+type token struct {
+	kind tokKind
 	pos  int    // byte offset
 	text string // the source text; for a string, its unquoted value
 }
 
-func (t exprToken) describe() string {
+func (t token) describe() string {
 	switch t.kind {
-	case exprTokEOF:
+	case tokEOF:
 		return "end of expression"
-	case exprTokString:
+	case tokString:
 		return "string " + strconv.Quote(t.text)
 	}
 	return strconv.Quote(t.text)
 }
 
-type exprParser struct {
+type parser struct {
 	src string
 	off int
-	tok exprToken
+	tok token
 	err error
 }
 
 // fail records the first error; later ones are consequences of it.
-func (p *exprParser) fail(pos int, format string, args ...any) {
+func (p *parser) fail(pos int, format string, args ...any) {
 	if p.err != nil {
 		return
 	}
-	p.err = &exprError{col: utf8.RuneCountInString(p.src[:pos]) + 1, msg: fmt.Sprintf(format, args...)}
-	p.tok = exprToken{kind: exprTokEOF, pos: len(p.src)}
+	p.err = &Error{col: utf8.RuneCountInString(p.src[:pos]) + 1, msg: fmt.Sprintf(format, args...)}
+	p.tok = token{kind: tokEOF, pos: len(p.src)}
 	p.off = len(p.src)
 }
 
-func exprIsIdentStart(c byte) bool {
+func isIdentStart(c byte) bool {
 	return c == '_' || c == ':' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
 }
 
-func exprIsDigit(c byte) bool { return c >= '0' && c <= '9' }
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // next reads the next token into p.tok.
-func (p *exprParser) next() {
+func (p *parser) next() {
 	if p.err != nil {
 		return
 	}
@@ -70,19 +70,19 @@ func (p *exprParser) next() {
 	}
 	start := p.off
 	if start >= len(p.src) {
-		p.tok = exprToken{kind: exprTokEOF, pos: start}
+		p.tok = token{kind: tokEOF, pos: start}
 		return
 	}
 	c := p.src[start]
 	switch {
-	case exprIsIdentStart(c):
+	case isIdentStart(c):
 		end := start + 1
-		for end < len(p.src) && (exprIsIdentStart(p.src[end]) || exprIsDigit(p.src[end])) {
+		for end < len(p.src) && (isIdentStart(p.src[end]) || isDigit(p.src[end])) {
 			end++
 		}
 		p.off = end
-		p.tok = exprToken{kind: exprTokIdent, pos: start, text: p.src[start:end]}
-	case exprIsDigit(c) || (c == '.' && start+1 < len(p.src) && exprIsDigit(p.src[start+1])):
+		p.tok = token{kind: tokIdent, pos: start, text: p.src[start:end]}
+	case isDigit(c) || (c == '.' && start+1 < len(p.src) && isDigit(p.src[start+1])):
 		p.lexNumber(start)
 	case c == '"' || c == '\'' || c == '`':
 		p.lexString(start, c)
@@ -92,19 +92,19 @@ func (p *exprParser) next() {
 			return
 		}
 		p.off = start + 2
-		p.tok = exprToken{kind: exprTokPunct, pos: start, text: p.src[start:p.off]}
+		p.tok = token{kind: tokPunct, pos: start, text: p.src[start:p.off]}
 	case strings.IndexByte("(){}[],+-*/=", c) >= 0:
 		p.off = start + 1
-		p.tok = exprToken{kind: exprTokPunct, pos: start, text: p.src[start:p.off]}
+		p.tok = token{kind: tokPunct, pos: start, text: p.src[start:p.off]}
 	default:
 		r, _ := utf8.DecodeRuneInString(p.src[start:])
 		p.fail(start, "unexpected character %q", r)
 	}
 }
 
-func (p *exprParser) lexNumber(start int) {
+func (p *parser) lexNumber(start int) {
 	end := start
-	for end < len(p.src) && (exprIsDigit(p.src[end]) || p.src[end] == '.') {
+	for end < len(p.src) && (isDigit(p.src[end]) || p.src[end] == '.') {
 		end++
 	}
 	if end < len(p.src) && (p.src[end] == 'e' || p.src[end] == 'E') {
@@ -112,8 +112,8 @@ func (p *exprParser) lexNumber(start int) {
 		if e < len(p.src) && (p.src[e] == '+' || p.src[e] == '-') {
 			e++
 		}
-		if e < len(p.src) && exprIsDigit(p.src[e]) {
-			for e < len(p.src) && exprIsDigit(p.src[e]) {
+		if e < len(p.src) && isDigit(p.src[e]) {
+			for e < len(p.src) && isDigit(p.src[e]) {
 				e++
 			}
 			end = e
@@ -128,15 +128,15 @@ func (p *exprParser) lexNumber(start int) {
 	case err != nil:
 		p.fail(start, "bad number %q", text)
 		return
-	case end < len(p.src) && (exprIsIdentStart(p.src[end]) || exprIsDigit(p.src[end])):
+	case end < len(p.src) && (isIdentStart(p.src[end]) || isDigit(p.src[end])):
 		p.fail(end, "unexpected %q after number %s (durations are not needed: rate() spans the time since the previous poll)", p.src[end], text)
 		return
 	}
 	p.off = end
-	p.tok = exprToken{kind: exprTokNumber, pos: start, text: strconv.FormatFloat(v, 'g', -1, 64)}
+	p.tok = token{kind: tokNumber, pos: start, text: strconv.FormatFloat(v, 'g', -1, 64)}
 }
 
-func (p *exprParser) lexString(start int, quote byte) {
+func (p *parser) lexString(start int, quote byte) {
 	end := start + 1
 	for end < len(p.src) && p.src[end] != quote {
 		if p.src[end] == '\\' && quote != '`' {
@@ -186,12 +186,12 @@ func (p *exprParser) lexString(start int, quote byte) {
 		return
 	}
 	p.off = end + 1
-	p.tok = exprToken{kind: exprTokString, pos: start, text: val}
+	p.tok = token{kind: tokString, pos: start, text: val}
 }
 
-func (p *exprParser) isPunct(s string) bool { return p.tok.kind == exprTokPunct && p.tok.text == s }
+func (p *parser) isPunct(s string) bool { return p.tok.kind == tokPunct && p.tok.text == s }
 
-func (p *exprParser) expect(s string) {
+func (p *parser) expect(s string) {
 	if !p.isPunct(s) {
 		p.fail(p.tok.pos, "expected '%s', got %s", s, p.tok.describe())
 		return
@@ -199,8 +199,8 @@ func (p *exprParser) expect(s string) {
 	p.next()
 }
 
-func (p *exprParser) parseExpr(depth int) exprNode {
-	if depth > exprMaxDepth {
+func (p *parser) parseExpr(depth int) node {
+	if depth > maxDepth {
 		p.fail(p.tok.pos, "expression nested too deeply")
 		return nil
 	}
@@ -208,37 +208,37 @@ func (p *exprParser) parseExpr(depth int) exprNode {
 	for p.err == nil && (p.isPunct("+") || p.isPunct("-")) {
 		op := p.tok.text[0]
 		p.next()
-		n = &exprBinary{op: op, l: n, r: p.parseTerm(depth)}
+		n = &binary{op: op, l: n, r: p.parseTerm(depth)}
 	}
 	return n
 }
 
-func (p *exprParser) parseTerm(depth int) exprNode {
+func (p *parser) parseTerm(depth int) node {
 	n := p.parseFactor(depth)
 	for p.err == nil && (p.isPunct("*") || p.isPunct("/")) {
 		op := p.tok.text[0]
 		p.next()
-		n = &exprBinary{op: op, l: n, r: p.parseFactor(depth)}
+		n = &binary{op: op, l: n, r: p.parseFactor(depth)}
 	}
 	return n
 }
 
-func (p *exprParser) parseFactor(depth int) exprNode {
+func (p *parser) parseFactor(depth int) node {
 	if p.err != nil {
 		return nil
 	}
 	t := p.tok
 	switch {
-	case t.kind == exprTokNumber:
+	case t.kind == tokNumber:
 		p.next()
 		v, _ := strconv.ParseFloat(t.text, 64)
-		return &exprNumber{v: v}
+		return &number{v: v}
 	case p.isPunct("("):
 		p.next()
 		n := p.parseExpr(depth + 1)
 		p.expect(")")
 		return n
-	case t.kind == exprTokIdent:
+	case t.kind == tokIdent:
 		p.next()
 		if p.isPunct("(") {
 			return p.parseCall(t, depth)
@@ -247,7 +247,7 @@ func (p *exprParser) parseFactor(depth int) exprNode {
 	case p.isPunct("-"):
 		p.fail(t.pos, "unary minus is not supported; write 0 - x")
 		return nil
-	case t.kind == exprTokEOF:
+	case t.kind == tokEOF:
 		p.fail(t.pos, "unexpected end of expression")
 		return nil
 	}
@@ -256,23 +256,23 @@ func (p *exprParser) parseFactor(depth int) exprNode {
 }
 
 // parseCall parses a call whose name is fn; p.tok is its '('.
-func (p *exprParser) parseCall(fn exprToken, depth int) exprNode {
+func (p *parser) parseCall(fn token, depth int) node {
 	p.next()
 	switch fn.text {
 	case "rate", "sum":
 		sel := p.parseSelectorArg(fn.text, depth)
 		p.expect(")")
 		if fn.text == "rate" {
-			return &exprRate{sel: sel}
+			return &rateCall{sel: sel}
 		}
-		return &exprSum{sel: sel}
+		return &sumCall{sel: sel}
 	case "histogram_quantile":
 		pos := p.tok.pos
 		arg := p.parseExpr(depth + 1)
 		if p.err != nil {
 			return nil
 		}
-		num, ok := arg.(*exprNumber)
+		num, ok := arg.(*number)
 		if !ok {
 			p.fail(pos, "histogram_quantile() takes a number first, got %s", arg)
 			return nil
@@ -288,23 +288,23 @@ func (p *exprParser) parseCall(fn exprToken, depth int) exprNode {
 			return nil
 		}
 		p.expect(")")
-		return &exprQuantile{q: num.v, sel: sel}
+		return &quantileCall{q: num.v, sel: sel}
 	}
 	p.fail(fn.pos, "unknown function %s(); known: histogram_quantile, rate, sum", fn.text)
 	return nil
 }
 
 // parseSelectorArg parses a function argument that must be a selector.
-func (p *exprParser) parseSelectorArg(fn string, depth int) *exprSelector {
+func (p *parser) parseSelectorArg(fn string, depth int) *selector {
 	pos := p.tok.pos
 	arg := p.parseExpr(depth + 1)
 	if p.err != nil {
 		return nil
 	}
-	sel, ok := arg.(*exprSelector)
+	sel, ok := arg.(*selector)
 	if !ok {
 		hint := ""
-		if _, inner := arg.(*exprRate); inner && fn == "sum" {
+		if _, inner := arg.(*rateCall); inner && fn == "sum" {
 			hint = " (rate() already sums its series)"
 		}
 		p.fail(pos, "%s() takes a selector, got %s%s", fn, arg, hint)
@@ -314,8 +314,8 @@ func (p *exprParser) parseSelectorArg(fn string, depth int) *exprSelector {
 }
 
 // parseSelector parses the rest of a selector whose name is name.
-func (p *exprParser) parseSelector(name exprToken) exprNode {
-	sel := &exprSelector{name: name.text}
+func (p *parser) parseSelector(name token) node {
+	sel := &selector{name: name.text}
 	if p.isPunct("{") {
 		p.next()
 		for p.err == nil {
@@ -334,31 +334,31 @@ func (p *exprParser) parseSelector(name exprToken) exprNode {
 	return sel
 }
 
-func (p *exprParser) parseMatcher() exprMatcher {
+func (p *parser) parseMatcher() matcher {
 	t := p.tok
-	if t.kind != exprTokIdent || strings.Contains(t.text, ":") {
+	if t.kind != tokIdent || strings.Contains(t.text, ":") {
 		p.fail(t.pos, "expected a label name, got %s", t.describe())
-		return exprMatcher{}
+		return matcher{}
 	}
 	p.next()
 	op := p.tok
-	if op.kind != exprTokPunct || (op.text != "=" && op.text != "!=" && op.text != "=~" && op.text != "!~") {
+	if op.kind != tokPunct || (op.text != "=" && op.text != "!=" && op.text != "=~" && op.text != "!~") {
 		p.fail(op.pos, "expected one of = != =~ !~, got %s", op.describe())
-		return exprMatcher{}
+		return matcher{}
 	}
 	p.next()
 	val := p.tok
-	if val.kind != exprTokString {
+	if val.kind != tokString {
 		p.fail(val.pos, "expected a quoted string, got %s", val.describe())
-		return exprMatcher{}
+		return matcher{}
 	}
 	p.next()
-	m := exprMatcher{label: t.text, op: op.text, value: val.text}
+	m := matcher{label: t.text, op: op.text, value: val.text}
 	if op.text == "=~" || op.text == "!~" {
 		re, err := regexp.Compile("^(?s:" + val.text + ")$")
 		if err != nil {
 			p.fail(val.pos, "bad regex %s: %v", strconv.Quote(val.text), err)
-			return exprMatcher{}
+			return matcher{}
 		}
 		m.re = re
 	}
