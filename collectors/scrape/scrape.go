@@ -165,7 +165,7 @@ func New(cfg *config.Scrape, signals map[string]config.Signal) (*Source, error) 
 		}
 		x, err := expr.Parse(sig.Scrape)
 		if err != nil {
-			errs = append(errs, placeError(addr, sig.Pos, err))
+			errs = append(errs, source.PlaceError(sig.Pos.String(), addr, "scrape", err))
 			continue
 		}
 		s.exprs[addr] = x
@@ -181,18 +181,6 @@ func New(cfg *config.Scrape, signals map[string]config.Signal) (*Source, error) 
 	slices.Sort(s.signals)
 	s.state = make([]state, len(s.targets))
 	return s, nil
-}
-
-// placeError names where a bad expression is written.
-func placeError(addr string, pos config.Pos, err error) error {
-	field := "signals." + addr + ".scrape"
-	if strings.HasPrefix(addr, "endpoints.") {
-		field = addr + ".scrape"
-	}
-	if p := pos.String(); p != "" {
-		return fmt.Errorf("%s: %s: %w", p, field, err)
-	}
-	return fmt.Errorf("%s: %w", field, err)
 }
 
 // Name implements source.Source.

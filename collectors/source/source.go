@@ -6,6 +6,8 @@ package source
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -64,3 +66,17 @@ func (r *Result) AddError(key string, err error) {
 // MaxDetail caps each separate error or note a source passes on:
 // generous, so a server's whole message can be read, yet bounded.
 const MaxDetail = 2000
+
+// PlaceError names where a signal's bad query or expression is written,
+// "lw.yaml:7: signals.pv.query: …": place is its position in the config
+// (empty when not known), addr the signal's address, key its field.
+func PlaceError(place, addr, key string, err error) error {
+	field := "signals." + addr + "." + key
+	if strings.HasPrefix(addr, "endpoints.") {
+		field = addr + "." + key
+	}
+	if place != "" {
+		return fmt.Errorf("%s: %s: %w", place, field, err)
+	}
+	return fmt.Errorf("%s: %w", field, err)
+}

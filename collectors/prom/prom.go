@@ -1,4 +1,9 @@
-package collectors
+// Package prom is the source for a server speaking the Prometheus HTTP API
+// (Prometheus, Thanos, Mimir, VictoriaMetrics): instant queries each poll,
+// Grafana's variables filled from package promql's table, the data's real
+// age from its newest sample; and History, the same queries over the
+// server's past in range queries, for backfill and the warm start.
+package prom
 
 import (
 	"context"
@@ -27,14 +32,14 @@ import (
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
-// promMaxSeriesNamed is how many series a "refuse" error names.
-const promMaxSeriesNamed = 3
+// maxSeriesNamed is how many series a "refuse" error names.
+const maxSeriesNamed = 3
 
-// Prometheus answers signals with instant PromQL queries against a server
+// Source answers signals with instant PromQL queries against a server
 // speaking the Prometheus HTTP API (Prometheus, Thanos, Mimir,
 // VictoriaMetrics).
-type Prometheus struct {
-	api     promQuerier
+type Source struct {
+	api     querier
 	signals map[string]config.Signal
 	names   []string
 	timeout time.Duration
@@ -52,53 +57,53 @@ type Prometheus struct {
 	log       *slog.Logger
 
 	mu     sync.Mutex // guards scrape and expanded
-	scrape promScrapeState
+	scrape scrapeState
 	// expanded holds every signal's query with its variables filled for
 	// the variables of the last poll: they change only when the scrape
 	// interval is first detected, so a poll does not fill them again.
-	expanded promExpansion
+	expanded expansion
 
-	newestQuery string // promNewestQuery of metrics
+	newestQuery string // newestQuery of metrics
 }
 
-// promExpansion is every signal's query filled for one set of variables.
-type promExpansion struct {
+// expansion is every signal's query filled for one set of variables.
+type expansion struct {
 	vars    promql.Vars
-	queries map[string]promExpanded // by signal address; nil until the first poll
+	queries map[string]filled // by signal address; nil until the first poll
 }
 
-type promExpanded struct {
+type filled struct {
 	query string
 	err   error
 }
 
-// PrometheusOption configures a Prometheus source.
-type PrometheusOption func(*Prometheus)
+// Option configures a Prometheus source.
+type Option func(*Source)
 
-// PrometheusInterval sets the poll interval, which $__interval and
+// Interval sets the poll interval, which $__interval and
 // $__range stand for (default config.DefaultInterval).
-func PrometheusInterval(d time.Duration) PrometheusOption {
-	return func(p *Prometheus) {
+func Interval(d time.Duration) Option {
+	return func(p *Source) {
 		if d > 0 {
 			p.interval = d
 		}
 	}
 }
 
-// PrometheusLogger sets where the source logs what it detected.
-func PrometheusLogger(log *slog.Logger) PrometheusOption {
-	return func(p *Prometheus) {
+// Logger sets where the source logs what it detected.
+func Logger(log *slog.Logger) Option {
+	return func(p *Source) {
 		if log != nil {
 			p.log = log
 		}
 	}
 }
 
-// NewPrometheus builds the source from the config block and the signals it
+// New builds the source from the config block and the signals it
 // answers, keyed by signal address ("pv", "host.cpu", "endpoints.buy"); only
 // signals with a Query are kept. A query using an unknown Grafana variable
 // ($__foo) is an error naming its place.
-func NewPrometheus(cfg *config.Prometheus, signals map[string]config.Signal, opts ...PrometheusOption) (*Prometheus, error) {
+func New(cfg *config.Prometheus, signals map[string]config.Signal, opts ...Option) (*Source, error) {
 	if cfg == nil {
 		return nil, errors.New("prometheus: no sources.prometheus block")
 	}
@@ -115,13 +120,13 @@ func NewPrometheus(cfg *config.Prometheus, signals map[string]config.Signal, opt
 	if limit <= 0 {
 		limit = config.DefaultPrometheusMaxBody
 	}
-	hc.Transport = promBodyLimit{next: hc.Transport, limit: limit}
+	hc.Transport = bodyLimit{next: hc.Transport, limit: limit}
 	client, err := api.NewClient(api.Config{Address: cfg.URL, Client: hc})
 	if err != nil {
 		return nil, fmt.Errorf("prometheus: url %q: %w", cfg.URL, err)
 	}
-	p := &Prometheus{
-		api:     promAPI{api: promv1.NewAPI(promStatusClient{Client: client})},
+	p := &Source{
+		api:     clientAPI{api: promv1.NewAPI(statusClient{Client: client})},
 		signals: make(map[string]config.Signal, len(signals)),
 		timeout: cfg.Timeout,
 		offset:  cfg.LatencyOffset,
@@ -143,7 +148,7 @@ func NewPrometheus(cfg *config.Prometheus, signals map[string]config.Signal, opt
 			continue
 		}
 		if _, err := promql.Expand(s.Query, promql.Vars{Interval: time.Second, Scrape: time.Second}); err != nil {
-			errs = append(errs, promPlaceError(addr, s.Pos, err))
+			errs = append(errs, source.PlaceError(s.Pos.String(), addr, "query", err))
 			continue
 		}
 		p.signals[addr] = s
@@ -163,31 +168,19 @@ func NewPrometheus(cfg *config.Prometheus, signals map[string]config.Signal, opt
 		}
 	}
 	if len(p.metrics) > 0 {
-		p.newestQuery = promNewestQuery(p.metrics)
+		p.newestQuery = newestQuery(p.metrics)
 	}
 	return p, nil
 }
 
-// promPlaceError names where a bad query is written.
-func promPlaceError(addr string, pos config.Pos, err error) error {
-	field := "signals." + addr + ".query"
-	if strings.HasPrefix(addr, "endpoints.") {
-		field = addr + ".query"
-	}
-	if p := pos.String(); p != "" {
-		return fmt.Errorf("%s: %s: %w", p, field, err)
-	}
-	return fmt.Errorf("%s: %w", field, err)
-}
-
 // Name is the source's key in a snapshot's health map.
-func (p *Prometheus) Name() string { return config.SourcePrometheus }
+func (p *Source) Name() string { return config.SourcePrometheus }
 
 // Signals lists the addresses the source answers, sorted.
-func (p *Prometheus) Signals() []string { return slices.Clone(p.names) }
+func (p *Source) Signals() []string { return slices.Clone(p.names) }
 
-// promOutcome is one signal's answer.
-type promOutcome struct {
+// outcome is one signal's answer.
+type outcome struct {
 	addr     string
 	value    snapshot.Value
 	ok       bool
@@ -199,7 +192,7 @@ type promOutcome struct {
 
 // Collect runs one instant query per signal, concurrently, each under the
 // configured timeout. now (the snapshot clock, simulated in the demo) is not
-// the evaluation time: see Prometheus.wall. One failing query fails only its
+// the evaluation time: see Source.wall. One failing query fails only its
 // signal: the values that came back are returned with an error joining the
 // failures.
 //
@@ -209,7 +202,7 @@ type promOutcome struct {
 // read: the data's real age, which a query evaluated in the past
 // (latency_offset) or a server holding back its newest samples
 // (VictoriaMetrics' -search.latencyOffset) makes older than it looks.
-func (p *Prometheus) Collect(ctx context.Context, now time.Time) (source.Result, error) {
+func (p *Source) Collect(ctx context.Context, now time.Time) (source.Result, error) {
 	at := p.wall().Add(-p.offset)
 	res := source.Result{Values: make(map[string]snapshot.Value, len(p.names))}
 	vars := promql.Vars{Interval: p.interval}
@@ -223,7 +216,7 @@ func (p *Prometheus) Collect(ctx context.Context, now time.Time) (source.Result,
 	}
 
 	queries := p.expand(vars)
-	out := make([]promOutcome, len(p.names))
+	out := make([]outcome, len(p.names))
 	var newest time.Time
 	var ageWarning string
 	var wg sync.WaitGroup
@@ -268,23 +261,23 @@ func (p *Prometheus) Collect(ctx context.Context, now time.Time) (source.Result,
 
 // expand returns every signal's query filled for vars, filling them only
 // when vars differ from the last poll's. The map is shared: read only.
-func (p *Prometheus) expand(vars promql.Vars) map[string]promExpanded {
+func (p *Source) expand(vars promql.Vars) map[string]filled {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.expanded.queries != nil && p.expanded.vars == vars {
 		return p.expanded.queries
 	}
 	queries := p.expandAll(vars)
-	p.expanded = promExpansion{vars: vars, queries: queries}
+	p.expanded = expansion{vars: vars, queries: queries}
 	return queries
 }
 
 // expandAll fills every signal's query for vars.
-func (p *Prometheus) expandAll(vars promql.Vars) map[string]promExpanded {
-	queries := make(map[string]promExpanded, len(p.names))
+func (p *Source) expandAll(vars promql.Vars) map[string]filled {
+	queries := make(map[string]filled, len(p.names))
 	for _, addr := range p.names {
 		q, err := promql.Expand(p.signals[addr].Query, vars)
-		queries[addr] = promExpanded{query: q, err: err}
+		queries[addr] = filled{query: q, err: err}
 	}
 	return queries
 }
@@ -293,44 +286,44 @@ func (p *Prometheus) expandAll(vars promql.Vars) map[string]promExpanded {
 // queries read; zero when the server holds no sample of them. A failed
 // query returns zero and a warning: the age then reads as the query time,
 // which may be far younger than the data, and a person must be told.
-func (p *Prometheus) newestSample(ctx context.Context, at time.Time) (time.Time, string) {
+func (p *Source) newestSample(ctx context.Context, at time.Time) (time.Time, string) {
 	qctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	ans, err := p.api.query(qctx, p.newestQuery, at)
 	if err != nil {
-		return time.Time{}, promAgeUnknown(p.describe(ctx, qctx, ans, err))
+		return time.Time{}, ageUnknown(p.describe(ctx, qctx, ans, err))
 	}
 	v, ok := ans.value.(model.Vector)
 	switch {
 	case ans.value == nil:
-		return time.Time{}, promAgeUnknown("no result")
+		return time.Time{}, ageUnknown("no result")
 	case !ok:
-		return time.Time{}, promAgeUnknown(fmt.Sprintf("%s result where an instant vector is expected", ans.value.Type()))
+		return time.Time{}, ageUnknown(fmt.Sprintf("%s result where an instant vector is expected", ans.value.Type()))
 	case len(v) == 0:
 		// No sample of these metrics within the server's lookback: the
 		// signals reading them have no answer either, and say so.
 		return time.Time{}, ""
 	case len(v) > 1:
-		return time.Time{}, promAgeUnknown(fmt.Sprintf("%d series where max() gives one", len(v)))
+		return time.Time{}, ageUnknown(fmt.Sprintf("%d series where max() gives one", len(v)))
 	}
-	t, ok := promSampleTime(float64(v[0].Value))
+	t, ok := sampleTime(float64(v[0].Value))
 	if !ok {
-		return time.Time{}, promAgeUnknown(fmt.Sprintf("%v is no sample time", v[0].Value))
+		return time.Time{}, ageUnknown(fmt.Sprintf("%v is no sample time", v[0].Value))
 	}
 	return t, ""
 }
 
-// promAgeUnknown words a failed newest-sample query for the source's
+// ageUnknown words a failed newest-sample query for the source's
 // warnings. The text depends only on the failure, so a failure that lasts
 // reads the same every poll rather than a new warning each second.
-func promAgeUnknown(why string) string {
+func ageUnknown(why string) string {
 	return "data age unknown: the newest-sample query failed: " + why + "; ages read as the query time"
 }
 
-// promSampleTime reads a timestamp() answer, Unix seconds with a fraction,
+// sampleTime reads a timestamp() answer, Unix seconds with a fraction,
 // to the millisecond; false when it is no time (NaN, infinite, not after
 // the epoch).
-func promSampleTime(f float64) (time.Time, bool) {
+func sampleTime(f float64) (time.Time, bool) {
 	if math.IsNaN(f) || math.IsInf(f, 0) || f <= 0 {
 		return time.Time{}, false
 	}
@@ -341,7 +334,7 @@ func promSampleTime(f float64) (time.Time, bool) {
 // hiddenLatency words a server holding back its newest samples: the newest
 // sample far older than the time the query was evaluated at, while the
 // series are scraped every few seconds.
-func (p *Prometheus) hiddenLatency(at, newest time.Time, scrape time.Duration) string {
+func (p *Source) hiddenLatency(at, newest time.Time, scrape time.Duration) string {
 	lag := at.Sub(newest)
 	if lag <= max(3*scrape, 10*time.Second) {
 		return ""
@@ -353,11 +346,11 @@ func (p *Prometheus) hiddenLatency(at, newest time.Time, scrape time.Duration) s
 
 // collectOne queries one signal (its query filled by expand) and turns
 // the answer into a value.
-func (p *Prometheus) collectOne(ctx context.Context, addr string, q promExpanded, at time.Time) promOutcome {
+func (p *Source) collectOne(ctx context.Context, addr string, q filled, at time.Time) outcome {
 	sig := p.signals[addr]
-	o := promOutcome{addr: addr}
+	o := outcome{addr: addr}
 	query, err := q.query, q.err
-	if err != nil { // checked in NewPrometheus; kept for safety
+	if err != nil { // checked in New; kept for safety
 		o.msg = err.Error()
 		o.err = fmt.Errorf("query %s: %s", addr, o.msg)
 		return o
@@ -376,7 +369,7 @@ func (p *Prometheus) collectOne(ctx context.Context, addr string, q promExpanded
 		o.err = fmt.Errorf("query %s: %s", addr, o.msg)
 		return o
 	}
-	v, warning, err := promValue(addr, sig.Multi, ans.value)
+	v, warning, err := reduce(addr, sig.Multi, ans.value)
 	if err != nil {
 		o.err = err
 		o.msg = strings.TrimPrefix(err.Error(), addr+": ")
@@ -389,8 +382,8 @@ func (p *Prometheus) collectOne(ctx context.Context, addr string, q promExpanded
 	return o
 }
 
-// promValue reduces a query result to one number.
-func promValue(addr, multi string, v model.Value) (float64, string, error) {
+// reduce reduces a query result to one number.
+func reduce(addr, multi string, v model.Value) (float64, string, error) {
 	var f float64
 	var warning string
 	switch v := v.(type) {
@@ -403,12 +396,12 @@ func promValue(addr, multi string, v model.Value) (float64, string, error) {
 		case len(v) == 1:
 			f = float64(v[0].Value)
 		case multi == config.MultiRefuse:
-			names := make([]string, 0, promMaxSeriesNamed)
-			for _, s := range v[:min(len(v), promMaxSeriesNamed)] {
-				names = append(names, promSeriesName(s.Metric))
+			names := make([]string, 0, maxSeriesNamed)
+			for _, s := range v[:min(len(v), maxSeriesNamed)] {
+				names = append(names, seriesName(s.Metric))
 			}
 			more := ""
-			if len(v) > promMaxSeriesNamed {
+			if len(v) > maxSeriesNamed {
 				more = ", …"
 			}
 			return 0, "", fmt.Errorf("%s: %d series where one is expected (multi: refuse): %s%s",
@@ -430,10 +423,10 @@ func promValue(addr, multi string, v model.Value) (float64, string, error) {
 	return f, warning, nil
 }
 
-// promSeriesName formats a series' labels for an error line. Values are
+// seriesName formats a series' labels for an error line. Values are
 // cleaned rather than Go-quoted: a quoted "\x1b[31m" is harmless but
 // unreadable, and a label is text the server (or a scraped target) chose.
-func promSeriesName(m model.Metric) string {
+func seriesName(m model.Metric) string {
 	names := make([]string, 0, len(m))
 	for name := range m {
 		names = append(names, string(name))
@@ -456,7 +449,7 @@ func promSeriesName(m model.Metric) string {
 
 // describe turns a failed query into one readable line: the timeout, the
 // HTTP status, a body that is not JSON, or the TLS or network error.
-func (p *Prometheus) describe(parent, qctx context.Context, ans promAnswer, err error) string {
+func (p *Source) describe(parent, qctx context.Context, ans answer, err error) string {
 	switch {
 	case parent.Err() != nil && errors.Is(parent.Err(), context.DeadlineExceeded):
 		// The poll's deadline came before the query's own.
@@ -468,7 +461,7 @@ func (p *Prometheus) describe(parent, qctx context.Context, ans promAnswer, err 
 	}
 	var apiErr *promv1.Error
 	if errors.As(err, &apiErr) {
-		return promDescribeAPIError(ans, apiErr)
+		return describeAPIError(ans, apiErr)
 	}
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
@@ -481,19 +474,19 @@ func (p *Prometheus) describe(parent, qctx context.Context, ans promAnswer, err 
 	return snapshot.CleanText(err.Error(), source.MaxDetail)
 }
 
-// promDescribeAPIError words an error client_golang built from an answer:
+// describeAPIError words an error client_golang built from an answer:
 // the status line for a non-2xx, the server's own message when it sent one.
-func promDescribeAPIError(ans promAnswer, e *promv1.Error) string {
+func describeAPIError(ans answer, e *promv1.Error) string {
 	msg := ""
 	switch {
 	case ans.status != 0 && ans.status/100 != 2:
 		msg = fmt.Sprintf("server answered %d %s", ans.status, http.StatusText(ans.status))
 		// No retry for any status: a poll is one attempt, and Mimir caches
 		// its 422 limit errors, so a retry only repeats the refusal.
-		if detail := promErrorDetail(ans, e); detail != "" {
+		if detail := errorDetail(ans, e); detail != "" {
 			msg += ": " + detail
 		}
-	case e.Type == promv1.ErrBadResponse && !promIsJSON(ans.contentType):
+	case e.Type == promv1.ErrBadResponse && !isJSON(ans.contentType):
 		what := "not JSON"
 		if strings.Contains(ans.contentType, "html") {
 			what = "HTML instead of JSON"
@@ -511,16 +504,16 @@ func promDescribeAPIError(ans promAnswer, e *promv1.Error) string {
 	return snapshot.CleanText(msg, source.MaxDetail)
 }
 
-// promErrorDetail is the server's message for a failed status: the API's
+// errorDetail is the server's message for a failed status: the API's
 // error field for a JSON body (400 and 422 are decoded by client_golang),
 // the first line of a plain-text body, nothing for an HTML page.
-func promErrorDetail(ans promAnswer, e *promv1.Error) string {
+func errorDetail(ans answer, e *promv1.Error) string {
 	if e.Detail == "" {
 		// client_golang decoded a JSON API error: Type and Msg are the
 		// server's.
 		return fmt.Sprintf("%s: %s", e.Type, e.Msg)
 	}
-	if promIsJSON(ans.contentType) {
+	if isJSON(ans.contentType) {
 		var body struct {
 			ErrorType string `json:"errorType"`
 			Error     string `json:"error"`
@@ -539,20 +532,20 @@ func promErrorDetail(ans promAnswer, e *promv1.Error) string {
 	return ""
 }
 
-func promIsJSON(contentType string) bool {
+func isJSON(contentType string) bool {
 	mt, _, err := mime.ParseMediaType(contentType)
 	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
-// promQuerier is the one seam over client_golang's query API, whose
+// querier is the one seam over client_golang's query API, whose
 // signature changes between versions (v1.25 added Infos to Query's results).
-type promQuerier interface {
-	query(ctx context.Context, q string, at time.Time) (promAnswer, error)
+type querier interface {
+	query(ctx context.Context, q string, at time.Time) (answer, error)
 }
 
-// promAnswer is an instant query's answer with what the HTTP exchange said
+// answer is an instant query's answer with what the HTTP exchange said
 // about it, for errors worth reading.
-type promAnswer struct {
+type answer struct {
 	value       model.Value
 	warnings    []string
 	infos       []string
@@ -560,38 +553,38 @@ type promAnswer struct {
 	contentType string
 }
 
-// promAPI adapts client_golang v1.25's API.
-type promAPI struct{ api promv1.API }
+// clientAPI adapts client_golang v1.25's API.
+type clientAPI struct{ api promv1.API }
 
-func (a promAPI) query(ctx context.Context, q string, at time.Time) (promAnswer, error) {
-	ex := &promExchange{}
-	ctx = context.WithValue(ctx, promExchangeKey{}, ex)
+func (a clientAPI) query(ctx context.Context, q string, at time.Time) (answer, error) {
+	ex := &exchange{}
+	ctx = context.WithValue(ctx, exchangeKey{}, ex)
 	// client_golang reads the whole body with no cap. The caller's deadline
 	// (the per-query timeout, below the poll interval) is what bounds it: a
 	// server streaming an endless body is cut off when the deadline passes.
 	v, warnings, infos, err := a.api.Query(ctx, q, at)
 	ex.mu.Lock()
 	defer ex.mu.Unlock()
-	return promAnswer{value: v, warnings: warnings, infos: infos, status: ex.status, contentType: ex.contentType}, err
+	return answer{value: v, warnings: warnings, infos: infos, status: ex.status, contentType: ex.contentType}, err
 }
 
-// promExchange records the status and content type of a query's response:
+// exchange records the status and content type of a query's response:
 // client_golang reduces a failed one to a string, and "server answered 503
 // Service Unavailable" or "HTML instead of JSON" needs them.
-type promExchange struct {
+type exchange struct {
 	mu          sync.Mutex
 	status      int
 	contentType string
 }
 
-type promExchangeKey struct{}
+type exchangeKey struct{}
 
-// promStatusClient fills the promExchange carried by the request's context.
-type promStatusClient struct{ api.Client }
+// statusClient fills the exchange carried by the request's context.
+type statusClient struct{ api.Client }
 
-func (c promStatusClient) Do(ctx context.Context, req *http.Request) (*http.Response, []byte, error) {
+func (c statusClient) Do(ctx context.Context, req *http.Request) (*http.Response, []byte, error) {
 	resp, body, err := c.Client.Do(ctx, req)
-	if ex, ok := ctx.Value(promExchangeKey{}).(*promExchange); ok && resp != nil {
+	if ex, ok := ctx.Value(exchangeKey{}).(*exchange); ok && resp != nil {
 		ex.mu.Lock()
 		ex.status, ex.contentType = resp.StatusCode, resp.Header.Get("Content-Type")
 		ex.mu.Unlock()
@@ -599,30 +592,30 @@ func (c promStatusClient) Do(ctx context.Context, req *http.Request) (*http.Resp
 	return resp, body, err
 }
 
-// promBodyLimit caps response bodies: client_golang reads a body whole, and
+// bodyLimit caps response bodies: client_golang reads a body whole, and
 // a deadline alone lets a fast server hand over hundreds of megabytes first.
-type promBodyLimit struct {
+type bodyLimit struct {
 	next  http.RoundTripper
 	limit int64
 }
 
-func (t promBodyLimit) RoundTrip(req *http.Request) (*http.Response, error) {
+func (t bodyLimit) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req)
 	if err != nil || resp.Body == nil {
 		return resp, err
 	}
-	resp.Body = &promLimitedBody{ReadCloser: resp.Body, left: t.limit}
+	resp.Body = &limitedBody{ReadCloser: resp.Body, left: t.limit}
 	return resp, nil
 }
 
-// promLimitedBody fails a read past its limit with a named error rather
+// limitedBody fails a read past its limit with a named error rather
 // than cutting the body short, which would read as malformed JSON.
-type promLimitedBody struct {
+type limitedBody struct {
 	io.ReadCloser
 	left int64
 }
 
-func (b *promLimitedBody) Read(p []byte) (int, error) {
+func (b *limitedBody) Read(p []byte) (int, error) {
 	if b.left < 0 {
 		return 0, b.tooLarge()
 	}
@@ -637,6 +630,6 @@ func (b *promLimitedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (b *promLimitedBody) tooLarge() error {
+func (b *limitedBody) tooLarge() error {
 	return errors.New("answer exceeds sources.prometheus.max_body_bytes")
 }

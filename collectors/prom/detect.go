@@ -1,4 +1,4 @@
-package collectors
+package prom
 
 import (
 	"context"
@@ -16,22 +16,22 @@ import (
 // The Grafana variables a query may carry are promql's table; the source
 // knows the scrape interval $__rate_interval reads.
 
-// promDefaultScrape is the scrape interval assumed when none is configured
+// DefaultScrapeInterval is the scrape interval assumed when none is configured
 // and none can be detected yet: Grafana's default for a Prometheus data
 // source. It errs on the side of a wider window (still correct, only
 // slower), and the source says so in an info.
-const promDefaultScrape = 15 * time.Second
+const DefaultScrapeInterval = 15 * time.Second
 
-// promDetectWindow is how far back the detection reads raw samples: enough
+// detectWindow is how far back the detection reads raw samples: enough
 // for three gaps at a 15 s scrape interval, few samples at 1 s.
-const promDetectWindow = time.Minute
+const detectWindow = time.Minute
 
-// promDetectNames bounds how many metric names one detection tries.
-const promDetectNames = 3
+// detectNames bounds how many metric names one detection tries.
+const detectNames = 3
 
-// promMedianGap returns the median gap between consecutive samples of the
+// medianGap returns the median gap between consecutive samples of the
 // series in a matrix, and how many gaps it saw.
-func promMedianGap(m model.Matrix) (time.Duration, int) {
+func medianGap(m model.Matrix) (time.Duration, int) {
 	var gaps []int64
 	for _, s := range m {
 		for i := 1; i < len(s.Values); i++ {
@@ -47,17 +47,17 @@ func promMedianGap(m model.Matrix) (time.Duration, int) {
 	return time.Duration(gaps[len(gaps)/2]) * time.Millisecond, len(gaps)
 }
 
-// promScrapeState is what the source knows of the server's scrape interval.
-type promScrapeState struct {
+// scrapeState is what the source knows of the server's scrape interval.
+type scrapeState struct {
 	interval time.Duration
 	how      string // "configured", "detected from …"
 }
 
 // scrapeInterval returns the scrape interval for a poll evaluated at at:
 // the configured one, else the one detected earlier, else a detection now
-// (tried on every poll until it succeeds), else promDefaultScrape with an
+// (tried on every poll until it succeeds), else DefaultScrapeInterval with an
 // info saying so.
-func (p *Prometheus) scrapeInterval(ctx context.Context, at time.Time) (time.Duration, string) {
+func (p *Source) scrapeInterval(ctx context.Context, at time.Time) (time.Duration, string) {
 	if p.scrapeCfg > 0 {
 		return p.scrapeCfg, ""
 	}
@@ -69,12 +69,12 @@ func (p *Prometheus) scrapeInterval(ctx context.Context, at time.Time) (time.Dur
 	}
 	d, how, err := p.detectScrape(ctx, at)
 	if err != nil {
-		p.log.Warn("scrape interval not detected", "source", p.Name(), "assumed", promDefaultScrape, "err", err)
-		return promDefaultScrape, fmt.Sprintf("scrape interval not detected (%v): assuming %s, Grafana's default, so $__rate_interval is %s; set sources.prometheus.scrape_interval",
-			err, promDefaultScrape, promql.FormatDuration(promql.Vars{Interval: p.interval, Scrape: promDefaultScrape}.RateInterval()))
+		p.log.Warn("scrape interval not detected", "source", p.Name(), "assumed", DefaultScrapeInterval, "err", err)
+		return DefaultScrapeInterval, fmt.Sprintf("scrape interval not detected (%v): assuming %s, Grafana's default, so $__rate_interval is %s; set sources.prometheus.scrape_interval",
+			err, DefaultScrapeInterval, promql.FormatDuration(promql.Vars{Interval: p.interval, Scrape: DefaultScrapeInterval}.RateInterval()))
 	}
 	p.mu.Lock()
-	p.scrape = promScrapeState{interval: d, how: how}
+	p.scrape = scrapeState{interval: d, how: how}
 	p.mu.Unlock()
 	p.log.Info("scrape interval detected", "source", p.Name(), "scrape_interval", d, "how", how,
 		"rate_interval", promql.Vars{Interval: p.interval, Scrape: d}.RateInterval())
@@ -84,11 +84,36 @@ func (p *Prometheus) scrapeInterval(ctx context.Context, at time.Time) (time.Dur
 // DetectScrapeInterval returns the scrape interval the source uses and how
 // it was found: the configured one, or one detected from the server now.
 // It is for `config check --online`; polls detect on their own.
-func (p *Prometheus) DetectScrapeInterval(ctx context.Context) (time.Duration, string, error) {
+func (p *Source) DetectScrapeInterval(ctx context.Context) (time.Duration, string, error) {
 	if p.scrapeCfg > 0 {
 		return p.scrapeCfg, "configured (sources.prometheus.scrape_interval)", nil
 	}
 	return p.detectScrape(ctx, p.wall().Add(-p.offset))
+}
+
+// UsesRateInterval reports whether some query uses $__rate_interval, and
+// so needs the scrape interval.
+func (p *Source) UsesRateInterval() bool { return p.usesRate }
+
+// RateWindow is what $__rate_interval stands for at a scrape interval.
+func (p *Source) RateWindow(scrape time.Duration) time.Duration {
+	return promql.Vars{Interval: p.interval, Scrape: scrape}.RateInterval()
+}
+
+// UnknownMetrics returns the metrics a signal's query reads that the
+// server has no series of at all: the usual cause of an empty result, which
+// `config check --online` names.
+func (p *Source) UnknownMetrics(ctx context.Context, addr string) []string {
+	var unknown []string
+	for _, m := range promql.MetricNames(p.signals[addr].Query) {
+		qctx, cancel := context.WithTimeout(ctx, p.timeout)
+		ans, err := p.api.query(qctx, "count("+m+")", p.wall().Add(-p.offset))
+		cancel()
+		if v, ok := ans.value.(model.Vector); err == nil && ok && len(v) == 0 {
+			unknown = append(unknown, m)
+		}
+	}
+	return unknown
 }
 
 // detectScrape reads the raw samples of the last minute of the metrics the
@@ -97,14 +122,14 @@ func (p *Prometheus) DetectScrapeInterval(ctx context.Context) (time.Duration, s
 // the median gap between them: the interval these very series are scraped
 // at, whatever the server's other jobs use. It needs a few samples, so a
 // server that only just started is not detected yet.
-func (p *Prometheus) detectScrape(ctx context.Context, at time.Time) (time.Duration, string, error) {
+func (p *Source) detectScrape(ctx context.Context, at time.Time) (time.Duration, string, error) {
 	if len(p.metrics) == 0 {
 		return 0, "", fmt.Errorf("no metric name found in the queries")
 	}
 	var errs []string
-	for _, name := range p.metrics[:min(len(p.metrics), promDetectNames)] {
+	for _, name := range p.metrics[:min(len(p.metrics), detectNames)] {
 		qctx, cancel := context.WithTimeout(ctx, p.timeout/2)
-		ans, err := p.api.query(qctx, name+"["+promql.FormatDuration(promDetectWindow)+"]", at)
+		ans, err := p.api.query(qctx, name+"["+promql.FormatDuration(detectWindow)+"]", at)
 		cancel()
 		if err != nil {
 			errs = append(errs, fmt.Sprintf("%s: %s", name, p.describe(ctx, qctx, ans, err)))
@@ -115,9 +140,9 @@ func (p *Prometheus) detectScrape(ctx context.Context, at time.Time) (time.Durat
 			errs = append(errs, fmt.Sprintf("%s: no raw samples in the answer", name))
 			continue
 		}
-		gap, n := promMedianGap(m)
+		gap, n := medianGap(m)
 		if n < 2 {
-			errs = append(errs, fmt.Sprintf("%s: %d samples in the last %s", name, n+len(m), promql.FormatDuration(promDetectWindow)))
+			errs = append(errs, fmt.Sprintf("%s: %d samples in the last %s", name, n+len(m), promql.FormatDuration(detectWindow)))
 			continue
 		}
 		gap = gap.Round(10 * time.Millisecond)
@@ -126,12 +151,12 @@ func (p *Prometheus) detectScrape(ctx context.Context, at time.Time) (time.Durat
 	return 0, "", fmt.Errorf("%s", strings.Join(errs, "; "))
 }
 
-// promNewestLabel tells apart, in promNewestQuery, the newest sample time
+// newestLabel tells apart, in newestQuery, the newest sample time
 // of each metric. Its value is the metric's place in the list, which needs
 // no escaping; the outer max() drops it again.
-const promNewestLabel = "launchwatch_metric"
+const newestLabel = "launchwatch_metric"
 
-// promNewestQuery asks, in one query, for the newest sample's own time
+// newestQuery asks, in one query, for the newest sample's own time
 // among the series of the given metrics.
 //
 // timestamp() gives a sample's own time only of a plain selector: of
@@ -149,20 +174,20 @@ const promNewestLabel = "launchwatch_metric"
 // the newest time, instant and range queries alike.
 //
 // Names are matched as exact strings, never as a regular expression.
-func promNewestQuery(metrics []string) string {
+func newestQuery(metrics []string) string {
 	if len(metrics) == 1 {
-		return "max(timestamp(" + promNameSelector(metrics[0]) + "))"
+		return "max(timestamp(" + nameSelector(metrics[0]) + "))"
 	}
 	terms := make([]string, len(metrics))
 	for i, m := range metrics {
-		terms[i] = fmt.Sprintf(`label_replace(max(timestamp(%s)), "%s", "%d", "", "")`, promNameSelector(m), promNewestLabel, i)
+		terms[i] = fmt.Sprintf(`label_replace(max(timestamp(%s)), "%s", "%d", "", "")`, nameSelector(m), newestLabel, i)
 	}
 	return "max(" + strings.Join(terms, " or ") + ")"
 }
 
-// promNameSelector selects a metric by its exact name. The {__name__="…"}
+// nameSelector selects a metric by its exact name. The {__name__="…"}
 // form takes any name, including a word PromQL reads as a keyword and a
 // UTF-8 name with dots or quotes; Go's quoting is PromQL's string syntax.
-func promNameSelector(name string) string {
+func nameSelector(name string) string {
 	return "{__name__=" + strconv.Quote(name) + "}"
 }

@@ -1,4 +1,4 @@
-package collectors_test
+package prom_test
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/launchwatch/launchwatch/collectors"
+	"github.com/launchwatch/launchwatch/collectors/prom"
 	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/internal/promtest"
@@ -25,12 +25,12 @@ import (
 // The window the comparison runs over: the presets' rate() range, so the
 // server's rate at the window's end and the simulator's counter delta across
 // it cover the same 30 s. The presets use $__rate_interval; the source is
-// told a 7.5 s scrape interval (promITScrapeFor30s) so that it stands for
+// told a 7.5 s scrape interval (itScrapeFor30s) so that it stands for
 // 4 x 7.5 s = 30 s here, a window long enough to average the simulator's
 // noise, while the queries themselves are the presets' unchanged.
 const (
-	promITWindow       = 30 * time.Second
-	promITScrapeFor30s = promITWindow / 4
+	itWindow       = 30 * time.Second
+	itScrapeFor30s = itWindow / 4
 )
 
 // Tolerances, and why:
@@ -50,10 +50,10 @@ const (
 //   - connections, 8% relative: a gauge up to 1 s older than our own
 //     reading, following the byte rate (4% AR noise, about 1%/s decay).
 const (
-	promITRateTol        = 0.05
-	promITErrorRateTol   = 0.01
-	promITStockTol       = 8.0
-	promITConnectionsTol = 0.08
+	itRateTol        = 0.05
+	itErrorRateTol   = 0.01
+	itStockTol       = 8.0
+	itConnectionsTol = 0.08
 )
 
 // TestPrometheusSourceAgreesWithTheSimulator runs the demo shop, lets a real
@@ -85,7 +85,7 @@ func TestPrometheusSourceAgreesWithTheSimulator(t *testing.T) {
 			t.Parallel()
 			_, base := simtest.Serve(t, sim.Options{Scenario: s.scenario, Speed: 1, StartIn: 0, Seed: 1})
 			srv := s.start(t, []string{strings.TrimPrefix(base, "http://")}, time.Second)
-			errRate := promITCompare(t, srv.URL, s.offset, base+"/metrics")
+			errRate := itCompare(t, srv.URL, s.offset, base+"/metrics")
 			if errRate < s.minErrorRate {
 				t.Errorf("%s: the shop's own error rate was %.3f, below %.2f: the test did not exercise a failing shop", s.scenario, errRate, s.minErrorRate)
 			}
@@ -93,19 +93,19 @@ func TestPrometheusSourceAgreesWithTheSimulator(t *testing.T) {
 	}
 }
 
-// promITCompare waits for data, reads the shop's counters at both ends of a
+// itCompare waits for data, reads the shop's counters at both ends of a
 // window, and compares them with the source's answer at the window's end.
 // It returns the shop's own error rate over the window.
-func promITCompare(t *testing.T, url string, offset time.Duration, metricsURL string) float64 {
-	src := promITSource(t, url, offset)
+func itCompare(t *testing.T, url string, offset time.Duration, metricsURL string) float64 {
+	src := itSource(t, url, offset)
 	want := []string{"pv", "requests", "connections", "error_rate", "stock"}
 
 	// Wait until every signal answers: the server has scraped at least
 	// twice, so a window starting now has a sample at or before its start.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		res, err := promITCollect(src)
-		if promITHasAll(res, want) {
+		res, err := itCollect(src)
+		if itHasAll(res, want) {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -114,13 +114,13 @@ func promITCompare(t *testing.T, url string, offset time.Duration, metricsURL st
 		time.Sleep(250 * time.Millisecond)
 	}
 
-	start := promITScrapeSim(t, metricsURL)
-	time.Sleep(time.Until(start.at.Add(promITWindow)))
-	end := promITScrapeSim(t, metricsURL)
+	start := itScrapeSim(t, metricsURL)
+	time.Sleep(time.Until(start.at.Add(itWindow)))
+	end := itScrapeSim(t, metricsURL)
 	// Evaluate at the window's end: the source queries at wall time minus
 	// the offset, so wait the offset out first.
 	time.Sleep(time.Until(end.at.Add(offset)))
-	res, err := promITCollect(src)
+	res, err := itCollect(src)
 	if err != nil {
 		t.Errorf("collect: %v", err)
 	}
@@ -132,15 +132,15 @@ func promITCompare(t *testing.T, url string, offset time.Duration, metricsURL st
 	if d := end.requests - start.requests; d > 0 {
 		errWant = (end.failed - start.failed) / d
 	}
-	promITRel(t, res, "pv", pvWant, promITRateTol)
-	promITRel(t, res, "requests", reqWant, promITRateTol)
-	promITAbs(t, res, "error_rate", errWant, promITErrorRateTol)
-	promITAbs(t, res, "stock", end.stock, promITStockTol)
-	promITRel(t, res, "connections", end.connections, promITConnectionsTol)
+	itRel(t, res, "pv", pvWant, itRateTol)
+	itRel(t, res, "requests", reqWant, itRateTol)
+	itAbs(t, res, "error_rate", errWant, itErrorRateTol)
+	itAbs(t, res, "stock", end.stock, itStockTol)
+	itRel(t, res, "connections", end.connections, itConnectionsTol)
 	return errWant
 }
 
-func promITSource(t *testing.T, url string, offset time.Duration) *collectors.Prometheus {
+func itSource(t *testing.T, url string, offset time.Duration) *prom.Source {
 	t.Helper()
 	yaml := fmt.Sprintf(`launch: {name: integration}
 interval: 1s
@@ -151,25 +151,25 @@ sources:
     timeout: 800ms
     latency_offset: %s
     scrape_interval: %s
-`, url, offset, promITScrapeFor30s)
+`, url, offset, itScrapeFor30s)
 	cfg, err := config.Parse("integration.yaml", []byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := collectors.NewPrometheus(cfg.Sources.Prometheus, cfg.Signals)
+	src, err := prom.New(cfg.Sources.Prometheus, cfg.Signals)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return src
 }
 
-func promITCollect(src *collectors.Prometheus) (source.Result, error) {
+func itCollect(src *prom.Source) (source.Result, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	return src.Collect(ctx, time.Now())
 }
 
-func promITHasAll(res source.Result, signals []string) bool {
+func itHasAll(res source.Result, signals []string) bool {
 	for _, s := range signals {
 		if !res.Values[s].OK() {
 			return false
@@ -178,7 +178,7 @@ func promITHasAll(res source.Result, signals []string) bool {
 	return true
 }
 
-func promITRel(t *testing.T, res source.Result, sig string, want, tol float64) {
+func itRel(t *testing.T, res source.Result, sig string, want, tol float64) {
 	t.Helper()
 	got, ok := res.Values[sig].Get()
 	switch {
@@ -191,7 +191,7 @@ func promITRel(t *testing.T, res source.Result, sig string, want, tol float64) {
 	}
 }
 
-func promITAbs(t *testing.T, res source.Result, sig string, want, tol float64) {
+func itAbs(t *testing.T, res source.Result, sig string, want, tol float64) {
 	t.Helper()
 	got, ok := res.Values[sig].Get()
 	switch {
@@ -204,15 +204,15 @@ func promITAbs(t *testing.T, res source.Result, sig string, want, tol float64) {
 	}
 }
 
-// promITReading is the shop's own figures at one instant.
-type promITReading struct {
+// itReading is the shop's own figures at one instant.
+type itReading struct {
 	at                          time.Time
 	pageViews, requests, failed float64
 	stock, connections          float64
 }
 
-// promITScrapeSim reads the shop's /metrics the way a scraper does.
-func promITScrapeSim(t *testing.T, url string) promITReading {
+// itScrapeSim reads the shop's /metrics the way a scraper does.
+func itScrapeSim(t *testing.T, url string) itReading {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
@@ -233,7 +233,7 @@ func promITScrapeSim(t *testing.T, url string) promITReading {
 		t.Fatalf("parse sim metrics: %v", err)
 	}
 	// The shop computes its figures while answering: take the middle.
-	r := promITReading{at: before.Add(time.Since(before) / 2)}
+	r := itReading{at: before.Add(time.Since(before) / 2)}
 	sum := func(name string, keep func(*dto.Metric) bool) float64 {
 		f, ok := families[name]
 		if !ok {

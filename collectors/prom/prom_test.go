@@ -1,4 +1,4 @@
-package collectors
+package prom
 
 import (
 	"context"
@@ -20,17 +20,17 @@ import (
 	"github.com/launchwatch/launchwatch/config"
 )
 
-// promRoute is how the fake server answers one query.
-type promRoute struct {
+// fakeRoute is how the fake server answers one query.
+type fakeRoute struct {
 	status      int    // 0 means 200
 	file        string // under testdata/prometheus
 	contentType string // "" means application/json
 	hang        bool   // block until the request's context is done
 }
 
-// promRoutes maps a query text to its answer: each test signal's Query is a
+// fakeRoutes maps a query text to its answer: each test signal's Query is a
 // route name, so one fake serves every case.
-var promRoutes = map[string]promRoute{
+var fakeRoutes = map[string]fakeRoute{
 	"one":          {file: "vector-one.json"},
 	"three":        {file: "vector-three.json"},
 	"five":         {file: "vector-five.json"},
@@ -53,22 +53,22 @@ var promRoutes = map[string]promRoute{
 	"unknown-json": {file: "login-page.html", contentType: "application/octet-stream"},
 }
 
-// promFake serves promRoutes and remembers what it was asked. The query
+// fakeServer serves fakeRoutes and remembers what it was asked. The query
 // for the newest sample's time is not a route, its text being built from
 // the metric names: it is answered by newest, or by default with no sample
 // (the age then reads as the query time, with nothing to warn about).
-type promFake struct {
+type fakeServer struct {
 	mu       sync.Mutex
 	times    []string // the time parameter of each query
 	user     string
 	password string
-	newest   promRoute
+	newest   fakeRoute
 }
 
-// promNewestNone is the default answer to the newest-sample query.
-var promNewestNone = promRoute{file: "vector-empty.json"}
+// newestNone is the default answer to the newest-sample query.
+var newestNone = fakeRoute{file: "vector-empty.json"}
 
-func (f *promFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != "/api/v1/query" {
 		http.NotFound(w, r)
 		return
@@ -78,11 +78,11 @@ func (f *promFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.user, f.password, _ = r.BasicAuth()
 	newest := f.newest
 	f.mu.Unlock()
-	route, ok := promRoutes[r.FormValue("query")]
+	route, ok := fakeRoutes[r.FormValue("query")]
 	if !ok && strings.Contains(r.FormValue("query"), "timestamp(") {
 		route, ok = newest, true
-		if route == (promRoute{}) {
-			route = promNewestNone
+		if route == (fakeRoute{}) {
+			route = newestNone
 		}
 	}
 	if !ok {
@@ -93,7 +93,7 @@ func (f *promFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done()
 		return
 	}
-	body, err := os.ReadFile(filepath.Join("testdata", "prometheus", route.file))
+	body, err := os.ReadFile(filepath.Join("testdata", route.file))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
@@ -109,14 +109,14 @@ func (f *promFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
-// newPromTest starts a fake and a source over it answering signals, each
+// newTestSource starts a fake and a source over it answering signals, each
 // given as address=route.
-func newPromTest(t testing.TB, timeout time.Duration, signals map[string]config.Signal) (*Prometheus, *promFake) {
+func newTestSource(t testing.TB, timeout time.Duration, signals map[string]config.Signal) (*Source, *fakeServer) {
 	t.Helper()
-	fake := &promFake{}
+	fake := &fakeServer{}
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
-	p, err := NewPrometheus(&config.Prometheus{URL: srv.URL, Timeout: timeout}, signals)
+	p, err := New(&config.Prometheus{URL: srv.URL, Timeout: timeout}, signals)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestPrometheusCollectTurnsEachAnswerIntoAValueOrANamedError(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			p, _ := newPromTest(t, 2*time.Second, map[string]config.Signal{"pv": {Query: tt.route, Multi: tt.multi}})
+			p, _ := newTestSource(t, 2*time.Second, map[string]config.Signal{"pv": {Query: tt.route, Multi: tt.multi}})
 			res, err := p.Collect(context.Background(), time.Now())
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
@@ -213,7 +213,7 @@ func TestPrometheusCollectTurnsEachAnswerIntoAValueOrANamedError(t *testing.T) {
 
 func TestPrometheusAHangingQueryTimesOutWhileTheOthersComeBack(t *testing.T) {
 	t.Parallel()
-	p, _ := newPromTest(t, 300*time.Millisecond, map[string]config.Signal{
+	p, _ := newTestSource(t, 300*time.Millisecond, map[string]config.Signal{
 		"pv":    {Query: "hang"},
 		"stock": {Query: "one"},
 		"sold":  {Query: "unavailable"},
@@ -241,11 +241,11 @@ func TestPrometheusAHangingQueryTimesOutWhileTheOthersComeBack(t *testing.T) {
 
 func TestPrometheusNamesAnUntrustedCertificate(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewUnstartedServer(&promFake{})
+	srv := httptest.NewUnstartedServer(&fakeServer{})
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
-	p, err := NewPrometheus(&config.Prometheus{URL: srv.URL, Timeout: 2 * time.Second},
+	p, err := New(&config.Prometheus{URL: srv.URL, Timeout: 2 * time.Second},
 		map[string]config.Signal{"pv": {Query: "one"}})
 	if err != nil {
 		t.Fatal(err)
@@ -262,10 +262,10 @@ func TestPrometheusNamesAnUntrustedCertificate(t *testing.T) {
 
 func TestPrometheusNamesARefusedConnectionWithoutTheURL(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(&promFake{})
+	srv := httptest.NewServer(&fakeServer{})
 	url := srv.URL
 	srv.Close()
-	p, err := NewPrometheus(&config.Prometheus{URL: url, Timeout: 2 * time.Second},
+	p, err := New(&config.Prometheus{URL: url, Timeout: 2 * time.Second},
 		map[string]config.Signal{"pv": {Query: "one"}})
 	if err != nil {
 		t.Fatal(err)
@@ -278,7 +278,7 @@ func TestPrometheusNamesARefusedConnectionWithoutTheURL(t *testing.T) {
 
 func TestPrometheusCleansEscapeSequencesFromServerMessages(t *testing.T) {
 	t.Parallel()
-	p, _ := newPromTest(t, 2*time.Second, map[string]config.Signal{"pv": {Query: "escape"}})
+	p, _ := newTestSource(t, 2*time.Second, map[string]config.Signal{"pv": {Query: "escape"}})
 	_, err := p.Collect(context.Background(), time.Now())
 	if err == nil {
 		t.Fatal("no error for a 422")
@@ -294,13 +294,13 @@ func TestPrometheusCleansEscapeSequencesFromServerMessages(t *testing.T) {
 
 func TestPrometheusSendsBasicAuthWhenConfigured(t *testing.T) {
 	t.Parallel()
-	fake := &promFake{}
+	fake := &fakeServer{}
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	cfg := &config.Prometheus{URL: srv.URL, Timeout: 2 * time.Second, HTTPClientConfig: promconfig.HTTPClientConfig{
 		BasicAuth: &promconfig.BasicAuth{Username: "watch", Password: promconfig.Secret("s3cret")},
 	}}
-	p, err := NewPrometheus(cfg, map[string]config.Signal{"pv": {Query: "one"}})
+	p, err := New(cfg, map[string]config.Signal{"pv": {Query: "one"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +316,7 @@ func TestPrometheusSendsBasicAuthWhenConfigured(t *testing.T) {
 
 func TestPrometheusEvaluatesAtTheWallClockMinusTheLatencyOffset(t *testing.T) {
 	t.Parallel()
-	p, fake := newPromTest(t, 2*time.Second, map[string]config.Signal{"pv": {Query: "one"}})
+	p, fake := newTestSource(t, 2*time.Second, map[string]config.Signal{"pv": {Query: "one"}})
 	p.offset = 30 * time.Second
 	wall := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	p.wall = func() time.Time { return wall }
@@ -340,7 +340,7 @@ func TestPrometheusEvaluatesAtTheWallClockMinusTheLatencyOffset(t *testing.T) {
 
 func TestPrometheusAnswersOnlySignalsWithAQuerySorted(t *testing.T) {
 	t.Parallel()
-	p, err := NewPrometheus(&config.Prometheus{URL: "http://127.0.0.1:9"}, map[string]config.Signal{
+	p, err := New(&config.Prometheus{URL: "http://127.0.0.1:9"}, map[string]config.Signal{
 		"stock":         {Query: "sum(shop_stock_remaining)"},
 		"endpoints.buy": {Query: "x"},
 		"pv":            {Scrape: "rate(shop_page_views_total)"},
@@ -371,7 +371,7 @@ func TestAnAnswerOverTheBodyCapIsANamedError(t *testing.T) {
 		_, _ = io.WriteString(w, `"}`)
 	}))
 	defer srv.Close()
-	p, err := NewPrometheus(&config.Prometheus{URL: srv.URL, Timeout: 5 * time.Second, MaxBodyBytes: 64 << 10},
+	p, err := New(&config.Prometheus{URL: srv.URL, Timeout: 5 * time.Second, MaxBodyBytes: 64 << 10},
 		map[string]config.Signal{"pv": {Query: "x", Multi: config.MultiSum}})
 	if err != nil {
 		t.Fatal(err)
@@ -384,10 +384,10 @@ func TestAnAnswerOverTheBodyCapIsANamedError(t *testing.T) {
 
 func TestNewPrometheusRefusesAMissingURL(t *testing.T) {
 	t.Parallel()
-	if _, err := NewPrometheus(&config.Prometheus{}, nil); err == nil {
+	if _, err := New(&config.Prometheus{}, nil); err == nil {
 		t.Error("no error for an empty url")
 	}
-	if _, err := NewPrometheus(nil, nil); err == nil {
+	if _, err := New(nil, nil); err == nil {
 		t.Error("no error for a nil block")
 	}
 }
@@ -399,7 +399,7 @@ func BenchmarkPrometheusCollect(b *testing.B) {
 	for i := range 10 {
 		signals[fmt.Sprintf("endpoints.e%d", i)] = config.Signal{Query: "one"}
 	}
-	p, _ := newPromTest(b, 2*time.Second, signals)
+	p, _ := newTestSource(b, 2*time.Second, signals)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

@@ -1,4 +1,4 @@
-package collectors_test
+package prom_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/launchwatch/launchwatch/collectors"
+	"github.com/launchwatch/launchwatch/collectors/prom"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/internal/promtest"
 	"github.com/launchwatch/launchwatch/internal/simtest"
@@ -50,7 +51,7 @@ func TestHistoryChunksPastTheServersPointLimit(t *testing.T) {
 	}
 }
 
-func historyChunksIT(t *testing.T, promURL, offset string, wantStatus int) {
+func historyChunksIT(t *testing.T, serverURL, offset string, wantStatus int) {
 	cfg, err := config.Parse("history.yaml", []byte(fmt.Sprintf(`launch: {name: history}
 interval: 1s
 preset: sim
@@ -59,31 +60,31 @@ sources:
     url: %s
     scrape_interval: 1s
     latency_offset: %s
-`, promURL, offset)))
+`, serverURL, offset)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitForSamples(t, promURL, "shop_page_views_total", 6)
+	waitForSamples(t, serverURL, "shop_page_views_total", 6)
 
 	const step = 100 * time.Millisecond
 	to := time.Now()
 	from := to.Add(-20 * time.Minute)
 	// The limit is the server's: Prometheus refuses one query for all of it.
-	status, body := rawRangeQuery(t, promURL, "sum(shop_stock_remaining)", from, to, step)
+	status, body := rawRangeQuery(t, serverURL, "sum(shop_stock_remaining)", from, to, step)
 	if status != wantStatus || (status == http.StatusBadRequest && !strings.Contains(body, "11,000")) {
 		t.Fatalf("one query of 12,001 points answered %d %.300q, want %d", status, body, wantStatus)
 	}
 
-	hist, notHeld, err := collectors.HistoryFromConfig(cfg, nil, collectors.HistoryStep(step))
+	hist, notHeld, err := collectors.HistoryFromConfig(cfg, nil, prom.HistoryStep(step))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(notHeld) != 0 {
 		t.Errorf("not held: %v; every signal of this config is a query", notHeld)
 	}
-	var chunks []collectors.Chunk
+	var chunks []prom.Chunk
 	var snaps []snapshot.Snapshot
-	err = hist.Fetch(context.Background(), from, to, func(c collectors.Chunk, s []snapshot.Snapshot) error {
+	err = hist.Fetch(context.Background(), from, to, func(c prom.Chunk, s []snapshot.Snapshot) error {
 		chunks = append(chunks, c)
 		snaps = append(snaps, s...)
 		return nil
@@ -97,7 +98,7 @@ sources:
 	want := 0
 	for _, c := range chunks {
 		want += c.Points
-		if c.Points > collectors.HistoryMaxPoints {
+		if c.Points > prom.HistoryMaxPoints {
 			t.Errorf("chunk %d asks for %d points", c.Index, c.Points)
 		}
 	}

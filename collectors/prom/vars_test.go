@@ -1,4 +1,4 @@
-package collectors
+package prom
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 )
 
 func TestAnUnknownVariableIsAnErrorNamingItsPlace(t *testing.T) {
-	_, err := NewPrometheus(&config.Prometheus{URL: "http://127.0.0.1:9"}, map[string]config.Signal{
+	_, err := New(&config.Prometheus{URL: "http://127.0.0.1:9"}, map[string]config.Signal{
 		"pv": {Query: "rate(x[$__rate_intervall])", Pos: config.Pos{File: "lw.yaml", Line: 7}},
 	})
 	if err == nil || !strings.HasPrefix(err.Error(), "lw.yaml:7: signals.pv.query: unknown variable $__rate_intervall") {
@@ -47,11 +47,11 @@ func TestThePrometheusSourceSendsEveryVariableFilled(t *testing.T) {
 			sent[addr] = filled
 		}
 	}
-	fake := &promVarsFake{}
+	fake := &varsFake{}
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
-	p, err := NewPrometheus(&config.Prometheus{URL: srv.URL, Timeout: 2 * time.Second, ScrapeInterval: time.Second},
-		signals, PrometheusInterval(2*time.Second))
+	p, err := New(&config.Prometheus{URL: srv.URL, Timeout: 2 * time.Second, ScrapeInterval: time.Second},
+		signals, Interval(2*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,16 +65,16 @@ func TestThePrometheusSourceSendsEveryVariableFilled(t *testing.T) {
 	}
 }
 
-// promVarsFake answers the queries the variables' machinery sends: raw
+// varsFake answers the queries the variables' machinery sends: raw
 // samples of a range selector, the newest-sample query, and signals.
-type promVarsFake struct {
+type varsFake struct {
 	mu      sync.Mutex
 	gap     time.Duration // between raw samples; 0 answers no samples
 	newest  time.Time     // the newest sample; zero answers nothing
 	queries []string
 }
 
-func (f *promVarsFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (f *varsFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.FormValue("query")
 	f.mu.Lock()
 	f.queries = append(f.queries, q)
@@ -105,12 +105,12 @@ func (f *promVarsFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
-func newPromVarsTest(t *testing.T, fake *promVarsFake, scrape time.Duration) *Prometheus {
+func newVarsTest(t *testing.T, fake *varsFake, scrape time.Duration) *Source {
 	t.Helper()
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
-	p, err := NewPrometheus(&config.Prometheus{URL: srv.URL, Timeout: 2 * time.Second, ScrapeInterval: scrape},
-		map[string]config.Signal{"pv": {Query: "sum(rate(x[$__rate_interval]))"}}, PrometheusInterval(time.Second))
+	p, err := New(&config.Prometheus{URL: srv.URL, Timeout: 2 * time.Second, ScrapeInterval: scrape},
+		map[string]config.Signal{"pv": {Query: "sum(rate(x[$__rate_interval]))"}}, Interval(time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,8 +119,8 @@ func newPromVarsTest(t *testing.T, fake *promVarsFake, scrape time.Duration) *Pr
 
 func TestTheScrapeIntervalIsConfiguredDetectedOrAssumedSayingSo(t *testing.T) {
 	t.Run("a configured interval wins and nothing is asked", func(t *testing.T) {
-		fake := &promVarsFake{gap: 5 * time.Second}
-		p := newPromVarsTest(t, fake, 2*time.Second)
+		fake := &varsFake{gap: 5 * time.Second}
+		p := newVarsTest(t, fake, 2*time.Second)
 		res, _ := p.Collect(context.Background(), time.Now())
 		if res.ScrapeInterval != 2*time.Second || res.RateWindow != 8*time.Second || len(res.Infos) != 0 {
 			t.Errorf("scrape %s, window %s, infos %q; want 2s, 8s, none", res.ScrapeInterval, res.RateWindow, res.Infos)
@@ -130,8 +130,8 @@ func TestTheScrapeIntervalIsConfiguredDetectedOrAssumedSayingSo(t *testing.T) {
 		}
 	})
 	t.Run("the median gap of the raw samples is detected once", func(t *testing.T) {
-		fake := &promVarsFake{gap: time.Second}
-		p := newPromVarsTest(t, fake, 0)
+		fake := &varsFake{gap: time.Second}
+		p := newVarsTest(t, fake, 0)
 		for range 2 {
 			res, err := p.Collect(context.Background(), time.Now())
 			if err != nil || res.ScrapeInterval != time.Second || res.RateWindow != 4*time.Second || len(res.Infos) != 0 {
@@ -152,8 +152,8 @@ func TestTheScrapeIntervalIsConfiguredDetectedOrAssumedSayingSo(t *testing.T) {
 		}
 	})
 	t.Run("without samples 15s is assumed, saying so, and detection is tried again", func(t *testing.T) {
-		fake := &promVarsFake{}
-		p := newPromVarsTest(t, fake, 0)
+		fake := &varsFake{}
+		p := newVarsTest(t, fake, 0)
 		res, _ := p.Collect(context.Background(), time.Now())
 		if res.ScrapeInterval != 15*time.Second || res.RateWindow != time.Minute {
 			t.Errorf("scrape %s, window %s; want the 15s fallback and a 60s window", res.ScrapeInterval, res.RateWindow)
@@ -175,7 +175,7 @@ func TestTheScrapeIntervalIsConfiguredDetectedOrAssumedSayingSo(t *testing.T) {
 func TestTheNewestSampleIsTheDatasOwnTime(t *testing.T) {
 	t.Run("timestamp() of the newest sample, not the evaluation time", func(t *testing.T) {
 		newest := time.Now().Add(-1500 * time.Millisecond).Truncate(time.Millisecond)
-		p := newPromVarsTest(t, &promVarsFake{newest: newest}, time.Second)
+		p := newVarsTest(t, &varsFake{newest: newest}, time.Second)
 		res, _ := p.Collect(context.Background(), time.Now())
 		if !res.NewestSample.Equal(newest) || len(res.Infos) != 0 {
 			t.Errorf("newest = %v, infos %q; want %v", res.NewestSample, res.Infos, newest)
@@ -183,7 +183,7 @@ func TestTheNewestSampleIsTheDatasOwnTime(t *testing.T) {
 	})
 	t.Run("VictoriaMetrics' hidden 30s is named", func(t *testing.T) {
 		newest := time.Now().Add(-31 * time.Second).Truncate(time.Millisecond)
-		p := newPromVarsTest(t, &promVarsFake{newest: newest}, time.Second)
+		p := newVarsTest(t, &varsFake{newest: newest}, time.Second)
 		res, _ := p.Collect(context.Background(), time.Now())
 		if !res.NewestSample.Equal(newest) {
 			t.Errorf("newest = %v, want %v", res.NewestSample, newest)
@@ -193,7 +193,7 @@ func TestTheNewestSampleIsTheDatasOwnTime(t *testing.T) {
 		}
 	})
 	t.Run("without a sample time the evaluation time, latency offset and all", func(t *testing.T) {
-		p := newPromVarsTest(t, &promVarsFake{}, time.Second)
+		p := newVarsTest(t, &varsFake{}, time.Second)
 		wall := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 		p.wall = func() time.Time { return wall }
 		p.offset = 30 * time.Second
@@ -210,11 +210,11 @@ func TestPrometheusFillsTheQueriesAgainOnlyWhenTheVariablesChange(t *testing.T) 
 		"requests": {Query: "sum(increase(shop_http_requests_total[${__range}]))"},
 		"stock":    {Query: "shop_stock_remaining"},
 	}
-	p, err := NewPrometheus(&config.Prometheus{URL: "http://127.0.0.1:1"}, signals)
+	p, err := New(&config.Prometheus{URL: "http://127.0.0.1:1"}, signals)
 	if err != nil {
 		t.Fatal(err)
 	}
-	check := func(vars promql.Vars) map[string]promExpanded {
+	check := func(vars promql.Vars) map[string]filled {
 		t.Helper()
 		got := p.expand(vars)
 		for addr, s := range signals {

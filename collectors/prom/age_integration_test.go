@@ -1,4 +1,4 @@
-package collectors_test
+package prom_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/launchwatch/launchwatch/collectors"
+	"github.com/launchwatch/launchwatch/collectors/prom"
 	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/internal/promtest"
@@ -101,7 +102,7 @@ func TestTheDataAgeIsTheNewestSamplesOnPrometheusAndVictoriaMetrics(t *testing.T
 			shop := httptest.NewServer(target)
 			t.Cleanup(shop.Close)
 			srv := s.start(t, []string{strings.TrimPrefix(shop.URL, "http://")}, time.Second)
-			src, err := collectors.NewPrometheus(
+			src, err := prom.New(
 				&config.Prometheus{URL: srv.URL, Timeout: 2 * time.Second, LatencyOffset: s.offset},
 				map[string]config.Signal{
 					// pv's metric comes first in the newest-sample query:
@@ -135,7 +136,7 @@ func TestTheDataAgeIsTheNewestSamplesOnPrometheusAndVictoriaMetrics(t *testing.T
 			// PromQL would misread unquoted (a regular expression, quotes, a
 			// keyword), beside the two, in an order where neither is last.
 			names := []string{"shop_stock_remaining", "no_such_metric", `odd.name|x "quoted"`, "offset", "shop_page_views_total"}
-			q := collectors.PromNewestQuery(names)
+			q := prom.NewestQuery(names)
 			if got, err := ageInstantTime(srv.URL, q, time.Now().Add(-s.offset)); err != nil || !got.Equal(target.newest) {
 				t.Errorf("%s answered %s, %v; want %s", q, got.Format(time.RFC3339Nano), err, target.newest.Format(time.RFC3339Nano))
 			}
@@ -166,15 +167,15 @@ func ageWaitForValues(t *testing.T, poller *collectors.Poller) snapshot.Snapshot
 
 // ageCheckHistory reads the last seconds through History: every step's
 // newest sample is the same minute-old one.
-func ageCheckHistory(t *testing.T, src *collectors.Prometheus, newest time.Time) {
+func ageCheckHistory(t *testing.T, src *prom.Source, newest time.Time) {
 	t.Helper()
-	hist, err := collectors.NewHistory(src, collectors.HistoryStep(time.Second))
+	hist, err := prom.NewHistory(src, prom.HistoryStep(time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
 	to := time.Now()
 	var snaps []snapshot.Snapshot
-	err = hist.Fetch(context.Background(), to.Add(-5*time.Second), to, func(_ collectors.Chunk, s []snapshot.Snapshot) error {
+	err = hist.Fetch(context.Background(), to.Add(-5*time.Second), to, func(_ prom.Chunk, s []snapshot.Snapshot) error {
 		snaps = append(snaps, s...)
 		return nil
 	})

@@ -1,4 +1,4 @@
-package collectors
+package prom
 
 import (
 	"context"
@@ -144,7 +144,7 @@ func newHistoryTest(t *testing.T, fake *rangeFake, signals map[string]config.Sig
 	t.Helper()
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
-	p, err := NewPrometheus(&config.Prometheus{URL: srv.URL}, signals)
+	p, err := New(&config.Prometheus{URL: srv.URL}, signals)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +281,7 @@ func BenchmarkHistoryAssemble(b *testing.B) {
 	}
 	srv := httptest.NewServer(http.NotFoundHandler())
 	b.Cleanup(srv.Close)
-	p, err := NewPrometheus(&config.Prometheus{URL: srv.URL}, signals)
+	p, err := New(&config.Prometheus{URL: srv.URL}, signals)
 	if err != nil {
 		b.Fatal(err)
 	}

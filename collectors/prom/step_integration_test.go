@@ -1,4 +1,4 @@
-package collectors_test
+package prom_test
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/launchwatch/launchwatch/collectors"
+	"github.com/launchwatch/launchwatch/collectors/prom"
 	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/internal/promtest"
@@ -67,7 +67,7 @@ func (c *stepCounter) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 
 // stepSource builds a Prometheus source over url answering pv with the sim
 // preset's own query.
-func stepSource(t *testing.T, url string) (*collectors.Prometheus, string) {
+func stepSource(t *testing.T, url string) (*prom.Source, string) {
 	t.Helper()
 	cfg, err := config.Parse("step.yaml", []byte(`launch: {name: step}
 interval: 1s
@@ -84,8 +84,8 @@ sources:
 	if !strings.Contains(pv.Query, "$__rate_interval") {
 		t.Fatalf("the sim preset's pv query %q does not use $__rate_interval", pv.Query)
 	}
-	src, err := collectors.NewPrometheus(cfg.Sources.Prometheus, map[string]config.Signal{"pv": pv},
-		collectors.PrometheusInterval(cfg.Interval))
+	src, err := prom.New(cfg.Sources.Prometheus, map[string]config.Signal{"pv": pv},
+		prom.Interval(cfg.Interval))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ type stepPoll struct {
 	res source.Result
 }
 
-func stepCollect(src *collectors.Prometheus) stepPoll {
+func stepCollect(src *prom.Source) stepPoll {
 	ctx, cancel := context.WithTimeout(context.Background(), 900*time.Millisecond)
 	defer cancel()
 	at := time.Now()
@@ -113,7 +113,7 @@ func stepCollect(src *collectors.Prometheus) stepPoll {
 // stepUntil polls every second from a step at t0 until cond holds or
 // stepHold passes, and returns how long after t0 it first held (or -1) with
 // every poll's reading.
-func stepUntil(src *collectors.Prometheus, t0 time.Time, cond func(stepPoll) bool) (time.Duration, []stepPoll) {
+func stepUntil(src *prom.Source, t0 time.Time, cond func(stepPoll) bool) (time.Duration, []stepPoll) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	var polls []stepPoll

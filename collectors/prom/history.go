@@ -1,10 +1,9 @@
-package collectors
+package prom
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -14,7 +13,6 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/launchwatch/launchwatch/collectors/source"
-	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/promql"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -47,8 +45,8 @@ const (
 // (the local host read directly, scraped targets) are missing, and the
 // snapshot's Sources lists the Prometheus source alone.
 type History struct {
-	p         *Prometheus
-	rq        promRangeQuerier
+	p         *Source
+	rq        rangeQuerier
 	step      time.Duration
 	maxPoints int
 	parallel  int
@@ -109,11 +107,11 @@ func HistoryClock(now func() time.Time) HistoryOption {
 }
 
 // NewHistory returns a History over a Prometheus source.
-func NewHistory(p *Prometheus, opts ...HistoryOption) (*History, error) {
+func NewHistory(p *Source, opts ...HistoryOption) (*History, error) {
 	if p == nil {
 		return nil, errors.New("history: no Prometheus source")
 	}
-	rq, ok := p.api.(promRangeQuerier)
+	rq, ok := p.api.(rangeQuerier)
 	if !ok {
 		return nil, errors.New("history: the Prometheus source's client cannot run range queries")
 	}
@@ -125,45 +123,6 @@ func NewHistory(p *Prometheus, opts ...HistoryOption) (*History, error) {
 		o(h)
 	}
 	return h, nil
-}
-
-// HistoryFromConfig builds the config's Prometheus source and a History
-// over it. notHeld lists, sorted, the signals the config measures some
-// other way (the local host read directly, scrape expressions): a
-// history has them missing.
-func HistoryFromConfig(cfg *config.Config, log *slog.Logger, opts ...HistoryOption) (h *History, notHeld []string, err error) {
-	queries := map[string]config.Signal{}
-	add := func(addr string, s config.Signal) {
-		switch {
-		case s.Query != "":
-			queries[addr] = s
-		case s.Scrape != "":
-			notHeld = append(notHeld, addr)
-		}
-	}
-	for addr, s := range cfg.Signals {
-		add(addr, s)
-	}
-	for _, e := range cfg.Endpoints {
-		add("endpoints."+e.Name, e.Signal)
-	}
-	if cfg.Sources.Prometheus == nil || len(queries) == 0 {
-		return nil, nil, fmt.Errorf("%s: history needs sources.prometheus and signals answered by its queries", cfg.File)
-	}
-	if hs := cfg.Sources.Host; hs != nil && hs.Enabled {
-		for _, sig := range snapshot.HostSignals {
-			if _, ok := queries[sig]; !ok && !slices.Contains(notHeld, sig) {
-				notHeld = append(notHeld, sig)
-			}
-		}
-	}
-	slices.Sort(notHeld)
-	p, err := NewPrometheus(cfg.Sources.Prometheus, queries, PrometheusInterval(cfg.Interval), PrometheusLogger(log))
-	if err != nil {
-		return nil, nil, fmt.Errorf("sources.prometheus: %w", err)
-	}
-	h, err = NewHistory(p, opts...)
-	return h, notHeld, err
 }
 
 // Step returns the time between snapshots.
@@ -265,7 +224,7 @@ func (h *History) Fetch(ctx context.Context, from, to time.Time, yield func(Chun
 	queries := make(map[string]string, len(h.p.names))
 	for _, addr := range h.p.names {
 		e := expanded[addr]
-		if e.err != nil { // checked in NewPrometheus
+		if e.err != nil { // checked in New
 			return fmt.Errorf("query %s: %w", addr, e.err)
 		}
 		queries[addr] = e.query
@@ -353,7 +312,7 @@ func (h *History) fetchChunk(ctx context.Context, c Chunk, queries map[string]st
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				out.ageWarning = promAgeUnknown(err.Error())
+				out.ageWarning = ageUnknown(err.Error())
 				return
 			}
 			out.newest = m
@@ -371,7 +330,7 @@ func (h *History) fetchChunk(ctx context.Context, c Chunk, queries map[string]st
 
 // rangeQuery runs one range query under the history's timeout and words a
 // failure as a live poll's would be worded.
-func (h *History) rangeQuery(ctx context.Context, q string, r promv1.Range) (model.Matrix, promAnswer, error) {
+func (h *History) rangeQuery(ctx context.Context, q string, r promv1.Range) (model.Matrix, answer, error) {
 	qctx, cancel := context.WithTimeout(ctx, h.timeout)
 	defer cancel()
 	ans, err := h.rq.queryRange(qctx, q, r)
@@ -417,7 +376,7 @@ func (h *History) assemble(acc *source.Tracker, c Chunk, r historyChunk, vars pr
 		var errs []error
 		for _, addr := range h.p.names {
 			vec := samplesAt(r.series[addr], cursors[addr], ts)
-			v, warning, err := promValue(addr, h.p.signals[addr].Multi, vec)
+			v, warning, err := reduce(addr, h.p.signals[addr].Multi, vec)
 			if warning != "" {
 				res.Warnings = append(res.Warnings, warning)
 			}
@@ -433,7 +392,7 @@ func (h *History) assemble(acc *source.Tracker, c Chunk, r historyChunk, vars pr
 			res.Warnings = append(res.Warnings, r.ageWarning)
 		}
 		if nv := samplesAt(r.newest, newestCur, ts); len(nv) == 1 {
-			if t, ok := promSampleTime(float64(nv[0].Value)); ok {
+			if t, ok := sampleTime(float64(nv[0].Value)); ok {
 				res.NewestSample = t
 			}
 		}
@@ -468,16 +427,16 @@ func samplesAt(m model.Matrix, cur []int, ts model.Time) model.Vector {
 	return vec
 }
 
-// promRangeQuerier is the range-query side of the seam over client_golang.
-type promRangeQuerier interface {
-	queryRange(ctx context.Context, q string, r promv1.Range) (promAnswer, error)
+// rangeQuerier is the range-query side of the seam over client_golang.
+type rangeQuerier interface {
+	queryRange(ctx context.Context, q string, r promv1.Range) (answer, error)
 }
 
-func (a promAPI) queryRange(ctx context.Context, q string, r promv1.Range) (promAnswer, error) {
-	ex := &promExchange{}
-	ctx = context.WithValue(ctx, promExchangeKey{}, ex)
+func (a clientAPI) queryRange(ctx context.Context, q string, r promv1.Range) (answer, error) {
+	ex := &exchange{}
+	ctx = context.WithValue(ctx, exchangeKey{}, ex)
 	v, warnings, infos, err := a.api.QueryRange(ctx, q, r)
 	ex.mu.Lock()
 	defer ex.mu.Unlock()
-	return promAnswer{value: v, warnings: warnings, infos: infos, status: ex.status, contentType: ex.contentType}, err
+	return answer{value: v, warnings: warnings, infos: infos, status: ex.status, contentType: ex.contentType}, err
 }

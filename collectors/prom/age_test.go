@@ -1,4 +1,4 @@
-package collectors
+package prom
 
 import (
 	"context"
@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/internal/sourcetest"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -31,8 +31,8 @@ func TestTheNewestSampleQueryTakesEachMetricsTimeOnItsOwn(t *testing.T) {
 		{"a PromQL keyword is only a name inside the quotes", []string{"offset"}, `max(timestamp({__name__="offset"}))`},
 	}
 	for _, tt := range tests {
-		if got := promNewestQuery(tt.metrics); got != tt.want {
-			t.Errorf("%s: promNewestQuery(%q) =\n%s\nwant\n%s", tt.name, tt.metrics, got, tt.want)
+		if got := newestQuery(tt.metrics); got != tt.want {
+			t.Errorf("%s: newestQuery(%q) =\n%s\nwant\n%s", tt.name, tt.metrics, got, tt.want)
 		}
 	}
 
@@ -41,12 +41,12 @@ func TestTheNewestSampleQueryTakesEachMetricsTimeOnItsOwn(t *testing.T) {
 		for i := range 12 {
 			metrics = append(metrics, fmt.Sprintf("m%d:rate5m", i))
 		}
-		q := promNewestQuery(metrics)
+		q := newestQuery(metrics)
 		if !strings.HasPrefix(q, "max(label_replace(") || strings.Count(q, " or ") != len(metrics)-1 || strings.Contains(q, "=~") {
 			t.Errorf("query = %s, want max() over %d terms joined with or, and no regular expression", q, len(metrics))
 		}
 		for i, m := range metrics {
-			term := fmt.Sprintf(`label_replace(max(timestamp({__name__=%q})), %q, "%d", "", "")`, m, promNewestLabel, i)
+			term := fmt.Sprintf(`label_replace(max(timestamp({__name__=%q})), %q, "%d", "", "")`, m, newestLabel, i)
 			if strings.Count(q, term) != 1 {
 				t.Errorf("query = %s, want the term %s once", q, term)
 			}
@@ -58,25 +58,25 @@ func TestAFailingNewestSampleQueryIsAWarningThatStaysTheSame(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name   string
-		newest promRoute
+		newest fakeRoute
 		want   string
 	}{
 		// Prometheus 2.42's own answer (status, body) to
 		// max(timestamp({__name__=~"a|b"})) when a and b share a label set.
-		{"Prometheus refusing metrics that share a label set", promRoute{status: 422, file: "same-labelset-422.json"},
+		{"Prometheus refusing metrics that share a label set", fakeRoute{status: 422, file: "same-labelset-422.json"},
 			"data age unknown: the newest-sample query failed: server answered 422 Unprocessable Entity: " +
 				"execution: vector cannot contain metrics with the same labelset; ages read as the query time"},
-		{"a query that hangs past its timeout", promRoute{hang: true},
+		{"a query that hangs past its timeout", fakeRoute{hang: true},
 			"data age unknown: the newest-sample query failed: timed out after 300ms; ages read as the query time"},
-		{"an answer that is no time", promRoute{file: "vector-nan.json"},
+		{"an answer that is no time", fakeRoute{file: "vector-nan.json"},
 			"data age unknown: the newest-sample query failed: NaN is no sample time; ages read as the query time"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := httptest.NewServer(&promFake{newest: tt.newest})
+			srv := httptest.NewServer(&fakeServer{newest: tt.newest})
 			t.Cleanup(srv.Close)
-			p, err := NewPrometheus(&config.Prometheus{URL: srv.URL, Timeout: 300 * time.Millisecond},
+			p, err := New(&config.Prometheus{URL: srv.URL, Timeout: 300 * time.Millisecond},
 				map[string]config.Signal{"pv": {Query: "one"}, "stock": {Query: "scalar"}})
 			if err != nil {
 				t.Fatal(err)
@@ -84,7 +84,7 @@ func TestAFailingNewestSampleQueryIsAWarningThatStaysTheSame(t *testing.T) {
 			wall := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 			p.wall = func() time.Time { return wall }
 			p.offset = 5 * time.Second
-			poller := NewPoller([]source.Source{p}, WithTimeout(2*time.Second), WithClock(func() time.Time { return wall }))
+			poller := &sourcetest.Poller{Source: p, Timeout: 2 * time.Second, Clock: func() time.Time { return wall }}
 			// A failure that lasts is the same warning every poll, not a
 			// new text each second.
 			for poll := range 2 {
@@ -112,7 +112,7 @@ func TestTheDataAgeWarnsOnlyWhenItMisleads(t *testing.T) {
 		t.Parallel()
 		// The default fake holds no sample time: the signals' own answers
 		// say whether anything is missing.
-		p, _ := newPromTest(t, 2*time.Second, map[string]config.Signal{"pv": {Query: "one"}, "stock": {Query: "scalar"}})
+		p, _ := newTestSource(t, 2*time.Second, map[string]config.Signal{"pv": {Query: "one"}, "stock": {Query: "scalar"}})
 		res, err := p.Collect(context.Background(), time.Now())
 		if err != nil || len(res.Warnings) != 0 {
 			t.Errorf("err %v, warnings %q; want neither", err, res.Warnings)
@@ -120,9 +120,9 @@ func TestTheDataAgeWarnsOnlyWhenItMisleads(t *testing.T) {
 	})
 	t.Run("a poll that answered nothing has no age to misread", func(t *testing.T) {
 		t.Parallel()
-		srv := httptest.NewServer(&promFake{newest: promRoute{status: 503, file: "unavailable-503.txt", contentType: "text/plain; charset=utf-8"}})
+		srv := httptest.NewServer(&fakeServer{newest: fakeRoute{status: 503, file: "unavailable-503.txt", contentType: "text/plain; charset=utf-8"}})
 		t.Cleanup(srv.Close)
-		p, err := NewPrometheus(&config.Prometheus{URL: srv.URL, Timeout: 2 * time.Second},
+		p, err := New(&config.Prometheus{URL: srv.URL, Timeout: 2 * time.Second},
 			map[string]config.Signal{"pv": {Query: "unavailable"}})
 		if err != nil {
 			t.Fatal(err)
