@@ -13,8 +13,10 @@ import (
 	"github.com/launchwatch/launchwatch/promql"
 )
 
-// The Grafana variables a query may carry are promql's table; the source
-// knows the scrape interval $__rate_interval reads.
+// What the source learns from the server itself: the scrape interval that
+// $__rate_interval reads (Grafana's variables are package promql's table),
+// the metrics a query reads that the server does not know, and the newest
+// sample's own time.
 
 // DefaultScrapeInterval is the scrape interval assumed when none is configured
 // and none can be detected yet: Grafana's default for a Prometheus data
