@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/launchwatch/launchwatch/collectors"
+	"github.com/launchwatch/launchwatch/collectors/prom"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/recording"
@@ -164,7 +165,7 @@ func readHistory(cfg *config.Config, log *slog.Logger) tui.HistoryFunc {
 	}
 	return func(ctx context.Context, from, to time.Time) ([]snapshot.Snapshot, error) {
 		var out []snapshot.Snapshot
-		err := hist.Fetch(ctx, from, to, func(_ collectors.Chunk, snaps []snapshot.Snapshot) error {
+		err := hist.Fetch(ctx, from, to, func(_ prom.Chunk, snaps []snapshot.Snapshot) error {
 			out = append(out, snaps...)
 			return nil
 		})
