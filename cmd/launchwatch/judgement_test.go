@@ -151,9 +151,11 @@ func TestAnIdleRealStackOpensNoProblem(t *testing.T) {
 		if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: shop\r\n\r\n"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := http.ReadResponse(bufio.NewReader(c), nil); err != nil {
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
 			t.Fatal(err)
 		}
+		resp.Body.Close() // the connection stays open: nginx keeps it alive
 	}
 	yaml := `launch: {name: idle stack}
 interval: 1s
