@@ -213,15 +213,27 @@ func checkTimeout(p *problems, field string, timeout, interval time.Duration) {
 	}
 }
 
+// knownSignals are the signal table's names a config may set, in its
+// order: every one but the endpoints', which the endpoints list sets.
+func knownSignals() []string {
+	var out []string
+	for sig := range snapshot.All() {
+		if !sig.Pattern() {
+			out = append(out, sig.Name)
+		}
+	}
+	return out
+}
+
 func (c *Config) validateSignals(p *problems) {
 	for _, name := range sortedKeys(c.Signals) {
 		field := "signals." + name
-		if strings.HasPrefix(name, "endpoints.") {
+		if strings.HasPrefix(name, snapshot.EndpointPrefix) {
 			p.add(field, "endpoint signals belong in the endpoints list, with their max_qps")
 			continue
 		}
 		if !snapshot.ValidSignal(name) {
-			p.add(field, "unknown signal; known: %s", strings.Join(append(slices.Clone(snapshot.Signals), snapshot.HostSignals...), ", "))
+			p.add(field, "unknown signal; known: %s", strings.Join(knownSignals(), ", "))
 			continue
 		}
 		c.checkSignal(p, field, c.Signals[name])

@@ -14,45 +14,33 @@ import (
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
-// help describes each signal for an OpenMetrics # HELP line, by address.
-// snapshot.Signals and snapshot.HostSignals name the columns; a test keeps
-// this table complete.
-var help = map[string]string{
-	snapshot.SignalPV:          "Page views per second.",
-	snapshot.SignalRequests:    "HTTP requests per second, all handlers.",
-	snapshot.SignalConnections: "Concurrent client connections.",
-	snapshot.SignalBandwidth:   "Bytes per second sent to clients.",
-	snapshot.SignalErrorRate:   "Share of requests that failed, 0 to 1.",
-	snapshot.SignalStock:       "Units left to sell.",
-	snapshot.SignalSold:        "Units sold per second.",
-	"host.cpu":                 "Busy share of all CPU cores, 0 to 1.",
-	"host.memory_used":         "Memory used, in bytes.",
-	"host.memory_total":        "Memory in total, in bytes.",
-	"host.load1":               "One-minute load average.",
-	"host.net_tx":              "Bytes per second sent on the watched interfaces.",
-	"host.net_rx":              "Bytes per second received on the watched interfaces.",
-	"host.tcp_established":     "Established TCP connections.",
-	"host.tcp_memory":          "Kernel TCP socket memory, in bytes.",
-}
-
-const endpointHelp = "Requests per second to each dynamic endpoint."
-
 // columns is a recording's values by signal address, NaN where missing (a
 // present Value is never NaN): about 8 bytes a value, so an export does not
 // hold the snapshots, yet writes each signal's samples together.
 type columns struct {
 	times     []time.Time
-	fixed     [][]float64          // by fixedSignals
+	fixed     [][]float64          // by exported()
 	endpoints map[string][]float64 // by endpoint name
 }
 
-// fixedSignals are the columns every export has, in order.
-func fixedSignals() []string {
-	return slices.Concat(snapshot.Signals, snapshot.HostSignals)
+// exported are the signal table's rows every export writes, in its order,
+// and its endpoints' pattern: a column, and an OpenMetrics family, a row
+// (the pattern's a column an endpoint).
+func exported() (fixed []snapshot.Signal, endpoints snapshot.Signal) {
+	for sig := range snapshot.All() {
+		switch {
+		case !sig.Export:
+		case sig.Pattern():
+			endpoints = sig
+		default:
+			fixed = append(fixed, sig)
+		}
+	}
+	return fixed, endpoints
 }
 
 func collect(r *Recording) (*columns, error) {
-	sigs := fixedSignals()
+	sigs, _ := exported()
 	c := &columns{
 		times:     make([]time.Time, 0, r.Len()),
 		fixed:     make([][]float64, len(sigs)),
@@ -64,7 +52,7 @@ func collect(r *Recording) (*columns, error) {
 	err := r.Scan(0, r.Len(), func(i int, s snapshot.Snapshot) error {
 		c.times = append(c.times, s.Time)
 		for j, sig := range sigs {
-			c.fixed[j] = append(c.fixed[j], s.Get(sig).Or(math.NaN()))
+			c.fixed[j] = append(c.fixed[j], sig.Get(s).Or(math.NaN()))
 		}
 		for name, ep := range s.Endpoints {
 			c.endpoints[name] = append(pad(c.endpoints[name], i), ep.QPS.Or(math.NaN()))
@@ -99,9 +87,9 @@ func (c *columns) endpointNames() []string {
 
 // WriteCSV writes a recording's snapshot data as CSV: a header row of time
 // (RFC 3339, UTC, milliseconds), t_seconds (since the launch's T0 when the
-// header has one, else since the first record), every signal of
-// snapshot.Signals and snapshot.HostSignals, then endpoints.NAME for every
-// endpoint seen anywhere in the recording, sorted. A missing value is an
+// header has one, else since the first record), every exported signal of
+// the signal table in its order, then endpoints.NAME for every endpoint
+// seen anywhere in the recording, sorted. A missing value is an
 // empty cell, never 0; numbers keep full float64 precision.
 func WriteCSV(w io.Writer, r *Recording) error {
 	c, err := collect(r)
@@ -110,9 +98,13 @@ func WriteCSV(w io.Writer, r *Recording) error {
 	}
 	names := c.endpointNames()
 	cw := csv.NewWriter(w)
-	head := append([]string{"time", "t_seconds"}, fixedSignals()...)
+	fixed, _ := exported()
+	head := []string{"time", "t_seconds"}
+	for _, sig := range fixed {
+		head = append(head, sig.Name)
+	}
 	for _, name := range names {
-		head = append(head, "endpoints."+name)
+		head = append(head, snapshot.EndpointSignal(name))
 	}
 	if err := cw.Write(head); err != nil {
 		return fmt.Errorf("export CSV: %w", err)
@@ -164,21 +156,18 @@ func WriteOpenMetrics(w io.Writer, r *Recording) error {
 		return fmt.Errorf("export OpenMetrics: %w", err)
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
-	for j, sig := range fixedSignals() {
+	fixed, endpoints := exported()
+	for j, sig := range fixed {
 		if !anyPresent(c.fixed[j]) {
 			continue
 		}
-		name := "launchwatch_" + strings.ReplaceAll(sig, ".", "_")
-		h, ok := help[sig]
-		if !ok {
-			h = "launchwatch signal " + sig + "."
-		}
-		writeFamily(bw, name, h)
+		name := "launchwatch_" + strings.ReplaceAll(sig.Name, ".", "_")
+		writeFamily(bw, name, sig.Help)
 		writeSeries(bw, name, c.times, c.fixed[j])
 	}
 	if names := c.endpointNames(); len(names) > 0 {
 		const name = "launchwatch_endpoint_qps"
-		writeFamily(bw, name, endpointHelp)
+		writeFamily(bw, name, endpoints.Help)
 		for _, ep := range names {
 			writeSeries(bw, name+`{endpoint="`+escapeLabel(ep)+`"}`, c.times, c.endpoints[ep])
 		}

@@ -60,8 +60,9 @@ func TestWriteCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	head := rows[0]
-	wantHead := slices.Concat([]string{"time", "t_seconds"}, snapshot.Signals, snapshot.HostSignals,
-		[]string{"endpoints.buy", "endpoints.cart", `endpoints.we"ird\ one`})
+	wantHead := []string{"time", "t_seconds", "pv", "requests", "connections", "bandwidth", "error_rate", "stock", "sold",
+		"host.cpu", "host.memory_used", "host.memory_total", "host.load1", "host.net_tx", "host.net_rx", "host.tcp_established", "host.tcp_memory",
+		"endpoints.buy", "endpoints.cart", `endpoints.we"ird\ one`}
 	if !slices.Equal(head, wantHead) {
 		t.Fatalf("header row %q, want %q", head, wantHead)
 	}
@@ -130,10 +131,11 @@ func TestWriteOpenMetrics(t *testing.T) {
 	}
 }
 
-func TestEverySignalHasHelp(t *testing.T) {
-	for _, sig := range fixedSignals() {
-		if help[sig] == "" {
-			t.Errorf("signal %s has no # HELP text in the export table", sig)
+func TestEveryExportedSignalHasHelp(t *testing.T) {
+	fixed, endpoints := exported()
+	for _, sig := range append(fixed, endpoints) {
+		if sig.Help == "" {
+			t.Errorf("signal %s has no # HELP text in the signal table", sig.Name)
 		}
 	}
 }

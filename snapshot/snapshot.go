@@ -11,11 +11,11 @@ package snapshot
 import (
 	"maps"
 	"slices"
-	"strings"
 	"time"
 )
 
-// Signal names, exactly as they appear in JSON and in configuration.
+// Signal names, exactly as JSON, the config and the exports spell them:
+// the table's names (see table).
 const (
 	SignalPV          = "pv"
 	SignalRequests    = "requests"
@@ -24,12 +24,91 @@ const (
 	SignalErrorRate   = "error_rate"
 	SignalStock       = "stock"
 	SignalSold        = "sold"
+
+	SignalHostCPU            = "host.cpu"
+	SignalHostMemoryUsed     = "host.memory_used"
+	SignalHostMemoryTotal    = "host.memory_total"
+	SignalHostLoad1          = "host.load1"
+	SignalHostNetTX          = "host.net_tx"
+	SignalHostNetRX          = "host.net_rx"
+	SignalHostTCPEstablished = "host.tcp_established"
+	SignalHostTCPMemory      = "host.tcp_memory"
+
+	SignalProbeButton       = "probe.button_present"
+	SignalProbePageBytes    = "probe.page_bytes"
+	SignalProbeResources    = "probe.resources"
+	SignalProbeUncompressed = "probe.uncompressed_bytes"
+	SignalProbeCDNShare     = "probe.cdn_share"
+	SignalProbeFailed       = "probe.failed_resources"
+	SignalProbeAge          = "probe.age_seconds"
 )
 
-// Signals lists the top-level traffic signals in display order.
-var Signals = []string{
-	SignalPV, SignalRequests, SignalConnections, SignalBandwidth,
-	SignalErrorRate, SignalStock, SignalSold,
+// table is the signal table: a row a signal, in the order the exports,
+// the text output, the report's peaks and the tiles list them (see
+// Signal for the columns). A row's name is its field's JSON path in
+// Snapshot; a test holds the two together and every Value field to a row.
+var table = []Signal{
+	{Name: SignalPV, Unit: UnitNumber, Help: "Page views per second.", Export: true, Rule: RulePlan,
+		Tile: "PV/s", Peak: "Page views", Suffix: "PV/s", Text: "PV/s",
+		get: func(s Snapshot) Value { return s.PV }, put: func(s Snapshot, v Value) Snapshot { s.PV = v; return s }},
+	{Name: SignalRequests, Unit: UnitNumber, Help: "HTTP requests per second, all handlers.", Export: true,
+		Peak: "Requests", Suffix: "req/s", Text: "Requests/s",
+		get: func(s Snapshot) Value { return s.Requests }, put: func(s Snapshot, v Value) Snapshot { s.Requests = v; return s }},
+	{Name: SignalConnections, Unit: UnitCount, Help: "Concurrent client connections.", Export: true, Rule: RulePlan,
+		Tile: "Connections", Peak: "Connections", Text: "Connections",
+		get: func(s Snapshot) Value { return s.Connections }, put: func(s Snapshot, v Value) Snapshot { s.Connections = v; return s }},
+	{Name: SignalBandwidth, Unit: UnitLinkRate, Help: "Bytes per second sent to clients.", Export: true, Rule: RulePlan,
+		Tile: "Bandwidth", Peak: "Bandwidth", Text: "Bandwidth",
+		get: func(s Snapshot) Value { return s.Bandwidth }, put: func(s Snapshot, v Value) Snapshot { s.Bandwidth = v; return s }},
+	{Name: SignalErrorRate, Unit: UnitShare, Help: "Share of requests that failed, 0 to 1.", Export: true, Rule: RuleErrorRate,
+		Tile: "Error rate", Peak: "Error rate", Text: "Error rate",
+		get: func(s Snapshot) Value { return s.ErrorRate }, put: func(s Snapshot, v Value) Snapshot { s.ErrorRate = v; return s }},
+	{Name: SignalStock, Unit: UnitCount, Help: "Units left to sell.", Export: true, Rule: RulePlan,
+		Tile: "Stock", Text: "Stock",
+		get: func(s Snapshot) Value { return s.Stock }, put: func(s Snapshot, v Value) Snapshot { s.Stock = v; return s }},
+	{Name: SignalSold, Unit: UnitNumber, Help: "Units sold per second.", Export: true, Text: "Sold/s",
+		get: func(s Snapshot) Value { return s.Sold }, put: func(s Snapshot, v Value) Snapshot { s.Sold = v; return s }},
+
+	{Name: EndpointPrefix, Unit: UnitNumber, Help: "Requests per second to each dynamic endpoint.", Export: true, Rule: RulePlan,
+		Text: "Endpoint", TextForm: "%s QPS"},
+
+	{Name: SignalHostCPU, Unit: UnitShare, Help: "Busy share of all CPU cores, 0 to 1.", Export: true, Rule: RuleUsage, Text: "Host CPU",
+		get: func(s Snapshot) Value { return s.Host.CPU }, put: func(s Snapshot, v Value) Snapshot { s.Host.CPU = v; return s }},
+	{Name: SignalHostMemoryUsed, Unit: UnitBytes, Help: "Memory used, in bytes.", Export: true,
+		Rule: RuleUsage, Of: SignalHostMemoryTotal, Text: "Host memory",
+		get: func(s Snapshot) Value { return s.Host.MemoryUsed }, put: func(s Snapshot, v Value) Snapshot { s.Host.MemoryUsed = v; return s }},
+	{Name: SignalHostMemoryTotal, Unit: UnitBytes, Help: "Memory in total, in bytes.", Export: true, Text: "Host memory", TextForm: " of %s",
+		get: func(s Snapshot) Value { return s.Host.MemoryTotal }, put: func(s Snapshot, v Value) Snapshot { s.Host.MemoryTotal = v; return s }},
+	{Name: SignalHostLoad1, Unit: UnitNumber, Help: "One-minute load average.", Export: true, Text: "Host load",
+		get: func(s Snapshot) Value { return s.Host.Load1 }, put: func(s Snapshot, v Value) Snapshot { s.Host.Load1 = v; return s }},
+	{Name: SignalHostNetTX, Unit: UnitByteRate, Help: "Bytes per second sent on the watched interfaces.", Export: true, Text: "Host NIC out/in",
+		get: func(s Snapshot) Value { return s.Host.NetTX }, put: func(s Snapshot, v Value) Snapshot { s.Host.NetTX = v; return s }},
+	{Name: SignalHostNetRX, Unit: UnitByteRate, Help: "Bytes per second received on the watched interfaces.", Export: true,
+		Text: "Host NIC out/in", TextForm: " / %s",
+		get: func(s Snapshot) Value { return s.Host.NetRX }, put: func(s Snapshot, v Value) Snapshot { s.Host.NetRX = v; return s }},
+	{Name: SignalHostTCPEstablished, Unit: UnitCount, Help: "Established TCP connections.", Export: true,
+		Text: "Host TCP", TextForm: "%s established",
+		get: func(s Snapshot) Value { return s.Host.TCPEstablished }, put: func(s Snapshot, v Value) Snapshot { s.Host.TCPEstablished = v; return s }},
+	{Name: SignalHostTCPMemory, Unit: UnitBytes, Help: "Kernel TCP socket memory, in bytes.", Export: true,
+		Text: "Host TCP", TextForm: ", %s socket memory",
+		get: func(s Snapshot) Value { return s.Host.TCPMemory }, put: func(s Snapshot, v Value) Snapshot { s.Host.TCPMemory = v; return s }},
+
+	// The probe's figures are neither exported nor in the text output:
+	// the probe has its own pane and `launchwatch probe`.
+	{Name: SignalProbeButton, Unit: UnitFlag, Help: "Whether the purchase button's marker matched, 1 or 0.",
+		get: func(s Snapshot) Value { return s.Probe.ButtonPresent }, put: func(s Snapshot, v Value) Snapshot { s.Probe.ButtonPresent = v; return s }},
+	{Name: SignalProbePageBytes, Unit: UnitBytes, Help: "Bytes a first visitor's browser pulls for the sale page, CDN included.",
+		get: func(s Snapshot) Value { return s.Probe.PageBytes }, put: func(s Snapshot, v Value) Snapshot { s.Probe.PageBytes = v; return s }},
+	{Name: SignalProbeResources, Unit: UnitCount, Help: "Distinct resources the sale page pulls.",
+		get: func(s Snapshot) Value { return s.Probe.Resources }, put: func(s Snapshot, v Value) Snapshot { s.Probe.Resources = v; return s }},
+	{Name: SignalProbeUncompressed, Unit: UnitBytes, Help: "Bytes of compressible resources sent without compression.",
+		get: func(s Snapshot) Value { return s.Probe.UncompressedBytes }, put: func(s Snapshot, v Value) Snapshot { s.Probe.UncompressedBytes = v; return s }},
+	{Name: SignalProbeCDNShare, Unit: UnitShare, Help: "Share of the sale page's bytes served by the CDN, 0 to 1.",
+		get: func(s Snapshot) Value { return s.Probe.CDNShare }, put: func(s Snapshot, v Value) Snapshot { s.Probe.CDNShare = v; return s }},
+	{Name: SignalProbeFailed, Unit: UnitCount, Help: "Resources of the sale page that did not load.",
+		get: func(s Snapshot) Value { return s.Probe.FailedResources }, put: func(s Snapshot, v Value) Snapshot { s.Probe.FailedResources = v; return s }},
+	{Name: SignalProbeAge, Unit: UnitSeconds, Help: "Age of the probe's last result, in seconds.",
+		get: func(s Snapshot) Value { return s.Probe.Age }, put: func(s Snapshot, v Value) Snapshot { s.Probe.Age = v; return s }},
 }
 
 // Snapshot is every signal at one instant. A missing value is missing, never
@@ -92,6 +171,34 @@ type Host struct {
 	TCPMemory Value `json:"tcp_memory,omitzero"`
 }
 
+// Probe is what the last probe of the sale page found: the purchase button
+// and the page's weight as a first visitor's browser would pull it. Every
+// figure is missing, never zero, until a probe has measured it.
+type Probe struct {
+	// ButtonPresent is 1 when the purchase button's marker matched (the
+	// selector, its text, not disabled or hidden where required), else 0.
+	ButtonPresent Value `json:"button_present,omitzero"`
+	// PageBytes is the page weight as transferred: the HTML document plus
+	// every resource it pulls whose size is known, CDN included.
+	PageBytes Value `json:"page_bytes,omitzero"`
+	// Resources is how many distinct resources the page pulls.
+	Resources Value `json:"resources,omitzero"`
+	// UncompressedBytes is the bytes of compressible resources (text,
+	// scripts, styles, SVG, the HTML itself) sent without a
+	// Content-Encoding: what compression would shrink.
+	UncompressedBytes Value `json:"uncompressed_bytes,omitzero"`
+	// CDNShare is the share (0..1) of PageBytes served by the configured
+	// CDN hosts.
+	CDNShare Value `json:"cdn_share,omitzero"`
+	// FailedResources is how many resources did not load (an error status,
+	// no answer).
+	FailedResources Value `json:"failed_resources,omitzero"`
+	// Age is how old the probe's result is, in seconds on the snapshots'
+	// clock (wall time live, simulated time in the demo): the probe runs
+	// at its own cadence, slower than the poll.
+	Age Value `json:"age_seconds,omitzero"`
+}
+
 // Clone returns a deep copy, so a snapshot handed to the TUI, the recorder
 // and the report can never be changed under one of them by another.
 func (s Snapshot) Clone() Snapshot {
@@ -120,94 +227,4 @@ func (s Snapshot) EndpointNames() []string {
 // SourceNames returns the source names in sorted order, for stable output.
 func (s Snapshot) SourceNames() []string {
 	return slices.Sorted(maps.Keys(s.Sources))
-}
-
-// Get returns a signal by its address: a top-level JSON name ("pv"),
-// "host.NAME" ("host.cpu"), "probe.NAME" ("probe.page_bytes") or
-// "endpoints.NAME" ("endpoints.buy" for its QPS).
-// Unknown addresses are missing.
-func (s Snapshot) Get(signal string) Value {
-	if name, ok := endpointName(signal); ok {
-		return s.Endpoints[name].QPS
-	}
-	if p := s.field(signal); p != nil {
-		return *p
-	}
-	return Value{}
-}
-
-// Set stores a signal by its address (see Get) and reports whether the
-// address is known. Setting "endpoints.NAME" creates the endpoint.
-func (s *Snapshot) Set(signal string, v Value) bool {
-	if name, ok := endpointName(signal); ok {
-		if s.Endpoints == nil {
-			s.Endpoints = make(map[string]Endpoint)
-		}
-		ep := s.Endpoints[name]
-		ep.QPS = v
-		s.Endpoints[name] = ep
-		return true
-	}
-	p := s.field(signal)
-	if p == nil {
-		return false
-	}
-	*p = v
-	return true
-}
-
-// ValidSignal reports whether an address names a signal (see Get).
-func ValidSignal(signal string) bool {
-	if _, ok := endpointName(signal); ok {
-		return true
-	}
-	var s Snapshot
-	return s.field(signal) != nil
-}
-
-// HostSignals lists the host figures' addresses in display order.
-var HostSignals = []string{
-	"host.cpu", "host.memory_used", "host.memory_total", "host.load1",
-	"host.net_tx", "host.net_rx", "host.tcp_established", "host.tcp_memory",
-}
-
-func endpointName(signal string) (string, bool) {
-	name, ok := strings.CutPrefix(signal, "endpoints.")
-	return name, ok && name != ""
-}
-
-func (s *Snapshot) field(signal string) *Value {
-	switch signal {
-	case SignalPV:
-		return &s.PV
-	case SignalRequests:
-		return &s.Requests
-	case SignalConnections:
-		return &s.Connections
-	case SignalBandwidth:
-		return &s.Bandwidth
-	case SignalErrorRate:
-		return &s.ErrorRate
-	case SignalStock:
-		return &s.Stock
-	case SignalSold:
-		return &s.Sold
-	case "host.cpu":
-		return &s.Host.CPU
-	case "host.memory_used":
-		return &s.Host.MemoryUsed
-	case "host.memory_total":
-		return &s.Host.MemoryTotal
-	case "host.load1":
-		return &s.Host.Load1
-	case "host.net_tx":
-		return &s.Host.NetTX
-	case "host.net_rx":
-		return &s.Host.NetRX
-	case "host.tcp_established":
-		return &s.Host.TCPEstablished
-	case "host.tcp_memory":
-		return &s.Host.TCPMemory
-	}
-	return s.probeField(signal)
 }
