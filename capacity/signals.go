@@ -1,0 +1,62 @@
+package capacity
+
+import (
+	"time"
+
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// Format writes a figure in its unit (a row's snapshot.Unit), as the
+// screens, the text output and the report all write it: Format(UnitShare,
+// 0.123) is "12.3%", Format(UnitLinkRate, 300e6) "300 MB/s (2.4 Gbit/s)".
+func Format(u snapshot.Unit, v float64) string {
+	switch u {
+	case snapshot.UnitCount:
+		return FormatCount(v)
+	case snapshot.UnitShare:
+		return FormatPercent(v)
+	case snapshot.UnitBytes:
+		return FormatBytes(v)
+	case snapshot.UnitByteRate:
+		return FormatByteRate(v)
+	case snapshot.UnitLinkRate:
+		return FormatByteRate(v) + " (" + FormatBitRate(v) + ")"
+	case snapshot.UnitSeconds:
+		if !finite(v) {
+			return notANumber
+		}
+		return FormatDuration(time.Duration(v * float64(time.Second)))
+	case snapshot.UnitFlag:
+		if !finite(v) {
+			return notANumber
+		}
+		if v != 0 {
+			return "yes"
+		}
+		return "no"
+	}
+	return FormatNumber(v)
+}
+
+// SignalLevel judges a signal's figure in a snapshot by its row's rule
+// (snapshot.Signal.Rule). A figure the plan judges (RulePlan) is the
+// assessment's to judge, through its checks, the pace and the ceilings
+// (Levels): unknown here, as is a figure without a rule or without data.
+func (t Thresholds) SignalLevel(sig snapshot.Signal, s snapshot.Snapshot) Level {
+	v := sig.Get(s)
+	switch sig.Rule {
+	case snapshot.RuleUsage:
+		if sig.Of == "" {
+			return t.Usage(v)
+		}
+		part, ok := v.Get()
+		whole := s.Get(sig.Of).Or(0)
+		if !ok || whole <= 0 {
+			return LevelUnknown
+		}
+		return t.Usage(snapshot.Some(part / whole))
+	case snapshot.RuleErrorRate:
+		return t.ErrorRate(v, s.Requests)
+	}
+	return LevelUnknown
+}
