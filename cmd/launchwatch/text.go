@@ -20,30 +20,34 @@ import (
 func writeSnapshotText(w io.Writer, s snapshot.Snapshot) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	row := func(name, value string) { fmt.Fprintf(tw, "%s\t%s\n", name, value) }
-	val := func(v snapshot.Value, f func(float64) string) string {
-		x, ok := v.Get()
-		if !ok {
-			return "–"
-		}
-		return f(x)
-	}
 	fmt.Fprintf(tw, "Snapshot\t%s\n", s.Time.Format("2006-01-02 15:04:05 MST"))
-	row("PV/s", val(s.PV, capacity.FormatNumber))
-	row("Requests/s", val(s.Requests, capacity.FormatNumber))
-	row("Connections", val(s.Connections, capacity.FormatCount))
-	row("Bandwidth", val(s.Bandwidth, func(b float64) string { return capacity.FormatByteRate(b) + " (" + capacity.FormatBitRate(b) + ")" }))
-	row("Error rate", val(s.ErrorRate, capacity.FormatPercent))
-	row("Stock", val(s.Stock, capacity.FormatCount))
-	row("Sold/s", val(s.Sold, capacity.FormatNumber))
-	for _, name := range s.EndpointNames() {
-		row("Endpoint "+snapshot.CleanText(name, 30), val(s.Endpoints[name].QPS, capacity.FormatNumber)+" QPS")
+	// A line a row of the signal table, but for rows next to each other
+	// under one label, which share it ("Host memory  3 GB of 8 GB"), and
+	// the endpoints' pattern, a line an endpoint.
+	label, line := "", ""
+	flush := func() {
+		if label != "" {
+			row(label, line)
+		}
+		label, line = "", ""
 	}
-	h := s.Host
-	row("Host CPU", val(h.CPU, capacity.FormatPercent))
-	row("Host memory", val(h.MemoryUsed, capacity.FormatBytes)+" of "+val(h.MemoryTotal, capacity.FormatBytes))
-	row("Host load", val(h.Load1, capacity.FormatNumber))
-	row("Host NIC out/in", val(h.NetTX, capacity.FormatByteRate)+" / "+val(h.NetRX, capacity.FormatByteRate))
-	row("Host TCP", val(h.TCPEstablished, capacity.FormatCount)+" established, "+val(h.TCPMemory, capacity.FormatBytes)+" socket memory")
+	for sig := range snapshot.All() {
+		switch {
+		case sig.Text == "":
+		case sig.Pattern():
+			flush()
+			for _, name := range s.EndpointNames() {
+				row(sig.Text+" "+snapshot.CleanText(name, 30), textForm(sig, s.Get(snapshot.EndpointSignal(name))))
+			}
+		default:
+			if sig.Text != label {
+				flush()
+				label = sig.Text
+			}
+			line += textForm(sig, sig.Get(s))
+		}
+	}
+	flush()
 	for _, name := range s.SourceNames() {
 		src := s.Sources[name]
 		status := "ok"
@@ -79,6 +83,15 @@ func writeSnapshotText(w io.Writer, s snapshot.Snapshot) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// textForm writes a figure in its unit into its row's text form.
+func textForm(sig snapshot.Signal, v snapshot.Value) string {
+	figure := orDash(v, func(x float64) string { return capacity.Format(sig.Unit, x) })
+	if sig.TextForm == "" {
+		return figure
+	}
+	return strings.Replace(sig.TextForm, "%s", figure, 1)
 }
 
 // writeFrameText prints a frame for --once without --json: the snapshot,

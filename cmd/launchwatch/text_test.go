@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -30,5 +31,33 @@ func TestOnceTextSaysWhereThePlanStands(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// The snapshot's lines come from the signal table: a line a label, the
+// rows that share one joined by their forms, a line an endpoint.
+func TestOnceTextWritesALineForEachLabelOfTheSignalTable(t *testing.T) {
+	s := snapshot.Snapshot{
+		PV: snapshot.Some(12.4), Bandwidth: snapshot.Some(300e6),
+		Endpoints: map[string]snapshot.Endpoint{"buy": {QPS: snapshot.Some(42)}, "cart": {}},
+		Host:      snapshot.Host{MemoryUsed: snapshot.Some(3e9), MemoryTotal: snapshot.Some(8e9), TCPEstablished: snapshot.Some(1234)},
+		Probe:     snapshot.Probe{PageBytes: snapshot.Some(1e6)},
+	}
+	var b bytes.Buffer
+	if err := writeSnapshotText(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(b.String(), "\n")
+	for _, want := range []string{
+		"PV/s             12.4", "Requests/s       –", "Bandwidth        300 MB/s (2.4 Gbit/s)",
+		"Endpoint buy     42 QPS", "Endpoint cart    – QPS", "Host memory      3 GB of 8 GB",
+		"Host NIC out/in  – / –", "Host TCP         1,234 established, – socket memory",
+	} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("lacks the line %q:\n%s", want, b.String())
+		}
+	}
+	if strings.Contains(b.String(), "1 MB") {
+		t.Errorf("the probe's figures are not in the text:\n%s", b.String())
 	}
 }
