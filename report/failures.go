@@ -8,6 +8,7 @@ import (
 
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/events"
+	"github.com/launchwatch/launchwatch/snapshot"
 )
 
 // The subjects the failure modes read, by their keys in the thresholds'
@@ -104,7 +105,7 @@ func avalancheFailure(r *Report) (Failure, bool) {
 	ev := fmt.Sprintf("%s (%s); errors over the %s warning line %s, at worst %s", av.Message, r.Rel(av.Time),
 		capacity.FormatPercent(r.Thresholds.ErrorRateWarn), r.spanText(errs.Span), errs.Worst)
 	for _, p := range r.Peaks {
-		if p.Signal == "requests" && p.Known {
+		if p.Signal == snapshot.SignalRequests && p.Known {
 			ev += fmt.Sprintf("; requests peaked at %s at %s, failed page loads retried on top of the refreshes", p.Text, r.Rel(p.At))
 		}
 	}
@@ -172,7 +173,7 @@ func purchaseFailure(r *Report) (Failure, bool) {
 		return Failure{}, false
 	}
 	what := "the " + r.purchase + " endpoint"
-	if r.purchase == "sold" {
+	if r.purchase == snapshot.SignalSold {
 		what = "sales"
 	} else if name, ok := cutEndpoint(r.purchase); ok {
 		what = "the " + name + " endpoint"

@@ -66,17 +66,18 @@ func (a *accumulators) init(r *Report, th capacity.Thresholds) {
 	a.open = make(map[string]*crossingAcc)
 	a.down = make(map[string]*SourceDown)
 	a.epIndex = make(map[string]int)
-	a.peaks = []peakAcc{
-		{signal: snapshot.SignalPV, label: "Page views", get: func(s snapshot.Snapshot) snapshot.Value { return s.PV },
-			format: func(v float64) string { return capacity.FormatNumber(v) + " PV/s" }},
-		{signal: snapshot.SignalRequests, label: "Requests", get: func(s snapshot.Snapshot) snapshot.Value { return s.Requests },
-			format: func(v float64) string { return capacity.FormatNumber(v) + " req/s" }},
-		{signal: snapshot.SignalConnections, label: "Connections", get: func(s snapshot.Snapshot) snapshot.Value { return s.Connections },
-			format: capacity.FormatCount},
-		{signal: snapshot.SignalBandwidth, label: "Bandwidth", get: func(s snapshot.Snapshot) snapshot.Value { return s.Bandwidth },
-			format: func(v float64) string { return capacity.FormatByteRate(v) + " (" + capacity.FormatBitRate(v) + ")" }},
-		{signal: snapshot.SignalErrorRate, label: "Error rate", get: func(s snapshot.Snapshot) snapshot.Value { return s.ErrorRate },
-			format: capacity.FormatPercent},
+	// The peaks are the signal table's rows with a peak, in its order.
+	for sig := range snapshot.All() {
+		if sig.Peak == "" {
+			continue
+		}
+		a.peaks = append(a.peaks, peakAcc{signal: sig.Name, label: sig.Peak, get: sig.Get,
+			format: func(v float64) string {
+				if sig.Suffix == "" {
+					return capacity.Format(sig.Unit, v)
+				}
+				return capacity.Format(sig.Unit, v) + " " + sig.Suffix
+			}})
 	}
 	for _, nc := range (capacity.Assessment{}).Checks() {
 		a.misses = append(a.misses, Miss{Name: nc.Name, format: nc.Format, PeakMeasured: math.Inf(-1)})
@@ -88,7 +89,7 @@ func (a *accumulators) init(r *Report, th capacity.Thresholds) {
 	a.purchase = snapshot.SignalSold
 	for _, ep := range r.Plan.Endpoints {
 		if isPurchase(ep.Name) {
-			a.purchase = "endpoints." + ep.Name
+			a.purchase = snapshot.EndpointSignal(ep.Name)
 			break
 		}
 	}
