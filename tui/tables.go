@@ -62,7 +62,7 @@ func endpointsTable(f *frame, w, h int) string {
 		}
 		qps := orDash(e.QPS, capacity.FormatNumber)
 		mark := st.levelMark(l)
-		if a, stale := f.isStale("endpoints." + e.Name); stale {
+		if a, stale := f.isStale(snapshot.EndpointSignal(e.Name)); stale {
 			// The age takes the bar's place: a stale load is no gauge.
 			row := cols(widths, name, qps, ceiling, orDash(e.Load, capacity.FormatPercent)) + " " + a.label()
 			lines = append(lines, st.level(LevelStale).Render(row))
@@ -137,30 +137,37 @@ func hostPanel(f *frame, w int) string {
 		}
 		return s
 	}
-	cpuLevel := fromCapacity(f.th.Usage(h.CPU))
+	cpuLevel := f.signalLevel(snapshot.SignalHostCPU)
 	mem := orDash(h.MemoryUsed, capacity.FormatBytes)
-	memShare := snapshot.Value{}
-	if used, ok := h.MemoryUsed.Get(); ok {
+	if _, ok := h.MemoryUsed.Get(); ok {
 		if total, ok := h.MemoryTotal.Get(); ok && total > 0 {
 			mem += " / " + capacity.FormatBytes(total)
-			memShare = snapshot.Some(used / total)
 		}
 	}
-	memLevel := fromCapacity(f.th.Usage(memShare))
+	memLevel := f.signalLevel(snapshot.SignalHostMemoryUsed)
 	var lines []string
 	if allStale {
 		lines = append(lines, st.level(LevelStale).Render(all.label()))
 	}
 	lines = append(lines,
-		stale(fmt.Sprintf("%-7s%5s ", "CPU", orDash(h.CPU, capacity.FormatPercent))+st.bar(h.CPU.Or(0), barW, cpuLevel)+st.levelMark(cpuLevel), "host.cpu"),
-		stale(fmt.Sprintf("%-7s%s", "Load", orDash(h.Load1, capacity.FormatNumber)), "host.load1"),
-		stale(fmt.Sprintf("%-7s", "Memory")+st.level(memLevel).Render(mem+st.levelMark(memLevel)), "host.memory_used", "host.memory_total"),
-		stale(fmt.Sprintf("%-7s%s", "NIC ↑", orDash(h.NetTX, capacity.FormatByteRate)), "host.net_tx"),
-		stale(fmt.Sprintf("%-7s%s", "NIC ↓", orDash(h.NetRX, capacity.FormatByteRate)), "host.net_rx"),
-		stale(fmt.Sprintf("%-7s%s est.", "TCP", orDash(h.TCPEstablished, capacity.FormatCount)), "host.tcp_established")+
-			stale(" "+orDash(h.TCPMemory, capacity.FormatBytes), "host.tcp_memory"),
+		stale(fmt.Sprintf("%-7s%5s ", "CPU", orDash(h.CPU, capacity.FormatPercent))+st.bar(h.CPU.Or(0), barW, cpuLevel)+st.levelMark(cpuLevel), snapshot.SignalHostCPU),
+		stale(fmt.Sprintf("%-7s%s", "Load", orDash(h.Load1, capacity.FormatNumber)), snapshot.SignalHostLoad1),
+		stale(fmt.Sprintf("%-7s", "Memory")+st.level(memLevel).Render(mem+st.levelMark(memLevel)), snapshot.SignalHostMemoryUsed, snapshot.SignalHostMemoryTotal),
+		stale(fmt.Sprintf("%-7s%s", "NIC ↑", orDash(h.NetTX, capacity.FormatByteRate)), snapshot.SignalHostNetTX),
+		stale(fmt.Sprintf("%-7s%s", "NIC ↓", orDash(h.NetRX, capacity.FormatByteRate)), snapshot.SignalHostNetRX),
+		stale(fmt.Sprintf("%-7s%s est.", "TCP", orDash(h.TCPEstablished, capacity.FormatCount)), snapshot.SignalHostTCPEstablished)+
+			stale(" "+orDash(h.TCPMemory, capacity.FormatBytes), snapshot.SignalHostTCPMemory),
 	)
 	return strings.Join(lines, "\n")
+}
+
+// signalLevel is a signal's level by its row's rule in the signal table.
+func (f *frame) signalLevel(signal string) Level {
+	sig, ok := snapshot.Lookup(signal)
+	if !ok {
+		return LevelNone
+	}
+	return fromCapacity(f.th.SignalLevel(sig, f.snap))
 }
 
 // planTitle names the plan panel, and says so when the formulas use the
@@ -174,7 +181,10 @@ func planTitle(f *frame) string {
 
 // planRests are the signals each plan row rests on beside PV: its own
 // measured figure.
-var planRests = map[string]string{"bandwidth": snapshot.SignalBandwidth, "connections": snapshot.SignalConnections, "memory": "host.tcp_memory"}
+var planRests = map[string]string{
+	capacity.CheckBandwidth: snapshot.SignalBandwidth, capacity.CheckConnections: snapshot.SignalConnections,
+	capacity.CheckMemory: snapshot.SignalHostTCPMemory,
+}
 
 // planLines is how many lines planPanel draws: the header, a row a
 // check, the page weight, its ratio to the plan, and the first limit or
@@ -214,7 +224,7 @@ func planPanel(f *frame, w int) string {
 	widths := []int{4, 10, 9, 9, 10}
 	a := f.assess
 	lines := []string{st.Faint.Render(cols(widths, "", "measured", "plan now", "at peak", "room"))}
-	short := map[string]string{"bandwidth": "bw", "connections": "conn", "memory": "mem"}
+	short := map[string]string{capacity.CheckBandwidth: "bw", capacity.CheckConnections: "conn", capacity.CheckMemory: "mem"}
 	var staleRows []string
 	var worst staleMark
 	for _, r := range a.Checks() {

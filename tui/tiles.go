@@ -17,9 +17,58 @@ type tile struct {
 	lines  []string // plan context, one per line
 }
 
-// tilesRow lays the five tiles out in as many rows as the width needs.
+// tiles appends to buf the headline figures: the signal table's rows with
+// a tile, in its order. Each shows its figure in its unit, levelled by its
+// row's rule, then what the plan says of it where the plan knows it
+// (tilePlans). A caller's array as buf keeps the tiles off the heap.
+func (f *frame) tiles(buf []tile) []tile {
+	for sig := range snapshot.All() {
+		if sig.Tile == "" {
+			continue
+		}
+		t := tile{title: sig.Tile, signal: sig.Name, level: fromCapacity(f.th.SignalLevel(sig, f.snap))}
+		t.value, t.lines = tileFigure(f, sig)
+		if plan := tilePlans[sig.Name]; plan != nil {
+			t = plan(f, t)
+		}
+		buf = append(buf, t)
+	}
+	return buf
+}
+
+// maxTiles is room for every tile the signal table has.
+const maxTiles = 8
+
+// tileFigure writes a tile's figure in its signal's unit, or "–" when it
+// is missing. A link's rate is too wide for one line in bytes and bits:
+// the bits go on the line below, faint.
+func tileFigure(f *frame, sig snapshot.Signal) (string, []string) {
+	v := sig.Get(f.snap)
+	if sig.Unit == snapshot.UnitLinkRate {
+		lines := make([]string, 1, 4) // room for a plan's lines after it
+		lines[0] = f.st.Faint.Render(orDash(v, capacity.FormatBitRate))
+		return orDash(v, capacity.FormatByteRate), lines
+	}
+	if x, ok := v.Get(); ok {
+		return capacity.Format(sig.Unit, x), nil
+	}
+	return "–", nil
+}
+
+// tilePlans add to a headline tile what the plan says of its signal: the
+// planned peak, a limit's check, the sell-out. A tile without one is its
+// figure, its level and its sparkline.
+var tilePlans = map[string]func(*frame, tile) tile{
+	snapshot.SignalPV:          pvPlan,
+	snapshot.SignalConnections: connPlan,
+	snapshot.SignalBandwidth:   bandwidthPlan,
+	snapshot.SignalErrorRate:   errorPlan,
+	snapshot.SignalStock:       stockPlan,
+}
+
+// tilesRow lays the tiles out in as many rows as the width needs.
 func tilesRow(f *frame, w, h int, focused bool) string {
-	ts := []tile{pvTile(f), connTile(f), bandwidthTile(f), errorTile(f), stockTile(f)}
+	ts := f.tiles(make([]tile, 0, maxTiles))
 	perRow := len(ts)
 	if w < 100 {
 		perRow = 3
@@ -65,8 +114,7 @@ func (f *frame) renderTile(t tile, w, h int, focused bool) string {
 	return st.box(t.title, strings.Join(body, "\n"), w, h, focused)
 }
 
-func pvTile(f *frame) tile {
-	t := tile{title: "PV/s", signal: snapshot.SignalPV, value: orDash(f.snap.PV, capacity.FormatNumber)}
+func pvPlan(f *frame, t tile) tile {
 	if !f.hasPlan {
 		return t
 	}
@@ -166,23 +214,21 @@ func headroomText(h float64) string {
 	return "room " + capacity.FormatPercent(h)
 }
 
-func connTile(f *frame) tile {
-	t := tile{title: "Connections", signal: snapshot.SignalConnections, value: orDash(f.snap.Connections, capacity.FormatCount)}
+func connPlan(f *frame, t tile) tile {
 	t.lines, t.level = f.checkLines(f.assess.Connections, capacity.FormatCount)
 	return t
 }
 
-func bandwidthTile(f *frame) tile {
-	t := tile{title: "Bandwidth", signal: snapshot.SignalBandwidth}
-	t.value = orDash(f.snap.Bandwidth, capacity.FormatByteRate)
-	t.lines, t.level = f.checkLines(f.assess.Bandwidth, capacity.FormatByteRate)
-	t.lines = append([]string{f.st.Faint.Render(orDash(f.snap.Bandwidth, capacity.FormatBitRate))}, t.lines...)
+// bandwidthPlan follows the rate in bits with the link's check.
+func bandwidthPlan(f *frame, t tile) tile {
+	lines, level := f.checkLines(f.assess.Bandwidth, capacity.FormatByteRate)
+	t.lines, t.level = append(t.lines, lines...), level
 	return t
 }
 
-func errorTile(f *frame) tile {
-	t := tile{title: "Error rate", signal: snapshot.SignalErrorRate, value: orDash(f.snap.ErrorRate, capacity.FormatPercent)}
-	t.level = fromCapacity(f.th.ErrorRate(f.snap.ErrorRate, f.snap.Requests))
+// errorPlan shows the lines the error rate is judged against (its row's
+// rule levels it) and the requests it is a share of.
+func errorPlan(f *frame, t tile) tile {
 	t.lines = []string{
 		f.st.Faint.Render("warn " + capacity.FormatPercent(f.th.ErrorRateWarn) + " crit " + capacity.FormatPercent(f.th.ErrorRateCrit)),
 		f.staleFaint(snapshot.SignalRequests, "req "+orDash(f.snap.Requests, capacity.FormatNumber)+"/s"),
@@ -190,11 +236,9 @@ func errorTile(f *frame) tile {
 	return t
 }
 
-func stockTile(f *frame) tile {
+func stockPlan(f *frame, t tile) tile {
 	so := f.assess.SellOut
-	t := tile{title: "Stock", signal: snapshot.SignalStock}
 	total := so.Total
-	t.value = orDash(f.snap.Stock, capacity.FormatCount)
 	if total > 0 {
 		t.value += f.st.Faint.Render(" / " + capacity.FormatCount(total))
 	}

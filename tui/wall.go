@@ -36,9 +36,9 @@ func (w wallFigure) number() string {
 	return n
 }
 
-// wallFigures are the five tiles' figures.
+// wallFigures are the tiles' figures.
 func (f *frame) wallFigures() []wallFigure {
-	tiles := []tile{pvTile(f), connTile(f), bandwidthTile(f), errorTile(f), stockTile(f)}
+	tiles := f.tiles(make([]tile, 0, maxTiles))
 	out := make([]wallFigure, len(tiles))
 	for i, t := range tiles {
 		out[i] = wallFigure{title: t.title, text: ansi.Strip(t.value), level: t.level, lines: t.lines}
