@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/snapshot"
 )
 
 // benchConns is the launch-day load the host source's benchmarks hold
@@ -132,11 +133,11 @@ func BenchmarkHostCollect50k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if n, ok := res.Values[sigTCPEstablished].Get(); ok && n == benchConns {
+		if n, ok := res.Values[snapshot.SignalHostTCPEstablished].Get(); ok && n == benchConns {
 			break
 		}
 		if time.Now().After(deadline) {
-			b.Fatalf("the dump never counted %d connections: %v", benchConns, res.Values[sigTCPEstablished])
+			b.Fatalf("the dump never counted %d connections: %v", benchConns, res.Values[snapshot.SignalHostTCPEstablished])
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -21,18 +21,6 @@ import (
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
-// Host signal addresses (see snapshot.HostSignals).
-const (
-	sigCPU            = "host.cpu"
-	sigMemoryUsed     = "host.memory_used"
-	sigMemoryTotal    = "host.memory_total"
-	sigLoad1          = "host.load1"
-	sigNetTX          = "host.net_tx"
-	sigNetRX          = "host.net_rx"
-	sigTCPEstablished = "host.tcp_established"
-	sigTCPMemory      = "host.tcp_memory"
-)
-
 // dumpTimeout bounds one background netlink dump. It is far above the
 // ~100 ms a dump takes at 76k sockets; a dump past it is abandoned and its
 // error reported, so a stuck dump never blocks the next one for good.
@@ -214,7 +202,7 @@ func (h *Source) collectCPU(ctx context.Context, res *source.Result) error {
 	if total <= 0 {
 		return nil // no tick elapsed: nothing to say yet
 	}
-	res.Values[sigCPU] = snapshot.Some(min(max((total-idle)/total, 0), 1))
+	res.Values[snapshot.SignalHostCPU] = snapshot.Some(min(max((total-idle)/total, 0), 1))
 	return nil
 }
 
@@ -230,8 +218,8 @@ func (h *Source) collectMemory(ctx context.Context, res *source.Result) error {
 	}
 	// Used is what cannot be reclaimed: page cache is not pressure.
 	used := total - min(available, total)
-	res.Values[sigMemoryUsed] = snapshot.Some(float64(used))
-	res.Values[sigMemoryTotal] = snapshot.Some(float64(total))
+	res.Values[snapshot.SignalHostMemoryUsed] = snapshot.Some(float64(used))
+	res.Values[snapshot.SignalHostMemoryTotal] = snapshot.Some(float64(total))
 	return nil
 }
 
@@ -240,7 +228,7 @@ func (h *Source) collectLoad(ctx context.Context, res *source.Result) error {
 	if err != nil {
 		return fmt.Errorf("read load average: %w", err)
 	}
-	res.Values[sigLoad1] = snapshot.Some(l1)
+	res.Values[snapshot.SignalHostLoad1] = snapshot.Some(l1)
 	return nil
 }
 
@@ -292,8 +280,8 @@ func (h *Source) collectNet(ctx context.Context, res *source.Result) error {
 		tx += float64(c.sent - p.sent)
 		rx += float64(c.recv - p.recv)
 	}
-	res.Values[sigNetTX] = snapshot.Some(tx / secs)
-	res.Values[sigNetRX] = snapshot.Some(rx / secs)
+	res.Values[snapshot.SignalHostNetTX] = snapshot.Some(tx / secs)
+	res.Values[snapshot.SignalHostNetRX] = snapshot.Some(rx / secs)
 	return nil
 }
 
@@ -332,13 +320,13 @@ func (h *Source) collectTCP(ctx context.Context, res *source.Result) error {
 	if kc.SockstatErr != nil {
 		errs = append(errs, kc.SockstatErr)
 	} else {
-		res.Values[sigTCPMemory] = snapshot.Some(kc.MemBytes)
+		res.Values[snapshot.SignalHostTCPMemory] = snapshot.Some(kc.MemBytes)
 	}
 	if len(h.ports) == 0 {
 		if kc.SnmpErr != nil {
 			errs = append(errs, kc.SnmpErr)
 		} else {
-			res.Values[sigTCPEstablished] = snapshot.Some(kc.CurrEstab)
+			res.Values[snapshot.SignalHostTCPEstablished] = snapshot.Some(kc.CurrEstab)
 		}
 		return errors.Join(errs...)
 	}
@@ -346,7 +334,7 @@ func (h *Source) collectTCP(ctx context.Context, res *source.Result) error {
 	if err != nil {
 		errs = append(errs, fmt.Errorf("count established sockets on ports %s: %w", portList(h.ports), err))
 	} else {
-		res.Values[sigTCPEstablished] = snapshot.Some(float64(n))
+		res.Values[snapshot.SignalHostTCPEstablished] = snapshot.Some(float64(n))
 	}
 	if warn != "" {
 		res.Warnings = append(res.Warnings, warn)

@@ -131,12 +131,12 @@ func valueOf(tb testing.TB, res source.Result, sig string) float64 {
 func TestHostFirstPollHasNoRatesAndNoError(t *testing.T) {
 	h := newTestSource(t, config.Host{})
 	res := collectOnce(t, h)
-	for _, sig := range []string{sigCPU, sigNetTX, sigNetRX} {
+	for _, sig := range []string{snapshot.SignalHostCPU, snapshot.SignalHostNetTX, snapshot.SignalHostNetRX} {
 		if v, ok := res.Values[sig]; ok {
 			t.Errorf("first poll has %s = %v; want it missing (no delta yet)", sig, v)
 		}
 	}
-	for _, sig := range []string{sigMemoryUsed, sigMemoryTotal, sigLoad1, sigTCPEstablished, sigTCPMemory} {
+	for _, sig := range []string{snapshot.SignalHostMemoryUsed, snapshot.SignalHostMemoryTotal, snapshot.SignalHostLoad1, snapshot.SignalHostTCPEstablished, snapshot.SignalHostTCPMemory} {
 		valueOf(t, res, sig)
 	}
 }
@@ -147,20 +147,20 @@ func TestHostSecondPollHasSaneFigures(t *testing.T) {
 	time.Sleep(250 * time.Millisecond) // a few clock ticks on every CPU
 	res := collectOnce(t, h)
 
-	if cpu := valueOf(t, res, sigCPU); cpu < 0 || cpu > 1 {
+	if cpu := valueOf(t, res, snapshot.SignalHostCPU); cpu < 0 || cpu > 1 {
 		t.Errorf("cpu = %v; want 0..1", cpu)
 	}
-	used, total := valueOf(t, res, sigMemoryUsed), valueOf(t, res, sigMemoryTotal)
+	used, total := valueOf(t, res, snapshot.SignalHostMemoryUsed), valueOf(t, res, snapshot.SignalHostMemoryTotal)
 	if total <= 0 || used < 0 || used > total {
 		t.Errorf("memory used %v of total %v; want 0 <= used <= total, total > 0", used, total)
 	}
-	for _, sig := range []string{sigNetTX, sigNetRX, sigLoad1, sigTCPEstablished} {
+	for _, sig := range []string{snapshot.SignalHostNetTX, snapshot.SignalHostNetRX, snapshot.SignalHostLoad1, snapshot.SignalHostTCPEstablished} {
 		if v := valueOf(t, res, sig); v < 0 {
 			t.Errorf("%s = %v; want >= 0", sig, v)
 		}
 	}
 	page := float64(os.Getpagesize())
-	if mem := valueOf(t, res, sigTCPMemory); mem < 0 || math.Mod(mem, page) != 0 {
+	if mem := valueOf(t, res, snapshot.SignalHostTCPMemory); mem < 0 || math.Mod(mem, page) != 0 {
 		t.Errorf("tcp_memory = %v; want a non-negative multiple of the page size %v", mem, page)
 	}
 	if got := h.Signals(); len(got) != len(snapshot.HostSignals) {
@@ -170,9 +170,9 @@ func TestHostSecondPollHasSaneFigures(t *testing.T) {
 
 func TestHostKernelCounterSeesBothEndsOfEveryConnection(t *testing.T) {
 	h := newTestSource(t, config.Host{})
-	base := valueOf(t, collectOnce(t, h), sigTCPEstablished)
+	base := valueOf(t, collectOnce(t, h), snapshot.SignalHostTCPEstablished)
 	openConns(t, testConns)
-	got := valueOf(t, collectOnce(t, h), sigTCPEstablished)
+	got := valueOf(t, collectOnce(t, h), snapshot.SignalHostTCPEstablished)
 	// Other processes (go test runs packages in parallel, and the CLI and
 	// e2e tests open and close loopback connections) may move the count
 	// either way meanwhile: allow 500 each side of the expected 4,000 rise.
@@ -189,7 +189,7 @@ func TestHostPortCountIsExactlyTheAcceptedSocketsAndDropsOnClose(t *testing.T) {
 	h := newTestSource(t, config.Host{Ports: []int{port}, PortsInterval: 10 * time.Millisecond})
 
 	start := time.Now()
-	got := valueOf(t, collectOnce(t, h), sigTCPEstablished)
+	got := valueOf(t, collectOnce(t, h), snapshot.SignalHostTCPEstablished)
 	t.Logf("port %d: %v established sockets, first poll (with the dump) took %s", port, got, time.Since(start))
 	if got != testConns {
 		t.Fatalf("tcp_established on port %d = %v; want exactly %d (the accepted sockets)", port, got, testConns)
@@ -198,7 +198,7 @@ func TestHostPortCountIsExactlyTheAcceptedSocketsAndDropsOnClose(t *testing.T) {
 	closeAll()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		got = valueOf(t, collectOnce(t, h), sigTCPEstablished)
+		got = valueOf(t, collectOnce(t, h), snapshot.SignalHostTCPEstablished)
 		if got == 0 {
 			break
 		}
@@ -250,17 +250,17 @@ func TestHostPortDumpRunsInTheBackground(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "count established sockets on ports 443: first netlink dump still running") {
 		t.Fatalf("Collect before the first dump ends: err = %v; want the dump named", err)
 	}
-	if _, ok := res.Values[sigTCPEstablished]; ok {
+	if _, ok := res.Values[snapshot.SignalHostTCPEstablished]; ok {
 		t.Errorf("tcp_established present before any dump finished")
 	}
-	valueOf(t, res, sigMemoryTotal)
+	valueOf(t, res, snapshot.SignalHostMemoryTotal)
 
 	waitStart(1)
 	release <- struct{}{}
-	if got := valueOf(t, collectOnce(t, h), sigTCPEstablished); got != 100 {
+	if got := valueOf(t, collectOnce(t, h), snapshot.SignalHostTCPEstablished); got != 100 {
 		t.Fatalf("tcp_established = %v; want the first dump's 100", got)
 	}
-	if got := valueOf(t, collectOnce(t, h), sigTCPEstablished); got != 100 || len(started) != 0 {
+	if got := valueOf(t, collectOnce(t, h), snapshot.SignalHostTCPEstablished); got != 100 || len(started) != 0 {
 		t.Fatalf("fresh count: tcp_established = %v, %d more dumps; want 100 reused, no new dump", got, len(started))
 	}
 
@@ -268,7 +268,7 @@ func TestHostPortDumpRunsInTheBackground(t *testing.T) {
 	wall = wall.Add(11 * time.Second)
 	for range 3 {
 		start := time.Now()
-		got := valueOf(t, collectOnce(t, h), sigTCPEstablished)
+		got := valueOf(t, collectOnce(t, h), snapshot.SignalHostTCPEstablished)
 		if took := time.Since(start); took > time.Second {
 			t.Errorf("Collect waited %s for a dump in flight", took)
 		}
@@ -384,10 +384,10 @@ func TestHostFakeProcRootKeepsTCPFiguresWhenOthersFail(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "read memory:") || !strings.Contains(err.Error(), "read network counters:") {
 		t.Fatalf("err = %v; want the readings missing from the fake /proc named", err)
 	}
-	if got := valueOf(t, res, sigTCPEstablished); got != 42 {
+	if got := valueOf(t, res, snapshot.SignalHostTCPEstablished); got != 42 {
 		t.Errorf("tcp_established = %v; want 42 from the fake snmp", got)
 	}
-	valueOf(t, res, sigTCPMemory)
+	valueOf(t, res, snapshot.SignalHostTCPMemory)
 }
 
 func TestHostLoopbackIsLeftOutOfThroughput(t *testing.T) {

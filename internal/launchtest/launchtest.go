@@ -43,7 +43,7 @@ func Snapshots(n int, step time.Duration) []snapshot.Snapshot {
 			Connections: snapshot.Some(pv), ErrorRate: snapshot.Some(math.Max(sec-40, 0) * 0.01),
 			Stock: snapshot.Some(math.Max(1000-math.Max(sec, 0)*1.5, 0)), Sold: snapshot.Some(1.5),
 			Endpoints: map[string]snapshot.Endpoint{"buy": {QPS: snapshot.Some(math.Max(sec, 0) * 2)}},
-			Sources:   map[string]snapshot.Source{"scrape": {OK: true, LastSuccess: at, Signals: []string{"pv", "endpoints.buy"}}},
+			Sources:   map[string]snapshot.Source{"scrape": {OK: true, LastSuccess: at, Signals: []string{snapshot.SignalPV, snapshot.EndpointSignal("buy")}}},
 		}
 	}
 	return out
