@@ -3,6 +3,11 @@
 // replayed recording and a Prometheus backfill all produce a Snapshot; the
 // TUI, the recorder, the report and `watch --once --json` all consume it.
 //
+// Each signal is one row of the signal table (All, Signal): its name, its
+// unit, its help, whether it is exported, levelled, a tile or a peak, and
+// where it lives in a Snapshot. Everything that lists or names signals
+// reads it.
+//
 // The package imports nothing else of launchwatch and no terminal UI
 // library; CleanText uses charmbracelet/x/ansi's parser to find the escape
 // sequences it strips.
