@@ -1,6 +1,7 @@
 package capacity
 
 import (
+	"math"
 	"time"
 
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -22,10 +23,7 @@ func Format(u snapshot.Unit, v float64) string {
 	case snapshot.UnitLinkRate:
 		return FormatByteRate(v) + " (" + FormatBitRate(v) + ")"
 	case snapshot.UnitSeconds:
-		if !finite(v) {
-			return notANumber
-		}
-		return FormatDuration(time.Duration(v * float64(time.Second)))
+		return formatSeconds(v)
 	case snapshot.UnitFlag:
 		if !finite(v) {
 			return notANumber
@@ -36,6 +34,21 @@ func Format(u snapshot.Unit, v float64) string {
 		return "no"
 	}
 	return FormatNumber(v)
+}
+
+// formatSeconds writes a duration given in seconds: three significant
+// digits under ten seconds, where a latency lives ("250ms", "1.25s"),
+// FormatDuration's whole seconds from there on ("45s", "3m20s").
+func formatSeconds(v float64) string {
+	switch {
+	case !finite(v):
+		return notANumber
+	case math.Abs(roundSig(v)) < 1:
+		return formatSig(v*1000) + "ms"
+	case math.Abs(roundSig(v)) < 10:
+		return formatSig(v) + "s"
+	}
+	return FormatDuration(time.Duration(v * float64(time.Second)))
 }
 
 // SignalLevel judges a signal's figure in a snapshot by its row's rule
