@@ -68,17 +68,24 @@ type Judgement struct {
 	// the share of a limit in use, of requests failing, how far behind its
 	// pace the sale is. It orders problems of one harm.
 	Size float64
-	// text words the figure as it stands.
-	text func() string
+	// words words the figure as it stands, from what it was judged on: a
+	// function of the row, not a closure, so that judging a frame
+	// allocates little (every frame is judged, live, in a replay and in
+	// the report).
+	words func(j *Judgement) string
+	a     *Assessment
+	s     *snapshot.Snapshot
+	check *NamedCheck
+	ep    *EndpointLoad
 }
 
 // Text words the judgement as it stands: "bandwidth at 100.6% of its
 // 125 MB/s limit, measured".
 func (j Judgement) Text() string {
-	if j.text == nil {
+	if j.words == nil {
 		return j.Title
 	}
-	return j.text()
+	return j.words(&j)
 }
 
 // The lines the subjects are judged against, worded.
@@ -108,8 +115,11 @@ func ofPace(v float64) string        { return FormatNumber(v) + "x the planned p
 // rate, the page weight, the pace, then what the probe found. Subjects
 // with nothing to judge are listed with LevelUnknown.
 func (t Thresholds) Judgements(a Assessment, s snapshot.Snapshot) []Judgement {
-	out := make([]Judgement, 0, 10+len(a.Endpoints))
-	for _, c := range a.Checks() {
+	out := make([]Judgement, 0, 12+len(a.Endpoints))
+	ap, sp := &a, &s
+	checks := a.Checks()
+	for i := range checks {
+		c := &checks[i]
 		used := 1 - c.Check.Headroom.Or(0)
 		var figure snapshot.Value
 		if c.Check.Headroom.OK() {
@@ -118,119 +128,139 @@ func (t Thresholds) Judgements(a Assessment, s snapshot.Snapshot) []Judgement {
 		out = append(out, Judgement{
 			Subject: Subject{Kind: KindLimit, Name: c.Name, Title: c.Name + " limit", Format: ofLimit, Line: usageLine,
 				Back: c.Name + " back under its limit's warning level"},
-			Level: t.Headroom(c.Check), Figure: figure, Size: used,
-			text: func() string {
-				return fmt.Sprintf("%s at %s of its %s limit, %s", c.Name, FormatPercent(used), c.Format(c.Check.Limit), basisWords(c.Check.Basis, a))
-			},
+			Level: t.Headroom(c.Check), Figure: figure, Size: used, words: limitProblemWords, a: ap, check: c,
 		})
 	}
-	for _, c := range a.Checks() {
+	for i := range checks {
+		c := &checks[i]
 		if c.Name == CheckBandwidth {
 			continue // bandwidth per view is the page weight, below
 		}
 		out = append(out, Judgement{
 			Subject: Subject{Kind: KindDrift, Name: c.Name, Title: c.Name + " per view", Format: ofLimitAtPeak, Line: usageLine,
 				Back: c.Name + " per view back within the limit at the planned peak"},
-			Level: t.DriftUse(c.Check), Figure: c.Check.PeakUse, Size: c.Check.PeakUse.Or(0),
-			text: func() string {
-				return fmt.Sprintf("%s per view: %s of %s at peak, measured", c.Name, c.Format(c.Check.PeakAtCost.Or(0)), c.Format(c.Check.Limit))
-			},
+			Level: t.DriftUse(c.Check), Figure: c.Check.PeakUse, Size: c.Check.PeakUse.Or(0), words: driftWords, check: c,
 		})
 	}
-	for _, e := range a.Endpoints {
+	for i := range ap.Endpoints {
+		e := &ap.Endpoints[i]
 		out = append(out, Judgement{
 			Subject: Subject{Kind: KindEndpoint, Name: e.Name, Title: e.Name + " endpoint", Format: ofCeiling, Line: usageLine,
 				Back: e.Name + " back under its ceiling's warning level"},
-			Level: t.Usage(e.Load), Figure: e.Load, Size: e.Load.Or(0),
-			text: func() string {
-				return fmt.Sprintf("%s at %s of its ceiling, %s of %s QPS, measured", e.Name, FormatPercent(e.Load.Or(0)),
-					FormatNumber(e.QPS.Or(0)), FormatNumber(e.MaxQPS))
-			},
+			Level: t.Usage(e.Load), Figure: e.Load, Size: e.Load.Or(0), words: endpointWords, ep: e,
 		})
 	}
-	out = append(out, Judgement{
-		Subject: Subject{Kind: KindErrors, Name: SubjectErrorRate, Title: "error burst", Format: failing, Line: errorLine,
-			Back: "error rate back to normal"},
-		Level: t.ErrorRate(s.ErrorRate, s.Requests), Figure: s.ErrorRate, Size: s.ErrorRate.Or(0),
-		text: func() string {
-			rate := s.ErrorRate.Or(0)
-			if req, ok := s.Requests.Get(); ok {
-				return fmt.Sprintf("error burst: %s of requests failing (%s/s), measured", FormatPercent(rate), FormatNumber(rate*req))
-			}
-			return fmt.Sprintf("error burst: %s of requests failing, measured", FormatPercent(rate))
+	out = append(out,
+		Judgement{
+			Subject: Subject{Kind: KindErrors, Name: SubjectErrorRate, Title: "error burst", Format: failing, Line: errorLine,
+				Back: "error rate back to normal"},
+			Level: t.ErrorRate(s.ErrorRate, s.Requests), Figure: s.ErrorRate, Size: s.ErrorRate.Or(0), words: errorWords, s: sp,
 		},
-	})
-	bw := a.Bandwidth
-	out = append(out, Judgement{
-		Subject: Subject{Kind: KindPageWeight, Name: SubjectPage, Title: "page weight", Format: ofLinkAtPeak, Line: usageLine,
-			Back: "page weight back within the link at the planned peak"},
-		Level: t.DriftUse(bw), Figure: bw.PeakUse, Size: bw.PeakUse.Or(0),
-		text: func() string {
-			per := bw.PerView.Or(0)
-			return fmt.Sprintf("page weight %s/view, measured: link full at %s PV/s, plan %s",
-				FormatBytes(per), FormatNumber(linkPV(bw.Limit, per)), FormatNumber(a.Peak.PV))
+		Judgement{
+			Subject: Subject{Kind: KindPageWeight, Name: SubjectPage, Title: "page weight", Format: ofLinkAtPeak, Line: usageLine,
+				Back: "page weight back within the link at the planned peak"},
+			Level: t.DriftUse(a.Bandwidth), Figure: a.Bandwidth.PeakUse, Size: a.Bandwidth.PeakUse.Or(0), words: pageWords, a: ap,
 		},
-	})
-	so := a.SellOut
-	out = append(out, Judgement{
-		Subject: Subject{Kind: KindPace, Name: SubjectSellOut, Title: "sell-out pace", LowerWorse: true, Format: ofPace, Line: paceLine,
-			Back: "sell-out pace back on plan"},
-		Level: t.Pace(a), Figure: so.Pace, Size: 1 - so.Pace.Or(0),
-		text: func() string {
-			msg := fmt.Sprintf("selling at %sx the planned pace, measured", FormatNumber(so.Pace.Or(0)))
-			if so.ETAKnown {
-				msg += ", sell-out in " + FormatDuration(so.ETA)
-			}
-			return msg
+		Judgement{
+			Subject: Subject{Kind: KindPace, Name: SubjectSellOut, Title: "sell-out pace", LowerWorse: true, Format: ofPace, Line: paceLine,
+				Back: "sell-out pace back on plan"},
+			Level: t.Pace(a), Figure: a.SellOut.Pace, Size: 1 - a.SellOut.Pace.Or(0), words: paceWords, a: ap,
 		},
-	})
-	return append(out, t.probeJudgements(a, s.Probe)...)
+	)
+	return t.probeJudgements(out, ap, sp)
 }
 
-// probeJudgements judges what the probe of the sale page found: the page
-// by the link it fills at the peak, the purchase button, its resources.
-func (t Thresholds) probeJudgements(a Assessment, pr snapshot.Probe) []Judgement {
-	pc := a.Probe
-	out := []Judgement{{
-		Subject: Subject{Kind: KindPageWeight, Name: SubjectSalePage, Title: "sale page weight", AtOnce: true, Format: ofLinkAtPeak, Line: usageLine,
-			Back: "the probed sale page back within the link at the planned peak"},
-		Level: t.ProbeUse(pc), Figure: pc.PeakUse, Size: pc.PeakUse.Or(0),
-		text: func() string {
-			return fmt.Sprintf("sale page %s as probed: link full at %s PV/s, plan %s",
-				FormatBytes(pc.Weight.Or(0)), FormatNumber(pc.LinkPV.Or(0)), FormatNumber(a.Peak.PV))
-		},
-	}}
-	button := t.Button(a, pr)
-	out = append(out, Judgement{
-		Subject: Subject{Kind: KindButton, Name: SubjectPurchase, Title: "purchase button", AtOnce: true, Line: usageLine,
-			Back: "purchase button back on the sale page"},
-		Level: button, Figure: pr.ButtonPresent, Size: 1,
-		text: func() string {
-			if button == LevelCrit {
-				return "purchase button missing during the sale, as probed"
-			}
-			return "purchase button missing before T0, as probed (required)"
-		},
-	})
-	n, ok := pr.FailedResources.Get()
+// probeJudgements adds what the probe of the sale page found: the page by
+// the link it fills at the peak, the purchase button, its resources.
+func (t Thresholds) probeJudgements(out []Judgement, a *Assessment, s *snapshot.Snapshot) []Judgement {
+	pc, pr := a.Probe, s.Probe
 	resources := LevelUnknown
-	switch {
-	case ok && n > 0:
-		resources = LevelWarn
-	case ok:
+	if n, ok := pr.FailedResources.Get(); ok {
 		resources = LevelOK
+		if n > 0 {
+			resources = LevelWarn
+		}
 	}
-	return append(out, Judgement{
-		Subject: Subject{Kind: KindResource, Name: SubjectSalePage, Title: "page resources", AtOnce: true,
-			Back: "every resource of the sale page loads again"},
-		Level: resources, Figure: pr.FailedResources, Size: n,
-		text: func() string {
-			if n == 1 {
-				return "1 resource of the sale page fails to load, as probed"
-			}
-			return fmt.Sprintf("%s resources of the sale page fail to load, as probed", FormatNumber(n))
+	return append(out,
+		Judgement{
+			Subject: Subject{Kind: KindPageWeight, Name: SubjectSalePage, Title: "sale page weight", AtOnce: true, Format: ofLinkAtPeak, Line: usageLine,
+				Back: "the probed sale page back within the link at the planned peak"},
+			Level: t.ProbeUse(pc), Figure: pc.PeakUse, Size: pc.PeakUse.Or(0), words: salePageWords, a: a,
 		},
-	})
+		Judgement{
+			Subject: Subject{Kind: KindButton, Name: SubjectPurchase, Title: "purchase button", AtOnce: true,
+				Back: "purchase button back on the sale page"},
+			Level: t.Button(*a, pr), Figure: pr.ButtonPresent, Size: 1, words: buttonWords,
+		},
+		Judgement{
+			Subject: Subject{Kind: KindResource, Name: SubjectSalePage, Title: "page resources", AtOnce: true,
+				Back: "every resource of the sale page loads again"},
+			Level: resources, Figure: pr.FailedResources, Size: pr.FailedResources.Or(0), words: resourceWords,
+		},
+	)
+}
+
+// The words of each row, from what its judgement holds.
+
+func limitProblemWords(j *Judgement) string {
+	c := j.check
+	return fmt.Sprintf("%s at %s of its %s limit, %s", c.Name, FormatPercent(j.Size), c.Format(c.Check.Limit), basisWords(c.Check.Basis, *j.a))
+}
+
+func driftWords(j *Judgement) string {
+	c := j.check
+	return fmt.Sprintf("%s per view: %s of %s at peak, measured", c.Name, c.Format(c.Check.PeakAtCost.Or(0)), c.Format(c.Check.Limit))
+}
+
+func endpointWords(j *Judgement) string {
+	e := j.ep
+	return fmt.Sprintf("%s at %s of its ceiling, %s of %s QPS, measured", e.Name, FormatPercent(e.Load.Or(0)),
+		FormatNumber(e.QPS.Or(0)), FormatNumber(e.MaxQPS))
+}
+
+func errorWords(j *Judgement) string {
+	rate := j.s.ErrorRate.Or(0)
+	if req, ok := j.s.Requests.Get(); ok {
+		return fmt.Sprintf("error burst: %s of requests failing (%s/s), measured", FormatPercent(rate), FormatNumber(rate*req))
+	}
+	return fmt.Sprintf("error burst: %s of requests failing, measured", FormatPercent(rate))
+}
+
+func pageWords(j *Judgement) string {
+	bw := j.a.Bandwidth
+	per := bw.PerView.Or(0)
+	return fmt.Sprintf("page weight %s/view, measured: link full at %s PV/s, plan %s",
+		FormatBytes(per), FormatNumber(linkPV(bw.Limit, per)), FormatNumber(j.a.Peak.PV))
+}
+
+func paceWords(j *Judgement) string {
+	so := j.a.SellOut
+	msg := fmt.Sprintf("selling at %sx the planned pace, measured", FormatNumber(so.Pace.Or(0)))
+	if so.ETAKnown {
+		msg += ", sell-out in " + FormatDuration(so.ETA)
+	}
+	return msg
+}
+
+func salePageWords(j *Judgement) string {
+	pc := j.a.Probe
+	return fmt.Sprintf("sale page %s as probed: link full at %s PV/s, plan %s",
+		FormatBytes(pc.Weight.Or(0)), FormatNumber(pc.LinkPV.Or(0)), FormatNumber(j.a.Peak.PV))
+}
+
+func buttonWords(j *Judgement) string {
+	if j.Level == LevelCrit {
+		return "purchase button missing during the sale, as probed"
+	}
+	return "purchase button missing before T0, as probed (required)"
+}
+
+func resourceWords(j *Judgement) string {
+	n := j.Figure.Or(0)
+	if n == 1 {
+		return "1 resource of the sale page fails to load, as probed"
+	}
+	return fmt.Sprintf("%s resources of the sale page fail to load, as probed", FormatNumber(n))
 }
 
 // Button judges the purchase button as probed: critical while the sale is
