@@ -98,7 +98,7 @@ the dashboard.`,
 				return err
 			}
 			err = runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout(),
-				simulated: []string{"scrape", "probe"}, bell: bf.bell(nil), wall: wall, alertQueue: alertQueueAt(cfg, rf.file, log)})
+				simulated: []string{"scrape", "probe"}, bell: bf.bell(), wall: wall, alertQueue: alertQueueAt(cfg, rf.file, log)})
 			cancel()
 			if serr := <-served; serr != nil && !errors.Is(serr, context.Canceled) {
 				return errors.Join(err, fmt.Errorf("simulator: %w", serr))

@@ -11,6 +11,7 @@ import (
 	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/replay"
+	"github.com/launchwatch/launchwatch/serve"
 	"github.com/launchwatch/launchwatch/snapshot"
 	"github.com/launchwatch/launchwatch/tui"
 )
@@ -89,7 +90,7 @@ func runReplay(rec *recording.Recording, speed float64, wall bool, log *slog.Log
 			log.Warn("indexing the recording's events", "err", err)
 		}
 	}
-	err = runScreen(p, tui.Options{
+	err = serve.Terminal(p, tui.Options{
 		Interval: interval, Plan: plan, HasPlan: hasPlan, Thresholds: th,
 		LaunchName: snapshot.CleanText(name, 60), Replay: player, WallLayout: wall,
 	}, index)

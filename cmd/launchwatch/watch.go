@@ -121,7 +121,7 @@ cold.`,
 				return err
 			}
 			hist := readHistory(cfg, log)
-			return runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout(), bell: f.bell.bell(nil),
+			return runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout(), bell: f.bell.bell(),
 				warm: warmStart(hist, f.warm), history: hist, wall: f.wall, alertQueue: alertQueueAt(cfg, f.record.file, log)})
 		},
 	}
