@@ -14,6 +14,7 @@ import (
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/collectors"
 	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/launch"
 	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/replay"
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -165,7 +166,7 @@ func runBackfill(ctx context.Context, stderr io.Writer, f backfillFlags) error {
 	if err != nil {
 		return err
 	}
-	log, closeLog, err := openLog(f.logFile)
+	log, closeLog, err := launch.OpenLog(f.logFile)
 	if err != nil {
 		return err
 	}
@@ -179,7 +180,7 @@ func runBackfill(ctx context.Context, stderr io.Writer, f backfillFlags) error {
 		return fmt.Errorf("--from %s --to %s: no step of %s between them", f.from, f.to, r.step)
 	}
 
-	h, err := recordingHeader(cfg, recording.OriginBackfill, started)
+	h, err := launch.Header(cfg, recording.OriginBackfill, started, build())
 	if err != nil {
 		return err
 	}
@@ -196,7 +197,7 @@ func runBackfill(ctx context.Context, stderr io.Writer, f backfillFlags) error {
 		total += c.Points
 	}
 	fmt.Fprintf(stderr, "launchwatch backfill: %s from %s: %s to %s at a %s step, %s snapshots in %d chunks, to %s\n",
-		snapshot.CleanText(launchName(cfg), 60), h.Origin.From, chunks[0].From.Format(time.RFC3339), chunks[len(chunks)-1].To.Format(time.RFC3339),
+		snapshot.CleanText(launch.Name(cfg), 60), h.Origin.From, chunks[0].From.Format(time.RFC3339), chunks[len(chunks)-1].To.Format(time.RFC3339),
 		r.step, capacity.FormatCount(float64(total)), len(chunks), w.Path())
 	if len(notHeld) > 0 {
 		fmt.Fprintf(stderr, "launchwatch backfill: not held by Prometheus, so missing: %s\n", strings.Join(notHeld, ", "))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/launchwatch/launchwatch/launch"
 	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/replay"
@@ -48,7 +49,7 @@ switches between it and the dashboard.`,
 			if rec.Len() == 0 {
 				return fmt.Errorf("%s holds no snapshots yet", args[0])
 			}
-			log, closeLog, err := openLog(logFile)
+			log, closeLog, err := launch.OpenLog(logFile)
 			if err != nil {
 				return err
 			}
@@ -73,7 +74,7 @@ func validSpeed(s float64) bool {
 
 func runReplay(rec *recording.Recording, speed float64, wall bool, log *slog.Logger) error {
 	h := rec.Header()
-	plan, hasPlan, th, err := planOf(h)
+	plan, hasPlan, th, err := launch.PlanOf(h)
 	if err != nil {
 		return fmt.Errorf("%s: %w", rec.Path(), err)
 	}

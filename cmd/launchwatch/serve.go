@@ -4,14 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
-	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/launch"
 	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/serve"
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -105,23 +106,20 @@ alert lost or not delivered). With --wall every session starts on the wall scree
 			if err != nil {
 				return err
 			}
-			log, closeLog, err := openLog(f.logFile)
+			if err := f.record.check(); err != nil {
+				return err
+			}
+			w, err := launch.Start(launch.Options{Config: cfg, LogFile: f.logFile, History: true, Warm: f.warm,
+				Record: f.record.file, NoRecord: f.record.off, Origin: recording.OriginLive, Build: build()})
 			if err != nil {
 				return err
 			}
-			defer closeLog()
-			poller, err := newPoller(cfg, log, time.Now)
+			srv, err := serve.New(w.Pipeline, serve.Options{Screen: screenOptions(w, screen{wall: f.wall}), HostKey: signer, Keys: keys,
+				IdleTimeout: f.idleTimeout, MaxSessions: f.maxSessions, Bell: !f.bell.noBell, Log: w.Log})
 			if err != nil {
-				return err
+				return errors.Join(err, finish(w, cmd.ErrOrStderr()))
 			}
-			rec, err := f.record.open(cfg, recording.OriginLive)
-			if err != nil {
-				return err
-			}
-			hist := readHistory(cfg, log)
-			d := dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.ErrOrStderr(), warm: warmStart(hist, f.warm), history: hist, wall: f.wall,
-				alertQueue: alertQueueAt(cfg, f.record.file, log)}
-			return runServe(cmd.Context(), d, f, signer, keyPath, keys)
+			return runServe(cmd.Context(), w, srv, f.listen, keyPath, cmd.ErrOrStderr())
 		},
 	}
 	fl := cmd.Flags()
@@ -169,44 +167,20 @@ func hostKeyPath(flag string) (string, error) {
 	return filepath.Join(dir, serve.HostKeyName), nil
 }
 
-// runServe runs one pipeline, the recorder, the alerts and an SSH server
-// whose every session is a screen subscribed to the pipeline, until ctx
-// ends (a signal); then it closes the sessions, drains the pipeline and
-// closes the recording.
-func runServe(ctx context.Context, d dashboard, f serveFlags, hostKey gossh.Signer, hostKeyPath string, keys *serve.Keyring) error {
-	p, plan, err := newPipeline(d.cfg, d.producer, d.log, d.warm)
+// runServe serves a watch's screens over SSH on listen until ctx ends (a
+// signal); then it closes the sessions, drains the pipeline and closes
+// the watch.
+func runServe(ctx context.Context, w *launch.Watch, srv *serve.Server, listen, hostKeyPath string, out io.Writer) error {
+	ln, err := net.Listen("tcp", listen)
 	if err != nil {
-		return errors.Join(err, closeRecording(d.rec, d.out))
-	}
-	al, err := startAlerts(p, d.cfg, d.log, d.alertQueue)
-	if err != nil {
-		return errors.Join(err, closeRecording(d.rec, d.out))
-	}
-	if d.rec != nil {
-		p.AddSink(d.rec)
-	}
-	screen := screenOptions(d, plan)
-	screen.Alerts = alertFailures(al)
-	srv, err := serve.New(p, serve.Options{Screen: screen, HostKey: hostKey, Keys: keys, IdleTimeout: f.idleTimeout,
-		MaxSessions: f.maxSessions, Bell: !f.bell.noBell, Log: d.log})
-	if err != nil {
-		return errors.Join(err, closeRecording(d.rec, d.out))
-	}
-	ln, err := net.Listen("tcp", f.listen)
-	if err != nil {
-		return errors.Join(fmt.Errorf("listen: %w", err), closeRecording(d.rec, d.out))
+		return errors.Join(fmt.Errorf("listen: %w", err), finish(w, out))
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	fmt.Fprintf(d.out, "launchwatch serve: %s on ssh://%s (connect with: ssh -p %s HOST); host key %s\n",
-		snapshot.CleanText(launchName(d.cfg), 60), ln.Addr(), port, hostKeyPath)
-	if d.rec != nil {
-		fmt.Fprintf(d.out, "launchwatch serve: recording to %s\n", d.rec.Path())
+	fmt.Fprintf(out, "launchwatch serve: %s on ssh://%s (connect with: ssh -p %s HOST); host key %s\n",
+		snapshot.CleanText(launch.Name(w.Config), 60), ln.Addr(), port, hostKeyPath)
+	if w.Recording != nil {
+		fmt.Fprintf(out, "launchwatch serve: recording to %s\n", w.Recording.Path())
 	}
-	serveErr := srv.Serve(ctx, ln)
-	recErr := closeRecording(d.rec, d.out)
-	alertErr := reportAlerts(d.out, al)
-	if last, _ := p.Last(); last.RecordErr != "" {
-		recErr = errors.Join(recErr, &exitError{code: 1, msg: "writing the recording failed: " + last.RecordErr})
-	}
-	return errors.Join(serveErr, recErr, alertErr)
+	err = srv.Serve(ctx, ln)
+	return errors.Join(err, finish(w, out))
 }

@@ -6,18 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/launchwatch/launchwatch/collectors"
 	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/launch"
 	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/recording"
-	"github.com/launchwatch/launchwatch/snapshot"
-	"github.com/launchwatch/launchwatch/tui"
 )
 
 type watchFlags struct {
@@ -104,25 +100,18 @@ cold.`,
 				}
 				cfg.Plan.FromProbe = true
 			}
-			log, closeLog, err := openLog(f.logFile)
-			if err != nil {
-				return err
-			}
-			defer closeLog()
-			poller, err := newPoller(cfg, log, time.Now)
-			if err != nil {
-				return err
-			}
 			if f.once {
-				return once(cmd.Context(), cmd.OutOrStdout(), cfg, poller, f.asJSON)
+				return once(cmd.Context(), cmd.OutOrStdout(), cfg, f.logFile, f.asJSON)
 			}
-			rec, err := f.record.open(cfg, recording.OriginLive)
+			if err := f.record.check(); err != nil {
+				return err
+			}
+			w, err := launch.Start(launch.Options{Config: cfg, LogFile: f.logFile, History: true, Warm: f.warm,
+				Record: f.record.file, NoRecord: f.record.off, Origin: recording.OriginLive, Build: build()})
 			if err != nil {
 				return err
 			}
-			hist := readHistory(cfg, log)
-			return runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout(), bell: f.bell.bell(),
-				warm: warmStart(hist, f.warm), history: hist, wall: f.wall, alertQueue: alertQueueAt(cfg, f.record.file, log)})
+			return runDashboard(w, screen{bell: f.bell.bell(), wall: f.wall}, cmd.OutOrStdout())
 		},
 	}
 	fl := cmd.Flags()
@@ -138,54 +127,19 @@ cold.`,
 	return cmd
 }
 
-// warmStart reads the last window of history for the screen's first
-// frame; nil without history (no Prometheus source) or a window.
-func warmStart(read tui.HistoryFunc, window time.Duration) pipeline.WarmFunc {
-	if window <= 0 || read == nil {
-		return nil
-	}
-	return func(ctx context.Context, until time.Time) ([]snapshot.Snapshot, error) {
-		return read(ctx, until.Add(-window), until)
-	}
-}
-
-// readHistory reads the config's Prometheus source's history with range
-// queries, as backfill does: for the warm start and for a chart window
-// widened past what the screen has seen. nil without a Prometheus source
-// with queries.
-func readHistory(cfg *config.Config, log *slog.Logger) tui.HistoryFunc {
-	if cfg.Sources.Prometheus == nil {
-		return nil
-	}
-	hist, _, err := collectors.HistoryFromConfig(cfg, log)
-	if err != nil {
-		log.Info("no history", "err", err)
-		return nil
-	}
-	return func(ctx context.Context, from, to time.Time) ([]snapshot.Snapshot, error) {
-		var out []snapshot.Snapshot
-		err := hist.Fetch(ctx, from, to, func(_ collectors.Chunk, snaps []snapshot.Snapshot) error {
-			out = append(out, snaps...)
-			return nil
-		})
-		return out, err
-	}
-}
-
-// newPoller builds the config's sources and a poller over them on clock,
-// with the config's poll deadline.
-func newPoller(cfg *config.Config, log *slog.Logger, clock func() time.Time) (*collectors.Poller, error) {
-	sources, err := collectors.FromConfig(cfg, log)
-	if err != nil {
-		return nil, err
-	}
-	return collectors.NewPoller(sources, collectors.WithClock(clock), collectors.WithTimeout(config.PollDeadline(cfg.Interval))), nil
-}
-
 // once primes the rate-computing sources, waits an interval, and prints
 // the second snapshot's frame: the snapshot, its assessment and the
 // problems, derived by the pipeline's analyst as on the screen.
-func once(ctx context.Context, w io.Writer, cfg *config.Config, poller *collectors.Poller, asJSON bool) error {
+func once(ctx context.Context, w io.Writer, cfg *config.Config, logFile string, asJSON bool) error {
+	log, closeLog, err := launch.OpenLog(logFile)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	poller, err := launch.NewPoller(cfg, log, time.Now)
+	if err != nil {
+		return err
+	}
 	plan, err := cfg.CapacityPlan()
 	if err != nil {
 		return err
@@ -226,17 +180,4 @@ func once(ctx context.Context, w io.Writer, cfg *config.Config, poller *collecto
 		return &exitError{code: 1, msg: fmt.Sprintf("%d of %d sources failed", failed, len(s.Sources))}
 	}
 	return nil
-}
-
-// openLog opens the log file, or a logger that drops everything: once the
-// TUI owns the terminal nothing may write to it.
-func openLog(path string) (*slog.Logger, func(), error) {
-	if path == "" {
-		return slog.New(slog.DiscardHandler), func() {}, nil
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, nil, fmt.Errorf("log file: %w", err)
-	}
-	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), func() { f.Close() }, nil
 }
