@@ -83,13 +83,9 @@ the dashboard.`,
 			if err := alertsFrom(cfg, alertsFile); err != nil {
 				return err
 			}
-			if err := rf.check(); err != nil {
-				return err
-			}
 			// The poller runs on the shop's clock: counters advance in
 			// simulated time, so rates must be taken over simulated time.
-			w, err := launch.Start(launch.Options{Config: cfg, LogFile: logFile, Clock: shop.Now,
-				Record: rf.file, NoRecord: rf.off, Origin: recording.OriginDemo, Build: build()})
+			w, err := rf.start(launch.Options{Config: cfg, LogFile: logFile, Clock: shop.Now, Origin: recording.OriginDemo})
 			if err != nil {
 				return err
 			}

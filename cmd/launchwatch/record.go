@@ -28,12 +28,13 @@ func (f *recordFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.off, "no-record", false, "do not record")
 }
 
-// check refuses --record with --no-record.
-func (f *recordFlags) check() error {
+// start starts the watch of o.Config, recorded as the flags say.
+func (f *recordFlags) start(o launch.Options) (*launch.Watch, error) {
 	if f.off && f.file != "" {
-		return errors.New("--record and --no-record contradict each other")
+		return nil, errors.New("--record and --no-record contradict each other")
 	}
-	return nil
+	o.Record, o.NoRecord, o.Build = f.file, f.off, build()
+	return launch.Start(o)
 }
 
 // sayRecorded says where a closed recording is and what it holds.
@@ -72,7 +73,8 @@ was lost or not delivered by exit (stderr says how many, to which sink).`,
 			if err != nil {
 				return err
 			}
-			w, err := launch.Start(launch.Options{Config: cfg, LogFile: logFile, Record: out, Origin: recording.OriginLive, Build: build()})
+			rf := recordFlags{file: out}
+			w, err := rf.start(launch.Options{Config: cfg, LogFile: logFile, Origin: recording.OriginLive})
 			if err != nil {
 				return err
 			}

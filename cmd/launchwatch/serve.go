@@ -106,11 +106,7 @@ alert lost or not delivered). With --wall every session starts on the wall scree
 			if err != nil {
 				return err
 			}
-			if err := f.record.check(); err != nil {
-				return err
-			}
-			w, err := launch.Start(launch.Options{Config: cfg, LogFile: f.logFile, History: true, Warm: f.warm,
-				Record: f.record.file, NoRecord: f.record.off, Origin: recording.OriginLive, Build: build()})
+			w, err := f.record.start(launch.Options{Config: cfg, LogFile: f.logFile, History: true, Warm: f.warm, Origin: recording.OriginLive})
 			if err != nil {
 				return err
 			}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/launch"
-	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/recording"
 )
 
@@ -103,11 +102,7 @@ cold.`,
 			if f.once {
 				return once(cmd.Context(), cmd.OutOrStdout(), cfg, f.logFile, f.asJSON)
 			}
-			if err := f.record.check(); err != nil {
-				return err
-			}
-			w, err := launch.Start(launch.Options{Config: cfg, LogFile: f.logFile, History: true, Warm: f.warm,
-				Record: f.record.file, NoRecord: f.record.off, Origin: recording.OriginLive, Build: build()})
+			w, err := f.record.start(launch.Options{Config: cfg, LogFile: f.logFile, History: true, Warm: f.warm, Origin: recording.OriginLive})
 			if err != nil {
 				return err
 			}
@@ -127,31 +122,13 @@ cold.`,
 	return cmd
 }
 
-// once primes the rate-computing sources, waits an interval, and prints
-// the second snapshot's frame: the snapshot, its assessment and the
-// problems, derived by the pipeline's analyst as on the screen.
+// once prints one frame (launch.Once): the snapshot, its assessment and
+// the problems, as on the screen, and exits by how many sources answered.
 func once(ctx context.Context, w io.Writer, cfg *config.Config, logFile string, asJSON bool) error {
-	log, closeLog, err := launch.OpenLog(logFile)
+	f, err := launch.Once(ctx, cfg, logFile)
 	if err != nil {
 		return err
 	}
-	defer closeLog()
-	poller, err := launch.NewPoller(cfg, log, time.Now)
-	if err != nil {
-		return err
-	}
-	plan, err := cfg.CapacityPlan()
-	if err != nil {
-		return err
-	}
-	an := pipeline.NewAnalyst(plan, cfg.CapacityThresholds(), 2)
-	an.Add(poller.Poll(ctx))
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(cfg.Interval):
-	}
-	f := an.Add(poller.Poll(ctx))
 	s := f.Snapshot
 	if asJSON {
 		enc := json.NewEncoder(w)
