@@ -3,16 +3,89 @@ package collectors
 import (
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 
+	"github.com/launchwatch/launchwatch/collectors/host"
+	"github.com/launchwatch/launchwatch/collectors/probe"
+	"github.com/launchwatch/launchwatch/collectors/prom"
+	"github.com/launchwatch/launchwatch/collectors/scrape"
+	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/snapshot"
 )
 
 // FromConfig builds the sources a config names. The host source comes
 // first, so that host figures a query answers (node_exporter through
 // Prometheus) are laid over the local host's in the snapshot.
-func FromConfig(cfg *config.Config, log *slog.Logger) ([]Source, error) {
-	queries := map[string]config.Signal{}
-	scrapes := map[string]config.Signal{}
+func FromConfig(cfg *config.Config, log *slog.Logger) ([]source.Source, error) {
+	queries, scrapes := bySource(cfg)
+	var sources []source.Source
+	if h := cfg.Sources.Host; h != nil && h.Enabled {
+		src, err := host.New(h)
+		if err != nil {
+			return nil, fmt.Errorf("sources.host: %w", err)
+		}
+		sources = append(sources, Logged(src, log))
+	}
+	if p := cfg.Sources.Prometheus; p != nil && len(queries) > 0 {
+		src, err := prom.New(p, queries, prom.Interval(cfg.Interval), prom.Logger(log))
+		if err != nil {
+			return nil, fmt.Errorf("sources.prometheus: %w", err)
+		}
+		sources = append(sources, Logged(src, log))
+	}
+	if s := cfg.Sources.Scrape; s != nil && len(scrapes) > 0 {
+		src, err := scrape.New(s, scrapes)
+		if err != nil {
+			return nil, fmt.Errorf("sources.scrape: %w", err)
+		}
+		sources = append(sources, Logged(src, log))
+	}
+	if pb := cfg.Sources.Probe; pb != nil {
+		src, err := probe.New(pb)
+		if err != nil {
+			return nil, fmt.Errorf("sources.probe: %w", err)
+		}
+		sources = append(sources, Logged(src, log))
+	}
+	if len(sources) == 0 {
+		return nil, fmt.Errorf("%s: no source has anything to answer: set signals, a preset, or enable sources.host or sources.probe", cfg.File)
+	}
+	return sources, nil
+}
+
+// HistoryFromConfig builds the config's Prometheus source and a History
+// over it. notHeld lists, sorted, the signals the config measures some
+// other way (the local host read directly, scrape expressions): a
+// history has them missing.
+func HistoryFromConfig(cfg *config.Config, log *slog.Logger, opts ...prom.HistoryOption) (h *prom.History, notHeld []string, err error) {
+	queries, scrapes := bySource(cfg)
+	if cfg.Sources.Prometheus == nil || len(queries) == 0 {
+		return nil, nil, fmt.Errorf("%s: history needs sources.prometheus and signals answered by its queries", cfg.File)
+	}
+	notHeld = slices.Collect(maps.Keys(scrapes))
+	if hs := cfg.Sources.Host; hs != nil && hs.Enabled {
+		for _, sig := range snapshot.HostSignals {
+			if _, ok := queries[sig]; !ok && !slices.Contains(notHeld, sig) {
+				notHeld = append(notHeld, sig)
+			}
+		}
+	}
+	slices.Sort(notHeld)
+	p, err := prom.New(cfg.Sources.Prometheus, queries, prom.Interval(cfg.Interval), prom.Logger(log))
+	if err != nil {
+		return nil, nil, fmt.Errorf("sources.prometheus: %w", err)
+	}
+	h, err = prom.NewHistory(p, opts...)
+	return h, notHeld, err
+}
+
+// bySource splits the signals a config names, the endpoints' too, by the
+// source that answers them: PromQL queries and scrape expressions, each
+// keyed by signal address ("pv", "host.cpu", "endpoints.buy").
+func bySource(cfg *config.Config) (queries, scrapes map[string]config.Signal) {
+	queries, scrapes = map[string]config.Signal{}, map[string]config.Signal{}
 	add := func(addr string, s config.Signal) {
 		switch {
 		case s.Query != "":
@@ -27,38 +100,5 @@ func FromConfig(cfg *config.Config, log *slog.Logger) ([]Source, error) {
 	for _, e := range cfg.Endpoints {
 		add("endpoints."+e.Name, e.Signal)
 	}
-
-	var sources []Source
-	if h := cfg.Sources.Host; h != nil && h.Enabled {
-		src, err := NewHost(h)
-		if err != nil {
-			return nil, fmt.Errorf("sources.host: %w", err)
-		}
-		sources = append(sources, Logged(src, log))
-	}
-	if p := cfg.Sources.Prometheus; p != nil && len(queries) > 0 {
-		src, err := NewPrometheus(p, queries, PrometheusInterval(cfg.Interval), PrometheusLogger(log))
-		if err != nil {
-			return nil, fmt.Errorf("sources.prometheus: %w", err)
-		}
-		sources = append(sources, Logged(src, log))
-	}
-	if s := cfg.Sources.Scrape; s != nil && len(scrapes) > 0 {
-		src, err := NewScrape(s, scrapes)
-		if err != nil {
-			return nil, fmt.Errorf("sources.scrape: %w", err)
-		}
-		sources = append(sources, Logged(src, log))
-	}
-	if pb := cfg.Sources.Probe; pb != nil {
-		src, err := NewProbe(pb)
-		if err != nil {
-			return nil, fmt.Errorf("sources.probe: %w", err)
-		}
-		sources = append(sources, Logged(src, log))
-	}
-	if len(sources) == 0 {
-		return nil, fmt.Errorf("%s: no source has anything to answer: set signals, a preset, or enable sources.host or sources.probe", cfg.File)
-	}
-	return sources, nil
+	return queries, scrapes
 }

@@ -9,8 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/common/model"
-
+	"github.com/launchwatch/launchwatch/collectors/prom"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -19,7 +18,7 @@ import (
 // check of a config.
 type CheckLine struct {
 	// Source is the source's name; Signal the signal's address, or a
-	// scrape target's URL, or ErrorKeySource.
+	// scrape target's URL, or source.ErrorKey.
 	Source, Signal string
 	// Value is what the signal measured; missing on a problem.
 	Value snapshot.Value
@@ -72,13 +71,13 @@ func CheckOnline(ctx context.Context, cfg *config.Config, log *slog.Logger) (Che
 		if l, ok := src.(*loggedSource); ok {
 			sources[i] = l.Source
 		}
-		if p, ok := sources[i].(*Prometheus); ok && p.usesRate {
+		if p, ok := sources[i].(*prom.Source); ok && p.UsesRateInterval() {
 			d, how, err := p.DetectScrapeInterval(ctx)
 			if err != nil {
-				rep.ScrapeProblem = fmt.Sprintf("scrape interval not detected (%v): the source assumes %s; set sources.prometheus.scrape_interval", err, promDefaultScrape)
+				rep.ScrapeProblem = fmt.Sprintf("scrape interval not detected (%v): the source assumes %s; set sources.prometheus.scrape_interval", err, prom.DefaultScrapeInterval)
 			} else {
 				rep.ScrapeInterval, rep.ScrapeHow = d, how
-				rep.RateWindow = promVars{interval: p.interval, scrape: d}.rateInterval()
+				rep.RateWindow = p.RateWindow(d)
 			}
 		}
 	}
@@ -93,10 +92,10 @@ func CheckOnline(ctx context.Context, cfg *config.Config, log *slog.Logger) (Che
 	for _, name := range snap.SourceNames() {
 		h := snap.Sources[name]
 		rep.Infos = append(rep.Infos, prefixed(name, sourceWide(h.Infos, h.Signals))...)
-		var prom *Prometheus
+		var promSrc *prom.Source
 		for _, s := range sources {
-			if p, ok := s.(*Prometheus); ok && s.Name() == name {
-				prom = p
+			if p, ok := s.(*prom.Source); ok && s.Name() == name {
+				promSrc = p
 			}
 		}
 		for _, sig := range h.Signals {
@@ -104,8 +103,8 @@ func CheckOnline(ctx context.Context, cfg *config.Config, log *slog.Logger) (Che
 			switch msg, failed := h.Errors[sig]; {
 			case failed:
 				line.Value, line.Problem = snapshot.Value{}, msg
-				if prom != nil && strings.HasPrefix(msg, "empty result") {
-					if unknown := prom.unknownMetrics(ctx, sig); len(unknown) > 0 {
+				if promSrc != nil && strings.HasPrefix(msg, "empty result") {
+					if unknown := promSrc.UnknownMetrics(ctx, sig); len(unknown) > 0 {
 						line.Problem += "; unknown metric " + strings.Join(unknown, ", ")
 					}
 				}
@@ -123,21 +122,6 @@ func CheckOnline(ctx context.Context, cfg *config.Config, log *slog.Logger) (Che
 		}
 	}
 	return rep, nil
-}
-
-// unknownMetrics returns the metrics a signal's query reads that the
-// server has no series of at all: the usual cause of an empty result.
-func (p *Prometheus) unknownMetrics(ctx context.Context, addr string) []string {
-	var unknown []string
-	for _, m := range promMetricNames(p.signals[addr].Query) {
-		qctx, cancel := context.WithTimeout(ctx, p.timeout)
-		ans, err := p.api.query(qctx, "count("+m+")", p.wall().Add(-p.offset))
-		cancel()
-		if v, ok := ans.value.(model.Vector); err == nil && ok && len(v) == 0 {
-			unknown = append(unknown, m)
-		}
-	}
-	return unknown
 }
 
 // aboutSignal picks the notes prefixed with a signal's address.

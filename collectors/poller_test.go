@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -15,12 +16,12 @@ import (
 type fakeSource struct {
 	name    string
 	signals []string
-	collect func(ctx context.Context, now time.Time) (Result, error)
+	collect func(ctx context.Context, now time.Time) (source.Result, error)
 }
 
 func (f *fakeSource) Name() string      { return f.name }
 func (f *fakeSource) Signals() []string { return f.signals }
-func (f *fakeSource) Collect(ctx context.Context, now time.Time) (Result, error) {
+func (f *fakeSource) Collect(ctx context.Context, now time.Time) (source.Result, error) {
 	return f.collect(ctx, now)
 }
 
@@ -38,16 +39,16 @@ func (c *fakeClock) now() time.Time { return c.t }
 
 func TestPollAssemblesEverySourceIntoOneSnapshot(t *testing.T) {
 	clock := &fakeClock{t: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
-	traffic := &fakeSource{name: "scrape", signals: []string{"pv", "endpoints.buy"}, collect: func(context.Context, time.Time) (Result, error) {
-		return Result{Values: values("pv", 100.0, "endpoints.buy", 42.0), Warnings: []string{"summed 3 series\x1b[2J"}}, nil
+	traffic := &fakeSource{name: "scrape", signals: []string{"pv", "endpoints.buy"}, collect: func(context.Context, time.Time) (source.Result, error) {
+		return source.Result{Values: values("pv", 100.0, "endpoints.buy", 42.0), Warnings: []string{"summed 3 series\x1b[2J"}}, nil
 	}}
-	host := &fakeSource{name: "host", signals: []string{"host.cpu"}, collect: func(_ context.Context, now time.Time) (Result, error) {
+	host := &fakeSource{name: "host", signals: []string{"host.cpu"}, collect: func(_ context.Context, now time.Time) (source.Result, error) {
 		if !now.Equal(clock.t) {
-			return Result{}, errors.New("the source was not given the poller's clock")
+			return source.Result{}, errors.New("the source was not given the poller's clock")
 		}
-		return Result{Values: values("host.cpu", 0.5)}, nil
+		return source.Result{Values: values("host.cpu", 0.5)}, nil
 	}}
-	p := NewPoller([]Source{traffic, host}, WithClock(clock.now))
+	p := NewPoller([]source.Source{traffic, host}, WithClock(clock.now))
 	s := p.Poll(context.Background())
 
 	if !s.Time.Equal(clock.t) {
@@ -70,13 +71,13 @@ func TestPollAssemblesEverySourceIntoOneSnapshot(t *testing.T) {
 func TestAFailedSourceKeepsItsLastGoodValuesMarkedStale(t *testing.T) {
 	clock := &fakeClock{t: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
 	fail := false
-	src := &fakeSource{name: "prometheus", signals: []string{"pv", "stock"}, collect: func(context.Context, time.Time) (Result, error) {
+	src := &fakeSource{name: "prometheus", signals: []string{"pv", "stock"}, collect: func(context.Context, time.Time) (source.Result, error) {
 		if fail {
-			return Result{}, errors.New("query pv: server answered 503")
+			return source.Result{}, errors.New("query pv: server answered 503")
 		}
-		return Result{Values: values("pv", 80.0, "stock", 500.0)}, nil
+		return source.Result{Values: values("pv", 80.0, "stock", 500.0)}, nil
 	}}
-	p := NewPoller([]Source{src}, WithClock(clock.now))
+	p := NewPoller([]source.Source{src}, WithClock(clock.now))
 	first := p.Poll(context.Background())
 
 	fail = true
@@ -102,14 +103,14 @@ func TestAFailedSourceKeepsItsLastGoodValuesMarkedStale(t *testing.T) {
 
 func TestAPartialFailureUpdatesWhatItMeasured(t *testing.T) {
 	round := 0
-	src := &fakeSource{name: "prometheus", signals: []string{"pv", "stock"}, collect: func(context.Context, time.Time) (Result, error) {
+	src := &fakeSource{name: "prometheus", signals: []string{"pv", "stock"}, collect: func(context.Context, time.Time) (source.Result, error) {
 		round++
 		if round == 1 {
-			return Result{Values: values("pv", 10.0, "stock", 900.0)}, nil
+			return source.Result{Values: values("pv", 10.0, "stock", 900.0)}, nil
 		}
-		return Result{Values: values("pv", 20.0)}, errors.New("query stock: empty result")
+		return source.Result{Values: values("pv", 20.0)}, errors.New("query stock: empty result")
 	}}
-	p := NewPoller([]Source{src})
+	p := NewPoller([]source.Source{src})
 	p.Poll(context.Background())
 	s := p.Poll(context.Background())
 	if s.PV.Or(-1) != 20 || s.Stock.Or(-1) != 900 {
@@ -130,15 +131,15 @@ func TestAPartialFailureUpdatesWhatItMeasured(t *testing.T) {
 func TestASlowSourceNeverDelaysTheOthersPastTheDeadline(t *testing.T) {
 	release := make(chan struct{})
 	var started atomic.Int32
-	hung := &fakeSource{name: "hung", signals: []string{"stock"}, collect: func(context.Context, time.Time) (Result, error) {
+	hung := &fakeSource{name: "hung", signals: []string{"stock"}, collect: func(context.Context, time.Time) (source.Result, error) {
 		started.Add(1)
 		<-release // ignores its context, like a client without a timeout
-		return Result{Values: values("stock", 1.0)}, nil
+		return source.Result{Values: values("stock", 1.0)}, nil
 	}}
-	fast := &fakeSource{name: "host", signals: []string{"host.cpu"}, collect: func(context.Context, time.Time) (Result, error) {
-		return Result{Values: values("host.cpu", 0.25)}, nil
+	fast := &fakeSource{name: "host", signals: []string{"host.cpu"}, collect: func(context.Context, time.Time) (source.Result, error) {
+		return source.Result{Values: values("host.cpu", 0.25)}, nil
 	}}
-	p := NewPoller([]Source{hung, fast}, WithTimeout(50*time.Millisecond))
+	p := NewPoller([]source.Source{hung, fast}, WithTimeout(50*time.Millisecond))
 	defer close(release)
 
 	// If Poll waited for the hung source, this would block until the test
@@ -162,11 +163,11 @@ func TestASlowSourceNeverDelaysTheOthersPastTheDeadline(t *testing.T) {
 }
 
 func TestAPanickingSourceBecomesAnError(t *testing.T) {
-	src := &fakeSource{name: "scrape", signals: []string{"pv"}, collect: func(context.Context, time.Time) (Result, error) {
+	src := &fakeSource{name: "scrape", signals: []string{"pv"}, collect: func(context.Context, time.Time) (source.Result, error) {
 		var samples []float64
-		return Result{Values: values("pv", samples[3])}, nil // an index out of range, as a malformed answer might cause
+		return source.Result{Values: values("pv", samples[3])}, nil // an index out of range, as a malformed answer might cause
 	}}
-	s := NewPoller([]Source{src}).Poll(context.Background())
+	s := NewPoller([]source.Source{src}).Poll(context.Background())
 	if h := s.Sources["scrape"]; h.OK || !strings.Contains(h.Error, "internal error") {
 		t.Errorf("health = %+v", h)
 	}
@@ -174,14 +175,14 @@ func TestAPanickingSourceBecomesAnError(t *testing.T) {
 
 func TestAFullSuccessThatLeavesASignalOutShowsItMissingNotCarried(t *testing.T) {
 	round := 0
-	src := &fakeSource{name: "scrape", signals: []string{"pv", "error_rate"}, collect: func(context.Context, time.Time) (Result, error) {
+	src := &fakeSource{name: "scrape", signals: []string{"pv", "error_rate"}, collect: func(context.Context, time.Time) (source.Result, error) {
 		round++
 		if round == 1 {
-			return Result{Values: values("pv", 10.0, "error_rate", 0.5)}, nil
+			return source.Result{Values: values("pv", 10.0, "error_rate", 0.5)}, nil
 		}
-		return Result{Values: values("pv", 12.0), Warnings: []string{"error_rate: division by zero"}}, nil
+		return source.Result{Values: values("pv", 12.0), Warnings: []string{"error_rate: division by zero"}}, nil
 	}}
-	p := NewPoller([]Source{src})
+	p := NewPoller([]source.Source{src})
 	p.Poll(context.Background())
 	s := p.Poll(context.Background())
 	if s.ErrorRate.OK() || len(s.Sources["scrape"].Carried) != 0 {
@@ -190,10 +191,10 @@ func TestAFullSuccessThatLeavesASignalOutShowsItMissingNotCarried(t *testing.T) 
 }
 
 func TestASourceThatNeverAnsweredHasNoValuesAndNoSuccessTime(t *testing.T) {
-	src := &fakeSource{name: "prometheus", signals: []string{"pv"}, collect: func(context.Context, time.Time) (Result, error) {
-		return Result{}, errors.New("dial tcp 127.0.0.1:9: connection refused")
+	src := &fakeSource{name: "prometheus", signals: []string{"pv"}, collect: func(context.Context, time.Time) (source.Result, error) {
+		return source.Result{}, errors.New("dial tcp 127.0.0.1:9: connection refused")
 	}}
-	s := NewPoller([]Source{src}).Poll(context.Background())
+	s := NewPoller([]source.Source{src}).Poll(context.Background())
 	if s.PV.OK() {
 		t.Errorf("pv = %v, want missing", s.PV)
 	}

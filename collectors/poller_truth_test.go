@@ -6,23 +6,25 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/launchwatch/launchwatch/collectors/source"
 )
 
 func TestASourceWhoseEverySignalFailedHasNotAnswered(t *testing.T) {
 	clock := &fakeClock{t: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
 	sampled := clock.t.Add(-2 * time.Second)
 	round := 0
-	src := &fakeSource{name: "prometheus", signals: []string{"pv", "stock"}, collect: func(context.Context, time.Time) (Result, error) {
+	src := &fakeSource{name: "prometheus", signals: []string{"pv", "stock"}, collect: func(context.Context, time.Time) (source.Result, error) {
 		round++
 		if round == 1 {
-			return Result{Values: values("pv", 10.0, "stock", 900.0), NewestSample: sampled}, nil
+			return source.Result{Values: values("pv", 10.0, "stock", 900.0), NewestSample: sampled}, nil
 		}
-		res := Result{}
-		res.addError("pv", errors.New("server answered 503 Service Unavailable"))
-		res.addError("stock", errors.New("server answered 503 Service Unavailable"))
+		res := source.Result{}
+		res.AddError("pv", errors.New("server answered 503 Service Unavailable"))
+		res.AddError("stock", errors.New("server answered 503 Service Unavailable"))
 		return res, errors.New("query pv: server answered 503\nquery stock: server answered 503")
 	}}
-	p := NewPoller([]Source{src}, WithClock(clock.now))
+	p := NewPoller([]source.Source{src}, WithClock(clock.now))
 	first := p.Poll(context.Background())
 	clock.t = clock.t.Add(time.Second)
 	s := p.Poll(context.Background())
@@ -49,44 +51,44 @@ func TestASourceWhoseEverySignalFailedHasNotAnswered(t *testing.T) {
 
 func TestANewestSampleDefaultsToThePollThatAnswered(t *testing.T) {
 	clock := &fakeClock{t: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
-	src := &fakeSource{name: "scrape", signals: []string{"pv"}, collect: func(context.Context, time.Time) (Result, error) {
-		return Result{Values: values("pv", 1.0)}, nil
+	src := &fakeSource{name: "scrape", signals: []string{"pv"}, collect: func(context.Context, time.Time) (source.Result, error) {
+		return source.Result{Values: values("pv", 1.0)}, nil
 	}}
-	s := NewPoller([]Source{src}, WithClock(clock.now)).Poll(context.Background())
+	s := NewPoller([]source.Source{src}, WithClock(clock.now)).Poll(context.Background())
 	if h := s.Sources["scrape"]; !h.NewestSample.Equal(s.Time) {
 		t.Errorf("newest sample = %v, want the poll's time %v", h.NewestSample, s.Time)
 	}
 }
 
 func TestASourceThatNeverAnsweredHasNoSampleTime(t *testing.T) {
-	src := &fakeSource{name: "prometheus", signals: []string{"pv"}, collect: func(context.Context, time.Time) (Result, error) {
-		return Result{}, errors.New("dial tcp: connection refused")
+	src := &fakeSource{name: "prometheus", signals: []string{"pv"}, collect: func(context.Context, time.Time) (source.Result, error) {
+		return source.Result{}, errors.New("dial tcp: connection refused")
 	}}
-	s := NewPoller([]Source{src}).Poll(context.Background())
+	s := NewPoller([]source.Source{src}).Poll(context.Background())
 	h := s.Sources["prometheus"]
 	if !h.LastSuccess.IsZero() || !h.NewestSample.IsZero() {
 		t.Errorf("health = %+v, want no success and no sample time: never answered", h)
 	}
-	if h.Errors[ErrorKeySource] != "dial tcp: connection refused" {
-		t.Errorf("errors = %q, want the source-wide error under %q", h.Errors, ErrorKeySource)
+	if h.Errors[source.ErrorKey] != "dial tcp: connection refused" {
+		t.Errorf("errors = %q, want the source-wide error under %q", h.Errors, source.ErrorKey)
 	}
 }
 
 func TestEachErrorIsKeptWholeNotCutAt200Characters(t *testing.T) {
 	long := "execution: " + strings.Repeat("the query exceeded the limit on chunks fetched; ", 10) + "END"
-	src := &fakeSource{name: "prometheus", signals: []string{"pv", "stock"}, collect: func(context.Context, time.Time) (Result, error) {
-		res := Result{Values: values("stock", 1.0), Infos: []string{"pv: PromQL info: metric might not be a counter"},
+	src := &fakeSource{name: "prometheus", signals: []string{"pv", "stock"}, collect: func(context.Context, time.Time) (source.Result, error) {
+		res := source.Result{Values: values("stock", 1.0), Infos: []string{"pv: PromQL info: metric might not be a counter"},
 			Warnings: []string{"pv: No StoreAPIs matched for this query"}}
-		res.addError("pv", errors.New(long+"\x1b[31m"))
+		res.AddError("pv", errors.New(long+"\x1b[31m"))
 		return res, errors.New("query pv: " + long)
 	}}
-	s := NewPoller([]Source{src}).Poll(context.Background())
+	s := NewPoller([]source.Source{src}).Poll(context.Background())
 	h := s.Sources["prometheus"]
 	if h.Errors["pv"] != long {
 		t.Errorf("pv's error = %q (%d chars), want the whole %d-character message, cleaned", h.Errors["pv"], len(h.Errors["pv"]), len(long))
 	}
-	if n := len([]rune(h.Error)); n > maxMessage {
-		t.Errorf("the summary is %d characters, want at most %d", n, maxMessage)
+	if n := len([]rune(h.Error)); n > source.MaxMessage {
+		t.Errorf("the summary is %d characters, want at most %d", n, source.MaxMessage)
 	}
 	if len(h.Infos) != 1 || len(h.Warnings) != 1 {
 		t.Errorf("infos %q, warnings %q: want each carried", h.Infos, h.Warnings)

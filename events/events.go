@@ -385,7 +385,7 @@ func (d *detector) limits(a capacity.Assessment) {
 		used := 1 - c.Check.Headroom.Or(0)
 		d.level(reading{kind: KindLimit, subject: c.Name, level: d.th.Headroom(c.Check), size: used,
 			text: func(capacity.Level) string {
-				return fmt.Sprintf("%s at %s of its limit (%s), %s", c.Name, capacity.FormatPercent(used), c.Format(c.Check.Limit), basis(c.Check.Basis, a))
+				return fmt.Sprintf("%s at %s of its %s limit, %s", c.Name, capacity.FormatPercent(used), c.Format(c.Check.Limit), basis(c.Check.Basis, a))
 			},
 			back: c.Name + " back under its limit's warning level"})
 	}
@@ -410,8 +410,7 @@ func (d *detector) drift(a capacity.Assessment) {
 		}
 		d.level(reading{kind: KindDrift, subject: c.Name, level: d.th.DriftUse(c.Check), size: c.Check.PeakUse.Or(0),
 			text: func(capacity.Level) string {
-				return fmt.Sprintf("%s per view above the plan: at the cost measured now they reach %s of %s at the planned peak (%s PV/s)",
-					c.Name, c.Format(c.Check.PeakAtCost.Or(0)), c.Format(c.Check.Limit), capacity.FormatNumber(a.Peak.PV))
+				return fmt.Sprintf("%s per view: %s of %s at peak, measured", c.Name, c.Format(c.Check.PeakAtCost.Or(0)), c.Format(c.Check.Limit))
 			},
 			back: c.Name + " per view back within the limit at the planned peak"})
 	}
@@ -421,7 +420,7 @@ func (d *detector) endpoints(a capacity.Assessment) {
 	for _, e := range a.Endpoints {
 		d.level(reading{kind: KindEndpoint, subject: e.Name, level: d.th.Usage(e.Load), size: e.Load.Or(0),
 			text: func(capacity.Level) string {
-				return fmt.Sprintf("%s at %s of its ceiling (%s of %s QPS), measured", e.Name, capacity.FormatPercent(e.Load.Or(0)),
+				return fmt.Sprintf("%s at %s of its ceiling, %s of %s QPS, measured", e.Name, capacity.FormatPercent(e.Load.Or(0)),
 					capacity.FormatNumber(e.QPS.Or(0)), capacity.FormatNumber(e.MaxQPS))
 			},
 			back: e.Name + " back under its ceiling's warning level"})
@@ -433,10 +432,9 @@ func (d *detector) errors(s snapshot.Snapshot) {
 	d.level(reading{kind: KindErrors, subject: subjectErrorRate, level: d.th.ErrorRate(s.ErrorRate, s.Requests), size: rate,
 		text: func(capacity.Level) string {
 			if req, ok := s.Requests.Get(); ok {
-				return fmt.Sprintf("error burst: %s of requests failing (%s/s of %s/s)", capacity.FormatPercent(rate),
-					capacity.FormatNumber(rate*req), capacity.FormatNumber(req))
+				return fmt.Sprintf("error burst: %s of requests failing (%s/s), measured", capacity.FormatPercent(rate), capacity.FormatNumber(rate*req))
 			}
-			return fmt.Sprintf("error burst: %s of requests failing", capacity.FormatPercent(rate))
+			return fmt.Sprintf("error burst: %s of requests failing, measured", capacity.FormatPercent(rate))
 		},
 		back: "error rate back to normal"})
 }
@@ -448,9 +446,8 @@ func (d *detector) pageWeight(a capacity.Assessment) {
 	d.level(reading{kind: KindPageWeight, subject: subjectPage, level: d.th.DriftUse(bw), size: bw.PeakUse.Or(0),
 		text: func(capacity.Level) string {
 			per := bw.PerView.Or(0)
-			return fmt.Sprintf("page weight: at %s per view, measured, the link fills at %s PV/s; the plan needs %s (plan %s per view)",
-				capacity.FormatBytes(per), capacity.FormatNumber(linkPV(bw.Limit, per)), capacity.FormatNumber(a.Peak.PV),
-				capacity.FormatBytes(a.PageWeight.Planned))
+			return fmt.Sprintf("page weight %s/view, measured: link full at %s PV/s, plan %s",
+				capacity.FormatBytes(per), capacity.FormatNumber(linkPV(bw.Limit, per)), capacity.FormatNumber(a.Peak.PV))
 		},
 		back: "page weight back within the link at the planned peak"})
 }

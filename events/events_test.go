@@ -83,11 +83,11 @@ func TestALimitFiresOnceWhenCrossedAndOnceWhenRecovered(t *testing.T) {
 	if len(limit) != 2 || limit[0].Severity != Crit || limit[1].Severity != Info {
 		t.Fatalf("limit events = %+v, want one crit then one recovery", limit)
 	}
-	if !strings.Contains(limit[0].Message, "connections at 97.5% of its limit (4,000)") {
+	if !strings.Contains(limit[0].Message, "connections at 97.5% of its 4,000 limit, measured") {
 		t.Errorf("message = %q", limit[0].Message)
 	}
 	if !limit[1].Time.Equal(t0.Add(4*time.Second+quick().CloseAfter)) ||
-		!strings.Contains(limit[1].Message, "(resolved after 12s; worst: connections at 98.8% of its limit (4,000), measured)") {
+		!strings.Contains(limit[1].Message, "(resolved after 12s; worst: connections at 98.8% of its 4,000 limit, measured)") {
 		t.Errorf("recovery %+v, want at T+14s, resolved after 12s", limit[1])
 	}
 }
@@ -220,7 +220,7 @@ func TestPageWeightDriftIsNamedByTheLinkItFills(t *testing.T) {
 	evs := run(at(0, 10), heavy)
 	for _, e := range evs {
 		if e.Kind == KindPageWeight {
-			if e.Severity != Crit || e.Message != "page weight: at 30 MB per view, measured, the link fills at 13.3 PV/s; the plan needs 100 (plan 3 MB per view)" {
+			if e.Severity != Crit || e.Message != "page weight 30 MB/view, measured: link full at 13.3 PV/s, plan 100" {
 				t.Errorf("page weight event = %+v", e)
 			}
 			return

@@ -53,7 +53,7 @@ func TestAFigureOverItsLineForLessThanOpenAfterOpensNothing(t *testing.T) {
 		snaps[sec].ErrorRate = snapshot.Some(0.3)
 	}
 	evs, _ := detectAll(th, snaps)
-	if got := only(evs, KindErrors); len(got) == 0 || !strings.HasPrefix(got[0], "10s crit: error burst: 30% of requests failing (30/s of 100/s)") {
+	if got := only(evs, KindErrors); len(got) == 0 || !strings.HasPrefix(got[0], "10s crit: error burst: 30% of requests failing (30/s), measured") {
 		t.Errorf("error events %q, want a burst opening 5 s after it began at T+5s", got)
 	}
 }
@@ -124,7 +124,7 @@ func TestAHoldDownKeepsTheWordsTrueAtItsSeverity(t *testing.T) {
 			p = q
 		}
 	}
-	if p.Severity != Crit || p.Message != "connections at 98.8% of its limit (4,000), measured" || !p.Easing.Equal(t0.Add(2*time.Second)) {
+	if p.Severity != Crit || p.Message != "connections at 98.8% of its 4,000 limit, measured" || !p.Easing.Equal(t0.Add(2*time.Second)) {
 		t.Errorf("held problem %+v, want its crit words and easing since T+2s", p)
 	}
 }
@@ -244,5 +244,23 @@ func TestDepthsFollowTheCauses(t *testing.T) {
 	}
 	if got := fmt.Sprint(Depths(ps)); got != "[0 1 2 1 0 0]" {
 		t.Errorf("depths %s, want [0 1 2 1 0 0]", got)
+	}
+}
+
+func TestCausesWalkTheChainUp(t *testing.T) {
+	ps := []Problem{
+		{Kind: KindPageWeight, Subject: subjectPage},
+		{Kind: KindLimit, Subject: "bandwidth", Cause: "page-weight/page"},
+		{Kind: KindErrors, Subject: subjectErrorRate, Cause: "limit/bandwidth"},
+	}
+	var names []string
+	for _, c := range Causes(ps[2], ps) {
+		names = append(names, c.Name())
+	}
+	if got := strings.Join(names, " ← "); got != "bandwidth limit ← page weight" {
+		t.Errorf("causes %q", got)
+	}
+	if len(Causes(ps[0], ps)) != 0 {
+		t.Error("a root has causes")
 	}
 }

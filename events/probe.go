@@ -28,9 +28,8 @@ func (d *detector) probe(s snapshot.Snapshot, a capacity.Assessment) {
 	pc := a.Probe
 	d.level(reading{kind: KindPageWeight, subject: SubjectSalePage, level: d.th.ProbeUse(pc), size: pc.PeakUse.Or(0), atOnce: true,
 		text: func(capacity.Level) string {
-			return fmt.Sprintf("sale page as probed: %s, %s from the origin a view: the link fills at %s PV/s; the plan needs %s (plan page %s)",
-				capacity.FormatBytes(pc.Weight.Or(0)), capacity.FormatBytes(pc.Origin.Or(0)), capacity.FormatNumber(pc.LinkPV.Or(0)),
-				capacity.FormatNumber(a.Peak.PV), capacity.FormatBytes(pc.Planned))
+			return fmt.Sprintf("sale page %s as probed: link full at %s PV/s, plan %s",
+				capacity.FormatBytes(pc.Weight.Or(0)), capacity.FormatNumber(pc.LinkPV.Or(0)), capacity.FormatNumber(a.Peak.PV))
 		},
 		back: "the probed sale page back within the link at the planned peak"})
 	d.failedResources(s.Probe)
@@ -65,9 +64,9 @@ func (d *detector) button(pr snapshot.Probe, a capacity.Assessment) {
 	d.level(reading{kind: KindButton, subject: subjectPurchase, level: l, size: 1, atOnce: true,
 		text: func(l capacity.Level) string {
 			if l == capacity.LevelCrit {
-				return "purchase button missing from the sale page during the sale, as probed"
+				return "purchase button missing during the sale, as probed"
 			}
-			return "purchase button missing from the sale page before T0, as probed (the config requires it before T0)"
+			return "purchase button missing before T0, as probed (required)"
 		},
 		back: "purchase button back on the sale page"})
 }

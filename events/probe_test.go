@@ -55,8 +55,8 @@ func TestAMissingButtonIsExpectedBeforeT0AndCriticalAtOnceDuringTheSale(t *testi
 	// all the same, and falls 30 s after it is back.
 	got := only(runWith(capacity.DefaultThresholds(), snaps...), KindButton)
 	want := []string{
-		"0s crit: purchase button missing from the sale page during the sale, as probed",
-		"50s info: purchase button back on the sale page (resolved after 50s; worst: purchase button missing from the sale page during the sale, as probed)",
+		"0s crit: purchase button missing during the sale, as probed",
+		"50s info: purchase button back on the sale page (resolved after 50s; worst: purchase button missing during the sale, as probed)",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("button events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -68,8 +68,8 @@ func TestAButtonTheConfigRequiresBeforeT0WarnsWhenMissing(t *testing.T) {
 	th.ButtonBeforeLaunch = true
 	got := only(runWith(th, probed(-20*time.Second, false), probed(-10*time.Second, true), probed(0, true)), KindButton)
 	want := []string{
-		"-20s warn: purchase button missing from the sale page before T0, as probed (the config requires it before T0)",
-		"0s info: purchase button back on the sale page (resolved after 20s; worst: purchase button missing from the sale page before T0, as probed (the config requires it before T0))",
+		"-20s warn: purchase button missing before T0, as probed (required)",
+		"0s info: purchase button back on the sale page (resolved after 20s; worst: purchase button missing before T0, as probed (required))",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("button events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -123,10 +123,10 @@ func TestTheProbedPageIsJudgedByTheLinkAtThePeak(t *testing.T) {
 	}
 	want := []string{
 		// 330 MB/s of 400 at the peak: 82.5%.
-		"2s warn: sale page as probed: 3.3 MB, 3.3 MB from the origin a view: the link fills at 121 PV/s; the plan needs 100 (plan page 3 MB)",
-		"3s crit: sale page as probed: 10 MB, 10 MB from the origin a view: the link fills at 40 PV/s; the plan needs 100 (plan page 3 MB)",
+		"2s warn: sale page 3.3 MB as probed: link full at 121 PV/s, plan 100",
+		"3s crit: sale page 10 MB as probed: link full at 40 PV/s, plan 100",
 		"14s info: the probed sale page back within the link at the planned peak (resolved after 12s; " +
-			"worst: sale page as probed: 10 MB, 10 MB from the origin a view: the link fills at 40 PV/s; the plan needs 100 (plan page 3 MB))",
+			"worst: sale page 10 MB as probed: link full at 40 PV/s, plan 100)",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("page weight events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

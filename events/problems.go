@@ -317,3 +317,46 @@ func Depths(ps []Problem) []int {
 	}
 	return out
 }
+
+// Name names a problem in a few words, as a person says it: "error
+// burst", "bandwidth limit", "page weight", "cart endpoint".
+func (p Problem) Name() string {
+	switch p.Kind {
+	case KindErrors:
+		return "error burst"
+	case KindLimit:
+		return p.Subject + " limit"
+	case KindEndpoint:
+		return p.Subject + " endpoint"
+	case KindDrift:
+		return p.Subject + " per view"
+	case KindPageWeight:
+		if p.Subject == SubjectSalePage {
+			return "sale page weight"
+		}
+		return "page weight"
+	case KindPace:
+		return "sell-out pace"
+	case KindButton:
+		return "purchase button"
+	case KindResource:
+		return "page resources"
+	case KindSource:
+		return "source " + p.Subject
+	}
+	return string(p.Kind) + " " + p.Subject
+}
+
+// Causes returns the chain of problems in ps that p follows from, its
+// direct cause first, as far as ps holds them.
+func Causes(p Problem, ps []Problem) []Problem {
+	by := make(map[string]Problem, len(ps))
+	for _, q := range ps {
+		by[q.Key()] = q
+	}
+	var out []Problem
+	for c, ok := by[p.Cause]; ok && len(out) < len(ps); c, ok = by[c.Cause] {
+		out = append(out, c)
+	}
+	return out
+}

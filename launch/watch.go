@@ -10,6 +10,7 @@ import (
 	"github.com/launchwatch/launchwatch/alerts"
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/collectors"
+	"github.com/launchwatch/launchwatch/collectors/prom"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/recording"
@@ -170,7 +171,7 @@ func history(cfg *config.Config, log *slog.Logger) func(ctx context.Context, fro
 	}
 	return func(ctx context.Context, from, to time.Time) ([]snapshot.Snapshot, error) {
 		var out []snapshot.Snapshot
-		err := hist.Fetch(ctx, from, to, func(_ collectors.Chunk, snaps []snapshot.Snapshot) error {
+		err := hist.Fetch(ctx, from, to, func(_ prom.Chunk, snaps []snapshot.Snapshot) error {
 			out = append(out, snaps...)
 			return nil
 		})

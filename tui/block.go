@@ -2,8 +2,6 @@ package tui
 
 import (
 	"strings"
-
-	"github.com/charmbracelet/x/ansi"
 )
 
 // block builds a panel of exactly w x h cells line by line, with a column
@@ -61,7 +59,7 @@ func (b *block) put(pre, s, post string, width int, centred bool) {
 		width = cellWidth(s)
 	}
 	if width > inner {
-		s = ansi.Truncate(pre+s+post, inner, "")
+		s = cutLine(pre+s+post, inner)
 		pre, post = "", ""
 		width = cellWidth(s)
 	}

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
 )
 
 // box draws a bordered panel of exactly w x h cells, with the title set
@@ -80,7 +79,7 @@ func (in *boxWriter) reserve(size int) {
 	pre, post, w := in.pre, in.post, in.w
 	t, tw := "", 0
 	if in.title != "" && w >= 8 {
-		t = ansi.Truncate(in.title, w-6, "…")
+		t = cutLine(in.title, w-6)
 		tw = cellWidth(t)
 	}
 	top := len(pre) + 3*w + len(post) // the corners and the line, 3 bytes a cell
@@ -138,7 +137,7 @@ func (in *boxWriter) measured(l string, lw int) {
 		return
 	}
 	if lw > in.innerW {
-		l = ansi.Truncate(l, in.innerW, "")
+		l = cutLine(l, in.innerW)
 		lw = cellWidth(l)
 	}
 	in.b.WriteByte('\n')
@@ -176,7 +175,7 @@ func (in *boxWriter) endLine() {
 	lw := cellWidth(l)
 	if lw > in.innerW {
 		kept := in.b.String()[:in.lineStart]
-		l = ansi.Truncate(l, in.innerW, "")
+		l = cutLine(l, in.innerW)
 		lw = cellWidth(l)
 		in.b = strings.Builder{}
 		in.b.Grow(len(kept) + len(l) + (in.innerH-in.rows)*(len(in.left)+len(in.right)+3*in.innerW+1) + 3*in.w + len(in.pre) + len(in.post))

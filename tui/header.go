@@ -5,21 +5,26 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/launchwatch/launchwatch/capacity"
-	"github.com/launchwatch/launchwatch/snapshot"
 )
 
 // header is one line: name, phase, countdown, clock, each source's health
-// with its data age, the time to the next poll.
+// with its data age, the time to the next poll. A part that does not fit
+// is left out whole, "…" saying so (a source's age cut to "0." would read
+// as another), the last first, but that the screen records (or failed to)
+// and a stopped pipeline are never left out.
 func (m *Model) header(f *frame, w int) string {
 	st := m.styles
 	name := m.opts.LaunchName
 	if name == "" {
 		name = "launch"
 	}
-	parts := []string{st.Bold.Render(snapshot.CleanText(name, 40))}
+	sep := st.Faint.Render(" │ ")
+	parts := make([]headerPart, 0, 16) // a handful, and a part a source
+	add := func(s string) { parts = append(parts, headerPart{sep: sep, text: s}) }
+	vital := func(s string) { parts = append(parts, headerPart{sep: sep, text: s, vital: true}) }
+	add(st.Bold.Render(cleanCut(name, 40)))
 
 	phase, phaseLevel := "waiting for data", LevelNone
 	if f.data {
@@ -38,21 +43,21 @@ func (m *Model) header(f *frame, w int) string {
 		if m.closed {
 			badge = "REPLAY stopped"
 		}
-		parts = append(parts, st.HeaderPhase.Inherit(st.Accent.Style).Render(badge), strings.ToLower(phase))
+		add(st.HeaderPhase.Inherit(st.Accent.Style).Render(badge))
+		add(strings.ToLower(phase))
 	} else {
-		parts = append(parts, st.HeaderPhase.Inherit(st.level(phaseLevel).Style).Render(phase))
+		add(st.HeaderPhase.Inherit(st.level(phaseLevel).Style).Render(phase))
 	}
-	now := m.opts.Clock()
+	now := f.now
 	if !m.opts.Plan.LaunchAt.IsZero() {
-		parts = append(parts, st.Bold.Render(countdown(now.Sub(m.opts.Plan.LaunchAt))))
+		add(st.Bold.Render(countdown(now.Sub(m.opts.Plan.LaunchAt))))
 	}
-	parts = append(parts, now.Format("15:04:05"))
+	add(now.Format("15:04:05"))
 	if f.data {
-		var srcs []string
-		for _, n := range f.snap.SourceNames() {
+		for i, n := range f.snap.SourceNames() {
 			src := f.snap.Sources[n]
 			dot, l := m.sourceDot(src, f.snap.Time)
-			label := st.level(l).Render(dot) + " " + snapshot.CleanText(n, 16)
+			label := st.level(l).Render(dot) + " " + cleanCut(n, 16)
 			if slices.Contains(m.opts.Simulated, n) {
 				label += st.Faint.Render(" sim")
 			}
@@ -64,33 +69,87 @@ func (m *Model) header(f *frame, w int) string {
 			if src.RateWindow > 0 {
 				label += st.Faint.Render(" rate " + seconds(src.RateWindow))
 			}
-			srcs = append(srcs, label)
+			add(label)
+			if i > 0 {
+				parts[len(parts)-1].sep = "  " // the sources are one part of the line
+			}
 		}
-		parts = append(parts, strings.Join(srcs, "  "))
 	}
 	if m.opts.Recording != "" {
 		if why := m.shown().RecordErr; why != "" {
 			// A disk full, a file gone: recording has stopped working, and
 			// a war room must not believe it is still recorded.
-			parts = append(parts, st.level(LevelCrit).Render("✕ REC FAILED: "+snapshot.CleanText(why, 80)))
+			vital(st.level(LevelCrit).Render("✕ REC FAILED: " + cleanCut(why, 80)))
 		} else {
-			parts = append(parts, st.level(LevelCrit).Render("● REC")+" "+st.Faint.Render(snapshot.CleanText(m.opts.Recording, 60)))
+			// That it records is never left out; the file's name may be.
+			vital(st.level(LevelCrit).Render("● REC"))
+			parts = append(parts, headerPart{sep: " ", text: st.Faint.Render(cleanCut(m.opts.Recording, 60))})
 		}
 	}
 	switch {
 	case m.closed && m.stopErr != "":
-		parts = append(parts, st.level(LevelCrit).Render("STOPPED by an error (below)"))
+		vital(st.level(LevelCrit).Render("STOPPED by an error (below)"))
 	case m.closed:
-		parts = append(parts, st.level(LevelWarn).Render("STOPPED"))
+		vital(st.level(LevelWarn).Render("STOPPED"))
 	case m.opts.Replay != nil:
-	case m.paused:
-		parts = append(parts, st.level(LevelWarn).Render("PAUSED (p)"))
 	case !m.received.IsZero():
-		next := m.opts.Interval - m.opts.Wall().Sub(m.received)
-		parts = append(parts, st.Faint.Render("next poll "+age(max(next, 0))))
+		add(st.Faint.Render("next poll " + age(f.nextPoll)))
 	}
-	line := " " + strings.Join(parts, st.Faint.Render(" │ "))
-	return st.Header.Render(fit(ansi.Truncate(line, w, "…"), w, 1))
+	return st.Header.Render(fit(joinParts(" ", parts, w), w, 1))
+}
+
+// headerPart is a part of the header and what separates it from the part
+// before it; a vital one is never left out for another.
+type headerPart struct {
+	sep, text string
+	vital     bool
+}
+
+// joinParts writes lead and the parts in w cells: all when they fit, else
+// without the last parts that are not vital, as many as it takes, " …" in
+// place of each run left out. The first part is never left out: when it
+// is still too wide, it is cut as cutLine cuts.
+func joinParts(lead string, parts []headerPart, w int) string {
+	var kb [16]bool
+	keep := kb[:0]
+	if len(parts) > len(kb) {
+		keep = make([]bool, 0, len(parts))
+	}
+	keep = keep[:len(parts)]
+	for i := range keep {
+		keep[i] = true
+	}
+	width := func() int {
+		n := cellWidth(lead)
+		for i, p := range parts {
+			switch {
+			case keep[i] && i > 0:
+				n += cellWidth(p.sep) + cellWidth(p.text)
+			case keep[i]:
+				n += cellWidth(p.text)
+			case keep[i-1]:
+				n += 2 // " …"
+			}
+		}
+		return n
+	}
+	for i := len(parts) - 1; i > 0 && width() > w; i-- {
+		keep[i] = parts[i].vital
+	}
+	var b strings.Builder
+	b.WriteString(lead)
+	for i, p := range parts {
+		switch {
+		case i == 0:
+			b.WriteString(cutLine(p.text, w-(width()-cellWidth(p.text))))
+		case keep[i]:
+			b.WriteString(p.sep)
+			b.WriteString(p.text)
+		case keep[i-1]:
+			b.WriteString(" …")
+		}
+	}
+	return b.String()
 }
 
 // helpStyles styles the help bubble from our renderer-bound styles.

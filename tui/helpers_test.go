@@ -34,7 +34,17 @@ type fakeFeed struct {
 }
 
 func newFeed(snaps []snapshot.Snapshot, plan capacity.Plan) *fakeFeed {
-	return &fakeFeed{snaps: snaps, an: pipeline.NewAnalyst(plan, capacity.DefaultThresholds(), 10_000), ch: make(chan pipeline.Frame, 16)}
+	return &fakeFeed{snaps: snaps, an: pipeline.NewAnalyst(plan, testThresholds(), 10_000), ch: make(chan pipeline.Frame, 16)}
+}
+
+// testThresholds are the defaults with problems opening at once and
+// falling after 10 s under: the scripted launches here are about what the
+// screen shows of a problem, not about how long one stands before it
+// opens (events' tests are).
+func testThresholds() capacity.Thresholds {
+	th := capacity.DefaultThresholds()
+	th.OpenAfter, th.CloseAfter = 0, 10*time.Second
+	return th
 }
 
 func (f *fakeFeed) setClock(t time.Time) {
@@ -128,15 +138,22 @@ func launchSnapshots(n int) []snapshot.Snapshot {
 	return out
 }
 
-// testModel builds a model on a pinned colour profile and an injected wall
-// clock.
-func testModel(feed *fakeFeed, profile termenv.Profile) Model {
+// pinned is a renderer on a colour profile and a dark background, so that
+// views do not follow the terminal the tests run in.
+func pinned(profile termenv.Profile) *lipgloss.Renderer {
 	r := lipgloss.NewRenderer(nil)
 	r.SetColorProfile(profile)
 	r.SetHasDarkBackground(true)
+	return r
+}
+
+// testModel builds a model on a pinned colour profile and an injected wall
+// clock.
+func testModel(feed *fakeFeed, profile termenv.Profile) Model {
+	r := pinned(profile)
 	wall := t0
 	return New(Options{
-		Frames: feed, Clock: feed.Now, Plan: demoPlan(), HasPlan: true, Thresholds: capacity.DefaultThresholds(),
+		Frames: feed, Clock: feed.Now, Plan: demoPlan(), HasPlan: true, Thresholds: testThresholds(),
 		LaunchName: "Flash sale (test)", Renderer: r, Wall: func() time.Time { return wall },
 	})
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/ansi"
 )
 
 // panelID names a panel: what it draws is in panels, where it stands in
@@ -34,6 +33,10 @@ const (
 // panelDef is how a panel draws itself into exactly w x h cells.
 type panelDef struct {
 	draw func(f *frame, w, h int, focused bool) string
+	// need is how many lines the panel's content takes, its border
+	// included, for a row sized to fit (size.fit); nil for a panel that
+	// fills whatever it is given (a chart, a list).
+	need func(f *frame) int
 	// frameOnly says the drawing depends on nothing but the frame, the
 	// size, the focus, the theme and the chart window, so it is kept until
 	// one of them changes: a key that moves the focus redraws two borders,
@@ -52,9 +55,12 @@ func panels() [numPanels]panelDef {
 		panelPVChart:   {draw: boxedChart("PV/s · plan peak", chartPV), frameOnly: true},
 		panelConnChart: {draw: boxedChart("Connections · plan at PV", chartConns), frameOnly: true},
 		panelBWChart:   {draw: boxedChart("Bandwidth · plan at PV", chartBandwidth), frameOnly: true},
-		panelEndpoints: {draw: boxed(fixedTitle("Endpoints · QPS against ceiling"), endpointsTable), frameOnly: true},
-		panelHost:      {draw: boxed(hostTitle, func(f *frame, w, _ int) string { return hostPanel(f, w) }), frameOnly: true},
-		panelPlan:      {draw: boxed(planTitle, func(f *frame, w, _ int) string { return planPanel(f, w) }), frameOnly: true},
+		panelEndpoints: {draw: boxed(fixedTitle("Endpoints · QPS against ceiling"), endpointsTable), frameOnly: true,
+			need: boxNeed(endpointsLines)},
+		panelHost: {draw: boxed(hostTitle, func(f *frame, w, _ int) string { return hostPanel(f, w) }), frameOnly: true,
+			need: boxNeed(hostLines)},
+		panelPlan: {draw: boxed(planTitle, func(f *frame, w, _ int) string { return planPanel(f, w) }), frameOnly: true,
+			need: boxNeed(planLines)},
 		panelProblems: {draw: func(f *frame, w, h int, focused bool) string {
 			innerW, innerH := inner(w, h)
 			if f.flash && !focused {
@@ -96,6 +102,12 @@ func boxedChart(title string, chart func(f *frame, out lineWriter, w, h int)) fu
 	}
 }
 
+// boxNeed is the height of a box whose body takes lines(f) lines: the
+// border's two lines more.
+func boxNeed(lines func(f *frame) int) func(f *frame) int {
+	return func(f *frame) int { return lines(f) + 2 }
+}
+
 func fixedTitle(s string) func(*frame) string { return func(*frame) string { return s } }
 
 func hostTitle(f *frame) string {
@@ -105,13 +117,24 @@ func hostTitle(f *frame) string {
 	return "Host · this host"
 }
 
-// size is one row's height or one cell's width in a layout: fixed cells,
-// or a share (weight) of what the fixed sizes leave, after every share
+// size is one row's height or one cell's width in a layout: fixed cells;
+// a fit, what the row's panels need to show their content; or a share
+// (weight) of what the fixed sizes and the fits leave, after every share
 // has its minimum.
 type size struct {
-	fixed  int // cells; 0 makes it a share
-	weight int // its share of the room left
-	min    int // a share gets at least this much first
+	fixed  int // cells; 0 makes it a fit or a share
+	weight int // a share's part of the room left
+	// min: a share gets at least this much first; a fit given less is
+	// left out (a box of 2 lines is a border with nothing in it).
+	min int
+	// fit sizes a row to the most lines its panels' content takes (their
+	// need), at most max when max is set, out of what the fixed sizes and
+	// the shares' minimums leave. What a fit row does not need goes to the
+	// shares: the endpoints and the host, which have a few lines to show,
+	// leave their blank lines to the problems and the events, which have
+	// more than any screen holds.
+	fit bool
+	max int
 	// shift moves cells between neighbours after sharing (a row's shifts
 	// add up to zero): a panel whose columns need a little more.
 	shift int
@@ -153,42 +176,49 @@ func layouts() []layout {
 	fixed := func(n int) size { return size{fixed: n} }
 	share := size{weight: 1}
 	one := func(p panelID, h size) row { return row{height: h, cells: []cell{{panel: p, width: share}}} }
+	// The problems and the events below endpoints | host: each a share
+	// of what the tiles and the panels above leave, 3 and 2 lines at the
+	// least (a border each), before endpoints | host has any.
+	below := []row{one(panelProblems, size{weight: 1, min: 5}), one(panelEvents, size{weight: 1, min: 4})}
 	return []layout{
 		{
-			// Tiles, the three charts, endpoints | host | plan, problems,
-			// events. The host panel's lines are short; endpoints and the
-			// plan table share what is left, the plan's measured and room
-			// columns carrying level marks.
+			// Tiles, the three charts, endpoints | host | plan as tall as
+			// their content, problems | events side by side. The host
+			// panel's lines are short; endpoints and the plan table share
+			// what is left, the plan's measured and room columns carrying
+			// level marks. The charts keep 9 lines (5 of plot) and take two
+			// thirds of the rest: at 120x40 the problems and the events
+			// show 6 lines each.
 			name: "full", minW: 120, minH: 40,
 			rows: []row{
 				one(panelTiles, fixed(8)),
-				{height: share, cells: []cell{{panelPVChart, share}, {panelConnChart, share}, {panelBWChart, share}}},
-				{height: fixed(9), cells: []cell{
+				{height: size{weight: 2, min: 9}, cells: []cell{{panelPVChart, share}, {panelConnChart, share}, {panelBWChart, share}}},
+				{height: size{fit: true, min: 3, max: 12}, cells: []cell{
 					{panelEndpoints, size{weight: 1, shift: -4}}, {panelHost, fixed(28)}, {panelPlan, size{weight: 1, shift: 4}},
 				}},
-				one(panelProblems, fixed(5)),
-				one(panelEvents, fixed(4)),
+				// What stands now before what happened: a problem's line
+				// says its figure, its basis and its cause, an event is a
+				// line of history (f shows the log whole). 80 and 40
+				// columns at 120.
+				{height: size{weight: 1, min: 7}, cells: []cell{{panelProblems, size{weight: 2}}, {panelEvents, size{weight: 1}}}},
 			},
 		},
 		{
-			// No charts: tiles, endpoints | host, problems, events.
+			// No charts: tiles, endpoints | host as tall as their content,
+			// problems, events.
 			name: "compact", minW: 100, minH: 16,
-			rows: []row{
+			rows: append([]row{
 				one(panelTiles, fixed(7)),
-				{height: share, cells: []cell{{panelEndpoints, share}, {panelHost, share}}},
-				one(panelProblems, fixed(4)),
-				one(panelEvents, fixed(3)),
-			},
+				{height: size{fit: true, min: 3, max: 12}, cells: []cell{{panelEndpoints, share}, {panelHost, share}}},
+			}, below...),
 		},
 		{
 			// The compact layout with the tiles on two rows.
 			name: "narrow", minW: 60, minH: 16,
-			rows: []row{
+			rows: append([]row{
 				one(panelTiles, fixed(13)),
-				{height: share, cells: []cell{{panelEndpoints, share}, {panelHost, share}}},
-				one(panelProblems, fixed(4)),
-				one(panelEvents, fixed(3)),
-			},
+				{height: size{fit: true, min: 3, max: 12}, cells: []cell{{panelEndpoints, share}, {panelHost, share}}},
+			}, below...),
 		},
 		{
 			// The five figures as large as the screen allows (the countdown
@@ -260,81 +290,6 @@ func (l layout) nextFocus(cur panelID, dir int) panelID {
 	return order[0]
 }
 
-// sizes divides total among the sizes: fixed ones take theirs, shares
-// their minimum, then the rest by weight (remainders to the first), then
-// the shifts. Nothing is negative; what does not fit is cut by fit.
-func sizes(total int, ss []size) []int {
-	out := make([]int, len(ss))
-	rest, weights := max(total, 0), 0
-	for i, s := range ss {
-		if s.fixed > 0 {
-			out[i] = s.fixed
-		} else {
-			out[i] = s.min
-			weights += s.weight
-		}
-		rest -= out[i]
-	}
-	rest = max(rest, 0)
-	if weights > 0 {
-		given := 0
-		for i, s := range ss {
-			if s.fixed == 0 {
-				part := rest * s.weight / weights
-				out[i] += part
-				given += part
-			}
-		}
-		for i, s := range ss {
-			if given >= rest {
-				break
-			}
-			if s.fixed == 0 && s.weight > 0 {
-				out[i]++
-				given++
-			}
-		}
-	}
-	for i, s := range ss {
-		out[i] = max(out[i]+s.shift, 0)
-	}
-	return out
-}
-
-// draw draws a layout's panels at w x h: its rows, each the panels side
-// by side, and at most how many bytes they take on screen (a row of k
-// panels h lines high counts the (k-1)(h-1) newlines joining leaves out).
-func (m *Model) draw(f *frame, l layout, w, h int) (rows [][]string, total int) {
-	heights := make([]size, len(l.rows))
-	for i, r := range l.rows {
-		heights[i] = r.height
-	}
-	hs := sizes(h, heights)
-	for i, r := range l.rows {
-		if hs[i] <= 0 {
-			continue
-		}
-		widths := make([]size, len(r.cells))
-		for j, c := range r.cells {
-			widths[j] = c.width
-		}
-		ws := sizes(w, widths)
-		parts := make([]string, 0, len(r.cells))
-		for j, c := range r.cells {
-			if p := m.panel(f, c.panel, ws[j], hs[i]); p != "" {
-				parts = append(parts, p)
-				total += len(p)
-			}
-		}
-		if len(parts) == 0 {
-			continue
-		}
-		rows = append(rows, parts)
-		total += hs[i] // the newlines
-	}
-	return rows, total
-}
-
 // one is a body of one block, as draw returns a layout's.
 func one(s string) ([][]string, int) { return [][]string{{s}}, len(s) }
 
@@ -368,7 +323,7 @@ func fit(s string, w, h int) string {
 	for i, l := range lines {
 		lw := cellWidth(l)
 		if lw > w {
-			l = ansi.Truncate(l, w, "")
+			l = cutLine(l, w)
 			lw = cellWidth(l)
 		}
 		if pad := w - lw; pad > 0 {

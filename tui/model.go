@@ -108,6 +108,12 @@ type Model struct {
 	otherTheme int
 	window     time.Duration
 
+	// frozenAt and frozenNext are the clock and the time to the next poll
+	// of the moment the screen was paused, which it shows while paused:
+	// nothing on a paused screen moves.
+	frozenAt   time.Time
+	frozenNext time.Duration
+
 	latest pipeline.Frame // the newest; zero Seq until one arrives
 
 	cursor   int             // the selected problem's row, while the problems panel has the focus
@@ -123,6 +129,8 @@ type Model struct {
 	note  string                 // a replay control's answer, shown in the footer
 	older older                  // history fetched on demand for a widened window
 	drawn *[numPanels]drawnPanel // frame-only panels as last drawn (shared by the model's copies)
+	// footers is the footer as last drawn (shared by the model's copies).
+	footers *footerMemo
 
 	body string // the rendered screen below the header; "" when the whole screen is a message
 	view string // the rendered screen; View returns it
@@ -162,12 +170,13 @@ func New(opts Options) Model {
 		keys = *opts.KeyMap
 	}
 	m := Model{
-		opts:   opts,
-		keys:   &keys,
-		help:   ptr(help.New()),
-		themes: Themes(),
-		window: opts.Window,
-		drawn:  new([numPanels]drawnPanel),
+		opts:    opts,
+		keys:    &keys,
+		help:    ptr(help.New()),
+		themes:  Themes(),
+		window:  opts.Window,
+		drawn:   new([numPanels]drawnPanel),
+		footers: new(footerMemo),
 	}
 	m.initWall()
 	m.applyTheme()
@@ -268,8 +277,7 @@ func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case keyMatches(msg, k.Sources):
 		m.showSrcs = !m.showSrcs
 	case keyMatches(msg, k.Pause):
-		m.paused = !m.paused
-		m.frozen = m.latest
+		m.pause(!m.paused)
 	case keyMatches(msg, k.NextPanel):
 		m.focus = m.layout().nextFocus(m.focus, 1)
 	case keyMatches(msg, k.PrevPanel):

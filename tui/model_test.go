@@ -186,7 +186,7 @@ func TestPauseFreezesTheScreenButNotTheData(t *testing.T) {
 	m = drive(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("p")})
 	frozen := m.View()
 	if !strings.Contains(frozen, "PAUSED") {
-		t.Fatal("the header must say the screen is paused")
+		t.Fatal("the screen must say it is paused")
 	}
 	feed.snaps = launchSnapshots(60)
 	m = drive(m, feed.msg(feed.snaps[50]))
@@ -220,7 +220,9 @@ func TestAStaleSourceShowsItsFiguresStaleWithTheirAge(t *testing.T) {
 	s.Sources["host"] = h
 	m = drive(m, feed.msg(s))
 	v := m.View()
-	for _, want := range []string{"✕ scrape 12s", "stale 12s", "source scrape down: scrape http://127.0.0.1:9400/metrics: connection refused"} {
+	// Why: whole on the status line; the event log, 40 columns wide at
+	// 120 beside the problems, names the event.
+	for _, want := range []string{"✕ scrape 12s", "stale 12s", "✕!! scrape: scrape http://127.0.0.1:9400/metrics: connection refused", "✕ source scrape down: …"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q", want)
 		}
@@ -378,6 +380,22 @@ func TestARecordingThatFailsSaysSoInPlaceOfREC(t *testing.T) {
 	}
 }
 
+// A header too wide leaves its last parts out whole, but never that the
+// screen records: a war room must see it is being recorded.
+func TestTheHeaderKeepsRECWhenItsFileDoesNotFit(t *testing.T) {
+	feed := newFeed(launchSnapshots(3), demoPlan())
+	m := testModel(feed, termenv.Ascii)
+	m.opts.Recording = "/tmp/TestRecordThenReplayInARealTerminal123/001/crash.lwrec.jsonl"
+	m = drive(m, tea.WindowSizeMsg{Width: 120, Height: 40}, feed.next())
+	h := strings.SplitN(m.View(), "\n", 2)[0]
+	if !strings.Contains(h, "● REC …") || strings.Contains(h, "/tmp") || strings.Contains(h, "next poll") {
+		t.Errorf("header: %q, want ● REC without its file and the next poll", h)
+	}
+	if !strings.Contains(h, "● scrape 0.0s") {
+		t.Errorf("header: %q, want the sources, which fit beside ● REC", h)
+	}
+}
+
 // BenchmarkFocusMove is a key that moves the focus between two frames:
 // the two panels whose border changes are drawn, the others are kept.
 func BenchmarkFocusMove(b *testing.B) {
@@ -394,4 +412,27 @@ func BenchmarkFocusMove(b *testing.B) {
 // pooled ones).
 func downsample(hist histView, value func(snapshot.Snapshot) snapshot.Value, n int) []point {
 	return downsampleInto(make([]point, 0, hist.Len()/max(n, 1)+1), hist, value, n)
+}
+
+// The footer is kept between frames: it must change with what it shows.
+func TestTheFooterFollowsTheWidthTheThemeAndTheNote(t *testing.T) {
+	m, _ := fed(40, 200, 60, termenv.TrueColor)
+	wide := lastLine(m.View())
+	m = drive(m, tea.WindowSizeMsg{Width: 80, Height: 60})
+	if narrow := lastLine(m.View()); ansi.StringWidth(narrow) != 80 || narrow == wide {
+		t.Errorf("at 80 columns the footer is %q", narrow)
+	}
+	m = drive(m, tea.WindowSizeMsg{Width: 200, Height: 60})
+	if lastLine(m.View()) != wide {
+		t.Error("back at 200 columns the footer is not what it was")
+	}
+	m = drive(m, keyMsg("t"))
+	if lastLine(m.View()) == wide {
+		t.Error("a theme change left the footer in the old theme's colours")
+	}
+	m.note = "older history: the server answered 500"
+	m.render()
+	if !strings.Contains(lastLine(m.View()), m.note) {
+		t.Errorf("the note is not in the footer: %q", lastLine(m.View()))
+	}
 }

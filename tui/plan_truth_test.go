@@ -13,7 +13,8 @@ import (
 
 // crashAt is the first launch's crash as the demo measured it: ten-times
 // heavier pages with no CDN fill the 1 Gbit/s link at 12.4 PV/s, 4,295
-// connections against a plan of 6, connection memory 40 times the plan.
+// connections against a plan of 6, connection memory 40 times the plan
+// (on a host the test's plan calls the origin).
 func crashAt(at time.Time) snapshot.Snapshot {
 	s := launchSnapshots(1)[0]
 	s.Time = at
@@ -31,8 +32,12 @@ func TestThePlanFollowsTheMeasuredCost(t *testing.T) {
 	for i := range 5 {
 		snaps = append(snaps, crashAt(t0.Add(time.Duration(i)*time.Second)))
 	}
-	feed := newFeed(snaps, demoPlan())
-	m := drive(testModel(feed, termenv.Ascii), tea.WindowSizeMsg{Width: 120, Height: 40})
+	origin := demoPlan()
+	origin.HostIsOrigin = true
+	feed := newFeed(snaps, origin)
+	m := testModel(feed, termenv.Ascii)
+	m.opts.Plan = origin
+	m = drive(m, tea.WindowSizeMsg{Width: 160, Height: 50})
 	for range snaps {
 		m = drive(m, feed.next())
 	}
@@ -40,15 +45,21 @@ func TestThePlanFollowsTheMeasuredCost(t *testing.T) {
 	wantAll(t, v,
 		"link limit 12.4!!", "plan 1,250", // the PV tile: the link fills at the measured page weight
 		"first limit: link at 12.4 PV/s (plan 1,250)", // the plan panel
-		"693x the plan!!",           // 4,295 connections against 6.2 at 12.4 PV/s
-		"4,295!!",                   // flagged in the plan table though far from the limit
-		"2.5 MB!!",                  // connection memory 40 times the plan
+		// 4,295 connections against 6.2 at 12.4 PV/s: 346 a view, 69,274
+		// at the planned peak of 200 against a limit of 10,000.
+		"693x the plan!!", "4,295!!", "connections per view: 69,274 of 10,000 at peak, measured",
 		"over by 0.1%", "over 0.1%", // the link over its limit, in words
 		// What the origin sends per view against the plan's origin share,
 		// with the page and the CDN's share named.
 		"origin 10.1 MB/view · plan 100 KB", "(1 MB page, 90% CDN)",
-		"connections 693x the plan at this PV: 4,295, plan 6", "memory 40.3x the plan at this PV",
+		"page weight 10.1 MB/view, measured: link full at 12.4 PV/s, plan 200",
 	)
+	// Memory 40 times the plan at this PV is 40 MB of 512 MiB at the
+	// peak: a difference that harms nothing, neither flagged nor a
+	// problem.
+	if strings.Contains(v, "2.5 MB!") || strings.Contains(v, "memory per view") {
+		t.Errorf("a harmless memory drift is flagged:\n%s", v)
+	}
 	if strings.Contains(v, "room -") {
 		t.Error("a negative headroom reads as room")
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/events"
 	"github.com/launchwatch/launchwatch/pipeline"
-	"github.com/launchwatch/launchwatch/snapshot"
 )
 
 // problemsTitle counts what is wrong now in the panel's border.
@@ -23,9 +22,11 @@ func problemsTitle(f *frame) string {
 	return fmt.Sprintf("Problems · %d now", len(f.problems))
 }
 
-// problemsPanel lists what is wrong now, worst first, each with its live
-// figure (the message is rewritten every snapshot) and how long it has
-// stood. The selected one (the panel focused) is marked ›; an
+// problemsPanel lists what is wrong now, grouped by cause and worst first,
+// each with its live figure (the message is rewritten every snapshot) and
+// how long it has stood; a problem caused by another stands under it,
+// marked └ (page weight, └ the link full, └ the 502s). One easing under
+// its line says so. The selected one (the panel focused) is marked ›; an
 // acknowledged one says ack and rings no more.
 func problemsPanel(f *frame, w, h int) string {
 	st := f.st
@@ -58,17 +59,31 @@ func problemsPanel(f *frame, w, h int) string {
 		}
 		since := capacity.FormatDuration(f.snap.Time.Sub(p.Since))
 		head := cursor + st.level(l).Render(mark+st.levelMark(l)) + " " + st.Faint.Render(fmt.Sprintf("%6s", since)) + " "
+		if d := f.depthOf(i); d > 0 {
+			head += st.Faint.Render(strings.Repeat("  ", d-1) + "└ ")
+		}
 		tail := ""
+		if !p.Easing.IsZero() {
+			tail += st.Faint.Render(" easing " + capacity.FormatDuration(f.snap.Time.Sub(p.Easing)))
+		}
 		if f.acked[p.Key()] {
-			tail = st.Faint.Render(" ack")
+			tail += st.Faint.Render(" ack")
 		}
 		room := max(w-ansi.StringWidth(head)-ansi.StringWidth(tail), 0)
-		lines = append(lines, head+st.level(l).Render(snapshot.CleanText(p.Message, room))+tail)
+		lines = append(lines, head+st.level(l).Render(cleanCut(p.Message, room))+tail)
 	}
 	if hidden := len(f.problems) - len(lines); hidden > 0 && len(lines) < h {
 		lines = append(lines, st.Faint.Render(fmt.Sprintf("  … %d more (focus this panel, ↑/↓)", hidden)))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// depthOf is how deep the i-th problem stands under its causes.
+func (f *frame) depthOf(i int) int {
+	if i < len(f.depths) {
+		return f.depths[i]
+	}
+	return 0
 }
 
 // problemCursor is the selected problem's index while the problems panel
@@ -158,17 +173,21 @@ func (m *Model) takeProblems(f pipeline.Frame) tea.Cmd {
 }
 
 // acknowledge silences the selected problem (the worst when the panel is
-// not focused) until it clears, and stops the flash.
+// not focused: events.Worst, not the first row, which is its group's
+// root) until it clears, and stops the flash.
 func (m *Model) acknowledge() {
 	ps := m.shown().Problems
 	if len(ps) == 0 {
 		return
 	}
-	i := max(m.problemCursor(), 0)
+	p, _ := events.Worst(ps)
+	if i := m.problemCursor(); i >= 0 {
+		p = ps[i]
+	}
 	if m.acked == nil {
 		m.acked = make(map[string]bool)
 	}
-	m.acked[ps[i].Key()] = true
+	m.acked[p.Key()] = true
 	m.alarm.until, m.alarm.flashing = time.Time{}, false
 }
 

@@ -14,20 +14,26 @@ import (
 
 // frame is everything the panes draw from, gathered once per render.
 type frame struct {
-	st      *Styles
-	clock   func() time.Time // the producer's clock: the countdown runs on it
-	snap    snapshot.Snapshot
-	assess  capacity.Assessment
-	plan    capacity.Plan
-	hasPlan bool
-	th      capacity.Thresholds
-	hist    histView // the chart window, oldest first
-	window  time.Duration
-	events  []events.Event
-	// problems are what is wrong now, worst first; acked the keys of the
+	st *Styles
+	// now is the producer's clock when the frame is drawn: the countdown
+	// runs on it. nextPoll is the wall time to the next poll.
+	now      time.Time
+	nextPoll time.Duration
+	snap     snapshot.Snapshot
+	assess   capacity.Assessment
+	plan     capacity.Plan
+	hasPlan  bool
+	th       capacity.Thresholds
+	hist     histView // the chart window, oldest first
+	window   time.Duration
+	events   []events.Event
+	// problems are what is wrong now, grouped by cause, the worst group
+	// first (events.State.Problems); depths how deep each stands under its
+	// cause; acked the keys of the
 	// ones acknowledged, selected the index of the one the cursor is on
 	// (-1: none, the panel is not focused).
 	problems []events.Problem
+	depths   []int
 	acked    map[string]bool
 	selected int
 	flash    bool // a new critical problem: the problems panel's border flashes
@@ -98,15 +104,23 @@ func (m *Model) render() {
 		return
 	}
 	f := m.frame()
-	footer := m.footer(w, l.wall)
+	var footer string
 	if m.opts.Replay != nil {
 		footer = m.timeline(w) + "\n" + m.replayFooter(w)
+	} else {
+		footer = m.footer(w, l.wall)
 	}
 	status := ""
 	if f.data {
 		status = statusLine(*m.styles, m.problemsOfInputs(f.snap), w)
 	}
 	bodyH := max(h-1-lineCount(footer), 0) // the header is one line
+	banner := m.pauseBanner(w)
+	if banner != "" && bodyH > 1 {
+		bodyH--
+	} else {
+		banner = ""
+	}
 	if status != "" && bodyH > 1 {
 		bodyH--
 	} else {
@@ -129,9 +143,13 @@ func (m *Model) render() {
 		rows, size = m.draw(&f, l, w, bodyH)
 	}
 	var b strings.Builder
-	b.Grow(len(header) + 1 + len(status) + 1 + size + 1 + len(footer))
+	b.Grow(len(header) + 1 + len(banner) + 1 + len(status) + 1 + size + 1 + len(footer))
 	b.WriteString(header)
 	b.WriteByte('\n')
+	if banner != "" {
+		b.WriteString(banner)
+		b.WriteByte('\n')
+	}
 	if status != "" {
 		b.WriteString(status)
 		b.WriteByte('\n')
@@ -150,7 +168,7 @@ func (m *Model) render() {
 	b.WriteByte('\n')
 	b.WriteString(footer)
 	m.view = b.String()
-	m.body = m.view[len(header)+1:] // what the clock's header-only redraw keeps
+	m.body = m.view[len(header)+1:] // what the clock's header-only redraw keeps: all but the header
 }
 
 // exactly reports whether s is w x h cells: h lines of width w.
@@ -211,13 +229,19 @@ func (m *Model) frame() frame {
 // staleness map, so the clock can redraw the header cheaply.
 func (m *Model) headerFrame() frame {
 	fr := m.shown()
-	return frame{
-		st: m.styles, clock: m.opts.Clock, snap: fr.Snapshot, assess: fr.Assessment, plan: m.opts.Plan, hasPlan: m.opts.HasPlan,
+	f := frame{
+		st: m.styles, now: m.opts.Clock(), nextPoll: max(m.opts.Interval-m.opts.Wall().Sub(m.received), 0), snap: fr.Snapshot, assess: fr.Assessment, plan: m.opts.Plan, hasPlan: m.opts.HasPlan,
 		th: m.opts.Thresholds, window: m.window, events: fr.Log.All(), data: !fr.Snapshot.Time.IsZero(),
-		problems: fr.Problems, acked: m.acked, selected: m.problemCursor(), flash: m.alarm.flashOn(m.opts.Wall()),
+		problems: fr.Problems, depths: events.Depths(fr.Problems), acked: m.acked, selected: m.problemCursor(), flash: m.alarm.flashOn(m.opts.Wall()),
 		logOffset: m.logOffset, logMin: m.logMin,
 		stale: map[string]staleMark{}, simulated: slices.Contains(m.opts.Simulated, "host"),
 	}
+	if m.paused {
+		// Nothing on a paused screen moves: its clocks stand at the pause,
+		// and a flash neither starts nor ends on it.
+		f.now, f.nextPoll, f.flash = m.frozenAt, m.frozenNext, false
+	}
+	return f
 }
 
 // shown is the frame on screen: the newest, or the one the screen was
@@ -269,14 +293,53 @@ type drawnPanel struct {
 	ok  bool
 }
 
+// tooSmall asks for a larger terminal, under the pause's banner when the
+// screen is paused: a paused screen says so at any size.
 func (m *Model) tooSmall() string {
-	minW, minH, fullW, fullH := layoutBounds()
-	msg := fmt.Sprintf("Terminal too small: %dx%d.\nlaunchwatch needs at least %dx%d\n(%dx%d shows everything).\nEnlarge the terminal, or press q to quit.",
-		m.width, m.height, minW, minH, fullW, fullH)
-	return fit(m.styles.Message.Render(msg), m.width, m.height)
+	w, h := m.width, m.height
+	msg := m.styles.Message.Render(tooSmallText(w, h))
+	if banner := m.pauseBanner(w); banner != "" && h > 1 {
+		return banner + "\n" + fit(msg, w, h-1)
+	}
+	return fit(msg, w, h)
 }
 
+// tooSmallText asks for a larger terminal than w x h.
+func tooSmallText(w, h int) string {
+	minW, minH, fullW, fullH := layoutBounds()
+	return fmt.Sprintf("Terminal too small: %dx%d.\nlaunchwatch needs at least %dx%d\n(%dx%d shows everything).\nEnlarge the terminal, or press q to quit.",
+		w, h, minW, minH, fullW, fullH)
+}
+
+// footer is the keys' line, with the note of the moment before it.
+// bubbles' help rebuilds the line at every call (a few dozen allocations):
+// it is kept until what it is drawn from changes.
 func (m *Model) footer(w int, wall bool) string {
+	memo := footerMemo{w: w, wall: wall, fetching: m.older.fetching, note: m.note, styles: m.styles}
+	if last := m.footers; last != nil && last.same(memo) {
+		return last.out
+	}
+	memo.out = m.drawFooter(w, wall)
+	if m.footers != nil {
+		*m.footers = memo
+	}
+	return memo.out
+}
+
+// footerMemo is the footer as last drawn and what it was drawn from.
+type footerMemo struct {
+	w              int
+	wall, fetching bool
+	note           string
+	styles         *Styles // a theme change replaces them
+	out            string
+}
+
+func (a footerMemo) same(b footerMemo) bool {
+	return a.out != "" && a.w == b.w && a.wall == b.wall && a.fetching == b.fetching && a.note == b.note && a.styles == b.styles
+}
+
+func (m *Model) drawFooter(w int, wall bool) string {
 	m.help.Width = w
 	keys := m.keys.ShortHelp()
 	if wall {

@@ -212,6 +212,7 @@ func (m *Model) replayFooter(w int) string {
 	if m.goTo.Focused() {
 		return fit(m.goTo.View()+m.styles.Faint.Render("  enter to go, esc to cancel"), w, 1)
 	}
+	m.help.Width = w
 	help := m.help.ShortHelpView(m.keys.ReplayShortHelp())
 	if m.note != "" {
 		help = m.styles.level(LevelWarn).Render(m.note) + m.styles.Faint.Render(" • ") + help

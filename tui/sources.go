@@ -160,7 +160,7 @@ func statusLine(st Styles, probs []problem, w int) string {
 	if p.kind != "error" {
 		kind = p.kind + ": "
 	}
-	text := ansi.Truncate(" "+mark+st.levelMark(p.level)+" "+p.source+": "+kind+p.text, max(w-ansi.StringWidth(more), 0), "…")
+	text := cutLine(" "+mark+st.levelMark(p.level)+" "+p.source+": "+kind+p.text, max(w-ansi.StringWidth(more), 0))
 	return fit(st.level(p.level).Render(text)+st.Faint.Render(more), w, 1)
 }
 

@@ -109,6 +109,9 @@ type Styles struct {
 	Header, HeaderPhase lipgloss.Style
 	Bar, BarEmpty       ink
 	Message             ink
+	// Banner is the line that says the screen is paused: reverse video,
+	// a bar across the screen that nothing else draws.
+	Banner ink
 	// edges are the panels' border inks by colour: normal, focused, alert.
 	edges map[lipgloss.TerminalColor]ink
 }
@@ -136,6 +139,7 @@ func DefaultStyles(r *lipgloss.Renderer, t Theme) Styles {
 	s.Bar = newInk(fg(t.Accent))
 	s.BarEmpty = newInk(fg(t.Border))
 	s.Message = newInk(fg(t.Text).Bold(true))
+	s.Banner = newInk(fg(t.Warn).Bold(true).Reverse(true))
 	s.edges = map[lipgloss.TerminalColor]ink{}
 	for _, c := range []lipgloss.TerminalColor{t.Border, t.Focus, t.Crit} {
 		s.edges[c] = newInk(s.Text.Foreground(c))

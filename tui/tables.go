@@ -18,7 +18,7 @@ func cols(widths []int, cells ...string) string {
 	var b strings.Builder
 	for i, c := range cells {
 		w := widths[min(i, len(widths)-1)]
-		c = ansi.Truncate(c, w, "…")
+		c = cutLine(c, w)
 		pad := strings.Repeat(" ", max(w-ansi.StringWidth(c), 0))
 		if i == 0 {
 			b.WriteString(c + pad)
@@ -52,9 +52,9 @@ func endpointsTable(f *frame, w, h int) string {
 			break
 		}
 		l := fromCapacity(f.th.Usage(e.Load))
-		name := snapshot.CleanText(e.Name, nameW)
+		name := cleanCut(e.Name, nameW)
 		if e.Bottleneck {
-			name = "◆" + snapshot.CleanText(e.Name, nameW-1)
+			name = "◆" + cleanCut(e.Name, nameW-1)
 		}
 		ceiling := "–"
 		if e.MaxQPS > 0 {
@@ -78,9 +78,46 @@ func endpointsTable(f *frame, w, h int) string {
 		lines = append(lines, st.level(l).Render(row))
 	}
 	if f.assess.Bottleneck != "" && len(lines) < h {
-		lines = append(lines, st.Faint.Render("◆ bottleneck: "+snapshot.CleanText(f.assess.Bottleneck, 20)))
+		lines = append(lines, st.Faint.Render("◆ bottleneck: "+cleanCut(f.assess.Bottleneck, 20)))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// endpointsLines is how many lines endpointsTable draws with room for
+// all: the header, a row an endpoint and the bottleneck's line.
+func endpointsLines(f *frame) int {
+	n := len(f.assess.Endpoints)
+	if n == 0 {
+		n = len(f.snap.Endpoints)
+	}
+	if n == 0 {
+		return 1 // no endpoints configured
+	}
+	if f.assess.Bottleneck != "" {
+		n++
+	}
+	return n + 1
+}
+
+// hostStale is whether every host figure is stale alike (its source
+// down), and how.
+func hostStale(f *frame) (staleMark, bool) {
+	all, allStale := f.anyStale(snapshot.HostSignals...)
+	for _, sig := range snapshot.HostSignals {
+		if a, ok := f.isStale(sig); !ok || a != all {
+			allStale = false
+		}
+	}
+	return all, allStale
+}
+
+// hostLines is how many lines hostPanel draws: six figures, and the
+// staleness of all when their source is down.
+func hostLines(f *frame) int {
+	if _, allStale := hostStale(f); allStale {
+		return 7
+	}
+	return 6
 }
 
 // hostPanel: CPU, memory, load, NIC in and out, TCP.
@@ -90,12 +127,7 @@ func hostPanel(f *frame, w int) string {
 	barW := max(min(w-14, 12), 0)
 	// When every host figure is stale alike (its source down), one line
 	// says so; otherwise each stale line carries its own mark.
-	all, allStale := f.anyStale(snapshot.HostSignals...)
-	for _, sig := range snapshot.HostSignals {
-		if a, ok := f.isStale(sig); !ok || a != all {
-			allStale = false
-		}
-	}
+	all, allStale := hostStale(f)
 	stale := func(s string, sigs ...string) string {
 		if a, ok := f.anyStale(sigs...); ok {
 			if allStale {
@@ -140,6 +172,35 @@ func planTitle(f *frame) string {
 	return "Against the plan"
 }
 
+// planRests are the signals each plan row rests on beside PV: its own
+// measured figure.
+var planRests = map[string]string{"bandwidth": snapshot.SignalBandwidth, "connections": snapshot.SignalConnections, "memory": "host.tcp_memory"}
+
+// planLines is how many lines planPanel draws: the header, a row a
+// check, the page weight, its ratio to the plan, and the first limit or
+// what is stale.
+func planLines(f *frame) int {
+	if !f.hasPlan {
+		return 2
+	}
+	a := f.assess
+	checks := a.Checks()
+	n := 2 + len(checks) // the header, the rows, the page weight
+	if _, ok := a.PageWeight.Ratio.Get(); ok || a.PageWeight.CDNShare > 0 {
+		n++
+	}
+	_, stale := f.anyStale(snapshot.SignalPV, snapshot.SignalBandwidth)
+	for _, r := range checks {
+		if _, ok := f.anyStale(snapshot.SignalPV, planRests[r.Name]); ok {
+			stale = true
+		}
+	}
+	if stale || a.FirstLimitKnown {
+		n++
+	}
+	return n
+}
+
 // planPanel: for bandwidth, connections and memory, measured against the
 // formula at the PV now and at the planned peak, with headroom; then page
 // weight.
@@ -154,20 +215,23 @@ func planPanel(f *frame, w int) string {
 	a := f.assess
 	lines := []string{st.Faint.Render(cols(widths, "", "measured", "plan now", "at peak", "room"))}
 	short := map[string]string{"bandwidth": "bw", "connections": "conn", "memory": "mem"}
-	// Each row rests on PV and on its own measured figure.
-	rests := map[string]string{"bandwidth": snapshot.SignalBandwidth, "connections": snapshot.SignalConnections, "memory": "host.tcp_memory"}
 	var staleRows []string
 	var worst staleMark
 	for _, r := range a.Checks() {
 		l := fromCapacity(f.th.Headroom(r.Check))
 		room := orDash(r.Check.Headroom, roomCell)
+		if r.Check.Basis == capacity.BasisPredicted {
+			room = "~" + room // nothing measures it: the room the formula leaves
+		}
 		if h, ok := r.Check.Headroom.Get(); !ok || h >= 0 {
 			room += st.levelMark(l) // "over" says it without one
 		}
-		// The measured figure carries its drift from the plan now.
-		dl := fromCapacity(f.th.Drift(r.Check.Drift))
+		// The measured figure is marked by what its departure from the
+		// plan does to the limit at the planned peak, never by the ratio
+		// alone: a harmless difference is no warning.
+		dl := fromCapacity(f.th.DriftUse(r.Check))
 		measured := orDash(r.Check.Measured, r.Format) + st.levelMark(dl)
-		if sm, ok := f.anyStale(snapshot.SignalPV, rests[r.Name]); ok {
+		if sm, ok := f.anyStale(snapshot.SignalPV, planRests[r.Name]); ok {
 			lines = append(lines, st.level(LevelStale).Render(cols(widths, short[r.Name], ansi.Strip(measured),
 				orDash(r.Check.Predicted, r.Format), r.Format(r.Check.AtPeak), ansi.Strip(room))))
 			staleRows, worst = append(staleRows, short[r.Name]), sm.older(worst)
@@ -270,9 +334,12 @@ func eventLines(f *frame, w, h int) (body, title string) {
 	if off > 0 {
 		title += fmt.Sprintf(" · %d newer above", off)
 	}
-	var lines []string
-	skip := off
-	for i := len(f.events) - 1; i >= 0 && len(lines) < h; i-- {
+	// The lines are written into one buffer, the inks' sequences around
+	// each piece: the log is the tallest panel redrawn every frame.
+	var b strings.Builder
+	b.Grow(h * (w + 32))
+	skip, n := off, 0
+	for i := len(f.events) - 1; i >= 0 && n < h; i-- {
 		e := f.events[i]
 		if e.Severity < f.logMin {
 			continue
@@ -288,8 +355,21 @@ func eventLines(f *frame, w, h int) (body, title string) {
 		case events.Crit:
 			mark, l = "✕", LevelCrit
 		}
-		msg := snapshot.CleanText(e.Message, max(w-12, 0))
-		lines = append(lines, st.Faint.Render(e.Time.Format("15:04:05"))+" "+st.level(l).Render(mark+" "+msg))
+		if n > 0 {
+			b.WriteByte('\n')
+		}
+		n++
+		var clock [8]byte
+		b.WriteString(st.Faint.pre)
+		b.Write(e.Time.AppendFormat(clock[:0], "15:04:05"))
+		b.WriteString(st.Faint.post)
+		b.WriteByte(' ')
+		k := st.level(l)
+		b.WriteString(k.pre)
+		b.WriteString(mark)
+		b.WriteByte(' ')
+		b.WriteString(cleanCut(e.Message, max(w-12, 0)))
+		b.WriteString(k.post)
 	}
-	return strings.Join(lines, "\n"), title
+	return b.String(), title
 }

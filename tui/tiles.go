@@ -73,34 +73,44 @@ func pvTile(f *frame) tile {
 	peak := f.plan.PeakPV
 	t.lines = append(t.lines, f.st.Plan.Render("plan peak "+capacity.FormatNumber(peak)))
 	if pv, ok := f.snap.PV.Get(); ok && peak > 0 {
-		t.level = fromCapacity(f.th.Usage(snapshot.Some(pv / peak)))
-		t.lines = append(t.lines, f.st.level(t.level).Render(capacity.FormatPercent(pv/peak)+" of peak"))
+		l := fromCapacity(f.th.Usage(snapshot.Some(pv / peak)))
+		t.lines = append(t.lines, f.st.level(l).Render(capacity.FormatPercent(pv/peak)+" of peak"))
+		t.level = l
 	}
-	t.lines = append(t.lines, f.firstLimitLines()...)
+	lines, l := f.firstLimitLines()
+	t.lines = append(t.lines, lines...)
+	// PV is judged against the peak and against the PV where the first
+	// limit fills: in the crash 12 PV/s is 6% of the peak but the whole
+	// link at what a view costs, and the tile (and the wall) say so.
+	t.level = max(t.level, l)
 	return t
 }
 
 // firstLimitLines name the limit rising PV reaches first and where: at
-// what a page view measurably costs now when that departs from the plan
-// (coloured by how close the PV is), with the plan's figure beside it.
-func (f *frame) firstLimitLines() []string {
+// what a page view measurably costs now when that departs from the plan,
+// with the plan's figure beside it. The level is how close the PV now is
+// to it.
+func (f *frame) firstLimitLines() ([]string, Level) {
 	a := f.assess
 	if !a.FirstLimitKnown {
-		return nil
+		return nil, LevelNone
 	}
 	at, measured, _ := a.FirstLimit.At()
 	line := a.FirstLimit.Name + " limit " + capacity.FormatNumber(at)
-	if !measured {
-		return []string{f.st.Faint.Render(line)}
-	}
 	l := LevelNone
 	if pv, ok := a.PV.Get(); ok && at > 0 {
 		l = fromCapacity(f.th.Usage(snapshot.Some(pv / at)))
 	}
+	if !measured {
+		if l < LevelWarn {
+			return []string{f.st.Faint.Render(line)}, l
+		}
+		return []string{f.st.level(l).Render(line) + f.st.levelMark(l)}, l
+	}
 	return []string{
 		f.st.level(l).Render(line) + f.st.levelMark(l),
 		f.st.Plan.Render("  plan " + capacity.FormatNumber(a.FirstLimit.PV)),
-	}
+	}, l
 }
 
 // tileInner is a tile's inner width at 120 columns, the narrowest full
@@ -108,24 +118,35 @@ func (f *frame) firstLimitLines() []string {
 const tileInner = 20
 
 // checkLines are a formula check's tile lines (connections, bandwidth):
-// the plan at the PV now, how far the measured figure has drifted from it
-// when it has (else the plan at the peak), and the headroom to the limit.
-// The tile's level is the worse of drift and headroom. Each line fits the
-// 20 cells of a tile at 120 columns.
+// the plan at the PV now, how far the measured figure departs from it when
+// it does (else the plan at the peak), and the headroom to the limit,
+// saying "predicted" when nothing measures it. The departure is coloured
+// by what it does to the limit at the planned peak (DriftUse): a ratio
+// that harms nothing is information, faint. The tile's level is the worse
+// of that and the headroom. Each line fits the 20 cells of a tile at 120
+// columns.
 func (f *frame) checkLines(c capacity.Check, format func(float64) string) ([]string, Level) {
 	if !f.hasPlan {
 		return nil, LevelNone
 	}
 	st := f.st
 	lines := []string{st.Faint.Render("plan now ") + st.Plan.Render(orDash(c.Predicted, format))}
-	if drift := fromCapacity(f.th.Drift(c.Drift)); drift >= LevelWarn {
-		lines = append(lines, st.level(drift).Render(capacity.FormatNumber(c.Drift.Or(0))+"x the plan")+st.levelMark(drift))
+	if fromCapacity(f.th.Drift(c.Drift)) >= LevelWarn {
+		ratio := capacity.FormatNumber(c.Drift.Or(0)) + "x the plan"
+		if use := fromCapacity(f.th.DriftUse(c)); use >= LevelWarn {
+			lines = append(lines, st.level(use).Render(ratio)+st.levelMark(use))
+		} else {
+			lines = append(lines, st.Faint.Render(ratio))
+		}
 	} else {
 		lines = append(lines, st.Faint.Render("at peak  ")+st.Plan.Render(format(c.AtPeak)))
 	}
 	room := fromCapacity(f.th.Headroom(c))
 	if h, ok := c.Headroom.Get(); ok {
 		text, of := headroomText(h), " of "+format(c.Limit)
+		if c.Basis == capacity.BasisPredicted {
+			of = " predicted" // nothing measures it: the formula at the PV now
+		}
 		if len(text)+len(of) > tileInner {
 			of = "" // the plan table shows the limit too
 		}

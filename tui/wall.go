@@ -2,6 +2,7 @@ package tui
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -100,7 +101,7 @@ func (m *Model) tick() {
 // countingDown reports whether the launch is still ahead on the clock.
 func (f *frame) countingDown() bool {
 	at := f.plan.LaunchAt
-	return !at.IsZero() && f.clock().Before(at)
+	return !at.IsZero() && f.now.Before(at)
 }
 
 // wallFiguresPanel draws the countdown before T0, else the five figures.
@@ -236,7 +237,7 @@ func (f *frame) wallBand(fig wallFigure, unit string, w int) string {
 		n++
 	}
 	if n < 1 {
-		return ansi.Truncate(left+" "+r, w, "…")
+		return cutLine(left+" "+r, w)
 	}
 	line := left + " " + rule.Render(strings.Repeat("━", n))
 	if r != "" {
@@ -250,7 +251,7 @@ func (f *frame) wallBand(fig wallFigure, unit string, w int) string {
 // text under it.
 func (f *frame) wallCountdown(w, h int) string {
 	st := f.st
-	now := f.clock()
+	now := f.now
 	at := f.plan.LaunchAt
 	text := countdown(now.Sub(at))
 	inner := max(w-2, 0)
@@ -338,7 +339,7 @@ func wallSellOut(f *frame, w, h int) string {
 		parts = append(parts, st.level(LevelStale).Render(a.label()))
 	}
 	b := newBlock(w, h)
-	b.add(ansi.Truncate(strings.Join(parts, st.Faint.Render(" · ")), inner, "…"), -1, false)
+	b.add(cutLine(strings.Join(parts, st.Faint.Render(" · ")), inner), -1, false)
 	bar := st.bar(sold, inner, LevelNone)
 	for range h - 1 {
 		b.add(bar, inner, false)
@@ -363,7 +364,11 @@ func wallProblem(f *frame, w, h int) string {
 	}
 	b := newBlock(w, h)
 	var lines []string
-	for i, p := range f.problems {
+	// The worst first, by the harm order, not by group: a wall across the
+	// room names what hurts users before its causes, and says the causes
+	// after it (← bandwidth limit ← page weight).
+	ps := slices.SortedStableFunc(slices.Values(f.problems), events.Compare)
+	for i, p := range ps {
 		if len(lines) >= h {
 			break
 		}
@@ -371,8 +376,8 @@ func wallProblem(f *frame, w, h int) string {
 		if p.Severity == events.Crit {
 			l = LevelCrit
 		}
-		if i > 0 && len(lines) == h-1 && len(f.problems)-i > 1 {
-			lines = append(lines, st.Faint.Render(strconv.Itoa(len(f.problems)-i)+" more problems: w shows them on the dashboard"))
+		if i > 0 && len(lines) == h-1 && len(ps)-i > 1 {
+			lines = append(lines, st.Faint.Render(strconv.Itoa(len(ps)-i)+" more problems: w shows them on the dashboard"))
 			break
 		}
 		head := st.level(l).Render(levelWord(l)) + "  "
@@ -381,11 +386,15 @@ func wallProblem(f *frame, w, h int) string {
 			// problems panel has its red border.
 			head = st.level(LevelCrit).Render("✕ NEW ") + head
 		}
+		text := p.Message
+		for _, c := range events.Causes(p, f.problems) {
+			text += " ← " + c.Name()
+		}
 		tail := st.Faint.Render("  for " + capacity.FormatDuration(f.snap.Time.Sub(p.Since)))
 		room := max(inner-ansi.StringWidth(head)-ansi.StringWidth(tail), 0)
-		msg := st.level(l).Render(snapshot.CleanText(p.Message, room))
+		msg := st.level(l).Render(cleanCut(text, room))
 		if i > 0 {
-			msg = st.Faint.Render(snapshot.CleanText(p.Message, room))
+			msg = st.Faint.Render(cleanCut(text, room))
 		}
 		lines = append(lines, head+msg+tail)
 	}
@@ -412,7 +421,7 @@ func packLines(st *Styles, lines []string, w, n int) []string {
 		if len(out) >= n {
 			break
 		}
-		out = append(out, ansi.Truncate(l, w, "…"))
+		out = append(out, cutLine(l, w))
 	}
 	return out
 }

@@ -8,23 +8,19 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/muesli/termenv"
 
-	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/events"
 )
 
 // fedWall is fed, started on the wall as --wall starts it.
 func fedWall(n, w, h int, profile termenv.Profile) (Model, *fakeFeed) {
 	feed := newFeed(launchSnapshots(n), demoPlan())
-	r := lipgloss.NewRenderer(nil)
-	r.SetColorProfile(profile)
-	r.SetHasDarkBackground(true)
+	r := pinned(profile)
 	m := New(Options{
-		Frames: feed, Clock: feed.Now, Plan: demoPlan(), HasPlan: true, Thresholds: capacity.DefaultThresholds(),
+		Frames: feed, Clock: feed.Now, Plan: demoPlan(), HasPlan: true, Thresholds: testThresholds(),
 		LaunchName: "Flash sale (test)", Renderer: r, Wall: func() time.Time { return t0 }, WallLayout: true,
 	})
 	m = drive(m, tea.WindowSizeMsg{Width: w, Height: h})
@@ -98,13 +94,19 @@ func TestTheWallAtThreeSizesBeforeAndAfterT0(t *testing.T) {
 			{"before T0", 10, []string{"BEFORE LAUNCH · T0 at 12:00:00", "PV/s 20", "Stock 1,000 / 1,000", "SOLD 0%"}, []string{"T-00:21"}},
 			// The 120th is at T+1:29: the five figures, their levels, the worst problem.
 			{"after T0", 120, []string{"PV/s", "Connections", "Bandwidth", "Error rate", "Stock", "✕ CRIT", "● OK",
-				"plan peak 200", "SOLD 13.4%", "connections 12x the plan at this PV: 935, plan 78", "more problems"},
+				"plan peak 200", "SOLD 13.4%", "more problems",
+				// The worst by harm, users failing (its causes after it where
+				// the width has room).
+				"error burst: 5.1% of requests failing (25.4/s)"},
 				[]string{"156", "935", "5.1%"}},
 		} {
 			t.Run(fmt.Sprintf("%dx%d %s", size.w, size.h, when.name), func(t *testing.T) {
 				m, _ := fedWall(when.n, size.w, size.h, termenv.Ascii)
 				v := m.View()
 				wantAll(t, v, when.wants...)
+				if size.w >= 120 && when.n == 120 {
+					wantAll(t, v, "error burst: 5.1% of requests failing (25.4/s), measured ← bandwidth limit ← page weight")
+				}
 				for _, b := range when.big {
 					if !containsBig(v, b) {
 						t.Errorf("%q is not on the wall in block digits", b)
@@ -277,27 +279,6 @@ func TestEveryPanelDrawsAndEveryLayoutFits(t *testing.T) {
 	}
 }
 
-func TestSizesShareWhatFixedSizesLeave(t *testing.T) {
-	for _, tt := range []struct {
-		name  string
-		total int
-		sizes []size
-		want  []int
-	}{
-		{"equal shares split like split", 200, []size{{weight: 1}, {weight: 1}, {weight: 1}}, split(200, 3)},
-		{"a fixed cell takes its width first", 120, []size{{weight: 1, shift: -4}, {fixed: 28}, {weight: 1, shift: 4}}, []int{42, 28, 50}},
-		{"minimums come before weights", 22, []size{{weight: 16}, {weight: 1, min: 2}, {fixed: 2}}, []int{17, 3, 2}},
-		{"too little room leaves shares at their minimum", 3, []size{{fixed: 8}, {weight: 1, min: 1}}, []int{8, 1}},
-		{"nothing is negative", 0, []size{{weight: 1, shift: -4}}, []int{0}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := sizes(tt.total, tt.sizes); !slices.Equal(got, tt.want) {
-				t.Errorf("sizes(%d) = %v, want %v", tt.total, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestWTogglesTheWallAndEachKeepsItsTheme(t *testing.T) {
 	m, _ := fed(120, 120, 40, termenv.Ascii)
 	desk := m.View()
@@ -374,7 +355,7 @@ func TestTheWallsProblemIsThePipelinesWorstCleaned(t *testing.T) {
 	m, feed := fedWall(120, 120, 40, termenv.Ascii)
 	msg := feed.msg(feed.snaps[119])
 	msg.frame.Problems = append([]events.Problem{{
-		Kind: "bandwidth", Severity: events.Crit, Subject: "page", Since: msg.frame.Snapshot.Time.Add(-4 * time.Minute),
+		Kind: "bandwidth", Severity: events.Crit, Harm: events.HarmUsers, Size: 4.1, Subject: "page", Since: msg.frame.Snapshot.Time.Add(-4 * time.Minute),
 		Message: "Bandwidth 4.1x plan:\x1b[2J 10 MB per page view,\u202e plan 1 MB\r",
 	}}, msg.frame.Problems...)
 	m = drive(m, msg)

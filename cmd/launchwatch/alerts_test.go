@@ -23,11 +23,13 @@ import (
 	"github.com/launchwatch/launchwatch/sim"
 )
 
-// alertConfig is a config over the simulator whose buy endpoint has a
-// ceiling the sale passes at once, with the given alerts block.
+// alertConfig is a config over the simulator whose cart endpoint has a
+// ceiling the sale passes at once and stays over (the crash's buys are
+// too sparse to stand over a line for open_after), with the given alerts
+// block.
 func alertConfig(t *testing.T, target, alerts string) string {
 	t.Helper()
-	body := fmt.Sprintf("interval: 200ms\npreset: sim\nsources:\n  scrape:\n    targets: [%s]\nendpoints:\n  - name: buy\n    max_qps: 0.01\nalerts:\n%s", target, alerts)
+	body := fmt.Sprintf("interval: 200ms\npreset: sim\nsources:\n  scrape:\n    targets: [%s]\nendpoints:\n  - name: cart\n    max_qps: 0.01\nalerts:\n%s", target, alerts)
 	path := filepath.Join(t.TempDir(), "launchwatch.yaml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
@@ -118,21 +120,21 @@ func TestRecordKeepsWhatAWebhookDidNotTakeAndTheNextRunSendsItFirst(t *testing.T
 	// The receiver is down (500) all through the first run.
 	code, stderr := recordUntil(t, cfg, rec, func() bool {
 		b, _ := os.ReadFile(got)
-		return strings.Contains(string(b), `"subject":"buy"`) && hook.posts.Load() >= 2
+		return strings.Contains(string(b), `"subject":"cart"`) && hook.posts.Load() >= 2
 	})
 	b, _ := os.ReadFile(got)
-	var buy map[string]any
+	var cart map[string]any
 	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 		var a map[string]any
 		if err := json.Unmarshal([]byte(l), &a); err != nil {
 			t.Fatalf("the command read a line that is not JSON: %q", l)
 		}
-		if a["subject"] == "buy" && a["state"] == "opened" {
-			buy = a
+		if a["subject"] == "cart" && a["state"] == "opened" {
+			cart = a
 		}
 	}
-	if buy == nil || buy["kind"] != "endpoint" || !strings.Contains(buy["text"].(string), "endpoint buy") || len(buy["dedup_key"].(string)) != 32 {
-		t.Fatalf("the command got no opening alert for buy, with its dedup_key: %s", b)
+	if cart == nil || cart["kind"] != "endpoint" || !strings.Contains(cart["text"].(string), "endpoint cart") || len(cart["dedup_key"].(string)) != 32 {
+		t.Fatalf("the command got no opening alert for cart, with its dedup_key: %s", b)
 	}
 	queues, _ := filepath.Glob(rec + ".webhook-*.queue")
 	m := regexp.MustCompile(`alerts: webhook ` + regexp.QuoteMeta(hook.URL) + `: 0 sent, 0 failed, 0 dropped, (\d+) kept in (\S+) for the next start; last error: .*answered 500 Internal Server Error: pager on fire`).FindStringSubmatch(stderr)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/collectors"
+	"github.com/launchwatch/launchwatch/collectors/prom"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/launch"
 	"github.com/launchwatch/launchwatch/recording"
@@ -69,7 +70,7 @@ directly, scrape expressions) are missing from every snapshot, never zero.`,
 	fl.DurationVar(&f.step, "step", 0, "time between snapshots (default: the config's interval)")
 	fl.StringVarP(&f.out, "output", "o", "", "the recording to write (a new file)")
 	fl.StringVar(&f.logFile, "log-file", "", "write logs here")
-	fl.IntVar(&f.parallel, "parallel", collectors.DefaultHistoryParallel, "chunks fetched at once (each runs one range query per signal)")
+	fl.IntVar(&f.parallel, "parallel", prom.DefaultHistoryParallel, "chunks fetched at once (each runs one range query per signal)")
 	return cmd
 }
 
@@ -171,7 +172,7 @@ func runBackfill(ctx context.Context, stderr io.Writer, f backfillFlags) error {
 		return err
 	}
 	defer closeLog()
-	hist, notHeld, err := collectors.HistoryFromConfig(cfg, log, collectors.HistoryStep(r.step), collectors.HistoryParallel(f.parallel))
+	hist, notHeld, err := collectors.HistoryFromConfig(cfg, log, prom.HistoryStep(r.step), prom.HistoryParallel(f.parallel))
 	if err != nil {
 		return err
 	}
@@ -204,7 +205,7 @@ func runBackfill(ctx context.Context, stderr io.Writer, f backfillFlags) error {
 	}
 	prog := newBackfillProgress(stderr, isTerminal(stderr), total)
 	var last time.Time // the newest snapshot written
-	fetchErr := hist.Fetch(ctx, r.from, r.to, func(c collectors.Chunk, snaps []snapshot.Snapshot) error {
+	fetchErr := hist.Fetch(ctx, r.from, r.to, func(c prom.Chunk, snaps []snapshot.Snapshot) error {
 		for _, s := range snaps {
 			if err := w.Append(s); err != nil {
 				return fmt.Errorf("recording: %w", err)
@@ -261,7 +262,7 @@ func newBackfillProgress(w io.Writer, tty bool, total int) *backfillProgress {
 // progressWidth is the bar's width in cells.
 const progressWidth = 30
 
-func (p *backfillProgress) chunk(c collectors.Chunk, written int) {
+func (p *backfillProgress) chunk(c prom.Chunk, written int) {
 	if !p.tty {
 		fmt.Fprintf(p.w, "launchwatch backfill: chunk %d of %d: %s to %s, %s snapshots (%s of %s)\n",
 			c.Index, c.Of, c.From.Format(time.RFC3339), c.To.Format(time.RFC3339),

@@ -152,7 +152,7 @@ func TestAnIdleRealStackOpensNoProblem(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
+		resp.Body.Close() // the connection stays open: nginx keeps it alive
 	}
 	yaml := `launch: {name: idle stack}
 interval: 1s
