@@ -96,12 +96,7 @@ func record(ctx context.Context, stderr io.Writer, w *launch.Watch) error {
 	runErr := w.Pipeline.Run(ctx) // until a signal; the recorder is drained when it returns
 	closeErr := w.Close()
 	last, _ := w.Pipeline.Last()
-	answered := 0
-	for _, src := range last.Snapshot.Sources {
-		if src.Answered(last.Snapshot.Time) {
-			answered++
-		}
-	}
+	answered, _ := sourcesAnswered(last.Snapshot)
 	fmt.Fprintf(stderr, "launchwatch record: %s snapshots in %s to %s; at the end %d of %d sources answered\n",
 		capacity.FormatCount(float64(w.Recording.Count())), time.Since(start).Round(time.Second), w.Recording.Path(), answered, len(last.Snapshot.Sources))
 	alertErr := reportAlerts(stderr, w.Alerts)

@@ -13,6 +13,7 @@ import (
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/launch"
 	"github.com/launchwatch/launchwatch/recording"
+	"github.com/launchwatch/launchwatch/snapshot"
 )
 
 type watchFlags struct {
@@ -141,7 +142,19 @@ func once(ctx context.Context, w io.Writer, cfg *config.Config, logFile string, 
 	}
 	// A source that answered part of its signals has failed (exit 1) but
 	// answered: 2 is for a snapshot with nothing measured in it.
-	failed, answered := 0, 0
+	answered, failed := sourcesAnswered(s)
+	switch {
+	case answered == 0:
+		return &exitError{code: 2, msg: fmt.Sprintf("no source answered (%d failed)", failed)}
+	case failed > 0:
+		return &exitError{code: 1, msg: fmt.Sprintf("%d of %d sources failed", failed, len(s.Sources))}
+	}
+	return nil
+}
+
+// sourcesAnswered counts the snapshot's sources that answered something and those
+// that failed, in part or whole.
+func sourcesAnswered(s snapshot.Snapshot) (answered, failed int) {
 	for _, src := range s.Sources {
 		if !src.OK {
 			failed++
@@ -150,11 +163,5 @@ func once(ctx context.Context, w io.Writer, cfg *config.Config, logFile string, 
 			answered++
 		}
 	}
-	switch {
-	case answered == 0:
-		return &exitError{code: 2, msg: fmt.Sprintf("no source answered (%d failed)", failed)}
-	case failed > 0:
-		return &exitError{code: 1, msg: fmt.Sprintf("%d of %d sources failed", failed, len(s.Sources))}
-	}
-	return nil
+	return answered, failed
 }
