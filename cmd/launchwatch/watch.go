@@ -152,8 +152,8 @@ func once(ctx context.Context, w io.Writer, cfg *config.Config, logFile string, 
 	return nil
 }
 
-// sourcesAnswered counts the snapshot's sources that answered something and those
-// that failed, in part or whole.
+// sourcesAnswered counts the snapshot's sources that answered something,
+// and those that failed in part or whole.
 func sourcesAnswered(s snapshot.Snapshot) (answered, failed int) {
 	for _, src := range s.Sources {
 		if !src.OK {
