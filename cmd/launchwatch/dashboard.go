@@ -5,13 +5,9 @@ import (
 	"io"
 
 	"github.com/launchwatch/launchwatch/launch"
-	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/serve"
 	"github.com/launchwatch/launchwatch/tui"
 )
-
-// build names this launchwatch in the recordings it writes.
-func build() recording.Build { return recording.Build{Version: version, Commit: commit} }
 
 // screen is what a live screen adds to a watch.
 type screen struct {

@@ -16,7 +16,8 @@ import (
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
-// recordFlags are the recording flags of watch and demo.
+// recordFlags are the recording flags of watch, demo and serve; record
+// names its file with -o.
 type recordFlags struct {
 	file string
 	off  bool
