@@ -525,10 +525,17 @@ func sellRate(s snapshot.Snapshot, recent []snapshot.Snapshot, launchAt time.Tim
 	return s.Sold, 0
 }
 
+// The checks' names (NamedCheck.Name).
+const (
+	CheckBandwidth   = "bandwidth"
+	CheckConnections = "connections"
+	CheckMemory      = "memory"
+)
+
 // NamedCheck is one of an assessment's formula checks with its name and
 // the unit its figures are shown in.
 type NamedCheck struct {
-	// Name is "bandwidth", "connections" or "memory".
+	// Name is CheckBandwidth, CheckConnections or CheckMemory.
 	Name   string
 	Check  Check
 	Format func(float64) string
@@ -538,8 +545,8 @@ type NamedCheck struct {
 // reader (screen, events, report) lists and formats them alike.
 func (a Assessment) Checks() []NamedCheck {
 	return []NamedCheck{
-		{"bandwidth", a.Bandwidth, FormatByteRate},
-		{"connections", a.Connections, FormatCount},
-		{"memory", a.Memory, FormatBytes},
+		{CheckBandwidth, a.Bandwidth, FormatByteRate},
+		{CheckConnections, a.Connections, FormatCount},
+		{CheckMemory, a.Memory, FormatBytes},
 	}
 }

@@ -208,27 +208,17 @@ func (t Thresholds) Pace(a Assessment) Level {
 // MarshalText names the level: "ok", "warn", "crit", "unknown".
 func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
 
-// Levels classifies every figure of an assessment by the thresholds, keyed
-// as the events name their subjects: "bandwidth", "connections", "memory",
-// "error_rate", "page_weight", "pace", and "endpoints.NAME"; a check's
-// level is Check's, the worse of headroom and the drift's use of the
-// limit at the peak, and the page weight's is the bandwidth's drift use.
-// Figures that cannot be classified (no data, no limit) are left out.
+// Levels classifies every subject of an assessment (see Judgements) by
+// the thresholds, keyed by its Key ("limit/bandwidth", "drift/connections",
+// "endpoint/cart", "errors/error_rate", "page-weight/page", "pace/sell-out",
+// …), as the problems are. Subjects that cannot be classified (no data, no
+// limit) are left out.
 func (t Thresholds) Levels(a Assessment, s snapshot.Snapshot) map[string]Level {
 	out := make(map[string]Level)
-	put := func(name string, l Level) {
-		if l != LevelUnknown {
-			out[name] = l
+	for _, j := range t.Judgements(a, s) {
+		if j.Level != LevelUnknown {
+			out[j.Key()] = j.Level
 		}
-	}
-	for _, c := range a.Checks() {
-		put(c.Name, t.Check(c.Check))
-	}
-	put("error_rate", t.ErrorRate(s.ErrorRate, s.Requests))
-	put("page_weight", t.DriftUse(a.Bandwidth))
-	put("pace", t.Pace(a))
-	for _, e := range a.Endpoints {
-		put("endpoints."+e.Name, t.Usage(e.Load))
 	}
 	return out
 }

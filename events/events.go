@@ -62,17 +62,21 @@ func (s *Severity) UnmarshalText(b []byte) error {
 type Kind string
 
 // Kinds of events.
+// The kinds of the subjects the thresholds judge are capacity's (see
+// capacity.Subject), so a problem's Key is its subject's.
 const (
-	KindSource     Kind = "source"      // a data source went down or came back
-	KindLimit      Kind = "limit"       // bandwidth, connections or memory near a limit
-	KindEndpoint   Kind = "endpoint"    // a dynamic endpoint near its ceiling
-	KindErrors     Kind = "errors"      // an error burst
-	KindPageWeight Kind = "page-weight" // bytes per page view far above plan
-	KindDrift      Kind = "drift"       // connections or memory far above the plan at the PV now
-	KindPace       Kind = "pace"        // sell-out pace far behind plan
-	KindAvalanche  Kind = "avalanche"   // PV jump at the countdown's end
-	KindPhase      Kind = "phase"       // launch started, sold out
-	KindWarm       Kind = "warm-start"  // the watch started: what is before it came from history
+	KindSource     Kind = "source"                // a data source went down or came back
+	KindLimit      Kind = capacity.KindLimit      // bandwidth, connections or memory near a limit
+	KindEndpoint   Kind = capacity.KindEndpoint   // a dynamic endpoint near its ceiling
+	KindErrors     Kind = capacity.KindErrors     // an error burst
+	KindPageWeight Kind = capacity.KindPageWeight // bytes per page view taking the link at the peak
+	KindDrift      Kind = capacity.KindDrift      // connections or memory per view taking a limit at the peak
+	KindPace       Kind = capacity.KindPace       // sell-out pace far behind plan
+	KindButton     Kind = capacity.KindButton     // the purchase button missing from the sale page, or back
+	KindResource   Kind = capacity.KindResource   // resources of the sale page failing to load
+	KindAvalanche  Kind = "avalanche"             // PV jump at the countdown's end
+	KindPhase      Kind = "phase"                 // launch started, sold out
+	KindWarm       Kind = "warm-start"            // the watch started: what is before it came from history
 )
 
 // Event is one thing worth a line on the screen and in the post-mortem.
@@ -144,15 +148,25 @@ func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 	}
 	d.sources(s, th)
 	d.phase(a)
-	d.limits(a)
-	d.drift(a)
-	d.endpoints(a)
-	d.errors(s)
-	d.pageWeight(a)
-	d.pace(a)
+	for _, j := range th.Judgements(a, s) {
+		d.judge(j, a)
+	}
 	d.avalancheCheck(s, a)
-	d.probe(s, a)
 	return d.out, d.next
+}
+
+// judge follows one judged subject: its level, its problem, its events.
+// Once sold out, the pace and the button say nothing more: nothing is
+// left to sell behind pace, and a missing button is expected, so their
+// problems close without a "back" (a level unknown from here would keep
+// them open forever).
+func (d *detector) judge(j capacity.Judgement, a capacity.Assessment) {
+	kind := Kind(j.Kind)
+	if a.Phase == capacity.PhaseSoldOut && (kind == KindPace || kind == KindButton) {
+		d.reset(kind, j.Name)
+		return
+	}
+	d.level(reading{kind: kind, subject: j.Name, title: j.Title, level: j.Level, size: j.Size, atOnce: j.AtOnce, text: j.Text, back: j.Back})
 }
 
 type detector struct {
@@ -171,6 +185,7 @@ func (d *detector) emit(kind Kind, sev Severity, subject, format string, args ..
 type reading struct {
 	kind    Kind
 	subject string
+	title   string // its name for people (capacity.Subject.Title)
 	level   capacity.Level
 	// size is how large the problem is in its own measure (the share of a
 	// limit in use, of requests failing): the order within a harm and the
@@ -179,8 +194,8 @@ type reading struct {
 	// atOnce opens the problem without a standing time: a probe's finding
 	// is one look at the page that stands until the next.
 	atOnce bool
-	// text words the figure at a level; back says it recovered.
-	text func(capacity.Level) string
+	// text words the figure as it stands; back says it recovered.
+	text func() string
 	back string
 }
 
@@ -224,7 +239,7 @@ func (d *detector) level(r reading) {
 	}
 	switch {
 	case l > was && l >= capacity.LevelWarn:
-		d.emit(r.kind, severityOf(l), r.subject, "%s", r.text(l))
+		d.emit(r.kind, severityOf(l), r.subject, "%s", r.text())
 	case l == capacity.LevelOK && was >= capacity.LevelWarn:
 		d.emit(r.kind, Info, r.subject, "%s%s", r.back, d.lasted(key))
 	}
@@ -367,116 +382,6 @@ func (d *detector) phase(a capacity.Assessment) {
 			d.emit(KindPhase, Info, "stock", "sold out")
 		}
 	}
-}
-
-// Subjects of the problems that are not named after a figure's source,
-// limit or endpoint.
-const (
-	subjectErrorRate = "error_rate"
-	subjectPage      = "page"
-	subjectSellOut   = "sell-out"
-)
-
-// limits raises bandwidth, connections and memory near their limits, by
-// the measured figure, or by the plan's formula at the PV now when
-// nothing is measured (and says which).
-func (d *detector) limits(a capacity.Assessment) {
-	for _, c := range a.Checks() {
-		used := 1 - c.Check.Headroom.Or(0)
-		d.level(reading{kind: KindLimit, subject: c.Name, level: d.th.Headroom(c.Check), size: used,
-			text: func(capacity.Level) string {
-				return fmt.Sprintf("%s at %s of its %s limit, %s", c.Name, capacity.FormatPercent(used), c.Format(c.Check.Limit), basis(c.Check.Basis, a))
-			},
-			back: c.Name + " back under its limit's warning level"})
-	}
-}
-
-// basis words what a judgement rests on: "measured", or "predicted at
-// 120 PV/s".
-func basis(b capacity.Basis, a capacity.Assessment) string {
-	if b == capacity.BasisPredicted {
-		return "predicted at " + capacity.FormatNumber(a.PV.Or(0)) + " PV/s"
-	}
-	return "measured"
-}
-
-// drift raises connections and memory that cost a page view more than the
-// plan says, by the limit that cost takes at the planned peak. Bandwidth's
-// drift is the page weight's, raised there.
-func (d *detector) drift(a capacity.Assessment) {
-	for _, c := range a.Checks() {
-		if c.Name == "bandwidth" {
-			continue
-		}
-		d.level(reading{kind: KindDrift, subject: c.Name, level: d.th.DriftUse(c.Check), size: c.Check.PeakUse.Or(0),
-			text: func(capacity.Level) string {
-				return fmt.Sprintf("%s per view: %s of %s at peak, measured", c.Name, c.Format(c.Check.PeakAtCost.Or(0)), c.Format(c.Check.Limit))
-			},
-			back: c.Name + " per view back within the limit at the planned peak"})
-	}
-}
-
-func (d *detector) endpoints(a capacity.Assessment) {
-	for _, e := range a.Endpoints {
-		d.level(reading{kind: KindEndpoint, subject: e.Name, level: d.th.Usage(e.Load), size: e.Load.Or(0),
-			text: func(capacity.Level) string {
-				return fmt.Sprintf("%s at %s of its ceiling, %s of %s QPS, measured", e.Name, capacity.FormatPercent(e.Load.Or(0)),
-					capacity.FormatNumber(e.QPS.Or(0)), capacity.FormatNumber(e.MaxQPS))
-			},
-			back: e.Name + " back under its ceiling's warning level"})
-	}
-}
-
-func (d *detector) errors(s snapshot.Snapshot) {
-	rate := s.ErrorRate.Or(0)
-	d.level(reading{kind: KindErrors, subject: subjectErrorRate, level: d.th.ErrorRate(s.ErrorRate, s.Requests), size: rate,
-		text: func(capacity.Level) string {
-			if req, ok := s.Requests.Get(); ok {
-				return fmt.Sprintf("error burst: %s of requests failing (%s/s), measured", capacity.FormatPercent(rate), capacity.FormatNumber(rate*req))
-			}
-			return fmt.Sprintf("error burst: %s of requests failing, measured", capacity.FormatPercent(rate))
-		},
-		back: "error rate back to normal"})
-}
-
-// pageWeight raises the page views the origin serves costing more bytes
-// than the plan, by what that cost does to the link at the planned peak.
-func (d *detector) pageWeight(a capacity.Assessment) {
-	bw := a.Bandwidth
-	d.level(reading{kind: KindPageWeight, subject: subjectPage, level: d.th.DriftUse(bw), size: bw.PeakUse.Or(0),
-		text: func(capacity.Level) string {
-			per := bw.PerView.Or(0)
-			return fmt.Sprintf("page weight %s/view, measured: link full at %s PV/s, plan %s",
-				capacity.FormatBytes(per), capacity.FormatNumber(linkPV(bw.Limit, per)), capacity.FormatNumber(a.Peak.PV))
-		},
-		back: "page weight back within the link at the planned peak"})
-}
-
-// linkPV is the page views per second that fill a link at a cost per view.
-func linkPV(link, perView float64) float64 {
-	if perView <= 0 {
-		return 0
-	}
-	return link / perView
-}
-
-func (d *detector) pace(a capacity.Assessment) {
-	if a.Phase == capacity.PhaseSoldOut {
-		// Nothing is left to sell behind pace: the problem ends with the
-		// stock (the level, unknown from here, would keep it open forever).
-		d.close(KindPace, subjectSellOut)
-		return
-	}
-	so := a.SellOut
-	d.level(reading{kind: KindPace, subject: subjectSellOut, level: d.th.Pace(a), size: 1 - so.Pace.Or(0),
-		text: func(capacity.Level) string {
-			msg := fmt.Sprintf("selling at %sx the planned pace, measured", capacity.FormatNumber(so.Pace.Or(0)))
-			if so.ETAKnown {
-				msg += ", sell-out in " + capacity.FormatDuration(so.ETA)
-			}
-			return msg
-		},
-		back: "sell-out pace back on plan"})
 }
 
 // avalancheCheck looks for the refresh avalanche at T0 in page views and in

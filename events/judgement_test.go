@@ -164,12 +164,12 @@ func TestProblemsAreGroupedByCauseAndOrderedByHarm(t *testing.T) {
 
 func TestTheHarmOrderWithinASeverity(t *testing.T) {
 	ps := []Problem{
-		{Kind: KindPace, Severity: Crit, Harm: HarmPace, Subject: subjectSellOut},
-		{Kind: KindPageWeight, Severity: Crit, Harm: HarmCost, Subject: subjectPage},
+		{Kind: KindPace, Severity: Crit, Harm: HarmPace, Subject: capacity.SubjectSellOut},
+		{Kind: KindPageWeight, Severity: Crit, Harm: HarmCost, Subject: capacity.SubjectPage},
 		{Kind: KindLimit, Severity: Crit, Harm: HarmCapacity, Subject: "bandwidth", Size: 1.01},
 		{Kind: KindLimit, Severity: Crit, Harm: HarmCapacity, Subject: "connections", Size: 1.2},
 		{Kind: KindSource, Severity: Crit, Harm: HarmSight, Subject: "prometheus"},
-		{Kind: KindErrors, Severity: Crit, Harm: HarmUsers, Subject: subjectErrorRate, Size: 0.4},
+		{Kind: KindErrors, Severity: Crit, Harm: HarmUsers, Subject: capacity.SubjectErrorRate, Size: 0.4},
 		{Kind: KindErrors, Severity: Warn, Harm: HarmUsers, Subject: "x"},
 	}
 	var got []string
@@ -235,12 +235,12 @@ func TestTheAvalancheWithinThePlanIsInformation(t *testing.T) {
 
 func TestDepthsFollowTheCauses(t *testing.T) {
 	ps := []Problem{
-		{Kind: KindPageWeight, Subject: subjectPage},
+		{Kind: KindPageWeight, Subject: capacity.SubjectPage},
 		{Kind: KindLimit, Subject: "bandwidth", Cause: "page-weight/page"},
-		{Kind: KindErrors, Subject: subjectErrorRate, Cause: "limit/bandwidth"},
+		{Kind: KindErrors, Subject: capacity.SubjectErrorRate, Cause: "limit/bandwidth"},
 		{Kind: KindDrift, Subject: "connections", Cause: "page-weight/page"},
 		{Kind: KindSource, Subject: "scrape"},
-		{Kind: KindPace, Subject: subjectSellOut, Cause: "button/purchase"}, // its cause is not listed
+		{Kind: KindPace, Subject: capacity.SubjectSellOut, Cause: "button/purchase"}, // its cause is not listed
 	}
 	if got := fmt.Sprint(Depths(ps)); got != "[0 1 2 1 0 0]" {
 		t.Errorf("depths %s, want [0 1 2 1 0 0]", got)
@@ -248,13 +248,19 @@ func TestDepthsFollowTheCauses(t *testing.T) {
 }
 
 func TestCausesWalkTheChainUp(t *testing.T) {
-	ps := []Problem{
-		{Kind: KindPageWeight, Subject: subjectPage},
-		{Kind: KindLimit, Subject: "bandwidth", Cause: "page-weight/page"},
-		{Kind: KindErrors, Subject: subjectErrorRate, Cause: "limit/bandwidth"},
+	// The crash's chain as Detect names it.
+	s := at(time.Second, 10)
+	s.Bandwidth, s.Requests, s.ErrorRate = snapshot.Some(420e6), snapshot.Some(2400), snapshot.Some(0.73)
+	_, st := detectAll(quick(), []snapshot.Snapshot{at(0, 10), s})
+	var ps []Problem
+	for _, p := range st.Problems() {
+		if p.Kind != KindDrift {
+			ps = append(ps, p)
+		}
 	}
 	var names []string
-	for _, c := range Causes(ps[2], ps) {
+	burst := ps[len(ps)-1]
+	for _, c := range Causes(burst, ps) {
 		names = append(names, c.Name())
 	}
 	if got := strings.Join(names, " ← "); got != "bandwidth limit ← page weight" {

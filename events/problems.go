@@ -16,6 +16,8 @@ type Problem struct {
 	Kind     Kind     `json:"kind"`
 	Severity Severity `json:"severity"`
 	Subject  string   `json:"subject"`
+	// Title names it for people: "bandwidth limit", "error burst".
+	Title string `json:"title,omitempty"`
 	// Since is when the problem opened: the first snapshot at or over its
 	// warning line in this run, once it had stood there for OpenAfter.
 	Since time.Time `json:"since"`
@@ -126,14 +128,14 @@ func harmOf(k Kind) Harm {
 // more bytes and longer connections per view → a limit full → 502s → a
 // sale behind its pace; a missing button → a sale behind its pace.
 var causes = map[string][]string{
-	Key(KindErrors, subjectErrorRate): {Key(KindLimit, "bandwidth"), Key(KindLimit, "connections"), Key(KindLimit, "memory"), Key(KindEndpoint, "*")},
-	Key(KindLimit, "bandwidth"):       {Key(KindPageWeight, subjectPage), Key(KindPageWeight, SubjectSalePage)},
-	Key(KindLimit, "connections"):     {Key(KindDrift, "connections"), Key(KindPageWeight, subjectPage)},
-	Key(KindLimit, "memory"):          {Key(KindDrift, "memory"), Key(KindDrift, "connections")},
-	Key(KindDrift, "connections"):     {Key(KindPageWeight, subjectPage)},
-	Key(KindDrift, "memory"):          {Key(KindDrift, "connections")},
-	Key(KindPageWeight, subjectPage):  {Key(KindPageWeight, SubjectSalePage)},
-	Key(KindPace, subjectSellOut):     {Key(KindButton, subjectPurchase), Key(KindErrors, subjectErrorRate)},
+	Key(KindErrors, capacity.SubjectErrorRate): {Key(KindLimit, "bandwidth"), Key(KindLimit, "connections"), Key(KindLimit, "memory"), Key(KindEndpoint, "*")},
+	Key(KindLimit, "bandwidth"):                {Key(KindPageWeight, capacity.SubjectPage), Key(KindPageWeight, SubjectSalePage)},
+	Key(KindLimit, "connections"):              {Key(KindDrift, "connections"), Key(KindPageWeight, capacity.SubjectPage)},
+	Key(KindLimit, "memory"):                   {Key(KindDrift, "memory"), Key(KindDrift, "connections")},
+	Key(KindDrift, "connections"):              {Key(KindPageWeight, capacity.SubjectPage)},
+	Key(KindDrift, "memory"):                   {Key(KindDrift, "connections")},
+	Key(KindPageWeight, capacity.SubjectPage):  {Key(KindPageWeight, SubjectSalePage)},
+	Key(KindPace, capacity.SubjectSellOut):     {Key(KindButton, capacity.SubjectPurchase), Key(KindErrors, capacity.SubjectErrorRate)},
 }
 
 // Problems returns what is wrong as of the state's last snapshot, grouped
@@ -226,7 +228,7 @@ func causeOf(key string, open map[string]Problem) string {
 // canCause reports whether the open problem p can cause the one under key
 // at its severity: only a critical limit or endpoint fails requests.
 func canCause(key string, p Problem) bool {
-	if key == Key(KindErrors, subjectErrorRate) {
+	if key == Key(KindErrors, capacity.SubjectErrorRate) {
 		return p.Severity == Crit
 	}
 	return true
@@ -260,7 +262,7 @@ func Worst(ps []Problem) (Problem, bool) {
 // opened and the worst it reached. While the figure reads under l (a
 // hold-down), the words stay those last true at l.
 func (d *detector) open(r reading, l capacity.Level) {
-	p := Problem{Kind: r.kind, Severity: severityOf(l), Subject: r.subject, Since: d.now, Harm: harmOf(r.kind), Size: r.size}
+	p := Problem{Kind: r.kind, Severity: severityOf(l), Subject: r.subject, Title: r.title, Since: d.now, Harm: harmOf(r.kind), Size: r.size}
 	was, ok := d.prev.problems[Key(r.kind, r.subject)]
 	if ok {
 		p.Since, p.Worst, p.WorstSeverity, p.worstSize = was.Since, was.Worst, was.WorstSeverity, was.worstSize
@@ -269,7 +271,7 @@ func (d *detector) open(r reading, l capacity.Level) {
 		p.Message, p.Size = was.Message, was.Size
 		p.Easing = d.next.falling[Key(r.kind, r.subject)]
 	} else {
-		p.Message = r.text(l)
+		p.Message = r.text()
 	}
 	d.put(p)
 }
@@ -318,30 +320,14 @@ func Depths(ps []Problem) []int {
 	return out
 }
 
-// Name names a problem in a few words, as a person says it: "error
-// burst", "bandwidth limit", "page weight", "cart endpoint".
+// Name names a problem in a few words, as a person says it: its Title
+// ("error burst", "bandwidth limit", "cart endpoint"), "source
+// prometheus" for a source.
 func (p Problem) Name() string {
-	switch p.Kind {
-	case KindErrors:
-		return "error burst"
-	case KindLimit:
-		return p.Subject + " limit"
-	case KindEndpoint:
-		return p.Subject + " endpoint"
-	case KindDrift:
-		return p.Subject + " per view"
-	case KindPageWeight:
-		if p.Subject == SubjectSalePage {
-			return "sale page weight"
-		}
-		return "page weight"
-	case KindPace:
-		return "sell-out pace"
-	case KindButton:
-		return "purchase button"
-	case KindResource:
-		return "page resources"
-	case KindSource:
+	switch {
+	case p.Title != "":
+		return p.Title
+	case p.Kind == KindSource:
 		return "source " + p.Subject
 	}
 	return string(p.Kind) + " " + p.Subject

@@ -10,6 +10,13 @@ import (
 	"github.com/launchwatch/launchwatch/events"
 )
 
+// The subjects the failure modes read, by their keys in the thresholds'
+// table.
+var (
+	pageWeightKey = capacity.Subject{Kind: capacity.KindPageWeight, Name: capacity.SubjectPage}.Key()
+	errorRateKey  = capacity.Subject{Kind: capacity.KindErrors, Name: capacity.SubjectErrorRate}.Key()
+)
+
 // The rules that name the seed's failure modes in the data.
 const (
 	// sustained is how long what a view costs the origin must take the
@@ -60,7 +67,7 @@ func (r *Report) crossing(subject string, line capacity.Level, ok func(Crossing)
 }
 
 func pageWeightFailure(r *Report) (Failure, bool) {
-	c, ok := r.crossing("page_weight", capacity.LevelWarn, func(c Crossing) bool { return c.Duration() >= sustained })
+	c, ok := r.crossing(pageWeightKey, capacity.LevelWarn, func(c Crossing) bool { return c.Duration() >= sustained })
 	if !ok {
 		return Failure{}, false
 	}
@@ -88,7 +95,7 @@ func avalancheFailure(r *Report) (Failure, bool) {
 	if av == nil {
 		return Failure{}, false
 	}
-	errs, ok := r.crossing("error_rate", capacity.LevelWarn, func(c Crossing) bool {
+	errs, ok := r.crossing(errorRateKey, capacity.LevelWarn, func(c Crossing) bool {
 		return !c.From.Before(r.T0.Add(-sustained)) && !c.From.After(r.T0.Add(avalancheErrors))
 	})
 	if !ok {

@@ -72,48 +72,6 @@ func orDash(s string) string {
 	return s
 }
 
-// subjectName names a levels key for people.
-func subjectName(key string) string {
-	switch key {
-	case "error_rate":
-		return "error rate"
-	case "page_weight":
-		return "page weight"
-	case "pace":
-		return "sell-out pace"
-	}
-	if name, ok := cutEndpoint(key); ok {
-		return "endpoint " + name
-	}
-	return key
-}
-
-// lineName names a threshold line.
-func (r *Report) lineName(c Crossing) string {
-	th := r.Thresholds
-	warn := c.Line == capacity.LevelWarn
-	pick := func(w, c string) string {
-		if warn {
-			return w
-		}
-		return c
-	}
-	switch c.Subject {
-	case "error_rate":
-		return pick("warn ", "crit ") + capacity.FormatPercent(pick2(warn, th.ErrorRateWarn, th.ErrorRateCrit))
-	case "pace":
-		return pick("warn below ", "crit below ") + capacity.FormatNumber(pick2(warn, th.SellOutPace, th.SellOutPace/2)) + "x"
-	}
-	return pick("warn ", "crit ") + capacity.FormatPercent(pick2(warn, th.Warn, th.Crit))
-}
-
-func pick2(first bool, a, b float64) float64 {
-	if first {
-		return a
-	}
-	return b
-}
-
 // sellOutText says how the sale went against the plan.
 func (r *Report) sellOutText() string {
 	so := r.SellOut

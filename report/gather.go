@@ -56,8 +56,9 @@ type peakAcc struct {
 }
 
 type crossingAcc struct {
-	c     Crossing
-	worst float64
+	c      Crossing
+	worst  float64
+	format func(float64) string // the subject's figure in words
 }
 
 func (a *accumulators) init(r *Report, th capacity.Thresholds) {
@@ -106,7 +107,7 @@ func isPurchase(name string) bool {
 
 func nan(v snapshot.Value) float64 { return v.Or(math.NaN()) }
 
-func (a *accumulators) add(f pipeline.Frame, levels map[string]capacity.Level) {
+func (a *accumulators) add(f pipeline.Frame, judged []capacity.Judgement) {
 	s, as := f.Snapshot, f.Assessment
 	a.samples = append(a.samples, sample{
 		t: s.Time, phase: as.Phase, pv: nan(s.PV), req: nan(s.Requests),
@@ -129,7 +130,7 @@ func (a *accumulators) add(f pipeline.Frame, levels map[string]capacity.Level) {
 	if s.Stock.OK() {
 		a.stock = s.Stock
 	}
-	a.crossings(f, levels)
+	a.crossings(f, judged)
 	a.checks(as)
 	for _, e := range as.Endpoints {
 		i, ok := a.epIndex[e.Name]
@@ -172,66 +173,29 @@ func (a *accumulators) phaseAt(ph capacity.Phase, t time.Time) {
 	a.phase = &Span{Name: ph.String(), From: t, To: t}
 }
 
-// subjectFigure is the figure a level was judged on, and whether lower is
-// worse (the pace).
-func subjectFigure(key string, f pipeline.Frame) (v float64, lowerWorse, ok bool) {
-	as := f.Assessment
-	for _, c := range as.Checks() {
-		if c.Name == key {
-			h, ok := c.Check.Headroom.Get()
-			return 1 - h, false, ok
-		}
-	}
-	switch key {
-	case "error_rate":
-		v, ok = f.Snapshot.ErrorRate.Get()
-	case "page_weight":
-		v, ok = as.Bandwidth.PeakUse.Get()
-	case "pace":
-		v, ok = as.SellOut.Pace.Get()
-		return v, true, ok
-	default:
-		name, found := strings.CutPrefix(key, "endpoints.")
-		if !found {
-			return 0, false, false
-		}
-		for _, e := range as.Endpoints {
-			if e.Name == name {
-				v, ok = e.Load.Get()
-			}
-		}
-	}
-	return v, false, ok
-}
-
-func formatFigure(key string, v float64) string {
-	switch {
-	case key == "error_rate":
-		return capacity.FormatPercent(v) + " of requests failing"
-	case key == "page_weight":
-		return capacity.FormatPercent(v) + " of the link at the planned peak"
-	case key == "pace":
-		return capacity.FormatNumber(v) + "x the planned pace"
-	case strings.HasPrefix(key, "endpoints."):
-		return capacity.FormatPercent(v) + " of its ceiling"
-	}
-	return capacity.FormatPercent(v) + " of the limit"
-}
-
 // crossings opens and closes the spans at or over each line. A figure
 // that cannot be judged (no data) leaves its spans as they are, as the
 // events do: a gap is not a recovery.
-func (a *accumulators) crossings(f pipeline.Frame, levels map[string]capacity.Level) {
+//
+// The subjects are the thresholds' table (capacity.Judgement), each with
+// its figure in words; a finding without a figure (the button, the
+// resources) is an event, not a line crossed.
+func (a *accumulators) crossings(f pipeline.Frame, judged []capacity.Judgement) {
 	t := f.Snapshot.Time
-	for _, key := range slices.Sorted(maps.Keys(levels)) {
-		l := levels[key]
-		v, lowerWorse, vok := subjectFigure(key, f)
+	for _, j := range judged {
+		if j.Format == nil || j.Level == capacity.LevelUnknown {
+			continue
+		}
+		l, key := j.Level, j.Key()
+		v, vok := j.Figure.Get()
+		lowerWorse := j.LowerWorse
 		for _, line := range []capacity.Level{capacity.LevelWarn, capacity.LevelCrit} {
 			id := key + "/" + line.String()
 			c := a.open[id]
 			switch {
 			case l >= line && c == nil:
-				c = &crossingAcc{c: Crossing{Span: Span{From: t, To: t}, Subject: key, Line: line}, worst: math.NaN()}
+				c = &crossingAcc{c: Crossing{Span: Span{From: t, To: t}, Subject: key, Title: j.Title, Line: line,
+					LineName: j.Line(a.th, line)}, worst: math.NaN(), format: j.Format}
 				a.open[id] = c
 				fallthrough
 			case l >= line:
@@ -250,7 +214,7 @@ func (a *accumulators) crossings(f pipeline.Frame, levels map[string]capacity.Le
 func (a *accumulators) closeCrossing(id string) {
 	c := a.open[id]
 	if !math.IsNaN(c.worst) {
-		c.c.Worst = formatFigure(c.c.Subject, c.worst)
+		c.c.Worst = c.format(c.worst)
 	}
 	a.done = append(a.done, c.c)
 	delete(a.open, id)

@@ -96,11 +96,14 @@ type Peak struct {
 // line: the warning line, or the critical line inside it.
 type Crossing struct {
 	Span
-	// Subject is the figure, keyed as the levels key it: "bandwidth",
-	// "error_rate", "endpoints.buy", …
-	Subject string
-	// Line is capacity.LevelWarn or capacity.LevelCrit.
-	Line capacity.Level
+	// Subject is the figure, by its key in the thresholds' table
+	// ("limit/bandwidth", "errors/error_rate", "endpoint/buy", …), and
+	// Title names it for people ("bandwidth limit").
+	Subject, Title string
+	// Line is capacity.LevelWarn or capacity.LevelCrit, and LineName
+	// says it: "warn 80%", "crit below 0.25x".
+	Line     capacity.Level
+	LineName string
 	// Worst is the worst figure during the span, formatted (the share of a
 	// limit in use, the error rate, the page-weight ratio, the pace).
 	Worst string
@@ -248,22 +251,7 @@ func (b *Builder) Add(f pipeline.Frame) {
 	b.frames++
 	b.r.Last = s.Time
 	b.r.Events = append(b.r.Events, f.Events...)
-	b.acc.add(f, b.crossingLevels(f))
-}
-
-// crossingLevels are the levels whose thresholds the report's crossings
-// are of: for bandwidth, connections and memory the headroom to the limit
-// alone, since their drift from the plan has its own table (the largest
-// miss), and a drift is no threshold line crossed.
-func (b *Builder) crossingLevels(f pipeline.Frame) map[string]capacity.Level {
-	levels := b.th.Levels(f.Assessment, f.Snapshot)
-	for _, c := range f.Assessment.Checks() {
-		delete(levels, c.Name)
-		if l := b.th.Headroom(c.Check); l != capacity.LevelUnknown {
-			levels[c.Name] = l
-		}
-	}
-	return levels
+	b.acc.add(f, b.th.Judgements(f.Assessment, f.Snapshot))
 }
 
 // Report finishes the report; an error when no frame came.

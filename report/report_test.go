@@ -64,15 +64,15 @@ func TestReportFiguresMatchTheScriptedLaunch(t *testing.T) {
 		got = append(got, span{c.Subject, c.Line, c.From.Sub(t0), c.To.Sub(t0)})
 	}
 	want := []span{
-		{"bandwidth", capacity.LevelWarn, sc.bwWarnFrom, sc.bwWarnTo},
+		{"limit/bandwidth", capacity.LevelWarn, sc.bwWarnFrom, sc.bwWarnTo},
 		// The bandwidth's climb at a steady PV is pages costing more than
 		// planned: 850 KB a view fills the link long before the planned
 		// peak (200 PV/s of the plan's own 500 KB already fill it).
-		{"page_weight", capacity.LevelWarn, sc.bwWarnFrom, sc.bwWarnTo},
-		{"page_weight", capacity.LevelCrit, sc.bwWarnFrom, sc.bwWarnTo},
-		{"bandwidth", capacity.LevelCrit, sc.bwCritFrom, sc.bwCritTo},
-		{"endpoints.login", capacity.LevelWarn, sc.loginPeakAt, sc.loginPeakAt + time.Second},
-		{"error_rate", capacity.LevelWarn, sc.errFrom, sc.errTo},
+		{"page-weight/page", capacity.LevelWarn, sc.bwWarnFrom, sc.bwWarnTo},
+		{"page-weight/page", capacity.LevelCrit, sc.bwWarnFrom, sc.bwWarnTo},
+		{"limit/bandwidth", capacity.LevelCrit, sc.bwCritFrom, sc.bwCritTo},
+		{"endpoint/login", capacity.LevelWarn, sc.loginPeakAt, sc.loginPeakAt + time.Second},
+		{"errors/error_rate", capacity.LevelWarn, sc.errFrom, sc.errTo},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("crossings\n got %v\nwant %v", got, want)

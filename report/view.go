@@ -107,7 +107,7 @@ func (r *Report) crossingSection() section {
 	}
 	t := table{Head: []string{"figure", "line", "from", "to", "lasted", "worst"}}
 	for _, c := range r.Crossings {
-		t.Rows = append(t.Rows, []string{clean(subjectName(c.Subject)), r.lineName(c), r.Rel(c.From), r.until(c.Span),
+		t.Rows = append(t.Rows, []string{clean(c.Title), c.LineName, r.Rel(c.From), r.until(c.Span),
 			capacity.FormatDuration(c.Duration()), orDash(c.Worst)})
 	}
 	s.Tables = []table{t}

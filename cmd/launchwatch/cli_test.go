@@ -273,7 +273,7 @@ func TestWatchOnceExitsByHowManySourcesAnswered(t *testing.T) {
 					t.Error("with PV measured, the plan's bandwidth at that PV must be there")
 				}
 				// Before the launch the shop's buy endpoint idles: ok, by name.
-				if frame.Levels["endpoints.buy"] != "ok" {
+				if frame.Levels["endpoint/buy"] != "ok" {
 					t.Errorf("levels = %v, want endpoints.buy ok", frame.Levels)
 				}
 			}

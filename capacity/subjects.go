@@ -1,0 +1,311 @@
+package capacity
+
+import (
+	"fmt"
+
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// Subject is a figure the thresholds judge: one row of the one table the
+// levels, the problems, the report and the screen read. Its Key
+// ("limit/bandwidth", "pace/sell-out") is its one spelling everywhere: the
+// levels' key, the problem's kind and subject, the report's crossing.
+type Subject struct {
+	// Kind and Name are the problem's kind and subject: "limit" and
+	// "bandwidth", "endpoint" and "cart".
+	Kind, Name string
+	// Title names it for people: "bandwidth limit", "cart endpoint".
+	Title string
+	// LowerWorse says a lower figure is worse (the pace).
+	LowerWorse bool
+	// AtOnce opens its problem without a standing time: a probe's finding
+	// is one look at the page that stands until the next.
+	AtOnce bool
+	// Format words a figure it is judged on, for the report's crossings:
+	// "97% of the limit".
+	Format func(float64) string
+	// Line names a threshold line: "warn 80%", "crit below 0.25x".
+	Line func(Thresholds, Level) string
+	// Back words its recovery.
+	Back string
+}
+
+// Key is the subject's one spelling: kind/name.
+func (s Subject) Key() string { return s.Kind + "/" + s.Name }
+
+// Kinds of subjects, as the problems name them.
+const (
+	KindLimit      = "limit"       // bandwidth, connections or memory near a limit
+	KindDrift      = "drift"       // connections or memory per view taking a limit at the peak
+	KindEndpoint   = "endpoint"    // a dynamic endpoint near its ceiling
+	KindErrors     = "errors"      // an error burst
+	KindPageWeight = "page-weight" // bytes per view taking the link at the peak
+	KindPace       = "pace"        // the sale behind its pace
+	KindButton     = "button"      // the purchase button missing
+	KindResource   = "resource"    // resources of the sale page failing
+)
+
+// Names of the subjects that are not a limit, a check or an endpoint.
+const (
+	SubjectErrorRate = "error_rate"
+	SubjectPage      = "page"      // the page views the origin serves
+	SubjectSalePage  = "sale-page" // the sale page as the probe weighed it
+	SubjectSellOut   = "sell-out"
+	SubjectPurchase  = "purchase"
+)
+
+// Judgement is a subject judged in one snapshot: its level, the figure it
+// rests on, and its words.
+type Judgement struct {
+	Subject
+	// Level is the figure's level; LevelUnknown when there is nothing to
+	// judge (no data, no limit): a gap, never a recovery.
+	Level Level
+	// Figure is what the level is judged on (a share of a limit, of
+	// requests failing, the pace), missing when unknown.
+	Figure snapshot.Value
+	// Size is how large a problem it is in its own measure, larger worse:
+	// the share of a limit in use, of requests failing, how far behind its
+	// pace the sale is. It orders problems of one harm.
+	Size float64
+	// words words the figure as it stands, from what it was judged on: a
+	// function of the row, not a closure, so that judging a frame
+	// allocates little (every frame is judged, live, in a replay and in
+	// the report).
+	words func(j *Judgement) string
+	a     *Assessment
+	s     *snapshot.Snapshot
+	check *NamedCheck
+	ep    *EndpointLoad
+}
+
+// Text words the judgement as it stands: "bandwidth at 100.6% of its
+// 125 MB/s limit, measured".
+func (j Judgement) Text() string {
+	if j.words == nil {
+		return j.Title
+	}
+	return j.words(&j)
+}
+
+// The lines the subjects are judged against, worded.
+func usageLine(t Thresholds, l Level) string { return lineWords(l, t.Warn, t.Crit, "", FormatPercent) }
+func errorLine(t Thresholds, l Level) string {
+	return lineWords(l, t.ErrorRateWarn, t.ErrorRateCrit, "", FormatPercent)
+}
+func paceLine(t Thresholds, l Level) string {
+	return lineWords(l, t.SellOutPace, t.SellOutPace/2, "below ", func(v float64) string { return FormatNumber(v) + "x" })
+}
+func lineWords(l Level, warn, crit float64, below string, format func(float64) string) string {
+	if l == LevelCrit {
+		return "crit " + below + format(crit)
+	}
+	return "warn " + below + format(warn)
+}
+
+func ofLimit(v float64) string       { return FormatPercent(v) + " of the limit" }
+func ofLinkAtPeak(v float64) string  { return FormatPercent(v) + " of the link at the planned peak" }
+func ofLimitAtPeak(v float64) string { return FormatPercent(v) + " of the limit at the planned peak" }
+func ofCeiling(v float64) string     { return FormatPercent(v) + " of its ceiling" }
+func failing(v float64) string       { return FormatPercent(v) + " of requests failing" }
+func ofPace(v float64) string        { return FormatNumber(v) + "x the planned pace" }
+
+// Judgements judges every subject of a snapshot and its assessment, in the
+// table's order: each limit, each cost per view, each endpoint, the error
+// rate, the page weight, the pace, then what the probe found. Subjects
+// with nothing to judge are listed with LevelUnknown.
+func (t Thresholds) Judgements(a Assessment, s snapshot.Snapshot) []Judgement {
+	out := make([]Judgement, 0, 12+len(a.Endpoints))
+	ap, sp := &a, &s
+	checks := a.Checks()
+	for i := range checks {
+		c := &checks[i]
+		used := 1 - c.Check.Headroom.Or(0)
+		var figure snapshot.Value
+		if c.Check.Headroom.OK() {
+			figure = snapshot.Some(used)
+		}
+		out = append(out, Judgement{
+			Subject: Subject{Kind: KindLimit, Name: c.Name, Title: c.Name + " limit", Format: ofLimit, Line: usageLine,
+				Back: c.Name + " back under its limit's warning level"},
+			Level: t.Headroom(c.Check), Figure: figure, Size: used, words: limitProblemWords, a: ap, check: c,
+		})
+	}
+	for i := range checks {
+		c := &checks[i]
+		if c.Name == CheckBandwidth {
+			continue // bandwidth per view is the page weight, below
+		}
+		out = append(out, Judgement{
+			Subject: Subject{Kind: KindDrift, Name: c.Name, Title: c.Name + " per view", Format: ofLimitAtPeak, Line: usageLine,
+				Back: c.Name + " per view back within the limit at the planned peak"},
+			Level: t.DriftUse(c.Check), Figure: c.Check.PeakUse, Size: c.Check.PeakUse.Or(0), words: driftWords, check: c,
+		})
+	}
+	for i := range ap.Endpoints {
+		e := &ap.Endpoints[i]
+		out = append(out, Judgement{
+			Subject: Subject{Kind: KindEndpoint, Name: e.Name, Title: e.Name + " endpoint", Format: ofCeiling, Line: usageLine,
+				Back: e.Name + " back under its ceiling's warning level"},
+			Level: t.Usage(e.Load), Figure: e.Load, Size: e.Load.Or(0), words: endpointWords, ep: e,
+		})
+	}
+	out = append(out,
+		Judgement{
+			Subject: Subject{Kind: KindErrors, Name: SubjectErrorRate, Title: "error burst", Format: failing, Line: errorLine,
+				Back: "error rate back to normal"},
+			Level: t.ErrorRate(s.ErrorRate, s.Requests), Figure: s.ErrorRate, Size: s.ErrorRate.Or(0), words: errorWords, s: sp,
+		},
+		Judgement{
+			Subject: Subject{Kind: KindPageWeight, Name: SubjectPage, Title: "page weight", Format: ofLinkAtPeak, Line: usageLine,
+				Back: "page weight back within the link at the planned peak"},
+			Level: t.DriftUse(a.Bandwidth), Figure: a.Bandwidth.PeakUse, Size: a.Bandwidth.PeakUse.Or(0), words: pageWords, a: ap,
+		},
+		Judgement{
+			Subject: Subject{Kind: KindPace, Name: SubjectSellOut, Title: "sell-out pace", LowerWorse: true, Format: ofPace, Line: paceLine,
+				Back: "sell-out pace back on plan"},
+			Level: t.Pace(a), Figure: a.SellOut.Pace, Size: 1 - a.SellOut.Pace.Or(0), words: paceWords, a: ap,
+		},
+	)
+	return t.probeJudgements(out, ap, sp)
+}
+
+// probeJudgements adds what the probe of the sale page found: the page by
+// the link it fills at the peak, the purchase button, its resources.
+func (t Thresholds) probeJudgements(out []Judgement, a *Assessment, s *snapshot.Snapshot) []Judgement {
+	pc, pr := a.Probe, s.Probe
+	resources := LevelUnknown
+	if n, ok := pr.FailedResources.Get(); ok {
+		resources = LevelOK
+		if n > 0 {
+			resources = LevelWarn
+		}
+	}
+	return append(out,
+		Judgement{
+			Subject: Subject{Kind: KindPageWeight, Name: SubjectSalePage, Title: "sale page weight", AtOnce: true, Format: ofLinkAtPeak, Line: usageLine,
+				Back: "the probed sale page back within the link at the planned peak"},
+			Level: t.ProbeUse(pc), Figure: pc.PeakUse, Size: pc.PeakUse.Or(0), words: salePageWords, a: a,
+		},
+		Judgement{
+			Subject: Subject{Kind: KindButton, Name: SubjectPurchase, Title: "purchase button", AtOnce: true,
+				Back: "purchase button back on the sale page"},
+			Level: t.Button(*a, pr), Figure: pr.ButtonPresent, Size: 1, words: buttonWords,
+		},
+		Judgement{
+			Subject: Subject{Kind: KindResource, Name: SubjectSalePage, Title: "page resources", AtOnce: true,
+				Back: "every resource of the sale page loads again"},
+			Level: resources, Figure: pr.FailedResources, Size: pr.FailedResources.Or(0), words: resourceWords,
+		},
+	)
+}
+
+// The words of each row, from what its judgement holds.
+
+func limitProblemWords(j *Judgement) string {
+	c := j.check
+	return fmt.Sprintf("%s at %s of its %s limit, %s", c.Name, FormatPercent(j.Size), c.Format(c.Check.Limit), basisWords(c.Check.Basis, *j.a))
+}
+
+func driftWords(j *Judgement) string {
+	c := j.check
+	return fmt.Sprintf("%s per view: %s of %s at peak, measured", c.Name, c.Format(c.Check.PeakAtCost.Or(0)), c.Format(c.Check.Limit))
+}
+
+func endpointWords(j *Judgement) string {
+	e := j.ep
+	return fmt.Sprintf("%s at %s of its ceiling, %s of %s QPS, measured", e.Name, FormatPercent(e.Load.Or(0)),
+		FormatNumber(e.QPS.Or(0)), FormatNumber(e.MaxQPS))
+}
+
+func errorWords(j *Judgement) string {
+	rate := j.s.ErrorRate.Or(0)
+	if req, ok := j.s.Requests.Get(); ok {
+		return fmt.Sprintf("error burst: %s of requests failing (%s/s), measured", FormatPercent(rate), FormatNumber(rate*req))
+	}
+	return fmt.Sprintf("error burst: %s of requests failing, measured", FormatPercent(rate))
+}
+
+func pageWords(j *Judgement) string {
+	bw := j.a.Bandwidth
+	per := bw.PerView.Or(0)
+	return fmt.Sprintf("page weight %s/view, measured: link full at %s PV/s, plan %s",
+		FormatBytes(per), FormatNumber(linkPV(bw.Limit, per)), FormatNumber(j.a.Peak.PV))
+}
+
+func paceWords(j *Judgement) string {
+	so := j.a.SellOut
+	msg := fmt.Sprintf("selling at %sx the planned pace, measured", FormatNumber(so.Pace.Or(0)))
+	if so.ETAKnown {
+		msg += ", sell-out in " + FormatDuration(so.ETA)
+	}
+	return msg
+}
+
+func salePageWords(j *Judgement) string {
+	pc := j.a.Probe
+	return fmt.Sprintf("sale page %s as probed: link full at %s PV/s, plan %s",
+		FormatBytes(pc.Weight.Or(0)), FormatNumber(pc.LinkPV.Or(0)), FormatNumber(j.a.Peak.PV))
+}
+
+func buttonWords(j *Judgement) string {
+	if j.Level == LevelCrit {
+		return "purchase button missing during the sale, as probed"
+	}
+	return "purchase button missing before T0, as probed (required)"
+}
+
+func resourceWords(j *Judgement) string {
+	n := j.Figure.Or(0)
+	if n == 1 {
+		return "1 resource of the sale page fails to load, as probed"
+	}
+	return fmt.Sprintf("%s resources of the sale page fail to load, as probed", FormatNumber(n))
+}
+
+// Button judges the purchase button as probed: critical while the sale is
+// live. Before T0 its absence is expected (many sale pages show the
+// button only from T0), unless the config says it must be there before
+// (ButtonBeforeLaunch): then it warns. A page probed before T0 says
+// nothing of the sale yet, however late the snapshot. Once sold out, or
+// before a probe has looked, there is nothing to judge.
+func (t Thresholds) Button(a Assessment, pr snapshot.Probe) Level {
+	v, ok := pr.ButtonPresent.Get()
+	switch {
+	case !ok || a.Phase == PhaseSoldOut:
+		return LevelUnknown
+	case v >= 1:
+		return LevelOK
+	case a.Phase == PhaseBefore || probedBeforeLaunch(pr, a):
+		if t.ButtonBeforeLaunch {
+			return LevelWarn
+		}
+		return LevelOK
+	}
+	return LevelCrit
+}
+
+// probedBeforeLaunch reports whether the probe's figures were measured
+// before T0 though the snapshot is after it: the probe runs every few
+// seconds, and its last result may date from the countdown.
+func probedBeforeLaunch(pr snapshot.Probe, a Assessment) bool {
+	age, ok := pr.Age.Get()
+	return ok && a.LaunchKnown && a.SinceLaunch.Seconds() < age
+}
+
+// basisWords words what a judgement rests on: "measured", or "predicted
+// at 120 PV/s".
+func basisWords(b Basis, a Assessment) string {
+	if b == BasisPredicted {
+		return "predicted at " + FormatNumber(a.PV.Or(0)) + " PV/s"
+	}
+	return "measured"
+}
+
+// linkPV is the page views per second that fill a link at a cost per view.
+func linkPV(link, perView float64) float64 {
+	if perView <= 0 {
+		return 0
+	}
+	return link / perView
+}
