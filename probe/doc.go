@@ -21,7 +21,12 @@
 // redirects, and a fixed number of requests in flight. Configured headers
 // go only to the page's own host, never to third parties the page names.
 //
-// The package is pure logic and HTTP: it imports snapshot only to clean
+// An Audit judges one run before a launch, as `launchwatch probe` prints
+// it: the button, the page against the plan by the link it takes at the
+// planned peak (capacity's PageAudit, the rule the live probe's problem
+// follows), and what to compress, move to the CDN or fix.
+//
+// The package is pure logic and HTTP: it imports snapshot to clean
 // untrusted text (the page's title, element text, server messages) where
-// it enters.
+// it enters, and capacity for the plan an Audit holds the page against.
 package probe

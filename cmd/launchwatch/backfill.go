@@ -12,10 +12,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/launchwatch/launchwatch/capacity"
-	"github.com/launchwatch/launchwatch/collectors"
 	"github.com/launchwatch/launchwatch/collectors/prom"
 	"github.com/launchwatch/launchwatch/config"
-	"github.com/launchwatch/launchwatch/recording"
+	"github.com/launchwatch/launchwatch/launch"
 	"github.com/launchwatch/launchwatch/replay"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -166,72 +165,42 @@ func runBackfill(ctx context.Context, stderr io.Writer, f backfillFlags) error {
 	if err != nil {
 		return err
 	}
-	log, closeLog, err := openLog(f.logFile)
+	log, closeLog, err := launch.OpenLog(f.logFile)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
-	hist, notHeld, err := collectors.HistoryFromConfig(cfg, log, prom.HistoryStep(r.step), prom.HistoryParallel(f.parallel))
-	if err != nil {
-		return err
-	}
-	chunks := hist.Plan(r.from, r.to)
-	if len(chunks) == 0 {
+	b, err := launch.PlanBackfill(cfg, log, launch.BackfillOptions{From: r.from, To: r.to, Step: r.step, Parallel: f.parallel,
+		Out: f.out, Started: started, Build: build()})
+	if errors.Is(err, launch.ErrNoSteps) {
 		return fmt.Errorf("--from %s --to %s: no step of %s between them", f.from, f.to, r.step)
 	}
-
-	h, err := recordingHeader(cfg, recording.OriginBackfill, started)
 	if err != nil {
 		return err
 	}
-	h.Interval = recording.Duration(r.step)
-	h.Origin.From = config.RedactURL(cfg.Sources.Prometheus.URL)
-	h.Origin.Step = recording.Duration(r.step)
-	w, err := recording.Create(f.out, h, recording.Options{})
-	if err != nil {
-		return fmt.Errorf("recording: %w", err)
-	}
-
-	total := 0
-	for _, c := range chunks {
-		total += c.Points
-	}
 	fmt.Fprintf(stderr, "launchwatch backfill: %s from %s: %s to %s at a %s step, %s snapshots in %d chunks, to %s\n",
-		snapshot.CleanText(launchName(cfg), 60), h.Origin.From, chunks[0].From.Format(time.RFC3339), chunks[len(chunks)-1].To.Format(time.RFC3339),
-		r.step, capacity.FormatCount(float64(total)), len(chunks), w.Path())
-	if len(notHeld) > 0 {
-		fmt.Fprintf(stderr, "launchwatch backfill: not held by Prometheus, so missing: %s\n", strings.Join(notHeld, ", "))
+		snapshot.CleanText(launch.Name(cfg), 60), b.Header.Origin.From, b.Chunks[0].From.Format(time.RFC3339),
+		b.Chunks[len(b.Chunks)-1].To.Format(time.RFC3339), r.step, capacity.FormatCount(float64(b.Points)), len(b.Chunks), b.Path())
+	if len(b.NotHeld) > 0 {
+		fmt.Fprintf(stderr, "launchwatch backfill: not held by Prometheus, so missing: %s\n", strings.Join(b.NotHeld, ", "))
 	}
-	prog := newBackfillProgress(stderr, isTerminal(stderr), total)
-	var last time.Time // the newest snapshot written
-	fetchErr := hist.Fetch(ctx, r.from, r.to, func(c prom.Chunk, snaps []snapshot.Snapshot) error {
-		for _, s := range snaps {
-			if err := w.Append(s); err != nil {
-				return fmt.Errorf("recording: %w", err)
-			}
-			last = s.Time
-		}
-		prog.chunk(c, w.Count())
-		return nil
-	})
+	prog := newBackfillProgress(stderr, isTerminal(stderr), b.Points)
+	res, runErr := b.Run(ctx, prog.chunk)
 	prog.done()
-	closeErr := w.Close()
 
-	held := fmt.Sprintf("%s snapshots", capacity.FormatCount(float64(w.Count())))
-	if !last.IsZero() {
-		held += ", up to " + last.Format(time.RFC3339)
+	held := fmt.Sprintf("%s snapshots", capacity.FormatCount(float64(res.Count)))
+	if !res.Last.IsZero() {
+		held += ", up to " + res.Last.Format(time.RFC3339)
 	}
 	switch {
-	case fetchErr != nil && ctx.Err() != nil:
-		return errors.Join(closeErr, &exitError{code: 1, msg: fmt.Sprintf("backfill interrupted: %s holds %s", w.Path(), held)})
-	case fetchErr != nil:
-		return errors.Join(closeErr, &exitError{code: 1, msg: fmt.Sprintf("backfill stopped: %s; %s holds what came before: %s",
-			snapshot.CleanText(fetchErr.Error(), 2000), w.Path(), held)})
-	case closeErr != nil:
-		return fmt.Errorf("recording: %w", closeErr)
+	case runErr != nil && ctx.Err() != nil:
+		return &exitError{code: 1, msg: fmt.Sprintf("backfill interrupted: %s holds %s", b.Path(), held)}
+	case runErr != nil:
+		return &exitError{code: 1, msg: fmt.Sprintf("backfill stopped: %s; %s holds what came before: %s",
+			snapshot.CleanText(runErr.Error(), 2000), b.Path(), held)}
 	}
 	fmt.Fprintf(stderr, "launchwatch backfill: %s in %s to %s\nreplay it with: launchwatch replay %s\n",
-		held, time.Since(started).Round(100*time.Millisecond), w.Path(), w.Path())
+		held, time.Since(started).Round(100*time.Millisecond), b.Path(), b.Path())
 	return nil
 }
 

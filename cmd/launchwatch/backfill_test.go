@@ -21,6 +21,7 @@ import (
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/internal/promtest"
 	"github.com/launchwatch/launchwatch/internal/simtest"
+	"github.com/launchwatch/launchwatch/launch"
 	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/sim"
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -151,7 +152,7 @@ func TestABackfillMatchesALiveRecordingOfTheSameRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	poller, err := newPoller(cfg, slog.New(slog.DiscardHandler), time.Now)
+	poller, err := launch.NewPoller(cfg, slog.New(slog.DiscardHandler), time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +167,7 @@ func TestABackfillMatchesALiveRecordingOfTheSameRun(t *testing.T) {
 	}
 
 	livePath := filepath.Join(t.TempDir(), "live.lwrec.jsonl")
-	w, err := openRecording(cfg, livePath, recording.OriginLive)
+	w, err := launch.NewRecording(cfg, livePath, recording.OriginLive, build())
 	if err != nil {
 		t.Fatal(err)
 	}

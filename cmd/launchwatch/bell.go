@@ -16,14 +16,11 @@ func (f *bellFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.noBell, "no-bell", false, "do not ring the terminal bell when a critical problem opens")
 }
 
-// bell returns the screen's bell: BEL written to the terminal the screen
-// draws on, or nil with --no-bell.
-func (f bellFlags) bell(w io.Writer) func() {
+// bell returns the local screen's bell: BEL written to the terminal it
+// draws on, or nil with --no-bell. An SSH session rings its own (serve).
+func (f bellFlags) bell() func() {
 	if f.noBell {
 		return nil
 	}
-	if w == nil {
-		w = os.Stdout
-	}
-	return func() { _, _ = io.WriteString(w, "\a") }
+	return func() { _, _ = io.WriteString(os.Stdout, "\a") }
 }

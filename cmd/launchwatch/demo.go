@@ -11,6 +11,7 @@ import (
 
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/examples"
+	"github.com/launchwatch/launchwatch/launch"
 	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/sim"
 )
@@ -82,23 +83,13 @@ the dashboard.`,
 			if err := alertsFrom(cfg, alertsFile); err != nil {
 				return err
 			}
-			log, closeLog, err := openLog(logFile)
-			if err != nil {
-				return err
-			}
-			defer closeLog()
 			// The poller runs on the shop's clock: counters advance in
 			// simulated time, so rates must be taken over simulated time.
-			poller, err := newPoller(cfg, log, shop.Now)
+			w, err := rf.start(launch.Options{Config: cfg, LogFile: logFile, Clock: shop.Now, Origin: recording.OriginDemo})
 			if err != nil {
 				return err
 			}
-			rec, err := rf.open(cfg, recording.OriginDemo)
-			if err != nil {
-				return err
-			}
-			err = runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout(),
-				simulated: []string{"scrape", "probe"}, bell: bf.bell(nil), wall: wall, alertQueue: alertQueueAt(cfg, rf.file, log)})
+			err = runDashboard(w, screen{simulated: []string{"scrape", "probe"}, bell: bf.bell(), wall: wall}, cmd.OutOrStdout())
 			cancel()
 			if serr := <-served; serr != nil && !errors.Is(serr, context.Canceled) {
 				return errors.Join(err, fmt.Errorf("simulator: %w", serr))

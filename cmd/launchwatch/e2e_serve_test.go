@@ -22,6 +22,7 @@ import (
 	"github.com/launchwatch/launchwatch/internal/promtest"
 	"github.com/launchwatch/launchwatch/internal/simtest"
 	"github.com/launchwatch/launchwatch/internal/testtool"
+	"github.com/launchwatch/launchwatch/serve"
 	"github.com/launchwatch/launchwatch/sim"
 )
 
@@ -176,7 +177,7 @@ func TestTwoSSHScreensWatchOneServeThatPollsOnce(t *testing.T) {
 	if port == "" {
 		t.Fatalf("serve did not say where it listens:\n%s", serverOut())
 	}
-	if fi, err := os.Stat(filepath.Join(dir, "launchwatch", hostKeyName)); err != nil || fi.Mode().Perm() != 0o600 {
+	if fi, err := os.Stat(filepath.Join(dir, "launchwatch", serve.HostKeyName)); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("the host key in the state directory: %v %v, want mode 0600", fi, err)
 	}
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/launchwatch/launchwatch/launch"
 	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -73,7 +74,7 @@ func sameFile(a, b string) bool {
 // writeFrames derives every frame of a recording, as the pipeline does,
 // and writes one JSON line each.
 func writeFrames(w io.Writer, rec *recording.Recording) error {
-	plan, _, th, err := planOf(rec.Header())
+	plan, _, th, err := launch.PlanOf(rec.Header())
 	if err != nil {
 		return fmt.Errorf("%s: %w", rec.Path(), err)
 	}

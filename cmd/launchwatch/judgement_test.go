@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"io"
-	"log/slog"
 	"maps"
 	"net"
 	"net/http"
@@ -19,6 +18,7 @@ import (
 	"github.com/launchwatch/launchwatch/events"
 	"github.com/launchwatch/launchwatch/internal/promtest"
 	"github.com/launchwatch/launchwatch/internal/simtest"
+	"github.com/launchwatch/launchwatch/launch"
 	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/sim"
 )
@@ -65,15 +65,12 @@ func watchDemo(t *testing.T, scenario string) *opens {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.DiscardHandler)
-	poller, err := newPoller(cfg, log, shop.Now)
+	w, err := launch.Start(launch.Options{Config: cfg, Clock: shop.Now, NoRecord: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, _, err := newPipeline(cfg, poller, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	defer w.Close()
+	p := w.Pipeline
 	o := &opens{open: map[string]bool{}, opened: map[string]int{}}
 	p.AddFrameSink(o)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -178,15 +175,12 @@ plan:
 		t.Fatal(err)
 	}
 	waitForSeries(t, prom.URL, "nginx_http_requests_total", "node_sockstat_TCP_mem_bytes")
-	log := slog.New(slog.DiscardHandler)
-	poller, err := newPoller(cfg, log, time.Now)
+	w, err := launch.Start(launch.Options{Config: cfg, NoRecord: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, _, err := newPipeline(cfg, poller, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	defer w.Close()
+	p := w.Pipeline
 	o := &opens{open: map[string]bool{}, opened: map[string]int{}}
 	p.AddFrameSink(o)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

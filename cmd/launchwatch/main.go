@@ -2,9 +2,11 @@
 // flash-sale launch live, holds what it sees against the capacity plan, and
 // records it for the post-mortem.
 //
-// This package only parses flags and wires the packages together; the logic
-// lives in capacity, config, collectors, events, pipeline, recording,
-// replay, sim and tui.
+// This package only parses flags, wires the packages together and prints
+// what they return; the logic lives in capacity, config, collectors,
+// events, pipeline, recording, replay, report, probe, sim, tui, serve (the
+// screens over a pipeline, local and over SSH) and launch (the one
+// start-up of every command that watches).
 package main
 
 import (

@@ -34,35 +34,47 @@ func simAt(t *testing.T, scenario string, sinceT0 time.Duration) string {
 }
 
 // demoPlanFlags is the demo's plan (examples/demo.yaml) as flags.
-var demoPlanFlags = []string{"--pv", "200", "--resources", "20", "--resource-size", "50KB", "--download-speed", "200KB/s", "--link", "1Gbps", "--cdn-share", "0.9"}
+var demoPlanFlags = append([]string{"--link", "1Gbps"}, demoPlanNoLink...)
 
-func TestProbeGatesOnTheButtonThenTheWeight(t *testing.T) {
+// demoPlanNoLink is the demo's plan without its link.
+var demoPlanNoLink = []string{"--pv", "200", "--resources", "20", "--resource-size", "50KB", "--download-speed", "200KB/s", "--cdn-share", "0.9"}
+
+func TestProbeGatesOnTheButtonThenTheLinkThePageTakes(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		scenario string
 		sinceT0  time.Duration
+		plan     []string
 		code     int
 		want     []string
 	}{
-		{"first launch, button missing and page heavy", "first-launch", 5 * time.Minute, 1, []string{
+		{"first launch, button missing and page heavy", "first-launch", 5 * time.Minute, demoPlanFlags, 1, []string{
 			"Button     MISSING (#buy): no element matches #buy",
-			"page weight   10.1 MB, plan 1 MB: 10.1x (the drift line is 2x)",
+			"page weight   10.1 MB, plan 1 MB: 10.1x; 10.1 MB a view from the origin",
 			"the link limit is the first one reached, at 12.4 PV/s",
 			"compress (gzip or brotli) 1.05 MB sent uncompressed",
 			"Verdict: BUTTON MISSING: no element matches #buy; OVER PLAN",
 		}},
-		{"first launch after the fix of the button: heavy only", "first-launch", 20 * time.Minute, 2, []string{
-			"Button     present (#buy)", "Verdict: OVER PLAN: the page weighs 10.1 MB, 10.1x the plan's 1 MB (the line is 2x)",
+		{"first launch after the fix of the button: heavy only", "first-launch", 20 * time.Minute, demoPlanFlags, 2, []string{
+			"Button     present (#buy)",
+			"Verdict: OVER PLAN: at the planned peak of 200 PV/s the page's 10.1 MB from the origin a view takes 1608% of the 1 Gbit/s link, over the 95% critical line; the link fills at 12.4 PV/s",
+		}},
+		// Without a link the page threatens no named limit: its weight,
+		// ten times the plan's, is said, and judged by nothing.
+		{"first launch with no link set: the weight is information", "first-launch", 20 * time.Minute, demoPlanNoLink, 0, []string{
+			"Verdict: OK: the purchase button is present; the page weighs 10.1 MB, 10.1x the plan's 1 MB page: information, with no link limit to hold it against",
 		}},
 		// 20 x 50 KB under /cdn/ and a 2 KB page from the origin.
-		{"second launch", "second-launch", time.Minute, 0, []string{
-			"Button     present (#buy)", "(99.8% from the CDN)", "Verdict: OK: the purchase button is present and the page weighs 1x the plan",
+		{"second launch", "second-launch", time.Minute, demoPlanFlags, 0, []string{
+			"Button     present (#buy)", "(99.8% from the CDN)",
+			"Verdict: OK: the purchase button is present; within the plan: at the planned peak of 200 PV/s the page's",
+			"of the 1 Gbit/s link, under the 80% warning line",
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			base := simAt(t, tc.scenario, tc.sinceT0)
 			host := strings.TrimPrefix(base, "http://")
-			args := append([]string{"probe", base + "/", "--cdn-host", host + "/cdn/"}, demoPlanFlags...)
+			args := append([]string{"probe", base + "/", "--cdn-host", host + "/cdn/"}, tc.plan...)
 			out, errOut, code := execute(t, args...)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d\n%s%s", code, tc.code, out, errOut)
@@ -89,8 +101,10 @@ func TestProbeJSONAndTheDemoConfig(t *testing.T) {
 		}
 		WeightBytes int64 `json:"weight_bytes"`
 		Plan        *struct {
-			Ratio float64
-			Over  bool
+			Ratio   float64
+			PeakUse float64 `json:"peak_use"`
+			Level   string
+			Over    bool
 		}
 		ExitStatus int `json:"exit_status"`
 		Advice     []string
@@ -98,8 +112,11 @@ func TestProbeJSONAndTheDemoConfig(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if rep.Result.Button.Present || len(rep.Result.Resources) != 20 || rep.ExitStatus != 1 || rep.Plan == nil || !rep.Plan.Over || len(rep.Advice) != 2 {
-		t.Errorf("report = %+v", rep)
+	// The demo's config names CDN hosts, and the first launch serves
+	// nothing from them: all 10 MB come from the origin.
+	if rep.Result.Button.Present || len(rep.Result.Resources) != 20 || rep.ExitStatus != 1 || rep.Plan == nil || !rep.Plan.Over ||
+		rep.Plan.Level != "crit" || rep.Plan.PeakUse < 10 || rep.Plan.Ratio < 10 || len(rep.Advice) != 2 {
+		t.Errorf("report = %+v, plan %+v", rep, rep.Plan)
 	}
 }
 

@@ -8,9 +8,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/launchwatch/launchwatch/launch"
 	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/replay"
+	"github.com/launchwatch/launchwatch/serve"
 	"github.com/launchwatch/launchwatch/snapshot"
 	"github.com/launchwatch/launchwatch/tui"
 )
@@ -47,7 +49,7 @@ switches between it and the dashboard.`,
 			if rec.Len() == 0 {
 				return fmt.Errorf("%s holds no snapshots yet", args[0])
 			}
-			log, closeLog, err := openLog(logFile)
+			log, closeLog, err := launch.OpenLog(logFile)
 			if err != nil {
 				return err
 			}
@@ -72,7 +74,7 @@ func validSpeed(s float64) bool {
 
 func runReplay(rec *recording.Recording, speed float64, wall bool, log *slog.Logger) error {
 	h := rec.Header()
-	plan, hasPlan, th, err := planOf(h)
+	plan, hasPlan, th, err := launch.PlanOf(h)
 	if err != nil {
 		return fmt.Errorf("%s: %w", rec.Path(), err)
 	}
@@ -89,7 +91,7 @@ func runReplay(rec *recording.Recording, speed float64, wall bool, log *slog.Log
 			log.Warn("indexing the recording's events", "err", err)
 		}
 	}
-	err = runScreen(p, tui.Options{
+	err = serve.Terminal(p, tui.Options{
 		Interval: interval, Plan: plan, HasPlan: hasPlan, Thresholds: th,
 		LaunchName: snapshot.CleanText(name, 60), Replay: player, WallLayout: wall,
 	}, index)

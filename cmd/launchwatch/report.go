@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/launchwatch/launchwatch/launch"
 	"github.com/launchwatch/launchwatch/report"
 )
 
@@ -47,7 +48,7 @@ byte.`,
 				return err
 			}
 			defer rec.Close()
-			plan, hasPlan, th, err := planOf(rec.Header())
+			plan, hasPlan, th, err := launch.PlanOf(rec.Header())
 			if err != nil {
 				return fmt.Errorf("%s: %w", rec.Path(), err)
 			}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/launchwatch/launchwatch/internal/simtest"
+	"github.com/launchwatch/launchwatch/launch"
 	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/report"
 	"github.com/launchwatch/launchwatch/sim"
@@ -34,11 +35,11 @@ func recordDemo(t *testing.T, scenario string, until time.Duration) string {
 		t.Fatal(err)
 	}
 	cfg.Sources.Host = nil
-	poller, err := newPoller(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), shop.Now)
+	poller, err := launch.NewPoller(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), shop.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := recordingHeader(cfg, recording.OriginDemo, clock.Now())
+	h, err := launch.Header(cfg, recording.OriginDemo, clock.Now(), build())
 	if err != nil {
 		t.Fatal(err)
 	}

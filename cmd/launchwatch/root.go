@@ -4,6 +4,7 @@ import (
 	"os"
 	"runtime"
 
+	"github.com/launchwatch/launchwatch/recording"
 	"github.com/spf13/cobra"
 )
 
@@ -15,6 +16,9 @@ var (
 	version = "dev"
 	commit  = "none"
 )
+
+// build names this launchwatch in the recordings it writes.
+func build() recording.Build { return recording.Build{Version: version, Commit: commit} }
 
 // newRootCmd builds the command tree; prof takes the profiling flags,
 // and the caller stops the profiles when the command has run.

@@ -4,25 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
+	"io"
 	"net"
-	"sync/atomic"
+	"path/filepath"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/ssh"
-	"github.com/charmbracelet/wish"
-	"github.com/charmbracelet/wish/activeterm"
-	"github.com/charmbracelet/wish/bubbletea"
-	"github.com/muesli/termenv"
 	"github.com/spf13/cobra"
-	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/launchwatch/launchwatch/config"
-	"github.com/launchwatch/launchwatch/pipeline"
+	"github.com/launchwatch/launchwatch/launch"
 	"github.com/launchwatch/launchwatch/recording"
+	"github.com/launchwatch/launchwatch/serve"
 	"github.com/launchwatch/launchwatch/snapshot"
-	"github.com/launchwatch/launchwatch/tui"
 )
 
 type serveFlags struct {
@@ -39,14 +32,8 @@ type serveFlags struct {
 	wall           bool
 }
 
-// Serve's defaults.
-const (
-	defaultServeListen  = "127.0.0.1:2222"
-	defaultIdleTimeout  = 10 * time.Minute
-	defaultMaxSessions  = 20
-	serveShutdownGrace  = 2 * time.Second
-	minServeIdleTimeout = 3 * time.Second
-)
+// defaultServeListen is where serve listens unless told otherwise.
+const defaultServeListen = "127.0.0.1:2222"
 
 func newServeCmd() *cobra.Command {
 	f := serveFlags{}
@@ -95,8 +82,8 @@ alert lost or not delivered). With --wall every session starts on the wall scree
 			if err := checkWarm(f.warm); err != nil {
 				return err
 			}
-			if f.idleTimeout < minServeIdleTimeout {
-				return fmt.Errorf("--idle-timeout %s: must be at least %s", f.idleTimeout, minServeIdleTimeout)
+			if f.idleTimeout < serve.MinIdleTimeout {
+				return fmt.Errorf("--idle-timeout %s: must be at least %s", f.idleTimeout, serve.MinIdleTimeout)
 			}
 			if f.maxSessions < 1 {
 				return fmt.Errorf("--max-sessions %d: must be at least 1", f.maxSessions)
@@ -105,33 +92,30 @@ alert lost or not delivered). With --wall every session starts on the wall scree
 			if err != nil {
 				return err
 			}
-			var keys *keyring
+			var keys *serve.Keyring
 			if f.authorizedKeys != "" {
-				if keys, err = loadKeyring(f.authorizedKeys); err != nil {
+				if keys, err = serve.LoadKeyring(f.authorizedKeys); err != nil {
 					return err
 				}
 			}
-			signer, keyPath, err := hostKey(f.hostKey)
+			keyPath, err := hostKeyPath(f.hostKey)
 			if err != nil {
 				return err
 			}
-			log, closeLog, err := openLog(f.logFile)
+			signer, err := serve.HostKey(keyPath)
 			if err != nil {
 				return err
 			}
-			defer closeLog()
-			poller, err := newPoller(cfg, log, time.Now)
+			w, err := f.record.start(launch.Options{Config: cfg, LogFile: f.logFile, History: true, Warm: f.warm, Origin: recording.OriginLive})
 			if err != nil {
 				return err
 			}
-			rec, err := f.record.open(cfg, recording.OriginLive)
+			srv, err := serve.New(w.Pipeline, serve.Options{Screen: screenOptions(w, screen{wall: f.wall}), HostKey: signer, Keys: keys,
+				IdleTimeout: f.idleTimeout, MaxSessions: f.maxSessions, Bell: !f.bell.noBell, Log: w.Log})
 			if err != nil {
-				return err
+				return errors.Join(err, finish(w, cmd.ErrOrStderr()))
 			}
-			hist := readHistory(cfg, log)
-			d := dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.ErrOrStderr(), warm: warmStart(hist, f.warm), history: hist, wall: f.wall,
-				alertQueue: alertQueueAt(cfg, f.record.file, log)}
-			return serve(cmd.Context(), d, f, sshSetup{signer: signer, hostKeyPath: keyPath, keys: keys})
+			return runServe(cmd.Context(), w, srv, f.listen, keyPath, cmd.ErrOrStderr())
 		},
 	}
 	fl := cmd.Flags()
@@ -139,8 +123,8 @@ alert lost or not delivered). With --wall every session starts on the wall scree
 	fl.StringVar(&f.listen, "listen", defaultServeListen, "address to listen on (beyond loopback only with --authorized-keys)")
 	fl.StringVar(&f.authorizedKeys, "authorized-keys", "", "OpenSSH authorized_keys file: only these keys get in")
 	fl.StringVar(&f.hostKey, "host-key", "", "the server's host key (default: ssh_host_ed25519_key in the state directory; made if missing)")
-	fl.DurationVar(&f.idleTimeout, "idle-timeout", defaultIdleTimeout, "close a session whose client has stopped answering for this long")
-	fl.IntVar(&f.maxSessions, "max-sessions", defaultMaxSessions, "most sessions open at once")
+	fl.DurationVar(&f.idleTimeout, "idle-timeout", serve.DefaultIdleTimeout, "close a session whose client has stopped answering for this long")
+	fl.IntVar(&f.maxSessions, "max-sessions", serve.DefaultMaxSessions, "most sessions open at once")
 	registerWarm(cmd, &f.warm)
 	fl.StringVar(&f.logFile, "log-file", "", "write logs here (sessions, alerts, polls)")
 	fl.BoolVar(&f.wall, "wall", false, "start every session on the wall screen: the headline figures in block digits (w toggles)")
@@ -166,205 +150,33 @@ func checkListen(listen, authorizedKeys string) error {
 		listen, defaultServeListen)
 }
 
-// sshSetup is what the SSH server is built from.
-type sshSetup struct {
-	signer      gossh.Signer
-	hostKeyPath string
-	keys        *keyring // nil: anyone who reaches the loopback address
+// hostKeyPath is --host-key, or the host key's file in the state
+// directory.
+func hostKeyPath(flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	dir, err := recording.DefaultDir()
+	if err != nil {
+		return "", fmt.Errorf("host key: %w (or pass --host-key FILE)", err)
+	}
+	return filepath.Join(dir, serve.HostKeyName), nil
 }
 
-// serve runs one pipeline, the recorder, the alerts and an SSH server
-// whose every session is a screen subscribed to the pipeline, until ctx
-// ends (a signal); then it closes the sessions, drains the pipeline and
-// closes the recording.
-func serve(ctx context.Context, d dashboard, f serveFlags, setup sshSetup) error {
-	oneProcessor()
-	p, plan, err := newPipeline(d.cfg, d.producer, d.log, d.warm)
+// runServe serves a watch's screens over SSH on listen until ctx ends (a
+// signal); then it closes the sessions, drains the pipeline and closes
+// the watch.
+func runServe(ctx context.Context, w *launch.Watch, srv *serve.Server, listen, hostKeyPath string, out io.Writer) error {
+	ln, err := net.Listen("tcp", listen)
 	if err != nil {
-		return errors.Join(err, closeRecording(d.rec, d.out))
-	}
-	al, err := startAlerts(p, d.cfg, d.log, d.alertQueue)
-	if err != nil {
-		return errors.Join(err, closeRecording(d.rec, d.out))
-	}
-	if d.rec != nil {
-		p.AddSink(d.rec)
-	}
-	base := screenOptions(d, plan)
-	base.Alerts = alertFailures(al)
-	screens := &screens{p: p, base: base, bell: f.bell, log: d.log, max: int64(f.maxSessions), idle: f.idleTimeout}
-	srv, err := newSSHServer(screens, setup, f.idleTimeout)
-	if err != nil {
-		return errors.Join(err, closeRecording(d.rec, d.out))
-	}
-	ln, err := net.Listen("tcp", f.listen)
-	if err != nil {
-		return errors.Join(fmt.Errorf("listen: %w", err), closeRecording(d.rec, d.out))
+		return errors.Join(fmt.Errorf("listen: %w", err), finish(w, out))
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	fmt.Fprintf(d.out, "launchwatch serve: %s on ssh://%s (connect with: ssh -p %s HOST); host key %s\n",
-		snapshot.CleanText(launchName(d.cfg), 60), ln.Addr(), port, setup.hostKeyPath)
-	if d.rec != nil {
-		fmt.Fprintf(d.out, "launchwatch serve: recording to %s\n", d.rec.Path())
+	fmt.Fprintf(out, "launchwatch serve: %s on ssh://%s (connect with: ssh -p %s HOST); host key %s\n",
+		snapshot.CleanText(launch.Name(w.Config), 60), ln.Addr(), port, hostKeyPath)
+	if w.Recording != nil {
+		fmt.Fprintf(out, "launchwatch serve: recording to %s\n", w.Recording.Path())
 	}
-	d.log.Info("serve start", "listen", ln.Addr().String(), "authorized_keys", setup.keys != nil, "max_sessions", f.maxSessions, "idle_timeout", f.idleTimeout)
-
-	pctx, stopPipeline := context.WithCancel(context.Background())
-	defer stopPipeline()
-	ran := make(chan error, 1)
-	go func() { ran <- p.Run(pctx) }()
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-
-	var serveErr error
-	select {
-	case <-ctx.Done():
-	case serveErr = <-served:
-	}
-	// Sessions end first: they are subscribers of the pipeline.
-	sctx, cancel := context.WithTimeout(context.Background(), serveShutdownGrace)
-	if err := srv.Shutdown(sctx); err != nil {
-		_ = srv.Close()
-	}
-	cancel()
-	stopPipeline()
-	pipeErr := <-ran
-	if errors.Is(serveErr, ssh.ErrServerClosed) {
-		serveErr = nil
-	}
-	recErr := closeRecording(d.rec, d.out)
-	alertErr := reportAlerts(d.out, al)
-	d.log.Info("serve stop", "sessions_served", screens.served.Load())
-	if last, _ := p.Last(); last.RecordErr != "" {
-		recErr = errors.Join(recErr, &exitError{code: 1, msg: "writing the recording failed: " + last.RecordErr})
-	}
-	if serveErr != nil {
-		serveErr = fmt.Errorf("ssh server: %w", serveErr)
-	}
-	return errors.Join(serveErr, pipeErr, recErr, alertErr)
-}
-
-// newSSHServer builds the server: public-key authentication against the
-// keyring when there is one, and every session through the gate to a
-// screen.
-func newSSHServer(s *screens, setup sshSetup, idle time.Duration) (*ssh.Server, error) {
-	opts := []ssh.Option{
-		func(srv *ssh.Server) error { srv.AddHostKey(setup.signer); return nil },
-		wish.WithVersion("launchwatch"),
-		// A connection silent both ways this long is closed; sessions
-		// are kept talking by the keepalives (screens.keepAlive).
-		wish.WithIdleTimeout(idle),
-		wish.WithMiddleware(
-			// Run last to first: the gate, then the terminal check, then
-			// the screen.
-			bubbletea.MiddlewareWithProgramHandler(s.program, termenv.Ascii),
-			activeterm.Middleware(),
-			s.gate,
-		),
-	}
-	if setup.keys != nil {
-		opts = append(opts, wish.WithPublicKeyAuth(func(ctx ssh.Context, key ssh.PublicKey) bool {
-			ok := setup.keys.allowed(key, s.log)
-			if !ok {
-				s.log.Warn("key refused", "user", snapshot.CleanText(ctx.User(), 40), "remote", ctx.RemoteAddr().String(), "key", gossh.FingerprintSHA256(key))
-			}
-			return ok
-		}))
-	}
-	return wish.NewServer(opts...)
-}
-
-// screens makes a screen for every session, all fed by one pipeline.
-type screens struct {
-	p    *pipeline.Pipeline
-	base tui.Options
-	bell bellFlags
-	log  *slog.Logger
-	max  int64
-	idle time.Duration
-
-	open   atomic.Int64
-	served atomic.Int64
-}
-
-// program builds a session's screen: its own subscription, and a renderer
-// for the session's terminal (its colour profile, its background), so
-// size, theme, layout and focus are the session's own.
-func (s *screens) program(sess ssh.Session) *tea.Program {
-	opts := s.base
-	sub := s.p.Subscribe()
-	opts.Frames, opts.Clock = sub, s.p.Now
-	opts.Renderer = bubbletea.MakeRenderer(sess)
-	opts.Bell = s.bell.bell(sess) // rings this session's terminal
-	go func() { <-sess.Context().Done(); sub.Close() }()
-	// The server handles signals; one session's program must not.
-	return tea.NewProgram(tui.New(opts), append(bubbletea.MakeOptions(sess),
-		tea.WithAltScreen(), tea.WithFPS(screenFPS), tea.WithoutSignalHandler())...)
-}
-
-// gate refuses commands and sessions past the cap, keeps the client
-// answering, and logs each session.
-func (s *screens) gate(next ssh.Handler) ssh.Handler {
-	return func(sess ssh.Session) {
-		user := snapshot.CleanText(sess.User(), 40)
-		remote := sess.RemoteAddr().String()
-		if len(sess.Command()) > 0 {
-			s.log.Warn("session refused: a command was given", "user", user, "remote", remote)
-			wish.Fatalln(sess, "launchwatch serve shows the dashboard only: connect without a command (ssh -p PORT HOST)")
-			return
-		}
-		n := s.open.Add(1)
-		defer s.open.Add(-1)
-		if n > s.max {
-			s.log.Warn("session refused: too many sessions", "user", user, "remote", remote, "max", s.max)
-			wish.Fatalln(sess, fmt.Sprintf("launchwatch serve: all %d screens are taken (--max-sessions); try again later", s.max))
-			return
-		}
-		s.served.Add(1)
-		start := time.Now()
-		attrs := []any{"user", user, "remote", remote, "sessions", n}
-		if key := sess.PublicKey(); key != nil {
-			attrs = append(attrs, "key", gossh.FingerprintSHA256(key))
-		}
-		s.log.Info("session start", attrs...)
-		ctx, stop := context.WithCancel(sess.Context())
-		defer stop()
-		if conn, ok := sess.Context().Value(ssh.ContextKeyConn).(gossh.Conn); ok {
-			go s.keepAlive(ctx, conn, user, remote)
-		}
-		next(sess)
-		s.log.Info("session end", "user", user, "remote", remote, "lasted", time.Since(start).Round(time.Second))
-	}
-}
-
-// keepAlive asks the client for a keepalive every third of the idle
-// timeout and closes the connection when an answer does not come within
-// it: a client that vanished frees its session.
-func (s *screens) keepAlive(ctx context.Context, conn gossh.Conn, user, remote string) {
-	tick := time.NewTicker(s.idle / 3)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		answered := make(chan error, 1)
-		go func() {
-			_, _, err := conn.SendRequest("keepalive@openssh.com", true, nil)
-			answered <- err
-		}()
-		select {
-		case <-ctx.Done():
-			return
-		case err := <-answered:
-			if err != nil {
-				return // the connection is gone
-			}
-		case <-time.After(s.idle):
-			s.log.Info("session closed: the client stopped answering", "user", user, "remote", remote, "idle_timeout", s.idle)
-			_ = conn.Close()
-			return
-		}
-	}
+	err = srv.Serve(ctx, ln)
+	return errors.Join(err, finish(w, out))
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/launchwatch/launchwatch/events"
 	"github.com/launchwatch/launchwatch/internal/promtest"
 	"github.com/launchwatch/launchwatch/internal/simtest"
+	"github.com/launchwatch/launchwatch/launch"
 	"github.com/launchwatch/launchwatch/sim"
 	"github.com/launchwatch/launchwatch/tui"
 )
@@ -55,16 +55,13 @@ plan: {peak_pv: 200, resources_per_page: 20, resource_size: 50KB, download_speed
 	// peaks at T0); 30 s after it, the watch starts.
 	time.Sleep(time.Until(shop.LaunchAt().Add(30 * time.Second)))
 
-	log := slog.New(slog.DiscardHandler)
-	poller, err := newPoller(cfg, log, time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
 	started := time.Now()
-	p, plan, err := newPipeline(cfg, poller, log, warmStart(readHistory(cfg, log), 5*time.Minute))
+	w, err := launch.Start(launch.Options{Config: cfg, History: true, Warm: 5 * time.Minute, NoRecord: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer w.Close()
+	p, plan := w.Pipeline, w.Plan
 	ctx, cancel := context.WithCancel(context.Background())
 	ran := make(chan error, 1)
 	r := lipgloss.NewRenderer(nil)

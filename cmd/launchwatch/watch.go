@@ -6,19 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/launchwatch/launchwatch/collectors"
-	"github.com/launchwatch/launchwatch/collectors/prom"
 	"github.com/launchwatch/launchwatch/config"
-	"github.com/launchwatch/launchwatch/pipeline"
+	"github.com/launchwatch/launchwatch/launch"
 	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/snapshot"
-	"github.com/launchwatch/launchwatch/tui"
 )
 
 type watchFlags struct {
@@ -105,25 +100,14 @@ cold.`,
 				}
 				cfg.Plan.FromProbe = true
 			}
-			log, closeLog, err := openLog(f.logFile)
-			if err != nil {
-				return err
-			}
-			defer closeLog()
-			poller, err := newPoller(cfg, log, time.Now)
-			if err != nil {
-				return err
-			}
 			if f.once {
-				return once(cmd.Context(), cmd.OutOrStdout(), cfg, poller, f.asJSON)
+				return once(cmd.Context(), cmd.OutOrStdout(), cfg, f.logFile, f.asJSON)
 			}
-			rec, err := f.record.open(cfg, recording.OriginLive)
+			w, err := f.record.start(launch.Options{Config: cfg, LogFile: f.logFile, History: true, Warm: f.warm, Origin: recording.OriginLive})
 			if err != nil {
 				return err
 			}
-			hist := readHistory(cfg, log)
-			return runDashboard(dashboard{cfg: cfg, producer: poller, log: log, rec: rec, out: cmd.OutOrStdout(), bell: f.bell.bell(nil),
-				warm: warmStart(hist, f.warm), history: hist, wall: f.wall, alertQueue: alertQueueAt(cfg, f.record.file, log)})
+			return runDashboard(w, screen{bell: f.bell.bell(), wall: f.wall}, cmd.OutOrStdout())
 		},
 	}
 	fl := cmd.Flags()
@@ -139,66 +123,13 @@ cold.`,
 	return cmd
 }
 
-// warmStart reads the last window of history for the screen's first
-// frame; nil without history (no Prometheus source) or a window.
-func warmStart(read tui.HistoryFunc, window time.Duration) pipeline.WarmFunc {
-	if window <= 0 || read == nil {
-		return nil
-	}
-	return func(ctx context.Context, until time.Time) ([]snapshot.Snapshot, error) {
-		return read(ctx, until.Add(-window), until)
-	}
-}
-
-// readHistory reads the config's Prometheus source's history with range
-// queries, as backfill does: for the warm start and for a chart window
-// widened past what the screen has seen. nil without a Prometheus source
-// with queries.
-func readHistory(cfg *config.Config, log *slog.Logger) tui.HistoryFunc {
-	if cfg.Sources.Prometheus == nil {
-		return nil
-	}
-	hist, _, err := collectors.HistoryFromConfig(cfg, log)
-	if err != nil {
-		log.Info("no history", "err", err)
-		return nil
-	}
-	return func(ctx context.Context, from, to time.Time) ([]snapshot.Snapshot, error) {
-		var out []snapshot.Snapshot
-		err := hist.Fetch(ctx, from, to, func(_ prom.Chunk, snaps []snapshot.Snapshot) error {
-			out = append(out, snaps...)
-			return nil
-		})
-		return out, err
-	}
-}
-
-// newPoller builds the config's sources and a poller over them on clock,
-// with the config's poll deadline.
-func newPoller(cfg *config.Config, log *slog.Logger, clock func() time.Time) (*collectors.Poller, error) {
-	sources, err := collectors.FromConfig(cfg, log)
-	if err != nil {
-		return nil, err
-	}
-	return collectors.NewPoller(sources, collectors.WithClock(clock), collectors.WithTimeout(config.PollDeadline(cfg.Interval))), nil
-}
-
-// once primes the rate-computing sources, waits an interval, and prints
-// the second snapshot's frame: the snapshot, its assessment and the
-// problems, derived by the pipeline's analyst as on the screen.
-func once(ctx context.Context, w io.Writer, cfg *config.Config, poller *collectors.Poller, asJSON bool) error {
-	plan, err := cfg.CapacityPlan()
+// once prints one frame (launch.Once): the snapshot, its assessment and
+// the problems, as on the screen, and exits by how many sources answered.
+func once(ctx context.Context, w io.Writer, cfg *config.Config, logFile string, asJSON bool) error {
+	f, err := launch.Once(ctx, cfg, logFile)
 	if err != nil {
 		return err
 	}
-	an := pipeline.NewAnalyst(plan, cfg.CapacityThresholds(), 2)
-	an.Add(poller.Poll(ctx))
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(cfg.Interval):
-	}
-	f := an.Add(poller.Poll(ctx))
 	s := f.Snapshot
 	if asJSON {
 		enc := json.NewEncoder(w)
@@ -211,15 +142,7 @@ func once(ctx context.Context, w io.Writer, cfg *config.Config, poller *collecto
 	}
 	// A source that answered part of its signals has failed (exit 1) but
 	// answered: 2 is for a snapshot with nothing measured in it.
-	failed, answered := 0, 0
-	for _, src := range s.Sources {
-		if !src.OK {
-			failed++
-		}
-		if src.Answered(s.Time) {
-			answered++
-		}
-	}
+	answered, failed := sourcesAnswered(s)
 	switch {
 	case answered == 0:
 		return &exitError{code: 2, msg: fmt.Sprintf("no source answered (%d failed)", failed)}
@@ -229,15 +152,16 @@ func once(ctx context.Context, w io.Writer, cfg *config.Config, poller *collecto
 	return nil
 }
 
-// openLog opens the log file, or a logger that drops everything: once the
-// TUI owns the terminal nothing may write to it.
-func openLog(path string) (*slog.Logger, func(), error) {
-	if path == "" {
-		return slog.New(slog.DiscardHandler), func() {}, nil
+// sourcesAnswered counts the snapshot's sources that answered something,
+// and those that failed in part or whole.
+func sourcesAnswered(s snapshot.Snapshot) (answered, failed int) {
+	for _, src := range s.Sources {
+		if !src.OK {
+			failed++
+		}
+		if src.Answered(s.Time) {
+			answered++
+		}
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, nil, fmt.Errorf("log file: %w", err)
-	}
-	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), func() { f.Close() }, nil
+	return answered, failed
 }

@@ -1,4 +1,4 @@
-package main
+package serve
 
 import (
 	"bytes"
@@ -16,43 +16,35 @@ import (
 
 	"github.com/charmbracelet/ssh"
 	gossh "golang.org/x/crypto/ssh"
-
-	"github.com/launchwatch/launchwatch/recording"
 )
 
-// hostKeyName is the host key's file in the state directory.
-const hostKeyName = "ssh_host_ed25519_key"
+// HostKeyName is the host key's file name in the state directory, where
+// the serve command keeps it unless told otherwise.
+const HostKeyName = "ssh_host_ed25519_key"
 
-// hostKey loads the server's host key from path, or from the state
-// directory when path is empty, making an Ed25519 key (mode 0600) when
-// there is none. A key others can read is refused, as sshd refuses it.
-func hostKey(path string) (gossh.Signer, string, error) {
-	if path == "" {
-		dir, err := recording.DefaultDir()
-		if err != nil {
-			return nil, "", fmt.Errorf("host key: %w (or pass --host-key FILE)", err)
-		}
-		path = filepath.Join(dir, hostKeyName)
-	}
+// HostKey loads the server's host key from path, making an Ed25519 key
+// (mode 0600) when there is none. A key others can read is refused, as
+// sshd refuses it.
+func HostKey(path string) (gossh.Signer, error) {
 	pemBytes, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		pemBytes, err = makeHostKey(path)
 	}
 	if err != nil {
-		return nil, path, fmt.Errorf("host key: %w", err)
+		return nil, fmt.Errorf("host key: %w", err)
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, path, fmt.Errorf("host key: %w", err)
+		return nil, fmt.Errorf("host key: %w", err)
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
-		return nil, path, fmt.Errorf("host key %s is open to others (mode %04o): chmod 600 it", path, fi.Mode().Perm())
+		return nil, fmt.Errorf("host key %s is open to others (mode %04o): chmod 600 it", path, fi.Mode().Perm())
 	}
 	signer, err := gossh.ParsePrivateKey(pemBytes)
 	if err != nil {
-		return nil, path, fmt.Errorf("host key %s: %w", path, err)
+		return nil, fmt.Errorf("host key %s: %w", path, err)
 	}
-	return signer, path, nil
+	return signer, nil
 }
 
 // makeHostKey writes a new Ed25519 private key in OpenSSH's format, mode
@@ -84,9 +76,9 @@ func makeHostKey(path string) ([]byte, error) {
 // maxAuthorizedKeys caps the authorized_keys file read.
 const maxAuthorizedKeys = 1 << 20
 
-// keyring is an authorized_keys file, read again when it changes. A file
+// Keyring is an authorized_keys file, read again when it changes. A file
 // that stops parsing lets nobody in until it is fixed.
-type keyring struct {
+type Keyring struct {
 	path string
 
 	mu      sync.Mutex
@@ -96,17 +88,17 @@ type keyring struct {
 	err     error
 }
 
-// loadKeyring reads an authorized_keys file; a bad line is an error naming
+// LoadKeyring reads an authorized_keys file; a bad line is an error naming
 // the file and the line.
-func loadKeyring(path string) (*keyring, error) {
-	k := &keyring{path: path}
+func LoadKeyring(path string) (*Keyring, error) {
+	k := &Keyring{path: path}
 	if err := k.reload(); err != nil {
 		return nil, err
 	}
 	return k, nil
 }
 
-func (k *keyring) reload() error {
+func (k *Keyring) reload() error {
 	fi, err := os.Stat(k.path)
 	if err != nil {
 		return fmt.Errorf("authorized keys: %w", err)
@@ -151,7 +143,7 @@ func parseAuthorizedKeys(path string) ([]gossh.PublicKey, error) {
 }
 
 // allowed reports whether key is in the file as it is now.
-func (k *keyring) allowed(key ssh.PublicKey, log *slog.Logger) bool {
+func (k *Keyring) allowed(key ssh.PublicKey, log *slog.Logger) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if err := k.reload(); err != nil {
