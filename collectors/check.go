@@ -3,12 +3,15 @@ package collectors
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"slices"
 	"strings"
+	"text/tabwriter"
 	"time"
 
+	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/collectors/prom"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -154,4 +157,34 @@ func prefixed(prefix string, notes []string) []string {
 		out[i] = prefix + ": " + n
 	}
 	return out
+}
+
+// WriteText writes the report as `config check --online` prints it: the
+// scrape interval, a line a signal with its answer or its problem and
+// notes, then the infos.
+func (rep CheckReport) WriteText(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	switch {
+	case rep.ScrapeProblem != "":
+		fmt.Fprintf(tw, "scrape interval\tPROBLEM: %s\n", rep.ScrapeProblem)
+	case rep.ScrapeInterval > 0:
+		fmt.Fprintf(tw, "scrape interval\t%s (%s); $__rate_interval = %s\n", rep.ScrapeInterval, rep.ScrapeHow, rep.RateWindow)
+	}
+	for _, l := range rep.Lines {
+		status := "ok"
+		if v, ok := l.Value.Get(); ok {
+			status = "ok " + capacity.FormatNumber(v)
+		}
+		if l.Problem != "" {
+			status = "PROBLEM: " + l.Problem
+		}
+		fmt.Fprintf(tw, "%s %s\t%s\n", l.Source, l.Signal, status)
+		for _, n := range l.Notes {
+			fmt.Fprintf(tw, "\tnote: %s\n", n)
+		}
+	}
+	for _, i := range rep.Infos {
+		fmt.Fprintf(tw, "info\t%s\n", i)
+	}
+	return tw.Flush()
 }

@@ -271,10 +271,22 @@ func (c *Config) checkSignal(p *problems, field string, s Signal) {
 }
 
 func (c *Config) validateThresholds(p *problems) {
-	t := c.Thresholds
+	fields, _ := capacity.FieldErrors(c.Thresholds.Validate())
+	for _, fe := range fields {
+		p.add(fe.Path, "%s", fe.Msg)
+	}
+}
+
+// Validate checks the thresholds: a capacity.FieldError for each bad one,
+// by its config path ("thresholds.warn"), joined.
+func (t Thresholds) Validate() error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, capacity.Fieldf("thresholds."+field, format, args...))
+	}
 	share := func(field string, v float64) {
 		if !(v > 0 && v <= 1) {
-			p.add("thresholds."+field, "must be within (0, 1], got %v", v)
+			bad(field, "must be within (0, 1], got %v", v)
 		}
 	}
 	share("warn", t.Warn)
@@ -283,29 +295,30 @@ func (c *Config) validateThresholds(p *problems) {
 	share("error_rate_crit", t.ErrorRateCrit)
 	share("sell_out_pace", t.SellOutPace)
 	if t.Warn >= t.Crit {
-		p.add("thresholds.warn", "%v must be below crit (%v)", t.Warn, t.Crit)
+		bad("warn", "%v must be below crit (%v)", t.Warn, t.Crit)
 	}
 	if t.ErrorRateWarn >= t.ErrorRateCrit {
-		p.add("thresholds.error_rate_warn", "%v must be below error_rate_crit (%v)", t.ErrorRateWarn, t.ErrorRateCrit)
+		bad("error_rate_warn", "%v must be below error_rate_crit (%v)", t.ErrorRateWarn, t.ErrorRateCrit)
 	}
 	if !(t.PageWeightDrift > 1) {
-		p.add("thresholds.page_weight_drift", "must be above 1 (a ratio of measured to planned bytes per view), got %v", t.PageWeightDrift)
+		bad("page_weight_drift", "must be above 1 (a ratio of measured to planned bytes per view), got %v", t.PageWeightDrift)
 	}
 	if t.StaleAfter < 0 {
-		p.add("thresholds.stale_after", "must not be negative")
+		bad("stale_after", "must not be negative")
 	}
 	if !(t.MinDrift >= 0 && t.MinDrift <= 1) {
-		p.add("thresholds.min_drift", "must be within [0, 1] (a share of the limit a departure moves), got %v", t.MinDrift)
+		bad("min_drift", "must be within [0, 1] (a share of the limit a departure moves), got %v", t.MinDrift)
 	}
 	if !(t.MinFailures >= 0) || math.IsInf(t.MinFailures, 1) {
-		p.add("thresholds.min_failures", "must be a number of failed requests per second, 0 or more, got %v", t.MinFailures)
+		bad("min_failures", "must be a number of failed requests per second, 0 or more, got %v", t.MinFailures)
 	}
 	if t.OpenAfter < 0 {
-		p.add("thresholds.open_after", "must not be negative, got %s", t.OpenAfter)
+		bad("open_after", "must not be negative, got %s", t.OpenAfter)
 	}
 	if t.CloseAfter < t.OpenAfter {
-		p.add("thresholds.close_after", "%s must be at least open_after (%s): a problem that closes faster than it opens flaps", t.CloseAfter, t.OpenAfter)
+		bad("close_after", "%s must be at least open_after (%s): a problem that closes faster than it opens flaps", t.CloseAfter, t.OpenAfter)
 	}
+	return errors.Join(errs...)
 }
 
 // HasPlan reports whether the file has a plan section; without one the

@@ -86,3 +86,40 @@ func parseClock(s string) (time.Duration, error) {
 	}
 	return 0, errors.New("not a clock time")
 }
+
+// ParsePastTime reads a moment in the past as a backfill asks for it:
+// RFC 3339, now or now-2h (relative to now), or T-10m and T+1h (relative to
+// T0, t0). A clock time alone is refused as ambiguous: no recording's days
+// bound it. The error begins with what was given.
+func ParsePastTime(s string, t0, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, errors.New("is required: RFC 3339, now-2h, or T-10m")
+	}
+	if rest, ok := strings.CutPrefix(strings.ToLower(s), "now"); ok {
+		if rest == "" {
+			return now, nil
+		}
+		if rest[0] != '-' {
+			return time.Time{}, fmt.Errorf("%s: only the past is held: use now-2h", s)
+		}
+		d, err := time.ParseDuration(rest[1:])
+		if err != nil || d < 0 {
+			return time.Time{}, fmt.Errorf("%s: %q is not a duration such as 2h or 90m", s, rest[1:])
+		}
+		return now.Add(-d), nil
+	}
+	if (s[0] == 'T' || s[0] == 't') && len(s) > 1 && (s[1] == '+' || s[1] == '-') && t0.IsZero() {
+		return time.Time{}, fmt.Errorf("%s: the config has no launch.starts_at (T0): give an RFC 3339 time or now-2h", s)
+	}
+	for _, clock := range []string{"15:04", "15:04:05"} {
+		if _, err := time.Parse(clock, s); err == nil {
+			return time.Time{}, fmt.Errorf("%s: a clock time is ambiguous here: give an RFC 3339 time, now-2h, or T-10m", s)
+		}
+	}
+	t, err := ParseTime(s, t0, time.Time{}, time.Time{})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s: not a time: give an RFC 3339 time (2026-11-27T12:00:00Z), now-2h, or T-10m", s)
+	}
+	return t, nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime"
@@ -95,3 +96,7 @@ func quitOnHangup(prog *tea.Program) (stop func()) {
 	}()
 	return func() { signal.Stop(ch); close(done) }
 }
+
+// Bell rings the local terminal: BEL written to standard output, the
+// terminal the local screen draws on.
+func Bell() { _, _ = io.WriteString(os.Stdout, "\a") }

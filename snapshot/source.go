@@ -125,3 +125,17 @@ func (s Source) SignalStale(signal string, now time.Time, maxAge time.Duration) 
 	}
 	return Staleness{}, false
 }
+
+// SourcesAnswered counts the snapshot's sources that answered something,
+// and those that failed in part or whole.
+func (s Snapshot) SourcesAnswered() (answered, failed int) {
+	for _, src := range s.Sources {
+		if !src.OK {
+			failed++
+		}
+		if src.Answered(s.Time) {
+			answered++
+		}
+	}
+	return answered, failed
+}

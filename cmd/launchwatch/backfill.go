@@ -113,35 +113,9 @@ func parseBackfillFlags(f backfillFlags, cfg *config.Config, now time.Time) (bac
 
 // parseBackfillTime reads a time as --from and --to take it.
 func parseBackfillTime(flag, s string, t0, now time.Time) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, fmt.Errorf("%s is required: RFC 3339, now-2h, or T-10m", flag)
-	}
-	if rest, ok := strings.CutPrefix(strings.ToLower(s), "now"); ok {
-		if rest == "" {
-			return now, nil
-		}
-		if rest[0] != '-' {
-			return time.Time{}, fmt.Errorf("%s %s: only the past is held: use now-2h", flag, s)
-		}
-		d, err := time.ParseDuration(rest[1:])
-		if err != nil || d < 0 {
-			return time.Time{}, fmt.Errorf("%s %s: %q is not a duration such as 2h or 90m", flag, s, rest[1:])
-		}
-		return now.Add(-d), nil
-	}
-	if (s[0] == 'T' || s[0] == 't') && len(s) > 1 && (s[1] == '+' || s[1] == '-') && t0.IsZero() {
-		return time.Time{}, fmt.Errorf("%s %s: the config has no launch.starts_at (T0): give an RFC 3339 time or now-2h", flag, s)
-	}
-	if _, err := time.Parse("15:04", s); err == nil {
-		return time.Time{}, fmt.Errorf("%s %s: a clock time is ambiguous here: give an RFC 3339 time, now-2h, or T-10m", flag, s)
-	}
-	if _, err := time.Parse("15:04:05", s); err == nil {
-		return time.Time{}, fmt.Errorf("%s %s: a clock time is ambiguous here: give an RFC 3339 time, now-2h, or T-10m", flag, s)
-	}
-	t, err := replay.ParseTime(s, t0, time.Time{}, time.Time{})
+	t, err := replay.ParsePastTime(s, t0, now)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%s %s: not a time: give an RFC 3339 time (2026-11-27T12:00:00Z), now-2h, or T-10m", flag, s)
+		return t, fmt.Errorf("%s %w", flag, err)
 	}
 	return t, nil
 }

@@ -1,10 +1,9 @@
 package main
 
 import (
-	"io"
-	"os"
-
 	"github.com/spf13/cobra"
+
+	"github.com/launchwatch/launchwatch/serve"
 )
 
 // bellFlags are the live screens' (watch, demo, serve) alarm flags.
@@ -16,11 +15,11 @@ func (f *bellFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.noBell, "no-bell", false, "do not ring the terminal bell when a critical problem opens")
 }
 
-// bell returns the local screen's bell: BEL written to the terminal it
-// draws on, or nil with --no-bell. An SSH session rings its own (serve).
+// bell returns the local screen's bell, or nil with --no-bell. An SSH
+// session rings its own.
 func (f bellFlags) bell() func() {
 	if f.noBell {
 		return nil
 	}
-	return func() { _, _ = io.WriteString(os.Stdout, "\a") }
+	return serve.Bell
 }

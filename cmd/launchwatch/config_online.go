@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
-	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/collectors"
 	"github.com/launchwatch/launchwatch/config"
 )
@@ -22,30 +20,7 @@ func configCheckOnline(ctx context.Context, w io.Writer, cfg *config.Config) err
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	switch {
-	case rep.ScrapeProblem != "":
-		fmt.Fprintf(tw, "scrape interval\tPROBLEM: %s\n", rep.ScrapeProblem)
-	case rep.ScrapeInterval > 0:
-		fmt.Fprintf(tw, "scrape interval\t%s (%s); $__rate_interval = %s\n", rep.ScrapeInterval, rep.ScrapeHow, rep.RateWindow)
-	}
-	for _, l := range rep.Lines {
-		status := "ok"
-		if v, ok := l.Value.Get(); ok {
-			status = "ok " + capacity.FormatNumber(v)
-		}
-		if l.Problem != "" {
-			status = "PROBLEM: " + l.Problem
-		}
-		fmt.Fprintf(tw, "%s %s\t%s\n", l.Source, l.Signal, status)
-		for _, n := range l.Notes {
-			fmt.Fprintf(tw, "\tnote: %s\n", n)
-		}
-	}
-	for _, i := range rep.Infos {
-		fmt.Fprintf(tw, "info\t%s\n", i)
-	}
-	if err := tw.Flush(); err != nil {
+	if err := rep.WriteText(w); err != nil {
 		return err
 	}
 	if n := rep.Problems(); n > 0 {

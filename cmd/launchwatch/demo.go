@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/launchwatch/launchwatch/config"
-	"github.com/launchwatch/launchwatch/examples"
 	"github.com/launchwatch/launchwatch/launch"
 	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/sim"
@@ -76,7 +73,7 @@ the dashboard.`,
 			served := make(chan error, 1)
 			go func() { served <- shop.Serve(ctx, ln) }()
 
-			cfg, err := demoConfig("http://"+ln.Addr().String()+"/metrics", shop)
+			cfg, err := launch.DemoConfig("http://"+ln.Addr().String()+"/metrics", shop)
 			if err != nil {
 				return err
 			}
@@ -104,24 +101,6 @@ the dashboard.`,
 	rf.register(cmd)
 	bf.register(cmd)
 	return cmd
-}
-
-// demoConfig is the embedded demo config pointed at the running shop.
-func demoConfig(target string, shop *sim.Shop) (*config.Config, error) {
-	cfg, err := config.Parse(examples.DemoName, examples.Demo)
-	if err != nil {
-		return nil, err
-	}
-	cfg.Sources.Scrape.Targets = []string{target}
-	if p := cfg.Sources.Probe; p != nil {
-		// The shop's page and its CDN path, on the port it listens on.
-		base := strings.TrimSuffix(target, "/metrics")
-		p.URL = base + "/"
-		p.CDNHosts = []string{strings.TrimPrefix(base, "http://") + "/cdn/"}
-	}
-	cfg.Launch.StartsAt = shop.LaunchAt()
-	cfg.Launch.Name = fmt.Sprintf("demo %s %gx", shop.Scenario(), shop.Speed())
-	return cfg, nil
 }
 
 func newSimCmd() *cobra.Command {

@@ -61,7 +61,7 @@ func (o *opens) Close() {}
 func watchDemo(t *testing.T, scenario string) *opens {
 	t.Helper()
 	shop, base := simtest.Serve(t, sim.Options{Scenario: scenario, Speed: 20, StartIn: 2 * time.Minute, Seed: 1})
-	cfg, err := demoConfig(base+"/metrics", shop)
+	cfg, err := launch.DemoConfig(base+"/metrics", shop)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -200,31 +200,14 @@ func (f *planFlags) resolveWith(cmd *cobra.Command, loaded *config.Config) (capa
 			strings.Join(missing, ", "), strings.Join(examples, " "))
 	}
 	th := cfg.CapacityThresholds()
-	if err := checkLines(th); err != nil {
-		return capacity.Plan{}, capacity.Thresholds{}, err
+	if err := cfg.Thresholds.Validate(); err != nil {
+		return capacity.Plan{}, capacity.Thresholds{}, flagNames(err)
 	}
 	plan, err := cfg.CapacityPlan()
 	if err != nil {
 		return capacity.Plan{}, capacity.Thresholds{}, flagNames(err)
 	}
 	return plan, th, nil
-}
-
-// checkLines checks the warning and critical lines as --warn and --crit.
-func checkLines(th capacity.Thresholds) error {
-	var errs []error
-	for _, l := range []struct {
-		flag string
-		v    float64
-	}{{"--warn", th.Warn}, {"--crit", th.Crit}} {
-		if !(l.v > 0 && l.v <= 1) {
-			errs = append(errs, fmt.Errorf("%s: must be within (0, 1], a share of a limit, got %v", l.flag, l.v))
-		}
-	}
-	if th.Warn >= th.Crit {
-		errs = append(errs, fmt.Errorf("--warn %v must be below --crit %v", th.Warn, th.Crit))
-	}
-	return errors.Join(errs...)
 }
 
 // planFieldFlags maps config field paths to the flags that set them, so an
@@ -239,6 +222,8 @@ var planFieldFlags = map[string]string{
 	"plan.limits.link":            "--link",
 	"plan.limits.max_connections": "--max-conns",
 	"plan.limits.memory":          "--memory",
+	"thresholds.warn":             "--warn",
+	"thresholds.crit":             "--crit",
 }
 
 // flagNames names each bad field of err by the flag that sets it:

@@ -24,8 +24,8 @@ func TestPlanRefusesMissingUnitlessAndAbsurdInputNamingTheFlag(t *testing.T) {
 		{"a peak over 1G PV/s is refused stating the bound", []string{"plan", "--pv", "2G", "--resources", "30", "--resource-size", "100KB", "--download-speed", "100KB/s"}, "--pv (plan.peak_pv): 2,000,000,000/s is beyond any real plan; at most 1,000,000,000/s"},
 		{"a download speed over 100 Gbit/s is refused stating the bound", []string{"plan", "--pv", "100", "--resources", "30", "--resource-size", "100KB", "--download-speed", "1Tbps"}, "--download-speed (plan.download_speed): 1 Tbit/s is beyond any real plan; at most 100 Gbit/s"},
 		{"a zero peak is refused", []string{"plan", "--pv", "0", "--resources", "30", "--resource-size", "100KB", "--download-speed", "100KB/s"}, "--pv (plan.peak_pv): is required and must be > 0"},
-		{"a warning line above the critical one is refused", append(append([]string{}, worked...), "--warn", "0.9", "--crit", "0.8"), "--warn 0.9 must be below --crit 0.8"},
-		{"a critical line above one is refused", append(append([]string{}, worked...), "--crit", "1.5"), "--crit: must be within (0, 1]"},
+		{"a warning line above the critical one is refused", append(append([]string{}, worked...), "--warn", "0.9", "--crit", "0.8"), "--warn (thresholds.warn): 0.9 must be below crit (0.8)"},
+		{"a critical line above one is refused", append(append([]string{}, worked...), "--crit", "1.5"), "--crit (thresholds.crit): must be within (0, 1], got 1.5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -97,7 +97,7 @@ func record(ctx context.Context, stderr io.Writer, w *launch.Watch) error {
 	runErr := w.Pipeline.Run(ctx) // until a signal; the recorder is drained when it returns
 	closeErr := w.Close()
 	last, _ := w.Pipeline.Last()
-	answered, _ := sourcesAnswered(last.Snapshot)
+	answered, _ := last.Snapshot.SourcesAnswered()
 	fmt.Fprintf(stderr, "launchwatch record: %s snapshots in %s to %s; at the end %d of %d sources answered\n",
 		capacity.FormatCount(float64(w.Recording.Count())), time.Since(start).Round(time.Second), w.Recording.Path(), answered, len(last.Snapshot.Sources))
 	alertErr := reportAlerts(stderr, w.Alerts)

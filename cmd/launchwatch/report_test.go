@@ -30,7 +30,7 @@ func recordDemo(t *testing.T, scenario string, until time.Duration) string {
 	clock := testtool.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
 	startIn := 2 * time.Minute
 	shop, url := simtest.Serve(t, sim.Options{Scenario: scenario, Speed: 1, StartIn: startIn, Seed: 1, Wall: clock.Now})
-	cfg, err := demoConfig(url+"/metrics", shop)
+	cfg, err := launch.DemoConfig(url+"/metrics", shop)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/launch"
 	"github.com/launchwatch/launchwatch/recording"
-	"github.com/launchwatch/launchwatch/snapshot"
 )
 
 type watchFlags struct {
@@ -137,12 +136,12 @@ func once(ctx context.Context, w io.Writer, cfg *config.Config, logFile string, 
 		if err := enc.Encode(f); err != nil {
 			return err
 		}
-	} else if err := writeFrameText(w, f, cfg.HasPlan()); err != nil {
+	} else if err := f.WriteText(w, cfg.HasPlan()); err != nil {
 		return err
 	}
 	// A source that answered part of its signals has failed (exit 1) but
 	// answered: 2 is for a snapshot with nothing measured in it.
-	answered, failed := sourcesAnswered(s)
+	answered, failed := s.SourcesAnswered()
 	switch {
 	case answered == 0:
 		return &exitError{code: 2, msg: fmt.Sprintf("no source answered (%d failed)", failed)}
@@ -150,18 +149,4 @@ func once(ctx context.Context, w io.Writer, cfg *config.Config, logFile string, 
 		return &exitError{code: 1, msg: fmt.Sprintf("%d of %d sources failed", failed, len(s.Sources))}
 	}
 	return nil
-}
-
-// sourcesAnswered counts the snapshot's sources that answered something,
-// and those that failed in part or whole.
-func sourcesAnswered(s snapshot.Snapshot) (answered, failed int) {
-	for _, src := range s.Sources {
-		if !src.OK {
-			failed++
-		}
-		if src.Answered(s.Time) {
-			answered++
-		}
-	}
-	return answered, failed
 }

@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"fmt"
@@ -11,13 +11,12 @@ import (
 
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/events"
-	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
-// writeSnapshotText prints a snapshot as a readable table, for --once
-// without --json.
-func writeSnapshotText(w io.Writer, s snapshot.Snapshot) error {
+// WriteSnapshotText writes a snapshot as a readable table, for
+// `watch --once` without --json.
+func WriteSnapshotText(w io.Writer, s snapshot.Snapshot) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	row := func(name, value string) { fmt.Fprintf(tw, "%s\t%s\n", name, value) }
 	fmt.Fprintf(tw, "Snapshot\t%s\n", s.Time.Format("2006-01-02 15:04:05 MST"))
@@ -94,10 +93,10 @@ func textForm(sig snapshot.Signal, v snapshot.Value) string {
 	return strings.Replace(sig.TextForm, "%s", figure, 1)
 }
 
-// writeFrameText prints a frame for --once without --json: the snapshot,
+// WriteText writes the frame for `watch --once` without --json: the snapshot,
 // then what the plan makes of it and the problems standing.
-func writeFrameText(w io.Writer, f pipeline.Frame, hasPlan bool) error {
-	if err := writeSnapshotText(w, f.Snapshot); err != nil {
+func (f Frame) WriteText(w io.Writer, hasPlan bool) error {
+	if err := WriteSnapshotText(w, f.Snapshot); err != nil {
 		return err
 	}
 	a := f.Assessment

@@ -1,4 +1,4 @@
-package main
+package pipeline_test
 
 import (
 	"bytes"
@@ -20,7 +20,7 @@ func TestOnceTextSaysWhereThePlanStands(t *testing.T) {
 	s.PV, s.Bandwidth, s.Connections = snapshot.Some(12.4), snapshot.Some(125.1e6), snapshot.Some(4295)
 	an := pipeline.NewAnalyst(launchtest.Plan(), capacity.DefaultThresholds(), 0)
 	var b bytes.Buffer
-	if err := writeFrameText(&b, an.Add(s), true); err != nil {
+	if err := an.Add(s).WriteText(&b, true); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -44,7 +44,7 @@ func TestOnceTextWritesALineForEachLabelOfTheSignalTable(t *testing.T) {
 		Probe:     snapshot.Probe{PageBytes: snapshot.Some(1e6)},
 	}
 	var b bytes.Buffer
-	if err := writeSnapshotText(&b, s); err != nil {
+	if err := pipeline.WriteSnapshotText(&b, s); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(b.String(), "\n")
