@@ -23,7 +23,7 @@ type planFlags struct {
 
 // planExitOver is plan's exit status when the peak passes a threshold or
 // breaks a limit; 0 is under the warning line, 1 bad input (run's default
-// for an error). The help and the README state all three.
+// for an error). The help and docs/plan.md state all three.
 const planExitOver = 2
 
 func newPlanCmd() *cobra.Command {
