@@ -135,13 +135,18 @@ func (t Thresholds) Check(c Check) Level {
 // moves: the share of the limit the planned peak would use at what a page
 // view measurably costs now (Check.PeakUse), by the Warn and Crit lines.
 // A departure is no problem without a limit, below the plan, or smaller
-// than MinDrift of the limit; those, and a figure that keeps to its
-// formula, are OK. Without both a measured and a predicted figure it is
-// unknown.
+// than MinDrift of the limit (its excess at the PV now); those, a figure
+// that keeps to its formula, and no page views at all are OK. Without
+// both a measured and a predicted figure it is unknown.
 func (t Thresholds) DriftUse(c Check) Level {
 	use, ok := c.PeakUse.Get()
 	if !ok {
-		if c.Ratio.OK() {
+		// With PV measured (a prediction stands) and no cost per view to
+		// carry to the peak (a figure that keeps to its formula, or no
+		// page views at all), there is nothing over a limit: OK, so a
+		// problem opened in a crash closes when traffic ends. Only a
+		// missing PV or measurement is unknown.
+		if c.Predicted.OK() && c.Measured.OK() {
 			return LevelOK
 		}
 		return LevelUnknown

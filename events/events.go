@@ -102,7 +102,6 @@ type State struct {
 	// rising holds, by kind/subject, since when a figure has read at or
 	// over each level: it rises only after Thresholds.OpenAfter there.
 	rising   map[string]standing
-	sources  map[string]sourceState
 	problems map[string]Problem // what is wrong now, by kind/subject
 	phase    capacity.Phase
 	// Smoothed PV and requests before T0: the avalanche's baselines.
@@ -127,15 +126,12 @@ func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 		now: s.Time,
 		th:  th,
 		next: State{levels: maps.Clone(prev.levels), falling: maps.Clone(prev.falling), rising: maps.Clone(prev.rising),
-			sources: maps.Clone(prev.sources), problems: maps.Clone(prev.problems),
-			phase: a.Phase, preLaunchPV: prev.preLaunchPV, preLaunchReq: prev.preLaunchReq, avalanche: prev.avalanche},
+			problems: maps.Clone(prev.problems),
+			phase:    a.Phase, preLaunchPV: prev.preLaunchPV, preLaunchReq: prev.preLaunchReq, avalanche: prev.avalanche},
 		prev: prev,
 	}
 	if d.next.levels == nil {
 		d.next.levels = make(map[string]capacity.Level)
-	}
-	if d.next.sources == nil {
-		d.next.sources = make(map[string]sourceState)
 	}
 	if d.next.falling == nil {
 		d.next.falling = make(map[string]time.Time)
@@ -304,61 +300,36 @@ func (d *detector) lasted(key string) string {
 	return out + ")"
 }
 
-// sourceState is how a source stands; the zero value is "not seen yet".
-type sourceState int
-
-const (
-	sourceUnseen sourceState = iota
-	sourceUp
-	sourceDegraded // answered, but some signals failed
-	sourceBehind   // answered, but its newest data is older than StaleAfter
-	sourceDown     // never answered, silent past StaleAfter, or every signal failed
-)
-
+// sources judges each data source like any other subject, through
+// level: down (never answered, silent past StaleAfter, or every signal of
+// a poll failed) is critical, failing in part or behind a warning, and
+// each opens after OpenAfter and closes after CloseAfter, so one slow poll
+// pages nobody. A source is behind when its newest sample is older than
+// StaleAfter and one scrape interval of the series it reads: a Prometheus
+// scraping every 15 s holds samples up to 15 s old between scrapes.
 func (d *detector) sources(s snapshot.Snapshot, th capacity.Thresholds) {
 	for _, name := range s.SourceNames() {
 		h := s.Sources[name]
-		st := sourceUp
 		age, _ := h.DataAge(s.Time)
-		switch {
-		case h.Down(s.Time, th.StaleAfter):
-			st = sourceDown
-		case !h.OK:
-			st = sourceDegraded
-		case age > th.StaleAfter:
-			st = sourceBehind
-		}
-		was := d.prev.sources[name]
-		d.next.sources[name] = st
+		scrape := time.Duration(h.ScrapeInterval * float64(time.Second))
 		why := h.Error
 		if why == "" {
 			why = fmt.Sprintf("no data for %s", h.Age(s.Time).Round(time.Second))
 		}
-		switch st {
-		case sourceDown:
-			d.put(Problem{Kind: KindSource, Severity: Crit, Subject: name, Since: d.now, Message: fmt.Sprintf("source %s down: %s", name, why), Size: 1})
-		case sourceDegraded:
-			d.put(Problem{Kind: KindSource, Severity: Warn, Subject: name, Since: d.now, Message: fmt.Sprintf("source %s failing in part: %s", name, why)})
-		case sourceBehind:
-			d.put(Problem{Kind: KindSource, Severity: Warn, Subject: name, Since: d.now, Message: behind(name, age), Size: age.Seconds()})
-		default:
-			d.close(KindSource, name)
-		}
-		if st == was {
-			continue
-		}
+		r := reading{kind: KindSource, subject: name, title: "source " + name, level: capacity.LevelOK,
+			back: "source " + name + " back"}
 		switch {
-		case st == sourceDown:
-			d.emit(KindSource, Crit, name, "source %s down: %s", name, why)
-		case st == sourceDegraded && was == sourceDown:
-			d.emit(KindSource, Warn, name, "source %s back in part: %s", name, why)
-		case st == sourceDegraded:
-			d.emit(KindSource, Warn, name, "source %s failing in part: %s", name, why)
-		case st == sourceBehind:
-			d.emit(KindSource, Warn, name, "%s", behind(name, age))
-		case st == sourceUp && was != sourceUnseen:
-			d.emit(KindSource, Info, name, "source %s back%s", name, d.lasted(Key(KindSource, name)))
+		case h.Down(s.Time, th.StaleAfter):
+			r.level, r.size = capacity.LevelCrit, 1
+			r.text = func() string { return fmt.Sprintf("source %s down: %s", name, why) }
+		case !h.OK:
+			r.level, r.size = capacity.LevelWarn, 0.5
+			r.text = func() string { return fmt.Sprintf("source %s failing in part: %s", name, why) }
+		case age > th.StaleAfter+scrape:
+			r.level, r.size = capacity.LevelWarn, age.Seconds()
+			r.text = func() string { return behind(name, age) }
 		}
+		d.level(r)
 	}
 }
 

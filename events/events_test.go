@@ -151,7 +151,7 @@ func TestADeadSourceIsReportedOnceAndItsReturnToo(t *testing.T) {
 		return s
 	}
 	evs := run(at(time.Second, 10), silent(2*time.Second), silent(5*time.Second), silent(6*time.Second), at(7*time.Second, 10),
-		inPart(8*time.Second), at(9*time.Second, 10))
+		at(17*time.Second, 10), inPart(18*time.Second), at(19*time.Second, 10), at(29*time.Second, 10))
 	var src []string
 	for _, e := range evs {
 		if e.Kind == KindSource {
@@ -159,10 +159,10 @@ func TestADeadSourceIsReportedOnceAndItsReturnToo(t *testing.T) {
 		}
 	}
 	want := []string{
-		"crit: source scrape down: connection refused",                                                // T+2s: every query failed, down at once
-		"info: source scrape back (resolved after 5s; worst: source scrape down: connection refused)", // T+7s
-		"warn: source scrape failing in part: query stock: empty result",                              // T+8s: answered, but not all of it
-		"info: source scrape back (resolved after 1s; worst: source scrape failing in part: query stock: empty result)",
+		"crit: source scrape down: connection refused",                                                 // T+2s: every query failed
+		"info: source scrape back (resolved after 15s; worst: source scrape down: connection refused)", // T+17s: back since T+7s, for close_after
+		"warn: source scrape failing in part: query stock: empty result",                               // T+18s: answered, but not all of it
+		"info: source scrape back (resolved after 11s; worst: source scrape failing in part: query stock: empty result)",
 	}
 	if strings.Join(src, "\n") != strings.Join(want, "\n") {
 		t.Errorf("source events:\n%s\nwant:\n%s", strings.Join(src, "\n"), strings.Join(want, "\n"))
@@ -307,8 +307,44 @@ func TestASourceDownIsAProblemUntilItIsBack(t *testing.T) {
 	}
 	s = at(11*time.Second, 10)
 	_, st = Detect(st, s, p.Assess(s, nil), th)
+	if got := st.Problems(); len(got) != 1 || got[0].Easing.IsZero() {
+		t.Errorf("back for a moment, the source's problem eases, it does not close: %+v", got)
+	}
+	s = at(11*time.Second+th.CloseAfter, 10)
+	_, st = Detect(st, s, p.Assess(s, nil), th)
 	if got := st.Problems(); len(got) != 0 {
 		t.Errorf("the source is back: %+v", got)
+	}
+}
+
+// One poll that fails whole is no outage: a source down opens, like any
+// problem, once it has stood for open_after.
+func TestOneFailedPollPagesNobody(t *testing.T) {
+	failed := at(2*time.Second, 10)
+	failed.Sources = map[string]snapshot.Source{"scrape": {OK: false, Error: "context deadline exceeded", LastSuccess: t0.Add(time.Second)}}
+	snaps := []snapshot.Snapshot{at(time.Second, 10), failed}
+	for sec := 3; sec < 60; sec++ {
+		snaps = append(snaps, at(time.Duration(sec)*time.Second, 10))
+	}
+	evs, _ := detectAll(capacity.DefaultThresholds(), snaps)
+	if got := only(evs, KindSource); len(got) != 0 {
+		t.Errorf("one failed poll raised %q", got)
+	}
+}
+
+// A Prometheus scraping every 15 s holds samples up to 15 s old between
+// scrapes: that is not behind.
+func TestASourceIsBehindOnlyPastItsScrapeInterval(t *testing.T) {
+	var snaps []snapshot.Snapshot
+	for sec := 0; sec < 120; sec++ {
+		s := at(time.Duration(sec)*time.Second, 10)
+		newest := t0.Add(time.Duration(sec-sec%15) * time.Second) // a scrape every 15 s
+		s.Sources = map[string]snapshot.Source{"prometheus": {OK: true, LastSuccess: s.Time, NewestSample: newest, ScrapeInterval: 15}}
+		snaps = append(snaps, s)
+	}
+	evs, _ := detectAll(capacity.DefaultThresholds(), snaps)
+	if got := only(evs, KindSource); len(got) != 0 {
+		t.Errorf("a 15 s scrape read as behind: %q", got)
 	}
 }
 
@@ -319,14 +355,14 @@ func TestASourceAnsweringWithOldDataIsBehind(t *testing.T) {
 		return s
 	}
 	evs := run(behindBy(time.Second, time.Second), behindBy(2*time.Second, 30*time.Second), behindBy(3*time.Second, 31*time.Second),
-		behindBy(4*time.Second, time.Second))
+		behindBy(4*time.Second, time.Second), behindBy(14*time.Second, time.Second))
 	var got []string
 	for _, e := range evs {
 		if e.Kind == KindSource {
 			got = append(got, e.Severity.String()+": "+e.Message)
 		}
 	}
-	want := "warn: source prometheus behind: its newest data is 30s old\ninfo: source prometheus back (resolved after 2s; worst: source prometheus behind: its newest data is 31s old)"
+	want := "warn: source prometheus behind: its newest data is 30s old\ninfo: source prometheus back (resolved after 12s; worst: source prometheus behind: its newest data is 31s old)"
 	if strings.Join(got, "\n") != want {
 		t.Errorf("source events:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
 	}

@@ -270,3 +270,25 @@ func TestCausesWalkTheChainUp(t *testing.T) {
 		t.Error("a root has causes")
 	}
 }
+
+// A crash's page weight problem closes when the traffic ends: no page
+// views, no cost per view over the link.
+func TestACostPerViewProblemClosesWhenTrafficEnds(t *testing.T) {
+	th := quick()
+	var snaps []snapshot.Snapshot
+	for sec := 0; sec < 60; sec++ {
+		s := at(time.Duration(sec)*time.Second, 10)
+		s.Bandwidth = snapshot.Some(10 * 30e6) // 30 MB a view
+		if sec >= 20 {
+			s.PV, s.Bandwidth = snapshot.Some(0), snapshot.Some(0)
+		}
+		snaps = append(snaps, s)
+	}
+	evs, st := detectAll(th, snaps)
+	if got := only(evs, KindPageWeight); len(got) != 2 || !strings.HasPrefix(got[1], "30s info: page weight back within the link") {
+		t.Errorf("page weight events %q, want it opened and closed 10 s after the views stopped", got)
+	}
+	for _, p := range st.Problems() {
+		t.Errorf("still open after the traffic ended: %+v", p)
+	}
+}
