@@ -114,6 +114,12 @@ func (c *Command) Send(ctx context.Context, a Alert) error {
 			g.started()
 		}
 		err = cmd.Wait()
+		if errors.Is(err, exec.ErrWaitDelay) && cmd.ProcessState != nil && cmd.ProcessState.Success() {
+			// The program took the alert and exited 0; a child it left
+			// holding its output is no failure of the alert (the cgroup,
+			// or the process group, ends it at the timeout).
+			err = nil
+		}
 	}
 	if g != nil {
 		c.settle(g, deadline)

@@ -173,3 +173,16 @@ func TestAHangingCommandNeitherHoldsThePipelineNorOutlivesItsTimeout(t *testing.
 		t.Errorf("Run: %v", err)
 	}
 }
+
+// A program that takes the alert and exits 0, leaving a child that holds
+// its output open, delivered the alert: the child is the timeout's to end.
+func TestACommandThatExitsZeroLeavingAChildDelivered(t *testing.T) {
+	c, err := NewCommand([]string{script(t, "cat >/dev/null\n(sleep 3) &\nexit 0")}, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Send(context.Background(), newAlert(Opened, "Winter drop", problem(events.KindErrors, "", events.Crit, 0, "x"), t0)); err != nil {
+		t.Errorf("a run that exited 0 failed: %v", err)
+	}
+}

@@ -184,7 +184,7 @@ func TestAnAlertSaysWhatHappenedInItsTextAndCleansWhatItQuotes(t *testing.T) {
 	// The problem eased before it resolved: the resolve quotes the worst
 	// it reached, never the recovered figure.
 	p.Message = "cart at 12% of its ceiling (24 of 200 QPS)"
-	p.Worst = "cart at 186% of its ceiling\x07 (372 of 200 QPS)"
+	p.Worst = "cart at 186% of its ceiling\x07 (372 of 200 QPS)" // as an older launchwatch worded it
 	resolved := newAlert(Resolved, "Winter drop", p, t0.Add(4*time.Minute+12*time.Second))
 	if want := "launchwatch · Winter drop: RESOLVED endpoint cart after 4m12s (worst, crit: cart at 186% of its ceiling (372 of 200 QPS))"; resolved.Text != want {
 		t.Errorf("resolved text %q, want %q", resolved.Text, want)

@@ -7,8 +7,10 @@ import (
 )
 
 // Level is how a figure stands against its thresholds. The screen's
-// colours, the events and the frames' levels all classify through these,
-// so they always agree.
+// colours, the problems and the frames' levels all classify through
+// these. A frame's levels are each figure's as it reads now; its problems
+// are held to open_after and close_after, so during a hold-down a level
+// may read ok under a problem still standing (easing).
 type Level int
 
 // Levels, from unknown to critical.

@@ -292,3 +292,29 @@ func TestACostPerViewProblemClosesWhenTrafficEnds(t *testing.T) {
 		t.Errorf("still open after the traffic ended: %+v", p)
 	}
 }
+
+// A step in traffic: the connections gauge jumps at once while PV, a rate
+// over a 4 s window, climbs over the window. Like with like (the gauge
+// averaged over the window) opens nothing, even with no standing time:
+// held against the live gauge, 2,400 connections over 35 PV/s would read
+// 6,857 of 4,000 at the peak.
+func TestAStepInTrafficOpensNothing(t *testing.T) {
+	var snaps []snapshot.Snapshot
+	for sec := 0; sec < 120; sec++ {
+		// 20 PV/s, then 80 from T+30s; a view holds 30 connections.
+		now, pv := 20.0, 20.0
+		if sec >= 30 {
+			now = 80
+			pv = 20 + 60*min(float64(sec-30+1)/4, 1) // the rate's window catching up
+		}
+		s := at(time.Duration(sec-200)*time.Second, pv) // before T0: no sale to pace
+		s.Connections = snapshot.Some(now * 30)
+		s.Sources["scrape"] = snapshot.Source{OK: true, LastSuccess: s.Time, Signals: []string{snapshot.SignalPV}, RateWindow: 4}
+		snaps = append(snaps, s)
+	}
+	th := capacity.DefaultThresholds()
+	th.OpenAfter = 0
+	if evs, _ := detectAll(th, snaps); len(opened(evs)) != 0 {
+		t.Errorf("a step opened %v", opened(evs))
+	}
+}

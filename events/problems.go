@@ -207,9 +207,11 @@ func (s State) Problems() []Problem {
 func causeOf(key string, open map[string]Problem) string {
 	for _, c := range causes[key] {
 		if kind, ok := cutWildcard(c); ok {
+			// The most severe, then by key: never by size, which moves
+			// every frame and would swap the groups back and forth.
 			var best *Problem
 			for _, p := range open {
-				if p.Kind == kind && (best == nil || Compare(p, *best) < 0) {
+				if p.Kind == kind && (best == nil || p.Severity > best.Severity || (p.Severity == best.Severity && p.Key() < best.Key())) {
 					best = &p
 				}
 			}

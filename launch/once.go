@@ -11,7 +11,9 @@ import (
 // Once takes one frame of cfg's launch as a screen would show it: the
 // sources that compute rates from two readings (scrape, host) are read
 // twice, an interval apart, and the second snapshot is held against the
-// plan and its problems derived by the pipeline's analyst.
+// plan and its problems derived by the pipeline's analyst. One look is all
+// there is, so a figure at its line stands as a problem at once (no
+// open_after): a script gating on --once sees what the screen would open.
 func Once(ctx context.Context, cfg *config.Config, logFile string) (pipeline.Frame, error) {
 	log, closeLog, err := OpenLog(logFile)
 	if err != nil {
@@ -26,7 +28,9 @@ func Once(ctx context.Context, cfg *config.Config, logFile string) (pipeline.Fra
 	if err != nil {
 		return pipeline.Frame{}, err
 	}
-	an := pipeline.NewAnalyst(plan, cfg.CapacityThresholds(), 2)
+	th := cfg.CapacityThresholds()
+	th.OpenAfter = 0
+	an := pipeline.NewAnalyst(plan, th, 2)
 	an.Add(poller.Poll(ctx))
 	select {
 	case <-ctx.Done():

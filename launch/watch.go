@@ -78,6 +78,9 @@ func Start(opts Options) (*Watch, error) {
 	}
 	w := &Watch{Config: opts.Config, Log: log, closeLog: closeLog}
 	if err := w.start(opts); err != nil {
+		if w.Alerts != nil {
+			w.Alerts.Close() // its workers would send a recovered queue for no one
+		}
 		closeLog()
 		return nil, err
 	}
@@ -122,10 +125,14 @@ func (w *Watch) start(opts Options) error {
 	return nil
 }
 
-// Close closes the recording and the log once the pipeline has stopped
-// (its Run has returned, so the recorder is drained), and returns the
-// recording's error.
+// Close closes the alerts (the pipeline closed them already if it ran:
+// closing is idempotent), the recording and the log once the pipeline has
+// stopped (its Run has returned, so the recorder is drained), and returns
+// the recording's error.
 func (w *Watch) Close() error {
+	if w.Alerts != nil {
+		w.Alerts.Close()
+	}
 	var err error
 	if w.Recording != nil {
 		err = w.Recording.Close()

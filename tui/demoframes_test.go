@@ -54,7 +54,7 @@ var (
 // second to T+90s (the avalanche and the events it raises), every 5 s
 // after: a third of the polls, which under -race take most of the test's
 // time. The probe runs in the background on the wall clock
-// (collectors.Probe), so which frames carry which probe varies from run to
+// (collectors/probe), so which frames carry which probe varies from run to
 // run, slow runs (-race) differing most: what a test holds the frames to
 // must hold for any of them. This machine's host figures would vary too:
 // the host's are made up from the shop's PV, in the shape of real ones.
