@@ -110,7 +110,11 @@ func TestASlowReceiverGetsRepeatsThatCarryOneDedupKey(t *testing.T) {
 	// The receiver takes each POST, then answers after the client's
 	// timeout: every attempt reaches it.
 	hook := newFlakyHook(t, 600*time.Millisecond)
-	d := mustNew(t, Options{Launch: "Winter drop", Routes: []Route{heldRoute(fastHook(t, hook.url()), "", 100)}})
+	impatient, err := NewWebhook(WebhookOptions{URL: hook.url(), Timeout: 200 * time.Millisecond, Retries: 1, Backoff: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := mustNew(t, Options{Launch: "Winter drop", Routes: []Route{heldRoute(impatient, "", 100)}})
 	d.Observe(t0, []events.Problem{problem(events.KindErrors, "", events.Crit, 0, "error burst")})
 	d.Observe(t0.Add(time.Second), nil)
 	hook.waitFor(5, 30*time.Second)
