@@ -117,7 +117,7 @@ func TestTheProbedPageIsJudgedByTheLinkAtThePeak(t *testing.T) {
 	evs := run(heavy(time.Second, 3e6), heavy(2*time.Second, 3.3e6), heavy(3*time.Second, 10e6), heavy(4*time.Second, 3.1e6), heavy(14*time.Second, 3.1e6))
 	var got []string
 	for _, e := range evs {
-		if e.Kind == KindPageWeight && e.Subject == SubjectSalePage {
+		if e.Kind == KindPageWeight && e.Subject == capacity.SubjectSalePage {
 			got = append(got, e.Time.Sub(t0).String()+" "+e.Severity.String()+": "+e.Message)
 		}
 	}

@@ -128,13 +128,13 @@ func harmOf(k Kind) Harm {
 // more bytes and longer connections per view → a limit full → 502s → a
 // sale behind its pace; a missing button → a sale behind its pace.
 var causes = map[string][]string{
-	Key(KindErrors, capacity.SubjectErrorRate): {Key(KindLimit, "bandwidth"), Key(KindLimit, "connections"), Key(KindLimit, "memory"), Key(KindEndpoint, "*")},
-	Key(KindLimit, "bandwidth"):                {Key(KindPageWeight, capacity.SubjectPage), Key(KindPageWeight, SubjectSalePage)},
-	Key(KindLimit, "connections"):              {Key(KindDrift, "connections"), Key(KindPageWeight, capacity.SubjectPage)},
-	Key(KindLimit, "memory"):                   {Key(KindDrift, "memory"), Key(KindDrift, "connections")},
-	Key(KindDrift, "connections"):              {Key(KindPageWeight, capacity.SubjectPage)},
-	Key(KindDrift, "memory"):                   {Key(KindDrift, "connections")},
-	Key(KindPageWeight, capacity.SubjectPage):  {Key(KindPageWeight, SubjectSalePage)},
+	Key(KindErrors, capacity.SubjectErrorRate): {Key(KindLimit, capacity.CheckBandwidth), Key(KindLimit, capacity.CheckConnections), Key(KindLimit, capacity.CheckMemory), Key(KindEndpoint, "*")},
+	Key(KindLimit, capacity.CheckBandwidth):    {Key(KindPageWeight, capacity.SubjectPage), Key(KindPageWeight, capacity.SubjectSalePage)},
+	Key(KindLimit, capacity.CheckConnections):  {Key(KindDrift, capacity.CheckConnections), Key(KindPageWeight, capacity.SubjectPage)},
+	Key(KindLimit, capacity.CheckMemory):       {Key(KindDrift, capacity.CheckMemory), Key(KindDrift, capacity.CheckConnections)},
+	Key(KindDrift, capacity.CheckConnections):  {Key(KindPageWeight, capacity.SubjectPage)},
+	Key(KindDrift, capacity.CheckMemory):       {Key(KindDrift, capacity.CheckConnections)},
+	Key(KindPageWeight, capacity.SubjectPage):  {Key(KindPageWeight, capacity.SubjectSalePage)},
 	Key(KindPace, capacity.SubjectSellOut):     {Key(KindButton, capacity.SubjectPurchase), Key(KindErrors, capacity.SubjectErrorRate)},
 }
 
@@ -323,14 +323,11 @@ func Depths(ps []Problem) []int {
 }
 
 // Name names a problem in a few words, as a person says it: its Title
-// ("error burst", "bandwidth limit", "cart endpoint"), "source
-// prometheus" for a source.
+// ("error burst", "bandwidth limit", "source prometheus"), else its kind
+// and subject.
 func (p Problem) Name() string {
-	switch {
-	case p.Title != "":
+	if p.Title != "" {
 		return p.Title
-	case p.Kind == KindSource:
-		return "source " + p.Subject
 	}
 	return string(p.Kind) + " " + p.Subject
 }

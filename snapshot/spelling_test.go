@@ -25,7 +25,6 @@ var otherConcepts = map[string]struct {
 	"capacity/plan.go":        {[]string{"connections"}, "a limit's name (the first limit)"},
 	"capacity/subjects.go":    {[]string{"error_rate"}, "a subject the thresholds judge (Thresholds.Judgements)"},
 	"events/events.go":        {[]string{"pv", "stock"}, "the avalanche's and the sell-out's event subjects"},
-	"events/problems.go":      {[]string{"bandwidth", "connections"}, "the limits' and drifts' subjects, the checks' names"},
 	"report/charts.go":        {[]string{"pv", "requests", "bandwidth", "connections"}, "the report's chart ids"},
 	"report/view.go":          {[]string{"pv", "requests", "bandwidth", "connections"}, "the report's chart ids"},
 	"cmd/launchwatch/plan.go": {[]string{"pv"}, "the plan command's --pv flag"},
