@@ -54,6 +54,25 @@ func (o *opens) TakeFrame(f pipeline.Frame) {
 
 func (o *opens) Close() {}
 
+// watchAMinute starts a watch as the commands do and runs it for a minute
+// of wall time, counting what opened.
+func watchAMinute(t *testing.T, opts launch.Options) (*opens, *pipeline.Pipeline) {
+	t.Helper()
+	w, err := launch.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	o := &opens{open: map[string]bool{}, opened: map[string]int{}}
+	w.Pipeline.AddFrameSink(o)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := w.Pipeline.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return o, w.Pipeline
+}
+
 // watchDemo watches the demo's scenario as `launchwatch demo` does (the
 // simulator on a loopback port, scraped and probed through the demo's
 // embedded config, on its clock) for a minute of wall time at 20x, and
@@ -65,19 +84,7 @@ func watchDemo(t *testing.T, scenario string) *opens {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := launch.Start(launch.Options{Config: cfg, Clock: shop.Now, NoRecord: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	p := w.Pipeline
-	o := &opens{open: map[string]bool{}, opened: map[string]int{}}
-	p.AddFrameSink(o)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := p.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
+	o, _ := watchAMinute(t, launch.Options{Config: cfg, Clock: shop.Now, NoRecord: true})
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.frames < 30 {
@@ -175,19 +182,7 @@ plan:
 		t.Fatal(err)
 	}
 	waitForSeries(t, prom.URL, "nginx_http_requests_total", "node_sockstat_TCP_mem_bytes")
-	w, err := launch.Start(launch.Options{Config: cfg, NoRecord: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	p := w.Pipeline
-	o := &opens{open: map[string]bool{}, opened: map[string]int{}}
-	p.AddFrameSink(o)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := p.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
+	o, p := watchAMinute(t, launch.Options{Config: cfg, NoRecord: true})
 	last, _ := p.Last()
 	a := last.Assessment
 	// The test means something only if the stack was seen: PV and
