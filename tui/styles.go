@@ -187,7 +187,10 @@ func legend(s Styles) string {
 		s.PanelTitle.Render("Colours"),
 		s.level(LevelOK).Render("ok") + "  " + s.level(LevelWarn).Render("warn (!)") + "  " + s.level(LevelCrit).Render("crit (!!)") + "  " +
 			s.level(LevelStale).Render("grey italic: stale") + "  " + s.Plan.Render("⠉ ⠉ plan (dashed)") + "  " + s.Accent.Render("⣿ measured (solid)"),
-		"Nx the plan: a figure that far from the formula at the PV now;  over by N%: past the limit",
+		"Nx the plan: a figure that far from the formula at the PV now, coloured only when that cost per view",
+		"  takes a limit past its line at the planned peak;  over by N%: past the limit",
+		"└ a problem caused by the one above it;  easing 12s: under its line, held for close_after;",
+		"  ~99% or predicted: a room the formula gives at the PV now, as nothing measures the figure",
 		s.Faint.Render("Without colour (NO_COLOR) warn is marked ! and crit !!; the charts' plan line is dashed in every theme."),
 	}
 	return strings.Join(lines, "\n")
