@@ -264,30 +264,17 @@ func Worst(ps []Problem) (Problem, bool) {
 // opened and the worst it reached. While the figure reads under l (a
 // hold-down), the words stay those last true at l.
 func (d *detector) open(r reading, l capacity.Level) {
+	key := Key(r.kind, r.subject)
 	p := Problem{Kind: r.kind, Severity: severityOf(l), Subject: r.subject, Title: r.title, Since: d.now, Harm: harmOf(r.kind), Size: r.size}
-	was, ok := d.prev.problems[Key(r.kind, r.subject)]
+	was, ok := d.prev.problems[key]
 	if ok {
 		p.Since, p.Worst, p.WorstSeverity, p.worstSize = was.Since, was.Worst, was.WorstSeverity, was.worstSize
 	}
 	if r.level < l && ok && was.Severity == p.Severity {
 		p.Message, p.Size = was.Message, was.Size
-		p.Easing = d.next.falling[Key(r.kind, r.subject)]
+		p.Easing = d.next.falling[key]
 	} else {
 		p.Message = r.text()
-	}
-	d.put(p)
-}
-
-// put stands a problem up as it is now, keeping when it opened and the
-// worst it reached.
-func (d *detector) put(p Problem) {
-	key := p.Key()
-	p.Harm = harmOf(p.Kind)
-	if was, ok := d.prev.problems[key]; ok {
-		p.Since = was.Since
-		if p.Worst == "" {
-			p.Worst, p.WorstSeverity, p.worstSize = was.Worst, was.WorstSeverity, was.worstSize
-		}
 	}
 	if p.Worst == "" || p.Severity > p.WorstSeverity || (p.Severity == p.WorstSeverity && p.Size > p.worstSize) {
 		p.Worst, p.WorstSeverity, p.worstSize = p.Message, p.Severity, p.Size
