@@ -52,6 +52,11 @@ type thresholdsJSON struct {
 	OpenAfter          string  `json:"open_after"`
 	CloseAfter         string  `json:"close_after"`
 	ButtonBeforeLaunch bool    `json:"button_before_t0,omitempty"`
+	LatencyP95Warn     string  `json:"latency_p95_warn"`
+	LatencyP95Crit     string  `json:"latency_p95_crit"`
+	ImbalanceWarn      float64 `json:"imbalance_warn"`
+	ImbalanceCrit      float64 `json:"imbalance_crit"`
+	FleetOutlier       float64 `json:"fleet_outlier"`
 }
 
 // MarshalJSON writes the thresholds with their config names.
@@ -61,6 +66,8 @@ func (t Thresholds) MarshalJSON() ([]byte, error) {
 		PageWeightDrift: t.PageWeightDrift, SellOutPace: t.SellOutPace, StaleAfter: t.StaleAfter.String(),
 		MinDrift: t.MinDrift, MinFailures: t.MinFailures, OpenAfter: t.OpenAfter.String(), CloseAfter: t.CloseAfter.String(),
 		ButtonBeforeLaunch: t.ButtonBeforeLaunch,
+		LatencyP95Warn:     t.LatencyP95Warn.String(), LatencyP95Crit: t.LatencyP95Crit.String(),
+		ImbalanceWarn: t.ImbalanceWarn, ImbalanceCrit: t.ImbalanceCrit, FleetOutlier: t.FleetOutlier,
 	})
 }
 
@@ -72,6 +79,7 @@ func (t *Thresholds) UnmarshalJSON(b []byte) error {
 		Warn: t.Warn, Crit: t.Crit, ErrorRateWarn: t.ErrorRateWarn, ErrorRateCrit: t.ErrorRateCrit,
 		PageWeightDrift: t.PageWeightDrift, SellOutPace: t.SellOutPace,
 		MinDrift: t.MinDrift, MinFailures: t.MinFailures, ButtonBeforeLaunch: t.ButtonBeforeLaunch,
+		ImbalanceWarn: t.ImbalanceWarn, ImbalanceCrit: t.ImbalanceCrit, FleetOutlier: t.FleetOutlier,
 	}
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
@@ -83,6 +91,8 @@ func (t *Thresholds) UnmarshalJSON(b []byte) error {
 		{"thresholds.stale_after", j.StaleAfter, t.StaleAfter},
 		{"thresholds.open_after", j.OpenAfter, t.OpenAfter},
 		{"thresholds.close_after", j.CloseAfter, t.CloseAfter},
+		{"thresholds.latency_p95_warn", j.LatencyP95Warn, t.LatencyP95Warn},
+		{"thresholds.latency_p95_crit", j.LatencyP95Crit, t.LatencyP95Crit},
 	}
 	parsed := make([]time.Duration, len(durations))
 	for i, d := range durations {
@@ -100,6 +110,8 @@ func (t *Thresholds) UnmarshalJSON(b []byte) error {
 		PageWeightDrift: j.PageWeightDrift, SellOutPace: j.SellOutPace, StaleAfter: parsed[0],
 		MinDrift: j.MinDrift, MinFailures: j.MinFailures, OpenAfter: parsed[1], CloseAfter: parsed[2],
 		ButtonBeforeLaunch: j.ButtonBeforeLaunch,
+		LatencyP95Warn:     parsed[3], LatencyP95Crit: parsed[4],
+		ImbalanceWarn: j.ImbalanceWarn, ImbalanceCrit: j.ImbalanceCrit, FleetOutlier: j.FleetOutlier,
 	}
 	return nil
 }

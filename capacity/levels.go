@@ -72,6 +72,20 @@ type Thresholds struct {
 	// button's absence before T0 is expected: many sale pages show it only
 	// at T0.
 	ButtonBeforeLaunch bool `yaml:"-"`
+
+	// LatencyP95Warn and LatencyP95Crit are the 95th percentile times to
+	// answer past which users wait too long.
+	LatencyP95Warn time.Duration `yaml:"latency_p95_warn"`
+	LatencyP95Crit time.Duration `yaml:"latency_p95_crit"`
+	// ImbalanceWarn and ImbalanceCrit are how many times the fleet's mean
+	// share of requests one server may carry: a balancer sending one
+	// server twice its share overloads it first.
+	ImbalanceWarn float64 `yaml:"imbalance_warn"`
+	ImbalanceCrit float64 `yaml:"imbalance_crit"`
+	// FleetOutlier is how many times the fleet's median error rate or
+	// latency a server's must reach, past its own warn line, to be a
+	// problem of its own rather than the fleet's.
+	FleetOutlier float64 `yaml:"fleet_outlier"`
 }
 
 // DefaultThresholds are the thresholds when none are configured.
@@ -83,6 +97,9 @@ func DefaultThresholds() Thresholds {
 		StaleAfter: 3 * time.Second,
 		MinDrift:   0.05, MinFailures: 1,
 		OpenAfter: 5 * time.Second, CloseAfter: 30 * time.Second,
+		LatencyP95Warn: time.Second, LatencyP95Crit: 3 * time.Second,
+		ImbalanceWarn: 1.5, ImbalanceCrit: 2,
+		FleetOutlier: 2,
 	}
 }
 

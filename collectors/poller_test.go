@@ -202,3 +202,50 @@ func TestASourceThatNeverAnsweredHasNoValuesAndNoSuccessTime(t *testing.T) {
 		t.Errorf("health = %+v", h)
 	}
 }
+
+// fleetSource answers one fleet a poll from a script of server names.
+type fleetSource struct {
+	polls [][]string
+	n     int
+}
+
+func (f *fleetSource) Name() string      { return "fleet" }
+func (f *fleetSource) Signals() []string { return []string{snapshot.SignalRequests} }
+func (f *fleetSource) Collect(context.Context, time.Time) (source.Result, error) {
+	names := f.polls[min(f.n, len(f.polls)-1)]
+	f.n++
+	res := source.Result{Values: map[string]snapshot.Value{snapshot.SignalRequests: snapshot.Some(float64(len(names)))}, Fleet: map[string]snapshot.Server{}}
+	for _, name := range names {
+		res.Fleet[name] = snapshot.Server{Requests: snapshot.Some(10)}
+	}
+	return res, nil
+}
+
+// A server that stops answering is kept, gone since it was last seen,
+// its figures missing; one that comes back is no longer gone.
+func TestAServerThatStopsAnsweringIsGoneNotZero(t *testing.T) {
+	clock := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	src := &fleetSource{polls: [][]string{{"web-2", "web-1"}, {"web-1"}, {"web-1", "web-2"}}}
+	p := NewPoller([]source.Source{src}, WithClock(func() time.Time { return clock }))
+	first := p.Poll(context.Background())
+	if len(first.Fleet) != 2 || first.Fleet[0].Name != "web-1" || first.Fleet[1].Name != "web-2" {
+		t.Fatalf("first fleet %+v, want web-1 and web-2 sorted", first.Fleet)
+	}
+	seen := clock
+	clock = clock.Add(time.Second)
+	second := p.Poll(context.Background())
+	web2, ok := second.Server("web-2")
+	switch {
+	case !ok:
+		t.Fatalf("web-2 dropped from %+v", second.Fleet)
+	case !web2.Gone || !web2.GoneSince.Equal(seen):
+		t.Fatalf("web-2 = %+v, want gone since %s", web2, seen)
+	case web2.Requests.OK():
+		t.Fatalf("a gone server's requests read %v, want missing", web2.Requests)
+	}
+	clock = clock.Add(time.Second)
+	third := p.Poll(context.Background())
+	if web2, _ := third.Server("web-2"); web2.Gone || web2.Requests.Or(-1) != 10 {
+		t.Fatalf("web-2 back = %+v", web2)
+	}
+}

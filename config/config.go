@@ -25,6 +25,7 @@ type Config struct {
 	// Preset fills in default signals for a known exporter set: see Presets.
 	Preset     string            `yaml:"preset,omitempty"`
 	Sources    Sources           `yaml:"sources"`
+	Fleet      *Fleet            `yaml:"fleet,omitempty"`
 	Signals    map[string]Signal `yaml:"signals,omitempty"`
 	Endpoints  []Endpoint        `yaml:"endpoints,omitempty"`
 	Plan       Plan              `yaml:"plan"`
@@ -104,6 +105,19 @@ type Host struct {
 	Origin bool `yaml:"origin,omitempty"`
 }
 
+// Fleet turns on the per-server view: every signal a server carries
+// (snapshot.FleetSignals) is also asked for by Label, from the signal's
+// own query with the label added to its aggregations, so each query is
+// written once.
+type Fleet struct {
+	// Label tells the servers apart: instance, pod, host, az.
+	Label string `yaml:"label"`
+}
+
+// DefaultCodeLabel is the label signals.error_codes breaks the errors
+// down by unless it names another.
+const DefaultCodeLabel = "code"
+
 // Signal says how one signal is obtained: a PromQL query for the Prometheus
 // source or an expression over scraped metrics for the scrape source.
 type Signal struct {
@@ -112,6 +126,10 @@ type Signal struct {
 	// Multi says what to do when a query returns several series: "sum" them
 	// (the default) or "refuse" with an error naming them.
 	Multi string `yaml:"multi,omitempty"`
+	// Label names the label whose values key a breakdown's figures:
+	// signals.error_codes answers one series a status code, by "code"
+	// unless set.
+	Label string `yaml:"label,omitempty"`
 	// Pos is where the signal was written, for errors found later (a
 	// scrape expression that does not parse, a query the server refuses).
 	Pos Pos `yaml:"-"`
@@ -138,6 +156,10 @@ type Endpoint struct {
 	Name   string  `yaml:"name"`
 	MaxQPS float64 `yaml:"max_qps"`
 	Signal `yaml:",inline"`
+	// Latency is how the endpoint's 95th percentile time to answer is
+	// obtained; MaxP95 the ceiling its stress test found, held against it.
+	Latency *Signal       `yaml:"latency,omitempty"`
+	MaxP95  time.Duration `yaml:"max_p95,omitempty"`
 }
 
 // Plan is the capacity plan as written, units and all ("100KB",

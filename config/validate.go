@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/common/model"
+
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -62,8 +64,11 @@ func (c *Config) fillDefaults(d document) {
 	for name, s := range c.Signals {
 		if s.Multi == "" {
 			s.Multi = MultiSum
-			c.Signals[name] = s
 		}
+		if name == snapshot.SignalErrorCodes && s.Label == "" {
+			s.Label = DefaultCodeLabel
+		}
+		c.Signals[name] = s
 	}
 	c.fillAlertDefaults(d)
 }
@@ -232,7 +237,7 @@ func (c *Config) validateSignals(p *problems) {
 			p.add(field, "endpoint signals belong in the endpoints list, with their max_qps")
 			continue
 		}
-		if !snapshot.ValidSignal(name) {
+		if !snapshot.ValidSignal(name) && name != snapshot.SignalErrorCodes {
 			p.add(field, "unknown signal; known: %s", strings.Join(knownSignals(), ", "))
 			continue
 		}
@@ -246,6 +251,26 @@ func (c *Config) validateSignals(p *problems) {
 			p.add(field+".name", "%q must not contain dots or spaces", e.Name)
 		}
 		c.checkSignal(p, field, e.Signal)
+		if e.Latency != nil {
+			c.checkSignal(p, field+".latency", *e.Latency)
+		}
+		if e.MaxP95 < 0 {
+			p.add(field+".max_p95", "must not be negative, got %s", e.MaxP95)
+		}
+		if e.MaxP95 > 0 && e.Latency == nil {
+			p.add(field+".max_p95", "needs latency (a query or scrape of the endpoint's 95th percentile) to be held against")
+		}
+	}
+	if f := c.Fleet; f != nil {
+		switch {
+		case f.Label == "":
+			p.add("fleet.label", "name the label that tells servers apart: instance, pod, host, az")
+		case !model.LabelName(f.Label).IsValid() || f.Label == model.MetricNameLabel:
+			p.add("fleet.label", "%q is not a label name", f.Label)
+		}
+	}
+	if s, ok := c.Signals[snapshot.SignalErrorCodes]; ok && !model.LabelName(s.Label).IsValid() {
+		p.add("signals."+snapshot.SignalErrorCodes+".label", "%q is not a label name", s.Label)
 	}
 }
 
@@ -317,6 +342,21 @@ func (t Thresholds) Validate() error {
 	}
 	if t.CloseAfter < t.OpenAfter {
 		bad("close_after", "%s must be at least open_after (%s): a problem that closes faster than it opens flaps", t.CloseAfter, t.OpenAfter)
+	}
+	if t.LatencyP95Warn <= 0 {
+		bad("latency_p95_warn", "must be a time above 0, got %s", t.LatencyP95Warn)
+	}
+	if t.LatencyP95Warn >= t.LatencyP95Crit {
+		bad("latency_p95_warn", "%s must be below latency_p95_crit (%s)", t.LatencyP95Warn, t.LatencyP95Crit)
+	}
+	if !(t.ImbalanceWarn > 1) || math.IsInf(t.ImbalanceWarn, 1) {
+		bad("imbalance_warn", "must be above 1 (times the fleet's mean share of requests), got %v", t.ImbalanceWarn)
+	}
+	if !(t.ImbalanceCrit > t.ImbalanceWarn) || math.IsInf(t.ImbalanceCrit, 1) {
+		bad("imbalance_crit", "%v must be above imbalance_warn (%v)", t.ImbalanceCrit, t.ImbalanceWarn)
+	}
+	if !(t.FleetOutlier > 1) || math.IsInf(t.FleetOutlier, 1) {
+		bad("fleet_outlier", "must be above 1 (times the fleet's median), got %v", t.FleetOutlier)
 	}
 	return errors.Join(errs...)
 }

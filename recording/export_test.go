@@ -60,7 +60,8 @@ func TestWriteCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	head := rows[0]
-	wantHead := []string{"time", "t_seconds", "pv", "requests", "connections", "bandwidth", "error_rate", "stock", "sold",
+	wantHead := []string{"time", "t_seconds", "pv", "requests", "connections", "bandwidth", "error_rate",
+		"latency_p50", "latency_p95", "latency_p99", "stock", "sold",
 		"host.cpu", "host.memory_used", "host.memory_total", "host.load1", "host.net_tx", "host.net_rx", "host.tcp_established", "host.tcp_memory",
 		"endpoints.buy", "endpoints.cart", `endpoints.we"ird\ one`}
 	if !slices.Equal(head, wantHead) {

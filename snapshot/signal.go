@@ -39,13 +39,17 @@ type Signal struct {
 	// by its TextForm, in which %s stands for the figure ("%s", " of %s");
 	// an empty TextForm is "%s".
 	Text, TextForm string
+	// Fleet says each server of a fleet carries the figure too
+	// (Snapshot.Fleet); server addresses it in a Server.
+	Fleet bool
 
 	// get reads the figure and put writes it; nil for the endpoints'
 	// pattern. Both take the snapshot by value: a snapshot handed to a
 	// function value through a pointer escapes to the heap, and Get runs
 	// for every figure of every frame and record.
-	get func(Snapshot) Value
-	put func(Snapshot, Value) Snapshot
+	get    func(Snapshot) Value
+	put    func(Snapshot, Value) Snapshot
+	server func(*Server) *Value
 }
 
 // EndpointPrefix begins every endpoint's address: "endpoints.buy" is the
@@ -55,6 +59,13 @@ const EndpointPrefix = "endpoints."
 // EndpointSignal returns the address of an endpoint's QPS:
 // "endpoints.NAME".
 func EndpointSignal(name string) string { return EndpointPrefix + name }
+
+// EndpointP95Signal returns the address of an endpoint's 95th percentile
+// latency: "endpoints.NAME.p95". An endpoint's name holds no dot.
+func EndpointP95Signal(name string) string { return EndpointPrefix + name + endpointP95 }
+
+// endpointP95 ends an endpoint's latency address.
+const endpointP95 = ".p95"
 
 // Pattern reports whether the row stands for many signals, one an
 // endpoint, rather than one figure.
@@ -111,6 +122,9 @@ const (
 	// RuleErrorRate: a share of the requests failing, against the
 	// thresholds' error-rate lines once enough fail to judge.
 	RuleErrorRate
+	// RuleLatency: a time to answer, against the thresholds'
+	// latency_p95_warn and latency_p95_crit.
+	RuleLatency
 	// RulePlan: judged against the plan (a limit, the planned peak, the
 	// sell-out pace, an endpoint's ceiling) by the assessment, which knows
 	// more than the figure.
@@ -169,6 +183,9 @@ var endpointRow = func() Signal {
 // Unknown addresses are missing.
 func (s Snapshot) Get(signal string) Value {
 	if name, ok := endpointName(signal); ok {
+		if name, p95 := strings.CutSuffix(name, endpointP95); p95 {
+			return s.Endpoints[name].P95
+		}
 		return s.Endpoints[name].QPS
 	}
 	if i, ok := index[signal]; ok {
@@ -184,8 +201,13 @@ func (s *Snapshot) Set(signal string, v Value) bool {
 		if s.Endpoints == nil {
 			s.Endpoints = make(map[string]Endpoint)
 		}
+		name, p95 := strings.CutSuffix(name, endpointP95)
 		ep := s.Endpoints[name]
-		ep.QPS = v
+		if p95 {
+			ep.P95 = v
+		} else {
+			ep.QPS = v
+		}
 		s.Endpoints[name] = ep
 		return true
 	}
@@ -202,6 +224,18 @@ func ValidSignal(signal string) bool {
 	_, ok := Lookup(signal)
 	return ok
 }
+
+// FleetSignals lists the addresses each server of a fleet carries, in the
+// table's order: the traffic and the latency.
+var FleetSignals = func() []string {
+	var out []string
+	for _, sig := range table {
+		if sig.Fleet {
+			out = append(out, sig.Name)
+		}
+	}
+	return out
+}()
 
 // HostSignals lists the host figures' addresses in the table's order.
 var HostSignals = names(hostPrefix)

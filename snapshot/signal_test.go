@@ -154,3 +154,46 @@ func BenchmarkGet(b *testing.B) {
 		_ = s.Get(SignalHostTCPMemory)
 	}
 }
+
+// Every figure of a Server is a fleet row of the table, written under
+// the row's own name.
+func TestAServersFiguresAreTheFleetRows(t *testing.T) {
+	var fields []string
+	valueFields(reflect.TypeFor[Server](), "", &fields)
+	if rows := slices.Clone(FleetSignals); !slices.Equal(slices.Sorted(slices.Values(fields)), slices.Sorted(slices.Values(rows))) {
+		t.Fatalf("a server's figures %v, the fleet rows %v", fields, rows)
+	}
+	for _, name := range FleetSignals {
+		var srv Server
+		if !srv.Set(name, Some(42)) {
+			t.Fatalf("Set(%s) refused", name)
+		}
+		b, err := json.Marshal(srv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]any
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatal(err)
+		}
+		delete(got, "name")
+		if path := jsonPaths(got); !slices.Equal(path, []string{name}) {
+			t.Errorf("fleet row %s writes %v", name, path)
+		}
+		if v := srv.Get(name).Or(-1); v != 42 {
+			t.Errorf("fleet row %s reads %v", name, v)
+		}
+	}
+}
+
+func TestAnEndpointsLatencyHasItsOwnAddress(t *testing.T) {
+	var s Snapshot
+	s.Set(EndpointSignal("buy"), Some(10))
+	s.Set(EndpointP95Signal("buy"), Some(0.25))
+	if got := s.Endpoints["buy"]; got.QPS.Or(-1) != 10 || got.P95.Or(-1) != 0.25 {
+		t.Fatalf("endpoint buy = %+v", got)
+	}
+	if v := s.Get(EndpointP95Signal("buy")).Or(-1); v != 0.25 {
+		t.Fatalf("Get p95 = %v", v)
+	}
+}

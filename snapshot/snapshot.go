@@ -30,6 +30,15 @@ const (
 	SignalStock       = "stock"
 	SignalSold        = "sold"
 
+	SignalLatencyP50 = "latency_p50"
+	SignalLatencyP95 = "latency_p95"
+	SignalLatencyP99 = "latency_p99"
+
+	// SignalErrorCodes is the error rate's breakdown: failed requests per
+	// second by status code (Snapshot.ErrorCodes). It is a family of
+	// figures, one a code, not a row of the table.
+	SignalErrorCodes = "error_codes"
+
 	SignalHostCPU            = "host.cpu"
 	SignalHostMemoryUsed     = "host.memory_used"
 	SignalHostMemoryTotal    = "host.memory_total"
@@ -55,19 +64,36 @@ const (
 var table = []Signal{
 	{Name: SignalPV, Unit: UnitNumber, Help: "Page views per second.", Export: true, Rule: RulePlan,
 		Tile: "PV/s", Peak: "Page views", Suffix: "PV/s", Text: "PV/s",
-		get: func(s Snapshot) Value { return s.PV }, put: func(s Snapshot, v Value) Snapshot { s.PV = v; return s }},
+		get: func(s Snapshot) Value { return s.PV }, put: func(s Snapshot, v Value) Snapshot { s.PV = v; return s },
+		Fleet: true, server: func(s *Server) *Value { return &s.PV }},
 	{Name: SignalRequests, Unit: UnitNumber, Help: "HTTP requests per second, all handlers.", Export: true,
 		Peak: "Requests", Suffix: "req/s", Text: "Requests/s",
-		get: func(s Snapshot) Value { return s.Requests }, put: func(s Snapshot, v Value) Snapshot { s.Requests = v; return s }},
+		get: func(s Snapshot) Value { return s.Requests }, put: func(s Snapshot, v Value) Snapshot { s.Requests = v; return s },
+		Fleet: true, server: func(s *Server) *Value { return &s.Requests }},
 	{Name: SignalConnections, Unit: UnitCount, Help: "Concurrent client connections.", Export: true, Rule: RulePlan,
 		Tile: "Connections", Peak: "Connections", Text: "Connections",
-		get: func(s Snapshot) Value { return s.Connections }, put: func(s Snapshot, v Value) Snapshot { s.Connections = v; return s }},
+		get: func(s Snapshot) Value { return s.Connections }, put: func(s Snapshot, v Value) Snapshot { s.Connections = v; return s },
+		Fleet: true, server: func(s *Server) *Value { return &s.Connections }},
 	{Name: SignalBandwidth, Unit: UnitLinkRate, Help: "Bytes per second sent to clients.", Export: true, Rule: RulePlan,
 		Tile: "Bandwidth", Peak: "Bandwidth", Text: "Bandwidth",
-		get: func(s Snapshot) Value { return s.Bandwidth }, put: func(s Snapshot, v Value) Snapshot { s.Bandwidth = v; return s }},
+		get: func(s Snapshot) Value { return s.Bandwidth }, put: func(s Snapshot, v Value) Snapshot { s.Bandwidth = v; return s },
+		Fleet: true, server: func(s *Server) *Value { return &s.Bandwidth }},
 	{Name: SignalErrorRate, Unit: UnitShare, Help: "Share of requests that failed, 0 to 1.", Export: true, Rule: RuleErrorRate,
 		Tile: "Error rate", Peak: "Error rate", Text: "Error rate",
-		get: func(s Snapshot) Value { return s.ErrorRate }, put: func(s Snapshot, v Value) Snapshot { s.ErrorRate = v; return s }},
+		get: func(s Snapshot) Value { return s.ErrorRate }, put: func(s Snapshot, v Value) Snapshot { s.ErrorRate = v; return s },
+		Fleet: true, server: func(s *Server) *Value { return &s.ErrorRate }},
+	{Name: SignalLatencyP50, Unit: UnitSeconds, Help: "Median time to answer a request, in seconds.", Export: true, Fleet: true,
+		Text: "Latency", TextForm: "p50 %s",
+		get: func(s Snapshot) Value { return s.LatencyP50 }, put: func(s Snapshot, v Value) Snapshot { s.LatencyP50 = v; return s },
+		server: func(s *Server) *Value { return &s.LatencyP50 }},
+	{Name: SignalLatencyP95, Unit: UnitSeconds, Help: "95th percentile of the time to answer a request, in seconds.", Export: true, Fleet: true,
+		Rule: RuleLatency, Text: "Latency", TextForm: ", p95 %s",
+		get: func(s Snapshot) Value { return s.LatencyP95 }, put: func(s Snapshot, v Value) Snapshot { s.LatencyP95 = v; return s },
+		server: func(s *Server) *Value { return &s.LatencyP95 }},
+	{Name: SignalLatencyP99, Unit: UnitSeconds, Help: "99th percentile of the time to answer a request, in seconds.", Export: true, Fleet: true,
+		Text: "Latency", TextForm: ", p99 %s",
+		get: func(s Snapshot) Value { return s.LatencyP99 }, put: func(s Snapshot, v Value) Snapshot { s.LatencyP99 = v; return s },
+		server: func(s *Server) *Value { return &s.LatencyP99 }},
 	{Name: SignalStock, Unit: UnitCount, Help: "Units left to sell.", Export: true, Rule: RulePlan,
 		Tile: "Stock", Text: "Stock",
 		get: func(s Snapshot) Value { return s.Stock }, put: func(s Snapshot, v Value) Snapshot { s.Stock = v; return s }},
@@ -138,6 +164,17 @@ type Snapshot struct {
 	// Sold is units sold per second.
 	Sold Value `json:"sold,omitzero"`
 
+	// LatencyP50, LatencyP95 and LatencyP99 are the percentiles of the
+	// time to answer a request, in seconds, from the servers' histograms.
+	LatencyP50 Value `json:"latency_p50,omitzero"`
+	LatencyP95 Value `json:"latency_p95,omitzero"`
+	LatencyP99 Value `json:"latency_p99,omitzero"`
+
+	// ErrorCodes is the error rate's breakdown: failed requests per second
+	// by status code (or the label signals.error_codes names), "502",
+	// "504". Their sum is the failing part of Requests.
+	ErrorCodes map[string]Value `json:"error_codes,omitempty"`
+
 	// Endpoints holds each dynamic endpoint's figures by endpoint name.
 	Endpoints map[string]Endpoint `json:"endpoints,omitempty"`
 
@@ -149,12 +186,20 @@ type Snapshot struct {
 
 	// Sources holds each data source's health by source name.
 	Sources map[string]Source `json:"sources,omitempty"`
+
+	// Fleet holds each server's own figures when the config names a fleet
+	// label (fleet.label): one entry a server, sorted by name, those that
+	// stopped answering kept and marked Gone. Empty without a fleet.
+	Fleet []Server `json:"fleet,omitempty"`
 }
 
 // Endpoint is one dynamic endpoint's load.
 type Endpoint struct {
 	// QPS is requests per second.
 	QPS Value `json:"qps,omitzero"`
+	// P95 is the 95th percentile of its time to answer, in seconds: held
+	// against the ceiling its stress test found (endpoints[].max_p95).
+	P95 Value `json:"p95,omitzero"`
 }
 
 // Host is the figures of one machine.
@@ -209,6 +254,8 @@ type Probe struct {
 func (s Snapshot) Clone() Snapshot {
 	c := s
 	c.Endpoints = maps.Clone(s.Endpoints)
+	c.ErrorCodes = maps.Clone(s.ErrorCodes)
+	c.Fleet = slices.Clone(s.Fleet)
 	if s.Sources != nil {
 		c.Sources = make(map[string]Source, len(s.Sources))
 		for name, src := range s.Sources {

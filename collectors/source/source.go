@@ -46,6 +46,13 @@ type Result struct {
 	// NewestSample is the real time of the newest sample behind the values,
 	// where the source knows it better than "now" (Prometheus).
 	NewestSample time.Time
+	// Fleet holds each server's figures by server name (the fleet label's
+	// value) when the config names a fleet; nil when the source answers
+	// none. A server's figures the source does not answer are missing.
+	Fleet map[string]snapshot.Server
+	// ErrorCodes is the error rate's breakdown, failed requests per second
+	// by code, when signals.error_codes is the source's; nil otherwise.
+	ErrorCodes map[string]snapshot.Value
 	// RateWindow is what $__rate_interval stood for; ScrapeInterval what it
 	// was derived from. Zero when unused.
 	RateWindow, ScrapeInterval time.Duration

@@ -22,10 +22,12 @@ type Outcome struct {
 // good values, when each was measured, its last success and the time of
 // its newest sample. The zero value is a source never polled.
 type Tracker struct {
-	last        map[string]snapshot.Value // last good values, carried while failing
-	lastAt      map[string]time.Time      // when each of them was measured
-	lastSuccess time.Time                 // the last poll that answered anything
-	newest      time.Time                 // the newest sample's time, kept while failing
+	last        map[string]snapshot.Value  // last good values, carried while failing
+	lastAt      map[string]time.Time       // when each of them was measured
+	lastSuccess time.Time                  // the last poll that answered anything
+	newest      time.Time                  // the newest sample's time, kept while failing
+	fleet       map[string]snapshot.Server // the last fleet answered, carried while failing
+	codes       map[string]snapshot.Value  // the last error codes answered, carried while failing
 }
 
 // Merge lays one outcome of a source answering signals into the snapshot
@@ -85,6 +87,21 @@ func (t *Tracker) Merge(snap *snapshot.Snapshot, signals []string, o Outcome, no
 			h.Partial = append(h.Partial, sig)
 		}
 	}
+	// The breakdowns are carried whole: a failed poll keeps the last
+	// fleet and codes rather than marking every server gone.
+	if o.Err == nil || o.Result.Fleet != nil {
+		t.fleet = o.Result.Fleet
+	}
+	if o.Err == nil || o.Result.ErrorCodes != nil {
+		t.codes = o.Result.ErrorCodes
+	}
+	for code, v := range t.codes {
+		if snap.ErrorCodes == nil {
+			snap.ErrorCodes = make(map[string]snapshot.Value, len(t.codes))
+		}
+		snap.ErrorCodes[code] = v
+	}
+	snap.Fleet = mergeFleet(snap.Fleet, t.fleet)
 	for _, sig := range h.Signals {
 		v, ok := t.last[sig]
 		if !ok {
@@ -99,4 +116,39 @@ func (t *Tracker) Merge(snap *snapshot.Snapshot, signals []string, o Outcome, no
 		}
 	}
 	return h
+}
+
+// mergeFleet lays one source's servers into the fleet other sources may
+// have begun: a server both answer has each one's figures. The result is
+// in no order; the poller sorts it.
+func mergeFleet(fleet []snapshot.Server, from map[string]snapshot.Server) []snapshot.Server {
+	if len(from) == 0 {
+		return fleet
+	}
+	if len(fleet) == 0 {
+		fleet = make([]snapshot.Server, 0, len(from))
+		for name, srv := range from {
+			srv.Name = name
+			fleet = append(fleet, srv)
+		}
+		return fleet
+	}
+	at := make(map[string]int, len(fleet))
+	for i, srv := range fleet {
+		at[srv.Name] = i
+	}
+	for name, srv := range from {
+		i, ok := at[name]
+		if !ok {
+			srv.Name = name
+			fleet = append(fleet, srv)
+			continue
+		}
+		for _, sig := range snapshot.FleetSignals {
+			if v := srv.Get(sig); v.OK() {
+				fleet[i].Set(sig, v)
+			}
+		}
+	}
+	return fleet
 }
