@@ -43,7 +43,19 @@ const (
 	KindPace       = "pace"        // the sale behind its pace
 	KindButton     = "button"      // the purchase button missing
 	KindResource   = "resource"    // resources of the sale page failing
+
+	KindLatency         = "latency"          // users waiting: the site's p95 past its lines
+	KindEndpointLatency = "endpoint-latency" // an endpoint's p95 near the ceiling its stress test found
+
+	// A server of the fleet: the subject is the server's name.
+	KindImbalance     = "imbalance"      // one server carrying many times the mean share of requests
+	KindServerErrors  = "server-errors"  // one server failing far more than the fleet
+	KindServerLatency = "server-latency" // one server answering far slower than the fleet
+	KindGone          = "gone"           // a server that stopped answering
 )
+
+// ServerKinds are the kinds whose subject is one server of the fleet.
+var ServerKinds = []string{KindImbalance, KindServerErrors, KindServerLatency, KindGone}
 
 // Names of the subjects that are not a limit, a check or an endpoint.
 const (
@@ -52,6 +64,7 @@ const (
 	SubjectSalePage  = "sale-page" // the sale page as the probe weighed it
 	SubjectSellOut   = "sell-out"
 	SubjectPurchase  = "purchase"
+	SubjectLatency   = "p95" // the site's 95th percentile time to answer
 )
 
 // Judgement is a subject judged in one snapshot: its level, the figure it
