@@ -70,6 +70,17 @@ func (t Thresholds) SignalLevel(sig snapshot.Signal, s snapshot.Snapshot) Level 
 		return t.Usage(snapshot.Some(part / whole))
 	case snapshot.RuleErrorRate:
 		return t.ErrorRate(v, s.Requests)
+	case snapshot.RuleLatency:
+		x, ok := v.Get()
+		switch {
+		case !ok:
+			return LevelUnknown
+		case t.LatencyP95Crit > 0 && x >= t.LatencyP95Crit.Seconds():
+			return LevelCrit
+		case t.LatencyP95Warn > 0 && x >= t.LatencyP95Warn.Seconds():
+			return LevelWarn
+		}
+		return LevelOK
 	}
 	return LevelUnknown
 }
