@@ -131,6 +131,16 @@ func (f *frame) fleetRows() []fleetRow {
 	return f.fleet
 }
 
+// fleetMaxShare is the largest share of the requests a server carries.
+func (f *frame) fleetMaxShare() float64 {
+	if f.fleetTop == 0 {
+		for _, r := range f.fleetRows() {
+			f.fleetTop = max(f.fleetTop, r.share.Or(0))
+		}
+	}
+	return f.fleetTop
+}
+
 // fleetCol is one column of a server's row: its width and how it is
 // written. Columns are dropped from the last while a row is too wide.
 type fleetCol struct {
@@ -145,10 +155,14 @@ var fleetCols = []fleetCol{
 		if !r.share.OK() {
 			return strings.Repeat(" ", 15)
 		}
+		// The bar is the share against the largest: of 500 servers each
+		// carries a sliver, and the bars tell the heavy ones apart.
 		sh := r.share.Or(0)
-		return f.st.bar(sh, 8, LevelNone) + fmt.Sprintf("%7s", capacity.FormatPercent(sh))
+		return f.st.bar(sh/max(f.fleetMaxShare(), 1e-9), 8, LevelNone) + fmt.Sprintf("%7s", capacity.FormatPercent(sh))
 	}},
-	{"req/s", 8, func(_ *frame, r fleetRow) string { return fmt.Sprintf("%8s", orDash(r.srv.Requests, capacity.FormatNumber)) }},
+	{"req/s", 8, func(_ *frame, r fleetRow) string {
+		return fmt.Sprintf("%8s", orDash(r.srv.Requests, capacity.FormatNumber))
+	}},
 	{"errors", 7, func(f *frame, r fleetRow) string {
 		s := fmt.Sprintf("%7s", orDash(r.srv.ErrorRate, capacity.FormatPercent))
 		l := fromCapacity(f.th.ErrorRate(r.srv.ErrorRate, r.srv.Requests))
@@ -165,7 +179,9 @@ var fleetCols = []fleetCol{
 		}
 		return s
 	}},
-	{"conn", 7, func(_ *frame, r fleetRow) string { return fmt.Sprintf("%7s", orDash(r.srv.Connections, capacity.FormatCount)) }},
+	{"conn", 7, func(_ *frame, r fleetRow) string {
+		return fmt.Sprintf("%7s", orDash(r.srv.Connections, capacity.FormatCount))
+	}},
 }
 
 // waitTime writes a time to answer: 210ms, 1.2s.
@@ -319,8 +335,8 @@ func (f *frame) fleetSpread(rows []fleetRow, more int) string {
 		slices.Sort(shares)
 		q := func(p float64) string { return capacity.FormatPercent(shares[int(p*float64(len(shares)-1))]) }
 		parts = append(parts, "share of req min "+q(0)+" med "+q(0.5)+" p90 "+q(0.9)+" max "+q(1))
-		if mean := 1 / float64(len(shares)); shares[len(shares)-1] > 0 {
-			parts = append(parts, capacity.FormatNumber(shares[len(shares)-1]/mean)+"x the mean at most")
+		if top := shares[len(shares)-1]; top > 0 {
+			parts = append(parts, "the largest "+capacity.FormatNumber(top*float64(len(shares)))+"x the mean")
 		}
 	}
 	return st.Faint.Render(strings.Join(parts, " · "))

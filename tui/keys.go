@@ -11,13 +11,13 @@ type KeyMap struct {
 	PrevPanel  key.Binding
 	Fullscreen key.Binding
 	// Drill opens the selected server of the fleet panel (focused).
-	Drill      key.Binding
-	Back       key.Binding
-	WiderWin   key.Binding
-	NarrowWin  key.Binding
-	Theme      key.Binding
-	Sources    key.Binding
-	Wall       key.Binding
+	Drill     key.Binding
+	Back      key.Binding
+	WiderWin  key.Binding
+	NarrowWin key.Binding
+	Theme     key.Binding
+	Sources   key.Binding
+	Wall      key.Binding
 
 	// The problems panel and the event log, while focused.
 	Up       key.Binding

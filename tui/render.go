@@ -55,6 +55,7 @@ type frame struct {
 	// selected server's index in it (-1: the panel is not focused).
 	fleet    []fleetRow
 	fleetSel int
+	fleetTop float64 // the largest share of the requests, once asked
 }
 
 // isStale reports whether a signal's figure is stale, and how old it is.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/launchwatch/launchwatch/capacity"
@@ -70,7 +71,7 @@ func (f *frame) latencyTile() tile {
 	row, _ := snapshot.Lookup(snapshot.SignalLatencyP95)
 	t := tile{title: "Latency p95", signal: snapshot.SignalLatencyP95, level: fromCapacity(f.th.SignalLevel(row, f.snap))}
 	t.value, _ = tileFigure(f, row)
-	secs := func(v float64) string { return capacity.Format(snapshot.UnitSeconds, v) }
+	secs := waitTime
 	t.lines = []string{
 		f.staleFaint(snapshot.SignalLatencyP50, "p50 "+orDash(f.snap.LatencyP50, secs)),
 		f.staleFaint(snapshot.SignalLatencyP99, "p99 "+orDash(f.snap.LatencyP99, secs)),
@@ -308,11 +309,20 @@ func errorCodeShares(codes map[string]snapshot.Value, n int) []codeShare {
 	return out[:min(n, len(out))]
 }
 
+// wholePercent writes a share in whole percent, "<1%" under one: a
+// breakdown's shares are read for their order, not their decimals.
+func wholePercent(share float64) string {
+	if share > 0 && share < 0.005 {
+		return "<1%"
+	}
+	return strconv.Itoa(int(math.Round(share*100))) + "%"
+}
+
 // codesLine is the error tile's breakdown: "502 61% · 504 12%".
 func (f *frame) codesLine(codes []codeShare) string {
 	parts := make([]string, len(codes))
 	for i, c := range codes {
-		parts[i] = c.code + " " + capacity.FormatPercent(c.share)
+		parts[i] = c.code + " " + wholePercent(c.share)
 	}
 	return f.st.Faint.Render(strings.Join(parts, " · "))
 }

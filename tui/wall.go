@@ -109,6 +109,9 @@ func (f *frame) wallFiguresPanel(w, h int) string {
 	if f.countingDown() {
 		return f.wallCountdown(w, h)
 	}
+	if f.wallFleetPage() {
+		return f.wallFleet(w, h)
+	}
 	return wallGrid(f, f.wallFigures(), w, h)
 }
 
