@@ -24,9 +24,12 @@ import (
 
 // fleetRow is one server as the fleet panel lists it.
 type fleetRow struct {
-	srv snapshot.Server
+	// srv points into the snapshot's fleet and worst into the frame's
+	// problems: a row is a few words, however many servers (a copy of
+	// each server and problem would be 200 KB a frame at 500 servers).
+	srv *snapshot.Server
 	// worst is its worst problem of a server's kind; ok false when none.
-	worst events.Problem
+	worst *events.Problem
 	ok    bool
 	// share is its part of the fleet's requests, missing when unknown.
 	share snapshot.Value
@@ -56,34 +59,36 @@ func fleetOrder(fleet []snapshot.Server, problems []events.Problem) []fleetRow {
 			total += math.Max(s.Requests.Or(0), 0)
 		}
 	}
-	var worst map[string]events.Problem
-	for _, p := range problems {
-		if !slices.Contains(capacity.ServerKinds, string(p.Kind)) {
+	var worst map[string]*events.Problem
+	for i := range problems {
+		p := &problems[i]
+		if !isServerKind(p.Kind) {
 			continue
 		}
 		if worst == nil {
-			worst = make(map[string]events.Problem)
+			worst = make(map[string]*events.Problem)
 		}
-		if w, ok := worst[p.Subject]; !ok || events.Compare(p, w) < 0 {
+		if w, ok := worst[p.Subject]; !ok || events.Compare(*p, *w) < 0 {
 			worst[p.Subject] = p
 		}
 	}
 	rows := make([]fleetRow, len(fleet))
-	for i, s := range fleet {
+	for i := range fleet {
+		s := &fleet[i]
 		rows[i].srv = s
 		rows[i].worst, rows[i].ok = worst[s.Name]
 		if r, ok := s.Requests.Get(); ok && total > 0 && !s.Gone {
 			rows[i].share = snapshot.Some(r / total)
 		}
 	}
-	slices.SortStableFunc(rows, compareRows)
+	slices.SortFunc(rows, compareRows) // names are unique: the order is total
 	return rows
 }
 
 func compareRows(a, b fleetRow) int {
 	switch {
 	case a.ok && b.ok:
-		if c := events.Compare(a.worst, b.worst); c != 0 {
+		if c := events.Compare(*a.worst, *b.worst); c != 0 {
 			return c
 		}
 	case a.ok != b.ok:

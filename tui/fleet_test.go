@@ -326,15 +326,3 @@ func TestTheWallTakesTurnsWithTheWorstServers(t *testing.T) {
 		t.Errorf("in 30 s the fleet stood %d s and the figures %d s, want 10 and 20", pages[true], pages[false])
 	}
 }
-
-// BenchmarkRenderFleet is BenchmarkRender with 500 servers.
-func BenchmarkRenderFleet(b *testing.B) {
-	m, feed := fedFleet(300, 500, 200, 60, termenv.TrueColor)
-	s := feed.snaps[len(feed.snaps)-1]
-	b.ReportAllocs()
-	for b.Loop() {
-		s.Time = s.Time.Add(time.Second)
-		next, _ := m.Update(feed.msg(s))
-		m = next.(Model)
-	}
-}

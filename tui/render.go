@@ -216,6 +216,8 @@ func (m *Model) liveFrom(f *frame) time.Time {
 // frame gathers everything the panes draw from.
 func (m *Model) frame() frame {
 	f := m.headerFrame()
+	// The fleet is sorted once a frame drawn, not for the clock's header.
+	f.fleetSel = m.fleetCursor(f.fleetRows())
 	if f.data {
 		start := f.snap.Time.Add(-m.window)
 		f.hist = histView{older: m.older.olderIn(start), live: m.shown().History.Window(start, f.snap.Time)}
@@ -242,10 +244,6 @@ func (m *Model) headerFrame() frame {
 		problems: fr.Problems, depths: events.Depths(fr.Problems), acked: m.acked, selected: m.problemCursor(), flash: m.alarm.flashOn(m.opts.Wall()),
 		logOffset: m.logOffset, logMin: m.logMin,
 		stale: map[string]staleMark{}, simulated: slices.Contains(m.opts.Simulated, "host"), fleetSel: -1,
-	}
-	if len(fr.Snapshot.Fleet) > 0 {
-		f.fleet = fleetOrder(fr.Snapshot.Fleet, fr.Problems)
-		f.fleetSel = m.fleetCursor(f.fleet)
 	}
 	if m.paused {
 		// Nothing on a paused screen moves: its clocks stand at the pause,
