@@ -2,8 +2,8 @@ package tui
 
 import (
 	"fmt"
-	"slices"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/events"
+	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -324,5 +325,33 @@ func TestTheWallTakesTurnsWithTheWorstServers(t *testing.T) {
 	}
 	if pages[true] != 10 || pages[false] != 20 {
 		t.Errorf("in 30 s the fleet stood %d s and the figures %d s, want 10 and 20", pages[true], pages[false])
+	}
+}
+
+// The fleet, the latency tile and the codes on screen hold the figure
+// check of TestNoFigureOnScreenIsCutIntoAnotherNumber: at the reference
+// sizes and around them, every figure is whole or written shorter.
+func TestNoFigureOfTheFleetIsCutIntoAnotherNumber(t *testing.T) {
+	snaps := withFleet(launchSnapshots(120), 500)
+	an := pipeline.NewAnalyst(demoPlan(), testThresholds(), 10_000)
+	d := demoLaunch{scenario: "fleet", plan: demoPlan(), th: testThresholds(), name: "Flash sale (test)"}
+	for i, s := range snaps {
+		fr := an.Add(s)
+		if i%20 == 19 {
+			fr.Problems = append(fr.Problems, serverProblems(t0)...)
+			d.frames = append(d.frames, fr)
+		}
+	}
+	c := figureCheck{t: t, refs: map[refKey]figureSet{}}
+	sizes := [][2]int{{80, 24}, {120, 40}, {200, 60}, {60, 16}, {100, 30}, {99, 30}, {150, 45}, {300, 80}}
+	for i, sz := range sizes {
+		for fi := range d.frames {
+			for _, profile := range []termenv.Profile{termenv.TrueColor, termenv.Ascii} {
+				c.screen(d, fi, sz[0], sz[1], profile, i%3 == 0)
+			}
+		}
+	}
+	if !t.Failed() && c.seen < 100*len(sizes) {
+		t.Errorf("%d figures seen: the drawings hold no figures?", c.seen)
 	}
 }
