@@ -279,9 +279,9 @@ func (f *frame) fleetLine(r fleetRow, selected bool, w, nameW, ncols int) string
 func fleetHeader(st *Styles, nameW, ncols int) string {
 	var b strings.Builder
 	b.WriteString(strings.Repeat(" ", 1+markW))
-	b.WriteString(fmt.Sprintf("%-*s", nameW, "server"))
+	fmt.Fprintf(&b, "%-*s", nameW, "server")
 	for _, c := range fleetCols[:ncols] {
-		b.WriteString(fmt.Sprintf(" %*s", c.width, c.head))
+		fmt.Fprintf(&b, " %*s", c.width, c.head)
 	}
 	return st.Faint.Render(b.String())
 }

@@ -290,16 +290,11 @@ func (l layout) focusOrder() []panelID {
 	return out
 }
 
-// nextFocus is the panel tab (dir 1) or shift+tab (dir -1) moves to from
-// cur. It never lands on a panel the layout hides: from one (the terminal
-// shrank under it) it moves to the first or the last the layout shows.
-// With no focusable panel the focus stays where it is.
-func (l layout) nextFocus(cur panelID, dir int) panelID {
-	return nextIn(l.focusOrder(), cur, dir)
-}
-
 // nextIn is the panel tab (dir 1) or shift+tab (dir -1) moves to from cur
-// in a focus order (layout.nextFocus).
+// in a focus order (Model.focusOrder). It never lands on a panel the
+// order leaves out: from one (the terminal shrank under it, the fleet
+// went) it moves to the first or the last in the order. With no
+// focusable panel the focus stays where it is.
 func nextIn(order []panelID, cur panelID, dir int) panelID {
 	n := len(order)
 	if n == 0 {
