@@ -395,8 +395,11 @@ const fleetMaxW = 52
 // included: a header, a row a server and the spread; none without a fleet.
 func fleetNeed(f *frame) int {
 	n := len(f.fleetRows())
-	if n == 0 {
+	switch {
+	case n == 0:
 		return 0
+	case n+2 < 5:
+		return n + 1 + 2 // no room for the header: fleetPanel draws it from five lines
 	}
 	return n + 2 + 2
 }

@@ -355,3 +355,21 @@ func TestNoFigureOfTheFleetIsCutIntoAnotherNumber(t *testing.T) {
 		t.Errorf("%d figures seen: the drawings hold no figures?", c.seen)
 	}
 }
+
+// A fleet row sized to fit is as tall as its servers: the need is the
+// lines the panel draws, its border included.
+func TestTheFleetPanelsNeedIsTheLinesItDraws(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 5, 8} {
+		m, _ := fedFleet(40, n, 200, 60, termenv.Ascii)
+		f := m.frame()
+		need := fleetNeed(&f)
+		innerW, innerH := inner(200, need)
+		body := fleetPanel(&f, innerW, innerH)
+		if got := strings.Count(body, "\n") + 1 + 2; got != need {
+			t.Errorf("%d servers: need %d lines, draws %d:\n%s", n, need, got, body)
+		}
+		if strings.Contains(body, "more") {
+			t.Errorf("%d servers, every one shown, yet: %s", n, body)
+		}
+	}
+}

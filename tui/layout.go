@@ -138,8 +138,10 @@ type size struct {
 	// left out (a box of 2 lines is a border with nothing in it).
 	min int
 	// fit sizes a row to the most lines its panels' content takes (their
-	// need), at most max when max is set, out of what the fixed sizes and
-	// the shares' minimums leave. What a fit row does not need goes to the
+	// need), or a cell to the columns its panel's content takes (its
+	// wide), at most max when max is set, out of what the fixed sizes and
+	// the shares' minimums leave; nothing when the panel has nothing to
+	// show (the fleet panel without a fleet). What a fit row does not need goes to the
 	// shares: the endpoints and the host, which have a few lines to show,
 	// leave their blank lines to the problems and the events, which have
 	// more than any screen holds.
