@@ -288,37 +288,87 @@ func fleetHeader(st *Styles, nameW, ncols int) string {
 
 // fleetPanel draws the fleet in w x h: a header when there is room, the
 // worst servers that fit (keeping the selected one in view), and a last
-// line with how many more there are and how the requests spread.
+// line with how many more there are and how the requests spread. When
+// the servers outnumber the lines and the panel is wide enough for two
+// or three rows side by side, they stand in columns, worst first down
+// the first.
 func fleetPanel(f *frame, w, h int) string {
 	rows := f.fleetRows()
 	if len(rows) == 0 || h <= 0 {
 		return ""
 	}
 	nameW := fleetNameWidth(rows)
-	ncols := fleetLayout(w, nameW)
-	var lines []string
+	if h == 1 {
+		// One line: the worst server.
+		return f.fleetLine(rows[0], f.fleetSel == 0, w, nameW, fleetLayout(w, nameW))
+	}
 	header := h >= 5
+	room := h - 1 // the spread's line
 	if header {
-		lines = append(lines, fleetHeader(f.st, nameW, ncols))
+		room--
 	}
-	room := h - len(lines) - 1 // the spread's line
-	if room <= 0 && h == 1 && len(rows) > 0 {
-		// One line: the worst server, the count and the spread after it.
-		return f.fleetLine(rows[0], f.fleetSel == 0, w, nameW, ncols)
+	cols, colW := 1, w
+	if full := fleetRowWidth(nameW); len(rows) > room && w >= 2*full+fleetGap {
+		cols = min((w+fleetGap)/(full+fleetGap), 3)
+		colW = (w - (cols-1)*fleetGap) / cols
 	}
+	ncols := fleetLayout(colW, nameW)
+	page := room * cols
 	first := 0
-	if f.fleetSel >= room {
-		first = f.fleetSel - room + 1
+	if f.fleetSel >= page {
+		first = f.fleetSel - page + 1
 	}
-	for i := first; i < len(rows) && i < first+room; i++ {
-		lines = append(lines, f.fleetLine(rows[i], i == f.fleetSel, w, nameW, ncols))
-	}
-	shown := len(lines)
+	gap := f.st.Faint.Render(" │ ")
+	var lines []string
 	if header {
-		shown--
+		h := fleetHeader(f.st, nameW, ncols)
+		lines = append(lines, strings.Repeat(padTo(h, colW)+strings.Repeat(" ", fleetGap), cols-1)+h)
+	}
+	shown := 0
+	for i := range room {
+		var b strings.Builder
+		for c := range cols {
+			k := first + c*room + i
+			if k >= len(rows) {
+				break
+			}
+			if c > 0 {
+				b.WriteString(gap)
+			}
+			line := f.fleetLine(rows[k], k == f.fleetSel, colW, nameW, ncols)
+			if c < cols-1 {
+				line = padTo(line, colW)
+			}
+			b.WriteString(line)
+			shown++
+		}
+		if b.Len() == 0 {
+			break
+		}
+		lines = append(lines, b.String())
 	}
 	lines = append(lines, cutLine(f.fleetSpread(rows, len(rows)-shown), w))
 	return strings.Join(lines, "\n")
+}
+
+// fleetGap is the cells between two columns of servers: " │ ".
+const fleetGap = 3
+
+// fleetRowWidth is a row with every column and room for a short title.
+func fleetRowWidth(nameW int) int {
+	w := 1 + markW + nameW
+	for _, c := range fleetCols {
+		w += 1 + c.width
+	}
+	return w + 1 + 16
+}
+
+// padTo cuts or pads a line to exactly w cells.
+func padTo(s string, w int) string {
+	if cw := cellWidth(s); cw > w {
+		s = cutLine(s, w)
+	}
+	return s + strings.Repeat(" ", max(w-cellWidth(s), 0))
 }
 
 // fleetSpread is the fleet's last line: how many servers are not shown,
@@ -411,9 +461,5 @@ func fleetWide(f *frame) int {
 	if len(rows) == 0 {
 		return 0
 	}
-	w := 1 + markW + fleetNameWidth(rows)
-	for _, c := range fleetCols {
-		w += 1 + c.width
-	}
-	return w + 4
+	return fleetRowWidth(fleetNameWidth(rows)) - 17 + 4 // every column, no title, and the border
 }

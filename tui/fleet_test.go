@@ -81,7 +81,7 @@ func serverProblems(at time.Time) []events.Problem {
 		{Kind: capacity.KindServerErrors, Subject: "web-007", Severity: events.Crit, Harm: events.HarmUsers, Size: 0.31,
 			Title: "web-007 failing", Message: "web-007: 31% of its requests failing", Since: at},
 		// Not a server's kind: its subject is no server, whatever it is called.
-		{Kind: capacity.KindErrors, Subject: "web-002", Severity: events.Crit, Harm: events.HarmUsers, Size: 0.9, Title: "error burst", Since: at},
+		{Kind: capacity.KindErrors, Subject: "web-002", Severity: events.Crit, Harm: events.HarmUsers, Size: 0.9, Title: "error burst", Message: "error burst on web-002 (not a server's kind)", Since: at},
 	}
 }
 
@@ -152,7 +152,7 @@ func fleetFrames(frames, n, w, h int, profile termenv.Profile) Model {
 // problems stay on screen, the worst servers first, the count of the rest
 // and the spread of the requests.
 func TestTheFleetAtItsThreeReferenceSizes(t *testing.T) {
-	for _, sz := range []struct{ w, h, servers int }{{80, 24, 1}, {120, 40, 2}, {200, 60, 10}} {
+	for _, sz := range []struct{ w, h, servers int }{{80, 24, 1}, {120, 40, 2}, {200, 60, 20}} {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
 			m := fleetFrames(120, 500, sz.w, sz.h, termenv.Ascii)
 			v := m.View()
