@@ -288,7 +288,7 @@ func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.focus = nextIn(m.focusOrder(), m.focus, 1)
 	case keyMatches(msg, k.PrevPanel):
 		m.focus = nextIn(m.focusOrder(), m.focus, -1)
-	case keyMatches(msg, k.Drill) && m.focus == panelFleet && m.drill == "" && !m.full:
+	case keyMatches(msg, k.Drill) && m.focus == panelFleet && m.drill == "":
 		m.drillIn()
 	case keyMatches(msg, k.Fullscreen):
 		m.full = !m.full
