@@ -9,6 +9,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/muesli/termenv"
 
@@ -370,6 +371,41 @@ func TestTheFleetPanelsNeedIsTheLinesItDraws(t *testing.T) {
 		}
 		if strings.Contains(body, "more") {
 			t.Errorf("%d servers, every one shown, yet: %s", n, body)
+		}
+	}
+}
+
+// The fleet panel, a server drilled into and the wall's fleet page at any
+// size: no panic, no line past the width, no more lines than the height.
+func TestNoSizeMakesTheFleetPanicOrOverflow(t *testing.T) {
+	m := fleetFrames(90, 500, 120, 40, termenv.Ascii)
+	widths := []int{0, 1, 2, 5, 10, 20, 40, 59, 60, 61, 79, 80, 99, 100, 119, 120, 121, 160, 200, 300}
+	heights := []int{0, 1, 3, 5, 10, 15, 16, 17, 20, 24, 30, 39, 40, 41, 60, 100}
+	drilled := drive(focusFleet(t, m), keyMsg("enter"))
+	full := drive(focusFleet(t, m), keyMsg("f"))
+	wall := drive(m, keyMsg("w"))
+	// 12:00:25 on the clock: the wall's fleet page (every third 10 s).
+	wall.opts.Clock = func() time.Time { return t0.Add(25 * time.Second) }
+	wall.render()
+	if !strings.Contains(wall.View(), "FLEET · the worst 5") {
+		t.Fatalf("not the wall's fleet page:\n%s", wall.View())
+	}
+	for name, mode := range map[string]Model{"desk": m, "drilled": drilled, "full": full, "wall": wall} {
+		for _, w := range widths {
+			for _, h := range heights {
+				mm := drive(mode, tea.WindowSizeMsg{Width: w, Height: h})
+				view := mm.View()
+				lines := strings.Split(view, "\n")
+				if view != "" && len(lines) > h {
+					t.Errorf("%s %dx%d: %d lines", name, w, h, len(lines))
+				}
+				for i, l := range lines {
+					if lw := ansi.StringWidth(l); lw > w {
+						t.Errorf("%s %dx%d: line %d is %d wide: %q", name, w, h, i, lw, l)
+						break
+					}
+				}
+			}
 		}
 	}
 }
