@@ -93,15 +93,9 @@ func TestTheFleetIsOrderedWorstFirstByItsServersProblemsThenByShare(t *testing.T
 	for _, r := range rows[:5] {
 		names = append(names, r.srv.Name)
 	}
-	// Critical before warning; of the critical, users failing before a
-	// server out of sight; then the gone without a problem (none here);
-	// then the largest share of the requests.
-	want := []string{"web-007", "web-012", "web-010"}
-	if fmt.Sprint(names[:3]) != fmt.Sprint(want) {
-		// web-012 is the gone one at 12 servers: its problem is web-500's
-		// in serverProblems, so it is ordered as gone without a problem.
-		t.Logf("order: %v", names)
-	}
+	// Critical before warning; then a gone server without a problem (at
+	// 12 servers the gone one is web-012: web-500's problem names no
+	// server here); then the largest share of the requests.
 	if names[0] != "web-007" {
 		t.Errorf("worst first: %v, want web-007 (critical, users failing) first", names)
 	}
