@@ -1,6 +1,5 @@
 package config
 
-
 // PresetQueries returns a preset's PromQL queries by signal address, with
 // its endpoint query built for an endpoint named endpoint at
 // "endpoints.NAME" when the preset has one; false for an unknown preset.
