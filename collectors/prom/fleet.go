@@ -94,7 +94,7 @@ func (p *Source) collectCodes(ctx context.Context, addr string, q filled, at tim
 func groupBy(v model.Value, label string, width int) (map[string]float64, error) {
 	switch v := v.(type) {
 	case model.Vector:
-		by := make(map[string]float64)
+		by := make(map[string]float64, len(v))
 		for _, s := range v {
 			name := string(s.Metric[model.LabelName(label)])
 			f := float64(s.Value)
@@ -126,12 +126,17 @@ func (p *Source) layBreakdowns(res *source.Result, signals, fleet []outcome) {
 	if p.fleet == "" {
 		return
 	}
-	res.Fleet = make(map[string]snapshot.Server)
+	n := 0
+	for _, o := range fleet {
+		n = max(n, len(o.by))
+	}
+	b := newFleetBuilder(n)
 	for i, o := range fleet {
 		if o.err == nil {
-			layServers(res.Fleet, p.fleetNames[i], o.by)
+			b.lay(p.fleetNames[i], o.by)
 		}
 	}
+	res.Fleet = b.fleet()
 }
 
 // layCodes lays error_codes' answer at one step of a history into its
@@ -149,14 +154,37 @@ func codes(by map[string]float64) map[string]snapshot.Value {
 	return out
 }
 
-// layServers sets one signal's figure on each server named.
-func layServers(fleet map[string]snapshot.Server, addr string, by map[string]float64) {
+// fleetBuilder gathers the servers' figures signal by signal in one slice:
+// setting a figure on a map's copy of a Server would put each on the heap.
+type fleetBuilder struct {
+	at      map[string]int
+	servers []snapshot.Server
+}
+
+func newFleetBuilder(n int) *fleetBuilder {
+	return &fleetBuilder{at: make(map[string]int, n), servers: make([]snapshot.Server, 0, n)}
+}
+
+// lay sets one signal's figure on each server named.
+func (b *fleetBuilder) lay(addr string, by map[string]float64) {
 	for name, f := range by {
-		srv := fleet[name]
-		srv.Name = name
-		srv.Set(addr, snapshot.Some(f))
-		fleet[name] = srv
+		i, ok := b.at[name]
+		if !ok {
+			i = len(b.servers)
+			b.at[name] = i
+			b.servers = append(b.servers, snapshot.Server{Name: name})
+		}
+		b.servers[i].Set(addr, snapshot.Some(f))
 	}
+}
+
+// fleet returns the servers by name, as source.Result.Fleet holds them.
+func (b *fleetBuilder) fleet() map[string]snapshot.Server {
+	out := make(map[string]snapshot.Server, len(b.servers))
+	for _, srv := range b.servers {
+		out[srv.Name] = srv
+	}
+	return out
 }
 
 // FleetCheck is what the fleet label finds in the server's answers.

@@ -279,3 +279,37 @@ func TestHistoryKeepsTheFleetAndTheErrorCodes(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCollectFleetOf500 polls every fleet signal of a fleet of 500
+// servers: one query a signal and one by the label, each fleet answer 500
+// series, as Prometheus would send them.
+func BenchmarkCollectFleetOf500(b *testing.B) {
+	const servers = 500
+	signals := map[string]config.Signal{}
+	fake := &fleetFake{answers: map[string]model.Value{}}
+	for i, addr := range snapshot.FleetSignals {
+		q := fmt.Sprintf("sum(rate(metric_%d_total[4s]))", i)
+		signals[addr] = config.Signal{Query: q}
+		fake.answers[q] = model.Vector{sample(float64(servers))}
+		vec := make(model.Vector, servers)
+		for s := range servers {
+			vec[s] = sample(float64(s), "instance", fmt.Sprintf("web-%03d:9100", s))
+		}
+		fake.answers[byInstance(b, q)] = vec
+	}
+	if len(signals) != 8 {
+		b.Fatalf("%d fleet signals, the benchmark says 8", len(signals))
+	}
+	p := fleetSource(b, signals, fake)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		fake.mu.Lock()
+		fake.asked = fake.asked[:0]
+		fake.mu.Unlock()
+		res, err := p.Collect(ctx, time.Now())
+		if err != nil || len(res.Fleet) != servers {
+			b.Fatalf("%d servers, err %v", len(res.Fleet), err)
+		}
+	}
+}

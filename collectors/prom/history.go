@@ -403,12 +403,13 @@ func (h *History) assemble(acc *source.Tracker, c Chunk, r historyChunk, vars pr
 			res.Values[addr] = snapshot.Some(v)
 		}
 		if h.p.fleet != "" {
-			res.Fleet = make(map[string]snapshot.Server)
+			b := newFleetBuilder(0)
 			for _, addr := range h.p.fleetNames {
 				key := h.p.fleetKey(addr)
 				by, _ := groupBy(samplesAt(r.series[key], cursors[key], ts), h.p.fleet, maxServerName)
-				layServers(res.Fleet, addr, by)
+				b.lay(addr, by)
 			}
+			res.Fleet = b.fleet()
 		}
 		res.NewestSample = eval
 		if r.ageWarning != "" && len(res.Values) > 0 {
