@@ -64,7 +64,11 @@ func (r CheckReport) Problems() int {
 // apart (rates read by the scrape and host sources need two readings), and
 // reports each signal's value or what is wrong with it: an error, an empty
 // result, a metric the server does not know. It also reports the scrape
-// interval the Prometheus source detects. ctx bounds the whole check.
+// interval the Prometheus source detects and, when the config names a
+// fleet, the servers its label finds: a label no series of the fleet
+// signals carries is a problem on fleet.label naming the labels they carry
+// instead. signals.error_codes reads as its codes' sum, the codes in a
+// note. ctx bounds the whole check.
 func CheckOnline(ctx context.Context, cfg *config.Config, log *slog.Logger) (CheckReport, error) {
 	sources, err := FromConfig(cfg, log)
 	if err != nil {
