@@ -48,41 +48,33 @@ func (p *Source) fleetKey(addr string) string { return addr + " by " + p.fleet }
 // collectFleet runs a signal's query rewritten by the fleet label and
 // reads its answer as one figure a server.
 func (p *Source) collectFleet(ctx context.Context, addr string, q filled, at time.Time) outcome {
-	o := outcome{addr: p.fleetKey(addr)}
-	if err := cmp.Or(q.err, q.fleetErr); err != nil { // checked in New; kept for safety
-		o.msg = err.Error()
-		o.err = fmt.Errorf("query %s: %s", o.addr, o.msg)
-		return o
-	}
-	value, ok := p.run(ctx, &o, q.byFleet, at)
-	if !ok {
-		return o
-	}
-	o.by, o.err = groupBy(value, p.fleet, maxServerName)
-	if o.err != nil {
-		o.msg = o.err.Error()
-		o.err = fmt.Errorf("%s: %w", o.addr, o.err)
-	}
-	return o
+	return p.collectBy(ctx, p.fleetKey(addr), q.byFleet, cmp.Or(q.err, q.fleetErr), p.fleet, maxServerName, at)
 }
 
 // collectCodes runs signals.error_codes and reads its answer as failed
 // requests per second by code. No series is no failure: an empty map.
 func (p *Source) collectCodes(ctx context.Context, addr string, q filled, at time.Time) outcome {
-	o := outcome{addr: addr}
-	if q.err != nil { // checked in New; kept for safety
-		o.msg = q.err.Error()
-		o.err = fmt.Errorf("query %s: %s", addr, o.msg)
+	return p.collectBy(ctx, addr, q.query, q.err, p.codesLabel, maxCodeName, at)
+}
+
+// collectBy runs a breakdown's query, its errors and notes keyed by key,
+// and sums its answer by label (groupBy). qerr is the query's error from
+// filling or rewriting it: checked in New, kept for safety.
+func (p *Source) collectBy(ctx context.Context, key, query string, qerr error, label string, width int, at time.Time) outcome {
+	o := outcome{addr: key}
+	if qerr != nil {
+		o.msg = qerr.Error()
+		o.err = fmt.Errorf("query %s: %s", key, o.msg)
 		return o
 	}
-	value, ok := p.run(ctx, &o, q.query, at)
+	value, ok := p.run(ctx, &o, query, at)
 	if !ok {
 		return o
 	}
-	o.by, o.err = groupBy(value, p.codesLabel, maxCodeName)
+	o.by, o.err = groupBy(value, label, width)
 	if o.err != nil {
 		o.msg = o.err.Error()
-		o.err = fmt.Errorf("%s: %w", addr, o.err)
+		o.err = fmt.Errorf("%s: %w", key, o.err)
 	}
 	return o
 }

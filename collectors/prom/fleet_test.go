@@ -175,6 +175,16 @@ func TestAFailingFleetQueryIsAnErrorOfItsOwnAndTheSignalsStillAnswer(t *testing.
 	}
 }
 
+func TestAFleetAnswerThatIsNoVectorIsAnErrorNamingWhatCame(t *testing.T) {
+	q := "sum(rate(pv_total[4s]))"
+	fake := &fleetFake{answers: map[string]model.Value{q: model.Vector{sample(1)}, byInstance(t, q): &model.Scalar{Value: 3}}}
+	p := fleetSource(t, map[string]config.Signal{"pv": {Query: q}}, fake)
+	res, err := p.Collect(context.Background(), time.Now())
+	if err == nil || res.Errors["pv by instance"] != "scalar result where an instant vector by instance is expected" {
+		t.Errorf("err %v, errors %v", err, res.Errors)
+	}
+}
+
 func TestTheFleetRewriteIsCachedWithTheExpansion(t *testing.T) {
 	q := "sum(rate(pv_total[4s]))"
 	fake := &fleetFake{answers: map[string]model.Value{q: model.Vector{sample(1)}, byInstance(t, q): model.Vector{}}}
