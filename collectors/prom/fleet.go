@@ -118,9 +118,15 @@ func (p *Source) layBreakdowns(res *source.Result, signals, fleet []outcome) {
 	if p.fleet == "" {
 		return
 	}
-	n := 0
+	n, answered := 0, false
 	for _, o := range fleet {
 		n = max(n, len(o.by))
+		answered = answered || o.err == nil
+	}
+	if !answered {
+		// Nil, not empty: the tracker carries the last fleet rather than
+		// reading a server that did not answer as a fleet of none.
+		return
 	}
 	b := newFleetBuilder(n)
 	for i, o := range fleet {

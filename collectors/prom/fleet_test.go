@@ -157,12 +157,15 @@ func TestTheFleetIsOneQueryASignalGroupedByTheLabel(t *testing.T) {
 }
 
 func TestAFailingFleetQueryIsAnErrorOfItsOwnAndTheSignalsStillAnswer(t *testing.T) {
-	q := "sum(rate(pv_total[4s]))"
+	q, r := "sum(rate(pv_total[4s]))", "sum(rate(req_total[4s]))"
 	fake := &fleetFake{
-		answers: map[string]model.Value{q: model.Vector{sample(30)}, "sum(stock)": model.Vector{sample(7)}},
-		fail:    map[string]error{byInstance(t, q): errors.New("connection reset by peer")},
+		answers: map[string]model.Value{
+			q: model.Vector{sample(30)}, "sum(stock)": model.Vector{sample(7)},
+			r: model.Vector{sample(4)}, byInstance(t, r): model.Vector{sample(4, "instance", "web-1")},
+		},
+		fail: map[string]error{byInstance(t, q): errors.New("connection reset by peer")},
 	}
-	p := fleetSource(t, map[string]config.Signal{"pv": {Query: q}, "stock": {Query: "sum(stock)"}}, fake)
+	p := fleetSource(t, map[string]config.Signal{"pv": {Query: q}, "requests": {Query: r}, "stock": {Query: "sum(stock)"}}, fake)
 	res, err := p.Collect(context.Background(), time.Now())
 	if err == nil || !strings.Contains(err.Error(), "query pv by instance: connection reset by peer") {
 		t.Errorf("err = %v, want the fleet query named", err)
@@ -170,8 +173,18 @@ func TestAFailingFleetQueryIsAnErrorOfItsOwnAndTheSignalsStillAnswer(t *testing.
 	if msg := res.Errors["pv by instance"]; msg != "connection reset by peer" {
 		t.Errorf("errors = %v", res.Errors)
 	}
-	if res.Values["pv"].Or(-1) != 30 || res.Fleet == nil || len(res.Fleet) != 0 {
-		t.Errorf("values %v, fleet %v: want pv and an empty fleet", res.Values, res.Fleet)
+	want := map[string]snapshot.Server{"web-1": {Name: "web-1", Requests: snapshot.Some(4)}}
+	if res.Values["pv"].Or(-1) != 30 || !maps.Equal(res.Fleet, want) {
+		t.Errorf("values %v, fleet %v: want pv, and the fleet's requests without its pv", res.Values, res.Fleet)
+	}
+}
+
+func TestWhenEveryFleetQueryFailsTheFleetIsNilSoTheLastOneIsCarried(t *testing.T) {
+	fake := &fleetFake{answers: map[string]model.Value{}} // the server answers nothing
+	p := fleetSource(t, map[string]config.Signal{"pv": {Query: "sum(a)"}, "requests": {Query: "sum(b)"}}, fake)
+	res, err := p.Collect(context.Background(), time.Now())
+	if err == nil || res.Fleet != nil || len(res.Errors) != 4 {
+		t.Errorf("fleet %v, errors %v, err %v; want nil, four errors", res.Fleet, res.Errors, err)
 	}
 }
 
