@@ -90,6 +90,9 @@ type Judgement struct {
 	s     *snapshot.Snapshot
 	check *NamedCheck
 	ep    *EndpointLoad
+	line  float64          // the line its level stands past, for words that name it
+	srv   *snapshot.Server // a server of the fleet
+	fleet *fleetStats      // the fleet it is held against
 }
 
 // Text words the judgement as it stands: "bandwidth at 100.6% of its
@@ -105,6 +108,15 @@ func (j Judgement) Text() string {
 func usageLine(t Thresholds, l Level) string { return lineWords(l, t.Warn, t.Crit, "", FormatPercent) }
 func errorLine(t Thresholds, l Level) string {
 	return lineWords(l, t.ErrorRateWarn, t.ErrorRateCrit, "", FormatPercent)
+}
+func latencyLine(t Thresholds, l Level) string {
+	return lineWords(l, t.LatencyP95Warn.Seconds(), t.LatencyP95Crit.Seconds(), "", formatSeconds)
+}
+func (t Thresholds) latencyLineAt(l Level) float64 {
+	if l == LevelCrit {
+		return t.LatencyP95Crit.Seconds()
+	}
+	return t.LatencyP95Warn.Seconds()
 }
 func paceLine(t Thresholds, l Level) string {
 	return lineWords(l, t.SellOutPace, t.SellOutPace/2, "below ", func(v float64) string { return FormatNumber(v) + "x" })
@@ -122,13 +134,16 @@ func ofLimitAtPeak(v float64) string { return FormatPercent(v) + " of the limit 
 func ofCeiling(v float64) string     { return FormatPercent(v) + " of its ceiling" }
 func failing(v float64) string       { return FormatPercent(v) + " of requests failing" }
 func ofPace(v float64) string        { return FormatNumber(v) + "x the planned pace" }
+func p95Words(v float64) string      { return formatSeconds(v) + " p95" }
 
 // Judgements judges every subject of a snapshot and its assessment, in the
-// table's order: each limit, each cost per view, each endpoint, the error
-// rate, the page weight, the pace, then what the probe found. Subjects
-// with nothing to judge are listed with LevelUnknown.
+// table's order: each limit, each cost per view, each endpoint's load and
+// latency, the error rate, the latency, the page weight, the pace, what
+// the probe found, then each server of the fleet (its share of requests,
+// its errors, its latency, whether it answers). Subjects with nothing to
+// judge are listed with LevelUnknown.
 func (t Thresholds) Judgements(a Assessment, s snapshot.Snapshot) []Judgement {
-	out := make([]Judgement, 0, 12+len(a.Endpoints))
+	out := make([]Judgement, 0, 13+2*len(a.Endpoints)+4*len(s.Fleet))
 	ap, sp := &a, &s
 	checks := a.Checks()
 	for i := range checks {
@@ -163,11 +178,28 @@ func (t Thresholds) Judgements(a Assessment, s snapshot.Snapshot) []Judgement {
 			Level: t.Usage(e.Load), Figure: e.Load, Size: e.Load.Or(0), words: endpointWords, ep: e,
 		})
 	}
+	for i := range ap.Endpoints {
+		e := &ap.Endpoints[i]
+		if e.MaxP95 <= 0 {
+			continue // no ceiling: its latency is the site's to judge
+		}
+		out = append(out, Judgement{
+			Subject: Subject{Kind: KindEndpointLatency, Name: e.Name, Title: e.Name + " latency", Format: ofCeiling, Line: usageLine,
+				Back: e.Name + " latency back under its ceiling's warning level"},
+			Level: t.Usage(e.LatencyLoad), Figure: e.LatencyLoad, Size: e.LatencyLoad.Or(0), words: endpointLatencyWords, ep: e,
+		})
+	}
 	out = append(out,
 		Judgement{
 			Subject: Subject{Kind: KindErrors, Name: SubjectErrorRate, Title: "error burst", Format: failing, Line: errorLine,
 				Back: "error rate back to normal"},
 			Level: t.ErrorRate(s.ErrorRate, s.Requests), Figure: s.ErrorRate, Size: s.ErrorRate.Or(0), words: errorWords, s: sp,
+		},
+		Judgement{
+			Subject: Subject{Kind: KindLatency, Name: SubjectLatency, Title: "latency", Format: p95Words, Line: latencyLine,
+				Back: "latency back under its warning line"},
+			Level: t.Latency(s.LatencyP95), Figure: s.LatencyP95, Size: ratio(s.LatencyP95, t.LatencyP95Crit.Seconds()).Or(0),
+			words: latencyWords, s: sp, line: t.latencyLineAt(t.Latency(s.LatencyP95)),
 		},
 		Judgement{
 			Subject: Subject{Kind: KindPageWeight, Name: SubjectPage, Title: "page weight", Format: ofLinkAtPeak, Line: usageLine,
@@ -180,7 +212,8 @@ func (t Thresholds) Judgements(a Assessment, s snapshot.Snapshot) []Judgement {
 			Level: t.Pace(a), Figure: a.SellOut.Pace, Size: 1 - a.SellOut.Pace.Or(0), words: paceWords, a: ap,
 		},
 	)
-	return t.probeJudgements(out, ap, sp)
+	out = t.probeJudgements(out, ap, sp)
+	return t.fleetJudgements(out, sp)
 }
 
 // probeJudgements adds what the probe of the sale page found: the page by
@@ -229,6 +262,22 @@ func endpointWords(j *Judgement) string {
 	e := j.ep
 	return fmt.Sprintf("%s at %s of its ceiling, %s of %s QPS, measured", e.Name, FormatPercent(e.Load.Or(0)),
 		FormatNumber(e.QPS.Or(0)), FormatNumber(e.MaxQPS))
+}
+
+func endpointLatencyWords(j *Judgement) string {
+	e := j.ep
+	return fmt.Sprintf("%s p95 latency %s, %s of the %s its stress test found at its ceiling, measured", e.Name,
+		formatSeconds(e.P95.Or(0)), FormatPercent(e.LatencyLoad.Or(0)), formatSeconds(e.MaxP95))
+}
+
+// latencyWords names the line the site's p95 stands past: "p95 latency
+// 2.4s (warn 1s), measured".
+func latencyWords(j *Judgement) string {
+	line := "warn "
+	if j.Level == LevelCrit {
+		line = "crit "
+	}
+	return fmt.Sprintf("p95 latency %s (%s%s), measured", formatSeconds(j.s.LatencyP95.Or(0)), line, formatSeconds(j.line))
 }
 
 func errorWords(j *Judgement) string {
