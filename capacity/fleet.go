@@ -143,8 +143,8 @@ func (t Thresholds) serverErrors(srv *snapshot.Server, f *fleetStats) Level {
 		return l
 	}
 	rate := srv.ErrorRate.Or(0)
-	if m, ok := medianOfOthers(f.errors, rate); ok && rate < t.FleetOutlier*m {
-		return LevelOK
+	if m, ok := medianOfOthers(f.errors, rate); !ok || rate < t.FleetOutlier*m {
+		return LevelOK // alone, or failing like the rest: the site's burst
 	}
 	return l
 }
@@ -161,8 +161,8 @@ func (t Thresholds) serverLatency(srv *snapshot.Server, f *fleetStats) Level {
 		return l
 	}
 	p := srv.LatencyP95.Or(0)
-	if m, ok := medianOfOthers(f.p95, p); ok && p < t.FleetOutlier*m {
-		return LevelOK
+	if m, ok := medianOfOthers(f.p95, p); !ok || p < t.FleetOutlier*m {
+		return LevelOK // alone, or slow like the rest: the site's latency
 	}
 	return l
 }
@@ -174,52 +174,70 @@ func imbalanceLine(t Thresholds, l Level) string {
 
 func timesTheMean(v float64) string { return FormatNumber(v) + "x the mean share" }
 
-// fleetJudgements adds each server of the fleet: its share of requests,
-// its errors and its latency against the rest of the fleet, and whether
-// it answers. A server's problems are sized by the part of the fleet's
-// requests it carries, so that of 500 servers the one that harms most
-// users comes first.
-func (t Thresholds) fleetJudgements(out []Judgement, s *snapshot.Snapshot) []Judgement {
+// fleetKinds are the subjects of each server of the fleet, in the
+// table's order.
+var fleetKinds = [...]string{KindImbalance, KindServerErrors, KindServerLatency, KindGone}
+
+// serverWords are a server subject's title and recovery, after the
+// server's name.
+type serverWords struct{ title, back string }
+
+// fleetWords returns a server subject's words by its kind.
+func fleetWords(kind string) serverWords {
+	switch kind {
+	case KindImbalance:
+		return serverWords{" imbalance", " back within its share of requests"}
+	case KindServerErrors:
+		return serverWords{" errors", " errors back in line with the fleet"}
+	case KindServerLatency:
+		return serverWords{" latency", " latency back in line with the fleet"}
+	case KindGone:
+		return serverWords{" gone", " answering again"}
+	}
+	return serverWords{}
+}
+
+// fleetJudgements yields each server of the fleet: its share of
+// requests, its errors and its latency against the rest of the fleet,
+// and whether it answers. A server's problems are sized by the part of
+// the fleet's requests it carries, so that of 500 servers the one that
+// harms most users comes first; its latency as latencySize sizes the
+// site's. It reports whether yield asked for more.
+func (t Thresholds) fleetJudgements(s *snapshot.Snapshot, yield func(Judgement) bool) bool {
 	if len(s.Fleet) == 0 {
-		return out
+		return true
 	}
 	f := newFleetStats(s.Fleet)
-	crit := t.LatencyP95Crit.Seconds()
+	crit := t.LatencyP95Crit
 	for i := range s.Fleet {
 		srv := &s.Fleet[i]
-		name := srv.Name
 		share := f.share(srv)
 		imb, times := t.imbalance(srv, f)
 		gone := LevelOK
 		if srv.Gone {
 			gone = LevelWarn
 		}
-		out = append(out,
-			Judgement{
-				Subject: Subject{Kind: KindImbalance, Name: name, Title: name + " imbalance", Format: timesTheMean, Line: imbalanceLine,
-					Back: name + " back within its share of requests"},
-				Level: imb, Figure: times, Size: share, words: imbalanceWords, s: s, srv: srv, fleet: f,
-			},
-			Judgement{
-				Subject: Subject{Kind: KindServerErrors, Name: name, Title: name + " errors", Format: failing, Line: errorLine,
-					Back: name + " errors back in line with the fleet"},
-				Level: t.serverErrors(srv, f), Figure: srv.ErrorRate, Size: srv.ErrorRate.Or(0) * share,
-				words: serverErrorWords, srv: srv, fleet: f,
-			},
-			Judgement{
-				Subject: Subject{Kind: KindServerLatency, Name: name, Title: name + " latency", Format: p95Words, Line: latencyLine,
-					Back: name + " latency back in line with the fleet"},
-				Level: t.serverLatency(srv, f), Figure: srv.LatencyP95, Size: ratio(srv.LatencyP95, crit).Or(0) * share,
-				words: serverLatencyWords, srv: srv, fleet: f,
-			},
-			Judgement{
-				Subject: Subject{Kind: KindGone, Name: name, Title: name + " gone",
-					Back: name + " answering again"},
-				Level: gone, Figure: snapshot.Some(flag(srv.Gone)), words: goneWords, s: s, srv: srv,
-			},
-		)
+		rows := [len(fleetKinds)]Judgement{
+			{Subject: Subject{Format: timesTheMean, Line: imbalanceLine},
+				Level: imb, Figure: times, Size: share, words: imbalanceWords},
+			{Subject: Subject{Format: failing, Line: errorLine},
+				Level: t.serverErrors(srv, f), Figure: srv.ErrorRate, Size: srv.ErrorRate.Or(0) * share, words: serverErrorWords},
+			{Subject: Subject{Format: p95Words, Line: latencyLine},
+				Level: t.serverLatency(srv, f), Figure: srv.LatencyP95, Size: latencySize(srv.LatencyP95, crit) * share, words: serverLatencyWords},
+			{Level: gone, Figure: snapshot.Some(flag(srv.Gone)), words: goneWords},
+		}
+		for k := range rows {
+			j := &rows[k]
+			j.Kind, j.Name, j.s, j.srv, j.fleet = fleetKinds[k], srv.Name, s, srv, f
+			if j.Level >= LevelWarn {
+				j.Title = srv.Name + fleetWords(j.Kind).title
+			}
+			if !yield(*j) {
+				return false
+			}
+		}
 	}
-	return out
+	return true
 }
 
 func flag(b bool) float64 {

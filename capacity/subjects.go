@@ -2,6 +2,8 @@ package capacity
 
 import (
 	"fmt"
+	"iter"
+	"time"
 
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -14,7 +16,10 @@ type Subject struct {
 	// Kind and Name are the problem's kind and subject: "limit" and
 	// "bandwidth", "endpoint" and "cart".
 	Kind, Name string
-	// Title names it for people: "bandwidth limit", "cart endpoint".
+	// Title names it for people: "bandwidth limit", "cart endpoint",
+	// "web-3 errors". A server of the fleet is named only while it stands
+	// at a line (where a problem or a crossing opens): of 500 servers at
+	// OK nobody reads a name, and none is built.
 	Title string
 	// LowerWorse says a lower figure is worse (the pace).
 	LowerWorse bool
@@ -26,7 +31,8 @@ type Subject struct {
 	Format func(float64) string
 	// Line names a threshold line: "warn 80%", "crit below 0.25x".
 	Line func(Thresholds, Level) string
-	// Back words its recovery.
+	// Back words its recovery; a server of the fleet words it only when
+	// asked (Judgement.Recovery).
 	Back string
 }
 
@@ -95,6 +101,15 @@ type Judgement struct {
 	fleet *fleetStats      // the fleet it is held against
 }
 
+// Recovery words the subject back under its lines: its Back, which a
+// server of the fleet words only when asked.
+func (j *Judgement) Recovery() string {
+	if j.Back == "" && j.srv != nil {
+		return j.srv.Name + fleetWords(j.Kind).back
+	}
+	return j.Back
+}
+
 // Text words the judgement as it stands: "bandwidth at 100.6% of its
 // 125 MB/s limit, measured".
 func (j Judgement) Text() string {
@@ -102,6 +117,18 @@ func (j Judgement) Text() string {
 		return j.Title
 	}
 	return j.words(&j)
+}
+
+// slowShare is the share of requests a 95th percentile says wait at least
+// that long. A latency's size is that share, weighted by how far past its
+// critical line (or its ceiling) the p95 stands: the size of requests
+// failing, so that 5% waiting past the critical line weighs as 5%
+// failing, and a burst of failures outranks a wait of the same severity.
+const slowShare = 0.05
+
+// latencySize sizes a p95 against its critical line (see slowShare).
+func latencySize(p95 snapshot.Value, crit time.Duration) float64 {
+	return slowShare * ratio(p95, crit.Seconds()).Or(0)
 }
 
 // The lines the subjects are judged against, worded.
@@ -143,8 +170,34 @@ func p95Words(v float64) string      { return formatSeconds(v) + " p95" }
 // its errors, its latency, whether it answers). Subjects with nothing to
 // judge are listed with LevelUnknown.
 func (t Thresholds) Judgements(a Assessment, s snapshot.Snapshot) []Judgement {
-	out := make([]Judgement, 0, 13+2*len(a.Endpoints)+4*len(s.Fleet))
-	ap, sp := &a, &s
+	out := make([]Judgement, 0, 13+2*len(a.Endpoints)+len(fleetKinds)*len(s.Fleet))
+	for j := range t.Judged(a, s) {
+		out = append(out, j)
+	}
+	return out
+}
+
+// Judged yields Judgements' rows one by one, in its order, without
+// building the list: what follows every frame (events.Detect) judges a
+// fleet of 500 servers, 2,000 rows, without holding them.
+func (t Thresholds) Judged(a Assessment, s snapshot.Snapshot) iter.Seq[Judgement] {
+	return func(yield func(Judgement) bool) {
+		ap, sp := &a, &s
+		for _, j := range t.planJudgements(ap, sp) {
+			if !yield(j) {
+				return
+			}
+		}
+		t.fleetJudgements(sp, yield)
+	}
+}
+
+// planJudgements judges the site's subjects: the limits, the costs per
+// view, the endpoints, the errors and latency, the page, the pace, the
+// probe's findings.
+func (t Thresholds) planJudgements(a *Assessment, s *snapshot.Snapshot) []Judgement {
+	ap, sp := a, s
+	out := make([]Judgement, 0, 13+2*len(a.Endpoints))
 	checks := a.Checks()
 	for i := range checks {
 		c := &checks[i]
@@ -186,7 +239,7 @@ func (t Thresholds) Judgements(a Assessment, s snapshot.Snapshot) []Judgement {
 		out = append(out, Judgement{
 			Subject: Subject{Kind: KindEndpointLatency, Name: e.Name, Title: e.Name + " latency", Format: ofCeiling, Line: usageLine,
 				Back: e.Name + " latency back under its ceiling's warning level"},
-			Level: t.Usage(e.LatencyLoad), Figure: e.LatencyLoad, Size: e.LatencyLoad.Or(0), words: endpointLatencyWords, ep: e,
+			Level: t.Usage(e.LatencyLoad), Figure: e.LatencyLoad, Size: slowShare * e.LatencyLoad.Or(0), words: endpointLatencyWords, ep: e,
 		})
 	}
 	out = append(out,
@@ -198,7 +251,7 @@ func (t Thresholds) Judgements(a Assessment, s snapshot.Snapshot) []Judgement {
 		Judgement{
 			Subject: Subject{Kind: KindLatency, Name: SubjectLatency, Title: "latency", Format: p95Words, Line: latencyLine,
 				Back: "latency back under its warning line"},
-			Level: t.Latency(s.LatencyP95), Figure: s.LatencyP95, Size: ratio(s.LatencyP95, t.LatencyP95Crit.Seconds()).Or(0),
+			Level: t.Latency(s.LatencyP95), Figure: s.LatencyP95, Size: latencySize(s.LatencyP95, t.LatencyP95Crit),
 			words: latencyWords, s: sp, line: t.latencyLineAt(t.Latency(s.LatencyP95)),
 		},
 		Judgement{
@@ -209,11 +262,10 @@ func (t Thresholds) Judgements(a Assessment, s snapshot.Snapshot) []Judgement {
 		Judgement{
 			Subject: Subject{Kind: KindPace, Name: SubjectSellOut, Title: "sell-out pace", LowerWorse: true, Format: ofPace, Line: paceLine,
 				Back: "sell-out pace back on plan"},
-			Level: t.Pace(a), Figure: a.SellOut.Pace, Size: 1 - a.SellOut.Pace.Or(0), words: paceWords, a: ap,
+			Level: t.Pace(*a), Figure: a.SellOut.Pace, Size: 1 - a.SellOut.Pace.Or(0), words: paceWords, a: ap,
 		},
 	)
-	out = t.probeJudgements(out, ap, sp)
-	return t.fleetJudgements(out, sp)
+	return t.probeJudgements(out, ap, sp)
 }
 
 // probeJudgements adds what the probe of the sale page found: the page by

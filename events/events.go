@@ -154,9 +154,10 @@ func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 	}
 	d.sources(s, th)
 	d.phase(a)
-	js := th.Judgements(a, s)
-	for i := range js {
-		d.judge(&js[i], a)
+	var row capacity.Judgement // one row at a time: no copy of each on the heap
+	for j := range th.Judged(a, s) {
+		row = j
+		d.judge(&row, a)
 	}
 	d.fleet(s)
 	d.avalancheCheck(s, a)
@@ -182,24 +183,23 @@ func (d *detector) judge(j *capacity.Judgement, a capacity.Assessment) {
 	if j.Level <= capacity.LevelOK && !d.standing(kind, j.Name) {
 		return
 	}
-	d.level(reading{kind: kind, subject: j.Name, title: j.Title, level: j.Level, size: j.Size, atOnce: j.AtOnce, text: j.Text, back: j.Back})
+	d.level(reading{kind: kind, subject: j.Name, title: j.Title, level: j.Level, size: j.Size, atOnce: j.AtOnce, j: j})
 }
 
 // standing reports whether the previous state holds anything of a
-// subject: a level over OK, a time at or under a line, a problem. It
-// looks the key up without allocating it.
+// subject: a level over OK (which every open problem and every hold-down
+// has) or a time at or over a line not yet stood. It looks the key up
+// without allocating it.
 func (d *detector) standing(kind Kind, subject string) bool {
+	p := &d.prev
+	if len(p.levels)+len(p.rising) == 0 {
+		return false
+	}
 	d.key = append(append(append(d.key[:0], kind...), '/'), subject...)
-	if _, ok := d.prev.levels[string(d.key)]; ok {
+	if _, ok := p.levels[string(d.key)]; ok {
 		return true
 	}
-	if _, ok := d.prev.rising[string(d.key)]; ok {
-		return true
-	}
-	if _, ok := d.prev.falling[string(d.key)]; ok {
-		return true
-	}
-	_, ok := d.prev.problems[string(d.key)]
+	_, ok := p.rising[string(d.key)]
 	return ok
 }
 
@@ -229,9 +229,27 @@ type reading struct {
 	// atOnce opens the problem without a standing time: a probe's finding
 	// is one look at the page that stands until the next.
 	atOnce bool
-	// text words the figure as it stands; back says it recovered.
+	// text words the figure as it stands; back says it recovered. A
+	// judged subject's come from its judgement j, asked only when shown.
 	text func() string
 	back string
+	j    *capacity.Judgement
+}
+
+// words words the figure as it stands.
+func (r reading) words() string {
+	if r.j != nil {
+		return r.j.Text()
+	}
+	return r.text()
+}
+
+// recovery says the figure came back under its lines.
+func (r reading) recovery() string {
+	if r.j != nil {
+		return r.j.Recovery()
+	}
+	return r.back
 }
 
 // standing is since when a figure has read at or over warn and crit; zero
@@ -280,9 +298,9 @@ func (d *detector) level(r reading) {
 	}
 	switch {
 	case l > was && l >= capacity.LevelWarn:
-		d.emit(r.kind, severityOf(l), r.subject, "%s", r.text())
+		d.emit(r.kind, severityOf(l), r.subject, "%s", r.words())
 	case l == capacity.LevelOK && was >= capacity.LevelWarn:
-		d.emit(r.kind, Info, r.subject, "%s%s", r.back, d.lasted(key))
+		d.emit(r.kind, Info, r.subject, "%s%s", r.recovery(), d.lasted(key))
 	}
 }
 

@@ -291,12 +291,15 @@ func (d *detector) open(r reading, l capacity.Level) {
 	was, ok := d.prev.problems[key]
 	if ok {
 		p.Since, p.Worst, p.WorstSeverity, p.worstSize = was.Since, was.Worst, was.WorstSeverity, was.worstSize
+		if p.Title == "" {
+			p.Title = was.Title // a server's row at OK, held: named when it opened
+		}
 	}
 	if r.level < l && ok && was.Severity == p.Severity {
 		p.Message, p.Size = was.Message, was.Size
 		p.Easing = d.next.falling[key]
 	} else {
-		p.Message = r.text()
+		p.Message = r.words()
 	}
 	if p.Worst == "" || p.Severity > p.WorstSeverity || (p.Severity == p.WorstSeverity && p.Size > p.worstSize) {
 		p.Worst, p.WorstSeverity, p.worstSize = p.Message, p.Severity, p.Size
