@@ -242,6 +242,7 @@ func (t Thresholds) planJudgements(a *Assessment, s *snapshot.Snapshot) []Judgem
 			Level: t.Usage(e.LatencyLoad), Figure: e.LatencyLoad, Size: slowShare * e.LatencyLoad.Or(0), words: endpointLatencyWords, ep: e,
 		})
 	}
+	latency := t.Latency(s.LatencyP95)
 	out = append(out,
 		Judgement{
 			Subject: Subject{Kind: KindErrors, Name: SubjectErrorRate, Title: "error burst", Format: failing, Line: errorLine,
@@ -251,8 +252,8 @@ func (t Thresholds) planJudgements(a *Assessment, s *snapshot.Snapshot) []Judgem
 		Judgement{
 			Subject: Subject{Kind: KindLatency, Name: SubjectLatency, Title: "latency", Format: p95Words, Line: latencyLine,
 				Back: "latency back under its warning line"},
-			Level: t.Latency(s.LatencyP95), Figure: s.LatencyP95, Size: latencySize(s.LatencyP95, t.LatencyP95Crit),
-			words: latencyWords, s: sp, line: t.latencyLineAt(t.Latency(s.LatencyP95)),
+			Level: latency, Figure: s.LatencyP95, Size: latencySize(s.LatencyP95, t.LatencyP95Crit),
+			words: latencyWords, s: sp, line: t.latencyLineAt(latency),
 		},
 		Judgement{
 			Subject: Subject{Kind: KindPageWeight, Name: SubjectPage, Title: "page weight", Format: ofLinkAtPeak, Line: usageLine,
