@@ -170,8 +170,8 @@ func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 // problems close without a "back" (a level unknown from here would keep
 // them open forever).
 //
-// A subject at OK with nothing standing (no level, no problem, no time
-// at or under a line) changes nothing and is passed over without
+// A subject at OK with nothing standing (no level over OK, no problem, no
+// time at or over a line) changes nothing and is passed over without
 // building its key: of 500 servers judged every frame, the few that stand
 // out cost anything.
 func (d *detector) judge(j *capacity.Judgement, a capacity.Assessment) {
