@@ -71,16 +71,7 @@ func (t Thresholds) SignalLevel(sig snapshot.Signal, s snapshot.Snapshot) Level 
 	case snapshot.RuleErrorRate:
 		return t.ErrorRate(v, s.Requests)
 	case snapshot.RuleLatency:
-		x, ok := v.Get()
-		switch {
-		case !ok:
-			return LevelUnknown
-		case t.LatencyP95Crit > 0 && x >= t.LatencyP95Crit.Seconds():
-			return LevelCrit
-		case t.LatencyP95Warn > 0 && x >= t.LatencyP95Warn.Seconds():
-			return LevelWarn
-		}
-		return LevelOK
+		return t.Latency(v)
 	}
 	return LevelUnknown
 }
