@@ -37,17 +37,14 @@ func (n *selector) match(env *evaluation, name string) ([]Series, bool) {
 		env.fail("no target exposes a metric named %s", name)
 		return nil, false
 	}
-	if len(n.matchers) == 0 {
+	if len(n.matchers) == 0 && env.only == nil {
 		return all, true
 	}
 	var out []Series
 	for _, s := range all {
-		ok := true
-		for i := range n.matchers {
-			if !n.matchers[i].matches(s.Labels) {
-				ok = false
-				break
-			}
+		ok := env.only == nil || env.only.matches(s.Labels)
+		for i := 0; ok && i < len(n.matchers); i++ {
+			ok = n.matchers[i].matches(s.Labels)
 		}
 		if ok {
 			out = append(out, s)
@@ -148,6 +145,9 @@ func (n *quantileCall) eval(env *evaluation) (float64, bool) {
 	name := n.sel.name + "_bucket"
 	series, ok := n.sel.match(env, name)
 	if ok && len(series) == 0 {
+		if env.only != nil {
+			return 0, false // the histogram has no series of this value
+		}
 		env.fail("no %s series match %s", name, n.sel)
 		return 0, false
 	}

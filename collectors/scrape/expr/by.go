@@ -1,0 +1,117 @@
+package expr
+
+import (
+	"errors"
+	"math"
+	"strings"
+)
+
+// Breakdowns: an expression evaluated once per value of a label (EvalBy,
+// for signals.error_codes) and a poll's series split by a label (Split,
+// for a fleet's servers).
+
+// EvalBy evaluates the expression once for each value label takes among
+// the series its selectors match, with every selector restricted to the
+// series carrying that value: rate(r{code=~"5.."}) by code gives each
+// failing code's requests per second, as PromQL's sum by (code) would.
+// Series without the label are left out. A value whose figure is missing
+// (warming up, x/0) or not finite is left out too; the warnings say why.
+// err is the expression's, as Eval's: a metric no target exposes.
+func (x *Expr) EvalBy(data Data, label string) (values map[string]float64, warnings []string, err error) {
+	env := evaluation{data: data}
+	var seen []string // the values, in the order met
+	walk(x.root, func(sel *selector, histogram bool) {
+		name := sel.name
+		if histogram {
+			name += "_bucket"
+		}
+		series, ok := sel.match(&env, name)
+		if !ok {
+			return
+		}
+		last := ""
+		for _, s := range series {
+			v, has := labelValue(s.Labels, label)
+			if !has || v == last {
+				continue
+			}
+			last = v
+			if !containsString(seen, v) {
+				seen = append(seen, v)
+			}
+		}
+	})
+	if len(env.errs) > 0 {
+		return nil, env.warnings, errors.New(strings.Join(env.errs, "; "))
+	}
+	values = make(map[string]float64, len(seen))
+	for _, v := range seen {
+		env.only = &matcher{label: label, op: "=", value: v}
+		f, ok := x.root.eval(&env)
+		if len(env.errs) > 0 {
+			return nil, env.warnings, errors.New(strings.Join(env.errs, "; "))
+		}
+		if ok && !math.IsNaN(f) && !math.IsInf(f, 0) {
+			values[v] = f
+		}
+	}
+	return values, env.warnings, nil
+}
+
+// containsString is slices.Contains for the few values of a breakdown.
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// labelValue returns the value of the label name among labels (sorted by
+// name), and whether it is there with a value: an empty value is no
+// label, as in Prometheus.
+func labelValue(labels []Label, name string) (string, bool) {
+	for _, l := range labels {
+		if l.Name == name {
+			return l.Value, l.Value != ""
+		}
+		if l.Name > name {
+			break
+		}
+	}
+	return "", false
+}
+
+// Split groups the series by the value of label, for a fleet: one Data
+// a value, holding only the series that carry it, and only the names
+// among them. Evaluated over one part, an expression sees one server: a
+// selector matching none of its series is 0 (no 5xx yet), a name it does
+// not expose at all is an error (it is not that kind of server). Series
+// without the label belong to no part. The parts' series are copies:
+// data is left as it was.
+func (d Data) Split(label string) map[string]Data {
+	parts := make(map[string]Data)
+	for name, series := range d {
+		// A poll's series come a target after another, so runs of one
+		// value are the rule: the part is looked up once a run.
+		last, has := "", false
+		var part Data
+		for _, s := range series {
+			v, ok := labelValue(s.Labels, label)
+			if !ok {
+				continue
+			}
+			if !has || v != last {
+				last, has = v, true
+				part = parts[v]
+				if part == nil {
+					part = make(Data, len(d))
+					parts[v] = part
+				}
+			}
+			part[name] = append(part[name], s)
+		}
+	}
+	return parts
+}
