@@ -276,7 +276,14 @@ func (s *Source) Collect(ctx context.Context, now time.Time) (source.Result, err
 	if len(errs) == len(s.targets) {
 		return res, errors.Join(errs...)
 	}
+	errs = append(errs, s.evaluate(data, silent, &res)...)
+	return res, errors.Join(errs...)
+}
 
+// evaluate evaluates every expression over one poll's data into res:
+// the signals, the error codes and the fleet's servers. silent are the
+// targets that did not answer. It returns the signals' errors.
+func (s *Source) evaluate(data expr.Data, silent []int, res *source.Result) (errs []error) {
 	res.Values = make(map[string]snapshot.Value, len(s.signals))
 	for _, addr := range s.signals {
 		x := s.exprs[addr]
@@ -305,14 +312,14 @@ func (s *Source) Collect(ctx context.Context, now time.Time) (source.Result, err
 		}
 	}
 	if s.codes != nil {
-		if err := s.errorCodes(data, &res); err != nil {
+		if err := s.errorCodes(data, res); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", snapshot.SignalErrorCodes, err))
 		}
 	}
 	if len(s.fleetSignals) > 0 {
 		res.Fleet = s.servers(data)
 	}
-	return res, errors.Join(errs...)
+	return errs
 }
 
 // errorCodes lays signals.error_codes, broken down by its label, into res.

@@ -92,25 +92,46 @@ func labelValue(labels []Label, name string) (string, bool) {
 // data is left as it was.
 func (d Data) Split(label string) map[string]Data {
 	parts := make(map[string]Data)
+	// A poll's series come a target after another, so runs of one value
+	// are the rule: a value is looked up once a run. Each name's series
+	// are copied once, into one array cut into the parts' slices.
+	type run struct {
+		value      string
+		start, end int
+	}
+	var runs []run
+	count := make(map[string]int)
 	for name, series := range d {
-		// A poll's series come a target after another, so runs of one
-		// value are the rule: the part is looked up once a run.
-		last, has := "", false
-		var part Data
-		for _, s := range series {
-			v, ok := labelValue(s.Labels, label)
-			if !ok {
+		runs = runs[:0]
+		total := 0
+		clear(count)
+		for i := range series {
+			v, ok := labelValue(series[i].Labels, label)
+			switch {
+			case !ok:
 				continue
+			case len(runs) > 0 && runs[len(runs)-1].end == i && runs[len(runs)-1].value == v:
+				runs[len(runs)-1].end++
+			default:
+				runs = append(runs, run{v, i, i + 1})
 			}
-			if !has || v != last {
-				last, has = v, true
-				part = parts[v]
-				if part == nil {
-					part = make(Data, len(d))
-					parts[v] = part
-				}
+			count[v]++
+			total++
+		}
+		all := make([]Series, total)
+		off := 0
+		for v, n := range count {
+			part := parts[v]
+			if part == nil {
+				part = make(Data, len(d))
+				parts[v] = part
 			}
-			part[name] = append(part[name], s)
+			part[name] = all[off : off : off+n]
+			off += n
+		}
+		for _, r := range runs {
+			part := parts[r.value]
+			part[name] = append(part[name], series[r.start:r.end]...)
 		}
 	}
 	return parts

@@ -109,6 +109,7 @@ type (
 type matcher struct {
 	label, op, value string
 	re               *regexp.Regexp // for =~ and !~, anchored
+	memo             *regexMemo     // for =~ and !~: the answers given
 }
 
 // Label is one label of a series.
