@@ -34,9 +34,9 @@ func fleetSnapshot() snapshot.Snapshot {
 		return snapshot.Server{Name: name, Requests: snapshot.Some(req), ErrorRate: snapshot.Some(errs), LatencyP95: snapshot.Some(p95)}
 	}
 	s.Fleet = append(s.Fleet,
-		server("web-01:9100", 100, 0.61, 0.05),  // answering 502s
-		server("web-02:9100", 100, 0, 2.5),      // slow
-		server("web-03:9100", 200, 0, 0.05),     // twice its share
+		server("web-01:9100", 100, 0.61, 0.05), // answering 502s
+		server("web-02:9100", 100, 0, 2.5),     // slow
+		server("web-03:9100", 200, 0, 0.05),    // twice its share
 		snapshot.Server{Name: "web-04:9100", Gone: true, GoneSince: fleetAt.Add(-30 * time.Second)},
 		snapshot.Server{Name: "web-05\x1b[31m:9100", Requests: snapshot.Some(100)}, // no error rate nor p95 measured
 	)
