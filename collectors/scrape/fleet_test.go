@@ -241,6 +241,19 @@ func TestScrapeFleetByAnExportedLabel(t *testing.T) {
 	}
 }
 
+// A fleet label no series carries gives no server, and says so.
+func TestScrapeFleetLabelNoSeriesCarriesIsNamed(t *testing.T) {
+	w := newWebServer(t, &webServer{codes: map[string]float64{"200": 1}})
+	s := newFleetSource(t, "pod", map[string]string{"requests": "rate(shop_http_requests_total)"}, w)
+	res, err := s.Collect(context.Background(), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Fleet) != 0 || !slices.Contains(res.Warnings, `fleet.label: no series the fleet's signals read carries the label "pod"`) {
+		t.Errorf("fleet %v, warnings %q; want none and the label named", res.Fleet, res.Warnings)
+	}
+}
+
 // Without a fleet label no server is reported.
 func TestScrapeWithoutAFleetReportsNoServers(t *testing.T) {
 	w := newWebServer(t, &webServer{codes: map[string]float64{"200": 1}})

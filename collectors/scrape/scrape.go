@@ -317,7 +317,11 @@ func (s *Source) evaluate(data expr.Data, silent []int, res *source.Result) (err
 		}
 	}
 	if len(s.fleetSignals) > 0 {
-		res.Fleet = s.servers(data)
+		var unlabelled bool
+		res.Fleet, unlabelled = s.servers(data)
+		if unlabelled {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("fleet.label: no series the fleet's signals read carries the label %q", s.fleet))
+		}
 	}
 	return errs
 }
@@ -345,7 +349,9 @@ func (s *Source) errorCodes(data expr.Data, res *source.Result) error {
 // server. A figure a server cannot give (warming up, a metric it does not
 // expose, x/0) is missing for it; the whole signal's warnings and errors
 // already say what is worth saying, once rather than a server each.
-func (s *Source) servers(data expr.Data) map[string]snapshot.Server {
+// unlabelled says there were series to split but none carries the label
+// (a typo, or a label the targets do not set).
+func (s *Source) servers(data expr.Data) (fleet map[string]snapshot.Server, unlabelled bool) {
 	read := make(expr.Data, len(s.fleetNames))
 	for _, n := range s.fleetNames {
 		if series, ok := data[n]; ok {
@@ -353,7 +359,7 @@ func (s *Source) servers(data expr.Data) map[string]snapshot.Server {
 		}
 	}
 	parts := read.Split(s.fleet)
-	fleet := make(map[string]snapshot.Server, len(parts))
+	fleet = make(map[string]snapshot.Server, len(parts))
 	for name, part := range parts {
 		srv := snapshot.Server{Name: snapshot.CleanText(name, 0)}
 		for _, addr := range s.fleetSignals {
@@ -364,7 +370,8 @@ func (s *Source) servers(data expr.Data) map[string]snapshot.Server {
 		}
 		fleet[srv.Name] = srv
 	}
-	return fleet
+	unlabelled = len(parts) == 0 && slices.ContainsFunc(s.fleetNames, func(n string) bool { return len(read[n]) > 0 })
+	return fleet, unlabelled
 }
 
 // readsFrom reports whether an expression reads a metric that one of the

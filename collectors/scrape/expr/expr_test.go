@@ -206,6 +206,10 @@ func FuzzParseExpr(f *testing.F) {
 			t.Fatalf("String round-trip: %q → %q", canon, again)
 		}
 		_, _, _, _ = x.Eval(testData()) // must not panic either
+		_, _, _ = x.EvalBy(testData(), "code")
+		for _, part := range testData().Split("host") {
+			_, _, _, _ = x.Eval(part)
+		}
 	})
 }
 
