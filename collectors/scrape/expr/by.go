@@ -25,13 +25,16 @@ func (x *Expr) EvalBy(data Data, label string) (values map[string]float64, warni
 		if histogram {
 			name += "_bucket"
 		}
-		series, ok := sel.match(&env, name)
+		all, ok := env.lookup(name)
 		if !ok {
 			return
 		}
 		last := ""
-		for _, s := range series {
-			v, has := labelValue(s.Labels, label)
+		for i := range all {
+			if !sel.keeps(&env, all[i].Labels) {
+				continue
+			}
+			v, has := labelValue(all[i].Labels, label)
 			if !has || v == last {
 				continue
 			}
@@ -68,16 +71,14 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// labelValue returns the value of the label name among labels (sorted by
-// name), and whether it is there with a value: an empty value is no
-// label, as in Prometheus.
+// labelValue returns the value of the label name among labels, and
+// whether it is there with a value: an empty value is no label, as in
+// Prometheus. A series has a handful of labels: a scan for equal names
+// (lengths compared first) beats ordering them.
 func labelValue(labels []Label, name string) (string, bool) {
 	for _, l := range labels {
 		if l.Name == name {
 			return l.Value, l.Value != ""
-		}
-		if l.Name > name {
-			break
 		}
 	}
 	return "", false
@@ -88,23 +89,25 @@ func labelValue(labels []Label, name string) (string, bool) {
 // among them. Evaluated over one part, an expression sees one server: a
 // selector matching none of its series is 0 (no 5xx yet), a name it does
 // not expose at all is an error (it is not that kind of server). Series
-// without the label belong to no part. The parts' series are copies:
-// data is left as it was.
+// without the label belong to no part. A part's series may share data's
+// arrays: read them only.
 func (d Data) Split(label string) map[string]Data {
 	parts := make(map[string]Data)
 	// A poll's series come a target after another, so runs of one value
-	// are the rule: a value is looked up once a run. Each name's series
-	// are copied once, into one array cut into the parts' slices.
+	// are the rule: a value is looked up once a run, and a value whose
+	// series are one run (a target's instance) is a slice of data's own
+	// array. Only values spread over several runs are copied, once, into
+	// one array cut into the parts' slices.
 	type run struct {
 		value      string
 		start, end int
 	}
+	type group struct{ series, runs, first int }
 	var runs []run
-	count := make(map[string]int)
+	groups := make(map[string]group)
 	for name, series := range d {
 		runs = runs[:0]
-		total := 0
-		clear(count)
+		clear(groups)
 		for i := range series {
 			v, ok := labelValue(series[i].Labels, label)
 			switch {
@@ -115,23 +118,45 @@ func (d Data) Split(label string) map[string]Data {
 			default:
 				runs = append(runs, run{v, i, i + 1})
 			}
-			count[v]++
-			total++
 		}
-		all := make([]Series, total)
-		off := 0
-		for v, n := range count {
+		spread := 0
+		for i, r := range runs {
+			g, seen := groups[r.value]
+			if !seen {
+				g.first = i
+			}
+			g.series += r.end - r.start
+			g.runs++
+			groups[r.value] = g
+			if g.runs > 1 {
+				spread += r.end - r.start
+				if g.runs == 2 {
+					spread += runs[g.first].end - runs[g.first].start
+				}
+			}
+		}
+		var all []Series // for the values spread over several runs
+		if spread > 0 {
+			all = make([]Series, 0, spread)
+		}
+		for v, g := range groups {
 			part := parts[v]
 			if part == nil {
 				part = make(Data, len(d))
 				parts[v] = part
 			}
-			part[name] = all[off : off : off+n]
-			off += n
-		}
-		for _, r := range runs {
-			part := parts[r.value]
-			part[name] = append(part[name], series[r.start:r.end]...)
+			if g.runs == 1 {
+				r := runs[g.first]
+				part[name] = series[r.start:r.end:r.end]
+				continue
+			}
+			start := len(all)
+			for _, r := range runs[g.first:] {
+				if r.value == v {
+					all = append(all, series[r.start:r.end]...)
+				}
+			}
+			part[name] = all[start:len(all):len(all)]
 		}
 	}
 	return parts

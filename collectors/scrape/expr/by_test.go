@@ -122,12 +122,28 @@ func TestExprOverOneServerOfAFleet(t *testing.T) {
 	}
 }
 
-func TestExprSplitLeavesTheDataAsItWas(t *testing.T) {
-	d := fleetData()
-	before := len(d["reqs"])
-	parts := d.Split("instance")
-	parts["web-1"]["reqs"][0].Value = -1
-	if len(d["reqs"]) != before || d["reqs"][0].Value != 1100 {
-		t.Errorf("Split changed its data: %v", d["reqs"])
+// Series of one value need not come together: a label an exporter sets
+// (a pod) interleaves with others.
+func TestExprSplitGathersAValuesSeriesWhereverTheyAre(t *testing.T) {
+	s := func(v float64, pod string) Series {
+		return Series{Labels: []Label{{"pod", pod}}, Value: v}
+	}
+	d := Data{"x": {s(1, "a"), s(2, "b"), s(3, "a"), s(4, "a"), s(5, "c"), s(6, "b"), s(7, "")}}
+	parts := d.Split("pod")
+	want := map[string][]float64{"a": {1, 3, 4}, "b": {2, 6}, "c": {5}}
+	if len(parts) != len(want) {
+		t.Fatalf("parts %v, want a, b and c", slices.Sorted(maps.Keys(parts)))
+	}
+	for pod, values := range want {
+		var got []float64
+		for _, s := range parts[pod]["x"] {
+			got = append(got, s.Value)
+		}
+		if !slices.Equal(got, values) {
+			t.Errorf("pod %s = %v, want %v", pod, got, values)
+		}
+	}
+	if got := d["x"]; len(got) != 7 || got[1].Value != 2 || got[2].Value != 3 {
+		t.Errorf("Split changed its data: %v", got)
 	}
 }

@@ -89,25 +89,6 @@ func (n *selector) keeps(env *evaluation, labels []Label) bool {
 	return true
 }
 
-// match returns the series of name that match, and false (with an error)
-// when no target exposes name at all.
-func (n *selector) match(env *evaluation, name string) ([]Series, bool) {
-	all, ok := env.lookup(name)
-	if !ok {
-		return nil, false
-	}
-	if len(n.matchers) == 0 && env.only == nil {
-		return all, true
-	}
-	var out []Series
-	for _, s := range all {
-		if n.keeps(env, s.Labels) {
-			out = append(out, s)
-		}
-	}
-	return out, true
-}
-
 func (n *number) eval(*evaluation) (float64, bool) { return n.v, true }
 
 func (n *binary) eval(env *evaluation) (float64, bool) {
