@@ -301,16 +301,19 @@ func writeFleetText(row func(name, value string), fleet []snapshot.Server) {
 
 // requestShares returns each server's share of the fleet's requests (by
 // index in fleet): its requests per second over the sum of those
-// measured. Missing for a server whose requests are not measured, and
-// for all when the fleet answers none.
+// measured, as the dashboard's fleet panel reckons it. Missing for a
+// server gone or whose requests are not measured, and for all when the
+// fleet answers none.
 func requestShares(fleet []snapshot.Server) []snapshot.Value {
 	total := 0.0
 	for _, srv := range fleet {
-		total += srv.Requests.Or(0)
+		if !srv.Gone {
+			total += max(srv.Requests.Or(0), 0)
+		}
 	}
 	out := make([]snapshot.Value, len(fleet))
 	for i, srv := range fleet {
-		if r, ok := srv.Requests.Get(); ok && total > 0 {
+		if r, ok := srv.Requests.Get(); ok && total > 0 && !srv.Gone {
 			out[i] = snapshot.Some(r / total)
 		}
 	}
