@@ -189,8 +189,11 @@ func TestScrapeFleetGivesEachServerItsOwnFigures(t *testing.T) {
 			t.Errorf("%s = %v, want %v", sig, v, w)
 		}
 	}
-	if got := s.Signals(); slices.Contains(got, snapshot.SignalErrorCodes) {
-		t.Errorf("Signals() = %q: error_codes is a breakdown, not a figure", got)
+	if got := s.Signals(); !slices.Contains(got, snapshot.SignalErrorCodes) || !slices.IsSorted(got) {
+		t.Errorf("Signals() = %q, want error_codes among them, sorted", got)
+	}
+	if _, ok := res.Values[snapshot.SignalErrorCodes]; ok {
+		t.Errorf("error_codes has a value %v: it is a breakdown, not a figure", res.Values[snapshot.SignalErrorCodes])
 	}
 	if !maps.EqualFunc(res.ErrorCodes, map[string]snapshot.Value{"502": snapshot.Some(30), "504": snapshot.Some(10)}, func(a, b snapshot.Value) bool {
 		return near(a, b.Or(math.NaN()))

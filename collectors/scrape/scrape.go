@@ -234,8 +234,17 @@ func New(cfg *config.Scrape, signals map[string]config.Signal, opts ...Option) (
 // Name implements source.Source.
 func (s *Source) Name() string { return config.SourceScrape }
 
-// Signals implements source.Source: the addresses with a scrape expression, sorted.
-func (s *Source) Signals() []string { return slices.Clone(s.signals) }
+// Signals implements source.Source: the addresses with a scrape
+// expression, sorted, signals.error_codes among them (as the Prometheus
+// source lists it: its failure is keyed by it).
+func (s *Source) Signals() []string {
+	out := slices.Clone(s.signals)
+	if s.codes != nil {
+		out = append(out, snapshot.SignalErrorCodes)
+		slices.Sort(out)
+	}
+	return out
+}
 
 // Collect implements source.Source. It scrapes every target concurrently, then
 // evaluates every expression with now as the clock of its rates. Values sum
