@@ -36,7 +36,11 @@ func FromConfig(cfg *config.Config, log *slog.Logger) ([]source.Source, error) {
 		sources = append(sources, Logged(src, log))
 	}
 	if s := cfg.Sources.Scrape; s != nil && len(scrapes) > 0 {
-		src, err := scrape.New(s, scrapes)
+		var opts []scrape.Option
+		if cfg.Fleet != nil {
+			opts = append(opts, scrape.Fleet(cfg.Fleet.Label))
+		}
+		src, err := scrape.New(s, scrapes, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("sources.scrape: %w", err)
 		}
