@@ -43,7 +43,7 @@ func withFleet(snaps []snapshot.Snapshot, n int) []snapshot.Snapshot {
 			switch {
 			case k == 6:
 				srv.ErrorRate = snapshot.Some(0.31)
-			case k == 2:
+			case k == 9:
 				srv.LatencyP95 = snapshot.Some(2.4)
 			case k == n-1 && !s.Time.Before(t0):
 				srv = snapshot.Server{Name: srv.Name, Gone: true, GoneSince: t0}
@@ -130,14 +130,19 @@ func TestOfTwoCriticalServersTheHarmOrderDecides(t *testing.T) {
 }
 
 // fleetFrames feeds a model the scripted launch with a fleet of n servers
-// and the hand-made server problems on every frame.
+// and the hand-made server problems on every frame that the judgement of
+// the frame has not opened itself.
 func fleetFrames(frames, n, w, h int, profile termenv.Profile) Model {
 	feed := newFeed(withFleet(launchSnapshots(frames), n), demoPlan())
 	m := testModel(feed, profile)
 	m = drive(m, tea.WindowSizeMsg{Width: w, Height: h})
 	for range frames {
 		msg := feed.next()
-		msg.frame.Problems = append(msg.frame.Problems, serverProblems(t0)...)
+		for _, p := range serverProblems(t0) {
+			if !slices.ContainsFunc(msg.frame.Problems, func(q events.Problem) bool { return q.Kind == p.Kind && q.Subject == p.Subject }) {
+				msg.frame.Problems = append(msg.frame.Problems, p)
+			}
+		}
 		m = drive(m, msg)
 	}
 	return m
@@ -213,8 +218,11 @@ func TestEnterOnTheFleetDrillsIntoTheSelectedServerAndEscGoesBack(t *testing.T) 
 	}
 	m = drive(m, keyMsg("down"), keyMsg("enter"))
 	v := m.View()
-	wantAll(t, v, "Server web-500 · esc back", "gone: not answering for 1m29s, last seen 12:00:00", "✕ CRIT web-500 stopped answering",
+	wantAll(t, v, "Server web-010 · esc back", "p95 2.4s", "▲ WARN web-010: p95 latency 2.4s, the other servers' median 210ms",
 		"Requests/s", "Error rate", "Latency p95", "window 5m")
+	// The next is the gone server: its last sight, never zeros.
+	v = drive(m, keyMsg("down")).View()
+	wantAll(t, v, "Server web-500 · esc back", "gone: not answering for 1m29s, last seen 12:00:00", "▲ WARN web-500 stopped answering")
 	m = drive(m, keyMsg("up"))
 	v = m.View()
 	wantAll(t, v, "Server web-007 · esc back", "errors 31%", "p95 210ms", "✕ CRIT web-007: 31% of its requests failing")
@@ -302,7 +310,11 @@ func TestTheWallTakesTurnsWithTheWorstServers(t *testing.T) {
 	m = drive(m, tea.WindowSizeMsg{Width: 120, Height: 40}, keyMsg("w"))
 	for range 120 {
 		msg := feed.next()
-		msg.frame.Problems = append(msg.frame.Problems, serverProblems(t0)...)
+		for _, p := range serverProblems(t0) {
+			if !slices.ContainsFunc(msg.frame.Problems, func(q events.Problem) bool { return q.Kind == p.Kind && q.Subject == p.Subject }) {
+				msg.frame.Problems = append(msg.frame.Problems, p)
+			}
+		}
 		m = drive(m, msg)
 	}
 	pages := map[bool]int{}
