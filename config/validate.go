@@ -60,6 +60,9 @@ func (c *Config) fillDefaults(d document) {
 		if c.Endpoints[i].Multi == "" {
 			c.Endpoints[i].Multi = MultiSum
 		}
+		if l := c.Endpoints[i].Latency; l != nil && l.Multi == "" {
+			l.Multi = MultiSum
+		}
 	}
 	for name, s := range c.Signals {
 		if s.Multi == "" {
@@ -265,11 +268,11 @@ func (c *Config) validateSignals(p *problems) {
 		switch {
 		case f.Label == "":
 			p.add("fleet.label", "name the label that tells servers apart: instance, pod, host, az")
-		case !model.LabelName(f.Label).IsValid() || f.Label == model.MetricNameLabel:
+		case !model.LegacyValidation.IsValidLabelName(f.Label) || f.Label == model.MetricNameLabel:
 			p.add("fleet.label", "%q is not a label name", f.Label)
 		}
 	}
-	if s, ok := c.Signals[snapshot.SignalErrorCodes]; ok && !model.LabelName(s.Label).IsValid() {
+	if s, ok := c.Signals[snapshot.SignalErrorCodes]; ok && !model.LegacyValidation.IsValidLabelName(s.Label) {
 		p.add("signals."+snapshot.SignalErrorCodes+".label", "%q is not a label name", s.Label)
 	}
 }
