@@ -28,7 +28,7 @@ const Format = "launchwatch-recording"
 
 // Version is the newest format version this package reads, and the one it
 // writes.
-const Version = 1
+const Version = 2
 
 // Header is line 1 of every recording file, and of every part after a
 // rotation.

@@ -178,22 +178,70 @@ func decodeTime(b []byte) (time.Time, error) {
 		return time.Time{}, errors.New("a second header where a record belongs (two recordings joined?)")
 	}
 	var s snapshot.Snapshot
-	if err := decodeRecord(b, &s); err != nil {
+	if _, err := decodeRecord(b, &s, nil); err != nil {
 		return time.Time{}, err
 	}
 	return s.Time, nil
 }
 
+// record is a line as written: a snapshot, its fleet packed from format
+// version 2 on (see packedFleet).
+type record struct {
+	snapshot.Snapshot
+	FleetPacked *packedFleet `json:"fleet_packed"`
+}
+
 // decodeRecord decodes one line (without its '\n') into s and cleans its
-// text.
-func decodeRecord(b []byte, s *snapshot.Snapshot) error {
-	*s = snapshot.Snapshot{}
-	if err := json.Unmarshal(b, s); err != nil {
-		return fmt.Errorf("bad record: %w", err)
+// text. A packed fleet that names an earlier record's roster gets it from
+// rosters (nil: the fleet is checked but not unpacked, which is all the
+// index needs); held is the roster the line holds itself, if any.
+func decodeRecord(b []byte, s *snapshot.Snapshot, rosters func(at int) ([]string, error)) (held []string, err error) {
+	var r record
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("bad record: %w", err)
 	}
+	*s = r.Snapshot
 	if s.Time.IsZero() {
-		return errors.New("bad record: no time")
+		return nil, errors.New("bad record: no time")
+	}
+	if p := r.FleetPacked; p != nil {
+		if len(s.Fleet) > 0 {
+			return nil, errors.New("bad record: both fleet and fleet_packed")
+		}
+		var roster []string
+		switch {
+		case p.Roster != nil:
+			roster, held = p.Roster, p.Roster
+		case p.RosterAt == nil:
+			return nil, errors.New("bad record: fleet_packed has neither roster nor roster_at")
+		case rosters == nil:
+		default:
+			if roster, err = rosters(*p.RosterAt); err != nil {
+				return nil, fmt.Errorf("bad record: %w", err)
+			}
+		}
+		if roster != nil {
+			if s.Fleet, err = p.unpack(roster); err != nil {
+				return nil, fmt.Errorf("bad record: %w", err)
+			}
+		}
 	}
 	cleanSnapshot(s)
-	return nil
+	return held, nil
+}
+
+// rosterIn reads the roster a line holds.
+func rosterIn(b []byte) ([]string, error) {
+	var r struct {
+		FleetPacked struct {
+			Roster []string `json:"roster"`
+		} `json:"fleet_packed"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("bad record: %w", err)
+	}
+	if r.FleetPacked.Roster == nil {
+		return nil, errors.New("it holds no roster")
+	}
+	return r.FleetPacked.Roster, nil
 }
