@@ -284,3 +284,46 @@ func TestADayOf500ServersFitsIn2GB(t *testing.T) {
 		t.Errorf("a day of 500 servers at 1 s is %.2f GB, over 2 GB", dayGB)
 	}
 }
+
+// BenchmarkScanFleet measures reading records back (what a replay's seek
+// does for every record up to its target) without a fleet and with one of
+// 500 servers, and the bytes each record takes.
+func BenchmarkScanFleet(b *testing.B) {
+	for _, servers := range []int{0, 500} {
+		b.Run(fmt.Sprintf("servers=%d", servers), func(b *testing.B) {
+			const n = 600
+			dir := b.TempDir()
+			per := fleetRecordingBytes(b, dir, servers, n)
+			r, err := Open(filepath.Join(dir, fmt.Sprintf("fleet%d.lwrec.jsonl", servers)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer r.Close()
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := r.Scan(0, n, func(_ int, s snapshot.Snapshot) error {
+					if len(s.Fleet) != servers {
+						return fmt.Errorf("%d servers, want %d", len(s.Fleet), servers)
+					}
+					return nil
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)/n*1e6, "µs/record")
+			b.ReportMetric(per, "bytes/record")
+			b.ReportMetric(per*86_400/1e9, "GB/day@1s")
+		})
+	}
+}
+
+func TestServerFieldIsTheSignalTables(t *testing.T) {
+	for k, sig := range snapshot.FleetSignals {
+		var s snapshot.Server
+		want := snapshot.Some(float64(k + 1))
+		*serverField(sig)(&s) = want
+		if s.Get(sig) != want {
+			t.Errorf("serverField(%q) writes a field other than the one Get(%q) reads", sig, sig)
+		}
+	}
+}

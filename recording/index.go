@@ -3,6 +3,7 @@ package recording
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -196,9 +197,18 @@ type record struct {
 // rosters (nil: the fleet is checked but not unpacked, which is all the
 // index needs); held is the roster the line holds itself, if any.
 func decodeRecord(b []byte, s *snapshot.Snapshot, rosters func(at int) ([]string, error)) (held []string, err error) {
+	rest, values := cutValues(b)
 	var r record
-	if err := json.Unmarshal(b, &r); err != nil {
+	if err := json.Unmarshal(rest, &r); err != nil {
 		return nil, fmt.Errorf("bad record: %w", err)
+	}
+	if p := r.FleetPacked; p != nil && values != nil {
+		p.raw = make([]byte, base64.StdEncoding.DecodedLen(len(values)))
+		n, err := base64.StdEncoding.Decode(p.raw, values)
+		if err != nil {
+			return nil, fmt.Errorf("bad record: fleet_packed.values: %w", err)
+		}
+		p.raw = p.raw[:n]
 	}
 	*s = r.Snapshot
 	if s.Time.IsZero() {
