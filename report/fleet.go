@@ -180,7 +180,9 @@ func shares[V any](rates map[string]V, get func(V) float64) []CodeShare {
 	for code, v := range rates {
 		out = append(out, CodeShare{Code: code, Share: get(v) / total})
 	}
-	slices.SortFunc(out, func(x, y CodeShare) int { return cmp.Or(cmp.Compare(y.Share, x.Share), strings.Compare(x.Code, y.Code)) })
+	slices.SortFunc(out, func(x, y CodeShare) int {
+		return cmp.Or(cmp.Compare(y.Share, x.Share), strings.Compare(x.Code, y.Code))
+	})
 	return out
 }
 
