@@ -65,12 +65,9 @@ func readIndex(f *os.File, path string) (*index, error) {
 	}
 
 	ix := &index{header: h}
+	var size int64
 	if st, err := f.Stat(); err == nil {
-		// A guess at the record count (about 1.5 KB each) saves regrowing
-		// the index a dozen times.
-		n := st.Size() / 1024
-		ix.offsets = make([]int64, 0, n+1)
-		ix.times = make([]time.Time, 0, n)
+		size = st.Size()
 	}
 	off := int64(len(line))
 	lineNo := 1
@@ -99,6 +96,15 @@ func readIndex(f *os.File, path string) (*index, error) {
 		if n := len(ix.times); n > 0 && t.Before(ix.times[n-1]) {
 			return nil, &Error{Path: path, Line: lineNo, Err: fmt.Errorf("%w: %s after %s",
 				ErrOutOfOrder, t.Format(time.RFC3339Nano), ix.times[n-1].Format(time.RFC3339Nano))}
+		}
+		if ix.times == nil && size > off {
+			// A guess at the record count from the first record's size
+			// (1.2 KB without a fleet, 17 KB with 500 servers) saves
+			// regrowing the index a dozen times.
+			n := (size-off)/int64(len(line)) + 16
+			n += n / 8
+			ix.offsets = make([]int64, 0, n+1)
+			ix.times = make([]time.Time, 0, n)
 		}
 		ix.offsets = append(ix.offsets, off)
 		ix.times = append(ix.times, t)
