@@ -327,3 +327,25 @@ func TestServerFieldIsTheSignalTables(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAppendFleet500 is the recorder's cost a snapshot with a fleet
+// of 500 servers: the packing and the write (the sync is in the
+// background).
+func BenchmarkAppendFleet500(b *testing.B) {
+	w, err := Create(filepath.Join(b.TempDir(), "append.lwrec.jsonl"), testHeader(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	s := fullSnapshot(0, t0)
+	s.Fleet = fleetOf(500, t0, rand.New(rand.NewPCG(5, 6)))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		s.Time = t0.Add(time.Duration(i) * time.Second)
+		if err := w.Append(s); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}

@@ -267,24 +267,22 @@ func (w *Writer) encode(s snapshot.Snapshot) (roster []string, err error) {
 	if !w.packed || len(fleet) == 0 {
 		return nil, nil
 	}
-	p := packFleet(fleet)
+	at := -1
 	if w.roster != nil && sameRoster(fleet, w.roster) {
-		at := w.rosterAt
-		p.RosterAt = &at
+		at = w.rosterAt
 	} else {
 		roster = rosterOf(fleet)
-		p.Roster = roster
-	}
-	packed, err := json.Marshal(p)
-	if err != nil {
-		return nil, fmt.Errorf("append to %s: encode the fleet: %w", w.path, err)
 	}
 	// The snapshot's object, its closing brace and newline cut, continues
 	// with the packed fleet: one line, its time still first.
-	w.buf.Truncate(w.buf.Len() - 2)
-	w.buf.WriteString(`,"fleet_packed":`)
-	w.buf.Write(packed)
-	w.buf.WriteString("}\n")
+	line := w.buf.Bytes()
+	line = append(line[:len(line)-2], `,"fleet_packed":`...)
+	line, err = appendPacked(line, fleet, at < 0, at)
+	if err != nil {
+		return nil, fmt.Errorf("append to %s: encode the fleet: %w", w.path, err)
+	}
+	w.buf.Reset()
+	w.buf.Write(append(line, '}', '\n'))
 	return roster, nil
 }
 

@@ -110,7 +110,6 @@ func BenchmarkSeekToTheEndOfAnHour(b *testing.B) {
 				snaps = withFleet(snaps, servers)
 			}
 			rec := launchtest.Record(b, scriptedHeader(b, time.Second), snaps)
-			snaps = nil
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
