@@ -349,3 +349,41 @@ func BenchmarkAppendFleet500(b *testing.B) {
 		i++
 	}
 }
+
+func TestATornRosterRecordIsCutAndTheNextCarriesTheRoster(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	path := filepath.Join(t.TempDir(), "torn.lwrec.jsonl")
+	var snaps []snapshot.Snapshot
+	for i := range 3 {
+		at := t0.Add(time.Duration(i) * time.Second)
+		snaps = append(snaps, snapshot.Snapshot{Time: at, Fleet: fleetOf(4+i/2, at, rng)}) // record 2 has a new roster
+	}
+	writeRecording(t, path, snaps)
+	b := readFile(t, path)
+	// A crash in the middle of the record that holds the new roster.
+	if err := os.WriteFile(path, []byte(b[:len(b)-40]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Create(path, testHeader(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := t0.Add(3 * time.Second)
+	next := snapshot.Snapshot{Time: at, Fleet: fleetOf(5, at, rng)}
+	if err := w.Append(next); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, got := readAll(t, path)
+	if r.Len() != 3 || r.Warnings() != nil {
+		t.Fatalf("%d records, warnings %q; want 3 and none", r.Len(), r.Warnings())
+	}
+	for i, want := range []snapshot.Snapshot{snaps[0], snaps[1], next} {
+		want.Fleet = rounded(want.Fleet)
+		if jsonOf(t, got[i]) != jsonOf(t, want) {
+			t.Errorf("record %d = %s\nwant %s", i, jsonOf(t, got[i]), jsonOf(t, want))
+		}
+	}
+}
