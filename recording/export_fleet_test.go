@@ -3,15 +3,12 @@ package recording
 import (
 	"bytes"
 	"encoding/csv"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/launchwatch/launchwatch/internal/testtool"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -102,47 +99,11 @@ func TestOpenMetricsHasTheFleetAndTheCodes(t *testing.T) {
 	if i, j := strings.Index(out, `code="502"`), strings.Index(out, `code="504"`); i > j {
 		t.Error("code 504 before 502")
 	}
-	seen, current := map[string]bool{}, ""
-	for _, l := range strings.Split(out, "\n") {
-		if l == "" || strings.HasPrefix(l, "#") {
-			continue
-		}
-		name, _, _ := strings.Cut(strings.Fields(l)[0], "{")
-		if name != current {
-			if seen[name] {
-				t.Errorf("family %s is split", name)
-			}
-			seen[name], current = true, name
-		}
-	}
+	familiesTogether(t, out)
 }
 
 // TestFleetOpenMetricsImportsIntoPrometheus runs the real promtool on an
 // export with a fleet and codes.
 func TestFleetOpenMetricsImportsIntoPrometheus(t *testing.T) {
-	promtool := testtool.Require(t, "promtool")
-	var buf bytes.Buffer
-	if err := WriteOpenMetrics(&buf, fleetExportFixture(t)); err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	file := filepath.Join(dir, "export.om.txt")
-	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	blocks := filepath.Join(dir, "blocks")
-	out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", file, blocks).CombinedOutput()
-	if err != nil {
-		t.Fatalf("promtool: %v\n%s", err, out)
-	}
-	metas, _ := filepath.Glob(filepath.Join(blocks, "*", "meta.json"))
-	if len(metas) == 0 {
-		t.Fatalf("promtool made no block:\n%s", out)
-	}
-	meta, err := os.ReadFile(metas[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := strings.Count(buf.String(), "\n") - strings.Count(buf.String(), "\n#") - 1
-	mustContain(t, string(meta), `"numSamples": `+itoa(want)+`,`)
+	importsEverySample(t, fleetExportFixture(t))
 }

@@ -238,23 +238,15 @@ func fleetRecordingBytes(tb testing.TB, dir string, servers, n int) float64 {
 	tb.Helper()
 	rng := rand.New(rand.NewPCG(3, 4))
 	path := filepath.Join(dir, fmt.Sprintf("fleet%d.lwrec.jsonl", servers))
-	w, err := Create(path, testHeader(), Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for i := range n {
+	snaps := make([]snapshot.Snapshot, n)
+	for i := range snaps {
 		at := t0.Add(time.Duration(i) * time.Second)
-		s := fullSnapshot(i, at)
+		snaps[i] = fullSnapshot(i, at)
 		if servers > 0 {
-			s.Fleet = fleetOf(servers, at, rng)
-		}
-		if err := w.Append(s); err != nil {
-			tb.Fatal(err)
+			snaps[i].Fleet = fleetOf(servers, at, rng)
 		}
 	}
-	if err := w.Close(); err != nil {
-		tb.Fatal(err)
-	}
+	writeRecording(tb, path, snaps)
 	st, err := os.Stat(path)
 	if err != nil {
 		tb.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/internal/launchtest"
 	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -113,17 +112,7 @@ func BenchmarkSeekToTheEndOfAnHour(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
-				pl := New(rec, Options{Plan: launchtest.Plan()})
-				pl.SeekEnd()
-				batch, err := pl.Next(context.Background())
-				if err != nil || batch.Rebuild == nil {
-					b.Fatalf("seek: rebuild %v, %v", batch.Rebuild != nil, err)
-				}
-				an := pipeline.NewAnalyst(launchtest.Plan(), capacity.Thresholds{}, 0)
-				got := 0
-				if err := batch.Rebuild(func(s snapshot.Snapshot) { an.Add(s); got++ }); err != nil || got != n {
-					b.Fatalf("rebuilt %d of %d: %v", got, n, err)
-				}
+				seekToTheEnd(b, rec)
 			}
 			perSnap := b.Elapsed().Seconds() / float64(b.N) / n
 			b.ReportMetric(perSnap*1e6, "µs/snapshot")
