@@ -16,7 +16,7 @@ func TestOpenRefusesBadFiles(t *testing.T) {
 		want []string // in the message
 	}{
 		{"a newer format version names both versions", "newer-version.lwrec.jsonl", nil,
-			[]string{"newer-version.lwrec.jsonl: recording format version 3 is newer than this launchwatch reads (1); upgrade launchwatch"}},
+			[]string{"newer-version.lwrec.jsonl: recording format version 3 is newer than this launchwatch reads (2); upgrade launchwatch"}},
 		{"an empty file is not a recording", "empty.lwrec.jsonl", ErrEmpty,
 			[]string{"empty.lwrec.jsonl: empty file"}},
 		{"a YAML file is not a recording", "launchwatch.yaml", ErrNotRecording,

@@ -2,9 +2,11 @@ package recording
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -21,6 +23,8 @@ type columns struct {
 	times     []time.Time
 	fixed     [][]float64          // by exported()
 	endpoints map[string][]float64 // by endpoint name
+	codes     map[string][]float64 // the error codes' rates, by code
+	servers   bool                 // some record has a fleet
 }
 
 // exported are the signal table's rows every export writes, in its order,
@@ -45,6 +49,7 @@ func collect(r *Recording) (*columns, error) {
 		times:     make([]time.Time, 0, r.Len()),
 		fixed:     make([][]float64, len(sigs)),
 		endpoints: map[string][]float64{},
+		codes:     map[string][]float64{},
 	}
 	for j := range c.fixed {
 		c.fixed[j] = make([]float64, 0, r.Len())
@@ -57,6 +62,10 @@ func collect(r *Recording) (*columns, error) {
 		for name, ep := range s.Endpoints {
 			c.endpoints[name] = append(pad(c.endpoints[name], i), ep.QPS.Or(math.NaN()))
 		}
+		for code, v := range s.ErrorCodes {
+			c.codes[code] = append(pad(c.codes[code], i), v.Or(math.NaN()))
+		}
+		c.servers = c.servers || len(s.Fleet) > 0
 		return nil
 	})
 	if err != nil {
@@ -65,7 +74,32 @@ func collect(r *Recording) (*columns, error) {
 	for name, col := range c.endpoints {
 		c.endpoints[name] = pad(col, len(c.times))
 	}
+	for code, col := range c.codes {
+		c.codes[code] = pad(col, len(c.times))
+	}
 	return c, nil
+}
+
+// fleetColumn is one fleet signal's values by server, NaN where missing,
+// in float32: a recording keeps four significant digits of a server's
+// figures, and a day of 500 servers is 173 MB a signal in float32.
+func fleetColumn(r *Recording, sig string) (map[string][]float32, error) {
+	cols := map[string][]float32{}
+	err := r.Scan(0, r.Len(), func(i int, s snapshot.Snapshot) error {
+		for _, srv := range s.Fleet {
+			v := float32(math.NaN())
+			if f, ok := srv.Get(sig).Get(); ok {
+				v = float32(f)
+			}
+			col := cols[srv.Name]
+			for len(col) < i {
+				col = append(col, float32(math.NaN()))
+			}
+			cols[srv.Name] = append(col, v)
+		}
+		return nil
+	})
+	return cols, err
 }
 
 // pad fills col with missing values up to length n.
@@ -76,13 +110,24 @@ func pad(col []float64, n int) []float64 {
 	return col
 }
 
-func (c *columns) endpointNames() []string {
-	names := make([]string, 0, len(c.endpoints))
-	for name := range c.endpoints {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
+func (c *columns) endpointNames() []string { return slices.Sorted(maps.Keys(c.endpoints)) }
+
+// codeNames returns the error codes seen, sorted as numbers where they are
+// numbers ("404" before "502" before "timeout").
+func (c *columns) codeNames() []string {
+	return slices.SortedFunc(maps.Keys(c.codes), func(a, b string) int {
+		x, errA := strconv.Atoi(a)
+		y, errB := strconv.Atoi(b)
+		switch {
+		case errA == nil && errB == nil:
+			return cmp.Compare(x, y)
+		case errA == nil:
+			return -1
+		case errB == nil:
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
 }
 
 // WriteCSV writes a recording's snapshot data as CSV: a header row of time
@@ -96,7 +141,7 @@ func WriteCSV(w io.Writer, r *Recording) error {
 	if err != nil {
 		return fmt.Errorf("export CSV: %w", err)
 	}
-	names := c.endpointNames()
+	names, codes := c.endpointNames(), c.codeNames()
 	cw := csv.NewWriter(w)
 	fixed, _ := exported()
 	head := []string{"time", "t_seconds"}
@@ -105,6 +150,9 @@ func WriteCSV(w io.Writer, r *Recording) error {
 	}
 	for _, name := range names {
 		head = append(head, snapshot.EndpointSignal(name))
+	}
+	for _, code := range codes {
+		head = append(head, snapshot.SignalErrorCodes+"."+code)
 	}
 	if err := cw.Write(head); err != nil {
 		return fmt.Errorf("export CSV: %w", err)
@@ -123,6 +171,9 @@ func WriteCSV(w io.Writer, r *Recording) error {
 		}
 		for _, name := range names {
 			row = append(row, cell(c.endpoints[name][i]))
+		}
+		for _, code := range codes {
+			row = append(row, cell(c.codes[code][i]))
 		}
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("export CSV: %w", err)
@@ -145,9 +196,14 @@ func cell(v float64) string {
 // WriteOpenMetrics writes a recording's snapshot data as OpenMetrics text
 // that `promtool tsdb create-blocks-from openmetrics` imports: one gauge
 // family per signal (launchwatch_pv, launchwatch_host_cpu, …) and
-// launchwatch_endpoint_qps{endpoint="NAME"}, each with # TYPE and # HELP and
-// all its samples together, timestamps in seconds with milliseconds, then
-// # EOF. Missing values are left out, as is a family with no values. Two
+// launchwatch_endpoint_qps{endpoint="NAME"}, launchwatch_error_codes{code="502"}
+// (failed requests per second by code) and, when the recording has a
+// fleet, a family per fleet signal with a series per server
+// (launchwatch_server_requests{server="web-3"}, …) and
+// launchwatch_server_gone{server="web-3"} (1 while it is gone), each with
+// # TYPE and # HELP and all its samples together, timestamps in seconds
+// with milliseconds, then # EOF. Each fleet family is one more pass over
+// the recording, holding 4 bytes a value of that signal. Missing values are left out, as is a family with no values. Two
 // records in the same millisecond keep the first: a series takes one sample
 // per timestamp.
 func WriteOpenMetrics(w io.Writer, r *Recording) error {
@@ -172,6 +228,18 @@ func WriteOpenMetrics(w io.Writer, r *Recording) error {
 			writeSeries(bw, name+`{endpoint="`+escapeLabel(ep)+`"}`, c.times, c.endpoints[ep])
 		}
 	}
+	if codes := c.codeNames(); len(codes) > 0 {
+		const name = "launchwatch_error_codes"
+		writeFamily(bw, name, "Failed requests per second by status code.")
+		for _, code := range codes {
+			writeSeries(bw, name+`{code="`+escapeLabel(code)+`"}`, c.times, c.codes[code])
+		}
+	}
+	if c.servers {
+		if err := writeFleet(bw, r, c.times); err != nil {
+			return fmt.Errorf("export OpenMetrics: %w", err)
+		}
+	}
 	// A bufio.Writer keeps its first error and Flush returns it, so the
 	// writes above and here need no check of their own.
 	_, _ = bw.WriteString("# EOF\n")
@@ -179,6 +247,65 @@ func WriteOpenMetrics(w io.Writer, r *Recording) error {
 		return fmt.Errorf("export OpenMetrics: %w", err)
 	}
 	return nil
+}
+
+// writeFleet writes the fleet's families: one a fleet signal, a series a
+// server, then the gone flag.
+func writeFleet(bw *bufio.Writer, r *Recording, times []time.Time) error {
+	for _, name := range snapshot.FleetSignals {
+		cols, err := fleetColumn(r, name)
+		if err != nil {
+			return err
+		}
+		sig, _ := snapshot.Lookup(name)
+		family := "launchwatch_server_" + strings.ReplaceAll(name, ".", "_")
+		first := true
+		for _, server := range slices.Sorted(maps.Keys(cols)) {
+			col := widen(cols[server], len(times))
+			if !anyPresent(col) {
+				continue
+			}
+			if first {
+				writeFamily(bw, family, "Each server's own figure: "+sig.Help)
+				first = false
+			}
+			writeSeries(bw, family+`{server="`+escapeLabel(server)+`"}`, times, col)
+		}
+	}
+	gone := map[string][]float64{}
+	err := r.Scan(0, r.Len(), func(i int, s snapshot.Snapshot) error {
+		for _, srv := range s.Fleet {
+			v := 0.0
+			if srv.Gone {
+				v = 1
+			}
+			gone[srv.Name] = append(pad(gone[srv.Name], i), v)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	const family = "launchwatch_server_gone"
+	writeFamily(bw, family, "1 while the server has stopped answering (its figures are missing), else 0.")
+	for _, server := range slices.Sorted(maps.Keys(gone)) {
+		writeSeries(bw, family+`{server="`+escapeLabel(server)+`"}`, times, pad(gone[server], len(times)))
+	}
+	return nil
+}
+
+// widen turns a float32 column into float64 to length n, each value the
+// shortest decimal that reads back to the float32 (0.2134, not
+// 0.21340000629425049).
+func widen(col []float32, n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = math.NaN()
+		if i < len(col) && !math.IsNaN(float64(col[i])) {
+			out[i], _ = strconv.ParseFloat(strconv.FormatFloat(float64(col[i]), 'g', -1, 32), 64)
+		}
+	}
+	return out
 }
 
 func anyPresent(col []float64) bool {

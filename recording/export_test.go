@@ -115,8 +115,13 @@ func TestWriteOpenMetrics(t *testing.T) {
 	if strings.Contains(out, `endpoint="cart"`) {
 		t.Error("an endpoint that never had a value was written")
 	}
-	// All samples of a family together: once a family's samples end, its
-	// name does not come back.
+	familiesTogether(t, out)
+}
+
+// familiesTogether checks that all samples of a family come together: once
+// a family's samples end, its name does not come back.
+func familiesTogether(t *testing.T, out string) {
+	t.Helper()
 	seen, current := map[string]bool{}, ""
 	for _, l := range strings.Split(out, "\n") {
 		if l == "" || strings.HasPrefix(l, "#") {
@@ -143,8 +148,14 @@ func TestEveryExportedSignalHasHelp(t *testing.T) {
 
 // TestOpenMetricsImportsIntoPrometheus runs the real promtool on an export.
 func TestOpenMetricsImportsIntoPrometheus(t *testing.T) {
+	importsEverySample(t, exportFixture(t))
+}
+
+// importsEverySample exports r as OpenMetrics and has the real promtool
+// import it: every sample written must be in the block.
+func importsEverySample(t *testing.T, r *Recording) {
+	t.Helper()
 	promtool := testtool.Require(t, "promtool")
-	r := exportFixture(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "export.om.txt")
 	var buf bytes.Buffer

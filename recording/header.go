@@ -3,7 +3,10 @@
 //
 // A recording is JSON Lines. Line 1 is a Header; every following line is one
 // snapshot.Snapshot as the snapshot package marshals it, so its first key is
-// "time" and `jq 'select(.time) | .pv' FILE` reads it. A Writer appends each
+// "time" and `jq 'select(.time) | .pv' FILE` reads it. From format version
+// 2 the snapshot's fleet is packed in its "fleet_packed" key rather than
+// written as objects (see packedFleet); version 1 files are read as they
+// are, and continued in version 1. A Writer appends each
 // record in one write, syncs about once a second, cuts a torn tail before it
 // appends after a crash, and rotates to numbered parts past a size limit. A
 // Recording indexes a file by byte offset and time without holding its
@@ -27,8 +30,8 @@ import (
 const Format = "launchwatch-recording"
 
 // Version is the newest format version this package reads, and the one it
-// writes.
-const Version = 1
+// writes in a new file. Version 2 packs the fleet (see packedFleet).
+const Version = 2
 
 // Header is line 1 of every recording file, and of every part after a
 // rotation.

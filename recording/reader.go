@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -32,6 +33,13 @@ type part struct {
 	f     *os.File
 	ix    *index
 	first int // the recording's index of the file's first record
+
+	// The last roster of a packed fleet read (see packedFleet), by the
+	// index of the record holding it: records name the roster of an
+	// earlier one, and most name the same one.
+	mu       sync.Mutex
+	roster   []string
+	rosterAt int
 }
 
 // Open reads a recording's header and indexes every record in one pass,
@@ -140,10 +148,33 @@ func (r *Recording) Read(i int) (snapshot.Snapshot, error) {
 		return snapshot.Snapshot{}, &Error{Path: p.path, Line: line(j), Err: fmt.Errorf("read: %w", err)}
 	}
 	var s snapshot.Snapshot
-	if err := decodeRecord(buf[:len(buf)-1], &s); err != nil {
+	if _, err := decodeRecord(buf[:len(buf)-1], &s, func(k int) ([]string, error) { return p.rosterOf(k, j) }); err != nil {
 		return snapshot.Snapshot{}, &Error{Path: p.path, Line: line(j), Err: err}
 	}
 	return s, nil
+}
+
+// rosterOf returns the roster record k of the file holds, for record j.
+func (p *part) rosterOf(k, j int) ([]string, error) {
+	if k < 0 || k >= j {
+		return nil, fmt.Errorf("%w (roster_at %d)", errNoRoster, k)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.roster != nil && p.rosterAt == k {
+		return p.roster, nil
+	}
+	start, end := p.ix.offsets[k], p.ix.offsets[k+1]
+	buf := make([]byte, end-start)
+	if _, err := p.f.ReadAt(buf, start); err != nil {
+		return nil, fmt.Errorf("read the roster at line %d: %w", line(k), err)
+	}
+	roster, err := rosterIn(buf[:len(buf)-1])
+	if err != nil {
+		return nil, fmt.Errorf("%w (roster_at %d: line %d: %w)", errNoRoster, k, line(k), err)
+	}
+	p.roster, p.rosterAt = roster, k
+	return roster, nil
 }
 
 // Scan calls fn with records [from, to) in order, reading each part they
@@ -171,6 +202,10 @@ func (p *part) scan(from, to int, fn func(j int, s snapshot.Snapshot) error) err
 	start, end := p.ix.offsets[from], p.ix.offsets[to]
 	br := bufio.NewReaderSize(io.NewSectionReader(p.f, start, end-start), 256<<10)
 	var scratch []byte
+	// The roster the last record held, by its index: records name an
+	// earlier record's roster, nearly always this one.
+	var roster []string
+	rosterAt := -1
 	for j := from; j < to; j++ {
 		b, complete, err := readLine(br, &scratch)
 		if err == nil && !complete {
@@ -181,8 +216,17 @@ func (p *part) scan(from, to int, fn func(j int, s snapshot.Snapshot) error) err
 			return &Error{Path: p.path, Line: line(j), Err: err}
 		}
 		var s snapshot.Snapshot
-		if err := decodeRecord(b[:len(b)-1], &s); err != nil {
+		held, err := decodeRecord(b[:len(b)-1], &s, func(k int) ([]string, error) {
+			if k == rosterAt {
+				return roster, nil
+			}
+			return p.rosterOf(k, j)
+		})
+		if err != nil {
 			return &Error{Path: p.path, Line: line(j), Err: err}
+		}
+		if held != nil {
+			roster, rosterAt = held, j
 		}
 		if err := fn(j, s); err != nil {
 			return err
@@ -207,7 +251,17 @@ func (r *Recording) Close() error {
 // up on a terminal.
 func cleanSnapshot(s *snapshot.Snapshot) {
 	s.Endpoints = cleanKeys(s.Endpoints)
+	s.ErrorCodes = cleanKeys(s.ErrorCodes)
 	s.Sources = cleanKeys(s.Sources)
+	dirty := false
+	for i, srv := range s.Fleet {
+		if name := snapshot.CleanText(srv.Name, maxName); name != srv.Name {
+			s.Fleet[i].Name, dirty = name, true
+		}
+	}
+	if dirty {
+		snapshot.SortFleet(s.Fleet)
+	}
 	for name, src := range s.Sources {
 		src.Error = snapshot.CleanText(src.Error, maxMessage)
 		for i, w := range src.Warnings {

@@ -68,7 +68,7 @@ func TestFileIsJSONLinesForJQ(t *testing.T) {
 		t.Fatalf("%d lines, want a header and 2 records:\n%s", len(lines), b)
 	}
 	mustContain(t, lines[0][:40], `{"format":"launchwatch-recording"`)
-	mustContain(t, lines[0], `"interval":"1s"`, `"version":1`)
+	mustContain(t, lines[0], `"interval":"1s"`, `"version":2`)
 	for _, l := range lines[1:] {
 		if !strings.HasPrefix(l, `{"time":"2026-11-27T10:15:0`) {
 			t.Errorf("record does not start with its time: %.60s", l)

@@ -16,7 +16,8 @@ import (
 // Defaults for Options' zero fields.
 const (
 	// DefaultMaxBytes is 1 GiB: a 24-hour watch at 1 s, about 1.5 KB a
-	// snapshot, is about 130 MB and fits in one file.
+	// snapshot, is about 130 MB and fits in one file; with a fleet of 500
+	// servers (about 17 KB a snapshot) it is 1.5 GB in two.
 	DefaultMaxBytes = 1 << 30
 	// DefaultSyncEvery bounds what a power cut can take to about a second.
 	DefaultSyncEvery = time.Second
@@ -55,6 +56,15 @@ type Writer struct {
 	closed  bool
 	buf     bytes.Buffer
 	enc     *json.Encoder
+
+	// packed says the current file is in a format that packs the fleet
+	// (version 2 on): a version 1 file continued after a crash keeps
+	// writing it as objects, which its header promises every reader.
+	// roster is the fleet roster the file's record rosterAt holds; nil
+	// when no record of the file holds one yet.
+	packed   bool
+	roster   []string
+	rosterAt int
 
 	stop chan struct{}
 	done chan struct{}
@@ -141,6 +151,7 @@ func (w *Writer) openFile(path string, follow bool) error {
 	}
 	w.f, w.path, w.size = f, path, end
 	w.records = len(ix.times)
+	w.packed, w.roster = ix.header.Version >= 2, nil
 	if n := len(ix.times); n > 0 && ix.times[n-1].After(w.last) {
 		w.last = ix.times[n-1]
 	}
@@ -177,6 +188,7 @@ func (w *Writer) start(f *os.File, path string, created bool) error {
 		}
 	}
 	w.f, w.path, w.size, w.records = f, path, int64(len(line)), 0
+	w.packed, w.roster = h.Version >= 2, nil
 	w.paths = append(w.paths, path)
 	return nil
 }
@@ -201,13 +213,17 @@ func (w *Writer) Append(s snapshot.Snapshot) error {
 		return &Error{Path: w.path, Err: fmt.Errorf("append: %w: %s after %s", ErrOutOfOrder,
 			s.Time.Format(time.RFC3339Nano), w.last.Format(time.RFC3339Nano))}
 	}
-	w.buf.Reset()
-	if err := w.enc.Encode(s); err != nil { // Encode ends the line with '\n'
-		return fmt.Errorf("append to %s: encode: %w", w.path, err)
+	roster, err := w.encode(s)
+	if err != nil {
+		return err
 	}
 	for w.records > 0 && w.size+int64(w.buf.Len()) > w.opts.MaxBytes {
 		if err := w.rotate(); err != nil {
 			w.err = err
+			return err
+		}
+		// The new file holds no roster yet: the record must carry it.
+		if roster, err = w.encode(s); err != nil {
 			return err
 		}
 	}
@@ -224,12 +240,50 @@ func (w *Writer) Append(s snapshot.Snapshot) error {
 		}
 		return err
 	}
+	if roster != nil {
+		w.roster, w.rosterAt = roster, w.records
+	}
 	w.size += int64(n)
 	w.records++
 	w.count++
 	w.last = s.Time
 	w.dirty = true
 	return nil
+}
+
+// encode puts s's line in buf, its fleet packed when the file packs
+// fleets (see packedFleet). It returns the roster the line holds, when it
+// holds one, for Append to make the file's current roster once the line is
+// written.
+func (w *Writer) encode(s snapshot.Snapshot) (roster []string, err error) {
+	w.buf.Reset()
+	fleet := s.Fleet
+	if w.packed {
+		s.Fleet = nil
+	}
+	if err := w.enc.Encode(s); err != nil { // Encode ends the line with '\n'
+		return nil, fmt.Errorf("append to %s: encode: %w", w.path, err)
+	}
+	if !w.packed || len(fleet) == 0 {
+		return nil, nil
+	}
+	at := -1
+	if w.roster != nil && sameRoster(fleet, w.roster) {
+		at = w.rosterAt
+	} else {
+		roster = rosterOf(fleet)
+	}
+	// The snapshot's object, its closing brace and newline cut, continues
+	// with the packed fleet: one line, its time still first.
+	line := w.buf.Bytes()
+	line = append(line[:len(line)-2], `,"fleet_packed":`...)
+	line, err = appendPacked(line, fleet, at < 0, at)
+	if err != nil {
+		return nil, fmt.Errorf("append to %s: encode the fleet: %w", w.path, err)
+	}
+	w.buf.Reset()
+	w.buf.Write(append(line, '}', '\n'))
+	return roster, nil
 }
 
 // rotate syncs and closes the current file and opens the next part.

@@ -7,6 +7,7 @@ import (
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/internal/launchtest"
 	"github.com/launchwatch/launchwatch/pipeline"
+	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -67,16 +68,22 @@ func BenchmarkSeekToTheEndOf24h(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		pl := New(rec, Options{Plan: launchtest.Plan()})
-		pl.SeekEnd()
-		batch, err := pl.Next(context.Background())
-		if err != nil || batch.Rebuild == nil {
-			b.Fatalf("seek: rebuild %v, %v", batch.Rebuild != nil, err)
-		}
-		an := pipeline.NewAnalyst(launchtest.Plan(), capacity.Thresholds{}, 0)
-		got := 0
-		if err := batch.Rebuild(func(s snapshot.Snapshot) { an.Add(s); got++ }); err != nil || got != n {
-			b.Fatalf("rebuilt %d of %d: %v", got, n, err)
-		}
+		seekToTheEnd(b, rec)
+	}
+}
+
+// seekToTheEnd seeks a new player to the end of rec and rebuilds every
+// snapshot through an analyst, as the pipeline does.
+func seekToTheEnd(b *testing.B, rec *recording.Recording) {
+	pl := New(rec, Options{Plan: launchtest.Plan()})
+	pl.SeekEnd()
+	batch, err := pl.Next(context.Background())
+	if err != nil || batch.Rebuild == nil {
+		b.Fatalf("seek: rebuild %v, %v", batch.Rebuild != nil, err)
+	}
+	an := pipeline.NewAnalyst(launchtest.Plan(), capacity.Thresholds{}, 0)
+	got := 0
+	if err := batch.Rebuild(func(s snapshot.Snapshot) { an.Add(s); got++ }); err != nil || got != rec.Len() {
+		b.Fatalf("rebuilt %d of %d: %v", got, rec.Len(), err)
 	}
 }

@@ -102,6 +102,15 @@ func (r *Report) chartSpec(name string) (chartSpec, bool) {
 		w, c := lim(r.Plan.Limits.Memory)
 		return chartSpec{title: "Connection memory (kernel TCP)", format: capacity.FormatBytes, warn: w, crit: c,
 			lines: []series{measured(func(s sample) float64 { return s.mem }), plan(func(s sample) float64 { return s.memPlan })}}, true
+	case "latency":
+		sec := func(v float64) string { return capacity.Format(snapshot.UnitSeconds, v) }
+		return chartSpec{title: "Latency percentiles", format: sec,
+			warn: th.LatencyP95Warn.Seconds(), crit: th.LatencyP95Crit.Seconds(),
+			lines: []series{
+				{name: "p50", get: func(s sample) float64 { return s.p50 }, color: colSeries[1], class: "sw-s1"},
+				{name: "p95 (the lines are its)", get: func(s sample) float64 { return s.p95 }, color: colSeries[0], class: "sw-s0"},
+				{name: "p99", get: func(s sample) float64 { return s.p99 }, color: colSeries[2], class: "sw-s2"},
+			}}, true
 	case "endpoints":
 		c := chartSpec{title: "Endpoint load against its ceiling", format: capacity.FormatPercent, warn: th.Warn, crit: th.Crit}
 		for i, e := range r.Endpoints {

@@ -4,7 +4,9 @@
 // formulas against what was measured, the bottleneck endpoint, every event,
 // every gap in the data, and the seed's three failure modes named where the
 // data shows them (page weight far over plan, the refresh avalanche at T0
-// with errors and retries, the purchase path dead).
+// with errors and retries, the purchase path dead). When the recording has
+// them, it also lists the fleet's servers worst first, charts the latency
+// percentiles and breaks the failing requests down by status code.
 //
 // A Report is derived by walking the recording through pipeline.Analyst,
 // the derivation the live screen used, so the report's events are the

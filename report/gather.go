@@ -24,6 +24,7 @@ type sample struct {
 	mem, memPlan      float64
 	errRate, purchase float64
 	pageWeight        float64
+	p50, p95, p99     float64
 	loads             []float64 // each planned endpoint's load, in plan order
 }
 
@@ -46,6 +47,7 @@ type accumulators struct {
 	// purchase names the signal the purchase path is judged by: an
 	// endpoints.NAME, or "sold".
 	purchase string
+	fleet    fleetAcc
 }
 
 type peakAcc struct {
@@ -117,7 +119,9 @@ func (a *accumulators) add(f pipeline.Frame, judged []capacity.Judgement) {
 		mem: nan(s.Host.TCPMemory), memPlan: nan(as.Memory.Predicted),
 		errRate: nan(s.ErrorRate), purchase: nan(s.Get(a.purchase)),
 		pageWeight: nan(as.PageWeight.Measured), loads: a.loads(as),
+		p50: nan(s.LatencyP50), p95: nan(s.LatencyP95), p99: nan(s.LatencyP99),
 	})
+	a.fleet.add(s)
 	for i := range a.peaks {
 		p := &a.peaks[i]
 		if v, ok := p.get(s).Get(); ok && (!p.peak.Known || v > p.peak.Value) {
@@ -267,12 +271,16 @@ func (a *accumulators) finish(r *Report) {
 	}
 	for _, p := range a.peaks {
 		pk := p.peak
-		pk.Signal, pk.Label = p.signal, p.label
-		if pk.Known {
-			pk.Text = p.format(pk.Value)
+		if !pk.Known {
+			continue // a signal this recording never measured (no latency): no row
 		}
+		pk.Signal, pk.Label, pk.Text = p.signal, p.label, p.format(pk.Value)
 		r.Peaks = append(r.Peaks, pk)
 	}
+	r.Fleet = a.fleet.finish(a.th)
+	r.ErrorCodes = shares(a.fleet.codes, func(x float64) float64 { return x })
+	r.ErrorCodesAtPeak = shares(a.fleet.atPeak, func(v snapshot.Value) float64 { return v.Or(0) })
+	r.ErrorPeakAt = a.fleet.errPeakAt
 	for _, id := range slices.Sorted(maps.Keys(a.open)) {
 		a.open[id].c.Open = true
 		a.closeCrossing(id)

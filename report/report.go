@@ -38,8 +38,9 @@ type Report struct {
 
 	// Phases are the spans before launch, live and sold out, in order.
 	Phases []Span
-	// Peaks are the highest PV, requests, connections, bandwidth and error
-	// rate, with their times.
+	// Peaks are the highest PV, requests, connections, bandwidth, error
+	// rate and p95 latency, with their times: the signal table's rows with
+	// a peak, those the recording measured.
 	Peaks []Peak
 	// Crossings are every span a figure spent at or over a threshold's
 	// line, by start time.
@@ -64,6 +65,15 @@ type Report struct {
 	// Failures are the seed's failure modes the data shows, in the order
 	// page weight, avalanche, purchase path.
 	Failures []Failure
+	// Fleet is each server of the fleet, worst first; empty when the
+	// recording has no fleet.
+	Fleet []ServerPeaks
+	// ErrorCodes are each status code's share of the failing requests
+	// over the run, largest first; ErrorCodesAtPeak the same at the error
+	// rate's peak, ErrorPeakAt. Empty when no code was measured.
+	ErrorCodes       []CodeShare
+	ErrorCodesAtPeak []CodeShare
+	ErrorPeakAt      time.Time
 
 	samples  []sample
 	purchase string // the signal the purchase path is judged by

@@ -60,8 +60,15 @@ func (r *Report) view() view {
 	for i := range v.Meta {
 		v.Meta[i].Text = clean(v.Meta[i].Text)
 	}
-	v.Sections = []section{r.failureSection(), r.overviewSection(), r.crossingSection(), r.planSection(),
-		r.eventSection(), r.gapSection()}
+	v.Sections = []section{r.failureSection(), r.overviewSection()}
+	// Only a recording with a fleet, latency or error codes has these.
+	if s, ok := r.fleetSection(); ok {
+		v.Sections = append(v.Sections, s)
+	}
+	if s, ok := r.latencySection(); ok {
+		v.Sections = append(v.Sections, s)
+	}
+	v.Sections = append(v.Sections, r.crossingSection(), r.planSection(), r.eventSection(), r.gapSection())
 	return v
 }
 
@@ -86,10 +93,6 @@ func (r *Report) overviewSection() section {
 	}
 	pk := table{Head: []string{"peak", "value", "at"}}
 	for _, p := range r.Peaks {
-		if !p.Known {
-			pk.Rows = append(pk.Rows, []string{p.Label, "not measured", "–"})
-			continue
-		}
 		pk.Rows = append(pk.Rows, []string{p.Label, p.Text, r.Rel(p.At)})
 	}
 	s.Tables = []table{ph, pk}

@@ -87,7 +87,7 @@ var table = []Signal{
 		get: func(s Snapshot) Value { return s.LatencyP50 }, put: func(s Snapshot, v Value) Snapshot { s.LatencyP50 = v; return s },
 		server: func(s *Server) *Value { return &s.LatencyP50 }},
 	{Name: SignalLatencyP95, Unit: UnitSeconds, Help: "95th percentile of the time to answer a request, in seconds.", Export: true, Fleet: true,
-		Rule: RuleLatency, Text: "Latency", TextForm: ", p95 %s",
+		Rule: RuleLatency, Peak: "Latency p95", Text: "Latency", TextForm: ", p95 %s",
 		get: func(s Snapshot) Value { return s.LatencyP95 }, put: func(s Snapshot, v Value) Snapshot { s.LatencyP95 = v; return s },
 		server: func(s *Server) *Value { return &s.LatencyP95 }},
 	{Name: SignalLatencyP99, Unit: UnitSeconds, Help: "99th percentile of the time to answer a request, in seconds.", Export: true, Fleet: true,
