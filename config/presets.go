@@ -26,7 +26,7 @@ const rateWindow = "$__rate_interval"
 
 func rate(sel string) string { return "sum(rate(" + sel + "[" + rateWindow + "]))" }
 
-var presets = map[string]preset{
+var basePresets = map[string]preset{
 	"sim": {
 		doc: "the demo storefront (launchwatch sim)",
 		signals: map[string]Signal{
@@ -94,7 +94,7 @@ func (c *Config) applyPreset() error {
 		return fmt.Errorf("unknown preset %q; known: %s", c.Preset, strings.Join(names, ", "))
 	}
 	pick := func(s Signal) (Signal, bool) {
-		out := Signal{Multi: MultiSum}
+		out := Signal{Multi: MultiSum, Label: s.Label}
 		switch {
 		case c.Sources.Prometheus != nil && s.Query != "":
 			out.Query = s.Query
