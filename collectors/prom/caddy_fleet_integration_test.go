@@ -62,10 +62,11 @@ const (
 //   - latency: a quantile of a classic histogram is only known to the
 //     bucket it falls in (Prometheus interpolates linearly inside it), so
 //     the answer must lie in the Caddy bucket holding the quantile the
-//     load generator measured.
+//     load generator measured (see cfInBucket for fast answers).
 const (
-	cfRateTol  = 0.10
-	cfErrorTol = 0.03
+	cfRateTol     = 0.10
+	cfErrorTol    = 0.03
+	cfServerBound = 0.1 // seconds: a wait the client's overhead cannot move a bucket
 )
 
 // caddyBuckets are the bounds of caddy_http_request_duration_seconds
@@ -445,14 +446,18 @@ func cfAbs(t *testing.T, what string, v snapshot.Value, want, tol float64) {
 	}
 }
 
-// cfInBucket checks a histogram quantile lies in the Caddy bucket that
-// holds the quantile the client measured.
+// cfInBucket checks a histogram quantile against the quantile the client
+// measured. Caddy's clock stops before the client's (which also holds the
+// client's scheduling and the connection, a few milliseconds under this
+// load), so the answer lies at most in the Caddy bucket holding the
+// client's figure; where the wait is the server's (cfServerBound and
+// above: the slow upstream), in that very bucket.
 func cfInBucket(t *testing.T, what string, v snapshot.Value, measured float64) {
 	t.Helper()
 	got, ok := v.Get()
 	i, _ := slices.BinarySearch(caddyBuckets, measured)
 	lo, hi := 0.0, math.Inf(1)
-	if i > 0 {
+	if i > 0 && measured >= cfServerBound {
 		lo = caddyBuckets[i-1]
 	}
 	if i < len(caddyBuckets) {
@@ -462,8 +467,8 @@ func cfInBucket(t *testing.T, what string, v snapshot.Value, measured float64) {
 	case !ok:
 		t.Errorf("%s: missing, the client measured %.4f s", what, measured)
 	case got <= lo || got > hi:
-		t.Errorf("%s = %.4f s, outside the bucket (%g, %g] of the %.4f s the client measured", what, got, lo, hi, measured)
+		t.Errorf("%s = %.4f s, outside (%g, %g] for the %.4f s the client measured", what, got, lo, hi, measured)
 	default:
-		t.Logf("%s = %.4f s, client %.4f s, bucket (%g, %g]", what, got, measured, lo, hi)
+		t.Logf("%s = %.4f s, client %.4f s, within (%g, %g]", what, got, measured, lo, hi)
 	}
 }
