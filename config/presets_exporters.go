@@ -110,6 +110,10 @@ func caddyPreset() preset {
 		},
 		snapshot.SignalErrorCodes: codes(dur+"_count{code"+fiveXX+"}", "code", "$1"),
 	}
+	// The scrape source breaks error_codes down by its label itself.
+	ec := s[snapshot.SignalErrorCodes]
+	ec.Scrape = "rate(" + dur + "_count{code" + fiveXX + "})"
+	s[snapshot.SignalErrorCodes] = ec
 	latencies(s, func(q string) Signal {
 		return Signal{Query: quantile(q, dur, ""), Scrape: "histogram_quantile(" + q + ", " + dur + ")"}
 	})

@@ -135,7 +135,7 @@ func TestExporterPresetQueriesFollowTheSimPresetsForm(t *testing.T) {
 // scrape expressions parse in the scrape language.
 func TestCaddyPresetScrapeExpressionsParse(t *testing.T) {
 	p := presets["caddy"]
-	for _, sig := range append([]string{snapshot.SignalRequests, snapshot.SignalConnections, snapshot.SignalBandwidth, snapshot.SignalErrorRate}, latencyOf...) {
+	for _, sig := range append(slices.Clone(traffic), latencyOf...) {
 		s := p.signals[sig]
 		if s.Scrape == "" {
 			t.Errorf("%s: no scrape expression", sig)
@@ -148,16 +148,16 @@ func TestCaddyPresetScrapeExpressionsParse(t *testing.T) {
 }
 
 // Through the config path: a preset's error_codes arrives with its label,
-// the query form for Prometheus and nothing for the scrape source, which
-// cannot group by code.
+// as a query for Prometheus and as a scrape expression (broken down by
+// the scrape source) without it.
 func TestCaddyPresetLoadsForEitherSource(t *testing.T) {
+	want := presets["caddy"].signals
 	prom, err := Parse("caddy.yaml", []byte("preset: caddy\nsources:\n  prometheus:\n    url: http://localhost:9090\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	codes := prom.Signals[snapshot.SignalErrorCodes]
-	if codes.Query != presets["caddy"].signals[snapshot.SignalErrorCodes].Query || codes.Label != DefaultCodeLabel {
-		t.Errorf("error_codes = %+v, want the preset's query by %q", codes, DefaultCodeLabel)
+	if c := prom.Signals[snapshot.SignalErrorCodes]; c.Query != want[snapshot.SignalErrorCodes].Query || c.Scrape != "" || c.Label != DefaultCodeLabel {
+		t.Errorf("error_codes = %+v, want the preset's query by %q", c, DefaultCodeLabel)
 	}
 	if q := prom.Signals[snapshot.SignalLatencyP95].Query; !strings.Contains(q, "caddy_http_request_duration_seconds_bucket") {
 		t.Errorf("latency_p95 query %q", q)
@@ -167,8 +167,8 @@ func TestCaddyPresetLoadsForEitherSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s, ok := scr.Signals[snapshot.SignalErrorCodes]; ok {
-		t.Errorf("error_codes = %+v under the scrape source, want none", s)
+	if c := scr.Signals[snapshot.SignalErrorCodes]; c.Scrape != want[snapshot.SignalErrorCodes].Scrape || c.Query != "" || c.Label != DefaultCodeLabel {
+		t.Errorf("error_codes = %+v under the scrape source, want the preset's expression by %q", c, DefaultCodeLabel)
 	}
 	if s := scr.Signals[snapshot.SignalLatencyP95]; s.Scrape != "histogram_quantile(0.95, caddy_http_request_duration_seconds)" {
 		t.Errorf("latency_p95 scrape = %q", s.Scrape)

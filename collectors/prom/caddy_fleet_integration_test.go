@@ -89,7 +89,7 @@ var caddyBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
 // admin /metrics, and its error_codes query straight from Prometheus.
 func TestCaddyPresetAgreesWithTheLoadItCarried(t *testing.T) {
 	f := startCaddyFleet(t)
-	cfg, scr := f.config(t, ""), f.scrapeConfig(t)
+	cfg, scr := f.config(t, ""), f.scrapeConfig(t, "")
 	snaps, at := f.pollUnderLoad(t, cfg, scr)
 	snap, scraped := snaps[0], snaps[1]
 	codes := f.query(t, cfg.Signals[snapshot.SignalErrorCodes].Query, at)
@@ -112,43 +112,56 @@ func TestCaddyPresetAgreesWithTheLoadItCarried(t *testing.T) {
 	}
 	for code, n := range all.failures {
 		cfRel(t, "error_codes "+code, codes[code], n/cfWindow.Seconds(), cfRateTol)
+		cfRel(t, "the source's error_codes "+code, snap.ErrorCodes[code], n/cfWindow.Seconds(), cfRateTol)
+		cfRel(t, "scraped error_codes "+code, scraped.ErrorCodes[code], gap.failures[code]/cfScrapeGap.Seconds(), cfRateTol)
+	}
+	if len(snap.ErrorCodes) != 1 || len(scraped.ErrorCodes) != 1 {
+		t.Errorf("error codes %v through Prometheus, %v scraped: want 502 alone", snap.ErrorCodes, scraped.ErrorCodes)
 	}
 }
 
 // TestCaddyFleetNamesTheHotTheSlowAndTheFailingServer is the fleet view
 // against the same three servers, through the normal config path
-// (fleet: {label: instance}, preset caddy, sources.prometheus) and one
-// poll: each server's request share, p95 and error rate say what it was
-// made to do, and the hot server comes first by share.
+// (fleet: {label: instance}, preset caddy) and one poll, through
+// Prometheus and read straight from the servers' /metrics alike: each
+// server's request share, p95 and error rate say what it was made to do,
+// and the hot server comes first by share.
 func TestCaddyFleetNamesTheHotTheSlowAndTheFailingServer(t *testing.T) {
-	t.Skip("needs the Prometheus source's per-server queries (branch fleetprom: prom.Fleet, wired by collectors.FromConfig); delete this line once it is merged")
 	f := startCaddyFleet(t)
-	snaps, at := f.pollUnderLoad(t, f.config(t, "fleet: {label: instance}\n"))
-	snap := snaps[0]
+	const fleet = "fleet: {label: instance}\n"
+	snaps, at := f.pollUnderLoad(t, f.config(t, fleet), f.scrapeConfig(t, fleet))
+	for i, via := range []struct {
+		name   string
+		window time.Duration
+	}{{"prometheus", cfWindow}, {"scrape", cfScrapeGap}} {
+		t.Run(via.name, func(t *testing.T) {
+			f.checkFleet(t, snaps[i], at.Add(-via.window), at)
+		})
+	}
+}
+
+// checkFleet holds a snapshot's fleet against what the load generator
+// counted of each server over (from, to].
+func (f *caddyFleet) checkFleet(t *testing.T, snap snapshot.Snapshot, from, to time.Time) {
 	if len(snap.Fleet) != len(f.members) {
 		t.Fatalf("fleet = %+v, want the %d servers", snap.Fleet, len(f.members))
 	}
-	all := f.counted(at.Add(-cfWindow), at, f.members...)
+	all := f.counted(from, to, f.members...)
 	var total float64
 	for _, srv := range snap.Fleet {
 		v, _ := srv.Requests.Get()
 		total += v
 	}
 	for _, m := range f.members {
-		srv, ok := snap.Server(m.caddy.Target)
-		if !ok {
-			t.Errorf("%s (%s) is not in the fleet %+v", m.role, m.caddy.Target, snap.Fleet)
-			continue
-		}
-		own := f.counted(at.Add(-cfWindow), at, m)
+		srv := mustServer(t, snap, m)
+		own := f.counted(from, to, m)
 		got, _ := srv.Requests.Get()
 		cfRel(t, m.role+" share", snapshot.Some(got/total), own.rate()/all.rate(), cfRateTol)
 		cfAbs(t, m.role+" error_rate", srv.ErrorRate, own.errorRate(), cfErrorTol)
 		cfInBucket(t, m.role+" latency_p95", srv.LatencyP95, own.quantile(0.95))
 	}
 
-	slow := f.member("slow")
-	if p95, ok := mustServer(t, snap, slow).LatencyP95.Get(); !ok || p95 < cfSlowUpstream.Seconds() {
+	if p95, ok := mustServer(t, snap, f.member("slow")).LatencyP95.Get(); !ok || p95 < cfSlowUpstream.Seconds() {
 		t.Errorf("the slow server's p95 = %.3f s (ok %v), want at least its upstream's %s", p95, ok, cfSlowUpstream)
 	}
 	byShare := slices.Clone(snap.Fleet)
@@ -245,14 +258,15 @@ func (f *caddyFleet) config(t *testing.T, extra string) *config.Config {
 }
 
 // scrapeConfig loads the caddy preset reading the servers' admin
-// /metrics directly, without Prometheus.
-func (f *caddyFleet) scrapeConfig(t *testing.T) *config.Config {
+// /metrics directly, without Prometheus, with extra YAML before its
+// sources.
+func (f *caddyFleet) scrapeConfig(t *testing.T, extra string) *config.Config {
 	t.Helper()
 	urls := make([]string, len(f.members))
 	for i, m := range f.members {
 		urls[i] = m.caddy.URL + "/metrics"
 	}
-	return cfParse(t, "sources:\n  scrape:\n    timeout: 800ms\n    targets: ["+strings.Join(urls, ", ")+"]\n")
+	return cfParse(t, extra+"sources:\n  scrape:\n    timeout: 800ms\n    targets: ["+strings.Join(urls, ", ")+"]\n")
 }
 
 func cfParse(t *testing.T, sources string) *config.Config {
