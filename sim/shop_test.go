@@ -29,6 +29,10 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		{"an infinite speed is refused", Options{Scenario: "first-launch", Speed: math.Inf(1)}, []string{"speed +Inf"}},
 		{"a speed above the maximum is refused", Options{Scenario: "first-launch", Speed: MaxSpeed + 1},
 			[]string{"speed 10001", "at most 10000"}},
+		{"a negative fleet is refused", Options{Scenario: "second-launch", Speed: 1, Servers: -1},
+			[]string{"servers -1", "from 1 to 500"}},
+		{"a fleet above the maximum is refused", Options{Scenario: "second-launch", Speed: 1, Servers: MaxServers + 1},
+			[]string{"servers 501", "from 1 to 500"}},
 		{"a negative start-in is refused", Options{Scenario: "second-launch", Speed: 1, StartIn: -time.Second},
 			[]string{"start-in -1s", "must not be negative"}},
 	}

@@ -18,6 +18,7 @@ type simFlags struct {
 	speed    float64
 	startIn  time.Duration
 	seed     int64
+	servers  int
 }
 
 func (f *simFlags) register(cmd *cobra.Command, speed float64, startIn time.Duration) {
@@ -26,10 +27,14 @@ func (f *simFlags) register(cmd *cobra.Command, speed float64, startIn time.Dura
 	fl.Float64Var(&f.speed, "speed", speed, "simulated seconds per wall second")
 	fl.DurationVar(&f.startIn, "start-in", startIn, "simulated time until the sale opens")
 	fl.Int64Var(&f.seed, "seed", 1, "random seed: the same seed repeats a run exactly")
+	fl.IntVar(&f.servers, "servers", sim.DefaultServers, fmt.Sprintf("web servers behind the balancer, each with its own instance label (1 to %d)", sim.MaxServers))
 }
 
 func (f *simFlags) shop() (*sim.Shop, error) {
-	return sim.New(sim.Options{Scenario: f.scenario, Speed: f.speed, StartIn: f.startIn, Seed: f.seed})
+	if f.servers < 1 {
+		return nil, fmt.Errorf("--servers %d: must be from 1 to %d", f.servers, sim.MaxServers)
+	}
+	return sim.New(sim.Options{Scenario: f.scenario, Speed: f.speed, StartIn: f.startIn, Seed: f.seed, Servers: f.servers})
 }
 
 func newDemoCmd() *cobra.Command {
