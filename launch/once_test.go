@@ -35,3 +35,29 @@ func TestOnceShowsTheProblemsOfItsOneLook(t *testing.T) {
 		t.Errorf("--once's frame holds %v, want the link over its limit and the error burst", keys)
 	}
 }
+
+// The demo config reads the simulator's histograms: a look into the crash
+// finds users waiting seconds.
+func TestTheDemoConfigReadsTheTimeToAnswer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a simulator and polls it")
+	}
+	shop, base := simtest.Serve(t, sim.Options{Scenario: "first-launch", Speed: 20, StartIn: time.Second, Seed: 1})
+	cfg, err := DemoConfig(base+"/metrics", shop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Sources.Probe, cfg.Sources.Host = nil, nil
+	time.Sleep(3 * time.Second) // a minute into the crash, simulated
+	f, err := Once(context.Background(), cfg, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := f.Snapshot
+	p50, ok50 := s.LatencyP50.Get()
+	p95, ok95 := s.LatencyP95.Get()
+	p99, ok99 := s.LatencyP99.Get()
+	if !ok50 || !ok95 || !ok99 || p95 < 1 || p50 > p95 || p95 > p99 {
+		t.Errorf("latency p50 %v, p95 %v, p99 %v in the crash; want seconds at p95, in order", s.LatencyP50, s.LatencyP95, s.LatencyP99)
+	}
+}
