@@ -119,8 +119,14 @@ with its assets, and /login, /cart, /buy. It binds to loopback unless told
 otherwise and runs until interrupted.
 
 At --speed N the counters advance in simulated time, N times faster than the
-wall clock: a Prometheus scraping it sees rates N times higher.`,
-		Example: `  launchwatch sim --listen 127.0.0.1:9400 --scenario first-launch --speed 10 --start-in 30s --seed 1`,
+wall clock: a Prometheus scraping it sees rates N times higher.
+
+The shop is a fleet of --servers web servers behind a balancer, each
+series under its server's instance label (web-1:8080, ...); in
+first-launch the balancer sends web-3 twice its share through the crash.
+A Prometheus scraping it needs honor_labels: true to keep those labels.`,
+		Example: `  launchwatch sim --listen 127.0.0.1:9400 --scenario first-launch --speed 10 --start-in 30s --seed 1
+  launchwatch sim --servers 500`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			shop, err := f.shop()
