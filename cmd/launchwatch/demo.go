@@ -127,7 +127,7 @@ first-launch the balancer sends web-3 twice its share through the crash.
 A Prometheus scraping it needs honor_labels: true to keep those labels.`,
 		Example: `  launchwatch sim --listen 127.0.0.1:9400 --scenario first-launch --speed 10 --start-in 30s --seed 1
   launchwatch sim --servers 500`,
-		Args:    cobra.NoArgs,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			shop, err := f.shop()
 			if err != nil {
