@@ -349,3 +349,17 @@ func TestScrapeTimingLeavesTheFleetAlone(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSimulatedMinute is the model's cost of one simulated minute of
+// the crash, fleet split included, for fleets of 4 and 500: the CPU a
+// sped-up shop spends per wall second is this times speed/60.
+func BenchmarkSimulatedMinute(b *testing.B) {
+	for _, servers := range []int{DefaultServers, MaxServers} {
+		b.Run(fmt.Sprintf("%d servers", servers), func(b *testing.B) {
+			m := newModel(scenarios["first-launch"], 1, 0, servers)
+			for i := 0; b.Loop(); i++ {
+				m.advance(time.Duration(i+1) * time.Minute)
+			}
+		})
+	}
+}
