@@ -84,7 +84,6 @@ if command -v prometheus >/dev/null; then
 global: {scrape_interval: 1s, evaluation_interval: 1s}
 scrape_configs:
   - job_name: shop
-    honor_labels: true # keep the servers' own instance labels
     static_configs: [{targets: ["127.0.0.1:$SIM_PORT"]}]
 PROM
 	prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/prom" \

@@ -77,9 +77,11 @@
 //
 // Served at /metrics from the shop's own registry, with the Go and process
 // collectors. Values are read from the model at scrape time. A series with
-// an instance label is one server's; the fleet's figure is their sum. (A
-// Prometheus scraping the shop needs honor_labels: true to keep them, or
-// it renames them exported_instance.)
+// an instance label is one server's; the fleet's figure is their sum. A
+// Prometheus scraping the shop keeps that label as exported_instance
+// (instance names the target it scraped) unless told honor_labels: true,
+// and launchwatch's scrape source does the same: the demo config watches
+// the fleet by exported_instance.
 //
 //	shop_page_views_total{instance}                      counter    sale pages served (HTML answered 200)
 //	shop_http_requests_total{handler,code,instance}      counter    requests at the origin; handler page|static|login|cart|buy, code 200|502

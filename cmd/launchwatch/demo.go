@@ -124,7 +124,9 @@ wall clock: a Prometheus scraping it sees rates N times higher.
 The shop is a fleet of --servers web servers behind a balancer, each
 series under its server's instance label (web-1:8080, ...); in
 first-launch the balancer sends web-3 twice its share through the crash.
-A Prometheus scraping it needs honor_labels: true to keep those labels.`,
+Read from this one target, by launchwatch or by Prometheus, that label is
+kept as exported_instance (instance names the target), as the demo config
+expects; a Prometheus with honor_labels: true keeps it as instance.`,
 		Example: `  launchwatch sim --listen 127.0.0.1:9400 --scenario first-launch --speed 10 --start-in 30s --seed 1
   launchwatch sim --servers 500`,
 		Args: cobra.NoArgs,
