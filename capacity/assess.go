@@ -128,6 +128,13 @@ type EndpointLoad struct {
 	MaxQPS float64 `json:"max_qps"`
 	// Load is QPS / MaxQPS; 1 is at the ceiling.
 	Load snapshot.Value `json:"load"`
+	// P95 is the measured 95th percentile time to answer, in seconds;
+	// MaxP95 the one its stress test found at its ceiling (zero when none
+	// was measured), and LatencyLoad P95 / MaxP95: 1 is as slow as the
+	// stress test that broke it.
+	P95         snapshot.Value `json:"p95,omitzero"`
+	MaxP95      float64        `json:"max_p95_seconds,omitempty"`
+	LatencyLoad snapshot.Value `json:"latency_load,omitzero"`
 	// Bottleneck is true for the endpoint with the highest load above 0.
 	Bottleneck bool `json:"bottleneck,omitempty"`
 }
@@ -425,8 +432,10 @@ func (p Plan) endpointLoads(s snapshot.Snapshot) ([]EndpointLoad, string) {
 	loads := make([]EndpointLoad, len(p.Endpoints))
 	worst := -1
 	for i, ep := range p.Endpoints {
-		qps := s.Endpoints[ep.Name].QPS
-		loads[i] = EndpointLoad{Name: ep.Name, QPS: qps, MaxQPS: ep.MaxQPS, Load: ratio(qps, ep.MaxQPS)}
+		got := s.Endpoints[ep.Name]
+		maxP95 := ep.MaxP95.Seconds()
+		loads[i] = EndpointLoad{Name: ep.Name, QPS: got.QPS, MaxQPS: ep.MaxQPS, Load: ratio(got.QPS, ep.MaxQPS),
+			P95: got.P95, MaxP95: maxP95, LatencyLoad: ratio(got.P95, maxP95)}
 		// An endpoint without load is no bottleneck, however the others
 		// stand.
 		if l, ok := loads[i].Load.Get(); ok && l > 0 && (worst < 0 || l > loads[worst].Load.Or(0)) {

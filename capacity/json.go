@@ -39,6 +39,35 @@ func (s *Stock) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+type endpointJSON struct {
+	Name   string  `json:"name"`
+	MaxQPS float64 `json:"max_qps"`
+	MaxP95 string  `json:"max_p95,omitempty"`
+}
+
+// MarshalJSON writes the latency ceiling as a duration string.
+func (e Endpoint) MarshalJSON() ([]byte, error) {
+	j := endpointJSON{Name: e.Name, MaxQPS: e.MaxQPS}
+	if e.MaxP95 != 0 {
+		j.MaxP95 = e.MaxP95.String()
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (e *Endpoint) UnmarshalJSON(b []byte) error {
+	var j endpointJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	d, err := parseJSONDuration("endpoints.max_p95", j.MaxP95)
+	if err != nil {
+		return err
+	}
+	*e = Endpoint{Name: j.Name, MaxQPS: j.MaxQPS, MaxP95: d}
+	return nil
+}
+
 type thresholdsJSON struct {
 	Warn               float64 `json:"warn"`
 	Crit               float64 `json:"crit"`

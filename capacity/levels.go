@@ -117,6 +117,21 @@ func (t Thresholds) Usage(share snapshot.Value) Level {
 	return LevelOK
 }
 
+// Latency classifies a 95th percentile time to answer, in seconds, by
+// LatencyP95Warn and LatencyP95Crit.
+func (t Thresholds) Latency(p95 snapshot.Value) Level {
+	v, ok := p95.Get()
+	switch {
+	case !ok:
+		return LevelUnknown
+	case v >= t.LatencyP95Crit.Seconds():
+		return LevelCrit
+	case v >= t.LatencyP95Warn.Seconds():
+		return LevelWarn
+	}
+	return LevelOK
+}
+
 // Headroom classifies a check's headroom (the share of the limit left).
 func (t Thresholds) Headroom(c Check) Level {
 	h, ok := c.Headroom.Get()

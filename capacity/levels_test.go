@@ -34,6 +34,11 @@ func TestThresholdsClassifyAtTheirBoundaries(t *testing.T) {
 		{"selling at a third of plan warns", th.Pace(Assessment{Phase: PhaseLive, SellOut: SellOut{Pace: snapshot.Some(0.3)}}), LevelWarn},
 		{"selling at a tenth of plan is critical", th.Pace(Assessment{Phase: PhaseLive, SellOut: SellOut{Pace: snapshot.Some(0.1)}}), LevelCrit},
 		{"pace means nothing before launch", th.Pace(Assessment{Phase: PhaseBefore, SellOut: SellOut{Pace: snapshot.Some(0)}}), LevelUnknown},
+		{"a missing p95 is unknown", th.Latency(snapshot.Value{}), LevelUnknown},
+		{"a p95 of 999 ms is ok", th.Latency(snapshot.Some(0.999)), LevelOK},
+		{"a p95 of exactly 1 s warns", th.Latency(snapshot.Some(1)), LevelWarn},
+		{"a p95 of exactly 3 s is critical", th.Latency(snapshot.Some(3)), LevelCrit},
+		{"the latency row is judged by the latency lines", th.SignalLevel(mustSignal(snapshot.SignalLatencyP95), snapshot.Snapshot{LatencyP95: snapshot.Some(2.4)}), LevelWarn},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

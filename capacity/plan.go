@@ -65,6 +65,10 @@ type Endpoint struct {
 	Name string `json:"name"`
 	// MaxQPS is the stress-tested ceiling in requests per second.
 	MaxQPS float64 `json:"max_qps"`
+	// MaxP95 is the 95th percentile time to answer its stress test found
+	// at that ceiling (endpoints[].max_p95); zero when none was measured.
+	// Its p95 is held against it as its load is against MaxQPS.
+	MaxP95 time.Duration `json:"-"`
 }
 
 // Stock is what is for sale.
@@ -262,7 +266,7 @@ func FieldErrors(err error) (fields []*FieldError, other []error) {
 }
 
 // ValidateEndpoints checks the dynamic endpoints: a name each, no name
-// twice, a positive ceiling. Each error is a FieldError for
+// twice, a positive ceiling, a latency ceiling not negative. Each error is a FieldError for
 // "endpoints[i].name" or "endpoints[i].max_qps". A config without a plan still has endpoints, so
 // this stands apart from Validate.
 func ValidateEndpoints(eps []Endpoint) error {
@@ -279,6 +283,9 @@ func ValidateEndpoints(eps []Endpoint) error {
 		}
 		if !finite(ep.MaxQPS) || !(ep.MaxQPS > 0) {
 			errs = append(errs, Fieldf(path+".max_qps", "must be > 0 (the endpoint's load divides by it), got %v", ep.MaxQPS))
+		}
+		if ep.MaxP95 < 0 {
+			errs = append(errs, Fieldf(path+".max_p95", "must not be negative, got %s", ep.MaxP95))
 		}
 	}
 	return errors.Join(errs...)

@@ -70,6 +70,8 @@ func (t Thresholds) SignalLevel(sig snapshot.Signal, s snapshot.Snapshot) Level 
 		return t.Usage(snapshot.Some(part / whole))
 	case snapshot.RuleErrorRate:
 		return t.ErrorRate(v, s.Requests)
+	case snapshot.RuleLatency:
+		return t.Latency(v)
 	}
 	return LevelUnknown
 }

@@ -2,6 +2,8 @@ package capacity
 
 import (
 	"fmt"
+	"iter"
+	"time"
 
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -14,7 +16,10 @@ type Subject struct {
 	// Kind and Name are the problem's kind and subject: "limit" and
 	// "bandwidth", "endpoint" and "cart".
 	Kind, Name string
-	// Title names it for people: "bandwidth limit", "cart endpoint".
+	// Title names it for people: "bandwidth limit", "cart endpoint",
+	// "web-3 errors". A server of the fleet is named only while it stands
+	// at a line (where a problem or a crossing opens): of 500 servers at
+	// OK nobody reads a name, and none is built.
 	Title string
 	// LowerWorse says a lower figure is worse (the pace).
 	LowerWorse bool
@@ -26,7 +31,8 @@ type Subject struct {
 	Format func(float64) string
 	// Line names a threshold line: "warn 80%", "crit below 0.25x".
 	Line func(Thresholds, Level) string
-	// Back words its recovery.
+	// Back words its recovery; a server of the fleet words it only when
+	// asked (Judgement.Recovery).
 	Back string
 }
 
@@ -90,6 +96,18 @@ type Judgement struct {
 	s     *snapshot.Snapshot
 	check *NamedCheck
 	ep    *EndpointLoad
+	line  float64          // the line its level stands past, for words that name it
+	srv   *snapshot.Server // a server of the fleet
+	fleet *fleetStats      // the fleet it is held against
+}
+
+// Recovery words the subject back under its lines: its Back, which a
+// server of the fleet words only when asked.
+func (j *Judgement) Recovery() string {
+	if j.Back == "" && j.srv != nil {
+		return j.srv.Name + fleetWords(j.Kind).back
+	}
+	return j.Back
 }
 
 // Text words the judgement as it stands: "bandwidth at 100.6% of its
@@ -101,10 +119,31 @@ func (j Judgement) Text() string {
 	return j.words(&j)
 }
 
+// slowShare is the share of requests a 95th percentile says wait at least
+// that long. A latency's size is that share, weighted by how far past its
+// critical line (or its ceiling) the p95 stands: the size of requests
+// failing, so that 5% waiting past the critical line weighs as 5%
+// failing, and a burst of failures outranks a wait of the same severity.
+const slowShare = 0.05
+
+// latencySize sizes a p95 against its critical line (see slowShare).
+func latencySize(p95 snapshot.Value, crit time.Duration) float64 {
+	return slowShare * ratio(p95, crit.Seconds()).Or(0)
+}
+
 // The lines the subjects are judged against, worded.
 func usageLine(t Thresholds, l Level) string { return lineWords(l, t.Warn, t.Crit, "", FormatPercent) }
 func errorLine(t Thresholds, l Level) string {
 	return lineWords(l, t.ErrorRateWarn, t.ErrorRateCrit, "", FormatPercent)
+}
+func latencyLine(t Thresholds, l Level) string {
+	return lineWords(l, t.LatencyP95Warn.Seconds(), t.LatencyP95Crit.Seconds(), "", formatSeconds)
+}
+func (t Thresholds) latencyLineAt(l Level) float64 {
+	if l == LevelCrit {
+		return t.LatencyP95Crit.Seconds()
+	}
+	return t.LatencyP95Warn.Seconds()
 }
 func paceLine(t Thresholds, l Level) string {
 	return lineWords(l, t.SellOutPace, t.SellOutPace/2, "below ", func(v float64) string { return FormatNumber(v) + "x" })
@@ -122,14 +161,43 @@ func ofLimitAtPeak(v float64) string { return FormatPercent(v) + " of the limit 
 func ofCeiling(v float64) string     { return FormatPercent(v) + " of its ceiling" }
 func failing(v float64) string       { return FormatPercent(v) + " of requests failing" }
 func ofPace(v float64) string        { return FormatNumber(v) + "x the planned pace" }
+func p95Words(v float64) string      { return formatSeconds(v) + " p95" }
 
 // Judgements judges every subject of a snapshot and its assessment, in the
-// table's order: each limit, each cost per view, each endpoint, the error
-// rate, the page weight, the pace, then what the probe found. Subjects
-// with nothing to judge are listed with LevelUnknown.
+// table's order: each limit, each cost per view, each endpoint's load and
+// latency, the error rate, the latency, the page weight, the pace, what
+// the probe found, then each server of the fleet (its share of requests,
+// its errors, its latency, whether it answers). Subjects with nothing to
+// judge are listed with LevelUnknown.
 func (t Thresholds) Judgements(a Assessment, s snapshot.Snapshot) []Judgement {
-	out := make([]Judgement, 0, 12+len(a.Endpoints))
-	ap, sp := &a, &s
+	out := make([]Judgement, 0, 13+2*len(a.Endpoints)+len(fleetKinds)*len(s.Fleet))
+	for j := range t.Judged(a, s) {
+		out = append(out, j)
+	}
+	return out
+}
+
+// Judged yields Judgements' rows one by one, in its order, without
+// building the list: what follows every frame (events.Detect) judges a
+// fleet of 500 servers, 2,000 rows, without holding them.
+func (t Thresholds) Judged(a Assessment, s snapshot.Snapshot) iter.Seq[Judgement] {
+	return func(yield func(Judgement) bool) {
+		ap, sp := &a, &s
+		for _, j := range t.planJudgements(ap, sp) {
+			if !yield(j) {
+				return
+			}
+		}
+		t.fleetJudgements(sp, yield)
+	}
+}
+
+// planJudgements judges the site's subjects: the limits, the costs per
+// view, the endpoints, the errors and latency, the page, the pace, the
+// probe's findings.
+func (t Thresholds) planJudgements(a *Assessment, s *snapshot.Snapshot) []Judgement {
+	ap, sp := a, s
+	out := make([]Judgement, 0, 13+2*len(a.Endpoints))
 	checks := a.Checks()
 	for i := range checks {
 		c := &checks[i]
@@ -163,11 +231,29 @@ func (t Thresholds) Judgements(a Assessment, s snapshot.Snapshot) []Judgement {
 			Level: t.Usage(e.Load), Figure: e.Load, Size: e.Load.Or(0), words: endpointWords, ep: e,
 		})
 	}
+	for i := range ap.Endpoints {
+		e := &ap.Endpoints[i]
+		if e.MaxP95 <= 0 {
+			continue // no ceiling: its latency is the site's to judge
+		}
+		out = append(out, Judgement{
+			Subject: Subject{Kind: KindEndpointLatency, Name: e.Name, Title: e.Name + " latency", Format: ofCeiling, Line: usageLine,
+				Back: e.Name + " latency back under its ceiling's warning level"},
+			Level: t.Usage(e.LatencyLoad), Figure: e.LatencyLoad, Size: slowShare * e.LatencyLoad.Or(0), words: endpointLatencyWords, ep: e,
+		})
+	}
+	latency := t.Latency(s.LatencyP95)
 	out = append(out,
 		Judgement{
 			Subject: Subject{Kind: KindErrors, Name: SubjectErrorRate, Title: "error burst", Format: failing, Line: errorLine,
 				Back: "error rate back to normal"},
 			Level: t.ErrorRate(s.ErrorRate, s.Requests), Figure: s.ErrorRate, Size: s.ErrorRate.Or(0), words: errorWords, s: sp,
+		},
+		Judgement{
+			Subject: Subject{Kind: KindLatency, Name: SubjectLatency, Title: "latency", Format: p95Words, Line: latencyLine,
+				Back: "latency back under its warning line"},
+			Level: latency, Figure: s.LatencyP95, Size: latencySize(s.LatencyP95, t.LatencyP95Crit),
+			words: latencyWords, s: sp, line: t.latencyLineAt(latency),
 		},
 		Judgement{
 			Subject: Subject{Kind: KindPageWeight, Name: SubjectPage, Title: "page weight", Format: ofLinkAtPeak, Line: usageLine,
@@ -177,7 +263,7 @@ func (t Thresholds) Judgements(a Assessment, s snapshot.Snapshot) []Judgement {
 		Judgement{
 			Subject: Subject{Kind: KindPace, Name: SubjectSellOut, Title: "sell-out pace", LowerWorse: true, Format: ofPace, Line: paceLine,
 				Back: "sell-out pace back on plan"},
-			Level: t.Pace(a), Figure: a.SellOut.Pace, Size: 1 - a.SellOut.Pace.Or(0), words: paceWords, a: ap,
+			Level: t.Pace(*a), Figure: a.SellOut.Pace, Size: 1 - a.SellOut.Pace.Or(0), words: paceWords, a: ap,
 		},
 	)
 	return t.probeJudgements(out, ap, sp)
@@ -229,6 +315,22 @@ func endpointWords(j *Judgement) string {
 	e := j.ep
 	return fmt.Sprintf("%s at %s of its ceiling, %s of %s QPS, measured", e.Name, FormatPercent(e.Load.Or(0)),
 		FormatNumber(e.QPS.Or(0)), FormatNumber(e.MaxQPS))
+}
+
+func endpointLatencyWords(j *Judgement) string {
+	e := j.ep
+	return fmt.Sprintf("%s p95 latency %s, %s of the %s its stress test found at its ceiling, measured", e.Name,
+		formatSeconds(e.P95.Or(0)), FormatPercent(e.LatencyLoad.Or(0)), formatSeconds(e.MaxP95))
+}
+
+// latencyWords names the line the site's p95 stands past: "p95 latency
+// 2.4s (warn 1s), measured".
+func latencyWords(j *Judgement) string {
+	line := "warn "
+	if j.Level == LevelCrit {
+		line = "crit "
+	}
+	return fmt.Sprintf("p95 latency %s (%s%s), measured", formatSeconds(j.s.LatencyP95.Or(0)), line, formatSeconds(j.line))
 }
 
 func errorWords(j *Judgement) string {

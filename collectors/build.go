@@ -29,14 +29,18 @@ func FromConfig(cfg *config.Config, log *slog.Logger) ([]source.Source, error) {
 		sources = append(sources, Logged(src, log))
 	}
 	if p := cfg.Sources.Prometheus; p != nil && len(queries) > 0 {
-		src, err := prom.New(p, queries, prom.Interval(cfg.Interval), prom.Logger(log))
+		src, err := prom.New(p, queries, promOptions(cfg, log)...)
 		if err != nil {
 			return nil, fmt.Errorf("sources.prometheus: %w", err)
 		}
 		sources = append(sources, Logged(src, log))
 	}
 	if s := cfg.Sources.Scrape; s != nil && len(scrapes) > 0 {
-		src, err := scrape.New(s, scrapes)
+		var opts []scrape.Option
+		if cfg.Fleet != nil {
+			opts = append(opts, scrape.Fleet(cfg.Fleet.Label))
+		}
+		src, err := scrape.New(s, scrapes, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("sources.scrape: %w", err)
 		}
@@ -73,7 +77,7 @@ func HistoryFromConfig(cfg *config.Config, log *slog.Logger, opts ...prom.Histor
 		}
 	}
 	slices.Sort(notHeld)
-	p, err := prom.New(cfg.Sources.Prometheus, queries, prom.Interval(cfg.Interval), prom.Logger(log))
+	p, err := prom.New(cfg.Sources.Prometheus, queries, promOptions(cfg, log)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sources.prometheus: %w", err)
 	}
@@ -81,9 +85,21 @@ func HistoryFromConfig(cfg *config.Config, log *slog.Logger, opts ...prom.Histor
 	return h, notHeld, err
 }
 
+// promOptions are the Prometheus source's options a config gives: the
+// poll interval, the log, and the fleet label when it names a fleet.
+func promOptions(cfg *config.Config, log *slog.Logger) []prom.Option {
+	opts := []prom.Option{prom.Interval(cfg.Interval), prom.Logger(log)}
+	if cfg.Fleet != nil {
+		opts = append(opts, prom.Fleet(cfg.Fleet.Label))
+	}
+	return opts
+}
+
 // bySource splits the signals a config names, the endpoints' too, by the
 // source that answers them: PromQL queries and scrape expressions, each
-// keyed by signal address ("pv", "host.cpu", "endpoints.buy").
+// keyed by signal address ("pv", "host.cpu", "endpoints.buy"): the
+// signals' own, error_codes among them, each endpoint's rate and its
+// latency at "endpoints.NAME.p95".
 func bySource(cfg *config.Config) (queries, scrapes map[string]config.Signal) {
 	queries, scrapes = map[string]config.Signal{}, map[string]config.Signal{}
 	add := func(addr string, s config.Signal) {
@@ -98,7 +114,10 @@ func bySource(cfg *config.Config) (queries, scrapes map[string]config.Signal) {
 		add(addr, s)
 	}
 	for _, e := range cfg.Endpoints {
-		add("endpoints."+e.Name, e.Signal)
+		add(snapshot.EndpointPrefix+e.Name, e.Signal)
+		if e.Latency != nil {
+			add(snapshot.EndpointP95Signal(e.Name), *e.Latency)
+		}
 	}
 	return queries, scrapes
 }

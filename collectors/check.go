@@ -1,6 +1,7 @@
 package collectors
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -63,7 +64,11 @@ func (r CheckReport) Problems() int {
 // apart (rates read by the scrape and host sources need two readings), and
 // reports each signal's value or what is wrong with it: an error, an empty
 // result, a metric the server does not know. It also reports the scrape
-// interval the Prometheus source detects. ctx bounds the whole check.
+// interval the Prometheus source detects and, when the config names a
+// fleet, the servers its label finds: a label no series of the fleet
+// signals carries is a problem on fleet.label naming the labels they carry
+// instead. signals.error_codes reads as its codes' sum, the codes in a
+// note. ctx bounds the whole check.
 func CheckOnline(ctx context.Context, cfg *config.Config, log *slog.Logger) (CheckReport, error) {
 	sources, err := FromConfig(cfg, log)
 	if err != nil {
@@ -111,6 +116,9 @@ func CheckOnline(ctx context.Context, cfg *config.Config, log *slog.Logger) (Che
 						line.Problem += "; unknown metric " + strings.Join(unknown, ", ")
 					}
 				}
+			case sig == snapshot.SignalErrorCodes:
+				// A breakdown, not a figure: no code yet is no failure.
+				line.Value, line.Notes = errorCodes(snap.ErrorCodes), append(line.Notes, codesNote(snap.ErrorCodes))
 			case slices.Contains(h.Partial, sig):
 				line.Problem = "partial: a target did not answer"
 			case h.Carried[sig] != (time.Time{}) || !line.Value.OK():
@@ -123,8 +131,67 @@ func CheckOnline(ctx context.Context, cfg *config.Config, log *slog.Logger) (Che
 				rep.Lines = append(rep.Lines, CheckLine{Source: name, Signal: key, Problem: h.Errors[key]})
 			}
 		}
+		if promSrc != nil && cfg.Fleet != nil {
+			rep.Lines = append(rep.Lines, checkFleet(ctx, promSrc))
+		}
 	}
 	return rep, nil
+}
+
+// maxServersNamed is how many servers the fleet's line names.
+const maxServersNamed = 5
+
+// checkFleet asks the fleet signals by the fleet label: a label no series
+// carries is a problem naming the labels they carry instead.
+func checkFleet(ctx context.Context, p *prom.Source) CheckLine {
+	line := CheckLine{Source: p.Name(), Signal: "fleet.label"}
+	fc, err := p.CheckFleet(ctx)
+	switch {
+	case err != nil:
+		line.Problem = err.Error()
+	case len(fc.Signals) == 0:
+		line.Problem = fmt.Sprintf("no signal a server carries (%s) is a query: the fleet has nothing to show",
+			strings.Join(snapshot.FleetSignals, ", "))
+	case len(fc.Servers) == 0 && len(fc.Labels) == 0:
+		line.Problem = fmt.Sprintf("no series of %s carries label %q: they answered no series",
+			strings.Join(fc.Signals, ", "), fc.Label)
+	case len(fc.Servers) == 0:
+		line.Problem = fmt.Sprintf("no series of %s carries label %q; their series carry %s",
+			strings.Join(fc.Signals, ", "), fc.Label, strings.Join(fc.Labels, ", "))
+	default:
+		line.Value = snapshot.Some(float64(len(fc.Servers)))
+		named := fc.Servers[:min(len(fc.Servers), maxServersNamed)]
+		more := ""
+		if len(fc.Servers) > maxServersNamed {
+			more = fmt.Sprintf(" and %d more", len(fc.Servers)-maxServersNamed)
+		}
+		line.Notes = append(line.Notes, fmt.Sprintf("servers by %s: %s%s", fc.Label, strings.Join(named, ", "), more))
+	}
+	return line
+}
+
+// errorCodes is the failed requests per second of every code together.
+func errorCodes(codes map[string]snapshot.Value) snapshot.Value {
+	sum := 0.0
+	for _, v := range codes {
+		sum += v.Or(0)
+	}
+	return snapshot.Some(sum)
+}
+
+// codesNote lists the codes and their rates, most first.
+func codesNote(codes map[string]snapshot.Value) string {
+	if len(codes) == 0 {
+		return "no failed requests by code yet"
+	}
+	names := slices.SortedFunc(maps.Keys(codes), func(a, b string) int {
+		return cmp.Or(cmp.Compare(codes[b].Or(0), codes[a].Or(0)), strings.Compare(a, b))
+	})
+	parts := make([]string, len(names))
+	for i, c := range names {
+		parts[i] = c + ": " + capacity.FormatNumber(codes[c].Or(0)) + "/s"
+	}
+	return "by code: " + strings.Join(parts, ", ")
 }
 
 // aboutSignal picks the notes prefixed with a signal's address.

@@ -411,7 +411,7 @@ func (c *Config) CapacityPlan() (capacity.Plan, error) {
 		plan.Stock.SellOut = d
 	}
 	for _, e := range c.Endpoints {
-		plan.Endpoints = append(plan.Endpoints, capacity.Endpoint{Name: e.Name, MaxQPS: e.MaxQPS})
+		plan.Endpoints = append(plan.Endpoints, capacity.Endpoint{Name: e.Name, MaxQPS: e.MaxQPS, MaxP95: e.MaxP95})
 	}
 	if c.HasPlan() {
 		// Zero is how a missing count reads; a plan at zero predicts zeros.

@@ -1,9 +1,10 @@
 // Package events names the failure modes of a launch as they happen: a
 // data source down, a limit or an endpoint's ceiling near, an error burst,
-// the page growing heavy, the sale falling behind its pace, the refresh
-// avalanche at T0, the phase changing, and what the probe of the sale page
-// finds: the purchase button missing, the page heavier than the plan, its
-// resources failing.
+// users waiting, the page growing heavy, the sale falling behind its pace,
+// the refresh avalanche at T0, the phase changing, what the probe of the
+// sale page finds (the purchase button missing, the page heavier than the
+// plan, its resources failing), and one server of the fleet standing out:
+// carrying many times its share, failing or slow far past the rest, gone.
 //
 // Detect is a pure function of the previous State and the newest snapshot
 // with its assessment, so the live screen, a replay and the report derive
@@ -74,9 +75,18 @@ const (
 	KindPace       Kind = capacity.KindPace       // sell-out pace far behind plan
 	KindButton     Kind = capacity.KindButton     // the purchase button missing from the sale page, or back
 	KindResource   Kind = capacity.KindResource   // resources of the sale page failing to load
-	KindAvalanche  Kind = "avalanche"             // PV jump at the countdown's end
-	KindPhase      Kind = "phase"                 // launch started, sold out
-	KindWarm       Kind = "warm-start"            // the watch started: what is before it came from history
+	KindLatency    Kind = capacity.KindLatency    // users waiting: the site's p95 past its lines
+	// KindEndpointLatency: an endpoint's p95 near the one its stress test
+	// found at its ceiling.
+	KindEndpointLatency Kind = capacity.KindEndpointLatency
+	// A server of the fleet; the subject is its name.
+	KindImbalance     Kind = capacity.KindImbalance     // one server carrying many times the mean share
+	KindServerErrors  Kind = capacity.KindServerErrors  // one server failing far more than the rest
+	KindServerLatency Kind = capacity.KindServerLatency // one server answering far slower than the rest
+	KindGone          Kind = capacity.KindGone          // a server that stopped answering
+	KindAvalanche     Kind = "avalanche"                // PV jump at the countdown's end
+	KindPhase         Kind = "phase"                    // launch started, sold out
+	KindWarm          Kind = "warm-start"               // the watch started: what is before it came from history
 )
 
 // Event is one thing worth a line on the screen and in the post-mortem.
@@ -144,9 +154,12 @@ func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 	}
 	d.sources(s, th)
 	d.phase(a)
-	for _, j := range th.Judgements(a, s) {
-		d.judge(j, a)
+	var row capacity.Judgement // one row at a time: no copy of each on the heap
+	for j := range th.Judged(a, s) {
+		row = j
+		d.judge(&row, a)
 	}
+	d.fleet(s)
 	d.avalancheCheck(s, a)
 	return d.out, d.next
 }
@@ -156,13 +169,38 @@ func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 // left to sell behind pace, and a missing button is expected, so their
 // problems close without a "back" (a level unknown from here would keep
 // them open forever).
-func (d *detector) judge(j capacity.Judgement, a capacity.Assessment) {
+//
+// A subject at OK with nothing standing (no level over OK, no problem, no
+// time at or over a line) changes nothing and is passed over without
+// building its key: of 500 servers judged every frame, the few that stand
+// out cost anything.
+func (d *detector) judge(j *capacity.Judgement, a capacity.Assessment) {
 	kind := Kind(j.Kind)
 	if a.Phase == capacity.PhaseSoldOut && (kind == KindPace || kind == KindButton) {
 		d.reset(kind, j.Name)
 		return
 	}
-	d.level(reading{kind: kind, subject: j.Name, title: j.Title, level: j.Level, size: j.Size, atOnce: j.AtOnce, text: j.Text, back: j.Back})
+	if j.Level <= capacity.LevelOK && !d.standing(kind, j.Name) {
+		return
+	}
+	d.level(reading{kind: kind, subject: j.Name, title: j.Title, level: j.Level, size: j.Size, atOnce: j.AtOnce, j: j})
+}
+
+// standing reports whether the previous state holds anything of a
+// subject: a level over OK (which every open problem and every hold-down
+// has) or a time at or over a line not yet stood. It looks the key up
+// without allocating it.
+func (d *detector) standing(kind Kind, subject string) bool {
+	p := &d.prev
+	if len(p.levels)+len(p.rising) == 0 {
+		return false
+	}
+	d.key = append(append(append(d.key[:0], kind...), '/'), subject...)
+	if _, ok := p.levels[string(d.key)]; ok {
+		return true
+	}
+	_, ok := p.rising[string(d.key)]
+	return ok
 }
 
 type detector struct {
@@ -171,6 +209,7 @@ type detector struct {
 	prev State
 	next State
 	out  []Event
+	key  []byte // standing's scratch key
 }
 
 func (d *detector) emit(kind Kind, sev Severity, subject, format string, args ...any) {
@@ -190,9 +229,27 @@ type reading struct {
 	// atOnce opens the problem without a standing time: a probe's finding
 	// is one look at the page that stands until the next.
 	atOnce bool
-	// text words the figure as it stands; back says it recovered.
+	// text words the figure as it stands; back says it recovered. A
+	// judged subject's come from its judgement j, asked only when shown.
 	text func() string
 	back string
+	j    *capacity.Judgement
+}
+
+// words words the figure as it stands.
+func (r reading) words() string {
+	if r.j != nil {
+		return r.j.Text()
+	}
+	return r.text()
+}
+
+// recovery says the figure came back under its lines.
+func (r reading) recovery() string {
+	if r.j != nil {
+		return r.j.Recovery()
+	}
+	return r.back
 }
 
 // standing is since when a figure has read at or over warn and crit; zero
@@ -227,7 +284,13 @@ func (d *detector) level(r reading) {
 	} else {
 		delete(d.next.falling, key)
 	}
-	d.next.levels[key] = l
+	// OK is kept as no level at all, so a state over a fleet of 500
+	// healthy servers holds nothing of them.
+	if l == capacity.LevelOK {
+		delete(d.next.levels, key)
+	} else {
+		d.next.levels[key] = l
+	}
 	if l >= capacity.LevelWarn {
 		d.open(r, l)
 	} else {
@@ -235,9 +298,9 @@ func (d *detector) level(r reading) {
 	}
 	switch {
 	case l > was && l >= capacity.LevelWarn:
-		d.emit(r.kind, severityOf(l), r.subject, "%s", r.text())
+		d.emit(r.kind, severityOf(l), r.subject, "%s", r.words())
 	case l == capacity.LevelOK && was >= capacity.LevelWarn:
-		d.emit(r.kind, Info, r.subject, "%s%s", r.back, d.lasted(key))
+		d.emit(r.kind, Info, r.subject, "%s%s", r.recovery(), d.lasted(key))
 	}
 }
 
@@ -279,7 +342,7 @@ func (d *detector) stood(key string, r reading) capacity.Level {
 // purchase button gone at sell-out).
 func (d *detector) reset(kind Kind, subject string) {
 	key := Key(kind, subject)
-	d.next.levels[key] = capacity.LevelOK
+	delete(d.next.levels, key)
 	delete(d.next.falling, key)
 	delete(d.next.rising, key)
 	d.close(kind, subject)

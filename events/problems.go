@@ -3,6 +3,7 @@ package events
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/launchwatch/launchwatch/capacity"
@@ -63,12 +64,14 @@ type Harm int
 
 // Harms, worst first.
 const (
-	// HarmUsers: requests failing, the purchase button missing.
+	// HarmUsers: requests failing or waiting (the site's, an endpoint's,
+	// one server's), the purchase button missing.
 	HarmUsers Harm = iota
-	// HarmSight: a data source down, failing or behind; what the other
-	// problems rest on.
+	// HarmSight: a data source down, failing or behind, a server that
+	// stopped answering; what the other problems rest on.
 	HarmSight
-	// HarmCapacity: a limit or an endpoint's ceiling near or crossed.
+	// HarmCapacity: a limit or an endpoint's ceiling near or crossed, a
+	// server carrying many times its share.
 	HarmCapacity
 	// HarmCost: what a page view costs departing from the plan (page
 	// weight, connections or memory per view), resources of the page
@@ -110,11 +113,11 @@ func (h *Harm) UnmarshalText(b []byte) error {
 // harmOf is each kind's harm.
 func harmOf(k Kind) Harm {
 	switch k {
-	case KindErrors, KindButton:
+	case KindErrors, KindButton, KindLatency, KindEndpointLatency, KindServerErrors, KindServerLatency:
 		return HarmUsers
-	case KindSource:
+	case KindSource, KindGone:
 		return HarmSight
-	case KindLimit, KindEndpoint:
+	case KindLimit, KindEndpoint, KindImbalance:
 		return HarmCapacity
 	case KindPageWeight, KindDrift, KindResource:
 		return HarmCost
@@ -124,11 +127,15 @@ func harmOf(k Kind) Harm {
 
 // causes lists, for a problem's kind and subject, the problems that can
 // cause it, in the order they are preferred; "endpoint/*" stands for any
-// endpoint. It is the launch story's chain: pages heavier than planned →
-// more bytes and longer connections per view → a limit full → 502s → a
-// sale behind its pace; a missing button → a sale behind its pace.
+// endpoint, a "server-errors/*" entry for every server's errors, and
+// "imbalance/=" for the same server's. It is the launch story's chain:
+// pages heavier than planned → more bytes and longer connections per view
+// → a limit full → 502s and users waiting → a sale behind its pace; a
+// missing button → a sale behind its pace; a server carrying twice its
+// share → its own errors and latency → the site's.
 var causes = map[string][]string{
-	Key(KindErrors, capacity.SubjectErrorRate): {Key(KindLimit, capacity.CheckBandwidth), Key(KindLimit, capacity.CheckConnections), Key(KindLimit, capacity.CheckMemory), Key(KindEndpoint, "*")},
+	Key(KindErrors, capacity.SubjectErrorRate): {Key(KindLimit, capacity.CheckBandwidth), Key(KindLimit, capacity.CheckConnections), Key(KindLimit, capacity.CheckMemory), Key(KindEndpoint, "*"), Key(KindServerErrors, "*")},
+	Key(KindLatency, capacity.SubjectLatency):  {Key(KindLimit, capacity.CheckBandwidth), Key(KindLimit, capacity.CheckConnections), Key(KindLimit, capacity.CheckMemory), Key(KindEndpoint, "*"), Key(KindServerLatency, "*")},
 	Key(KindLimit, capacity.CheckBandwidth):    {Key(KindPageWeight, capacity.SubjectPage), Key(KindPageWeight, capacity.SubjectSalePage)},
 	Key(KindLimit, capacity.CheckConnections):  {Key(KindDrift, capacity.CheckConnections), Key(KindPageWeight, capacity.SubjectPage)},
 	Key(KindLimit, capacity.CheckMemory):       {Key(KindDrift, capacity.CheckMemory), Key(KindDrift, capacity.CheckConnections)},
@@ -136,7 +143,13 @@ var causes = map[string][]string{
 	Key(KindDrift, capacity.CheckMemory):       {Key(KindDrift, capacity.CheckConnections)},
 	Key(KindPageWeight, capacity.SubjectPage):  {Key(KindPageWeight, capacity.SubjectSalePage)},
 	Key(KindPace, capacity.SubjectSellOut):     {Key(KindButton, capacity.SubjectPurchase), Key(KindErrors, capacity.SubjectErrorRate)},
+	Key(KindServerErrors, "*"):                 {Key(KindImbalance, sameSubject)},
+	Key(KindServerLatency, "*"):                {Key(KindImbalance, sameSubject)},
 }
+
+// sameSubject, as a cause's subject, names the subject of the problem it
+// causes: a server's own imbalance.
+const sameSubject = "="
 
 // Problems returns what is wrong as of the state's last snapshot, grouped
 // by cause and worst first. The order of two problems is: the more severe
@@ -205,7 +218,15 @@ func (s State) Problems() []Problem {
 // key, or "". A cause of an error burst must itself be critical: a link
 // at 85% fails no request.
 func causeOf(key string, open map[string]Problem) string {
-	for _, c := range causes[key] {
+	kind, subject, _ := strings.Cut(key, "/")
+	list, ok := causes[key]
+	if !ok {
+		list = causes[kind+"/*"]
+	}
+	for _, c := range list {
+		if k, ok := strings.CutSuffix(c, "/"+sameSubject); ok {
+			c = k + "/" + subject
+		}
 		if kind, ok := cutWildcard(c); ok {
 			// The most severe, then by key: never by size, which moves
 			// every frame and would swap the groups back and forth.
@@ -228,10 +249,11 @@ func causeOf(key string, open map[string]Problem) string {
 }
 
 // canCause reports whether the open problem p can cause the one under key
-// at its severity: only a critical limit or endpoint fails requests.
+// at its severity: only a critical limit or endpoint fails requests or
+// keeps users waiting; a link at 85% does neither.
 func canCause(key string, p Problem) bool {
-	if key == Key(KindErrors, capacity.SubjectErrorRate) {
-		return p.Severity == Crit
+	if key == Key(KindErrors, capacity.SubjectErrorRate) || key == Key(KindLatency, capacity.SubjectLatency) {
+		return p.Severity == Crit || (p.Kind != KindLimit && p.Kind != KindEndpoint)
 	}
 	return true
 }
@@ -269,12 +291,15 @@ func (d *detector) open(r reading, l capacity.Level) {
 	was, ok := d.prev.problems[key]
 	if ok {
 		p.Since, p.Worst, p.WorstSeverity, p.worstSize = was.Since, was.Worst, was.WorstSeverity, was.worstSize
+		if p.Title == "" {
+			p.Title = was.Title // a server's row at OK, held: named when it opened
+		}
 	}
 	if r.level < l && ok && was.Severity == p.Severity {
 		p.Message, p.Size = was.Message, was.Size
 		p.Easing = d.next.falling[key]
 	} else {
-		p.Message = r.text()
+		p.Message = r.words()
 	}
 	if p.Worst == "" || p.Severity > p.WorstSeverity || (p.Severity == p.WorstSeverity && p.Size > p.worstSize) {
 		p.Worst, p.WorstSeverity, p.worstSize = p.Message, p.Severity, p.Size

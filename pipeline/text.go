@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"maps"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/events"
@@ -23,12 +25,15 @@ func WriteSnapshotText(w io.Writer, s snapshot.Snapshot) error {
 	// A line a row of the signal table, but for rows next to each other
 	// under one label, which share it ("Host memory  3 GB of 8 GB"), and
 	// the endpoints' pattern, a line an endpoint.
-	label, line := "", ""
+	// The latency line is written only when a percentile is measured: a
+	// shop without histograms has none, and a row of dashes says nothing.
+	latency, _ := snapshot.Lookup(snapshot.SignalLatencyP95)
+	label, line, measured := "", "", false
 	flush := func() {
-		if label != "" {
+		if label != "" && (measured || label != latency.Text) {
 			row(label, line)
 		}
-		label, line = "", ""
+		label, line, measured = "", "", false
 	}
 	for sig := range snapshot.All() {
 		switch {
@@ -43,10 +48,16 @@ func WriteSnapshotText(w io.Writer, s snapshot.Snapshot) error {
 				flush()
 				label = sig.Text
 			}
-			line += textForm(sig, sig.Get(s))
+			v := sig.Get(s)
+			line += textForm(sig, v)
+			measured = measured || v.OK()
 		}
 	}
 	flush()
+	if codes := errorCodesText(s.ErrorCodes); codes != "" {
+		row("Errors by code", codes)
+	}
+	writeFleetText(row, s.Fleet)
 	for _, name := range s.SourceNames() {
 		src := s.Sources[name]
 		status := "ok"
@@ -169,4 +180,187 @@ func orDash(v snapshot.Value, f func(float64) string) string {
 		return "–"
 	}
 	return f(x)
+}
+
+// maxCodes is how many codes the errors-by-code line names.
+const maxCodes = 5
+
+// errorCodesText writes the error rate's breakdown as each code's share
+// of the failing requests, largest first: "502: 61%, 504: 12%". Empty
+// when nothing breaks the errors down.
+func errorCodesText(codes map[string]snapshot.Value) string {
+	type share struct {
+		code string
+		rate float64
+	}
+	var all []share
+	total := 0.0
+	for code, v := range codes {
+		if r, ok := v.Get(); ok && r > 0 {
+			all = append(all, share{code, r})
+			total += r
+		}
+	}
+	if len(codes) == 0 {
+		return ""
+	}
+	if len(all) == 0 {
+		return "none failing"
+	}
+	slices.SortFunc(all, func(a, b share) int {
+		if c := cmp.Compare(b.rate, a.rate); c != 0 {
+			return c
+		}
+		return strings.Compare(a.code, b.code)
+	})
+	parts := make([]string, 0, maxCodes+1)
+	for i, sh := range all {
+		if i == maxCodes {
+			parts = append(parts, "…")
+			break
+		}
+		parts = append(parts, snapshot.CleanText(sh.code, 20)+": "+capacity.FormatPercent(sh.rate/total))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// maxFleetText is how many servers the text names; a count stands for
+// the rest.
+const maxFleetText = 10
+
+// writeFleetText writes the fleet, worst first (fleetWorstFirst), a line
+// a server: its share of the requests, its requests per second, error
+// rate and p95, or "gone".
+func writeFleetText(row func(name, value string), fleet []snapshot.Server) {
+	if len(fleet) == 0 {
+		return
+	}
+	gone := 0
+	for _, srv := range fleet {
+		if srv.Gone {
+			gone++
+		}
+	}
+	head := fmt.Sprintf("%d servers", len(fleet))
+	if len(fleet) == 1 {
+		head = "1 server"
+	}
+	if gone > 0 {
+		head += fmt.Sprintf(", %d gone", gone)
+	}
+	row("Fleet", head)
+	order := fleetWorstFirst(fleet)
+	shares := requestShares(fleet)
+	requests, _ := snapshot.Lookup(snapshot.SignalRequests)
+	errRate, _ := snapshot.Lookup(snapshot.SignalErrorRate)
+	p95, _ := snapshot.Lookup(snapshot.SignalLatencyP95)
+	var cells [][]string
+	for _, i := range order[:min(len(order), maxFleetText)] {
+		srv := fleet[i]
+		name := snapshot.CleanText(srv.Name, 40)
+		if srv.Gone {
+			cells = append(cells, []string{name, "gone"})
+			continue
+		}
+		cells = append(cells, []string{
+			name,
+			orDash(shares[i], capacity.FormatPercent) + " of requests",
+			orDash(srv.Requests, func(x float64) string { return capacity.Format(requests.Unit, x) }) + " req/s",
+			orDash(srv.ErrorRate, func(x float64) string { return capacity.Format(errRate.Unit, x) }) + " errors",
+			"p95 " + orDash(srv.LatencyP95, func(x float64) string { return capacity.Format(p95.Unit, x) }),
+		})
+	}
+	// The servers' columns line up among themselves, whatever the width of
+	// the table's labels.
+	var widths []int
+	for _, c := range cells {
+		for j, cell := range c {
+			if j == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[j] = max(widths[j], utf8.RuneCountInString(cell))
+		}
+	}
+	for _, c := range cells {
+		var b strings.Builder
+		for j, cell := range c {
+			if j > 0 {
+				b.WriteString("  ")
+			}
+			b.WriteString(cell)
+			if j < len(c)-1 {
+				b.WriteString(strings.Repeat(" ", widths[j]-utf8.RuneCountInString(cell)))
+			}
+		}
+		row("", b.String())
+	}
+	if rest := len(fleet) - maxFleetText; rest > 0 {
+		row("", fmt.Sprintf("and %d more", rest))
+	}
+}
+
+// requestShares returns each server's share of the fleet's requests (by
+// index in fleet): its requests per second over the sum of those
+// measured, as the dashboard's fleet panel reckons it. Missing for a
+// server gone or whose requests are not measured, and for all when the
+// fleet answers none.
+func requestShares(fleet []snapshot.Server) []snapshot.Value {
+	total := 0.0
+	for _, srv := range fleet {
+		if !srv.Gone {
+			total += max(srv.Requests.Or(0), 0)
+		}
+	}
+	out := make([]snapshot.Value, len(fleet))
+	for i, srv := range fleet {
+		if r, ok := srv.Requests.Get(); ok && total > 0 && !srv.Gone {
+			out[i] = snapshot.Some(r / total)
+		}
+	}
+	return out
+}
+
+// fleetWorstFirst returns the indexes of fleet's servers worst first:
+// gone servers (a server that stopped answering is the worst news), then
+// by the highest error rate, then the highest p95, then the largest share
+// of the requests, a figure measured before one missing; by name last.
+func fleetWorstFirst(fleet []snapshot.Server) []int {
+	order := make([]int, len(fleet))
+	for i := range order {
+		order[i] = i
+	}
+	higher := func(a, b snapshot.Value) int {
+		x, xok := a.Get()
+		y, yok := b.Get()
+		switch {
+		case xok != yok:
+			if xok {
+				return -1
+			}
+			return 1
+		case !xok:
+			return 0
+		}
+		return cmp.Compare(y, x)
+	}
+	slices.SortStableFunc(order, func(i, j int) int {
+		a, b := fleet[i], fleet[j]
+		if a.Gone != b.Gone {
+			if a.Gone {
+				return -1
+			}
+			return 1
+		}
+		if c := higher(a.ErrorRate, b.ErrorRate); c != 0 {
+			return c
+		}
+		if c := higher(a.LatencyP95, b.LatencyP95); c != 0 {
+			return c
+		}
+		if c := higher(a.Requests, b.Requests); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return order
 }

@@ -180,6 +180,13 @@ func (m *Model) refDrawing(f *frame, id panelID, h int) []string {
 	if id == panelWallFigures {
 		out = append(out, m.panel(f, id, refW, 120), m.panel(f, panelTiles, refW, 60), m.header(f, maxWidth))
 	}
+	if rows := f.fleetRows(); id == panelFleet && len(rows) > 0 {
+		// How many servers stand in view ("and 492 more") follows the
+		// columns of servers the width holds: one, two or three, each
+		// column's rows whole.
+		row := fleetRowWidth(fleetNameWidth(rows)) + 4
+		out = append(out, m.panel(f, id, row, h), m.panel(f, id, 2*row+fleetGap, h))
+	}
 	return out
 }
 
@@ -354,4 +361,5 @@ var panelNames = [numPanels]string{
 	panelTiles: "tiles", panelPVChart: "PV chart", panelConnChart: "connections chart", panelBWChart: "bandwidth chart",
 	panelEndpoints: "endpoints", panelHost: "host", panelPlan: "plan", panelProblems: "problems", panelEvents: "events",
 	panelWallFigures: "wall figures", panelWallSellOut: "wall sell-out", panelWallProblem: "wall problem",
+	panelFleet: "fleet",
 }

@@ -10,12 +10,14 @@ type KeyMap struct {
 	NextPanel  key.Binding
 	PrevPanel  key.Binding
 	Fullscreen key.Binding
-	Back       key.Binding
-	WiderWin   key.Binding
-	NarrowWin  key.Binding
-	Theme      key.Binding
-	Sources    key.Binding
-	Wall       key.Binding
+	// Drill opens the selected server of the fleet panel (focused).
+	Drill     key.Binding
+	Back      key.Binding
+	WiderWin  key.Binding
+	NarrowWin key.Binding
+	Theme     key.Binding
+	Sources   key.Binding
+	Wall      key.Binding
 
 	// The problems panel and the event log, while focused.
 	Up       key.Binding
@@ -49,6 +51,7 @@ func DefaultKeyMap() KeyMap {
 		NextPanel:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next panel")),
 		PrevPanel:  key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous panel")),
 		Fullscreen: key.NewBinding(key.WithKeys("enter", "f"), key.WithHelp("enter/f", "full screen")),
+		Drill:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "fleet: open the server")),
 		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		WiderWin:   key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "longer window")),
 		NarrowWin:  key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "shorter window")),
@@ -90,7 +93,7 @@ func (k KeyMap) ReplayFullHelp() [][]key.Binding {
 		{k.Rewind, k.Forward, k.RewindMin, k.ForwardMin},
 		{k.Start, k.End, k.NextEvent, k.PrevEvent},
 		{k.NextPanel, k.PrevPanel, k.Fullscreen, k.Back},
-		{k.Up, k.Down, k.PageUp, k.PageDown},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Drill},
 		{k.WiderWin, k.NarrowWin, k.Theme, k.Wall, k.Filter},
 		{k.Sources, k.Help, k.Quit},
 	}
@@ -111,7 +114,7 @@ func (k KeyMap) WallShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.NextPanel, k.PrevPanel, k.Fullscreen, k.Back},
-		{k.Up, k.Down, k.PageUp, k.PageDown},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Drill},
 		{k.WiderWin, k.NarrowWin, k.Pause, k.Filter},
 		{k.Ack, k.Theme, k.Wall, k.Sources, k.Help, k.Quit},
 	}

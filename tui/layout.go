@@ -27,6 +27,7 @@ const (
 	panelWallFigures
 	panelWallSellOut
 	panelWallProblem
+	panelFleet
 	numPanels
 )
 
@@ -37,6 +38,11 @@ type panelDef struct {
 	// included, for a row sized to fit (size.fit); nil for a panel that
 	// fills whatever it is given (a chart, a list).
 	need func(f *frame) int
+	// wide is how many columns the panel's content takes, for a cell
+	// sized to fit (size.fit) in a row; nil for a panel that takes
+	// whatever width it is given. A panel with nothing to show wants none,
+	// and its cell is left out.
+	wide func(f *frame) int
 	// frameOnly says the drawing depends on nothing but the frame, the
 	// size, the focus, the theme and the chart window, so it is kept until
 	// one of them changes: a key that moves the focus redraws two borders,
@@ -76,6 +82,10 @@ func panels() [numPanels]panelDef {
 		panelWallFigures: {draw: func(f *frame, w, h int, _ bool) string { return f.wallFiguresPanel(w, h) }},
 		panelWallSellOut: {draw: func(f *frame, w, h int, _ bool) string { return wallSellOut(f, w, h) }},
 		panelWallProblem: {draw: func(f *frame, w, h int, _ bool) string { return wallProblem(f, w, h) }},
+		panelFleet: {draw: func(f *frame, w, h int, focused bool) string {
+			innerW, innerH := inner(w, h)
+			return f.st.box(fleetTitle(f), fleetPanel(f, innerW, innerH), w, h, focused)
+		}, need: fleetNeed, wide: fleetWide},
 	}
 }
 
@@ -128,8 +138,10 @@ type size struct {
 	// left out (a box of 2 lines is a border with nothing in it).
 	min int
 	// fit sizes a row to the most lines its panels' content takes (their
-	// need), at most max when max is set, out of what the fixed sizes and
-	// the shares' minimums leave. What a fit row does not need goes to the
+	// need), or a cell to the columns its panel's content takes (its
+	// wide), at most max when max is set, out of what the fixed sizes and
+	// the shares' minimums leave; nothing when the panel has nothing to
+	// show (the fleet panel without a fleet). What a fit row does not need goes to the
 	// shares: the endpoints and the host, which have a few lines to show,
 	// leave their blank lines to the problems and the events, which have
 	// more than any screen holds.
@@ -179,7 +191,12 @@ func layouts() []layout {
 	// The problems and the events below endpoints | host: each a share
 	// of what the tiles and the panels above leave, 3 and 2 lines at the
 	// least (a border each), before endpoints | host has any.
-	below := []row{one(panelProblems, size{weight: 1, min: 5}), one(panelEvents, size{weight: 1, min: 4})}
+	// With a fleet, the fleet panel stands beside the events, as wide as
+	// its columns (at most fleetMaxW): without one it wants no width and
+	// the events have the row.
+	below := []row{one(panelProblems, size{weight: 1, min: 5}), {height: size{weight: 1, min: 4}, cells: []cell{
+		{panelFleet, size{fit: true, min: 30, max: fleetMaxW}}, {panelEvents, size{weight: 1, min: 24}},
+	}}}
 	return []layout{
 		{
 			// Tiles, the three charts, endpoints | host | plan as tall as
@@ -196,6 +213,11 @@ func layouts() []layout {
 				{height: size{fit: true, min: 3, max: 12}, cells: []cell{
 					{panelEndpoints, size{weight: 1, shift: -4}}, {panelHost, fixed(28)}, {panelPlan, size{weight: 1, shift: 4}},
 				}},
+				// The fleet, when the sources measure one: as many servers
+				// as fit once the charts and the problems have their
+				// least (at 120x40 three lines, at 200x60 twelve). Without
+				// a fleet it needs nothing and the row is left out.
+				{height: size{fit: true, min: 4, max: 14}, cells: []cell{{panelFleet, share}}},
 				// What stands now before what happened: a problem's line
 				// says its figure, its basis and its cause, an event is a
 				// line of history (f shows the log whole). 80 and 40
@@ -270,12 +292,12 @@ func (l layout) focusOrder() []panelID {
 	return out
 }
 
-// nextFocus is the panel tab (dir 1) or shift+tab (dir -1) moves to from
-// cur. It never lands on a panel the layout hides: from one (the terminal
-// shrank under it) it moves to the first or the last the layout shows.
-// With no focusable panel the focus stays where it is.
-func (l layout) nextFocus(cur panelID, dir int) panelID {
-	order := l.focusOrder()
+// nextIn is the panel tab (dir 1) or shift+tab (dir -1) moves to from cur
+// in a focus order (Model.focusOrder). It never lands on a panel the
+// order leaves out: from one (the terminal shrank under it, the fleet
+// went) it moves to the first or the last in the order. With no
+// focusable panel the focus stays where it is.
+func nextIn(order []panelID, cur panelID, dir int) panelID {
 	n := len(order)
 	if n == 0 {
 		return cur
@@ -288,6 +310,17 @@ func (l layout) nextFocus(cur panelID, dir int) panelID {
 		return order[n-1]
 	}
 	return order[0]
+}
+
+// focusOrder is the panels tab visits on the screen as it is: the
+// layout's order without the fleet panel while there is no fleet, which
+// the layout then leaves out.
+func (m *Model) focusOrder() []panelID {
+	order := m.layout().focusOrder()
+	if len(m.shown().Snapshot.Fleet) > 0 || !slices.Contains(order, panelFleet) {
+		return order
+	}
+	return slices.DeleteFunc(slices.Clone(order), func(p panelID) bool { return p == panelFleet })
 }
 
 // one is a body of one block, as draw returns a layout's.

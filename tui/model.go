@@ -121,6 +121,12 @@ type Model struct {
 	acked    map[string]bool // acknowledged problems by kind/subject, until they clear
 	alarm    alarm           // the bell and the flash of new critical problems
 
+	// The fleet panel's selected server (its row, and its name, which the
+	// selection follows) and the server drilled into ("" : none).
+	fleetAt       int
+	fleetSelected string
+	drill         string
+
 	logOffset int             // how many of the newest events the log is scrolled past
 	logAnchor events.Event    // the newest event when the log was last drawn
 	logMin    events.Severity // the log shows events at least this severe
@@ -279,13 +285,15 @@ func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case keyMatches(msg, k.Pause):
 		m.pause(!m.paused)
 	case keyMatches(msg, k.NextPanel):
-		m.focus = m.layout().nextFocus(m.focus, 1)
+		m.focus = nextIn(m.focusOrder(), m.focus, 1)
 	case keyMatches(msg, k.PrevPanel):
-		m.focus = m.layout().nextFocus(m.focus, -1)
+		m.focus = nextIn(m.focusOrder(), m.focus, -1)
+	case keyMatches(msg, k.Drill) && m.focus == panelFleet && m.drill == "":
+		m.drillIn()
 	case keyMatches(msg, k.Fullscreen):
 		m.full = !m.full
 	case keyMatches(msg, k.Back):
-		m.full, m.showHelp, m.showSrcs = false, false, false
+		m.full, m.showHelp, m.showSrcs, m.drill = false, false, false, ""
 	case keyMatches(msg, k.WiderWin):
 		m.window = stepWindow(m.window, 1)
 		cmd := m.fetchOlder()

@@ -326,11 +326,19 @@ func BenchmarkView(b *testing.B) {
 
 // BenchmarkRender is the cost of taking one frame at 1 Hz: a whole
 // re-render with charts at 200x60 in true colour (and the pipeline's
-// assessment and events, which the benchmark derives per frame too).
+// assessment and events, which the benchmark derives per frame too); and
+// at 200x60 with a fleet of 500 servers, the latency tile and the codes.
 func BenchmarkRender(b *testing.B) {
-	for _, size := range [][2]int{{200, 60}, {400, 120}} {
-		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
+	for _, size := range [][3]int{{200, 60, 0}, {400, 120, 0}, {200, 60, 500}} {
+		name := fmt.Sprintf("%dx%d", size[0], size[1])
+		if size[2] > 0 {
+			name += fmt.Sprintf("_fleet%d", size[2])
+		}
+		b.Run(name, func(b *testing.B) {
 			m, feed := fed(300, size[0], size[1], termenv.TrueColor)
+			if size[2] > 0 {
+				m, feed = fedFleet(300, size[2], size[0], size[1], termenv.TrueColor)
+			}
 			s := feed.snaps[len(feed.snaps)-1]
 			b.ReportAllocs()
 			for b.Loop() {

@@ -19,6 +19,7 @@ func sizes(total int, ss []size, need []int) []int {
 // sizesInto is sizes written into out, which has a place for each size:
 // a layout is placed every frame, from buffers on the stack.
 func sizesInto(out []int, total int, ss []size, need []int) {
+	clear(out) // a fit given nothing keeps nothing of a buffer's last use
 	rest, weights := max(total, 0), 0
 	for i, s := range ss {
 		switch {
@@ -92,13 +93,14 @@ type placed struct {
 
 // place lays a layout out at w x h: its rows top to bottom, each the
 // panels side by side. A row sized to fit takes the most its panels need
-// for the frame; a row or a panel given no cells is left out.
+// for the frame, a cell sized to fit the columns its panel wants (wide);
+// a row or a panel given no cells is left out.
 func place(f *frame, l layout, w, h int) [][]placed {
 	// A layout has a few rows of a few panels: their sizes are worked out
 	// in buffers on the stack, and the panels placed in one slice.
 	const most = 8
 	var hb, wb [most]size
-	var nb, hsb, wsb [most]int
+	var nb, hsb, wsb, wnb [most]int
 	heights, need, hs := hb[:0], nb[:len(l.rows)], hsb[:len(l.rows)]
 	if len(l.rows) > most {
 		heights, need, hs = nil, make([]int, len(l.rows)), make([]int, len(l.rows))
@@ -128,13 +130,22 @@ func place(f *frame, l layout, w, h int) [][]placed {
 			continue
 		}
 		widths, ws := wb[:0], wsb[:len(r.cells)]
+		wideBuf := wnb[:]
 		if len(r.cells) > most {
-			widths, ws = nil, make([]int, len(r.cells))
+			widths, ws, wideBuf = nil, make([]int, len(r.cells)), make([]int, len(r.cells))
 		}
-		for _, c := range r.cells {
+		var wide []int
+		for j, c := range r.cells {
 			widths = append(widths, c.width)
+			if n := panelDefs[c.panel].wide; c.width.fit && n != nil {
+				if wide == nil {
+					wide = wideBuf[:len(r.cells)]
+					clear(wide)
+				}
+				wide[j] = n(f)
+			}
 		}
-		sizesInto(ws, w, widths, nil)
+		sizesInto(ws, w, widths, wide)
 		start := len(all)
 		x := 0
 		for j, c := range r.cells {

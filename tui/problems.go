@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -202,7 +203,21 @@ func (m *Model) scroll(msg tea.KeyMsg) bool {
 	if keyMatches(msg, k.Down) || keyMatches(msg, k.PageDown) {
 		step = -step
 	}
+	if m.drill != "" {
+		// Drilled into a server: up and down go to the one above or below
+		// it in the fleet's order.
+		rows := m.shownFleet()
+		i := slices.IndexFunc(rows, func(r fleetRow) bool { return r.srv.Name == m.drill })
+		m.selectServer(rows, i-step)
+		if len(rows) > 0 {
+			m.drill = m.fleetSelected
+		}
+		return true
+	}
 	switch m.focus {
+	case panelFleet:
+		rows := m.shownFleet()
+		m.selectServer(rows, m.fleetCursor(rows)-step)
 	case panelProblems:
 		// Up is towards the worst, at the top.
 		m.selectProblem(m.problemCursor() - step)

@@ -51,6 +51,11 @@ type frame struct {
 	stale map[string]staleMark
 	// simulated says the host figures are the demo's, not this machine's.
 	simulated bool
+	// fleet is the snapshot's fleet worst first (fleetRows), fleetSel the
+	// selected server's index in it (-1: the panel is not focused).
+	fleet    []fleetRow
+	fleetSel int
+	fleetTop float64 // the largest share of the requests, once asked
 }
 
 // isStale reports whether a signal's figure is stale, and how old it is.
@@ -137,6 +142,8 @@ func (m *Model) render() {
 		rows, size = one(m.styles.box("Keys", m.fullHelp()+"\n\n"+legend(*m.styles), w, bodyH, true))
 	case m.showSrcs:
 		rows, size = one(m.styles.box("Sources · errors, warnings, infos (s or esc to close)", m.sourcesView(&f, max(w-4, 0)), w, bodyH, true))
+	case m.drill != "" && !l.wall:
+		rows, size = m.drillView(&f, w, bodyH)
 	case m.full && !l.wall: // nothing on the wall takes the focus
 		rows, size = one(m.panel(&f, m.focus, w, bodyH))
 	default:
@@ -209,6 +216,8 @@ func (m *Model) liveFrom(f *frame) time.Time {
 // frame gathers everything the panes draw from.
 func (m *Model) frame() frame {
 	f := m.headerFrame()
+	// The fleet is sorted once a frame drawn, not for the clock's header.
+	f.fleetSel = m.fleetCursor(f.fleetRows())
 	if f.data {
 		start := f.snap.Time.Add(-m.window)
 		f.hist = histView{older: m.older.olderIn(start), live: m.shown().History.Window(start, f.snap.Time)}
@@ -234,7 +243,7 @@ func (m *Model) headerFrame() frame {
 		th: m.opts.Thresholds, window: m.window, events: fr.Log.All(), data: !fr.Snapshot.Time.IsZero(),
 		problems: fr.Problems, depths: events.Depths(fr.Problems), acked: m.acked, selected: m.problemCursor(), flash: m.alarm.flashOn(m.opts.Wall()),
 		logOffset: m.logOffset, logMin: m.logMin,
-		stale: map[string]staleMark{}, simulated: slices.Contains(m.opts.Simulated, "host"),
+		stale: map[string]staleMark{}, simulated: slices.Contains(m.opts.Simulated, "host"), fleetSel: -1,
 	}
 	if m.paused {
 		// Nothing on a paused screen moves: its clocks stand at the pause,

@@ -1,7 +1,10 @@
 package tui
 
 import (
+	"cmp"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/launchwatch/launchwatch/capacity"
@@ -33,11 +36,49 @@ func (f *frame) tiles(buf []tile) []tile {
 		}
 		buf = append(buf, t)
 	}
+	if f.hasLatency() {
+		buf = append(buf, f.latencyTile())
+	}
 	return buf
 }
 
-// maxTiles is room for every tile the signal table has.
+// maxTiles is room for every tile the signal table has, and the latency's.
 const maxTiles = 8
+
+// latencySignals are the time-to-answer percentiles the latency tile shows.
+var latencySignals = []string{snapshot.SignalLatencyP95, snapshot.SignalLatencyP50, snapshot.SignalLatencyP99}
+
+// hasLatency reports whether a source answers latency: one of the
+// percentiles is in some source's signals, or measured. Without it the
+// tiles are the signal table's, as they were before latency was watched.
+func (f *frame) hasLatency() bool {
+	if f.snap.LatencyP95.OK() || f.snap.LatencyP50.OK() || f.snap.LatencyP99.OK() {
+		return true
+	}
+	for _, src := range f.snap.Sources {
+		for _, sig := range src.Signals {
+			if slices.Contains(latencySignals, sig) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// latencyTile is the time users wait: the 95th percentile large, levelled
+// by latency_p95_warn/crit, the median and the 99th under it.
+func (f *frame) latencyTile() tile {
+	row, _ := snapshot.Lookup(snapshot.SignalLatencyP95)
+	t := tile{title: "Latency p95", signal: snapshot.SignalLatencyP95, level: fromCapacity(f.th.SignalLevel(row, f.snap))}
+	t.value, _ = tileFigure(f, row)
+	secs := waitTime
+	t.lines = []string{
+		f.staleFaint(snapshot.SignalLatencyP50, "p50 "+orDash(f.snap.LatencyP50, secs)),
+		f.staleFaint(snapshot.SignalLatencyP99, "p99 "+orDash(f.snap.LatencyP99, secs)),
+		f.st.Faint.Render("warn " + secs(f.th.LatencyP95Warn.Seconds()) + " crit " + secs(f.th.LatencyP95Crit.Seconds())),
+	}
+	return t
+}
 
 // tileFigure writes a tile's figure in its signal's unit, or "–" when it
 // is missing. A link's rate is too wide for one line in bytes and bits:
@@ -233,7 +274,57 @@ func errorPlan(f *frame, t tile) tile {
 		f.st.Faint.Render("warn " + capacity.FormatPercent(f.th.ErrorRateWarn) + " crit " + capacity.FormatPercent(f.th.ErrorRateCrit)),
 		f.staleFaint(snapshot.SignalRequests, "req "+orDash(f.snap.Requests, capacity.FormatNumber)+"/s"),
 	}
+	if codes := errorCodeShares(f.snap.ErrorCodes, 2); len(codes) > 0 {
+		t.lines = append(t.lines, f.codesLine(codes))
+	}
 	return t
+}
+
+// codeShare is one status code's share of the failing requests.
+type codeShare struct {
+	code  string
+	share float64
+}
+
+// errorCodeShares are the status codes' shares of the failing requests
+// (their failed requests per second over all of them), largest first, at
+// most n, codes cleaned for the terminal; nil when none fail.
+func errorCodeShares(codes map[string]snapshot.Value, n int) []codeShare {
+	total := 0.0
+	for _, v := range codes {
+		total += math.Max(v.Or(0), 0)
+	}
+	if total <= 0 {
+		return nil
+	}
+	out := make([]codeShare, 0, len(codes))
+	for code, v := range codes {
+		if x := v.Or(0); x > 0 {
+			out = append(out, codeShare{code: snapshot.CleanText(code, 12), share: x / total})
+		}
+	}
+	slices.SortFunc(out, func(a, b codeShare) int {
+		return cmp.Or(cmp.Compare(b.share, a.share), strings.Compare(a.code, b.code))
+	})
+	return out[:min(n, len(out))]
+}
+
+// wholePercent writes a share in whole percent, "<1%" under one: a
+// breakdown's shares are read for their order, not their decimals.
+func wholePercent(share float64) string {
+	if share > 0 && share < 0.005 {
+		return "<1%"
+	}
+	return strconv.Itoa(int(math.Round(share*100))) + "%"
+}
+
+// codesLine is the error tile's breakdown: "502 61% · 504 12%".
+func (f *frame) codesLine(codes []codeShare) string {
+	parts := make([]string, len(codes))
+	for i, c := range codes {
+		parts[i] = c.code + " " + wholePercent(c.share)
+	}
+	return f.st.Faint.Render(strings.Join(parts, " · "))
 }
 
 func stockPlan(f *frame, t tile) tile {

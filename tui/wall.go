@@ -16,7 +16,8 @@ import (
 // The wall is the screen for across the room: the five headline figures
 // in block digits as large as the terminal allows (the countdown before
 // T0), each with its plan comparison and its level in colour and in words;
-// the sell-out bar; the worst problem now. Nothing on it needs a key.
+// the sell-out bar; the worst problem now. With a fleet, the figures take
+// turns with the worst servers (wallfleet.go). Nothing on it needs a key.
 
 // wallFigure is one headline figure as the wall draws it, taken from its
 // tile: the same value, level and plan lines, so the wall and the desk
@@ -108,6 +109,9 @@ func (f *frame) countingDown() bool {
 func (f *frame) wallFiguresPanel(w, h int) string {
 	if f.countingDown() {
 		return f.wallCountdown(w, h)
+	}
+	if f.wallFleetPage() {
+		return f.wallFleet(w, h)
 	}
 	return wallGrid(f, f.wallFigures(), w, h)
 }

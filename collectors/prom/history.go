@@ -221,13 +221,22 @@ func (h *History) Fetch(ctx context.Context, from, to time.Time, yield func(Chun
 		vars.Scrape, scrapeInfo = h.p.scrapeInterval(ctx, chunks[len(chunks)-1].To.Add(-h.p.offset))
 	}
 	expanded := h.p.expandAll(vars)
-	queries := make(map[string]string, len(h.p.names))
+	// The signals' queries by address, and the fleet's by "pv by instance":
+	// a backfilled recording keeps the fleet as a live one does.
+	queries := make(map[string]string, len(h.p.names)+len(h.p.fleetNames))
 	for _, addr := range h.p.names {
 		e := expanded[addr]
 		if e.err != nil { // checked in New
 			return fmt.Errorf("query %s: %w", addr, e.err)
 		}
 		queries[addr] = e.query
+	}
+	for _, addr := range h.p.fleetNames {
+		e := expanded[addr]
+		if e.fleetErr != nil { // checked in New
+			return fmt.Errorf("query %s: %w", h.p.fleetKey(addr), e.fleetErr)
+		}
+		queries[h.p.fleetKey(addr)] = e.byFleet
 	}
 
 	// The fetches run ahead of the chunk being yielded by at most parallel
@@ -264,7 +273,8 @@ func (h *History) Fetch(ctx context.Context, from, to time.Time, yield func(Chun
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// historyChunk is one chunk's answers: a matrix per signal, and the
+// historyChunk is one chunk's answers: a matrix per query (a signal's, or
+// a fleet signal's by the fleet label), and the
 // newest sample's time at each step when the server said.
 type historyChunk struct {
 	series   map[string]model.Matrix
@@ -277,17 +287,18 @@ type historyChunk struct {
 	ageWarning string
 }
 
-// fetchChunk runs one range query per signal, concurrently, plus one for
-// the newest sample's time; the first query that fails fails the chunk.
+// fetchChunk runs one range query per query (the signals', the fleet's),
+// concurrently, plus one for the newest sample's time; the first query
+// that fails fails the chunk.
 func (h *History) fetchChunk(ctx context.Context, c Chunk, queries map[string]string) historyChunk {
 	r := promv1.Range{Start: c.From.Add(-h.p.offset), End: c.To.Add(-h.p.offset), Step: h.step}
 	out := historyChunk{series: make(map[string]model.Matrix, len(queries))}
 	var mu sync.Mutex
 	var errs []error
 	var wg sync.WaitGroup
-	for _, addr := range h.p.names {
+	for addr, q := range queries {
 		wg.Go(func() {
-			m, ans, err := h.rangeQuery(ctx, queries[addr], r)
+			m, ans, err := h.rangeQuery(ctx, q, r)
 			mu.Lock()
 			defer mu.Unlock()
 			for _, w := range ans.warnings {
@@ -376,6 +387,10 @@ func (h *History) assemble(acc *source.Tracker, c Chunk, r historyChunk, vars pr
 		var errs []error
 		for _, addr := range h.p.names {
 			vec := samplesAt(r.series[addr], cursors[addr], ts)
+			if addr == snapshot.SignalErrorCodes {
+				h.p.layCodes(&res, vec)
+				continue
+			}
 			v, warning, err := reduce(addr, h.p.signals[addr].Multi, vec)
 			if warning != "" {
 				res.Warnings = append(res.Warnings, warning)
@@ -386,6 +401,15 @@ func (h *History) assemble(acc *source.Tracker, c Chunk, r historyChunk, vars pr
 				continue
 			}
 			res.Values[addr] = snapshot.Some(v)
+		}
+		if h.p.fleet != "" {
+			b := newFleetBuilder(0)
+			for _, addr := range h.p.fleetNames {
+				key := h.p.fleetKey(addr)
+				by, _ := groupBy(samplesAt(r.series[key], cursors[key], ts), h.p.fleet, maxServerName)
+				b.lay(addr, by)
+			}
+			res.Fleet = b.fleet()
 		}
 		res.NewestSample = eval
 		if r.ageWarning != "" && len(res.Values) > 0 {
@@ -398,6 +422,7 @@ func (h *History) assemble(acc *source.Tracker, c Chunk, r historyChunk, vars pr
 		}
 		snap := snapshot.Snapshot{Time: at, Sources: make(map[string]snapshot.Source, 1)}
 		snap.Sources[h.p.Name()] = acc.Merge(&snap, h.p.Signals(), source.Outcome{Result: res, Err: errors.Join(errs...)}, at)
+		snapshot.SortFleet(snap.Fleet)
 		out = append(out, snap)
 	}
 	return out

@@ -6,6 +6,7 @@
 package prom
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -64,6 +65,14 @@ type Source struct {
 	expanded expansion
 
 	newestQuery string // newestQuery of metrics
+
+	// fleet is the fleet label (config fleet.label), empty without a
+	// fleet; fleetNames the signals answered that a server carries, each
+	// asked a second time by the label.
+	fleet      string
+	fleetNames []string
+	// codesLabel breaks signals.error_codes down, when the source answers it.
+	codesLabel string
 }
 
 // expansion is every signal's query filled for one set of variables.
@@ -75,6 +84,10 @@ type expansion struct {
 type filled struct {
 	query string
 	err   error
+	// byFleet is the query rewritten by the fleet label
+	// (promql.KeepLabel); empty for a signal no server carries.
+	byFleet  string
+	fleetErr error
 }
 
 // Option configures a Prometheus source.
@@ -97,6 +110,14 @@ func Logger(log *slog.Logger) Option {
 			p.log = log
 		}
 	}
+}
+
+// Fleet asks every signal a server carries (snapshot.FleetSignals) once
+// more, its query rewritten to keep label (promql.KeepLabel), and answers
+// each server's figures in Result.Fleet: one query a signal, whatever the
+// number of servers. An empty label asks nothing more.
+func Fleet(label string) Option {
+	return func(p *Source) { p.fleet = label }
 }
 
 // New builds the source from the config block and the signals it
@@ -151,6 +172,10 @@ func New(cfg *config.Prometheus, signals map[string]config.Signal, opts ...Optio
 			errs = append(errs, source.PlaceError(s.Pos.String(), addr, "query", err))
 			continue
 		}
+		if err := p.checkFleet(addr, s.Query); err != nil {
+			errs = append(errs, source.PlaceError(s.Pos.String(), addr, "query", err))
+			continue
+		}
 		p.signals[addr] = s
 		p.names = append(p.names, addr)
 		p.usesRate = p.usesRate || promql.UsesRateInterval(s.Query)
@@ -161,6 +186,12 @@ func New(cfg *config.Prometheus, signals map[string]config.Signal, opts ...Optio
 	}
 	slices.Sort(p.names)
 	for _, addr := range p.names {
+		if p.fleet != "" && slices.Contains(snapshot.FleetSignals, addr) {
+			p.fleetNames = append(p.fleetNames, addr)
+		}
+		if addr == snapshot.SignalErrorCodes {
+			p.codesLabel = cmp.Or(p.signals[addr].Label, config.DefaultCodeLabel)
+		}
 		for _, m := range promql.MetricNames(p.signals[addr].Query) {
 			if !slices.Contains(p.metrics, m) {
 				p.metrics = append(p.metrics, m)
@@ -188,6 +219,9 @@ type outcome struct {
 	infos    []string
 	err      error
 	msg      string // err without the signal's name, for source.Result.Errors
+	// by is a breakdown's answer: a signal's figure by server, or
+	// error_codes' by code.
+	by map[string]float64
 }
 
 // Collect runs one instant query per signal, concurrently, each under the
@@ -216,12 +250,20 @@ func (p *Source) Collect(ctx context.Context, now time.Time) (source.Result, err
 	}
 
 	queries := p.expand(vars)
-	out := make([]outcome, len(p.names))
+	// The signals' outcomes, then the fleet queries', in fleetNames' order.
+	out := make([]outcome, len(p.names)+len(p.fleetNames))
 	var newest time.Time
 	var ageWarning string
 	var wg sync.WaitGroup
 	for i, addr := range p.names {
+		if addr == snapshot.SignalErrorCodes {
+			wg.Go(func() { out[i] = p.collectCodes(ctx, addr, queries[addr], at) })
+			continue
+		}
 		wg.Go(func() { out[i] = p.collectOne(ctx, addr, queries[addr], at) })
+	}
+	for i, addr := range p.fleetNames {
+		wg.Go(func() { out[len(p.names)+i] = p.collectFleet(ctx, addr, queries[addr], at) })
 	}
 	if len(p.metrics) > 0 {
 		wg.Go(func() { newest, ageWarning = p.newestSample(ctx, at) })
@@ -241,6 +283,7 @@ func (p *Source) Collect(ctx context.Context, now time.Time) (source.Result, err
 			res.Values[o.addr] = o.value
 		}
 	}
+	p.layBreakdowns(&res, out[:len(p.names)], out[len(p.names):])
 	// Without a sample time the answer is as old as the moment it was
 	// evaluated at.
 	res.NewestSample = at
@@ -277,7 +320,11 @@ func (p *Source) expandAll(vars promql.Vars) map[string]filled {
 	queries := make(map[string]filled, len(p.names))
 	for _, addr := range p.names {
 		q, err := promql.Expand(p.signals[addr].Query, vars)
-		queries[addr] = filled{query: q, err: err}
+		f := filled{query: q, err: err}
+		if err == nil && p.fleet != "" && slices.Contains(p.fleetNames, addr) {
+			f.byFleet, f.fleetErr = promql.KeepLabel(q, p.fleet)
+		}
+		queries[addr] = f
 	}
 	return queries
 }
@@ -355,21 +402,11 @@ func (p *Source) collectOne(ctx context.Context, addr string, q filled, at time.
 		o.err = fmt.Errorf("query %s: %s", addr, o.msg)
 		return o
 	}
-	qctx, cancel := context.WithTimeout(ctx, p.timeout)
-	defer cancel()
-	ans, err := p.api.query(qctx, query, at)
-	for _, w := range ans.warnings {
-		o.warnings = append(o.warnings, addr+": "+snapshot.CleanText(w, source.MaxDetail))
-	}
-	for _, w := range ans.infos {
-		o.infos = append(o.infos, addr+": "+snapshot.CleanText(w, source.MaxDetail))
-	}
-	if err != nil {
-		o.msg = p.describe(ctx, qctx, ans, err)
-		o.err = fmt.Errorf("query %s: %s", addr, o.msg)
+	value, ok := p.run(ctx, &o, query, at)
+	if !ok {
 		return o
 	}
-	v, warning, err := reduce(addr, sig.Multi, ans.value)
+	v, warning, err := reduce(addr, sig.Multi, value)
 	if err != nil {
 		o.err = err
 		o.msg = strings.TrimPrefix(err.Error(), addr+": ")
@@ -380,6 +417,26 @@ func (p *Source) collectOne(ctx context.Context, addr string, q filled, at time.
 	}
 	o.value, o.ok = snapshot.Some(v), true
 	return o
+}
+
+// run runs one instant query for o, keeping the answer's warnings and
+// infos, prefixed with o.addr; false with o's error set when it failed.
+func (p *Source) run(ctx context.Context, o *outcome, query string, at time.Time) (model.Value, bool) {
+	qctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	ans, err := p.api.query(qctx, query, at)
+	for _, w := range ans.warnings {
+		o.warnings = append(o.warnings, o.addr+": "+snapshot.CleanText(w, source.MaxDetail))
+	}
+	for _, w := range ans.infos {
+		o.infos = append(o.infos, o.addr+": "+snapshot.CleanText(w, source.MaxDetail))
+	}
+	if err != nil {
+		o.msg = p.describe(ctx, qctx, ans, err)
+		o.err = fmt.Errorf("query %s: %s", o.addr, o.msg)
+		return nil, false
+	}
+	return ans.value, true
 }
 
 // reduce reduces a query result to one number.

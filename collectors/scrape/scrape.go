@@ -1,10 +1,18 @@
 // Package scrape is the source for shops without a Prometheus server: it
 // reads /metrics endpoints directly and evaluates each signal's scrape
-// expression (package expr) over what they expose.
+// expression (package expr) over what they expose. Each target's series
+// are labelled job and instance (host:port), as Prometheus labels them.
+//
+// With a fleet label (Fleet), each signal a server carries
+// (snapshot.FleetSignals) is evaluated once more for every value of that
+// label, over only that server's series, into Result.Fleet; the series are
+// grouped by the label once a poll. signals.error_codes is evaluated once
+// for every value of its label (expr.Expr.EvalBy) into Result.ErrorCodes.
 package scrape
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -54,6 +62,17 @@ type Source struct {
 	exprs   map[string]*expr.Expr
 	signals []string        // sorted addresses
 	keep    map[string]bool // metric names any expression reads
+
+	// fleet is the label telling a fleet's servers apart, empty for none;
+	// fleetSignals the addresses of FleetSignals with an expression, and
+	// fleetNames the metric names they read.
+	fleet        string
+	fleetSignals []string
+	fleetNames   []string
+	// codes is signals.error_codes' expression, nil without one, broken
+	// down by codeLabel.
+	codes     *expr.Expr
+	codeLabel string
 
 	mu    sync.Mutex // guards state
 	state []state
@@ -119,13 +138,22 @@ type sample struct {
 	value  float64
 }
 
+// Option configures a Source.
+type Option func(*Source)
+
+// Fleet names the label telling a fleet's servers apart (config's
+// fleet.label: instance, pod, host); empty for no fleet. Each server's
+// figures come in Result.Fleet, named by the label's value.
+func Fleet(label string) Option { return func(s *Source) { s.fleet = label } }
+
 // New builds the scrape source for cfg and the signals with a scrape
 // expression (the map keys are addresses: "pv", "host.cpu",
-// "endpoints.buy"). Every expression is parsed up front; a bad one is an
-// error naming its place, e.g.
+// "endpoints.buy", "endpoints.buy.p95", and snapshot.SignalErrorCodes,
+// broken down by its Label). Every expression is parsed up front; a bad
+// one is an error naming its place, e.g.
 //
 //	examples/demo.yaml:14: signals.pv.scrape: col 6: rate() takes a selector, got 5
-func New(cfg *config.Scrape, signals map[string]config.Signal) (*Source, error) {
+func New(cfg *config.Scrape, signals map[string]config.Signal, opts ...Option) (*Source, error) {
 	if cfg == nil {
 		return nil, errors.New("scrape: sources.scrape is not configured")
 	}
@@ -140,6 +168,9 @@ func New(cfg *config.Scrape, signals map[string]config.Signal) (*Source, error) 
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = config.DefaultScrapeMaxBody
+	}
+	for _, o := range opts {
+		o(s)
 	}
 	for i, t := range cfg.Targets {
 		u, err := url.Parse(t)
@@ -168,17 +199,34 @@ func New(cfg *config.Scrape, signals map[string]config.Signal) (*Source, error) 
 			errs = append(errs, source.PlaceError(sig.Pos.String(), addr, "scrape", err))
 			continue
 		}
-		s.exprs[addr] = x
-		s.signals = append(s.signals, addr)
 		for _, n := range x.Names() {
 			s.keep[n] = true
 		}
+		if addr == snapshot.SignalErrorCodes {
+			// A breakdown, not a figure of the snapshot's table.
+			s.codes, s.codeLabel = x, cmp.Or(sig.Label, config.DefaultCodeLabel)
+			continue
+		}
+		s.exprs[addr] = x
+		s.signals = append(s.signals, addr)
 	}
 	if len(errs) > 0 {
 		slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
 		return nil, errors.Join(errs...)
 	}
 	slices.Sort(s.signals)
+	if s.fleet != "" {
+		for _, addr := range snapshot.FleetSignals {
+			if x, ok := s.exprs[addr]; ok {
+				s.fleetSignals = append(s.fleetSignals, addr)
+				for _, n := range x.Names() {
+					if !slices.Contains(s.fleetNames, n) {
+						s.fleetNames = append(s.fleetNames, n)
+					}
+				}
+			}
+		}
+	}
 	s.state = make([]state, len(s.targets))
 	return s, nil
 }
@@ -186,8 +234,17 @@ func New(cfg *config.Scrape, signals map[string]config.Signal) (*Source, error) 
 // Name implements source.Source.
 func (s *Source) Name() string { return config.SourceScrape }
 
-// Signals implements source.Source: the addresses with a scrape expression, sorted.
-func (s *Source) Signals() []string { return slices.Clone(s.signals) }
+// Signals implements source.Source: the addresses with a scrape
+// expression, sorted, signals.error_codes among them (as the Prometheus
+// source lists it: its failure is keyed by it).
+func (s *Source) Signals() []string {
+	out := slices.Clone(s.signals)
+	if s.codes != nil {
+		out = append(out, snapshot.SignalErrorCodes)
+		slices.Sort(out)
+	}
+	return out
+}
 
 // Collect implements source.Source. It scrapes every target concurrently, then
 // evaluates every expression with now as the clock of its rates. Values sum
@@ -228,7 +285,14 @@ func (s *Source) Collect(ctx context.Context, now time.Time) (source.Result, err
 	if len(errs) == len(s.targets) {
 		return res, errors.Join(errs...)
 	}
+	errs = append(errs, s.evaluate(data, silent, &res)...)
+	return res, errors.Join(errs...)
+}
 
+// evaluate evaluates every expression over one poll's data into res:
+// the signals, the error codes and the fleet's servers. silent are the
+// targets that did not answer. It returns the signals' errors.
+func (s *Source) evaluate(data expr.Data, silent []int, res *source.Result) (errs []error) {
 	res.Values = make(map[string]snapshot.Value, len(s.signals))
 	for _, addr := range s.signals {
 		x := s.exprs[addr]
@@ -256,7 +320,67 @@ func (s *Source) Collect(ctx context.Context, now time.Time) (source.Result, err
 			res.Partial = append(res.Partial, addr)
 		}
 	}
-	return res, errors.Join(errs...)
+	if s.codes != nil {
+		if err := s.errorCodes(data, res); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", snapshot.SignalErrorCodes, err))
+		}
+	}
+	if len(s.fleetSignals) > 0 {
+		var unlabelled bool
+		res.Fleet, unlabelled = s.servers(data)
+		if unlabelled {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("fleet.label: no series the fleet's signals read carries the label %q", s.fleet))
+		}
+	}
+	return errs
+}
+
+// errorCodes lays signals.error_codes, broken down by its label, into res.
+func (s *Source) errorCodes(data expr.Data, res *source.Result) error {
+	byCode, warnings, err := s.codes.EvalBy(data, s.codeLabel)
+	for _, w := range warnings {
+		res.Warnings = append(res.Warnings, snapshot.SignalErrorCodes+": "+w)
+	}
+	if err != nil {
+		res.AddError(snapshot.SignalErrorCodes, err)
+		return err
+	}
+	res.ErrorCodes = make(map[string]snapshot.Value, len(byCode))
+	for code, v := range byCode {
+		res.ErrorCodes[snapshot.CleanText(code, 0)] = snapshot.Some(v)
+	}
+	return nil
+}
+
+// servers evaluates each fleet signal over each server's own series. The
+// series are split by the fleet label once, over the names the fleet
+// signals read only, so a target exposing none of them (a database) is no
+// server. A figure a server cannot give (warming up, a metric it does not
+// expose, x/0) is missing for it; the whole signal's warnings and errors
+// already say what is worth saying, once rather than a server each.
+// unlabelled says there were series to split but none carries the label
+// (a typo, or a label the targets do not set).
+func (s *Source) servers(data expr.Data) (fleet map[string]snapshot.Server, unlabelled bool) {
+	read := make(expr.Data, len(s.fleetNames))
+	for _, n := range s.fleetNames {
+		if series, ok := data[n]; ok {
+			read[n] = series
+		}
+	}
+	parts := read.Split(s.fleet)
+	fleet = make(map[string]snapshot.Server, len(parts))
+	for name, part := range parts {
+		srv := snapshot.Server{Name: snapshot.CleanText(name, 0)}
+		for _, addr := range s.fleetSignals {
+			v, ok, _, err := s.exprs[addr].Eval(part)
+			if err == nil && ok && !math.IsNaN(v) && !math.IsInf(v, 0) {
+				srv.Set(addr, snapshot.Some(v))
+			}
+		}
+		fleet[srv.Name] = srv
+	}
+	unlabelled = len(parts) == 0 && slices.ContainsFunc(s.fleetNames, func(n string) bool { return len(read[n]) > 0 })
+	return fleet, unlabelled
 }
 
 // readsFrom reports whether an expression reads a metric that one of the

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"sync"
 )
 
 // Evaluation of parsed scrape expressions over one poll's series.
@@ -23,37 +24,69 @@ func (m *matcher) matches(labels []Label) bool {
 	case "!=":
 		return v != m.value
 	case "=~":
-		return m.re.MatchString(v)
+		return m.regexMatch(v)
 	default: // "!~"
-		return !m.re.MatchString(v)
+		return !m.regexMatch(v)
 	}
 }
 
-// match returns the series of name that match, and false (with a warning)
-// when no target exposes name at all.
-func (n *selector) match(env *evaluation, name string) ([]Series, bool) {
-	all, known := env.data[name]
+// maxMemo bounds the regex answers a matcher remembers: label values
+// repeat (a few codes over thousands of series, poll after poll), but a
+// label of unbounded values must not grow the memo without end.
+const maxMemo = 4096
+
+// regexMemo remembers a regex matcher's answers by label value: a regex
+// costs far more than a map lookup, and its answer for a value never
+// changes. It is safe for concurrent evaluations.
+type regexMemo struct {
+	mu  sync.Mutex
+	ans map[string]bool
+}
+
+// regexMatch runs a matcher's regex on v, or recalls its answer.
+func (m *matcher) regexMatch(v string) bool {
+	memo := m.memo
+	memo.mu.Lock()
+	ok, seen := memo.ans[v]
+	memo.mu.Unlock()
+	if seen {
+		return ok
+	}
+	ok = m.re.MatchString(v)
+	memo.mu.Lock()
+	if memo.ans == nil {
+		memo.ans = make(map[string]bool)
+	}
+	if len(memo.ans) < maxMemo {
+		memo.ans[v] = ok
+	}
+	memo.mu.Unlock()
+	return ok
+}
+
+// lookup returns every series of name, and false (with an error) when no
+// target exposes name at all.
+func (e *evaluation) lookup(name string) ([]Series, bool) {
+	all, known := e.data[name]
 	if !known {
-		env.fail("no target exposes a metric named %s", name)
+		e.fail("no target exposes a metric named %s", name)
 		return nil, false
 	}
-	if len(n.matchers) == 0 {
-		return all, true
+	return all, true
+}
+
+// keeps reports whether a series' labels pass the selector's matchers and
+// the evaluation's restriction to one value (EvalBy).
+func (n *selector) keeps(env *evaluation, labels []Label) bool {
+	if env.only != nil && !env.only.matches(labels) {
+		return false
 	}
-	var out []Series
-	for _, s := range all {
-		ok := true
-		for i := range n.matchers {
-			if !n.matchers[i].matches(s.Labels) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			out = append(out, s)
+	for i := range n.matchers {
+		if !n.matchers[i].matches(labels) {
+			return false
 		}
 	}
-	return out, true
+	return true
 }
 
 func (n *number) eval(*evaluation) (float64, bool) { return n.v, true }
@@ -83,13 +116,15 @@ func (n *binary) eval(env *evaluation) (float64, bool) {
 }
 
 func (n *selector) eval(env *evaluation) (float64, bool) {
-	series, ok := n.match(env, n.name)
+	all, ok := env.lookup(n.name)
 	if !ok {
 		return 0, false
 	}
 	sum := 0.0
-	for _, s := range series {
-		sum += s.Value
+	for i := range all {
+		if n.keeps(env, all[i].Labels) {
+			sum += all[i].Value
+		}
 	}
 	return sum, true
 }
@@ -105,22 +140,29 @@ func increase(s Series) float64 {
 	return s.Value - s.Prev
 }
 
-// checkPrev reports whether the series can give an increase: false with
-// a warning when none has a previous value (warming up) or the clock did not
-// advance.
-func checkPrev(env *evaluation, series []Series) bool {
-	warm := len(series) > 0
-	for _, s := range series {
-		if !s.HasPrev {
-			continue
-		}
-		warm = false
+// warmth tallies the series behind an increase: whether they can give
+// one.
+type warmth struct{ matched, withPrev, frozen int }
+
+func (w *warmth) add(s *Series) {
+	w.matched++
+	if s.HasPrev {
+		w.withPrev++
 		if !(s.Elapsed > 0) {
-			env.warn("clock did not advance since the previous poll")
-			return false
+			w.frozen++
 		}
 	}
-	if warm {
+}
+
+// ok reports whether the series can give an increase: false with a
+// warning when none has a previous value (warming up) or the clock did
+// not advance. No series at all is an increase of 0.
+func (w warmth) ok(env *evaluation) bool {
+	switch {
+	case w.frozen > 0:
+		env.warn("clock did not advance since the previous poll")
+		return false
+	case w.matched > 0 && w.withPrev == 0:
 		env.warn("warming up")
 		return false
 	}
@@ -128,53 +170,81 @@ func checkPrev(env *evaluation, series []Series) bool {
 }
 
 func (n *rateCall) eval(env *evaluation) (float64, bool) {
-	series, ok := n.sel.match(env, n.sel.name)
-	if !ok || !checkPrev(env, series) {
+	all, ok := env.lookup(n.sel.name)
+	if !ok {
 		return 0, false
 	}
+	var w warmth
 	sum := 0.0
-	for _, s := range series {
-		if s.HasPrev {
-			sum += increase(s) / s.Elapsed
+	for i := range all {
+		s := &all[i]
+		if !n.sel.keeps(env, s.Labels) {
+			continue
 		}
+		w.add(s)
+		if s.HasPrev && s.Elapsed > 0 {
+			sum += increase(*s) / s.Elapsed
+		}
+	}
+	if !w.ok(env) {
+		return 0, false
 	}
 	return sum, true
 }
 
-// bucket is one cumulative histogram bucket.
-type bucket struct{ upper, count float64 }
+// bucket is one cumulative histogram bucket; le is its bound as written.
+type bucket struct {
+	le           string
+	upper, count float64
+}
 
 func (n *quantileCall) eval(env *evaluation) (float64, bool) {
 	name := n.sel.name + "_bucket"
-	series, ok := n.sel.match(env, name)
-	if ok && len(series) == 0 {
-		env.fail("no %s series match %s", name, n.sel)
+	all, ok := env.lookup(name)
+	if !ok {
 		return 0, false
 	}
-	if !ok || !checkPrev(env, series) {
-		return 0, false
-	}
+	var w warmth
 	var buckets []bucket
-	for _, s := range series {
+	// A histogram's series come bound after bound, the same bounds over
+	// and over: the next bucket is tried first, and a bound is parsed once.
+	next := 0
+	for i := range all {
+		s := &all[i]
+		if !n.sel.keeps(env, s.Labels) {
+			continue
+		}
+		w.add(s)
 		if !s.HasPrev {
 			continue
 		}
-		le := ""
-		for _, l := range s.Labels {
-			if l.Name == "le" {
-				le = l.Value
+		le, _ := labelValue(s.Labels, "le")
+		b := next
+		if b >= len(buckets) || buckets[b].le != le {
+			b = slices.IndexFunc(buckets, func(b bucket) bool { return b.le == le })
+		}
+		if b < 0 {
+			upper, err := strconv.ParseFloat(le, 64)
+			if err != nil {
+				continue
+			}
+			// "1" and "1.0" are one bound.
+			if b = slices.IndexFunc(buckets, func(b bucket) bool { return b.upper == upper }); b < 0 {
+				buckets = append(buckets, bucket{le: le, upper: upper})
+				b = len(buckets) - 1
 			}
 		}
-		upper, err := strconv.ParseFloat(le, 64)
-		if err != nil {
-			continue
+		buckets[b].count += increase(*s)
+		next = b + 1
+	}
+	if w.matched == 0 {
+		if env.only == nil {
+			env.fail("no %s series match %s", name, n.sel)
 		}
-		inc := increase(s)
-		if i := slices.IndexFunc(buckets, func(b bucket) bool { return b.upper == upper }); i >= 0 {
-			buckets[i].count += inc
-		} else {
-			buckets = append(buckets, bucket{upper: upper, count: inc})
-		}
+		return 0, false // with EvalBy: the histogram has no series of this value
+	}
+	if !w.ok(env) {
+		return 0, false
 	}
 	if len(buckets) == 0 {
 		return 0, false // nothing matched: nothing observed

@@ -37,6 +37,23 @@
 //     matchers match no bucket at all (it could never give a value).
 //   - x/0 is missing with a warning, except 0/0 = 0 (an idle error rate).
 //   - Any missing operand makes the whole expression missing.
+//   - Broken down by a label (signals.error_codes, by code unless its label
+//     says otherwise; EvalBy): the expression is evaluated once for each
+//     value the label takes among the series its selectors match, every
+//     selector restricted to the series carrying that value, as if each
+//     were summed by (code) in PromQL: rate(r{code=~"5.."}) gives each
+//     failing code's requests per second, and a code none of the selectors
+//     match (200 here) is no part of it. Series without the label are
+//     left out.
+//   - Over one server of a fleet (fleet.label; Data.Split): the poll's
+//     series are split by the label's value once, and the expression is
+//     evaluated over one server's series alone. A selector matching none
+//     of them is 0, so an error ratio of a server with no 5xx series yet
+//     is 0 while it answers requests; x/0 is missing only where that
+//     server's denominator is 0 (and 0/0 is 0, as above). A metric the
+//     server does not expose at all leaves its figure missing, not an
+//     error: other targets expose it. Series without the label belong to
+//     no server (PromQL would group them under an empty name).
 //
 // The parser and the evaluator do no IO: the scrape source hands the
 // evaluator the Data of the series it needs.
@@ -92,6 +109,7 @@ type (
 type matcher struct {
 	label, op, value string
 	re               *regexp.Regexp // for =~ and !~, anchored
+	memo             *regexMemo     // for =~ and !~: the answers given
 }
 
 // Label is one label of a series.
@@ -117,6 +135,9 @@ type evaluation struct {
 	data     Data
 	warnings []string
 	errs     []string
+	// only, when set, is a matcher every selector adds to its own: EvalBy
+	// restricts the whole expression to one value of its label.
+	only *matcher
 }
 
 // fail records why the expression cannot be evaluated: an error of the

@@ -155,7 +155,7 @@ func TestExprEval(t *testing.T) {
 func TestExprBucketQuantileMatchesPrometheus(t *testing.T) {
 	// Hand-computed as Prometheus' bucketQuantile does.
 	b := func() []bucket {
-		return []bucket{{0.05, 0}, {0.1, 40}, {0.25, 60}, {0.5, 60}, {math.Inf(1), 60}}
+		return []bucket{{upper: 0.05}, {upper: 0.1, count: 40}, {upper: 0.25, count: 60}, {upper: 0.5, count: 60}, {upper: math.Inf(1), count: 60}}
 	}
 	tests := []struct {
 		name string
@@ -206,6 +206,10 @@ func FuzzParseExpr(f *testing.F) {
 			t.Fatalf("String round-trip: %q → %q", canon, again)
 		}
 		_, _, _, _ = x.Eval(testData()) // must not panic either
+		_, _, _ = x.EvalBy(testData(), "code")
+		for _, part := range testData().Split("host") {
+			_, _, _, _ = x.Eval(part)
+		}
 	})
 }
 

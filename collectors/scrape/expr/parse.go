@@ -360,7 +360,7 @@ func (p *parser) parseMatcher() matcher {
 			p.fail(val.pos, "bad regex %s: %v", strconv.Quote(val.text), err)
 			return matcher{}
 		}
-		m.re = re
+		m.re, m.memo = re, new(regexMemo)
 	}
 	return m
 }
