@@ -14,6 +14,9 @@ type preset struct {
 	// endpoint builds the signal for a dynamic endpoint by name; nil when
 	// the exporters carry no per-endpoint series.
 	endpoint func(name string) Signal
+	// endpointLatency builds an endpoint's 95th percentile time to answer
+	// by name; nil when the exporters carry no per-endpoint histogram.
+	endpointLatency func(name string) Signal
 }
 
 // rateWindow is the range of the presets' rate() queries: Grafana's
@@ -39,13 +42,22 @@ var basePresets = map[string]preset{
 				Query:  "(" + rate(`shop_http_requests_total{code=~"5.."}`) + " or vector(0)) / clamp_min(" + rate("shop_http_requests_total") + ", 1e-9)",
 				Scrape: `rate(shop_http_requests_total{code=~"5.."}) / rate(shop_http_requests_total)`,
 			},
-			"stock": {Query: "sum(shop_stock_remaining)", Scrape: "shop_stock_remaining"},
-			"sold":  {Query: rate("shop_orders_total"), Scrape: "rate(shop_orders_total)"},
+			"stock":       {Query: "sum(shop_stock_remaining)", Scrape: "shop_stock_remaining"},
+			"sold":        {Query: rate("shop_orders_total"), Scrape: "rate(shop_orders_total)"},
+			"latency_p50": simQuantile(0.5, ""),
+			"latency_p95": simQuantile(0.95, ""),
+			"latency_p99": simQuantile(0.99, ""),
+			"error_codes": {
+				Query:  `sum by (code) (rate(shop_http_requests_total{code=~"5.."}[` + rateWindow + `]))`,
+				Scrape: `rate(shop_http_requests_total{code=~"5.."})`,
+				Label:  "code",
+			},
 		},
 		endpoint: func(name string) Signal {
 			sel := fmt.Sprintf("shop_http_requests_total{handler=%q}", name)
 			return Signal{Query: rate(sel), Scrape: "rate(" + sel + ")"}
 		},
+		endpointLatency: func(name string) Signal { return simQuantile(0.95, fmt.Sprintf("{handler=%q}", name)) },
 	},
 	"nginx-node": {
 		doc: "nginx-prometheus-exporter (stub_status) plus node_exporter, through Prometheus",
@@ -65,6 +77,18 @@ var basePresets = map[string]preset{
 			"host.tcp_memory":      {Query: "sum(node_sockstat_TCP_mem_bytes)"},
 		},
 	},
+}
+
+// simQuantile is the q-quantile of the sim's time to answer, over the
+// requests the matchers select ("" for all): Prometheus' histogram_quantile
+// over the rate of the buckets summed by le, and the scrape language's.
+func simQuantile(q float64, matchers string) Signal {
+	const name = "shop_http_request_duration_seconds"
+	bucket := name + "_bucket" + matchers
+	return Signal{
+		Query:  fmt.Sprintf("histogram_quantile(%g, sum by (le) (rate(%s[%s])))", q, bucket, rateWindow),
+		Scrape: fmt.Sprintf("histogram_quantile(%g, %s%s)", q, name, matchers),
+	}
 }
 
 // Presets returns the preset names with one line of description each.
@@ -118,16 +142,18 @@ func (c *Config) applyPreset() error {
 			c.Signals[name] = s
 		}
 	}
-	if p.endpoint == nil {
-		return nil
-	}
 	for i, e := range c.Endpoints {
-		if e.Query != "" || e.Scrape != "" {
-			continue
+		if p.endpoint != nil && e.Query == "" && e.Scrape == "" {
+			if s, ok := pick(p.endpoint(e.Name)); ok {
+				s.Pos = e.Pos
+				c.Endpoints[i].Signal = s
+			}
 		}
-		if s, ok := pick(p.endpoint(e.Name)); ok {
-			s.Pos = e.Pos
-			c.Endpoints[i].Signal = s
+		if p.endpointLatency != nil && e.Latency == nil {
+			if s, ok := pick(p.endpointLatency(e.Name)); ok {
+				s.Pos = e.Pos
+				c.Endpoints[i].Latency = &s
+			}
 		}
 	}
 	return nil

@@ -1,8 +1,11 @@
 package config
 
+import "github.com/launchwatch/launchwatch/snapshot"
+
 // PresetQueries returns a preset's PromQL queries by signal address, with
 // its endpoint query built for an endpoint named endpoint at
-// "endpoints.NAME" when the preset has one; false for an unknown preset.
+// "endpoints.NAME" and its p95 at "endpoints.NAME.p95" when the preset has
+// them; false for an unknown preset.
 // Tests walk every preset's queries through it (the fleet rewrite must
 // take each one).
 func PresetQueries(name, endpoint string) (map[string]string, bool) {
@@ -19,6 +22,11 @@ func PresetQueries(name, endpoint string) (map[string]string, bool) {
 	if p.endpoint != nil {
 		if s := p.endpoint(endpoint); s.Query != "" {
 			out["endpoints."+endpoint] = s.Query
+		}
+	}
+	if p.endpointLatency != nil {
+		if s := p.endpointLatency(endpoint); s.Query != "" {
+			out[snapshot.EndpointP95Signal(endpoint)] = s.Query
 		}
 	}
 	return out, true

@@ -13,6 +13,7 @@
 #
 #   scripts/measure.sh              # 60 s a screen
 #   DURATION=20 scripts/measure.sh  # quicker, noisier
+#   SERVERS=500 scripts/measure.sh  # the simulated fleet's size (4 by default)
 #
 # Figures vary with the machine and its load: run it on a quiet one.
 set -euo pipefail
@@ -22,6 +23,7 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-60}
 WARMUP=${WARMUP:-5}
 SCREENS=${SCREENS:-10}
+SERVERS=${SERVERS:-4}
 command -v tmux >/dev/null || { echo "measure: needs tmux" >&2; exit 1; }
 make -s build
 BIN=$PWD/bin/launchwatch
@@ -32,7 +34,7 @@ trap 'tmux -S "$SOCK" kill-server 2>/dev/null || true; kill $(jobs -p) 2>/dev/nu
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 SIM_PORT=$(free_port)
-"$BIN" sim --listen 127.0.0.1:"$SIM_PORT" --start-in 10m >/dev/null 2>&1 &
+"$BIN" sim --listen 127.0.0.1:"$SIM_PORT" --start-in 10m --servers "$SERVERS" >/dev/null 2>&1 &
 sed "s/127.0.0.1:9400/127.0.0.1:$SIM_PORT/" examples/demo.yaml > "$TMP/demo.yaml"
 sleep 1
 
@@ -89,7 +91,7 @@ PROM
 	for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/null 2>&1 && break; sleep 0.5; done
 	{
 		printf 'launch: {name: measure}\ninterval: 1s\npreset: sim\nsources:\n  prometheus:\n    url: http://127.0.0.1:%s\n' "$PROM_PORT"
-		sed -n '/^endpoints:/,$p' examples/demo.yaml
+		sed -n '/^fleet:/,$p' examples/demo.yaml
 	} > "$TMP/prom.yaml"
 	sleep 5 # a few scrapes, so the rates have two samples
 	measure "watch (Prometheus) 200x60" 200 60 watch --config "$TMP/prom.yaml" --no-record --warm 0

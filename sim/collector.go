@@ -7,17 +7,17 @@ import (
 // Metric descriptors. Each is documented in the package comment (doc.go).
 var (
 	descPageViews = prometheus.NewDesc("shop_page_views_total",
-		"Sale page views served (HTML answered 200).", nil, nil)
+		"Sale page views served (HTML answered 200), by web server.", []string{"instance"}, nil)
 	descRequests = prometheus.NewDesc("shop_http_requests_total",
-		"HTTP requests reaching the origin, by handler and status code.", []string{"handler", "code"}, nil)
+		"HTTP requests reaching the origin, by handler, status code and web server.", []string{"handler", "code", "instance"}, nil)
 	descBytes = prometheus.NewDesc("shop_http_response_bytes_total",
-		"Response bytes the origin sent, by handler.", []string{"handler"}, nil)
+		"Response bytes the origin sent, by handler and web server.", []string{"handler", "instance"}, nil)
 	descCDNBytes = prometheus.NewDesc("shop_cdn_response_bytes_total",
 		"Static bytes the CDN served instead of the origin.", nil, nil)
 	descConnections = prometheus.NewDesc("shop_http_connections_active",
-		"Concurrent client connections at the origin.", nil, nil)
+		"Concurrent client connections at the origin, by web server.", []string{"instance"}, nil)
 	descDuration = prometheus.NewDesc("shop_http_request_duration_seconds",
-		"Time the dynamic endpoints took to answer.", []string{"handler"}, nil)
+		"Time to the first byte of the requests a web server answered (not the gateway's 502s), by handler.", []string{"handler", "instance"}, nil)
 	descStock = prometheus.NewDesc("shop_stock_remaining",
 		"Units left to sell.", nil, nil)
 	descStockTotal = prometheus.NewDesc("shop_stock_total",
@@ -33,9 +33,6 @@ var (
 	descButton = prometheus.NewDesc("shop_purchase_button_visible",
 		"1 when the sale page carries the buy button, else 0.", nil, nil)
 )
-
-// codes are the status codes the model produces, in emission order.
-var codes = []string{"200", "502"}
 
 // shopCollector reads the model at scrape time, so every scrape reflects the
 // simulated clock rather than whatever a background loop last wrote.
@@ -54,31 +51,30 @@ func (c *shopCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *shopCollector) Collect(ch chan<- prometheus.Metric) {
 	s := c.shop
 	now := s.Now()
-	st := s.snapshot(now)
+	st, servers := s.collect(now)
 
-	ch <- prometheus.MustNewConstMetric(descPageViews, prometheus.CounterValue, st.pageViews)
-	for i, h := range handlers {
-		for _, code := range codes {
-			v := st.ok[i]
-			if code == "502" {
-				v = st.bad[i]
-			}
-			ch <- prometheus.MustNewConstMetric(descRequests, prometheus.CounterValue, v, h, code)
+	names := s.model.fleet.names // fixed at New
+	for n, srv := range servers {
+		inst := names[n]
+		ch <- prometheus.MustNewConstMetric(descPageViews, prometheus.CounterValue, srv.ok[iPage], inst)
+		for i, h := range handlers {
+			ch <- prometheus.MustNewConstMetric(descRequests, prometheus.CounterValue, srv.ok[i], h, "200", inst)
+			ch <- prometheus.MustNewConstMetric(descRequests, prometheus.CounterValue, srv.bad[i], h, "502", inst)
+			ch <- prometheus.MustNewConstMetric(descBytes, prometheus.CounterValue, srv.bytes[i], h, inst)
 		}
-		ch <- prometheus.MustNewConstMetric(descBytes, prometheus.CounterValue, st.bytes[i], h)
+		ch <- prometheus.MustNewConstMetric(descConnections, prometheus.GaugeValue, srv.connections, inst)
+		for i, h := range handlers {
+			hs := &srv.hists[i]
+			cum := make(map[float64]uint64, len(latencyBuckets))
+			var run uint64
+			for b, ub := range latencyBuckets {
+				run += hs.buckets[b]
+				cum[ub] = run
+			}
+			ch <- prometheus.MustNewConstHistogram(descDuration, hs.count, hs.sum, cum, h, inst)
+		}
 	}
 	ch <- prometheus.MustNewConstMetric(descCDNBytes, prometheus.CounterValue, st.cdnBytes)
-	ch <- prometheus.MustNewConstMetric(descConnections, prometheus.GaugeValue, st.connections)
-	for _, i := range []int{iLogin, iCart, iBuy} {
-		hs := st.hists[i]
-		cum := make(map[float64]uint64, len(latencyBuckets))
-		var run uint64
-		for b, ub := range latencyBuckets {
-			run += hs.buckets[b]
-			cum[ub] = run
-		}
-		ch <- prometheus.MustNewConstHistogram(descDuration, hs.count, hs.sum, cum, handlers[i])
-	}
 	ch <- prometheus.MustNewConstMetric(descStock, prometheus.GaugeValue, float64(stockTotal-st.orders))
 	ch <- prometheus.MustNewConstMetric(descStockTotal, prometheus.GaugeValue, stockTotal)
 	ch <- prometheus.MustNewConstMetric(descOrders, prometheus.CounterValue, float64(st.orders))

@@ -32,6 +32,28 @@
 // latency grows as base/(1-load), and calls above the ceiling get 502.
 // Orders arrive as a Poisson stream; the 1,000 units never go below zero.
 //
+// # Fleet
+//
+// The origin is a fleet of web servers behind a balancer (Options.Servers,
+// 4 by default, up to 500), each serving its series under an instance
+// label, web-1:8080 to web-N:8080. The model computes the shop's traffic
+// as one flow; every step's whole counts are then split over the servers
+// (a request is never halved), so the servers' counters sum exactly to
+// the model's totals whatever the fleet's size, and the same seed gives
+// the same series for every server. Each server has an equal slice of
+// the capacity: when the balancer sends one more than its slice, its
+// answered requests stop at the others' level and the excess fails, so
+// its 502s grow faster than its share. The fleet's latency noise has its
+// own random stream: the totals do not move with the fleet.
+//
+// Latency is the time to the first byte of an answered request: the wait
+// for a worker (the fleet takes 1,600 requests/s between its servers
+// before requests queue), the handler's own time (page 20 ms, static 2 ms,
+// the dynamic endpoints as above, rising with the server's slice of the
+// ceiling), and the wait for the shared link (2 ms idle, up to 1 s once it
+// is full), with log-normal noise, never past the gateway's 3 s hold. The
+// lean shop answers in tens of milliseconds; the crash, in seconds.
+//
 // second-launch plays the fixed sale: 20 resources of 50 KB (gzipped text,
 // images as they are) under /cdn/ with 90% of static bytes from the CDN,
 // a 2 KB page, PV from 20/s rising to 60/s at the end of the countdown and a
@@ -45,19 +67,28 @@
 // and thousands of connections. Every open page polls cart and login after
 // the countdown (cart sits at its ceiling), the buy button is missing for the
 // first 15 minutes, and the 1,000 units take about 90 minutes. Interest fades
-// from 30 minutes after T0, and the link recovers at about 50 minutes.
+// from 30 minutes after T0, and the link recovers at about 50 minutes. From
+// T0 to 45 minutes after it the balancer misweights web-3 (in a fleet of
+// three or more): it is sent twice the mean share of every request, answers
+// more than twice the mean share of 502s, and answers slower. The second
+// launch stays balanced.
 //
 // # Metrics
 //
 // Served at /metrics from the shop's own registry, with the Go and process
-// collectors. Values are read from the model at scrape time.
+// collectors. Values are read from the model at scrape time. A series with
+// an instance label is one server's; the fleet's figure is their sum. A
+// Prometheus scraping the shop keeps that label as exported_instance
+// (instance names the target it scraped) unless told honor_labels: true,
+// and launchwatch's scrape source does the same: the demo config watches
+// the fleet by exported_instance.
 //
-//	shop_page_views_total                       counter    sale pages served (HTML answered 200)
-//	shop_http_requests_total{handler,code}      counter    requests at the origin; handler page|static|login|cart|buy, code 200|502
-//	shop_http_response_bytes_total{handler}     counter    bytes the origin sent (502s carry no body in the model)
-//	shop_cdn_response_bytes_total               counter    static bytes the CDN served instead of the origin
-//	shop_http_connections_active                gauge      concurrent origin connections (Little's law, see above)
-//	shop_http_request_duration_seconds{handler} histogram  latency of login|cart|buy calls answered by the app (not gateway 502s)
+//	shop_page_views_total{instance}                      counter    sale pages served (HTML answered 200)
+//	shop_http_requests_total{handler,code,instance}      counter    requests at the origin; handler page|static|login|cart|buy, code 200|502
+//	shop_http_response_bytes_total{handler,instance}     counter    bytes the origin sent (502s carry no body in the model)
+//	shop_cdn_response_bytes_total                        counter    static bytes the CDN served instead of the origin
+//	shop_http_connections_active{instance}               gauge      concurrent origin connections (Little's law, see above)
+//	shop_http_request_duration_seconds{handler,instance} histogram  time to first byte of answered requests (not the gateway's 502s); client_golang's default buckets
 //	shop_stock_remaining                        gauge      units left; exactly 0 from sell-out on
 //	shop_stock_total                            gauge      units on sale (1,000)
 //	shop_orders_total                           counter    orders placed; stops at the stock

@@ -31,8 +31,14 @@ const testStartIn = 12 * time.Minute
 // simulated time after start.
 func newTestShop(t testing.TB, scenario string, seed int64) (*Shop, *testtool.Clock) {
 	t.Helper()
+	return newFleetShop(t, scenario, seed, 0)
+}
+
+// newFleetShop is newTestShop with a fleet of servers (0: the default).
+func newFleetShop(t testing.TB, scenario string, seed int64, servers int) (*Shop, *testtool.Clock) {
+	t.Helper()
 	clock := testtool.NewClock(epoch)
-	s, err := New(Options{Scenario: scenario, Speed: testSpeed, StartIn: testStartIn, Seed: seed, Wall: clock.Now})
+	s, err := New(Options{Scenario: scenario, Speed: testSpeed, StartIn: testStartIn, Seed: seed, Servers: servers, Wall: clock.Now})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -46,6 +52,8 @@ func advanceSim(clock *testtool.Clock, d time.Duration) {
 
 // sample is one scrape of the shop's own series, flattened to
 // "name{label=value,...}" keys (histograms as _count, _sum and _bucket).
+// A series with an instance label is kept under its own key and also summed
+// into the key without it: the fleet's total.
 type sample struct {
 	rel    time.Duration // simulated time relative to T0
 	values map[string]float64
@@ -67,40 +75,70 @@ func scrape(t testing.TB, s *Shop, h http.Handler) sample {
 	if err != nil {
 		t.Fatalf("parse /metrics: %v", err)
 	}
+	list := make([]*dto.MetricFamily, 0, len(families))
+	for _, mf := range families {
+		list = append(list, mf)
+	}
+	return flatten(s, list)
+}
+
+// gather reads the shop's registry without HTTP: the same series as
+// scrape, for the walks where encoding and parsing them would be most of
+// the test's time.
+func gather(t testing.TB, s *Shop, _ http.Handler) sample {
+	t.Helper()
+	families, err := s.Registry().Gather()
+	if err != nil {
+		t.Fatalf("gather: %v", err)
+	}
+	return flatten(s, families)
+}
+
+// flatten turns the shop's own families into a sample.
+func flatten(s *Shop, families []*dto.MetricFamily) sample {
 	out := sample{rel: s.Now().Sub(s.LaunchAt()), values: map[string]float64{}, kinds: map[string]dto.MetricType{}}
-	for name, mf := range families {
+	for _, mf := range families {
+		name := mf.GetName()
 		if !strings.HasPrefix(name, "shop_") {
 			continue
 		}
 		for _, m := range mf.GetMetric() {
-			key := name + labelString(m)
-			switch mf.GetType() {
-			case dto.MetricType_COUNTER:
-				out.values[key] = m.GetCounter().GetValue()
-			case dto.MetricType_GAUGE:
-				out.values[key] = m.GetGauge().GetValue()
-			case dto.MetricType_HISTOGRAM:
-				hs := m.GetHistogram()
-				out.values[key+"_count"] = float64(hs.GetSampleCount())
-				out.values[key+"_sum"] = hs.GetSampleSum()
-				for _, b := range hs.GetBucket() {
-					bk := key + "_bucket_" + fmtFloat(b.GetUpperBound())
-					out.values[bk] = float64(b.GetCumulativeCount())
-					out.kinds[bk] = dto.MetricType_COUNTER
-				}
-				out.kinds[key+"_count"] = dto.MetricType_COUNTER
-				out.kinds[key+"_sum"] = dto.MetricType_COUNTER
-				continue
+			keys := []string{name + labelString(m, "")}
+			if total := name + labelString(m, "instance"); total != keys[0] {
+				keys = append(keys, total)
 			}
-			out.kinds[key] = mf.GetType()
+			for _, key := range keys {
+				add := func(k string, v float64, kind dto.MetricType) {
+					out.values[k] += v
+					out.kinds[k] = kind
+				}
+				switch mf.GetType() {
+				case dto.MetricType_COUNTER:
+					add(key, m.GetCounter().GetValue(), dto.MetricType_COUNTER)
+				case dto.MetricType_GAUGE:
+					add(key, m.GetGauge().GetValue(), dto.MetricType_GAUGE)
+				case dto.MetricType_HISTOGRAM:
+					hs := m.GetHistogram()
+					add(key+"_count", float64(hs.GetSampleCount()), dto.MetricType_COUNTER)
+					add(key+"_sum", hs.GetSampleSum(), dto.MetricType_COUNTER)
+					for _, b := range hs.GetBucket() {
+						add(key+"_bucket_"+fmtFloat(b.GetUpperBound()), float64(b.GetCumulativeCount()), dto.MetricType_COUNTER)
+					}
+				}
+			}
 		}
 	}
 	return out
 }
 
-func labelString(m *dto.Metric) string {
+// labelString renders m's labels, sorted, leaving out the label named
+// without (none when it is "").
+func labelString(m *dto.Metric, without string) string {
 	var parts []string
 	for _, l := range m.GetLabel() {
+		if l.GetName() == without {
+			continue
+		}
 		parts = append(parts, l.GetName()+"="+l.GetValue())
 	}
 	slices.Sort(parts)
@@ -113,11 +151,24 @@ func fmtFloat(f float64) string { return time.Duration(f * 1e9).String() }
 // `until` after T0.
 func walk(t testing.TB, scenario string, seed int64, every, until time.Duration) []sample {
 	t.Helper()
-	s, clock := newTestShop(t, scenario, seed)
+	return walkFleet(t, scenario, seed, 0, every, until)
+}
+
+// walkFleet is walk with a fleet of servers (0: the default).
+func walkFleet(t testing.TB, scenario string, seed int64, servers int, every, until time.Duration) []sample {
+	t.Helper()
+	return walkReading(t, scrape, scenario, seed, servers, every, until)
+}
+
+// walkReading is walkFleet reading each sample with read.
+func walkReading(t testing.TB, read func(testing.TB, *Shop, http.Handler) sample,
+	scenario string, seed int64, servers int, every, until time.Duration) []sample {
+	t.Helper()
+	s, clock := newFleetShop(t, scenario, seed, servers)
 	h := s.Handler()
 	var out []sample
 	for {
-		smp := scrape(t, s, h)
+		smp := read(t, s, h)
 		out = append(out, smp)
 		if smp.rel >= until {
 			return out

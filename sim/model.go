@@ -24,11 +24,12 @@ const (
 	nHandlers
 )
 
-// latencyBuckets are the duration histogram's upper bounds in seconds.
-var latencyBuckets = [nBuckets]float64{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}
+// latencyBuckets are the duration histogram's upper bounds in seconds:
+// client_golang's default buckets, as most exporters keep them.
+var latencyBuckets = [nBuckets]float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
 // nBuckets sizes the histogram arrays, which keeps state a copyable value.
-const nBuckets = 9
+const nBuckets = 11
 
 // tally turns a fractional flow into whole counts without drift: the
 // remainder carries to the next step, so a window's total is exact to one.
@@ -76,9 +77,9 @@ func (h *hist) observe(n uint64, seconds float64) {
 	h.sum += float64(n) * seconds
 }
 
-// state is everything the collector reads: the counters and gauges at the end
-// of the last step. It is a plain value so a scrape can copy it out of the
-// lock.
+// state is the shop's totals at the end of the last step; the fleet holds
+// each server's part of them. It is a plain value so a scrape can copy it
+// out of the lock.
 type state struct {
 	elapsed     time.Duration // sim time since start covered by steps
 	pageViews   float64
@@ -87,7 +88,6 @@ type state struct {
 	bytes       [nHandlers]float64 // origin bytes sent
 	cdnBytes    float64
 	connections float64
-	hists       [nHandlers]hist
 	orders      int
 	button      bool
 }
@@ -95,6 +95,7 @@ type state struct {
 // model advances the shop's traffic in fixed steps from the seeded noise.
 type model struct {
 	sc      *scenario
+	fleet   *fleet
 	rng     *rand.Rand
 	startIn float64 // seconds from start until T0
 	step    int64
@@ -112,9 +113,10 @@ type model struct {
 	openPV   ewma // page views/s, over the visitors' dwell time
 }
 
-func newModel(sc *scenario, seed int64, startIn time.Duration) *model {
+func newModel(sc *scenario, seed int64, startIn time.Duration, servers int) *model {
 	return &model{
-		sc: sc,
+		sc:    sc,
+		fleet: newFleet(sc, seed, servers),
 		// The stream constant is fixed so only the seed picks the series.
 		rng:      rand.New(rand.NewPCG(uint64(seed), 0x6c61756e63680a)),
 		startIn:  startIn.Seconds(),
@@ -150,6 +152,7 @@ func (m *model) tick() {
 	m.noise = m.noise*noiseDecay + noiseSigma*math.Sqrt(1-noiseDecay*noiseDecay)*m.rng.NormFloat64()
 	mult := 1 + m.noise
 
+	fl := stepFlows{t: t}
 	fresh := sc.freshDemand(t, m.soldAt, m.atSell)
 	release := m.pending * (1 - math.Exp(-dt/retryDelay))
 	m.pending -= release
@@ -167,14 +170,16 @@ func (m *model) tick() {
 		demand[iLogin] += open * sc.pollsPerOpenPage[hLogin] * dt
 		demand[iCart] += open * sc.pollsPerOpenPage[hCart] * dt
 	}
-	dynBytes, dynFailed := 0.0, 0.0
+	dynBytes, dynFailed, dynDemand := 0.0, 0.0, 0.0
 	for _, i := range []int{iLogin, iCart} {
 		h := handlers[i]
 		served := math.Min(demand[i], ceilings[h]*dt)
 		dynBytes += served * dynamicBytes[h]
+		dynDemand += demand[i] * dynamicBytes[h]
 		dynFailed += demand[i] - served
-		m.countDynamic(i, served, demand[i]-served, demand[i]/dt)
+		m.countDynamic(&fl, i, served, demand[i]-served, demand[i]/dt)
 	}
+	fl.linkRho = (attempts*sc.originViewBytes() + dynDemand) / dt / linkBytesPerSec
 
 	budget := math.Max(linkBytesPerSec*dt-dynBytes, 0)
 	views := math.Min(attempts, budget/sc.originViewBytes())
@@ -186,14 +191,20 @@ func (m *model) tick() {
 	}
 
 	n := m.pv.take(views)
+	bad := m.rej.take(rejected)
 	m.st.pageViews += n
 	m.st.ok[iPage] += n
-	m.st.bad[iPage] += m.rej.take(rejected)
+	m.st.bad[iPage] += bad
 	m.st.bytes[iPage] += n * sc.pageBytes
 	static := n * float64(sc.resources)
 	m.st.ok[iStatic] += static * (1 - sc.cdnShare)
 	m.st.bytes[iStatic] += static * sc.resourceBytes * (1 - sc.cdnShare)
 	m.st.cdnBytes += static * sc.resourceBytes * sc.cdnShare
+	fl.served[iPage], fl.failed[iPage], fl.ok[iPage], fl.bad[iPage] = views, rejected, n, bad
+	// A static request is one resource: the count is whole, though the
+	// CDN's share makes the product a hair off one.
+	fl.served[iStatic] = views * float64(sc.resources) * (1 - sc.cdnShare)
+	fl.ok[iStatic] = math.Round(static * (1 - sc.cdnShare))
 	m.openPV.add(views / dt)
 
 	// Orders arrive as a Poisson stream so the sell-out time varies with
@@ -211,10 +222,13 @@ func (m *model) tick() {
 	buyFail := 0.5 * rejShare
 	buyFailed := orders * buyFail / (1 - buyFail)
 	buyRate := (orders + buyFailed) / dt
+	buyBad := m.failed[iBuy].take(buyFailed)
 	m.st.ok[iBuy] += orders
-	m.st.bad[iBuy] += m.failed[iBuy].take(buyFailed)
+	m.st.bad[iBuy] += buyBad
 	m.st.bytes[iBuy] += orders * dynamicBytes[hBuy]
-	m.observe(iBuy, uint64(orders), math.Max(buyRate/ceilings[hBuy], 0.9*rejShare))
+	fl.served[iBuy], fl.failed[iBuy], fl.ok[iBuy], fl.bad[iBuy] = orders, buyFailed, orders, buyBad
+	fl.rho[iBuy] = math.Max(buyRate/ceilings[hBuy], 0.9*rejShare)
+	fl.jitter[iBuy] = m.jitter()
 	dynBytes += orders * dynamicBytes[hBuy]
 	dynFailed += buyFailed
 
@@ -222,28 +236,29 @@ func (m *model) tick() {
 	m.gateRate.add((rejected + dynFailed) / dt)
 	m.st.connections = math.Min(m.byteRate.v/downloadSpeed+m.gateRate.v*gatewayHold, maxConnections)
 	m.st.button = sc.buttonVisible(t+dt, m.st.orders >= stockTotal)
+	fl.connections = m.st.connections
+	m.fleet.book(&fl)
 }
 
-// countDynamic books one dynamic endpoint's step: served calls answer 200
-// with a latency that climbs as demand nears the ceiling, the rest get 502.
-func (m *model) countDynamic(i int, served, failed, demandRate float64) {
+// countDynamic books one dynamic endpoint's step: served calls answer 200,
+// the rest get 502; the fleet times them from the load on the ceiling.
+func (m *model) countDynamic(fl *stepFlows, i int, served, failed, demandRate float64) {
 	n := m.served[i].take(served)
+	bad := m.failed[i].take(failed)
 	m.st.ok[i] += n
-	m.st.bad[i] += m.failed[i].take(failed)
+	m.st.bad[i] += bad
 	m.st.bytes[i] += n * dynamicBytes[handlers[i]]
-	m.observe(i, uint64(n), demandRate/ceilings[handlers[i]])
+	fl.served[i], fl.failed[i], fl.ok[i], fl.bad[i] = served, failed, n, bad
+	fl.rho[i] = demandRate / ceilings[handlers[i]]
+	fl.jitter[i] = m.jitter()
 }
 
-// observe records n calls at a latency set by the load ratio rho, with
-// log-normal jitter. Latency follows the M/M/1 shape base/(1-rho), capped so
-// an overloaded endpoint reads as seconds, not infinity.
-func (m *model) observe(i int, n uint64, rho float64) {
-	jitter := math.Exp(0.25 * m.rng.NormFloat64())
-	if n == 0 {
-		return
-	}
-	rho = math.Min(math.Max(rho, 0), 0.98)
-	m.st.hists[i].observe(n, baseLatency[handlers[i]]/(1-rho)*jitter)
+// jitter is one step's log-normal latency noise of a dynamic endpoint,
+// shared by the fleet (a slow moment of the back end slows every server).
+// It is drawn every step, answered calls or not, so the stream the orders
+// draw from stays where it was before the fleet.
+func (m *model) jitter() float64 {
+	return math.Exp(0.25 * m.rng.NormFloat64())
 }
 
 // poisson draws from a Poisson distribution with a small mean (Knuth's

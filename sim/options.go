@@ -23,9 +23,20 @@ type Options struct {
 	// Seed drives the traffic noise and the order arrivals: the same seed
 	// plays the same series, a different seed a different one.
 	Seed int64
+	// Servers is how many web servers stand behind the balancer, each
+	// serving its own series under an instance label (web-1:8080, ...);
+	// 0 means DefaultServers. The fleet's totals do not depend on it.
+	Servers int
 	// Wall is the wall clock; nil means time.Now. Tests inject a fake one.
 	Wall func() time.Time
 }
+
+// DefaultServers is the fleet New builds when Options.Servers is 0.
+const DefaultServers = 4
+
+// MaxServers is the largest fleet New accepts: enough for the scale
+// measurement, while one scrape of it stays under a few megabytes.
+const MaxServers = 500
 
 // MaxSpeed is the fastest clock New accepts. The model takes ten steps per
 // simulated second, so beyond this one core cannot keep up with the clock
@@ -55,6 +66,9 @@ func (o Options) validate() error {
 	}
 	if math.IsNaN(o.Speed) || o.Speed <= 0 || o.Speed > MaxSpeed {
 		return fmt.Errorf("speed %v: must be above 0 and at most %d simulated seconds per wall second", o.Speed, MaxSpeed)
+	}
+	if o.Servers < 0 || o.Servers > MaxServers {
+		return fmt.Errorf("servers %d: must be from 1 to %d (0 means %d)", o.Servers, MaxServers, DefaultServers)
 	}
 	if o.StartIn < 0 {
 		return fmt.Errorf("start-in %v: must not be negative", o.StartIn)

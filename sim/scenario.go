@@ -88,6 +88,12 @@ type scenario struct {
 
 	buttonHiddenFor float64 // seconds after T0 the buy button is missing
 	orders          []orderWindow
+
+	// The balancer's misweighting: from hotFrom until hotUntil (seconds
+	// after T0) the third server (web-3) is sent hotWeight times the mean
+	// share of every request. 0 keeps the fleet balanced all along.
+	hotWeight         float64
+	hotFrom, hotUntil float64
 }
 
 // scenarios are the launches New accepts.
@@ -139,7 +145,23 @@ var scenarios = map[string]*scenario{
 		// The hand-shared link carried a trickle while the button was
 		// missing; after the fix the saturated site still sold slowly.
 		orders: []orderWindow{{from: 0, rate: 0.05}, {from: 15 * 60, rate: 0.21}},
+		// A weight left over from a test sent web-3 twice its share
+		// through the crash, until someone reset the balancer.
+		hotWeight: 2,
+		hotFrom:   0,
+		hotUntil:  45 * 60,
 	},
+}
+
+// hotShare is the share of requests the balancer sends the misweighted
+// server at t seconds after T0, in a fleet of n: its fair 1/n outside the
+// crash window, hotWeight/n inside it. A fleet of fewer than three has no
+// web-3 and stays balanced.
+func (sc *scenario) hotShare(t float64, n int) float64 {
+	if sc.hotWeight > 0 && n >= 3 && t >= sc.hotFrom && t < sc.hotUntil {
+		return sc.hotWeight / float64(n)
+	}
+	return 1 / float64(n)
 }
 
 // originViewBytes is what one page view costs the origin link.

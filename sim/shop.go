@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -39,6 +40,10 @@ func New(opts Options) (*Shop, error) {
 	}
 	now := wall()
 	sc := scenarios[opts.Scenario]
+	servers := opts.Servers
+	if servers == 0 {
+		servers = DefaultServers
+	}
 	s := &Shop{
 		sc:        sc,
 		speed:     opts.Speed,
@@ -48,7 +53,7 @@ func New(opts Options) (*Shop, error) {
 		simStart:  now,
 		launchAt:  now.Add(opts.StartIn),
 		assets:    newAssetCache(sc),
-		model:     newModel(sc, opts.Seed, opts.StartIn),
+		model:     newModel(sc, opts.Seed, opts.StartIn, servers),
 	}
 	// An own registry keeps the shop's series apart from anything the host
 	// process (launchwatch demo) registers globally.
@@ -89,6 +94,10 @@ func (s *Shop) Scenario() string { return s.sc.name }
 // Seed returns the seed the traffic noise was drawn from.
 func (s *Shop) Seed() int64 { return s.seed }
 
+// Servers returns the fleet's instance label values (web-1:8080, ...), in
+// the order the servers were built.
+func (s *Shop) Servers() []string { return slices.Clone(s.model.fleet.names) }
+
 // Registry returns the shop's own Prometheus registry, for an in-process
 // demo that gathers without HTTP.
 func (s *Shop) Registry() *prometheus.Registry { return s.registry }
@@ -102,6 +111,17 @@ func (s *Shop) snapshot(now time.Time) state {
 		s.model.advance(elapsed)
 	}
 	return s.model.st
+}
+
+// collect is snapshot with each server's series, copied for the same
+// reason; only a scrape needs them.
+func (s *Shop) collect(now time.Time) (state, []serverState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if elapsed := now.Sub(s.simStart); elapsed > 0 {
+		s.model.advance(elapsed)
+	}
+	return s.model.st, slices.Clone(s.model.fleet.servers)
 }
 
 // unixSeconds renders t as fractional Unix seconds, the Prometheus

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -29,6 +30,10 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		{"an infinite speed is refused", Options{Scenario: "first-launch", Speed: math.Inf(1)}, []string{"speed +Inf"}},
 		{"a speed above the maximum is refused", Options{Scenario: "first-launch", Speed: MaxSpeed + 1},
 			[]string{"speed 10001", "at most 10000"}},
+		{"a negative fleet is refused", Options{Scenario: "second-launch", Speed: 1, Servers: -1},
+			[]string{"servers -1", "from 1 to 500"}},
+		{"a fleet above the maximum is refused", Options{Scenario: "second-launch", Speed: 1, Servers: MaxServers + 1},
+			[]string{"servers 501", "from 1 to 500"}},
 		{"a negative start-in is refused", Options{Scenario: "second-launch", Speed: 1, StartIn: -time.Second},
 			[]string{"start-in -1s", "must not be negative"}},
 	}
@@ -143,15 +148,22 @@ func TestScenarios(t *testing.T) {
 // BenchmarkScrape measures one /metrics scrape while the clock moves one
 // simulated second (ten model steps) per scrape, like a 1 Hz poll.
 func BenchmarkScrape(b *testing.B) {
-	s, clock := newTestShop(b, "first-launch", 1)
-	advanceSim(clock, 3*time.Minute) // into the crash, where every series moves
-	h := s.Handler()
-	b.ReportAllocs()
-	for b.Loop() {
-		advanceSim(clock, time.Second)
-		rec := get(b, h, "/metrics")
-		if rec.Code != http.StatusOK {
-			b.Fatalf("status %d", rec.Code)
-		}
+	for _, servers := range []int{DefaultServers, MaxServers} {
+		b.Run(fmt.Sprintf("%d servers", servers), func(b *testing.B) {
+			s, clock := newFleetShop(b, "first-launch", 1, servers)
+			advanceSim(clock, 3*time.Minute) // into the crash, where every series moves
+			h := s.Handler()
+			b.ReportAllocs()
+			size := 0
+			for b.Loop() {
+				advanceSim(clock, time.Second)
+				rec := get(b, h, "/metrics")
+				if rec.Code != http.StatusOK {
+					b.Fatalf("status %d", rec.Code)
+				}
+				size = rec.Body.Len()
+			}
+			b.ReportMetric(float64(size), "bytes/scrape")
+		})
 	}
 }

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net/http"
@@ -261,10 +263,11 @@ func recordedSnapshots(t *testing.T, path string) []snapshot.Snapshot {
 }
 
 // TestABackfillFromAServerFailingHalfWayKeepsWhatCameBefore puts a proxy in
-// front of a real Prometheus that answers 500 from the ninth range query
-// on: with one chunk at a time and eight queries a chunk (seven signals
-// and the newest sample's time), chunk 2 of 3 fails. The recording opens,
-// holds chunk 1 whole and in order, and the error names what failed.
+// front of a real Prometheus that answers 500 to every range query past
+// the first chunk's (one that starts elsewhere): with one chunk at a time,
+// chunk 2 of 3 fails, however many signals the preset queries. The
+// recording opens, holds chunk 1 whole and in order, and the error names
+// what failed.
 func TestABackfillFromAServerFailingHalfWayKeepsWhatCameBefore(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: starts Prometheus")
@@ -276,9 +279,27 @@ func TestABackfillFromAServerFailingHalfWayKeepsWhatCameBefore(t *testing.T) {
 		t.Fatal(err)
 	}
 	proxy := httputil.NewSingleHostReverseProxy(target)
-	var ranges atomic.Int32
+	var firstStart atomic.Value
 	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/api/v1/query_range" && ranges.Add(1) > 8 {
+		if r.URL.Path != "/api/v1/query_range" {
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		// The form is read from a copy: the proxy forwards the body.
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		start := form.Get("start") + r.URL.Query().Get("start")
+		firstStart.CompareAndSwap(nil, start)
+		if start != firstStart.Load() {
 			http.Error(w, "the storage is on fire", http.StatusInternalServerError)
 			return
 		}
@@ -286,7 +307,7 @@ func TestABackfillFromAServerFailingHalfWayKeepsWhatCameBefore(t *testing.T) {
 	}))
 	t.Cleanup(failing.Close)
 
-	// Without endpoints: the sim preset's seven signals.
+	// Without endpoints: the sim preset's signals.
 	cfg := fmt.Sprintf("launch: {name: failing, starts_at: %s}\ninterval: 1s\npreset: sim\nsources:\n  prometheus:\n    url: %s\n    scrape_interval: 1s\n",
 		shop.LaunchAt().UTC().Format(time.RFC3339), failing.URL)
 	cfgPath := filepath.Join(t.TempDir(), "launchwatch.yaml")

@@ -18,6 +18,7 @@ type simFlags struct {
 	speed    float64
 	startIn  time.Duration
 	seed     int64
+	servers  int
 }
 
 func (f *simFlags) register(cmd *cobra.Command, speed float64, startIn time.Duration) {
@@ -26,10 +27,14 @@ func (f *simFlags) register(cmd *cobra.Command, speed float64, startIn time.Dura
 	fl.Float64Var(&f.speed, "speed", speed, "simulated seconds per wall second")
 	fl.DurationVar(&f.startIn, "start-in", startIn, "simulated time until the sale opens")
 	fl.Int64Var(&f.seed, "seed", 1, "random seed: the same seed repeats a run exactly")
+	fl.IntVar(&f.servers, "servers", sim.DefaultServers, fmt.Sprintf("web servers behind the balancer, each with its own instance label (1 to %d)", sim.MaxServers))
 }
 
 func (f *simFlags) shop() (*sim.Shop, error) {
-	return sim.New(sim.Options{Scenario: f.scenario, Speed: f.speed, StartIn: f.startIn, Seed: f.seed})
+	if f.servers < 1 {
+		return nil, fmt.Errorf("--servers %d: must be from 1 to %d", f.servers, sim.MaxServers)
+	}
+	return sim.New(sim.Options{Scenario: f.scenario, Speed: f.speed, StartIn: f.startIn, Seed: f.seed, Servers: f.servers})
 }
 
 func newDemoCmd() *cobra.Command {
@@ -114,9 +119,17 @@ with its assets, and /login, /cart, /buy. It binds to loopback unless told
 otherwise and runs until interrupted.
 
 At --speed N the counters advance in simulated time, N times faster than the
-wall clock: a Prometheus scraping it sees rates N times higher.`,
-		Example: `  launchwatch sim --listen 127.0.0.1:9400 --scenario first-launch --speed 10 --start-in 30s --seed 1`,
-		Args:    cobra.NoArgs,
+wall clock: a Prometheus scraping it sees rates N times higher.
+
+The shop is a fleet of --servers web servers behind a balancer, each
+series under its server's instance label (web-1:8080, ...); in
+first-launch the balancer sends web-3 twice its share through the crash.
+Read from this one target, by launchwatch or by Prometheus, that label is
+kept as exported_instance (instance names the target), as the demo config
+expects; a Prometheus with honor_labels: true keeps it as instance.`,
+		Example: `  launchwatch sim --listen 127.0.0.1:9400 --scenario first-launch --speed 10 --start-in 30s --seed 1
+  launchwatch sim --servers 500`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			shop, err := f.shop()
 			if err != nil {
