@@ -105,14 +105,24 @@ var (
 		"Stock":       regexp.MustCompile(`^\d[\d,]* / 1,000$`),
 	}
 	tileOrder = []string{"PV/s", "Connections", "Bandwidth", "Error rate", "Stock"}
+	// The latency tile stands beside the five once a source answers a
+	// latency (the sim preset's histograms); its figure is a time.
+	latencyTile    = "Latency p95"
+	latencyValueRE = regexp.MustCompile(`^\d[\d.]*(µs|ms|s)$`)
+	tileTitleRE    = regexp.MustCompile(`╭─ (.+?) ─`)
 )
 
-// tileValues reads the five tiles' figures from the line under their titles.
+// tileValues reads the tiles' figures from the line under their titles:
+// the five in their order, then the latency tile when it is shown.
 func tileValues(screen string) (map[string]string, bool) {
 	lines := strings.Split(screen, "\n")
 	for i, l := range lines {
 		if !strings.Contains(l, "PV/s") || !strings.Contains(l, "Stock") || i+1 >= len(lines) {
 			continue
+		}
+		var titles []string
+		for _, m := range tileTitleRE.FindAllStringSubmatch(l, -1) {
+			titles = append(titles, m[1])
 		}
 		var cells []string
 		for _, c := range strings.Split(lines[i+1], "│") {
@@ -120,11 +130,19 @@ func tileValues(screen string) (map[string]string, bool) {
 				cells = append(cells, c)
 			}
 		}
-		if len(cells) != len(tileOrder) {
+		want := append([]string(nil), tileOrder...)
+		// A narrow tile cuts its title short: "Latency …".
+		if len(titles) == len(tileOrder)+1 && strings.HasPrefix(titles[len(tileOrder)], "Latency") {
+			want = append(want, latencyTile)
+		}
+		if len(cells) != len(want) || len(titles) != len(want) {
 			return nil, false
 		}
 		out := map[string]string{}
-		for j, name := range tileOrder {
+		for j, name := range want {
+			if name != latencyTile && titles[j] != name {
+				return nil, false
+			}
 			out[name] = cells[j]
 		}
 		return out, true
@@ -141,6 +159,9 @@ func tilesShowNumbers(screen string) bool {
 		if !re.MatchString(vals[name]) {
 			return false
 		}
+	}
+	if v, ok := vals[latencyTile]; ok && !latencyValueRE.MatchString(v) {
+		return false
 	}
 	return true
 }

@@ -108,7 +108,9 @@ func TestTheFixedLaunchOpensNoProblem(t *testing.T) {
 
 // The crash opens each of the story's problems, once: the heavy page as
 // probed and as served, the connections it holds, the link full, the cart
-// over its ceiling, the 502s, the missing button, the sale behind.
+// over its ceiling, the 502s, the missing button, the sale behind; users
+// waiting seconds, each endpoint past the p95 its stress test allows, and
+// web-3, sent twice its share by the balancer.
 func TestTheCrashOpensEachOfItsProblemsOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a minute of the demo")
@@ -116,7 +118,8 @@ func TestTheCrashOpensEachOfItsProblemsOnce(t *testing.T) {
 	t.Parallel()
 	o := watchDemo(t, "first-launch")
 	want := []string{
-		"button/purchase", "drift/connections", "endpoint/cart", "errors/error_rate", "limit/bandwidth",
+		"button/purchase", "drift/connections", "endpoint-latency/buy", "endpoint-latency/cart", "endpoint-latency/login",
+		"endpoint/cart", "errors/error_rate", "imbalance/web-3:8080", "latency/p95", "limit/bandwidth",
 		"pace/sell-out", "page-weight/page", "page-weight/sale-page",
 	}
 	if got := slices.Sorted(maps.Keys(o.opened)); !slices.Equal(got, want) {
