@@ -64,6 +64,17 @@ func EndpointSignal(name string) string { return EndpointPrefix + name }
 // latency: "endpoints.NAME.p95". An endpoint's name holds no dot.
 func EndpointP95Signal(name string) string { return EndpointPrefix + name + endpointP95 }
 
+// Percentile reports whether the signal is a percentile of the time to
+// answer (latency_p50/p95/p99, an endpoint's p95): with nothing answered
+// it has no value, which is no failure (histogram_quantile is NaN then).
+func Percentile(signal string) bool {
+	if name, ok := endpointName(signal); ok {
+		return strings.HasSuffix(name, endpointP95)
+	}
+	i, ok := index[signal]
+	return ok && table[i].Unit == UnitSeconds && table[i].Fleet
+}
+
 // endpointP95 ends an endpoint's latency address.
 const endpointP95 = ".p95"
 

@@ -407,6 +407,11 @@ func (p *Source) collectOne(ctx context.Context, addr string, q filled, at time.
 		return o
 	}
 	v, warning, err := reduce(addr, sig.Multi, value)
+	if errors.Is(err, errNaN) && snapshot.Percentile(addr) {
+		// A percentile of no requests (an endpoint before the sale): no
+		// value to show, and nothing failed.
+		return o
+	}
 	if err != nil {
 		o.err = err
 		o.msg = strings.TrimPrefix(err.Error(), addr+": ")
@@ -438,6 +443,9 @@ func (p *Source) run(ctx context.Context, o *outcome, query string, at time.Time
 	}
 	return ans.value, true
 }
+
+// errNaN is an answer that is not a number.
+var errNaN = errors.New("value is NaN")
 
 // reduce reduces a query result to one number.
 func reduce(addr, multi string, v model.Value) (float64, string, error) {
@@ -474,7 +482,10 @@ func reduce(addr, multi string, v model.Value) (float64, string, error) {
 	default:
 		return 0, "", fmt.Errorf("%s: %s result where a number is expected (an instant vector or scalar)", addr, v.Type())
 	}
-	if math.IsNaN(f) || math.IsInf(f, 0) {
+	if math.IsNaN(f) {
+		return 0, warning, fmt.Errorf("%s: %w", addr, errNaN)
+	}
+	if math.IsInf(f, 0) {
 		return 0, warning, fmt.Errorf("%s: value is %v", addr, f)
 	}
 	return f, warning, nil

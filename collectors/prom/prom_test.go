@@ -18,6 +18,7 @@ import (
 	promconfig "github.com/prometheus/common/config"
 
 	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/snapshot"
 )
 
 // fakeRoute is how the fake server answers one query.
@@ -407,5 +408,27 @@ func BenchmarkPrometheusCollect(b *testing.B) {
 		if err != nil || len(res.Values) != 10 {
 			b.Fatalf("values %d, err %v", len(res.Values), err)
 		}
+	}
+}
+
+// A percentile of no requests (histogram_quantile over an idle endpoint)
+// is NaN: no value, and no failure of the source; any other NaN fails.
+func TestANaNPercentileIsMissingNotAFailure(t *testing.T) {
+	p, _ := newTestSource(t, 2*time.Second, map[string]config.Signal{
+		snapshot.SignalLatencyP95:         {Query: "nan"},
+		snapshot.EndpointP95Signal("buy"): {Query: "nan"},
+		snapshot.SignalPV:                 {Query: "one"},
+	})
+	res, err := p.Collect(context.Background(), time.Now())
+	if err != nil {
+		t.Fatalf("an idle endpoint's percentile failed the source: %v", err)
+	}
+	for _, addr := range []string{snapshot.SignalLatencyP95, snapshot.EndpointP95Signal("buy")} {
+		if v, ok := res.Values[addr]; ok {
+			t.Errorf("%s = %v, want missing", addr, v)
+		}
+	}
+	if res.Values[snapshot.SignalPV].Or(-1) != 42.5 {
+		t.Errorf("pv = %v", res.Values[snapshot.SignalPV])
 	}
 }
