@@ -249,6 +249,16 @@ func (s figureSet) has(fig string) bool {
 	if s.whole[fig] {
 		return true
 	}
+	// A name's first letters ("web-3:…" of "web-3:8080"): the cut ends
+	// after a separator, never inside a run of digits, so no number in it
+	// is cut into another.
+	if head, cut := strings.CutSuffix(fig, "…"); cut && head != "" && !unicode.IsDigit(rune(head[len(head)-1])) {
+		for whole := range s.whole {
+			if rest, ok := strings.CutPrefix(whole, head); ok && rest != "" {
+				return true
+			}
+		}
+	}
 	p, ok := parseFigure(fig)
 	if !ok {
 		return false
