@@ -249,3 +249,44 @@ func TestAServerThatStopsAnsweringIsGoneNotZero(t *testing.T) {
 		t.Fatalf("web-2 back = %+v", web2)
 	}
 }
+
+// failingFleet answers a fleet and codes once, then fails every poll.
+type failingFleet struct{ n int }
+
+func (f *failingFleet) Name() string      { return "fleet" }
+func (f *failingFleet) Signals() []string { return []string{snapshot.SignalRequests} }
+func (f *failingFleet) Collect(context.Context, time.Time) (source.Result, error) {
+	f.n++
+	if f.n > 1 {
+		return source.Result{}, errors.New("connection refused")
+	}
+	return source.Result{
+		Values:     map[string]snapshot.Value{snapshot.SignalRequests: snapshot.Some(20)},
+		Fleet:      map[string]snapshot.Server{"web-1": {Requests: snapshot.Some(10)}, "web-2": {Requests: snapshot.Some(10)}},
+		ErrorCodes: map[string]snapshot.Value{"502": snapshot.Some(3)},
+	}, nil
+}
+
+// While its source is down the fleet is unknown: its servers stay (not
+// gone: the source failed, not they) with no figures, and no breakdown of
+// failures is shown as if measured now.
+func TestAFleetWhoseSourceIsDownIsUnknownNotGoneNorFresh(t *testing.T) {
+	clock := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	p := NewPoller([]source.Source{&failingFleet{}}, WithClock(func() time.Time { return clock }))
+	p.Poll(context.Background())
+	for range 5 {
+		clock = clock.Add(time.Minute)
+		s := p.Poll(context.Background())
+		if len(s.Fleet) != 2 {
+			t.Fatalf("fleet %+v, want web-1 and web-2 still known", s.Fleet)
+		}
+		for _, srv := range s.Fleet {
+			if srv.Gone || srv.Requests.OK() {
+				t.Fatalf("%s = %+v, want known with its figures unknown", srv.Name, srv)
+			}
+		}
+		if len(s.ErrorCodes) != 0 {
+			t.Fatalf("error codes %v carried while the source is down", s.ErrorCodes)
+		}
+	}
+}

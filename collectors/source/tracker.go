@@ -26,8 +26,7 @@ type Tracker struct {
 	lastAt      map[string]time.Time       // when each of them was measured
 	lastSuccess time.Time                  // the last poll that answered anything
 	newest      time.Time                  // the newest sample's time, kept while failing
-	fleet       map[string]snapshot.Server // the last fleet answered, carried while failing
-	codes       map[string]snapshot.Value  // the last error codes answered, carried while failing
+	fleet       map[string]snapshot.Server // the last fleet answered: its servers stay known while failing
 }
 
 // Merge lays one outcome of a source answering signals into the snapshot
@@ -87,21 +86,27 @@ func (t *Tracker) Merge(snap *snapshot.Snapshot, signals []string, o Outcome, no
 			h.Partial = append(h.Partial, sig)
 		}
 	}
-	// The breakdowns are carried whole: a failed poll keeps the last
-	// fleet and codes rather than marking every server gone.
-	if o.Err == nil || o.Result.Fleet != nil {
-		t.fleet = o.Result.Fleet
+	// A failed poll that brought no fleet leaves the servers known and
+	// their figures unknown: not gone (the source failed, not they), and
+	// not the last figures, which would read as measured now while the
+	// source is down. The codes are not carried either: a breakdown of
+	// failures no longer measured would be taken for today's.
+	fleet, codes := o.Result.Fleet, o.Result.ErrorCodes
+	if o.Err == nil || fleet != nil {
+		t.fleet = fleet
+	} else {
+		fleet = make(map[string]snapshot.Server, len(t.fleet))
+		for name := range t.fleet {
+			fleet[name] = snapshot.Server{}
+		}
 	}
-	if o.Err == nil || o.Result.ErrorCodes != nil {
-		t.codes = o.Result.ErrorCodes
-	}
-	for code, v := range t.codes {
+	for code, v := range codes {
 		if snap.ErrorCodes == nil {
-			snap.ErrorCodes = make(map[string]snapshot.Value, len(t.codes))
+			snap.ErrorCodes = make(map[string]snapshot.Value, len(codes))
 		}
 		snap.ErrorCodes[code] = v
 	}
-	snap.Fleet = mergeFleet(snap.Fleet, t.fleet)
+	snap.Fleet = mergeFleet(snap.Fleet, fleet)
 	for _, sig := range h.Signals {
 		v, ok := t.last[sig]
 		if !ok {
