@@ -156,7 +156,7 @@ func (t Thresholds) serverLatency(srv *snapshot.Server, f *fleetStats) Level {
 	if srv.Gone {
 		return LevelUnknown
 	}
-	l := t.Latency(srv.LatencyP95)
+	l := t.Latency(srv.LatencyP95, srv.Requests)
 	if l < LevelWarn {
 		return l
 	}

@@ -117,13 +117,24 @@ func (t Thresholds) Usage(share snapshot.Value) Level {
 	return LevelOK
 }
 
+// LatencyMinRequests is the requests per second below which a 95th
+// percentile is not judged. At a 1 s scrape $__rate_interval is 4 s: at
+// 5 req/s that is 20 requests, and their 95th percentile is no longer the
+// one slowest request; below it one slow admin page or crawler in a quiet
+// minute would read as users waiting.
+const LatencyMinRequests = 5
+
 // Latency classifies a 95th percentile time to answer, in seconds, by
-// LatencyP95Warn and LatencyP95Crit.
-func (t Thresholds) Latency(p95 snapshot.Value) Level {
+// LatencyP95Warn and LatencyP95Crit, at the requests per second it was
+// taken over: OK below LatencyMinRequests (judged whatever the rate when
+// the rate is not measured).
+func (t Thresholds) Latency(p95, requests snapshot.Value) Level {
 	v, ok := p95.Get()
 	switch {
 	case !ok:
 		return LevelUnknown
+	case requests.OK() && requests.Or(0) < LatencyMinRequests:
+		return LevelOK
 	case v >= t.LatencyP95Crit.Seconds():
 		return LevelCrit
 	case v >= t.LatencyP95Warn.Seconds():

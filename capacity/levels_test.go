@@ -34,10 +34,13 @@ func TestThresholdsClassifyAtTheirBoundaries(t *testing.T) {
 		{"selling at a third of plan warns", th.Pace(Assessment{Phase: PhaseLive, SellOut: SellOut{Pace: snapshot.Some(0.3)}}), LevelWarn},
 		{"selling at a tenth of plan is critical", th.Pace(Assessment{Phase: PhaseLive, SellOut: SellOut{Pace: snapshot.Some(0.1)}}), LevelCrit},
 		{"pace means nothing before launch", th.Pace(Assessment{Phase: PhaseBefore, SellOut: SellOut{Pace: snapshot.Some(0)}}), LevelUnknown},
-		{"a missing p95 is unknown", th.Latency(snapshot.Value{}), LevelUnknown},
-		{"a p95 of 999 ms is ok", th.Latency(snapshot.Some(0.999)), LevelOK},
-		{"a p95 of exactly 1 s warns", th.Latency(snapshot.Some(1)), LevelWarn},
-		{"a p95 of exactly 3 s is critical", th.Latency(snapshot.Some(3)), LevelCrit},
+		{"a missing p95 is unknown", th.Latency(snapshot.Value{}, snapshot.Some(100)), LevelUnknown},
+		{"a p95 of 999 ms is ok", th.Latency(snapshot.Some(0.999), snapshot.Some(100)), LevelOK},
+		{"a p95 of exactly 1 s warns", th.Latency(snapshot.Some(1), snapshot.Some(100)), LevelWarn},
+		{"a p95 of exactly 3 s is critical", th.Latency(snapshot.Some(3), snapshot.Some(100)), LevelCrit},
+		{"a p95 of 4 s over a request every 20 s is one slow request, not users waiting", th.Latency(snapshot.Some(4), snapshot.Some(0.05)), LevelOK},
+		{"a p95 of 4 s at exactly the floor is judged", th.Latency(snapshot.Some(4), snapshot.Some(LatencyMinRequests)), LevelCrit},
+		{"a p95 without a request rate is judged", th.Latency(snapshot.Some(4), snapshot.Value{}), LevelCrit},
 		{"the latency row is judged by the latency lines", th.SignalLevel(mustSignal(snapshot.SignalLatencyP95), snapshot.Snapshot{LatencyP95: snapshot.Some(2.4)}), LevelWarn},
 	}
 	for _, tt := range tests {

@@ -71,7 +71,7 @@ func (t Thresholds) SignalLevel(sig snapshot.Signal, s snapshot.Snapshot) Level 
 	case snapshot.RuleErrorRate:
 		return t.ErrorRate(v, s.Requests)
 	case snapshot.RuleLatency:
-		return t.Latency(v)
+		return t.Latency(v, s.Requests)
 	}
 	return LevelUnknown
 }

@@ -131,6 +131,15 @@ func latencySize(p95 snapshot.Value, crit time.Duration) float64 {
 	return slowShare * ratio(p95, crit.Seconds()).Or(0)
 }
 
+// endpointLatency classifies an endpoint's p95 against the one its stress
+// test found, while it answers LatencyMinRequests or more (see Latency).
+func (t Thresholds) endpointLatency(e *EndpointLoad) Level {
+	if q, ok := e.QPS.Get(); ok && e.LatencyLoad.OK() && q < LatencyMinRequests {
+		return LevelOK
+	}
+	return t.Usage(e.LatencyLoad)
+}
+
 // The lines the subjects are judged against, worded.
 func usageLine(t Thresholds, l Level) string { return lineWords(l, t.Warn, t.Crit, "", FormatPercent) }
 func errorLine(t Thresholds, l Level) string {
@@ -239,10 +248,10 @@ func (t Thresholds) planJudgements(a *Assessment, s *snapshot.Snapshot) []Judgem
 		out = append(out, Judgement{
 			Subject: Subject{Kind: KindEndpointLatency, Name: e.Name, Title: e.Name + " latency", Format: ofCeiling, Line: usageLine,
 				Back: e.Name + " latency back under its ceiling's warning level"},
-			Level: t.Usage(e.LatencyLoad), Figure: e.LatencyLoad, Size: slowShare * e.LatencyLoad.Or(0), words: endpointLatencyWords, ep: e,
+			Level: t.endpointLatency(e), Figure: e.LatencyLoad, Size: slowShare * e.LatencyLoad.Or(0), words: endpointLatencyWords, ep: e,
 		})
 	}
-	latency := t.Latency(s.LatencyP95)
+	latency := t.Latency(s.LatencyP95, s.Requests)
 	out = append(out,
 		Judgement{
 			Subject: Subject{Kind: KindErrors, Name: SubjectErrorRate, Title: "error burst", Format: failing, Line: errorLine,

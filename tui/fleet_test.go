@@ -218,7 +218,7 @@ func TestEnterOnTheFleetDrillsIntoTheSelectedServerAndEscGoesBack(t *testing.T) 
 	}
 	m = drive(m, keyMsg("down"), keyMsg("enter"))
 	v := m.View()
-	wantAll(t, v, "Server web-010 · esc back", "p95 2.4s", "▲ WARN web-010: p95 latency 2.4s, the other servers' median 210ms",
+	wantAll(t, v, "Server web-010 · esc back", "p95 2.4s", "▲ WARN web-010 answers in 2.4s at p95, 11x the fleet's",
 		"Requests/s", "Error rate", "Latency p95", "window 5m")
 	// The next is the gone server: its last sight, never zeros.
 	v = drive(m, keyMsg("down")).View()
