@@ -48,7 +48,26 @@ func (p *Source) fleetKey(addr string) string { return addr + " by " + p.fleet }
 // collectFleet runs a signal's query rewritten by the fleet label and
 // reads its answer as one figure a server.
 func (p *Source) collectFleet(ctx context.Context, addr string, q filled, at time.Time) outcome {
-	return p.collectBy(ctx, p.fleetKey(addr), q.byFleet, cmp.Or(q.err, q.fleetErr), p.fleet, maxServerName, at)
+	o := p.collectBy(ctx, p.fleetKey(addr), q.byFleet, cmp.Or(q.err, q.fleetErr), p.fleet, maxServerName, at)
+	if n := keepSingles(addr, o.by, o.several); n > 0 {
+		o.warnings = append(o.warnings, fmt.Sprintf("%s: %d servers answer several series, and a share or a percentile is no sum: "+
+			"their figure is left out (aggregate the query's other labels away)", p.fleetKey(addr), n))
+	}
+	return o
+}
+
+// keepSingles drops from a signal's figures by server those of the
+// servers that answered several series, when the signal's figures do not
+// add up (a share, a percentile: a server's p95 by handler summed is no
+// p95), and says how many it dropped.
+func keepSingles(addr string, by map[string]float64, several []string) int {
+	if row, ok := snapshot.Lookup(addr); len(several) == 0 || !ok || (row.Unit != snapshot.UnitShare && row.Unit != snapshot.UnitSeconds) {
+		return 0
+	}
+	for _, name := range several {
+		delete(by, name)
+	}
+	return len(several)
 }
 
 // collectCodes runs signals.error_codes and reads its answer as failed
@@ -71,7 +90,7 @@ func (p *Source) collectBy(ctx context.Context, key, query string, qerr error, l
 	if !ok {
 		return o
 	}
-	o.by, o.err = groupBy(value, label, width)
+	o.by, o.several, o.err = groupBy(value, label, width)
 	if o.err != nil {
 		o.msg = o.err.Error()
 		o.err = fmt.Errorf("%s: %w", key, o.err)
@@ -80,26 +99,30 @@ func (p *Source) collectBy(ctx context.Context, key, query string, qerr error, l
 }
 
 // groupBy sums an instant vector's samples by one label's value, cleaned
-// for a terminal. A series without the label (the one "or vector(0)"
+// for a terminal, and lists the values that had several series. A series without the label (the one "or vector(0)"
 // adds) is dropped; so is a value that is no number (a quantile of a
 // server with no requests is NaN): that figure is missing, never zero.
-func groupBy(v model.Value, label string, width int) (map[string]float64, error) {
+func groupBy(v model.Value, label string, width int) (by map[string]float64, several []string, err error) {
 	switch v := v.(type) {
 	case model.Vector:
-		by := make(map[string]float64, len(v))
+		by = make(map[string]float64, len(v))
 		for _, s := range v {
 			name := string(s.Metric[model.LabelName(label)])
 			f := float64(s.Value)
 			if name == "" || math.IsNaN(f) || math.IsInf(f, 0) {
 				continue
 			}
-			by[snapshot.CleanText(name, width)] += f
+			name = snapshot.CleanText(name, width)
+			if _, twice := by[name]; twice && !slices.Contains(several, name) {
+				several = append(several, name)
+			}
+			by[name] += f
 		}
-		return by, nil
+		return by, several, nil
 	case nil:
-		return nil, errors.New("no result")
+		return nil, nil, errors.New("no result")
 	default:
-		return nil, fmt.Errorf("%s result where an instant vector by %s is expected", v.Type(), label)
+		return nil, nil, fmt.Errorf("%s result where an instant vector by %s is expected", v.Type(), label)
 	}
 }
 
@@ -140,7 +163,7 @@ func (p *Source) layBreakdowns(res *source.Result, signals, fleet []outcome) {
 // layCodes lays error_codes' answer at one step of a history into its
 // result: a range query's step is a vector as an instant query's answer.
 func (p *Source) layCodes(res *source.Result, vec model.Vector) {
-	by, _ := groupBy(vec, p.codesLabel, maxCodeName) // a vector: no error
+	by, _, _ := groupBy(vec, p.codesLabel, maxCodeName) // a vector: no error
 	res.ErrorCodes = codes(by)
 }
 

@@ -336,3 +336,34 @@ func BenchmarkCollectFleetOf500(b *testing.B) {
 		}
 	}
 }
+
+// A server answering several series of a share or a percentile (a p95 by
+// handler, the by() of the query missing a label) has no figure: a sum of
+// p95s is no p95. A rate's series add up.
+func TestSeveralSeriesOfAPercentileForOneServerAreNoSum(t *testing.T) {
+	p95 := "histogram_quantile(0.95, sum by (le, handler) (rate(h_bucket[4s])))"
+	req := "sum(rate(req_total[4s]))"
+	fake := &fleetFake{answers: map[string]model.Value{
+		p95: model.Vector{sample(0.3, "handler", "a"), sample(0.4, "handler", "b")},
+		byInstance(t, p95): model.Vector{
+			sample(0.25, "instance", "web-1", "handler", "a"), sample(0.5, "instance", "web-1", "handler", "b"),
+			sample(0.2, "instance", "web-2", "handler", "a"),
+		},
+		req:                model.Vector{sample(30)},
+		byInstance(t, req): model.Vector{sample(10, "instance", "web-1", "x", "a"), sample(5, "instance", "web-1", "x", "b")},
+	}}
+	p := fleetSource(t, map[string]config.Signal{"latency_p95": {Query: p95}, "requests": {Query: req}}, fake)
+	res, _ := p.Collect(context.Background(), time.Now())
+	if v := res.Fleet["web-1"].LatencyP95; v.OK() {
+		t.Errorf("web-1's p95 = %v from two handlers' p95s, want missing", v)
+	}
+	if v := res.Fleet["web-2"].LatencyP95.Or(-1); v != 0.2 {
+		t.Errorf("web-2's p95 = %v, want 0.2", v)
+	}
+	if v := res.Fleet["web-1"].Requests.Or(-1); v != 15 {
+		t.Errorf("web-1's requests = %v, want the two series summed, 15", v)
+	}
+	if !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "latency_p95 by instance: 1 servers answer several series") }) {
+		t.Errorf("no warning naming the signal: %q", res.Warnings)
+	}
+}

@@ -406,7 +406,8 @@ func (h *History) assemble(acc *source.Tracker, c Chunk, r historyChunk, vars pr
 			b := newFleetBuilder(0)
 			for _, addr := range h.p.fleetNames {
 				key := h.p.fleetKey(addr)
-				by, _ := groupBy(samplesAt(r.series[key], cursors[key], ts), h.p.fleet, maxServerName)
+				by, several, _ := groupBy(samplesAt(r.series[key], cursors[key], ts), h.p.fleet, maxServerName)
+				keepSingles(addr, by, several)
 				b.lay(addr, by)
 			}
 			res.Fleet = b.fleet()

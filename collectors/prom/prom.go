@@ -222,6 +222,8 @@ type outcome struct {
 	// by is a breakdown's answer: a signal's figure by server, or
 	// error_codes' by code.
 	by map[string]float64
+	// several lists the values of by's label that had several series.
+	several []string
 }
 
 // Collect runs one instant query per signal, concurrently, each under the
