@@ -6,6 +6,14 @@ import (
 	"time"
 )
 
+// Widths a source cleans a breakdown's keys to (CleanText): a server's
+// name (a pod, a host:port) and a status code, both label values the
+// exporter chose, so one label of a megabyte cannot fill every snapshot.
+const (
+	MaxServerName = 120
+	MaxCodeName   = 40
+)
+
 // Server is one server of a fleet (a web server behind the balancer, a
 // pod, a zone: whatever the config's fleet label names) and its own
 // figures, each measured by the signal's own query grouped by that label.

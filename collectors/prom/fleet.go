@@ -18,11 +18,11 @@ import (
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
-// Widths the breakdowns' keys are cleaned to: a server's name (a pod, a
-// host:port) and a status code, both label values the server chose.
+// Widths the breakdowns' keys are cleaned to (snapshot's, which the
+// scrape source uses too).
 const (
-	maxServerName = 120
-	maxCodeName   = 40
+	maxServerName = snapshot.MaxServerName
+	maxCodeName   = snapshot.MaxCodeName
 )
 
 // checkFleet makes sure a signal a server carries can be asked by the

@@ -363,7 +363,9 @@ func TestSeveralSeriesOfAPercentileForOneServerAreNoSum(t *testing.T) {
 	if v := res.Fleet["web-1"].Requests.Or(-1); v != 15 {
 		t.Errorf("web-1's requests = %v, want the two series summed, 15", v)
 	}
-	if !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "latency_p95 by instance: 1 servers answer several series") }) {
+	if !slices.ContainsFunc(res.Warnings, func(w string) bool {
+		return strings.Contains(w, "latency_p95 by instance: 1 servers answer several series")
+	}) {
 		t.Errorf("no warning naming the signal: %q", res.Warnings)
 	}
 }

@@ -347,7 +347,9 @@ func (s *Source) errorCodes(data expr.Data, res *source.Result) error {
 	}
 	res.ErrorCodes = make(map[string]snapshot.Value, len(byCode))
 	for code, v := range byCode {
-		res.ErrorCodes[snapshot.CleanText(code, 0)] = snapshot.Some(v)
+		// Two codes that clean alike (escapes around one) add up.
+		key := snapshot.CleanText(code, snapshot.MaxCodeName)
+		res.ErrorCodes[key] = snapshot.Some(res.ErrorCodes[key].Or(0) + v)
 	}
 	return nil
 }
@@ -370,7 +372,7 @@ func (s *Source) servers(data expr.Data) (fleet map[string]snapshot.Server, unla
 	parts := read.Split(s.fleet)
 	fleet = make(map[string]snapshot.Server, len(parts))
 	for name, part := range parts {
-		srv := snapshot.Server{Name: snapshot.CleanText(name, 0)}
+		srv := snapshot.Server{Name: snapshot.CleanText(name, snapshot.MaxServerName)}
 		for _, addr := range s.fleetSignals {
 			v, ok, _, err := s.exprs[addr].Eval(part)
 			if err == nil && ok && !math.IsNaN(v) && !math.IsInf(v, 0) {
