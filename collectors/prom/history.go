@@ -395,6 +395,9 @@ func (h *History) assemble(acc *source.Tracker, c Chunk, r historyChunk, vars pr
 			if warning != "" {
 				res.Warnings = append(res.Warnings, warning)
 			}
+			if errors.Is(err, errNaN) && snapshot.Percentile(addr) {
+				continue // a percentile of no requests: no value, no failure (as live)
+			}
 			if err != nil {
 				errs = append(errs, err)
 				res.AddError(addr, errors.New(strings.TrimPrefix(err.Error(), addr+": ")))
