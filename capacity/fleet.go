@@ -107,6 +107,21 @@ func (f *fleetStats) share(srv *snapshot.Server) float64 {
 	return 0
 }
 
+// gone classifies a server that stopped answering: a warning while the
+// servers that answer still carry traffic worth losing one from (a mean
+// of ImbalanceMinRequests or more), unknown at lower traffic (a pod
+// scaled down after the sale is no threat; unknown neither opens a
+// problem nor reads as the server back), OK when it answers.
+func (t Thresholds) gone(srv *snapshot.Server, f *fleetStats) Level {
+	switch {
+	case !srv.Gone:
+		return LevelOK
+	case f.mean() >= ImbalanceMinRequests:
+		return LevelWarn
+	}
+	return LevelUnknown
+}
+
 // Imbalance classifies a server's requests against the fleet's mean
 // share: how many times the mean it carries, by ImbalanceWarn and
 // ImbalanceCrit, while the mean is at least ImbalanceMinRequests. A gone
@@ -213,10 +228,7 @@ func (t Thresholds) fleetJudgements(s *snapshot.Snapshot, yield func(Judgement) 
 		srv := &s.Fleet[i]
 		share := f.share(srv)
 		imb, times := t.imbalance(srv, f)
-		gone := LevelOK
-		if srv.Gone {
-			gone = LevelWarn
-		}
+		gone := t.gone(srv, f)
 		rows := [len(fleetKinds)]Judgement{
 			{Subject: Subject{Format: timesTheMean, Line: imbalanceLine},
 				Level: imb, Figure: times, Size: share, words: imbalanceWords},

@@ -102,3 +102,26 @@ func TestAnEndpointsLatencyCeilingRoundTripsAsADuration(t *testing.T) {
 		t.Errorf("a negative max_p95: %v", err)
 	}
 }
+
+// A server gone while the fleet carries little (pods scaled down after
+// the sale) is no threat: unknown, neither a problem nor a recovery. Slow
+// answers over a trickle of requests are no users waiting.
+func TestAtATrickleAGoneOrSlowServerIsNoProblem(t *testing.T) {
+	s := snapshot.Snapshot{Fleet: []snapshot.Server{
+		{Name: "web-1", Requests: snapshot.Some(1), ErrorRate: snapshot.Some(0), LatencyP95: snapshot.Some(0.05)},
+		{Name: "web-2", Requests: snapshot.Some(1), ErrorRate: snapshot.Some(0), LatencyP95: snapshot.Some(4)},
+		{Name: "web-3", Requests: snapshot.Some(1), ErrorRate: snapshot.Some(0), LatencyP95: snapshot.Some(0.05)},
+		{Name: "web-4", Gone: true, GoneSince: time.Date(2026, 11, 27, 12, 1, 3, 0, time.UTC)},
+	}, Requests: snapshot.Some(3), LatencyP95: snapshot.Some(4)}
+	levels := map[string]Level{}
+	for _, j := range DefaultThresholds().Judgements(Assessment{}, s) {
+		levels[j.Key()] = j.Level
+	}
+	for key, want := range map[string]Level{
+		KindGone + "/web-4": LevelUnknown, KindServerLatency + "/web-2": LevelOK, KindLatency + "/" + SubjectLatency: LevelOK,
+	} {
+		if levels[key] != want {
+			t.Errorf("%s = %v, want %v", key, levels[key], want)
+		}
+	}
+}
