@@ -14,6 +14,7 @@ package events
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/launchwatch/launchwatch/capacity"
@@ -61,6 +62,10 @@ func (s *Severity) UnmarshalText(b []byte) error {
 
 // Kind is what happened.
 type Kind string
+
+// Server reports whether the kind's subject is one server of the fleet
+// (capacity.ServerKinds).
+func (k Kind) Server() bool { return slices.Contains(capacity.ServerKinds, string(k)) }
 
 // Kinds of events.
 // The kinds of the subjects the thresholds judge are capacity's (see

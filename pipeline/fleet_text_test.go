@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/events"
 	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -164,5 +165,30 @@ func TestOnceJSONCarriesTheFleet(t *testing.T) {
 	}
 	if got.Snapshot.ErrorCodes["502"] != 49 || len(got.Snapshot.ErrorCodes) != 7 {
 		t.Errorf("codes = %v, want 502: 49 among the 7 measured", got.Snapshot.ErrorCodes)
+	}
+}
+
+// With a frame's problems, the servers they name come first in their harm
+// order: the hot server's imbalance (capacity) before a server with a few
+// errors no problem names.
+func TestOnceTextPutsTheServersProblemsFirst(t *testing.T) {
+	s := fleetSnapshot()
+	f := pipeline.Frame{Snapshot: s, Problems: []events.Problem{
+		{Kind: capacity.KindImbalance, Subject: "web-13:9100", Severity: events.Warn, Harm: events.HarmCapacity, Size: 0.2},
+		{Kind: capacity.KindServerLatency, Subject: "web-12:9100", Severity: events.Crit, Harm: events.HarmUsers, Size: 0.1},
+		{Kind: capacity.KindErrors, Subject: "web-11:9100", Severity: events.Crit, Harm: events.HarmUsers, Size: 1}, // no server's kind
+	}}
+	var b bytes.Buffer
+	if err := f.WriteText(&b, false); err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, line := range strings.Split(b.String(), "\n") {
+		if fs := strings.Fields(line); len(fs) > 0 && strings.HasPrefix(fs[0], "web-") {
+			order = append(order, fs[0])
+		}
+	}
+	if len(order) < 3 || order[0] != "web-12:9100" || order[1] != "web-13:9100" || order[2] != "web-04:9100" {
+		t.Errorf("order = %q, want web-12 (critical, users), web-13 (a warning), then by figures from web-04", order)
 	}
 }

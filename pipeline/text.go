@@ -19,6 +19,12 @@ import (
 // WriteSnapshotText writes a snapshot as a readable table, for
 // `watch --once` without --json.
 func WriteSnapshotText(w io.Writer, s snapshot.Snapshot) error {
+	return writeSnapshotText(w, s, nil)
+}
+
+// writeSnapshotText writes a snapshot, its fleet worst first by the
+// problems standing on its servers, then by its figures.
+func writeSnapshotText(w io.Writer, s snapshot.Snapshot, problems []events.Problem) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	row := func(name, value string) { fmt.Fprintf(tw, "%s\t%s\n", name, value) }
 	fmt.Fprintf(tw, "Snapshot\t%s\n", s.Time.Format("2006-01-02 15:04:05 MST"))
@@ -57,7 +63,7 @@ func WriteSnapshotText(w io.Writer, s snapshot.Snapshot) error {
 	if codes := errorCodesText(s.ErrorCodes); codes != "" {
 		row("Errors by code", codes)
 	}
-	writeFleetText(row, s.Fleet)
+	writeFleetText(row, s.Fleet, problems)
 	for _, name := range s.SourceNames() {
 		src := s.Sources[name]
 		status := "ok"
@@ -107,7 +113,7 @@ func textForm(sig snapshot.Signal, v snapshot.Value) string {
 // WriteText writes the frame for `watch --once` without --json: the snapshot,
 // then what the plan makes of it and the problems standing.
 func (f Frame) WriteText(w io.Writer, hasPlan bool) error {
-	if err := WriteSnapshotText(w, f.Snapshot); err != nil {
+	if err := writeSnapshotText(w, f.Snapshot, f.Problems); err != nil {
 		return err
 	}
 	a := f.Assessment
@@ -231,7 +237,7 @@ const maxFleetText = 10
 // writeFleetText writes the fleet, worst first (fleetWorstFirst), a line
 // a server: its share of the requests, its requests per second, error
 // rate and p95, or "gone".
-func writeFleetText(row func(name, value string), fleet []snapshot.Server) {
+func writeFleetText(row func(name, value string), fleet []snapshot.Server, problems []events.Problem) {
 	if len(fleet) == 0 {
 		return
 	}
@@ -249,7 +255,7 @@ func writeFleetText(row func(name, value string), fleet []snapshot.Server) {
 		head += fmt.Sprintf(", %d gone", gone)
 	}
 	row("Fleet", head)
-	order := fleetWorstFirst(fleet)
+	order := fleetWorstFirst(fleet, problems)
 	shares := requestShares(fleet)
 	requests, _ := snapshot.Lookup(snapshot.SignalRequests)
 	errRate, _ := snapshot.Lookup(snapshot.SignalErrorRate)
@@ -324,10 +330,25 @@ func requestShares(fleet []snapshot.Server) []snapshot.Value {
 // gone servers (a server that stopped answering is the worst news), then
 // by the highest error rate, then the highest p95, then the largest share
 // of the requests, a figure measured before one missing; by name last.
-func fleetWorstFirst(fleet []snapshot.Server) []int {
+func fleetWorstFirst(fleet []snapshot.Server, problems []events.Problem) []int {
 	order := make([]int, len(fleet))
 	for i := range order {
 		order[i] = i
+	}
+	// Each server's worst problem of a server's kind, in the problems'
+	// harm order (events.Compare), as the screen's fleet panel orders.
+	var worst map[string]*events.Problem
+	for i := range problems {
+		p := &problems[i]
+		if !p.Kind.Server() {
+			continue
+		}
+		if worst == nil {
+			worst = make(map[string]*events.Problem)
+		}
+		if w, ok := worst[p.Subject]; !ok || events.Compare(*p, *w) < 0 {
+			worst[p.Subject] = p
+		}
 	}
 	higher := func(a, b snapshot.Value) int {
 		x, xok := a.Get()
@@ -345,6 +366,17 @@ func fleetWorstFirst(fleet []snapshot.Server) []int {
 	}
 	slices.SortStableFunc(order, func(i, j int) int {
 		a, b := fleet[i], fleet[j]
+		pa, pb := worst[a.Name], worst[b.Name]
+		switch {
+		case pa != nil && pb != nil:
+			if c := events.Compare(*pa, *pb); c != 0 {
+				return c
+			}
+		case pa != nil:
+			return -1
+		case pb != nil:
+			return 1
+		}
 		if a.Gone != b.Gone {
 			if a.Gone {
 				return -1

@@ -27,7 +27,7 @@ func (m *Model) drillView(f *frame, w, h int) ([][]string, int) {
 	default:
 		lines = append(lines, f.serverFigures(srv))
 		for _, p := range f.problems {
-			if p.Subject != name || !isServerKind(p.Kind) {
+			if p.Subject != name || !p.Kind.Server() {
 				continue
 			}
 			l := LevelWarn
@@ -105,14 +105,4 @@ func (f *frame) serverFigures(srv snapshot.Server) string {
 		parts = append(parts, "PV/s "+capacity.FormatNumber(pv))
 	}
 	return strings.Join(parts, st.Faint.Render(" · "))
-}
-
-// isServerKind reports whether a problem's subject is a server's name.
-func isServerKind(k events.Kind) bool {
-	for _, sk := range capacity.ServerKinds {
-		if string(k) == sk {
-			return true
-		}
-	}
-	return false
 }

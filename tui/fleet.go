@@ -62,7 +62,7 @@ func fleetOrder(fleet []snapshot.Server, problems []events.Problem) []fleetRow {
 	var worst map[string]*events.Problem
 	for i := range problems {
 		p := &problems[i]
-		if !isServerKind(p.Kind) {
+		if !p.Kind.Server() {
 			continue
 		}
 		if worst == nil {
