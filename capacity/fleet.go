@@ -153,15 +153,8 @@ func (t Thresholds) serverErrors(srv *snapshot.Server, f *fleetStats) Level {
 	if srv.Gone {
 		return LevelUnknown
 	}
-	l := t.ErrorRate(srv.ErrorRate, srv.Requests)
-	if l < LevelWarn {
-		return l
-	}
-	rate := srv.ErrorRate.Or(0)
-	if m, ok := medianOfOthers(f.errors, rate); !ok || rate < t.FleetOutlier*m {
-		return LevelOK // alone, or failing like the rest: the site's burst
-	}
-	return l
+	// Failing like the rest is the site's burst.
+	return t.outlier(t.ErrorRate(srv.ErrorRate, srv.Requests), srv.ErrorRate.Or(0), f.errors)
 }
 
 // serverLatency classifies a server's 95th percentile: past the latency
@@ -171,13 +164,20 @@ func (t Thresholds) serverLatency(srv *snapshot.Server, f *fleetStats) Level {
 	if srv.Gone {
 		return LevelUnknown
 	}
-	l := t.Latency(srv.LatencyP95, srv.Requests)
+	// Slow like the rest is the site's latency.
+	return t.outlier(t.Latency(srv.LatencyP95, srv.Requests), srv.LatencyP95.Or(0), f.p95)
+}
+
+// outlier keeps a server's level l of its figure x only when x stands at
+// least FleetOutlier times the other servers' median (fleet holds every
+// answering server's figure, sorted): a server alone, or like the rest,
+// is no problem of its own.
+func (t Thresholds) outlier(l Level, x float64, fleet []float64) Level {
 	if l < LevelWarn {
 		return l
 	}
-	p := srv.LatencyP95.Or(0)
-	if m, ok := medianOfOthers(f.p95, p); !ok || p < t.FleetOutlier*m {
-		return LevelOK // alone, or slow like the rest: the site's latency
+	if m, ok := medianOfOthers(fleet, x); !ok || x < t.FleetOutlier*m {
+		return LevelOK
 	}
 	return l
 }

@@ -67,6 +67,26 @@ type Kind string
 // (capacity.ServerKinds).
 func (k Kind) Server() bool { return slices.Contains(capacity.ServerKinds, string(k)) }
 
+// WorstByServer returns each server's worst problem of a server's kind,
+// in the harm order (Compare), by the server's name: the order the fleet
+// is shown in. Nil when no problem names a server.
+func WorstByServer(problems []Problem) map[string]*Problem {
+	var worst map[string]*Problem
+	for i := range problems {
+		p := &problems[i]
+		if !p.Kind.Server() {
+			continue
+		}
+		if worst == nil {
+			worst = make(map[string]*Problem)
+		}
+		if w, ok := worst[p.Subject]; !ok || Compare(*p, *w) < 0 {
+			worst[p.Subject] = p
+		}
+	}
+	return worst
+}
+
 // Kinds of events.
 // The kinds of the subjects the thresholds judge are capacity's (see
 // capacity.Subject), so a problem's Key is its subject's.

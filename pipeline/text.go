@@ -337,19 +337,7 @@ func fleetWorstFirst(fleet []snapshot.Server, problems []events.Problem) []int {
 	}
 	// Each server's worst problem of a server's kind, in the problems'
 	// harm order (events.Compare), as the screen's fleet panel orders.
-	var worst map[string]*events.Problem
-	for i := range problems {
-		p := &problems[i]
-		if !p.Kind.Server() {
-			continue
-		}
-		if worst == nil {
-			worst = make(map[string]*events.Problem)
-		}
-		if w, ok := worst[p.Subject]; !ok || events.Compare(*p, *w) < 0 {
-			worst[p.Subject] = p
-		}
-	}
+	worst := events.WorstByServer(problems)
 	higher := func(a, b snapshot.Value) int {
 		x, xok := a.Get()
 		y, yok := b.Get()

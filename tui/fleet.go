@@ -59,19 +59,7 @@ func fleetOrder(fleet []snapshot.Server, problems []events.Problem) []fleetRow {
 			total += math.Max(s.Requests.Or(0), 0)
 		}
 	}
-	var worst map[string]*events.Problem
-	for i := range problems {
-		p := &problems[i]
-		if !p.Kind.Server() {
-			continue
-		}
-		if worst == nil {
-			worst = make(map[string]*events.Problem)
-		}
-		if w, ok := worst[p.Subject]; !ok || events.Compare(*p, *w) < 0 {
-			worst[p.Subject] = p
-		}
-	}
+	worst := events.WorstByServer(problems)
 	rows := make([]fleetRow, len(fleet))
 	for i := range fleet {
 		s := &fleet[i]
