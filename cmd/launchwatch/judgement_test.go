@@ -109,8 +109,10 @@ func TestTheFixedLaunchOpensNoProblem(t *testing.T) {
 // The crash opens each of the story's problems, once: the heavy page as
 // probed and as served, the connections it holds, the link full, the cart
 // over its ceiling, the 502s, the missing button, the sale behind; users
-// waiting seconds, each endpoint past the p95 its stress test allows, and
-// web-3, sent twice its share by the balancer.
+// waiting seconds, the login and the cart past the p95 their stress
+// tests allow, and web-3, sent twice its share by the balancer. The buy
+// endpoint is slow too, but with the button missing it answers under 5
+// requests a second, too few for a p95 (capacity.LatencyMinRequests).
 func TestTheCrashOpensEachOfItsProblemsOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a minute of the demo")
@@ -118,7 +120,7 @@ func TestTheCrashOpensEachOfItsProblemsOnce(t *testing.T) {
 	t.Parallel()
 	o := watchDemo(t, "first-launch")
 	want := []string{
-		"button/purchase", "drift/connections", "endpoint-latency/buy", "endpoint-latency/cart", "endpoint-latency/login",
+		"button/purchase", "drift/connections", "endpoint-latency/cart", "endpoint-latency/login",
 		"endpoint/cart", "errors/error_rate", "imbalance/web-3:8080", "latency/p95", "limit/bandwidth",
 		"pace/sell-out", "page-weight/page", "page-weight/sale-page",
 	}
