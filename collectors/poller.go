@@ -19,15 +19,10 @@ type Poller struct {
 	clock   func() time.Time
 
 	mu sync.Mutex // one Poll at a time; guards the sources' last-good state
-	// seen is when each server of the fleet last answered, so a server
-	// that stops answering is kept, marked gone, rather than dropped.
-	seen map[string]time.Time
+	// roster keeps a server that stops answering, marked gone, rather
+	// than dropping it.
+	roster source.Roster
 }
-
-// forgetGone is how long a server that stopped answering stays in the
-// fleet, marked gone: long enough to be seen and named in a post-mortem,
-// short enough that a fleet of short-lived pods does not grow without end.
-const forgetGone = time.Hour
 
 // polled is a source with what the poller remembers of it.
 type polled struct {
@@ -99,34 +94,8 @@ func (p *Poller) Poll(ctx context.Context) snapshot.Snapshot {
 	for i, ps := range p.sources {
 		snap.Sources[ps.src.Name()] = ps.tracker.Merge(&snap, ps.src.Signals(), await(ctx, results[i], p.timeout), now)
 	}
-	snap.Fleet = p.roster(snap.Fleet, now)
+	snap.Fleet = p.roster.Mark(snap.Fleet, now)
 	return snap
-}
-
-// roster marks the servers that answered as seen and adds those seen
-// before that did not, marked gone since they were last seen (never
-// zero), until forgetGone has passed; sorted by name.
-func (p *Poller) roster(fleet []snapshot.Server, now time.Time) []snapshot.Server {
-	if len(fleet) == 0 && len(p.seen) == 0 {
-		return fleet
-	}
-	if p.seen == nil {
-		p.seen = make(map[string]time.Time, len(fleet))
-	}
-	for _, srv := range fleet {
-		p.seen[srv.Name] = now
-	}
-	for name, at := range p.seen {
-		switch {
-		case at.Equal(now):
-		case now.Sub(at) > forgetGone:
-			delete(p.seen, name)
-		default:
-			fleet = append(fleet, snapshot.Server{Name: name, Gone: true, GoneSince: at})
-		}
-	}
-	snapshot.SortFleet(fleet)
-	return fleet
 }
 
 // await takes a source's answer, or a timeout error once ctx is done. An

@@ -278,8 +278,11 @@ func TestHistoryKeepsTheFleetAndTheErrorCodes(t *testing.T) {
 	type server struct {
 		name string
 		req  float64
+		gone bool
 	}
-	want := [][]server{{{"web-1", 10}, {"web-2", 20}}, {{"web-1", 11}}, {{"web-1", 12}, {"web-2", 20}}}
+	// web-2, missing at the second step, is gone there, as live: kept, its
+	// figures missing.
+	want := [][]server{{{"web-1", 10, false}, {"web-2", 20, false}}, {{"web-1", 11, false}, {"web-2", -1, true}}, {{"web-1", 12, false}, {"web-2", 20, false}}}
 	wantCodes := []map[string]snapshot.Value{
 		{"502": snapshot.Some(1)}, {"502": snapshot.Some(2)}, {"502": snapshot.Some(3), "504": snapshot.Some(0.5)},
 	}
@@ -289,7 +292,7 @@ func TestHistoryKeepsTheFleetAndTheErrorCodes(t *testing.T) {
 	for i, s := range snaps {
 		var got []server
 		for _, srv := range s.Fleet {
-			got = append(got, server{srv.Name, srv.Requests.Or(-1)})
+			got = append(got, server{srv.Name, srv.Requests.Or(-1), srv.Gone})
 		}
 		if !slices.Equal(got, want[i]) {
 			t.Errorf("step %d: fleet %v, want %v", i, got, want[i])

@@ -244,6 +244,7 @@ func (h *History) Fetch(ctx context.Context, from, to time.Time, yield func(Chun
 	results := make([]chan historyChunk, len(chunks))
 	next := 0
 	acc := new(source.Tracker)
+	roster := new(source.Roster)
 	for i, c := range chunks {
 		if err := ctx.Err(); err != nil { // nothing more once cancelled, even if fetched
 			return fmt.Errorf("chunk %d of %d (%s to %s): %w", c.Index, c.Of, stamp(c.From), stamp(c.To), err)
@@ -263,7 +264,7 @@ func (h *History) Fetch(ctx context.Context, from, to time.Time, yield func(Chun
 		if r.err != nil {
 			return fmt.Errorf("chunk %d of %d (%s to %s): %w", c.Index, c.Of, stamp(c.From), stamp(c.To), r.err)
 		}
-		snaps := h.assemble(acc, c, r, vars, scrapeInfo)
+		snaps := h.assemble(acc, roster, c, r, vars, scrapeInfo)
 		if err := yield(c, snaps); err != nil {
 			return err
 		}
@@ -364,7 +365,7 @@ func (h *History) rangeQuery(ctx context.Context, q string, r promv1.Range) (mod
 // assemble turns a chunk's answers into one snapshot a step, laid out by
 // a source.Tracker as the poller lays live answers, so health, carried
 // values and errors take the shape a live poll gives them.
-func (h *History) assemble(acc *source.Tracker, c Chunk, r historyChunk, vars promql.Vars, scrapeInfo string) []snapshot.Snapshot {
+func (h *History) assemble(acc *source.Tracker, roster *source.Roster, c Chunk, r historyChunk, vars promql.Vars, scrapeInfo string) []snapshot.Snapshot {
 	cursors := make(map[string][]int, len(r.series))
 	for addr, m := range r.series {
 		cursors[addr] = make([]int, len(m))
@@ -426,7 +427,7 @@ func (h *History) assemble(acc *source.Tracker, c Chunk, r historyChunk, vars pr
 		}
 		snap := snapshot.Snapshot{Time: at, Sources: make(map[string]snapshot.Source, 1)}
 		snap.Sources[h.p.Name()] = acc.Merge(&snap, h.p.Signals(), source.Outcome{Result: res, Err: errors.Join(errs...)}, at)
-		snapshot.SortFleet(snap.Fleet)
+		snap.Fleet = roster.Mark(snap.Fleet, at) // a server that stops answering is gone, as live
 		out = append(out, snap)
 	}
 	return out

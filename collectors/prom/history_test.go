@@ -302,7 +302,7 @@ func BenchmarkHistoryAssemble(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		snaps := h.assemble(new(source.Tracker), c, r, promql.Vars{Interval: time.Second}, "")
+		snaps := h.assemble(new(source.Tracker), new(source.Roster), c, r, promql.Vars{Interval: time.Second}, "")
 		if len(snaps) != c.Points {
 			b.Fatalf("%d snapshots", len(snaps))
 		}
