@@ -31,8 +31,8 @@ import (
 //     left as written: they stand for the whole.
 //
 // "or vector(0)" stays: its series without the label is the caller's to
-// drop. A query without any aggregation is returned as written: its series
-// carry the label already.
+// drop. A query without any aggregation keeps its series' labels already:
+// only its ratios change.
 func KeepLabel(query, label string) (string, error) {
 	if label == "" || label == model.MetricNameLabel {
 		return "", fmt.Errorf("%q is not a label to break a query down by", label)
@@ -40,9 +40,6 @@ func KeepLabel(query, label string) (string, error) {
 	expr, err := promParser.ParseExpr(query)
 	if err != nil {
 		return "", err
-	}
-	if !hasAggregation(expr) {
-		return query, nil
 	}
 	k := keeper{label: label, made: map[*parser.ParenExpr]bool{}}
 	out, _ := k.rewrite(expr)
@@ -56,18 +53,6 @@ func KeepLabel(query, label string) (string, error) {
 		return "", errors.Join(fmt.Errorf("rewritten by %s, %q does not parse", label, s), err)
 	}
 	return s, nil
-}
-
-// hasAggregation reports whether an expression aggregates anywhere.
-func hasAggregation(expr parser.Expr) bool {
-	found := false
-	parser.Inspect(expr, func(n parser.Node, _ []parser.Node) error {
-		if _, ok := n.(*parser.AggregateExpr); ok {
-			found = true
-		}
-		return nil
-	})
-	return found
 }
 
 // keeper rewrites one parsed query in place.
