@@ -35,8 +35,8 @@ type ServerPeaks struct {
 	P95At       time.Time
 	// Gone are the spans it had stopped answering.
 	Gone []Span
-	// Level is the worst of its share and error rate against the
-	// thresholds (imbalance, error rate): the table's order.
+	// Level is its worst level in the frames' judgements of its subjects
+	// (imbalance, errors, latency, gone): the table's order.
 	Level capacity.Level
 }
 
@@ -54,6 +54,24 @@ type fleetAcc struct {
 	errPeak   float64
 	errPeakAt time.Time
 	atPeak    map[string]snapshot.Value
+	// levels is each server's worst level in the frames' judgements of
+	// its subjects (imbalance, errors, latency, gone): the live rules,
+	// floors and all, not its peaks against bare lines.
+	levels map[string]capacity.Level
+}
+
+// judge keeps each server's worst level among a frame's judgements.
+func (f *fleetAcc) judge(judged []capacity.Judgement) {
+	for i := range judged {
+		j := &judged[i]
+		if j.Level < capacity.LevelWarn || !slices.Contains(capacity.ServerKinds, j.Kind) {
+			continue
+		}
+		if f.levels == nil {
+			f.levels = make(map[string]capacity.Level)
+		}
+		f.levels[j.Name] = max(f.levels[j.Name], j.Level)
+	}
 }
 
 type serverAcc struct {
@@ -131,10 +149,10 @@ func higher(peak *snapshot.Value, at *time.Time, v snapshot.Value, t time.Time) 
 	}
 }
 
-// finish returns the servers worst first: by the worst level of their
-// share and error rate, then their peak share, their peak error rate and
-// their name.
-func (f *fleetAcc) finish(th capacity.Thresholds) []ServerPeaks {
+// finish returns the servers worst first: by their worst level in the
+// frames' judgements (judge), then their peak share, their peak error
+// rate and their name.
+func (f *fleetAcc) finish() []ServerPeaks {
 	out := make([]ServerPeaks, 0, len(f.servers))
 	for _, name := range slices.Sorted(maps.Keys(f.servers)) {
 		a := f.servers[name]
@@ -142,7 +160,10 @@ func (f *fleetAcc) finish(th capacity.Thresholds) []ServerPeaks {
 			a.gone.Open = true
 			a.Gone = append(a.Gone, *a.gone)
 		}
-		a.Level = max(levelOver(a.Share, th.ImbalanceWarn, th.ImbalanceCrit), levelOver(a.ErrorRate, th.ErrorRateWarn, th.ErrorRateCrit))
+		a.Level = capacity.LevelOK
+		if l, ok := f.levels[name]; ok {
+			a.Level = l
+		}
 		out = append(out, a.ServerPeaks)
 	}
 	slices.SortStableFunc(out, func(x, y ServerPeaks) int {
@@ -150,21 +171,6 @@ func (f *fleetAcc) finish(th capacity.Thresholds) []ServerPeaks {
 			cmp.Compare(y.ErrorRate.Or(0), x.ErrorRate.Or(0)), strings.Compare(x.Name, y.Name))
 	})
 	return out
-}
-
-// levelOver is a figure's level against a warning and a critical line
-// (zero: no line).
-func levelOver(v snapshot.Value, warn, crit float64) capacity.Level {
-	x, ok := v.Get()
-	switch {
-	case !ok:
-		return capacity.LevelUnknown
-	case crit > 0 && x >= crit:
-		return capacity.LevelCrit
-	case warn > 0 && x >= warn:
-		return capacity.LevelWarn
-	}
-	return capacity.LevelOK
 }
 
 // shares turns rates by code into each code's share, largest first.

@@ -73,11 +73,16 @@ func TestFleetSectionNamesTheServersWorstFirst(t *testing.T) {
 		order = append(order, s.Name)
 	}
 	// web-3 at twice the mean share and web-4 at 8% errors are both past
-	// the critical line; web-3's share is the larger.
-	if got := strings.Join(order, " "); got != "web-3 web-4 web-1 web-2" {
-		t.Fatalf("servers %s, want web-3 web-4 web-1 web-2", got)
+	// the critical line as the live judgement holds them; web-3's share is
+	// the larger. web-2, gone for a while under load, was a warning;
+	// web-1 never was.
+	if got := strings.Join(order, " "); got != "web-3 web-4 web-2 web-1" {
+		t.Fatalf("servers %s, want web-3 web-4 web-2 web-1", got)
 	}
-	hot, failing, gone := r.Fleet[0], r.Fleet[1], r.Fleet[3]
+	hot, failing, gone := r.Fleet[0], r.Fleet[1], r.Fleet[2]
+	if gone.Level != capacity.LevelWarn || r.Fleet[3].Level != capacity.LevelOK {
+		t.Errorf("web-2 at %v, web-1 at %v: want a warning (gone under load) and ok", gone.Level, r.Fleet[3].Level)
+	}
 	if v, _ := hot.Share.Get(); v != 2 || !hot.ShareAt.Equal(at(fs.hotFrom)) || hot.Level != capacity.LevelCrit {
 		t.Errorf("web-3 share %v at %s (%v), want 2x at %s, crit", hot.Share, r.Rel(hot.ShareAt), hot.Level, r.Rel(at(fs.hotFrom)))
 	}
@@ -123,4 +128,24 @@ func TestReportGoldenWithFleet(t *testing.T) {
 	md, html := render(t, buildReport(t, "Flash sale with a fleet (golden)", scriptedSnapshots(withFleet)))
 	t.Run("markdown", func(t *testing.T) { golden.RequireEqual(t, []byte(md)) })
 	t.Run("html", func(t *testing.T) { golden.RequireEqual(t, []byte(html)) })
+}
+
+// A server's level in the report is the live judgement's, floors and all:
+// one request at a trickle, four times the mean share, is no imbalance.
+func TestAServersLevelIsTheLiveJudgementsNotItsPeakAgainstALine(t *testing.T) {
+	th := capacity.DefaultThresholds()
+	var f fleetAcc
+	s := snapshot.Snapshot{Time: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC), Requests: snapshot.Some(1), Fleet: []snapshot.Server{
+		{Name: "web-1", Requests: snapshot.Some(1), ErrorRate: snapshot.Some(0)},
+		{Name: "web-2", Requests: snapshot.Some(0), ErrorRate: snapshot.Some(0)},
+		{Name: "web-3", Requests: snapshot.Some(0), ErrorRate: snapshot.Some(0)},
+		{Name: "web-4", Requests: snapshot.Some(0), ErrorRate: snapshot.Some(0)},
+	}}
+	f.add(s)
+	f.judge(th.Judgements(capacity.Assessment{}, s))
+	for _, srv := range f.finish() {
+		if srv.Level != capacity.LevelOK {
+			t.Errorf("%s at %v with a share of %v, want ok: the fleet carries 1 req/s", srv.Name, srv.Level, srv.Share)
+		}
+	}
 }

@@ -122,6 +122,7 @@ func (a *accumulators) add(f pipeline.Frame, judged []capacity.Judgement) {
 		p50: nan(s.LatencyP50), p95: nan(s.LatencyP95), p99: nan(s.LatencyP99),
 	})
 	a.fleet.add(s)
+	a.fleet.judge(judged)
 	for i := range a.peaks {
 		p := &a.peaks[i]
 		if v, ok := p.get(s).Get(); ok && (!p.peak.Known || v > p.peak.Value) {
@@ -277,7 +278,7 @@ func (a *accumulators) finish(r *Report) {
 		pk.Signal, pk.Label, pk.Text = p.signal, p.label, p.format(pk.Value)
 		r.Peaks = append(r.Peaks, pk)
 	}
-	r.Fleet = a.fleet.finish(a.th)
+	r.Fleet = a.fleet.finish()
 	r.ErrorCodes = shares(a.fleet.codes, func(x float64) float64 { return x })
 	r.ErrorCodesAtPeak = shares(a.fleet.atPeak, func(v snapshot.Value) float64 { return v.Or(0) })
 	r.ErrorPeakAt = a.fleet.errPeakAt
