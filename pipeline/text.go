@@ -195,37 +195,20 @@ const maxCodes = 5
 // of the failing requests, largest first: "502: 61%, 504: 12%". Empty
 // when nothing breaks the errors down.
 func errorCodesText(codes map[string]snapshot.Value) string {
-	type share struct {
-		code string
-		rate float64
-	}
-	var all []share
-	total := 0.0
-	for code, v := range codes {
-		if r, ok := v.Get(); ok && r > 0 {
-			all = append(all, share{code, r})
-			total += r
-		}
-	}
 	if len(codes) == 0 {
 		return ""
 	}
+	all := snapshot.ErrorCodeShares(codes)
 	if len(all) == 0 {
 		return "none failing"
 	}
-	slices.SortFunc(all, func(a, b share) int {
-		if c := cmp.Compare(b.rate, a.rate); c != 0 {
-			return c
-		}
-		return strings.Compare(a.code, b.code)
-	})
 	parts := make([]string, 0, maxCodes+1)
 	for i, sh := range all {
 		if i == maxCodes {
 			parts = append(parts, "…")
 			break
 		}
-		parts = append(parts, snapshot.CleanText(sh.code, 20)+": "+capacity.FormatPercent(sh.rate/total))
+		parts = append(parts, snapshot.CleanText(sh.Code, 20)+": "+capacity.FormatPercent(sh.Share))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -41,10 +41,7 @@ type ServerPeaks struct {
 }
 
 // CodeShare is one status code's share of the failing requests.
-type CodeShare struct {
-	Code  string
-	Share float64
-}
+type CodeShare = snapshot.CodeShare
 
 // fleetAcc gathers each server's peaks and the error codes.
 type fleetAcc struct {
@@ -169,25 +166,6 @@ func (f *fleetAcc) finish() []ServerPeaks {
 	slices.SortStableFunc(out, func(x, y ServerPeaks) int {
 		return cmp.Or(cmp.Compare(y.Level, x.Level), cmp.Compare(y.Share.Or(0), x.Share.Or(0)),
 			cmp.Compare(y.ErrorRate.Or(0), x.ErrorRate.Or(0)), strings.Compare(x.Name, y.Name))
-	})
-	return out
-}
-
-// shares turns rates by code into each code's share, largest first.
-func shares[V any](rates map[string]V, get func(V) float64) []CodeShare {
-	var total float64
-	for _, v := range rates {
-		total += get(v)
-	}
-	if total <= 0 {
-		return nil
-	}
-	out := make([]CodeShare, 0, len(rates))
-	for code, v := range rates {
-		out = append(out, CodeShare{Code: code, Share: get(v) / total})
-	}
-	slices.SortFunc(out, func(x, y CodeShare) int {
-		return cmp.Or(cmp.Compare(y.Share, x.Share), strings.Compare(x.Code, y.Code))
 	})
 	return out
 }

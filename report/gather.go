@@ -279,8 +279,8 @@ func (a *accumulators) finish(r *Report) {
 		r.Peaks = append(r.Peaks, pk)
 	}
 	r.Fleet = a.fleet.finish()
-	r.ErrorCodes = shares(a.fleet.codes, func(x float64) float64 { return x })
-	r.ErrorCodesAtPeak = shares(a.fleet.atPeak, func(v snapshot.Value) float64 { return v.Or(0) })
+	r.ErrorCodes = snapshot.ErrorCodeShares(a.fleet.codes)
+	r.ErrorCodesAtPeak = snapshot.ErrorCodeShares(a.fleet.atPeak)
 	r.ErrorPeakAt = a.fleet.errPeakAt
 	for _, id := range slices.Sorted(maps.Keys(a.open)) {
 		a.open[id].c.Open = true

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"strconv"
@@ -274,39 +273,11 @@ func errorPlan(f *frame, t tile) tile {
 		f.st.Faint.Render("warn " + capacity.FormatPercent(f.th.ErrorRateWarn) + " crit " + capacity.FormatPercent(f.th.ErrorRateCrit)),
 		f.staleFaint(snapshot.SignalRequests, "req "+orDash(f.snap.Requests, capacity.FormatNumber)+"/s"),
 	}
-	if codes := errorCodeShares(f.snap.ErrorCodes, 2); len(codes) > 0 {
+	if codes := snapshot.ErrorCodeShares(f.snap.ErrorCodes); len(codes) > 0 {
+		codes = codes[:min(2, len(codes))]
 		t.lines = append(t.lines, f.codesLine(codes))
 	}
 	return t
-}
-
-// codeShare is one status code's share of the failing requests.
-type codeShare struct {
-	code  string
-	share float64
-}
-
-// errorCodeShares are the status codes' shares of the failing requests
-// (their failed requests per second over all of them), largest first, at
-// most n, codes cleaned for the terminal; nil when none fail.
-func errorCodeShares(codes map[string]snapshot.Value, n int) []codeShare {
-	total := 0.0
-	for _, v := range codes {
-		total += math.Max(v.Or(0), 0)
-	}
-	if total <= 0 {
-		return nil
-	}
-	out := make([]codeShare, 0, len(codes))
-	for code, v := range codes {
-		if x := v.Or(0); x > 0 {
-			out = append(out, codeShare{code: snapshot.CleanText(code, 12), share: x / total})
-		}
-	}
-	slices.SortFunc(out, func(a, b codeShare) int {
-		return cmp.Or(cmp.Compare(b.share, a.share), strings.Compare(a.code, b.code))
-	})
-	return out[:min(n, len(out))]
 }
 
 // wholePercent writes a share in whole percent, "<1%" under one: a
@@ -319,10 +290,10 @@ func wholePercent(share float64) string {
 }
 
 // codesLine is the error tile's breakdown: "502 61% · 504 12%".
-func (f *frame) codesLine(codes []codeShare) string {
+func (f *frame) codesLine(codes []snapshot.CodeShare) string {
 	parts := make([]string, len(codes))
 	for i, c := range codes {
-		parts[i] = c.code + " " + wholePercent(c.share)
+		parts[i] = snapshot.CleanText(c.Code, 12) + " " + wholePercent(c.Share)
 	}
 	return f.st.Faint.Render(strings.Join(parts, " · "))
 }
