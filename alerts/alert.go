@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/launchwatch/launchwatch/events"
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -19,7 +21,10 @@ type State string
 const (
 	Opened    State = "opened"
 	Escalated State = "escalated"
-	Resolved  State = "resolved"
+	// Acknowledged says a person took the problem (Alert.Ack): PagerDuty
+	// stops escalating it, an Alertmanager silences it.
+	Acknowledged State = "acknowledged"
+	Resolved     State = "resolved"
 )
 
 // Alert is what a sink receives: a problem opening, escalating or
@@ -32,6 +37,10 @@ type Alert struct {
 	// receiver that has already acted on it can drop the repeat. See
 	// dedupKey for what it is made of.
 	DedupKey string `json:"dedup_key"`
+	// ProblemID names the problem this alert is about, the same for its
+	// opening, escalation, acknowledgement and resolve: the launch, its
+	// kind and subject and when it opened, hashed. PagerDuty's dedup_key.
+	ProblemID string `json:"problem_id"`
 	// Launch names the launch being watched.
 	Launch   string          `json:"launch,omitempty"`
 	Kind     events.Kind     `json:"kind"`
@@ -49,6 +58,22 @@ type Alert struct {
 	// DurationSeconds and Duration say how long a resolved problem lasted.
 	DurationSeconds float64 `json:"duration_seconds,omitempty"`
 	Duration        string  `json:"duration,omitempty"`
+	// Title names the problem for people ("error burst"); Summary says
+	// it in one line with its figure and the lines it is held against:
+	// "Error burst: 42% of requests failing (120/s), measured (plan: warn
+	// 1%, crit 5%)". The kind is a label, never the words.
+	Title   string `json:"title,omitempty"`
+	Summary string `json:"summary"`
+	// Lines are the lines the problem is judged against, in words.
+	Lines string `json:"lines,omitempty"`
+	// RunbookURL says what to do (alerts.runbooks, by kind/subject, then
+	// kind); DashboardURL is alerts.dashboard_url.
+	RunbookURL   string `json:"runbook_url,omitempty"`
+	DashboardURL string `json:"dashboard_url,omitempty"`
+	// Labels are alerts.labels, the same on every alert.
+	Labels map[string]string `json:"labels,omitempty"`
+	// Ack is who acknowledged the problem and when, once someone has.
+	Ack *snapshot.Ack `json:"ack,omitempty"`
 	// Text is one line for people, Slack's field.
 	Text string `json:"text"`
 }
@@ -71,6 +96,14 @@ func newAlert(state State, launch string, p events.Problem, at time.Time) Alert 
 		}
 		d := max(at.Sub(p.Since), 0).Round(time.Second)
 		a.DurationSeconds, a.Duration = d.Seconds(), d.String()
+	}
+	a.ProblemID = problemID(a.Launch, p)
+	a.Title = snapshot.CleanText(p.Title, 100)
+	a.Lines = snapshot.CleanText(p.Lines, 200)
+	a.Summary = snapshot.CleanText(Summary(p, a.Message), maxText)
+	if p.Ack != nil {
+		ack := *p.Ack
+		a.Ack = &ack
 	}
 	a.Text = a.text()
 	a.DedupKey = a.dedupKey()
@@ -120,4 +153,46 @@ func (a Alert) text() string {
 		fmt.Fprintf(&b, ": %s %s: %s", strings.ToUpper(a.Severity.String()), what, a.Message)
 	}
 	return b.String()
+}
+
+// Summary says a problem in one line a person reads: its title, its
+// figure as the message words it, and the lines it is held against.
+// "Error burst: 42% of requests failing (120/s), measured (plan: warn 1%,
+// crit 5%)". A message that starts with the title ("source prometheus
+// down: …") is the line itself.
+func Summary(p events.Problem, message string) string {
+	line := message
+	switch title := p.Title; {
+	case title == "":
+	case strings.HasPrefix(message, title+": "):
+		line = title + ": " + strings.TrimPrefix(message, title+": ")
+	case !strings.HasPrefix(message, title):
+		line = title + ": " + message
+	}
+	if p.Lines != "" {
+		line += " (plan: " + p.Lines + ")"
+	}
+	return capitalize(line)
+}
+
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// problemID hashes what makes a problem one: the launch, its kind and
+// subject and when it opened. 128 bits of SHA-256, in hex.
+func problemID(launch string, p events.Problem) string {
+	var buf [256]byte
+	b := buf[:0]
+	for _, s := range [...]string{launch, string(p.Kind), p.Subject} {
+		b = append(b, s...)
+		b = append(b, 0)
+	}
+	b = p.Since.UTC().AppendFormat(b, time.RFC3339Nano)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
 }

@@ -69,6 +69,29 @@ type Options struct {
 	// Log takes a line for every alert sent, failed or dropped; nil drops
 	// them.
 	Log *slog.Logger
+	// Runbooks map a problem's kind ("errors") or kind/subject
+	// ("endpoint/cart") to its runbook; kind/subject wins. DashboardURL
+	// and Labels go on every alert.
+	Runbooks     map[string]string
+	DashboardURL string
+	Labels       map[string]string
+}
+
+// Runbook is the runbook of a problem: its kind/subject's, else its
+// kind's, else "".
+func (o Options) Runbook(kind events.Kind, subject string) string {
+	if u, ok := o.Runbooks[events.Key(kind, subject)]; ok {
+		return u
+	}
+	return o.Runbooks[string(kind)]
+}
+
+// alert makes an alert of p and adds the links and labels every alert
+// carries.
+func (d *Dispatcher) alert(state State, p events.Problem, at time.Time) Alert {
+	a := newAlert(state, d.opts.Launch, p, at)
+	a.RunbookURL, a.DashboardURL, a.Labels = d.opts.Runbook(p.Kind, p.Subject), d.opts.DashboardURL, d.opts.Labels
+	return a
 }
 
 // SinkStatus is how a sink is doing, for the screen and the log.
@@ -173,9 +196,9 @@ func (d *Dispatcher) Observe(at time.Time, problems []events.Problem) {
 			sent, open := r.fired[k]
 			switch {
 			case !open && p.Severity >= r.MinSeverity:
-				fire = append(fire, newAlert(Opened, d.opts.Launch, p, at))
+				fire = append(fire, d.alert(Opened, p, at))
 			case open && p.Severity > sent:
-				fire = append(fire, newAlert(Escalated, d.opts.Launch, p, at))
+				fire = append(fire, d.alert(Escalated, p, at))
 			default:
 				continue
 			}
@@ -190,7 +213,7 @@ func (d *Dispatcher) Observe(at time.Time, problems []events.Problem) {
 			// so one that pages on crit closes what it opened.
 			p := d.last[k]
 			p.Severity = max(p.Severity, sent)
-			fire = append(fire, newAlert(Resolved, d.opts.Launch, p, at))
+			fire = append(fire, d.alert(Resolved, p, at))
 		}
 		if len(fire) > 0 {
 			d.enqueue(r, fire)

@@ -3,11 +3,16 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	promconfig "github.com/prometheus/common/config"
+	"github.com/prometheus/common/model"
 	"golang.org/x/net/http/httpguts"
+
+	"github.com/launchwatch/launchwatch/events"
 )
 
 // Alerts says where problems go as they open, escalate and resolve:
@@ -16,6 +21,38 @@ import (
 type Alerts struct {
 	Commands []AlertCommand `yaml:"commands,omitempty"`
 	Webhooks []AlertWebhook `yaml:"webhooks,omitempty"`
+	// Alertmanagers are posted every standing problem (the v2 API); the
+	// Alertmanagers of one cluster are listed each, and each gets every
+	// alert.
+	Alertmanagers []AlertAlertmanager `yaml:"alertmanager,omitempty"`
+	// Labels are added to every alert an Alertmanager is sent (team,
+	// env), and carried by the other sinks.
+	Labels map[string]string `yaml:"labels,omitempty"`
+	// Runbooks map a problem's kind ("errors") or kind/subject
+	// ("endpoint/cart") to the page that says what to do; kind/subject
+	// wins. DashboardURL is the dashboard every alert links to.
+	Runbooks     map[string]string `yaml:"runbooks,omitempty"`
+	DashboardURL string            `yaml:"dashboard_url,omitempty"`
+}
+
+// AlertAlertmanager is an Alertmanager posted the standing problems.
+type AlertAlertmanager struct {
+	// URL is the Alertmanager's base URL (http://am:9093, or with a path
+	// prefix when it runs under one); /api/v2/alerts is added.
+	URL string `yaml:"url"`
+	// Timeout bounds one request.
+	Timeout time.Duration `yaml:"timeout,omitempty"`
+	// Resend is how often each standing problem is posted again; each
+	// post says it ends (endsAt) four Resends later, so a watcher that
+	// stops leaves nothing open past that.
+	Resend time.Duration `yaml:"resend,omitempty"`
+	// MinSeverity is the lowest severity posted: warn or crit.
+	MinSeverity string `yaml:"min_severity,omitempty"`
+	// HTTPClientConfig is Prometheus' own client block: basic_auth,
+	// authorization, tls_config, proxy_url, …
+	HTTPClientConfig promconfig.HTTPClientConfig `yaml:"http_client_config,omitempty"`
+	// Pos is where it is written.
+	Pos Pos `yaml:"-"`
 }
 
 // AlertCommand is a program run once per alert, without a shell.
@@ -55,6 +92,12 @@ type AlertWebhook struct {
 	Queue int `yaml:"queue,omitempty"`
 	// MinSeverity is the lowest severity that fires: warn or crit.
 	MinSeverity string `yaml:"min_severity,omitempty"`
+	// Format is the body's shape: json (launchwatch's own, the default),
+	// pagerduty (Events API v2) or slack (blocks).
+	Format string `yaml:"format,omitempty"`
+	// RoutingKeyFile names the file holding PagerDuty's integration
+	// (routing) key: format pagerduty only, and required by it.
+	RoutingKeyFile string `yaml:"routing_key_file,omitempty"`
 	// Pos is where the webhook is written, for errors found when it is
 	// set up (a header file that cannot be read).
 	Pos Pos `yaml:"-"`
@@ -110,6 +153,11 @@ const (
 	// its record is about 2 KB at most in ASCII.
 	DefaultWebhookQueue     = 1000
 	DefaultAlertMinSeverity = "warn"
+	DefaultWebhookFormat    = WebhookJSON
+
+	DefaultAlertmanagerTimeout = 5 * time.Second
+	DefaultAlertmanagerResend  = 15 * time.Second
+	maxAlertmanagerResend      = 10 * time.Minute
 
 	maxCommandTimeout    = 10 * time.Minute
 	maxCommandConcurrent = 16
@@ -117,6 +165,13 @@ const (
 	maxWebhookRetries    = 10
 	maxWebhookBackoff    = time.Minute
 	maxWebhookQueue      = 100_000
+)
+
+// Webhook formats.
+const (
+	WebhookJSON      = "json"
+	WebhookPagerDuty = "pagerduty"
+	WebhookSlack     = "slack"
 )
 
 // fillAlertDefaults fills the alert sinks' defaults and records where each
@@ -153,6 +208,22 @@ func (c *Config) fillAlertDefaults(d document) {
 		}
 		if w.MinSeverity == "" {
 			w.MinSeverity = DefaultAlertMinSeverity
+		}
+		if w.Format == "" {
+			w.Format = DefaultWebhookFormat
+		}
+	}
+	for i := range c.Alerts.Alertmanagers {
+		am := &c.Alerts.Alertmanagers[i]
+		am.Pos = d.pos(fmt.Sprintf("alerts.alertmanager[%d]", i))
+		if am.Timeout == 0 {
+			am.Timeout = DefaultAlertmanagerTimeout
+		}
+		if am.Resend == 0 {
+			am.Resend = DefaultAlertmanagerResend
+		}
+		if am.MinSeverity == "" {
+			am.MinSeverity = DefaultAlertMinSeverity
 		}
 	}
 }
@@ -207,7 +278,67 @@ func (c *Config) validateAlerts(p *problems) {
 			p.add(field+".queue", "must be within 1..%d alerts, got %d", maxWebhookQueue, w.Queue)
 		}
 		checkSeverity(p, field+".min_severity", w.MinSeverity)
+		switch w.Format {
+		case WebhookJSON, WebhookSlack:
+			if w.RoutingKeyFile != "" {
+				p.add(field+".routing_key_file", "is for format pagerduty only")
+			}
+		case WebhookPagerDuty:
+			if strings.TrimSpace(w.RoutingKeyFile) == "" {
+				p.add(field+".routing_key_file", "format pagerduty needs the file holding the integration's routing key")
+			}
+		default:
+			p.add(field+".format", "%q is not one of json, pagerduty, slack", w.Format)
+		}
 	}
+	for i, am := range c.Alerts.Alertmanagers {
+		field := fmt.Sprintf("alerts.alertmanager[%d]", i)
+		if err := CheckWebhookURL(am.URL); err != nil || am.URL == "" {
+			p.add(field+".url", "give the Alertmanager's base URL, e.g. http://alertmanager:9093")
+		}
+		checkRange(p, field+".timeout", am.Timeout, time.Millisecond, maxWebhookTimeout)
+		checkRange(p, field+".resend", am.Resend, 100*time.Millisecond, maxAlertmanagerResend)
+		checkSeverity(p, field+".min_severity", am.MinSeverity)
+		if err := am.HTTPClientConfig.Validate(); err != nil {
+			p.add(field+".http_client_config", "%v", err)
+		}
+	}
+	for _, name := range sortedKeys(c.Alerts.Labels) {
+		field := "alerts.labels." + name
+		switch {
+		case !model.LabelName(name).IsValidLegacy():
+			p.add(field, "%q is not a label name (letters, digits and _, not starting with a digit)", name)
+		case slices.Contains(OwnAlertLabels, name):
+			p.add(field, "%q is set by launchwatch on every alert: choose another name", name)
+		}
+	}
+	for _, key := range sortedKeys(c.Alerts.Runbooks) {
+		field := "alerts.runbooks." + key
+		kind, _, _ := strings.Cut(key, "/")
+		if !slices.Contains(events.ProblemKinds, events.Kind(kind)) {
+			p.add(field, "%q is not a problem kind; kinds are %s, each alone or as kind/subject", kind, kindList())
+		}
+		if err := CheckWebhookURL(c.Alerts.Runbooks[key]); err != nil {
+			p.add(field, "%v", err)
+		}
+	}
+	if u := c.Alerts.DashboardURL; u != "" {
+		if err := CheckWebhookURL(u); err != nil {
+			p.add("alerts.dashboard_url", "%v", err)
+		}
+	}
+}
+
+// OwnAlertLabels are the labels launchwatch sets on every alert it posts
+// to an Alertmanager: alerts.labels cannot set them.
+var OwnAlertLabels = []string{"alertname", "severity", "launch", "kind", "subject"}
+
+func kindList() string {
+	names := make([]string, len(events.ProblemKinds))
+	for i, k := range events.ProblemKinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
 }
 
 // CheckWebhookURL checks a webhook address. Its errors show the scheme and

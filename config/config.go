@@ -46,6 +46,19 @@ type Sources struct {
 	Scrape     *Scrape     `yaml:"scrape,omitempty"`
 	Host       *Host       `yaml:"host,omitempty"`
 	Probe      *Probe      `yaml:"probe,omitempty"`
+	// Alertmanager is read for the team's own firing alerts, shown beside
+	// launchwatch's problems, and for the silences over launchwatch's.
+	Alertmanager *AlertmanagerSource `yaml:"alertmanager,omitempty"`
+}
+
+// AlertmanagerSource is an Alertmanager read back (the v2 API).
+type AlertmanagerSource struct {
+	// URL is its base URL (http://am:9093); /api/v2/alerts is added.
+	URL string `yaml:"url"`
+	// Timeout bounds each read; it defaults to 80% of the interval.
+	Timeout time.Duration `yaml:"timeout,omitempty"`
+	// HTTPClientConfig is Prometheus' own client block.
+	HTTPClientConfig promconfig.HTTPClientConfig `yaml:"http_client_config,omitempty"`
 }
 
 // Prometheus is a server speaking the Prometheus HTTP API: Prometheus

@@ -34,6 +34,9 @@ func (c *Config) fillDefaults(d document) {
 			p.MaxBodyBytes = DefaultPrometheusMaxBody
 		}
 	}
+	if am := c.Sources.Alertmanager; am != nil && am.Timeout == 0 {
+		am.Timeout = def
+	}
 	if s := c.Sources.Scrape; s != nil {
 		if s.Timeout == 0 {
 			s.Timeout = def
@@ -164,6 +167,13 @@ func (c *Config) validateSources(p *problems) {
 	}
 	if pb := s.Probe; pb != nil {
 		pb.validate(p)
+	}
+	if am := s.Alertmanager; am != nil {
+		checkURL(p, "sources.alertmanager.url", am.URL)
+		checkTimeout(p, "sources.alertmanager.timeout", am.Timeout, c.Interval)
+		if err := am.HTTPClientConfig.Validate(); err != nil {
+			p.add("sources.alertmanager.http_client_config", "%v", err)
+		}
 	}
 	if h := s.Host; h != nil {
 		for i, port := range h.Ports {

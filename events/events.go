@@ -112,7 +112,13 @@ const (
 	KindAvalanche     Kind = "avalanche"                // PV jump at the countdown's end
 	KindPhase         Kind = "phase"                    // launch started, sold out
 	KindWarm          Kind = "warm-start"               // the watch started: what is before it came from history
+	KindAck           Kind = "ack"                      // a person acknowledged a problem (its subject is the problem's key)
 )
+
+// ProblemKinds are the kinds a problem can be, as alerts name them (the
+// kind label, a runbook's key).
+var ProblemKinds = []Kind{KindSource, KindLimit, KindDrift, KindEndpoint, KindEndpointLatency, KindErrors, KindLatency,
+	KindPageWeight, KindPace, KindButton, KindResource, KindImbalance, KindServerErrors, KindServerLatency, KindGone}
 
 // Event is one thing worth a line on the screen and in the post-mortem.
 type Event struct {
@@ -186,7 +192,25 @@ func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 	}
 	d.fleet(s)
 	d.avalancheCheck(s, a)
+	d.acks(s)
 	return d.out, d.next
+}
+
+// acks marks the standing problems acknowledged in s (snapshot.Acks) and
+// says so once in the log. An acknowledgement given before its problem
+// opened is of an earlier one with the same key, and is passed over.
+func (d *detector) acks(s snapshot.Snapshot) {
+	for _, key := range slices.Sorted(maps.Keys(s.Acks)) {
+		a := s.Acks[key]
+		p, ok := d.next.problems[key]
+		if !ok || p.Ack != nil || a.At.Before(p.Since) {
+			continue
+		}
+		a.By = snapshot.CleanText(a.By, snapshot.MaxAckBy)
+		p.Ack = &a
+		d.next.problems[key] = p
+		d.emit(KindAck, Info, key, "%s acknowledged by %s", p.Name(), a.By)
+	}
 }
 
 // judge follows one judged subject: its level, its problem, its events.

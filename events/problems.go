@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/launchwatch/launchwatch/capacity"
+	"github.com/launchwatch/launchwatch/snapshot"
 )
 
 // Problem is something wrong now: a figure at or over its warning line, a
@@ -45,6 +46,14 @@ type Problem struct {
 	// full → 502s), empty for a root. Problems lists a cause before the
 	// problems it causes.
 	Cause string `json:"cause,omitempty"`
+	// Lines names the lines the problem is judged against, in words:
+	// "warn 1%, crit 5%", "warn 80%, crit 95%"; empty for a problem
+	// without lines (a source down).
+	Lines string `json:"lines,omitempty"`
+	// Ack is who acknowledged the problem and when (snapshot.Acks); nil
+	// while nobody has. An acknowledged problem stands below the
+	// unacknowledged ones of its severity and rings no bell.
+	Ack *snapshot.Ack `json:"ack,omitempty"`
 
 	worstSize float64
 }
@@ -157,12 +166,34 @@ const sameSubject = "="
 // larger first, then the older. A problem caused by another open one (see
 // Problem.Cause) is listed after its cause, and a group (a root and what
 // follows from it) stands where its worst member would.
-func (s State) Problems() []Problem {
-	if len(s.problems) == 0 {
+func (s State) Problems() []Problem { return grouped(s.problems) }
+
+// Acknowledge returns ps, a list Problems returned, with the problem under
+// key acknowledged by a and the list ordered anew; ps itself is left as
+// it is. A key not in ps, or one already acknowledged, changes nothing.
+func Acknowledge(ps []Problem, key string, a snapshot.Ack) []Problem {
+	open := make(map[string]Problem, len(ps))
+	found := false
+	for _, p := range ps {
+		if p.Key() == key && p.Ack == nil {
+			a.By = snapshot.CleanText(a.By, snapshot.MaxAckBy)
+			p.Ack, found = &a, true
+		}
+		open[p.Key()] = p
+	}
+	if !found {
+		return ps
+	}
+	return grouped(open)
+}
+
+// grouped orders problems by kind/subject as Problems does.
+func grouped(problems map[string]Problem) []Problem {
+	if len(problems) == 0 {
 		return nil
 	}
-	open := make(map[string]Problem, len(s.problems))
-	for k, p := range s.problems {
+	open := make(map[string]Problem, len(problems))
+	for k, p := range problems {
 		p.Cause = ""
 		open[k] = p
 	}
@@ -266,11 +297,23 @@ func cutWildcard(c string) (Kind, bool) {
 	return "", false
 }
 
-// Compare orders two problems worst first: the more severe, then by harm,
-// then the larger, then the older, then by key.
+// Compare orders two problems worst first: the more severe, then the one
+// nobody has acknowledged, then by harm, then the larger, then the older,
+// then by key.
 func Compare(a, b Problem) int {
-	return cmp.Or(cmp.Compare(b.Severity, a.Severity), cmp.Compare(a.Harm, b.Harm), cmp.Compare(b.Size, a.Size),
-		a.Since.Compare(b.Since), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Subject, b.Subject))
+	return cmp.Or(cmp.Compare(b.Severity, a.Severity), compareBool(a.Ack != nil, b.Ack != nil), cmp.Compare(a.Harm, b.Harm),
+		cmp.Compare(b.Size, a.Size), a.Since.Compare(b.Since), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Subject, b.Subject))
+}
+
+// compareBool orders false before true.
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // Worst returns the worst of the problems by Compare (not the first of a
@@ -288,9 +331,13 @@ func Worst(ps []Problem) (Problem, bool) {
 func (d *detector) open(r reading, l capacity.Level) {
 	key := Key(r.kind, r.subject)
 	p := Problem{Kind: r.kind, Severity: severityOf(l), Subject: r.subject, Title: r.title, Since: d.now, Harm: harmOf(r.kind), Size: r.size}
+	if r.j != nil && r.j.Line != nil {
+		p.Lines = r.j.Line(d.th, capacity.LevelWarn) + ", " + r.j.Line(d.th, capacity.LevelCrit)
+	}
 	was, ok := d.prev.problems[key]
 	if ok {
 		p.Since, p.Worst, p.WorstSeverity, p.worstSize = was.Since, was.Worst, was.WorstSeverity, was.worstSize
+		p.Ack = was.Ack
 		if p.Title == "" {
 			p.Title = was.Title // a server's row at OK, held: named when it opened
 		}

@@ -22,7 +22,8 @@ func startAlerts(p *pipeline.Pipeline, cfg *config.Config, log *slog.Logger, que
 		return nil, err
 	}
 	log = log.With("component", "alerts")
-	d, err := alerts.New(alerts.Options{Launch: Name(cfg), Routes: routes, Log: log})
+	d, err := alerts.New(alerts.Options{Launch: Name(cfg), Routes: routes, Log: log,
+		Runbooks: cfg.Alerts.Runbooks, DashboardURL: cfg.Alerts.DashboardURL, Labels: cfg.Alerts.Labels})
 	if err != nil {
 		return nil, fmt.Errorf("alerts: %w", err)
 	}

@@ -52,6 +52,7 @@ type Pipeline struct {
 
 	mu      sync.Mutex
 	subs    map[*Subscription]struct{}
+	acks    map[string]snapshot.Ack // the acknowledgements that stand, by problem key (acks.go)
 	last    Frame
 	hasLast bool
 	done    bool
@@ -203,6 +204,7 @@ func (p *Pipeline) poll(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
+			s = p.stampAcks(s)
 			p.take(s)
 			if warmDone != nil {
 				held = append(held, s)
@@ -282,6 +284,7 @@ func (p *Pipeline) publish(f Frame, pb *Playback) {
 	f.Recorded, f.RecordErr = p.recordStatus()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	f = p.keepAcks(f)
 	p.pushFrame(f, p.last.Seq)
 	p.last, p.hasLast = f, true
 	for s := range p.subs {

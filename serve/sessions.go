@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"sync/atomic"
 	"time"
 
@@ -40,6 +41,8 @@ func (s *screens) program(sess ssh.Session) *tea.Program {
 	sub := s.p.Subscribe()
 	opts.Frames, opts.Clock = sub, s.p.Now
 	opts.Renderer = bubbletea.MakeRenderer(sess)
+	who := snapshot.CleanText(sess.User(), 40) + "@" + remoteHost(sess.RemoteAddr())
+	opts.Acknowledge = func(key string) error { return s.p.Acknowledge(key, who) }
 	opts.Bell = nil
 	if s.bell {
 		opts.Bell = func() { _, _ = io.WriteString(sess, "\a") } // rings this session's terminal
@@ -115,4 +118,13 @@ func (s *screens) keepAlive(ctx context.Context, conn gossh.Conn, user, remote s
 			return
 		}
 	}
+}
+
+// remoteHost is the address a session comes from, without its port.
+func remoteHost(a net.Addr) string {
+	host, _, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	return host
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"os/user"
 	"runtime"
 	"sync"
 	"syscall"
@@ -52,6 +53,8 @@ func Terminal(p *pipeline.Pipeline, opts tui.Options, background ...func(context
 	oneProcessor()
 	opts.Frames, opts.Clock = p.Subscribe(), p.Now
 	opts.Renderer = lipgloss.NewRenderer(os.Stdout)
+	who := localUser()
+	opts.Acknowledge = func(key string) error { return p.Acknowledge(key, who) }
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	defer wg.Wait() // background work reads what the caller closes after
@@ -100,3 +103,17 @@ func quitOnHangup(prog *tea.Program) (stop func()) {
 // Bell rings the local terminal: BEL written to standard output, the
 // terminal the local screen draws on.
 func Bell() { _, _ = io.WriteString(os.Stdout, "\a") }
+
+// localUser names the person at this terminal for an acknowledgement:
+// user@host.
+func localUser() string {
+	name := os.Getenv("USER")
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	host, _ := os.Hostname()
+	if host == "" {
+		return name
+	}
+	return name + "@" + host
+}

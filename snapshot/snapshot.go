@@ -191,6 +191,11 @@ type Snapshot struct {
 	// label (fleet.label): one entry a server, sorted by name, those that
 	// stopped answering kept and marked Gone. Empty without a fleet.
 	Fleet []Server `json:"fleet,omitempty"`
+
+	// Acks holds the acknowledgements that stand, by problem key
+	// ("errors/error_rate"): given on any screen, they hold until their
+	// problem resolves.
+	Acks map[string]Ack `json:"acks,omitempty"`
 }
 
 // Endpoint is one dynamic endpoint's load.
@@ -256,6 +261,7 @@ func (s Snapshot) Clone() Snapshot {
 	c.Endpoints = maps.Clone(s.Endpoints)
 	c.ErrorCodes = maps.Clone(s.ErrorCodes)
 	c.Fleet = slices.Clone(s.Fleet)
+	c.Acks = maps.Clone(s.Acks)
 	if s.Sources != nil {
 		c.Sources = make(map[string]Source, len(s.Sources))
 		for name, src := range s.Sources {

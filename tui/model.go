@@ -67,6 +67,11 @@ type Options struct {
 	// 500, a command timing out), one line each, so an alert that does
 	// not go out is seen on screen; nil when there are no alerts.
 	Alerts func() []AlertFailure
+	// Acknowledge acknowledges a standing problem, by its key, for every
+	// screen of the pipeline and the alerts (pipeline.Acknowledge with who
+	// this screen's user is); nil acknowledges on this screen only (a
+	// replay, which shows the acknowledgements its recording holds).
+	Acknowledge func(key string) error
 	// Bell rings the terminal's bell (writes BEL to the screen's output)
 	// when a new critical problem opens; nil is no bell (--no-bell, a
 	// replay).

@@ -67,7 +67,10 @@ func problemsPanel(f *frame, w, h int) string {
 		if !p.Easing.IsZero() {
 			tail += st.Faint.Render(" easing " + capacity.FormatDuration(f.snap.Time.Sub(p.Easing)))
 		}
-		if f.acked[p.Key()] {
+		switch {
+		case p.Ack != nil:
+			tail += st.Faint.Render(" ack " + p.Ack.By)
+		case f.acked[p.Key()]:
 			tail += st.Faint.Render(" ack")
 		}
 		room := max(w-ansi.StringWidth(head)-ansi.StringWidth(tail), 0)
@@ -156,7 +159,7 @@ func (m *Model) takeProblems(f pipeline.Frame) tea.Cmd {
 		seen[k] = true
 		// What is critical at the first frame is on the screen already;
 		// a replay shows the past: nothing in it is news.
-		if !first && !m.alarm.seen[k] && !m.acked[k] && m.opts.Replay == nil {
+		if !first && !m.alarm.seen[k] && !m.acked[k] && p.Ack == nil && m.opts.Replay == nil {
 			fresh = true
 		}
 	}
@@ -173,9 +176,10 @@ func (m *Model) takeProblems(f pipeline.Frame) tea.Cmd {
 	return nil
 }
 
-// acknowledge silences the selected problem (the worst when the panel is
-// not focused: events.Worst, not the first row, which is its group's
-// root) until it clears, and stops the flash.
+// acknowledge acknowledges the selected problem (the worst when the panel
+// is not focused: events.Worst, not the first row, which is its group's
+// root) until it clears, for every screen when the pipeline takes it
+// (Options.Acknowledge), and stops the flash.
 func (m *Model) acknowledge() {
 	ps := m.shown().Problems
 	if len(ps) == 0 {
@@ -184,6 +188,13 @@ func (m *Model) acknowledge() {
 	p, _ := events.Worst(ps)
 	if i := m.problemCursor(); i >= 0 {
 		p = ps[i]
+	}
+	m.alarm.until, m.alarm.flashing = time.Time{}, false
+	if ack := m.opts.Acknowledge; ack != nil {
+		if err := ack(p.Key()); err != nil {
+			m.note = cleanCut(err.Error(), 120)
+		}
+		return
 	}
 	if m.acked == nil {
 		m.acked = make(map[string]bool)
