@@ -318,14 +318,19 @@ func (c *Config) validateAlerts(p *problems) {
 		if !slices.Contains(events.ProblemKinds, events.Kind(kind)) {
 			p.add(field, "%q is not a problem kind; kinds are %s, each alone or as kind/subject", kind, kindList())
 		}
-		if err := CheckWebhookURL(c.Alerts.Runbooks[key]); err != nil {
-			p.add(field, "%v", err)
-		}
+		checkLink(p, field, c.Alerts.Runbooks[key])
 	}
 	if u := c.Alerts.DashboardURL; u != "" {
-		if err := CheckWebhookURL(u); err != nil {
-			p.add("alerts.dashboard_url", "%v", err)
-		}
+		checkLink(p, "alerts.dashboard_url", u)
+	}
+}
+
+// checkLink checks a link people follow (a runbook, a dashboard): an
+// http(s) URL with a host. It is no secret, so the error shows it.
+func checkLink(p *problems, field, raw string) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.add(field, "%q is not an http(s) URL with a host", raw)
 	}
 }
 

@@ -91,6 +91,22 @@ var badAlertConfigs = []struct {
 		`bad-webhook-bounds.yaml:11: alerts.webhooks[0].min_severity: "loud" is not one of warn, crit`,
 		"bad-webhook-bounds.yaml:12: alerts.webhooks[0].queue: must be within 1..100000 alerts, got -5",
 	}},
+	{"bad-webhook-format.yaml", []string{
+		`bad-webhook-format.yaml:8: alerts.webhooks[0].format: "opsgenie" is not one of json, pagerduty, slack`,
+		"bad-webhook-format.yaml:9: alerts.webhooks[1].routing_key_file: format pagerduty needs the file holding the integration's routing key",
+		"bad-webhook-format.yaml:13: alerts.webhooks[2].routing_key_file: is for format pagerduty only",
+	}},
+	{"bad-alertmanager.yaml", []string{
+		"bad-alertmanager.yaml:7: alerts.alertmanager[0].url: give the Alertmanager's base URL",
+		"bad-alertmanager.yaml:8: alerts.alertmanager[0].timeout: must be within 1ms..1m0s, got 5m0s",
+		"bad-alertmanager.yaml:9: alerts.alertmanager[0].resend: must be within 100ms..10m0s, got 10ms",
+		`bad-alertmanager.yaml:10: alerts.alertmanager[0].min_severity: "page" is not one of warn, crit`,
+		`bad-alertmanager.yaml:13: alerts.labels.severity: "severity" is set by launchwatch on every alert`,
+		`bad-alertmanager.yaml:14: alerts.labels.9lives: "9lives" is not a label name`,
+		`bad-alertmanager.yaml:18: alerts.runbooks.cpu: "cpu" is not a problem kind; kinds are source, limit,`,
+		`bad-alertmanager.yaml:19: alerts.runbooks.latency: "file:///etc/runbook" is not an http(s) URL with a host`,
+		`bad-alertmanager.yaml:20: alerts.dashboard_url: "grafana/d/launch" is not an http(s) URL with a host`,
+	}},
 	{"bad-alerts-unknown-field.yaml", []string{`bad-alerts-unknown-field.yaml:6: alerts.pagers: unknown field "pagers"`}},
 }
 
