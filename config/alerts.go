@@ -306,7 +306,7 @@ func (c *Config) validateAlerts(p *problems) {
 	for _, name := range sortedKeys(c.Alerts.Labels) {
 		field := "alerts.labels." + name
 		switch {
-		case !model.LabelName(name).IsValidLegacy():
+		case !model.LegacyValidation.IsValidLabelName(name):
 			p.add(field, "%q is not a label name (letters, digits and _, not starting with a digit)", name)
 		case slices.Contains(OwnAlertLabels, name):
 			p.add(field, "%q is set by launchwatch on every alert: choose another name", name)

@@ -89,7 +89,10 @@ func TestAnAcknowledgementReachesEveryScreenAtOnceAndHoldsUntilItsProblemResolve
 		t.Error("an acknowledgement of a problem that does not stand was taken")
 	}
 	// The poll that hangs holds the loop on the last frame before it.
-	open := nextWith(t, a, func(f Frame) bool { _, ok := problem(f, key); return ok && f.Snapshot.Time.Equal(prod.snaps[bad-2].Time) })
+	open := nextWith(t, a, func(f Frame) bool {
+		_, ok := problem(f, key)
+		return ok && f.Snapshot.Time.Equal(prod.snaps[bad-2].Time)
+	})
 	_ = nextWith(t, b, func(f Frame) bool { return f.Seq == open.Seq })
 	if err := p.Acknowledge(key, "alice@war-room\x1b[31m"); err != nil {
 		t.Fatal(err)
