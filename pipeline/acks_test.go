@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -178,4 +179,28 @@ func (r *ackFrames) ackedAt(seq uint64, key string) bool {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return false
+}
+
+// BenchmarkAcknowledge times an acknowledgement reaching every screen: the
+// problems ordered anew and the frame offered to 20 subscribers (serve's
+// default cap), with the error burst and 30 other problems standing.
+func BenchmarkAcknowledge(b *testing.B) {
+	key := events.Key(events.KindErrors, capacity.SubjectErrorRate)
+	ps := []events.Problem{{Kind: events.KindErrors, Subject: capacity.SubjectErrorRate, Severity: events.Crit, Title: "error burst"}}
+	for i := range 30 {
+		ps = append(ps, events.Problem{Kind: events.KindImbalance, Subject: fmt.Sprintf("web-%d", i), Severity: events.Warn})
+	}
+	p := New(Options{Producer: &scripted{snaps: launch(1)}, Plan: testPlan()})
+	for range 20 {
+		p.Subscribe()
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		p.mu.Lock()
+		p.last, p.hasLast, p.acks = Frame{Seq: 1, Problems: ps}, true, nil
+		p.mu.Unlock()
+		if err := p.Acknowledge(key, "alice"); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
