@@ -177,9 +177,9 @@ func New(opts Options) (*Dispatcher, error) {
 // order, every snapshot: what opened since the last call fires Opened,
 // what rose above the severity a sink was last sent fires Escalated, what
 // a person acknowledged fires Acknowledged once on each sink that has it
-// open, what is gone fires Resolved. It never waits on a sink; a route with a queue
-// file waits for its new alerts to be synced to it, a frame that fires
-// nothing touches no file.
+// open, what is gone fires Resolved. It never waits on a sink; a route
+// with a queue file waits for its new alerts to be synced to it, a frame
+// that fires nothing touches no file.
 func (d *Dispatcher) Observe(at time.Time, problems []events.Problem) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
