@@ -14,7 +14,7 @@ import (
 )
 
 // State says whether an alert opens a problem, tells that it has grown
-// more severe, or resolves it.
+// more severe, tells that a person has taken it, or resolves it.
 type State string
 
 // States.
@@ -27,9 +27,10 @@ const (
 	Resolved     State = "resolved"
 )
 
-// Alert is what a sink receives: a problem opening, escalating or
-// resolving. Its JSON is what a command reads on standard input and a
-// webhook is POSTed.
+// Alert is what a sink receives: a problem opening, escalating, being
+// acknowledged or resolving. Its JSON is what a command reads on standard
+// input and a webhook of format json is POSTed; the other formats are
+// built from it (format.go).
 type Alert struct {
 	State State `json:"state"`
 	// DedupKey names this alert of this problem: the same on every attempt
@@ -74,7 +75,9 @@ type Alert struct {
 	Labels map[string]string `json:"labels,omitempty"`
 	// Ack is who acknowledged the problem and when, once someone has.
 	Ack *snapshot.Ack `json:"ack,omitempty"`
-	// Text is one line for people, Slack's field.
+	// Text is the alert in one line a person reads, for a chat or a log
+	// (see text): "CRITICAL · Error burst: 42% of requests failing …
+	// (plan: warn 1%, crit 5%) · Winter drop". The kind is never in it.
 	Text string `json:"text"`
 }
 
@@ -103,6 +106,7 @@ func newAlert(state State, launch string, p events.Problem, at time.Time) Alert 
 	a.Summary = snapshot.CleanText(Summary(p, a.Message), maxText)
 	if p.Ack != nil {
 		ack := *p.Ack
+		ack.By = snapshot.CleanText(ack.By, snapshot.MaxAckBy)
 		a.Ack = &ack
 	}
 	a.Text = a.text()
@@ -112,11 +116,13 @@ func newAlert(state State, launch string, p events.Problem, at time.Time) Alert 
 
 // dedupKey hashes what makes an alert one event: the launch, the problem's
 // kind and subject and the time it opened, the state and the severity
-// told. A problem that resolves and opens again has a new opening time,
-// so a new key; two sinks with different min_severity that share a
+// told (an acknowledgement and a resolve carry the highest the sink was
+// told). A problem that resolves and opens again has a new opening time,
+// so a new key; its opening, escalation, acknowledgement and resolve each
+// have their own; two sinks with different min_severity that share a
 // receiver send different opening keys (warn, crit), so the receiver drops
-// neither. The message is left out: it is the newest figure, not the
-// event. 128 bits of SHA-256, in hex.
+// neither. The message and who acknowledged are left out: they are words
+// about the event, not the event. 128 bits of SHA-256, in hex.
 func (a Alert) dedupKey() string {
 	// Built in a stack buffer and hashed in one call: it runs for every
 	// alert, inside Observe.
@@ -133,26 +139,101 @@ func (a Alert) dedupKey() string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// text is the one line a chat shows.
+// text is the alert in one line a person reads, in words and never the
+// internal kind: what happened, the problem's summary, the launch.
+//
+//	CRITICAL · Error burst: 42% of requests failing (120/s), measured (plan: warn 1%, crit 5%) · Winter drop
+//	Escalated to critical · Error burst: … · Winter drop
+//	Acknowledged by alice@war-room · Error burst: … · Winter drop
+//	Resolved after 4m10s · Error burst (worst, critical: 42% of requests failing (120/s), measured) · Winter drop
+//
+// A resolve quotes the worst the problem reached and the highest
+// severity the sink was told, not the plan's lines: the problem is over.
 func (a Alert) text() string {
 	var b strings.Builder
-	b.WriteString("launchwatch")
+	b.WriteString(a.lead())
+	b.WriteString(" · ")
+	if a.State == Resolved {
+		name, figure := a.parts()
+		if name != "" {
+			fmt.Fprintf(&b, "%s (worst, %s: %s)", capitalize(name), severityWord(a.Severity), figure)
+		} else {
+			fmt.Fprintf(&b, "%s (worst, %s)", capitalize(figure), severityWord(a.Severity))
+		}
+	} else {
+		b.WriteString(a.Summary)
+	}
 	if a.Launch != "" {
 		b.WriteString(" · " + a.Launch)
 	}
-	what := string(a.Kind)
-	if a.Subject != "" {
-		what += " " + a.Subject
-	}
+	return b.String()
+}
+
+// lead says what happened to the problem: "CRITICAL" (opened), "Escalated
+// to critical", "Acknowledged by alice@war-room", "Resolved after 4m10s".
+func (a Alert) lead() string {
 	switch a.State {
 	case Escalated:
-		fmt.Fprintf(&b, ": ESCALATED %s to %s: %s", what, strings.ToUpper(a.Severity.String()), a.Message)
+		return "Escalated to " + severityWord(a.Severity)
+	case Acknowledged:
+		if a.Ack == nil || a.Ack.By == "" {
+			return "Acknowledged"
+		}
+		return "Acknowledged by " + a.Ack.By
 	case Resolved:
-		fmt.Fprintf(&b, ": RESOLVED %s after %s (worst, %s: %s)", what, a.Duration, a.Severity, a.Message)
-	default:
-		fmt.Fprintf(&b, ": %s %s: %s", strings.ToUpper(a.Severity.String()), what, a.Message)
+		return "Resolved after " + a.Duration
 	}
-	return b.String()
+	return strings.ToUpper(severityWord(a.Severity))
+}
+
+// headline is the lead and the problem's name: "CRITICAL · Error burst".
+// A problem whose message names it itself ("source prometheus down: …")
+// has the lead alone, and its message as its figure.
+func (a Alert) headline() string {
+	if name, _ := a.parts(); name != "" {
+		return a.lead() + " · " + capitalize(name)
+	}
+	return a.lead()
+}
+
+// figure is the problem's figure in words, without its name: "42% of
+// requests failing (120/s), measured"; a resolve's says it is the worst
+// the problem reached: "Worst, critical: 42% of requests failing …".
+func (a Alert) figure() string {
+	_, figure := a.parts()
+	if a.State == Resolved {
+		return "Worst, " + severityWord(a.Severity) + ": " + figure
+	}
+	return capitalize(figure)
+}
+
+// parts splits the message into the problem's name (its title) and its
+// figure, as Summary joins them: "error burst" and "42% of requests
+// failing (120/s), measured". The name is "" when the problem has no
+// title or the message starts with it ("source prometheus down: …"): the
+// message is then the whole line.
+func (a Alert) parts() (name, figure string) {
+	title, msg := a.Title, a.Message
+	switch {
+	case title == "":
+		return "", msg
+	case strings.HasPrefix(msg, title+": "):
+		return title, strings.TrimPrefix(msg, title+": ")
+	case strings.HasPrefix(msg, title):
+		return "", msg
+	}
+	return title, msg
+}
+
+// severityWord is a severity as a person says it: "warning", "critical".
+func severityWord(s events.Severity) string {
+	switch s {
+	case events.Crit:
+		return "critical"
+	case events.Warn:
+		return "warning"
+	}
+	return "info"
 }
 
 // Summary says a problem in one line a person reads: its title, its

@@ -186,3 +186,88 @@ func TestACommandThatExitsZeroLeavingAChildDelivered(t *testing.T) {
 		t.Errorf("a run that exited 0 failed: %v", err)
 	}
 }
+
+// An acknowledgement given on a screen (Pipeline.Acknowledge, what the
+// `a` key calls) reaches a command once, as "acknowledged", with who
+// gave it.
+func TestACommandIsToldOnceOfAnAcknowledgementGivenOnAScreen(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "alerts.jsonl")
+	c, err := NewCommand([]string{script(t, `cat >> "$1"`), out}, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := mustNew(t, Options{Launch: "test", Routes: []Route{{Sink: c}}})
+	p := pipeline.New(pipeline.Options{Producer: &scripted{snaps: launchtest.Snapshots(200, time.Second)}, Interval: 5 * time.Millisecond, Plan: launchtest.Plan()})
+	p.AddFrameSink(frames{d})
+	sub := p.Subscribe()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ran := make(chan error, 1)
+	go func() { ran <- p.Run(ctx) }()
+
+	// Past the script's end its last snapshot repeats: what stands then
+	// stands for good.
+	next := func() pipeline.Frame {
+		t.Helper()
+		nctx, ncancel := context.WithTimeout(ctx, 10*time.Second)
+		defer ncancel()
+		f, err := sub.Next(nctx)
+		if err != nil {
+			t.Fatalf("no frame: %v", err)
+		}
+		return f
+	}
+	f := next()
+	for f.Seq < 210 {
+		f = next()
+	}
+	if len(f.Problems) == 0 {
+		t.Fatal("the scripted launch ends with no problem standing: nothing to acknowledge")
+	}
+	key := f.Problems[0].Key()
+	told := func(state State) []Alert {
+		b, _ := os.ReadFile(out)
+		var got []Alert
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var a Alert
+			if json.Unmarshal([]byte(l), &a) == nil && a.Key() == key && a.State == state {
+				got = append(got, a)
+			}
+		}
+		return got
+	}
+	waitTold := func(state State) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for len(told(state)) == 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("the command was not told %s %s", key, state)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitTold(Opened)
+	if len(told(Acknowledged)) != 0 {
+		t.Fatalf("%s was told acknowledged before anyone acknowledged it", key)
+	}
+	if err := p.Acknowledge(key, "alice@war-room"); err != nil {
+		t.Fatal(err)
+	}
+	waitTold(Acknowledged)
+	// It stays acknowledged for many more frames: told once.
+	for from := next().Seq; f.Seq < from+20; {
+		f = next()
+	}
+	cancel()
+	if err := <-ran; err != nil && !errors.Is(err, context.Canceled) {
+		t.Errorf("Run: %v", err)
+	}
+	acks := told(Acknowledged)
+	if len(acks) != 1 || acks[0].Ack == nil || acks[0].Ack.By != "alice@war-room" || acks[0].ProblemID != told(Opened)[0].ProblemID ||
+		!strings.HasPrefix(acks[0].Text, "Acknowledged by alice@war-room · ") {
+		t.Errorf("told %+v, want one acknowledgement by alice of the problem opened", acks)
+	}
+	if st := d.Status()[0]; st.Lost() != 0 {
+		t.Errorf("status %+v", st)
+	}
+}

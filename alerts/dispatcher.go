@@ -176,9 +176,10 @@ func New(opts Options) (*Dispatcher, error) {
 // Observe takes the problems standing as of a snapshot at time at, in
 // order, every snapshot: what opened since the last call fires Opened,
 // what rose above the severity a sink was last sent fires Escalated, what
-// is gone fires Resolved. It never waits on a sink; a route with a queue
-// file waits for its new alerts to be synced to it, a frame that fires
-// nothing touches no file.
+// a person acknowledged fires Acknowledged once on each sink that has it
+// open, what is gone fires Resolved. It never waits on a sink; a route
+// with a queue file waits for its new alerts to be synced to it, a frame
+// that fires nothing touches no file.
 func (d *Dispatcher) Observe(at time.Time, problems []events.Problem) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -197,18 +198,28 @@ func (d *Dispatcher) Observe(at time.Time, problems []events.Problem) {
 			switch {
 			case !open && p.Severity >= r.MinSeverity:
 				fire = append(fire, d.alert(Opened, p, at))
+				r.fired[k], sent, open = p.Severity, p.Severity, true
 			case open && p.Severity > sent:
 				fire = append(fire, d.alert(Escalated, p, at))
-			default:
-				continue
+				r.fired[k], sent = p.Severity, p.Severity
 			}
-			r.fired[k] = p.Severity
+			if open && p.Ack != nil && !r.acked[k] {
+				// Told once, after the opening when both come in one
+				// frame; like a resolve it carries the highest severity
+				// the sink was told. A sink that never opened the
+				// problem is told nothing.
+				acked := p
+				acked.Severity = max(p.Severity, sent)
+				fire = append(fire, d.alert(Acknowledged, acked, at))
+				r.acked[k] = true
+			}
 		}
 		for k, sent := range r.fired {
 			if _, ok := now[k]; ok {
 				continue
 			}
 			delete(r.fired, k)
+			delete(r.acked, k)
 			// A resolve carries the highest severity the sink was told,
 			// so one that pages on crit closes what it opened.
 			p := d.last[k]

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/launchwatch/launchwatch/events"
+	"github.com/launchwatch/launchwatch/snapshot"
 )
 
 // fakeSink records what it is sent; it can block until released or fail.
@@ -51,6 +52,12 @@ var t0 = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 
 func problem(kind events.Kind, subject string, sev events.Severity, since time.Duration, msg string) events.Problem {
 	return events.Problem{Kind: kind, Subject: subject, Severity: sev, Since: t0.Add(since), Message: msg}
+}
+
+// acked is p acknowledged by by at t0 plus at.
+func acked(p events.Problem, by string, at time.Duration) events.Problem {
+	p.Ack = &snapshot.Ack{By: by, At: t0.Add(at)}
+	return p
 }
 
 // step is one frame's problems, at t0 plus at.
@@ -135,6 +142,61 @@ func TestAlertsFireOnceOnOpeningAndOnceOnResolving(t *testing.T) {
 			want: nil,
 		},
 		{
+			name: "an acknowledged problem fires acknowledged once, however long it stays so, and escalates and resolves as before",
+			min:  events.Warn,
+			steps: []step{
+				{10 * time.Second, []events.Problem{cart(events.Warn, "cart at 85%")}},
+				{11 * time.Second, []events.Problem{acked(cart(events.Warn, "cart at 86%"), "alice", 11*time.Second)}},
+				{12 * time.Second, []events.Problem{acked(cart(events.Crit, "cart at 117%"), "alice", 11*time.Second)}},
+				{13 * time.Second, []events.Problem{acked(cart(events.Crit, "cart at 118%"), "alice", 11*time.Second)}},
+				{20 * time.Second, nil},
+			},
+			want: []string{"opened endpoint/cart warn", "acknowledged endpoint/cart warn by alice", "escalated endpoint/cart crit", "resolved endpoint/cart crit 10s"},
+		},
+		{
+			name: "an acknowledgement carries the highest severity the sink was told, though the problem fell back",
+			min:  events.Warn,
+			steps: []step{
+				{10 * time.Second, []events.Problem{cart(events.Crit, "cart at 117%")}},
+				{11 * time.Second, []events.Problem{acked(cart(events.Warn, "cart at 90%"), "alice", 11*time.Second)}},
+				{20 * time.Second, nil},
+			},
+			want: []string{"opened endpoint/cart crit", "acknowledged endpoint/cart crit by alice", "resolved endpoint/cart crit 10s"},
+		},
+		{
+			name: "a crit-only sink that never opened the problem is told nothing of its acknowledgement",
+			min:  events.Crit,
+			steps: []step{
+				{10 * time.Second, []events.Problem{cart(events.Warn, "cart at 85%")}},
+				{11 * time.Second, []events.Problem{acked(cart(events.Warn, "cart at 86%"), "alice", 11*time.Second)}},
+				{20 * time.Second, nil},
+			},
+			want: nil,
+		},
+		{
+			name: "a crit-only sink that opens an acknowledged problem is told it opened, then that it is acknowledged",
+			min:  events.Crit,
+			steps: []step{
+				{10 * time.Second, []events.Problem{cart(events.Warn, "cart at 85%")}},
+				{11 * time.Second, []events.Problem{acked(cart(events.Warn, "cart at 86%"), "alice", 11*time.Second)}},
+				{12 * time.Second, []events.Problem{acked(cart(events.Crit, "cart at 117%"), "alice", 11*time.Second)}},
+				{20 * time.Second, nil},
+			},
+			want: []string{"opened endpoint/cart crit", "acknowledged endpoint/cart crit by alice", "resolved endpoint/cart crit 10s"},
+		},
+		{
+			name: "a problem that resolves and comes back is acknowledged anew",
+			min:  events.Warn,
+			steps: []step{
+				{10 * time.Second, []events.Problem{acked(cart(events.Warn, "cart at 85%"), "alice", 10*time.Second)}},
+				{11 * time.Second, nil},
+				{15 * time.Second, []events.Problem{problem(events.KindEndpoint, "cart", events.Warn, 15*time.Second, "cart at 88%")}},
+				{16 * time.Second, []events.Problem{acked(problem(events.KindEndpoint, "cart", events.Warn, 15*time.Second, "cart at 88%"), "bob", 16*time.Second)}},
+			},
+			want: []string{"opened endpoint/cart warn", "acknowledged endpoint/cart warn by alice", "resolved endpoint/cart warn 1s",
+				"opened endpoint/cart warn", "acknowledged endpoint/cart warn by bob"},
+		},
+		{
 			name: "a problem that resolves and comes back alerts again",
 			min:  events.Warn,
 			steps: []step{
@@ -156,8 +218,11 @@ func TestAlertsFireOnceOnOpeningAndOnceOnResolving(t *testing.T) {
 			var got []string
 			for _, a := range sink.alerts() {
 				line := string(a.State) + " " + a.Key() + " " + a.Severity.String()
-				if a.State == Resolved {
+				switch {
+				case a.State == Resolved:
 					line += " " + a.Duration
+				case a.State == Acknowledged && a.Ack != nil:
+					line += " by " + a.Ack.By
 				}
 				got = append(got, line)
 			}
@@ -171,26 +236,61 @@ func TestAlertsFireOnceOnOpeningAndOnceOnResolving(t *testing.T) {
 	}
 }
 
-func TestAnAlertSaysWhatHappenedInItsTextAndCleansWhatItQuotes(t *testing.T) {
-	p := problem(events.KindEndpoint, "cart\x1b[31m", events.Crit, 0, "cart at 186% of its ceiling\x07 (372 of 200 QPS)")
-	opened := newAlert(Opened, "Winter drop", p, t0)
-	if want := "launchwatch · Winter drop: CRIT endpoint cart: cart at 186% of its ceiling (372 of 200 QPS)"; opened.Text != want {
-		t.Errorf("opened text %q, want %q", opened.Text, want)
-	}
-	escalated := newAlert(Escalated, "Winter drop", p, t0)
-	if want := "launchwatch · Winter drop: ESCALATED endpoint cart to CRIT: cart at 186% of its ceiling (372 of 200 QPS)"; escalated.Text != want {
-		t.Errorf("escalated text %q, want %q", escalated.Text, want)
-	}
+func TestAnAlertSaysWhatHappenedInWordsAndCleansWhatItQuotes(t *testing.T) {
+	burst := events.Problem{Kind: events.KindErrors, Subject: "error_rate", Title: "error burst", Severity: events.Crit, Since: t0,
+		Message: "error burst: 42% of requests failing (120/s)\x1b[2J, measured", Lines: "warn 1%, crit 5%"}
+	acked := burst
+	acked.Ack = &snapshot.Ack{By: "alice@war-room\x07", At: t0.Add(time.Minute)}
 	// The problem eased before it resolved: the resolve quotes the worst
 	// it reached, never the recovered figure.
-	p.Message = "cart at 12% of its ceiling (24 of 200 QPS)"
-	p.Worst = "cart at 186% of its ceiling\x07 (372 of 200 QPS)" // as an older launchwatch worded it
-	resolved := newAlert(Resolved, "Winter drop", p, t0.Add(4*time.Minute+12*time.Second))
-	if want := "launchwatch · Winter drop: RESOLVED endpoint cart after 4m12s (worst, crit: cart at 186% of its ceiling (372 of 200 QPS))"; resolved.Text != want {
-		t.Errorf("resolved text %q, want %q", resolved.Text, want)
+	eased := burst
+	eased.Message = "error burst: 0.2% of requests failing (1/s), measured"
+	eased.Worst = burst.Message
+	cart := problem(events.KindEndpoint, "cart\x1b[31m", events.Crit, 0, "cart at 186% of its ceiling\x07 (372 of 200 QPS)")
+	cart.Title = "cart endpoint"
+	untitled := problem(events.KindEndpoint, "cart", events.Warn, 0, "cart at 86% of its ceiling")
+	source := events.Problem{Kind: events.KindSource, Subject: "prometheus", Title: "source prometheus", Severity: events.Crit, Since: t0,
+		Message: "source prometheus down: connection refused"}
+	const end = 4*time.Minute + 10*time.Second
+	tests := []struct {
+		name  string
+		state State
+		p     events.Problem
+		at    time.Duration
+		want  string
+	}{
+		{"an opening says the severity, the summary with the plan's lines, and the launch", Opened, burst, 0,
+			"CRITICAL · Error burst: 42% of requests failing (120/s), measured (plan: warn 1%, crit 5%) · Winter drop"},
+		{"an escalation says to what", Escalated, burst, 0,
+			"Escalated to critical · Error burst: 42% of requests failing (120/s), measured (plan: warn 1%, crit 5%) · Winter drop"},
+		{"an acknowledgement says who, cleaned", Acknowledged, acked, time.Minute,
+			"Acknowledged by alice@war-room · Error burst: 42% of requests failing (120/s), measured (plan: warn 1%, crit 5%) · Winter drop"},
+		{"a resolve says how long and the worst it reached, not the recovered figure", Resolved, eased, end,
+			"Resolved after 4m10s · Error burst (worst, critical: 42% of requests failing (120/s), measured) · Winter drop"},
+		{"an endpoint is named by its title, its subject cleaned", Opened, cart, 0,
+			"CRITICAL · Cart endpoint: cart at 186% of its ceiling (372 of 200 QPS) · Winter drop"},
+		{"a problem without a title is its message", Opened, untitled, 0,
+			"WARNING · Cart at 86% of its ceiling · Winter drop"},
+		{"an untitled problem's resolve", Resolved, untitled, end,
+			"Resolved after 4m10s · Cart at 86% of its ceiling (worst, warning) · Winter drop"},
+		{"a message that names its problem is the whole line", Resolved, source, end,
+			"Resolved after 4m10s · Source prometheus down: connection refused (worst, critical) · Winter drop"},
 	}
-	if resolved.DurationSeconds != 252 {
-		t.Errorf("duration_seconds %v, want 252", resolved.DurationSeconds)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newAlert(tt.state, "Winter drop", tt.p, t0.Add(tt.at))
+			if a.Text != tt.want {
+				t.Errorf("text\n%q, want\n%q", a.Text, tt.want)
+			}
+			for _, internal := range []string{tt.p.Key(), string(tt.p.Kind) + " " + tt.p.Subject, "error_rate", "errors"} {
+				if strings.Contains(a.Text, internal) {
+					t.Errorf("text %q names the internal %q", a.Text, internal)
+				}
+			}
+		})
+	}
+	if resolved := newAlert(Resolved, "Winter drop", eased, t0.Add(end)); resolved.DurationSeconds != 250 || resolved.Duration != "4m10s" {
+		t.Errorf("duration %v (%s), want 250 s", resolved.DurationSeconds, resolved.Duration)
 	}
 }
 

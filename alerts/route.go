@@ -36,6 +36,7 @@ func (e permanentError) Unwrap() error { return e.err }
 type route struct {
 	Route
 	fired   map[string]events.Severity // open alerts: the severity last sent, by problem key; Observe's only
+	acked   map[string]bool            // open alerts whose acknowledgement was sent, by problem key; Observe's only
 	nextSeq uint64                     // the next alert's place in the queue; Observe's only
 	fire    []Alert                    // Observe's scratch: the alerts a frame fires
 	file    *queueFile                 // nil: the queue is in memory only
@@ -105,7 +106,7 @@ func (d *Dispatcher) newRoute(r Route) (*route, error) {
 	if r.HoldWait <= 0 {
 		r.HoldWait = time.Second
 	}
-	rt := &route{Route: r, fired: map[string]events.Severity{}, status: SinkStatus{Name: r.Sink.Name()}}
+	rt := &route{Route: r, fired: map[string]events.Severity{}, acked: map[string]bool{}, status: SinkStatus{Name: r.Sink.Name()}}
 	for range r.Concurrency {
 		rt.lanes = append(rt.lanes, &lane{wake: make(chan struct{}, 1)})
 	}

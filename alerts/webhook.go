@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -32,6 +31,11 @@ type WebhookOptions struct {
 	Timeout time.Duration
 	Retries int
 	Backoff time.Duration
+	// Format is the body's shape (default FormatJSON). FormatPagerDuty
+	// needs RoutingKeyFile, the file holding the integration's routing
+	// key, and posts to PagerDutyEventsURL when no URL is given.
+	Format         Format
+	RoutingKeyFile string
 	// Client sends the requests (default: one with the environment's
 	// proxy settings that follows no redirect).
 	Client *http.Client
@@ -44,12 +48,18 @@ const MaxBackoff = time.Minute
 // maxSecretFile bounds a URL or header file: a secret is short.
 const maxSecretFile = 64 << 10
 
-// Webhook POSTs each alert as JSON.
+// maxRoutingKey bounds a routing key, four times PagerDuty's 32
+// characters.
+const maxRoutingKey = 128
+
+// Webhook POSTs each alert as JSON in its format.
 type Webhook struct {
-	url     string
-	shown   string // scheme://host, for errors and logs: the rest may be the token
-	headers http.Header
-	opts    WebhookOptions
+	url        string
+	shown      string // scheme://host, for errors and logs: the rest may be the token
+	headers    http.Header
+	routingKey string // PagerDuty's; in the body alone, never in a log, an error or the queue file
+	host       string // a PagerDuty event's source when the launch has no name
+	opts       WebhookOptions
 }
 
 // NewWebhook reads the URL and header files and returns the sink. Errors
@@ -57,6 +67,10 @@ type Webhook struct {
 func NewWebhook(o WebhookOptions) (*Webhook, error) {
 	if o.Timeout <= 0 {
 		return nil, fmt.Errorf("timeout must be positive, got %s", o.Timeout)
+	}
+	key, err := formatOptions(&o)
+	if err != nil {
+		return nil, err
 	}
 	raw := o.URL
 	if o.URLFile != "" {
@@ -70,7 +84,10 @@ func NewWebhook(o WebhookOptions) (*Webhook, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, errors.New("the webhook URL is not an http(s) URL with a host")
 	}
-	w := &Webhook{url: raw, shown: u.Scheme + "://" + u.Host, headers: http.Header{}, opts: o}
+	w := &Webhook{url: raw, shown: u.Scheme + "://" + u.Host, headers: http.Header{}, routingKey: key, opts: o}
+	if o.Format == FormatPagerDuty {
+		w.host, _ = os.Hostname()
+	}
 	for k, v := range o.Headers {
 		w.headers.Set(k, v)
 	}
@@ -99,6 +116,47 @@ func NewWebhook(o WebhookOptions) (*Webhook, error) {
 	return w, nil
 }
 
+// formatOptions checks the options of o's format and fills its defaults:
+// json when none is given; for pagerduty, the routing key it returns and
+// PagerDuty's URL when o names none.
+func formatOptions(o *WebhookOptions) (routingKey string, err error) {
+	if o.Format == "" {
+		o.Format = FormatJSON
+	}
+	switch o.Format {
+	case FormatJSON, FormatSlack:
+		if o.RoutingKeyFile != "" {
+			return "", fmt.Errorf("routing_key_file is for format %s only", FormatPagerDuty)
+		}
+		return "", nil
+	case FormatPagerDuty:
+	default:
+		return "", fmt.Errorf("format %q is not one of json, pagerduty, slack", o.Format)
+	}
+	if o.RoutingKeyFile == "" {
+		return "", errors.New("format pagerduty needs routing_key_file, the file holding the integration's routing key")
+	}
+	k, err := readSecret(o.RoutingKeyFile)
+	if err != nil {
+		return "", fmt.Errorf("routing_key_file: %w", err)
+	}
+	if strings.ContainsAny(k, "\r\n\x00") {
+		return "", fmt.Errorf("routing_key_file: %s holds more than one line", o.RoutingKeyFile)
+	}
+	k = strings.TrimSpace(k)
+	switch {
+	case k == "":
+		return "", fmt.Errorf("routing_key_file: %s holds only spaces", o.RoutingKeyFile)
+	case len(k) > maxRoutingKey:
+		// PagerDuty's keys are 32 characters; redact counts on a short one.
+		return "", fmt.Errorf("routing_key_file: %s holds %d bytes: not a routing key (PagerDuty's have 32 characters)", o.RoutingKeyFile, len(k))
+	}
+	if o.URL == "" && o.URLFile == "" {
+		o.URL = PagerDutyEventsURL
+	}
+	return k, nil
+}
+
 // readSecret reads a small file and cuts its trailing newline.
 func readSecret(path string) (string, error) {
 	f, err := os.Open(path)
@@ -120,21 +178,35 @@ func readSecret(path string) (string, error) {
 	return s, nil
 }
 
-// Name is the webhook's scheme and host.
-func (w *Webhook) Name() string { return "webhook " + w.shown }
-
-// ID names the webhook's URL without showing it, token and all: 16 hex
-// digits of its SHA-256. Its queue file is named by it, so a start with the
-// same URL finds the alerts the last one left.
-func (w *Webhook) ID() string {
-	sum := sha256.Sum256([]byte(w.url))
-	return hex.EncodeToString(sum[:8])
+// Name is the webhook's scheme and host, and its format unless json.
+func (w *Webhook) Name() string {
+	if w.opts.Format != FormatJSON {
+		return "webhook " + w.shown + " (" + string(w.opts.Format) + ")"
+	}
+	return "webhook " + w.shown
 }
 
-// Send POSTs the alert, retrying network errors, timeouts, 408, 429 and
-// 5xx; any other answer outside 2xx is final, and its error Permanent.
+// ID names the webhook's URL, and a PagerDuty webhook's routing key,
+// without showing them: 16 hex digits of their SHA-256. Its queue file is
+// named by it, so a start with the same URL (and key) finds the alerts the
+// last one left, and two PagerDuty services behind the one events URL
+// each keep their own.
+func (w *Webhook) ID() string {
+	h := sha256.New()
+	h.Write([]byte(w.url))
+	if w.routingKey != "" {
+		h.Write([]byte{0})
+		h.Write([]byte(w.routingKey))
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// Send POSTs the alert in the webhook's format, retrying network errors,
+// timeouts, 408, 429 and 5xx; any other answer outside 2xx is final, and
+// its error Permanent (PagerDuty answers 202, and 400 to an event it
+// refuses).
 func (w *Webhook) Send(ctx context.Context, a Alert) error {
-	body, err := json.Marshal(a)
+	body, err := encode(w.opts.Format, a, w.routingKey, w.host)
 	if err != nil {
 		return Permanent(fmt.Errorf("encode alert: %w", err))
 	}
@@ -192,7 +264,7 @@ func (w *Webhook) post(ctx context.Context, body []byte) (retry bool, after time
 		return false, 0, nil
 	}
 	err = fmt.Errorf("answered %s", resp.Status)
-	if s := snapshot.CleanText(strings.TrimSpace(string(snippet)), 200); s != "" {
+	if s := snapshot.CleanText(w.redact(strings.TrimSpace(string(snippet))), 200); s != "" {
 		err = fmt.Errorf("answered %s: %s", resp.Status, s)
 	}
 	switch c := resp.StatusCode; {
@@ -204,6 +276,21 @@ func (w *Webhook) post(ctx context.Context, body []byte) (retry bool, after time
 		return false, 0, fmt.Errorf("%w (redirects are not followed: give the final URL)", err)
 	}
 	return false, 0, err
+}
+
+// redact hides the routing key in the start of a receiver's answer: one
+// that echoes the event must not put the key in an error, the log or the
+// screen. What is kept is cut to 256 bytes, so a key that the 512 bytes
+// read cut in two, which no longer matches, is not kept either.
+func (w *Webhook) redact(s string) string {
+	if w.routingKey == "" {
+		return s
+	}
+	s = strings.ReplaceAll(s, w.routingKey, "xxxxx")
+	if len(s) > 256 {
+		s = s[:256]
+	}
+	return s
 }
 
 // retryAfter reads a Retry-After of seconds; anything else is no advice.

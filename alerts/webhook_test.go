@@ -26,6 +26,7 @@ type hookServer struct {
 	statuses []int
 	hang     bool
 	bodies   []map[string]any
+	raw      [][]byte // the bodies as they came
 	headers  []http.Header
 }
 
@@ -37,6 +38,7 @@ func newHookServer(t *testing.T, statuses ...int) *hookServer {
 		_ = json.Unmarshal(body, &m)
 		h.mu.Lock()
 		h.bodies = append(h.bodies, m)
+		h.raw = append(h.raw, body)
 		h.headers = append(h.headers, r.Header.Clone())
 		status := h.statuses[min(len(h.bodies), len(h.statuses))-1]
 		hang := h.hang

@@ -74,6 +74,7 @@ type AlertCommand struct {
 // AlertWebhook is an HTTP endpoint POSTed each alert.
 type AlertWebhook struct {
 	// URL, or URLFile holding it: a Slack webhook URL is itself a secret.
+	// Format pagerduty without either posts to PagerDuty's events URL.
 	URL     WebhookURL `yaml:"url,omitempty"`
 	URLFile string     `yaml:"url_file,omitempty"`
 	// Headers are sent with every POST; HeaderFiles name files whose
@@ -243,7 +244,7 @@ func (c *Config) validateAlerts(p *problems) {
 	for i, w := range c.Alerts.Webhooks {
 		field := fmt.Sprintf("alerts.webhooks[%d]", i)
 		switch {
-		case w.URL == "" && w.URLFile == "":
+		case w.URL == "" && w.URLFile == "" && w.Format != WebhookPagerDuty: // pagerduty's defaults to PagerDuty's events URL
 			p.add(field, "set url, or url_file naming a file that holds it")
 		case w.URL != "" && w.URLFile != "":
 			p.add(field+".url", "set url or url_file, not both")

@@ -78,6 +78,7 @@ func alertRoutes(a config.Alerts, queueAt string) ([]alerts.Route, error) {
 		sink, err := alerts.NewWebhook(alerts.WebhookOptions{
 			URL: string(w.URL), URLFile: w.URLFile, Headers: w.Headers, HeaderFiles: w.HeaderFiles,
 			Timeout: w.Timeout, Retries: w.Retries, Backoff: w.Backoff,
+			Format: alerts.Format(w.Format), RoutingKeyFile: w.RoutingKeyFile,
 		})
 		if err != nil {
 			return nil, &config.Error{Pos: w.Pos, Field: fmt.Sprintf("alerts.webhooks[%d]", i), Msg: err.Error()}

@@ -133,7 +133,7 @@ func TestRecordKeepsWhatAWebhookDidNotTakeAndTheNextRunSendsItFirst(t *testing.T
 			cart = a
 		}
 	}
-	if cart == nil || cart["kind"] != "endpoint" || !strings.Contains(cart["text"].(string), "endpoint cart") || len(cart["dedup_key"].(string)) != 32 {
+	if cart == nil || cart["kind"] != "endpoint" || !strings.Contains(cart["text"].(string), "Cart endpoint: ") || len(cart["dedup_key"].(string)) != 32 {
 		t.Fatalf("the command got no opening alert for cart, with its dedup_key: %s", b)
 	}
 	queues, _ := filepath.Glob(rec + ".webhook-*.queue")
