@@ -32,7 +32,7 @@ test-unit:
 
 ## test-update: rewrite golden files after an intended change (the screen, the exports)
 test-update:
-	go test ./tui/... ./recording/... ./report/... -update
+	go test ./tui/... ./recording/... ./report/... ./alerts/... -update
 
 bench:
 	scripts/bench.sh
