@@ -643,16 +643,18 @@ func later(a, b time.Time) time.Time {
 }
 
 // AlertmanagersLeft says, once the Dispatcher is closed, what each
-// Alertmanager still holds of launchwatch's and until when; nil without
-// Alertmanagers.
+// Alertmanager still holds of launchwatch's and until when; nil before
+// Close or without Alertmanagers.
 func (d *Dispatcher) AlertmanagersLeft() []AlertmanagerLeft {
 	if d == nil || d.am == nil {
 		return nil
 	}
-	out := make([]AlertmanagerLeft, len(d.am.ams))
-	for i, am := range d.am.ams {
+	var out []AlertmanagerLeft
+	for _, am := range d.am.ams {
 		am.mu.Lock()
-		out[i] = am.left
+		if am.left.Name != "" {
+			out = append(out, am.left)
+		}
 		am.mu.Unlock()
 	}
 	return out
