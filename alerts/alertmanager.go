@@ -429,7 +429,7 @@ func wakeUp(c chan struct{}) {
 }
 
 // run posts am's alerts when they change and every Resend, until closing;
-// then once more if something changed that it was not told. frame is
+// then once more if there is something it was not told. frame is
 // held by observe while it takes a frame, so a post carries whole frames.
 func (am *Alertmanager) run(ctx context.Context, closing <-chan struct{}, frame *sync.Mutex, log *slog.Logger) {
 	tick := time.NewTicker(am.opts.Resend)
@@ -439,16 +439,29 @@ func (am *Alertmanager) run(ctx context.Context, closing <-chan struct{}, frame 
 		case <-am.wake:
 		case <-tick.C:
 		case <-closing:
-			am.mu.Lock()
-			dirty := am.dirty
-			am.mu.Unlock()
-			if dirty {
+			if am.untold() {
 				am.sync(ctx, frame, log)
 			}
 			return
 		}
 		am.sync(ctx, frame, log)
 	}
+}
+
+// untold reports whether am has not been told something: a change since
+// its last post began, an alert it has not taken, a resolve.
+func (am *Alertmanager) untold() bool {
+	am.mu.Lock()
+	defer am.mu.Unlock()
+	if am.dirty {
+		return true
+	}
+	for _, it := range am.items {
+		if !it.accepted || !it.resolved.IsZero() {
+			return true
+		}
+	}
+	return false
 }
 
 // posted is an item as a post carried it.

@@ -92,12 +92,13 @@ func (am *Alertmanager) createSilence(ctx context.Context, s amSilenceBody) (str
 	return got.SilenceID, nil
 }
 
-// deleteSilence expires a silence; one that is gone or already expired
-// counts as done.
+// deleteSilence expires a silence; one that is gone counts as done.
+// Alertmanager 0.25 answers 200 for one already expired and 500 "silence
+// not found" for one it does not know (a newer one 404).
 func (am *Alertmanager) deleteSilence(ctx context.Context, id string) error {
 	_, err := am.call(ctx, http.MethodDelete, "api/v2/silence/"+url.PathEscape(id), nil, 0)
 	var e *amError
-	if errors.As(err, &e) && (e.status == http.StatusNotFound || e.status == http.StatusInternalServerError && strings.Contains(e.err.Error(), "already expired")) {
+	if errors.As(err, &e) && (e.status == http.StatusNotFound || e.status == http.StatusInternalServerError && strings.Contains(e.err.Error(), "silence not found")) {
 		return nil
 	}
 	return err

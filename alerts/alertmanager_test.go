@@ -103,7 +103,9 @@ func newFakeAM(t *testing.T) *fakeAM {
 				return
 			}
 		}
-		http.NotFound(w, r)
+		// As Alertmanager 0.25 answers for a silence it does not know.
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, `"silence not found"`)
 	})
 	f.Server = httptest.NewServer(mux)
 	t.Cleanup(f.Close)
@@ -557,5 +559,47 @@ func TestNewAlertmanagerRefusesWhatCannotWork(t *testing.T) {
 		if _, err := NewAlertmanager(tc.o); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: %v, want %q", tc.o, err, tc.want)
 		}
+	}
+}
+
+func TestASilenceSomeoneRemovedInAlertmanagerIsNotRemovedAgainAndAgain(t *testing.T) {
+	am := newFakeAM(t)
+	at := newAMTest(t, Options{}, 20*time.Millisecond, time.Second, am.URL)
+	p := errorBurst(events.Crit, "42% failing")
+	p.Ack = &snapshot.Ack{By: "bob", At: t0}
+	at.d.Observe(t0, []events.Problem{p})
+	waitFor(t, "the silence", func() bool { s, _ := am.silenceList(); return len(s) == 1 })
+	am.mu.Lock()
+	am.silences = nil // purged by someone in Alertmanager's UI
+	am.mu.Unlock()
+	at.d.Observe(t0.Add(time.Second), nil)
+	waitFor(t, "the resolve", func() bool { return at.d.Status()[0].Pending == 0 })
+	time.Sleep(100 * time.Millisecond) // several resends
+	at.d.Close()
+	if s := at.d.Status()[0]; s.LastError != "" {
+		t.Errorf("status %+v: a silence already gone is no failure", s)
+	}
+	if l := at.d.AlertmanagersLeft(); len(l) != 1 || l[0].Silences != 0 {
+		t.Errorf("left %+v: want no silence left", l)
+	}
+}
+
+func TestCloseTellsAnAlertmanagerWhatItHasNotTakenOnceMore(t *testing.T) {
+	am := newFakeAM(t)
+	at := newAMTest(t, Options{}, time.Hour, time.Second, am.URL) // no resend comes before Close
+	at.d.Observe(t0, []events.Problem{errorBurst(events.Crit, "42% failing")})
+	waitFor(t, "the opening", func() bool { return len(am.allPosts()) == 1 })
+	am.set(http.StatusServiceUnavailable, "restarting", false)
+	at.clock.Advance(time.Second)
+	at.d.Observe(t0.Add(time.Second), nil)
+	waitFor(t, "the resolve refused", func() bool { return at.d.Status()[0].Failing() })
+	am.set(0, "", false)
+	at.d.Close()
+	a, i := lastOf(am.allPosts(), "alertname", "LaunchErrors")
+	if i != 1 || !a.EndsAt.Equal(t0.Add(time.Second)) {
+		t.Errorf("post %d ends %s: want the resolve posted at Close", i, a.EndsAt)
+	}
+	if l := at.d.AlertmanagersLeft(); len(l) != 1 || l[0].Standing != 0 || l[0].Resolves != 0 {
+		t.Errorf("left %+v: want nothing", l)
 	}
 }

@@ -507,3 +507,11 @@ func mustShop(t *testing.T) *sim.Shop {
 	}
 	return shop
 }
+
+func TestConfigCheckHidesTheAlertmanagersPassword(t *testing.T) {
+	cfg := alertConfig(t, "http://127.0.0.1:9/metrics", "  alertmanager:\n    - url: http://ops:hunter2@am.example:9093\n")
+	out, errOut, code := execute(t, "config", "check", cfg)
+	if code != 0 || strings.Contains(out+errOut, "hunter2") || !strings.Contains(out, "url: http://ops:xxxxx@am.example:9093") {
+		t.Errorf("exit %d, the effective config:\n%s%s", code, out, errOut)
+	}
+}
