@@ -75,6 +75,9 @@ type Options struct {
 	Runbooks     map[string]string
 	DashboardURL string
 	Labels       map[string]string
+	// Alertmanagers are posted every standing problem (alertmanager.go):
+	// state-based, beside the routes' queues.
+	Alertmanagers []*Alertmanager
 }
 
 // Runbook is the runbook of a problem: its kind/subject's, else its
@@ -137,6 +140,7 @@ type Dispatcher struct {
 	mu     sync.Mutex // Observe and Close
 	last   map[string]events.Problem
 	closed bool
+	am     *amGroup // nil without Alertmanagers
 }
 
 // New opens the routes' queue files, sending first what they hold, and
@@ -170,6 +174,7 @@ func New(opts Options) (*Dispatcher, error) {
 			d.wg.Go(func() { d.work(rt, l) })
 		}
 	}
+	d.am = startAlertmanagers(opts)
 	return d, nil
 }
 
@@ -186,6 +191,7 @@ func (d *Dispatcher) Observe(at time.Time, problems []events.Problem) {
 	if d.closed {
 		return
 	}
+	d.am.observe(problems)
 	now := make(map[string]events.Problem, len(problems))
 	for _, p := range problems {
 		now[p.Key()] = p
@@ -281,7 +287,7 @@ func (d *Dispatcher) Status() []SinkStatus {
 		out[i] = r.status
 		r.mu.Unlock()
 	}
-	return out
+	return append(out, d.am.status()...)
 }
 
 // Close stops taking problems and waits up to the grace period for the
@@ -318,6 +324,7 @@ func (d *Dispatcher) Close() {
 			}
 		}
 	}
+	d.am.close(d.opts.Grace)
 }
 
 // errNotSent is why an alert still waiting at exit failed.

@@ -39,9 +39,9 @@ func burstAlerts() []Alert {
 	return []Alert{opened, escalated, acknowledged, resolved}
 }
 
-// posted sends a with a webhook of format f to a real server and returns
+// postedBody sends a with a webhook of format f to a real server and returns
 // the body it got, indented.
-func posted(t *testing.T, f Format, a Alert) []byte {
+func postedBody(t *testing.T, f Format, a Alert) []byte {
 	t.Helper()
 	srv := newHookServer(t, http.StatusAccepted)
 	o := WebhookOptions{URL: srv.URL + "/v2/enqueue", Timeout: 5 * time.Second, Format: f}
@@ -76,7 +76,7 @@ func TestWebhookBodiesPerFormatAndState(t *testing.T) {
 	for _, f := range []Format{FormatJSON, FormatPagerDuty, FormatSlack} {
 		for _, a := range burstAlerts() {
 			t.Run(string(f)+"/"+string(a.State), func(t *testing.T) {
-				golden.RequireEqual(t, posted(t, f, a))
+				golden.RequireEqual(t, postedBody(t, f, a))
 			})
 		}
 	}

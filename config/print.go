@@ -8,7 +8,7 @@ import (
 // expanded. Secrets come out hidden: passwords and bearer tokens as
 // "<secret>" (prometheus/common's Secret type redacts itself when
 // marshalled, as its URL type does for proxy_url), and the password in a
-// source's URL as "xxxxx" ("http://user:xxxxx@host").
+// source's or an Alertmanager's URL as "xxxxx" ("http://user:xxxxx@host").
 func (c *Config) YAML() ([]byte, error) {
 	out := *c
 	if p := c.Sources.Prometheus; p != nil {
@@ -28,6 +28,13 @@ func (c *Config) YAML() ([]byte, error) {
 		cp := *p
 		cp.URL = RedactURL(p.URL)
 		out.Sources.Probe = &cp
+	}
+	if ams := c.Alerts.Alertmanagers; len(ams) > 0 {
+		out.Alerts.Alertmanagers = make([]AlertAlertmanager, len(ams))
+		for i, am := range ams {
+			am.URL = RedactURL(am.URL)
+			out.Alerts.Alertmanagers[i] = am
+		}
 	}
 	return yaml.Marshal(&out)
 }

@@ -13,16 +13,21 @@ import (
 )
 
 // startAlerts builds the config's alert sinks and has p feed them every
-// frame; nil when the config has none. Webhook queues are kept in files
-// named from queueAt (see QueueAt); "" keeps them in memory. The pipeline
-// closes the dispatcher when its Run returns, after the last frame.
+// frame; nil when the config has none (Alertmanagers count). Webhook
+// queues are kept in files named from queueAt (see QueueAt); "" keeps them
+// in memory. The pipeline closes the dispatcher when its Run returns,
+// after the last frame.
 func startAlerts(p *pipeline.Pipeline, cfg *config.Config, log *slog.Logger, queueAt string) (*alerts.Dispatcher, error) {
 	routes, err := alertRoutes(cfg.Alerts, queueAt)
-	if err != nil || len(routes) == 0 {
+	if err != nil {
+		return nil, err
+	}
+	ams, err := alertmanagers(cfg.Alerts)
+	if err != nil || len(routes) == 0 && len(ams) == 0 {
 		return nil, err
 	}
 	log = log.With("component", "alerts")
-	d, err := alerts.New(alerts.Options{Launch: Name(cfg), Routes: routes, Log: log,
+	d, err := alerts.New(alerts.Options{Launch: Name(cfg), Routes: routes, Log: log, Alertmanagers: ams,
 		Runbooks: cfg.Alerts.Runbooks, DashboardURL: cfg.Alerts.DashboardURL, Labels: cfg.Alerts.Labels})
 	if err != nil {
 		return nil, fmt.Errorf("alerts: %w", err)
@@ -38,7 +43,26 @@ func startAlerts(p *pipeline.Pipeline, cfg *config.Config, log *slog.Logger, que
 		}
 		log.Info("alerts to", attrs...)
 	}
+	for _, am := range ams {
+		log.Info("alerts to", "sink", am.Name(), "min_severity", am.MinSeverity(), "resend", am.Resend(), "ends_after", alerts.EndsAtResends*am.Resend())
+	}
 	return d, nil
+}
+
+// alertmanagers turns the config's Alertmanagers into sinks; a client
+// block that cannot be used here (a CA file missing) fails, placed.
+func alertmanagers(a config.Alerts) ([]*alerts.Alertmanager, error) {
+	var out []*alerts.Alertmanager
+	for i, c := range a.Alertmanagers {
+		am, err := alerts.NewAlertmanager(alerts.AlertmanagerOptions{
+			URL: c.URL, Timeout: c.Timeout, Resend: c.Resend, MinSeverity: severity(c.MinSeverity), HTTPClientConfig: c.HTTPClientConfig,
+		})
+		if err != nil {
+			return nil, &config.Error{Pos: c.Pos, Field: fmt.Sprintf("alerts.alertmanager[%d]", i), Msg: err.Error()}
+		}
+		out = append(out, am)
+	}
+	return out, nil
 }
 
 // QueueAt is where the webhooks' queue files go: beside a recording

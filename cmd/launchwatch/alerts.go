@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/launchwatch/launchwatch/alerts"
 	"github.com/launchwatch/launchwatch/config"
@@ -11,10 +12,26 @@ import (
 )
 
 // reportAlerts says, after the run, which alert sinks failed or kept
-// alerts for the next start: the screen is gone by then, and a failure
-// must not pass unseen. It returns an exit error of status 1 when an
-// alert was lost or is not delivered, naming how many and to which sink.
+// alerts for the next start, and what each Alertmanager is left holding:
+// the screen is gone by then, and a failure must not pass unseen. It
+// returns an exit error of status 1 when an alert was lost or is not
+// delivered, naming how many and to which sink. An alert left standing in
+// an Alertmanager is neither: it resolves there at its endsAt.
 func reportAlerts(w io.Writer, d *alerts.Dispatcher) error {
+	for _, l := range d.AlertmanagersLeft() {
+		if l.Standing > 0 {
+			fmt.Fprintf(w, "alerts: %s: %d alerts stand there until %s (their endsAt): nothing posts them again, so it resolves them then\n",
+				l.Name, l.Standing, l.Until.Local().Format(time.TimeOnly))
+		}
+		if l.Resolves > 0 {
+			fmt.Fprintf(w, "alerts: %s: %d resolves not delivered by exit: it resolves those alerts by %s (their endsAt)\n",
+				l.Name, l.Resolves, l.ResolvesBy.Local().Format(time.TimeOnly))
+		}
+		if l.Silences > 0 {
+			fmt.Fprintf(w, "alerts: %s: %d silences of acknowledged problems not removed by exit: they end at %s; expire them in Alertmanager\n",
+				l.Name, l.Silences, l.SilencesUntil.Local().Format(time.DateTime))
+		}
+	}
 	var lost, kept []string
 	for _, s := range d.Status() {
 		if s.Lost() == 0 && s.Kept == 0 {
@@ -55,7 +72,7 @@ func alertsFrom(cfg *config.Config, path string) error {
 	if err != nil {
 		return err
 	}
-	if len(from.Alerts.Commands) == 0 && len(from.Alerts.Webhooks) == 0 {
+	if len(from.Alerts.Commands) == 0 && len(from.Alerts.Webhooks) == 0 && len(from.Alerts.Alertmanagers) == 0 {
 		return fmt.Errorf("--alerts-from %s: the file has no alerts block", path)
 	}
 	cfg.Alerts = from.Alerts
