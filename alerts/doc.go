@@ -1,8 +1,11 @@
-// Package alerts sends problems out of the screen as they open, escalate
-// and resolve: to a command run with the problem as JSON on standard input, or
-// to a webhook POSTed the same JSON with a Slack-compatible "text" field.
+// Package alerts sends problems out of the screen as they open, escalate,
+// are acknowledged and resolve: to a command run with the problem as JSON
+// on standard input, to a webhook POSTed a body in its format (the same
+// JSON, PagerDuty's Events API v2, Slack's blocks; format.go), and to
+// Alertmanagers, which are told what stands rather than what changed.
 //
 //	frames ──> Dispatcher.Observe ──> per sink: severity filter, dedup ──> queue ──> workers ──> Send
+//	                             └──> Alertmanagers: every standing problem, again every resend
 //
 // The Dispatcher watches every frame's problems (a pipeline frame sink
 // feeds it, so no frame is skipped) and fires once when a problem opens
@@ -11,7 +14,16 @@
 // between. A problem that grows more severe than a sink was told (warn to
 // crit) fires once more, as escalated; falling back and rising again does
 // not repeat it. A sink that only takes critical problems fires when a
-// problem first reaches crit.
+// problem first reaches crit. A problem a person acknowledges (on any
+// screen: events.Problem.Ack) fires once more, as acknowledged, on each
+// sink that has it open.
+//
+// An Alertmanager (alertmanager.go) is posted every standing problem at
+// once when it changes and again every resend, each post saying it ends
+// four resends later, so a watcher that stops leaves nothing open past
+// that; a resolved problem is posted ended. An acknowledgement becomes a
+// silence on the first Alertmanager that takes it, removed when the
+// problem resolves.
 //
 // Observe never waits on a sink. Each sink has a bounded queue and a few
 // workers; a full queue drops its oldest waiting alert and counts it lost.

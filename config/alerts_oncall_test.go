@@ -10,7 +10,7 @@ func TestTheOnCallBlocksLoadWithDefaults(t *testing.T) {
   scrape:
     targets: [http://127.0.0.1:9400/metrics]
   alertmanager:
-    url: http://127.0.0.1:9093
+    url: http://lw:s3cr3t@127.0.0.1:9093
 preset: sim
 alerts:
   alertmanager:
@@ -46,7 +46,7 @@ alerts:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(string(out), "hunter2") {
+	if strings.Contains(string(out), "hunter2") || strings.Contains(string(out), "s3cr3t") {
 		t.Errorf("the effective config prints an Alertmanager's password:\n%s", out)
 	}
 }

@@ -29,6 +29,11 @@ func (c *Config) YAML() ([]byte, error) {
 		cp.URL = RedactURL(p.URL)
 		out.Sources.Probe = &cp
 	}
+	if am := c.Sources.Alertmanager; am != nil {
+		cp := *am
+		cp.URL = RedactURL(am.URL)
+		out.Sources.Alertmanager = &cp
+	}
 	if ams := c.Alerts.Alertmanagers; len(ams) > 0 {
 		out.Alerts.Alertmanagers = make([]AlertAlertmanager, len(ams))
 		for i, am := range ams {
