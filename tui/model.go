@@ -72,6 +72,10 @@ type Options struct {
 	// this screen's user is); nil acknowledges on this screen only (a
 	// replay, which shows the acknowledgements its recording holds).
 	Acknowledge func(key string) error
+	// Notice is a warning the footer shows until the first control's
+	// answer replaces it, such as the lines of a recording a replay read
+	// past; empty for none.
+	Notice string
 	// Bell rings the terminal's bell (writes BEL to the screen's output)
 	// when a new critical problem opens; nil is no bell (--no-bell, a
 	// replay).
@@ -188,6 +192,7 @@ func New(opts Options) Model {
 		window:  opts.Window,
 		drawn:   new([numPanels]drawnPanel),
 		footers: new(footerMemo),
+		note:    opts.Notice,
 	}
 	m.initWall()
 	m.applyTheme()
