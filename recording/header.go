@@ -18,12 +18,15 @@
 package recording
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/launchwatch/launchwatch/snapshot"
 	"strconv"
 	"time"
+
+	"github.com/launchwatch/launchwatch/snapshot"
 )
 
 // Format is the value of a header's "format" key.
@@ -64,6 +67,26 @@ type Header struct {
 	// Part is 0 (or 1) in the first file and 2, 3, … in the files a rotation
 	// continues in.
 	Part int `json:"part,omitempty"`
+	// ID names the recording apart from every other, the same in each of
+	// its parts: the exports label every series with it, so two launches
+	// (or two runs of one) imported into one Prometheus do not collide.
+	// Create sets it; a file written before it existed has none, and
+	// RecordingID derives the same one from the name and start.
+	ID string `json:"id,omitempty"`
+}
+
+// RecordingID returns the header's ID or, in a file written before
+// headers had one, the one Create would have given it: the launch name's
+// Slug, the start in UTC and six hex digits of a hash of both (the start
+// to the nanosecond), as in "flash-sale-20261127T115500Z-3f9a1c". It
+// depends on nothing but the header, so an old recording exported twice
+// gets the same ID.
+func (h Header) RecordingID() string {
+	if h.ID != "" {
+		return h.ID
+	}
+	sum := sha256.Sum256([]byte(h.Launch.Name + "\x00" + h.Started.UTC().Format(time.RFC3339Nano)))
+	return Slug(h.Launch.Name) + "-" + h.Started.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(sum[:3])
 }
 
 // Launch names the launch a recording watched.
@@ -168,6 +191,7 @@ const (
 // clean makes the header's display strings safe for a terminal.
 func (h *Header) clean() {
 	h.Launch.Name = snapshot.CleanText(h.Launch.Name, maxName)
+	h.ID = snapshot.CleanText(h.ID, maxName)
 	h.Host = snapshot.CleanText(h.Host, maxName)
 	h.Origin.Kind = snapshot.CleanText(h.Origin.Kind, maxName)
 	h.Origin.From = snapshot.CleanText(h.Origin.From, maxMessage)

@@ -72,7 +72,8 @@ type Writer struct {
 
 // Create opens a recording at path for appending, making missing parent
 // directories (mode 0700). A new or empty file gets h as its header (mode
-// 0600); Format and Version are set for the caller.
+// 0600); Format, Version and, when empty, ID (see RecordingID) are set for
+// the caller.
 //
 // When path already holds a recording, Create checks it as Open would
 // with OpenOptions.Strict (a line in the middle that holds no record is
@@ -88,6 +89,7 @@ func Create(path string, h Header, opts Options) (*Writer, error) {
 		opts.SyncEvery = DefaultSyncEvery
 	}
 	h.Format, h.Version = Format, Version
+	h.ID = h.RecordingID()
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create recording: %w", err)
 	}
