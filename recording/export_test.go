@@ -202,3 +202,39 @@ func importsEverySample(t *testing.T, r *Recording) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestCSVWithoutT0LeavesTSecondsEmpty(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "no-t0.lwrec.jsonl")
+	h := testHeader()
+	h.Launch.StartsAt = time.Time{}
+	w, err := Create(path, h, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range exportSnaps()[:2] {
+		if err := w.Append(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, row := range rows[1:] {
+		if row[1] != "" || row[2] != "shop" || row[0] == "" {
+			t.Errorf("row %d: time %q, t_seconds %q, launch %q; want a time, no t_seconds without T0, and shop", i+1, row[0], row[1], row[2])
+		}
+	}
+}

@@ -10,8 +10,11 @@
 // record in one write, syncs about once a second, cuts a torn tail before it
 // appends after a crash, and rotates to numbered parts past a size limit. A
 // Recording indexes a file by byte offset and time without holding its
-// snapshots, reads one record or a range, and reports a torn tail as a
-// warning. WriteCSV and WriteOpenMetrics export the snapshot data.
+// snapshots, reads one record or a range, reports a torn tail as a
+// warning, and reads past a line in the middle that holds no record with a
+// warning naming it (or refuses the file, OpenOptions.Strict). WriteCSV and
+// WriteOpenMetrics export the snapshot data, named by the signal table's
+// units and labelled with the launch and the recording's ID.
 //
 // Text read back from a file is untrusted: names, hosts, errors and warnings
 // pass through snapshot.CleanText on the way in.
@@ -78,7 +81,7 @@ type Header struct {
 // RecordingID returns the header's ID or, in a file written before
 // headers had one, the one Create would have given it: the launch name's
 // Slug, the start in UTC and six hex digits of a hash of both (the start
-// to the nanosecond), as in "flash-sale-20261127T115500Z-3f9a1c". It
+// to the nanosecond), as in "flash-sale-20261127T115500Z-92654b". It
 // depends on nothing but the header, so an old recording exported twice
 // gets the same ID.
 func (h Header) RecordingID() string {
