@@ -296,11 +296,15 @@ func (s *Source) silencesOver(ctx context.Context, covered map[string][]string) 
 	return out, warnings
 }
 
-// get GETs path under the base URL and decodes its JSON answer into v,
-// reading at most limit bytes. Errors name the path, never the URL (its
-// query may hold a token), and hold no server text uncleaned.
-func (s *Source) get(ctx context.Context, path string, limit int64, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.base+path, nil)
+// get GETs target (a path and query) under the base URL and decodes its
+// JSON answer into v, reading at most limit bytes. Errors name the path,
+// never the URL (its query may hold a token), and hold no server text
+// uncleaned.
+func (s *Source) get(ctx context.Context, target string, limit int64, v any) error {
+	// Errors name the path alone: the query is the same every poll, and
+	// the message is the source problem's line.
+	path, _, _ := strings.Cut(target, "?")
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.base+target, nil)
 	if err != nil {
 		return fmt.Errorf("GET %s: %w", path, err)
 	}
