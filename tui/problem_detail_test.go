@@ -290,3 +290,40 @@ func TestTheTeamsWordsCannotDriveTheTerminal(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRenderOnCall is BenchmarkRender's frame at 200x60 with the
+// team's 50 alerts on the problems panel (the most a snapshot holds), and
+// with a problem opened.
+func BenchmarkRenderOnCall(b *testing.B) {
+	var fifty []snapshot.TeamAlert
+	for i := range snapshot.MaxTeamAlerts {
+		fifty = append(fifty, snapshot.TeamAlert{Name: fmt.Sprintf("Alert%02d", i), Severity: "warning",
+			Summary: "something of theirs is wrong", Since: t0.Add(-time.Duration(i) * time.Minute), Labels: "job=node"})
+	}
+	for _, opened := range []bool{false, true} {
+		b.Run(fmt.Sprintf("200x60_opened=%v", opened), func(b *testing.B) {
+			snaps := onCallSnapshots(300)
+			for i := range snaps {
+				if snaps[i].TeamAlerts != nil {
+					snaps[i].TeamAlerts = fifty
+				}
+			}
+			m := focusOn(b, onCallModel(snaps, 200, 60), panelProblems)
+			if opened {
+				m.selectProblem(rowIndex(m.shown(), keyErrors))
+				m = drive(m, keyMsg("enter"))
+			}
+			feed := newFeed(snaps, demoPlan())
+			for range snaps {
+				feed.next()
+			}
+			s := snaps[len(snaps)-1]
+			b.ReportAllocs()
+			for b.Loop() {
+				s.Time = s.Time.Add(time.Second)
+				next, _ := m.Update(feed.msg(s))
+				m = next.(Model)
+			}
+		})
+	}
+}
