@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/launchwatch/launchwatch/alerts"
+	"github.com/launchwatch/launchwatch/events"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -160,12 +162,19 @@ func TestUpAndDownInAnOpenedProblemOpenTheNextRowAndEscGoesBack(t *testing.T) {
 func TestAOpenedProblemThatClearsSaysSo(t *testing.T) {
 	m := focusOn(t, onCallModel(onCallSnapshots(120), 120, 40), panelProblems)
 	m = drive(m, keyMsg("enter"))
-	// The next frame has no problem: the source of every one is gone.
-	empty := m.shown()
-	empty.Problems, empty.Snapshot.TeamAlerts = nil, nil
-	empty.Seq++
-	m = drive(m, frameMsg{frame: empty})
+	// The next frame has the page weight cleared, the rest standing.
+	next := m.shown()
+	next.Problems = slices.DeleteFunc(slices.Clone(next.Problems), func(p events.Problem) bool { return p.Key() == "page-weight/page" })
+	next.Seq++
+	m = drive(m, frameMsg{frame: next})
 	wantAll(t, m.View(), "Problem · esc back", "problem page-weight/page: cleared, no longer on the problems panel")
+	// a there takes nothing: not the worst of those standing either.
+	var got []string
+	m.opts.Acknowledge = func(key string) error { got = append(got, key); return nil }
+	m = drive(m, keyMsg("a"))
+	if len(got) != 0 {
+		t.Errorf("a on a cleared problem acknowledged %q", got)
+	}
 }
 
 func TestAcknowledgingInAnOpenedProblemTakesThatProblem(t *testing.T) {

@@ -343,7 +343,9 @@ func (m *Model) acknowledge() {
 	ps := fr.Problems
 	i := m.problemCursor()
 	if m.detail != "" {
-		i = rowIndex(fr, m.detail)
+		if i = rowIndex(fr, m.detail); i < 0 {
+			return // the problem opened has cleared: nothing to take
+		}
 	}
 	if i >= len(ps) {
 		m.note = theirsNote
