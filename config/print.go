@@ -29,5 +29,10 @@ func (c *Config) YAML() ([]byte, error) {
 		cp.URL = RedactURL(p.URL)
 		out.Sources.Probe = &cp
 	}
+	if am := c.Sources.Alertmanager; am != nil {
+		cp := *am
+		cp.URL = RedactURL(am.URL)
+		out.Sources.Alertmanager = &cp
+	}
 	return yaml.Marshal(&out)
 }
