@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/launchwatch/launchwatch/collectors/alertmanager"
 	"github.com/launchwatch/launchwatch/collectors/host"
 	"github.com/launchwatch/launchwatch/collectors/probe"
 	"github.com/launchwatch/launchwatch/collectors/prom"
@@ -56,7 +57,26 @@ func FromConfig(cfg *config.Config, log *slog.Logger) ([]source.Source, error) {
 	if len(sources) == 0 {
 		return nil, fmt.Errorf("%s: no source has anything to answer: set signals, a preset, or enable sources.host or sources.probe", cfg.File)
 	}
+	// The Alertmanager answers no figure: it is read beside the sources
+	// that do, never in place of them.
+	if am := cfg.Sources.Alertmanager; am != nil {
+		src, err := alertmanager.New(am, launchName(cfg))
+		if err != nil {
+			return nil, fmt.Errorf("sources.alertmanager: %w", err)
+		}
+		sources = append(sources, Logged(src, log))
+	}
 	return sources, nil
+}
+
+// launchName is the launch's name as launchwatch's alerts carry it (their
+// launch label): launch.Name's, which this package cannot import (launch
+// builds on it); a test holds the two together.
+func launchName(cfg *config.Config) string {
+	if cfg.Launch.Name != "" {
+		return cfg.Launch.Name
+	}
+	return cfg.File
 }
 
 // HistoryFromConfig builds the config's Prometheus source and a History
