@@ -7,7 +7,6 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/launchwatch/launchwatch/alerts"
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/events"
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -58,7 +57,7 @@ func (m *Model) problemDetail(f *frame, p events.Problem, w int) (string, []stri
 	l := problemLevel(p)
 	name := snapshot.CleanText(p.Name(), 60)
 	lines := wrapped(st.level(l), levelWord(l)+st.levelMark(l)+" · "+name, w)
-	lines = append(lines, wrapped(st.Text, snapshot.CleanText(alerts.Summary(p, p.Message), 0), w)...)
+	lines = append(lines, wrapped(st.Text, snapshot.CleanText(p.Summary(p.Message), 0), w)...)
 	lines = append(lines, "")
 	field := func(label, value string, k ink) {
 		lines = append(lines, labelled(st, label, value, k, w)...)
