@@ -87,7 +87,7 @@ const maxText = 500
 
 func newAlert(state State, launch string, p events.Problem, at time.Time) Alert {
 	a := Alert{
-		State: state, Launch: snapshot.CleanText(launch, 100), Kind: p.Kind, Severity: p.Severity,
+		State: state, Launch: snapshot.LaunchLabel(launch), Kind: p.Kind, Severity: p.Severity,
 		Subject: snapshot.CleanText(p.Subject, 100), Message: snapshot.CleanText(p.Message, maxText),
 		Since: p.Since, Time: at,
 	}

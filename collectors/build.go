@@ -60,23 +60,13 @@ func FromConfig(cfg *config.Config, log *slog.Logger) ([]source.Source, error) {
 	// The Alertmanager answers no figure: it is read beside the sources
 	// that do, never in place of them.
 	if am := cfg.Sources.Alertmanager; am != nil {
-		src, err := alertmanager.New(am, launchName(cfg))
+		src, err := alertmanager.New(am, cfg.LaunchName())
 		if err != nil {
 			return nil, fmt.Errorf("sources.alertmanager: %w", err)
 		}
 		sources = append(sources, Logged(src, log))
 	}
 	return sources, nil
-}
-
-// launchName is the launch's name as launchwatch's alerts carry it (their
-// launch label): launch.Name's, which this package cannot import (launch
-// builds on it); a test holds the two together.
-func launchName(cfg *config.Config) string {
-	if cfg.Launch.Name != "" {
-		return cfg.Launch.Name
-	}
-	return cfg.File
 }
 
 // HistoryFromConfig builds the config's Prometheus source and a History

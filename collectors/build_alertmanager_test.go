@@ -11,12 +11,13 @@ import (
 )
 
 // The source tells launchwatch's own alerts by their launch label, which
-// the alert sinks write as launch.Name: the two must agree, named or not.
+// the alert sinks write as launch.Name cleaned (snapshot.LaunchLabel): the
+// two must agree, named or not, and for a name cleaning changes (a tab).
 func TestTheAlertmanagerSourceKnowsTheLaunchByTheNameItsAlertsCarry(t *testing.T) {
 	for _, named := range []bool{true, false} {
 		doc := "sources:\n  probe: {url: \"http://127.0.0.1:9/\"}\n  alertmanager: {url: \"http://127.0.0.1:9093\"}\n"
 		if named {
-			doc = "launch: {name: Winter drop}\n" + doc
+			doc = "launch: {name: \"Winter\\tdrop\"}\n" + doc
 		}
 		cfg, err := config.Parse("lw.yaml", []byte(doc))
 		if err != nil {
@@ -35,7 +36,7 @@ func TestTheAlertmanagerSourceKnowsTheLaunchByTheNameItsAlertsCarry(t *testing.T
 		if found == nil || found.Name() != snapshot.SourceAlertmanager {
 			t.Fatalf("no alertmanager source among %d", len(sources))
 		}
-		if got, want := found.Launch(), launch.Name(cfg); got != want || got == "" {
+		if got, want := found.Launch(), snapshot.LaunchLabel(launch.Name(cfg)); got != want || got == "" || (named && got == launch.Name(cfg)) {
 			t.Errorf("named %v: the source reads launch %q, the alerts carry %q", named, got, want)
 		}
 	}

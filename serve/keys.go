@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -102,12 +103,17 @@ func LoadKeyring(path string) (*Keyring, error) {
 	if k.keys, err = parseAuthorizedKeys(path); err != nil {
 		return nil, err
 	}
+	if len(k.keys) == 0 {
+		return nil, fmt.Errorf("authorized keys %s: no key in it", path)
+	}
 	k.read = fi
 	return k, nil
 }
 
 // refresh reads the file again when it changed since its last good read.
-// A good read replaces the keys; a failed one keeps them and is logged
+// A good read replaces the keys, and a file removed or left without a key
+// leaves none (every keyed session ends); a read that fails (a line that
+// does not parse, a file it may not open) keeps them and is logged
 // when it differs from the failure logged last, so a file broken for an
 // hour is said once, not at every look. A failed read is tried again at
 // the next look, since the file may be mid-write.
@@ -119,9 +125,14 @@ func (k *Keyring) refresh(log *slog.Logger) {
 		return
 	}
 	var keys []gossh.PublicKey
-	if err != nil {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		// Taken away: no key gets in, and every keyed session ends. A
+		// broken file may be a typo; a file removed is a decision.
+		fi, err = nil, nil
+	case err != nil:
 		err = fmt.Errorf("authorized keys: %w", err)
-	} else {
+	default:
 		keys, err = parseAuthorizedKeys(k.path)
 	}
 	if err != nil {
@@ -135,6 +146,10 @@ func (k *Keyring) refresh(log *slog.Logger) {
 		log.Info("authorized keys readable again")
 	}
 	k.read, k.keys, k.failed = fi, keys, ""
+	if len(keys) == 0 {
+		log.Warn("authorized keys: no key left (the file is gone or empty): every key is refused and its sessions end", "file", k.path)
+		return
+	}
 	log.Info("authorized keys read again", "keys", len(keys))
 }
 
@@ -188,9 +203,6 @@ func parseAuthorizedKeys(path string) ([]gossh.PublicKey, error) {
 			return nil, fmt.Errorf("%s:%d: not an authorized key: %w", path, i+1, err)
 		}
 		keys = append(keys, key)
-	}
-	if len(keys) == 0 {
-		return nil, fmt.Errorf("authorized keys %s: no key in it", path)
 	}
 	return keys, nil
 }

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -77,7 +78,9 @@ func TestAuthorizedKeysArePlacedWhenBadAndReadAgainWhenChanged(t *testing.T) {
 	later := time.Now().Add(time.Minute)
 	for _, broken := range []func() error{
 		func() error { return os.WriteFile(path, []byte("garbage\n"), 0o600) },
-		func() error { return os.Remove(path) },
+		// Not a file it can read (a directory in its place): as a file
+		// it may not open.
+		func() error { return errors.Join(os.Remove(path), os.Mkdir(path, 0o700)) },
 	} {
 		logged.Reset()
 		if err := broken(); err != nil {
@@ -96,11 +99,34 @@ func TestAuthorizedKeysArePlacedWhenBadAndReadAgainWhenChanged(t *testing.T) {
 	}
 	// Fixed, it is read again, and the log says so.
 	logged.Reset()
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(path, []byte(aliceLine), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if !k.allowed(alice, log) || k.allowed(bob, log) || !strings.Contains(logged.String(), "authorized keys readable again") {
 		t.Errorf("the fixed file: alice must get in and bob not, and the log say so:\n%s", logged.String())
+	}
+	// The last key taken out, or the file removed, lets nobody in: that
+	// is a decision, not a typo.
+	for _, away := range []func() error{
+		func() error { return os.WriteFile(path, []byte("# the war room is closed\n"), 0o600) },
+		func() error { return os.Remove(path) },
+	} {
+		if err := os.WriteFile(path, []byte(aliceLine), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_ = os.Chtimes(path, later.Add(time.Minute), later.Add(time.Minute))
+		if !k.allowed(alice, log) {
+			t.Fatal("alice is not let in by a file that holds her key")
+		}
+		if err := away(); err != nil {
+			t.Fatal(err)
+		}
+		if k.allowed(alice, log) {
+			t.Error("a key file emptied or removed still lets alice in")
+		}
 	}
 }
 

@@ -336,3 +336,28 @@ func BenchmarkRenderOnCall(b *testing.B) {
 		})
 	}
 }
+
+// a without a selection takes the worst problem as if nobody had taken
+// any: pressed twice (or by two people within a frame) it asks for the
+// same problem again, which the pipeline keeps as it was, rather than
+// taking the next one nobody looked at.
+func TestAcknowledgingTwiceTakesTheWorstOnce(t *testing.T) {
+	snaps := launchSnapshots(120)
+	m := onCallModel(snaps, 120, 40)
+	worst, ok := events.Worst(m.shown().Problems)
+	if !ok {
+		t.Fatal("no problem stands")
+	}
+	for i := range snaps {
+		if !snaps[i].Time.Before(worst.Since) {
+			snaps[i].Acks = map[string]snapshot.Ack{worst.Key(): {By: "alice@war-room", At: snaps[i].Time}}
+		}
+	}
+	m = onCallModel(snaps, 120, 40)
+	var got []string
+	m.opts.Acknowledge = func(key string) error { got = append(got, key); return nil }
+	m = drive(m, keyMsg("a"), keyMsg("a"))
+	if len(got) != 2 || got[0] != worst.Key() || got[1] != worst.Key() {
+		t.Errorf("a twice asked for %q: want the worst, %s, both times", got, worst.Key())
+	}
+}

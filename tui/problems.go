@@ -334,8 +334,8 @@ func (m *Model) takeProblems(f pipeline.Frame) tea.Cmd {
 }
 
 // acknowledge acknowledges the selected problem (the one opened, else the
-// one the cursor is on, else the worst: events.Worst, not the first row,
-// which is its group's root) until it clears, for every screen when the
+// one the cursor is on, else the worst, acknowledged or not, not the
+// first row, which is its group's root) until it clears, for every screen when the
 // pipeline takes it (Options.Acknowledge), and stops the flash. A team's
 // alert is theirs: the footer says where it is acknowledged.
 func (m *Model) acknowledge() {
@@ -354,7 +354,14 @@ func (m *Model) acknowledge() {
 	if len(ps) == 0 {
 		return
 	}
-	p, _ := events.Worst(ps)
+	// The worst as if nobody had acknowledged anything: acknowledged
+	// problems sort below the rest of their severity, so the worst by
+	// Compare would move on to the next at each press, and a double tap
+	// would take a problem nobody looked at.
+	p := slices.MinFunc(ps, func(a, b events.Problem) int {
+		a.Ack, b.Ack = nil, nil
+		return events.Compare(a, b)
+	})
 	if i >= 0 {
 		p = ps[i]
 	}

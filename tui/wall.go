@@ -397,7 +397,7 @@ func wallProblem(f *frame, w, h int) string {
 		tail := "  for " + capacity.FormatDuration(f.snap.Time.Sub(p.Since))
 		if p.Ack != nil {
 			// Taken on any screen: the room sees someone is on it.
-			tail += "  ack " + p.Ack.By
+			tail += "  ack " + cleanCut(p.Ack.By, maxTailBy)
 		}
 		tail = st.Faint.Render(tail)
 		room := max(inner-ansi.StringWidth(head)-ansi.StringWidth(tail), 0)

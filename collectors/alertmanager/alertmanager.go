@@ -78,8 +78,8 @@ type cachedSilence struct {
 }
 
 // New returns the source for a sources.alertmanager block; launch is the
-// launch's name as launchwatch's own alerts carry it (their launch
-// label).
+// launch's name (config.LaunchName), matched as launchwatch's own alerts
+// carry it in their launch label (snapshot.LaunchLabel).
 func New(cfg *config.AlertmanagerSource, launch string) (*Source, error) {
 	if cfg == nil {
 		return nil, errors.New("alertmanager: no sources.alertmanager block")
@@ -96,7 +96,7 @@ func New(cfg *config.AlertmanagerSource, launch string) (*Source, error) {
 	if timeout <= 0 {
 		timeout = config.SourceTimeout(config.DefaultInterval)
 	}
-	return &Source{client: hc, base: strings.TrimRight(cfg.URL, "/"), launch: launch, timeout: timeout, wall: time.Now,
+	return &Source{client: hc, base: strings.TrimRight(cfg.URL, "/"), launch: snapshot.LaunchLabel(launch), timeout: timeout, wall: time.Now,
 		silences: make(map[string]cachedSilence)}, nil
 }
 
