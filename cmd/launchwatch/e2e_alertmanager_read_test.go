@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,29 +13,6 @@ import (
 	"github.com/launchwatch/launchwatch/internal/testtool"
 	"github.com/launchwatch/launchwatch/sim"
 )
-
-// amPost POSTs v as JSON to a real Alertmanager's API and decodes its
-// answer into out (nil: not read).
-func amPost(t *testing.T, base, path string, v, out any) {
-	t.Helper()
-	body, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.Post(base+path, "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST %s: %s", path, resp.Status)
-	}
-	if out != nil {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // The real binary watches the simulator with a real Alertmanager read
 // back: the team's alerts firing there are on the problems panel, marked
@@ -82,7 +56,7 @@ alerts:
 	now := time.Now().UTC().Truncate(time.Second)
 	ends := now.Add(time.Hour)
 	own := map[string]string{"alertname": "LaunchLimit", "severity": "critical", "launch": "Winter drop", "kind": "limit", "subject": "bandwidth"}
-	amPost(t, am.URL, "/api/v2/alerts", []map[string]any{
+	promtest.PostJSON(t, am.URL, "/api/v2/alerts", []map[string]any{
 		{"labels": map[string]string{"alertname": "HighLatency", "severity": "critical", "service": "checkout"},
 			"annotations": map[string]string{"summary": "p99 over 2 s on checkout"}, "startsAt": now.Add(-5 * time.Minute), "endsAt": ends},
 		{"labels": map[string]string{"alertname": "DiskFilling", "severity": "warning", "instance": "db-1:9100"},
@@ -93,7 +67,7 @@ alerts:
 	for _, name := range []string{"launch", "kind", "subject"} {
 		matchers = append(matchers, map[string]any{"name": name, "value": own[name], "isRegex": false, "isEqual": true})
 	}
-	amPost(t, am.URL, "/api/v2/silences", map[string]any{"matchers": matchers, "startsAt": now, "endsAt": ends,
+	promtest.PostJSON(t, am.URL, "/api/v2/silences", map[string]any{"matchers": matchers, "startsAt": now, "endsAt": ends,
 		"createdBy": "bob@oncall", "comment": "the link is known: CDN switch at 12:30"}, nil)
 
 	s := startTmux(t, 120, 40, bin+" watch --no-record --no-bell --config "+cfg)

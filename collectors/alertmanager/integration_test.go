@@ -1,11 +1,8 @@
 package alertmanager_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"testing"
 	"time"
 
@@ -15,29 +12,6 @@ import (
 	"github.com/launchwatch/launchwatch/internal/promtest"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
-
-// post POSTs v as JSON to a path of the Alertmanager and decodes its
-// answer into out (nil: not read).
-func post(t *testing.T, base, path string, v, out any) {
-	t.Helper()
-	body, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.Post(base+path, "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST %s: %s", path, resp.Status)
-	}
-	if out != nil {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			t.Fatalf("POST %s: %v", path, err)
-		}
-	}
-}
 
 type amAlert struct {
 	Labels      map[string]string `json:"labels"`
@@ -62,7 +36,7 @@ func silence(t *testing.T, base, by, comment string, ends time.Time, labels map[
 	var out struct {
 		SilenceID string `json:"silenceID"`
 	}
-	post(t, base, "/api/v2/silences", map[string]any{"matchers": ms, "startsAt": time.Now().UTC(), "endsAt": ends,
+	promtest.PostJSON(t, base, "/api/v2/silences", map[string]any{"matchers": ms, "startsAt": time.Now().UTC(), "endsAt": ends,
 		"createdBy": by, "comment": comment}, &out)
 	if out.SilenceID == "" {
 		t.Fatal("the Alertmanager gave the silence no id")
@@ -80,7 +54,7 @@ func TestARealAlertmanagersAlertsAndSilencesAreReadBack(t *testing.T) {
 	ends := now.Add(time.Hour)
 	ownLabels := map[string]string{"alertname": "LaunchErrors", "severity": "critical", "launch": "Winter drop",
 		"kind": string(events.KindErrors), "subject": "error_rate"}
-	post(t, am.URL, "/api/v2/alerts", []amAlert{
+	promtest.PostJSON(t, am.URL, "/api/v2/alerts", []amAlert{
 		{Labels: map[string]string{"alertname": "HighLatency", "severity": "critical", "service": "checkout"},
 			Annotations: map[string]string{"summary": "p99 over 2 s on checkout", "description": "long words"}, StartsAt: now.Add(-5 * time.Minute), EndsAt: ends},
 		{Labels: map[string]string{"alertname": "DiskFilling", "severity": "warning", "instance": "db-1:9100"},
