@@ -16,12 +16,7 @@ import (
 
 // Name is what the screen, the recording and the alerts call the launch:
 // its name, else its config file.
-func Name(cfg *config.Config) string {
-	if cfg.Launch.Name != "" {
-		return cfg.Launch.Name
-	}
-	return cfg.File
-}
+func Name(cfg *config.Config) string { return cfg.LaunchName() }
 
 // NewRecording creates (or appends to) a recording of cfg's launch at
 // path, or at a new file in the state directory when path is empty.

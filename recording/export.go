@@ -133,7 +133,8 @@ func (c *columns) codeNames() []string {
 // WriteCSV writes a recording's snapshot data as CSV: a header row of time
 // (RFC 3339, UTC, milliseconds), t_seconds (seconds since the launch's T0,
 // negative before it; empty when the header has no T0), launch (the
-// launch's name, so the rows of two launches can share a sheet), every
+// launch's name as alerts carry it, so the rows of two launches can share
+// a sheet), every
 // exported signal of the signal table in its order by its MetricName
 // (pv, bandwidth_bytes_per_second, error_ratio, latency_p95_seconds, …),
 // then endpoint_qps.NAME for every endpoint and error_codes.CODE (failed
@@ -162,7 +163,7 @@ func WriteCSV(w io.Writer, r *Recording) error {
 		return fmt.Errorf("export CSV: %w", err)
 	}
 	h := r.Header()
-	t0 := h.Launch.StartsAt
+	t0, launch := h.Launch.StartsAt, snapshot.LaunchLabel(h.Launch.Name)
 	row := make([]string, len(head))
 	for i, t := range c.times {
 		row = row[:0]
@@ -170,7 +171,7 @@ func WriteCSV(w io.Writer, r *Recording) error {
 		if !t0.IsZero() {
 			since = strconv.FormatFloat(t.Sub(t0).Seconds(), 'f', -1, 64)
 		}
-		row = append(row, t.UTC().Format("2006-01-02T15:04:05.000Z07:00"), since, h.Launch.Name)
+		row = append(row, t.UTC().Format("2006-01-02T15:04:05.000Z07:00"), since, launch)
 		for _, col := range c.fixed {
 			row = append(row, cell(col[i]))
 		}
@@ -208,10 +209,11 @@ func cell(v float64) string {
 // and, when the recording has a fleet, a family per fleet signal with a
 // series per server (launchwatch_server_requests{server="web-3"}, …) and
 // launchwatch_server_gone{server="web-3"} (1 while it is gone). Every
-// series carries launch (the launch's name) and recording (the header's
-// RecordingID), so two launches, or two recordings of one, imported into
-// one Prometheus stay apart. Each family has # TYPE and # HELP and all its
-// samples together, timestamps in seconds with milliseconds, then # EOF.
+// series carries launch (the launch's name as alerts carry it,
+// snapshot.LaunchLabel) and recording (the header's RecordingID), so two
+// launches, or two recordings of one, imported into one Prometheus stay
+// apart. Each family has # TYPE and # HELP and all its samples together,
+// timestamps in seconds with milliseconds, then # EOF.
 // Each fleet family is one more pass over the recording, holding 4 bytes a
 // value of that signal. Missing values are left out, as is a family with
 // no values. Two records in the same millisecond keep the first: a series
@@ -222,7 +224,9 @@ func WriteOpenMetrics(w io.Writer, r *Recording) error {
 		return fmt.Errorf("export OpenMetrics: %w", err)
 	}
 	h := r.Header()
-	labels := `launch="` + escapeLabel(h.Launch.Name) + `",recording="` + escapeLabel(h.RecordingID()) + `"`
+	// The launch label is the one every alert carries, so a series and an
+	// alert of one launch match.
+	labels := `launch="` + escapeLabel(snapshot.LaunchLabel(h.Launch.Name)) + `",recording="` + escapeLabel(h.RecordingID()) + `"`
 	bw := bufio.NewWriterSize(w, 64<<10)
 	fixed, endpoints := exported()
 	for j, sig := range fixed {

@@ -336,6 +336,7 @@ func cleanSnapshot(s *snapshot.Snapshot) {
 	s.Endpoints = cleanKeys(s.Endpoints)
 	s.ErrorCodes = cleanKeys(s.ErrorCodes)
 	s.Sources = cleanKeys(s.Sources)
+	s.TeamAlerts, s.Silences = snapshot.CleanTeamAlerts(s.TeamAlerts, s.Silences)
 	dirty := false
 	for i, srv := range s.Fleet {
 		if name := snapshot.CleanText(srv.Name, maxName); name != srv.Name {
