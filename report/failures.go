@@ -76,8 +76,8 @@ func pageWeightFailure(r *Report) (Failure, bool) {
 	ev := fmt.Sprintf("what a view cost the origin took up to %s, over the %s warning line %s", c.Worst,
 		capacity.FormatPercent(r.Thresholds.Warn), r.spanText(c.Span))
 	if pw.Known && pw.Planned > 0 {
-		ev += fmt.Sprintf("; the median view cost the origin %s against the plan's %s (%sx)",
-			capacity.FormatBytes(pw.Median), capacity.FormatBytes(pw.Planned), capacity.FormatNumber(pw.Median/pw.Planned))
+		ev += fmt.Sprintf("; a view cost the origin %s, weighted by page views, against the plan's %s (%sx)",
+			capacity.FormatBytes(pw.PerView), capacity.FormatBytes(pw.Planned), capacity.FormatNumber(pw.PerView/pw.Planned))
 	}
 	return Failure{Kind: FailurePageWeight, Title: titlePageWeight, At: c.From, Evidence: ev}, true
 }

@@ -326,26 +326,35 @@ func (a *accumulators) finish(r *Report) {
 
 func pageWeight(plan capacity.Plan, samples []sample) PageWeight {
 	pw := PageWeight{Planned: plan.Assess(snapshot.Snapshot{}, nil).PageWeight.Planned}
-	var xs []float64
+	type point struct{ perView, views float64 }
+	var pts []point
+	// The bytes over the views, kept as a running mean weighted by views
+	// so that an extreme figure cannot overflow a sum.
+	var mean, views float64
 	for _, s := range samples {
-		if !math.IsNaN(s.pageWeight) {
-			xs = append(xs, s.pageWeight)
+		if math.IsNaN(s.pageWeight) || !(s.pv > 0) || math.IsInf(s.pv, 0) {
+			continue
 		}
+		pts = append(pts, point{s.pageWeight, s.pv})
+		views += s.pv
+		mean += (s.pageWeight - mean) * (s.pv / views)
 	}
-	if len(xs) == 0 {
+	if len(pts) == 0 {
 		return pw
 	}
-	slices.Sort(xs)
-	pw.Known = true
-	pw.Median = quantile(xs, 0.5)
-	pw.P95 = quantile(xs, 0.95)
+	slices.SortFunc(pts, func(a, b point) int { return cmp.Compare(a.perView, b.perView) })
+	pw.Known, pw.Snapshots, pw.PerView = true, len(pts), mean
+	// The 95th percentile by page views: the cost of the view at which
+	// the views counted from the cheapest reach 95% of them all.
+	acc := 0.0
+	for _, p := range pts {
+		acc += p.views
+		pw.P95 = p.perView
+		if acc >= 0.95*views {
+			break
+		}
+	}
 	return pw
-}
-
-// quantile of sorted xs, the nearest rank.
-func quantile(xs []float64, q float64) float64 {
-	i := int(math.Ceil(q*float64(len(xs)))) - 1
-	return xs[min(max(i, 0), len(xs)-1)]
 }
 
 // medianStep is the median time between two snapshots; 0 for fewer than

@@ -151,14 +151,24 @@ type Miss struct {
 // Format formats a figure of this miss in its unit.
 func (m Miss) Format(v float64) string { return m.format(v) }
 
-// PageWeight is the bytes per page view against the plan.
+// PageWeight is the bytes per page view against the plan, weighted by
+// page views: an idle snapshot's one visitor weighs one view, not as much
+// as a second of the sale's thousands.
 type PageWeight struct {
 	// Planned is the planned origin bytes per view.
 	Planned float64
 	// Known is false when no snapshot measured it.
 	Known bool
-	// Median and P95 are of the measured bytes per view.
-	Median, P95 float64
+	// PerView is the origin's bytes over its page views, summed over the
+	// snapshots with page views and bandwidth both measured: each
+	// snapshot's bytes per view weighted by its page views.
+	PerView float64
+	// P95 is the bytes per view that 95% of the page views cost at most:
+	// the 95th percentile of the snapshots' bytes per view, weighted by
+	// their page views.
+	P95 float64
+	// Snapshots is how many snapshots had page views and bandwidth.
+	Snapshots int
 }
 
 // EndpointPeak is one endpoint's highest load against its ceiling.

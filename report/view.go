@@ -138,11 +138,13 @@ func (r *Report) planSection() section {
 	pw := r.PageWeight
 	pwText := "not measured (no bandwidth and PV side by side)"
 	if pw.Known {
-		pwText = fmt.Sprintf("median %s per view, 95th percentile %s, against the plan's %s", capacity.FormatBytes(pw.Median),
-			capacity.FormatBytes(pw.P95), capacity.FormatBytes(pw.Planned))
+		pwText = fmt.Sprintf("%s per view, weighted by page views (the origin's bytes over its page views in the %s snapshots "+
+			"that had both), against the plan's %s", capacity.FormatBytes(pw.PerView), capacity.FormatCount(float64(pw.Snapshots)),
+			capacity.FormatBytes(pw.Planned))
 		if pw.Planned > 0 {
-			pwText += fmt.Sprintf(" (%sx)", capacity.FormatNumber(pw.Median/pw.Planned))
+			pwText += fmt.Sprintf(" (%sx)", capacity.FormatNumber(pw.PerView/pw.Planned))
 		}
+		pwText += fmt.Sprintf("; 95%% of the page views cost at most %s", capacity.FormatBytes(pw.P95))
 	}
 	s.Items = []item{{"Page weight", pwText}}
 	if len(r.Endpoints) > 0 {
