@@ -67,3 +67,68 @@ func mdSection(md, head string) string {
 	}
 	return rest
 }
+
+// TestLimitCrossingsSayTheirBasis: a limit is judged on the measured
+// figure and, where it was not measured, on the plan's formula at the
+// measured PV. For half a minute the recording holds 3,468 PV/s but no
+// connections and no bandwidth: the plan says 17,340 connections (5 a
+// view) and 1.73 GB/s, while every connection measured was 12. Those
+// crossings are predictions and must say so, with both sides of the
+// share; a crossing of a measured figure says it was measured.
+func TestLimitCrossingsSayTheirBasis(t *testing.T) {
+	const blindPV = 3468
+	snaps := scriptedSnapshots(func(d time.Duration, s *snapshot.Snapshot) {
+		s.Connections = snapshot.Some(12)
+		if in(d, 2*time.Minute+20*time.Second, 2*time.Minute+30*time.Second) {
+			s.Connections = snapshot.Some(9000) // measured over the warning line
+		}
+		if in(d, 2*time.Minute+30*time.Second, 3*time.Minute) {
+			s.PV, s.Connections, s.Bandwidth = snapshot.Some(blindPV), snapshot.Value{}, snapshot.Value{}
+		}
+	})
+	r := buildReport(t, "basis", snaps)
+	// The first crossing of each subject and line: bandwidth crosses
+	// measured at T+01:00 and predicted at T+02:30.
+	byKey := map[string]Crossing{}
+	for _, c := range r.Crossings {
+		if _, ok := byKey[c.Subject+" "+c.Line.String()]; !ok {
+			byKey[c.Subject+" "+c.Line.String()] = c
+		}
+	}
+	conn, ok := byKey["limit/connections crit"]
+	if !ok {
+		t.Fatalf("no critical crossing of the connections limit in %+v", r.Crossings)
+	}
+	if !conn.Predicted || conn.Measured || conn.From != at(150*time.Second) {
+		t.Errorf("connections crossing %+v: want a prediction alone from T+02:30", conn)
+	}
+	if want := "173.4% of the limit: 17,340 of 10,000, predicted at 3,468 PV/s"; conn.Worst != want {
+		t.Errorf("connections crossing's worst %q, want %q", conn.Worst, want)
+	}
+	// The warning line was crossed by 9,000 measured connections first,
+	// then held by the prediction: both, and the words say so.
+	if warn := byKey["limit/connections warn"]; !warn.Predicted || !warn.Measured || warn.From != at(140*time.Second) {
+		t.Errorf("connections warning crossing %+v: want measured from T+02:20, then predicted", warn)
+	}
+	if bw := byKey["limit/bandwidth crit"]; !bw.Measured || !strings.HasSuffix(bw.Worst, ", measured") {
+		t.Errorf("the measured bandwidth crossing %+v does not say it was measured", bw)
+	}
+	if bw := byKey["limit/bandwidth warn"]; !bw.Measured || bw.Predicted {
+		t.Errorf("bandwidth's first crossing %+v, want measured alone", bw)
+	}
+	md, html := render(t, r)
+	for _, out := range []string{md, html} {
+		for _, line := range strings.Split(out, "\n") {
+			if strings.Contains(line, "connections limit") && strings.Contains(line, "measured") && !strings.Contains(line, "not measured") {
+				t.Errorf("a connections crossing that rests on a prediction reads as measured: %s", line)
+			}
+		}
+		if !strings.Contains(out, "predicted at 3,468 PV/s (the span measured in part, predicted at the PV where the figure was not measured)") {
+			t.Errorf("a crossing that stood on a measurement, then on a prediction, does not say so:\n%s", mdSection(md, "## Thresholds"))
+		}
+		if !strings.Contains(out, "| 173.4% of the limit: 17,340 of 10,000, predicted at 3,468 PV/s |") &&
+			!strings.Contains(out, "<td>173.4% of the limit: 17,340 of 10,000, predicted at 3,468 PV/s</td>") {
+			t.Errorf("the crossings do not say which rest on a prediction:\n%s", mdSection(md, "## Thresholds"))
+		}
+	}
+}

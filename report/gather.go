@@ -58,9 +58,9 @@ type peakAcc struct {
 }
 
 type crossingAcc struct {
-	c      Crossing
-	worst  float64
-	format func(float64) string // the subject's figure in words
+	c         Crossing
+	worst     float64
+	worstText string // the worst figure in words, with its basis
 }
 
 func (a *accumulators) init(r *Report, th capacity.Thresholds) {
@@ -201,12 +201,17 @@ func (a *accumulators) crossings(f pipeline.Frame, judged []capacity.Judgement) 
 			switch {
 			case l >= line && c == nil:
 				c = &crossingAcc{c: Crossing{Span: Span{From: t, To: t}, Subject: key, Title: j.Title, Line: line,
-					LineName: j.Line(a.th, line)}, worst: math.NaN(), format: j.Format}
+					LineName: j.Line(a.th, line)}, worst: math.NaN()}
 				a.open[id] = c
 				fallthrough
 			case l >= line:
 				if vok && (math.IsNaN(c.worst) || (lowerWorse && v < c.worst) || (!lowerWorse && v > c.worst)) {
-					c.worst = v
+					c.worst, c.worstText = v, j.FigureText()
+				}
+				if j.Basis() == capacity.BasisPredicted {
+					c.c.Predicted = true
+				} else {
+					c.c.Measured = true
 				}
 				c.c.To = t
 			case c != nil:
@@ -219,9 +224,7 @@ func (a *accumulators) crossings(f pipeline.Frame, judged []capacity.Judgement) 
 
 func (a *accumulators) closeCrossing(id string) {
 	c := a.open[id]
-	if !math.IsNaN(c.worst) {
-		c.c.Worst = c.format(c.worst)
-	}
+	c.c.Worst = c.worstText
 	a.done = append(a.done, c.c)
 	delete(a.open, id)
 }

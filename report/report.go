@@ -114,9 +114,16 @@ type Crossing struct {
 	// says it: "warn 80%", "crit below 0.25x".
 	Line     capacity.Level
 	LineName string
-	// Worst is the worst figure during the span, formatted (the share of a
-	// limit in use, the error rate, the page-weight ratio, the pace).
+	// Worst is the worst figure during the span in words, with its basis
+	// (the share of a limit in use, the error rate, the page-weight ratio,
+	// the pace): "173.4% of the limit: 17,340 of 10,000, predicted at
+	// 3,468 PV/s" (see capacity.Judgement.FigureText).
 	Worst string
+	// Measured and Predicted say what the level stood on in the span's
+	// snapshots: the measured figure, or the plan's formula at the
+	// measured PV (a limit whose figure was not measured); both when it
+	// changed during the span.
+	Measured, Predicted bool
 }
 
 // SellOut is the stock against the plan.

@@ -111,10 +111,19 @@ func (r *Report) crossingSection() section {
 	t := table{Head: []string{"figure", "line", "from", "to", "lasted", "worst"}}
 	for _, c := range r.Crossings {
 		t.Rows = append(t.Rows, []string{clean(c.Title), c.LineName, r.Rel(c.From), r.until(c.Span),
-			capacity.FormatDuration(c.Duration()), orDash(c.Worst)})
+			capacity.FormatDuration(c.Duration()), worstText(c)})
 	}
 	s.Tables = []table{t}
 	return s
+}
+
+// worstText is a crossing's worst figure with its basis, and says when
+// the span stood on a prediction only in part.
+func worstText(c Crossing) string {
+	if c.Predicted && c.Measured {
+		return orDash(c.Worst) + " (the span measured in part, predicted at the PV where the figure was not measured)"
+	}
+	return orDash(c.Worst)
 }
 
 func (r *Report) planSection() section {
