@@ -2,6 +2,7 @@ package report
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -130,5 +131,112 @@ func TestLimitCrossingsSayTheirBasis(t *testing.T) {
 			!strings.Contains(out, "<td>173.4% of the limit: 17,340 of 10,000, predicted at 3,468 PV/s</td>") {
 			t.Errorf("the crossings do not say which rest on a prediction:\n%s", mdSection(md, "## Thresholds"))
 		}
+	}
+}
+
+// backfillHole makes snapshots as a backfill over a Prometheus that held
+// no traffic series before T+05:00 lays them: the source answers (stock,
+// sold and the endpoints), but PV, requests, bandwidth and connections
+// are errors, their values missing.
+func backfillHole(d time.Duration, s *snapshot.Snapshot) {
+	fed := []string{"pv", "requests", "bandwidth", "connections", "error_rate", "stock", "sold", "endpoints.buy", "endpoints.login"}
+	src := snapshot.Source{OK: true, LastSuccess: s.Time, NewestSample: s.Time, Signals: fed}
+	if d < 5*time.Minute {
+		src.OK, src.Error = false, "pv: empty result (no series match); …"
+		src.Errors = map[string]string{}
+		for _, sig := range fed[:4] {
+			src.Errors[sig] = "empty result (no series match)"
+			s.Set(sig, snapshot.Value{})
+		}
+	}
+	s.Sources = map[string]snapshot.Source{"prometheus": src}
+}
+
+// TestGapsArePerSignalWithTheirStretches: a backfill whose traffic
+// signals are missing in most snapshots had no source down and no
+// snapshot missing, and the report said the data had no gap. It lists
+// each signal's snapshots without a measurement and their stretches.
+func TestGapsArePerSignalWithTheirStretches(t *testing.T) {
+	snaps := scriptedSnapshots(backfillHole)
+	missing := 0
+	for _, s := range snaps {
+		if !s.PV.OK() {
+			missing++
+		}
+	}
+	r := buildReport(t, "backfill hole", snaps)
+	var got []string
+	for _, g := range r.SignalGaps {
+		got = append(got, g.Signal)
+		if g.Missing != missing || g.Stretches != 1 || len(g.Longest) != 1 {
+			t.Errorf("%s: %d snapshots missing in %d stretches (%d listed), want %d in 1", g.Signal, g.Missing, g.Stretches, len(g.Longest), missing)
+			continue
+		}
+		st := g.Longest[0]
+		if st.From != at(script.start) || st.To != at(5*time.Minute) || st.Open || st.Snapshots != missing {
+			t.Errorf("%s: stretch %+v, want from the first snapshot to T+05:00 with %d snapshots", g.Signal, st, missing)
+		}
+	}
+	if want := []string{"pv", "requests", "connections", "bandwidth"}; !slices.Equal(got, want) {
+		t.Errorf("signals with gaps %v, want %v in the signal table's order", got, want)
+	}
+	md, html := render(t, r)
+	gaps := mdSection(md, "## Gaps")
+	for _, want := range []string{
+		"| pv | 420 of 632 snapshots (66.5%) | 1 |",
+		"| pv, requests, connections, bandwidth | T-02:00 | T+05:00 | 7m | 420 |",
+	} {
+		if !strings.Contains(gaps, want) {
+			t.Errorf("the gaps do not show %q:\n%s", want, gaps)
+		}
+	}
+	if strings.Contains(md, "no snapshot is missing") || strings.Contains(html, "Every signal was measured") {
+		t.Errorf("the report says the data has no gap:\n%s", gaps)
+	}
+}
+
+// TestALaggingSourcesPeaksAreAtTheDataTime: VictoriaMetrics holds back
+// its newest 30 s, so each poll reads figures 30 s old, and the newest
+// sample behind its answer says how old. A peak is when the figure was
+// measured, not when the poll read it.
+func TestALaggingSourcesPeaksAreAtTheDataTime(t *testing.T) {
+	const lag = 30 * time.Second
+	sc := script
+	snaps := scriptedSnapshots(func(d time.Duration, s *snapshot.Snapshot) {
+		data := s.Time
+		s.Time = s.Time.Add(lag)
+		src := s.Sources["prometheus"]
+		src.Signals = []string{"pv", "requests", "connections", "bandwidth", "error_rate", "stock", "endpoints.login", "endpoints.buy"}
+		src.NewestSample = data
+		if src.OK {
+			src.LastSuccess = s.Time
+		}
+		s.Sources["prometheus"] = src
+	})
+	r := buildReport(t, "lagging", snaps)
+	want := map[string]time.Duration{"pv": sc.pvPeakAt, "requests": sc.reqPeakAt, "connections": sc.connPeakAt, "bandwidth": sc.bwCritFrom, "error_rate": sc.errFrom}
+	for _, p := range r.Peaks {
+		if w, ok := want[p.Signal]; ok && !p.At.Equal(at(w)) {
+			t.Errorf("%s peak at %s, want %s: the data's time, not the poll's", p.Signal, r.Rel(p.At), r.Rel(at(w)))
+		}
+	}
+	for _, e := range r.Endpoints {
+		if e.Name == "login" && !e.At.Equal(at(sc.loginPeakAt)) {
+			t.Errorf("login's peak at %s, want %s", r.Rel(e.At), r.Rel(at(sc.loginPeakAt)))
+		}
+	}
+	// The stock read zero at T+08:50, of data from T+08:20.
+	if !r.SellOut.SoldOut.Equal(at(sc.soldOutAfter)) || len(r.Phases) != 3 || !r.Phases[2].From.Equal(at(sc.soldOutAfter)) {
+		t.Errorf("sold out at %s (phases %+v), want %s", r.Rel(r.SellOut.SoldOut), r.Phases, r.Rel(at(sc.soldOutAfter)))
+	}
+	if len(r.SourceLags) != 1 || r.SourceLags[0].Name != "prometheus" || r.SourceLags[0].Max != lag {
+		t.Errorf("source lags %+v, want prometheus 30s behind", r.SourceLags)
+	}
+	md, _ := render(t, r)
+	if !strings.Contains(md, "| Page views | 150 PV/s | T+02:00 |") {
+		t.Errorf("the peaks table does not place the PV peak at its data's time:\n%s", mdSection(md, "## Launch"))
+	}
+	if !strings.Contains(md, "prometheus: its data 30s behind its polls on average") {
+		t.Errorf("the report does not say the source lagged:\n%s", md[:min(len(md), 800)])
 	}
 }

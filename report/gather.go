@@ -48,10 +48,12 @@ type accumulators struct {
 	// endpoints.NAME, or "sold".
 	purchase string
 	fleet    fleetAcc
+	signals  signalAcc
 }
 
 type peakAcc struct {
 	signal, label string
+	hidden        bool // a latency percentile the peaks table leaves to the latency section
 	get           func(snapshot.Snapshot) snapshot.Value
 	format        func(float64) string
 	peak          Peak
@@ -70,10 +72,11 @@ func (a *accumulators) init(r *Report, th capacity.Thresholds) {
 	a.epIndex = make(map[string]int)
 	// The peaks are the signal table's rows with a peak, in its order.
 	for sig := range snapshot.All() {
-		if sig.Peak == "" {
+		hidden := sig.Name == snapshot.SignalLatencyP50 || sig.Name == snapshot.SignalLatencyP99
+		if sig.Peak == "" && !hidden {
 			continue
 		}
-		a.peaks = append(a.peaks, peakAcc{signal: sig.Name, label: sig.Peak, get: sig.Get,
+		a.peaks = append(a.peaks, peakAcc{signal: sig.Name, label: sig.Peak, get: sig.Get, hidden: hidden,
 			format: func(v float64) string {
 				if sig.Suffix == "" {
 					return capacity.Format(sig.Unit, v)
@@ -126,12 +129,20 @@ func (a *accumulators) add(f pipeline.Frame, judged []capacity.Judgement) {
 	for i := range a.peaks {
 		p := &a.peaks[i]
 		if v, ok := p.get(s).Get(); ok && (!p.peak.Known || v > p.peak.Value) {
-			p.peak.Value, p.peak.Known, p.peak.At = v, true, s.Time
+			p.peak.Value, p.peak.Known, p.peak.At = v, true, dataTime(&s, p.signal)
 		}
 	}
-	a.phaseAt(as.Phase, s.Time)
+	// The stock running out is a figure's moment: the data's time (see
+	// dataTime), which a lagging source gives earlier than its poll.
+	at := s.Time
+	if as.Phase == capacity.PhaseSoldOut && (a.phase == nil || a.phase.Name != as.Phase.String()) {
+		if at = dataTime(&s, snapshot.SignalStock); at.Before(a.phaseFrom()) {
+			at = a.phaseFrom()
+		}
+	}
+	a.phaseAt(as.Phase, at)
 	if as.Phase == capacity.PhaseSoldOut && a.soldOut.IsZero() {
-		a.soldOut = s.Time
+		a.soldOut = at
 	}
 	if s.Stock.OK() {
 		a.stock = s.Stock
@@ -145,10 +156,11 @@ func (a *accumulators) add(f pipeline.Frame, judged []capacity.Judgement) {
 			continue
 		}
 		if p := &a.eps[i]; !p.Known || l > p.Load {
-			p.Known, p.Load, p.QPS, p.At = true, l, e.QPS.Or(0), s.Time
+			p.Known, p.Load, p.QPS, p.At = true, l, e.QPS.Or(0), dataTime(&s, snapshot.EndpointSignal(e.Name))
 		}
 	}
 	a.sources(s)
+	a.signals.add(&s)
 }
 
 func (a *accumulators) loads(as capacity.Assessment) []float64 {
@@ -165,6 +177,14 @@ func (a *accumulators) loads(as capacity.Assessment) []float64 {
 		}
 	}
 	return out
+}
+
+// phaseFrom is when the phase now running began; zero before the first.
+func (a *accumulators) phaseFrom() time.Time {
+	if a.phase == nil {
+		return time.Time{}
+	}
+	return a.phase.From
 }
 
 func (a *accumulators) phaseAt(ph capacity.Phase, t time.Time) {
@@ -279,8 +299,13 @@ func (a *accumulators) finish(r *Report) {
 			continue // a signal this recording never measured (no latency): no row
 		}
 		pk.Signal, pk.Label, pk.Text = p.signal, p.label, p.format(pk.Value)
+		if p.hidden {
+			r.hiddenPeaks = append(r.hiddenPeaks, pk)
+			continue
+		}
 		r.Peaks = append(r.Peaks, pk)
 	}
+	r.SignalGaps, r.SourceLags = a.signals.finish()
 	r.Fleet = a.fleet.finish()
 	r.ErrorCodes = snapshot.ErrorCodeShares(a.fleet.codes)
 	r.ErrorCodesAtPeak = snapshot.ErrorCodeShares(a.fleet.atPeak)

@@ -62,6 +62,12 @@ type Report struct {
 	// with no snapshot at all.
 	SourcesDown []SourceDown
 	Gaps        []Gap
+	// SignalGaps are the signals some snapshots' sources did not measure,
+	// with their stretches; SourceLags the sources whose data stood a
+	// second or more behind their polls on average. The peaks' times are
+	// the data's (see Peak.At).
+	SignalGaps []SignalGaps
+	SourceLags []SourceLag
 	// Failures are the seed's failure modes the data shows, in the order
 	// page weight, avalanche, purchase path.
 	Failures []Failure
@@ -75,8 +81,9 @@ type Report struct {
 	ErrorCodesAtPeak []CodeShare
 	ErrorPeakAt      time.Time
 
-	samples  []sample
-	purchase string // the signal the purchase path is judged by
+	samples     []sample
+	purchase    string // the signal the purchase path is judged by
+	hiddenPeaks []Peak // the p50 and p99, for the latency section
 }
 
 // Span is a stretch of time; Open when it lasted to the end of the
@@ -97,7 +104,10 @@ type Peak struct {
 	// Value is the peak; Known is false when the signal was never measured.
 	Value float64
 	Known bool
-	At    time.Time
+	// At is when the figure was measured: the time of the newest sample
+	// behind its source's answer, which a lagging source (VictoriaMetrics
+	// holds back its newest 30 s) gives earlier than the poll.
+	At time.Time
 	// Text is the value formatted in its unit.
 	Text string
 }

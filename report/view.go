@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/launchwatch/launchwatch/capacity"
 )
@@ -28,8 +30,10 @@ type section struct {
 type item struct{ Key, Text string }
 
 type table struct {
-	Head []string
-	Rows [][]string
+	// Intro is a paragraph before the table; empty for none.
+	Intro string
+	Head  []string
+	Rows  [][]string
 }
 
 func (r *Report) view() view {
@@ -48,6 +52,15 @@ func (r *Report) view() view {
 			origin, orDash(r.Build), orDash(r.Host))},
 		{"Window", fmt.Sprintf("%s to %s (%s to %s, %s)", Clock(r.First), Clock(r.Last), r.Rel(r.First), r.Rel(r.Last),
 			capacity.FormatDuration(r.Last.Sub(r.First)))},
+	}
+	if len(r.SourceLags) > 0 {
+		var lags []string
+		for _, l := range r.SourceLags {
+			lags = append(lags, fmt.Sprintf("%s: its data %s behind its polls on average, %s at most", l.Name,
+				capacity.FormatDuration(l.Mean), capacity.FormatDuration(l.Max)))
+		}
+		v.Meta = append(v.Meta, item{"Data lag", strings.Join(lags, "; ") + ". The peaks and the sell-out are at the " +
+			"data's time; the phases' other turns, the events, the crossings and the charts at the polls'."})
 	}
 	if r.T0.IsZero() {
 		v.Meta = append(v.Meta, item{"T0", "not known: times are from the first snapshot"})
@@ -196,10 +209,6 @@ func (r *Report) eventSection() section {
 
 func (r *Report) gapSection() section {
 	s := section{ID: "gaps", Title: "Gaps in the data"}
-	if len(r.SourcesDown) == 0 && len(r.Gaps) == 0 {
-		s.Paras = []string{"No source was down and no snapshot is missing."}
-		return s
-	}
 	if len(r.SourcesDown) > 0 {
 		t := table{Head: []string{"source down", "from", "to", "lasted", "first error"}}
 		for _, d := range r.SourcesDown {
@@ -219,5 +228,57 @@ func (r *Report) gapSection() section {
 		s.Paras = append(s.Paras, fmt.Sprintf("No snapshot is missing (none more than twice %s apart).",
 			capacity.FormatDuration(max(r.Interval, r.Step))))
 	}
+	if len(r.SignalGaps) == 0 {
+		s.Paras = append(s.Paras, "Every signal was measured in every snapshot.")
+		return s
+	}
+	sum := table{Head: []string{"signal", "not measured in", "stretches"},
+		Intro: "Signals not measured: in these snapshots their source failed them (an error for the signal, " +
+			"no answer, or a figure carried from an earlier poll), so their figures there are missing or stale."}
+	for _, g := range r.SignalGaps {
+		sum.Rows = append(sum.Rows, []string{clean(g.Signal), fmt.Sprintf("%s of %s snapshots (%s)",
+			capacity.FormatCount(float64(g.Missing)), capacity.FormatCount(float64(r.Snapshots)),
+			capacity.FormatPercent(float64(g.Missing)/float64(r.Snapshots))), r.stretchesText(g)})
+	}
+	s.Tables = append(s.Tables, sum, r.stretchTable())
 	return s
+}
+
+// stretchesText counts a signal's stretches and says which are listed.
+func (r *Report) stretchesText(g SignalGaps) string {
+	if g.Stretches > len(g.Longest) {
+		return fmt.Sprintf("%s (the longest %d listed)", capacity.FormatCount(float64(g.Stretches)), len(g.Longest))
+	}
+	return capacity.FormatCount(float64(g.Stretches))
+}
+
+// stretchTable lists the signals' stretches by start time, one row for
+// the signals that lacked the same snapshots (a source down fails all of
+// its signals at once).
+func (r *Report) stretchTable() table {
+	type row struct {
+		gap     SignalGap
+		signals []string
+	}
+	var rows []row
+	at := map[SignalGap]int{}
+	for _, g := range r.SignalGaps {
+		for _, st := range g.Longest {
+			key := st
+			key.Name = ""
+			if i, ok := at[key]; ok {
+				rows[i].signals = append(rows[i].signals, g.Signal)
+				continue
+			}
+			at[key] = len(rows)
+			rows = append(rows, row{st, []string{g.Signal}})
+		}
+	}
+	slices.SortStableFunc(rows, func(x, y row) int { return x.gap.From.Compare(y.gap.From) })
+	t := table{Head: []string{"not measured", "from", "to", "lasted", "snapshots"}}
+	for _, x := range rows {
+		t.Rows = append(t.Rows, []string{clean(strings.Join(x.signals, ", ")), r.Rel(x.gap.From), r.until(x.gap.Span),
+			capacity.FormatDuration(x.gap.Duration()), capacity.FormatCount(float64(x.gap.Snapshots))})
+	}
+	return t
 }
