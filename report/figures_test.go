@@ -1,7 +1,9 @@
 package report
 
 import (
+	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -238,5 +240,107 @@ func TestALaggingSourcesPeaksAreAtTheDataTime(t *testing.T) {
 	}
 	if !strings.Contains(md, "prometheus: its data 30s behind its polls on average") {
 		t.Errorf("the report does not say the source lagged:\n%s", md[:min(len(md), 800)])
+	}
+}
+
+// probeEvery is the scripted probe's cadence; the first probe of the
+// recording ends probeAfter into it.
+const probeEvery, probeAfter = 10 * time.Second, 4 * time.Second
+
+// buttonHidden scripts the first launch's purchase path: the buy button
+// missing from the sale page until T+08:00 (the probe looks every 10 s,
+// its result as old as the time since it looked) and no buy traffic until
+// then, 2 QPS after.
+func buttonHidden(d time.Duration, s *snapshot.Snapshot) {
+	since := d - script.start - probeAfter
+	if since >= 0 {
+		age := since % probeEvery
+		probed := d - age
+		present := 0.0
+		if probed >= 8*time.Minute {
+			present = 1
+		}
+		s.Probe = snapshot.Probe{ButtonPresent: snapshot.Some(present), Age: snapshot.Some(age.Seconds())}
+	}
+	if d < 8*time.Minute {
+		s.Endpoints["buy"] = snapshot.Endpoint{QPS: snapshot.Some(0)}
+	}
+}
+
+// TestThePurchaseFailureCitesTheProbeAndItsExactWindow: the purchase path
+// dead is shown by the buy endpoint's traffic and by the probe that found
+// the button missing; the failure cites both, the probe by its own times
+// (missing from its first look, critical from its first look after T0,
+// back when it found the button again), and its average says exactly
+// which snapshots it was taken over.
+func TestThePurchaseFailureCitesTheProbeAndItsExactWindow(t *testing.T) {
+	snaps := scriptedSnapshots(buttonHidden)
+	r := buildReport(t, "button", snaps)
+	if len(r.ButtonMissing) != 1 {
+		t.Fatalf("button missing %+v, want one stretch", r.ButtonMissing)
+	}
+	b := r.ButtonMissing[0]
+	first := script.start + probeAfter
+	if b.From != at(first) || b.Crit != at(4*time.Second) || b.To != at(8*time.Minute+4*time.Second) || b.Open {
+		t.Errorf("button missing from %s, critical from %s, back at %s; want %s, T+00:04, T+08:04",
+			r.Rel(b.From), r.Rel(b.Crit), r.Rel(b.To), r.Rel(at(first)))
+	}
+	var f *Failure
+	for i := range r.Failures {
+		if r.Failures[i].Kind == FailurePurchase {
+			f = &r.Failures[i]
+		}
+	}
+	if f == nil {
+		t.Fatalf("no purchase failure in %+v", r.Failures)
+	}
+	probe := "the probe found the purchase button missing from T-01:56, critical from T+00:04 once the sale was live, back at T+08:04"
+	if !strings.Contains(f.Evidence, probe) {
+		t.Errorf("the purchase failure does not cite the probe (%q):\n%s", probe, f.Evidence)
+	}
+	// The average's words name its window; the snapshots in that window
+	// give that average.
+	m := regexp.MustCompile(`averaged ([0-9.]+)/s over the (\d+) snapshots from (T[+-]\d\d:\d\d) to (T[+-]\d\d:\d\d)`).FindStringSubmatch(f.Evidence)
+	if m == nil {
+		t.Fatalf("the purchase failure's average does not name its snapshots and window:\n%s", f.Evidence)
+	}
+	from, to := relTime(t, m[3]), relTime(t, m[4])
+	sum, n := 0.0, 0
+	for _, s := range snaps {
+		if !s.Time.Before(from) && !s.Time.After(to) {
+			sum, n = sum+s.Endpoints["buy"].QPS.Or(0), n+1
+		}
+	}
+	if fmt.Sprint(n) != m[2] || capacity.FormatNumber(sum/float64(n)) != m[1] {
+		t.Errorf("the snapshots from %s to %s are %d averaging %s/s; the evidence says %s averaging %s/s", m[3], m[4], n,
+			capacity.FormatNumber(sum/float64(n)), m[2], m[1])
+	}
+}
+
+// relTime reads "T+05:00" back.
+func relTime(t *testing.T, rel string) time.Time {
+	t.Helper()
+	var mm, ss int
+	if _, err := fmt.Sscanf(rel[2:], "%d:%d", &mm, &ss); err != nil {
+		t.Fatal(err)
+	}
+	d := time.Duration(mm)*time.Minute + time.Duration(ss)*time.Second
+	if rel[1] == '-' {
+		d = -d
+	}
+	return at(d)
+}
+
+// TestTheProbeAloneNamesADeadPurchasePath: with no purchase traffic
+// measured, the probe finding the button missing through the live sale
+// is the evidence.
+func TestTheProbeAloneNamesADeadPurchasePath(t *testing.T) {
+	r := buildReport(t, "probe alone", scriptedSnapshots(func(d time.Duration, s *snapshot.Snapshot) {
+		buttonHidden(d, s)
+		s.Endpoints["buy"] = snapshot.Endpoint{}
+	}))
+	if len(r.Failures) != 1 || r.Failures[0].Kind != FailurePurchase || r.Failures[0].At != at(4*time.Second) ||
+		!strings.Contains(r.Failures[0].Evidence, "critical from T+00:04 once the sale was live, back at T+08:04; no purchase traffic was measured") {
+		t.Errorf("failures %+v, want the purchase path dead from the probe's first look after T0", r.Failures)
 	}
 }

@@ -49,6 +49,7 @@ type accumulators struct {
 	purchase string
 	fleet    fleetAcc
 	signals  signalAcc
+	button   buttonAcc
 }
 
 type peakAcc struct {
@@ -161,6 +162,7 @@ func (a *accumulators) add(f pipeline.Frame, judged []capacity.Judgement) {
 	}
 	a.sources(s)
 	a.signals.add(&s)
+	a.button.add(&s, judged)
 }
 
 func (a *accumulators) loads(as capacity.Assessment) []float64 {
@@ -306,6 +308,7 @@ func (a *accumulators) finish(r *Report) {
 		r.Peaks = append(r.Peaks, pk)
 	}
 	r.SignalGaps, r.SourceLags = a.signals.finish()
+	r.ButtonMissing = a.button.finish()
 	r.Fleet = a.fleet.finish()
 	r.ErrorCodes = snapshot.ErrorCodeShares(a.fleet.codes)
 	r.ErrorCodesAtPeak = snapshot.ErrorCodeShares(a.fleet.atPeak)

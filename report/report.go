@@ -68,6 +68,9 @@ type Report struct {
 	// the data's (see Peak.At).
 	SignalGaps []SignalGaps
 	SourceLags []SourceLag
+	// ButtonMissing are the stretches the probe found the purchase button
+	// missing from the sale page, on the probe's clock.
+	ButtonMissing []ButtonMissing
 	// Failures are the seed's failure modes the data shows, in the order
 	// page weight, avalanche, purchase path.
 	Failures []Failure
