@@ -1,7 +1,9 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
+	htmlpkg "html"
 	"math"
 	"regexp"
 	"slices"
@@ -342,5 +344,61 @@ func TestTheProbeAloneNamesADeadPurchasePath(t *testing.T) {
 	if len(r.Failures) != 1 || r.Failures[0].Kind != FailurePurchase || r.Failures[0].At != at(4*time.Second) ||
 		!strings.Contains(r.Failures[0].Evidence, "critical from T+00:04 once the sale was live, back at T+08:04; no purchase traffic was measured") {
 		t.Errorf("failures %+v, want the purchase path dead from the probe's first look after T0", r.Failures)
+	}
+}
+
+// huge is the largest finite figure a recording can hold, near enough:
+// what a counter reset or a unit mix-up makes of a rate.
+const huge = 1.79e308
+
+// TestOneExtremeFigureStillReports: one snapshot holding 1.79e308 in
+// every traffic figure made the report fail (a chart's axis overflowed).
+// Every finite value reports: the peaks name it, and each chart draws the
+// rest of its data, clips the extreme point at its top and says so.
+func TestOneExtremeFigureStillReports(t *testing.T) {
+	snaps := scriptedSnapshots(func(d time.Duration, s *snapshot.Snapshot) {
+		if d == time.Minute {
+			v := snapshot.Some(huge)
+			s.PV, s.Requests, s.Connections, s.Bandwidth, s.ErrorRate, s.LatencyP95 = v, v, v, v, v, v
+			s.Host.TCPMemory = v
+			s.Endpoints["login"] = snapshot.Endpoint{QPS: v}
+		}
+	})
+	r := buildReport(t, "extreme", snaps)
+	var md, html bytes.Buffer
+	if err := r.WriteMarkdown(&md); err != nil {
+		t.Fatalf("Markdown: %v", err)
+	}
+	if err := r.WriteHTML(&html); err != nil {
+		t.Fatalf("HTML: %v", err)
+	}
+	for _, p := range r.Peaks {
+		if p.Signal == "pv" && (p.Value != huge || !p.At.Equal(at(time.Minute))) {
+			t.Errorf("PV peak %v at %s, want the extreme figure at T+01:00", p.Value, r.Rel(p.At))
+		}
+	}
+	for _, bad := range []string{"NaN", "Inf"} {
+		if strings.Contains(md.String(), bad) || strings.Contains(html.String(), bad) {
+			t.Errorf("the report shows %s", bad)
+		}
+	}
+	page := html.String()
+	if n := strings.Count(page, "<svg"); n < 7 {
+		t.Errorf("%d charts drawn, want every one", n)
+	}
+	// Every chart of a figure that held the extreme point says it clipped
+	// it, with the figure and its time.
+	for _, title := range []string{"Page views per second", "Requests per second", "Error rate", "Origin bandwidth", "Concurrent connections", "Latency percentiles"} {
+		i := strings.Index(page, `aria-label="`+title+`"`)
+		if i < 0 {
+			t.Errorf("no chart %q", title)
+			continue
+		}
+		caption := page[i:]
+		caption = htmlpkg.UnescapeString(caption[strings.Index(caption, "<figcaption>"):strings.Index(caption, "</figcaption>")])
+		if !strings.Contains(caption, "clipped: 1 snapshot over") || !strings.Contains(caption, "the highest ") ||
+			!strings.Contains(caption, "at T+01:00") {
+			t.Errorf("the %s chart does not say it clipped the extreme point: %s", title, caption)
+		}
 	}
 }

@@ -112,3 +112,11 @@ func (r *Report) missText(m Miss) string {
 	}
 	return s
 }
+
+// count says how many of a thing: "1 snapshot", "1,296 snapshots".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return capacity.FormatCount(float64(n)) + " " + thing + "s"
+}

@@ -359,19 +359,39 @@ func pageWeight(plan capacity.Plan, samples []sample) PageWeight {
 	pw := PageWeight{Planned: plan.Assess(snapshot.Snapshot{}, nil).PageWeight.Planned}
 	type point struct{ perView, views float64 }
 	var pts []point
-	// The bytes over the views, kept as a running mean weighted by views
-	// so that an extreme figure cannot overflow a sum.
-	var mean, views float64
+	var pvs, costs []float64
 	for _, s := range samples {
 		if math.IsNaN(s.pageWeight) || !(s.pv > 0) || math.IsInf(s.pv, 0) {
 			continue
 		}
 		pts = append(pts, point{s.pageWeight, s.pv})
-		views += s.pv
-		mean += (s.pageWeight - mean) * (s.pv / views)
+		pvs, costs = append(pvs, s.pv), append(costs, s.pageWeight)
 	}
 	if len(pts) == 0 {
 		return pw
+	}
+	// A snapshot whose PV or cost a view stands a million times over the
+	// rest's (a counter reset read as a rate) would outweigh the whole
+	// launch: it is left out, and counted.
+	pvLine, costLine := clipLine(pvs), clipLine(costs)
+	kept := pts[:0]
+	for _, p := range pts {
+		if p.views > pvLine || p.perView > costLine {
+			pw.LeftOut++
+			continue
+		}
+		kept = append(kept, p)
+	}
+	pts = kept
+	if len(pts) == 0 {
+		return pw
+	}
+	// The bytes over the views, kept as a running mean weighted by views
+	// so that no sum can overflow.
+	var mean, views float64
+	for _, p := range pts {
+		views += p.views
+		mean += (p.perView - mean) * (p.views / views)
 	}
 	slices.SortFunc(pts, func(a, b point) int { return cmp.Compare(a.perView, b.perView) })
 	pw.Known, pw.Snapshots, pw.PerView = true, len(pts), mean

@@ -187,8 +187,10 @@ type PageWeight struct {
 	// the 95th percentile of the snapshots' bytes per view, weighted by
 	// their page views.
 	P95 float64
-	// Snapshots is how many snapshots had page views and bandwidth.
-	Snapshots int
+	// Snapshots is how many snapshots had page views and bandwidth;
+	// LeftOut how many of them were left out, their PV or their bytes a
+	// view a million times over the rest's (see outlierFactor).
+	Snapshots, LeftOut int
 }
 
 // EndpointPeak is one endpoint's highest load against its ceiling.

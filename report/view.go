@@ -167,6 +167,12 @@ func (r *Report) planSection() section {
 			pwText += fmt.Sprintf(" (%sx)", capacity.FormatNumber(pw.PerView/pw.Planned))
 		}
 		pwText += fmt.Sprintf("; 95%% of the page views cost at most %s", capacity.FormatBytes(pw.P95))
+		if pw.LeftOut > 0 {
+			pwText += fmt.Sprintf("; %s left out, its PV or bytes a view a million times the rest's", count(pw.LeftOut, "snapshot"))
+			if pw.LeftOut > 1 {
+				pwText = strings.Replace(pwText, "its PV or bytes a view", "their PV or bytes a view", 1)
+			}
+		}
 	}
 	s.Items = []item{{"Page weight", pwText}}
 	if len(r.Endpoints) > 0 {
