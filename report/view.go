@@ -93,7 +93,7 @@ func (r *Report) failureSection() section {
 		return s
 	}
 	for _, f := range r.Failures {
-		s.Items = append(s.Items, item{f.Title + " (" + r.Rel(f.At) + ")", clean(f.Evidence)})
+		s.Items = append(s.Items, item{f.Title + " (" + r.Rel(f.At) + ")", cleanSentence(f.Evidence)})
 	}
 	return s
 }
@@ -273,17 +273,17 @@ func (r *Report) stretchTable() table {
 			key := st
 			key.Name = ""
 			if i, ok := at[key]; ok {
-				rows[i].signals = append(rows[i].signals, g.Signal)
+				rows[i].signals = append(rows[i].signals, clean(g.Signal))
 				continue
 			}
 			at[key] = len(rows)
-			rows = append(rows, row{st, []string{g.Signal}})
+			rows = append(rows, row{st, []string{clean(g.Signal)}})
 		}
 	}
 	slices.SortStableFunc(rows, func(x, y row) int { return x.gap.From.Compare(y.gap.From) })
 	t := table{Head: []string{"not measured", "from", "to", "lasted", "snapshots"}}
 	for _, x := range rows {
-		t.Rows = append(t.Rows, []string{clean(strings.Join(x.signals, ", ")), r.Rel(x.gap.From), r.until(x.gap.Span),
+		t.Rows = append(t.Rows, []string{strings.Join(x.signals, ", "), r.Rel(x.gap.From), r.until(x.gap.Span),
 			capacity.FormatDuration(x.gap.Duration()), capacity.FormatCount(float64(x.gap.Snapshots))})
 	}
 	return t
