@@ -86,6 +86,10 @@ func TestReportNamesTheFirstLaunchsFailuresAndNoneOfTheSecond(t *testing.T) {
 		report.FailurePurchase:   "Purchase path dead",
 	}
 	first, _ := demoReport(t, "first-launch")
+	// The evidence is the report's own sentence: it is not cut.
+	if !strings.Contains(first, "failed page loads retried on top of the refreshes") {
+		t.Errorf("the avalanche's evidence is cut short:\n%s", first)
+	}
 	for kind, title := range titles {
 		if !strings.Contains(first, "**"+title) {
 			t.Errorf("the first launch's report does not name %s (%q):\n%s", kind, title, first)
