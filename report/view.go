@@ -60,7 +60,7 @@ func (r *Report) view() view {
 				capacity.FormatDuration(l.Mean), capacity.FormatDuration(l.Max)))
 		}
 		v.Meta = append(v.Meta, item{"Data lag", strings.Join(lags, "; ") + ". The peaks and the sell-out are at the " +
-			"data's time; the phases' other turns, the events, the crossings and the charts at the polls'."})
+			"data's time; the events, the crossings and the charts at the polls'."})
 	}
 	if r.T0.IsZero() {
 		v.Meta = append(v.Meta, item{"T0", "not known: times are from the first snapshot"})
@@ -167,11 +167,11 @@ func (r *Report) planSection() section {
 			pwText += fmt.Sprintf(" (%sx)", capacity.FormatNumber(pw.PerView/pw.Planned))
 		}
 		pwText += fmt.Sprintf("; 95%% of the page views cost at most %s", capacity.FormatBytes(pw.P95))
-		if pw.LeftOut > 0 {
-			pwText += fmt.Sprintf("; %s left out, its PV or bytes a view a million times the rest's", count(pw.LeftOut, "snapshot"))
-			if pw.LeftOut > 1 {
-				pwText = strings.Replace(pwText, "its PV or bytes a view", "their PV or bytes a view", 1)
-			}
+		switch {
+		case pw.LeftOut == 1:
+			pwText += "; 1 snapshot left out, its PV or bytes a view a million times the rest's"
+		case pw.LeftOut > 1:
+			pwText += fmt.Sprintf("; %s left out, their PV or bytes a view a million times the rest's", count(pw.LeftOut, "snapshot"))
 		}
 	}
 	s.Items = []item{{"Page weight", pwText}}
@@ -266,12 +266,16 @@ func (r *Report) stretchTable() table {
 		gap     SignalGap
 		signals []string
 	}
+	type stretch struct {
+		from, to  int64
+		open      bool
+		snapshots int
+	}
 	var rows []row
-	at := map[SignalGap]int{}
+	at := map[stretch]int{}
 	for _, g := range r.SignalGaps {
 		for _, st := range g.Longest {
-			key := st
-			key.Name = ""
+			key := stretch{st.From.UnixNano(), st.To.UnixNano(), st.Open, st.Snapshots}
 			if i, ok := at[key]; ok {
 				rows[i].signals = append(rows[i].signals, clean(g.Signal))
 				continue
