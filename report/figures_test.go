@@ -402,3 +402,34 @@ func TestOneExtremeFigureStillReports(t *testing.T) {
 		}
 	}
 }
+
+// A figure dancing on its line (an error rate at 6% one second and 4% the
+// next, around the 5% crit line) is one crossing that ends where the
+// figure fell under for good, as the problem held on screen; a dip
+// shorter than close_after does not split it.
+func TestAFigureDancingOnItsLineIsOneCrossing(t *testing.T) {
+	const from, to = 60 * time.Second, 180 * time.Second
+	snaps := scriptedSnapshots(func(d time.Duration, s *snapshot.Snapshot) {
+		s.ErrorRate = snapshot.Some(0)
+		if in(d, from, to) {
+			s.ErrorRate = snapshot.Some(0.04)
+			if (d/time.Second)%2 == 0 {
+				s.ErrorRate = snapshot.Some(0.06)
+			}
+		}
+	})
+	r := buildReport(t, "dancing", snaps)
+	var crit []Crossing
+	for _, c := range r.Crossings {
+		if c.Subject == "errors/error_rate" && c.Line == capacity.LevelCrit {
+			crit = append(crit, c)
+		}
+	}
+	if len(crit) != 1 {
+		t.Fatalf("%d crit crossings of the error rate, want one", len(crit))
+	}
+	// The last second at 6% is T+02:58; it fell under at T+02:59.
+	if c := crit[0]; !c.From.Equal(at(from)) || !c.To.Equal(at(to-time.Second)) || c.Open {
+		t.Errorf("the crossing runs %s to %s (open %v), want T+%s to T+%s", r.Rel(c.From), r.Rel(c.To), c.Open, from, to-time.Second)
+	}
+}

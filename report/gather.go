@@ -63,7 +63,8 @@ type peakAcc struct {
 type crossingAcc struct {
 	c         Crossing
 	worst     float64
-	worstText string // the worst figure in words, with its basis
+	worstText string    // the worst figure in words, with its basis
+	under     time.Time // since when the figure has read under the line; zero while at or over it
 }
 
 func (a *accumulators) init(r *Report, th capacity.Thresholds) {
@@ -201,9 +202,12 @@ func (a *accumulators) phaseAt(ph capacity.Phase, t time.Time) {
 	a.phase = &Span{Name: ph.String(), From: t, To: t}
 }
 
-// crossings opens and closes the spans at or over each line. A figure
-// that cannot be judged (no data) leaves its spans as they are, as the
-// events do: a gap is not a recovery.
+// crossings opens and closes the spans at or over each line. A span ends
+// where its figure fell under the line once it has stayed under for
+// Thresholds.CloseAfter, as a problem falls: a figure dancing on a line
+// (a server at exactly twice its share) is one crossing, not hundreds of
+// one-second ones. A figure that cannot be judged (no data) leaves its
+// spans as they are, as the events do: a gap is not a recovery.
 //
 // The subjects are the thresholds' table (capacity.Judgement), each with
 // its figure in words; a finding without a figure (the button, the
@@ -235,10 +239,15 @@ func (a *accumulators) crossings(f pipeline.Frame, judged []capacity.Judgement) 
 				} else {
 					c.c.Measured = true
 				}
-				c.c.To = t
+				c.c.To, c.under = t, time.Time{}
+			case c != nil && c.under.IsZero():
+				c.under = t
+				fallthrough
 			case c != nil:
-				c.c.To = t
-				a.closeCrossing(id)
+				if t.Sub(c.under) >= a.th.CloseAfter {
+					c.c.To = c.under
+					a.closeCrossing(id)
+				}
 			}
 		}
 	}
@@ -314,7 +323,12 @@ func (a *accumulators) finish(r *Report) {
 	r.ErrorCodesAtPeak = snapshot.ErrorCodeShares(a.fleet.atPeak)
 	r.ErrorPeakAt = a.fleet.errPeakAt
 	for _, id := range slices.Sorted(maps.Keys(a.open)) {
-		a.open[id].c.Open = true
+		c := a.open[id]
+		if c.under.IsZero() {
+			c.c.Open = true
+		} else {
+			c.c.To = c.under // it had fallen under when the recording ended
+		}
 		a.closeCrossing(id)
 	}
 	slices.SortStableFunc(a.done, func(x, y Crossing) int {
