@@ -20,6 +20,9 @@ type Report struct {
 	Name, Origin, From string
 	// Host and Build name the machine and the launchwatch that recorded.
 	Host, Build string
+	// Recording is the recording's ID (recording.Header.RecordingID),
+	// which tells two recordings of one launch apart.
+	Recording string
 	// T0 is the launch; zero when the recording does not know it.
 	T0 time.Time
 	// Interval is the poll interval the snapshots were taken at; Step the
@@ -137,6 +140,12 @@ type Crossing struct {
 	// measured PV (a limit whose figure was not measured); both when it
 	// changed during the span.
 	Measured, Predicted bool
+
+	// worst is Worst's figure (NaN: none), lowerWorse whether a lower one
+	// is worse (a pace, a page-weight ratio under its line): a comparison
+	// picks the worst of a figure's spans by them.
+	worst      float64
+	lowerWorse bool
 }
 
 // SellOut is the stock against the plan.
@@ -277,7 +286,7 @@ func NewBuilder(h recording.Header, plan capacity.Plan, hasPlan bool, th capacit
 		build += " (" + h.Launchwatch.Commit + ")"
 	}
 	b := &Builder{th: th, r: Report{
-		Name: h.Launch.Name, Origin: h.Origin.Kind, From: h.Origin.From, Host: h.Host, Build: build,
+		Name: h.Launch.Name, Origin: h.Origin.Kind, From: h.Origin.From, Host: h.Host, Build: build, Recording: h.RecordingID(),
 		T0: t0, Interval: time.Duration(h.Interval), Plan: plan, HasPlan: hasPlan, Thresholds: th,
 	}}
 	b.acc.init(&b.r, th)

@@ -16,6 +16,8 @@ type view struct {
 	Title    string
 	Meta     []item
 	Sections []section
+	// Compare is set in the view of two launches (see Comparison).
+	Compare bool
 }
 
 type section struct {

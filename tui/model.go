@@ -41,6 +41,9 @@ type Options struct {
 	// header says REPLAY, a timeline shows the position, and the replay's
 	// keys work.
 	Replay Replay
+	// Compare is a second launch a replay draws beside its own (replay
+	// --compare); nil for none.
+	Compare *Compare
 	// Window is the charts' initial time window (default 5 minutes).
 	Window time.Duration
 	// Renderer builds the styles; tests pin its colour profile.

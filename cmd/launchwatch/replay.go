@@ -20,10 +20,10 @@ import (
 
 func newReplayCmd() *cobra.Command {
 	var speed float64
-	var logFile string
+	var logFile, compare string
 	var wall, strict bool
 	cmd := &cobra.Command{
-		Use:   "replay FILE",
+		Use:   "replay FILE [--compare OTHER]",
 		Short: "Replay a recorded launch on the dashboard",
 		Long: `Replay a recording on the same dashboard, for the post-mortem. Every snapshot
 is held against the plan again and every event raised again, at any speed,
@@ -38,9 +38,15 @@ switches between it and the dashboard.
 
 A line in the middle of the recording that holds no record (torn, or
 edited) is read past: the footer says so at the start, and the log names
-each line. --strict refuses such a file instead.`,
+each line. --strict refuses such a file instead.
+
+--compare OTHER draws another recording's launch beside this one: its PV,
+connections and bandwidth a faint dotted line on the charts at the same
+launch-relative time (each from its own T0, or its first snapshot without
+one), its name in the header and the charts' legends.`,
 		Example: `  launchwatch replay ~/.local/state/launchwatch/flash-sale-20261127T115500Z.lwrec.jsonl
-  launchwatch replay launch.lwrec.jsonl --speed 30`,
+  launchwatch replay launch.lwrec.jsonl --speed 30
+  launchwatch replay second.lwrec.jsonl --compare first.lwrec.jsonl`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !validSpeed(speed) {
@@ -60,12 +66,19 @@ each line. --strict refuses such a file instead.`,
 			}
 			defer closeLog()
 			logSkipped(log, rec)
-			return runReplay(rec, speed, wall, log)
+			var other *tui.Compare
+			if compare != "" {
+				if other, err = loadCompare(cmd, rec, compare, strict); err != nil {
+					return err
+				}
+			}
+			return runReplay(rec, speed, wall, other, log)
 		},
 	}
 	cmd.Flags().Float64Var(&speed, "speed", 1, "starting speed")
 	cmd.Flags().StringVar(&logFile, "log-file", "", "write logs here (never to the screen)")
 	cmd.Flags().BoolVar(&strict, "strict", false, strictUsage)
+	cmd.Flags().StringVar(&compare, "compare", "", "draw FILE's launch beside this one, a faint line on the charts")
 	cmd.Flags().BoolVar(&wall, "wall", false, "start on the wall screen: the headline figures in block digits, for a screen across the room (w toggles)")
 	return cmd
 }
@@ -79,7 +92,7 @@ func validSpeed(s float64) bool {
 	return false
 }
 
-func runReplay(rec *recording.Recording, speed float64, wall bool, log *slog.Logger) error {
+func runReplay(rec *recording.Recording, speed float64, wall bool, other *tui.Compare, log *slog.Logger) error {
 	h := rec.Header()
 	plan, hasPlan, th, err := launch.RecordingPlan(rec)
 	if err != nil {
@@ -101,7 +114,7 @@ func runReplay(rec *recording.Recording, speed float64, wall bool, log *slog.Log
 	err = serve.Terminal(p, tui.Options{
 		Interval: interval, Plan: plan, HasPlan: hasPlan, Thresholds: th,
 		LaunchName: snapshot.CleanText(name, 60), Replay: player, WallLayout: wall,
-		Notice: skippedNotice(rec),
+		Notice: skippedNotice(rec), Compare: other,
 	}, index)
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
@@ -152,4 +165,58 @@ func skippedNotice(rec *recording.Recording) string {
 			len(skipped), skipped[0].Line, filepath.Base(skipped[0].Path))
 	}
 	return snapshot.CleanText(s, 200)
+}
+
+// loadCompare reads the recording at path as the launch a replay of rec
+// draws beside its own: its charted figures, and how far its base (its
+// T0, or its first snapshot) stands from rec's.
+func loadCompare(cmd *cobra.Command, rec *recording.Recording, path string, strict bool) (*tui.Compare, error) {
+	other, err := readRecording(cmd, path, strict)
+	if err != nil {
+		return nil, err
+	}
+	defer other.Close()
+	if other.Len() == 0 {
+		return nil, fmt.Errorf("%s holds no snapshots", path)
+	}
+	c := &tui.Compare{Name: other.Header().Launch.Name, Points: make([]tui.ComparePoint, 0, other.Len())}
+	if c.Name == "" {
+		c.Name = filepath.Base(path)
+	}
+	err = other.Scan(0, other.Len(), func(_ int, s snapshot.Snapshot) error {
+		c.Points = append(c.Points, tui.ComparePoint{Time: s.Time, PV: s.PV, Connections: s.Connections, Bandwidth: s.Bandwidth})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	base, err := launchBase(rec)
+	if err != nil {
+		return nil, err
+	}
+	otherBase, err := launchBase(other)
+	if err != nil {
+		return nil, err
+	}
+	c.Offset = otherBase.Sub(base)
+	return c, nil
+}
+
+// launchBase is the moment a recording's launch-relative time counts
+// from: its T0 (the plan's, else the header's), or its first snapshot
+// when it knows none.
+func launchBase(rec *recording.Recording) (time.Time, error) {
+	plan, _, _, err := launch.RecordingPlan(rec)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if !plan.LaunchAt.IsZero() {
+		return plan.LaunchAt, nil
+	}
+	if t := rec.Header().Launch.StartsAt; !t.IsZero() {
+		return t, nil
+	}
+	var first time.Time
+	err = rec.Scan(0, 1, func(_ int, s snapshot.Snapshot) error { first = s.Time; return nil })
+	return first, err
 }
