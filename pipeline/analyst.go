@@ -53,12 +53,10 @@ type Analyst struct {
 	log   eventStore
 	state events.State
 	seq   uint64
-	// stock[stockFrom:] holds the recent snapshots' times, stock and
-	// gauges (connections, TCP memory; nothing else),
-	// capacity.SellLookback of them, for the assessment's sell rate and
-	// its gauges averaged over the PV's rate window.
-	stock     []snapshot.Snapshot
-	stockFrom int
+	// recent holds the snapshots of the last capacity.SellLookback as the
+	// assessment reads them (the sell rate, the gauges averaged over the
+	// PV's rate window).
+	recent *capacity.Window
 }
 
 // NewAnalyst returns an analyst keeping at least historyCap snapshots in
@@ -70,7 +68,8 @@ func NewAnalyst(plan capacity.Plan, th capacity.Thresholds, historyCap int) *Ana
 	if historyCap <= 0 {
 		historyCap = DefaultAnalystHistory
 	}
-	return &Analyst{plan: plan, th: th, hist: newHistoryStore(historyCap), log: eventStore{cap: EventLogCap}}
+	return &Analyst{plan: plan, th: th, hist: newHistoryStore(historyCap), log: eventStore{cap: EventLogCap},
+		recent: capacity.NewWindow()}
 }
 
 // DefaultAnalystHistory is an hour of snapshots at 1 s, six minutes at
@@ -87,9 +86,9 @@ func (a *Analyst) Add(s snapshot.Snapshot) Frame { return a.derive(s, false) }
 // derive derives a snapshot's frame; past marks its events as from before
 // the start (see Warm).
 func (a *Analyst) derive(s snapshot.Snapshot, past bool) Frame {
-	as := a.plan.Assess(s, a.stock[a.stockFrom:])
+	as := a.plan.AssessWindow(s, a.recent)
 	a.hist.add(s)
-	a.keepStock(s)
+	a.recent.Add(s)
 	var evs []events.Event
 	evs, a.state = events.Detect(a.state, s, as, a.th)
 	if past {
@@ -100,22 +99,6 @@ func (a *Analyst) derive(s snapshot.Snapshot, past bool) Frame {
 	return Frame{
 		Seq: a.seq, Snapshot: s, Assessment: as, Events: evs, Problems: a.state.Problems(), th: a.th,
 		History: a.hist.view(), Log: a.log.view(),
-	}
-}
-
-// keepStock keeps s's time, stock and gauges for the assessment of later
-// snapshots (the sell rate, the gauges over the PV's window),
-// forgetting what is older than capacity.SellLookback. The slice is
-// reused: it shifts down only once half of it is forgotten.
-func (a *Analyst) keepStock(s snapshot.Snapshot) {
-	a.stock = append(a.stock, snapshot.Snapshot{Time: s.Time, Stock: s.Stock, Connections: s.Connections,
-		Host: snapshot.Host{TCPMemory: s.Host.TCPMemory}})
-	for s.Time.Sub(a.stock[a.stockFrom].Time) > capacity.SellLookback {
-		a.stockFrom++
-	}
-	if a.stockFrom > len(a.stock)/2 {
-		a.stock = append(a.stock[:0], a.stock[a.stockFrom:]...)
-		a.stockFrom = 0
 	}
 }
 
