@@ -47,12 +47,13 @@ type Frame struct {
 // (an export, a replay's index of events) derives exactly what the live
 // screen did.
 type Analyst struct {
-	plan  capacity.Plan
-	th    capacity.Thresholds
-	hist  *historyStore
-	log   eventStore
-	state events.State
-	seq   uint64
+	plan    capacity.Plan
+	th      capacity.Thresholds
+	histCap int // as NewAnalyst was given it
+	hist    *historyStore
+	log     eventStore
+	state   events.State
+	seq     uint64
 	// recent holds the snapshots of the last capacity.SellLookback as the
 	// assessment reads them (the sell rate, the gauges averaged over the
 	// PV's rate window).
@@ -60,16 +61,21 @@ type Analyst struct {
 }
 
 // NewAnalyst returns an analyst keeping at least historyCap snapshots in
-// its frames' history (0: DefaultAnalystHistory).
+// its frames' history (0: DefaultAnalystHistory; NoHistory: none).
 func NewAnalyst(plan capacity.Plan, th capacity.Thresholds, historyCap int) *Analyst {
 	if th == (capacity.Thresholds{}) {
 		th = capacity.DefaultThresholds()
 	}
-	if historyCap <= 0 {
+	return &Analyst{plan: plan, th: th, histCap: historyCap, hist: historyFor(historyCap), log: eventStore{cap: EventLogCap},
+		recent: capacity.NewWindow()}
+}
+
+// historyFor returns an empty history as NewAnalyst's historyCap asks.
+func historyFor(historyCap int) *historyStore {
+	if historyCap <= 0 && historyCap != NoHistory {
 		historyCap = DefaultAnalystHistory
 	}
-	return &Analyst{plan: plan, th: th, hist: newHistoryStore(historyCap), log: eventStore{cap: EventLogCap},
-		recent: capacity.NewWindow()}
+	return newHistoryStore(historyCap)
 }
 
 // DefaultAnalystHistory is an hour of snapshots at 1 s, six minutes at
@@ -83,9 +89,28 @@ const EventLogCap = 10_000
 // order; s must not be changed afterwards (frames share it).
 func (a *Analyst) Add(s snapshot.Snapshot) Frame { return a.derive(s, false) }
 
+// Step derives the next snapshot as Add does, the analyst moving on alike,
+// and returns a frame that holds its snapshot, assessment and events
+// only: no Problems, History or Log, which cost a walk over a whole
+// recording that does not read them (the report, a replay's index) more
+// than the rest.
+func (a *Analyst) Step(s snapshot.Snapshot) Frame {
+	as, evs := a.step(s, false)
+	return Frame{Seq: a.seq, Snapshot: s, Assessment: as, Events: evs, th: a.th}
+}
+
 // derive derives a snapshot's frame; past marks its events as from before
 // the start (see Warm).
 func (a *Analyst) derive(s snapshot.Snapshot, past bool) Frame {
+	as, evs := a.step(s, past)
+	return Frame{
+		Seq: a.seq, Snapshot: s, Assessment: as, Events: evs, Problems: a.state.Problems(), th: a.th,
+		History: a.hist.view(), Log: a.log.view(),
+	}
+}
+
+// step moves the analyst on by s and returns its assessment and events.
+func (a *Analyst) step(s snapshot.Snapshot, past bool) (capacity.Assessment, []events.Event) {
 	as := a.plan.AssessWindow(s, a.recent)
 	a.hist.add(s)
 	a.recent.Add(s)
@@ -96,16 +121,13 @@ func (a *Analyst) derive(s snapshot.Snapshot, past bool) Frame {
 	}
 	a.log.add(evs)
 	a.seq++
-	return Frame{
-		Seq: a.seq, Snapshot: s, Assessment: as, Events: evs, Problems: a.state.Problems(), th: a.th,
-		History: a.hist.view(), Log: a.log.view(),
-	}
+	return as, evs
 }
 
 // reset forgets everything derived, keeping the frame count.
 func (a *Analyst) reset() {
 	seq := a.seq
-	*a = *NewAnalyst(a.plan, a.th, a.hist.cap)
+	*a = *NewAnalyst(a.plan, a.th, a.histCap)
 	a.seq = seq
 }
 
