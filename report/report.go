@@ -211,9 +211,12 @@ func Build(rec *recording.Recording, plan capacity.Plan, hasPlan bool, th capaci
 		return nil, fmt.Errorf("%s holds no snapshots", rec.Path())
 	}
 	b := NewBuilder(rec.Header(), plan, hasPlan, th)
-	an := pipeline.NewAnalyst(plan, th, 0)
+	// The report reads each frame's snapshot, assessment and events: no
+	// history, problems or log, which would cost a day's report more than
+	// the rest of its walk.
+	an := pipeline.NewAnalyst(plan, th, pipeline.NoHistory)
 	err := rec.Scan(0, rec.Len(), func(_ int, s snapshot.Snapshot) error {
-		b.Add(an.Add(s))
+		b.Add(an.Step(s))
 		return nil
 	})
 	if err != nil {
