@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/launchwatch/launchwatch/events"
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -89,7 +87,7 @@ const maxText = 500
 
 func newAlert(state State, launch string, p events.Problem, at time.Time) Alert {
 	a := Alert{
-		State: state, Launch: snapshot.CleanText(launch, 100), Kind: p.Kind, Severity: p.Severity,
+		State: state, Launch: snapshot.LaunchLabel(launch), Kind: p.Kind, Severity: p.Severity,
 		Subject: snapshot.CleanText(p.Subject, 100), Message: snapshot.CleanText(p.Message, maxText),
 		Since: p.Since, Time: at,
 	}
@@ -103,7 +101,7 @@ func newAlert(state State, launch string, p events.Problem, at time.Time) Alert 
 	a.ProblemID = problemID(a.Launch, p)
 	a.Title = snapshot.CleanText(p.Title, 100)
 	a.Lines = snapshot.CleanText(p.Lines, 200)
-	a.Summary = snapshot.CleanText(Summary(p, a.Message), maxText)
+	a.Summary = snapshot.CleanText(p.Summary(a.Message), maxText)
 	if p.Ack != nil {
 		ack := *p.Ack
 		ack.By = snapshot.CleanText(ack.By, snapshot.MaxAckBy)
@@ -236,33 +234,7 @@ func severityWord(s events.Severity) string {
 	return "info"
 }
 
-// Summary says a problem in one line a person reads: its title, its
-// figure as the message words it, and the lines it is held against.
-// "Error burst: 42% of requests failing (120/s), measured (plan: warn 1%,
-// crit 5%)". A message that starts with the title ("source prometheus
-// down: …") is the line itself.
-func Summary(p events.Problem, message string) string {
-	line := message
-	switch title := p.Title; {
-	case title == "":
-	case strings.HasPrefix(message, title+": "):
-		line = title + ": " + strings.TrimPrefix(message, title+": ")
-	case !strings.HasPrefix(message, title):
-		line = title + ": " + message
-	}
-	if p.Lines != "" {
-		line += " (plan: " + p.Lines + ")"
-	}
-	return capitalize(line)
-}
-
-func capitalize(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if n == 0 {
-		return s
-	}
-	return string(unicode.ToUpper(r)) + s[n:]
-}
+func capitalize(s string) string { return events.Capitalize(s) }
 
 // problemID hashes what makes a problem one: the launch, its kind and
 // subject and when it opened. 128 bits of SHA-256, in hex.

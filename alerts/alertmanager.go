@@ -54,9 +54,11 @@ type AlertmanagerOptions struct {
 	// HTTPClientConfig is Prometheus' client block: basic auth,
 	// authorization, TLS, proxy.
 	HTTPClientConfig promconfig.HTTPClientConfig
-	// Now is the clock of startsAt and endsAt (default time.Now): they
-	// are read by the Alertmanager against its own clock, not the
-	// producer's.
+	// Now is the clock of endsAt (default time.Now), which the
+	// Alertmanager reads against its own clock. startsAt is the
+	// problem's opening on the producer's clock (wall time live), and
+	// no later than Now: in the demo, whose simulated clock runs ahead,
+	// an alert starts when it is first posted.
 	Now func() time.Time
 }
 

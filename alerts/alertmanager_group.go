@@ -90,7 +90,7 @@ func (g *amGroup) observe(problems []events.Problem) {
 		}
 		k := p.Key()
 		g.seen[k] = true
-		id := problemID(snapshot.CleanText(g.opts.Launch, 100), p)
+		id := problemID(snapshot.LaunchLabel(g.opts.Launch), p)
 		st := g.standing[k]
 		if st != nil && st.id != id {
 			// The same kind and subject opened anew: the old one is over.

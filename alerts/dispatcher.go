@@ -306,6 +306,10 @@ func (d *Dispatcher) Close() {
 	d.closed = true
 	close(d.closing)
 	d.mu.Unlock()
+	// The Alertmanagers get their last post (the resolves) beside the
+	// routes' grace, not after it: a hung webhook delays neither.
+	amDone := make(chan struct{})
+	go func() { d.am.close(d.opts.Grace); close(amDone) }()
 	done := make(chan struct{})
 	go func() { d.wg.Wait(); close(done) }()
 	select {
@@ -324,7 +328,7 @@ func (d *Dispatcher) Close() {
 			}
 		}
 	}
-	d.am.close(d.opts.Grace)
+	<-amDone
 }
 
 // errNotSent is why an alert still waiting at exit failed.

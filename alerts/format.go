@@ -130,7 +130,7 @@ func pagerDutyEvent(a Alert, routingKey, host string) pdEvent {
 	ev := pdEvent{
 		RoutingKey: routingKey, EventAction: action, DedupKey: a.ProblemID,
 		Payload: pdPayload{
-			Summary: truncate(a.Summary, maxPDSummary), Severity: pdSeverity(a.Severity), Source: source,
+			Summary: truncate(a.Summary, maxPDSummary), Severity: severityWord(a.Severity), Source: source,
 			Component: a.Subject, Group: a.Launch, Class: string(a.Kind), Timestamp: a.Time.UTC().Format(pdTimestamp),
 			CustomDetails: pdDetails{
 				State: a.State, Message: a.Message, Lines: a.Lines, Since: a.Since.UTC(), Duration: a.Duration,
@@ -150,17 +150,6 @@ func pagerDutyEvent(a Alert, routingKey, host string) pdEvent {
 		ev.Links = append(ev.Links, pdLink{Href: a.DashboardURL, Text: "Dashboard"})
 	}
 	return ev
-}
-
-// pdSeverity is PagerDuty's word for a severity.
-func pdSeverity(s events.Severity) string {
-	switch s {
-	case events.Crit:
-		return "critical"
-	case events.Warn:
-		return "warning"
-	}
-	return "info"
 }
 
 // truncate cuts s to at most n characters, the last an ellipsis when cut.

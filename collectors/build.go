@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/launchwatch/launchwatch/collectors/alertmanager"
 	"github.com/launchwatch/launchwatch/collectors/host"
 	"github.com/launchwatch/launchwatch/collectors/probe"
 	"github.com/launchwatch/launchwatch/collectors/prom"
@@ -55,6 +56,15 @@ func FromConfig(cfg *config.Config, log *slog.Logger) ([]source.Source, error) {
 	}
 	if len(sources) == 0 {
 		return nil, fmt.Errorf("%s: no source has anything to answer: set signals, a preset, or enable sources.host or sources.probe", cfg.File)
+	}
+	// The Alertmanager answers no figure: it is read beside the sources
+	// that do, never in place of them.
+	if am := cfg.Sources.Alertmanager; am != nil {
+		src, err := alertmanager.New(am, cfg.LaunchName())
+		if err != nil {
+			return nil, fmt.Errorf("sources.alertmanager: %w", err)
+		}
+		sources = append(sources, Logged(src, log))
 	}
 	return sources, nil
 }

@@ -77,3 +77,13 @@ func parseStartsAt(v *yaml.Node) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("%q is not a time; accepted: %s", s, acceptedStartsAt)
 }
+
+// LaunchName names the launch: launch.name, else the config's file. The
+// recording's file name, the alerts' launch label and the Alertmanager
+// source's match of launchwatch's own alerts all read it.
+func (c *Config) LaunchName() string {
+	if c.Launch.Name != "" {
+		return c.Launch.Name
+	}
+	return c.File
+}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -403,4 +405,31 @@ func Causes(p Problem, ps []Problem) []Problem {
 		out = append(out, c)
 	}
 	return out
+}
+
+// Summary says the problem in one line a person reads, with message as
+// its figure (its Message now, its Worst when it resolves): its title, the
+// figure, and the lines it is held against. "Error burst: 42% of requests
+// failing (120/s), measured (plan: warn 1%, crit 5%)". A message that
+// starts with the title ("source prometheus down: …") is the line itself.
+// The alerts, the problem's detail on screen and every sink word a
+// problem with it.
+func (p Problem) Summary(message string) string {
+	line := message
+	if p.Title != "" && !strings.HasPrefix(message, p.Title) {
+		line = p.Title + ": " + message
+	}
+	if p.Lines != "" {
+		line += " (plan: " + p.Lines + ")"
+	}
+	return Capitalize(line)
+}
+
+// Capitalize upper-cases the first letter of s.
+func Capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }

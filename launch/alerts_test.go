@@ -24,6 +24,9 @@ func TestWebhooksAreBuiltInTheirFormatAndAPagerDutyOneReadsItsKeyFile(t *testing
 		t.Fatal(err)
 	}
 	want := []string{"webhook https://events.pagerduty.com (pagerduty)", "webhook https://hooks.slack.example (slack)", "webhook https://hooks.example"}
+	if len(routes) != len(want) {
+		t.Fatalf("%d routes, want %d", len(routes), len(want))
+	}
 	for i, r := range routes {
 		if r.Sink.Name() != want[i] {
 			t.Errorf("sink %d is %q, want %q", i, r.Sink.Name(), want[i])

@@ -2,9 +2,11 @@ package launch
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/launchwatch/launchwatch/capacity"
@@ -14,12 +16,7 @@ import (
 
 // Name is what the screen, the recording and the alerts call the launch:
 // its name, else its config file.
-func Name(cfg *config.Config) string {
-	if cfg.Launch.Name != "" {
-		return cfg.Launch.Name
-	}
-	return cfg.File
-}
+func Name(cfg *config.Config) string { return cfg.LaunchName() }
 
 // NewRecording creates (or appends to) a recording of cfg's launch at
 // path, or at a new file in the state directory when path is empty.
@@ -78,21 +75,69 @@ func Header(cfg *config.Config, origin string, started time.Time, build recordin
 
 // PlanOf reads back what a recording was held against (Header). A
 // recording without a plan gives the launch time alone and hasPlan false.
+//
+// The plan and thresholds are checked as a config's are (capacity's
+// Plan.Validate, config's Thresholds.Validate): a header is a file anyone
+// can edit, and a plan a config would refuse (a zero download speed the
+// connections formula divides by) would give a replay or a report false
+// figures. Each bad field is a *capacity.FieldError named by its header
+// field ("plan.download_speed", "plan.endpoints[0].max_qps",
+// "thresholds.warn"), every one joined; RecordingPlan places them in the
+// file.
 func PlanOf(h recording.Header) (plan capacity.Plan, hasPlan bool, th capacity.Thresholds, err error) {
 	th = capacity.DefaultThresholds()
 	if len(h.Thresholds) > 0 {
 		if err := json.Unmarshal(h.Thresholds, &th); err != nil {
-			return plan, false, th, fmt.Errorf("the recording's thresholds: %w", err)
+			return plan, false, th, &capacity.FieldError{Path: "thresholds", Msg: err.Error()}
 		}
 	}
 	if len(h.Plan) > 0 {
 		if err := json.Unmarshal(h.Plan, &plan); err != nil {
-			return plan, false, th, fmt.Errorf("the recording's plan: %w", err)
+			return plan, false, th, &capacity.FieldError{Path: "plan", Msg: err.Error()}
 		}
 		hasPlan = true
+	}
+	var errs []error
+	if hasPlan {
+		fields, other := capacity.FieldErrors(plan.Validate())
+		for _, fe := range fields {
+			// The config's endpoints are the header plan's.
+			if !strings.HasPrefix(fe.Path, "plan.") {
+				fe = &capacity.FieldError{Path: "plan." + fe.Path, Msg: fe.Msg}
+			}
+			errs = append(errs, fe)
+		}
+		errs = append(errs, other...)
+	}
+	fields, other := capacity.FieldErrors(config.Thresholds{Thresholds: th}.Validate())
+	for _, fe := range fields {
+		errs = append(errs, fe)
+	}
+	errs = append(errs, other...)
+	if err := errors.Join(errs...); err != nil {
+		return plan, false, th, err
 	}
 	if plan.LaunchAt.IsZero() {
 		plan.LaunchAt = h.Launch.StartsAt
 	}
 	return plan, hasPlan, th, nil
+}
+
+// RecordingPlan is PlanOf for an opened recording, each of its errors
+// placed as a config's are: "FILE:1: header field plan.download_speed: must
+// be > 0 …" (line 1 is the header), a *recording.Error each, joined.
+func RecordingPlan(rec *recording.Recording) (plan capacity.Plan, hasPlan bool, th capacity.Thresholds, err error) {
+	plan, hasPlan, th, err = PlanOf(rec.Header())
+	if err == nil {
+		return plan, hasPlan, th, nil
+	}
+	fields, other := capacity.FieldErrors(err)
+	errs := make([]error, 0, len(fields)+len(other))
+	for _, fe := range fields {
+		errs = append(errs, &recording.Error{Path: rec.Path(), Line: 1, Err: fmt.Errorf("header field %s: %s", fe.Path, fe.Msg)})
+	}
+	for _, e := range other {
+		errs = append(errs, &recording.Error{Path: rec.Path(), Line: 1, Err: fmt.Errorf("header: %w", e)})
+	}
+	return plan, hasPlan, th, errors.Join(errs...)
 }

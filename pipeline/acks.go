@@ -29,6 +29,9 @@ func (p *Pipeline) Acknowledge(key, by string) error {
 	at := p.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.done {
+		return ErrClosed
+	}
 	if !p.hasLast || !standing(p.last.Problems, key) {
 		return fmt.Errorf("no problem %q stands now", key)
 	}

@@ -8,7 +8,9 @@ package pipeline
 //
 // A replay's rebuild (a seek) publishes only its last frame, and a frame
 // republished with a new playback status is not new: neither reaches a
-// FrameSink twice.
+// FrameSink twice. A frame a person acknowledged a problem on does reach
+// it again, with the same Seq and the problem's Ack set (Acknowledge): the
+// alerts tell their receivers at once.
 type FrameSink interface {
 	TakeFrame(Frame)
 	// Close is called once, after the last frame.

@@ -10,40 +10,41 @@ import (
 
 func TestOpenRefusesBadFiles(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		file string
-		is   error    // errors.Is target, nil for none
-		want []string // in the message
+		name   string
+		file   string
+		is     error    // errors.Is target, nil for none
+		want   []string // in the message
+		strict bool     // refused only with OpenOptions.Strict: read past without
 	}{
 		{"a newer format version names both versions", "newer-version.lwrec.jsonl", nil,
-			[]string{"newer-version.lwrec.jsonl: recording format version 3 is newer than this launchwatch reads (2); upgrade launchwatch"}},
+			[]string{"newer-version.lwrec.jsonl: recording format version 3 is newer than this launchwatch reads (2); upgrade launchwatch"}, false},
 		{"an empty file is not a recording", "empty.lwrec.jsonl", ErrEmpty,
-			[]string{"empty.lwrec.jsonl: empty file"}},
+			[]string{"empty.lwrec.jsonl: empty file"}, false},
 		{"a YAML file is not a recording", "launchwatch.yaml", ErrNotRecording,
-			[]string{"launchwatch.yaml: not a launchwatch recording"}},
+			[]string{"launchwatch.yaml: not a launchwatch recording"}, false},
 		{"a binary file is not a recording", "binary.gz", ErrNotRecording,
-			[]string{"binary.gz: not a launchwatch recording"}},
+			[]string{"binary.gz: not a launchwatch recording"}, false},
 		{"another program's JSON Lines is not a recording", "other-format.jsonl", ErrNotRecording,
-			[]string{"other-format.jsonl: not a launchwatch recording"}},
+			[]string{"other-format.jsonl: not a launchwatch recording"}, false},
 		{"a header without a version is refused", "no-version.lwrec.jsonl", ErrNotRecording,
-			[]string{"no-version.lwrec.jsonl: not a launchwatch recording", "version 0"}},
+			[]string{"no-version.lwrec.jsonl: not a launchwatch recording", "version 0"}, false},
 		{"a bad interval in the header names the field", "bad-interval.lwrec.jsonl", ErrNotRecording,
-			[]string{"bad-interval.lwrec.jsonl: not a launchwatch recording: bad header: header field interval"}},
+			[]string{"bad-interval.lwrec.jsonl: not a launchwatch recording: bad header: header field interval"}, false},
 		{"a torn header from a crash at creation has no records", "torn-header.lwrec.jsonl", ErrEmpty,
-			[]string{"torn-header.lwrec.jsonl: ", "header line is torn"}},
+			[]string{"torn-header.lwrec.jsonl: ", "header line is torn"}, false},
 		{"a record out of time order names its line", "out-of-order.lwrec.jsonl", ErrOutOfOrder,
-			[]string{"out-of-order.lwrec.jsonl:4: record is earlier than the one before it: 2026-11-27T10:15:01Z after 2026-11-27T10:15:02Z"}},
+			[]string{"out-of-order.lwrec.jsonl:4: record is earlier than the one before it: 2026-11-27T10:15:01Z after 2026-11-27T10:15:02Z"}, false},
 		{"a line in the middle that is not JSON names its line", "middle-not-json.lwrec.jsonl", nil,
-			[]string{"middle-not-json.lwrec.jsonl:3: not a JSON record"}},
+			[]string{"middle-not-json.lwrec.jsonl:3: not a JSON record"}, true},
 		{"two records glued by a crash in the middle name their line", "middle-glued.lwrec.jsonl", nil,
-			[]string{"middle-glued.lwrec.jsonl:3: not a JSON record"}},
+			[]string{"middle-glued.lwrec.jsonl:3: not a JSON record"}, true},
 		{"a second header in the middle names its line", "second-header.lwrec.jsonl", nil,
-			[]string{"second-header.lwrec.jsonl:3: a second header"}},
+			[]string{"second-header.lwrec.jsonl:3: a second header"}, true},
 		{"a record without a time names its line", "middle-no-time.lwrec.jsonl", nil,
-			[]string{"middle-no-time.lwrec.jsonl:3: bad record: no time"}},
+			[]string{"middle-no-time.lwrec.jsonl:3: bad record: no time"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := Open(filepath.Join("testdata", tc.file))
+			r, err := OpenWith(filepath.Join("testdata", tc.file), OpenOptions{Strict: true})
 			if err == nil {
 				r.Close()
 				t.Fatalf("Open(%s) succeeded with %d records", tc.file, r.Len())
@@ -55,6 +56,14 @@ func TestOpenRefusesBadFiles(t *testing.T) {
 			var fe *Error
 			if !errors.As(err, &fe) || fe.Path != filepath.Join("testdata", tc.file) {
 				t.Errorf("error %v is not an *Error naming the file", err)
+			}
+			// Without strict, only a line in the middle is read past.
+			r, err = Open(filepath.Join("testdata", tc.file))
+			if tc.strict != (err == nil) {
+				t.Errorf("Open without strict: error %v, want one: %v", err, !tc.strict)
+			}
+			if err == nil {
+				r.Close()
 			}
 		})
 	}

@@ -131,11 +131,16 @@ func (c *columns) codeNames() []string {
 }
 
 // WriteCSV writes a recording's snapshot data as CSV: a header row of time
-// (RFC 3339, UTC, milliseconds), t_seconds (since the launch's T0 when the
-// header has one, else since the first record), every exported signal of
-// the signal table in its order, then endpoints.NAME for every endpoint
-// seen anywhere in the recording, sorted. A missing value is an
-// empty cell, never 0; numbers keep full float64 precision.
+// (RFC 3339, UTC, milliseconds), t_seconds (seconds since the launch's T0,
+// negative before it; empty when the header has no T0), launch (the
+// launch's name as alerts carry it, so the rows of two launches can share
+// a sheet), every
+// exported signal of the signal table in its order by its MetricName
+// (pv, bandwidth_bytes_per_second, error_ratio, latency_p95_seconds, …),
+// then endpoint_qps.NAME for every endpoint and error_codes.CODE (failed
+// requests per second) for every status code seen anywhere in the
+// recording, sorted. A missing value is an empty cell, never 0; numbers
+// keep full float64 precision.
 func WriteCSV(w io.Writer, r *Recording) error {
 	c, err := collect(r)
 	if err != nil {
@@ -143,13 +148,13 @@ func WriteCSV(w io.Writer, r *Recording) error {
 	}
 	names, codes := c.endpointNames(), c.codeNames()
 	cw := csv.NewWriter(w)
-	fixed, _ := exported()
-	head := []string{"time", "t_seconds"}
+	fixed, endpoints := exported()
+	head := []string{"time", "t_seconds", "launch"}
 	for _, sig := range fixed {
-		head = append(head, sig.Name)
+		head = append(head, sig.MetricName())
 	}
 	for _, name := range names {
-		head = append(head, snapshot.EndpointSignal(name))
+		head = append(head, endpoints.MetricName()+"."+name)
 	}
 	for _, code := range codes {
 		head = append(head, snapshot.SignalErrorCodes+"."+code)
@@ -157,15 +162,16 @@ func WriteCSV(w io.Writer, r *Recording) error {
 	if err := cw.Write(head); err != nil {
 		return fmt.Errorf("export CSV: %w", err)
 	}
-	t0 := r.Header().Launch.StartsAt
-	if t0.IsZero() && len(c.times) > 0 {
-		t0 = c.times[0]
-	}
+	h := r.Header()
+	t0, launch := h.Launch.StartsAt, snapshot.LaunchLabel(h.Launch.Name)
 	row := make([]string, len(head))
 	for i, t := range c.times {
 		row = row[:0]
-		row = append(row, t.UTC().Format("2006-01-02T15:04:05.000Z07:00"),
-			strconv.FormatFloat(t.Sub(t0).Seconds(), 'f', -1, 64))
+		since := ""
+		if !t0.IsZero() {
+			since = strconv.FormatFloat(t.Sub(t0).Seconds(), 'f', -1, 64)
+		}
+		row = append(row, t.UTC().Format("2006-01-02T15:04:05.000Z07:00"), since, launch)
 		for _, col := range c.fixed {
 			row = append(row, cell(col[i]))
 		}
@@ -195,48 +201,58 @@ func cell(v float64) string {
 
 // WriteOpenMetrics writes a recording's snapshot data as OpenMetrics text
 // that `promtool tsdb create-blocks-from openmetrics` imports: one gauge
-// family per signal (launchwatch_pv, launchwatch_host_cpu, …) and
-// launchwatch_endpoint_qps{endpoint="NAME"}, launchwatch_error_codes{code="502"}
-// (failed requests per second by code) and, when the recording has a
-// fleet, a family per fleet signal with a series per server
-// (launchwatch_server_requests{server="web-3"}, …) and
-// launchwatch_server_gone{server="web-3"} (1 while it is gone), each with
-// # TYPE and # HELP and all its samples together, timestamps in seconds
-// with milliseconds, then # EOF. Each fleet family is one more pass over
-// the recording, holding 4 bytes a value of that signal. Missing values are left out, as is a family with no values. Two
-// records in the same millisecond keep the first: a series takes one sample
-// per timestamp.
+// family per exported signal, named launchwatch_ and the signal's
+// MetricName (launchwatch_pv, launchwatch_error_ratio,
+// launchwatch_host_memory_size_bytes, …) with a # UNIT line where its unit
+// is a base unit; launchwatch_endpoint_qps{endpoint="NAME"};
+// launchwatch_error_codes{code="502"} (failed requests per second by code)
+// and, when the recording has a fleet, a family per fleet signal with a
+// series per server (launchwatch_server_requests{server="web-3"}, …) and
+// launchwatch_server_gone{server="web-3"} (1 while it is gone). Every
+// series carries launch (the launch's name as alerts carry it,
+// snapshot.LaunchLabel) and recording (the header's RecordingID), so two
+// launches, or two recordings of one, imported into one Prometheus stay
+// apart. Each family has # TYPE and # HELP and all its samples together,
+// timestamps in seconds with milliseconds, then # EOF.
+// Each fleet family is one more pass over the recording, holding 4 bytes a
+// value of that signal. Missing values are left out, as is a family with
+// no values. Two records in the same millisecond keep the first: a series
+// takes one sample per timestamp.
 func WriteOpenMetrics(w io.Writer, r *Recording) error {
 	c, err := collect(r)
 	if err != nil {
 		return fmt.Errorf("export OpenMetrics: %w", err)
 	}
+	h := r.Header()
+	// The launch label is the one every alert carries, so a series and an
+	// alert of one launch match.
+	labels := `launch="` + escapeLabel(snapshot.LaunchLabel(h.Launch.Name)) + `",recording="` + escapeLabel(h.RecordingID()) + `"`
 	bw := bufio.NewWriterSize(w, 64<<10)
 	fixed, endpoints := exported()
 	for j, sig := range fixed {
 		if !anyPresent(c.fixed[j]) {
 			continue
 		}
-		name := "launchwatch_" + strings.ReplaceAll(sig.Name, ".", "_")
-		writeFamily(bw, name, sig.Help)
-		writeSeries(bw, name, c.times, c.fixed[j])
+		name := metricPrefix + sig.MetricName()
+		writeFamily(bw, name, sig.MetricUnit(), sig.Help)
+		writeSeries(bw, name+"{"+labels+"}", c.times, c.fixed[j])
 	}
 	if names := c.endpointNames(); len(names) > 0 {
-		const name = "launchwatch_endpoint_qps"
-		writeFamily(bw, name, endpoints.Help)
+		name := metricPrefix + endpoints.MetricName()
+		writeFamily(bw, name, endpoints.MetricUnit(), endpoints.Help)
 		for _, ep := range names {
-			writeSeries(bw, name+`{endpoint="`+escapeLabel(ep)+`"}`, c.times, c.endpoints[ep])
+			writeSeries(bw, name+"{"+labels+`,endpoint="`+escapeLabel(ep)+`"}`, c.times, c.endpoints[ep])
 		}
 	}
 	if codes := c.codeNames(); len(codes) > 0 {
-		const name = "launchwatch_error_codes"
-		writeFamily(bw, name, "Failed requests per second by status code.")
+		const name = metricPrefix + snapshot.SignalErrorCodes
+		writeFamily(bw, name, "", "Failed requests per second by status code.")
 		for _, code := range codes {
-			writeSeries(bw, name+`{code="`+escapeLabel(code)+`"}`, c.times, c.codes[code])
+			writeSeries(bw, name+"{"+labels+`,code="`+escapeLabel(code)+`"}`, c.times, c.codes[code])
 		}
 	}
 	if c.servers {
-		if err := writeFleet(bw, r, c.times); err != nil {
+		if err := writeFleet(bw, r, labels, c.times); err != nil {
 			return fmt.Errorf("export OpenMetrics: %w", err)
 		}
 	}
@@ -249,16 +265,19 @@ func WriteOpenMetrics(w io.Writer, r *Recording) error {
 	return nil
 }
 
+// metricPrefix begins every family the OpenMetrics export writes.
+const metricPrefix = "launchwatch_"
+
 // writeFleet writes the fleet's families: one a fleet signal, a series a
-// server, then the gone flag.
-func writeFleet(bw *bufio.Writer, r *Recording, times []time.Time) error {
+// server, then the gone flag. labels are the launch's, every series'.
+func writeFleet(bw *bufio.Writer, r *Recording, labels string, times []time.Time) error {
 	for _, name := range snapshot.FleetSignals {
 		cols, err := fleetColumn(r, name)
 		if err != nil {
 			return err
 		}
 		sig, _ := snapshot.Lookup(name)
-		family := "launchwatch_server_" + strings.ReplaceAll(name, ".", "_")
+		family := metricPrefix + "server_" + sig.MetricName()
 		first := true
 		for _, server := range slices.Sorted(maps.Keys(cols)) {
 			col := widen(cols[server], len(times))
@@ -266,10 +285,10 @@ func writeFleet(bw *bufio.Writer, r *Recording, times []time.Time) error {
 				continue
 			}
 			if first {
-				writeFamily(bw, family, "Each server's own figure: "+sig.Help)
+				writeFamily(bw, family, sig.MetricUnit(), "Each server's own figure: "+sig.Help)
 				first = false
 			}
-			writeSeries(bw, family+`{server="`+escapeLabel(server)+`"}`, times, col)
+			writeSeries(bw, family+"{"+labels+`,server="`+escapeLabel(server)+`"}`, times, col)
 		}
 	}
 	gone := map[string][]float64{}
@@ -286,10 +305,10 @@ func writeFleet(bw *bufio.Writer, r *Recording, times []time.Time) error {
 	if err != nil {
 		return err
 	}
-	const family = "launchwatch_server_gone"
-	writeFamily(bw, family, "1 while the server has stopped answering (its figures are missing), else 0.")
+	const family = metricPrefix + "server_gone"
+	writeFamily(bw, family, "", "1 while the server has stopped answering (its figures are missing), else 0.")
 	for _, server := range slices.Sorted(maps.Keys(gone)) {
-		writeSeries(bw, family+`{server="`+escapeLabel(server)+`"}`, times, pad(gone[server], len(times)))
+		writeSeries(bw, family+"{"+labels+`,server="`+escapeLabel(server)+`"}`, times, pad(gone[server], len(times)))
 	}
 	return nil
 }
@@ -312,8 +331,13 @@ func anyPresent(col []float64) bool {
 	return slices.ContainsFunc(col, func(v float64) bool { return !math.IsNaN(v) })
 }
 
-func writeFamily(bw *bufio.Writer, name, h string) {
+// writeFamily writes a gauge family's metadata: # TYPE, # UNIT when unit
+// is not empty (the name ends with it), # HELP.
+func writeFamily(bw *bufio.Writer, name, unit, h string) {
 	_, _ = bw.WriteString("# TYPE " + name + " gauge\n")
+	if unit != "" {
+		_, _ = bw.WriteString("# UNIT " + name + " " + unit + "\n")
+	}
 	_, _ = bw.WriteString("# HELP " + name + " " + escapeHelp(h) + "\n")
 }
 

@@ -17,14 +17,17 @@ import (
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
-// exportFixture is a small recording with what an export must get right:
-// values missing here and there, a measured zero, an endpoint that appears
-// late and one whose name needs escaping, two records in one millisecond,
-// and records before T0.
-func exportFixture(t *testing.T) *Recording {
-	t.Helper()
+// fixtureLabels are the labels every series of an export of testHeader's
+// recording carries.
+const fixtureLabels = `launch="shop",recording="shop-20261127T100000Z-1e42f0"`
+
+// exportSnaps are a small recording's snapshots with what an export must
+// get right: values missing here and there, a measured zero, an endpoint
+// that appears late and one whose name needs escaping, two records in one
+// millisecond, and records before T0.
+func exportSnaps() []snapshot.Snapshot {
 	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
-	snaps := []snapshot.Snapshot{
+	return []snapshot.Snapshot{
 		{Time: at(-2000), PV: snapshot.Some(12.5), Stock: snapshot.Some(1000), Host: snapshot.Host{CPU: snapshot.Some(0.05)}},
 		{Time: at(-1000), PV: snapshot.Some(13), Requests: snapshot.Some(40), ErrorRate: snapshot.Some(0), Stock: snapshot.Some(1000)},
 		{Time: at(0), PV: snapshot.Some(190.125), Requests: snapshot.Some(600.0000001), Bandwidth: snapshot.Some(2.3456789e7),
@@ -36,8 +39,13 @@ func exportFixture(t *testing.T) *Recording {
 			Endpoints: map[string]snapshot.Endpoint{"buy": {QPS: snapshot.Some(1.5)}, `we"ird\ one`: {QPS: snapshot.Some(0.5)}},
 			Host:      snapshot.Host{NetTX: snapshot.Some(1.41e7), NetRX: snapshot.Some(2.2e5), TCPEstablished: snapshot.Some(90), TCPMemory: snapshot.Some(1.27e6)}},
 	}
+}
+
+// exportFixture is exportSnaps recorded under testHeader.
+func exportFixture(t *testing.T) *Recording {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "export.lwrec.jsonl")
-	writeRecording(t, path, snaps)
+	writeRecording(t, path, exportSnaps())
 	r, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -60,10 +68,11 @@ func TestWriteCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	head := rows[0]
-	wantHead := []string{"time", "t_seconds", "pv", "requests", "connections", "bandwidth", "error_rate",
-		"latency_p50", "latency_p95", "latency_p99", "stock", "sold",
-		"host.cpu", "host.memory_used", "host.memory_total", "host.load1", "host.net_tx", "host.net_rx", "host.tcp_established", "host.tcp_memory",
-		"endpoints.buy", "endpoints.cart", `endpoints.we"ird\ one`}
+	wantHead := []string{"time", "t_seconds", "launch", "pv", "requests", "connections", "bandwidth_bytes_per_second", "error_ratio",
+		"latency_p50_seconds", "latency_p95_seconds", "latency_p99_seconds", "stock", "sold",
+		"host_cpu_ratio", "host_memory_used_bytes", "host_memory_size_bytes", "host_load1",
+		"host_net_tx_bytes_per_second", "host_net_rx_bytes_per_second", "host_tcp_established", "host_tcp_memory_bytes",
+		"endpoint_qps.buy", "endpoint_qps.cart", `endpoint_qps.we"ird\ one`}
 	if !slices.Equal(head, wantHead) {
 		t.Fatalf("header row %q, want %q", head, wantHead)
 	}
@@ -77,12 +86,14 @@ func TestWriteCSV(t *testing.T) {
 		{"t_seconds counts from T0, negative before it", 1, "t_seconds", "-2"},
 		{"t_seconds keeps milliseconds", 5, "t_seconds", "1.25"},
 		{"time is RFC 3339 in UTC with milliseconds", 5, "time", "2026-11-27T10:15:01.250Z"},
+		{"every row names the launch", 5, "launch", "shop"},
 		{"a missing value is an empty cell", 1, "requests", ""},
-		{"a measured zero is 0", 2, "error_rate", "0"},
+		{"a measured zero is 0", 2, "error_ratio", "0"},
 		{"full float precision", 3, "requests", "600.0000001"},
-		{"an endpoint before it appears is empty", 1, "endpoints.buy", ""},
-		{"an endpoint without QPS is empty", 3, "endpoints.cart", ""},
-		{"an endpoint that appears late has its value", 5, `endpoints.we"ird\ one`, "0.5"},
+		{"bytes are bytes", 3, "host_memory_size_bytes", "2.53e+10"},
+		{"an endpoint before it appears is empty", 1, "endpoint_qps.buy", ""},
+		{"an endpoint without QPS is empty", 3, "endpoint_qps.cart", ""},
+		{"an endpoint that appears late has its value", 5, `endpoint_qps.we"ird\ one`, "0.5"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := rows[tc.row][col(tc.column)]; got != tc.want {
@@ -102,10 +113,17 @@ func TestWriteOpenMetrics(t *testing.T) {
 	out := buf.String()
 	mustContain(t, out,
 		"# TYPE launchwatch_pv gauge\n# HELP launchwatch_pv Page views per second.\n",
-		"launchwatch_pv 12.5 1795774498.000\n",
-		"launchwatch_pv 190.125 1795774500.000\n",
-		`launchwatch_endpoint_qps{endpoint="we\"ird\\ one"} 0.5 1795774501.250`+"\n",
-		"launchwatch_host_cpu 0.42 1795774500.000\n")
+		"launchwatch_pv{"+fixtureLabels+"} 12.5 1795774498.000\n",
+		"launchwatch_pv{"+fixtureLabels+"} 190.125 1795774500.000\n",
+		`launchwatch_endpoint_qps{`+fixtureLabels+`,endpoint="we\"ird\\ one"} 0.5 1795774501.250`+"\n",
+		"# TYPE launchwatch_host_cpu_ratio gauge\n# UNIT launchwatch_host_cpu_ratio ratio\n",
+		"launchwatch_host_cpu_ratio{"+fixtureLabels+"} 0.42 1795774500.000\n",
+		"# TYPE launchwatch_host_memory_size_bytes gauge\n# UNIT launchwatch_host_memory_size_bytes bytes\n# HELP launchwatch_host_memory_size_bytes Memory in total, in bytes.\n",
+		// A rate in bytes per second has no base unit: no # UNIT line.
+		"# TYPE launchwatch_host_net_tx_bytes_per_second gauge\n# HELP launchwatch_host_net_tx_bytes_per_second ")
+	if strings.Contains(out, "_total") {
+		t.Error("a gauge is named *_total")
+	}
 	if !strings.HasSuffix(out, "\n# EOF\n") {
 		t.Error("no final # EOF")
 	}
@@ -184,3 +202,39 @@ func importsEverySample(t *testing.T, r *Recording) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestCSVWithoutT0LeavesTSecondsEmpty(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "no-t0.lwrec.jsonl")
+	h := testHeader()
+	h.Launch.StartsAt = time.Time{}
+	w, err := Create(path, h, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range exportSnaps()[:2] {
+		if err := w.Append(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, row := range rows[1:] {
+		if row[1] != "" || row[2] != "shop" || row[0] == "" {
+			t.Errorf("row %d: time %q, t_seconds %q, launch %q; want a time, no t_seconds without T0, and shop", i+1, row[0], row[1], row[2])
+		}
+	}
+}

@@ -10,20 +10,26 @@
 // record in one write, syncs about once a second, cuts a torn tail before it
 // appends after a crash, and rotates to numbered parts past a size limit. A
 // Recording indexes a file by byte offset and time without holding its
-// snapshots, reads one record or a range, and reports a torn tail as a
-// warning. WriteCSV and WriteOpenMetrics export the snapshot data.
+// snapshots, reads one record or a range, reports a torn tail as a
+// warning, and reads past a line in the middle that holds no record with a
+// warning naming it (or refuses the file, OpenOptions.Strict). WriteCSV and
+// WriteOpenMetrics export the snapshot data, named by the signal table's
+// units and labelled with the launch and the recording's ID.
 //
 // Text read back from a file is untrusted: names, hosts, errors and warnings
 // pass through snapshot.CleanText on the way in.
 package recording
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/launchwatch/launchwatch/snapshot"
 	"strconv"
 	"time"
+
+	"github.com/launchwatch/launchwatch/snapshot"
 )
 
 // Format is the value of a header's "format" key.
@@ -64,6 +70,26 @@ type Header struct {
 	// Part is 0 (or 1) in the first file and 2, 3, … in the files a rotation
 	// continues in.
 	Part int `json:"part,omitempty"`
+	// ID names the recording apart from every other, the same in each of
+	// its parts: the exports label every series with it, so two launches
+	// (or two runs of one) imported into one Prometheus do not collide.
+	// Create sets it; a file written before it existed has none, and
+	// RecordingID derives the same one from the name and start.
+	ID string `json:"id,omitempty"`
+}
+
+// RecordingID returns the header's ID or, in a file written before
+// headers had one, the one Create would have given it: the launch name's
+// Slug, the start in UTC and six hex digits of a hash of both (the start
+// to the nanosecond), as in "flash-sale-20261127T115500Z-92654b". It
+// depends on nothing but the header, so an old recording exported twice
+// gets the same ID.
+func (h Header) RecordingID() string {
+	if h.ID != "" {
+		return h.ID
+	}
+	sum := sha256.Sum256([]byte(h.Launch.Name + "\x00" + h.Started.UTC().Format(time.RFC3339Nano)))
+	return Slug(h.Launch.Name) + "-" + h.Started.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(sum[:3])
 }
 
 // Launch names the launch a recording watched.
@@ -168,6 +194,7 @@ const (
 // clean makes the header's display strings safe for a terminal.
 func (h *Header) clean() {
 	h.Launch.Name = snapshot.CleanText(h.Launch.Name, maxName)
+	h.ID = snapshot.CleanText(h.ID, maxName)
 	h.Host = snapshot.CleanText(h.Host, maxName)
 	h.Origin.Kind = snapshot.CleanText(h.Origin.Kind, maxName)
 	h.Origin.From = snapshot.CleanText(h.Origin.From, maxMessage)

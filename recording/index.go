@@ -9,23 +9,79 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"time"
 
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
 // index is what one pass over a file learns: the header, where each record
-// starts and its time, and whether a torn tail follows the last record.
-// Open and Create (before it appends to an existing file) share it, so a
-// writer never appends to a file the reader would refuse.
+// starts and its time, the lines in the middle that hold no record, and
+// whether a torn tail follows the last record. Open and Create (before it
+// appends to an existing file) share it, so a writer never appends to a
+// file the reader would refuse.
 type index struct {
 	header Header
 	// offsets[i] is where record i starts; offsets[len(times)] is where the
 	// last good record ends: the size the file is cut to when a tail is torn.
+	// A skipped line lies between two offsets, so a record's line ends at
+	// the next offset or the next skipped line, whichever comes first (end).
 	offsets  []int64
 	times    []time.Time
+	skipped  []skippedLine // in file order
 	torn     bool
 	warnings []string
+}
+
+// skippedLine is a line between two records that holds no record: torn,
+// two records glued by a crash, a second header, not JSON. Open reads past
+// it with a warning, or refuses the file when strict; the reader skips it
+// by its offset, and counts it in every line number after it.
+type skippedLine struct {
+	line int   // 1-based: the header is line 1
+	off  int64 // where it starts
+	err  error // what is wrong with it
+}
+
+// end returns where record j's line ends, its '\n' included.
+func (ix *index) end(j int) int64 {
+	e := ix.offsets[j+1]
+	if k := ix.skippedAfter(ix.offsets[j]); k < len(ix.skipped) && ix.skipped[k].off < e {
+		return ix.skipped[k].off
+	}
+	return e
+}
+
+// skippedAfter returns the index of the first skipped line that starts
+// after off.
+func (ix *index) skippedAfter(off int64) int {
+	return sort.Search(len(ix.skipped), func(k int) bool { return ix.skipped[k].off > off })
+}
+
+// line returns the file's line number of record j: the header is line 1,
+// and every skipped line before the record counts.
+func (ix *index) line(j int) int { return j + 2 + ix.skippedAfter(ix.offsets[j]) }
+
+// record returns the index of the record the writer counted as the file's
+// k-th (0-based), as a packed fleet's roster_at names it: the record on
+// line k+2. It is -1 when that line was skipped.
+func (ix *index) record(k int) int {
+	l := k + 2
+	c := sort.Search(len(ix.skipped), func(i int) bool { return ix.skipped[i].line >= l })
+	if c < len(ix.skipped) && ix.skipped[c].line == l {
+		return -1
+	}
+	return k - c
+}
+
+// strictErr is the first skipped line as an error naming its line, what
+// Open in strict mode and Create refuse a file for; nil when none is.
+func (ix *index) strictErr(path string) error {
+	if len(ix.skipped) == 0 {
+		return nil
+	}
+	s := ix.skipped[0]
+	return &Error{Path: path, Line: s.line, Err: s.err}
 }
 
 // errTornHeader: the file holds only the beginning of a header line, which
@@ -35,12 +91,13 @@ var errTornHeader = errors.New("the header line is torn (a crash while creating 
 // headerStart is how every header this package writes begins.
 const headerStart = `{"format":"` + Format + `"`
 
-// readIndex reads a recording once, start to end. A bad line in the middle
-// is an error rather than a skipped line: one write per record and a cut
-// tail before appending mean a crash cannot put one there, so it is an edit
-// or corruption, and a post-mortem built on a silently shortened recording
-// would mislead. The torn last line a crash does leave is cut off with a
-// warning.
+// readIndex reads a recording once, start to end. A line in the middle that
+// holds no record is noted in skipped, never silently dropped: one write
+// per record and a cut tail before appending mean a crash of launchwatch
+// cannot put one there, so it is an edit, corruption or another writer,
+// and whoever reads past it says so (see Open). A record out of time order
+// is an error: the index searches by time. The torn last line a crash does
+// leave is cut off with a warning.
 func readIndex(f *os.File, path string) (*index, error) {
 	// 1 MiB: a 24 h recording is read in about 130 reads, and almost every
 	// line is used in place in the buffer.
@@ -71,7 +128,8 @@ func readIndex(f *os.File, path string) (*index, error) {
 	}
 	off := int64(len(line))
 	lineNo := 1
-	var pending error // the last line's problem: torn if it is the last, an error if not
+	var pendingLen int64
+	var pending error // the last line's problem: torn if it is the last, skipped if not
 	for {
 		line, complete, err := readLine(br, &scratch)
 		if err != nil {
@@ -81,7 +139,9 @@ func readIndex(f *os.File, path string) (*index, error) {
 			break // end of file
 		}
 		if pending != nil {
-			return nil, &Error{Path: path, Line: lineNo, Err: pending}
+			ix.skipped = append(ix.skipped, skippedLine{line: lineNo, off: off, err: pending})
+			off += pendingLen
+			pending = nil
 		}
 		lineNo++
 		if !complete {
@@ -90,7 +150,7 @@ func readIndex(f *os.File, path string) (*index, error) {
 		}
 		t, err := recordTime(line[:len(line)-1])
 		if err != nil {
-			pending = err
+			pending, pendingLen = err, int64(len(line))
 			continue
 		}
 		if n := len(ix.times); n > 0 && t.Before(ix.times[n-1]) {
@@ -155,10 +215,15 @@ const timePrefix = `{"time":"`
 // recordTime takes a record's time from its `{"time":"...` prefix, which is
 // how the snapshot package writes every record, without decoding the rest:
 // decoding 130 MB would take seconds. A line that is unusual in any way (no
-// such prefix, no closing brace, a second record glued on by a crash) gets a
-// full decode instead, which also names what is wrong with it.
+// such prefix, no closing brace, braces that do not pair, a second record
+// glued on by a crash) gets a full decode instead, which also names what
+// is wrong with it. Counting the braces (a few milliseconds a day of
+// records) catches a line torn just after an inner object's brace, which
+// ends in '}' as a whole record does; a brace inside a string only sends
+// its line to the full decode.
 func recordTime(b []byte) (time.Time, error) {
-	if bytes.HasPrefix(b, []byte(timePrefix)) && len(b) > 0 && b[len(b)-1] == '}' {
+	if bytes.HasPrefix(b, []byte(timePrefix)) && len(b) > 0 && b[len(b)-1] == '}' &&
+		bytes.Count(b, []byte{'{'}) == bytes.Count(b, []byte{'}'}) {
 		rest := b[len(timePrefix):]
 		// The longest RFC 3339 time is 35 bytes; a glued record shows as a
 		// second prefix, which no snapshot holds unquoted.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -42,20 +43,39 @@ type part struct {
 	rosterAt int
 }
 
-// Open reads a recording's header and indexes every record in one pass,
-// following the parts a rotation continued it in (NAME.part2…, see
+// OpenOptions tune Open.
+type OpenOptions struct {
+	// Strict refuses a file with a line in the middle that holds no record
+	// (a torn line, two records glued together, a second header), as a
+	// error naming the file and line, rather than reading past it.
+	Strict bool
+}
+
+// Open opens a recording as OpenWith does, reading past lines in the
+// middle that hold no record.
+func Open(path string) (*Recording, error) { return OpenWith(path, OpenOptions{}) }
+
+// OpenWith reads a recording's header and indexes every record in one
+// pass, following the parts a rotation continued it in (NAME.part2…, see
 // Create) while they exist. A torn last line, what a crash leaves, is
-// ignored with a warning (see Warnings); any other bad line, a record out
-// of time order (within a file or across parts), an empty file, a file
-// that is not a recording or one in a newer format version is an error
-// naming the file (and line).
+// ignored with a warning (see Warnings). A line in the middle that holds no
+// record is read past with a warning naming the file and line (see Skipped),
+// or, with opts.Strict, is an error naming them. A record out of time order
+// (within a file or across parts), an empty file, a file that is not a
+// recording or one in a newer format version is an error naming the file
+// (and line).
 //
-// Open reads each record's time from its prefix and does not decode the
-// rest, so a record whose values are bad is reported by Read or Scan.
-func Open(path string) (*Recording, error) {
+// OpenWith reads each record's time from its prefix and does not decode
+// the rest, so a record whose values are bad is reported by Read or Scan.
+func OpenWith(path string, opts OpenOptions) (*Recording, error) {
 	r := &Recording{path: path}
 	for n, p := 0, path; ; {
 		pt, err := openPart(p)
+		if err == nil && opts.Strict {
+			if err = pt.ix.strictErr(p); err != nil {
+				pt.f.Close()
+			}
+		}
 		if err != nil {
 			r.Close()
 			return nil, err
@@ -64,11 +84,14 @@ func Open(path string) (*Recording, error) {
 		if len(r.times) > 0 && len(pt.ix.times) > 0 && pt.ix.times[0].Before(r.times[len(r.times)-1]) {
 			pt.f.Close()
 			r.Close()
-			return nil, &Error{Path: p, Line: 2, Err: fmt.Errorf("%w: its first record is earlier than the last of %s", ErrOutOfOrder, r.parts[len(r.parts)-1].path)}
+			return nil, &Error{Path: p, Line: pt.ix.line(0), Err: fmt.Errorf("%w: its first record is earlier than the last of %s", ErrOutOfOrder, r.parts[len(r.parts)-1].path)}
 		}
 		r.parts = append(r.parts, pt)
 		r.times = append(r.times, pt.ix.times...)
 		r.warnings = append(r.warnings, pt.ix.warnings...)
+		if w := skippedWarning(p, pt.ix.skipped); w != "" {
+			r.warnings = append(r.warnings, w)
+		}
 		if n == 0 {
 			n = max(pt.ix.header.Part, 1)
 		}
@@ -78,6 +101,53 @@ func Open(path string) (*Recording, error) {
 			return r, nil // no further part
 		}
 	}
+}
+
+// maxSkippedNamed caps the lines a warning names one by one.
+const maxSkippedNamed = 5
+
+// skippedWarning is one warning for a file's skipped lines: how many, and
+// the first few by line and reason; "" when none is.
+func skippedWarning(path string, skipped []skippedLine) string {
+	if len(skipped) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	if len(skipped) == 1 {
+		fmt.Fprintf(&b, "%s: 1 line holds no record (torn, or edited?) and was read past: ", path)
+	} else {
+		fmt.Fprintf(&b, "%s: %d lines hold no record (torn, or edited?) and were read past: ", path, len(skipped))
+	}
+	for i, s := range skipped[:min(len(skipped), maxSkippedNamed)] {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "line %d (%s)", s.line, snapshot.CleanText(s.err.Error(), maxName))
+	}
+	if n := len(skipped) - maxSkippedNamed; n > 0 {
+		fmt.Fprintf(&b, "; and %d more", n)
+	}
+	b.WriteString(" (--strict refuses the file instead)")
+	return b.String()
+}
+
+// Skipped is a line in the middle of a recording that holds no record,
+// which Open read past.
+type Skipped struct {
+	Path   string // the file
+	Line   int    // its line, 1-based (the header is line 1)
+	Reason string // what is wrong with it, cleaned for a terminal
+}
+
+// Skipped returns every line Open read past, in order; nil when none was.
+func (r *Recording) Skipped() []Skipped {
+	var out []Skipped
+	for _, p := range r.parts {
+		for _, s := range p.ix.skipped {
+			out = append(out, Skipped{Path: p.path, Line: s.line, Reason: snapshot.CleanText(s.err.Error(), maxMessage)})
+		}
+	}
+	return out
 }
 
 func openPart(path string) (*part, error) {
@@ -121,13 +191,10 @@ func (r *Recording) Search(t time.Time) int {
 	return sort.Search(len(r.times), func(i int) bool { return !r.times[i].Before(t) })
 }
 
-// Warnings returns what Open ignored, such as a torn last line; nil when
-// nothing was.
+// Warnings returns what Open ignored, such as a torn last line, and one
+// warning a file for the lines it read past (see Skipped); nil when nothing
+// was.
 func (r *Recording) Warnings() []string { return slices.Clone(r.warnings) }
-
-// line returns the file's line number of a file's record j: the header is
-// line 1 and no line between records is skipped.
-func line(j int) int { return j + 2 }
 
 // partOf returns the part holding record i.
 func (r *Recording) partOf(i int) *part {
@@ -142,38 +209,46 @@ func (r *Recording) Read(i int) (snapshot.Snapshot, error) {
 	}
 	p := r.partOf(i)
 	j := i - p.first
-	start, end := p.ix.offsets[j], p.ix.offsets[j+1]
+	start, end := p.ix.offsets[j], p.ix.end(j)
 	buf := make([]byte, end-start)
 	if _, err := p.f.ReadAt(buf, start); err != nil {
-		return snapshot.Snapshot{}, &Error{Path: p.path, Line: line(j), Err: fmt.Errorf("read: %w", err)}
+		return snapshot.Snapshot{}, &Error{Path: p.path, Line: p.ix.line(j), Err: fmt.Errorf("read: %w", err)}
 	}
 	var s snapshot.Snapshot
 	if _, err := decodeRecord(buf[:len(buf)-1], &s, func(k int) ([]string, error) { return p.rosterOf(k, j) }); err != nil {
-		return snapshot.Snapshot{}, &Error{Path: p.path, Line: line(j), Err: err}
+		return snapshot.Snapshot{}, &Error{Path: p.path, Line: p.ix.line(j), Err: err}
 	}
 	return s, nil
 }
 
-// rosterOf returns the roster record k of the file holds, for record j.
+// rosterOf returns the roster the file's k-th record holds (roster_at k,
+// counted as the writer counted, skipped lines included), for record j.
 func (p *part) rosterOf(k, j int) ([]string, error) {
-	if k < 0 || k >= j {
+	at := -1
+	if k >= 0 {
+		at = p.ix.record(k)
+	}
+	if k < 0 || at >= j {
 		return nil, fmt.Errorf("%w (roster_at %d)", errNoRoster, k)
+	}
+	if at < 0 {
+		return nil, fmt.Errorf("%w (roster_at %d: line %d holds no record)", errNoRoster, k, k+2)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.roster != nil && p.rosterAt == k {
+	if p.roster != nil && p.rosterAt == at {
 		return p.roster, nil
 	}
-	start, end := p.ix.offsets[k], p.ix.offsets[k+1]
+	start, end := p.ix.offsets[at], p.ix.end(at)
 	buf := make([]byte, end-start)
 	if _, err := p.f.ReadAt(buf, start); err != nil {
-		return nil, fmt.Errorf("read the roster at line %d: %w", line(k), err)
+		return nil, fmt.Errorf("read the roster at line %d: %w", p.ix.line(at), err)
 	}
 	roster, err := rosterIn(buf[:len(buf)-1])
 	if err != nil {
-		return nil, fmt.Errorf("%w (roster_at %d: line %d: %w)", errNoRoster, k, line(k), err)
+		return nil, fmt.Errorf("%w (roster_at %d: line %d: %w)", errNoRoster, k, p.ix.line(at), err)
 	}
-	p.roster, p.rosterAt = roster, k
+	p.roster, p.rosterAt = roster, at
 	return roster, nil
 }
 
@@ -197,33 +272,41 @@ func (r *Recording) Scan(from, to int, fn func(i int, s snapshot.Snapshot) error
 	return nil
 }
 
-// scan is Scan over one file's records [from, to).
+// scan is Scan over one file's records [from, to), stepping over the
+// skipped lines among them.
 func (p *part) scan(from, to int, fn func(j int, s snapshot.Snapshot) error) error {
 	start, end := p.ix.offsets[from], p.ix.offsets[to]
 	br := bufio.NewReaderSize(io.NewSectionReader(p.f, start, end-start), 256<<10)
 	var scratch []byte
+	off, skip := start, p.ix.skippedAfter(start-1)
 	// The roster the last record held, by its index: records name an
 	// earlier record's roster, nearly always this one.
 	var roster []string
 	rosterAt := -1
 	for j := from; j < to; j++ {
 		b, complete, err := readLine(br, &scratch)
+		for err == nil && complete && skip < len(p.ix.skipped) && p.ix.skipped[skip].off == off {
+			off += int64(len(b))
+			skip++
+			b, complete, err = readLine(br, &scratch)
+		}
 		if err == nil && !complete {
 			// The file shrank under us, or the index is wrong.
 			err = errors.New("record ends early (was the file changed while open?)")
 		}
 		if err != nil {
-			return &Error{Path: p.path, Line: line(j), Err: err}
+			return &Error{Path: p.path, Line: p.ix.line(j), Err: err}
 		}
+		off += int64(len(b))
 		var s snapshot.Snapshot
 		held, err := decodeRecord(b[:len(b)-1], &s, func(k int) ([]string, error) {
-			if k == rosterAt {
+			if rosterAt >= 0 && p.ix.record(k) == rosterAt {
 				return roster, nil
 			}
 			return p.rosterOf(k, j)
 		})
 		if err != nil {
-			return &Error{Path: p.path, Line: line(j), Err: err}
+			return &Error{Path: p.path, Line: p.ix.line(j), Err: err}
 		}
 		if held != nil {
 			roster, rosterAt = held, j
@@ -253,6 +336,7 @@ func cleanSnapshot(s *snapshot.Snapshot) {
 	s.Endpoints = cleanKeys(s.Endpoints)
 	s.ErrorCodes = cleanKeys(s.ErrorCodes)
 	s.Sources = cleanKeys(s.Sources)
+	s.TeamAlerts, s.Silences = snapshot.CleanTeamAlerts(s.TeamAlerts, s.Silences)
 	dirty := false
 	for i, srv := range s.Fleet {
 		if name := snapshot.CleanText(srv.Name, maxName); name != srv.Name {

@@ -47,7 +47,7 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 	wantH := testHeader()
-	wantH.Format, wantH.Version = Format, Version
+	wantH.Format, wantH.Version, wantH.ID = Format, Version, "shop-20261127T100000Z-1e42f0"
 	if jsonOf(t, r.Header()) != jsonOf(t, wantH) {
 		t.Errorf("header = %s, want %s", jsonOf(t, r.Header()), jsonOf(t, wantH))
 	}
@@ -294,5 +294,60 @@ func TestJQReadsARecording(t *testing.T) {
 	out, err = exec.Command(jq, "-r", "select(.format) | .launch.name", path).CombinedOutput()
 	if err != nil || string(out) != "shop\n" {
 		t.Errorf("jq on the header: %q, %v", out, err)
+	}
+}
+
+func TestEveryRecordingHasAStableID(t *testing.T) {
+	// A file written before headers had an ID gets the one Create gives.
+	old, err := Open("testdata/v1-fleet.lwrec.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	h := old.Header()
+	if h.ID != "" {
+		t.Fatalf("the old file has an ID %q: the test needs one without", h.ID)
+	}
+	id := h.RecordingID()
+	if !strings.HasPrefix(id, "shop-20261127T100000Z-") || len(id) != len("shop-20261127T100000Z-")+6 {
+		t.Errorf("derived ID %q, want shop-20261127T100000Z- and six hex digits", id)
+	}
+	if again := h.RecordingID(); again != id {
+		t.Errorf("ID derived twice: %q then %q", id, again)
+	}
+	path := filepath.Join(t.TempDir(), "new.lwrec.jsonl")
+	nh := testHeader()
+	nh.Launch.Name, nh.Started = h.Launch.Name, h.Started
+	w, err := Create(path, nh, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	r, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if got := r.Header().ID; got != id {
+		t.Errorf("Create wrote ID %q, want the derived %q", got, id)
+	}
+	if !strings.Contains(readFile(t, path), `"id":"`+id+`"`) {
+		t.Error("the ID is not in the file's header")
+	}
+
+	// Another start, another launch or a given ID: another ID.
+	other := h
+	other.Started = h.Started.Add(time.Nanosecond)
+	if other.RecordingID() == id {
+		t.Error("two starts a nanosecond apart share an ID")
+	}
+	other = h
+	other.Launch.Name = "Shop"
+	if other.RecordingID() == id {
+		t.Error("two launch names share an ID")
+	}
+	other.ID = "given"
+	if other.RecordingID() != "given" {
+		t.Errorf("a header's own ID is replaced: %q", other.RecordingID())
 	}
 }

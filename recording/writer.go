@@ -72,10 +72,12 @@ type Writer struct {
 
 // Create opens a recording at path for appending, making missing parent
 // directories (mode 0700). A new or empty file gets h as its header (mode
-// 0600); Format and Version are set for the caller.
+// 0600); Format, Version and, when empty, ID (see RecordingID) are set for
+// the caller.
 //
-// When path already holds a recording, Create checks it as Open would,
-// cuts a torn last line, and appends after it without a second header;
+// When path already holds a recording, Create checks it as Open would
+// with OpenOptions.Strict (a line in the middle that holds no record is
+// refused), cuts a torn last line, and appends after it without a second header;
 // when later parts of it exist (see rotation in Append), it continues in
 // the last one, so records stay in time order across parts. A file that is
 // not a recording is refused, never overwritten.
@@ -87,6 +89,7 @@ func Create(path string, h Header, opts Options) (*Writer, error) {
 		opts.SyncEvery = DefaultSyncEvery
 	}
 	h.Format, h.Version = Format, Version
+	h.ID = h.RecordingID()
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create recording: %w", err)
 	}
@@ -125,6 +128,13 @@ func (w *Writer) openFile(path string, follow bool) error {
 		}
 		return w.start(f, path, false)
 	case err != nil:
+		f.Close()
+		return err
+	}
+	if err := ix.strictErr(path); err != nil {
+		// A line in the middle that holds no record is no crash's doing:
+		// the file is left as it is for whoever reads it to judge, and
+		// records would be counted wrong for the packed fleet's roster_at.
 		f.Close()
 		return err
 	}

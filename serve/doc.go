@@ -6,9 +6,12 @@
 // open.
 //
 // The server lets in only the keys of an OpenSSH authorized_keys file,
-// read again when it changes (Keyring), keeps its host key in a file of
-// mode 0600 (HostKey), refuses sessions past a cap and commands, and
-// closes a session whose client stops answering its keepalives.
+// read again when it changes (Keyring), and ends the open sessions of a
+// key taken out of it; it keeps its host key in a file of mode 0600
+// (HostKey), refuses sessions past a cap and commands, and closes a
+// session whose client has not answered a keepalive for the idle timeout.
+// When it stops, every screen quits through its session, so each client
+// gets its terminal back, and is told why before its session ends.
 //
 // Each screen runs on its own Lip Gloss renderer, built for its terminal
 // (FIELD-NOTES, "Serving the TUI over SSH"); the program of a session

@@ -8,11 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
-	"time"
 
 	"github.com/charmbracelet/ssh"
 	gossh "golang.org/x/crypto/ssh"
@@ -76,39 +76,107 @@ func makeHostKey(path string) ([]byte, error) {
 // maxAuthorizedKeys caps the authorized_keys file read.
 const maxAuthorizedKeys = 1 << 20
 
-// Keyring is an authorized_keys file, read again when it changes. A file
-// that stops parsing lets nobody in until it is fixed.
+// Keyring is an authorized_keys file, read again when it changes (its
+// inode, size or modification time): at each connection, and every so
+// often while sessions are open, so that a key taken out of the file ends
+// its sessions (Options.KeysRecheck). A file that becomes unreadable or
+// stops parsing keeps the keys of its last good read, and says so in the
+// log once: a half-written file or a typo must not lock the war room out
+// in the middle of a launch.
 type Keyring struct {
 	path string
 
-	mu      sync.Mutex
-	modTime time.Time
-	size    int64
-	keys    []gossh.PublicKey
-	err     error
+	mu     sync.Mutex
+	read   os.FileInfo       // the file as last read well
+	keys   []gossh.PublicKey // the keys of that read
+	failed string            // the last failure logged, "" once a read is good again
 }
 
 // LoadKeyring reads an authorized_keys file; a bad line is an error naming
 // the file and the line.
 func LoadKeyring(path string) (*Keyring, error) {
 	k := &Keyring{path: path}
-	if err := k.reload(); err != nil {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("authorized keys: %w", err)
+	}
+	if k.keys, err = parseAuthorizedKeys(path); err != nil {
 		return nil, err
 	}
+	if len(k.keys) == 0 {
+		return nil, fmt.Errorf("authorized keys %s: no key in it", path)
+	}
+	k.read = fi
 	return k, nil
 }
 
-func (k *Keyring) reload() error {
+// refresh reads the file again when it changed since its last good read.
+// A good read replaces the keys, and a file removed or left without a key
+// leaves none (every keyed session ends); a read that fails (a line that
+// does not parse, a file it may not open) keeps them and is logged
+// when it differs from the failure logged last, so a file broken for an
+// hour is said once, not at every look. A failed read is tried again at
+// the next look, since the file may be mid-write.
+func (k *Keyring) refresh(log *slog.Logger) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	fi, err := os.Stat(k.path)
+	if err == nil && sameFile(fi, k.read) {
+		return
+	}
+	var keys []gossh.PublicKey
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		// Taken away: no key gets in, and every keyed session ends. A
+		// broken file may be a typo; a file removed is a decision.
+		fi, err = nil, nil
+	case err != nil:
+		err = fmt.Errorf("authorized keys: %w", err)
+	default:
+		keys, err = parseAuthorizedKeys(k.path)
+	}
 	if err != nil {
-		return fmt.Errorf("authorized keys: %w", err)
+		if msg := err.Error(); msg != k.failed {
+			k.failed = msg
+			log.Error("authorized keys unreadable: the keys of its last good read still hold", "keys", len(k.keys), "err", err)
+		}
+		return
 	}
-	if fi.ModTime().Equal(k.modTime) && fi.Size() == k.size && k.keys != nil {
-		return k.err
+	if k.failed != "" {
+		log.Info("authorized keys readable again")
 	}
-	k.modTime, k.size = fi.ModTime(), fi.Size()
-	k.keys, k.err = parseAuthorizedKeys(k.path)
-	return k.err
+	k.read, k.keys, k.failed = fi, keys, ""
+	if len(keys) == 0 {
+		log.Warn("authorized keys: no key left (the file is gone or empty): every key is refused and its sessions end", "file", k.path)
+		return
+	}
+	log.Info("authorized keys read again", "keys", len(keys))
+}
+
+// sameFile reports whether fi is the file last read, unchanged: the same
+// inode (an editor that writes a new file and renames it over the old one
+// makes a new inode), size and modification time.
+func sameFile(fi, last os.FileInfo) bool {
+	return last != nil && os.SameFile(fi, last) && fi.Size() == last.Size() && fi.ModTime().Equal(last.ModTime())
+}
+
+// has reports whether key is among the keys last read well.
+func (k *Keyring) has(key ssh.PublicKey) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, want := range k.keys {
+		if ssh.KeysEqual(key, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// allowed reports whether key is in the file as it is now (as it was at
+// its last good read, when it no longer reads).
+func (k *Keyring) allowed(key ssh.PublicKey, log *slog.Logger) bool {
+	k.refresh(log)
+	return k.has(key)
 }
 
 func parseAuthorizedKeys(path string) ([]gossh.PublicKey, error) {
@@ -136,24 +204,5 @@ func parseAuthorizedKeys(path string) ([]gossh.PublicKey, error) {
 		}
 		keys = append(keys, key)
 	}
-	if len(keys) == 0 {
-		return nil, fmt.Errorf("authorized keys %s: no key in it", path)
-	}
 	return keys, nil
-}
-
-// allowed reports whether key is in the file as it is now.
-func (k *Keyring) allowed(key ssh.PublicKey, log *slog.Logger) bool {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if err := k.reload(); err != nil {
-		log.Error("authorized keys unreadable: nobody gets in until it is fixed", "err", err)
-		return false
-	}
-	for _, want := range k.keys {
-		if ssh.KeysEqual(key, want) {
-			return true
-		}
-	}
-	return false
 }

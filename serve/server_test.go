@@ -40,21 +40,36 @@ func signer(t *testing.T) gossh.Signer {
 	return s
 }
 
-// startServer serves a still pipeline on loopback to the one key allowed
-// in, with at most one session, and returns its address; the server stops
-// with the test and must return nil.
-func startServer(t *testing.T, allowed gossh.PublicKey) string {
+// testServer is a Server on loopback over a still pipeline.
+type testServer struct {
+	addr string
+	keys string // its authorized_keys file
+	// stop cancels Serve's context with cause; the test's end does it
+	// with none, and Serve must return nil either way.
+	stop func(cause error)
+	done chan error
+}
+
+// startServer serves a still pipeline on loopback to the keys allowed in
+// (opts.Keys is made from them), with opts otherwise, and returns it; the
+// server stops with the test at the latest.
+func startServer(t *testing.T, opts Options, allowed ...gossh.PublicKey) *testServer {
 	t.Helper()
-	keys := filepath.Join(t.TempDir(), "authorized_keys")
-	if err := os.WriteFile(keys, gossh.MarshalAuthorizedKey(allowed), 0o600); err != nil {
+	ts := &testServer{keys: filepath.Join(t.TempDir(), "authorized_keys"), done: make(chan error, 1)}
+	var lines []byte
+	for _, k := range allowed {
+		lines = append(lines, gossh.MarshalAuthorizedKey(k)...)
+	}
+	if err := os.WriteFile(ts.keys, lines, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ring, err := LoadKeyring(keys)
+	ring, err := LoadKeyring(ts.keys)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := pipeline.New(pipeline.Options{Producer: still{}, Interval: time.Second, Thresholds: capacity.DefaultThresholds()})
-	srv, err := New(p, Options{HostKey: signer(t), Keys: ring, MaxSessions: 1})
+	opts.HostKey, opts.Keys = signer(t), ring
+	srv, err := New(p, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,13 +77,14 @@ func startServer(t *testing.T, allowed gossh.PublicKey) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
+	ts.addr = ln.Addr().String()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	ts.stop = cancel
+	go func() { ts.done <- srv.Serve(ctx, ln) }()
 	t.Cleanup(func() {
-		cancel()
+		cancel(nil)
 		select {
-		case err := <-done:
+		case err := <-ts.done:
 			if err != nil {
 				t.Errorf("Serve: %v", err)
 			}
@@ -76,7 +92,7 @@ func startServer(t *testing.T, allowed gossh.PublicKey) string {
 			t.Error("Serve did not return after its context ended")
 		}
 	})
-	return ln.Addr().String()
+	return ts
 }
 
 // dial connects to addr with key.
@@ -110,6 +126,26 @@ func screenSession(t *testing.T, c *gossh.Client) (*gossh.Session, *syncBuffer) 
 	return s, out
 }
 
+// waitForScreen waits for a session's screen to be up: switched to the
+// alternate screen.
+func waitForScreen(t *testing.T, out *syncBuffer) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), altScreenOn) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(out.String(), altScreenOn) {
+		t.Fatalf("the session got no screen: %q", out.String())
+	}
+}
+
+// The terminal modes a screen sets and must unset (xterm's private modes).
+const (
+	altScreenOn  = "\x1b[?1049h"
+	altScreenOff = "\x1b[?1049l"
+	cursorShown  = "\x1b[?25h"
+)
+
 // syncBuffer is a buffer written by a session's goroutines and read by
 // the test.
 type syncBuffer struct {
@@ -131,7 +167,7 @@ func (b *syncBuffer) String() string {
 
 func TestTheServerLetsInItsKeysOneScreenEachAndNoCommands(t *testing.T) {
 	alice, mallory := signer(t), signer(t)
-	addr := startServer(t, alice.PublicKey())
+	addr := startServer(t, Options{MaxSessions: 1}, alice.PublicKey()).addr
 
 	if _, err := dial(t, addr, mallory); err == nil || !strings.Contains(err.Error(), "unable to authenticate") {
 		t.Errorf("a key not in authorized_keys: %v, want refused", err)
@@ -152,13 +188,7 @@ func TestTheServerLetsInItsKeysOneScreenEachAndNoCommands(t *testing.T) {
 	}
 
 	_, first := screenSession(t, c)
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(first.String(), "\x1b[?1049h") && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond) // the screen switches to the alternate screen
-	}
-	if !strings.Contains(first.String(), "\x1b[?1049h") {
-		t.Fatalf("the first session got no screen: %q", first.String())
-	}
+	waitForScreen(t, first)
 	second, out2 := screenSession(t, c)
 	_ = second.Wait()
 	if !strings.Contains(out2.String(), "all 1 screens are taken") {

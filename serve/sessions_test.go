@@ -2,9 +2,12 @@ package serve
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net"
+	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
@@ -105,6 +108,112 @@ func TestAClientThatStopsAnsweringIsClosedAndOneThatAnswersStays(t *testing.T) {
 				t.Fatal("a client that never answers was not closed")
 			}
 			<-done
+		})
+	}
+}
+
+// fakeClient is a client's side of the keepalives: it answers the first
+// answers of them (all when negative), each after delay, then vanishes:
+// asked again, it answers nothing until the connection is closed.
+type fakeClient struct {
+	answers int
+	delay   time.Duration
+
+	mu         sync.Mutex
+	asked      int
+	lastAnswer time.Time
+	closedAt   time.Time
+	closed     chan struct{}
+}
+
+func newFakeClient(answers int, delay time.Duration) *fakeClient {
+	return &fakeClient{answers: answers, delay: delay, closed: make(chan struct{})}
+}
+
+func (c *fakeClient) SendRequest(string, bool, []byte) (bool, []byte, error) {
+	c.mu.Lock()
+	c.asked++
+	answers := c.answers < 0 || c.asked <= c.answers
+	c.mu.Unlock()
+	if !answers {
+		<-c.closed
+		return false, nil, io.EOF
+	}
+	select {
+	case <-time.After(c.delay):
+	case <-c.closed:
+		return false, nil, io.EOF
+	}
+	c.mu.Lock()
+	c.lastAnswer = time.Now()
+	c.mu.Unlock()
+	return false, nil, nil // OpenSSH answers a keepalive with a failure: an answer
+}
+
+func (c *fakeClient) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closedAt = time.Now()
+	close(c.closed)
+	return nil
+}
+
+// TestTheIdleTimeoutIsTheTimeout runs the keepalives at the default 10m
+// on a fake clock (testing/synctest): the figures are exact.
+func TestTheIdleTimeoutIsTheTimeout(t *testing.T) {
+	const idle = DefaultIdleTimeout
+	tests := []struct {
+		name    string
+		answers int
+		delay   time.Duration
+		// stays: still open after a day; else closed this long after
+		// its last answer (after the session opened, without one).
+		stays     bool
+		closedFor time.Duration
+	}{
+		{name: "a wall screen nobody touches, its client answering, stays", answers: -1, stays: true},
+		{name: "a client answering each keepalive after 6m (under two thirds of 10m) stays", answers: -1, delay: 6 * time.Minute, stays: true},
+		{name: "a client that vanishes after three answers is closed 10m after the last", answers: 3, closedFor: idle},
+		{name: "a client that never answers is closed 10m after the session opened", answers: 0, closedFor: idle},
+		{name: "a client answering each keepalive after 9m is closed 10m after its last answer", answers: -1, delay: 9 * time.Minute, closedFor: idle},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				s := &screens{idle: idle, log: slog.New(slog.DiscardHandler)}
+				c := newFakeClient(tt.answers, tt.delay)
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				opened := time.Now()
+				done := make(chan struct{})
+				go func() { s.keepAlive(ctx, c, "wall", "test"); close(done) }()
+				select {
+				case <-c.closed:
+				case <-time.After(24 * time.Hour):
+				}
+				c.mu.Lock()
+				closedAt, last := c.closedAt, c.lastAnswer
+				c.mu.Unlock()
+				if tt.stays {
+					if !closedAt.IsZero() {
+						t.Fatalf("closed after %s while answering", closedAt.Sub(opened))
+					}
+					cancel()
+					<-done
+					_ = c.Close() // ends a keepalive still waiting for its answer
+					return
+				}
+				<-done
+				if closedAt.IsZero() {
+					t.Fatal("a client that stopped answering was not closed within a day")
+				}
+				if last.IsZero() {
+					last = opened
+				}
+				if got := closedAt.Sub(last); got != tt.closedFor {
+					t.Errorf("closed %s after its last answer, want %s", got, tt.closedFor)
+				}
+			})
 		})
 	}
 }

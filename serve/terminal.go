@@ -53,8 +53,10 @@ func Terminal(p *pipeline.Pipeline, opts tui.Options, background ...func(context
 	oneProcessor()
 	opts.Frames, opts.Clock = p.Subscribe(), p.Now
 	opts.Renderer = lipgloss.NewRenderer(os.Stdout)
-	who := localUser()
-	opts.Acknowledge = func(key string) error { return p.Acknowledge(key, who) }
+	if opts.Replay == nil { // a replay acknowledges on its own screen only
+		who := localUser()
+		opts.Acknowledge = func(key string) error { return p.Acknowledge(key, who) }
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	defer wg.Wait() // background work reads what the caller closes after

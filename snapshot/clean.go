@@ -94,3 +94,12 @@ func isBidiControl(r rune) bool {
 	}
 	return false
 }
+
+// MaxLaunchLabel bounds the launch's name as alerts carry it.
+const MaxLaunchLabel = 100
+
+// LaunchLabel is the launch's name as every alert carries it (the launch
+// label an Alertmanager is posted, the launch field of a webhook's JSON):
+// cleaned and cut to MaxLaunchLabel. The Alertmanager source tells
+// launchwatch's own alerts by it, so both sides call this.
+func LaunchLabel(name string) string { return CleanText(name, MaxLaunchLabel) }

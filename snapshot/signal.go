@@ -91,6 +91,65 @@ func (sig Signal) Get(s Snapshot) Value {
 	return sig.get(s)
 }
 
+// MetricName is the signal's name in the exports, derived from its Name
+// and Unit as Prometheus naming asks: snake_case, the base unit last
+// ("latency_p95_seconds", "host_memory_used_bytes", "error_ratio",
+// "bandwidth_bytes_per_second"), never a suffix OpenMetrics reserves for
+// other types ("_total", "_count", "_sum", "_bucket", "_created", "_info").
+// The OpenMetrics export prefixes it with "launchwatch_"; the CSV export
+// heads its column with it. The endpoints' pattern is "endpoint_qps", a
+// series (or column) an endpoint.
+func (sig Signal) MetricName() string {
+	if sig.Pattern() {
+		return "endpoint_qps"
+	}
+	base, ok := metricBase[sig.Name]
+	if !ok {
+		base = strings.ReplaceAll(sig.Name, ".", "_")
+	}
+	if suffix := sig.Unit.nameSuffix(); suffix != "" && !strings.HasSuffix(base, "_"+suffix) {
+		base += "_" + suffix
+	}
+	return base
+}
+
+// MetricUnit is the OpenMetrics # UNIT of the signal's family: a base unit
+// its MetricName ends with ("seconds", "bytes", "ratio"); "" when its unit
+// is none of them. A rate in bytes per second has none: OpenMetrics'
+// units are base units, so its name says "_bytes_per_second" without a
+// # UNIT line.
+func (sig Signal) MetricUnit() string {
+	switch sig.Unit {
+	case UnitShare, UnitBytes, UnitSeconds:
+		return sig.Unit.nameSuffix()
+	}
+	return ""
+}
+
+// metricBase renames the few signals whose own name, once the unit follows
+// it, would mislead: a share of failed requests is a ratio, not a rate, and
+// a gauge ending in "_total" reads as a counter.
+var metricBase = map[string]string{
+	SignalErrorRate:       "error",
+	SignalHostMemoryTotal: "host_memory_size",
+}
+
+// nameSuffix is the unit's suffix in a metric's name; "" for a plain
+// number, a count or a flag, which have no unit.
+func (u Unit) nameSuffix() string {
+	switch u {
+	case UnitShare:
+		return "ratio"
+	case UnitBytes:
+		return "bytes"
+	case UnitByteRate, UnitLinkRate:
+		return "bytes_per_second"
+	case UnitSeconds:
+		return "seconds"
+	}
+	return ""
+}
+
 // Unit is what a signal's number measures. The package only names it:
 // capacity writes each (capacity.Format), so the screens, the text output
 // and the report write a figure alike.

@@ -196,6 +196,14 @@ type Snapshot struct {
 	// ("errors/error_rate"): given on any screen, they hold until their
 	// problem resolves.
 	Acks map[string]Ack `json:"acks,omitempty"`
+
+	// TeamAlerts are the team's own alerts firing in the Alertmanager read
+	// back (sources.alertmanager), worst first, at most MaxTeamAlerts;
+	// launchwatch's own alerts are not among them.
+	TeamAlerts []TeamAlert `json:"team_alerts,omitempty"`
+	// Silences are the Alertmanager's silences over launchwatch's own
+	// problems, by problem key ("errors/error_rate").
+	Silences map[string]Silence `json:"silences,omitempty"`
 }
 
 // Endpoint is one dynamic endpoint's load.
@@ -262,6 +270,8 @@ func (s Snapshot) Clone() Snapshot {
 	c.ErrorCodes = maps.Clone(s.ErrorCodes)
 	c.Fleet = slices.Clone(s.Fleet)
 	c.Acks = maps.Clone(s.Acks)
+	c.TeamAlerts = slices.Clone(s.TeamAlerts)
+	c.Silences = maps.Clone(s.Silences)
 	if s.Sources != nil {
 		c.Sources = make(map[string]Source, len(s.Sources))
 		for name, src := range s.Sources {

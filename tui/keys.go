@@ -10,7 +10,8 @@ type KeyMap struct {
 	NextPanel  key.Binding
 	PrevPanel  key.Binding
 	Fullscreen key.Binding
-	// Drill opens the selected server of the fleet panel (focused).
+	// Drill opens the selected server of the fleet panel, or the selected
+	// problem of the problems panel (focused).
 	Drill     key.Binding
 	Back      key.Binding
 	WiderWin  key.Binding
@@ -51,7 +52,7 @@ func DefaultKeyMap() KeyMap {
 		NextPanel:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next panel")),
 		PrevPanel:  key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous panel")),
 		Fullscreen: key.NewBinding(key.WithKeys("enter", "f"), key.WithHelp("enter/f", "full screen")),
-		Drill:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "fleet: open the server")),
+		Drill:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open the server / problem")),
 		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		WiderWin:   key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "longer window")),
 		NarrowWin:  key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "shorter window")),

@@ -72,6 +72,16 @@ type Options struct {
 	// this screen's user is); nil acknowledges on this screen only (a
 	// replay, which shows the acknowledgements its recording holds).
 	Acknowledge func(key string) error
+	// Runbook is the runbook of a problem by its kind and subject
+	// (alerts.runbooks), "" when none is set; DashboardURL is
+	// alerts.dashboard_url. A problem opened (enter) shows both. Nil and
+	// "" show none.
+	Runbook      func(kind events.Kind, subject string) string
+	DashboardURL string
+	// Notice is a warning the footer shows until the first control's
+	// answer replaces it, such as the lines of a recording a replay read
+	// past; empty for none.
+	Notice string
 	// Bell rings the terminal's bell (writes BEL to the screen's output)
 	// when a new critical problem opens; nil is no bell (--no-bell, a
 	// replay).
@@ -131,6 +141,9 @@ type Model struct {
 	fleetAt       int
 	fleetSelected string
 	drill         string
+	// detail is the row of the problems panel opened (enter; esc back):
+	// its key as the selection's (m.selected); "" : none.
+	detail string
 
 	logOffset int             // how many of the newest events the log is scrolled past
 	logAnchor events.Event    // the newest event when the log was last drawn
@@ -188,6 +201,7 @@ func New(opts Options) Model {
 		window:  opts.Window,
 		drawn:   new([numPanels]drawnPanel),
 		footers: new(footerMemo),
+		note:    opts.Notice,
 	}
 	m.initWall()
 	m.applyTheme()
@@ -295,10 +309,13 @@ func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.focus = nextIn(m.focusOrder(), m.focus, -1)
 	case keyMatches(msg, k.Drill) && m.focus == panelFleet && m.drill == "":
 		m.drillIn()
+	case keyMatches(msg, k.Drill) && m.focus == panelProblems && m.detail == "" && m.problemCursor() >= 0:
+		m.detail = rowKey(m.shown(), m.problemCursor())
+		m.selected = m.detail
 	case keyMatches(msg, k.Fullscreen):
 		m.full = !m.full
 	case keyMatches(msg, k.Back):
-		m.full, m.showHelp, m.showSrcs, m.drill = false, false, false, ""
+		m.full, m.showHelp, m.showSrcs, m.drill, m.detail = false, false, false, "", ""
 	case keyMatches(msg, k.WiderWin):
 		m.window = stepWindow(m.window, 1)
 		cmd := m.fetchOlder()

@@ -13,34 +13,47 @@ import (
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/events"
 	"github.com/launchwatch/launchwatch/pipeline"
+	"github.com/launchwatch/launchwatch/snapshot"
 )
 
-// problemsTitle counts what is wrong now in the panel's border.
+// problemsTitle counts what is wrong now in the panel's border:
+// launchwatch's problems, then the team's own alerts apart (theirs), with
+// their age when the Alertmanager has not answered this poll.
 func problemsTitle(f *frame) string {
-	if len(f.problems) == 0 {
-		return "Problems"
+	t := "Problems"
+	if len(f.problems) > 0 {
+		t += fmt.Sprintf(" · %d now", len(f.problems))
 	}
-	return fmt.Sprintf("Problems · %d now", len(f.problems))
+	if len(f.theirs) > 0 {
+		t += fmt.Sprintf(" · %d theirs", len(f.theirs))
+		if age, old := f.theirsAge(); old {
+			t += " " + capacity.FormatDuration(age) + " old"
+		}
+	}
+	return t
 }
 
 // problemsPanel lists what is wrong now, grouped by cause and worst first,
 // each with its live figure (the message is rewritten every snapshot) and
 // how long it has stood; a problem caused by another stands under it,
 // marked └ (page weight, └ the link full, └ the 502s). One easing under
-// its line says so. The selected one (the panel focused) is marked ›; an
-// acknowledged one says ack and rings no more.
+// its line says so; one acknowledged says who took it and how long ago
+// (ack alice@war-room 2m) and rings no more; one an Alertmanager silence
+// covers says who silenced it. The team's own alerts follow, marked ◇
+// theirs, worst first. The selected row (the panel focused) is marked ›.
 func problemsPanel(f *frame, w, h int) string {
 	st := f.st
-	if len(f.problems) == 0 {
+	total := len(f.problems) + len(f.theirs)
+	if total == 0 {
 		if !f.data {
 			return st.Faint.Render("waiting for data")
 		}
 		return st.level(LevelOK).Render("nothing wrong now")
 	}
 	// When the list is longer than the panel, the last row says how many
-	// more there are, and the rows above keep the selected problem in view.
+	// more there are, and the rows above keep the selected row in view.
 	rows := h
-	if len(f.problems) > h {
+	if total > h {
 		rows = max(h-1, 1)
 	}
 	first := 0
@@ -48,18 +61,19 @@ func problemsPanel(f *frame, w, h int) string {
 		first = f.selected - rows + 1
 	}
 	var lines []string
-	for i := first; i < len(f.problems) && len(lines) < rows; i++ {
-		p := f.problems[i]
-		mark, l := "▲", LevelWarn
-		if p.Severity == events.Crit {
-			mark, l = "✕", LevelCrit
+	for i := first; i < total && len(lines) < rows; i++ {
+		if i >= len(f.problems) {
+			lines = append(lines, f.theirLine(f.theirs[i-len(f.problems)], i == f.selected, w))
+			continue
 		}
+		p := f.problems[i]
+		l := problemLevel(p)
 		cursor := " "
 		if i == f.selected {
 			cursor = "›"
 		}
 		since := capacity.FormatDuration(f.snap.Time.Sub(p.Since))
-		head := cursor + st.level(l).Render(mark+st.levelMark(l)) + " " + st.Faint.Render(fmt.Sprintf("%6s", since)) + " "
+		head := cursor + st.level(l).Render(problemMark(l)+st.levelMark(l)) + " " + st.Faint.Render(fmt.Sprintf("%6s", since)) + " "
 		if d := f.depthOf(i); d > 0 {
 			head += st.Faint.Render(strings.Repeat("  ", d-1) + "└ ")
 		}
@@ -69,17 +83,121 @@ func problemsPanel(f *frame, w, h int) string {
 		}
 		switch {
 		case p.Ack != nil:
-			tail += st.Faint.Render(" ack " + p.Ack.By)
+			tail += st.Faint.Render(" ack " + cleanCut(p.Ack.By, maxTailBy) + " " + capacity.FormatDuration(f.snap.Time.Sub(p.Ack.At)))
 		case f.acked[p.Key()]:
 			tail += st.Faint.Render(" ack")
+		}
+		if sil, ok := f.silenceOf(p.Key()); ok {
+			tail += st.Faint.Render(" silenced" + byWhom(sil.By))
 		}
 		room := max(w-ansi.StringWidth(head)-ansi.StringWidth(tail), 0)
 		lines = append(lines, head+st.level(l).Render(cleanCut(p.Message, room))+tail)
 	}
-	if hidden := len(f.problems) - len(lines); hidden > 0 && len(lines) < h {
+	if hidden := total - len(lines); hidden > 0 && len(lines) < h {
 		lines = append(lines, st.Faint.Render(fmt.Sprintf("  … %d more (focus this panel, ↑/↓)", hidden)))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// maxTailBy bounds who acknowledged or silenced a problem on its row: the
+// figure before it keeps its room.
+const maxTailBy = 24
+
+// byWhom is " by NAME", cut for a row; "" when nobody is named.
+func byWhom(by string) string {
+	if by == "" {
+		return ""
+	}
+	return " by " + cleanCut(by, maxTailBy)
+}
+
+// problemLevel is the level a problem is drawn in.
+func problemLevel(p events.Problem) Level {
+	if p.Severity == events.Crit {
+		return LevelCrit
+	}
+	return LevelWarn
+}
+
+// problemMark is a problem's mark at a level: ✕ critical, ▲ warning.
+func problemMark(l Level) string {
+	if l == LevelCrit {
+		return "✕"
+	}
+	return "▲"
+}
+
+// theirMark marks the team's own alerts, whatever their level: ◇, as
+// launchwatch's are ✕ and ▲.
+const theirMark = "◇"
+
+// teamLevel is the level a team's alert is drawn in, by its severity
+// label: critical, warning, else (info, none) the faint of a note.
+func teamLevel(a snapshot.TeamAlert) (Level, bool) {
+	switch snapshot.TeamSeverity(a.Severity) {
+	case snapshot.TeamCritical:
+		return LevelCrit, true
+	case snapshot.TeamWarning:
+		return LevelWarn, true
+	}
+	return LevelOK, false
+}
+
+// theirLine is one of the team's alerts on the problems panel: ◇, how
+// long it has fired, theirs, its name and summary (its labels without
+// one), and silenced when their Alertmanager holds it.
+func (f *frame) theirLine(a snapshot.TeamAlert, selected bool, w int) string {
+	st := f.st
+	cursor := " "
+	if selected {
+		cursor = "›"
+	}
+	l, levelled := teamLevel(a)
+	ink := st.Faint
+	if levelled {
+		ink = st.level(l)
+	}
+	since := capacity.FormatDuration(f.snap.Time.Sub(a.Since))
+	head := cursor + ink.Render(theirMark+st.levelMark(l)) + " " + st.Faint.Render(fmt.Sprintf("%6s", since)) + " " + st.Faint.Render("theirs") + " "
+	tail := ""
+	if a.Silenced {
+		tail = st.Faint.Render(" silenced")
+	}
+	text := a.Name
+	switch {
+	case a.Summary != "":
+		text += ": " + a.Summary
+	case a.Labels != "":
+		text += " " + a.Labels
+	}
+	room := max(w-ansi.StringWidth(head)-ansi.StringWidth(tail), 0)
+	return head + ink.Render(cleanCut(text, room)) + tail
+}
+
+// theirsAge is how old the team's alerts on screen are when their
+// Alertmanager did not answer the poll of this snapshot (they are its
+// last answer, carried); old is false while it answers.
+func (f *frame) theirsAge() (age time.Duration, old bool) {
+	src, ok := f.snap.Sources[snapshot.SourceAlertmanager]
+	if !ok || src.Answered(f.snap.Time) {
+		return 0, false
+	}
+	return max(f.snap.Time.Sub(src.LastSuccess), 0), true
+}
+
+// silenceOf is the Alertmanager silence over the problem under key, if
+// one stands at the snapshot's time.
+func (f *frame) silenceOf(key string) (snapshot.Silence, bool) { return silenceOver(f.snap, key) }
+
+// silenceOver is the silence over the problem under key in a snapshot, if
+// one stands at its time: one carried past its end (the Alertmanager not
+// answering) is over.
+func silenceOver(snap snapshot.Snapshot, key string) (snapshot.Silence, bool) {
+	s, ok := snap.Silences[key]
+	if !ok || (!s.Until.IsZero() && !s.Until.After(snap.Time)) {
+		return snapshot.Silence{}, false
+	}
+	return s, true
 }
 
 // depthOf is how deep the i-th problem stands under its causes.
@@ -90,31 +208,69 @@ func (f *frame) depthOf(i int) int {
 	return 0
 }
 
-// problemCursor is the selected problem's index while the problems panel
-// has the focus; -1 otherwise. The selection follows its problem (kind and
-// subject) as the list is sorted anew every frame; when that problem has
-// cleared, the row it stood on.
+// problemCursor is the selected row's index while the problems panel has
+// the focus: launchwatch's problems first, then the team's alerts; -1
+// otherwise. The selection follows its row (a problem's kind and subject,
+// a team alert's name and labels) as the list is sorted anew every frame;
+// when that row has gone, the row it stood on.
 func (m *Model) problemCursor() int {
-	ps := m.shown().Problems
-	if m.focus != panelProblems || len(ps) == 0 {
+	fr := m.shown()
+	n := len(fr.Problems) + len(fr.Snapshot.TeamAlerts)
+	if m.focus != panelProblems || n == 0 {
 		return -1
 	}
-	for i, p := range ps {
-		if p.Key() == m.selected {
+	if i := rowIndex(fr, m.selected); i >= 0 {
+		return i
+	}
+	return min(max(m.cursor, 0), n-1)
+}
+
+// rowIndex is the index of the row under key in a frame's problems panel;
+// -1 when it is not there.
+func rowIndex(fr pipeline.Frame, key string) int {
+	if key == "" {
+		return -1
+	}
+	if k, theirs := strings.CutPrefix(key, theirsKey); theirs {
+		for i, a := range fr.Snapshot.TeamAlerts {
+			if a.Key() == k {
+				return len(fr.Problems) + i
+			}
+		}
+		return -1
+	}
+	for i, p := range fr.Problems {
+		if p.Key() == key {
 			return i
 		}
 	}
-	return min(max(m.cursor, 0), len(ps)-1)
+	return -1
 }
 
-// selectProblem puts the cursor on the i-th problem now.
+// theirsKey starts the key of a team alert's row: its own key cannot be
+// taken for a problem's (kind/subject).
+const theirsKey = "theirs\x00"
+
+// rowKey is the key of the i-th row of a frame's problems panel.
+func rowKey(fr pipeline.Frame, i int) string {
+	if i < len(fr.Problems) {
+		return fr.Problems[i].Key()
+	}
+	return theirsKey + fr.Snapshot.TeamAlerts[i-len(fr.Problems)].Key()
+}
+
+// selectProblem puts the cursor on the i-th row now.
 func (m *Model) selectProblem(i int) {
-	ps := m.shown().Problems
-	if len(ps) == 0 {
+	fr := m.shown()
+	n := len(fr.Problems) + len(fr.Snapshot.TeamAlerts)
+	if n == 0 {
 		return
 	}
-	m.cursor = min(max(i, 0), len(ps)-1)
-	m.selected = ps[m.cursor].Key()
+	m.cursor = min(max(i, 0), n-1)
+	m.selected = rowKey(fr, m.cursor)
+	if m.note == theirsNote {
+		m.note = ""
+	}
 }
 
 // flashFor is how long the problems panel's border flashes after a new
@@ -158,8 +314,9 @@ func (m *Model) takeProblems(f pipeline.Frame) tea.Cmd {
 		}
 		seen[k] = true
 		// What is critical at the first frame is on the screen already;
-		// a replay shows the past: nothing in it is news.
-		if !first && !m.alarm.seen[k] && !m.acked[k] && p.Ack == nil && m.opts.Replay == nil {
+		// a replay shows the past: nothing in it is news. A problem
+		// someone acknowledged or silenced is taken.
+		if _, silenced := silenceOver(f.Snapshot, k); !first && !m.alarm.seen[k] && !m.acked[k] && p.Ack == nil && !silenced && m.opts.Replay == nil {
 			fresh = true
 		}
 	}
@@ -176,17 +333,36 @@ func (m *Model) takeProblems(f pipeline.Frame) tea.Cmd {
 	return nil
 }
 
-// acknowledge acknowledges the selected problem (the worst when the panel
-// is not focused: events.Worst, not the first row, which is its group's
-// root) until it clears, for every screen when the pipeline takes it
-// (Options.Acknowledge), and stops the flash.
+// acknowledge acknowledges the selected problem (the one opened, else the
+// one the cursor is on, else the worst, acknowledged or not, not the
+// first row, which is its group's root) until it clears, for every screen when the
+// pipeline takes it (Options.Acknowledge), and stops the flash. A team's
+// alert is theirs: the footer says where it is acknowledged.
 func (m *Model) acknowledge() {
-	ps := m.shown().Problems
+	fr := m.shown()
+	ps := fr.Problems
+	i := m.problemCursor()
+	if m.detail != "" {
+		if i = rowIndex(fr, m.detail); i < 0 {
+			return // the problem opened has cleared: nothing to take
+		}
+	}
+	if i >= len(ps) {
+		m.note = theirsNote
+		return
+	}
 	if len(ps) == 0 {
 		return
 	}
-	p, _ := events.Worst(ps)
-	if i := m.problemCursor(); i >= 0 {
+	// The worst as if nobody had acknowledged anything: acknowledged
+	// problems sort below the rest of their severity, so the worst by
+	// Compare would move on to the next at each press, and a double tap
+	// would take a problem nobody looked at.
+	p := slices.MinFunc(ps, func(a, b events.Problem) int {
+		a.Ack, b.Ack = nil, nil
+		return events.Compare(a, b)
+	})
+	if i >= 0 {
 		p = ps[i]
 	}
 	m.alarm.until, m.alarm.flashing = time.Time{}, false
@@ -200,8 +376,11 @@ func (m *Model) acknowledge() {
 		m.acked = make(map[string]bool)
 	}
 	m.acked[p.Key()] = true
-	m.alarm.until, m.alarm.flashing = time.Time{}, false
 }
+
+// theirsNote answers a on a team's alert, in the footer until the
+// selection moves.
+const theirsNote = "a team alert is theirs to acknowledge: silence it in their Alertmanager"
 
 // scroll moves the problems panel's cursor or the event log, whichever
 // has the focus; false when neither has it.
@@ -213,6 +392,14 @@ func (m *Model) scroll(msg tea.KeyMsg) bool {
 	}
 	if keyMatches(msg, k.Down) || keyMatches(msg, k.PageDown) {
 		step = -step
+	}
+	if m.detail != "" {
+		// A problem opened: up and down open the row above or below it.
+		m.selectProblem(max(rowIndex(m.shown(), m.detail), m.problemCursor()) - step)
+		if m.selected != "" {
+			m.detail = m.selected
+		}
+		return true
 	}
 	if m.drill != "" {
 		// Drilled into a server: up and down go to the one above or below

@@ -12,7 +12,7 @@ import (
 )
 
 // focusOn tabs until the panel has the focus.
-func focusOn(t *testing.T, m Model, p panelID) Model {
+func focusOn(t testing.TB, m Model, p panelID) Model {
 	t.Helper()
 	for range numPanels {
 		if m.focus == p {

@@ -33,6 +33,7 @@ type frame struct {
 	// ones acknowledged, selected the index of the one the cursor is on
 	// (-1: none, the panel is not focused).
 	problems []events.Problem
+	theirs   []snapshot.TeamAlert // the team's own alerts, after the problems (snapshot.TeamAlerts)
 	depths   []int
 	acked    map[string]bool
 	selected int
@@ -144,6 +145,8 @@ func (m *Model) render() {
 		rows, size = one(m.styles.box("Sources · errors, warnings, infos (s or esc to close)", m.sourcesView(&f, max(w-4, 0)), w, bodyH, true))
 	case m.drill != "" && !l.wall:
 		rows, size = m.drillView(&f, w, bodyH)
+	case m.detail != "" && !l.wall:
+		rows, size = one(m.detailView(&f, w, bodyH))
 	case m.full && !l.wall: // nothing on the wall takes the focus
 		rows, size = one(m.panel(&f, m.focus, w, bodyH))
 	default:
@@ -241,7 +244,7 @@ func (m *Model) headerFrame() frame {
 	f := frame{
 		st: m.styles, now: m.opts.Clock(), nextPoll: max(m.opts.Interval-m.opts.Wall().Sub(m.received), 0), snap: fr.Snapshot, assess: fr.Assessment, plan: m.opts.Plan, hasPlan: m.opts.HasPlan,
 		th: m.opts.Thresholds, window: m.window, events: fr.Log.All(), data: !fr.Snapshot.Time.IsZero(),
-		problems: fr.Problems, depths: events.Depths(fr.Problems), acked: m.acked, selected: m.problemCursor(), flash: m.alarm.flashOn(m.opts.Wall()),
+		problems: fr.Problems, theirs: fr.Snapshot.TeamAlerts, depths: events.Depths(fr.Problems), acked: m.acked, selected: m.problemCursor(), flash: m.alarm.flashOn(m.opts.Wall()),
 		logOffset: m.logOffset, logMin: m.logMin,
 		stale: map[string]staleMark{}, simulated: slices.Contains(m.opts.Simulated, "host"), fleetSel: -1,
 	}

@@ -190,6 +190,7 @@ func legend(s Styles) string {
 		"Nx the plan: a figure that far from the formula at the PV now, coloured only when that cost per view",
 		"  takes a limit past its line at the planned peak;  over by N%: past the limit",
 		"└ a problem caused by the one above it;  easing 12s: under its line, held for close_after;",
+		"◇ theirs: the team's own alert from their Alertmanager (sources.alertmanager);  silenced: a silence there holds it;",
 		"  ~99% or predicted: a room the formula gives at the PV now, as nothing measures the figure",
 		s.Faint.Render("Without colour (NO_COLOR) warn is marked ! and crit !!; the charts' plan line is dashed in every theme."),
 	}

@@ -394,7 +394,12 @@ func wallProblem(f *frame, w, h int) string {
 		for _, c := range events.Causes(p, f.problems) {
 			text += " ← " + c.Name()
 		}
-		tail := st.Faint.Render("  for " + capacity.FormatDuration(f.snap.Time.Sub(p.Since)))
+		tail := "  for " + capacity.FormatDuration(f.snap.Time.Sub(p.Since))
+		if p.Ack != nil {
+			// Taken on any screen: the room sees someone is on it.
+			tail += "  ack " + cleanCut(p.Ack.By, maxTailBy)
+		}
+		tail = st.Faint.Render(tail)
 		room := max(inner-ansi.StringWidth(head)-ansi.StringWidth(tail), 0)
 		msg := st.level(l).Render(cleanCut(text, room))
 		if i > 0 {

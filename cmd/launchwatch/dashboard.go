@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 
+	"github.com/launchwatch/launchwatch/alerts"
 	"github.com/launchwatch/launchwatch/launch"
 	"github.com/launchwatch/launchwatch/serve"
 	"github.com/launchwatch/launchwatch/tui"
@@ -35,6 +36,10 @@ func screenOptions(w *launch.Watch, s screen) tui.Options {
 		WallLayout: s.wall,
 		History:    w.History,
 		Alerts:     alertFailures(w.Alerts),
+		// A problem opened on screen links to the runbook and the
+		// dashboard its alerts carry.
+		Runbook:      alerts.Options{Runbooks: w.Config.Alerts.Runbooks}.Runbook,
+		DashboardURL: w.Config.Alerts.DashboardURL,
 	}
 	if w.Recording != nil {
 		opts.Recording = w.Recording.Path()

@@ -121,6 +121,7 @@ plan:
 	return path
 }
 
+// servingOn finds the port in serve's first line.
 var servingOn = regexp.MustCompile(`on ssh://127\.0\.0\.1:(\d+) `)
 
 func TestTwoSSHScreensWatchOneServeThatPollsOnce(t *testing.T) {
@@ -145,38 +146,8 @@ func TestTwoSSHScreensWatchOneServeThatPollsOnce(t *testing.T) {
 	if err := os.WriteFile(authorized, append([]byte("# the war room\n"), pub...), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	errPath := filepath.Join(dir, "serve.stderr")
-	errFile, err := os.Create(errPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer errFile.Close()
-	srv := exec.Command(bin, "serve", "--config", promConfig(t, counter.URL), "--listen", "127.0.0.1:0",
-		"--authorized-keys", authorized, "--max-sessions", "2", "--log-file", filepath.Join(dir, "serve.log"))
-	srv.Env = append(os.Environ(), "XDG_STATE_HOME="+dir)
-	srv.Stdout, srv.Stderr = errFile, errFile
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- srv.Wait() }()
-	stopped := false
-	defer func() {
-		if !stopped {
-			_ = srv.Process.Kill()
-			t.Logf("serve killed: %v", <-exited)
-		}
-	}()
-	serverOut := func() string { b, _ := os.ReadFile(errPath); return string(b) }
-	var port string
-	for deadline := time.Now().Add(20 * time.Second); port == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if m := servingOn.FindStringSubmatch(serverOut()); m != nil {
-			port = m[1]
-		}
-	}
-	if port == "" {
-		t.Fatalf("serve did not say where it listens:\n%s", serverOut())
-	}
+	srv := startServe(t, bin, dir, "--config", promConfig(t, counter.URL), "--authorized-keys", authorized, "--max-sessions", "2")
+	port := srv.port
 	if fi, err := os.Stat(filepath.Join(dir, "launchwatch", serve.HostKeyName)); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("the host key in the state directory: %v %v, want mode 0600", fi, err)
 	}
@@ -239,22 +210,9 @@ func TestTwoSSHScreensWatchOneServeThatPollsOnce(t *testing.T) {
 	})
 
 	// SIGTERM closes the sessions and the recording.
-	if err := srv.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
+	srv.stop(syscall.SIGTERM)
+	if !regexp.MustCompile(`recorded [\d,]+ snapshots to `).MatchString(srv.output()) {
+		t.Errorf("serve did not close its recording:\n%s", srv.output())
 	}
-	select {
-	case err := <-exited:
-		stopped = true
-		if err != nil {
-			t.Errorf("serve exited with %v:\n%s", err, serverOut())
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatalf("serve did not stop on SIGTERM:\n%s", serverOut())
-	}
-	if !regexp.MustCompile(`recorded [\d,]+ snapshots to `).MatchString(serverOut()) {
-		t.Errorf("serve did not close its recording:\n%s", serverOut())
-	}
-	if status := narrow.exitStatus(15 * time.Second); status == "" {
-		t.Error("the remaining ssh did not end with the server")
-	}
+	narrow.requireToldAndGivenBack(stopLine("SIGTERM"))
 }

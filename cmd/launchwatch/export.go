@@ -18,6 +18,7 @@ import (
 
 func newExportCmd() *cobra.Command {
 	var format, out string
+	var strict bool
 	cmd := &cobra.Command{
 		Use:   "export FILE --format jsonl|csv|openmetrics [-o OUT]",
 		Short: "Export a recording as JSON Lines frames, CSV or OpenMetrics",
@@ -31,7 +32,9 @@ func newExportCmd() *cobra.Command {
   openmetrics  OpenMetrics text that promtool imports into a Prometheus:
                promtool tsdb create-blocks-from openmetrics OUT ./data
 
-Writes to standard output unless -o names a file.`,
+Writes to standard output unless -o names a file. A line in the middle of the
+recording that holds no record (torn, or edited) is read past with a warning
+on standard error naming it; --strict refuses such a file instead.`,
 		Example: `  launchwatch export launch.lwrec.jsonl --format csv -o launch.csv
   launchwatch export launch.lwrec.jsonl --format jsonl | jq 'select(.events != []) | .events'`,
 		Args: cobra.ExactArgs(1),
@@ -42,7 +45,7 @@ Writes to standard output unless -o names a file.`,
 			if !ok {
 				return fmt.Errorf("--format %q: want jsonl, csv or openmetrics", format)
 			}
-			rec, err := readRecording(cmd, args[0])
+			rec, err := readRecording(cmd, args[0], strict)
 			if err != nil {
 				return err
 			}
@@ -58,6 +61,7 @@ Writes to standard output unless -o names a file.`,
 	}
 	cmd.Flags().StringVar(&format, "format", "jsonl", "jsonl, csv or openmetrics")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write here instead of standard output")
+	cmd.Flags().BoolVar(&strict, "strict", false, strictUsage)
 	return cmd
 }
 
@@ -74,9 +78,9 @@ func sameFile(a, b string) bool {
 // writeFrames derives every frame of a recording, as the pipeline does,
 // and writes one JSON line each.
 func writeFrames(w io.Writer, rec *recording.Recording) error {
-	plan, _, th, err := launch.PlanOf(rec.Header())
+	plan, _, th, err := launch.RecordingPlan(rec)
 	if err != nil {
-		return fmt.Errorf("%s: %w", rec.Path(), err)
+		return err
 	}
 	an := pipeline.NewAnalyst(plan, th, 0)
 	bw := bufio.NewWriter(w)

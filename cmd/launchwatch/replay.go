@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,7 +21,7 @@ import (
 func newReplayCmd() *cobra.Command {
 	var speed float64
 	var logFile string
-	var wall bool
+	var wall, strict bool
 	cmd := &cobra.Command{
 		Use:   "replay FILE",
 		Short: "Replay a recorded launch on the dashboard",
@@ -33,7 +34,11 @@ Keys: space plays and pauses; < and > change speed (1x 2x 5x 10x 30x 100x
 g goes to a time (T+05:00, T-30s, 14:03); n and N jump to the next and the
 previous event. The timeline at the bottom shows the position, T0 (┃) and
 the events. --wall starts on the wall screen (see watch --help); w
-switches between it and the dashboard.`,
+switches between it and the dashboard.
+
+A line in the middle of the recording that holds no record (torn, or
+edited) is read past: the footer says so at the start, and the log names
+each line. --strict refuses such a file instead.`,
 		Example: `  launchwatch replay ~/.local/state/launchwatch/flash-sale-20261127T115500Z.lwrec.jsonl
   launchwatch replay launch.lwrec.jsonl --speed 30`,
 		Args: cobra.ExactArgs(1),
@@ -41,7 +46,7 @@ switches between it and the dashboard.`,
 			if !validSpeed(speed) {
 				return fmt.Errorf("--speed %g: want one of %v", speed, replay.Speeds)
 			}
-			rec, err := readRecording(cmd, args[0])
+			rec, err := readRecording(cmd, args[0], strict)
 			if err != nil {
 				return err
 			}
@@ -54,11 +59,13 @@ switches between it and the dashboard.`,
 				return err
 			}
 			defer closeLog()
+			logSkipped(log, rec)
 			return runReplay(rec, speed, wall, log)
 		},
 	}
 	cmd.Flags().Float64Var(&speed, "speed", 1, "starting speed")
 	cmd.Flags().StringVar(&logFile, "log-file", "", "write logs here (never to the screen)")
+	cmd.Flags().BoolVar(&strict, "strict", false, strictUsage)
 	cmd.Flags().BoolVar(&wall, "wall", false, "start on the wall screen: the headline figures in block digits, for a screen across the room (w toggles)")
 	return cmd
 }
@@ -74,9 +81,9 @@ func validSpeed(s float64) bool {
 
 func runReplay(rec *recording.Recording, speed float64, wall bool, log *slog.Logger) error {
 	h := rec.Header()
-	plan, hasPlan, th, err := launch.PlanOf(h)
+	plan, hasPlan, th, err := launch.RecordingPlan(rec)
 	if err != nil {
-		return fmt.Errorf("%s: %w", rec.Path(), err)
+		return err
 	}
 	player := replay.New(rec, replay.Options{Plan: plan, Thresholds: th, Speed: speed})
 	interval := time.Duration(h.Interval)
@@ -94,6 +101,7 @@ func runReplay(rec *recording.Recording, speed float64, wall bool, log *slog.Log
 	err = serve.Terminal(p, tui.Options{
 		Interval: interval, Plan: plan, HasPlan: hasPlan, Thresholds: th,
 		LaunchName: snapshot.CleanText(name, 60), Replay: player, WallLayout: wall,
+		Notice: skippedNotice(rec),
 	}, index)
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
@@ -101,11 +109,17 @@ func runReplay(rec *recording.Recording, speed float64, wall bool, log *slog.Log
 	return nil
 }
 
+// strictUsage is the --strict flag's help, alike on every command that
+// reads a recording.
+const strictUsage = "refuse a recording with a line in the middle that holds no record (torn, or edited), rather than read past it"
+
 // readRecording opens a recording for a command that reads one (replay,
 // export, report), saying on standard error what the reader repaired or
-// skipped (a torn tail, a missing part).
-func readRecording(cmd *cobra.Command, path string) (*recording.Recording, error) {
-	rec, err := recording.Open(path)
+// skipped (a torn tail, a missing part, the lines read past with their
+// count), once each. strict refuses a line in the middle that holds no
+// record.
+func readRecording(cmd *cobra.Command, path string, strict bool) (*recording.Recording, error) {
+	rec, err := recording.OpenWith(path, recording.OpenOptions{Strict: strict})
 	if err != nil {
 		return nil, err
 	}
@@ -113,4 +127,29 @@ func readRecording(cmd *cobra.Command, path string) (*recording.Recording, error
 		fmt.Fprintln(cmd.ErrOrStderr(), "launchwatch: warning:", w)
 	}
 	return rec, nil
+}
+
+// logSkipped logs each line the recording was read past, by file and line.
+func logSkipped(log *slog.Logger, rec *recording.Recording) {
+	for _, s := range rec.Skipped() {
+		log.Warn("recording line read past: it holds no record", "file", s.Path, "line", s.Line, "reason", s.Reason)
+	}
+}
+
+// skippedNotice is the replay footer's first line when lines were read
+// past: how many, and the first one's place; "" when none was. The file's
+// name is cleaned: it is text on a terminal.
+func skippedNotice(rec *recording.Recording) string {
+	skipped := rec.Skipped()
+	var s string
+	switch len(skipped) {
+	case 0:
+		return ""
+	case 1:
+		s = fmt.Sprintf("read past line %d of %s: it holds no record (torn, or edited?)", skipped[0].Line, filepath.Base(skipped[0].Path))
+	default:
+		s = fmt.Sprintf("read past %d lines that hold no record, the first line %d of %s (the log names each)",
+			len(skipped), skipped[0].Line, filepath.Base(skipped[0].Path))
+	}
+	return snapshot.CleanText(s, 200)
 }

@@ -14,6 +14,7 @@ import (
 
 func newReportCmd() *cobra.Command {
 	var htmlOut, mdOut string
+	var strict bool
 	cmd := &cobra.Command{
 		Use:   "report FILE [-o report.html] [--md report.md]",
 		Short: "Write the post-mortem of a recorded launch",
@@ -43,14 +44,14 @@ byte.`,
 			if htmlOut != "" && htmlOut == mdOut {
 				return fmt.Errorf("-o and --md both name %s", htmlOut)
 			}
-			rec, err := readRecording(cmd, args[0])
+			rec, err := readRecording(cmd, args[0], strict)
 			if err != nil {
 				return err
 			}
 			defer rec.Close()
-			plan, hasPlan, th, err := launch.PlanOf(rec.Header())
+			plan, hasPlan, th, err := launch.RecordingPlan(rec)
 			if err != nil {
-				return fmt.Errorf("%s: %w", rec.Path(), err)
+				return err
 			}
 			r, err := report.Build(rec, plan, hasPlan, th)
 			if err != nil {
@@ -69,6 +70,7 @@ byte.`,
 	}
 	cmd.Flags().StringVarP(&htmlOut, "output", "o", "", "write the HTML report here")
 	cmd.Flags().StringVar(&mdOut, "md", "", "write the Markdown report here instead of standard output")
+	cmd.Flags().BoolVar(&strict, "strict", false, strictUsage)
 	return cmd
 }
 

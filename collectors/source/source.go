@@ -56,6 +56,11 @@ type Result struct {
 	// RateWindow is what $__rate_interval stood for; ScrapeInterval what it
 	// was derived from. Zero when unused.
 	RateWindow, ScrapeInterval time.Duration
+	// TeamAlerts are the team's own alerts an Alertmanager holds, and
+	// Silences the silences over launchwatch's problems by problem key:
+	// the alertmanager source's answer; nil from every other source.
+	TeamAlerts []snapshot.TeamAlert
+	Silences   map[string]snapshot.Silence
 }
 
 // ErrorKey keys a failure of a whole source in Result.Errors and

@@ -27,6 +27,8 @@ type Tracker struct {
 	lastSuccess time.Time                  // the last poll that answered anything
 	newest      time.Time                  // the newest sample's time, kept while failing
 	fleet       map[string]snapshot.Server // the last fleet answered: its servers stay known while failing
+	team        []snapshot.TeamAlert       // the team's alerts last answered, carried while failing
+	silences    map[string]snapshot.Silence
 }
 
 // Merge lays one outcome of a source answering signals into the snapshot
@@ -107,6 +109,19 @@ func (t *Tracker) Merge(snap *snapshot.Snapshot, signals []string, o Outcome, no
 		snap.ErrorCodes[code] = v
 	}
 	snap.Fleet = mergeFleet(snap.Fleet, fleet)
+	// The team's alerts and the silences are carried while the source
+	// fails, as its figures are: the screen shows them as of its last
+	// answer (Source.LastSuccess), not blank for one slow read.
+	if o.Err == nil || o.Result.TeamAlerts != nil || o.Result.Silences != nil {
+		t.team, t.silences = o.Result.TeamAlerts, o.Result.Silences
+	}
+	snap.TeamAlerts = append(snap.TeamAlerts, t.team...)
+	for key, s := range t.silences {
+		if snap.Silences == nil {
+			snap.Silences = make(map[string]snapshot.Silence, len(t.silences))
+		}
+		snap.Silences[key] = s
+	}
 	for _, sig := range h.Signals {
 		v, ok := t.last[sig]
 		if !ok {

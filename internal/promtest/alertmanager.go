@@ -1,7 +1,10 @@
 package promtest
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -77,4 +80,28 @@ receivers:
 		return exec.Command(bin, "--config.file="+path, "--storage.path="+filepath.Join(dir, "data"),
 			"--web.listen-address="+addr, "--cluster.listen-address=", "--log.level=warn")
 	})
+}
+
+// PostJSON POSTs v as JSON to base+path (an Alertmanager's API: its
+// alerts, its silences) and decodes the answer into out (nil: not read);
+// an answer other than 200 fails the test.
+func PostJSON(t testing.TB, base, path string, v, out any) {
+	t.Helper()
+	body, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(base+path, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST %s: %s", path, resp.Status)
+	}
+	if out != nil {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			t.Fatalf("POST %s: %v", path, err)
+		}
+	}
 }

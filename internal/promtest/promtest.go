@@ -67,6 +67,29 @@ func StartPrometheus(t testing.TB, scrapeTargets []string, scrapeInterval time.D
 	})
 }
 
+// StartPrometheusOn starts Prometheus on an existing TSDB directory, such
+// as the blocks `promtool tsdb create-blocks-from` wrote, scraping nothing,
+// and returns once /-/ready answers 200. Retention is a century, so blocks
+// of any age are kept and answer queries.
+func StartPrometheusOn(t testing.TB, dataDir string) *Server {
+	t.Helper()
+	bin := binary(t, "prometheus", "LAUNCHWATCH_PROMETHEUS_BIN")
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "prometheus.yml")
+	if err := os.WriteFile(cfgPath, []byte("global: {}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return start(t, "prometheus", "/-/ready", func(addr string) *exec.Cmd {
+		return exec.Command(bin,
+			"--config.file="+cfgPath,
+			"--storage.tsdb.path="+dataDir,
+			"--storage.tsdb.retention.time=100y",
+			"--web.listen-address="+addr,
+			"--log.level=info",
+		)
+	})
+}
+
 // StartVictoriaMetrics starts single-node VictoriaMetrics scraping targets
 // every scrapeInterval, and returns once /health answers 200.
 //
