@@ -163,6 +163,22 @@ const (
 // Events fire on changes: a level rising (ok → warn → crit) or falling back
 // to ok, a source going down or coming back, a phase starting.
 func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.Thresholds) ([]Event, State) {
+	return detect(prev, s, a, th, nil)
+}
+
+// DetectJudged is Detect given the judgements of s and a by th
+// (capacity.Thresholds.Judgements), which a caller that needs them too
+// (the report) judges once for both.
+func DetectJudged(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.Thresholds, judged []capacity.Judgement) ([]Event, State) {
+	if judged == nil {
+		judged = []capacity.Judgement{} // judged, and nothing to judge
+	}
+	return detect(prev, s, a, th, judged)
+}
+
+// detect is Detect and DetectJudged: judged nil judges s here, one row at
+// a time.
+func detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.Thresholds, judged []capacity.Judgement) ([]Event, State) {
 	// The next state starts as the previous one, sharing its maps: a
 	// State never changes once returned, so a map is copied on its first
 	// write (see writable), and a frame that changes nothing copies
@@ -177,9 +193,16 @@ func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 	d.sources(s, th)
 	d.phase(a)
 	var row capacity.Judgement // one row at a time: no copy of each on the heap
-	for j := range th.Judged(a, s) {
-		row = j
-		d.judge(&row, a)
+	if judged != nil {
+		for i := range judged {
+			row = judged[i]
+			d.judge(&row, a)
+		}
+	} else {
+		for j := range th.Judged(a, s) {
+			row = j
+			d.judge(&row, a)
+		}
 	}
 	d.fleet(s)
 	d.avalancheCheck(s, a)

@@ -39,6 +39,20 @@ type Frame struct {
 	RecordErr string
 
 	th capacity.Thresholds // for the levels of MarshalJSON
+	// judged are the judgements the frame's events were detected by, when
+	// the analyst kept them (Step).
+	judged []capacity.Judgement
+}
+
+// Judgements returns the frame's figures judged against th
+// (capacity.Thresholds.Judgements): the judgements its events were
+// detected by when th are the analyst's thresholds and it kept them (Step
+// does), else judged anew.
+func (f Frame) Judgements(th capacity.Thresholds) []capacity.Judgement {
+	if f.judged != nil && th == f.th {
+		return f.judged
+	}
+	return th.Judgements(f.Assessment, f.Snapshot)
 }
 
 // Analyst derives frames from snapshots in order: the assessment against
@@ -90,38 +104,52 @@ const EventLogCap = 10_000
 func (a *Analyst) Add(s snapshot.Snapshot) Frame { return a.derive(s, false) }
 
 // Step derives the next snapshot as Add does, the analyst moving on alike,
-// and returns a frame that holds its snapshot, assessment and events
-// only: no Problems, History or Log, which cost a walk over a whole
-// recording that does not read them (the report, a replay's index) more
-// than the rest.
+// and returns a frame that holds its snapshot, assessment, events and the
+// judgements they were detected by (Frame.Judgements) only: no Problems,
+// History or Log, which cost a walk over a whole recording that does not
+// read them (the report, a replay's index) more than the rest.
 func (a *Analyst) Step(s snapshot.Snapshot) Frame {
-	as, evs := a.step(s, false)
-	return Frame{Seq: a.seq, Snapshot: s, Assessment: as, Events: evs, th: a.th}
+	as, evs, judged := a.step(s, false, true)
+	return Frame{Seq: a.seq, Snapshot: s, Assessment: as, Events: evs, th: a.th, judged: judged}
+}
+
+// StepEvents derives the next snapshot as Add does, the analyst moving on
+// alike, and returns its events only: what a replay's index keeps.
+func (a *Analyst) StepEvents(s snapshot.Snapshot) []events.Event {
+	_, evs, _ := a.step(s, false, false)
+	return evs
 }
 
 // derive derives a snapshot's frame; past marks its events as from before
 // the start (see Warm).
 func (a *Analyst) derive(s snapshot.Snapshot, past bool) Frame {
-	as, evs := a.step(s, past)
+	as, evs, _ := a.step(s, past, false)
 	return Frame{
 		Seq: a.seq, Snapshot: s, Assessment: as, Events: evs, Problems: a.state.Problems(), th: a.th,
 		History: a.hist.view(), Log: a.log.view(),
 	}
 }
 
-// step moves the analyst on by s and returns its assessment and events.
-func (a *Analyst) step(s snapshot.Snapshot, past bool) (capacity.Assessment, []events.Event) {
+// step moves the analyst on by s and returns its assessment and events,
+// and with keepJudged the judgements the events were detected by.
+func (a *Analyst) step(s snapshot.Snapshot, past, keepJudged bool) (capacity.Assessment, []events.Event, []capacity.Judgement) {
 	as := a.plan.AssessWindow(s, a.recent)
 	a.hist.add(s)
 	a.recent.Add(s)
 	var evs []events.Event
-	evs, a.state = events.Detect(a.state, s, as, a.th)
+	var judged []capacity.Judgement
+	if keepJudged {
+		judged = a.th.Judgements(as, s)
+		evs, a.state = events.DetectJudged(a.state, s, as, a.th, judged)
+	} else {
+		evs, a.state = events.Detect(a.state, s, as, a.th)
+	}
 	if past {
 		markPast(evs)
 	}
 	a.log.add(evs)
 	a.seq++
-	return as, evs
+	return as, evs, judged
 }
 
 // reset forgets everything derived, keeping the frame count.

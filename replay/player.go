@@ -130,7 +130,7 @@ func (p *Player) Index(ctx context.Context) error {
 		if i > 0 && i%p.opts.CheckpointEvery == 0 {
 			p.checkpointed(an.Checkpoint())
 		}
-		marks = append(marks, an.Step(s).Events...)
+		marks = append(marks, an.StepEvents(s)...)
 		return nil
 	})
 	p.mu.Lock()

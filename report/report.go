@@ -3,6 +3,7 @@ package report
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/launchwatch/launchwatch/capacity"
@@ -211,6 +212,8 @@ func Build(rec *recording.Recording, plan capacity.Plan, hasPlan bool, th capaci
 		return nil, fmt.Errorf("%s holds no snapshots", rec.Path())
 	}
 	b := NewBuilder(rec.Header(), plan, hasPlan, th)
+	// One sample a snapshot: grown at once, not doubled a dozen times.
+	b.acc.samples = slices.Grow(b.acc.samples, rec.Len())
 	// The report reads each frame's snapshot, assessment and events: no
 	// history, problems or log, which would cost a day's report more than
 	// the rest of its walk.
@@ -264,7 +267,7 @@ func (b *Builder) Add(f pipeline.Frame) {
 	b.frames++
 	b.r.Last = s.Time
 	b.r.Events = append(b.r.Events, f.Events...)
-	b.acc.add(f, b.th.Judgements(f.Assessment, f.Snapshot))
+	b.acc.add(f, f.Judgements(b.th))
 }
 
 // Report finishes the report; an error when no frame came.
