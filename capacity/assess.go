@@ -371,13 +371,24 @@ func ratio(v snapshot.Value, d float64) snapshot.Value {
 // page view measurably costs now, and picks the one reached first; on a tie
 // the earlier of link, connections, memory wins.
 func (p Plan) limitReaches(a Assessment, pv float64, pvOK bool) ([]LimitReach, LimitReach, bool) {
-	checks := map[string]Check{LimitLink: a.Bandwidth, LimitConnections: a.Connections, LimitMemory: a.Memory}
+	// A switch rather than a map: every frame is assessed.
+	checkOf := func(name string) Check {
+		switch name {
+		case LimitLink:
+			return a.Bandwidth
+		case LimitConnections:
+			return a.Connections
+		case LimitMemory:
+			return a.Memory
+		}
+		return Check{}
+	}
 	var out []LimitReach
 	var first LimitReach
 	firstPV, found := 0.0, false
 	for _, l := range p.LimitPVs() {
 		r := LimitReach{LimitPV: l}
-		c := checks[l.Name]
+		c := checkOf(l.Name)
 		if m, ok := c.Measured.Get(); ok && pvOK && pv > 0 && m > 0 && c.Drift.OK() {
 			r.MeasuredPV = snapshot.Some(finiteOrMax(l.Limit * pv / m))
 		}

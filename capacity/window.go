@@ -1,6 +1,7 @@
 package capacity
 
 import (
+	"math"
 	"slices"
 	"sort"
 	"time"
@@ -13,38 +14,44 @@ import (
 // averages over the PV's rate window (connections, TCP memory), for
 // SellLookback back. A watch adds every snapshot after assessing it (see
 // Plan.AssessWindow). It keeps a sixth of a snapshot's size per entry, and
-// it marks where the stock changed, so that the sell rate looks back over
-// a stock that stood still for a quarter of an hour in a few steps rather
-// than one a snapshot: a day's recording assesses 86,400 snapshots. The
-// zero Window is empty and ready to use.
+// the lowest and highest stock of every block of entries, so that the sell
+// rate's look back over a quarter of an hour passes whole blocks that
+// cannot end it rather than one snapshot at a time: a day's recording
+// assesses 86,400 snapshots. The zero Window is empty and ready to use.
 type Window struct {
 	entries []entry
 	from    int // entries[from:] are in the window
 	// seq is how many entries were ever added: entry i's number is
 	// seq - len(entries) + i, which survives dropping the oldest.
 	seq int
-	// lastOK is the number of the newest entry with a stock; -1: none.
-	lastOK int
+	// blocks[k] bounds the stocks of entries numbered (blockBase+k)*block
+	// and on, a block of them.
+	blocks    []stockRange
+	blockBase int
 	// backAt is the number of the newest entry whose time is before its
-	// predecessor's (a clock stepped back); while it is in the window the
-	// look back walks one entry at a time, as it cannot search by time.
+	// predecessor's (a clock stepped back), plus one; 0: none. While it is
+	// in the window the look back walks one entry at a time, as it cannot
+	// search by time.
 	backAt int
 	// strict keeps the look back at one entry at a time (tests).
 	strict bool
 }
 
+// block is how many entries a stockRange bounds.
+const block = 32
+
+// stockRange is the lowest and highest stock of a block's entries that
+// have one; lo > hi when none has.
+type stockRange struct{ lo, hi float64 }
+
 // entry is one snapshot as a Window keeps it.
 type entry struct {
 	t                 time.Time
 	stock, conns, mem snapshot.Value
-	// run is the number of the oldest entry with a stock in the run of
-	// entries with this entry's stock that ends here (entries without a
-	// stock inside the run belong to it); -1 when this entry has none.
-	run int
 }
 
 // NewWindow returns an empty window.
-func NewWindow() *Window { return &Window{lastOK: -1, backAt: -1} }
+func NewWindow() *Window { return &Window{} }
 
 // Add adds s, the newest snapshot, and forgets what is older than
 // SellLookback before it. Snapshots come in time order; one out of order
@@ -56,43 +63,39 @@ func (w *Window) Add(s snapshot.Snapshot) {
 		w.from++
 	}
 	// The slice is reused: it shifts down only once half of it is
-	// forgotten.
+	// forgotten, and the blocks before the first entry kept go with it.
 	if w.from > len(w.entries)/2 {
+		first := w.first()
 		w.entries = append(w.entries[:0], w.entries[w.from:]...)
 		w.from = 0
+		if drop := first/block - w.blockBase; drop > 0 {
+			w.blocks = append(w.blocks[:0], w.blocks[drop:]...)
+			w.blockBase += drop
+		}
 	}
 }
+
+// first returns the number of the first entry in the window.
+func (w *Window) first() int { return w.seq - len(w.entries) + w.from }
 
 // push appends s without forgetting anything.
 func (w *Window) push(s snapshot.Snapshot) {
-	if w.entries == nil && w.seq == 0 {
-		w.lastOK, w.backAt = -1, -1
-	}
 	n := w.seq
-	e := entry{t: s.Time, stock: s.Stock, conns: s.Connections, mem: s.Host.TCPMemory, run: -1}
 	if len(w.entries) > 0 && s.Time.Before(w.entries[len(w.entries)-1].t) {
-		w.backAt = n
+		w.backAt = n + 1
 	}
-	if s.Stock.OK() {
-		e.run = n
-		if w.lastOK >= 0 {
-			if prev := w.at(w.lastOK); prev != nil && prev.stock == s.Stock {
-				e.run = prev.run
-			}
-		}
-		w.lastOK = n
-	}
-	w.entries = append(w.entries, e)
+	w.entries = append(w.entries, entry{t: s.Time, stock: s.Stock, conns: s.Connections, mem: s.Host.TCPMemory})
 	w.seq++
-}
-
-// at returns the entry numbered n, nil when it is no longer kept.
-func (w *Window) at(n int) *entry {
-	i := n - (w.seq - len(w.entries))
-	if i < 0 || i >= len(w.entries) {
-		return nil
+	if len(w.blocks) == 0 {
+		w.blockBase = n / block
 	}
-	return &w.entries[i]
+	for n/block-w.blockBase >= len(w.blocks) {
+		w.blocks = append(w.blocks, stockRange{lo: math.Inf(1), hi: math.Inf(-1)})
+	}
+	if v, ok := s.Stock.Get(); ok {
+		b := &w.blocks[n/block-w.blockBase]
+		b.lo, b.hi = min(b.lo, v), max(b.hi, v)
+	}
 }
 
 // Len returns how many snapshots the window holds.
@@ -109,14 +112,16 @@ func (w *Window) Clone() *Window {
 	c := *w
 	c.entries = append([]entry(nil), w.entries[w.from:]...)
 	c.from = 0
+	drop := max(w.first()/block-w.blockBase, 0)
+	c.blocks = append([]stockRange(nil), w.blocks[min(drop, len(w.blocks)):]...)
+	c.blockBase = w.blockBase + drop
 	return &c
 }
 
 // windowOf is a window over recent as given, oldest first, nothing
 // forgotten: Assess's.
 func windowOf(recent []snapshot.Snapshot) *Window {
-	w := NewWindow()
-	w.entries = make([]entry, 0, len(recent))
+	w := &Window{entries: make([]entry, 0, len(recent))}
 	for _, s := range recent {
 		w.push(s)
 	}
@@ -129,7 +134,7 @@ func (w *Window) view() ([]entry, int) {
 	if w == nil {
 		return nil, 0
 	}
-	return w.entries[w.from:], w.seq - len(w.entries) + w.from
+	return w.entries[w.from:], w.first()
 }
 
 // rateWindow is the span the snapshot's PV is a rate over: what
@@ -191,10 +196,10 @@ func (w *Window) sellRate(s snapshot.Snapshot, launchAt time.Time) (snapshot.Val
 	switch {
 	case len(es) == 0:
 		return s.Sold, 0
-	case w.strict || w.backAt >= first:
+	case w.strict || w.backAt > first:
 		from = sellFromOneByOne(es, s.Time, now, launchAt)
 	default:
-		from = sellFromByRuns(es, first, s.Time, now, launchAt)
+		from = w.sellFromByBlocks(es, first, s.Time, now, launchAt)
 	}
 	if from < 0 {
 		return s.Sold, 0
@@ -251,51 +256,57 @@ func extendToFirstUnit(es []entry, i int, span time.Duration, sold float64) int 
 	return from
 }
 
-// sellFromByRuns is sellFromOneByOne over entries in time order, a run of
-// one stock at a time: within a run every entry with a stock holds the
-// same one, so the walk's outcome over it follows from where the run lies
-// against the times the rule names (MinSellWindow and SellSmoothing back,
-// the launch), which a binary search finds. first is the number of es[0].
-func sellFromByRuns(es []entry, first int, t time.Time, now float64, launchAt time.Time) int {
+// sellFromByBlocks is sellFromOneByOne over entries in time order (es,
+// the first numbered first), found in a few searches. Walking back, the
+// walk ends at the launch or at the newest stock below now, whichever
+// comes first (end); before that, at the newest entry at least
+// SellSmoothing back whose stock is MinSellUnits above now, if one is
+// there; else the window starts at the oldest entry with a stock at least
+// MinSellWindow back before the end. Times are searched by bisection,
+// stocks block by block (see stockRange).
+func (w *Window) sellFromByBlocks(es []entry, first int, t time.Time, now float64, launchAt time.Time) int {
 	n := len(es)
 	// The newest entries at least MinSellWindow and SellSmoothing back,
 	// and the newest before the launch when that ends the look back.
 	iMin := sort.Search(n, func(i int) bool { return t.Sub(es[i].t) < MinSellWindow }) - 1
 	iSmooth := sort.Search(n, func(i int) bool { return t.Sub(es[i].t) < SellSmoothing }) - 1
-	cut := -1
+	end := -1
 	if !launchAt.IsZero() && t.After(launchAt) {
-		cut = sort.Search(n, func(i int) bool { return !es[i].t.Before(launchAt) }) - 1
+		end = sort.Search(n, func(i int) bool { return !es[i].t.Before(launchAt) }) - 1
 	}
-	from := -1
-	for i := n - 1; i > cut; {
-		then, ok := es[i].stock.Get()
-		if !ok {
-			i--
+	end = max(end, w.newest(es, first, end+1, n-1, func(r stockRange) bool { return r.lo < now },
+		func(v float64) bool { return v < now }))
+	if iSmooth > end {
+		// Subtraction rounds monotonically: a block whose highest stock is
+		// not MinSellUnits above now holds none that is.
+		k := w.newest(es, first, end+1, iSmooth, func(r stockRange) bool { return r.hi-now >= MinSellUnits },
+			func(v float64) bool { return v-now >= MinSellUnits })
+		if k >= 0 {
+			return extendToFirstUnit(es, k, t.Sub(es[k].t), es[k].stock.Or(0)-now)
+		}
+	}
+	for i := end + 1; i <= iMin; i++ {
+		if es[i].stock.OK() {
+			return i
+		}
+	}
+	return -1
+}
+
+// newest returns the newest index of es in [lo, hi] whose stock is there
+// and takes, or -1. A block that cannot hold one (maybe false) is passed
+// over whole.
+func (w *Window) newest(es []entry, first, lo, hi int, maybe func(stockRange) bool, takes func(float64) bool) int {
+	for i := hi; i >= lo; {
+		n := first + i
+		if !maybe(w.blocks[n/block-w.blockBase]) {
+			i -= n%block + 1
 			continue
 		}
-		if then < now {
-			break
+		if v, ok := es[i].stock.Get(); ok && takes(v) {
+			return i
 		}
-		// Entries lo..i with a stock all hold then.
-		lo := max(es[i].run-first, cut+1, 0)
-		if k := min(i, iSmooth); then-now >= MinSellUnits && k >= lo {
-			for k >= lo && !es[k].stock.OK() {
-				k--
-			}
-			if k >= lo {
-				return extendToFirstUnit(es, k, t.Sub(es[k].t), then-now)
-			}
-		}
-		if k := min(i, iMin); k >= lo {
-			j := lo
-			for j <= k && !es[j].stock.OK() {
-				j++
-			}
-			if j <= k {
-				from = j
-			}
-		}
-		i = lo - 1
+		i--
 	}
-	return from
+	return -1
 }

@@ -63,9 +63,11 @@ func stockWalk(r *rand.Rand, n int, start time.Time, back bool) []snapshot.Snaps
 	mode := 0
 	for i := range out {
 		if r.IntN(200) == 0 {
-			mode = r.IntN(4)
+			mode = r.IntN(5)
 		}
 		switch mode {
+		case 4: // a stock that moves by fractions (a rate integrated)
+			stock = max(stock-r.Float64()/30, 0)
 		case 1: // a slow sale
 			if r.IntN(20) == 0 && stock > 0 {
 				stock--
@@ -166,27 +168,33 @@ func TestAClonedWindowGoesOnAsTheOriginal(t *testing.T) {
 	}
 }
 
-// BenchmarkSellRateAfterAStandstill is the sell rate of a stock that has
-// stood still for the whole look back (before the launch, after a sell-out):
-// the walk by runs against the walk one snapshot at a time.
-func BenchmarkSellRateAfterAStandstill(b *testing.B) {
-	w := NewWindow()
+// BenchmarkSellRate is the sell rate over a full look back at 1 s of a
+// stock that stood still (before the launch, after a sell-out) and of one
+// that fell by a fraction every second (fewer than MinSellUnits over the
+// look back): searched by blocks, and walked one snapshot at a time.
+func BenchmarkSellRate(b *testing.B) {
 	at := launch.Add(2 * time.Hour)
-	for i := range 900 {
-		w.Add(snapshot.Snapshot{Time: at.Add(time.Duration(i-900) * time.Second), Stock: snapshot.Some(0)})
-	}
-	s := snapshot.Snapshot{Time: at, Stock: snapshot.Some(0)}
-	for _, strict := range []bool{false, true} {
-		name := "by-runs"
-		if strict {
-			name = "one-by-one"
+	for _, tt := range []struct {
+		name  string
+		stock func(sec int) float64
+	}{{"standstill", func(int) float64 { return 0 }}, {"fractions", func(sec int) float64 { return 100 - float64(sec)/120 }}} {
+		w := NewWindow()
+		for i := range 900 {
+			w.Add(snapshot.Snapshot{Time: at.Add(time.Duration(i-900) * time.Second), Stock: snapshot.Some(tt.stock(i))})
 		}
-		b.Run(name, func(b *testing.B) {
-			w.strict = strict
-			b.ReportAllocs()
-			for b.Loop() {
-				w.sellRate(s, launch)
+		s := snapshot.Snapshot{Time: at, Stock: snapshot.Some(tt.stock(900))}
+		for _, strict := range []bool{false, true} {
+			name := tt.name + "/by-blocks"
+			if strict {
+				name = tt.name + "/one-by-one"
 			}
-		})
+			b.Run(name, func(b *testing.B) {
+				w.strict = strict
+				b.ReportAllocs()
+				for b.Loop() {
+					w.sellRate(s, launch)
+				}
+			})
+		}
 	}
 }
