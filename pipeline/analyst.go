@@ -107,23 +107,26 @@ func (a *Analyst) Add(s snapshot.Snapshot) Frame { return a.derive(s, false) }
 // and returns a frame that holds its snapshot, assessment, events and the
 // judgements they were detected by (Frame.Judgements) only: no Problems,
 // History or Log, which cost a walk over a whole recording that does not
-// read them (the report, a replay's index) more than the rest.
-func (a *Analyst) Step(s snapshot.Snapshot) Frame {
-	as, evs, judged := a.step(s, false, true)
+// read them (the report) more than the rest. The judgements are appended
+// to judged (nil: a new list); a walk that passes the same list again for
+// every frame allocates it once, and each frame's judgements then hold
+// only until the next Step.
+func (a *Analyst) Step(s snapshot.Snapshot, judged []capacity.Judgement) Frame {
+	as, evs, judged := a.step(s, false, judged, true)
 	return Frame{Seq: a.seq, Snapshot: s, Assessment: as, Events: evs, th: a.th, judged: judged}
 }
 
 // StepEvents derives the next snapshot as Add does, the analyst moving on
 // alike, and returns its events only: what a replay's index keeps.
 func (a *Analyst) StepEvents(s snapshot.Snapshot) []events.Event {
-	_, evs, _ := a.step(s, false, false)
+	_, evs, _ := a.step(s, false, nil, false)
 	return evs
 }
 
 // derive derives a snapshot's frame; past marks its events as from before
 // the start (see Warm).
 func (a *Analyst) derive(s snapshot.Snapshot, past bool) Frame {
-	as, evs, _ := a.step(s, past, false)
+	as, evs, _ := a.step(s, past, nil, false)
 	return Frame{
 		Seq: a.seq, Snapshot: s, Assessment: as, Events: evs, Problems: a.state.Problems(), th: a.th,
 		History: a.hist.view(), Log: a.log.view(),
@@ -131,15 +134,15 @@ func (a *Analyst) derive(s snapshot.Snapshot, past bool) Frame {
 }
 
 // step moves the analyst on by s and returns its assessment and events,
-// and with keepJudged the judgements the events were detected by.
-func (a *Analyst) step(s snapshot.Snapshot, past, keepJudged bool) (capacity.Assessment, []events.Event, []capacity.Judgement) {
+// and with keepJudged the judgements the events were detected by, appended
+// to judged.
+func (a *Analyst) step(s snapshot.Snapshot, past bool, judged []capacity.Judgement, keepJudged bool) (capacity.Assessment, []events.Event, []capacity.Judgement) {
 	as := a.plan.AssessWindow(s, a.recent)
 	a.hist.add(s)
 	a.recent.Add(s)
 	var evs []events.Event
-	var judged []capacity.Judgement
 	if keepJudged {
-		judged = a.th.Judgements(as, s)
+		judged = a.th.AppendJudgements(judged, as, s)
 		evs, a.state = events.DetectJudged(a.state, s, as, a.th, judged)
 	} else {
 		evs, a.state = events.Detect(a.state, s, as, a.th)

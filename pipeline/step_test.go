@@ -21,7 +21,7 @@ func TestStepDerivesWhatAddDerivesAndKeepsItsJudgements(t *testing.T) {
 	raised, differ := 0, 0
 	for i := range n {
 		s := launchtest.DaySnapshot(43_200-n/2+i, 60)
-		want, got := byAdd.Add(s), byStep.Step(s)
+		want, got := byAdd.Add(s), byStep.Step(s, nil)
 		if !reflect.DeepEqual(got.Assessment, want.Assessment) || !reflect.DeepEqual(got.Events, want.Events) {
 			t.Fatalf("snapshot %d: Step gives %v, Add %v", i, got.Events, want.Events)
 		}

@@ -218,8 +218,11 @@ func Build(rec *recording.Recording, plan capacity.Plan, hasPlan bool, th capaci
 	// history, problems or log, which would cost a day's report more than
 	// the rest of its walk.
 	an := pipeline.NewAnalyst(plan, th, pipeline.NoHistory)
+	var judged []capacity.Judgement // one list for every frame's judgements: Add keeps none
 	err := rec.Scan(0, rec.Len(), func(_ int, s snapshot.Snapshot) error {
-		b.Add(an.Step(s))
+		f := an.Step(s, judged[:0])
+		b.Add(f)
+		judged = f.Judgements(b.th)
 		return nil
 	})
 	if err != nil {
