@@ -123,7 +123,7 @@ func (p *Player) Index(ctx context.Context) error {
 	p.mu.Unlock()
 	an := pipeline.NewAnalyst(p.opts.Plan, p.opts.Thresholds, pipeline.NoHistory)
 	var marks []events.Event
-	err := p.rec.Scan(0, p.rec.Len(), func(i int, s snapshot.Snapshot) error {
+	err := p.rec.ScanAhead(0, p.rec.Len(), func(i int, s snapshot.Snapshot) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -305,7 +305,7 @@ func (p *Player) Next(ctx context.Context) (pipeline.Batch, error) {
 func (p *Player) scanner(ctx context.Context) pipeline.ScanFunc {
 	return func(from, to int, fn func(int, snapshot.Snapshot) error) error {
 		n := 0
-		return p.rec.Scan(from, to, func(i int, s snapshot.Snapshot) error {
+		return p.rec.ScanAhead(from, to, func(i int, s snapshot.Snapshot) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}

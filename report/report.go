@@ -219,7 +219,8 @@ func Build(rec *recording.Recording, plan capacity.Plan, hasPlan bool, th capaci
 	// the rest of its walk.
 	an := pipeline.NewAnalyst(plan, th, pipeline.NoHistory)
 	var judged []capacity.Judgement // one list for every frame's judgements: Add keeps none
-	err := rec.Scan(0, rec.Len(), func(_ int, s snapshot.Snapshot) error {
+	// The records are decoded on another goroutine while this one derives.
+	err := rec.ScanAhead(0, rec.Len(), func(_ int, s snapshot.Snapshot) error {
 		f := an.Step(s, judged[:0])
 		b.Add(f)
 		judged = f.Judgements(b.th)
