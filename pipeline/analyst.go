@@ -72,6 +72,15 @@ type Analyst struct {
 	// assessment reads them (the sell rate, the gauges averaged over the
 	// PV's rate window).
 	recent *capacity.Window
+	// judging holds the assessment and snapshot Step's judgements read
+	// (capacity.Thresholds.AppendJudgementsOf), one for every frame.
+	judging *judging
+}
+
+// judging is what a frame's judgements point into.
+type judging struct {
+	a capacity.Assessment
+	s snapshot.Snapshot
 }
 
 // NewAnalyst returns an analyst keeping at least historyCap snapshots in
@@ -108,9 +117,8 @@ func (a *Analyst) Add(s snapshot.Snapshot) Frame { return a.derive(s, false) }
 // judgements they were detected by (Frame.Judgements) only: no Problems,
 // History or Log, which cost a walk over a whole recording that does not
 // read them (the report) more than the rest. The judgements are appended
-// to judged (nil: a new list); a walk that passes the same list again for
-// every frame allocates it once, and each frame's judgements then hold
-// only until the next Step.
+// to judged (nil: a new list), and hold only until the next Step: a walk
+// that passes the same list again for every frame allocates it once.
 func (a *Analyst) Step(s snapshot.Snapshot, judged []capacity.Judgement) Frame {
 	as, evs, judged := a.step(s, false, judged, true)
 	return Frame{Seq: a.seq, Snapshot: s, Assessment: as, Events: evs, th: a.th, judged: judged}
@@ -142,7 +150,11 @@ func (a *Analyst) step(s snapshot.Snapshot, past bool, judged []capacity.Judgeme
 	a.recent.Add(s)
 	var evs []events.Event
 	if keepJudged {
-		judged = a.th.AppendJudgements(judged, as, s)
+		if a.judging == nil {
+			a.judging = new(judging)
+		}
+		a.judging.a, a.judging.s = as, s
+		judged = a.th.AppendJudgementsOf(judged, &a.judging.a, &a.judging.s)
 		evs, a.state = events.DetectJudged(a.state, s, as, a.th, judged)
 	} else {
 		evs, a.state = events.Detect(a.state, s, as, a.th)

@@ -108,9 +108,10 @@ func dayRecording(b *testing.B) *recording.Recording {
 // BenchmarkSeek24h seeks in a day's recording at 1 s, as `g` and End do:
 // from the player's index of checkpoints (built once, as a replay builds
 // it in the background when it opens), into an analyst keeping the
-// pipeline's history (three hours), the frame published at the end. The
+// pipeline's history (three hours), reading as a seek reads. The
 // from-the-start cases derive every snapshot up to the target, as a seek
-// did before checkpoints.
+// did before checkpoints. cpu-s/op is the processor time, every
+// goroutine's.
 func BenchmarkSeek24h(b *testing.B) {
 	rec := dayRecording(b)
 	pl := New(rec, Options{Plan: launchtest.Plan()})
@@ -130,13 +131,15 @@ func BenchmarkSeek24h(b *testing.B) {
 					cps = pl.checkpoints()
 				}
 				b.ReportAllocs()
+				cpu := launchtest.CPUTime()
 				for b.Loop() {
 					an := pipeline.NewAnalyst(launchtest.Plan(), capacity.Thresholds{}, hist)
-					f, err := an.Rebuild(tt.at, cps, rec.Scan)
+					f, err := an.Rebuild(tt.at, cps, pl.scanner(context.Background()))
 					if err != nil || !f.Snapshot.Time.Equal(rec.Time(tt.at)) {
 						b.Fatalf("seek to %d: %v at %v", tt.at, err, f.Snapshot.Time)
 					}
 				}
+				b.ReportMetric((launchtest.CPUTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 			})
 		}
 	}
@@ -148,10 +151,12 @@ func BenchmarkSeek24h(b *testing.B) {
 func BenchmarkIndex24h(b *testing.B) {
 	rec := dayRecording(b)
 	b.ReportAllocs()
+	cpu := launchtest.CPUTime()
 	for b.Loop() {
 		pl := New(rec, Options{Plan: launchtest.Plan()})
 		if err := pl.Index(context.Background()); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric((launchtest.CPUTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }
