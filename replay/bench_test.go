@@ -71,12 +71,24 @@ var day struct {
 	dir  string
 }
 
+// TestMain removes the day's recording the benchmarks wrote, if any.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if day.rec != nil {
+		_ = day.rec.Close()
+	}
+	if day.dir != "" {
+		_ = os.RemoveAll(day.dir)
+	}
+	os.Exit(code)
+}
+
 // dayRecording returns the day's recording.
 func dayRecording(b *testing.B) *recording.Recording {
 	b.Helper()
 	day.once.Do(func() {
 		// Written outside any one benchmark's TempDir, so that every
-		// benchmark of the run reads the same file; the OS cleans /tmp.
+		// benchmark of the run reads the same file; TestMain removes it.
 		dir, err := os.MkdirTemp("", "launchwatch-bench-")
 		if err != nil {
 			b.Fatal(err)
