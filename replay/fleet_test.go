@@ -127,3 +127,25 @@ func BenchmarkSeekToTheEndOfAnHour(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkIndexAnHour indexes an hour recorded at 1 s, without a fleet
+// and with one of 500 servers: the events and checkpoints a replay derives
+// in the background as it opens; a day's index is 24 times this.
+func BenchmarkIndexAnHour(b *testing.B) {
+	const n = 3600
+	for _, servers := range []int{0, 500} {
+		b.Run(fmt.Sprintf("servers=%d", servers), func(b *testing.B) {
+			snaps := launchtest.Snapshots(n, time.Second)
+			if servers > 0 {
+				snaps = withFleet(snaps, servers)
+			}
+			rec := launchtest.Record(b, scriptedHeader(b, time.Second), snaps)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := New(rec, Options{Plan: launchtest.Plan()}).Index(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
