@@ -74,6 +74,9 @@ func FormatCount(n float64) string {
 	if !finite(n) {
 		return notANumber
 	}
+	if math.Abs(n) >= maxDigits {
+		return strconv.FormatFloat(n, 'g', 3, 64)
+	}
 	digits := strconv.FormatFloat(math.Abs(math.Round(n)), 'f', 0, 64)
 	var b strings.Builder
 	if math.Round(n) < 0 {
@@ -94,6 +97,12 @@ func FormatCount(n float64) string {
 func FormatPercent(share float64) string {
 	if !finite(share) {
 		return notANumber
+	}
+	if !finite(share * 100) {
+		// Too large to scale: the exponent moves by two instead.
+		m, e, _ := strings.Cut(strconv.FormatFloat(share, 'e', 2, 64), "e")
+		exp, _ := strconv.Atoi(e)
+		return fmt.Sprintf("%se%+d%%", m, exp+2)
 	}
 	s := strconv.FormatFloat(share*100, 'f', 1, 64)
 	s = strings.TrimSuffix(s, ".0")
@@ -128,8 +137,18 @@ func roundSig(v float64) float64 {
 	return r
 }
 
-// formatSig writes v with three significant digits and no exponent.
+// maxDigits is where a number stops being written out in digits: past it
+// (never a launch's figure, but what a counter reset makes of a rate) it
+// is written in scientific notation, "1.79e+308", rather than as three
+// hundred digits.
+const maxDigits = 1e15
+
+// formatSig writes v with three significant digits and no exponent, up
+// to maxDigits.
 func formatSig(v float64) string {
+	if math.Abs(v) >= maxDigits {
+		return strconv.FormatFloat(v, 'g', 3, 64)
+	}
 	s := strconv.FormatFloat(roundSig(v), 'f', -1, 64)
 	if s == "-0" {
 		return "0"

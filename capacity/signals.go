@@ -2,6 +2,7 @@ package capacity
 
 import (
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -47,6 +48,9 @@ func formatSeconds(v float64) string {
 		return formatSig(v*1000) + "ms"
 	case math.Abs(roundSig(v)) < 10:
 		return formatSig(v) + "s"
+	case math.Abs(v) >= math.MaxInt64/float64(time.Second):
+		// Past what a time.Duration holds (292 years): days, as a number.
+		return strconv.FormatFloat(v/86400, 'g', 3, 64) + "d"
 	}
 	return FormatDuration(time.Duration(v * float64(time.Second)))
 }

@@ -26,8 +26,9 @@ type Subject struct {
 	// AtOnce opens its problem without a standing time: a probe's finding
 	// is one look at the page that stands until the next.
 	AtOnce bool
-	// Format words a figure it is judged on, for the report's crossings:
-	// "97% of the limit".
+	// Format words a figure it is judged on: "97% of the limit". The
+	// report's crossings word the figure with its basis
+	// (Judgement.FigureText).
 	Format func(float64) string
 	// Line names a threshold line: "warn 80%", "crit below 0.25x".
 	Line func(Thresholds, Level) string
@@ -92,6 +93,9 @@ type Judgement struct {
 	// allocates little (every frame is judged, live, in a replay and in
 	// the report).
 	words func(j *Judgement) string
+	// basis words what the figure rests on, after it (FigureText); nil
+	// is "measured".
+	basis func(j *Judgement) string
 	a     *Assessment
 	s     *snapshot.Snapshot
 	check *NamedCheck
@@ -118,6 +122,60 @@ func (j Judgement) Text() string {
 	}
 	return j.words(&j)
 }
+
+// FigureText words the figure the level is judged on with its basis, for
+// the report's crossings, whose worst figure may stand on a prediction: "97%
+// of the limit: 97 MB/s of 100 MB/s, measured", "173.4% of the limit:
+// 17,340 of 10,000, predicted at 3,468 PV/s", "194% of the link at the
+// planned peak, at 970 KB a view, measured". Empty without a figure or
+// words for it (the button, the resources).
+func (j Judgement) FigureText() string {
+	v, ok := j.Figure.Get()
+	if !ok || j.Format == nil {
+		return ""
+	}
+	if j.basis == nil {
+		return j.Format(v) + ", measured"
+	}
+	return j.Format(v) + j.basis(&j)
+}
+
+// Basis is what the figure rests on: BasisPredicted for a limit judged on
+// the plan's formula at the measured PV because the figure itself was not
+// measured, BasisMeasured for everything else (a probe's look at the page
+// is a measurement).
+func (j Judgement) Basis() Basis {
+	if j.Kind == KindLimit && j.check != nil && j.check.Check.Basis == BasisPredicted {
+		return BasisPredicted
+	}
+	return BasisMeasured
+}
+
+// The bases of the rows' figures, after the figure (FigureText).
+
+// limitBasis names both sides of the share and what the load is: ": 17,340
+// of 10,000, predicted at 3,468 PV/s".
+func limitBasis(j *Judgement) string {
+	c := j.check
+	return fmt.Sprintf(": %s of %s, %s", c.Format(j.Size*c.Check.Limit), c.Format(c.Check.Limit), basisWords(c.Check.Basis, *j.a))
+}
+
+// perViewBasis names the measured cost per view a drift projects to the
+// planned peak: ", at 30.4 connections a view, measured".
+func perViewBasis(j *Judgement) string {
+	c := j.check
+	per := c.Check.PerView.Or(0)
+	if c.Name == CheckConnections {
+		return ", at " + FormatNumber(per) + " connections a view, measured"
+	}
+	return ", at " + c.Format(per) + " a view, measured"
+}
+
+func pageBasis(j *Judgement) string {
+	return ", at " + FormatBytes(j.a.Bandwidth.PerView.Or(0)) + " a view, measured"
+}
+
+func probedBasis(*Judgement) string { return ", as probed" }
 
 // slowShare is the share of requests a 95th percentile says wait at least
 // that long. A latency's size is that share, weighted by how far past its
@@ -220,7 +278,7 @@ func (t Thresholds) planJudgements(out []Judgement, a *Assessment, s *snapshot.S
 		out = append(out, Judgement{
 			Subject: Subject{Kind: KindLimit, Name: c.Name, Title: c.Name + " limit", Format: ofLimit, Line: usageLine,
 				Back: c.Name + " back under its limit's warning level"},
-			Level: t.Headroom(c.Check), Figure: figure, Size: used, words: limitProblemWords, a: ap, check: c,
+			Level: t.Headroom(c.Check), Figure: figure, Size: used, words: limitProblemWords, basis: limitBasis, a: ap, check: c,
 		})
 	}
 	for i := range checks {
@@ -231,7 +289,7 @@ func (t Thresholds) planJudgements(out []Judgement, a *Assessment, s *snapshot.S
 		out = append(out, Judgement{
 			Subject: Subject{Kind: KindDrift, Name: c.Name, Title: c.Name + " per view", Format: ofLimitAtPeak, Line: usageLine,
 				Back: c.Name + " per view back within the limit at the planned peak"},
-			Level: t.DriftUse(c.Check), Figure: c.Check.PeakUse, Size: c.Check.PeakUse.Or(0), words: driftWords, check: c,
+			Level: t.DriftUse(c.Check), Figure: c.Check.PeakUse, Size: c.Check.PeakUse.Or(0), words: driftWords, basis: perViewBasis, check: c,
 		})
 	}
 	for i := range ap.Endpoints {
@@ -269,7 +327,7 @@ func (t Thresholds) planJudgements(out []Judgement, a *Assessment, s *snapshot.S
 		Judgement{
 			Subject: Subject{Kind: KindPageWeight, Name: SubjectPage, Title: "page weight", Format: ofLinkAtPeak, Line: usageLine,
 				Back: "page weight back within the link at the planned peak"},
-			Level: t.DriftUse(a.Bandwidth), Figure: a.Bandwidth.PeakUse, Size: a.Bandwidth.PeakUse.Or(0), words: pageWords, a: ap,
+			Level: t.DriftUse(a.Bandwidth), Figure: a.Bandwidth.PeakUse, Size: a.Bandwidth.PeakUse.Or(0), words: pageWords, basis: pageBasis, a: ap,
 		},
 		Judgement{
 			Subject: Subject{Kind: KindPace, Name: SubjectSellOut, Title: "sell-out pace", LowerWorse: true, Format: ofPace, Line: paceLine,
@@ -295,7 +353,7 @@ func (t Thresholds) probeJudgements(out []Judgement, a *Assessment, s *snapshot.
 		Judgement{
 			Subject: Subject{Kind: KindPageWeight, Name: SubjectSalePage, Title: "sale page weight", AtOnce: true, Format: ofLinkAtPeak, Line: usageLine,
 				Back: "the probed sale page back within the link at the planned peak"},
-			Level: t.ProbeUse(pc), Figure: pc.PeakUse, Size: pc.PeakUse.Or(0), words: salePageWords, a: a,
+			Level: t.ProbeUse(pc), Figure: pc.PeakUse, Size: pc.PeakUse.Or(0), words: salePageWords, basis: probedBasis, a: a,
 		},
 		Judgement{
 			Subject: Subject{Kind: KindButton, Name: SubjectPurchase, Title: "purchase button", AtOnce: true,

@@ -239,6 +239,11 @@ func TestFormats(t *testing.T) {
 		{"a negative duration by its size", FormatDuration(-45 * time.Second), "45s"},
 		{"NaN is a dash", FormatBytes(math.NaN()), "–"},
 		{"Inf is a dash", FormatCount(math.Inf(1)), "–"},
+		{"a count past fifteen digits is written as a power of ten", FormatCount(1.79e308), "1.79e+308"},
+		{"a number past fifteen digits is written as a power of ten", FormatNumber(-2.5e20), "-2.5e+20"},
+		{"a rate past the largest unit is written as a power of ten", FormatByteRate(1.79e308), "1.79e+290 EB/s"},
+		{"a share too large to write as a percentage stays finite", FormatPercent(1.79e308), "1.79e+310%"},
+		{"seconds past what a duration holds stay finite", formatSeconds(1.79e308), "2.07e+303d"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

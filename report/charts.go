@@ -4,17 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
-	"math"
 	"strings"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/launchwatch/launchwatch/capacity"
-	"github.com/launchwatch/launchwatch/events"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -124,24 +121,87 @@ func (r *Report) chartSpec(name string) (chartSpec, bool) {
 	return chartSpec{}, false
 }
 
-// chartSVG draws a chart as an SVG element for inline use in HTML: no XML
-// prolog, no namespace URLs, a generic font family and no embedded font.
-func (r *Report) chartSVG(name string) (string, []legendEntry, error) {
-	spec, ok := r.chartSpec(name)
-	if !ok {
-		return "", nil, fmt.Errorf("no chart %q", name)
+// chart is one chart of the page, planned: its plot, what its caption
+// says, and the error that kept it from being planned (a chart that
+// cannot be drawn leaves its place saying why, and the page stands).
+type chart struct {
+	name  string
+	spec  chartSpec
+	plot  *plot.Plot
+	notes []string
+	bands int // the threshold bands its y range shows: 0, 1 (warning) or 2
+	err   error
+}
+
+// planCharts plans the named charts on one time axis.
+func (r *Report) planCharts(names []string) []chart {
+	ax := r.timeAxis()
+	out := make([]chart, 0, len(names))
+	for _, name := range names {
+		c := chart{name: name}
+		spec, ok := r.chartSpec(name)
+		if !ok {
+			c.err = fmt.Errorf("no chart %q", name)
+			out = append(out, c)
+			continue
+		}
+		c.spec = spec
+		c.plot, c.notes, c.bands, c.err = r.plot(spec, ax)
+		if c.err != nil {
+			c.err = fmt.Errorf("chart %s: %w", name, c.err)
+		}
+		out = append(out, c)
 	}
-	p, err := r.plot(spec)
-	if err != nil {
-		return "", nil, fmt.Errorf("chart %s: %w", name, err)
+	return out
+}
+
+// alignment is where the charts' data areas begin and end: the widest
+// y axis and right margin among them, so that every chart's time axis
+// runs across the same width and a moment stands at the same place in
+// each.
+type alignment struct{ left, right vg.Length }
+
+func alignCharts(cs []chart) alignment {
+	var a alignment
+	for _, c := range cs {
+		if c.plot == nil {
+			continue
+		}
+		dc := c.plot.DataCanvas(fullCanvas())
+		a.left = max(a.left, dc.Min.X)
+		a.right = max(a.right, chartWidth-dc.Max.X)
 	}
-	c := vgsvg.New(chartWidth, chartHeight)
-	p.Draw(draw.New(c))
+	return a
+}
+
+// fullCanvas is a chart's whole area, for measuring.
+func fullCanvas() draw.Canvas {
+	return draw.Canvas{Rectangle: vg.Rectangle{Max: vg.Point{X: chartWidth, Y: chartHeight}}}
+}
+
+// canvas narrows a chart's area so that its data area begins and ends
+// where the alignment says: its own y axis is as wide as it needs, and
+// the space the widest takes is left blank before it.
+func (a alignment) canvas(p *plot.Plot, c draw.Canvas) draw.Canvas {
+	dc := p.DataCanvas(draw.Canvas{Rectangle: c.Rectangle})
+	return draw.Crop(c, a.left-(dc.Min.X-c.Min.X), -(a.right - (c.Max.X - dc.Max.X)), 0, 0)
+}
+
+// svg draws a planned chart as an SVG element for inline use in HTML: no
+// XML prolog, no namespace URLs, a generic font family and no embedded
+// font.
+func (c chart) svg(a alignment) (string, error) {
+	if c.err != nil {
+		return "", c.err
+	}
+	cv := vgsvg.New(chartWidth, chartHeight)
+	dc := draw.New(cv)
+	c.plot.Draw(a.canvas(c.plot, dc))
 	var buf bytes.Buffer
-	if _, err := c.WriteTo(&buf); err != nil {
-		return "", nil, fmt.Errorf("chart %s: %w", name, err)
+	if _, err := cv.WriteTo(&buf); err != nil {
+		return "", fmt.Errorf("chart %s: %w", c.name, err)
 	}
-	return inlineSVG(buf.String(), spec.title), r.legend(spec), nil
+	return inlineSVG(buf.String(), c.spec.title), nil
 }
 
 // inlineSVG turns vgsvg's document into an element for an HTML page.
@@ -159,167 +219,6 @@ func inlineSVG(doc, title string) string {
 
 func escapeAttr(s string) string {
 	return strings.NewReplacer("&", "&amp;", `"`, "&quot;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
-
-// minutes is a time as minutes from T0 (or from the first snapshot).
-func (r *Report) minutes(s sample) float64 {
-	base := r.T0
-	if base.IsZero() {
-		base = r.First
-	}
-	return s.t.Sub(base).Minutes()
-}
-
-func (r *Report) plot(spec chartSpec) (*plot.Plot, error) {
-	p := plot.New()
-	sansSerif(p)
-	p.Title.Text = spec.title
-	p.X.Label.Text = "time from T0"
-	if r.T0.IsZero() {
-		p.X.Label.Text = "time from the first snapshot"
-	}
-	p.Y.Tick.Marker = unitTicks{spec.format}
-	p.X.Tick.Marker = timeTicks{t0: !r.T0.IsZero()}
-
-	xmin, xmax := r.minutes(r.samples[0]), r.minutes(r.samples[len(r.samples)-1])
-	if xmax <= xmin {
-		xmax = xmin + 1
-	}
-	ymax := 0.0
-	type drawn struct {
-		s    series
-		segs []plotter.XYs
-	}
-	var lines []drawn
-	for _, s := range spec.lines {
-		segs := r.segments(s.get)
-		for _, seg := range segs {
-			for _, pt := range seg {
-				ymax = math.Max(ymax, pt.Y)
-			}
-		}
-		lines = append(lines, drawn{s, segs})
-	}
-	// Show the threshold bands when the data comes near them.
-	if spec.warn > 0 && spec.warn < 1.5*ymax {
-		ymax = math.Max(ymax, spec.crit)
-	}
-	if ymax <= 0 {
-		ymax = 1
-	}
-	ymax *= 1.05
-	// A little room on the right keeps the last tick's label inside the chart.
-	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax+0.04*(xmax-xmin), 0, ymax
-
-	if spec.warn > 0 {
-		if err := band(p, xmin, xmax, spec.warn, spec.crit, bandWarn); err != nil {
-			return nil, err
-		}
-		if err := band(p, xmin, xmax, spec.crit, math.Max(ymax, spec.crit), bandCrit); err != nil {
-			return nil, err
-		}
-	}
-	for _, e := range r.Events {
-		if e.Severity == events.Info {
-			continue
-		}
-		col := colWarn
-		if e.Severity == events.Crit {
-			col = colCrit
-		}
-		x := e.Time.Sub(r.T0).Minutes()
-		if r.T0.IsZero() {
-			x = e.Time.Sub(r.First).Minutes()
-		}
-		if err := vline(p, x, ymax, col, 0.5, true); err != nil {
-			return nil, err
-		}
-	}
-	if !r.T0.IsZero() && xmin <= 0 && 0 <= xmax {
-		l, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 0, Y: ymax}})
-		if err != nil {
-			return nil, err
-		}
-		l.Color, l.Width = colT0, vg.Points(1.2)
-		p.Add(l)
-	}
-	for _, d := range lines {
-		for _, seg := range d.segs {
-			l, err := plotter.NewLine(seg)
-			if err != nil {
-				return nil, err
-			}
-			l.Color, l.Width = d.s.color, vg.Points(1.2)
-			if d.s.dashed {
-				l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
-			}
-			p.Add(l)
-		}
-	}
-	return p, nil
-}
-
-// segments draws a figure as lines broken where it is missing, at most
-// maxPoints points, each bucket at its highest value.
-func (r *Report) segments(get func(sample) float64) []plotter.XYs {
-	n := len(r.samples)
-	per := (n + maxPoints - 1) / maxPoints
-	gap := 2 * max(r.Interval, r.Step)
-	var out []plotter.XYs
-	var cur plotter.XYs
-	cut := func() {
-		if len(cur) > 0 {
-			out = append(out, cur)
-			cur = nil
-		}
-	}
-	for i := 0; i < n; i += per {
-		v := math.NaN()
-		for j, s := range r.samples[i:min(i+per, n)] {
-			if i+j > 0 && gap > 0 && s.t.Sub(r.samples[i+j-1].t) > gap {
-				cut() // no snapshot in between: draw no line across
-			}
-			if x := get(s); !math.IsNaN(x) && !math.IsInf(x, 0) && (math.IsNaN(v) || x > v) {
-				v = x
-			}
-		}
-		if math.IsNaN(v) {
-			cut()
-			continue
-		}
-		cur = append(cur, plotter.XY{X: r.minutes(r.samples[i]), Y: v})
-	}
-	if len(cur) > 0 {
-		out = append(out, cur)
-	}
-	return out
-}
-
-func band(p *plot.Plot, x0, x1, lo, hi float64, c color.Color) error {
-	if hi <= lo {
-		return nil
-	}
-	poly, err := plotter.NewPolygon(plotter.XYs{{X: x0, Y: lo}, {X: x1, Y: lo}, {X: x1, Y: hi}, {X: x0, Y: hi}})
-	if err != nil {
-		return err
-	}
-	poly.Color = c
-	poly.Width = 0
-	p.Add(poly)
-	return nil
-}
-
-func vline(p *plot.Plot, x, ymax float64, c color.Color, width float64, dashed bool) error {
-	l, err := plotter.NewLine(plotter.XYs{{X: x, Y: 0}, {X: x, Y: ymax}})
-	if err != nil {
-		return err
-	}
-	l.Color, l.Width = c, vg.Points(width)
-	if dashed {
-		l.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
-	}
-	p.Add(l)
-	return nil
 }
 
 // sansSerif sets every text of the plot in the sans variant, written out
@@ -348,65 +247,24 @@ func (u unitTicks) Ticks(lo, hi float64) []plot.Tick {
 }
 
 // legend lists what a chart draws, for the caption under it: the lines,
-// then T0, the event markers and the threshold bands it shows.
-func (r *Report) legend(spec chartSpec) []legendEntry {
+// then T0, the event markers and the threshold bands its range shows.
+func (r *Report) legend(c chart) []legendEntry {
 	var out []legendEntry
-	for _, l := range spec.lines {
+	for _, l := range c.spec.lines {
 		out = append(out, legendEntry{Name: l.name, Class: l.class})
 	}
-	if !r.T0.IsZero() {
+	if r.timeAxis().showsT0(r) {
 		out = append(out, legendEntry{Name: "T0", Class: "sw-t0"})
 	}
 	out = append(out, legendEntry{Name: "warn event", Class: "sw-warn"}, legendEntry{Name: "crit event", Class: "sw-crit"})
-	if spec.warn > 0 {
-		out = append(out,
-			legendEntry{Name: "warning band from " + spec.format(spec.warn), Class: "band-warn"},
-			legendEntry{Name: "critical band from " + spec.format(spec.crit), Class: "band-crit"})
+	if c.bands >= 1 {
+		out = append(out, legendEntry{Name: "warning band from " + c.spec.format(c.spec.warn), Class: "band-warn"})
+	}
+	if c.bands >= 2 {
+		out = append(out, legendEntry{Name: "critical band from " + c.spec.format(c.spec.crit), Class: "band-crit"})
 	}
 	return out
 }
 
 // legendEntry is one line of a chart's caption.
 type legendEntry struct{ Name, Class string }
-
-// timeTicks marks the time axis in whole minutes or hours from T0 (or
-// from the first snapshot): T0, T+10m, T+1h30m.
-type timeTicks struct{ t0 bool }
-
-func (tt timeTicks) Ticks(lo, hi float64) []plot.Tick {
-	steps := []float64{1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440}
-	step := steps[len(steps)-1]
-	for _, s := range steps {
-		if (hi-lo)/s <= 8 {
-			step = s
-			break
-		}
-	}
-	var out []plot.Tick
-	for v := math.Ceil(lo/step) * step; v <= hi; v += step {
-		out = append(out, plot.Tick{Value: v, Label: tt.label(v)})
-	}
-	return out
-}
-
-func (tt timeTicks) label(minutes float64) string {
-	prefix := ""
-	if tt.t0 {
-		if minutes == 0 {
-			return "T0"
-		}
-		prefix = "T"
-	}
-	sign := "+"
-	if minutes < 0 {
-		sign, minutes = "-", -minutes
-	}
-	m := int(math.Round(minutes))
-	switch {
-	case m >= 60 && m%60 == 0:
-		return fmt.Sprintf("%s%s%dh", prefix, sign, m/60)
-	case m >= 60:
-		return fmt.Sprintf("%s%s%dh%02dm", prefix, sign, m/60, m%60)
-	}
-	return fmt.Sprintf("%s%s%dm", prefix, sign, m)
-}

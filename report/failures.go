@@ -76,8 +76,8 @@ func pageWeightFailure(r *Report) (Failure, bool) {
 	ev := fmt.Sprintf("what a view cost the origin took up to %s, over the %s warning line %s", c.Worst,
 		capacity.FormatPercent(r.Thresholds.Warn), r.spanText(c.Span))
 	if pw.Known && pw.Planned > 0 {
-		ev += fmt.Sprintf("; the median view cost the origin %s against the plan's %s (%sx)",
-			capacity.FormatBytes(pw.Median), capacity.FormatBytes(pw.Planned), capacity.FormatNumber(pw.Median/pw.Planned))
+		ev += fmt.Sprintf("; a view cost the origin %s, weighted by page views, against the plan's %s (%sx)",
+			capacity.FormatBytes(pw.PerView), capacity.FormatBytes(pw.Planned), capacity.FormatNumber(pw.PerView/pw.Planned))
 	}
 	return Failure{Kind: FailurePageWeight, Title: titlePageWeight, At: c.From, Evidence: ev}, true
 }
@@ -115,13 +115,57 @@ func avalancheFailure(r *Report) (Failure, bool) {
 // purchaseFailure looks for a stretch of the live sale, at least
 // purchaseWindow long, in which the purchase path's traffic averaged under
 // purchaseShare of the planned sell rate (or was none at all, without a
-// planned rate).
+// planned rate), and cites beside it what the probe found of the purchase
+// button. Without any purchase traffic measured, the probe finding the
+// button missing for purchaseWindow of the live sale names it alone.
 func purchaseFailure(r *Report) (Failure, bool) {
 	line := 0.0
 	if secs := r.Plan.Stock.SellOut.Seconds(); secs > 0 && r.Plan.Stock.Total > 0 {
 		line = purchaseShare * r.Plan.Stock.Total / secs
 	}
-	var best, cur Span
+	best, measured := r.deadPurchase(line)
+	button := r.buttonEvidence()
+	if best.From.IsZero() {
+		if measured {
+			return Failure{}, false
+		}
+		for _, b := range r.ButtonMissing {
+			if !b.Crit.IsZero() && b.To.Sub(b.Crit) >= purchaseWindow {
+				return Failure{Kind: FailurePurchase, Title: titlePurchase, At: b.Crit,
+					Evidence: button + "; no purchase traffic was measured"}, true
+			}
+		}
+		return Failure{}, false
+	}
+	what := "the " + r.purchase + " endpoint"
+	if r.purchase == snapshot.SignalSold {
+		what = "sales"
+	} else if name, ok := cutEndpoint(r.purchase); ok {
+		what = "the " + name + " endpoint"
+	}
+	avg, n, unmeasured := r.average(best, func(s sample) float64 { return s.purchase })
+	ev := fmt.Sprintf("%s averaged %s/s over the %s snapshots from %s to %s (%s) while the sale was live", what,
+		capacity.FormatNumber(avg), capacity.FormatCount(float64(n)), r.Rel(best.From), r.Rel(best.To),
+		capacity.FormatDuration(best.Duration()))
+	if unmeasured > 0 {
+		ev += fmt.Sprintf(" (%s more in it did not measure it)", capacity.FormatCount(float64(unmeasured)))
+	}
+	if line > 0 {
+		ev += fmt.Sprintf(", against the plan's %s units/s (under a tenth of it)", capacity.FormatNumber(line/purchaseShare))
+	}
+	if button != "" {
+		ev += "; " + button
+	}
+	return Failure{Kind: FailurePurchase, Title: titlePurchase, At: best.From, Evidence: ev}, true
+}
+
+// deadPurchase returns the longest stretch of the live sale over which
+// every window of purchaseWindow averaged the purchase path's traffic at
+// or under line (none at all when line is 0), from the first snapshot of
+// its first window to its last: exactly the snapshots its average is
+// taken over. measured says whether the sale measured the traffic at all.
+func (r *Report) deadPurchase(line float64) (best Span, measured bool) {
+	var cur Span
 	var saleStart time.Time
 	j, sum, n := 0, 0.0, 0
 	closeCur := func() {
@@ -141,9 +185,11 @@ func purchaseFailure(r *Report) (Failure, bool) {
 			saleStart = s.t
 		}
 		if !math.IsNaN(s.purchase) {
-			sum, n = sum+s.purchase, n+1
+			sum, n, measured = sum+s.purchase, n+1, true
 		}
-		for ; j < i && !r.samples[j].t.After(s.t.Add(-purchaseWindow)); j++ {
+		// The window is the samples from s.t - purchaseWindow to s.t, ends
+		// included: j is its first.
+		for ; j < i && r.samples[j].t.Before(s.t.Add(-purchaseWindow)); j++ {
 			if v := r.samples[j].purchase; !math.IsNaN(v) {
 				sum, n = sum-v, n-1
 			}
@@ -157,11 +203,7 @@ func purchaseFailure(r *Report) (Failure, bool) {
 		}
 		switch {
 		case dead && cur.From.IsZero():
-			from := s.t.Add(-purchaseWindow)
-			if from.Before(saleStart) {
-				from = saleStart
-			}
-			cur = Span{From: from, To: s.t}
+			cur = Span{From: r.samples[j].t, To: s.t}
 		case dead:
 			cur.To = s.t
 		default:
@@ -169,21 +211,28 @@ func purchaseFailure(r *Report) (Failure, bool) {
 		}
 	}
 	closeCur()
-	if best.From.IsZero() {
-		return Failure{}, false
+	return best, measured
+}
+
+// buttonEvidence says when the probe found the purchase button missing
+// while the sale was live: from its first look without it, critical from
+// its first look after T0, back at the look that found it again. Empty
+// when it never was.
+func (r *Report) buttonEvidence() string {
+	var out []string
+	for _, b := range r.ButtonMissing {
+		if b.Crit.IsZero() {
+			continue
+		}
+		ev := fmt.Sprintf("the probe found the purchase button missing from %s, critical from %s once the sale was live", r.Rel(b.From), r.Rel(b.Crit))
+		if b.Open {
+			ev += fmt.Sprintf(", still missing at its last look (%s)", r.Rel(b.To))
+		} else {
+			ev += ", back at " + r.Rel(b.To)
+		}
+		out = append(out, ev)
 	}
-	what := "the " + r.purchase + " endpoint"
-	if r.purchase == snapshot.SignalSold {
-		what = "sales"
-	} else if name, ok := cutEndpoint(r.purchase); ok {
-		what = "the " + name + " endpoint"
-	}
-	avg := r.average(best, func(s sample) float64 { return s.purchase })
-	ev := fmt.Sprintf("%s averaged %s/s %s while the sale was live", what, capacity.FormatNumber(avg), r.spanText(best))
-	if line > 0 {
-		ev += fmt.Sprintf(", against the plan's %s units/s (under a tenth of it)", capacity.FormatNumber(line/purchaseShare))
-	}
-	return Failure{Kind: FailurePurchase, Title: titlePurchase, At: best.From, Evidence: ev}, true
+	return strings.Join(out, "; ")
 }
 
 // cutEndpoint returns the endpoint an "endpoints.NAME" signal names.
@@ -192,19 +241,22 @@ func cutEndpoint(signal string) (string, bool) {
 	return name, ok && name != ""
 }
 
-// average is the mean of a figure over the samples in span.
-func (r *Report) average(span Span, get func(sample) float64) float64 {
-	sum, n := 0.0, 0
+// average is the mean of a figure over the samples in span, ends
+// included, with how many samples measured it and how many did not.
+func (r *Report) average(span Span, get func(sample) float64) (avg float64, n, unmeasured int) {
+	sum := 0.0
 	for _, s := range r.samples {
 		if s.t.Before(span.From) || s.t.After(span.To) {
 			continue
 		}
 		if v := get(s); !math.IsNaN(v) {
 			sum, n = sum+v, n+1
+		} else {
+			unmeasured++
 		}
 	}
 	if n == 0 {
-		return 0
+		return 0, 0, unmeasured
 	}
-	return sum / float64(n)
+	return sum / float64(n), n, unmeasured
 }

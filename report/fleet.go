@@ -217,21 +217,18 @@ func (r *Report) latencySection() (section, bool) {
 	return s, true
 }
 
-// peakOf is a signal's highest value over the recording, from the samples.
+// peakOf is a latency percentile's highest value over the recording and
+// when it was measured.
 func (r *Report) peakOf(name string) (Peak, bool) {
-	get := map[string]func(sample) float64{
-		snapshot.SignalLatencyP50: func(s sample) float64 { return s.p50 },
-		snapshot.SignalLatencyP95: func(s sample) float64 { return s.p95 },
-		snapshot.SignalLatencyP99: func(s sample) float64 { return s.p99 },
-	}[name]
-	var pk Peak
-	for _, s := range r.samples {
-		if v := get(s); !math.IsNaN(v) && (!pk.Known || v > pk.Value) {
-			pk.Value, pk.Known, pk.At = v, true, s.t
+	for _, list := range [][]Peak{r.Peaks, r.hiddenPeaks} {
+		for _, pk := range list {
+			if pk.Signal == name {
+				pk.Text = capacity.Format(snapshot.UnitSeconds, pk.Value)
+				return pk, true
+			}
 		}
 	}
-	pk.Text = capacity.Format(snapshot.UnitSeconds, pk.Value)
-	return pk, pk.Known
+	return Peak{}, false
 }
 
 // fleetSection lists the servers worst first; nil without a fleet.

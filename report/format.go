@@ -54,6 +54,14 @@ const maxText = 300
 // clean makes untrusted text one line with no control characters.
 func clean(s string) string { return snapshot.CleanText(s, maxText) }
 
+// maxSentence caps the width of one of the report's own sentences, which
+// may quote several figures and names: a failure's evidence.
+const maxSentence = 2000
+
+// cleanSentence cleans one of the report's own sentences as clean does,
+// capped at maxSentence.
+func cleanSentence(s string) string { return snapshot.CleanText(s, maxSentence) }
+
 // mdEscaper escapes what would change a Markdown table or its inline
 // formatting: pipes end a cell, backslashes, backticks, stars, underscores,
 // brackets and angle brackets format or link.
@@ -62,7 +70,7 @@ var mdEscaper = strings.NewReplacer(
 )
 
 // md cleans untrusted text for a Markdown line or table cell.
-func md(s string) string { return mdEscaper.Replace(clean(s)) }
+func md(s string) string { return mdEscaper.Replace(cleanSentence(s)) }
 
 // orDash shows an empty figure as a dash.
 func orDash(s string) string {
@@ -111,4 +119,12 @@ func (r *Report) missText(m Miss) string {
 		s += " (" + capacity.FormatNumber(v) + "x)"
 	}
 	return s
+}
+
+// count says how many of a thing: "1 snapshot", "1,296 snapshots".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return capacity.FormatCount(float64(n)) + " " + thing + "s"
 }

@@ -48,19 +48,23 @@ type accumulators struct {
 	// endpoints.NAME, or "sold".
 	purchase string
 	fleet    fleetAcc
+	signals  signalAcc
+	button   buttonAcc
 }
 
 type peakAcc struct {
 	signal, label string
+	hidden        bool // a latency percentile the peaks table leaves to the latency section
 	get           func(snapshot.Snapshot) snapshot.Value
 	format        func(float64) string
 	peak          Peak
 }
 
 type crossingAcc struct {
-	c      Crossing
-	worst  float64
-	format func(float64) string // the subject's figure in words
+	c         Crossing
+	worst     float64
+	worstText string    // the worst figure in words, with its basis
+	under     time.Time // since when the figure has read under the line; zero while at or over it
 }
 
 func (a *accumulators) init(r *Report, th capacity.Thresholds) {
@@ -70,10 +74,11 @@ func (a *accumulators) init(r *Report, th capacity.Thresholds) {
 	a.epIndex = make(map[string]int)
 	// The peaks are the signal table's rows with a peak, in its order.
 	for sig := range snapshot.All() {
-		if sig.Peak == "" {
+		hidden := sig.Name == snapshot.SignalLatencyP50 || sig.Name == snapshot.SignalLatencyP99
+		if sig.Peak == "" && !hidden {
 			continue
 		}
-		a.peaks = append(a.peaks, peakAcc{signal: sig.Name, label: sig.Peak, get: sig.Get,
+		a.peaks = append(a.peaks, peakAcc{signal: sig.Name, label: sig.Peak, get: sig.Get, hidden: hidden,
 			format: func(v float64) string {
 				if sig.Suffix == "" {
 					return capacity.Format(sig.Unit, v)
@@ -126,12 +131,20 @@ func (a *accumulators) add(f pipeline.Frame, judged []capacity.Judgement) {
 	for i := range a.peaks {
 		p := &a.peaks[i]
 		if v, ok := p.get(s).Get(); ok && (!p.peak.Known || v > p.peak.Value) {
-			p.peak.Value, p.peak.Known, p.peak.At = v, true, s.Time
+			p.peak.Value, p.peak.Known, p.peak.At = v, true, dataTime(&s, p.signal)
 		}
 	}
-	a.phaseAt(as.Phase, s.Time)
+	// The stock running out is a figure's moment: the data's time (see
+	// dataTime), which a lagging source gives earlier than its poll.
+	at := s.Time
+	if as.Phase == capacity.PhaseSoldOut && (a.phase == nil || a.phase.Name != as.Phase.String()) {
+		if at = dataTime(&s, snapshot.SignalStock); at.Before(a.phaseFrom()) {
+			at = a.phaseFrom()
+		}
+	}
+	a.phaseAt(as.Phase, at)
 	if as.Phase == capacity.PhaseSoldOut && a.soldOut.IsZero() {
-		a.soldOut = s.Time
+		a.soldOut = at
 	}
 	if s.Stock.OK() {
 		a.stock = s.Stock
@@ -145,10 +158,12 @@ func (a *accumulators) add(f pipeline.Frame, judged []capacity.Judgement) {
 			continue
 		}
 		if p := &a.eps[i]; !p.Known || l > p.Load {
-			p.Known, p.Load, p.QPS, p.At = true, l, e.QPS.Or(0), s.Time
+			p.Known, p.Load, p.QPS, p.At = true, l, e.QPS.Or(0), dataTime(&s, snapshot.EndpointSignal(e.Name))
 		}
 	}
 	a.sources(s)
+	a.signals.add(&s)
+	a.button.add(&s, judged)
 }
 
 func (a *accumulators) loads(as capacity.Assessment) []float64 {
@@ -167,6 +182,14 @@ func (a *accumulators) loads(as capacity.Assessment) []float64 {
 	return out
 }
 
+// phaseFrom is when the phase now running began; zero before the first.
+func (a *accumulators) phaseFrom() time.Time {
+	if a.phase == nil {
+		return time.Time{}
+	}
+	return a.phase.From
+}
+
 func (a *accumulators) phaseAt(ph capacity.Phase, t time.Time) {
 	if a.phase != nil && a.phase.Name == ph.String() {
 		a.phase.To = t
@@ -179,9 +202,12 @@ func (a *accumulators) phaseAt(ph capacity.Phase, t time.Time) {
 	a.phase = &Span{Name: ph.String(), From: t, To: t}
 }
 
-// crossings opens and closes the spans at or over each line. A figure
-// that cannot be judged (no data) leaves its spans as they are, as the
-// events do: a gap is not a recovery.
+// crossings opens and closes the spans at or over each line. A span ends
+// where its figure fell under the line once it has stayed under for
+// Thresholds.CloseAfter, as a problem falls: a figure dancing on a line
+// (a server at exactly twice its share) is one crossing, not hundreds of
+// one-second ones. A figure that cannot be judged (no data) leaves its
+// spans as they are, as the events do: a gap is not a recovery.
 //
 // The subjects are the thresholds' table (capacity.Judgement), each with
 // its figure in words; a finding without a figure (the button, the
@@ -201,17 +227,27 @@ func (a *accumulators) crossings(f pipeline.Frame, judged []capacity.Judgement) 
 			switch {
 			case l >= line && c == nil:
 				c = &crossingAcc{c: Crossing{Span: Span{From: t, To: t}, Subject: key, Title: j.Title, Line: line,
-					LineName: j.Line(a.th, line)}, worst: math.NaN(), format: j.Format}
+					LineName: j.Line(a.th, line)}, worst: math.NaN()}
 				a.open[id] = c
 				fallthrough
 			case l >= line:
 				if vok && (math.IsNaN(c.worst) || (lowerWorse && v < c.worst) || (!lowerWorse && v > c.worst)) {
-					c.worst = v
+					c.worst, c.worstText = v, j.FigureText()
 				}
-				c.c.To = t
+				if j.Basis() == capacity.BasisPredicted {
+					c.c.Predicted = true
+				} else {
+					c.c.Measured = true
+				}
+				c.c.To, c.under = t, time.Time{}
+			case c != nil && c.under.IsZero():
+				c.under = t
+				fallthrough
 			case c != nil:
-				c.c.To = t
-				a.closeCrossing(id)
+				if t.Sub(c.under) >= a.th.CloseAfter {
+					c.c.To = c.under
+					a.closeCrossing(id)
+				}
 			}
 		}
 	}
@@ -219,9 +255,7 @@ func (a *accumulators) crossings(f pipeline.Frame, judged []capacity.Judgement) 
 
 func (a *accumulators) closeCrossing(id string) {
 	c := a.open[id]
-	if !math.IsNaN(c.worst) {
-		c.c.Worst = c.format(c.worst)
-	}
+	c.c.Worst = c.worstText
 	a.done = append(a.done, c.c)
 	delete(a.open, id)
 }
@@ -276,14 +310,25 @@ func (a *accumulators) finish(r *Report) {
 			continue // a signal this recording never measured (no latency): no row
 		}
 		pk.Signal, pk.Label, pk.Text = p.signal, p.label, p.format(pk.Value)
+		if p.hidden {
+			r.hiddenPeaks = append(r.hiddenPeaks, pk)
+			continue
+		}
 		r.Peaks = append(r.Peaks, pk)
 	}
+	r.SignalGaps, r.SourceLags = a.signals.finish()
+	r.ButtonMissing = a.button.finish()
 	r.Fleet = a.fleet.finish()
 	r.ErrorCodes = snapshot.ErrorCodeShares(a.fleet.codes)
 	r.ErrorCodesAtPeak = snapshot.ErrorCodeShares(a.fleet.atPeak)
 	r.ErrorPeakAt = a.fleet.errPeakAt
 	for _, id := range slices.Sorted(maps.Keys(a.open)) {
-		a.open[id].c.Open = true
+		c := a.open[id]
+		if c.under.IsZero() {
+			c.c.Open = true
+		} else {
+			c.c.To = c.under // it had fallen under when the recording ended
+		}
 		a.closeCrossing(id)
 	}
 	slices.SortStableFunc(a.done, func(x, y Crossing) int {
@@ -326,26 +371,55 @@ func (a *accumulators) finish(r *Report) {
 
 func pageWeight(plan capacity.Plan, samples []sample) PageWeight {
 	pw := PageWeight{Planned: plan.Assess(snapshot.Snapshot{}, nil).PageWeight.Planned}
-	var xs []float64
+	type point struct{ perView, views float64 }
+	var pts []point
+	var pvs, costs []float64
 	for _, s := range samples {
-		if !math.IsNaN(s.pageWeight) {
-			xs = append(xs, s.pageWeight)
+		if math.IsNaN(s.pageWeight) || !(s.pv > 0) || math.IsInf(s.pv, 0) {
+			continue
 		}
+		pts = append(pts, point{s.pageWeight, s.pv})
+		pvs, costs = append(pvs, s.pv), append(costs, s.pageWeight)
 	}
-	if len(xs) == 0 {
+	if len(pts) == 0 {
 		return pw
 	}
-	slices.Sort(xs)
-	pw.Known = true
-	pw.Median = quantile(xs, 0.5)
-	pw.P95 = quantile(xs, 0.95)
+	// A snapshot whose PV or cost a view stands a million times over the
+	// rest's (a counter reset read as a rate) would outweigh the whole
+	// launch: it is left out, and counted.
+	pvLine, costLine := clipLine(pvs), clipLine(costs)
+	kept := pts[:0]
+	for _, p := range pts {
+		if p.views > pvLine || p.perView > costLine {
+			pw.LeftOut++
+			continue
+		}
+		kept = append(kept, p)
+	}
+	pts = kept
+	if len(pts) == 0 {
+		return pw
+	}
+	// The bytes over the views, kept as a running mean weighted by views
+	// so that no sum can overflow.
+	var mean, views float64
+	for _, p := range pts {
+		views += p.views
+		mean += (p.perView - mean) * (p.views / views)
+	}
+	slices.SortFunc(pts, func(a, b point) int { return cmp.Compare(a.perView, b.perView) })
+	pw.Known, pw.Snapshots, pw.PerView = true, len(pts), mean
+	// The 95th percentile by page views: the cost of the view at which
+	// the views counted from the cheapest reach 95% of them all.
+	acc := 0.0
+	for _, p := range pts {
+		acc += p.views
+		pw.P95 = p.perView
+		if acc >= 0.95*views {
+			break
+		}
+	}
 	return pw
-}
-
-// quantile of sorted xs, the nearest rank.
-func quantile(xs []float64, q float64) float64 {
-	i := int(math.Ceil(q*float64(len(xs)))) - 1
-	return xs[min(max(i, 0), len(xs)-1)]
 }
 
 // medianStep is the median time between two snapshots; 0 for fewer than

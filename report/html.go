@@ -1,7 +1,10 @@
 package report
 
 import (
+	"bytes"
+	"cmp"
 	_ "embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -23,37 +26,70 @@ type htmlSection struct {
 }
 
 // htmlChart is a chart as inline SVG, drawn from the data alone, with its
-// legend for the caption.
+// legend and notes (what it clipped) for the caption. Failed says why a
+// chart could not be drawn, in its place.
 type htmlChart struct {
+	Title  string
 	SVG    template.HTML
 	Legend []legendEntry
+	Notes  []string
+	Failed string
 }
 
 // WriteHTML writes the report as one self-contained HTML page: inline
 // styles and SVG charts, no script, and nothing fetched from anywhere.
 // html/template escapes every text from the recording.
+//
+// The page is built whole before anything is written. A chart that
+// cannot be drawn leaves a note in its place and the rest of the page
+// stands; the page is written, and the error names the charts.
 func (r *Report) WriteHTML(w io.Writer) error {
+	return r.writeHTML(w, r.view())
+}
+
+func (r *Report) writeHTML(w io.Writer, v view) error {
 	tmpl, err := template.New("report").Parse(pageTemplate)
 	if err != nil {
 		return fmt.Errorf("report template: %w", err)
 	}
-	v := r.view()
+	var names []string
+	for _, s := range v.Sections {
+		names = append(names, s.Charts...)
+	}
+	planned := r.planCharts(names)
+	align := alignCharts(planned)
 	pg := page{Title: v.Title, Meta: v.Meta}
+	var chartErrs []error
+	i := 0
 	for _, s := range v.Sections {
 		hs := htmlSection{section: s}
-		for _, name := range s.Charts {
-			svg, legend, err := r.chartSVG(name)
+		for range s.Charts {
+			c := planned[i]
+			i++
+			hc := htmlChart{Title: cmp.Or(c.spec.title, c.name), Notes: c.notes}
+			svg, err := c.svg(align)
 			if err != nil {
-				return err
+				chartErrs = append(chartErrs, err)
+				hc.Failed = clean(err.Error())
+				hs.Charts = append(hs.Charts, hc)
+				continue
 			}
 			// The SVG is drawn by gonum from numbers and this package's own
 			// labels; its text is escaped by vgsvg.
-			hs.Charts = append(hs.Charts, htmlChart{SVG: template.HTML(svg), Legend: legend})
+			hc.SVG, hc.Legend = template.HTML(svg), r.legend(c)
+			hs.Charts = append(hs.Charts, hc)
 		}
 		pg.Sections = append(pg.Sections, hs)
 	}
-	if err := tmpl.Execute(w, pg); err != nil {
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, pg); err != nil {
 		return fmt.Errorf("writing the HTML report: %w", err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("writing the HTML report: %w", err)
+	}
+	if len(chartErrs) > 0 {
+		return fmt.Errorf("the page is written without %d of its charts: %w", len(chartErrs), errors.Join(chartErrs...))
 	}
 	return nil
 }

@@ -36,6 +36,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 }
 
 func writeMarkdownTable(bw *mdWriter, t table) {
+	if t.Intro != "" {
+		bw.put(md(t.Intro) + "\n\n")
+	}
 	row := func(cells []string) {
 		esc := make([]string, len(cells))
 		for i, c := range cells {

@@ -63,6 +63,15 @@ type Report struct {
 	// with no snapshot at all.
 	SourcesDown []SourceDown
 	Gaps        []Gap
+	// SignalGaps are the signals some snapshots' sources did not measure,
+	// with their stretches; SourceLags the sources whose data stood a
+	// second or more behind their polls on average. The peaks' times are
+	// the data's (see Peak.At).
+	SignalGaps []SignalGaps
+	SourceLags []SourceLag
+	// ButtonMissing are the stretches the probe found the purchase button
+	// missing from the sale page, on the probe's clock.
+	ButtonMissing []ButtonMissing
 	// Failures are the seed's failure modes the data shows, in the order
 	// page weight, avalanche, purchase path.
 	Failures []Failure
@@ -76,8 +85,9 @@ type Report struct {
 	ErrorCodesAtPeak []CodeShare
 	ErrorPeakAt      time.Time
 
-	samples  []sample
-	purchase string // the signal the purchase path is judged by
+	samples     []sample
+	purchase    string // the signal the purchase path is judged by
+	hiddenPeaks []Peak // the p50 and p99, for the latency section
 }
 
 // Span is a stretch of time; Open when it lasted to the end of the
@@ -98,7 +108,10 @@ type Peak struct {
 	// Value is the peak; Known is false when the signal was never measured.
 	Value float64
 	Known bool
-	At    time.Time
+	// At is when the figure was measured: the time of the newest sample
+	// behind its source's answer, which a lagging source (VictoriaMetrics
+	// holds back its newest 30 s) gives earlier than the poll.
+	At time.Time
 	// Text is the value formatted in its unit.
 	Text string
 }
@@ -115,9 +128,16 @@ type Crossing struct {
 	// says it: "warn 80%", "crit below 0.25x".
 	Line     capacity.Level
 	LineName string
-	// Worst is the worst figure during the span, formatted (the share of a
-	// limit in use, the error rate, the page-weight ratio, the pace).
+	// Worst is the worst figure during the span in words, with its basis
+	// (the share of a limit in use, the error rate, the page-weight ratio,
+	// the pace): "173.4% of the limit: 17,340 of 10,000, predicted at
+	// 3,468 PV/s" (see capacity.Judgement.FigureText).
 	Worst string
+	// Measured and Predicted say what the level stood on in the span's
+	// snapshots: the measured figure, or the plan's formula at the
+	// measured PV (a limit whose figure was not measured); both when it
+	// changed during the span.
+	Measured, Predicted bool
 }
 
 // SellOut is the stock against the plan.
@@ -152,14 +172,26 @@ type Miss struct {
 // Format formats a figure of this miss in its unit.
 func (m Miss) Format(v float64) string { return m.format(v) }
 
-// PageWeight is the bytes per page view against the plan.
+// PageWeight is the bytes per page view against the plan, weighted by
+// page views: an idle snapshot's one visitor weighs one view, not as much
+// as a second of the sale's thousands.
 type PageWeight struct {
 	// Planned is the planned origin bytes per view.
 	Planned float64
 	// Known is false when no snapshot measured it.
 	Known bool
-	// Median and P95 are of the measured bytes per view.
-	Median, P95 float64
+	// PerView is the origin's bytes over its page views, summed over the
+	// snapshots with page views and bandwidth both measured: each
+	// snapshot's bytes per view weighted by its page views.
+	PerView float64
+	// P95 is the bytes per view that 95% of the page views cost at most:
+	// the 95th percentile of the snapshots' bytes per view, weighted by
+	// their page views.
+	P95 float64
+	// Snapshots is how many snapshots had page views and bandwidth;
+	// LeftOut how many of them were left out, their PV or their bytes a
+	// view a million times over the rest's (see outlierFactor).
+	Snapshots, LeftOut int
 }
 
 // EndpointPeak is one endpoint's highest load against its ceiling.

@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/launchwatch/launchwatch/capacity"
 )
@@ -28,8 +30,10 @@ type section struct {
 type item struct{ Key, Text string }
 
 type table struct {
-	Head []string
-	Rows [][]string
+	// Intro is a paragraph before the table; empty for none.
+	Intro string
+	Head  []string
+	Rows  [][]string
 }
 
 func (r *Report) view() view {
@@ -48,6 +52,15 @@ func (r *Report) view() view {
 			origin, orDash(r.Build), orDash(r.Host))},
 		{"Window", fmt.Sprintf("%s to %s (%s to %s, %s)", Clock(r.First), Clock(r.Last), r.Rel(r.First), r.Rel(r.Last),
 			capacity.FormatDuration(r.Last.Sub(r.First)))},
+	}
+	if len(r.SourceLags) > 0 {
+		var lags []string
+		for _, l := range r.SourceLags {
+			lags = append(lags, fmt.Sprintf("%s: its data %s behind its polls on average, %s at most", l.Name,
+				capacity.FormatDuration(l.Mean), capacity.FormatDuration(l.Max)))
+		}
+		v.Meta = append(v.Meta, item{"Data lag", strings.Join(lags, "; ") + ". The peaks and the sell-out are at the " +
+			"data's time; the events, the crossings and the charts at the polls'."})
 	}
 	if r.T0.IsZero() {
 		v.Meta = append(v.Meta, item{"T0", "not known: times are from the first snapshot"})
@@ -80,7 +93,7 @@ func (r *Report) failureSection() section {
 		return s
 	}
 	for _, f := range r.Failures {
-		s.Items = append(s.Items, item{f.Title + " (" + r.Rel(f.At) + ")", clean(f.Evidence)})
+		s.Items = append(s.Items, item{f.Title + " (" + r.Rel(f.At) + ")", cleanSentence(f.Evidence)})
 	}
 	return s
 }
@@ -111,10 +124,19 @@ func (r *Report) crossingSection() section {
 	t := table{Head: []string{"figure", "line", "from", "to", "lasted", "worst"}}
 	for _, c := range r.Crossings {
 		t.Rows = append(t.Rows, []string{clean(c.Title), c.LineName, r.Rel(c.From), r.until(c.Span),
-			capacity.FormatDuration(c.Duration()), orDash(c.Worst)})
+			capacity.FormatDuration(c.Duration()), worstText(c)})
 	}
 	s.Tables = []table{t}
 	return s
+}
+
+// worstText is a crossing's worst figure with its basis, and says when
+// the span stood on a prediction only in part.
+func worstText(c Crossing) string {
+	if c.Predicted && c.Measured {
+		return orDash(c.Worst) + " (the span measured in part, predicted at the PV where the figure was not measured)"
+	}
+	return orDash(c.Worst)
 }
 
 func (r *Report) planSection() section {
@@ -138,10 +160,18 @@ func (r *Report) planSection() section {
 	pw := r.PageWeight
 	pwText := "not measured (no bandwidth and PV side by side)"
 	if pw.Known {
-		pwText = fmt.Sprintf("median %s per view, 95th percentile %s, against the plan's %s", capacity.FormatBytes(pw.Median),
-			capacity.FormatBytes(pw.P95), capacity.FormatBytes(pw.Planned))
+		pwText = fmt.Sprintf("%s per view, weighted by page views (the origin's bytes over its page views in the %s snapshots "+
+			"that had both), against the plan's %s", capacity.FormatBytes(pw.PerView), capacity.FormatCount(float64(pw.Snapshots)),
+			capacity.FormatBytes(pw.Planned))
 		if pw.Planned > 0 {
-			pwText += fmt.Sprintf(" (%sx)", capacity.FormatNumber(pw.Median/pw.Planned))
+			pwText += fmt.Sprintf(" (%sx)", capacity.FormatNumber(pw.PerView/pw.Planned))
+		}
+		pwText += fmt.Sprintf("; 95%% of the page views cost at most %s", capacity.FormatBytes(pw.P95))
+		switch {
+		case pw.LeftOut == 1:
+			pwText += "; 1 snapshot left out, its PV or bytes a view a million times the rest's"
+		case pw.LeftOut > 1:
+			pwText += fmt.Sprintf("; %s left out, their PV or bytes a view a million times the rest's", count(pw.LeftOut, "snapshot"))
 		}
 	}
 	s.Items = []item{{"Page weight", pwText}}
@@ -185,10 +215,6 @@ func (r *Report) eventSection() section {
 
 func (r *Report) gapSection() section {
 	s := section{ID: "gaps", Title: "Gaps in the data"}
-	if len(r.SourcesDown) == 0 && len(r.Gaps) == 0 {
-		s.Paras = []string{"No source was down and no snapshot is missing."}
-		return s
-	}
 	if len(r.SourcesDown) > 0 {
 		t := table{Head: []string{"source down", "from", "to", "lasted", "first error"}}
 		for _, d := range r.SourcesDown {
@@ -208,5 +234,61 @@ func (r *Report) gapSection() section {
 		s.Paras = append(s.Paras, fmt.Sprintf("No snapshot is missing (none more than twice %s apart).",
 			capacity.FormatDuration(max(r.Interval, r.Step))))
 	}
+	if len(r.SignalGaps) == 0 {
+		s.Paras = append(s.Paras, "Every signal was measured in every snapshot.")
+		return s
+	}
+	sum := table{Head: []string{"signal", "not measured in", "stretches"},
+		Intro: "Signals not measured: in these snapshots their source failed them (an error for the signal, " +
+			"no answer, or a figure carried from an earlier poll), so their figures there are missing or stale."}
+	for _, g := range r.SignalGaps {
+		sum.Rows = append(sum.Rows, []string{clean(g.Signal), fmt.Sprintf("%s of %s snapshots (%s)",
+			capacity.FormatCount(float64(g.Missing)), capacity.FormatCount(float64(r.Snapshots)),
+			capacity.FormatPercent(float64(g.Missing)/float64(r.Snapshots))), r.stretchesText(g)})
+	}
+	s.Tables = append(s.Tables, sum, r.stretchTable())
 	return s
+}
+
+// stretchesText counts a signal's stretches and says which are listed.
+func (r *Report) stretchesText(g SignalGaps) string {
+	if g.Stretches > len(g.Longest) {
+		return fmt.Sprintf("%s (the longest %d listed)", capacity.FormatCount(float64(g.Stretches)), len(g.Longest))
+	}
+	return capacity.FormatCount(float64(g.Stretches))
+}
+
+// stretchTable lists the signals' stretches by start time, one row for
+// the signals that lacked the same snapshots (a source down fails all of
+// its signals at once).
+func (r *Report) stretchTable() table {
+	type row struct {
+		gap     SignalGap
+		signals []string
+	}
+	type stretch struct {
+		from, to  int64
+		open      bool
+		snapshots int
+	}
+	var rows []row
+	at := map[stretch]int{}
+	for _, g := range r.SignalGaps {
+		for _, st := range g.Longest {
+			key := stretch{st.From.UnixNano(), st.To.UnixNano(), st.Open, st.Snapshots}
+			if i, ok := at[key]; ok {
+				rows[i].signals = append(rows[i].signals, clean(g.Signal))
+				continue
+			}
+			at[key] = len(rows)
+			rows = append(rows, row{st, []string{clean(g.Signal)}})
+		}
+	}
+	slices.SortStableFunc(rows, func(x, y row) int { return x.gap.From.Compare(y.gap.From) })
+	t := table{Head: []string{"not measured", "from", "to", "lasted", "snapshots"}}
+	for _, x := range rows {
+		t.Rows = append(t.Rows, []string{strings.Join(x.signals, ", "), r.Rel(x.gap.From), r.until(x.gap.Span),
+			capacity.FormatDuration(x.gap.Duration()), capacity.FormatCount(float64(x.gap.Snapshots))})
+	}
+	return t
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -22,15 +23,18 @@ func newReportCmd() *cobra.Command {
 window and phases; the peaks of PV, requests, connections, bandwidth and error
 rate with their times from T0; every threshold crossed and for how long; the
 sell-out against the plan; bandwidth, connections and memory predicted against
-measured, with the largest miss; page weight against plan; the bottleneck
-endpoint; every event; every gap in the data; and the three failure modes of
-the first launch where the data shows them (page weight far over plan, the
-refresh avalanche at T0 with errors and retries, the purchase path dead).
+measured, with the largest miss; page weight (bytes over page views) against
+plan; the bottleneck endpoint; every event; every gap in the data (sources
+down, snapshots missing, each signal's unmeasured stretches); and the three
+failure modes of the first launch where the data shows them (page weight far
+over plan, the refresh avalanche at T0 with errors and retries, the purchase
+path dead, with the probe's looks at the buy button).
 
 Every snapshot is held against the recording's plan and thresholds again, as
-the live screen held it. Markdown goes to standard output, or to --md FILE;
--o FILE writes one self-contained HTML page with SVG charts (nothing fetched
-from anywhere; it prints). The same recording gives the same report byte for
+the live screen held it. Markdown goes to standard output, or to --md FILE,
+and is written first; -o FILE writes one self-contained HTML page with SVG
+charts (nothing fetched from anywhere; it prints). A chart clips a point far
+over the rest and says so. The same recording gives the same report byte for
 byte.`,
 		Example: `  launchwatch report launch.lwrec.jsonl > postmortem.md
   launchwatch report launch.lwrec.jsonl -o postmortem.html --md postmortem.md`,
@@ -57,21 +61,47 @@ byte.`,
 			if err != nil {
 				return err
 			}
-			if htmlOut != "" {
-				if err := writeFile(htmlOut, r.WriteHTML); err != nil {
-					return err
-				}
-			}
-			if mdOut != "" {
-				return writeFile(mdOut, r.WriteMarkdown)
-			}
-			return r.WriteMarkdown(cmd.OutOrStdout())
+			return writeReports(r, htmlOut, mdOut, cmd.OutOrStdout())
 		},
 	}
 	cmd.Flags().StringVarP(&htmlOut, "output", "o", "", "write the HTML report here")
 	cmd.Flags().StringVar(&mdOut, "md", "", "write the Markdown report here instead of standard output")
 	cmd.Flags().BoolVar(&strict, "strict", false, strictUsage)
 	return cmd
+}
+
+// reportWriter is what the report command writes: a report.Report.
+type reportWriter interface {
+	WriteMarkdown(io.Writer) error
+	WriteHTML(io.Writer) error
+}
+
+// writeReports writes the Markdown first, to mdOut or else to out, then
+// the HTML page to htmlOut when asked: the Markdown never waits on the
+// page. The page is built whole before its file is opened, so a page that
+// cannot be built leaves no empty file; one built without a chart (which
+// leaves a note in its place) is written, and its error returned.
+func writeReports(r reportWriter, htmlOut, mdOut string, out io.Writer) error {
+	var err error
+	if mdOut != "" {
+		err = writeFile(mdOut, r.WriteMarkdown)
+	} else {
+		err = r.WriteMarkdown(out)
+	}
+	if err != nil || htmlOut == "" {
+		return err
+	}
+	var page bytes.Buffer
+	pageErr := r.WriteHTML(&page)
+	if page.Len() > 0 {
+		if err := writeFile(htmlOut, func(w io.Writer) error { _, err := w.Write(page.Bytes()); return err }); err != nil {
+			return err
+		}
+	}
+	if pageErr != nil {
+		return fmt.Errorf("%s: %w", htmlOut, pageErr)
+	}
+	return nil
 }
 
 // writeFile writes a file through write, mode 0600 as the recordings are

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/report"
 	"github.com/launchwatch/launchwatch/sim"
+	"github.com/launchwatch/launchwatch/snapshot"
 
 	"github.com/launchwatch/launchwatch/internal/testtool"
 )
@@ -84,6 +86,10 @@ func TestReportNamesTheFirstLaunchsFailuresAndNoneOfTheSecond(t *testing.T) {
 		report.FailurePurchase:   "Purchase path dead",
 	}
 	first, _ := demoReport(t, "first-launch")
+	// The evidence is the report's own sentence: it is not cut.
+	if !strings.Contains(first, "failed page loads retried on top of the refreshes") {
+		t.Errorf("the avalanche's evidence is cut short:\n%s", first)
+	}
 	for kind, title := range titles {
 		if !strings.Contains(first, "**"+title) {
 			t.Errorf("the first launch's report does not name %s (%q):\n%s", kind, title, first)
@@ -173,5 +179,96 @@ func TestReportRefusesBadInputClearly(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want 1 and %q", code, errOut, tt.want)
 			}
 		})
+	}
+}
+
+// TestReportWritesEveryFiniteFigure records the first demo launch and puts
+// one extreme but finite figure (1.79e308) in its traffic a minute after
+// T0: report -o exited 1 with an empty page and no Markdown. Both are
+// written whole; the charts clip the point and say so.
+func TestReportWritesEveryFiniteFigure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("records a demo launch against the simulator over HTTP")
+	}
+	src, err := recording.Open(recordDemo(t, "first-launch", 2*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	path := filepath.Join(t.TempDir(), "extreme.lwrec.jsonl")
+	w, err := recording.Create(path, src.Header(), recording.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	launchAt := src.Header().Launch.StartsAt
+	err = src.Scan(0, src.Len(), func(_ int, s snapshot.Snapshot) error {
+		if s.Time.Equal(launchAt.Add(time.Minute)) {
+			v := snapshot.Some(1.79e308)
+			s.PV, s.Requests, s.Bandwidth, s.Connections, s.ErrorRate = v, v, v, v, v
+		}
+		return w.Append(s)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	htmlPath, mdPath := filepath.Join(dir, "r.html"), filepath.Join(dir, "r.md")
+	_, errOut, code := execute(t, "report", path, "-o", htmlPath, "--md", mdPath)
+	if code != 0 {
+		t.Fatalf("report exit %d: %s", code, errOut)
+	}
+	md, err := os.ReadFile(mdPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(htmlPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "| Page views | 1.79e+308 PV/s | T+01:00 |") || !strings.Contains(string(md), "1 snapshot left out, its PV or bytes a view a million times the rest") {
+		t.Errorf("the Markdown does not report the extreme PV at T+01:00:\n%s", md)
+	}
+	if n := strings.Count(string(page), "clipped: 1 snapshot over"); n < 5 || !strings.HasSuffix(strings.TrimSpace(string(page)), "</html>") {
+		t.Errorf("the page is not whole, or %d of its charts say they clipped the point", n)
+	}
+}
+
+// failingPage is a report whose page cannot be built, or is built
+// without a chart.
+type failingPage struct{ partial bool }
+
+func (failingPage) WriteMarkdown(w io.Writer) error {
+	_, err := io.WriteString(w, "# the Markdown\n")
+	return err
+}
+
+func (f failingPage) WriteHTML(w io.Writer) error {
+	if f.partial {
+		_, _ = io.WriteString(w, "<html>most of the page</html>")
+	}
+	return errors.New("chart pv: it broke")
+}
+
+func TestTheMarkdownIsWrittenWhenThePageFails(t *testing.T) {
+	for _, partial := range []bool{false, true} {
+		dir := t.TempDir()
+		htmlPath, mdPath := filepath.Join(dir, "r.html"), filepath.Join(dir, "r.md")
+		err := writeReports(failingPage{partial}, htmlPath, mdPath, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), htmlPath+": chart pv: it broke") {
+			t.Errorf("partial %v: error %v, want one naming the page and the chart", partial, err)
+		}
+		if md, err := os.ReadFile(mdPath); err != nil || string(md) != "# the Markdown\n" {
+			t.Errorf("partial %v: the Markdown %q (%v), want it whole", partial, md, err)
+		}
+		page, err := os.ReadFile(htmlPath)
+		switch {
+		case partial && string(page) != "<html>most of the page</html>":
+			t.Errorf("the page built without a chart is %q (%v), want it written", page, err)
+		case !partial && !errors.Is(err, os.ErrNotExist):
+			t.Errorf("a page that could not be built left a file (%q, %v)", page, err)
+		}
 	}
 }
