@@ -2,7 +2,6 @@ package capacity
 
 import (
 	"math"
-	"slices"
 	"time"
 
 	"github.com/launchwatch/launchwatch/snapshot"
@@ -255,6 +254,12 @@ func (l LimitReach) At() (pv float64, measured, ok bool) {
 // nothing is NaN or infinite. With FromProbe, the formulas use the page the
 // probe weighed (see FromProbePage).
 func (p Plan) Assess(s snapshot.Snapshot, recent []snapshot.Snapshot) Assessment {
+	return p.AssessWindow(s, windowOf(recent))
+}
+
+// AssessWindow is Assess with the earlier snapshots in a Window, which a
+// watch keeps as it goes (nil: none).
+func (p Plan) AssessWindow(s snapshot.Snapshot, recent *Window) Assessment {
 	probe := p.probeCheck(s.Probe)
 	p, probe.FromProbe = p.FromProbePage(s.Probe)
 	a := Assessment{
@@ -282,14 +287,14 @@ func (p Plan) Assess(s snapshot.Snapshot, recent []snapshot.Snapshot) Assessment
 	// The gauges are averaged over the PV's rate window for the cost per
 	// view: PV is a rate over that window, so a step in traffic moves the
 	// live gauge at once and the PV only over the window.
-	window := rateWindow(s, recent)
-	connAvg := gaugeMean(s, recent, window, func(s snapshot.Snapshot) snapshot.Value { return s.Connections })
+	window := recent.rateWindow(s)
+	connAvg := recent.gaugeMean(s.Connections, s.Time, window, func(e *entry) snapshot.Value { return e.conns })
 	a.Bandwidth = check(predicted(a.Now.OriginBandwidth), a.Peak.OriginBandwidth, s.Bandwidth, s.Bandwidth, p.Limits.Link, pv, p.PeakPV)
 	a.Connections = check(predicted(a.Now.OriginConnections), a.Peak.OriginConnections, s.Connections, connAvg, p.Limits.MaxConns, pv, p.PeakPV)
 	memory, memAvg := snapshot.Value{}, snapshot.Value{}
 	if p.HostIsOrigin { // another machine's sockets say nothing of the origin's
 		memory = s.Host.TCPMemory
-		memAvg = gaugeMean(s, recent, window, func(s snapshot.Snapshot) snapshot.Value { return s.Host.TCPMemory })
+		memAvg = recent.gaugeMean(s.Host.TCPMemory, s.Time, window, func(e *entry) snapshot.Value { return e.mem })
 	}
 	a.Memory = check(predicted(a.Now.Memory), a.Peak.Memory, memory, memAvg, p.Limits.Memory, pv, p.PeakPV)
 
@@ -353,45 +358,6 @@ func check(predicted snapshot.Value, atPeak float64, measured, averaged snapshot
 	return c
 }
 
-// rateWindow is the span the snapshot's PV is a rate over: what
-// $__rate_interval stood for at the source that answers it, and at least
-// the time since the previous snapshot (a scrape source's rate is taken
-// between two polls).
-func rateWindow(s snapshot.Snapshot, recent []snapshot.Snapshot) time.Duration {
-	var w time.Duration
-	if len(recent) > 0 {
-		w = s.Time.Sub(recent[len(recent)-1].Time)
-	}
-	for _, src := range s.Sources {
-		if slices.Contains(src.Signals, snapshot.SignalPV) {
-			w = max(w, time.Duration(src.RateWindow*float64(time.Second)))
-		}
-	}
-	return w
-}
-
-// gaugeMean averages a gauge over the window before s: the snapshots within
-// it and the last one at or before its start, with s itself, so that it
-// stands beside a rate over the same window. Missing samples are left
-// out; without any the gauge is missing.
-func gaugeMean(s snapshot.Snapshot, recent []snapshot.Snapshot, window time.Duration, get func(snapshot.Snapshot) snapshot.Value) snapshot.Value {
-	now, ok := get(s).Get()
-	if !ok {
-		return snapshot.Value{}
-	}
-	sum, n := now, 1.0
-	from := s.Time.Add(-window)
-	for i := len(recent) - 1; i >= 0 && window > 0; i-- {
-		if v, ok := get(recent[i]).Get(); ok {
-			sum, n = sum+v, n+1
-		}
-		if !recent[i].Time.After(from) {
-			break
-		}
-	}
-	return snapshot.Some(sum / n)
-}
-
 // ratio returns v / d, missing when v is missing or d is not positive.
 func ratio(v snapshot.Value, d float64) snapshot.Value {
 	x, ok := v.Get()
@@ -405,13 +371,24 @@ func ratio(v snapshot.Value, d float64) snapshot.Value {
 // page view measurably costs now, and picks the one reached first; on a tie
 // the earlier of link, connections, memory wins.
 func (p Plan) limitReaches(a Assessment, pv float64, pvOK bool) ([]LimitReach, LimitReach, bool) {
-	checks := map[string]Check{LimitLink: a.Bandwidth, LimitConnections: a.Connections, LimitMemory: a.Memory}
+	// A switch rather than a map: every frame is assessed.
+	checkOf := func(name string) Check {
+		switch name {
+		case LimitLink:
+			return a.Bandwidth
+		case LimitConnections:
+			return a.Connections
+		case LimitMemory:
+			return a.Memory
+		}
+		return Check{}
+	}
 	var out []LimitReach
 	var first LimitReach
 	firstPV, found := 0.0, false
 	for _, l := range p.LimitPVs() {
 		r := LimitReach{LimitPV: l}
-		c := checks[l.Name]
+		c := checkOf(l.Name)
 		if m, ok := c.Measured.Get(); ok && pvOK && pv > 0 && m > 0 && c.Drift.OK() {
 			r.MeasuredPV = snapshot.Some(finiteOrMax(l.Limit * pv / m))
 		}
@@ -450,9 +427,9 @@ func (p Plan) endpointLoads(s snapshot.Snapshot) ([]EndpointLoad, string) {
 }
 
 // sellOut holds the stock against the plan.
-func (p Plan) sellOut(s snapshot.Snapshot, recent []snapshot.Snapshot) SellOut {
+func (p Plan) sellOut(s snapshot.Snapshot, recent *Window) SellOut {
 	so := SellOut{Total: p.Stock.Total, Remaining: s.Stock}
-	so.Rate, so.RateWindow = sellRate(s, recent, p.LaunchAt)
+	so.Rate, so.RateWindow = recent.sellRate(s, p.LaunchAt)
 	if secs := p.Stock.SellOut.Seconds(); secs > 0 {
 		so.PlannedRate = ratio(snapshot.Some(p.Stock.Total), secs)
 		if !p.LaunchAt.IsZero() {
@@ -475,63 +452,6 @@ func (p Plan) sellOut(s snapshot.Snapshot, recent []snapshot.Snapshot) SellOut {
 		}
 	}
 	return so
-}
-
-// sellRate derives units sold per second from the stock's drop since a
-// recent snapshot: the newest one at least SellSmoothing back over which
-// at least MinSellUnits sold (taken back to where the stock first stood
-// at that level, by at most one unit's time), else the oldest one at
-// least MinSellWindow back, and never one before the launch. Stock moves in whole units, so a slow sale's rate over a fixed
-// minute swings by half with each unit; over ten units it moves by a
-// tenth. A rising stock (a restock) ends the look back: what came before
-// it is another stock. With no usable window the rate is Snapshot.Sold.
-func sellRate(s snapshot.Snapshot, recent []snapshot.Snapshot, launchAt time.Time) (snapshot.Value, time.Duration) {
-	now, ok := s.Stock.Get()
-	if !ok {
-		return s.Sold, 0
-	}
-	from := -1
-	for i := len(recent) - 1; i >= 0; i-- {
-		// Nothing sells before the launch: a stock that stood still while
-		// the countdown ran is no part of the sale's rate.
-		if !launchAt.IsZero() && s.Time.After(launchAt) && recent[i].Time.Before(launchAt) {
-			break
-		}
-		then, ok := recent[i].Stock.Get()
-		if !ok {
-			continue
-		}
-		if then < now {
-			break
-		}
-		span := s.Time.Sub(recent[i].Time)
-		if span < MinSellWindow {
-			continue
-		}
-		from = i
-		if span >= SellSmoothing && then-now >= MinSellUnits {
-			// Start where the stock first stood at then, so the window
-			// holds whole units rather than starting just before one
-			// sold; but no further back than one unit's average time, or
-			// a stock that stood still before the launch would stretch
-			// the window over the wait.
-			unit := time.Duration(float64(span) / (then - now))
-			first := recent[i].Time
-			for from > 0 && recent[from-1].Stock == recent[i].Stock && first.Sub(recent[from-1].Time) <= unit {
-				from--
-			}
-			break
-		}
-	}
-	if from < 0 {
-		return s.Sold, 0
-	}
-	then, _ := recent[from].Stock.Get()
-	span := s.Time.Sub(recent[from].Time)
-	if rate := snapshot.Some((then - now) / span.Seconds()); rate.OK() {
-		return rate, span
-	}
-	return s.Sold, 0
 }
 
 // The checks' names (NamedCheck.Name).

@@ -250,7 +250,10 @@ func (t Thresholds) Judgements(a Assessment, s snapshot.Snapshot) []Judgement {
 func (t Thresholds) Judged(a Assessment, s snapshot.Snapshot) iter.Seq[Judgement] {
 	return func(yield func(Judgement) bool) {
 		ap, sp := &a, &s
-		for _, j := range t.planJudgements(ap, sp) {
+		// The site's rows are few: built in an array on the stack, they
+		// cost a frame no allocation.
+		var buf [24]Judgement
+		for _, j := range t.planJudgements(buf[:0], ap, sp) {
 			if !yield(j) {
 				return
 			}
@@ -262,9 +265,8 @@ func (t Thresholds) Judged(a Assessment, s snapshot.Snapshot) iter.Seq[Judgement
 // planJudgements judges the site's subjects: the limits, the costs per
 // view, the endpoints, the errors and latency, the page, the pace, the
 // probe's findings.
-func (t Thresholds) planJudgements(a *Assessment, s *snapshot.Snapshot) []Judgement {
+func (t Thresholds) planJudgements(out []Judgement, a *Assessment, s *snapshot.Snapshot) []Judgement {
 	ap, sp := a, s
-	out := make([]Judgement, 0, 13+2*len(a.Endpoints))
 	checks := a.Checks()
 	for i := range checks {
 		c := &checks[i]

@@ -163,32 +163,46 @@ const (
 // Events fire on changes: a level rising (ok → warn → crit) or falling back
 // to ok, a source going down or coming back, a phase starting.
 func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.Thresholds) ([]Event, State) {
+	return detect(prev, s, a, th, nil)
+}
+
+// DetectJudged is Detect given the judgements of s and a by th
+// (capacity.Thresholds.Judgements), which a caller that needs them too
+// (the report) judges once for both.
+func DetectJudged(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.Thresholds, judged []capacity.Judgement) ([]Event, State) {
+	if judged == nil {
+		judged = []capacity.Judgement{} // judged, and nothing to judge
+	}
+	return detect(prev, s, a, th, judged)
+}
+
+// detect is Detect and DetectJudged: judged nil judges s here, one row at
+// a time.
+func detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.Thresholds, judged []capacity.Judgement) ([]Event, State) {
+	// The next state starts as the previous one, sharing its maps: a
+	// State never changes once returned, so a map is copied on its first
+	// write (see writable), and a frame that changes nothing copies
+	// nothing.
 	d := detector{
 		now: s.Time,
 		th:  th,
-		next: State{levels: maps.Clone(prev.levels), falling: maps.Clone(prev.falling), rising: maps.Clone(prev.rising),
-			problems: maps.Clone(prev.problems),
-			phase:    a.Phase, preLaunchPV: prev.preLaunchPV, preLaunchReq: prev.preLaunchReq, avalanche: prev.avalanche},
+		next: State{levels: prev.levels, falling: prev.falling, rising: prev.rising, problems: prev.problems,
+			phase: a.Phase, preLaunchPV: prev.preLaunchPV, preLaunchReq: prev.preLaunchReq, avalanche: prev.avalanche},
 		prev: prev,
-	}
-	if d.next.levels == nil {
-		d.next.levels = make(map[string]capacity.Level)
-	}
-	if d.next.falling == nil {
-		d.next.falling = make(map[string]time.Time)
-	}
-	if d.next.rising == nil {
-		d.next.rising = make(map[string]standing)
-	}
-	if d.next.problems == nil {
-		d.next.problems = make(map[string]Problem)
 	}
 	d.sources(s, th)
 	d.phase(a)
 	var row capacity.Judgement // one row at a time: no copy of each on the heap
-	for j := range th.Judged(a, s) {
-		row = j
-		d.judge(&row, a)
+	if judged != nil {
+		for i := range judged {
+			row = judged[i]
+			d.judge(&row, a)
+		}
+	} else {
+		for j := range th.Judged(a, s) {
+			row = j
+			d.judge(&row, a)
+		}
 	}
 	d.fleet(s)
 	d.avalancheCheck(s, a)
@@ -208,7 +222,7 @@ func (d *detector) acks(s snapshot.Snapshot) {
 		}
 		a.By = snapshot.CleanText(a.By, snapshot.MaxAckBy)
 		p.Ack = &a
-		d.next.problems[key] = p
+		set(&d.next.problems, &d.own.problems, key, p)
 		d.emit(KindAck, Info, key, "%s acknowledged by %s", p.Name(), a.By)
 	}
 }
@@ -257,8 +271,36 @@ type detector struct {
 	th   capacity.Thresholds
 	prev State
 	next State
-	out  []Event
-	key  []byte // standing's scratch key
+	// own says which of next's maps are its own: a copy it may write.
+	own struct{ levels, falling, rising, problems bool }
+	out []Event
+	key []byte // standing's scratch key
+}
+
+// writable returns the map *m of the next state ready to be written: on
+// the first write of a Detect it is copied from the previous state's,
+// which it shares until then.
+func writable[V any](m *map[string]V, owned *bool) map[string]V {
+	if !*owned {
+		if *m == nil {
+			*m = make(map[string]V)
+		} else {
+			*m = maps.Clone(*m)
+		}
+		*owned = true
+	}
+	return *m
+}
+
+// set writes key in a map of the next state.
+func set[V any](m *map[string]V, owned *bool, key string, v V) { writable(m, owned)[key] = v }
+
+// del deletes key from a map of the next state; a key it lacks costs no
+// copy.
+func del[V any](m *map[string]V, owned *bool, key string) {
+	if _, ok := (*m)[key]; ok {
+		delete(writable(m, owned), key)
+	}
 }
 
 func (d *detector) emit(kind Kind, sev Severity, subject, format string, args ...any) {
@@ -325,20 +367,20 @@ func (d *detector) level(r reading) {
 			since = d.now
 		}
 		if d.now.Sub(since) < d.th.CloseAfter {
-			d.next.falling[key] = since
+			set(&d.next.falling, &d.own.falling, key, since)
 		} else {
-			delete(d.next.falling, key)
+			del(&d.next.falling, &d.own.falling, key)
 			l = stood
 		}
 	} else {
-		delete(d.next.falling, key)
+		del(&d.next.falling, &d.own.falling, key)
 	}
 	// OK is kept as no level at all, so a state over a fleet of 500
 	// healthy servers holds nothing of them.
 	if l == capacity.LevelOK {
-		delete(d.next.levels, key)
+		del(&d.next.levels, &d.own.levels, key)
 	} else {
-		d.next.levels[key] = l
+		set(&d.next.levels, &d.own.levels, key, l)
 	}
 	if l >= capacity.LevelWarn {
 		d.open(r, l)
@@ -368,9 +410,9 @@ func (d *detector) stood(key string, r reading) capacity.Level {
 	since(&st.warn, r.level >= capacity.LevelWarn)
 	since(&st.crit, r.level >= capacity.LevelCrit)
 	if st == (standing{}) {
-		delete(d.next.rising, key)
+		del(&d.next.rising, &d.own.rising, key)
 	} else {
-		d.next.rising[key] = st
+		set(&d.next.rising, &d.own.rising, key, st)
 	}
 	wait := d.th.OpenAfter
 	if r.atOnce {
@@ -391,9 +433,9 @@ func (d *detector) stood(key string, r reading) capacity.Level {
 // purchase button gone at sell-out).
 func (d *detector) reset(kind Kind, subject string) {
 	key := Key(kind, subject)
-	delete(d.next.levels, key)
-	delete(d.next.falling, key)
-	delete(d.next.rising, key)
+	del(&d.next.levels, &d.own.levels, key)
+	del(&d.next.falling, &d.own.falling, key)
+	del(&d.next.rising, &d.own.rising, key)
 	d.close(kind, subject)
 }
 

@@ -353,12 +353,12 @@ func (d *detector) open(r reading, l capacity.Level) {
 	if p.Worst == "" || p.Severity > p.WorstSeverity || (p.Severity == p.WorstSeverity && p.Size > p.worstSize) {
 		p.Worst, p.WorstSeverity, p.worstSize = p.Message, p.Severity, p.Size
 	}
-	d.next.problems[key] = p
+	set(&d.next.problems, &d.own.problems, key, p)
 }
 
 // close clears a problem.
 func (d *detector) close(kind Kind, subject string) {
-	delete(d.next.problems, Key(kind, subject))
+	del(&d.next.problems, &d.own.problems, Key(kind, subject))
 }
 
 func severityOf(l capacity.Level) Severity {

@@ -39,6 +39,20 @@ type Frame struct {
 	RecordErr string
 
 	th capacity.Thresholds // for the levels of MarshalJSON
+	// judged are the judgements the frame's events were detected by, when
+	// the analyst kept them (Step).
+	judged []capacity.Judgement
+}
+
+// Judgements returns the frame's figures judged against th
+// (capacity.Thresholds.Judgements): the judgements its events were
+// detected by when th are the analyst's thresholds and it kept them (Step
+// does), else judged anew.
+func (f Frame) Judgements(th capacity.Thresholds) []capacity.Judgement {
+	if f.judged != nil && th == f.th {
+		return f.judged
+	}
+	return th.Judgements(f.Assessment, f.Snapshot)
 }
 
 // Analyst derives frames from snapshots in order: the assessment against
@@ -47,30 +61,44 @@ type Frame struct {
 // (an export, a replay's index of events) derives exactly what the live
 // screen did.
 type Analyst struct {
-	plan  capacity.Plan
-	th    capacity.Thresholds
-	hist  *historyStore
-	log   eventStore
-	state events.State
-	seq   uint64
-	// stock[stockFrom:] holds the recent snapshots' times, stock and
-	// gauges (connections, TCP memory; nothing else),
-	// capacity.SellLookback of them, for the assessment's sell rate and
-	// its gauges averaged over the PV's rate window.
-	stock     []snapshot.Snapshot
-	stockFrom int
+	plan    capacity.Plan
+	th      capacity.Thresholds
+	histCap int // as NewAnalyst was given it
+	hist    *historyStore
+	log     eventStore
+	state   events.State
+	seq     uint64
+	// recent holds the snapshots of the last capacity.SellLookback as the
+	// assessment reads them (the sell rate, the gauges averaged over the
+	// PV's rate window).
+	recent *capacity.Window
+	// judging holds the assessment and snapshot Step's judgements read
+	// (capacity.Thresholds.AppendJudgementsOf), one for every frame.
+	judging *judging
+}
+
+// judging is what a frame's judgements point into.
+type judging struct {
+	a capacity.Assessment
+	s snapshot.Snapshot
 }
 
 // NewAnalyst returns an analyst keeping at least historyCap snapshots in
-// its frames' history (0: DefaultAnalystHistory).
+// its frames' history (0: DefaultAnalystHistory; NoHistory: none).
 func NewAnalyst(plan capacity.Plan, th capacity.Thresholds, historyCap int) *Analyst {
 	if th == (capacity.Thresholds{}) {
 		th = capacity.DefaultThresholds()
 	}
-	if historyCap <= 0 {
+	return &Analyst{plan: plan, th: th, histCap: historyCap, hist: historyFor(historyCap), log: eventStore{cap: EventLogCap},
+		recent: capacity.NewWindow()}
+}
+
+// historyFor returns an empty history as NewAnalyst's historyCap asks.
+func historyFor(historyCap int) *historyStore {
+	if historyCap <= 0 && historyCap != NoHistory {
 		historyCap = DefaultAnalystHistory
 	}
-	return &Analyst{plan: plan, th: th, hist: newHistoryStore(historyCap), log: eventStore{cap: EventLogCap}}
+	return newHistoryStore(historyCap)
 }
 
 // DefaultAnalystHistory is an hour of snapshots at 1 s, six minutes at
@@ -84,45 +112,65 @@ const EventLogCap = 10_000
 // order; s must not be changed afterwards (frames share it).
 func (a *Analyst) Add(s snapshot.Snapshot) Frame { return a.derive(s, false) }
 
+// Step derives the next snapshot as Add does, the analyst moving on alike,
+// and returns a frame that holds its snapshot, assessment, events and the
+// judgements they were detected by (Frame.Judgements) only: no Problems,
+// History or Log, which cost a walk over a whole recording that does not
+// read them (the report) more than the rest. The judgements are appended
+// to judged (nil: a new list), and hold only until the next Step: a walk
+// that passes the same list again for every frame allocates it once.
+func (a *Analyst) Step(s snapshot.Snapshot, judged []capacity.Judgement) Frame {
+	as, evs, judged := a.step(s, false, judged, true)
+	return Frame{Seq: a.seq, Snapshot: s, Assessment: as, Events: evs, th: a.th, judged: judged}
+}
+
+// StepEvents derives the next snapshot as Add does, the analyst moving on
+// alike, and returns its events only: what a replay's index keeps.
+func (a *Analyst) StepEvents(s snapshot.Snapshot) []events.Event {
+	_, evs, _ := a.step(s, false, nil, false)
+	return evs
+}
+
 // derive derives a snapshot's frame; past marks its events as from before
 // the start (see Warm).
 func (a *Analyst) derive(s snapshot.Snapshot, past bool) Frame {
-	as := a.plan.Assess(s, a.stock[a.stockFrom:])
-	a.hist.add(s)
-	a.keepStock(s)
-	var evs []events.Event
-	evs, a.state = events.Detect(a.state, s, as, a.th)
-	if past {
-		markPast(evs)
-	}
-	a.log.add(evs)
-	a.seq++
+	as, evs, _ := a.step(s, past, nil, false)
 	return Frame{
 		Seq: a.seq, Snapshot: s, Assessment: as, Events: evs, Problems: a.state.Problems(), th: a.th,
 		History: a.hist.view(), Log: a.log.view(),
 	}
 }
 
-// keepStock keeps s's time, stock and gauges for the assessment of later
-// snapshots (the sell rate, the gauges over the PV's window),
-// forgetting what is older than capacity.SellLookback. The slice is
-// reused: it shifts down only once half of it is forgotten.
-func (a *Analyst) keepStock(s snapshot.Snapshot) {
-	a.stock = append(a.stock, snapshot.Snapshot{Time: s.Time, Stock: s.Stock, Connections: s.Connections,
-		Host: snapshot.Host{TCPMemory: s.Host.TCPMemory}})
-	for s.Time.Sub(a.stock[a.stockFrom].Time) > capacity.SellLookback {
-		a.stockFrom++
+// step moves the analyst on by s and returns its assessment and events,
+// and with keepJudged the judgements the events were detected by, appended
+// to judged.
+func (a *Analyst) step(s snapshot.Snapshot, past bool, judged []capacity.Judgement, keepJudged bool) (capacity.Assessment, []events.Event, []capacity.Judgement) {
+	as := a.plan.AssessWindow(s, a.recent)
+	a.hist.add(s)
+	a.recent.Add(s)
+	var evs []events.Event
+	if keepJudged {
+		if a.judging == nil {
+			a.judging = new(judging)
+		}
+		a.judging.a, a.judging.s = as, s
+		judged = a.th.AppendJudgementsOf(judged, &a.judging.a, &a.judging.s)
+		evs, a.state = events.DetectJudged(a.state, s, as, a.th, judged)
+	} else {
+		evs, a.state = events.Detect(a.state, s, as, a.th)
 	}
-	if a.stockFrom > len(a.stock)/2 {
-		a.stock = append(a.stock[:0], a.stock[a.stockFrom:]...)
-		a.stockFrom = 0
+	if past {
+		markPast(evs)
 	}
+	a.log.add(evs)
+	a.seq++
+	return as, evs, judged
 }
 
 // reset forgets everything derived, keeping the frame count.
 func (a *Analyst) reset() {
 	seq := a.seq
-	*a = *NewAnalyst(a.plan, a.th, a.hist.cap)
+	*a = *NewAnalyst(a.plan, a.th, a.histCap)
 	a.seq = seq
 }
 

@@ -28,16 +28,21 @@ func (s *eventStore) add(evs []events.Event) {
 	if len(evs) == 0 {
 		return
 	}
-	if over := len(s.events) + len(evs) - s.cap; over > 0 {
-		// Move to a fresh array rather than shifting in place: views of the
-		// old one must not change.
-		kept := s.events[min(over, len(s.events)):]
-		s.events = append(make([]events.Event, 0, s.cap), kept...)
+	if len(evs) >= s.cap {
+		s.events = append(make([]events.Event, 0, 2*s.cap), evs[len(evs)-s.cap:]...)
+		return
 	}
-	s.events = append(s.events, evs...)
-	if over := len(s.events) - s.cap; over > 0 {
+	full := len(s.events)+len(evs) >= s.cap
+	if over := len(s.events) + len(evs) - s.cap; over > 0 {
 		s.events = s.events[over:]
 	}
+	if full && len(s.events)+len(evs) > cap(s.events) {
+		// Move to a fresh array rather than shifting in place: views of the
+		// old one must not change. It holds twice the log, so a full log
+		// moves once every cap events, not at every one.
+		s.events = append(make([]events.Event, 0, 2*s.cap), s.events...)
+	}
+	s.events = append(s.events, evs...)
 }
 
 func (s *eventStore) view() EventLog {

@@ -38,11 +38,18 @@ type historyStore struct {
 // get every snapshot whole.
 const fleetBudget = 50
 
+// newHistoryStore keeps capacity snapshots at least; none for NoHistory.
 func newHistoryStore(capacity int) *historyStore {
+	if capacity == NoHistory {
+		return &historyStore{cap: 0}
+	}
 	return &historyStore{cap: max(capacity, 1)}
 }
 
 func (h *historyStore) add(s snapshot.Snapshot) {
+	// The fleet's thinning goes on without a history, so that a
+	// checkpoint taken by an analyst that keeps none (a replay's index)
+	// carries it to one that does.
 	if n := len(s.Fleet); n > 0 {
 		every := (n + fleetBudget - 1) / fleetBudget
 		if h.fleet != nil && h.fleetAge+1 < every {
@@ -53,6 +60,11 @@ func (h *historyStore) add(s snapshot.Snapshot) {
 		}
 	} else {
 		h.fleet, h.fleetAge = nil, 0
+	}
+	if h.cap == 0 {
+		h.n++
+		h.base = h.n
+		return
 	}
 	off := h.n - h.base
 	if off == len(h.chunks)*chunkSize {
@@ -70,6 +82,9 @@ func (h *historyStore) add(s snapshot.Snapshot) {
 
 // view returns the newest cap snapshots.
 func (h *historyStore) view() History {
+	if h.cap == 0 {
+		return History{}
+	}
 	return History{chunks: slices.Clone(h.chunks), base: h.base, start: max(h.base, h.n-h.cap), end: h.n}
 }
 

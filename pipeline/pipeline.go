@@ -229,10 +229,11 @@ func (p *Pipeline) play(ctx context.Context) error {
 		}
 		switch {
 		case b.Rebuild != nil:
-			p.analyst.reset()
-			var f Frame
-			n := 0
-			err := b.Rebuild(func(s snapshot.Snapshot) { f, n = p.analyst.Add(s), n+1 })
+			// The screens say a seek is under way, the old figures still
+			// up, until its frame comes.
+			status := pl.Status()
+			p.republish(&status)
+			f, err := b.Rebuild(p.analyst)
 			switch {
 			case errors.Is(err, ErrSuperseded):
 				continue
@@ -241,8 +242,8 @@ func (p *Pipeline) play(ctx context.Context) error {
 			case err != nil:
 				return err
 			}
-			status := pl.Status()
-			if n > 0 {
+			status = pl.Status()
+			if f.Seq > 0 {
 				p.publish(f, &status)
 			} else {
 				p.republish(&status)

@@ -38,12 +38,12 @@ type Batch struct {
 	// Snapshots are due, oldest first.
 	Snapshots []snapshot.Snapshot
 	// Rebuild, when set, says the position jumped (a seek): everything
-	// derived so far is dropped, and derived again from the snapshots
-	// Rebuild yields, in order from the start of the recording; only the
-	// last becomes a frame. It streams, so a rebuild over a day holds no
-	// more than the history in memory. ErrSuperseded from it means a newer
-	// seek came in: nothing is published and the loop asks again.
-	Rebuild func(yield func(snapshot.Snapshot)) error
+	// derived so far is dropped, and Rebuild brings the loop's analyst to
+	// the frame at the new position (see Analyst.Rebuild) and returns it;
+	// a zero Frame when there is none. Only that frame is published.
+	// ErrSuperseded from it means a newer seek came in: nothing is
+	// published and the loop asks again.
+	Rebuild func(a *Analyst) (Frame, error)
 }
 
 // ErrSuperseded is returned by a Batch's Rebuild cut short by a newer seek.
@@ -66,4 +66,8 @@ type Playback struct {
 	// Marks are every event in the whole recording, for a timeline; nil
 	// until the player has derived them.
 	Marks []events.Event
+	// Seeking is true from a seek until its frame is published: the
+	// figures on screen are still those from before it, and Position is
+	// already the target.
+	Seeking bool
 }

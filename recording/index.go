@@ -268,10 +268,15 @@ type record struct {
 // rosters (nil: the fleet is checked but not unpacked, which is all the
 // index needs); held is the roster the line holds itself, if any.
 func decodeRecord(b []byte, s *snapshot.Snapshot, rosters func(at int) ([]string, error)) (held []string, err error) {
-	rest, values := cutValues(b)
 	var r record
-	if err := json.Unmarshal(rest, &r); err != nil {
-		return nil, fmt.Errorf("bad record: %w", err)
+	values, fast := decodeFast(b, &r)
+	if !fast {
+		var rest []byte
+		rest, values = cutValues(b)
+		r = record{}
+		if err := json.Unmarshal(rest, &r); err != nil {
+			return nil, fmt.Errorf("bad record: %w", err)
+		}
 	}
 	if p := r.FleetPacked; p != nil && values != nil {
 		p.raw = make([]byte, base64.StdEncoding.DecodedLen(len(values)))

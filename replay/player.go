@@ -32,6 +32,16 @@ const maxBatch = 4096
 // one timer a millisecond.
 const minStep = 15 * time.Millisecond
 
+// CheckpointEvery is how many snapshots apart Index keeps a checkpoint of
+// the derived state: a seek derives at most this many snapshots, besides
+// reading back the history the frame holds. At 1 s, a day's recording
+// keeps 84 checkpoints of about 80 KB each.
+const CheckpointEvery = 1024
+
+// supersedeEvery is how many snapshots a seek's rebuild reads between two
+// looks for a newer seek.
+const supersedeEvery = 256
+
 // Options configure a Player.
 type Options struct {
 	// Plan and Thresholds derive the recording's events for the timeline
@@ -42,6 +52,9 @@ type Options struct {
 	Speed float64
 	// Wall is the wall clock; tests inject one.
 	Wall func() time.Time
+	// CheckpointEvery is how many snapshots apart Index keeps a
+	// checkpoint (default CheckpointEvery).
+	CheckpointEvery int
 }
 
 // Player is a pipeline.Player over a recording. Its controls are safe to
@@ -63,6 +76,15 @@ type Player struct {
 	changed    bool // the status changed since the last hand-over
 	marks      []events.Event
 	indexErr   error
+
+	// What Index has derived so far: checkpoints of the derived state
+	// every Options.CheckpointEvery snapshots, in order, and how far it has come
+	// (indexed snapshots; every one once it is done). progress is closed
+	// and replaced whenever it moves on, for a seek waiting on it.
+	cps      []*pipeline.Checkpoint
+	indexing bool
+	indexed  int
+	progress chan struct{}
 }
 
 // New returns a player at the start of the recording, playing.
@@ -73,7 +95,10 @@ func New(rec *recording.Recording, opts Options) *Player {
 	if opts.Speed <= 0 {
 		opts.Speed = 1
 	}
-	p := &Player{rec: rec, opts: opts, wake: make(chan struct{}, 1), speed: opts.Speed}
+	if opts.CheckpointEvery <= 0 {
+		opts.CheckpointEvery = CheckpointEvery
+	}
+	p := &Player{rec: rec, opts: opts, wake: make(chan struct{}, 1), speed: opts.Speed, progress: make(chan struct{})}
 	if rec.Len() > 0 {
 		p.pos = rec.Time(0)
 	}
@@ -82,23 +107,30 @@ func New(rec *recording.Recording, opts Options) *Player {
 }
 
 // Index derives every event of the recording, for the timeline and for
-// NextEvent and PrevEvent. It reads the whole recording once; run it on a
-// goroutine of its own. The events are those the pipeline raises when it
-// plays the recording through.
+// NextEvent and PrevEvent, and keeps a checkpoint of the derived state
+// every Options.CheckpointEvery snapshots, from which a seek derives its
+// frame. It
+// reads the whole recording once; run it on a goroutine of its own, as the
+// replay opens. The events are those the pipeline raises when it plays the
+// recording through, and the checkpoints those it passes through, provided
+// the pipeline holds the recording against the same Plan and Thresholds
+// (a seek passes over checkpoints made under others). A seek to a moment
+// the index has not reached yet waits for it: the index derives the same
+// snapshots the seek would.
 func (p *Player) Index(ctx context.Context) error {
-	interval := time.Duration(p.rec.Header().Interval)
-	if interval <= 0 {
-		interval = time.Second
-	}
-	// The assessment looks back a minute; nothing else of the history
-	// matters to events.
-	an := pipeline.NewAnalyst(p.opts.Plan, p.opts.Thresholds, int(2*time.Minute/interval)+1)
+	p.mu.Lock()
+	p.indexing = true
+	p.mu.Unlock()
+	an := pipeline.NewAnalyst(p.opts.Plan, p.opts.Thresholds, pipeline.NoHistory)
 	var marks []events.Event
-	err := p.rec.Scan(0, p.rec.Len(), func(_ int, s snapshot.Snapshot) error {
+	err := p.rec.ScanAhead(0, p.rec.Len(), func(i int, s snapshot.Snapshot) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		marks = append(marks, an.Add(s).Events...)
+		if i > 0 && i%p.opts.CheckpointEvery == 0 {
+			p.checkpointed(an.Checkpoint())
+		}
+		marks = append(marks, an.StepEvents(s)...)
 		return nil
 	})
 	p.mu.Lock()
@@ -107,10 +139,60 @@ func (p *Player) Index(ctx context.Context) error {
 		p.indexErr = err
 	} else {
 		p.marks = marks
+		p.indexed = p.rec.Len()
 	}
+	p.indexing = false
+	p.moved()
 	p.changed = true
 	p.signal()
 	return err
+}
+
+// checkpointed keeps the index's checkpoint c.
+func (p *Player) checkpointed(c *pipeline.Checkpoint) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cps = append(p.cps, c)
+	p.indexed = c.Next()
+	p.moved()
+}
+
+// moved tells a seek waiting on the index that it moved on. Call with mu
+// held.
+func (p *Player) moved() {
+	close(p.progress)
+	p.progress = make(chan struct{})
+}
+
+// awaitIndex returns once the index has passed snapshot at, or stopped,
+// so that a seek there starts from a checkpoint close before it; ErrSuperseded when a newer seek comes in meanwhile.
+func (p *Player) awaitIndex(ctx context.Context, at int) error {
+	for {
+		p.mu.Lock()
+		seek, wait, progress := p.seek, p.indexing && p.indexed <= at, p.progress
+		p.mu.Unlock()
+		switch {
+		case seek:
+			return pipeline.ErrSuperseded
+		case !wait:
+			return nil
+		}
+		// A wake taken here is no loss: Next looks at the state before it
+		// sleeps.
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-progress:
+		case <-p.wake:
+		}
+	}
+}
+
+// checkpoints returns the index's checkpoints so far.
+func (p *Player) checkpoints() []*pipeline.Checkpoint {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cps
 }
 
 func (p *Player) signal() {
@@ -155,7 +237,7 @@ func (p *Player) Status() pipeline.Playback {
 	defer p.mu.Unlock()
 	st := pipeline.Playback{
 		Position: p.position(), Speed: p.speed, Paused: p.paused, Index: p.next, Len: p.rec.Len(),
-		Ended: p.rec.Len() > 0 && p.next == p.rec.Len(), Marks: p.marks,
+		Ended: p.rec.Len() > 0 && p.next == p.rec.Len(), Marks: p.marks, Seeking: p.seek || p.rebuilding,
 	}
 	if n := p.rec.Len(); n > 0 {
 		st.Start, st.End = p.rec.Time(0), p.rec.Time(n-1)
@@ -172,26 +254,20 @@ func (p *Player) Next(ctx context.Context) (pipeline.Batch, error) {
 		switch {
 		case p.seek:
 			p.seek, p.changed, p.rebuilding = false, false, true
-			// Everything up to and including the target is derived again.
+			// The frame of the last snapshot at or before the target is
+			// derived again.
 			to := p.rec.Search(p.seekTo.Add(time.Nanosecond))
 			p.next = to
 			if to == p.rec.Len() {
 				p.pausedAt(p.rec.Time(to - 1)) // sought to the end: hold there, as when played to it
 			}
 			p.mu.Unlock()
-			return pipeline.Batch{Rebuild: func(yield func(snapshot.Snapshot)) error {
-				err := p.rec.Scan(0, to, func(i int, s snapshot.Snapshot) error {
-					if err := ctx.Err(); err != nil {
-						return err
-					}
-					if i%256 == 0 && p.seekPending() {
-						return pipeline.ErrSuperseded // sought again while rebuilding: that one wins
-					}
-					yield(s)
-					return nil
-				})
-				p.rebuilt()
-				return err
+			return pipeline.Batch{Rebuild: func(an *pipeline.Analyst) (pipeline.Frame, error) {
+				defer p.rebuilt()
+				if err := p.awaitIndex(ctx, to-1); err != nil {
+					return pipeline.Frame{}, err
+				}
+				return an.Rebuild(to-1, p.checkpoints(), p.scanner(ctx))
 			}}, nil
 		case p.changed:
 			p.changed = false
@@ -221,6 +297,23 @@ func (p *Player) Next(ctx context.Context) (pipeline.Batch, error) {
 		if err := p.sleep(ctx, wait); err != nil {
 			return pipeline.Batch{}, err
 		}
+	}
+}
+
+// scanner reads the recording for a seek's rebuild, which gives way to a
+// newer seek (ErrSuperseded) and to ctx.
+func (p *Player) scanner(ctx context.Context) pipeline.ScanFunc {
+	return func(from, to int, fn func(int, snapshot.Snapshot) error) error {
+		n := 0
+		return p.rec.ScanAhead(from, to, func(i int, s snapshot.Snapshot) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if n++; n%supersedeEvery == 0 && p.seekPending() {
+				return pipeline.ErrSuperseded // sought again while rebuilding: that one wins
+			}
+			return fn(i, s)
+		})
 	}
 }
 
@@ -317,13 +410,15 @@ func (p *Player) Seek(t time.Time) {
 }
 
 func (p *Player) seekLocked(t time.Time) {
-	if n := p.rec.Len(); n > 0 {
-		if start := p.rec.Time(0); t.Before(start) {
-			t = start
-		}
-		if end := p.rec.Time(n - 1); t.After(end) {
-			t = end
-		}
+	n := p.rec.Len()
+	if n == 0 {
+		return // nowhere to go
+	}
+	if start := p.rec.Time(0); t.Before(start) {
+		t = start
+	}
+	if end := p.rec.Time(n - 1); t.After(end) {
+		t = end
 	}
 	p.seek, p.seekTo = true, t
 	p.setPos(t) // the clock is there at once; the frames follow
@@ -393,15 +488,34 @@ func (p *Player) jump(dir int) (bool, error) {
 
 // SeekTo moves to a time written as the user types it: "T+05:00",
 // "T-30s", "T+1h2m" relative to the launch's T0, or a clock time
-// "14:03" / "14:03:22" on the recording's days.
+// "14:03" / "14:03:22" on the recording's days. A time outside the
+// recording is an error that says where the recording lies, and the
+// playback stays where it is.
 func (p *Player) SeekTo(s string) error {
-	var start, end time.Time
-	if n := p.rec.Len(); n > 0 {
-		start, end = p.rec.Time(0), p.rec.Time(n-1)
+	n := p.rec.Len()
+	if n == 0 {
+		return errors.New("the recording is empty")
 	}
-	t, err := ParseTime(s, p.opts.Plan.LaunchAt, start, end)
+	start, end := p.rec.Time(0), p.rec.Time(n-1)
+	t0 := p.opts.Plan.LaunchAt
+	t, err := ParseTime(s, t0, start, end)
 	if err != nil {
 		return err
+	}
+	// A time is typed to the second: one within a second of either end
+	// means that end.
+	if t.Before(start) && start.Sub(t) < time.Second {
+		t = start
+	}
+	if t.After(end) && t.Sub(end) < time.Second {
+		t = end
+	}
+	if t.Before(start) || t.After(end) {
+		side := "before the recording starts"
+		if t.After(end) {
+			side = "after the recording ends"
+		}
+		return fmt.Errorf("%s is %s: it runs from %s to %s", FormatTime(t, t0), side, FormatTime(start, t0), FormatTime(end, t0))
 	}
 	p.Seek(t)
 	return nil

@@ -347,19 +347,19 @@ func TestParseTimeReadsTheFormsPeopleType(t *testing.T) {
 	}
 }
 
-// rebuild takes the player's next batch, which must be a rebuild, and runs
-// it as the pipeline would.
-func rebuild(t *testing.T, pl *Player) int {
+// rebuild takes the player's next batch, which must be a rebuild, runs it
+// as the pipeline would and returns its frame.
+func rebuild(t *testing.T, pl *Player) pipeline.Frame {
 	t.Helper()
 	b, err := pl.Next(context.Background())
 	if err != nil || b.Rebuild == nil {
 		t.Fatalf("want a rebuild: %+v, %v", b, err)
 	}
-	n := 0
-	if err := b.Rebuild(func(snapshot.Snapshot) { n++ }); err != nil {
+	f, err := b.Rebuild(pipeline.NewAnalyst(launchtest.Plan(), capacity.Thresholds{}, 0))
+	if err != nil {
 		t.Fatal(err)
 	}
-	return n
+	return f
 }
 
 func TestTheClockHoldsWhileASeekRebuildsAndTheEndHolds(t *testing.T) {
@@ -375,8 +375,8 @@ func TestTheClockHoldsWhileASeekRebuildsAndTheEndHolds(t *testing.T) {
 	if got := pl.Now(); !got.Equal(target) {
 		t.Errorf("while the seek waits: %v, want %v", got, target)
 	}
-	if n := rebuild(t, pl); n != 21 {
-		t.Errorf("rebuilt %d snapshots, want 21", n)
+	if f := rebuild(t, pl); !f.Snapshot.Time.Equal(target) || f.History.Len() != 21 {
+		t.Errorf("rebuilt the frame at %v with %d snapshots of history, want %v and 21", f.Snapshot.Time, f.History.Len(), target)
 	}
 	advance(time.Second)
 	if got, want := pl.Now(), target.Add(10*time.Second); !got.Equal(want) {

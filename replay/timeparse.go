@@ -123,3 +123,26 @@ func ParsePastTime(s string, t0, now time.Time) (time.Time, error) {
 	}
 	return t, nil
 }
+
+// FormatTime words a moment as the replay's timeline labels it: relative
+// to T0 (t0) when the launch is known, "T+05:00", "T-1:02:03",
+// "T+2d 03:04:05"; else the clock time, "14:03:22".
+func FormatTime(t, t0 time.Time) string {
+	if t0.IsZero() {
+		return t.Format("15:04:05")
+	}
+	d := t.Sub(t0)
+	sign := "+"
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	d = d.Truncate(time.Second)
+	days, h, m, sec := int(d.Hours())/24, int(d.Hours())%24, int(d.Minutes())%60, int(d.Seconds())%60
+	switch {
+	case days > 0:
+		return fmt.Sprintf("T%s%dd %02d:%02d:%02d", sign, days, h, m, sec)
+	case h > 0:
+		return fmt.Sprintf("T%s%d:%02d:%02d", sign, h, m, sec)
+	}
+	return fmt.Sprintf("T%s%02d:%02d", sign, m, sec)
+}

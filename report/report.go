@@ -3,6 +3,7 @@ package report
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/launchwatch/launchwatch/capacity"
@@ -252,9 +253,18 @@ func Build(rec *recording.Recording, plan capacity.Plan, hasPlan bool, th capaci
 		return nil, fmt.Errorf("%s holds no snapshots", rec.Path())
 	}
 	b := NewBuilder(rec.Header(), plan, hasPlan, th)
-	an := pipeline.NewAnalyst(plan, th, 0)
-	err := rec.Scan(0, rec.Len(), func(_ int, s snapshot.Snapshot) error {
-		b.Add(an.Add(s))
+	// One sample a snapshot: grown at once, not doubled a dozen times.
+	b.acc.samples = slices.Grow(b.acc.samples, rec.Len())
+	// The report reads each frame's snapshot, assessment and events: no
+	// history, problems or log, which would cost a day's report more than
+	// the rest of its walk.
+	an := pipeline.NewAnalyst(plan, th, pipeline.NoHistory)
+	var judged []capacity.Judgement // one list for every frame's judgements: Add keeps none
+	// The records are decoded on another goroutine while this one derives.
+	err := rec.ScanAhead(0, rec.Len(), func(_ int, s snapshot.Snapshot) error {
+		f := an.Step(s, judged[:0])
+		b.Add(f)
+		judged = f.Judgements(b.th)
 		return nil
 	})
 	if err != nil {
@@ -302,7 +312,7 @@ func (b *Builder) Add(f pipeline.Frame) {
 	b.frames++
 	b.r.Last = s.Time
 	b.r.Events = append(b.r.Events, f.Events...)
-	b.acc.add(f, b.th.Judgements(f.Assessment, f.Snapshot))
+	b.acc.add(f, f.Judgements(b.th))
 }
 
 // Report finishes the report; an error when no frame came.

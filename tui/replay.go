@@ -140,12 +140,7 @@ func (m *Model) timeline(w int) string {
 		return fit(st.Faint.Render("replay: waiting for the recording"), w, 1)
 	}
 	t0 := m.opts.Plan.LaunchAt
-	label := func(t time.Time) string {
-		if t0.IsZero() {
-			return t.Format("15:04:05")
-		}
-		return countdown(t.Sub(t0))
-	}
+	label := m.replayTime
 	left, right := label(pb.Start)+" ", " "+label(pb.End)
 	n := w - len([]rune(left)) - len([]rune(right))
 	if n < 5 {
@@ -206,8 +201,19 @@ func (m *Model) timeline(w int) string {
 	return fit(b.String(), w, 1)
 }
 
+// replayTime labels a moment of the recording as the timeline does:
+// relative to T0, or the clock time without one.
+func (m *Model) replayTime(t time.Time) string {
+	if t0 := m.opts.Plan.LaunchAt; !t0.IsZero() {
+		return countdown(t.Sub(t0))
+	}
+	return t.Format("15:04:05")
+}
+
 // replayFooter is the footer of a replay: the go-to prompt while it is
-// open, else the last control's note and the keys.
+// open, else a seek under way, the last control's note and the keys. A
+// seek says so until its frame comes: the figures above are still those
+// from before it.
 func (m *Model) replayFooter(w int) string {
 	if m.goTo.Focused() {
 		return fit(m.goTo.View()+m.styles.Faint.Render("  enter to go, esc to cancel"), w, 1)
@@ -216,6 +222,9 @@ func (m *Model) replayFooter(w int) string {
 	help := m.help.ShortHelpView(m.keys.ReplayShortHelp())
 	if m.note != "" {
 		help = m.styles.level(LevelWarn).Render(m.note) + m.styles.Faint.Render(" • ") + help
+	}
+	if pb := m.shown().Playback; pb != nil && pb.Seeking {
+		help = m.styles.Accent.Render("seeking to "+m.replayTime(pb.Position)+"…") + m.styles.Faint.Render(" • ") + help
 	}
 	return fit(help, w, 1)
 }

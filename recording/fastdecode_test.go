@@ -1,0 +1,275 @@
+package recording
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// viaJSON decodes a line as the reader did before decodeFast, and still
+// does for a line decodeFast does not take.
+func viaJSON(b []byte) (record, []byte, error) {
+	rest, values := cutValues(b)
+	var r record
+	err := json.Unmarshal(rest, &r)
+	return r, values, err
+}
+
+// withValues puts the packed values back where encoding/json leaves them
+// when it decodes them itself, so that both decodes compare whole.
+func withValues(r record, values []byte) record {
+	if r.FleetPacked != nil && values != nil {
+		p := *r.FleetPacked
+		p.Values = string(values)
+		r.FleetPacked = &p
+	}
+	return r
+}
+
+// agrees fails when decodeFast takes a line encoding/json refuses, or
+// decodes one otherwise; it reports whether decodeFast took it.
+func agrees(t *testing.T, line []byte) bool {
+	t.Helper()
+	var fast record
+	fv, ok := decodeFast(line, &fast)
+	if !ok {
+		return false
+	}
+	slow, sv, err := viaJSON(line)
+	if err != nil {
+		t.Fatalf("decodeFast took a line encoding/json refuses (%v):\n%s", err, line)
+	}
+	if !reflect.DeepEqual(withValues(fast, fv), withValues(slow, sv)) {
+		t.Fatalf("decodeFast and encoding/json differ on\n%s\nfast: %+v\njson: %+v", line, fast, slow)
+	}
+	return true
+}
+
+// randomSnapshot is a snapshot with every kind of field this package
+// writes, at random: present, missing, zero, negative, tiny and huge
+// numbers, empty and full maps and lists, text in UTF-8, a fleet whose
+// roster changes now and then.
+func randomSnapshot(r *rand.Rand, i int) snapshot.Snapshot {
+	num := func() snapshot.Value {
+		switch r.IntN(8) {
+		case 0:
+			return snapshot.Value{}
+		case 1:
+			return snapshot.Some(0)
+		case 2:
+			return snapshot.Some(-r.Float64() * 1e3)
+		case 3:
+			return snapshot.Some(r.Float64() * 1e-300)
+		case 4:
+			return snapshot.Some(math.MaxFloat64 * r.Float64())
+		case 5:
+			return snapshot.Some(float64(r.IntN(1e6)))
+		}
+		return snapshot.Some(r.NormFloat64() * 1e4)
+	}
+	text := func() string {
+		words := []string{"", "context deadline exceeded", "ünïcode ok", "täglich 502", "x", "a/b?c=d&e"}
+		return words[r.IntN(len(words))]
+	}
+	at := t0.Add(time.Duration(i) * time.Second)
+	s := snapshot.Snapshot{
+		Time: at, PV: num(), Requests: num(), Connections: num(), Bandwidth: num(), ErrorRate: num(),
+		Stock: num(), Sold: num(), LatencyP50: num(), LatencyP95: num(), LatencyP99: num(),
+		Host: snapshot.Host{CPU: num(), MemoryUsed: num(), MemoryTotal: num(), Load1: num(), NetTX: num(), NetRX: num(),
+			TCPEstablished: num(), TCPMemory: num()},
+		Probe: snapshot.Probe{ButtonPresent: num(), PageBytes: num(), Resources: num(), UncompressedBytes: num(),
+			CDNShare: num(), FailedResources: num(), Age: num()},
+	}
+	if r.IntN(2) == 0 {
+		s.ErrorCodes = map[string]snapshot.Value{"502": num(), "504": num()}
+	}
+	if r.IntN(4) > 0 {
+		s.Endpoints = map[string]snapshot.Endpoint{"buy": {QPS: num(), P95: num()}, "cart": {QPS: num()}}
+	}
+	if r.IntN(4) > 0 {
+		src := snapshot.Source{OK: r.IntN(2) == 0, Error: text(), Duration: r.Float64(), LastSuccess: at.Add(-time.Duration(r.IntN(5)) * time.Second),
+			Signals: []string{"pv", "endpoints.buy"}, RateWindow: float64(r.IntN(60)), ScrapeInterval: float64(r.IntN(15))}
+		if r.IntN(2) == 0 {
+			src.Warnings, src.Infos, src.Partial = []string{text()}, []string{text(), text()}, []string{"pv"}
+			src.Carried = map[string]time.Time{"pv": at.Add(-3 * time.Second)}
+			src.Errors = map[string]string{"pv": text(), "source": text()}
+			src.NewestSample = at.Add(-30 * time.Second)
+		}
+		s.Sources = map[string]snapshot.Source{"prometheus": src, "host": {OK: true, LastSuccess: at}}
+	}
+	if r.IntN(5) == 0 {
+		s.Acks = map[string]snapshot.Ack{"errors/error_rate": {By: "alice@war-room", At: at.Add(-time.Minute)}}
+	}
+	if n := r.IntN(5); n > 0 {
+		size := 3 + (i/40)%3 // a new roster every 40 snapshots
+		s.Fleet = make([]snapshot.Server, size)
+		for k := range s.Fleet {
+			s.Fleet[k] = snapshot.Server{Name: fmt.Sprintf("web-%d", k), PV: snapshot.Some(float64(r.IntN(100))),
+				ErrorRate: snapshot.Some(float64(r.IntN(1000)) / 1000), LatencyP95: snapshot.Some(1.25)}
+			if r.IntN(10) == 0 {
+				s.Fleet[k] = snapshot.Server{Name: s.Fleet[k].Name, Gone: true, GoneSince: at.Add(-time.Minute)}
+			}
+		}
+	}
+	return s
+}
+
+// writtenLines writes n random snapshots through a Writer and returns the
+// lines of the file, the header's first.
+func writtenLines(t testing.TB, seed uint64, n int) [][]byte {
+	path := filepath.Join(t.TempDir(), "r.lwrec.jsonl")
+	w, err := Create(path, testHeader(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(seed, 1))
+	for i := range n {
+		if err := w.Append(randomSnapshot(r, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var lines [][]byte
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		lines = append(lines, bytes.Clone(sc.Bytes()))
+	}
+	return lines
+}
+
+// Every record the writer writes is taken by the fast decode, and decoded
+// as encoding/json decodes it.
+func TestTheFastDecodeTakesEveryWrittenRecordAsEncodingJSONDoes(t *testing.T) {
+	for seed := range uint64(4) {
+		lines := writtenLines(t, seed, 300)
+		for _, line := range lines[1:] {
+			if !agrees(t, line) {
+				t.Fatalf("the fast decode did not take a line the writer wrote:\n%s", line)
+			}
+		}
+	}
+}
+
+// Lines the writer never writes (keys in other cases or twice, escapes,
+// odd numbers, nulls, white space, wrong types, cut short, glued) are
+// either left to encoding/json or decoded as it decodes them.
+func TestTheFastDecodeLeavesOrAgreesOnEveryOtherLine(t *testing.T) {
+	base := `{"time":"2026-11-27T10:15:00Z","pv":12.5,"endpoints":{"buy":{"qps":3}},"host":{"cpu":0.5},` +
+		`"sources":{"p":{"ok":true,"signals":["pv"],"duration_seconds":0.5}},"fleet_packed":{"roster_at":0,"signals":["pv"],"values":"AAAA"}}`
+	lines := []string{
+		base,
+		` ` + base + " \t",
+		`{"time":"2026-11-27T10:15:00Z","PV":12.5}`,
+		`{"time":"2026-11-27T10:15:00Z","pv":12.5,"pv":13}`,
+		`{"time":"2026-11-27T10:15:00Z","host":{"cpu":1},"host":{"load1":2}}`,
+		`{"time":"2026-11-27T10:15:00Z","endpoints":{"buy":{"qps":1},"buy":{"p95":2}}}`,
+		`{"time":"2026-11-27T10:15:00Z","sources":{"p\u00e9":{"ok":true}}}`,
+		`{"time":"2026-11-27T10:15:00Z","sources":{"p":{"error":"a \"quoted\" error"}}}`,
+		`{"time":"2026-11-27T10:15:00Z","pv":1e400}`,
+		`{"time":"2026-11-27T10:15:00Z","pv":-0}`,
+		`{"time":"2026-11-27T10:15:00Z","pv":1E+2,"requests":0.5e-3}`,
+		`{"time":"2026-11-27T10:15:00Z","pv":01}`,
+		`{"time":"2026-11-27T10:15:00Z","pv":.5}`,
+		`{"time":"2026-11-27T10:15:00Z","pv":null,"host":null,"probe":null,"sources":null,"fleet_packed":null}`,
+		`{"time":"2026-11-27T10:15:00Z","pv":"12"}`,
+		`{"time":"2026-11-27T10:15:00Z","sources":{"p":{"ok":null,"error":null,"signals":null,"duration_seconds":null}}}`,
+		`{"time":"2026-11-27T10:15:00Z","sources":{"p":{"signals":[]}},"endpoints":{}}`,
+		`{"time":"2026-11-27T10:15:00Z","fleet":[{"name":"a"}]}`,
+		`{"time":"2026-11-27T10:15:00Z","fleet_packed":{"roster_at":1.0,"values":""}}`,
+		`{"time":"2026-11-27T10:15:00Z","fleet_packed":{"roster_at":-1,"values":""}}`,
+		`{"time":"2026-11-27T10:15:00Z","fleet_packed":{"roster":["a","b"],"gone":{"a":"2026-11-27T10:14:00Z"},"values":"AAAAAA"}}`,
+		`{"time":"2026-11-27T10:15:00+01:00"}`,
+		`{"time":"2026-11-27 10:15:00"}`,
+		`{"time":"2026-11-27T10:15:00Z"}{"time":"2026-11-27T10:15:01Z"}`,
+		`{"time":"2026-11-27T10:15:00Z","pv":12`,
+		`{"time":"2026-11-27T10:15:00Z","sources":{"p":{"ok":tru}}}`,
+		"{\"time\":\"2026-11-27T10:15:00Z\",\"sources\":{\"p\":{\"error\":\"tab\there\"}}}",
+		"{\"time\":\"2026-11-27T10:15:00Z\",\"sources\":{\"p\":{\"error\":\"bad \xff byte\"}}}",
+		`{"time":"2026-11-27T10:15:00Z","unknown":1}`,
+		`{}`,
+		`[]`,
+		``,
+	}
+	taken := 0
+	for _, l := range lines {
+		if agrees(t, []byte(l)) {
+			taken++
+		}
+	}
+	if taken < 8 {
+		t.Errorf("the fast decode took %d of the %d lines; the usual forms should be among them", taken, len(lines))
+	}
+	// And the written records, cut and bent at random.
+	r := rand.New(rand.NewPCG(9, 9))
+	for _, line := range writtenLines(t, 5, 100)[1:] {
+		for range 20 {
+			b := bytes.Clone(line)
+			switch k := r.IntN(len(b)); r.IntN(4) {
+			case 0:
+				b = b[:k]
+			case 1:
+				b = append(b[:k:k], b[k+1:]...)
+			case 2:
+				const odd = " \"{}[],:0e-.n\\x"
+				b = append(b[:k:k], append([]byte{odd[r.IntN(len(odd))]}, b[k:]...)...)
+			case 3:
+				b[k] ^= 0x20 // a case flipped, a quote or a brace turned
+			}
+			agrees(t, b)
+		}
+	}
+}
+
+// FuzzTheFastDecodeAgreesWithEncodingJSON: whatever the line, the fast
+// decode leaves it to encoding/json or decodes it as encoding/json does.
+func FuzzTheFastDecodeAgreesWithEncodingJSON(f *testing.F) {
+	for _, line := range writtenLines(f, 11, 20)[1:] {
+		f.Add(line)
+	}
+	f.Add([]byte(`{"time":"2026-11-27T10:15:00Z","pv":1e400,"sources":{"p":{"ok":true}}}`))
+	f.Fuzz(func(t *testing.T, line []byte) { agrees(t, line) })
+}
+
+// BenchmarkDecodeRecord decodes a realistic record (fullSnapshot, about
+// 1.2 KB) the fast way and the encoding/json way.
+func BenchmarkDecodeRecord(b *testing.B) {
+	line, err := json.Marshal(fullSnapshot(1, t0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("fast", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var r record
+			if _, ok := decodeFast(line, &r); !ok {
+				b.Fatal("not taken")
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, err := viaJSON(line); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
