@@ -54,7 +54,7 @@ func Terminal(p *pipeline.Pipeline, opts tui.Options, background ...func(context
 	opts.Frames, opts.Clock = p.Subscribe(), p.Now
 	opts.Renderer = lipgloss.NewRenderer(os.Stdout)
 	if opts.Replay == nil { // a replay acknowledges on its own screen only
-		who := localUser()
+		who := LocalUser()
 		opts.Acknowledge = func(key string) error { return p.Acknowledge(key, who) }
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -106,9 +106,9 @@ func quitOnHangup(prog *tea.Program) (stop func()) {
 // terminal the local screen draws on.
 func Bell() { _, _ = io.WriteString(os.Stdout, "\a") }
 
-// localUser names the person at this terminal for an acknowledgement:
-// user@host.
-func localUser() string {
+// LocalUser names the person at this terminal for an acknowledgement or
+// an annotation: user@host.
+func LocalUser() string {
 	name := os.Getenv("USER")
 	if u, err := user.Current(); err == nil && u.Username != "" {
 		name = u.Username
