@@ -83,6 +83,10 @@ type Report struct {
 	ErrorCodes       []CodeShare
 	ErrorCodesAtPeak []CodeShare
 	ErrorPeakAt      time.Time
+	// Annotations are the notes laid on the launch, in time order: those
+	// of the recording (recording.Recording.Annotations) and any a
+	// snapshot carried.
+	Annotations []snapshot.Annotation
 
 	samples     []sample
 	purchase    string // the signal the purchase path is judged by
@@ -251,7 +255,12 @@ func Build(rec *recording.Recording, plan capacity.Plan, hasPlan bool, th capaci
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", rec.Path(), err)
 	}
-	return b.Report()
+	r, err := b.Report()
+	if err != nil {
+		return nil, err
+	}
+	r.addAnnotations(rec.Annotations())
+	return r, nil
 }
 
 // Builder gathers a report from frames given in order.
@@ -293,6 +302,7 @@ func (b *Builder) Add(f pipeline.Frame) {
 	b.frames++
 	b.r.Last = s.Time
 	b.r.Events = append(b.r.Events, f.Events...)
+	b.r.Annotations = append(b.r.Annotations, s.Annotations...)
 	b.acc.add(f, b.th.Judgements(f.Assessment, f.Snapshot))
 }
 
@@ -304,5 +314,8 @@ func (b *Builder) Report() (*Report, error) {
 	b.r.Snapshots = b.frames
 	b.acc.finish(&b.r)
 	r := b.r
+	notes := r.Annotations
+	r.Annotations = nil
+	r.addAnnotations(notes)
 	return &r, nil
 }
