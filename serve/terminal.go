@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"sync"
 	"syscall"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -56,6 +57,7 @@ func Terminal(p *pipeline.Pipeline, opts tui.Options, background ...func(context
 	if opts.Replay == nil { // a replay acknowledges on its own screen only
 		who := LocalUser()
 		opts.Acknowledge = func(key string) error { return p.Acknowledge(key, who) }
+		opts.Annotate = func(at time.Time, text string) error { return p.Annotate(at, text, who) }
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
