@@ -47,13 +47,13 @@ func TestAnnotationsFromTheDemoToTheReportInARealTerminal(t *testing.T) {
 
 	// Replay: the timeline marks the notes; m lays one more at the position.
 	p := startTmux(t, 120, 40, bin+" replay "+rec)
-	screen := p.waitFor("the replay's timeline", 20*time.Second, func(sc string) bool { return replayHeaderRE.MatchString(header(sc)) })
+	p.waitFor("the replay's header", 20*time.Second, func(sc string) bool { return replayHeaderRE.MatchString(header(sc)) })
 	p.tmux("send-keys", "-t", p.name, "Space")
 	p.waitFor("the pause", 10*time.Second, func(sc string) bool { return strings.Contains(header(sc), "⏸") })
 	p.tmux("send-keys", "-t", p.name, "g")
 	p.tmux("send-keys", "-t", p.name, "-l", "T+05:00")
 	p.tmux("send-keys", "-t", p.name, "Enter")
-	screen = p.waitFor("T+05:00", 20*time.Second, func(sc string) bool { return strings.Contains(header(sc), "T+05:00") })
+	screen := p.waitFor("T+05:00", 20*time.Second, func(sc string) bool { return strings.Contains(header(sc), "T+05:00") })
 	lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
 	if tl := lines[len(lines)-2]; strings.Count(tl, "✎") != 2 {
 		t.Errorf("the timeline must mark the two notes: %q", tl)
