@@ -1,10 +1,27 @@
 package config
 
+import "fmt"
+
 // Annotations are where notes on the launch are read from besides the
 // people at the screens (the m key, launchwatch annotate).
 type Annotations struct {
 	// Prometheus reads them from a PromQL query on sources.prometheus.
 	Prometheus *PrometheusAnnotations `yaml:"prometheus,omitempty"`
+	// Grafana reads them from Grafana's annotation API.
+	Grafana *GrafanaAnnotations `yaml:"grafana,omitempty"`
+}
+
+// GrafanaAnnotations reads Grafana's annotations (GET /api/annotations)
+// as they are made, with a service account's token.
+type GrafanaAnnotations struct {
+	// URL is Grafana's base URL (https://grafana.example.com).
+	URL string `yaml:"url"`
+	// TokenFile holds the bearer token (a service account token), read
+	// once at start; the token itself never stands in the config.
+	TokenFile string `yaml:"token_file,omitempty"`
+	// Tags keep only the annotations carrying every one of them; none
+	// keeps all.
+	Tags []string `yaml:"tags,omitempty"`
 }
 
 // PrometheusAnnotations marks a moment each time a series of Query
@@ -20,7 +37,18 @@ type PrometheusAnnotations struct {
 }
 
 func (c *Config) validateAnnotations(p *problems) {
-	if c.Annotations == nil || c.Annotations.Prometheus == nil {
+	if c.Annotations == nil {
+		return
+	}
+	if g := c.Annotations.Grafana; g != nil {
+		checkURL(p, "annotations.grafana.url", g.URL)
+		for i, tag := range g.Tags {
+			if tag == "" {
+				p.add(fmt.Sprintf("annotations.grafana.tags[%d]", i), "is empty")
+			}
+		}
+	}
+	if c.Annotations.Prometheus == nil {
 		return
 	}
 	q := c.Annotations.Prometheus.Query

@@ -11,6 +11,8 @@ func TestAnnotationsFromPrometheusAreChecked(t *testing.T) {
 	}{
 		{"no prometheus", "annotations: {prometheus: {query: deploy_info}}\n", "annotations.prometheus.query: needs sources.prometheus"},
 		{"bad PromQL", "sources: {prometheus: {url: 'http://prom:9090'}}\nannotations: {prometheus: {query: 'deploy_info{'}}\n", "annotations.prometheus.query: not valid PromQL"},
+		{"grafana without a URL", "annotations: {grafana: {token_file: /run/token}}\n", "annotations.grafana.url: is required"},
+		{"grafana with an empty tag", "annotations: {grafana: {url: 'https://grafana', tags: ['']}}\n", "annotations.grafana.tags[0]: is empty"},
 		{"no query", "sources: {prometheus: {url: 'http://prom:9090'}}\nannotations: {prometheus: {text_label: version}}\n", "annotations.prometheus.query: is empty"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

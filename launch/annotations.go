@@ -5,26 +5,52 @@ import (
 	"log/slog"
 	"sync"
 
+	"github.com/launchwatch/launchwatch/collectors/grafana"
 	"github.com/launchwatch/launchwatch/collectors/prom"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/pipeline"
+	"github.com/launchwatch/launchwatch/snapshot"
 )
 
-// startNotes reads the config's Prometheus annotations (annotations.
-// prometheus) once a frame, on a goroutine of its own so a slow server
-// never holds a frame, and lays each note through the pipeline: the next
-// snapshot carries it to every screen and the recording. Nothing without
-// the block.
-func startNotes(p *pipeline.Pipeline, cfg *config.Config, log *slog.Logger) error {
+// noteReader reads the annotations made since its last read.
+type noteReader interface {
+	Read(ctx context.Context) ([]snapshot.Annotation, error)
+}
+
+// noteReaders are the config's annotation readers: a Prometheus query
+// (annotations.prometheus) and Grafana's API (annotations.grafana).
+func noteReaders(cfg *config.Config, log *slog.Logger) ([]noteReader, error) {
 	a := cfg.Annotations
-	if a == nil || a.Prometheus == nil || cfg.Sources.Prometheus == nil {
-		return nil
+	if a == nil {
+		return nil, nil
 	}
-	src, err := prom.New(cfg.Sources.Prometheus, nil, prom.Interval(cfg.Interval), prom.Logger(log))
-	if err != nil {
+	var out []noteReader
+	if a.Prometheus != nil && cfg.Sources.Prometheus != nil {
+		src, err := prom.New(cfg.Sources.Prometheus, nil, prom.Interval(cfg.Interval), prom.Logger(log))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, src.NoteReader(a.Prometheus.Query, a.Prometheus.TextLabel))
+	}
+	if a.Grafana != nil {
+		g, err := grafana.New(a.Grafana, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+// startNotes reads the config's annotations (see noteReaders) once a
+// frame, on a goroutine of its own so a slow server never holds a frame,
+// and lays each note through the pipeline: the next snapshot carries it
+// to every screen and the recording. Nothing without a reader.
+func startNotes(p *pipeline.Pipeline, cfg *config.Config, log *slog.Logger) error {
+	readers, err := noteReaders(cfg, log)
+	if err != nil || len(readers) == 0 {
 		return err
 	}
-	r := src.NoteReader(a.Prometheus.Query, a.Prometheus.TextLabel)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &noteSink{kick: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{})}
 	// The reader starts with the first frame: a watch that fails to start,
@@ -37,16 +63,18 @@ func startNotes(p *pipeline.Pipeline, cfg *config.Config, log *slog.Logger) erro
 				return
 			case <-s.kick:
 			}
-			notes, err := r.Read(ctx)
-			if err != nil {
-				if ctx.Err() == nil {
-					log.Warn("annotations from prometheus", "err", err)
+			for _, r := range readers {
+				notes, err := r.Read(ctx)
+				if err != nil {
+					if ctx.Err() == nil {
+						log.Warn("reading annotations", "err", err)
+					}
+					continue
 				}
-				continue
-			}
-			for _, n := range notes {
-				if err := p.Annotate(n.At, n.Text, n.By); err != nil {
-					log.Warn("annotation from prometheus not laid", "text", n.Text, "err", err)
+				for _, n := range notes {
+					if err := p.Annotate(n.At, n.Text, n.By); err != nil {
+						log.Warn("annotation not laid", "text", n.Text, "by", n.By, "err", err)
+					}
 				}
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -69,5 +70,61 @@ func TestAWatchRecordsTheNotesItsPrometheusMarks(t *testing.T) {
 	defer rec.Close()
 	if notes := rec.Annotations(); len(notes) != 1 || notes[0].Text != "1.4.2" || notes[0].By != "prometheus" {
 		t.Errorf("the recording holds %+v, want the one note", notes)
+	}
+}
+
+// A watch with annotations.grafana lays the annotations Grafana holds
+// from the last hour, by their author, with the token from its file.
+func TestAWatchRecordsGrafanasAnnotations(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	made := time.Now().Add(-3 * time.Minute).UnixMilli()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/annotations" || r.Header.Get("Authorization") != "Bearer glsa_token" || r.FormValue("tags") != "shop" {
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `[{"id":7,"time":%d,"text":"deploy 1.4.2","tags":["shop"],"login":"ci-bot"}]`, made)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	token := filepath.Join(dir, "token")
+	if err := os.WriteFile(token, []byte("glsa_token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "launch.lwrec.jsonl")
+	cfg := parse(t, "launch: {name: shop}\nannotations: {grafana: {url: '"+srv.URL+"', token_file: '"+token+"', tags: [shop]}}\n")
+	cfg.Interval = 100 * time.Millisecond
+	w, err := Start(Options{Config: cfg, Record: path, Origin: recording.OriginLive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := w.Pipeline.Subscribe()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	ran := make(chan error, 1)
+	go func() { ran <- w.Pipeline.Run(ctx) }()
+	for {
+		f, err := sub.Next(ctx)
+		if err != nil {
+			t.Fatalf("no frame carried the note: %v", err)
+		}
+		if len(f.Snapshot.Annotations) > 0 {
+			break
+		}
+	}
+	cancel()
+	<-ran
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := recording.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Close()
+	want := time.UnixMilli(made).UTC()
+	if notes := rec.Annotations(); len(notes) != 1 || notes[0].Text != "deploy 1.4.2" || notes[0].By != "ci-bot" || !notes[0].At.Equal(want) {
+		t.Errorf("the recording holds %+v, want the deploy at %s by ci-bot", notes, want)
 	}
 }
