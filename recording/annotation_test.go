@@ -274,3 +274,20 @@ func TestExportsCarryTheAnnotations(t *testing.T) {
 		t.Error("no # EOF at the end")
 	}
 }
+
+func TestAnnotationsARecordHoldsAreCleanedOnRead(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hand.lwrec.jsonl")
+	writeRecording(t, path, notedFleetSnaps(1))
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(`{"time":"2026-11-27T10:15:01Z","pv":1,"annotations":[{"at":"2026-11-27T10:15:01Z","text":"x\u001b[2Jy"}]}` + "\n"); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, got := readAll(t, path)
+	if len(got) != 2 || len(got[1].Annotations) != 1 || got[1].Annotations[0].Text != "xy" {
+		t.Errorf("records %s: want the hand-written annotation cleaned", jsonOf(t, got))
+	}
+}

@@ -337,6 +337,9 @@ func cleanSnapshot(s *snapshot.Snapshot) {
 	s.ErrorCodes = cleanKeys(s.ErrorCodes)
 	s.Sources = cleanKeys(s.Sources)
 	s.TeamAlerts, s.Silences = snapshot.CleanTeamAlerts(s.TeamAlerts, s.Silences)
+	for i, a := range s.Annotations { // a record written by hand may hold some
+		s.Annotations[i] = a.Clean()
+	}
 	dirty := false
 	for i, srv := range s.Fleet {
 		if name := snapshot.CleanText(srv.Name, maxName); name != srv.Name {
