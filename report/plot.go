@@ -93,6 +93,12 @@ func (r *Report) plot(spec chartSpec, ax timeAxis) (p *plot.Plot, notes []string
 			return nil, nil, 0, err
 		}
 	}
+	if err := r.plotAnnotations(p, ax, top); err != nil {
+		return nil, nil, 0, err
+	}
+	if n := r.annotationNote(); n != "" {
+		notes = append(notes, n)
+	}
 	for _, d := range lines {
 		if err := drawLine(p, d.s, d.segs); err != nil {
 			return nil, nil, 0, err

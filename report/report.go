@@ -87,6 +87,10 @@ type Report struct {
 	ErrorCodes       []CodeShare
 	ErrorCodesAtPeak []CodeShare
 	ErrorPeakAt      time.Time
+	// Annotations are the notes laid on the launch, in time order: those
+	// of the recording (recording.Recording.Annotations) and any a
+	// snapshot carried.
+	Annotations []snapshot.Annotation
 
 	samples     []sample
 	purchase    string // the signal the purchase path is judged by
@@ -270,7 +274,12 @@ func Build(rec *recording.Recording, plan capacity.Plan, hasPlan bool, th capaci
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", rec.Path(), err)
 	}
-	return b.Report()
+	r, err := b.Report()
+	if err != nil {
+		return nil, err
+	}
+	r.addAnnotations(rec.Annotations())
+	return r, nil
 }
 
 // Builder gathers a report from frames given in order.
@@ -312,6 +321,7 @@ func (b *Builder) Add(f pipeline.Frame) {
 	b.frames++
 	b.r.Last = s.Time
 	b.r.Events = append(b.r.Events, f.Events...)
+	b.r.Annotations = append(b.r.Annotations, s.Annotations...)
 	b.acc.add(f, f.Judgements(b.th))
 }
 
@@ -323,5 +333,8 @@ func (b *Builder) Report() (*Report, error) {
 	b.r.Snapshots = b.frames
 	b.acc.finish(&b.r)
 	r := b.r
+	notes := r.Annotations
+	r.Annotations = nil
+	r.addAnnotations(notes)
 	return &r, nil
 }

@@ -115,9 +115,12 @@ func (m *Model) render() {
 	}
 	f := m.frame()
 	var footer string
-	if m.opts.Replay != nil {
+	switch {
+	case m.opts.Replay != nil:
 		footer = m.timeline(w) + "\n" + m.replayFooter(w)
-	} else {
+	case m.noteIn.Focused():
+		footer = m.noteFooter(w)
+	default:
 		footer = m.footer(w, l.wall)
 	}
 	status := ""

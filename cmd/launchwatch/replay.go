@@ -32,8 +32,9 @@ so a replay shows what the live screen showed.
 Keys: space plays and pauses; < and > change speed (1x 2x 5x 10x 30x 100x
 300x 1000x); left and right seek 10 s, shift with them 1 min; home and end;
 g goes to a time (T+05:00, T-30s, 14:03); n and N jump to the next and the
-previous event. The timeline at the bottom shows the position, T0 (┃) and
-the events. --wall starts on the wall screen (see watch --help); w
+previous event; m marks the moment shown with a note, appended to the
+recording (see launchwatch annotate). The timeline at the bottom shows the
+position, T0 (┃), the events and the annotations (✎). --wall starts on the wall screen (see watch --help); w
 switches between it and the dashboard.
 
 A line in the middle of the recording that holds no record (torn, or
@@ -114,12 +115,27 @@ func runReplay(rec *recording.Recording, speed float64, wall bool, other *tui.Co
 	err = serve.Terminal(p, tui.Options{
 		Interval: interval, Plan: plan, HasPlan: hasPlan, Thresholds: th,
 		LaunchName: snapshot.CleanText(name, 60), Replay: player, WallLayout: wall,
-		Notice: skippedNotice(rec), Compare: other,
+		Notice: skippedNotice(rec), Compare: other, Annotations: rec.Annotations(), Annotate: annotateFile(rec.Path(), log),
 	}, index)
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
 	return nil
+}
+
+// annotateFile appends a replay's notes (the m key) to its recording, by
+// this terminal's user.
+func annotateFile(path string, log *slog.Logger) func(time.Time, string) error {
+	who := serve.LocalUser()
+	return func(at time.Time, text string) error {
+		err := recording.Annotate(path, snapshot.Annotation{At: at, Text: text, By: who})
+		if err != nil {
+			log.Warn("annotation not saved", "file", path, "err", err)
+		} else {
+			log.Info("annotation appended", "file", path, "at", at)
+		}
+		return err
+	}
 }
 
 // strictUsage is the --strict flag's help, alike on every command that
