@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"reflect"
+	"slices"
 
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/events"
@@ -41,7 +42,7 @@ func (c *Checkpoint) Next() int { return c.next }
 // called between two Adds, never during one.
 func (a *Analyst) Checkpoint() *Checkpoint {
 	return &Checkpoint{
-		next: a.hist.n, state: a.state, recent: a.recent.Clone(), log: a.log.view(),
+		next: a.hist.n, state: a.state, recent: a.recent.Clone(), log: clipped(a.log.view()),
 		fleet: a.hist.fleet, fleetAge: a.hist.fleetAge, plan: a.plan, th: a.th,
 	}
 }
@@ -131,3 +132,9 @@ func (a *Analyst) restoreHistory(c *Checkpoint) {
 	h.base, h.n, h.fleet, h.fleetAge = c.next, c.next, c.fleet, c.fleetAge
 	a.hist = h
 }
+
+// clipped is a log view whose array has no room past its end: an analyst
+// restored from the checkpoint appends to a copy, never into the array
+// the index's analyst (or another restore) goes on writing and older
+// frames' views read.
+func clipped(l EventLog) EventLog { return EventLog{events: slices.Clip(l.events)} }

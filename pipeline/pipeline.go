@@ -232,8 +232,8 @@ func (p *Pipeline) play(ctx context.Context) error {
 		case b.Rebuild != nil:
 			// The screens say a seek is under way, the old figures still
 			// up, until its frame comes.
-			status := pl.Status()
-			p.republish(&status)
+			seeking := pl.Status()
+			p.republish(&seeking)
 			f, err := b.Rebuild(p.analyst)
 			switch {
 			case errors.Is(err, ErrSuperseded):
@@ -243,7 +243,9 @@ func (p *Pipeline) play(ctx context.Context) error {
 			case err != nil:
 				return err
 			}
-			status = pl.Status()
+			// A status of its own: the seeking frame's is read by the
+			// screens still holding it.
+			status := pl.Status()
 			if f.Seq > 0 {
 				p.publish(f, &status)
 			} else {

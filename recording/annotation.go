@@ -140,8 +140,10 @@ func (w *Writer) Annotate(a snapshot.Annotation) error {
 // part when a rotation continued it), as a line of its own, synced before
 // it returns. The file must already be a recording Create would continue:
 // a torn last line is cut first, and a file with a line in the middle that
-// holds no record is refused. A writer that continues the file later
-// appends after the annotation.
+// holds no record is refused, and so is a recording another process is
+// writing (ErrInUse): annotate it from that watch's screen (m) or once it
+// has stopped. A writer that continues the file later appends after the
+// annotation.
 func Annotate(path string, a snapshot.Annotation) error {
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("annotate: %w", err)

@@ -211,6 +211,9 @@ var (
 	ErrEmpty = errors.New("empty file, not a recording (no header)")
 	// ErrOutOfOrder: a record is earlier than the one before it.
 	ErrOutOfOrder = errors.New("record is earlier than the one before it")
+	// ErrInUse: another process is writing the recording (a watch
+	// recording it).
+	ErrInUse = errors.New("another launchwatch is writing this recording: annotate it on that watch's screen (m) or once it stops")
 )
 
 // VersionError is a recording written in a newer format than this package

@@ -273,3 +273,30 @@ func TestALineTornAfterAnInnerBraceIsReadPast(t *testing.T) {
 		t.Errorf("Skipped = %+v, want line 3", s)
 	}
 }
+
+// A recording a watch is writing is locked: a second writer (annotate, a
+// second watch continuing it) is refused rather than cutting the first
+// one's half-written line as a torn tail.
+func TestASecondWriterOfARecordingIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "live.lwrec.jsonl")
+	w, err := Create(path, Header{Launch: Launch{Name: "live"}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Append(snapshot.Snapshot{Time: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC), PV: snapshot.Some(1)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Create(path, Header{Launch: Launch{Name: "live"}}, Options{}); !errors.Is(err, ErrInUse) {
+		t.Errorf("a second writer: %v, want ErrInUse", err)
+	}
+	if err := Annotate(path, snapshot.Annotation{At: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC), Text: "deploy"}); !errors.Is(err, ErrInUse) {
+		t.Errorf("annotate on a recording being written: %v, want ErrInUse", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := Annotate(path, snapshot.Annotation{At: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC), Text: "deploy"}); err != nil {
+		t.Errorf("annotate once the writer closed: %v", err)
+	}
+}

@@ -109,6 +109,10 @@ func Create(path string, h Header, opts Options) (*Writer, error) {
 func (w *Writer) openFile(path string, follow bool) error {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
 	if err == nil {
+		if err := lockFile(f); err != nil {
+			f.Close()
+			return fmt.Errorf("%s: %w", path, err)
+		}
 		return w.start(f, path, true)
 	}
 	if !errors.Is(err, os.ErrExist) {
@@ -117,6 +121,10 @@ func (w *Writer) openFile(path string, follow bool) error {
 	f, err = os.OpenFile(path, os.O_RDWR|os.O_APPEND, 0)
 	if err != nil {
 		return err
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	ix, err := readIndex(f, path)
 	switch {

@@ -34,6 +34,10 @@ const (
 	maxBody = 4 << 20
 	// limit is how many annotations one read asks for.
 	limit = 500
+	// Timeout bounds one read: a Grafana that takes the connection and
+	// never answers must not hold the notes (the Prometheus query's too,
+	// read in the same loop).
+	Timeout = 5 * time.Second
 )
 
 // Reader reads a Grafana's annotations, each once.
@@ -56,7 +60,7 @@ func New(cfg *config.GrafanaAnnotations, now func() time.Time) (*Reader, error) 
 	if err != nil {
 		return nil, fmt.Errorf("annotations.grafana.url: %w", err)
 	}
-	r := &Reader{base: u, tags: cfg.Tags, client: &http.Client{}, now: now, every: Every, seen: map[int64]bool{}}
+	r := &Reader{base: u, tags: cfg.Tags, client: &http.Client{Timeout: Timeout}, now: now, every: Every, seen: map[int64]bool{}}
 	if r.now == nil {
 		r.now = time.Now
 	}
