@@ -2,6 +2,7 @@ package launch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -59,7 +60,9 @@ func TestAWatchRecordsTheNotesItsPrometheusMarks(t *testing.T) {
 		}
 	}
 	cancel()
-	<-ran
+	if err := <-ran; err != nil && !errors.Is(err, context.Canceled) {
+		t.Errorf("the pipeline's run: %v", err)
+	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +117,9 @@ func TestAWatchRecordsGrafanasAnnotations(t *testing.T) {
 		}
 	}
 	cancel()
-	<-ran
+	if err := <-ran; err != nil && !errors.Is(err, context.Canceled) {
+		t.Errorf("the pipeline's run: %v", err)
+	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}

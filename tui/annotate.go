@@ -83,10 +83,13 @@ func (m *Model) takeNoted(msg notedMsg) {
 		m.note = "note not saved: " + snapshot.CleanText(msg.err.Error(), 200)
 		return
 	}
+	a := msg.a.Clean()
 	if m.opts.Replay != nil {
-		m.addNote(msg.a.Clean())
+		m.addNote(a)
+	} else if slices.ContainsFunc(m.notes, func(n snapshot.Annotation) bool { return n.At.Equal(a.At) && n.Text == a.Text }) {
+		return // the frame carrying it came first, and the footer names it already
 	}
-	m.note = "noted at " + m.relTime(msg.a.At) + ": " + snapshot.CleanText(msg.a.Text, snapshot.MaxAnnotationText)
+	m.note = "noted at " + m.relTime(a.At) + ": " + a.Text
 }
 
 // takeNotes keeps the annotations a frame's snapshot carries, and says the

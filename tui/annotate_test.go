@@ -166,3 +166,23 @@ func TestANoteTheReplayCouldNotSaveSaysWhy(t *testing.T) {
 		t.Errorf("a note not saved is on the timeline: %+v", m.notes)
 	}
 }
+
+// The frame carrying a live note may come before the answer of the
+// command that gave it: the footer keeps naming the note, with its author.
+func TestALiveNotesFrameBeforeItsAnswerKeepsTheFooter(t *testing.T) {
+	m, feed := fed(40, 120, 40, termenv.Ascii)
+	s := &saved{}
+	m.opts.Annotate = s.annotate
+	at := feed.Now()
+	m = press(m, runes("m"), runes("rollback"))
+	next, cmd := m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	m = next.(Model)
+	answer := cmd()
+	s2 := feed.snaps[len(feed.snaps)-1]
+	s2.Time = s2.Time.Add(time.Second)
+	s2.Annotations = []snapshot.Annotation{{At: at, Text: "rollback", By: "alice@war-room"}}
+	m = drive(m, feed.msg(s2), answer)
+	if got := lastLine(m.View()); !strings.Contains(got, "✎ T+00:09 rollback (alice@war-room)") {
+		t.Errorf("footer %q: want the note with its author", got)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -41,9 +42,12 @@ func (g *fakeGrafana) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	g.queries = append(g.queries, r.URL.RawQuery)
-	var from, to int64
-	fmt.Sscan(q.Get("from"), &from)
-	fmt.Sscan(q.Get("to"), &to)
+	from, errFrom := strconv.ParseInt(q.Get("from"), 10, 64)
+	to, errTo := strconv.ParseInt(q.Get("to"), 10, 64)
+	if errFrom != nil || errTo != nil {
+		http.Error(w, `{"message":"bad from or to"}`, http.StatusBadRequest)
+		return
+	}
 	out := []string{}
 	for _, a := range g.list {
 		if a.Time < from || a.Time > to {
