@@ -55,9 +55,10 @@ func (p *Pipeline) Acknowledge(key, by string) error {
 	return nil
 }
 
-// stampAcks writes the acknowledgements that stand into a new snapshot,
-// before it is recorded and derived.
-func (p *Pipeline) stampAcks(s snapshot.Snapshot) snapshot.Snapshot {
+// stamp writes what people gave the watch into a new snapshot, before it
+// is recorded and derived: the acknowledgements that stand, and the notes
+// laid since the last snapshot (annotations.go).
+func (p *Pipeline) stamp(s snapshot.Snapshot) snapshot.Snapshot {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.acks) > 0 {

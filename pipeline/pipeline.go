@@ -205,7 +205,7 @@ func (p *Pipeline) poll(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
-			s = p.stampAcks(s)
+			s = p.stamp(s)
 			p.take(s)
 			if warmDone != nil {
 				held = append(held, s)
