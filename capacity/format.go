@@ -46,6 +46,25 @@ func FormatNumber(v float64) string {
 	return formatSig(v)
 }
 
+// FormatFromT0 words a time d from T0 as the countdown and the replay's
+// timeline say it: "T-3d 01:02:03" days away, "T-1:02:03" hours away,
+// "T+04:05" within the hour.
+func FormatFromT0(d time.Duration) string {
+	sign := "+"
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	d = d.Truncate(time.Second)
+	days, h, m, sec := int(d.Hours())/24, int(d.Hours())%24, int(d.Minutes())%60, int(d.Seconds())%60
+	switch {
+	case days > 0:
+		return fmt.Sprintf("T%s%dd %02d:%02d:%02d", sign, days, h, m, sec)
+	case h > 0:
+		return fmt.Sprintf("T%s%d:%02d:%02d", sign, h, m, sec)
+	}
+	return fmt.Sprintf("T%s%02d:%02d", sign, m, sec)
+}
+
 // FormatDuration formats a duration compactly for a narrow screen, to the
 // second: "2d03h", "1h05m", "3m20s", "10m", "45s". Negative durations are formatted
 // by their size; callers say which side of T0 they are on.

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/launchwatch/launchwatch/capacity"
 )
 
 // ParseTime reads a moment as people say it during a launch:
@@ -131,18 +133,5 @@ func FormatTime(t, t0 time.Time) string {
 	if t0.IsZero() {
 		return t.Format("15:04:05")
 	}
-	d := t.Sub(t0)
-	sign := "+"
-	if d < 0 {
-		sign, d = "-", -d
-	}
-	d = d.Truncate(time.Second)
-	days, h, m, sec := int(d.Hours())/24, int(d.Hours())%24, int(d.Minutes())%60, int(d.Seconds())%60
-	switch {
-	case days > 0:
-		return fmt.Sprintf("T%s%dd %02d:%02d:%02d", sign, days, h, m, sec)
-	case h > 0:
-		return fmt.Sprintf("T%s%d:%02d:%02d", sign, h, m, sec)
-	}
-	return fmt.Sprintf("T%s%02d:%02d", sign, m, sec)
+	return capacity.FormatFromT0(t.Sub(t0))
 }

@@ -86,21 +86,7 @@ func orDash(v snapshot.Value, format func(float64) string) string {
 
 // countdown formats the time to or since T0: T-3d 01:02:03 days ahead,
 // T-01:02:03 hours ahead, T+04:05 after.
-func countdown(d time.Duration) string {
-	sign := "+"
-	if d < 0 {
-		sign, d = "-", -d
-	}
-	d = d.Truncate(time.Second)
-	days, h, m, sec := int(d.Hours())/24, int(d.Hours())%24, int(d.Minutes())%60, int(d.Seconds())%60
-	switch {
-	case days > 0:
-		return fmt.Sprintf("T%s%dd %02d:%02d:%02d", sign, days, h, m, sec)
-	case h > 0:
-		return fmt.Sprintf("T%s%d:%02d:%02d", sign, h, m, sec)
-	}
-	return fmt.Sprintf("T%s%02d:%02d", sign, m, sec)
-}
+func countdown(d time.Duration) string { return capacity.FormatFromT0(d) }
 
 // age formats a data age compactly: 0.4s, 12s, 3m, 2h.
 func age(d time.Duration) string {
