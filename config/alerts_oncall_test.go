@@ -27,6 +27,8 @@ alerts:
   labels: {team: shop}
   runbooks: {errors: "https://wiki.example/errors", "endpoint/cart": "https://wiki.example/cart"}
   dashboard_url: https://grafana.example/d/launch
+annotations:
+  grafana: {url: "https://lw:gr4f4n4@grafana.example"}
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +48,7 @@ alerts:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(string(out), "hunter2") || strings.Contains(string(out), "s3cr3t") {
-		t.Errorf("the effective config prints an Alertmanager's password:\n%s", out)
+	if strings.Contains(string(out), "hunter2") || strings.Contains(string(out), "s3cr3t") || strings.Contains(string(out), "gr4f4n4") {
+		t.Errorf("the effective config prints an Alertmanager's or Grafana's password:\n%s", out)
 	}
 }

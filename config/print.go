@@ -34,6 +34,12 @@ func (c *Config) YAML() ([]byte, error) {
 		cp.URL = RedactURL(am.URL)
 		out.Sources.Alertmanager = &cp
 	}
+	if a := c.Annotations; a != nil && a.Grafana != nil {
+		cp, g := *a, *a.Grafana
+		g.URL = RedactURL(g.URL)
+		cp.Grafana = &g
+		out.Annotations = &cp
+	}
 	if ams := c.Alerts.Alertmanagers; len(ams) > 0 {
 		out.Alerts.Alertmanagers = make([]AlertAlertmanager, len(ams))
 		for i, am := range ams {
