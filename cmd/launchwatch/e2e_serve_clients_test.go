@@ -109,35 +109,13 @@ func writeAuthorizedKeys(t *testing.T, path string, keys ...string) {
 // two critical problems stand from the first polls and stay.
 func crashConfig(t *testing.T, shop string) string {
 	t.Helper()
-	body := fmt.Sprintf(`launch:
-  name: serve clients e2e
-interval: 1s
-preset: sim
-sources:
-  scrape:
+	return serveConfig(t, "serve clients e2e", fmt.Sprintf(`  scrape:
     targets: [%[1]s/metrics]
   probe:
     url: %[1]s/
     selector: "#buy"
     cdn_hosts: [%[2]s/cdn/]
-endpoints:
-  - name: buy
-    max_qps: 100
-plan:
-  peak_pv: 200
-  resources_per_page: 20
-  resource_size: 50KB
-  download_speed: 200KB/s
-  cdn_share: 0.9
-  stock:
-    total: 1000
-    sell_out: 10m
-`, shop, strings.TrimPrefix(shop, "http://"))
-	path := filepath.Join(t.TempDir(), "launchwatch.yaml")
-	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+`, shop, strings.TrimPrefix(shop, "http://")))
 }
 
 // requireServeTests skips without the programs the SSH end-to-end tests

@@ -93,15 +93,22 @@ func sshArgs(key, port string) []string {
 // promConfig is the demo's plan over a Prometheus scraping the simulator.
 func promConfig(t *testing.T, promURL string) string {
 	t.Helper()
+	return serveConfig(t, "serve e2e", fmt.Sprintf(`  prometheus:
+    url: %s
+    scrape_interval: 1s
+`, promURL))
+}
+
+// serveConfig writes the serve tests' config: the demo plan and the buy
+// endpoint, watching sources (a sources block's body, indented).
+func serveConfig(t *testing.T, name, sources string) string {
+	t.Helper()
 	body := fmt.Sprintf(`launch:
-  name: serve e2e
+  name: %s
 interval: 1s
 preset: sim
 sources:
-  prometheus:
-    url: %s
-    scrape_interval: 1s
-endpoints:
+%sendpoints:
   - name: buy
     max_qps: 100
 plan:
@@ -113,7 +120,7 @@ plan:
   stock:
     total: 1000
     sell_out: 10m
-`, promURL)
+`, name, sources)
 	path := filepath.Join(t.TempDir(), "launchwatch.yaml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
