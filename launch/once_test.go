@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"github.com/launchwatch/launchwatch/internal/simtest"
+	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/sim"
 )
 
-// One look is all --once has: the crash's link, over its limit at that
-// look, is a problem in the frame it prints, not a level waiting for
-// open_after.
-func TestOnceShowsTheProblemsOfItsOneLook(t *testing.T) {
+// crashLook is --once's frame of the demo config a minute into the first
+// launch's crash (simulated), the probe and the host left out.
+func crashLook(t *testing.T) pipeline.Frame {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts a simulator and polls it")
 	}
@@ -27,6 +28,14 @@ func TestOnceShowsTheProblemsOfItsOneLook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return f
+}
+
+// One look is all --once has: the crash's link, over its limit at that
+// look, is a problem in the frame it prints, not a level waiting for
+// open_after.
+func TestOnceShowsTheProblemsOfItsOneLook(t *testing.T) {
+	f := crashLook(t)
 	keys := map[string]bool{}
 	for _, p := range f.Problems {
 		keys[p.Key()] = true
@@ -41,20 +50,7 @@ func TestOnceShowsTheProblemsOfItsOneLook(t *testing.T) {
 // requests, users waiting seconds and the cart's p95 far over the 250ms its
 // stress test allows.
 func TestTheDemoConfigSeesTheFleetAndTheWait(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a simulator and polls it")
-	}
-	shop, base := simtest.Serve(t, sim.Options{Scenario: "first-launch", Speed: 20, StartIn: time.Second, Seed: 1})
-	cfg, err := DemoConfig(base+"/metrics", shop)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Sources.Probe, cfg.Sources.Host = nil, nil
-	time.Sleep(3 * time.Second) // a minute into the crash, simulated
-	f, err := Once(context.Background(), cfg, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := crashLook(t)
 	s := f.Snapshot
 	p50, ok50 := s.LatencyP50.Get()
 	p95, ok95 := s.LatencyP95.Get()
