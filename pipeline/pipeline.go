@@ -231,8 +231,8 @@ func (p *Pipeline) play(ctx context.Context) error {
 		case b.Rebuild != nil:
 			// The screens say a seek is under way, the old figures still
 			// up, until its frame comes.
-			status := pl.Status()
-			p.republish(&status)
+			seeking := pl.Status()
+			p.republish(&seeking) // frames keep the status: each its own
 			f, err := b.Rebuild(p.analyst)
 			switch {
 			case errors.Is(err, ErrSuperseded):
@@ -242,7 +242,7 @@ func (p *Pipeline) play(ctx context.Context) error {
 			case err != nil:
 				return err
 			}
-			status = pl.Status()
+			status := pl.Status()
 			if f.Seq > 0 {
 				p.publish(f, &status)
 			} else {
