@@ -83,9 +83,11 @@ func (p *Poller) Poll(ctx context.Context) snapshot.Snapshot {
 			continue
 		}
 		go func() {
-			defer ps.busy.Store(false)
 			start := time.Now()
 			res, err := safeCollect(ctx, ps.src, now)
+			// Free before answering: a poll that follows the answer at once
+			// must find the source free, not still running.
+			ps.busy.Store(false)
 			ch <- source.Outcome{Result: res, Err: err, Took: time.Since(start)}
 		}()
 	}

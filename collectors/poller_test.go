@@ -290,3 +290,21 @@ func TestAFleetWhoseSourceIsDownIsUnknownNotGoneNorFresh(t *testing.T) {
 		}
 	}
 }
+
+// TestAnAnsweredPollLeavesTheSourceFreeForTheNext: a source that answered
+// is free for the next poll at once. Its busy mark was cleared after the
+// answer was handed over, so a poll that followed straight on could find
+// it still marked and call the source down ("the previous poll is still
+// running"): a recording made at full speed (a test's hand-moved clock,
+// a backfill) had sources down that never were.
+func TestAnAnsweredPollLeavesTheSourceFreeForTheNext(t *testing.T) {
+	src := &fakeSource{name: "scrape", signals: []string{"pv"}, collect: func(context.Context, time.Time) (source.Result, error) {
+		return source.Result{Values: values("pv", 1.0)}, nil
+	}}
+	p := NewPoller([]source.Source{src}, WithTimeout(time.Minute))
+	for i := range 20_000 {
+		if h := p.Poll(context.Background()).Sources["scrape"]; !h.OK {
+			t.Fatalf("poll %d: the source is down (%s) though every poll before it was answered", i, h.Error)
+		}
+	}
+}

@@ -31,6 +31,8 @@ type Config struct {
 	Plan       Plan              `yaml:"plan"`
 	Thresholds Thresholds        `yaml:"thresholds"`
 	Alerts     Alerts            `yaml:"alerts,omitempty"`
+	// Annotations are read from a Prometheus, besides those people lay.
+	Annotations *Annotations `yaml:"annotations,omitempty"`
 }
 
 // Launch names the sale and says when it starts.

@@ -107,6 +107,7 @@ func (c *Config) validate(d document) error {
 	c.validateSignals(p)
 	c.validateThresholds(p)
 	c.validateAlerts(p)
+	c.validateAnnotations(p)
 	if c.Plan.FromProbe && c.Sources.Probe == nil {
 		p.add("plan.from_probe", "needs sources.probe: the sale page to weigh")
 	}

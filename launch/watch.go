@@ -115,6 +115,9 @@ func (w *Watch) start(opts Options) error {
 	if w.Alerts, err = startAlerts(w.Pipeline, cfg, log, QueueAt(cfg, opts.Record, log)); err != nil {
 		return err
 	}
+	if err := startNotes(w.Pipeline, cfg, log); err != nil {
+		return err
+	}
 	if opts.NoRecord {
 		return nil
 	}

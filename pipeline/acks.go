@@ -63,7 +63,7 @@ func (p *Pipeline) stampAcks(s snapshot.Snapshot) snapshot.Snapshot {
 	if len(p.acks) > 0 {
 		s.Acks = maps.Clone(p.acks)
 	}
-	return s
+	return p.stampNotes(s)
 }
 
 // keepAcks follows a new frame: acknowledgements of problems that

@@ -53,6 +53,7 @@ type Pipeline struct {
 	mu      sync.Mutex
 	subs    map[*Subscription]struct{}
 	acks    map[string]snapshot.Ack // the acknowledgements that stand, by problem key (acks.go)
+	notes   []snapshot.Annotation   // annotations given since the last snapshot (annotations.go)
 	last    Frame
 	hasLast bool
 	done    bool

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -139,7 +140,10 @@ func (c *columns) codeNames() []string {
 // (pv, bandwidth_bytes_per_second, error_ratio, latency_p95_seconds, …),
 // then endpoint_qps.NAME for every endpoint and error_codes.CODE (failed
 // requests per second) for every status code seen anywhere in the
-// recording, sorted. A missing value is an empty cell, never 0; numbers
+// recording, sorted, and last annotation: the text of each annotation
+// (see Recording.Annotations) on the row of the first snapshot at or after
+// its time (the last row for one after the recording), two on one row
+// joined by " | ". A missing value is an empty cell, never 0; numbers
 // keep full float64 precision.
 func WriteCSV(w io.Writer, r *Recording) error {
 	c, err := collect(r)
@@ -159,6 +163,8 @@ func WriteCSV(w io.Writer, r *Recording) error {
 	for _, code := range codes {
 		head = append(head, snapshot.SignalErrorCodes+"."+code)
 	}
+	head = append(head, "annotation")
+	notes := annotationRows(c.times, r.Annotations())
 	if err := cw.Write(head); err != nil {
 		return fmt.Errorf("export CSV: %w", err)
 	}
@@ -181,6 +187,7 @@ func WriteCSV(w io.Writer, r *Recording) error {
 		for _, code := range codes {
 			row = append(row, cell(c.codes[code][i]))
 		}
+		row = append(row, notes[i])
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("export CSV: %w", err)
 		}
@@ -256,6 +263,7 @@ func WriteOpenMetrics(w io.Writer, r *Recording) error {
 			return fmt.Errorf("export OpenMetrics: %w", err)
 		}
 	}
+	writeAnnotations(bw, labels, r.Annotations())
 	// A bufio.Writer keeps its first error and Flush returns it, so the
 	// writes above and here need no check of their own.
 	_, _ = bw.WriteString("# EOF\n")
@@ -383,3 +391,54 @@ var (
 
 func escapeLabel(s string) string { return labelEscaper.Replace(s) }
 func escapeHelp(s string) string  { return helpEscaper.Replace(s) }
+
+// annotationRows lays each annotation's text on the row of the first
+// snapshot at or after its time, the last row for one after every
+// snapshot; rows are by times, in time order.
+func annotationRows(times []time.Time, notes []snapshot.Annotation) []string {
+	rows := make([]string, len(times))
+	if len(times) == 0 {
+		return rows
+	}
+	for _, a := range notes {
+		i := sort.Search(len(times), func(i int) bool { return !times[i].Before(a.At) })
+		i = min(i, len(times)-1)
+		if rows[i] != "" {
+			rows[i] += " | "
+		}
+		rows[i] += a.Text
+	}
+	return rows
+}
+
+// writeAnnotations writes the annotations as an OpenMetrics info family,
+// launchwatch_annotation: a series a text (and who laid it), with a sample
+// of 1 at each time it was laid, so a Grafana panel can show them as
+// annotations from Prometheus. Two at one millisecond in one series keep
+// the first, as a series takes one sample per timestamp.
+func writeAnnotations(bw *bufio.Writer, labels string, notes []snapshot.Annotation) {
+	if len(notes) == 0 {
+		return
+	}
+	const family = metricPrefix + "annotation"
+	_, _ = bw.WriteString("# TYPE " + family + " info\n")
+	_, _ = bw.WriteString("# HELP " + family + " " + escapeHelp("A note laid on the launch at the sample's time (launchwatch annotate, the m key, Grafana or Prometheus).") + "\n")
+	series := map[string][]time.Time{}
+	for _, a := range notes {
+		key := family + "_info{" + labels + `,text="` + escapeLabel(a.Text) + `"`
+		if a.By != "" {
+			key += `,by="` + escapeLabel(a.By) + `"`
+		}
+		key += "}"
+		series[key] = append(series[key], a.At)
+	}
+	for _, key := range slices.Sorted(maps.Keys(series)) {
+		times := series[key]
+		slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+		ones := make([]float64, len(times))
+		for i := range ones {
+			ones[i] = 1
+		}
+		writeSeries(bw, key, times, ones)
+	}
+}

@@ -72,7 +72,7 @@ func TestWriteCSV(t *testing.T) {
 		"latency_p50_seconds", "latency_p95_seconds", "latency_p99_seconds", "stock", "sold",
 		"host_cpu_ratio", "host_memory_used_bytes", "host_memory_size_bytes", "host_load1",
 		"host_net_tx_bytes_per_second", "host_net_rx_bytes_per_second", "host_tcp_established", "host_tcp_memory_bytes",
-		"endpoint_qps.buy", "endpoint_qps.cart", `endpoint_qps.we"ird\ one`}
+		"endpoint_qps.buy", "endpoint_qps.cart", `endpoint_qps.we"ird\ one`, "annotation"}
 	if !slices.Equal(head, wantHead) {
 		t.Fatalf("header row %q, want %q", head, wantHead)
 	}

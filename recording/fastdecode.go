@@ -377,27 +377,27 @@ func (d *fastDecoder) recordField(key []byte, r *record, values *[]byte) bool {
 	switch string(key) {
 	case "time":
 		k, ok = 0, d.time(&s.Time)
-	case "pv":
+	case snapshot.SignalPV:
 		k, ok = 1, d.value(&s.PV)
-	case "requests":
+	case snapshot.SignalRequests:
 		k, ok = 2, d.value(&s.Requests)
-	case "connections":
+	case snapshot.SignalConnections:
 		k, ok = 3, d.value(&s.Connections)
-	case "bandwidth":
+	case snapshot.SignalBandwidth:
 		k, ok = 4, d.value(&s.Bandwidth)
-	case "error_rate":
+	case snapshot.SignalErrorRate:
 		k, ok = 5, d.value(&s.ErrorRate)
-	case "stock":
+	case snapshot.SignalStock:
 		k, ok = 6, d.value(&s.Stock)
-	case "sold":
+	case snapshot.SignalSold:
 		k, ok = 7, d.value(&s.Sold)
-	case "latency_p50":
+	case snapshot.SignalLatencyP50:
 		k, ok = 8, d.value(&s.LatencyP50)
-	case "latency_p95":
+	case snapshot.SignalLatencyP95:
 		k, ok = 9, d.value(&s.LatencyP95)
-	case "latency_p99":
+	case snapshot.SignalLatencyP99:
 		k, ok = 10, d.value(&s.LatencyP99)
-	case "error_codes":
+	case snapshot.SignalErrorCodes:
 		k, ok = 11, mapOf(d, &s.ErrorCodes, d.value)
 	case "endpoints":
 		k, ok = 12, mapOf(d, &s.Endpoints, d.endpoint)

@@ -26,9 +26,14 @@ type index struct {
 	// last good record ends: the size the file is cut to when a tail is torn.
 	// A skipped line lies between two offsets, so a record's line ends at
 	// the next offset or the next skipped line, whichever comes first (end).
-	offsets  []int64
-	times    []time.Time
-	skipped  []skippedLine // in file order
+	offsets []int64
+	times   []time.Time
+	skipped []skippedLine // in file order
+	notes   []noteLine    // annotation lines, in file order
+	// passed are the offsets of every line between records that is no
+	// record (skipped and annotation lines), sorted: what a read of a
+	// record steps over.
+	passed   []int64
 	torn     bool
 	warnings []string
 }
@@ -39,6 +44,7 @@ type index struct {
 // by its offset, and counts it in every line number after it.
 type skippedLine struct {
 	line int   // 1-based: the header is line 1
+	pos  int   // the records and skipped lines before it: what the writer counted
 	off  int64 // where it starts
 	err  error // what is wrong with it
 }
@@ -46,10 +52,21 @@ type skippedLine struct {
 // end returns where record j's line ends, its '\n' included.
 func (ix *index) end(j int) int64 {
 	e := ix.offsets[j+1]
-	if k := ix.skippedAfter(ix.offsets[j]); k < len(ix.skipped) && ix.skipped[k].off < e {
-		return ix.skipped[k].off
+	if k := ix.passedAfter(ix.offsets[j]); k < len(ix.passed) && ix.passed[k] < e {
+		return ix.passed[k]
 	}
 	return e
+}
+
+// passedAfter returns the index of the first line in passed that starts
+// after off.
+func (ix *index) passedAfter(off int64) int {
+	return sort.Search(len(ix.passed), func(k int) bool { return ix.passed[k] > off })
+}
+
+// notesBefore returns how many annotation lines start before off.
+func (ix *index) notesBefore(off int64) int {
+	return sort.Search(len(ix.notes), func(k int) bool { return ix.notes[k].off >= off })
 }
 
 // skippedAfter returns the index of the first skipped line that starts
@@ -60,15 +77,17 @@ func (ix *index) skippedAfter(off int64) int {
 
 // line returns the file's line number of record j: the header is line 1,
 // and every skipped line before the record counts.
-func (ix *index) line(j int) int { return j + 2 + ix.skippedAfter(ix.offsets[j]) }
+func (ix *index) line(j int) int {
+	return j + 2 + ix.skippedAfter(ix.offsets[j]) + ix.notesBefore(ix.offsets[j])
+}
 
 // record returns the index of the record the writer counted as the file's
 // k-th (0-based), as a packed fleet's roster_at names it: the record on
-// line k+2. It is -1 when that line was skipped.
+// line k+2, annotation lines not counted. It is -1 when that line was
+// skipped.
 func (ix *index) record(k int) int {
-	l := k + 2
-	c := sort.Search(len(ix.skipped), func(i int) bool { return ix.skipped[i].line >= l })
-	if c < len(ix.skipped) && ix.skipped[c].line == l {
+	c := sort.Search(len(ix.skipped), func(i int) bool { return ix.skipped[i].pos >= k })
+	if c < len(ix.skipped) && ix.skipped[c].pos == k {
 		return -1
 	}
 	return k - c
@@ -139,7 +158,7 @@ func readIndex(f *os.File, path string) (*index, error) {
 			break // end of file
 		}
 		if pending != nil {
-			ix.skipped = append(ix.skipped, skippedLine{line: lineNo, off: off, err: pending})
+			ix.skipped = append(ix.skipped, skippedLine{line: lineNo, pos: len(ix.times) + len(ix.skipped), off: off, err: pending})
 			off += pendingLen
 			pending = nil
 		}
@@ -147,6 +166,16 @@ func readIndex(f *os.File, path string) (*index, error) {
 		if !complete {
 			pending = errors.New("no newline at the end")
 			break
+		}
+		if isAnnotationLine(line) {
+			a, err := parseAnnotation(line[:len(line)-1])
+			if err != nil {
+				pending, pendingLen = err, int64(len(line))
+				continue
+			}
+			ix.notes = append(ix.notes, noteLine{line: lineNo, off: off, ann: a})
+			off += int64(len(line))
+			continue
 		}
 		t, err := recordTime(line[:len(line)-1])
 		if err != nil {
@@ -171,6 +200,7 @@ func readIndex(f *os.File, path string) (*index, error) {
 		off += int64(len(line))
 	}
 	ix.offsets = append(ix.offsets, off)
+	ix.passed = passedLines(ix.skipped, ix.notes)
 	if pending != nil {
 		ix.torn = true
 		ix.warnings = append(ix.warnings, fmt.Sprintf(
@@ -178,6 +208,26 @@ func readIndex(f *os.File, path string) (*index, error) {
 			path, lineNo, lineNo-1, pending))
 	}
 	return ix, nil
+}
+
+// passedLines merges the offsets of the skipped and the annotation lines,
+// each in file order, into one sorted list.
+func passedLines(skipped []skippedLine, notes []noteLine) []int64 {
+	if len(skipped)+len(notes) == 0 {
+		return nil
+	}
+	out := make([]int64, 0, len(skipped)+len(notes))
+	i, j := 0, 0
+	for i < len(skipped) || j < len(notes) {
+		if j == len(notes) || (i < len(skipped) && skipped[i].off < notes[j].off) {
+			out = append(out, skipped[i].off)
+			i++
+		} else {
+			out = append(out, notes[j].off)
+			j++
+		}
+	}
+	return out
 }
 
 // readLine returns the next line with its '\n' (complete) or the file's

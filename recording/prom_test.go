@@ -71,6 +71,11 @@ func exportOf(t *testing.T, name string, started time.Time, snaps []snapshot.Sna
 func parseOpenMetrics(t *testing.T, b []byte) map[string][]sample {
 	t.Helper()
 	out := map[string][]sample{}
+	// expfmt's decoder reads the text format, which has no info type: the
+	// annotation family is read as the gauge of its samples' name, which is
+	// what Prometheus stores (promtool reads the file as written).
+	b = bytes.ReplaceAll(b, []byte("# TYPE launchwatch_annotation info\n"), []byte("# TYPE launchwatch_annotation_info gauge\n"))
+	b = bytes.ReplaceAll(b, []byte("# HELP launchwatch_annotation "), []byte("# HELP launchwatch_annotation_info "))
 	d := expfmt.NewDecoder(bytes.NewReader(b), expfmt.FmtOpenMetrics_1_0_0)
 	for {
 		var mf dto.MetricFamily
@@ -118,7 +123,7 @@ func TestTwoLaunchesRoundTripThroughPromtoolAndPrometheus(t *testing.T) {
 	exports := [][]byte{
 		exportOf(t, "first launch", t0.Add(-15*time.Minute), exportSnaps()),
 		exportOf(t, "first launch", t0.Add(-14*time.Minute), again), // a second recording of it
-		exportOf(t, "second launch", t0.Add(-10*time.Minute), append(exportSnaps()[:3], fleetSnaps()[1:]...)),
+		exportOf(t, "second launch", t0.Add(-10*time.Minute), annotated(append(exportSnaps()[:3], fleetSnaps()[1:]...))),
 	}
 	dir := t.TempDir()
 	blocks := filepath.Join(dir, "data")
@@ -176,6 +181,14 @@ func TestTwoLaunchesRoundTripThroughPromtoolAndPrometheus(t *testing.T) {
 			t.Errorf("series %d: launch and recording %q, want %q…", i, runs[i], wantRuns[i])
 		}
 	}
+}
+
+// annotated lays two annotations on snaps, one with text to escape: the
+// export's info family round-trips like every other.
+func annotated(snaps []snapshot.Snapshot) []snapshot.Snapshot {
+	snaps[1].Annotations = []snapshot.Annotation{{At: snaps[1].Time.Add(-300 * time.Millisecond), Text: `deploy "1.4.2"`, By: "alice"}}
+	snaps[2].Annotations = []snapshot.Annotation{{At: snaps[2].Time, Text: "cache warm"}}
+	return snaps
 }
 
 type series struct {

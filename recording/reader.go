@@ -273,19 +273,19 @@ func (r *Recording) Scan(from, to int, fn func(i int, s snapshot.Snapshot) error
 }
 
 // scan is Scan over one file's records [from, to), stepping over the
-// skipped lines among them.
+// skipped and annotation lines among them.
 func (p *part) scan(from, to int, fn func(j int, s snapshot.Snapshot) error) error {
 	start, end := p.ix.offsets[from], p.ix.offsets[to]
 	br := bufio.NewReaderSize(io.NewSectionReader(p.f, start, end-start), 256<<10)
 	var scratch []byte
-	off, skip := start, p.ix.skippedAfter(start-1)
+	off, skip := start, p.ix.passedAfter(start-1)
 	// The roster the last record held, by its index: records name an
 	// earlier record's roster, nearly always this one.
 	var roster []string
 	rosterAt := -1
 	for j := from; j < to; j++ {
 		b, complete, err := readLine(br, &scratch)
-		for err == nil && complete && skip < len(p.ix.skipped) && p.ix.skipped[skip].off == off {
+		for err == nil && complete && skip < len(p.ix.passed) && p.ix.passed[skip] == off {
 			off += int64(len(b))
 			skip++
 			b, complete, err = readLine(br, &scratch)
@@ -337,6 +337,9 @@ func cleanSnapshot(s *snapshot.Snapshot) {
 	s.ErrorCodes = cleanKeys(s.ErrorCodes)
 	s.Sources = cleanKeys(s.Sources)
 	s.TeamAlerts, s.Silences = snapshot.CleanTeamAlerts(s.TeamAlerts, s.Silences)
+	for i, a := range s.Annotations { // a record written by hand may hold some
+		s.Annotations[i] = a.Clean()
+	}
 	dirty := false
 	for i, srv := range s.Fleet {
 		if name := snapshot.CleanText(srv.Name, maxName); name != srv.Name {

@@ -262,10 +262,33 @@ func (w *Writer) Append(s snapshot.Snapshot) error {
 }
 
 // encode puts s's line in buf, its fleet packed when the file packs
-// fleets (see packedFleet). It returns the roster the line holds, when it
-// holds one, for Append to make the file's current roster once the line is
-// written.
+// fleets (see packedFleet), after a line for each of its annotations (see
+// Annotate), so one write carries them all. It returns the roster the line
+// holds, when it holds one, for Append to make the file's current roster
+// once the line is written.
 func (w *Writer) encode(s snapshot.Snapshot) (roster []string, err error) {
+	notes := s.Annotations
+	s.Annotations = nil
+	if roster, err = w.encodeRecord(s); err != nil || len(notes) == 0 {
+		return roster, err
+	}
+	var lines []byte
+	for _, a := range notes {
+		if a, err = checkAnnotation(a); err != nil {
+			continue // nothing a reader would keep
+		}
+		if lines, err = appendAnnotationLine(lines, a); err != nil {
+			return nil, fmt.Errorf("append to %s: %w", w.path, err)
+		}
+	}
+	lines = append(lines, w.buf.Bytes()...)
+	w.buf.Reset()
+	w.buf.Write(lines)
+	return roster, nil
+}
+
+// encodeRecord puts s's record line alone in buf.
+func (w *Writer) encodeRecord(s snapshot.Snapshot) (roster []string, err error) {
 	w.buf.Reset()
 	fleet := s.Fleet
 	if w.packed {

@@ -257,6 +257,9 @@ func (r *Report) legend(c chart) []legendEntry {
 		out = append(out, legendEntry{Name: "T0", Class: "sw-t0"})
 	}
 	out = append(out, legendEntry{Name: "warn event", Class: "sw-warn"}, legendEntry{Name: "crit event", Class: "sw-crit"})
+	if r.hasMarkedNotes() {
+		out = append(out, legendEntry{Name: "annotation (numbered)", Class: "sw-note"})
+	}
 	if c.bands >= 1 {
 		out = append(out, legendEntry{Name: "warning band from " + c.spec.format(c.spec.warn), Class: "band-warn"})
 	}

@@ -234,7 +234,7 @@ func (a *accumulators) crossings(f pipeline.Frame, judged []capacity.Judgement) 
 			switch {
 			case l >= line && c == nil:
 				c = &crossingAcc{c: Crossing{Span: Span{From: t, To: t}, Subject: j.Key(), Title: j.Title, Line: line,
-					LineName: j.Line(a.th, line)}, worst: math.NaN()}
+					LineName: j.Line(a.th, line), lowerWorse: lowerWorse}, worst: math.NaN()}
 				a.open[id] = c
 				fallthrough
 			case l >= line:
@@ -262,7 +262,7 @@ func (a *accumulators) crossings(f pipeline.Frame, judged []capacity.Judgement) 
 
 func (a *accumulators) closeCrossing(id crossingID) {
 	c := a.open[id]
-	c.c.Worst = c.worstText
+	c.c.Worst, c.c.worst = c.worstText, c.worst
 	a.done = append(a.done, c.c)
 	delete(a.open, id)
 }

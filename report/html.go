@@ -18,6 +18,8 @@ type page struct {
 	Title    string
 	Meta     []item
 	Sections []htmlSection
+	// Compare adds the second launch's swatch to the stylesheet.
+	Compare bool
 }
 
 type htmlSection struct {
@@ -47,7 +49,17 @@ func (r *Report) WriteHTML(w io.Writer) error {
 	return r.writeHTML(w, r.view())
 }
 
-func (r *Report) writeHTML(w io.Writer, v view) error {
+func (r *Report) writeHTML(w io.Writer, v view) error { return writePage(w, v, r) }
+
+// chartPlanner plans a page's charts and their legends: a Report its own,
+// a Comparison the two launches' laid over each other.
+type chartPlanner interface {
+	planCharts(names []string) []chart
+	legend(c chart) []legendEntry
+}
+
+// writePage writes the page of view v, its charts planned by cp.
+func writePage(w io.Writer, v view, cp chartPlanner) error {
 	tmpl, err := template.New("report").Parse(pageTemplate)
 	if err != nil {
 		return fmt.Errorf("report template: %w", err)
@@ -56,9 +68,9 @@ func (r *Report) writeHTML(w io.Writer, v view) error {
 	for _, s := range v.Sections {
 		names = append(names, s.Charts...)
 	}
-	planned := r.planCharts(names)
+	planned := cp.planCharts(names)
 	align := alignCharts(planned)
-	pg := page{Title: v.Title, Meta: v.Meta}
+	pg := page{Title: v.Title, Meta: v.Meta, Compare: v.Compare}
 	var chartErrs []error
 	i := 0
 	for _, s := range v.Sections {
@@ -76,7 +88,7 @@ func (r *Report) writeHTML(w io.Writer, v view) error {
 			}
 			// The SVG is drawn by gonum from numbers and this package's own
 			// labels; its text is escaped by vgsvg.
-			hc.SVG, hc.Legend = template.HTML(svg), r.legend(c)
+			hc.SVG, hc.Legend = template.HTML(svg), cp.legend(c)
 			hs.Charts = append(hs.Charts, hc)
 		}
 		pg.Sections = append(pg.Sections, hs)

@@ -9,8 +9,10 @@ import (
 // WriteMarkdown writes the report as Markdown (GitHub's tables). Text from
 // the recording is cleaned of control characters and its table pipes and
 // inline formatting escaped.
-func (r *Report) WriteMarkdown(w io.Writer) error {
-	v := r.view()
+func (r *Report) WriteMarkdown(w io.Writer) error { return writeMarkdown(w, r.view()) }
+
+// writeMarkdown writes the Markdown of view v.
+func writeMarkdown(w io.Writer, v view) error {
 	bw := &mdWriter{bufio.NewWriter(w)}
 	bw.put("# " + md(v.Title) + "\n\n")
 	for _, it := range v.Meta {

@@ -59,24 +59,7 @@ func (r *Report) plot(spec chartSpec, ax timeAxis) (p *plot.Plot, notes []string
 		lines = append(lines, drawn{s, segs})
 	}
 	clip := clipLine(ys)
-	ymax := 0.0
-	for _, y := range ys {
-		if y <= clip {
-			ymax = math.Max(ymax, y)
-		}
-	}
-	// Show the threshold bands when the data comes near them; with no
-	// data over zero the axis runs to the warning line, so that a quiet
-	// chart reads as under it rather than as a band of red.
-	switch {
-	case spec.warn > 0 && spec.warn < 1.5*ymax:
-		ymax = math.Max(ymax, spec.crit)
-	case ymax <= 0 && spec.warn > 0:
-		ymax = spec.warn
-	case ymax <= 0:
-		ymax = 1
-	}
-	top := ymax * 1.05
+	top := yTop(spec, ys, clip)
 	// A little room on the right keeps the last tick's label inside the chart.
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax+0.04*(xmax-xmin), 0, top
 
@@ -90,17 +73,8 @@ func (r *Report) plot(spec chartSpec, ax timeAxis) (p *plot.Plot, notes []string
 			}
 		}
 	}
-	if spec.warn > 0 && spec.warn < top {
-		bands = 1
-		if err := band(p, xmin, xmax, spec.warn, math.Min(spec.crit, top), bandWarn); err != nil {
-			return nil, nil, 0, err
-		}
-		if spec.crit < top {
-			bands = 2
-			if err := band(p, xmin, xmax, spec.crit, top, bandCrit); err != nil {
-				return nil, nil, 0, err
-			}
-		}
+	if bands, err = drawBands(p, spec, xmin, xmax, top); err != nil {
+		return nil, nil, 0, err
 	}
 	for _, e := range r.Events {
 		if e.Severity == events.Info {
@@ -119,20 +93,72 @@ func (r *Report) plot(spec chartSpec, ax timeAxis) (p *plot.Plot, notes []string
 			return nil, nil, 0, err
 		}
 	}
+	if err := r.plotAnnotations(p, ax, top); err != nil {
+		return nil, nil, 0, err
+	}
+	if n := r.annotationNote(); n != "" {
+		notes = append(notes, n)
+	}
 	for _, d := range lines {
-		for _, seg := range d.segs {
-			l, err := plotter.NewLine(seg)
-			if err != nil {
-				return nil, nil, 0, err
-			}
-			l.Color, l.Width = d.s.color, vg.Points(1.2)
-			if d.s.dashed {
-				l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
-			}
-			p.Add(l)
+		if err := drawLine(p, d.s, d.segs); err != nil {
+			return nil, nil, 0, err
 		}
 	}
 	return p, notes, bands, nil
+}
+
+// drawBands draws the threshold bands a chart's range up to top shows and
+// says how many: 0, 1 (warning) or 2.
+func drawBands(p *plot.Plot, spec chartSpec, xmin, xmax, top float64) (int, error) {
+	if spec.warn <= 0 || spec.warn >= top {
+		return 0, nil
+	}
+	if err := band(p, xmin, xmax, spec.warn, math.Min(spec.crit, top), bandWarn); err != nil {
+		return 0, err
+	}
+	if spec.crit >= top {
+		return 1, nil
+	}
+	return 2, band(p, xmin, xmax, spec.crit, top, bandCrit)
+}
+
+// drawLine draws a series' segments in its colour and dash.
+func drawLine(p *plot.Plot, s series, segs []plotter.XYs) error {
+	for _, seg := range segs {
+		l, err := plotter.NewLine(seg)
+		if err != nil {
+			return err
+		}
+		l.Color, l.Width = s.color, vg.Points(1.2)
+		if s.dashed {
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		}
+		p.Add(l)
+	}
+	return nil
+}
+
+// yTop is the top of a chart's y axis over the points ys, those over
+// clip left out.
+func yTop(spec chartSpec, ys []float64, clip float64) float64 {
+	ymax := 0.0
+	for _, y := range ys {
+		if y <= clip {
+			ymax = math.Max(ymax, y)
+		}
+	}
+	// Show the threshold bands when the data comes near them; with no
+	// data over zero the axis runs to the warning line, so that a quiet
+	// chart reads as under it rather than as a band of red.
+	switch {
+	case spec.warn > 0 && spec.warn < 1.5*ymax:
+		ymax = math.Max(ymax, spec.crit)
+	case ymax <= 0 && spec.warn > 0:
+		ymax = spec.warn
+	case ymax <= 0:
+		ymax = 1
+	}
+	return ymax * 1.05
 }
 
 // clipLine is the figure over which a chart's points are clipped: the

@@ -21,6 +21,9 @@ type Report struct {
 	Name, Origin, From string
 	// Host and Build name the machine and the launchwatch that recorded.
 	Host, Build string
+	// Recording is the recording's ID (recording.Header.RecordingID),
+	// which tells two recordings of one launch apart.
+	Recording string
 	// T0 is the launch; zero when the recording does not know it.
 	T0 time.Time
 	// Interval is the poll interval the snapshots were taken at; Step the
@@ -84,6 +87,10 @@ type Report struct {
 	ErrorCodes       []CodeShare
 	ErrorCodesAtPeak []CodeShare
 	ErrorPeakAt      time.Time
+	// Annotations are the notes laid on the launch, in time order: those
+	// of the recording (recording.Recording.Annotations) and any a
+	// snapshot carried.
+	Annotations []snapshot.Annotation
 
 	samples     []sample
 	purchase    string // the signal the purchase path is judged by
@@ -138,6 +145,12 @@ type Crossing struct {
 	// measured PV (a limit whose figure was not measured); both when it
 	// changed during the span.
 	Measured, Predicted bool
+
+	// worst is Worst's figure (NaN: none), lowerWorse whether a lower one
+	// is worse (a pace, a page-weight ratio under its line): a comparison
+	// picks the worst of a figure's spans by them.
+	worst      float64
+	lowerWorse bool
 }
 
 // SellOut is the stock against the plan.
@@ -261,7 +274,12 @@ func Build(rec *recording.Recording, plan capacity.Plan, hasPlan bool, th capaci
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", rec.Path(), err)
 	}
-	return b.Report()
+	r, err := b.Report()
+	if err != nil {
+		return nil, err
+	}
+	r.addAnnotations(rec.Annotations())
+	return r, nil
 }
 
 // Builder gathers a report from frames given in order.
@@ -287,7 +305,7 @@ func NewBuilder(h recording.Header, plan capacity.Plan, hasPlan bool, th capacit
 		build += " (" + h.Launchwatch.Commit + ")"
 	}
 	b := &Builder{th: th, r: Report{
-		Name: h.Launch.Name, Origin: h.Origin.Kind, From: h.Origin.From, Host: h.Host, Build: build,
+		Name: h.Launch.Name, Origin: h.Origin.Kind, From: h.Origin.From, Host: h.Host, Build: build, Recording: h.RecordingID(),
 		T0: t0, Interval: time.Duration(h.Interval), Plan: plan, HasPlan: hasPlan, Thresholds: th,
 	}}
 	b.acc.init(&b.r, th)
@@ -303,6 +321,7 @@ func (b *Builder) Add(f pipeline.Frame) {
 	b.frames++
 	b.r.Last = s.Time
 	b.r.Events = append(b.r.Events, f.Events...)
+	b.r.Annotations = append(b.r.Annotations, s.Annotations...)
 	b.acc.add(f, f.Judgements(b.th))
 }
 
@@ -314,5 +333,8 @@ func (b *Builder) Report() (*Report, error) {
 	b.r.Snapshots = b.frames
 	b.acc.finish(&b.r)
 	r := b.r
+	notes := r.Annotations
+	r.Annotations = nil
+	r.addAnnotations(notes)
 	return &r, nil
 }

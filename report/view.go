@@ -16,6 +16,8 @@ type view struct {
 	Title    string
 	Meta     []item
 	Sections []section
+	// Compare is set in the view of two launches (see Comparison).
+	Compare bool
 }
 
 type section struct {
@@ -81,7 +83,11 @@ func (r *Report) view() view {
 	if s, ok := r.latencySection(); ok {
 		v.Sections = append(v.Sections, s)
 	}
-	v.Sections = append(v.Sections, r.crossingSection(), r.planSection(), r.eventSection(), r.gapSection())
+	v.Sections = append(v.Sections, r.crossingSection(), r.planSection())
+	if s, ok := r.annotationSection(); ok {
+		v.Sections = append(v.Sections, s)
+	}
+	v.Sections = append(v.Sections, r.eventSection(), r.gapSection())
 	return v
 }
 
@@ -203,13 +209,11 @@ func (r *Report) eventSection() section {
 	s := section{ID: "events", Title: "Events"}
 	if len(r.Events) == 0 {
 		s.Paras = []string{"No event was raised."}
-		return s
+		if len(r.Annotations) == 0 {
+			return s
+		}
 	}
-	t := table{Head: []string{"at", "time", "severity", "kind", "event"}}
-	for _, e := range r.Events {
-		t.Rows = append(t.Rows, []string{r.Rel(e.Time), Clock(e.Time), e.Severity.String(), clean(string(e.Kind)), clean(e.Message)})
-	}
-	s.Tables = []table{t}
+	s.Tables = []table{{Head: []string{"at", "time", "severity", "kind", "event"}, Rows: r.eventRows()}}
 	return s
 }
 

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/charmbracelet/ssh"
 	gossh "golang.org/x/crypto/ssh"
@@ -132,6 +133,11 @@ func (k *Keyring) refresh(log *slog.Logger) {
 		fi, err = nil, nil
 	case err != nil:
 		err = fmt.Errorf("authorized keys: %w", err)
+	case fi.Size() == 0 && time.Since(fi.ModTime()) < emptyGrace:
+		// An editor writing in place passes through an empty file: it
+		// is read again at the next look, and empty after the grace
+		// lets nobody in.
+		err = fmt.Errorf("authorized keys %s: empty, being written: read again at the next look", k.path)
 	default:
 		keys, err = parseAuthorizedKeys(k.path)
 	}
@@ -152,6 +158,10 @@ func (k *Keyring) refresh(log *slog.Logger) {
 	}
 	log.Info("authorized keys read again", "keys", len(keys))
 }
+
+// emptyGrace is how long an empty authorized_keys is taken for one being
+// written before it counts as emptied: every key refused.
+const emptyGrace = 2 * time.Second
 
 // sameFile reports whether fi is the file last read, unchanged: the same
 // inode (an editor that writes a new file and renames it over the old one

@@ -109,10 +109,22 @@ func TestAuthorizedKeysArePlacedWhenBadAndReadAgainWhenChanged(t *testing.T) {
 		t.Errorf("the fixed file: alice must get in and bob not, and the log say so:\n%s", logged.String())
 	}
 	// The last key taken out, or the file removed, lets nobody in: that
-	// is a decision, not a typo.
+	// is a decision, not a typo. A file just emptied may be one being
+	// written in place: it is read again at the next look.
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if !k.allowed(alice, log) {
+		t.Error("a file emptied this instant (being written) shut alice out")
+	}
 	for _, away := range []func() error{
 		func() error { return os.WriteFile(path, []byte("# the war room is closed\n"), 0o600) },
 		func() error { return os.Remove(path) },
+		// Emptied a minute ago: not a file being written any more.
+		func() error {
+			ago := time.Now().Add(-time.Minute)
+			return errors.Join(os.WriteFile(path, nil, 0o600), os.Chtimes(path, ago, ago))
+		},
 	} {
 		if err := os.WriteFile(path, []byte(aliceLine), 0o600); err != nil {
 			t.Fatal(err)

@@ -102,6 +102,7 @@ func (s *screens) program(sess ssh.Session) *tea.Program {
 	opts.Renderer = bubbletea.MakeRenderer(sess)
 	who := snapshot.CleanText(sess.User(), 40) + "@" + remoteHost(sess.RemoteAddr())
 	opts.Acknowledge = func(key string) error { return s.p.Acknowledge(key, who) }
+	opts.Annotate = func(at time.Time, text string) error { return s.p.Annotate(at, text, who) }
 	opts.Bell = nil
 	if s.bell {
 		opts.Bell = func() { _, _ = io.WriteString(sess, "\a") } // rings this session's terminal

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"sync"
 	"syscall"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -54,8 +55,9 @@ func Terminal(p *pipeline.Pipeline, opts tui.Options, background ...func(context
 	opts.Frames, opts.Clock = p.Subscribe(), p.Now
 	opts.Renderer = lipgloss.NewRenderer(os.Stdout)
 	if opts.Replay == nil { // a replay acknowledges on its own screen only
-		who := localUser()
+		who := LocalUser()
 		opts.Acknowledge = func(key string) error { return p.Acknowledge(key, who) }
+		opts.Annotate = func(at time.Time, text string) error { return p.Annotate(at, text, who) }
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -106,9 +108,9 @@ func quitOnHangup(prog *tea.Program) (stop func()) {
 // terminal the local screen draws on.
 func Bell() { _, _ = io.WriteString(os.Stdout, "\a") }
 
-// localUser names the person at this terminal for an acknowledgement:
-// user@host.
-func localUser() string {
+// LocalUser names the person at this terminal for an acknowledgement or
+// an annotation: user@host.
+func LocalUser() string {
 	name := os.Getenv("USER")
 	if u, err := user.Current(); err == nil && u.Username != "" {
 		name = u.Username

@@ -204,6 +204,11 @@ type Snapshot struct {
 	// Silences are the Alertmanager's silences over launchwatch's own
 	// problems, by problem key ("errors/error_rate").
 	Silences map[string]Silence `json:"silences,omitempty"`
+
+	// Annotations are the notes laid since the last snapshot (see
+	// Annotation): each rides in one snapshot only, the next taken after it
+	// was given.
+	Annotations []Annotation `json:"annotations,omitempty"`
 }
 
 // Endpoint is one dynamic endpoint's load.
@@ -272,6 +277,7 @@ func (s Snapshot) Clone() Snapshot {
 	c.Acks = maps.Clone(s.Acks)
 	c.TeamAlerts = slices.Clone(s.TeamAlerts)
 	c.Silences = maps.Clone(s.Silences)
+	c.Annotations = slices.Clone(s.Annotations)
 	if s.Sources != nil {
 		c.Sources = make(map[string]Source, len(s.Sources))
 		for name, src := range s.Sources {

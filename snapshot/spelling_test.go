@@ -27,6 +27,7 @@ var otherConcepts = map[string]struct {
 	"events/events.go":        {[]string{"pv", "stock"}, "the avalanche's and the sell-out's event subjects"},
 	"report/charts.go":        {[]string{"pv", "requests", "bandwidth", "connections"}, "the report's chart ids"},
 	"report/view.go":          {[]string{"pv", "requests", "bandwidth", "connections"}, "the report's chart ids"},
+	"report/compare.go":       {[]string{"pv", "requests", "bandwidth", "connections"}, "the report's chart ids"},
 	"cmd/launchwatch/plan.go": {[]string{"pv"}, "the plan command's --pv flag"},
 }
 

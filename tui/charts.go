@@ -71,6 +71,9 @@ func (f *frame) chart(out lineWriter, w, h int, measured, plan func(snapshot.Sna
 			ymax = math.Max(ymax, plan(s).Or(0))
 		}
 	}
+	for i := range f.other.Len() {
+		ymax = math.Max(ymax, measured(f.other.At(i)).Or(0))
+	}
 	if ymax <= 0 {
 		ymax = 1
 	}
@@ -94,6 +97,12 @@ func (f *frame) chart(out lineWriter, w, h int, measured, plan func(snapshot.Sna
 		borrowed = append(borrowed, b)
 		return *b
 	}
+	// The second launch of a comparison is drawn first, faint and dotted:
+	// under this launch's lines, told from them without colour.
+	otherPts := points(f.other, measured)
+	if len(otherPts) > 0 {
+		c.series = append(c.series, series{points: otherPts, style: f.st.Faint, dotted: true, maxGap: maxGap})
+	}
 	if plan != nil {
 		c.series = append(c.series, series{points: points(f.hist, plan), style: f.st.Plan, dashed: true, maxGap: maxGap})
 	}
@@ -111,6 +120,9 @@ func (f *frame) chart(out lineWriter, w, h int, measured, plan func(snapshot.Sna
 	}
 	if plan != nil {
 		legend += "  " + f.st.Plan.Render("⠉ ⠉ plan")
+	}
+	if len(otherPts) > 0 {
+		legend += "  " + f.st.Faint.Render("⠁⠁ "+cleanCut(f.otherName, 20))
 	}
 	legend += f.st.Faint.Render("  window " + capacity.FormatDuration(f.window))
 	c.legend = legend

@@ -45,6 +45,9 @@ func (m *Model) header(f *frame, w int) string {
 		}
 		add(st.HeaderPhase.Inherit(st.Accent.Style).Render(badge))
 		add(strings.ToLower(phase))
+		if c := m.opts.Compare; c != nil {
+			add(st.Faint.Render("beside " + cleanCut(c.Name, 30)))
+		}
 	} else {
 		add(st.HeaderPhase.Inherit(st.level(phaseLevel).Style).Render(phase))
 	}

@@ -27,6 +27,8 @@ type KeyMap struct {
 	PageDown key.Binding
 	Ack      key.Binding
 	Filter   key.Binding
+	// Mark lays a note on the moment shown (annotate.go).
+	Mark key.Binding
 
 	// A replay's controls.
 	PlayPause  key.Binding
@@ -66,6 +68,7 @@ func DefaultKeyMap() KeyMap {
 		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
 		Ack:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "acknowledge problem")),
 		Filter:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "events: all, warn+, crit")),
+		Mark:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "note")),
 
 		PlayPause:  key.NewBinding(key.WithKeys(" ", "p"), key.WithHelp("space", "play/pause")),
 		Faster:     key.NewBinding(key.WithKeys(">", "."), key.WithHelp(">", "faster")),
@@ -96,7 +99,7 @@ func (k KeyMap) ReplayFullHelp() [][]key.Binding {
 		{k.NextPanel, k.PrevPanel, k.Fullscreen, k.Back},
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Drill},
 		{k.WiderWin, k.NarrowWin, k.Theme, k.Wall, k.Filter},
-		{k.Sources, k.Help, k.Quit},
+		{k.Mark, k.Sources, k.Help, k.Quit},
 	}
 }
 
@@ -117,6 +120,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextPanel, k.PrevPanel, k.Fullscreen, k.Back},
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Drill},
 		{k.WiderWin, k.NarrowWin, k.Pause, k.Filter},
-		{k.Ack, k.Theme, k.Wall, k.Sources, k.Help, k.Quit},
+		{k.Ack, k.Mark, k.Theme, k.Wall, k.Sources, k.Help, k.Quit},
 	}
 }

@@ -41,6 +41,9 @@ type Options struct {
 	// header says REPLAY, a timeline shows the position, and the replay's
 	// keys work.
 	Replay Replay
+	// Compare is a second launch a replay draws beside its own (replay
+	// --compare); nil for none.
+	Compare *Compare
 	// Window is the charts' initial time window (default 5 minutes).
 	Window time.Duration
 	// Renderer builds the styles; tests pin its colour profile.
@@ -86,6 +89,14 @@ type Options struct {
 	// when a new critical problem opens; nil is no bell (--no-bell, a
 	// replay).
 	Bell func()
+	// Annotations are the notes a replay's recording holds, for its
+	// timeline; live ones arrive in the frames' snapshots.
+	Annotations []snapshot.Annotation
+	// Annotate keeps a note laid with m on a moment: live, the pipeline's
+	// Annotate by this screen's user; in a replay, an append to the
+	// recording. It runs in a command (it may write a file). Nil: m does
+	// nothing.
+	Annotate func(at time.Time, text string) error
 }
 
 // windows are the chart windows + and - step through.
@@ -149,10 +160,15 @@ type Model struct {
 	logAnchor events.Event    // the newest event when the log was last drawn
 	logMin    events.Severity // the log shows events at least this severe
 
-	goTo  *textinput.Model       // a replay's "go to time" prompt
-	note  string                 // a replay control's answer, shown in the footer
-	older older                  // history fetched on demand for a widened window
-	drawn *[numPanels]drawnPanel // frame-only panels as last drawn (shared by the model's copies)
+	goTo *textinput.Model // a replay's "go to time" prompt
+	// noteIn is the note prompt m opens, markAt the moment it marks;
+	// notes the annotations known, in time order (annotate.go).
+	noteIn *textinput.Model
+	markAt time.Time
+	notes  []snapshot.Annotation
+	note   string                 // a replay control's answer, shown in the footer
+	older  older                  // history fetched on demand for a widened window
+	drawn  *[numPanels]drawnPanel // frame-only panels as last drawn (shared by the model's copies)
 	// footers is the footer as last drawn (shared by the model's copies).
 	footers *footerMemo
 
@@ -207,6 +223,11 @@ func New(opts Options) Model {
 	m.applyTheme()
 	goTo := newGoTo(*m.styles)
 	m.goTo = &goTo
+	noteIn := newNoteInput(*m.styles)
+	m.noteIn = &noteIn
+	for _, a := range opts.Annotations {
+		m.addNote(a.Clean())
+	}
 	return m
 }
 
@@ -237,6 +258,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateFrame(msg)
 	case olderMsg:
 		m.takeOlder(msg)
+		m.render()
+		return m, nil
+	case notedMsg:
+		m.takeNoted(msg)
 		m.render()
 		return m, nil
 	case clockMsg:
@@ -271,6 +296,7 @@ func (m Model) updateFrame(msg frameMsg) (tea.Model, tea.Cmd) {
 	}
 	m.latest = msg.frame
 	m.received = m.opts.Wall()
+	m.takeNotes(msg.frame.Snapshot)
 	if !m.paused {
 		m.keepLogInPlace()
 	}
@@ -286,10 +312,16 @@ func (m Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if msg.Type == tea.KeyCtrlC {
 		return m, tea.Quit
 	}
+	if m.noteIn.Focused() {
+		return m.updateNoteKey(msg)
+	}
 	if m.opts.Replay != nil {
 		if next, cmd, handled := m.updateReplayKey(msg); handled {
 			return next, cmd
 		}
+	}
+	if keyMatches(msg, k.Mark) && m.opts.Annotate != nil {
+		return m.openNote()
 	}
 	if m.wall && deskOnly(k, msg) {
 		return m, nil // the wall has no panels to focus, enlarge or scroll

@@ -43,6 +43,10 @@ type frame struct {
 	// was fetched for a widened window: before it the charts draw history.
 	// Zero: all of the window is live.
 	liveFrom time.Time
+	// other is the second launch's chart window, moved onto this one's
+	// launch-relative time, and otherName names it (Options.Compare).
+	other     histView
+	otherName string
 	// The event log's view: scrolled past the newest logOffset, showing
 	// events at least logMin severe.
 	logOffset int
@@ -111,9 +115,12 @@ func (m *Model) render() {
 	}
 	f := m.frame()
 	var footer string
-	if m.opts.Replay != nil {
+	switch {
+	case m.opts.Replay != nil:
 		footer = m.timeline(w) + "\n" + m.replayFooter(w)
-	} else {
+	case m.noteIn.Focused():
+		footer = m.noteFooter(w)
+	default:
 		footer = m.footer(w, l.wall)
 	}
 	status := ""
@@ -224,6 +231,9 @@ func (m *Model) frame() frame {
 	if f.data {
 		start := f.snap.Time.Add(-m.window)
 		f.hist = histView{older: m.older.olderIn(start), live: m.shown().History.Window(start, f.snap.Time)}
+		if c := m.opts.Compare; c != nil {
+			f.other, f.otherName = histView{older: c.window(start, f.snap.Time)}, c.Name
+		}
 		f.liveFrom = m.liveFrom(&f)
 		for _, name := range f.snap.SourceNames() {
 			src := f.snap.Sources[name]

@@ -131,8 +131,8 @@ func replayBadge(pb *pipeline.Playback) string {
 }
 
 // timeline draws a replay's position in its recording on one line: the
-// played part, T0 (┃), the events (▲ warn, ✕ crit, · info) and the
-// position (●), between the start and end times relative to T0.
+// played part, T0 (┃), the events (▲ warn, ✕ crit, · info), the
+// annotations (◆) and the position (●), between the start and end times relative to T0.
 func (m *Model) timeline(w int) string {
 	pb := m.shown().Playback
 	st := m.styles
@@ -161,6 +161,12 @@ func (m *Model) timeline(w int) string {
 			marks[c], has[c] = e.Severity, true
 		}
 	}
+	noted := make([]bool, n)
+	for _, a := range m.notes {
+		if !a.At.Before(pb.Start) && !a.At.After(pb.End) {
+			noted[cell(a.At)] = true
+		}
+	}
 	pos := cell(pb.Position)
 	zero := -1
 	if !t0.IsZero() && !t0.Before(pb.Start) && !t0.After(pb.End) {
@@ -180,6 +186,8 @@ func (m *Model) timeline(w int) string {
 		switch {
 		case i == pos:
 			st.Accent.write(&b, "●")
+		case noted[i]:
+			st.Accent.write(&b, "✎")
 		case has[i]:
 			glyph, l := "·", LevelNone
 			switch marks[i] {
@@ -217,6 +225,9 @@ func (m *Model) replayTime(t time.Time) string {
 func (m *Model) replayFooter(w int) string {
 	if m.goTo.Focused() {
 		return fit(m.goTo.View()+m.styles.Faint.Render("  enter to go, esc to cancel"), w, 1)
+	}
+	if m.noteIn.Focused() {
+		return m.noteFooter(w)
 	}
 	m.help.Width = w
 	help := m.help.ShortHelpView(m.keys.ReplayShortHelp())

@@ -20,10 +20,10 @@ import (
 
 func newReplayCmd() *cobra.Command {
 	var speed float64
-	var logFile string
+	var logFile, compare string
 	var wall, strict bool
 	cmd := &cobra.Command{
-		Use:   "replay FILE",
+		Use:   "replay FILE [--compare OTHER]",
 		Short: "Replay a recorded launch on the dashboard",
 		Long: `Replay a recording on the same dashboard, for the post-mortem. Every snapshot
 is held against the plan again and every event raised again, at any speed,
@@ -32,15 +32,22 @@ so a replay shows what the live screen showed.
 Keys: space plays and pauses; < and > change speed (1x 2x 5x 10x 30x 100x
 300x 1000x); left and right seek 10 s, shift with them 1 min; home and end;
 g goes to a time (T+05:00, T-30s, 14:03); n and N jump to the next and the
-previous event. The timeline at the bottom shows the position, T0 (┃) and
-the events. --wall starts on the wall screen (see watch --help); w
+previous event; m marks the moment shown with a note, appended to the
+recording (see launchwatch annotate). The timeline at the bottom shows the
+position, T0 (┃), the events and the annotations (✎). --wall starts on the wall screen (see watch --help); w
 switches between it and the dashboard.
 
 A line in the middle of the recording that holds no record (torn, or
 edited) is read past: the footer says so at the start, and the log names
-each line. --strict refuses such a file instead.`,
+each line. --strict refuses such a file instead.
+
+--compare OTHER draws another recording's launch beside this one: its PV,
+connections and bandwidth a faint dotted line on the charts at the same
+launch-relative time (each from its own T0, or its first snapshot without
+one), its name in the header and the charts' legends.`,
 		Example: `  launchwatch replay ~/.local/state/launchwatch/flash-sale-20261127T115500Z.lwrec.jsonl
-  launchwatch replay launch.lwrec.jsonl --speed 30`,
+  launchwatch replay launch.lwrec.jsonl --speed 30
+  launchwatch replay second.lwrec.jsonl --compare first.lwrec.jsonl`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !validSpeed(speed) {
@@ -60,12 +67,19 @@ each line. --strict refuses such a file instead.`,
 			}
 			defer closeLog()
 			logSkipped(log, rec)
-			return runReplay(rec, speed, wall, log)
+			var other *tui.Compare
+			if compare != "" {
+				if other, err = loadCompare(cmd, rec, compare, strict); err != nil {
+					return err
+				}
+			}
+			return runReplay(rec, speed, wall, other, log)
 		},
 	}
 	cmd.Flags().Float64Var(&speed, "speed", 1, "starting speed")
 	cmd.Flags().StringVar(&logFile, "log-file", "", "write logs here (never to the screen)")
 	cmd.Flags().BoolVar(&strict, "strict", false, strictUsage)
+	cmd.Flags().StringVar(&compare, "compare", "", "draw FILE's launch beside this one, a faint line on the charts")
 	cmd.Flags().BoolVar(&wall, "wall", false, "start on the wall screen: the headline figures in block digits, for a screen across the room (w toggles)")
 	return cmd
 }
@@ -79,7 +93,7 @@ func validSpeed(s float64) bool {
 	return false
 }
 
-func runReplay(rec *recording.Recording, speed float64, wall bool, log *slog.Logger) error {
+func runReplay(rec *recording.Recording, speed float64, wall bool, other *tui.Compare, log *slog.Logger) error {
 	h := rec.Header()
 	plan, hasPlan, th, err := launch.RecordingPlan(rec)
 	if err != nil {
@@ -101,12 +115,27 @@ func runReplay(rec *recording.Recording, speed float64, wall bool, log *slog.Log
 	err = serve.Terminal(p, tui.Options{
 		Interval: interval, Plan: plan, HasPlan: hasPlan, Thresholds: th,
 		LaunchName: snapshot.CleanText(name, 60), Replay: player, WallLayout: wall,
-		Notice: skippedNotice(rec),
+		Notice: skippedNotice(rec), Compare: other, Annotations: rec.Annotations(), Annotate: annotateFile(rec.Path(), log),
 	}, index)
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
 	return nil
+}
+
+// annotateFile appends a replay's notes (the m key) to its recording, by
+// this terminal's user.
+func annotateFile(path string, log *slog.Logger) func(time.Time, string) error {
+	who := serve.LocalUser()
+	return func(at time.Time, text string) error {
+		err := recording.Annotate(path, snapshot.Annotation{At: at, Text: text, By: who})
+		if err != nil {
+			log.Warn("annotation not saved", "file", path, "err", err)
+		} else {
+			log.Info("annotation appended", "file", path, "at", at)
+		}
+		return err
+	}
 }
 
 // strictUsage is the --strict flag's help, alike on every command that
@@ -152,4 +181,58 @@ func skippedNotice(rec *recording.Recording) string {
 			len(skipped), skipped[0].Line, filepath.Base(skipped[0].Path))
 	}
 	return snapshot.CleanText(s, 200)
+}
+
+// loadCompare reads the recording at path as the launch a replay of rec
+// draws beside its own: its charted figures, and how far its base (its
+// T0, or its first snapshot) stands from rec's.
+func loadCompare(cmd *cobra.Command, rec *recording.Recording, path string, strict bool) (*tui.Compare, error) {
+	other, err := readRecording(cmd, path, strict)
+	if err != nil {
+		return nil, err
+	}
+	defer other.Close()
+	if other.Len() == 0 {
+		return nil, fmt.Errorf("%s holds no snapshots", path)
+	}
+	c := &tui.Compare{Name: other.Header().Launch.Name, Points: make([]tui.ComparePoint, 0, other.Len())}
+	if c.Name == "" {
+		c.Name = filepath.Base(path)
+	}
+	err = other.Scan(0, other.Len(), func(_ int, s snapshot.Snapshot) error {
+		c.Points = append(c.Points, tui.ComparePoint{Time: s.Time, PV: s.PV, Connections: s.Connections, Bandwidth: s.Bandwidth})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	base, err := launchBase(rec)
+	if err != nil {
+		return nil, err
+	}
+	otherBase, err := launchBase(other)
+	if err != nil {
+		return nil, err
+	}
+	c.Offset = otherBase.Sub(base)
+	return c, nil
+}
+
+// launchBase is the moment a recording's launch-relative time counts
+// from: its T0 (the plan's, else the header's), or its first snapshot
+// when it knows none.
+func launchBase(rec *recording.Recording) (time.Time, error) {
+	plan, _, _, err := launch.RecordingPlan(rec)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if !plan.LaunchAt.IsZero() {
+		return plan.LaunchAt, nil
+	}
+	if t := rec.Header().Launch.StartsAt; !t.IsZero() {
+		return t, nil
+	}
+	var first time.Time
+	err = rec.Scan(0, 1, func(_ int, s snapshot.Snapshot) error { first = s.Time; return nil })
+	return first, err
 }

@@ -14,10 +14,10 @@ import (
 )
 
 func newReportCmd() *cobra.Command {
-	var htmlOut, mdOut string
+	var htmlOut, mdOut, compare string
 	var strict bool
 	cmd := &cobra.Command{
-		Use:   "report FILE [-o report.html] [--md report.md]",
+		Use:   "report FILE [--compare OTHER] [-o report.html] [--md report.md]",
 		Short: "Write the post-mortem of a recorded launch",
 		Long: `Write the post-mortem of a recording (live, demo or backfilled): the launch
 window and phases; the peaks of PV, requests, connections, bandwidth and error
@@ -35,42 +35,70 @@ the live screen held it. Markdown goes to standard output, or to --md FILE,
 and is written first; -o FILE writes one self-contained HTML page with SVG
 charts (nothing fetched from anywhere; it prints). A chart clips a point far
 over the rest and says so. The same recording gives the same report byte for
-byte.`,
+byte.
+
+--compare OTHER sets two launches side by side: both named (launch, recording
+ID, T0), their failure modes, peaks, page weight and the lines their figures
+crossed in two columns, and the charts laid over each other on launch-relative
+time (each from its own T0; a recording without T0 from its first snapshot,
+and the page says so).`,
 		Example: `  launchwatch report launch.lwrec.jsonl > postmortem.md
-  launchwatch report launch.lwrec.jsonl -o postmortem.html --md postmortem.md`,
+  launchwatch report launch.lwrec.jsonl -o postmortem.html --md postmortem.md
+  launchwatch report first.lwrec.jsonl --compare second.lwrec.jsonl -o compare.html`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			inputs := args
+			if compare != "" {
+				inputs = append(inputs, compare)
+			}
 			for _, out := range []string{htmlOut, mdOut} {
-				if out != "" && sameFile(out, args[0]) {
-					return fmt.Errorf("%s is the recording itself: writing there would destroy it", out)
+				for _, in := range inputs {
+					if out != "" && sameFile(out, in) {
+						return fmt.Errorf("%s is the recording itself: writing there would destroy it", out)
+					}
 				}
 			}
 			if htmlOut != "" && htmlOut == mdOut {
 				return fmt.Errorf("-o and --md both name %s", htmlOut)
 			}
-			rec, err := readRecording(cmd, args[0], strict)
+			r, err := buildReport(cmd, args[0], strict)
 			if err != nil {
 				return err
 			}
-			defer rec.Close()
-			plan, hasPlan, th, err := launch.RecordingPlan(rec)
+			if compare == "" {
+				return writeReports(r, htmlOut, mdOut, cmd.OutOrStdout())
+			}
+			other, err := buildReport(cmd, compare, strict)
 			if err != nil {
 				return err
 			}
-			r, err := report.Build(rec, plan, hasPlan, th)
-			if err != nil {
-				return err
-			}
-			return writeReports(r, htmlOut, mdOut, cmd.OutOrStdout())
+			return writeReports(report.Compare(r, other), htmlOut, mdOut, cmd.OutOrStdout())
 		},
 	}
 	cmd.Flags().StringVarP(&htmlOut, "output", "o", "", "write the HTML report here")
 	cmd.Flags().StringVar(&mdOut, "md", "", "write the Markdown report here instead of standard output")
+	cmd.Flags().StringVar(&compare, "compare", "", "set this recording's launch beside FILE's, two columns and overlaid charts")
 	cmd.Flags().BoolVar(&strict, "strict", false, strictUsage)
 	return cmd
 }
 
-// reportWriter is what the report command writes: a report.Report.
+// buildReport reads a recording and builds its report against the plan
+// and thresholds its header holds.
+func buildReport(cmd *cobra.Command, path string, strict bool) (*report.Report, error) {
+	rec, err := readRecording(cmd, path, strict)
+	if err != nil {
+		return nil, err
+	}
+	defer rec.Close()
+	plan, hasPlan, th, err := launch.RecordingPlan(rec)
+	if err != nil {
+		return nil, err
+	}
+	return report.Build(rec, plan, hasPlan, th)
+}
+
+// reportWriter is what the report command writes: a report.Report, or a
+// report.Comparison of two.
 type reportWriter interface {
 	WriteMarkdown(io.Writer) error
 	WriteHTML(io.Writer) error

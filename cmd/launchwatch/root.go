@@ -68,6 +68,7 @@ Run launchwatch --help for every command.
 		newRecordCmd(),
 		newReplayCmd(),
 		newExportCmd(),
+		newAnnotateCmd(),
 		newReportCmd(),
 		newBackfillCmd(),
 		newSimCmd(),

@@ -1,0 +1,89 @@
+package prom
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/internal/promtest"
+	"github.com/launchwatch/launchwatch/internal/testtool"
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// TestNotesFromAMetricInARealPrometheus imports a deploy_info metric into
+// a real Prometheus (version 1.4.1 from the start, 1.4.2 from minute 5)
+// and reads it as annotations at several moments: the first read learns
+// what stands, the new version marks its moment once, and text_label
+// chooses the note's text.
+func TestNotesFromAMetricInARealPrometheus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: starts Prometheus")
+	}
+	promtool := testtool.Require(t, "promtool")
+	base := time.Now().Add(-2 * time.Hour).Truncate(time.Minute)
+	var om strings.Builder
+	om.WriteString("# TYPE deploy_info gauge\n")
+	for _, v := range []struct {
+		version  string
+		from, to time.Duration
+	}{{"1.4.1", 0, 10 * time.Minute}, {"1.4.2", 5 * time.Minute, 10 * time.Minute}} {
+		for d := v.from; d <= v.to; d += 15 * time.Second {
+			fmt.Fprintf(&om, "deploy_info{service=\"shop\",version=%q} 1 %d\n", v.version, base.Add(d).Unix())
+		}
+	}
+	om.WriteString("# EOF\n")
+	dir := t.TempDir()
+	file, blocks := filepath.Join(dir, "deploys.om.txt"), filepath.Join(dir, "data")
+	if err := os.WriteFile(file, []byte(om.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", file, blocks).CombinedOutput(); err != nil {
+		t.Fatalf("promtool: %v\n%s", err, out)
+	}
+	srv := promtest.StartPrometheusOn(t, blocks)
+
+	for _, tc := range []struct {
+		label, want string
+	}{
+		{"version", "1.4.2"},
+		{"", `deploy_info{service="shop", version="1.4.2"}`},
+	} {
+		t.Run("text_label "+tc.label, func(t *testing.T) {
+			src, err := New(&config.Prometheus{URL: srv.URL, Timeout: 5 * time.Second}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := src.NoteReader("deploy_info", tc.label)
+			var got []snapshot.Annotation
+			for _, d := range []time.Duration{2 * time.Minute, 4 * time.Minute, 6 * time.Minute, 7 * time.Minute} {
+				at := base.Add(d)
+				src.wall = func() time.Time { return at }
+				notes, err := r.Read(context.Background())
+				if err != nil {
+					t.Fatalf("read at minute %v: %v", d.Minutes(), err)
+				}
+				got = append(got, notes...)
+			}
+			want := []snapshot.Annotation{{At: base.Add(6 * time.Minute).UTC(), Text: tc.want, By: "prometheus"}}
+			if !slices.Equal(got, want) {
+				t.Errorf("notes %+v, want %+v", got, want)
+			}
+		})
+	}
+
+	// A query that fails says why and keeps what stood.
+	src, err := New(&config.Prometheus{URL: srv.URL, Timeout: 5 * time.Second}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.NoteReader("deploy_info[1m]", "").Read(context.Background()); err == nil || !strings.Contains(err.Error(), "annotations query") {
+		t.Errorf("a range vector: %v, want an error", err)
+	}
+}

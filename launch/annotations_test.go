@@ -1,0 +1,130 @@
+package launch
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/launchwatch/launchwatch/recording"
+)
+
+// A watch with annotations.prometheus reads the query once a frame and
+// lays each new series through the pipeline: a frame carries it to the
+// screens and the recording keeps it.
+func TestAWatchRecordsTheNotesItsPrometheusMarks(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	var reads atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/v1/query" || r.FormValue("query") != "deploy_info" {
+			http.Error(w, "no such query here", http.StatusBadRequest)
+			return
+		}
+		series := `{"metric":{"__name__":"deploy_info","version":"1.4.1"},"value":[%d,"1"]}`
+		if reads.Add(1) > 2 { // the third read on sees the new version
+			series += `,{"metric":{"__name__":"deploy_info","version":"1.4.2"},"value":[%[1]d,"1"]}`
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"status":"success","data":{"resultType":"vector","result":[`+series+`]}}`, time.Now().Unix())
+	}))
+	defer srv.Close()
+	path := filepath.Join(t.TempDir(), "launch.lwrec.jsonl")
+	cfg := parse(t, "  prometheus: {url: '"+srv.URL+"'}\nlaunch: {name: shop}\n"+
+		"annotations: {prometheus: {query: deploy_info, text_label: version}}\n")
+	cfg.Interval = 100 * time.Millisecond
+	w, err := Start(Options{Config: cfg, Record: path, Origin: recording.OriginLive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := w.Pipeline.Subscribe()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	ran := make(chan error, 1)
+	go func() { ran <- w.Pipeline.Run(ctx) }()
+	for {
+		f, err := sub.Next(ctx)
+		if err != nil {
+			t.Fatalf("no frame carried the note: %v (%d reads)", err, reads.Load())
+		}
+		if len(f.Snapshot.Annotations) > 0 {
+			if a := f.Snapshot.Annotations[0]; a.Text != "1.4.2" || a.By != "prometheus" || len(f.Snapshot.Annotations) != 1 {
+				t.Errorf("the frame carries %+v", f.Snapshot.Annotations)
+			}
+			break
+		}
+	}
+	cancel()
+	<-ran
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := recording.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Close()
+	if notes := rec.Annotations(); len(notes) != 1 || notes[0].Text != "1.4.2" || notes[0].By != "prometheus" {
+		t.Errorf("the recording holds %+v, want the one note", notes)
+	}
+}
+
+// A watch with annotations.grafana lays the annotations Grafana holds
+// from the last hour, by their author, with the token from its file.
+func TestAWatchRecordsGrafanasAnnotations(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	made := time.Now().Add(-3 * time.Minute).UnixMilli()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/annotations" || r.Header.Get("Authorization") != "Bearer glsa_token" || r.FormValue("tags") != "shop" {
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `[{"id":7,"time":%d,"text":"deploy 1.4.2","tags":["shop"],"login":"ci-bot"}]`, made)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	token := filepath.Join(dir, "token")
+	if err := os.WriteFile(token, []byte("glsa_token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "launch.lwrec.jsonl")
+	cfg := parse(t, "launch: {name: shop}\nannotations: {grafana: {url: '"+srv.URL+"', token_file: '"+token+"', tags: [shop]}}\n")
+	cfg.Interval = 100 * time.Millisecond
+	w, err := Start(Options{Config: cfg, Record: path, Origin: recording.OriginLive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := w.Pipeline.Subscribe()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	ran := make(chan error, 1)
+	go func() { ran <- w.Pipeline.Run(ctx) }()
+	for {
+		f, err := sub.Next(ctx)
+		if err != nil {
+			t.Fatalf("no frame carried the note: %v", err)
+		}
+		if len(f.Snapshot.Annotations) > 0 {
+			break
+		}
+	}
+	cancel()
+	<-ran
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := recording.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Close()
+	want := time.UnixMilli(made).UTC()
+	if notes := rec.Annotations(); len(notes) != 1 || notes[0].Text != "deploy 1.4.2" || notes[0].By != "ci-bot" || !notes[0].At.Equal(want) {
+		t.Errorf("the recording holds %+v, want the deploy at %s by ci-bot", notes, want)
+	}
+}
