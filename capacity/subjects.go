@@ -275,9 +275,10 @@ func (t Thresholds) planJudgements(out []Judgement, a *Assessment, s *snapshot.S
 		if c.Check.Headroom.OK() {
 			figure = snapshot.Some(used)
 		}
+		w := wordsOfCheck(c.Name)
 		out = append(out, Judgement{
-			Subject: Subject{Kind: KindLimit, Name: c.Name, Title: c.Name + " limit", Format: ofLimit, Line: usageLine,
-				Back: c.Name + " back under its limit's warning level"},
+			Subject: Subject{Kind: KindLimit, Name: c.Name, Title: w.limitTitle, Format: ofLimit, Line: usageLine,
+				Back: w.limitBack},
 			Level: t.Headroom(c.Check), Figure: figure, Size: used, words: limitProblemWords, basis: limitBasis, a: ap, check: c,
 		})
 	}
@@ -286,9 +287,10 @@ func (t Thresholds) planJudgements(out []Judgement, a *Assessment, s *snapshot.S
 		if c.Name == CheckBandwidth {
 			continue // bandwidth per view is the page weight, below
 		}
+		w := wordsOfCheck(c.Name)
 		out = append(out, Judgement{
-			Subject: Subject{Kind: KindDrift, Name: c.Name, Title: c.Name + " per view", Format: ofLimitAtPeak, Line: usageLine,
-				Back: c.Name + " per view back within the limit at the planned peak"},
+			Subject: Subject{Kind: KindDrift, Name: c.Name, Title: w.viewTitle, Format: ofLimitAtPeak, Line: usageLine,
+				Back: w.viewBack},
 			Level: t.DriftUse(c.Check), Figure: c.Check.PeakUse, Size: c.Check.PeakUse.Or(0), words: driftWords, basis: perViewBasis, check: c,
 		})
 	}

@@ -78,7 +78,7 @@ func (a *Analyst) Rebuild(at int, cps []*Checkpoint, scan ScanFunc) (Frame, erro
 	// from its start, to - cap, where a derive from the first snapshot
 	// would have it begin.
 	cs := a.latest(cps, at)
-	histFrom := 0
+	histFrom := to // no history: nothing to read back
 	if a.hist.cap > 0 {
 		histFrom = max(to-a.hist.cap, 0)
 	}

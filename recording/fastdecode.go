@@ -359,6 +359,36 @@ func mapOf[V any](d *fastDecoder, out *map[string]V, read func(*V) bool) bool {
 	return ok
 }
 
+// listOf reads an array, each element by read into a zero one; null sets
+// it nil, and [] an empty list, as encoding/json does.
+func listOf[V any](d *fastDecoder, out *[]V, read func(*V) bool) bool {
+	if d.null() {
+		*out = nil
+		return true
+	}
+	if !d.next('[') {
+		return false
+	}
+	list := []V{}
+	if !d.next(']') {
+		for {
+			var v V
+			if !read(&v) {
+				return false
+			}
+			list = append(list, v)
+			if d.next(']') {
+				break
+			}
+			if !d.next(',') {
+				return false
+			}
+		}
+	}
+	*out = list
+	return true
+}
+
 // fields reads an object of a struct's fields: field reads the value of
 // key and returns its index (0..63), -1 for a key it does not know.
 func (d *fastDecoder) fields(field func(key []byte) int) bool {
@@ -409,6 +439,12 @@ func (d *fastDecoder) recordField(key []byte, r *record, values *[]byte) bool {
 		k, ok = 15, mapOf(d, &s.Sources, d.source)
 	case "acks":
 		k, ok = 16, mapOf(d, &s.Acks, d.ack)
+	case "team_alerts":
+		k, ok = 18, listOf(d, &s.TeamAlerts, d.teamAlert)
+	case "silences":
+		k, ok = 19, mapOf(d, &s.Silences, d.silence)
+	case "annotations":
+		k, ok = 20, listOf(d, &s.Annotations, d.annotation)
 	case "fleet_packed":
 		k = 17
 		if d.null() {
@@ -532,6 +568,56 @@ func (d *fastDecoder) ack(a *snapshot.Ack) bool {
 			return ifRead(0, d.string(&a.By))
 		case "at":
 			return ifRead(1, d.time(&a.At))
+		}
+		return -1
+	})
+}
+
+func (d *fastDecoder) teamAlert(a *snapshot.TeamAlert) bool {
+	return d.fields(func(key []byte) int {
+		switch string(key) {
+		case "name":
+			return ifRead(0, d.string(&a.Name))
+		case "severity":
+			return ifRead(1, d.string(&a.Severity))
+		case "summary":
+			return ifRead(2, d.string(&a.Summary))
+		case "since":
+			return ifRead(3, d.time(&a.Since))
+		case "silenced":
+			return ifRead(4, d.boolean(&a.Silenced))
+		case "labels":
+			return ifRead(5, d.string(&a.Labels))
+		}
+		return -1
+	})
+}
+
+func (d *fastDecoder) silence(m *snapshot.Silence) bool {
+	return d.fields(func(key []byte) int {
+		switch string(key) {
+		case "id":
+			return ifRead(0, d.string(&m.ID))
+		case "by":
+			return ifRead(1, d.string(&m.By))
+		case "comment":
+			return ifRead(2, d.string(&m.Comment))
+		case "until":
+			return ifRead(3, d.time(&m.Until))
+		}
+		return -1
+	})
+}
+
+func (d *fastDecoder) annotation(a *snapshot.Annotation) bool {
+	return d.fields(func(key []byte) int {
+		switch string(key) {
+		case "at":
+			return ifRead(0, d.time(&a.At))
+		case "text":
+			return ifRead(1, d.string(&a.Text))
+		case "by":
+			return ifRead(2, d.string(&a.By))
 		}
 		return -1
 	})

@@ -35,7 +35,7 @@ type accumulators struct {
 	peaks    []peakAcc
 	phase    *Span
 	phases   []Span
-	open     map[string]*crossingAcc // by subject + "/" + line
+	open     map[crossingID]*crossingAcc
 	done     []Crossing
 	misses   []Miss
 	epIndex  map[string]int
@@ -60,6 +60,13 @@ type peakAcc struct {
 	peak          Peak
 }
 
+// crossingID names an open crossing by its subject and line: looked up for
+// every subject every frame, it is a key no string is joined for.
+type crossingID struct {
+	kind, name string
+	line       capacity.Level
+}
+
 type crossingAcc struct {
 	c         Crossing
 	worst     float64
@@ -69,7 +76,7 @@ type crossingAcc struct {
 
 func (a *accumulators) init(r *Report, th capacity.Thresholds) {
 	a.th = th
-	a.open = make(map[string]*crossingAcc)
+	a.open = make(map[crossingID]*crossingAcc)
 	a.down = make(map[string]*SourceDown)
 	a.epIndex = make(map[string]int)
 	// The peaks are the signal table's rows with a peak, in its order.
@@ -218,15 +225,15 @@ func (a *accumulators) crossings(f pipeline.Frame, judged []capacity.Judgement) 
 		if j.Format == nil || j.Level == capacity.LevelUnknown {
 			continue
 		}
-		l, key := j.Level, j.Key()
+		l := j.Level
 		v, vok := j.Figure.Get()
 		lowerWorse := j.LowerWorse
 		for _, line := range []capacity.Level{capacity.LevelWarn, capacity.LevelCrit} {
-			id := key + "/" + line.String()
+			id := crossingID{j.Kind, j.Name, line}
 			c := a.open[id]
 			switch {
 			case l >= line && c == nil:
-				c = &crossingAcc{c: Crossing{Span: Span{From: t, To: t}, Subject: key, Title: j.Title, Line: line,
+				c = &crossingAcc{c: Crossing{Span: Span{From: t, To: t}, Subject: j.Key(), Title: j.Title, Line: line,
 					LineName: j.Line(a.th, line), lowerWorse: lowerWorse}, worst: math.NaN()}
 				a.open[id] = c
 				fallthrough
@@ -253,7 +260,7 @@ func (a *accumulators) crossings(f pipeline.Frame, judged []capacity.Judgement) 
 	}
 }
 
-func (a *accumulators) closeCrossing(id string) {
+func (a *accumulators) closeCrossing(id crossingID) {
 	c := a.open[id]
 	c.c.Worst, c.c.worst = c.worstText, c.worst
 	a.done = append(a.done, c.c)
@@ -322,7 +329,11 @@ func (a *accumulators) finish(r *Report) {
 	r.ErrorCodes = snapshot.ErrorCodeShares(a.fleet.codes)
 	r.ErrorCodesAtPeak = snapshot.ErrorCodeShares(a.fleet.atPeak)
 	r.ErrorPeakAt = a.fleet.errPeakAt
-	for _, id := range slices.Sorted(maps.Keys(a.open)) {
+	// In a fixed order, though the crossings are sorted below, where no two
+	// open ones tie.
+	for _, id := range slices.SortedFunc(maps.Keys(a.open), func(x, y crossingID) int {
+		return cmp.Or(cmp.Compare(x.kind, y.kind), cmp.Compare(x.name, y.name), cmp.Compare(x.line, y.line))
+	}) {
 		c := a.open[id]
 		if c.under.IsZero() {
 			c.c.Open = true
