@@ -1,6 +1,10 @@
 package config
 
-import "github.com/launchwatch/launchwatch/snapshot"
+import (
+	"maps"
+
+	"github.com/launchwatch/launchwatch/snapshot"
+)
 
 // PresetQueries returns a preset's PromQL queries by signal address, with
 // its endpoint query built for an endpoint named endpoint at
@@ -30,4 +34,16 @@ func PresetQueries(name, endpoint string) (map[string]string, bool) {
 		}
 	}
 	return out, true
+}
+
+// PresetSignals returns a copy of a preset's signals by address, each with
+// its PromQL query and, where the preset has one, its scrape expression;
+// false for an unknown preset. `launchwatch init` writes them out, so a
+// config it writes reads the same metrics the preset would.
+func PresetSignals(name string) (map[string]Signal, bool) {
+	p, ok := presets[name]
+	if !ok {
+		return nil, false
+	}
+	return maps.Clone(p.signals), true
 }

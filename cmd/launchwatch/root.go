@@ -62,6 +62,7 @@ Run launchwatch --help for every command.
 		newVersionCmd(),
 		newPlanCmd(),
 		newProbeCmd(),
+		newInitCmd(),
 		newConfigCmd(),
 		newWatchCmd(),
 		newDemoCmd(),

@@ -1,0 +1,207 @@
+package discover
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/url"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/launchwatch/launchwatch/config"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// fakePrometheus serves a Prometheus API from testdata/dir: names.json,
+// series-METRIC.json, targets.json, config.json, up.json and devices.json
+// (the answer to the device rates' query). A file that is not there is a
+// 404, as from a server without that API.
+func fakePrometheus(t *testing.T, dir string) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		file := ""
+		switch r.URL.Path {
+		case "/api/v1/label/__name__/values":
+			file = "names.json"
+		case "/api/v1/series":
+			file = "series-" + r.URL.Query().Get("match[]") + ".json"
+		case "/api/v1/targets":
+			file = "targets.json"
+		case "/api/v1/status/config":
+			file = "config.json"
+		case "/api/v1/query":
+			switch q := r.URL.Query().Get("query"); {
+			case q == "up":
+				file = "up.json"
+			case strings.Contains(q, deviceMetric):
+				file = "devices.json"
+			default:
+				t.Errorf("unexpected query %q", q)
+			}
+		}
+		body, err := os.ReadFile(filepath.Join("testdata", dir, file))
+		if file == "" || err != nil {
+			if strings.HasPrefix(file, "series-") {
+				_, _ = w.Write([]byte(`{"status":"success","data":[]}`))
+				return
+			}
+			http.Error(w, `{"status":"error","error":"not found"}`, http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// fakeTargets serves testdata/dir/metrics.txt as n /metrics targets.
+func fakeTargets(t *testing.T, dir string, n int) []string {
+	t.Helper()
+	body, err := os.ReadFile(filepath.Join("testdata", dir, "metrics.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for range n {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+			_, _ = w.Write(body)
+		}))
+		t.Cleanup(srv.Close)
+		out = append(out, srv.URL+"/metrics")
+	}
+	return out
+}
+
+// The file init writes, for a fixed catalog, is the golden one, and it
+// loads and validates with the project's config loader.
+func TestTheWrittenFileIsTheGoldenOneAndLoads(t *testing.T) {
+	tests := []struct {
+		name, golden string
+		read func(t *testing.T) (*Catalog, string, error)
+	}{
+		{"nginx-prometheus-exporter and node_exporter on two servers", "nginx-node", func(t *testing.T) (*Catalog, string, error) {
+			srv := fakePrometheus(t, "nginx-node")
+			c, err := ReadPrometheus(context.Background(), srv.Client(), srv.URL)
+			return c, srv.URL, err
+		}},
+		{"Caddy and the shop's own counters, the interval from the config", "caddy-shop", func(t *testing.T) (*Catalog, string, error) {
+			srv := fakePrometheus(t, "caddy-shop")
+			c, err := ReadPrometheus(context.Background(), srv.Client(), srv.URL)
+			return c, srv.URL, err
+		}},
+		{"two Caddy servers read directly", "scrape-caddy", func(t *testing.T) (*Catalog, string, error) {
+			targets := fakeTargets(t, "scrape-caddy", 2)
+			c, err := ReadScrape(context.Background(), http.DefaultClient, targets, time.Millisecond)
+			return c, strings.Join(targets, " "), err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, base, err := tt.read(t)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := Detect(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Render(r, "launchwatch.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := config.Parse("launchwatch.yaml", got); err != nil {
+				t.Fatalf("the file does not load: %v\n%s", err, got)
+			}
+			// The fakes' ports change from run to run.
+			text := string(got)
+			for i, b := range strings.Fields(base) {
+				u, err := url.Parse(b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				text = strings.ReplaceAll(text, u.Host, fmt.Sprintf("127.0.0.1:PORT%d", i+1))
+			}
+			stable := []byte(text)
+			golden := filepath.Join("testdata", tt.golden, "launchwatch.yaml.golden")
+			if *update {
+				if err := os.WriteFile(golden, stable, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(stable) != string(want) {
+				t.Errorf("the file differs from %s (go test ./discover -update rewrites it):\n%s", golden, stable)
+			}
+		})
+	}
+}
+
+// The device that carries the traffic is read from the measured rates:
+// loopback only when it carries the most, containers' devices never.
+func TestTheCarriersAreTheDevicesWithTheTraffic(t *testing.T) {
+	tests := []struct {
+		name  string
+		rates map[string]float64
+		want  []string
+	}{
+		{"the busiest and those near it", map[string]float64{"eth0": 100, "eth1": 20, "ens5": 1, "lo": 50}, []string{"eth0", "eth1"}},
+		{"loopback alone has traffic", map[string]float64{"eth0": 0, "lo": 5000}, []string{"lo"}},
+		{"loopback is the busiest, eth0 near it", map[string]float64{"eth0": 900, "lo": 5000}, []string{"eth0", "lo"}},
+		{"a container's device is never one", map[string]float64{"eth0": 10, "docker0": 100, "veth12": 100}, []string{"eth0"}},
+		{"no traffic: every real device but loopback", map[string]float64{"eth0": 0, "eth1": 0, "lo": 0}, []string{"eth0", "eth1"}},
+		{"a name unsafe in a query is left out", map[string]float64{`eth"0`: 100, "eth1": 50}, []string{"eth1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := carriers(tt.rates); !slices.Equal(got, tt.want) {
+				t.Errorf("carriers(%v) = %v, want %v", tt.rates, got, tt.want)
+			}
+		})
+	}
+}
+
+// Without any metric launchwatch knows, init says what it looked for
+// rather than writing a file with nothing in it.
+func TestNothingKnownIsAnErrorNamingWhatWasLookedFor(t *testing.T) {
+	_, err := Detect(&Catalog{Prometheus: "http://p", Names: map[string]bool{"go_goroutines": true}})
+	if err == nil || !strings.Contains(err.Error(), "nginx-prometheus-exporter") || !strings.Contains(err.Error(), "Caddy") {
+		t.Fatalf("err = %v, want one naming the exporters looked for", err)
+	}
+}
+
+// Every detector names a preset that exists and markers its preset's
+// queries read, so a preset renamed or rewritten cannot leave a detector
+// pointing at nothing.
+func TestEveryDetectorsPresetReadsItsMarkers(t *testing.T) {
+	for _, d := range detectors {
+		if d.preset == "" {
+			continue
+		}
+		sigs, ok := config.PresetSignals(d.preset)
+		if !ok {
+			t.Errorf("%s: unknown preset %q", d.name, d.preset)
+			continue
+		}
+		all := ""
+		for _, s := range sigs {
+			all += s.Query + " " + s.Scrape + " "
+		}
+		for _, m := range d.markers {
+			if !strings.Contains(all, m) {
+				t.Errorf("%s: the %s preset reads no %s", d.name, d.preset, m)
+			}
+		}
+	}
+}

@@ -1,0 +1,276 @@
+package discover
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/launchwatch/launchwatch/snapshot"
+)
+
+// maxBody caps one answer of the server: a catalog of 100,000 metric
+// names is a few MiB.
+const maxBody = 32 << 20
+
+// seriesWindow is how far back the series of the markers are looked for:
+// long enough to hold a few scrapes at any usual interval, short enough
+// that servers gone since are left out.
+const seriesWindow = 5 * time.Minute
+
+// ReadPrometheus reads the catalog of the Prometheus-API server at base:
+// its metric names (/api/v1/label/__name__/values), the series of the
+// detectors' marker metrics (/api/v1/series over the last five minutes),
+// the scrape interval (/api/v1/targets, else /api/v1/status/config), up by
+// job, and the network devices' transmit rates when node_exporter is
+// there. Only the names and up are required: Thanos, Mimir and
+// VictoriaMetrics answer no targets or config.
+func ReadPrometheus(ctx context.Context, client *http.Client, base string) (*Catalog, error) {
+	base = strings.TrimRight(base, "/")
+	c := &Catalog{Prometheus: base, Names: map[string]bool{}, Series: map[string][]map[string]string{}}
+	api := promAPI{client: client, base: base}
+	var names []string
+	if err := api.get(ctx, "/api/v1/label/__name__/values", nil, &names); err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		c.Names[n] = true
+	}
+	now := time.Now()
+	for _, m := range markerMetrics() {
+		if !c.Names[m] {
+			continue
+		}
+		var series []map[string]string
+		q := url.Values{"match[]": {m}, "start": {unix(now.Add(-seriesWindow))}, "end": {unix(now)}, "limit": {strconv.Itoa(maxSeries)}}
+		if err := api.get(ctx, "/api/v1/series", q, &series); err != nil {
+			return nil, err
+		}
+		if len(series) > maxSeries {
+			series = series[:maxSeries]
+		}
+		c.Series[m] = series
+	}
+	c.ScrapeInterval, c.ScrapeHow = api.scrapeInterval(ctx)
+	up, err := api.query(ctx, "up", now)
+	if err != nil {
+		return nil, err
+	}
+	c.Jobs = jobs(up)
+	if c.Names[deviceMetric] {
+		w := 4 * c.ScrapeInterval
+		if w <= 0 {
+			w = time.Minute
+		}
+		rates, err := api.query(ctx, fmt.Sprintf("sum by (device) (rate(%s[%s]))", deviceMetric, promDuration(w)), now)
+		if err != nil {
+			return nil, err
+		}
+		c.Devices = map[string]float64{}
+		for _, r := range rates {
+			c.Devices[r.Metric["device"]] = r.Value
+		}
+	}
+	return c, nil
+}
+
+// deviceMetric is node_exporter's bytes sent by network device: the
+// device carrying the shop's traffic is the one sending the most.
+const deviceMetric = "node_network_transmit_bytes_total"
+
+// promAPI is the few calls of the Prometheus HTTP API the catalog needs.
+type promAPI struct {
+	client *http.Client
+	base   string
+}
+
+// sample is one series of an instant query's answer.
+type sample struct {
+	Metric map[string]string
+	Value  float64
+}
+
+// get calls path with q and decodes the envelope's data into out.
+func (a promAPI) get(ctx context.Context, path string, q url.Values, out any) error {
+	u := a.base + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	resp, err := a.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if len(body) > maxBody {
+		return fmt.Errorf("%s: the answer is over %d MiB", path, maxBody>>20)
+	}
+	var env struct {
+		Status string          `json:"status"`
+		Data   json.RawMessage `json:"data"`
+		Error  string          `json:"error"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return fmt.Errorf("%s: HTTP %d, not the Prometheus API: %w", path, resp.StatusCode, err)
+	}
+	if env.Status != "success" {
+		return fmt.Errorf("%s: HTTP %d: %s", path, resp.StatusCode, clean(env.Error))
+	}
+	if err := json.Unmarshal(env.Data, out); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// query runs an instant query whose answer is a vector.
+func (a promAPI) query(ctx context.Context, q string, at time.Time) ([]sample, error) {
+	var data struct {
+		ResultType string `json:"resultType"`
+		Result     []struct {
+			Metric map[string]string `json:"metric"`
+			Value  [2]any            `json:"value"`
+		} `json:"result"`
+	}
+	if err := a.get(ctx, "/api/v1/query", url.Values{"query": {q}, "time": {unix(at)}}, &data); err != nil {
+		return nil, fmt.Errorf("query %s: %w", q, err)
+	}
+	out := make([]sample, 0, len(data.Result))
+	for _, r := range data.Result {
+		s, _ := r.Value[1].(string)
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			continue
+		}
+		out = append(out, sample{Metric: r.Metric, Value: v})
+	}
+	return out, nil
+}
+
+// scrapeInterval is the longest scrape interval of the active targets
+// ($__rate_interval must hold four scrapes of the slowest), from the
+// targets, else from the server's config; zero when neither answers.
+func (a promAPI) scrapeInterval(ctx context.Context) (time.Duration, string) {
+	var targets struct {
+		Active []struct {
+			ScrapeInterval string `json:"scrapeInterval"`
+		} `json:"activeTargets"`
+	}
+	var longest time.Duration
+	if err := a.get(ctx, "/api/v1/targets", url.Values{"state": {"active"}}, &targets); err == nil {
+		for _, t := range targets.Active {
+			if d, err := parsePromDuration(t.ScrapeInterval); err == nil {
+				longest = max(longest, d)
+			}
+		}
+		if longest > 0 {
+			return longest, "the targets' scrape interval (/api/v1/targets)"
+		}
+	}
+	var status struct {
+		YAML string `json:"yaml"`
+	}
+	if err := a.get(ctx, "/api/v1/status/config", nil, &status); err != nil {
+		return 0, ""
+	}
+	if d := configInterval(status.YAML); d > 0 {
+		return d, "the server's config (/api/v1/status/config)"
+	}
+	return 0, ""
+}
+
+// configInterval is the longest scrape interval a Prometheus config names,
+// global or per job.
+func configInterval(text string) time.Duration {
+	var cfg struct {
+		Global struct {
+			ScrapeInterval string `yaml:"scrape_interval"`
+		} `yaml:"global"`
+		Jobs []struct {
+			ScrapeInterval string `yaml:"scrape_interval"`
+		} `yaml:"scrape_configs"`
+	}
+	if err := yaml.Unmarshal([]byte(text), &cfg); err != nil {
+		return 0
+	}
+	global, err := parsePromDuration(cfg.Global.ScrapeInterval)
+	if err != nil {
+		global = time.Minute // Prometheus' default
+	}
+	longest := time.Duration(0)
+	for _, j := range cfg.Jobs {
+		d, err := parsePromDuration(j.ScrapeInterval)
+		if err != nil {
+			d = global
+		}
+		longest = max(longest, d)
+	}
+	if len(cfg.Jobs) == 0 {
+		return global
+	}
+	return longest
+}
+
+// jobs counts the targets up by job.
+func jobs(up []sample) []Job {
+	by := map[string]*Job{}
+	for _, s := range up {
+		name := s.Metric["job"]
+		j, ok := by[name]
+		if !ok {
+			j = &Job{Name: name}
+			by[name] = j
+		}
+		j.All++
+		if s.Value == 1 {
+			j.Up++
+		}
+	}
+	out := make([]Job, 0, len(by))
+	for _, j := range by {
+		out = append(out, *j)
+	}
+	slices.SortFunc(out, func(a, b Job) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// parsePromDuration reads Prometheus' durations ("15s", "1m30s", "1d").
+func parsePromDuration(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, errors.New("empty")
+	}
+	if strings.HasSuffix(s, "d") || strings.HasSuffix(s, "w") || strings.HasSuffix(s, "y") {
+		n, err := strconv.Atoi(s[:len(s)-1])
+		if err != nil {
+			return 0, err
+		}
+		day := 24 * time.Hour
+		return time.Duration(n) * map[byte]time.Duration{'d': day, 'w': 7 * day, 'y': 365 * day}[s[len(s)-1]], nil
+	}
+	return time.ParseDuration(s)
+}
+
+// promDuration writes d as PromQL's range: whole seconds, at least one.
+func promDuration(d time.Duration) string {
+	return strconv.FormatInt(max(int64(d/time.Second), 1), 10) + "s"
+}
+
+func unix(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
+
+// clean makes a server's text safe for the terminal and the file.
+func clean(s string) string { return snapshot.CleanText(s, 200) }

@@ -1,0 +1,160 @@
+package discover
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+// maxScrapeBody caps one /metrics body, as the scrape source's default.
+const maxScrapeBody = 4 << 20
+
+// ReadScrape reads the catalog of /metrics endpoints read directly: each
+// target twice, gap apart, for the names, the series (each target's host
+// and port as its instance, a series' own instance kept as
+// exported_instance, as the scrape source and Prometheus keep it) and the
+// devices' transmit rates. A target that does not answer is counted down,
+// not an error, unless none answers.
+func ReadScrape(ctx context.Context, client *http.Client, targets []string, gap time.Duration) (*Catalog, error) {
+	c := &Catalog{Targets: targets, Names: map[string]bool{}, Series: map[string][]map[string]string{}}
+	first := make([]map[string]*dto.MetricFamily, len(targets))
+	job := Job{Name: "scrape", All: len(targets)}
+	var lastErr error
+	for i, t := range targets {
+		fams, err := readMetrics(ctx, client, t)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		first[i] = fams
+		job.Up++
+	}
+	if job.Up == 0 {
+		return nil, lastErr
+	}
+	c.Jobs = []Job{job}
+	markers := map[string]bool{}
+	for _, m := range markerMetrics() {
+		markers[m] = true
+	}
+	for i, fams := range first {
+		instance := ""
+		if u, err := url.Parse(targets[i]); err == nil {
+			instance = u.Host
+		}
+		for name, f := range fams {
+			for _, n := range sampleNames(name, f.GetType()) {
+				c.Names[n] = true
+				if !markers[n] {
+					continue
+				}
+				for _, m := range f.GetMetric() {
+					if len(c.Series[n]) < maxSeries {
+						c.Series[n] = append(c.Series[n], labels(m, instance))
+					}
+				}
+			}
+		}
+	}
+	if !c.Names[deviceMetric] {
+		return c, nil
+	}
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(gap):
+	}
+	c.Devices = map[string]float64{}
+	for i, t := range targets {
+		if first[i] == nil {
+			continue
+		}
+		second, err := readMetrics(ctx, client, t)
+		if err != nil {
+			return nil, err
+		}
+		before, after := byDevice(first[i][deviceMetric]), byDevice(second[deviceMetric])
+		for d, v := range after {
+			if b, ok := before[d]; ok && v >= b {
+				c.Devices[d] += (v - b) / gap.Seconds()
+			}
+		}
+	}
+	return c, nil
+}
+
+// readMetrics reads one target's text exposition.
+func readMetrics(ctx context.Context, client *http.Client, target string) (map[string]*dto.MetricFamily, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, fmt.Errorf("scrape %s: %w", clean(target), err)
+	}
+	req.Header.Set("Accept", "text/plain;version=0.0.4")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("scrape %s: %w", clean(target), err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("scrape %s: HTTP %d", clean(target), resp.StatusCode)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxScrapeBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("scrape %s: %w", clean(target), err)
+	}
+	if len(body) > maxScrapeBody {
+		return nil, fmt.Errorf("scrape %s: the body is over %d MiB", clean(target), maxScrapeBody>>20)
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("scrape %s: %w", clean(target), err)
+	}
+	return fams, nil
+}
+
+// sampleNames are the names a family's samples carry in Prometheus: a
+// histogram's _bucket, _sum and _count, a summary's _sum and _count.
+func sampleNames(name string, t dto.MetricType) []string {
+	switch t {
+	case dto.MetricType_HISTOGRAM, dto.MetricType_GAUGE_HISTOGRAM:
+		return []string{name + "_bucket", name + "_sum", name + "_count"}
+	case dto.MetricType_SUMMARY:
+		return []string{name, name + "_sum", name + "_count"}
+	}
+	return []string{name}
+}
+
+// labels is a series' label set as Prometheus would store it.
+func labels(m *dto.Metric, instance string) map[string]string {
+	out := map[string]string{"instance": instance}
+	for _, l := range m.GetLabel() {
+		name := l.GetName()
+		if name == "instance" {
+			name = "exported_instance"
+		}
+		out[name] = l.GetValue()
+	}
+	return out
+}
+
+// byDevice sums a counter family's values by their device label.
+func byDevice(f *dto.MetricFamily) map[string]float64 {
+	out := map[string]float64{}
+	for _, m := range f.GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "device" {
+				out[l.GetValue()] += m.GetCounter().GetValue() + m.GetUntyped().GetValue()
+			}
+		}
+	}
+	return out
+}
