@@ -67,10 +67,10 @@ func ReadPrometheus(ctx context.Context, client *http.Client, base string) (*Cat
 	}
 	c.Jobs = jobs(up)
 	if c.Names[deviceMetric] {
-		w := 4 * c.ScrapeInterval
-		if w <= 0 {
-			w = time.Minute
-		}
+		// A minute at least: which device carries the traffic is a
+		// matter of the last minute, not of the last scrapes, and a
+		// server that began scraping moments ago holds two samples in it.
+		w := max(4*c.ScrapeInterval, deviceWindow)
 		rates, err := api.query(ctx, fmt.Sprintf("sum by (device) (rate(%s[%s]))", deviceMetric, promDuration(w)), now)
 		if err != nil {
 			return nil, err
@@ -82,6 +82,9 @@ func ReadPrometheus(ctx context.Context, client *http.Client, base string) (*Cat
 	}
 	return c, nil
 }
+
+// deviceWindow is the shortest window the devices' rates are taken over.
+const deviceWindow = time.Minute
 
 // deviceMetric is node_exporter's bytes sent by network device: the
 // device carrying the shop's traffic is the one sending the most.
@@ -270,7 +273,8 @@ func promDuration(d time.Duration) string {
 	return strconv.FormatInt(max(int64(d/time.Second), 1), 10) + "s"
 }
 
-func unix(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
+// unix writes t as the API's timestamps: seconds, to the millisecond.
+func unix(t time.Time) string { return strconv.FormatFloat(float64(t.UnixMilli())/1000, 'f', 3, 64) }
 
 // clean makes a server's text safe for the terminal and the file.
 func clean(s string) string { return snapshot.CleanText(s, 200) }
