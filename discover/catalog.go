@@ -32,8 +32,8 @@ type Catalog struct {
 
 // Job is a scrape job and how many of its targets answer.
 type Job struct {
-	Name     string
-	Up, All  int
+	Name    string
+	Up, All int
 }
 
 // maxSeries caps the series kept per metric: enough to count a fleet and

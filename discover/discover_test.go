@@ -4,8 +4,8 @@ import (
 	"context"
 	"flag"
 	"net/http"
-	"net/url"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -85,7 +85,7 @@ func fakeTargets(t *testing.T, dir string, n int) []string {
 func TestTheWrittenFileIsTheGoldenOneAndLoads(t *testing.T) {
 	tests := []struct {
 		name, golden string
-		read func(t *testing.T) (*Catalog, string, error)
+		read         func(t *testing.T) (*Catalog, string, error)
 	}{
 		{"nginx-prometheus-exporter and node_exporter on two servers", "nginx-node", func(t *testing.T) (*Catalog, string, error) {
 			srv := fakePrometheus(t, "nginx-node")

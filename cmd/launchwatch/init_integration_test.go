@@ -108,14 +108,22 @@ func TestInitFromPrometheusOverCaddy(t *testing.T) {
 }
 
 // The demo shop's /metrics read directly (no Prometheus): init takes the
-// sim preset's scrape expressions and the fleet of its four servers.
+// sim preset's scrape expressions and the fleet of its four servers, and
+// weighs its sale page (--page) for the plan: the second launch's model
+// has 20 resources of 50 KB.
 func TestInitFromTheShopsMetricsRead(t *testing.T) {
 	_, base := simtest.Serve(t, sim.Options{Scenario: "second-launch", Speed: 1, StartIn: time.Hour, Seed: 1})
 	file := filepath.Join(t.TempDir(), "launchwatch.yaml")
-	out := initConfig(t, "--scrape", base+"/metrics", "-o", file)
+	out := initConfig(t, "--scrape", base+"/metrics", "--page", base+"/", "-o", file)
 	for _, want := range []string{"Found the demo storefront (launchwatch sim) (1 server): pv, requests", "Fleet: 4 servers by exported_instance"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("init's summary lacks %q:\n%s", want, out)
+		}
+	}
+	written := readFile(t, file)
+	for _, want := range []string{"#   resources_per_page: 20   # measured", "#   resource_size: 50KB      # measured"} {
+		if !strings.Contains(written, want) {
+			t.Errorf("the plan's skeleton lacks %q:\n%s", want, written)
 		}
 	}
 	checkOnline(t, file)
