@@ -51,9 +51,10 @@ type Found struct {
 	Name, Preset string
 	// Servers is how many distinct instances carry its first marker.
 	Servers int
-	// Signals are the signals taken from it; none when a detector
-	// earlier in the table answered them all.
+	// Signals are the signals taken from it; Unused says why there are
+	// none.
 	Signals []string
+	Unused  string
 }
 
 // Choice is one signal and where it is read.
@@ -112,6 +113,12 @@ func Detect(c *Catalog) (*Result, error) {
 			used = true
 			if main == nil && (sig == "requests" || sig == "pv") && len(d.markers) > 0 {
 				main = d
+			}
+		}
+		if !used {
+			found.Unused = "every signal it answers comes from a source above"
+			if scrape && len(sigs) == 0 {
+				found.Unused = "the " + d.preset + " preset reads it through Prometheus only (init --prometheus)"
 			}
 		}
 		if used || len(d.markers) > 0 {

@@ -205,3 +205,56 @@ func TestEveryDetectorsPresetReadsItsMarkers(t *testing.T) {
 		}
 	}
 }
+
+// A server's label values reach the file only cleaned: a newline in an
+// instance or a handler cannot start a line of YAML of its own.
+func TestTheServersTextCannotWriteYAML(t *testing.T) {
+	evil := "web-1\nlaunch: {name: evil}\x1b[2J"
+	c := &Catalog{
+		Prometheus: "http://p:9090",
+		Names:      map[string]bool{"shop_page_views_total": true, "shop_http_requests_total": true},
+		Series: map[string][]map[string]string{"shop_page_views_total": {
+			{"instance": evil}, {"instance": "web-2"},
+		}, "shop_http_requests_total": {{"handler": evil}}},
+		Jobs: []Job{{Name: "shop\n# x", Up: 1, All: 1}},
+	}
+	r, err := Detect(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Render(r, "launchwatch.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(got), "\n") {
+		if strings.HasPrefix(line, "launch: {name: evil}") || strings.Contains(line, "\x1b") {
+			t.Fatalf("the server's text wrote a line of its own: %q\n%s", line, got)
+		}
+	}
+	if _, err := config.Parse("launchwatch.yaml", got); err != nil {
+		t.Fatalf("%v\n%s", err, got)
+	}
+}
+
+// Read directly, an exporter whose preset has no scrape expressions is
+// found but answers nothing, and the file says to read it through
+// Prometheus.
+func TestAnExporterReadOnlyThroughPrometheusIsSaidSo(t *testing.T) {
+	c := &Catalog{
+		Targets: []string{"http://web-1:9113/metrics", "http://web-1:2019/metrics"},
+		Names:   map[string]bool{"nginx_http_requests_total": true, "nginx_connections_active": true, "caddy_http_requests_total": true},
+	}
+	r, err := Detect(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var line string
+	for _, f := range r.Found {
+		if f.Name == "nginx-prometheus-exporter" {
+			line = f.Line()
+		}
+	}
+	if !strings.Contains(line, "the nginx-node preset reads it through Prometheus only (init --prometheus)") {
+		t.Errorf("nginx-prometheus-exporter's line = %q", line)
+	}
+}

@@ -86,7 +86,7 @@ func (r *Result) WriteSummary(w io.Writer, file string) error {
 	}
 	fmt.Fprintf(&b, "Read %s.\n", clean(from))
 	for _, j := range r.Jobs {
-		fmt.Fprintf(&b, "  job %s: %d of %d targets up\n", clean(j.Name), j.Up, j.All)
+		fmt.Fprintf(&b, "  %s\n", j.Line())
 	}
 	if r.ScrapeInterval > 0 {
 		fmt.Fprintf(&b, "  scrape interval %s, from %s\n", r.ScrapeInterval, r.ScrapeHow)
@@ -120,9 +120,14 @@ func (r *Result) WriteSummary(w io.Writer, file string) error {
 func (f Found) Line() string {
 	s := fmt.Sprintf("%s (%d server%s)", f.Name, f.Servers, plural(f.Servers))
 	if len(f.Signals) == 0 {
-		return s + ": every signal it answers comes from a source above"
+		return s + ": " + f.Unused
 	}
 	return s + ": " + strings.Join(f.Signals, ", ")
+}
+
+// Line says how many of the job's targets answer.
+func (j Job) Line() string {
+	return fmt.Sprintf("job %s: %d of %d targets up", clean(j.Name), j.Up, j.All)
 }
 
 // redact hides a URL's password.
