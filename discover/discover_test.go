@@ -109,14 +109,7 @@ func TestTheWrittenFileIsTheGoldenOneAndLoads(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := Detect(c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := Render(r, "launchwatch.yaml")
-			if err != nil {
-				t.Fatal(err)
-			}
+			got := render(t, c)
 			if _, err := config.Parse("launchwatch.yaml", got); err != nil {
 				t.Fatalf("the file does not load: %v\n%s", err, got)
 			}
@@ -218,14 +211,7 @@ func TestTheServersTextCannotWriteYAML(t *testing.T) {
 		}, "shop_http_requests_total": {{"handler": evil}}},
 		Jobs: []Job{{Name: "shop\n# x", Up: 1, All: 1}},
 	}
-	r, err := Detect(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := Render(r, "launchwatch.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := render(t, c)
 	for _, line := range strings.Split(string(got), "\n") {
 		if strings.HasPrefix(line, "launch: {name: evil}") || strings.Contains(line, "\x1b") {
 			t.Fatalf("the server's text wrote a line of its own: %q\n%s", line, got)
@@ -257,4 +243,18 @@ func TestAnExporterReadOnlyThroughPrometheusIsSaidSo(t *testing.T) {
 	if !strings.Contains(line, "the nginx-node preset reads it through Prometheus only (init --prometheus)") {
 		t.Errorf("nginx-prometheus-exporter's line = %q", line)
 	}
+}
+
+// render is the file Detect and Render write for c.
+func render(t *testing.T, c *Catalog) []byte {
+	t.Helper()
+	r, err := Detect(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Render(r, "launchwatch.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
 }

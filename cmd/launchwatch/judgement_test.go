@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"io"
 	"maps"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -152,19 +150,7 @@ func TestAnIdleRealStackOpensNoProblem(t *testing.T) {
 	// Twenty browsers' keep-alive connections, idle after a page each
 	// (nginx keeps them 75 s; one that never asked is closed at 60).
 	for range 20 {
-		c, err := net.Dial("tcp", strings.TrimPrefix(nginx.URL, "http://"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: shop\r\n\r\n"); err != nil {
-			t.Fatal(err)
-		}
-		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close() // the connection stays open: nginx keeps it alive
+		holdConnection(t, hostPort(nginx.URL))
 	}
 	yaml := `launch: {name: idle stack}
 interval: 1s
