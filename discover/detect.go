@@ -166,8 +166,8 @@ func Detect(c *Catalog) (*Result, error) {
 	}
 	if main != nil {
 		r.Fleet, r.FleetServers = fleet(c, main.markers[0])
-		if main.preset == "sim" {
-			r.Endpoints = c.values("shop_http_requests_total", "handler")
+		if m, l := main.endpoints[0], main.endpoints[1]; m != "" {
+			r.Endpoints = c.values(m, l)
 		}
 		r.FleetNotes = strangers(c, r, main)
 		// Label values are the server's text: one line each, no escapes.

@@ -27,6 +27,10 @@ type detector struct {
 	// devices marks the detector whose network queries are narrowed to
 	// the devices that carry the traffic.
 	devices bool
+	// endpoints names the metric and label whose values are the
+	// endpoints the preset reads one by one (its handlers); empty when
+	// the preset has none.
+	endpoints [2]string
 }
 
 // ownCounter is a shop's own metric found by the end of its name: the
@@ -49,7 +53,8 @@ var hostSignals = []string{
 const stubStatus = "stub_status has none"
 
 var detectors = []detector{
-	{name: "the demo storefront (launchwatch sim)", markers: []string{"shop_page_views_total", "shop_http_requests_total"}, preset: "sim"},
+	{name: "the demo storefront (launchwatch sim)", markers: []string{"shop_page_views_total", "shop_http_requests_total"}, preset: "sim",
+		endpoints: [2]string{"shop_http_requests_total", "handler"}},
 	{name: "Caddy", markers: []string{"caddy_http_requests_total"}, preset: "caddy",
 		lacks: map[string]string{snapshot.SignalPV: "Caddy counts requests, not page views"}},
 	{name: "ingress-nginx", markers: []string{"nginx_ingress_controller_requests"}, preset: "ingress-nginx",

@@ -70,7 +70,7 @@ func TestInitFromPrometheusOverNginxAndNodeExporter(t *testing.T) {
 
 	metrics, host := exporter.URL+"/metrics", node.URL+"/metrics"
 	before, hostBefore := readCounters(t, metrics), readCounters(t, host)
-	frame := watchOnce(t, file)
+	frame := watchOnce(t, file, rateWindow)
 	after, hostAfter := readCounters(t, metrics), readCounters(t, host)
 	within(t, "requests", frame.Snapshot.Requests, after.rate(before, "nginx_http_requests_total", nil))
 	within(t, "connections", frame.Snapshot.Connections, after.sum("nginx_connections_active", nil))
@@ -98,7 +98,7 @@ func TestInitFromPrometheusOverCaddy(t *testing.T) {
 
 	metrics := caddy.URL + "/metrics"
 	before := readCounters(t, metrics)
-	frame := watchOnce(t, file)
+	frame := watchOnce(t, file, rateWindow)
 	after := readCounters(t, metrics)
 	within(t, "requests", frame.Snapshot.Requests, after.rate(before, "caddy_http_requests_total", nil))
 	within(t, "bandwidth", frame.Snapshot.Bandwidth, after.rate(before, "caddy_http_response_size_bytes", nil))
@@ -110,9 +110,11 @@ func TestInitFromPrometheusOverCaddy(t *testing.T) {
 // The demo shop's /metrics read directly (no Prometheus): init takes the
 // sim preset's scrape expressions and the fleet of its four servers, and
 // weighs its sale page (--page) for the plan: the second launch's model
-// has 20 resources of 50 KB.
+// has 20 resources of 50 KB. The shop runs ten times faster than the
+// wall clock, so that the one second between watch's two polls holds a
+// hundred of its steps, not ten, and its noise averages out.
 func TestInitFromTheShopsMetricsRead(t *testing.T) {
-	_, base := simtest.Serve(t, sim.Options{Scenario: "second-launch", Speed: 1, StartIn: time.Hour, Seed: 1})
+	_, base := simtest.Serve(t, sim.Options{Scenario: "second-launch", Speed: 10, StartIn: time.Hour, Seed: 1})
 	file := filepath.Join(t.TempDir(), "launchwatch.yaml")
 	out := initConfig(t, "--scrape", base+"/metrics", "--page", base+"/", "-o", file)
 	for _, want := range []string{"Found the demo storefront (launchwatch sim) (1 server): pv, requests", "Fleet: 4 servers by exported_instance"} {
@@ -130,7 +132,7 @@ func TestInitFromTheShopsMetricsRead(t *testing.T) {
 
 	metrics := base + "/metrics"
 	before := readCounters(t, metrics)
-	frame := watchOnce(t, file)
+	frame := watchOnce(t, file, 0)
 	after := readCounters(t, metrics)
 	within(t, "pv", frame.Snapshot.PV, after.rate(before, "shop_page_views_total", nil))
 	within(t, "requests", frame.Snapshot.Requests, after.rate(before, "shop_http_requests_total", nil))
@@ -167,12 +169,14 @@ type onceFrame struct {
 	} `json:"snapshot"`
 }
 
-// watchOnce runs watch --once --json on file, a rate window after the
-// caller's first reading of the servers' counters: the figures and the
-// counters then cover about the same seconds.
-func watchOnce(t *testing.T, file string) onceFrame {
+// watchOnce runs watch --once --json on file, window after the caller's
+// first reading of the servers' counters: the figures and the counters
+// then cover about the same seconds. Through Prometheus a rate is taken
+// over the rate window ending now; read directly, over the one interval
+// between watch's two polls (window 0).
+func watchOnce(t *testing.T, file string, window time.Duration) onceFrame {
 	t.Helper()
-	time.Sleep(rateWindow)
+	time.Sleep(window)
 	out, errOut, code := execute(t, "watch", "-c", file, "--once", "--json")
 	if code != 0 {
 		t.Fatalf("watch --once exit %d: %s\n%s", code, errOut, out)
