@@ -142,10 +142,12 @@ func TestInitFromTheShopsMetricsRead(t *testing.T) {
 // test.
 func initConfig(t *testing.T, args ...string) string {
 	t.Helper()
+	start := time.Now()
 	out, errOut, code := execute(t, append([]string{"init"}, args...)...)
 	if code != 0 {
 		t.Fatalf("init exit %d: %s\n%s", code, errOut, out)
 	}
+	t.Logf("init took %s", time.Since(start).Round(time.Millisecond))
 	return out
 }
 
