@@ -113,12 +113,23 @@ func readMetrics(ctx context.Context, client *http.Client, target string) (map[s
 	if len(body) > maxScrapeBody {
 		return nil, fmt.Errorf("scrape %s: the body is over %d MiB", clean(target), maxScrapeBody>>20)
 	}
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := p.TextToMetricFamilies(bytes.NewReader(body))
+	fams, err := parse(body)
 	if err != nil {
 		return nil, fmt.Errorf("scrape %s: %w", clean(target), err)
 	}
 	return fams, nil
+}
+
+// parse reads a text exposition; a panic of the parser on a hostile body
+// is an error, not a crash.
+func parse(body []byte) (fams map[string]*dto.MetricFamily, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the text format parser failed: %v", r)
+		}
+	}()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	return p.TextToMetricFamilies(bytes.NewReader(body))
 }
 
 // sampleNames are the names a family's samples carry in Prometheus: a
