@@ -47,3 +47,19 @@ func PresetSignals(name string) (map[string]Signal, bool) {
 	}
 	return maps.Clone(p.signals), true
 }
+
+// PresetEndpoint returns the signals a preset reads an endpoint named name
+// by (its rate, and its p95 when the preset has one; nil otherwise), in
+// both forms; false when the preset reads no endpoint by name.
+func PresetEndpoint(preset, name string) (Signal, *Signal, bool) {
+	p, ok := presets[preset]
+	if !ok || p.endpoint == nil {
+		return Signal{}, nil, false
+	}
+	var latency *Signal
+	if p.endpointLatency != nil {
+		l := p.endpointLatency(name)
+		latency = &l
+	}
+	return p.endpoint(name), latency, true
+}

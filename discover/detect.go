@@ -40,8 +40,9 @@ type Result struct {
 	// DeviceRates every device's bytes sent per second, as measured.
 	Devices     []string
 	DeviceRates map[string]float64
-	// Endpoints are the shop's handlers the sim preset can watch.
-	Endpoints []string
+	// Endpoints are the shop's handlers the main source's preset reads
+	// one by one, each in the catalog's form.
+	Endpoints []Endpoint
 	// Page is the sale page's weight, when a page was probed.
 	Page *Page
 }
@@ -67,6 +68,13 @@ type Choice struct {
 	// Note says more, e.g. the metric found or the devices chosen.
 	Note string
 	config.Signal
+}
+
+// Endpoint is one of the shop's handlers: how its rate and its p95 are
+// read.
+type Endpoint struct {
+	Name            string
+	Signal, Latency config.Signal
 }
 
 // Missing is a signal no source answers: why, and what to add.
@@ -166,15 +174,13 @@ func Detect(c *Catalog) (*Result, error) {
 	}
 	if main != nil {
 		r.Fleet, r.FleetServers = fleet(c, main.markers[0])
-		if m, l := main.endpoints[0], main.endpoints[1]; m != "" {
-			r.Endpoints = c.values(m, l)
-		}
 		r.FleetNotes = strangers(c, r, main)
 		// Label values are the server's text: one line each, no escapes.
-		for _, vs := range [][]string{r.FleetServers, r.Endpoints} {
-			for i, v := range vs {
-				vs[i] = clean(v)
-			}
+		for i, v := range r.FleetServers {
+			r.FleetServers[i] = clean(v)
+		}
+		if m, l := main.endpoints[0], main.endpoints[1]; m != "" {
+			r.Endpoints = endpoints(main.preset, c.values(m, l), scrape)
 		}
 	}
 	return r, nil
@@ -327,4 +333,35 @@ func strangers(c *Catalog, r *Result, main *detector) []string {
 		}
 	}
 	return out
+}
+
+// endpoints are the preset's signals for each handler name, in the form
+// the catalog reads. A name that is not plain text (a control character,
+// an escape) is left out: it would not match once cleaned.
+func endpoints(preset string, names []string, scrape bool) []Endpoint {
+	var out []Endpoint
+	for _, n := range names {
+		if clean(n) != n {
+			continue
+		}
+		s, lat, ok := config.PresetEndpoint(preset, n)
+		if !ok {
+			return nil
+		}
+		e := Endpoint{Name: n, Signal: form(s, scrape)}
+		if lat != nil {
+			e.Latency = form(*lat, scrape)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// form keeps the signal's query, or its scrape expression for targets
+// read directly.
+func form(s config.Signal, scrape bool) config.Signal {
+	if scrape {
+		return config.Signal{Scrape: s.Scrape}
+	}
+	return config.Signal{Query: s.Query}
 }

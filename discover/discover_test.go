@@ -258,3 +258,52 @@ func render(t *testing.T, c *Catalog) []byte {
 	}
 	return got
 }
+
+// The commented blocks are ready to use: the plan's skeleton and the
+// endpoints, uncommented as they stand, load and validate.
+func TestTheCommentedBlocksLoadUncommented(t *testing.T) {
+	c := &Catalog{
+		Targets: []string{"http://127.0.0.1:9400/metrics"},
+		Names:   map[string]bool{"shop_page_views_total": true, "shop_http_requests_total": true},
+		Series: map[string][]map[string]string{
+			"shop_page_views_total":    {{"instance": "127.0.0.1:9400"}},
+			"shop_http_requests_total": {{"handler": "buy"}, {"handler": "cart"}},
+		},
+	}
+	r, err := Detect(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Page = &Page{URL: "http://127.0.0.1:9400/", Resources: 20, Bytes: 1_000_000}
+	got, err := Render(r, "launchwatch.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	block := false
+	for _, line := range strings.Split(string(got), "\n") {
+		switch {
+		case line == "# plan:" || line == "# endpoints:" || line == "# probe:":
+			block = true
+		case block && !strings.HasPrefix(line, "#   "):
+			block = false
+		}
+		if block {
+			line = strings.Replace(line, "# ", "", 1)
+		}
+		out = append(out, line)
+	}
+	text := strings.Join(out, "\n")
+	for _, want := range []string{"\nplan:\n", "\nendpoints:\n", "\n  resources_per_page: 20", "\n  resource_size: 50KB"} {
+		if !strings.Contains(text, want) {
+			t.Fatalf("the uncommented file lacks %q:\n%s", want, text)
+		}
+	}
+	cfg, err := config.Parse("launchwatch.yaml", []byte(text))
+	if err != nil {
+		t.Fatalf("uncommented, the file does not load: %v\n%s", err, text)
+	}
+	if !cfg.HasPlan() || len(cfg.Endpoints) != 2 {
+		t.Errorf("plan %v, endpoints %d; want a plan and 2 endpoints", cfg.HasPlan(), len(cfg.Endpoints))
+	}
+}
