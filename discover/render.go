@@ -21,6 +21,7 @@ var fileTemplate string
 
 var tmpl = template.Must(template.New("launchwatch.yaml").Funcs(template.FuncMap{
 	"q":        quote,
+	"redact":   redact,
 	"bytes":    func(n int64) string { return strings.ReplaceAll(capacity.FormatBytes(float64(n)), " ", "") },
 	"join":     strings.Join,
 	"duration": func(d time.Duration) string { return d.String() },
