@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -44,7 +45,10 @@ func TestInitFromPrometheusOverNginxAndNodeExporter(t *testing.T) {
 	for range 30 {
 		holdConnection(t, hostPort(nginx.URL))
 	}
-	load := startLoad(t, nginx.URL+"/", "", 0)
+	// Each request carries 256 KB: loopback is shared with every other
+	// process on the machine, and the load's 52 MB/s outweighs their
+	// chatter, so the bytes it counts are the load's.
+	load := startLoad(t, nginx.URL+"/", "", 0, 256<<10)
 	waitForSeries(t, prom.URL, "nginx_http_requests_total", "node_network_transmit_bytes_total")
 	load.settle(t)
 
@@ -85,7 +89,7 @@ func TestInitFromPrometheusOverNginxAndNodeExporter(t *testing.T) {
 func TestInitFromPrometheusOverCaddy(t *testing.T) {
 	caddy := promtest.StartCaddy(t, "respond /fail \"no\" 500\nrespond \"ok, a page of the shop\" 200")
 	prom := promtest.StartPrometheus(t, []string{caddy.Target}, time.Second)
-	load := startLoad(t, caddy.SiteURL+"/", caddy.SiteURL+"/fail", 10)
+	load := startLoad(t, caddy.SiteURL+"/", caddy.SiteURL+"/fail", 10, 0)
 	waitForSeries(t, prom.URL, "caddy_http_requests_total")
 	load.settle(t)
 
@@ -286,8 +290,9 @@ const (
 )
 
 // startLoad asks page at a steady pace until the test ends; with every
-// > 0, each every-th request goes to fail instead.
-func startLoad(t *testing.T, page, fail string, every int64) *load {
+// > 0, each every-th request goes to fail instead; with body > 0, each
+// request is a POST of that many bytes.
+func startLoad(t *testing.T, page, fail string, every int64, body int) *load {
 	t.Helper()
 	l := &load{started: time.Now()}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -309,7 +314,11 @@ func startLoad(t *testing.T, page, fail string, every int64) *load {
 				if n := l.sent.Add(1); every > 0 && n%every == 0 {
 					url = fail
 				}
-				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+				method, payload := http.MethodGet, io.Reader(nil)
+				if body > 0 {
+					method, payload = http.MethodPost, bytes.NewReader(make([]byte, body))
+				}
+				req, _ := http.NewRequestWithContext(ctx, method, url, payload)
 				resp, err := client.Do(req)
 				if err != nil {
 					continue
