@@ -64,12 +64,11 @@ func startNotes(p *pipeline.Pipeline, cfg *config.Config, log *slog.Logger) erro
 			case <-s.kick:
 			}
 			for _, r := range readers {
+				// A read that failed part way, or was cut short, returns
+				// what it read before: laid, and the error warned of.
 				notes, err := r.Read(ctx)
-				if err != nil {
-					if ctx.Err() == nil {
-						log.Warn("reading annotations", "err", err)
-					}
-					continue
+				if err != nil && ctx.Err() == nil {
+					log.Warn("reading annotations", "err", err)
 				}
 				for _, n := range notes {
 					if err := p.Annotate(n.At, n.Text, n.By); err != nil {

@@ -1,8 +1,10 @@
 package grafana
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -19,9 +21,13 @@ import (
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
-// fakeGrafana answers /api/annotations from its list, as Grafana does:
-// those between from and to carrying every tag asked, with the bearer
-// token it was given; it keeps the queries asked.
+// fakeGrafana answers /api/annotations from its list as Grafana's HTTP API
+// documents it (Grafana itself is not installed here, so this httptest
+// fake stands in for it in unit tests): those with from <= time <= to
+// (both inclusive) carrying every tag asked, ordered newest first (Grafana
+// orders by epoch * 1000 + epoch_end descending), at most limit of them
+// (100 when limit is not given), with the bearer token it was given. It
+// keeps the queries asked.
 type fakeGrafana struct {
 	mu      sync.Mutex
 	token   string
@@ -48,14 +54,24 @@ func (g *fakeGrafana) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"message":"bad from or to"}`, http.StatusBadRequest)
 		return
 	}
-	out := []string{}
+	limit := 100
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil {
+			http.Error(w, `{"message":"bad limit"}`, http.StatusBadRequest)
+			return
+		}
+		limit = n
+	}
+	var match []annotation
 	for _, a := range g.list {
-		if a.Time < from || a.Time > to {
-			continue
+		if a.Time >= from && a.Time <= to && containsAll(a.Tags, q["tags"]) {
+			match = append(match, a)
 		}
-		if !containsAll(a.Tags, q["tags"]) {
-			continue
-		}
+	}
+	slices.SortStableFunc(match, func(a, b annotation) int { return cmp.Compare(b.Time, a.Time) })
+	out := []string{}
+	for _, a := range match[:min(limit, len(match))] {
 		text, _ := json.Marshal(a.Text)
 		out = append(out, fmt.Sprintf(`{"id":%d,"time":%d,"timeEnd":%[2]d,"text":%s,"tags":["deploy"],"login":%q}`, a.ID, a.Time, text, a.Login))
 	}
@@ -152,4 +168,144 @@ func TestAFailedReadSaysWhyWithoutTheToken(t *testing.T) {
 	if _, err := New(&config.GrafanaAnnotations{URL: srv.URL, TokenFile: empty}, nil); err == nil || !strings.Contains(err.Error(), "holds no token") {
 		t.Errorf("an empty token file: %v", err)
 	}
+}
+
+// pagedGrafana serves n annotations tagged deploy, deploy i at start plus
+// (i+1)/2 seconds: the first alone, then two to a millisecond, so a page
+// can part two of one moment. One more lies before start. The reader
+// reads it with the token.
+func pagedGrafana(t *testing.T, start time.Time, n int) (*fakeGrafana, *Reader) {
+	t.Helper()
+	g := &fakeGrafana{token: "glsa_secret", list: []annotation{
+		{ID: 1, Time: start.Add(-time.Second).UnixMilli(), Text: "before the window", Tags: []string{"deploy"}},
+	}}
+	for i := range n {
+		g.list = append(g.list, annotation{ID: int64(i + 2), Time: start.Add(time.Duration((i+1)/2) * time.Second).UnixMilli(),
+			Text: fmt.Sprintf("deploy %d", i), Tags: []string{"deploy"}, Login: "ci"})
+	}
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte("glsa_secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := New(&config.GrafanaAnnotations{URL: srv.URL + "/grafana", TokenFile: tokenFile, Tags: []string{"deploy"}},
+		func() time.Time { return start.Add(time.Hour) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g, r
+}
+
+// checkAll fails unless got holds deploy 0 to deploy n-1, each once, in
+// time order.
+func checkAll(t *testing.T, got []snapshot.Annotation, n int, start time.Time) {
+	t.Helper()
+	if len(got) != n {
+		t.Fatalf("%d annotations, want all %d of the window", len(got), n)
+	}
+	seen := map[string]bool{}
+	for i, a := range got {
+		if seen[a.Text] {
+			t.Fatalf("%q taken twice", a.Text)
+		}
+		seen[a.Text] = true
+		if i > 0 && a.At.Before(got[i-1].At) {
+			t.Fatalf("%q at %s after %q at %s: not in time order", a.Text, a.At, got[i-1].Text, got[i-1].At)
+		}
+	}
+	for i := range n {
+		if !seen[fmt.Sprintf("deploy %d", i)] {
+			t.Fatalf("deploy %d is missing", i)
+		}
+	}
+	if got[0].At != start || got[n-1].At != start.Add(time.Duration(n/2)*time.Second) {
+		t.Errorf("first at %s and last at %s", got[0].At, got[n-1].At)
+	}
+}
+
+// TestAWindowOfMoreThanAPageIsReadBackPageByPage: Grafana answers the
+// newest 500 of a window, so 1,234 take three requests, each ending at the
+// oldest time the last one held. The first page parts the two at +367s:
+// the second page brings the one it left and the one it held again, taken
+// once.
+func TestAWindowOfMoreThanAPageIsReadBackPageByPage(t *testing.T) {
+	start := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	g, r := pagedGrafana(t, start, 1234)
+	got, err := r.Window(context.Background(), start, start.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAll(t, got, 1234, start)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.queries) != 3 {
+		t.Fatalf("%d requests, want 3 pages of at most 500: %q", len(g.queries), g.queries)
+	}
+	// The newest 500 are deploy 1233 down to 734, at +617s to +367s; the
+	// second page ends there and holds deploy 734 again and 733 down to
+	// 235 (at +118s), where the third ends.
+	for i, to := range []time.Duration{time.Hour, 367 * time.Second, 118 * time.Second} {
+		want := fmt.Sprintf("to=%d", start.Add(to).UnixMilli())
+		if !strings.Contains(g.queries[i], want) || !strings.Contains(g.queries[i], "limit=500") {
+			t.Errorf("request %d: %q, want %s and limit=500", i+1, g.queries[i], want)
+		}
+	}
+}
+
+// TestTheFirstLiveReadPagesBackThroughItsHour: the first read of a watch
+// covers the hour before it, and takes every one of a busy hour's.
+func TestTheFirstLiveReadPagesBackThroughItsHour(t *testing.T) {
+	start := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	_, r := pagedGrafana(t, start, 700)
+	got, err := r.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAll(t, got, 700, start)
+}
+
+// TestAReadThatWouldPageForEverIsCutAndSaysWhat: past the most pages a
+// read asks for, or at a millisecond holding more than a page, the read
+// stops with what it has and says which span it left unread.
+func TestAReadThatWouldPageForEverIsCutAndSaysWhat(t *testing.T) {
+	start := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	t.Run("more pages than a read asks for", func(t *testing.T) {
+		g, r := pagedGrafana(t, start, 1234)
+		r.maxPages = 2
+		got, err := r.Window(context.Background(), start, start.Add(time.Hour))
+		var cut *CutError
+		if !errors.As(err, &cut) {
+			t.Fatalf("error %v, want a *CutError", err)
+		}
+		// Two pages: deploy 1233 down to 235, the last at +118s.
+		if len(got) != 999 || cut.From != start || !cut.To.Equal(start.Add(118*time.Second)) {
+			t.Errorf("%d annotations, cut from %s to %s", len(got), cut.From, cut.To)
+		}
+		for _, want := range []string{"2 pages of 500", "2026-11-27T12:00:00Z to 2026-11-27T12:01:58Z"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q does not say %q", err, want)
+			}
+		}
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		if len(g.queries) != 2 {
+			t.Errorf("%d requests, want 2", len(g.queries))
+		}
+	})
+	t.Run("more than a page at one millisecond", func(t *testing.T) {
+		_, r := pagedGrafana(t, start, 4)
+		// Two a page, two at +1s: once deploy 3 (+2s) and 1 are read,
+		// the page ending at +1s holds deploy 1 and 2, and then the same
+		// again.
+		r.limit = 2
+		got, err := r.Window(context.Background(), start, start.Add(time.Hour))
+		var cut *CutError
+		if !errors.As(err, &cut) || !strings.Contains(err.Error(), "more than 2 annotations at 2026-11-27T12:00:01Z") {
+			t.Fatalf("error %v, want a *CutError naming the moment", err)
+		}
+		if len(got) != 3 || !cut.To.Equal(start.Add(time.Second)) {
+			t.Errorf("%d annotations, cut at %s", len(got), cut.To)
+		}
+	})
 }
