@@ -1,109 +1,35 @@
 package grafana
 
 import (
-	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/internal/grafanatest"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
-
-// fakeGrafana answers /api/annotations from its list as Grafana's HTTP API
-// documents it (Grafana itself is not installed here, so this httptest
-// fake stands in for it in unit tests): those with from <= time <= to
-// (both inclusive) carrying every tag asked, ordered newest first (Grafana
-// orders by epoch * 1000 + epoch_end descending), at most limit of them
-// (100 when limit is not given), with the bearer token it was given. It
-// keeps the queries asked.
-type fakeGrafana struct {
-	mu      sync.Mutex
-	token   string
-	list    []annotation
-	queries []string
-}
-
-func (g *fakeGrafana) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if r.Header.Get("Authorization") != "Bearer "+g.token {
-		http.Error(w, `{"message":"invalid API key"}`, http.StatusUnauthorized)
-		return
-	}
-	if r.URL.Path != "/grafana/api/annotations" {
-		http.NotFound(w, r)
-		return
-	}
-	q := r.URL.Query()
-	g.queries = append(g.queries, r.URL.RawQuery)
-	from, errFrom := strconv.ParseInt(q.Get("from"), 10, 64)
-	to, errTo := strconv.ParseInt(q.Get("to"), 10, 64)
-	if errFrom != nil || errTo != nil {
-		http.Error(w, `{"message":"bad from or to"}`, http.StatusBadRequest)
-		return
-	}
-	limit := 100
-	if l := q.Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil {
-			http.Error(w, `{"message":"bad limit"}`, http.StatusBadRequest)
-			return
-		}
-		limit = n
-	}
-	var match []annotation
-	for _, a := range g.list {
-		if a.Time >= from && a.Time <= to && containsAll(a.Tags, q["tags"]) {
-			match = append(match, a)
-		}
-	}
-	slices.SortStableFunc(match, func(a, b annotation) int { return cmp.Compare(b.Time, a.Time) })
-	out := []string{}
-	for _, a := range match[:min(limit, len(match))] {
-		text, _ := json.Marshal(a.Text)
-		out = append(out, fmt.Sprintf(`{"id":%d,"time":%d,"timeEnd":%[2]d,"text":%s,"tags":["deploy"],"login":%q}`, a.ID, a.Time, text, a.Login))
-	}
-	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprint(w, "["+strings.Join(out, ",")+"]")
-}
-
-func containsAll(have, want []string) bool {
-	for _, w := range want {
-		if !slices.Contains(have, w) {
-			return false
-		}
-	}
-	return true
-}
 
 func TestReadTakesEachNewAnnotationOnceWithTheToken(t *testing.T) {
 	start := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	ms := func(d time.Duration) int64 { return start.Add(d).UnixMilli() }
-	g := &fakeGrafana{token: "glsa_secret", list: []annotation{
-		{ID: 1, Time: ms(-2 * time.Hour), Text: "too old", Tags: []string{"deploy"}},
-		{ID: 2, Time: ms(-10 * time.Minute), Text: "deploy 1.4.1", Tags: []string{"deploy", "shop"}, Login: "ci"},
-		{ID: 3, Time: ms(-5 * time.Minute), Text: "not ours", Tags: []string{"deploy"}},
-	}}
-	srv := httptest.NewServer(g)
-	defer srv.Close()
+	g := &grafanatest.Grafana{Prefix: "/grafana", Token: "glsa_secret"}
+	g.Add(grafanatest.Annotation{ID: 1, Time: ms(-2 * time.Hour), Text: "too old", Tags: []string{"deploy"}},
+		grafanatest.Annotation{ID: 2, Time: ms(-10 * time.Minute), Text: "deploy 1.4.1", Tags: []string{"deploy", "shop"}, Login: "ci"},
+		grafanatest.Annotation{ID: 3, Time: ms(-5 * time.Minute), Text: "not ours", Tags: []string{"deploy"}})
+	base := grafanatest.Start(t, g)
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	if err := os.WriteFile(tokenFile, []byte("glsa_secret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	now := start
-	r, err := New(&config.GrafanaAnnotations{URL: srv.URL + "/grafana/", TokenFile: tokenFile, Tags: []string{"deploy", "shop"}},
+	r, err := New(&config.GrafanaAnnotations{URL: base + "/", TokenFile: tokenFile, Tags: []string{"deploy", "shop"}},
 		func() time.Time { return now })
 	if err != nil {
 		t.Fatal(err)
@@ -121,9 +47,7 @@ func TestReadTakesEachNewAnnotationOnceWithTheToken(t *testing.T) {
 		t.Fatalf("first read %+v, want %+v (the last hour, both tags)", got, want)
 	}
 	// A new one, made "a moment ago" with a time before the last read.
-	g.mu.Lock()
-	g.list = append(g.list, annotation{ID: 4, Time: ms(-20 * time.Second), Text: "cache\x1b[31m purge", Tags: []string{"deploy", "shop"}})
-	g.mu.Unlock()
+	g.Add(grafanatest.Annotation{ID: 4, Time: ms(-20 * time.Second), Text: "cache\x1b[31m purge", Tags: []string{"deploy", "shop"}})
 	now = start.Add(5 * time.Second)
 	if got := read(); got != nil {
 		t.Errorf("a read within %s of the last asked Grafana: %+v", Every, got)
@@ -133,9 +57,7 @@ func TestReadTakesEachNewAnnotationOnceWithTheToken(t *testing.T) {
 	if got := read(); !slices.Equal(got, want) {
 		t.Errorf("second read %+v, want only the new one, cleaned, by grafana", got)
 	}
-	g.mu.Lock()
-	queries := slices.Clone(g.queries)
-	g.mu.Unlock()
+	queries := g.Queries()
 	if len(queries) != 2 || !strings.Contains(queries[0], fmt.Sprintf("from=%d", ms(-time.Hour))) ||
 		!strings.Contains(queries[1], fmt.Sprintf("from=%d", ms(-time.Minute))) || !strings.Contains(queries[1], "tags=deploy&tags=shop") {
 		t.Errorf("queries %q", queries)
@@ -143,14 +65,12 @@ func TestReadTakesEachNewAnnotationOnceWithTheToken(t *testing.T) {
 }
 
 func TestAFailedReadSaysWhyWithoutTheToken(t *testing.T) {
-	g := &fakeGrafana{token: "right"}
-	srv := httptest.NewServer(g)
-	defer srv.Close()
+	base := grafanatest.Start(t, &grafanatest.Grafana{Prefix: "/grafana", Token: "right"})
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	if err := os.WriteFile(tokenFile, []byte("glsa_wrong_secret"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r, err := New(&config.GrafanaAnnotations{URL: srv.URL + "/grafana", TokenFile: tokenFile}, nil)
+	r, err := New(&config.GrafanaAnnotations{URL: base, TokenFile: tokenFile}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,14 +78,14 @@ func TestAFailedReadSaysWhyWithoutTheToken(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "401 Unauthorized") || strings.Contains(err.Error(), "glsa_wrong_secret") {
 		t.Errorf("error %v: want the status, never the token", err)
 	}
-	if _, err := New(&config.GrafanaAnnotations{URL: srv.URL, TokenFile: filepath.Join(t.TempDir(), "none")}, nil); err == nil {
+	if _, err := New(&config.GrafanaAnnotations{URL: base, TokenFile: filepath.Join(t.TempDir(), "none")}, nil); err == nil {
 		t.Error("a missing token file was taken")
 	}
 	empty := filepath.Join(t.TempDir(), "empty")
 	if err := os.WriteFile(empty, []byte("\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := New(&config.GrafanaAnnotations{URL: srv.URL, TokenFile: empty}, nil); err == nil || !strings.Contains(err.Error(), "holds no token") {
+	if _, err := New(&config.GrafanaAnnotations{URL: base, TokenFile: empty}, nil); err == nil || !strings.Contains(err.Error(), "holds no token") {
 		t.Errorf("an empty token file: %v", err)
 	}
 }
@@ -174,22 +94,20 @@ func TestAFailedReadSaysWhyWithoutTheToken(t *testing.T) {
 // (i+1)/2 seconds: the first alone, then two to a millisecond, so a page
 // can part two of one moment. One more lies before start. The reader
 // reads it with the token.
-func pagedGrafana(t *testing.T, start time.Time, n int) (*fakeGrafana, *Reader) {
+func pagedGrafana(t *testing.T, start time.Time, n int) (*grafanatest.Grafana, *Reader) {
 	t.Helper()
-	g := &fakeGrafana{token: "glsa_secret", list: []annotation{
-		{ID: 1, Time: start.Add(-time.Second).UnixMilli(), Text: "before the window", Tags: []string{"deploy"}},
-	}}
+	g := &grafanatest.Grafana{Prefix: "/grafana", Token: "glsa_secret"}
+	g.Add(grafanatest.Annotation{ID: 1, Time: start.Add(-time.Second).UnixMilli(), Text: "before the window", Tags: []string{"deploy"}})
 	for i := range n {
-		g.list = append(g.list, annotation{ID: int64(i + 2), Time: start.Add(time.Duration((i+1)/2) * time.Second).UnixMilli(),
+		g.Add(grafanatest.Annotation{ID: int64(i + 2), Time: start.Add(time.Duration((i+1)/2) * time.Second).UnixMilli(),
 			Text: fmt.Sprintf("deploy %d", i), Tags: []string{"deploy"}, Login: "ci"})
 	}
-	srv := httptest.NewServer(g)
-	t.Cleanup(srv.Close)
+	base := grafanatest.Start(t, g)
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	if err := os.WriteFile(tokenFile, []byte("glsa_secret"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r, err := New(&config.GrafanaAnnotations{URL: srv.URL + "/grafana", TokenFile: tokenFile, Tags: []string{"deploy"}},
+	r, err := New(&config.GrafanaAnnotations{URL: base, TokenFile: tokenFile, Tags: []string{"deploy"}},
 		func() time.Time { return start.Add(time.Hour) })
 	if err != nil {
 		t.Fatal(err)
@@ -237,18 +155,17 @@ func TestAWindowOfMoreThanAPageIsReadBackPageByPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkAll(t, got, 1234, start)
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if len(g.queries) != 3 {
-		t.Fatalf("%d requests, want 3 pages of at most 500: %q", len(g.queries), g.queries)
+	queries := g.Queries()
+	if len(queries) != 3 {
+		t.Fatalf("%d requests, want 3 pages of at most 500: %q", len(queries), queries)
 	}
 	// The newest 500 are deploy 1233 down to 734, at +617s to +367s; the
 	// second page ends there and holds deploy 734 again and 733 down to
 	// 235 (at +118s), where the third ends.
 	for i, to := range []time.Duration{time.Hour, 367 * time.Second, 118 * time.Second} {
 		want := fmt.Sprintf("to=%d", start.Add(to).UnixMilli())
-		if !strings.Contains(g.queries[i], want) || !strings.Contains(g.queries[i], "limit=500") {
-			t.Errorf("request %d: %q, want %s and limit=500", i+1, g.queries[i], want)
+		if !strings.Contains(queries[i], want) || !strings.Contains(queries[i], "limit=500") {
+			t.Errorf("request %d: %q, want %s and limit=500", i+1, queries[i], want)
 		}
 	}
 }
@@ -287,10 +204,8 @@ func TestAReadThatWouldPageForEverIsCutAndSaysWhat(t *testing.T) {
 				t.Errorf("error %q does not say %q", err, want)
 			}
 		}
-		g.mu.Lock()
-		defer g.mu.Unlock()
-		if len(g.queries) != 2 {
-			t.Errorf("%d requests, want 2", len(g.queries))
+		if n := len(g.Queries()); n != 2 {
+			t.Errorf("%d requests, want 2", n)
 		}
 	})
 	t.Run("more than a page at one millisecond", func(t *testing.T) {
