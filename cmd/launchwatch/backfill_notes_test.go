@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/launchwatch/launchwatch/internal/grafanatest"
 	"github.com/launchwatch/launchwatch/internal/promtest"
-	"github.com/launchwatch/launchwatch/internal/testtool"
 	"github.com/launchwatch/launchwatch/recording"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -36,32 +34,15 @@ func TestABackfillCarriesTheAnnotationsOfItsWindow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: starts Prometheus")
 	}
-	promtool := testtool.Require(t, "promtool")
 	base := time.Now().Add(-2 * time.Hour).Truncate(time.Minute).UTC()
 	var om strings.Builder
+	om.WriteString(promtest.DeployInfo(base))
 	om.WriteString("# TYPE shop_pv gauge\n")
 	for d := time.Duration(0); d <= 10*time.Minute; d += 15 * time.Second {
 		fmt.Fprintf(&om, "shop_pv 100 %d\n", base.Add(d).Unix())
 	}
-	om.WriteString("# TYPE deploy_info gauge\n")
-	for _, v := range []struct {
-		version  string
-		from, to time.Duration
-	}{{"1.4.1", 0, 10 * time.Minute}, {"1.4.2", 5 * time.Minute, 10 * time.Minute}} {
-		for d := v.from; d <= v.to; d += 15 * time.Second {
-			fmt.Fprintf(&om, "deploy_info{version=%q} 1 %d\n", v.version, base.Add(d).Unix())
-		}
-	}
 	om.WriteString("# EOF\n")
-	dir := t.TempDir()
-	file, blocks := filepath.Join(dir, "shop.om.txt"), filepath.Join(dir, "data")
-	if err := os.WriteFile(file, []byte(om.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", file, blocks).CombinedOutput(); err != nil {
-		t.Fatalf("promtool: %v\n%s", err, out)
-	}
-	prom := promtest.StartPrometheusOn(t, blocks)
+	prom := promtest.StartPrometheusWith(t, om.String())
 
 	ms := func(d time.Duration) int64 { return base.Add(d).UnixMilli() }
 	g := &grafanatest.Grafana{Token: "glsa_secret"}

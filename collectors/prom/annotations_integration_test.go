@@ -2,10 +2,6 @@ package prom
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -13,7 +9,6 @@ import (
 
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/internal/promtest"
-	"github.com/launchwatch/launchwatch/internal/testtool"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -67,34 +62,12 @@ func TestNotesFromAMetricInARealPrometheus(t *testing.T) {
 	}
 }
 
-// deployPrometheus starts a real Prometheus holding a deploy_info metric
-// from two hours ago on, every 15 s: version 1.4.1 from base to minute
-// 10, and 1.4.2 from minute 5 to minute 10.
+// deployPrometheus starts a real Prometheus holding promtest.DeployInfo
+// from two hours ago on: version 1.4.1 from base, 1.4.2 from minute 5.
 func deployPrometheus(t *testing.T) (*promtest.Server, time.Time) {
 	t.Helper()
-	promtool := testtool.Require(t, "promtool")
 	base := time.Now().Add(-2 * time.Hour).Truncate(time.Minute)
-	var om strings.Builder
-	om.WriteString("# TYPE deploy_info gauge\n")
-	for _, v := range []struct {
-		version  string
-		from, to time.Duration
-	}{{"1.4.1", 0, 10 * time.Minute}, {"1.4.2", 5 * time.Minute, 10 * time.Minute}} {
-		for d := v.from; d <= v.to; d += 15 * time.Second {
-			fmt.Fprintf(&om, "deploy_info{service=\"shop\",version=%q} 1 %d\n", v.version, base.Add(d).Unix())
-		}
-	}
-	om.WriteString("# EOF\n")
-	dir := t.TempDir()
-	file, blocks := filepath.Join(dir, "deploys.om.txt"), filepath.Join(dir, "data")
-	if err := os.WriteFile(file, []byte(om.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", file, blocks).CombinedOutput(); err != nil {
-		t.Fatalf("promtool: %v\n%s", err, out)
-	}
-	srv := promtest.StartPrometheusOn(t, blocks)
-	return srv, base
+	return promtest.StartPrometheusWith(t, promtest.DeployInfo(base)+"# EOF\n"), base
 }
 
 // TestNotesOverAHistoryInARealPrometheus reads the same deploy_info as a
