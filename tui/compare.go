@@ -32,6 +32,9 @@ type Compare struct {
 	values     int // held in servers
 	serversCut bool
 	maxValues  int // 0: MaxCompareServerValues
+	// buf holds the last window, reused: a frame's window lives only while
+	// the frame is drawn, and a replay draws one frame at a time.
+	buf []snapshot.Snapshot
 }
 
 // ComparePoint is one snapshot of the second launch: only the figures
@@ -105,7 +108,8 @@ func (c *Compare) ServersCut() bool { return c.serversCut }
 // window returns the second launch's snapshots that fall from start to
 // end on the replay's clock, moved onto it: snapshots holding only the
 // charted figures, and, when server is not "", that server alone in the
-// fleet where the second launch had it.
+// fleet where the second launch had it. The slice is valid until the next
+// call: it is drawn once, and a frame at 1 Hz allocates nothing for it.
 func (c *Compare) window(start, end time.Time, server string) []snapshot.Snapshot {
 	from, to := start.Add(c.Offset), end.Add(c.Offset)
 	i := sort.Search(len(c.Points), func(i int) bool { return !c.Points[i].Time.Before(from) })
@@ -114,7 +118,7 @@ func (c *Compare) window(start, end time.Time, server string) []snapshot.Snapsho
 		return nil
 	}
 	cs := c.servers[server]
-	out := make([]snapshot.Snapshot, 0, j-i)
+	out := c.buf[:0]
 	for k, p := range c.Points[i:j] {
 		s := snapshot.Snapshot{Time: p.Time.Add(-c.Offset), PV: p.PV, Connections: p.Connections, Bandwidth: p.Bandwidth}
 		if at := i + k; cs != nil && at < len(cs.requests) {
@@ -123,6 +127,7 @@ func (c *Compare) window(start, end time.Time, server string) []snapshot.Snapsho
 		}
 		out = append(out, s)
 	}
+	c.buf = out
 	return out
 }
 

@@ -28,7 +28,7 @@ func (h *History) Notes(ctx context.Context, query, textLabel string, from, to t
 		return nil, nil
 	}
 	text := (&NoteReader{textLabel: textLabel}).text
-	step := model.Time(h.step.Milliseconds())
+	step := model.Time((h.step + time.Millisecond - 1).Milliseconds()) // ceiled: a step of 1.5 ms lies 1 or 2 ms apart
 	first := model.TimeFromUnixNano(chunks[0].From.Add(-h.p.offset).UnixNano())
 	standing := map[string]model.Time{} // series by fingerprint text: the last step it stood at
 	rose := map[model.Time]map[string]bool{}
