@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchwatch/launchwatch/internal/grafanatest"
 	"github.com/launchwatch/launchwatch/recording"
 )
 
@@ -131,5 +132,67 @@ func TestAWatchRecordsGrafanasAnnotations(t *testing.T) {
 	want := time.UnixMilli(made).UTC()
 	if notes := rec.Annotations(); len(notes) != 1 || notes[0].Text != "deploy 1.4.2" || notes[0].By != "ci-bot" || !notes[0].At.Equal(want) {
 		t.Errorf("the recording holds %+v, want the deploy at %s by ci-bot", notes, want)
+	}
+}
+
+// A first read of more notes than the pipeline holds for one snapshot (a
+// busy hour in Grafana: 250 of them) is laid over the frames that follow,
+// every note once and in time order.
+func TestAWatchLaysAReadOfManyNotesOverTheNextFrames(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	g := &grafanatest.Grafana{Token: "glsa_token"}
+	start := time.Now().Add(-50 * time.Minute)
+	const n = 250
+	for i := range n {
+		g.Add(grafanatest.Annotation{ID: int64(i + 1), Time: start.Add(time.Duration(i) * time.Second).UnixMilli(),
+			Text: fmt.Sprintf("deploy %d", i), Tags: []string{"shop"}, Login: "ci"})
+	}
+	url := grafanatest.Start(t, g)
+	dir := t.TempDir()
+	token := filepath.Join(dir, "token")
+	if err := os.WriteFile(token, []byte("glsa_token"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "launch.lwrec.jsonl")
+	cfg := parse(t, "launch: {name: shop}\nannotations: {grafana: {url: '"+url+"', token_file: '"+token+"', tags: [shop]}}\n")
+	cfg.Interval = 100 * time.Millisecond
+	w, err := Start(Options{Config: cfg, Record: path, Origin: recording.OriginLive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := w.Pipeline.Subscribe()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ran := make(chan error, 1)
+	go func() { ran <- w.Pipeline.Run(ctx) }()
+	var carried []string
+	for len(carried) < n {
+		f, err := sub.Next(ctx)
+		if err != nil {
+			t.Fatalf("frames carried %d notes of %d: %v", len(carried), n, err)
+		}
+		for _, a := range f.Snapshot.Annotations {
+			carried = append(carried, a.Text)
+		}
+	}
+	cancel()
+	if err := <-ran; err != nil && !errors.Is(err, context.Canceled) {
+		t.Errorf("the pipeline's run: %v", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i, text := range carried {
+		if want := fmt.Sprintf("deploy %d", i); text != want {
+			t.Fatalf("note %d is %q, want %q (each once, in time order)", i, text, want)
+		}
+	}
+	rec, err := recording.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Close()
+	if got := len(rec.Annotations()); got != n {
+		t.Errorf("the recording holds %d notes, want %d", got, n)
 	}
 }
