@@ -2,6 +2,7 @@ package launch
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 
@@ -42,10 +43,17 @@ func noteReaders(cfg *config.Config, log *slog.Logger) ([]noteReader, error) {
 	return out, nil
 }
 
+// maxQueuedNotes bounds the notes read and not yet laid: above a read's
+// most (grafana's 20 pages of 500), so only a flood past it loses any.
+const maxQueuedNotes = 20_000
+
 // startNotes reads the config's annotations (see noteReaders) once a
 // frame, on a goroutine of its own so a slow server never holds a frame,
 // and lays each note through the pipeline: the next snapshot carries it
-// to every screen and the recording. Nothing without a reader.
+// to every screen and the recording. The pipeline holds a bounded number
+// of notes for the next snapshot, so a read of more (the first read of a
+// busy Grafana hour) is laid over the frames that follow, in time order,
+// none lost. Nothing without a reader.
 func startNotes(p *pipeline.Pipeline, cfg *config.Config, log *slog.Logger) error {
 	readers, err := noteReaders(cfg, log)
 	if err != nil || len(readers) == 0 {
@@ -57,6 +65,7 @@ func startNotes(p *pipeline.Pipeline, cfg *config.Config, log *slog.Logger) erro
 	// whose pipeline never runs, leaves no goroutine behind.
 	s.start = func() {
 		defer close(s.done)
+		var q noteQueue
 		for {
 			select {
 			case <-ctx.Done():
@@ -64,23 +73,65 @@ func startNotes(p *pipeline.Pipeline, cfg *config.Config, log *slog.Logger) erro
 			case <-s.kick:
 			}
 			for _, r := range readers {
+				// A read that failed part way, or was cut short, returns
+				// what it read before: laid, and the error warned of.
 				notes, err := r.Read(ctx)
-				if err != nil {
-					if ctx.Err() == nil {
-						log.Warn("reading annotations", "err", err)
-					}
-					continue
+				if err != nil && ctx.Err() == nil {
+					log.Warn("reading annotations", "err", err)
 				}
-				for _, n := range notes {
-					if err := p.Annotate(n.At, n.Text, n.By); err != nil {
-						log.Warn("annotation not laid", "text", n.Text, "by", n.By, "err", err)
-					}
-				}
+				q.add(notes, log)
+			}
+			if !q.lay(p, log) {
+				return
 			}
 		}
 	}
 	p.AddFrameSink(s)
 	return nil
+}
+
+// noteQueue holds the notes read and not yet laid.
+type noteQueue struct {
+	notes   []snapshot.Annotation
+	refused bool // the first note was refused at the last frame
+}
+
+func (q *noteQueue) add(notes []snapshot.Annotation, log *slog.Logger) {
+	q.notes = append(q.notes, notes...)
+	if over := len(q.notes) - maxQueuedNotes; over > 0 {
+		log.Warn("annotations dropped: more wait to be laid than are kept", "dropped", over, "kept", maxQueuedNotes)
+		q.notes = q.notes[over:]
+		q.refused = false
+	}
+}
+
+// lay lays the queued notes through the pipeline until it takes no more
+// before its next snapshot; the rest wait for the next frame. A note
+// refused at two frames in a row is dropped with a warning, so one the
+// pipeline never takes cannot hold the others. It reports false once the
+// pipeline is closed.
+func (q *noteQueue) lay(p *pipeline.Pipeline, log *slog.Logger) bool {
+	for len(q.notes) > 0 {
+		n := q.notes[0]
+		err := p.Annotate(n.At, n.Text, n.By)
+		switch {
+		case err == nil:
+			q.notes, q.refused = q.notes[1:], false
+			continue
+		case errors.Is(err, pipeline.ErrClosed):
+			return false
+		case q.refused:
+			log.Warn("annotation not laid", "text", n.Text, "by", n.By, "err", err)
+			q.notes, q.refused = q.notes[1:], false
+			continue
+		}
+		q.refused = true
+		break
+	}
+	if len(q.notes) == 0 {
+		q.notes = nil // let a long queue's array go
+	}
+	return true
 }
 
 // noteSink kicks the reader at each frame; a kick while it reads waits

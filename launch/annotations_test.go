@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/internal/grafanatest"
+	"github.com/launchwatch/launchwatch/pipeline"
 	"github.com/launchwatch/launchwatch/recording"
 )
 
@@ -38,39 +41,15 @@ func TestAWatchRecordsTheNotesItsPrometheusMarks(t *testing.T) {
 	cfg := parse(t, "  prometheus: {url: '"+srv.URL+"'}\nlaunch: {name: shop}\n"+
 		"annotations: {prometheus: {query: deploy_info, text_label: version}}\n")
 	cfg.Interval = 100 * time.Millisecond
-	w, err := Start(Options{Config: cfg, Record: path, Origin: recording.OriginLive})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub := w.Pipeline.Subscribe()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	ran := make(chan error, 1)
-	go func() { ran <- w.Pipeline.Run(ctx) }()
-	for {
-		f, err := sub.Next(ctx)
-		if err != nil {
-			t.Fatalf("no frame carried the note: %v (%d reads)", err, reads.Load())
+	rec := watchFrames(t, cfg, path, "no frame carried the note", func(f pipeline.Frame) bool {
+		if len(f.Snapshot.Annotations) == 0 {
+			return false
 		}
-		if len(f.Snapshot.Annotations) > 0 {
-			if a := f.Snapshot.Annotations[0]; a.Text != "1.4.2" || a.By != "prometheus" || len(f.Snapshot.Annotations) != 1 {
-				t.Errorf("the frame carries %+v", f.Snapshot.Annotations)
-			}
-			break
+		if a := f.Snapshot.Annotations[0]; a.Text != "1.4.2" || a.By != "prometheus" || len(f.Snapshot.Annotations) != 1 {
+			t.Errorf("the frame carries %+v", f.Snapshot.Annotations)
 		}
-	}
-	cancel()
-	if err := <-ran; err != nil && !errors.Is(err, context.Canceled) {
-		t.Errorf("the pipeline's run: %v", err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	rec, err := recording.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rec.Close()
+		return true
+	})
 	if notes := rec.Annotations(); len(notes) != 1 || notes[0].Text != "1.4.2" || notes[0].By != "prometheus" {
 		t.Errorf("the recording holds %+v, want the one note", notes)
 	}
@@ -98,21 +77,72 @@ func TestAWatchRecordsGrafanasAnnotations(t *testing.T) {
 	path := filepath.Join(dir, "launch.lwrec.jsonl")
 	cfg := parse(t, "launch: {name: shop}\nannotations: {grafana: {url: '"+srv.URL+"', token_file: '"+token+"', tags: [shop]}}\n")
 	cfg.Interval = 100 * time.Millisecond
+	rec := watchFrames(t, cfg, path, "no frame carried the note", func(f pipeline.Frame) bool { return len(f.Snapshot.Annotations) > 0 })
+	want := time.UnixMilli(made).UTC()
+	if notes := rec.Annotations(); len(notes) != 1 || notes[0].Text != "deploy 1.4.2" || notes[0].By != "ci-bot" || !notes[0].At.Equal(want) {
+		t.Errorf("the recording holds %+v, want the deploy at %s by ci-bot", notes, want)
+	}
+}
+
+// A first read of more notes than the pipeline holds for one snapshot (a
+// busy hour in Grafana: 250 of them) is laid over the frames that follow,
+// every note once and in time order.
+func TestAWatchLaysAReadOfManyNotesOverTheNextFrames(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	g := &grafanatest.Grafana{Token: "glsa_token"}
+	start := time.Now().Add(-50 * time.Minute)
+	const n = 250
+	for i := range n {
+		g.Add(grafanatest.Annotation{ID: int64(i + 1), Time: start.Add(time.Duration(i) * time.Second).UnixMilli(),
+			Text: fmt.Sprintf("deploy %d", i), Tags: []string{"shop"}, Login: "ci"})
+	}
+	url := grafanatest.Start(t, g)
+	dir := t.TempDir()
+	token := filepath.Join(dir, "token")
+	if err := os.WriteFile(token, []byte("glsa_token"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "launch.lwrec.jsonl")
+	cfg := parse(t, "launch: {name: shop}\nannotations: {grafana: {url: '"+url+"', token_file: '"+token+"', tags: [shop]}}\n")
+	cfg.Interval = 100 * time.Millisecond
+	var carried []string
+	rec := watchFrames(t, cfg, path, fmt.Sprintf("frames carried fewer than %d notes", n), func(f pipeline.Frame) bool {
+		for _, a := range f.Snapshot.Annotations {
+			carried = append(carried, a.Text)
+		}
+		return len(carried) >= n
+	})
+	for i, text := range carried {
+		if want := fmt.Sprintf("deploy %d", i); text != want {
+			t.Fatalf("note %d is %q, want %q (each once, in time order)", i, text, want)
+		}
+	}
+	if got := len(rec.Annotations()); got != n {
+		t.Errorf("the recording holds %d notes, want %d", got, n)
+	}
+}
+
+// watchFrames starts a watch of cfg recording to path, runs its pipeline
+// and hands each frame to take until take says it has seen enough (or 30 s
+// pass: the test fails, saying what it waited for); then it closes the
+// watch and opens its recording.
+func watchFrames(t *testing.T, cfg *config.Config, path, waiting string, take func(pipeline.Frame) bool) *recording.Recording {
+	t.Helper()
 	w, err := Start(Options{Config: cfg, Record: path, Origin: recording.OriginLive})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sub := w.Pipeline.Subscribe()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	ran := make(chan error, 1)
 	go func() { ran <- w.Pipeline.Run(ctx) }()
 	for {
 		f, err := sub.Next(ctx)
 		if err != nil {
-			t.Fatalf("no frame carried the note: %v", err)
+			t.Fatalf("%s: %v", waiting, err)
 		}
-		if len(f.Snapshot.Annotations) > 0 {
+		if take(f) {
 			break
 		}
 	}
@@ -127,9 +157,6 @@ func TestAWatchRecordsGrafanasAnnotations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rec.Close()
-	want := time.UnixMilli(made).UTC()
-	if notes := rec.Annotations(); len(notes) != 1 || notes[0].Text != "deploy 1.4.2" || notes[0].By != "ci-bot" || !notes[0].At.Equal(want) {
-		t.Errorf("the recording holds %+v, want the deploy at %s by ci-bot", notes, want)
-	}
+	t.Cleanup(func() { rec.Close() })
+	return rec
 }

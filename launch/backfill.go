@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/launchwatch/launchwatch/collectors"
+	"github.com/launchwatch/launchwatch/collectors/grafana"
 	"github.com/launchwatch/launchwatch/collectors/prom"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/recording"
@@ -37,10 +39,13 @@ type Backfill struct {
 	Points  int
 	NotHeld []string
 
-	hist *prom.History
-	w    *recording.Writer
-	from time.Time
-	to   time.Time
+	hist    *prom.History
+	w       *recording.Writer
+	from    time.Time
+	to      time.Time
+	notes   []snapshot.Annotation // read by ReadNotes, laid by Run
+	cfg     *config.Config
+	grafana *grafana.Reader // annotations.grafana's; nil without
 }
 
 // PlanBackfill plans the chunks of a backfill over cfg's Prometheus and
@@ -54,6 +59,14 @@ func PlanBackfill(cfg *config.Config, log *slog.Logger, o BackfillOptions) (*Bac
 	if len(chunks) == 0 {
 		return nil, fmt.Errorf("%w: no step of %s between them", ErrNoSteps, o.Step)
 	}
+	// The Grafana reader is built before the recording is: a token file
+	// that cannot be read leaves no file behind.
+	var g *grafana.Reader
+	if a := cfg.Annotations; a != nil && a.Grafana != nil {
+		if g, err = grafana.New(a.Grafana, nil); err != nil {
+			return nil, err
+		}
+	}
 	h, err := Header(cfg, recording.OriginBackfill, o.Started, o.Build)
 	if err != nil {
 		return nil, err
@@ -65,7 +78,7 @@ func PlanBackfill(cfg *config.Config, log *slog.Logger, o BackfillOptions) (*Bac
 	if err != nil {
 		return nil, fmt.Errorf("recording: %w", err)
 	}
-	b := &Backfill{Header: h, Chunks: chunks, NotHeld: notHeld, hist: hist, w: w, from: o.From, to: o.To}
+	b := &Backfill{Header: h, Chunks: chunks, NotHeld: notHeld, hist: hist, w: w, from: o.From, to: o.To, cfg: cfg, grafana: g}
 	for _, c := range chunks {
 		b.Points += c.Points
 	}
@@ -88,8 +101,16 @@ type BackfillResult struct {
 // before it; the error says which.
 func (b *Backfill) Run(ctx context.Context, onChunk func(c prom.Chunk, written int)) (BackfillResult, error) {
 	var last time.Time
+	notes := b.notes
 	fetchErr := b.hist.Fetch(ctx, b.from, b.to, func(c prom.Chunk, snaps []snapshot.Snapshot) error {
 		for _, s := range snaps {
+			// A note rides in the first snapshot at or after it, as a live
+			// one rides in the next snapshot taken.
+			n := 0
+			for n < len(notes) && !notes[n].At.After(s.Time) {
+				n++
+			}
+			s.Annotations, notes = notes[:n:n], notes[n:]
 			if err := b.w.Append(s); err != nil {
 				return fmt.Errorf("recording: %w", err)
 			}
@@ -104,4 +125,46 @@ func (b *Backfill) Run(ctx context.Context, onChunk func(c prom.Chunk, written i
 		closeErr = fmt.Errorf("recording: %w", closeErr)
 	}
 	return res, errors.Join(fetchErr, closeErr)
+}
+
+// NotesRead says what ReadNotes found: how many annotations from each
+// reader of the config, and what went wrong (a reader that failed, or was
+// cut short, and what it left).
+type NotesRead struct {
+	Prometheus, Grafana int
+	Warnings            []string
+}
+
+// ReadNotes reads the annotations of the backfill's window from the
+// config's annotation readers (annotations.prometheus over the steps the
+// backfill takes, annotations.grafana from the first step's time to the
+// last's) for Run to lay into the recording, each in the first snapshot at
+// or after its time, as a live recording carries them. A reader that fails
+// is a warning: the snapshots are the backfill's work, and the recording
+// carries every note the other readers, or a cut read, gave.
+func (b *Backfill) ReadNotes(ctx context.Context) NotesRead {
+	var res NotesRead
+	a := b.cfg.Annotations
+	if a == nil || len(b.Chunks) == 0 {
+		return res
+	}
+	from, to := b.from, b.Chunks[len(b.Chunks)-1].To
+	if a.Prometheus != nil {
+		notes, err := b.hist.Notes(ctx, a.Prometheus.Query, a.Prometheus.TextLabel, from, to)
+		if err != nil {
+			res.Warnings = append(res.Warnings, "annotations.prometheus: "+err.Error())
+		}
+		res.Prometheus = len(notes)
+		b.notes = append(b.notes, notes...)
+	}
+	if b.grafana != nil {
+		notes, err := b.grafana.Window(ctx, from, to)
+		if err != nil {
+			res.Warnings = append(res.Warnings, err.Error()) // says "grafana annotations"
+		}
+		res.Grafana = len(notes)
+		b.notes = append(b.notes, notes...)
+	}
+	slices.SortStableFunc(b.notes, func(x, y snapshot.Annotation) int { return x.At.Compare(y.At) })
+	return res
 }

@@ -9,7 +9,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -164,7 +163,7 @@ func WriteCSV(w io.Writer, r *Recording) error {
 		head = append(head, snapshot.SignalErrorCodes+"."+code)
 	}
 	head = append(head, "annotation")
-	notes := annotationRows(c.times, r.Annotations())
+	notes := r.NotesBySnapshot()
 	if err := cw.Write(head); err != nil {
 		return fmt.Errorf("export CSV: %w", err)
 	}
@@ -187,7 +186,11 @@ func WriteCSV(w io.Writer, r *Recording) error {
 		for _, code := range codes {
 			row = append(row, cell(c.codes[code][i]))
 		}
-		row = append(row, notes[i])
+		var texts []string
+		for _, a := range notes[i] {
+			texts = append(texts, a.Text)
+		}
+		row = append(row, strings.Join(texts, " | "))
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("export CSV: %w", err)
 		}
@@ -392,23 +395,22 @@ var (
 func escapeLabel(s string) string { return labelEscaper.Replace(s) }
 func escapeHelp(s string) string  { return helpEscaper.Replace(s) }
 
-// annotationRows lays each annotation's text on the row of the first
-// snapshot at or after its time, the last row for one after every
-// snapshot; rows are by times, in time order.
-func annotationRows(times []time.Time, notes []snapshot.Annotation) []string {
-	rows := make([]string, len(times))
-	if len(times) == 0 {
-		return rows
+// NotesBySnapshot lays each annotation (Annotations, in time order) on the
+// snapshot an export carries it with: the first at or after its time, the
+// last for one after every snapshot, as a live note rides in the next
+// snapshot taken. Keyed by the snapshot's index; nil when there is no
+// snapshot or no annotation.
+func (r *Recording) NotesBySnapshot() map[int][]snapshot.Annotation {
+	notes := r.Annotations()
+	if r.Len() == 0 || len(notes) == 0 {
+		return nil
 	}
+	out := map[int][]snapshot.Annotation{}
 	for _, a := range notes {
-		i := sort.Search(len(times), func(i int) bool { return !times[i].Before(a.At) })
-		i = min(i, len(times)-1)
-		if rows[i] != "" {
-			rows[i] += " | "
-		}
-		rows[i] += a.Text
+		i := min(r.Search(a.At), r.Len()-1)
+		out[i] = append(out[i], a)
 	}
-	return rows
+	return out
 }
 
 // writeAnnotations writes the annotations as an OpenMetrics info family,

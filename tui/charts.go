@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"math"
 	"sync"
 	"time"
@@ -114,6 +115,11 @@ func (f *frame) chart(out lineWriter, w, h int, measured, plan func(snapshot.Sna
 		c.series = append(c.series, series{points: historyPts, style: f.st.Faint, dotted: true, maxGap: maxGap})
 	}
 	c.series = append(c.series, series{points: points(live, measured), style: f.st.Accent, maxGap: maxGap})
+	if len(otherPts) > 0 {
+		c.legend = f.compareLegend(w, plan != nil)
+		c.writeTo(out)
+		return
+	}
 	legend := f.st.Accent.Render("⣿ measured")
 	if len(historyPts) > 0 {
 		legend += "  " + f.st.Faint.Render("⠁⠁ history")
@@ -121,12 +127,33 @@ func (f *frame) chart(out lineWriter, w, h int, measured, plan func(snapshot.Sna
 	if plan != nil {
 		legend += "  " + f.st.Plan.Render("⠉ ⠉ plan")
 	}
-	if len(otherPts) > 0 {
-		legend += "  " + f.st.Faint.Render("⠁⠁ "+cleanCut(f.otherName, 20))
-	}
 	legend += f.st.Faint.Render("  window " + capacity.FormatDuration(f.window))
 	c.legend = legend
 	c.writeTo(out)
+}
+
+// compareLegend is a chart's legend beside a second launch, in w cells:
+// the measured line named as this launch and the dotted one as the second,
+// whole when they fit; then the plan's (the chart's title names the plan
+// too, so it goes first) and the window when they fit. Names too long for
+// the chart share its width, a short one leaving its room to the other.
+func (f *frame) compareLegend(w int, plan bool) string {
+	const mark, otherMark, planPart = "⣿ ", "  ⠁⠁ ", "  ⠉ ⠉ plan"
+	own, other := cmp.Or(snapshot.CleanText(f.ownName, 0), "this launch"), snapshot.CleanText(f.otherName, 0)
+	room := w - cellWidth(mark) - cellWidth(otherMark)
+	if cellWidth(own)+cellWidth(other) > room {
+		half := max(room/2, 6)
+		ownW := min(cellWidth(own), max(half, room-cellWidth(other)))
+		own, other = cutLine(own, ownW), cutLine(other, max(room-ownW, 6))
+	}
+	legend := f.st.Accent.Render(mark+own) + f.st.Faint.Render(otherMark+other)
+	if plan && cellWidth(legend)+cellWidth(planPart) <= w {
+		legend += f.st.Plan.Render(planPart)
+	}
+	if window := "  window " + capacity.FormatDuration(f.window); cellWidth(legend)+cellWidth(window) <= w {
+		legend += f.st.Faint.Render(window)
+	}
+	return legend
 }
 
 // splitHistory splits the chart window where the watch started watching

@@ -1,12 +1,17 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/muesli/termenv"
+
+	"github.com/launchwatch/launchwatch/pipeline"
 
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -55,5 +60,127 @@ func TestAReplayDrawsTheOtherLaunchAtTheSameLaunchRelativeTime(t *testing.T) {
 				t.Errorf("the PV axis runs to the second launch's 440: %v, want %v", got, tt.drawn)
 			}
 		})
+	}
+}
+
+// compareFleetReplay is a replay of the scripted launch with a fleet of 20
+// servers, 90 frames (to T+59s), beside a second launch whose T0 stands an
+// hour later with 1.6 times the traffic on a fleet of 20 (without web-007
+// when lacks007) erring half as often and 1.5 times slower, added a
+// snapshot at a time, at w x h.
+func compareFleetReplay(t *testing.T, w, h int, lacks007 bool, maxValues int) Model {
+	t.Helper()
+	const n = 90
+	feed := newFeed(withFleet(launchSnapshots(n), 20), demoPlan())
+	m := testModel(feed, termenv.Ascii)
+	m.opts.Replay = &fakeReplay{}
+	c := &Compare{Name: "Second launch", Offset: time.Hour, maxValues: maxValues}
+	second := launchSnapshots(120)
+	for i := range second {
+		s := &second[i]
+		s.Time = s.Time.Add(time.Hour)
+		s.PV, s.Requests = snapshot.Some(s.PV.Or(0)*1.6), snapshot.Some(s.Requests.Or(0)*1.6)
+		s.Connections, s.Bandwidth = snapshot.Some(s.Connections.Or(0)*1.6), snapshot.Some(s.Bandwidth.Or(0)*1.6)
+	}
+	for _, s := range withFleet(second, 20) {
+		for k := range s.Fleet { // its servers erred half as often, and answered slower
+			srv := &s.Fleet[k]
+			srv.ErrorRate, srv.LatencyP95 = snapshot.Some(srv.ErrorRate.Or(0)*0.5), snapshot.Some(srv.LatencyP95.Or(0)*1.5)
+		}
+		if lacks007 {
+			s.Fleet = slices.DeleteFunc(s.Fleet, func(srv snapshot.Server) bool { return srv.Name == "web-007" })
+		}
+		c.Add(s)
+	}
+	m.opts.Compare = c
+	m = drive(m, tea.WindowSizeMsg{Width: w, Height: h})
+	for i := range n {
+		msg := feed.next()
+		if i == n-1 {
+			msg.frame.Playback = &pipeline.Playback{Start: feed.snaps[0].Time, End: feed.snaps[n-1].Time, Position: msg.frame.Snapshot.Time,
+				Speed: 10, Index: n, Len: n}
+		}
+		m = drive(m, msg)
+	}
+	return m
+}
+
+// drillInto focuses the fleet panel and opens its worst server (web-007,
+// 31% errors).
+func drillInto(t *testing.T, m Model) Model {
+	t.Helper()
+	for range 12 {
+		if m.focus == panelFleet {
+			break
+		}
+		m = drive(m, keyMsg("tab"))
+	}
+	m = drive(m, keyMsg("enter"))
+	if m.drill != "web-007" {
+		t.Fatalf("drilled into %q, want web-007", m.drill)
+	}
+	return m
+}
+
+// TestAReplayBesideASecondLaunchDrawsItOnEveryChart: at 120x40, the
+// dashboard's three charts and, drilled into web-007, its three charts
+// each draw the second launch and name both launches in the legend, this
+// one's name cut to share the narrow chart (the goldens hold the screens;
+// at 200x60 both names stand whole, with the plan's mark); drilled into a
+// server the second launch did not have, its charts draw this launch
+// alone, as "measured"; and a second launch whose servers were more
+// figures than a comparison holds says so on the drilled screen.
+func TestAReplayBesideASecondLaunchDrawsItOnEveryChart(t *testing.T) {
+	const both = "⣿ Flash sale …  ⠁⠁ Second launch"
+	count := func(v, s string) int { return strings.Count(ansi.Strip(v), s) }
+	t.Run("dashboard", func(t *testing.T) {
+		v := compareFleetReplay(t, 120, 40, false, 0).View()
+		if n := count(v, both); n != 3 {
+			t.Errorf("%d legends name both launches, want 3:\n%s", n, v)
+		}
+		golden.RequireEqual(t, []byte(v))
+		wide := compareFleetReplay(t, 200, 60, false, 0).View()
+		if n := count(wide, "⣿ Flash sale (test)  ⠁⠁ Second launch  ⠉ ⠉ plan"); n != 3 {
+			t.Errorf("at 200x60 %d legends name both launches whole and the plan, want 3:\n%s", n, wide)
+		}
+	})
+	t.Run("drilled into a server both launches had", func(t *testing.T) {
+		v := drillInto(t, compareFleetReplay(t, 120, 40, false, 0)).View()
+		if n := count(v, both); n != 3 {
+			t.Errorf("%d legends name both launches, want 3:\n%s", n, v)
+		}
+		golden.RequireEqual(t, []byte(v))
+	})
+	t.Run("drilled into a server the second launch lacked", func(t *testing.T) {
+		v := drillInto(t, compareFleetReplay(t, 120, 40, true, 0)).View()
+		if a, b := count(v, "⣿ measured"), count(v, "Second launch"); a != 3 || b != 1 {
+			t.Errorf("%d legends say measured and %d mentions of the second launch (the header's), want 3 and 1:\n%s", a, b, v)
+		}
+	})
+	t.Run("a second launch's servers past the cap", func(t *testing.T) {
+		m := compareFleetReplay(t, 120, 40, false, 3*20*50)
+		if !m.opts.Compare.ServersCut() {
+			t.Fatal("120 snapshots of 20 servers held under a cap of 50 snapshots' worth")
+		}
+		v := drillInto(t, m).View()
+		if !strings.Contains(ansi.Strip(v), "Second launch's servers are not drawn: more figures than a comparison holds") || count(v, "⠁⠁ Second launch") != 0 {
+			t.Errorf("the drilled screen does not say the second launch's servers are let go:\n%s", v)
+		}
+		if v := m.View(); count(v, "⠁⠁ Second launch") != 3 {
+			t.Errorf("the dashboard's charts lost the second launch with its servers:\n%s", v)
+		}
+	})
+}
+
+// A replay beside a second launch, drilled in or not, draws at tiny sizes
+// without a panic.
+func TestAComparedReplayDrawsAtTinySizes(t *testing.T) {
+	m := drillInto(t, compareFleetReplay(t, 120, 40, false, 0))
+	for _, sz := range [][2]int{{0, 0}, {1, 1}, {10, 3}, {20, 5}, {40, 12}, {60, 20}} {
+		m = drive(m, tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		_ = m.View()
+		m = drive(m, keyMsg("esc"), tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		_ = m.View()
+		m.drill = "web-007"
 	}
 }

@@ -12,7 +12,9 @@ import (
 // back): its figures now, its problems, and its requests, error rate and
 // p95 over the chart window. Its history is read from the snapshots the
 // screen already holds, each with the fleet of its moment: nothing is
-// recorded per server, and only the server on screen is looked up.
+// recorded per server, and only the server on screen is looked up. In a
+// replay beside a second launch, that launch's server of the same name is
+// drawn on the charts too (Compare).
 
 // drillView draws the drilled-into server in w x h: a box of its figures
 // and problems over a row of its three charts.
@@ -36,6 +38,9 @@ func (m *Model) drillView(f *frame, w, h int) ([][]string, int) {
 			}
 			lines = append(lines, f.st.level(l).Render(levelWord(l)+" "+snapshot.CleanText(p.Message, 0)))
 		}
+	}
+	if c := m.opts.Compare; c != nil && c.ServersCut() {
+		lines = append(lines, f.st.Faint.Render(cleanCut(c.Name, 30)+"'s servers are not drawn: more figures than a comparison holds"))
 	}
 	topH := min(len(lines)+2, max(h-9, 3), h)
 	top := f.st.box("Server "+clean+" · esc back", strings.Join(lines, "\n"), w, topH, true)

@@ -44,9 +44,12 @@ type frame struct {
 	// Zero: all of the window is live.
 	liveFrom time.Time
 	// other is the second launch's chart window, moved onto this one's
-	// launch-relative time, and otherName names it (Options.Compare).
+	// launch-relative time (with the drilled-into server's figures where it
+	// had that server), and otherName names it (Options.Compare); ownName
+	// names this launch beside it.
 	other     histView
 	otherName string
+	ownName   string
 	// The event log's view: scrolled past the newest logOffset, showing
 	// events at least logMin severe.
 	logOffset int
@@ -232,7 +235,8 @@ func (m *Model) frame() frame {
 		start := f.snap.Time.Add(-m.window)
 		f.hist = histView{older: m.older.olderIn(start), live: m.shown().History.Window(start, f.snap.Time)}
 		if c := m.opts.Compare; c != nil {
-			f.other, f.otherName = histView{older: c.window(start, f.snap.Time)}, c.Name
+			f.other, f.otherName = histView{older: c.window(start, f.snap.Time, m.drill)}, c.Name
+			f.ownName = m.opts.LaunchName
 		}
 		f.liveFrom = m.liveFrom(&f)
 		for _, name := range f.snap.SourceNames() {

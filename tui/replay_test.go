@@ -152,31 +152,42 @@ func TestAReplayThatFailsSaysWhyInPlaceOfPlaying(t *testing.T) {
 // BenchmarkRenderReplay is BenchmarkRender for a recording played back:
 // taking one frame with its playback status, so the REPLAY header, the
 // timeline and the replay's footer are drawn with the panels, at 200x60 in
-// true colour.
+// true colour; and the same beside a second launch of a day at 1 s
+// (replay --compare), drawn on the three charts.
 func BenchmarkRenderReplay(b *testing.B) {
 	const w, h, n = 200, 60, 300
-	b.Run(fmt.Sprintf("%dx%d", w, h), func(b *testing.B) {
-		feed := newFeed(launchSnapshots(n), demoPlan())
-		m := testModel(feed, termenv.TrueColor)
-		m.opts.Replay = &fakeReplay{}
-		m = drive(m, tea.WindowSizeMsg{Width: w, Height: h})
-		for range n {
-			m = drive(m, feed.next())
+	day := otherLaunch(time.Hour, -12*time.Hour, 12*time.Hour)
+	for _, other := range []*Compare{nil, day} {
+		name := fmt.Sprintf("%dx%d", w, h)
+		if other != nil {
+			name += "_compare"
 		}
-		start := feed.snaps[0].Time
-		marks := []events.Event{{Time: t0, Severity: events.Info}, {Time: t0.Add(5 * time.Minute), Severity: events.Crit}}
-		s := feed.snaps[n-1]
-		i := n
-		b.ReportAllocs()
-		for b.Loop() {
-			s.Time = s.Time.Add(time.Second)
-			i++
-			msg := feed.msg(s)
-			msg.frame.Playback = &pipeline.Playback{
-				Start: start, End: start.Add(time.Hour), Position: s.Time, Speed: 10, Index: i, Len: 3600, Marks: marks,
-			}
-			next, _ := m.Update(msg)
-			m = next.(Model)
+		b.Run(name, func(b *testing.B) { benchmarkRenderReplay(b, w, h, n, other) })
+	}
+}
+
+func benchmarkRenderReplay(b *testing.B, w, h, n int, other *Compare) {
+	feed := newFeed(launchSnapshots(n), demoPlan())
+	m := testModel(feed, termenv.TrueColor)
+	m.opts.Replay = &fakeReplay{}
+	m.opts.Compare = other
+	m = drive(m, tea.WindowSizeMsg{Width: w, Height: h})
+	for range n {
+		m = drive(m, feed.next())
+	}
+	start := feed.snaps[0].Time
+	marks := []events.Event{{Time: t0, Severity: events.Info}, {Time: t0.Add(5 * time.Minute), Severity: events.Crit}}
+	s := feed.snaps[n-1]
+	i := n
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Time = s.Time.Add(time.Second)
+		i++
+		msg := feed.msg(s)
+		msg.frame.Playback = &pipeline.Playback{
+			Start: start, End: start.Add(time.Hour), Position: s.Time, Speed: 10, Index: i, Len: 3600, Marks: marks,
 		}
-	})
+		next, _ := m.Update(msg)
+		m = next.(Model)
+	}
 }

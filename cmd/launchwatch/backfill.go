@@ -53,7 +53,15 @@ exits 1, leaving a valid recording of every chunk fetched before, and says
 what failed.
 
 Signals the server does not hold (the local host when the config reads it
-directly, scrape expressions) are missing from every snapshot, never zero.`,
+directly, scrape expressions) are missing from every snapshot, never zero.
+
+With annotations.prometheus or annotations.grafana in the config, the
+recording carries the annotations of its window as a live one does: the
+Prometheus query is asked over the same steps (a series that rises at a
+step marks that moment, as a watch polling it would have seen it), and
+Grafana for every annotation from --from to the last step, page by page.
+Each rides in the first snapshot at or after its time. A reader that fails
+is a warning, and the backfill goes on without its notes.`,
 		Example: `  launchwatch backfill --config launchwatch.yaml --from T-10m --to T+90m -o launch.lwrec.jsonl
   launchwatch backfill --config launchwatch.yaml --from now-2h --step 15s -o last-2h.lwrec.jsonl`,
 		Args: cobra.NoArgs,
@@ -157,6 +165,13 @@ func runBackfill(ctx context.Context, stderr io.Writer, f backfillFlags) error {
 		b.Chunks[len(b.Chunks)-1].To.Format(time.RFC3339), r.step, capacity.FormatCount(float64(b.Points)), len(b.Chunks), b.Path())
 	if len(b.NotHeld) > 0 {
 		fmt.Fprintf(stderr, "launchwatch backfill: not held by Prometheus, so missing: %s\n", strings.Join(b.NotHeld, ", "))
+	}
+	if cfg.Annotations != nil {
+		notes := b.ReadNotes(ctx)
+		fmt.Fprintf(stderr, "launchwatch backfill: annotations of the window: %d from Prometheus, %d from Grafana\n", notes.Prometheus, notes.Grafana)
+		for _, w := range notes.Warnings {
+			fmt.Fprintf(stderr, "launchwatch backfill: warning: %s\n", snapshot.CleanText(w, 2000))
+		}
 	}
 	prog := newBackfillProgress(stderr, isTerminal(stderr), b.Points)
 	res, runErr := b.Run(ctx, prog.chunk)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,6 +118,28 @@ func TestAnnotationsFromTheDemoToTheReportInARealTerminal(t *testing.T) {
 	head, _, _ := strings.Cut(csvOut, "\n")
 	if !strings.HasSuffix(head, ",annotation") || !strings.Contains(csvOut, ",deploy 1.4.2\n") || !strings.Contains(csvOut, ",replay note\n") {
 		t.Errorf("the CSV lacks its annotation column or notes: %q", head)
+	}
+	// JSON Lines: each of the three in .snapshot.annotations of one frame.
+	jl, errOut, code := execute(t, "export", rec, "--format", "jsonl")
+	if code != 0 {
+		t.Fatalf("export jsonl: %s", errOut)
+	}
+	var carried []string
+	for line := range strings.SplitSeq(strings.TrimSuffix(jl, "\n"), "\n") {
+		var f struct {
+			Snapshot struct {
+				Annotations []struct{ Text string } `json:"annotations"`
+			} `json:"snapshot"`
+		}
+		if err := json.Unmarshal([]byte(line), &f); err != nil {
+			t.Fatalf("export jsonl: %v", err)
+		}
+		for _, a := range f.Snapshot.Annotations {
+			carried = append(carried, a.Text)
+		}
+	}
+	if strings.Join(carried, "|") != "deploy 1.4.2|live note|replay note" {
+		t.Errorf("the JSON Lines frames carry the notes %q", carried)
 	}
 	om, errOut, code := execute(t, "export", rec, "--format", "openmetrics")
 	if code != 0 {

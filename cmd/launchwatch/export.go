@@ -26,7 +26,8 @@ func newExportCmd() *cobra.Command {
 
   jsonl        one frame a line: the snapshot, its assessment against the plan,
                the events it raised and the problems standing, derived as the
-               live screen derived them
+               live screen derived them; the recording's annotations ride in
+               .snapshot.annotations of the frame at or after each
   csv          one row a snapshot, a column a signal, for a spreadsheet (a
                missing value is an empty cell)
   openmetrics  OpenMetrics text that promtool imports into a Prometheus:
@@ -36,7 +37,8 @@ Writes to standard output unless -o names a file. A line in the middle of the
 recording that holds no record (torn, or edited) is read past with a warning
 on standard error naming it; --strict refuses such a file instead.`,
 		Example: `  launchwatch export launch.lwrec.jsonl --format csv -o launch.csv
-  launchwatch export launch.lwrec.jsonl --format jsonl | jq 'select(.events != []) | .events'`,
+  launchwatch export launch.lwrec.jsonl --format jsonl | jq 'select(.events != []) | .events'
+  launchwatch export launch.lwrec.jsonl --format jsonl | jq -c '.snapshot | select(.annotations) | {time, annotations}'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			write, ok := map[string]func(io.Writer, *recording.Recording) error{
@@ -76,7 +78,10 @@ func sameFile(a, b string) bool {
 }
 
 // writeFrames derives every frame of a recording, as the pipeline does,
-// and writes one JSON line each.
+// and writes one JSON line each. The recording's annotations ride in the
+// snapshot of the frame at or after each (recording.NotesBySnapshot), in
+// its "annotations" as a live frame carries a note: a frame without one
+// has no such key, so every other line is as it was.
 func writeFrames(w io.Writer, rec *recording.Recording) error {
 	plan, _, th, err := launch.RecordingPlan(rec)
 	if err != nil {
@@ -85,7 +90,11 @@ func writeFrames(w io.Writer, rec *recording.Recording) error {
 	an := pipeline.NewAnalyst(plan, th, 0)
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
-	err = rec.Scan(0, rec.Len(), func(_ int, s snapshot.Snapshot) error {
+	notes := rec.NotesBySnapshot()
+	err = rec.Scan(0, rec.Len(), func(i int, s snapshot.Snapshot) error {
+		if n := notes[i]; len(n) > 0 {
+			s.Annotations = append(s.Annotations, n...)
+		}
 		return enc.Encode(an.Add(s))
 	})
 	return errors.Join(err, bw.Flush())

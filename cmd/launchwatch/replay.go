@@ -41,10 +41,12 @@ A line in the middle of the recording that holds no record (torn, or
 edited) is read past: the footer says so at the start, and the log names
 each line. --strict refuses such a file instead.
 
---compare OTHER draws another recording's launch beside this one: its PV,
-connections and bandwidth a faint dotted line on the charts at the same
-launch-relative time (each from its own T0, or its first snapshot without
-one), its name in the header and the charts' legends.`,
+--compare OTHER draws another recording's launch beside this one, a faint
+dotted line at the same launch-relative time (each from its own T0, or its
+first snapshot without one) on every chart where it has the figure: PV,
+connections and bandwidth, and a drilled-into server's requests, error rate
+and p95 when it had a server of that name. The header names it, and each
+chart's legend names both launches.`,
 		Example: `  launchwatch replay ~/.local/state/launchwatch/flash-sale-20261127T115500Z.lwrec.jsonl
   launchwatch replay launch.lwrec.jsonl --speed 30
   launchwatch replay second.lwrec.jsonl --compare first.lwrec.jsonl`,
@@ -200,7 +202,7 @@ func loadCompare(cmd *cobra.Command, rec *recording.Recording, path string, stri
 		c.Name = filepath.Base(path)
 	}
 	err = other.Scan(0, other.Len(), func(_ int, s snapshot.Snapshot) error {
-		c.Points = append(c.Points, tui.ComparePoint{Time: s.Time, PV: s.PV, Connections: s.Connections, Bandwidth: s.Bandwidth})
+		c.Add(s)
 		return nil
 	})
 	if err != nil {

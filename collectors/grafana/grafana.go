@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -32,8 +33,12 @@ const (
 	Back = time.Hour
 	// maxBody caps an answer.
 	maxBody = 4 << 20
-	// limit is how many annotations one read asks for.
+	// limit is how many annotations one request asks for: Grafana's
+	// default is 100, and it answers at most the newest limit of a window.
 	limit = 500
+	// maxPages is how many requests one read makes at most, paging back
+	// through a window holding more than limit: 10,000 annotations.
+	maxPages = 20
 	// Timeout bounds one read: a Grafana that takes the connection and
 	// never answers must not hold the notes (the Prometheus query's too,
 	// read in the same loop).
@@ -42,12 +47,14 @@ const (
 
 // Reader reads a Grafana's annotations, each once.
 type Reader struct {
-	base   *url.URL
-	token  string
-	tags   []string
-	client *http.Client
-	now    func() time.Time
-	every  time.Duration
+	base     *url.URL
+	token    string
+	tags     []string
+	client   *http.Client
+	now      func() time.Time
+	every    time.Duration
+	limit    int // annotations a request asks for
+	maxPages int // requests a read makes at most
 
 	last time.Time      // the last read's end; zero before the first
 	seen map[int64]bool // annotations taken, by id
@@ -60,7 +67,8 @@ func New(cfg *config.GrafanaAnnotations, now func() time.Time) (*Reader, error) 
 	if err != nil {
 		return nil, fmt.Errorf("annotations.grafana.url: %w", err)
 	}
-	r := &Reader{base: u, tags: cfg.Tags, client: &http.Client{Timeout: Timeout}, now: now, every: Every, seen: map[int64]bool{}}
+	r := &Reader{base: u, tags: cfg.Tags, client: &http.Client{Timeout: Timeout}, now: now, every: Every, seen: map[int64]bool{},
+		limit: limit, maxPages: maxPages}
 	if r.now == nil {
 		r.now = time.Now
 	}
@@ -87,11 +95,27 @@ type annotation struct {
 	Email string   `json:"email"`
 }
 
+// CutError says a read stopped paging back before the window's start, so
+// the annotations from From to To (the oldest time received) were not
+// read: Grafana answered more pages than a read asks for, or more than a
+// page of annotations at one millisecond. What came before the cut is
+// returned beside it.
+type CutError struct {
+	From, To time.Time
+	Why      string
+}
+
+func (e *CutError) Error() string {
+	return fmt.Sprintf("grafana annotations: %s, so those from %s to %s are not read", e.Why,
+		e.From.UTC().Format(time.RFC3339), e.To.UTC().Format(time.RFC3339Nano))
+}
+
 // Read asks for the annotations made since the last read (the first read
 // from Back before now), at most once per Every (an earlier call returns
 // nothing), and returns those not taken yet, in time order, by their
 // author's login (or "grafana"), text cleaned. A failed read returns its
-// error, never the token, and is asked again next time.
+// error, never the token, with what it read before failing, and is asked
+// again next time; a read cut short (*CutError) is not.
 func (r *Reader) Read(ctx context.Context) ([]snapshot.Annotation, error) {
 	now := r.now()
 	if !r.last.IsZero() && now.Sub(r.last) < r.every {
@@ -103,8 +127,102 @@ func (r *Reader) Read(ctx context.Context) ([]snapshot.Annotation, error) {
 		// made a moment ago with its own time, which may lie before it.
 		from = r.last.Add(-time.Minute)
 	}
-	q := url.Values{"from": {strconv.FormatInt(from.UnixMilli(), 10)}, "to": {strconv.FormatInt(now.UnixMilli(), 10)},
-		"limit": {strconv.Itoa(limit)}, "type": {"annotation"}}
+	got, err := r.fetch(ctx, from, now)
+	var cut *CutError
+	if err == nil || errors.As(err, &cut) {
+		r.last = now
+	}
+	var fresh []annotation
+	for _, a := range got {
+		if !r.seen[a.ID] {
+			r.seen[a.ID] = true
+			fresh = append(fresh, a)
+		}
+	}
+	return notes(fresh), err
+}
+
+// Window returns every annotation from from to to, both included, as Read
+// words them, whether read before or not: a backfill's, for a launch
+// nobody watched. A window holding more than a page is read a page at a
+// time, newest first; one cut short returns what it read and a *CutError.
+func (r *Reader) Window(ctx context.Context, from, to time.Time) ([]snapshot.Annotation, error) {
+	got, err := r.fetch(ctx, from, to)
+	return notes(got), err
+}
+
+// notes turns Grafana's annotations into notes in time order, by their
+// author's login (or "grafana"), text cleaned; one without a time or text
+// is left out.
+func notes(got []annotation) []snapshot.Annotation {
+	var out []snapshot.Annotation
+	for _, a := range got {
+		if a.Time <= 0 {
+			continue
+		}
+		by := a.Login
+		if by == "" {
+			by = "grafana"
+		}
+		n := snapshot.Annotation{At: time.UnixMilli(a.Time).UTC(), Text: a.Text, By: by}.Clean()
+		if strings.TrimSpace(n.Text) == "" {
+			continue
+		}
+		out = append(out, n)
+	}
+	slices.SortStableFunc(out, func(a, b snapshot.Annotation) int { return a.At.Compare(b.At) })
+	return out
+}
+
+// fetch reads the annotations from from to to, each once. Grafana answers
+// the newest limit of them (ordered by time, newest first), so a window
+// holding more is read back a page at a time: the next page ends at the
+// oldest time the last one held (Grafana's to is inclusive, so the
+// annotations at that millisecond come again and are taken once, by id),
+// until a page holds fewer than limit or reaches from. At most maxPages
+// pages are asked for, so a server that never stops answering full pages
+// cannot hold a read for ever; a cut read returns what it read and a
+// *CutError naming the span it left.
+func (r *Reader) fetch(ctx context.Context, from, to time.Time) ([]annotation, error) {
+	taken := map[int64]bool{}
+	var all []annotation
+	end := to
+	for page := 1; ; page++ {
+		got, err := r.page(ctx, from, end)
+		if err != nil {
+			if page > 1 {
+				err = fmt.Errorf("page %d (to %s): %w", page, end.UTC().Format(time.RFC3339Nano), err)
+			}
+			return all, err
+		}
+		fresh := 0
+		oldest := int64(math.MaxInt64)
+		for _, a := range got {
+			oldest = min(oldest, a.Time)
+			if !taken[a.ID] {
+				taken[a.ID] = true
+				all = append(all, a)
+				fresh++
+			}
+		}
+		if len(got) < r.limit || oldest <= from.UnixMilli() {
+			return all, nil
+		}
+		at := time.UnixMilli(oldest)
+		switch {
+		case fresh == 0:
+			return all, &CutError{From: from, To: at, Why: fmt.Sprintf("more than %d annotations at %s, a page's worth", r.limit, at.UTC().Format(time.RFC3339Nano))}
+		case page >= r.maxPages:
+			return all, &CutError{From: from, To: at, Why: fmt.Sprintf("%d pages of %d annotations read, the most one read asks for", page, r.limit)}
+		}
+		end = at
+	}
+}
+
+// page asks Grafana once for the newest limit annotations from from to to.
+func (r *Reader) page(ctx context.Context, from, to time.Time) ([]annotation, error) {
+	q := url.Values{"from": {strconv.FormatInt(from.UnixMilli(), 10)}, "to": {strconv.FormatInt(to.UnixMilli(), 10)},
+		"limit": {strconv.Itoa(r.limit)}, "type": {"annotation"}}
 	for _, tag := range r.tags {
 		q.Add("tags", tag)
 	}
@@ -146,23 +264,5 @@ func (r *Reader) Read(ctx context.Context) ([]snapshot.Annotation, error) {
 	if err := json.Unmarshal(body, &got); err != nil {
 		return nil, fmt.Errorf("grafana annotations: not a JSON list: %w", err)
 	}
-	r.last = now
-	var out []snapshot.Annotation
-	for _, a := range got {
-		if r.seen[a.ID] || a.Time <= 0 {
-			continue
-		}
-		r.seen[a.ID] = true
-		by := a.Login
-		if by == "" {
-			by = "grafana"
-		}
-		n := snapshot.Annotation{At: time.UnixMilli(a.Time).UTC(), Text: a.Text, By: by}.Clean()
-		if strings.TrimSpace(n.Text) == "" {
-			continue
-		}
-		out = append(out, n)
-	}
-	slices.SortStableFunc(out, func(a, b snapshot.Annotation) int { return a.At.Compare(b.At) })
-	return out, nil
+	return got, nil
 }

@@ -2,10 +2,6 @@ package prom
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -13,7 +9,6 @@ import (
 
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/internal/promtest"
-	"github.com/launchwatch/launchwatch/internal/testtool"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -26,28 +21,7 @@ func TestNotesFromAMetricInARealPrometheus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: starts Prometheus")
 	}
-	promtool := testtool.Require(t, "promtool")
-	base := time.Now().Add(-2 * time.Hour).Truncate(time.Minute)
-	var om strings.Builder
-	om.WriteString("# TYPE deploy_info gauge\n")
-	for _, v := range []struct {
-		version  string
-		from, to time.Duration
-	}{{"1.4.1", 0, 10 * time.Minute}, {"1.4.2", 5 * time.Minute, 10 * time.Minute}} {
-		for d := v.from; d <= v.to; d += 15 * time.Second {
-			fmt.Fprintf(&om, "deploy_info{service=\"shop\",version=%q} 1 %d\n", v.version, base.Add(d).Unix())
-		}
-	}
-	om.WriteString("# EOF\n")
-	dir := t.TempDir()
-	file, blocks := filepath.Join(dir, "deploys.om.txt"), filepath.Join(dir, "data")
-	if err := os.WriteFile(file, []byte(om.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", file, blocks).CombinedOutput(); err != nil {
-		t.Fatalf("promtool: %v\n%s", err, out)
-	}
-	srv := promtest.StartPrometheusOn(t, blocks)
+	srv, base := deployPrometheus(t)
 
 	for _, tc := range []struct {
 		label, want string
@@ -85,5 +59,49 @@ func TestNotesFromAMetricInARealPrometheus(t *testing.T) {
 	}
 	if _, err := src.NoteReader("deploy_info[1m]", "").Read(context.Background()); err == nil || !strings.Contains(err.Error(), "annotations query") {
 		t.Errorf("a range vector: %v, want an error", err)
+	}
+}
+
+// deployPrometheus starts a real Prometheus holding promtest.DeployInfo
+// from two hours ago on: version 1.4.1 from base, 1.4.2 from minute 5.
+func deployPrometheus(t *testing.T) (*promtest.Server, time.Time) {
+	t.Helper()
+	base := time.Now().Add(-2 * time.Hour).Truncate(time.Minute)
+	return promtest.StartPrometheusWith(t, promtest.DeployInfo(base)+"# EOF\n"), base
+}
+
+// TestNotesOverAHistoryInARealPrometheus reads the same deploy_info as a
+// backfill reads it, over a real Prometheus' range queries of four steps
+// a chunk: 1.4.2 rising at minute 5 (a chunk's first step, so what stood
+// at the chunk before must be remembered across it) is the only note, at
+// its step; a window starting after it learns what stands and marks
+// nothing; a query that is not an instant vector fails naming its chunk.
+func TestNotesOverAHistoryInARealPrometheus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: starts Prometheus")
+	}
+	srv, base := deployPrometheus(t)
+	src, err := New(&config.Prometheus{URL: srv.URL, Timeout: 5 * time.Second}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hist, err := NewHistory(src, HistoryStep(15*time.Second), HistoryMaxPointsPerQuery(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	got, err := hist.Notes(ctx, "deploy_info", "version", base.Add(2*time.Minute), base.Add(8*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []snapshot.Annotation{{At: base.Add(5 * time.Minute).UTC(), Text: "1.4.2", By: "prometheus"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("notes %+v, want %+v", got, want)
+	}
+	if got, err := hist.Notes(ctx, "deploy_info", "", base.Add(6*time.Minute), base.Add(9*time.Minute)); err != nil || len(got) != 0 {
+		t.Errorf("a window after every deploy: %+v, %v; want no note", got, err)
+	}
+	if _, err := hist.Notes(ctx, "deploy_info[1m]", "", base, base.Add(2*time.Minute)); err == nil || !strings.Contains(err.Error(), "chunk 1 of 3") {
+		t.Errorf("a range vector: %v, want an error naming chunk 1 of 3", err)
 	}
 }
