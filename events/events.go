@@ -214,6 +214,9 @@ func detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 // says so once in the log. An acknowledgement given before its problem
 // opened is of an earlier one with the same key, and is passed over.
 func (d *detector) acks(s snapshot.Snapshot) {
+	if len(s.Acks) == 0 {
+		return // nothing to sort: most frames
+	}
 	for _, key := range slices.Sorted(maps.Keys(s.Acks)) {
 		a := s.Acks[key]
 		p, ok := d.next.problems[key]
@@ -292,8 +295,14 @@ func writable[V any](m *map[string]V, owned *bool) map[string]V {
 	return *m
 }
 
-// set writes key in a map of the next state.
-func set[V any](m *map[string]V, owned *bool, key string, v V) { writable(m, owned)[key] = v }
+// set writes key in a map of the next state; writing the value it holds
+// already costs no copy (a problem standing still, a level held).
+func set[V comparable](m *map[string]V, owned *bool, key string, v V) {
+	if was, ok := (*m)[key]; ok && was == v {
+		return
+	}
+	writable(m, owned)[key] = v
+}
 
 // del deletes key from a map of the next state; a key it lacks costs no
 // copy.
@@ -461,30 +470,63 @@ func (d *detector) lasted(key string) string {
 // pages nobody. A source is behind when its newest sample is older than
 // StaleAfter and one scrape interval of the series it reads: a Prometheus
 // scraping every 15 s holds samples up to 15 s old between scrapes.
+//
+// A source answering with nothing standing changes nothing and is passed
+// over as judge passes a subject at OK, its words unwritten: every frame
+// judges every source.
 func (d *detector) sources(s snapshot.Snapshot, th capacity.Thresholds) {
-	for _, name := range s.SourceNames() {
+	now := s.Time
+	var buf [8]string // the names of a few sources, sorted without the heap
+	for _, name := range sourceNames(s, buf[:0]) {
 		h := s.Sources[name]
-		age, _ := h.DataAge(s.Time)
+		age, _ := h.DataAge(now)
 		scrape := time.Duration(h.ScrapeInterval * float64(time.Second))
-		why := h.Error
-		if why == "" {
-			why = fmt.Sprintf("no data for %s", h.Age(s.Time).Round(time.Second))
-		}
-		r := reading{kind: KindSource, subject: name, title: "source " + name, level: capacity.LevelOK,
-			back: "source " + name + " back"}
+		r := reading{kind: KindSource, subject: name, level: capacity.LevelOK}
+		down := h.Down(now, th.StaleAfter)
 		switch {
-		case h.Down(s.Time, th.StaleAfter):
+		case down:
 			r.level, r.size = capacity.LevelCrit, 1
-			r.text = func() string { return fmt.Sprintf("source %s down: %s", name, why) }
 		case !h.OK:
 			r.level, r.size = capacity.LevelWarn, 0.5
-			r.text = func() string { return fmt.Sprintf("source %s failing in part: %s", name, why) }
 		case age > th.StaleAfter+scrape:
 			r.level, r.size = capacity.LevelWarn, age.Seconds()
+		}
+		// Worded only past here: most frames every source answers, and
+		// one with nothing standing changes nothing.
+		if r.level == capacity.LevelOK && !d.standing(KindSource, name) {
+			continue
+		}
+		r.title, r.back = "source "+name, "source "+name+" back"
+		why, noData := h.Error, h.Age(now)
+		switch {
+		case down:
+			r.text = func() string { return fmt.Sprintf("source %s down: %s", name, whyNot(why, noData)) }
+		case !h.OK:
+			r.text = func() string { return fmt.Sprintf("source %s failing in part: %s", name, whyNot(why, noData)) }
+		default:
 			r.text = func() string { return behind(name, age) }
 		}
 		d.level(r)
 	}
+}
+
+// whyNot says why a source gives nothing: its error, else how long it has
+// had no data.
+func whyNot(err string, noData time.Duration) string {
+	if err != "" {
+		return err
+	}
+	return fmt.Sprintf("no data for %s", noData.Round(time.Second))
+}
+
+// sourceNames appends the names of s's sources to names, sorted
+// (snapshot.Snapshot.SourceNames into a caller's buffer).
+func sourceNames(s snapshot.Snapshot, names []string) []string {
+	for name := range s.Sources {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
 }
 
 // behind says a source answers with old data (a VictoriaMetrics holding
