@@ -383,10 +383,14 @@ func (p Plan) limitReaches(a Assessment, pv float64, pvOK bool) ([]LimitReach, L
 		}
 		return Check{}
 	}
-	var out []LimitReach
+	limits := p.LimitPVs()
+	var out []LimitReach // nil without limits, as the JSON has it
+	if len(limits) > 0 {
+		out = make([]LimitReach, 0, len(limits))
+	}
 	var first LimitReach
 	firstPV, found := 0.0, false
-	for _, l := range p.LimitPVs() {
+	for _, l := range limits {
 		r := LimitReach{LimitPV: l}
 		c := checkOf(l.Name)
 		if m, ok := c.Measured.Get(); ok && pvOK && pv > 0 && m > 0 && c.Drift.OK() {

@@ -185,6 +185,7 @@ func (p Plan) cdnShare() float64 {
 func (p Plan) LimitPVs() []LimitPV {
 	peak, unit := p.Peak(), p.At(1)
 	var out []LimitPV
+
 	add := func(name string, limit, atPeak, perPV float64) {
 		if !(limit > 0) || !finite(limit) {
 			return
@@ -192,6 +193,9 @@ func (p Plan) LimitPVs() []LimitPV {
 		l := LimitPV{Name: name, Limit: limit, Peak: atPeak, Broken: atPeak > limit}
 		if perPV > 0 {
 			l.PV, l.Reachable = finiteOrMax(limit/perPV), true
+		}
+		if out == nil {
+			out = make([]LimitPV, 0, 3) // room for all three at once: every frame's assessment asks
 		}
 		out = append(out, l)
 	}

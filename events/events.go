@@ -145,6 +145,9 @@ type State struct {
 	rising   map[string]standing
 	problems map[string]Problem // what is wrong now, by kind/subject
 	phase    capacity.Phase
+	// th are the thresholds the state was derived under: its problems'
+	// Lines are worded from them, and are kept while they stay.
+	th capacity.Thresholds
 	// Smoothed PV and requests before T0: the avalanche's baselines.
 	preLaunchPV, preLaunchReq float64
 	avalanche                 bool // already reported
@@ -187,7 +190,7 @@ func detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 		now: s.Time,
 		th:  th,
 		next: State{levels: prev.levels, falling: prev.falling, rising: prev.rising, problems: prev.problems,
-			phase: a.Phase, preLaunchPV: prev.preLaunchPV, preLaunchReq: prev.preLaunchReq, avalanche: prev.avalanche},
+			phase: a.Phase, th: th, preLaunchPV: prev.preLaunchPV, preLaunchReq: prev.preLaunchReq, avalanche: prev.avalanche},
 		prev: prev,
 	}
 	d.sources(s, th)
@@ -195,8 +198,7 @@ func detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 	var row capacity.Judgement // one row at a time: no copy of each on the heap
 	if judged != nil {
 		for i := range judged {
-			row = judged[i]
-			d.judge(&row, a)
+			d.judge(&judged[i], a) // read, never kept past this Detect
 		}
 	} else {
 		for j := range th.Judged(a, s) {
@@ -392,9 +394,9 @@ func (d *detector) level(r reading) {
 		set(&d.next.levels, &d.own.levels, key, l)
 	}
 	if l >= capacity.LevelWarn {
-		d.open(r, l)
+		d.open(key, r, l)
 	} else {
-		d.close(r.kind, r.subject)
+		del(&d.next.problems, &d.own.problems, key)
 	}
 	switch {
 	case l > was && l >= capacity.LevelWarn:
@@ -445,7 +447,7 @@ func (d *detector) reset(kind Kind, subject string) {
 	del(&d.next.levels, &d.own.levels, key)
 	del(&d.next.falling, &d.own.falling, key)
 	del(&d.next.rising, &d.own.rising, key)
-	d.close(kind, subject)
+	del(&d.next.problems, &d.own.problems, key)
 }
 
 // lasted says how long the problem under key stood and the worst it
@@ -477,7 +479,7 @@ func (d *detector) lasted(key string) string {
 func (d *detector) sources(s snapshot.Snapshot, th capacity.Thresholds) {
 	now := s.Time
 	var buf [8]string // the names of a few sources, sorted without the heap
-	for _, name := range sourceNames(s, buf[:0]) {
+	for _, name := range s.AppendSourceNames(buf[:0]) {
 		h := s.Sources[name]
 		age, _ := h.DataAge(now)
 		scrape := time.Duration(h.ScrapeInterval * float64(time.Second))
@@ -517,16 +519,6 @@ func whyNot(err string, noData time.Duration) string {
 		return err
 	}
 	return fmt.Sprintf("no data for %s", noData.Round(time.Second))
-}
-
-// sourceNames appends the names of s's sources to names, sorted
-// (snapshot.Snapshot.SourceNames into a caller's buffer).
-func sourceNames(s snapshot.Snapshot, names []string) []string {
-	for name := range s.Sources {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
 }
 
 // behind says a source answers with old data (a VictoriaMetrics holding

@@ -327,16 +327,18 @@ func Worst(ps []Problem) (Problem, bool) {
 	return slices.MinFunc(ps, Compare), true
 }
 
-// open records r's problem standing at level l, keeping when it first
-// opened and the worst it reached. While the figure reads under l (a
-// hold-down), the words stay those last true at l.
-func (d *detector) open(r reading, l capacity.Level) {
-	key := Key(r.kind, r.subject)
+// open records r's problem (under key) standing at level l, keeping when
+// it first opened and the worst it reached. While the figure reads under l
+// (a hold-down), the words stay those last true at l.
+func (d *detector) open(key string, r reading, l capacity.Level) {
 	p := Problem{Kind: r.kind, Severity: severityOf(l), Subject: r.subject, Title: r.title, Since: d.now, Harm: harmOf(r.kind), Size: r.size}
-	if r.j != nil && r.j.Line != nil {
+	was, ok := d.prev.problems[key]
+	switch {
+	case ok && d.prev.th == d.th:
+		p.Lines = was.Lines // the lines are the thresholds' alone: worded once, when it opened
+	case r.j != nil && r.j.Line != nil:
 		p.Lines = r.j.Line(d.th, capacity.LevelWarn) + ", " + r.j.Line(d.th, capacity.LevelCrit)
 	}
-	was, ok := d.prev.problems[key]
 	if ok {
 		p.Since, p.Worst, p.WorstSeverity, p.worstSize = was.Since, was.Worst, was.WorstSeverity, was.worstSize
 		p.Ack = was.Ack
@@ -354,11 +356,6 @@ func (d *detector) open(r reading, l capacity.Level) {
 		p.Worst, p.WorstSeverity, p.worstSize = p.Message, p.Severity, p.Size
 	}
 	set(&d.next.problems, &d.own.problems, key, p)
-}
-
-// close clears a problem.
-func (d *detector) close(kind Kind, subject string) {
-	del(&d.next.problems, &d.own.problems, Key(kind, subject))
 }
 
 func severityOf(l capacity.Level) Severity {

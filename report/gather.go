@@ -31,6 +31,7 @@ type sample struct {
 // accumulators walk the frames once, keeping what the report needs.
 type accumulators struct {
 	th       capacity.Thresholds
+	names    []string // a frame's source names, one buffer for every frame
 	samples  []sample
 	peaks    []peakAcc
 	phase    *Span
@@ -286,7 +287,8 @@ func (a *accumulators) checks(as capacity.Assessment) {
 }
 
 func (a *accumulators) sources(s snapshot.Snapshot) {
-	for _, name := range s.SourceNames() {
+	a.names = s.AppendSourceNames(a.names[:0])
+	for _, name := range a.names {
 		src := s.Sources[name]
 		d := a.down[name]
 		switch down := src.Down(s.Time, a.th.StaleAfter); {
