@@ -148,6 +148,10 @@ type State struct {
 	// th are the thresholds the state was derived under: its problems'
 	// Lines are worded from them, and are kept while they stay.
 	th capacity.Thresholds
+	// unworded marks a state DetectJudged derived, or one derived from
+	// such a state: its problems' Messages may be older than their
+	// figures (see DetectJudged), so it has no Problems to show.
+	unworded bool
 	// Smoothed PV and requests before T0: the avalanche's baselines.
 	preLaunchPV, preLaunchReq float64
 	avalanche                 bool // already reported
@@ -166,22 +170,27 @@ const (
 // Events fire on changes: a level rising (ok → warn → crit) or falling back
 // to ok, a source going down or coming back, a phase starting.
 func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.Thresholds) ([]Event, State) {
-	return detect(prev, s, a, th, nil)
+	return detect(prev, s, a, th, nil, true)
 }
 
-// DetectJudged is Detect given the judgements of s and a by th
-// (capacity.Thresholds.Judgements), which a caller that needs them too
-// (the report) judges once for both.
+// DetectJudged is Detect for a walk that reads the events alone (the
+// report), given the judgements of s and a by th
+// (capacity.Thresholds.Judgements), which such a caller needs too and
+// judges once for both. It raises the same events as Detect, but does not
+// word a problem again while it stands at its severity short of its worst
+// (every frame, on a screen): its Message stays as it was last worded,
+// and the state it returns, and every state derived from that one, have
+// no Problems (they panic).
 func DetectJudged(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.Thresholds, judged []capacity.Judgement) ([]Event, State) {
 	if judged == nil {
 		judged = []capacity.Judgement{} // judged, and nothing to judge
 	}
-	return detect(prev, s, a, th, judged)
+	return detect(prev, s, a, th, judged, false)
 }
 
 // detect is Detect and DetectJudged: judged nil judges s here, one row at
-// a time.
-func detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.Thresholds, judged []capacity.Judgement) ([]Event, State) {
+// a time; worded words every problem that stands anew.
+func detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.Thresholds, judged []capacity.Judgement, worded bool) ([]Event, State) {
 	// The next state starts as the previous one, sharing its maps: a
 	// State never changes once returned, so a map is copied on its first
 	// write (see writable), and a frame that changes nothing copies
@@ -190,7 +199,7 @@ func detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 		now: s.Time,
 		th:  th,
 		next: State{levels: prev.levels, falling: prev.falling, rising: prev.rising, problems: prev.problems,
-			phase: a.Phase, th: th, preLaunchPV: prev.preLaunchPV, preLaunchReq: prev.preLaunchReq, avalanche: prev.avalanche},
+			phase: a.Phase, th: th, unworded: prev.unworded || !worded, preLaunchPV: prev.preLaunchPV, preLaunchReq: prev.preLaunchReq, avalanche: prev.avalanche},
 		prev: prev,
 	}
 	d.sources(s, th)

@@ -168,7 +168,15 @@ const sameSubject = "="
 // larger first, then the older. A problem caused by another open one (see
 // Problem.Cause) is listed after its cause, and a group (a root and what
 // follows from it) stands where its worst member would.
-func (s State) Problems() []Problem { return grouped(s.problems) }
+//
+// It panics on a state DetectJudged derived, whose problems' words may be
+// old: a caller that shows problems derives with Detect.
+func (s State) Problems() []Problem {
+	if s.unworded {
+		panic("events: Problems of a state derived by DetectJudged, which does not word them")
+	}
+	return grouped(s.problems)
+}
 
 // Acknowledge returns ps, a list Problems returned, with the problem under
 // key acknowledged by a and the list ordered anew; ps itself is left as
@@ -346,13 +354,22 @@ func (d *detector) open(key string, r reading, l capacity.Level) {
 			p.Title = was.Title // a server's row at OK, held: named when it opened
 		}
 	}
-	if r.level < l && ok && was.Severity == p.Severity {
-		p.Message, p.Size = was.Message, was.Size
-		p.Easing = d.next.falling[key]
-	} else {
+	easing := r.level < l && ok && was.Severity == p.Severity
+	if easing {
+		p.Size, p.Easing = was.Size, d.next.falling[key]
+	}
+	worse := p.Worst == "" || p.Severity > p.WorstSeverity || (p.Severity == p.WorstSeverity && p.Size > p.worstSize)
+	switch {
+	case easing:
+		p.Message = was.Message
+	case d.next.unworded && ok && was.Severity == p.Severity && !worse:
+		// Nobody reads the words until it changes (DetectJudged): the
+		// events quote those it opened with and its worst.
+		p.Message = was.Message
+	default:
 		p.Message = r.words()
 	}
-	if p.Worst == "" || p.Severity > p.WorstSeverity || (p.Severity == p.WorstSeverity && p.Size > p.worstSize) {
+	if worse {
 		p.Worst, p.WorstSeverity, p.worstSize = p.Message, p.Severity, p.Size
 	}
 	set(&d.next.problems, &d.own.problems, key, p)
