@@ -563,30 +563,33 @@ func (d *detector) avalancheCheck(s snapshot.Snapshot, a capacity.Assessment) {
 	if !a.LaunchKnown || d.next.avalanche {
 		return
 	}
-	signals := []struct {
+	signals := [...]struct {
 		name string
 		v    snapshot.Value
-		base *float64
-	}{
-		{"PV/s", a.PV, &d.next.preLaunchPV},
-		{"requests/s", s.Requests, &d.next.preLaunchReq},
-	}
-	for _, sig := range signals {
+	}{{"PV/s", a.PV}, {"requests/s", s.Requests}}
+	for i, sig := range signals {
 		v, ok := sig.v.Get()
 		if !ok {
 			continue
 		}
+		// Each signal's baseline, pointed to apart from the words: a
+		// pointer beside a name handed to fmt would take the whole
+		// detector to the heap, every frame.
+		at := &d.next.preLaunchPV
+		if i == 1 {
+			at = &d.next.preLaunchReq
+		}
 		if a.SinceLaunch < 0 {
 			// Smooth the pre-launch level so one noisy second neither
 			// hides nor fakes the jump.
-			if *sig.base == 0 {
-				*sig.base = v
+			if *at == 0 {
+				*at = v
 			} else {
-				*sig.base += (v - *sig.base) * 0.3
+				*at += (v - *at) * 0.3
 			}
 			continue
 		}
-		base := *sig.base
+		base := *at
 		if a.SinceLaunch <= avalancheWindow && v >= avalancheMinPV && base > 0 && v >= avalancheFactor*base {
 			d.next.avalanche = true
 			sev := Info
