@@ -383,7 +383,8 @@ func (p Plan) limitReaches(a Assessment, pv float64, pvOK bool) ([]LimitReach, L
 		}
 		return Check{}
 	}
-	limits := p.LimitPVs()
+	var buf [3]LimitPV
+	limits := p.appendLimitPVs(buf[:0])
 	var out []LimitReach // nil without limits, as the JSON has it
 	if len(limits) > 0 {
 		out = make([]LimitReach, 0, len(limits))
@@ -477,9 +478,17 @@ type NamedCheck struct {
 // Checks returns the three formula checks in display order, so every
 // reader (screen, events, report) lists and formats them alike.
 func (a Assessment) Checks() []NamedCheck {
-	return []NamedCheck{
+	var c [3]NamedCheck
+	return a.checksIn(&c)
+}
+
+// checksIn is Checks written into c, which a walk judging every frame
+// keeps (Judging).
+func (a *Assessment) checksIn(c *[3]NamedCheck) []NamedCheck {
+	*c = [3]NamedCheck{
 		{CheckBandwidth, a.Bandwidth, FormatByteRate},
 		{CheckConnections, a.Connections, FormatCount},
 		{CheckMemory, a.Memory, FormatBytes},
 	}
+	return c[:]
 }

@@ -182,10 +182,12 @@ func (p Plan) cdnShare() float64 {
 // LimitPVs returns every set limit with the PV at which it is reached and
 // whether the planned peak breaks it, in the order link, connections,
 // memory.
-func (p Plan) LimitPVs() []LimitPV {
-	peak, unit := p.Peak(), p.At(1)
-	var out []LimitPV
+func (p Plan) LimitPVs() []LimitPV { return p.appendLimitPVs(nil) }
 
+// appendLimitPVs appends LimitPVs' list to out: every frame's assessment
+// asks, into an array on its stack.
+func (p Plan) appendLimitPVs(out []LimitPV) []LimitPV {
+	peak, unit := p.Peak(), p.At(1)
 	add := func(name string, limit, atPeak, perPV float64) {
 		if !(limit > 0) || !finite(limit) {
 			return
@@ -193,9 +195,6 @@ func (p Plan) LimitPVs() []LimitPV {
 		l := LimitPV{Name: name, Limit: limit, Peak: atPeak, Broken: atPeak > limit}
 		if perPV > 0 {
 			l.PV, l.Reachable = finiteOrMax(limit/perPV), true
-		}
-		if out == nil {
-			out = make([]LimitPV, 0, 3) // room for all three at once: every frame's assessment asks
 		}
 		out = append(out, l)
 	}

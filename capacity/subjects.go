@@ -253,7 +253,8 @@ func (t Thresholds) Judged(a Assessment, s snapshot.Snapshot) iter.Seq[Judgement
 		// The site's rows are few: built in an array on the stack, they
 		// cost a frame no allocation.
 		var buf [24]Judgement
-		for _, j := range t.planJudgements(buf[:0], ap, sp) {
+		var checks [3]NamedCheck
+		for _, j := range t.planJudgements(buf[:0], ap, sp, &checks) {
 			if !yield(j) {
 				return
 			}
@@ -264,10 +265,10 @@ func (t Thresholds) Judged(a Assessment, s snapshot.Snapshot) iter.Seq[Judgement
 
 // planJudgements judges the site's subjects: the limits, the costs per
 // view, the endpoints, the errors and latency, the page, the pace, the
-// probe's findings.
-func (t Thresholds) planJudgements(out []Judgement, a *Assessment, s *snapshot.Snapshot) []Judgement {
+// probe's findings. The limits' rows point into checks.
+func (t Thresholds) planJudgements(out []Judgement, a *Assessment, s *snapshot.Snapshot, into *[3]NamedCheck) []Judgement {
 	ap, sp := a, s
-	checks := a.Checks()
+	checks := a.checksIn(into)
 	for i := range checks {
 		c := &checks[i]
 		used := 1 - c.Check.Headroom.Or(0)

@@ -73,14 +73,8 @@ type Analyst struct {
 	// PV's rate window).
 	recent *capacity.Window
 	// judging holds the assessment and snapshot Step's judgements read
-	// (capacity.Thresholds.AppendJudgementsOf), one for every frame.
-	judging *judging
-}
-
-// judging is what a frame's judgements point into.
-type judging struct {
-	a capacity.Assessment
-	s snapshot.Snapshot
+	// (capacity.Thresholds.AppendJudging), one for every frame.
+	judging *capacity.Judging
 }
 
 // NewAnalyst returns an analyst keeping at least historyCap snapshots in
@@ -151,10 +145,10 @@ func (a *Analyst) step(s snapshot.Snapshot, past bool, judged []capacity.Judgeme
 	var evs []events.Event
 	if keepJudged {
 		if a.judging == nil {
-			a.judging = new(judging)
+			a.judging = new(capacity.Judging)
 		}
-		a.judging.a, a.judging.s = as, s
-		judged = a.th.AppendJudgementsOf(judged, &a.judging.a, &a.judging.s)
+		a.judging.A, a.judging.S = as, s
+		judged = a.th.AppendJudging(judged, a.judging)
 		evs, a.state = events.DetectJudged(a.state, s, as, a.th, judged)
 	} else {
 		evs, a.state = events.Detect(a.state, s, as, a.th)

@@ -30,21 +30,24 @@ type sample struct {
 
 // accumulators walk the frames once, keeping what the report needs.
 type accumulators struct {
-	th       capacity.Thresholds
-	names    []string // a frame's source names, one buffer for every frame
-	samples  []sample
-	peaks    []peakAcc
-	phase    *Span
-	phases   []Span
-	open     map[crossingID]*crossingAcc
-	done     []Crossing
-	misses   []Miss
-	epIndex  map[string]int
-	eps      []EndpointPeak
-	down     map[string]*SourceDown
-	downDone []SourceDown
-	soldOut  time.Time
-	stock    snapshot.Value
+	th    capacity.Thresholds
+	names []string // a frame's source names, one buffer for every frame
+	// loadBlock is what is left of the block the samples' loads are cut
+	// from (loads).
+	loadBlock []float64
+	samples   []sample
+	peaks     []peakAcc
+	phase     *Span
+	phases    []Span
+	open      map[crossingID]*crossingAcc
+	done      []Crossing
+	misses    []Miss
+	epIndex   map[string]int
+	eps       []EndpointPeak
+	down      map[string]*SourceDown
+	downDone  []SourceDown
+	soldOut   time.Time
+	stock     snapshot.Value
 	// purchase names the signal the purchase path is judged by: an
 	// endpoints.NAME, or "sold".
 	purchase string
@@ -174,11 +177,18 @@ func (a *accumulators) add(f pipeline.Frame, judged []capacity.Judgement) {
 	a.button.add(&s, judged)
 }
 
+// loads returns a sample's endpoint loads, cut from a block many samples
+// share: a day holds 86,400, each a few figures long.
 func (a *accumulators) loads(as capacity.Assessment) []float64 {
-	if len(a.eps) == 0 {
+	n := len(a.eps)
+	if n == 0 {
 		return nil
 	}
-	out := make([]float64, len(a.eps))
+	if len(a.loadBlock) < n {
+		a.loadBlock = make([]float64, 4096*n)
+	}
+	out := a.loadBlock[:n:n]
+	a.loadBlock = a.loadBlock[n:]
 	for i := range out {
 		out[i] = math.NaN()
 	}
