@@ -204,12 +204,12 @@ func detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 	}
 	d.sources(s, th)
 	d.phase(a)
-	var row capacity.Judgement // one row at a time: no copy of each on the heap
 	if judged != nil {
 		for i := range judged {
 			d.judge(&judged[i], a) // read, never kept past this Detect
 		}
 	} else {
+		var row capacity.Judgement // one row at a time: no copy of each on the heap
 		for j := range th.Judged(a, s) {
 			row = j
 			d.judge(&row, a)
