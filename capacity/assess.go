@@ -305,7 +305,7 @@ func (p Plan) AssessWindow(s snapshot.Snapshot, recent *Window) Assessment {
 	}
 	a.PageWeight.Ratio = ratio(a.PageWeight.Measured, a.PageWeight.Planned)
 
-	a.Limits, a.FirstLimit, a.FirstLimitKnown = p.limitReaches(a, pv, pvOK)
+	a.Limits, a.FirstLimit, a.FirstLimitKnown = p.limitReaches(&a, pv, pvOK)
 	a.Endpoints, a.Bottleneck = p.endpointLoads(s)
 	a.SellOut = p.sellOut(s, recent)
 	return a
@@ -370,7 +370,7 @@ func ratio(v snapshot.Value, d float64) snapshot.Value {
 // limitReaches holds each set limit against the plan and against what a
 // page view measurably costs now, and picks the one reached first; on a tie
 // the earlier of link, connections, memory wins.
-func (p Plan) limitReaches(a Assessment, pv float64, pvOK bool) ([]LimitReach, LimitReach, bool) {
+func (p Plan) limitReaches(a *Assessment, pv float64, pvOK bool) ([]LimitReach, LimitReach, bool) {
 	// A switch rather than a map: every frame is assessed.
 	checkOf := func(name string) Check {
 		switch name {
@@ -384,7 +384,7 @@ func (p Plan) limitReaches(a Assessment, pv float64, pvOK bool) ([]LimitReach, L
 		return Check{}
 	}
 	var buf [3]LimitPV
-	limits := p.appendLimitPVs(buf[:0])
+	limits := p.appendLimitPVs(buf[:0], a.Peak)
 	var out []LimitReach // nil without limits, as the JSON has it
 	if len(limits) > 0 {
 		out = make([]LimitReach, 0, len(limits))

@@ -239,6 +239,9 @@ func (a *accumulators) crossings(t time.Time, judged []capacity.Judgement) {
 			continue
 		}
 		l := j.Level
+		if l < capacity.LevelWarn && len(a.open) == 0 {
+			continue // under both lines with nothing open to close: most rows, most frames
+		}
 		v, vok := j.Figure.Get()
 		lowerWorse := j.LowerWorse
 		for _, line := range []capacity.Level{capacity.LevelWarn, capacity.LevelCrit} {
