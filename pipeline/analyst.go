@@ -113,6 +113,10 @@ func (a *Analyst) Add(s snapshot.Snapshot) Frame { return a.derive(s, false) }
 // read them (the report) more than the rest. The judgements are appended
 // to judged (nil: a new list), and hold only until the next Step: a walk
 // that passes the same list again for every frame allocates it once.
+//
+// Step detects by events.DetectJudged, which words a standing problem only
+// when its events need it: an analyst that has Stepped has no problems to
+// show, and an Add after it panics. A walk Steps from start to end.
 func (a *Analyst) Step(s snapshot.Snapshot, judged []capacity.Judgement) Frame {
 	as, evs, judged := a.step(s, false, judged, true)
 	return Frame{Seq: a.seq, Snapshot: s, Assessment: as, Events: evs, th: a.th, judged: judged}
