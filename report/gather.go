@@ -40,6 +40,10 @@ type accumulators struct {
 	phase     *Span
 	phases    []Span
 	open      map[crossingID]*crossingAcc
+	// openKinds counts the open crossings by their subjects' kind: a row
+	// under both lines whose kind has none open has nothing to close, and
+	// is passed over without looking up its two lines.
+	openKinds map[string]int
 	done      []Crossing
 	misses    []Miss
 	epIndex   map[string]int
@@ -81,6 +85,7 @@ type crossingAcc struct {
 func (a *accumulators) init(r *Report, th capacity.Thresholds) {
 	a.th = th
 	a.open = make(map[crossingID]*crossingAcc)
+	a.openKinds = make(map[string]int)
 	a.down = make(map[string]*SourceDown)
 	a.epIndex = make(map[string]int)
 	// The peaks are the signal table's rows with a peak, in its order.
@@ -239,8 +244,8 @@ func (a *accumulators) crossings(t time.Time, judged []capacity.Judgement) {
 			continue
 		}
 		l := j.Level
-		if l < capacity.LevelWarn && len(a.open) == 0 {
-			continue // under both lines with nothing open to close: most rows, most frames
+		if l < capacity.LevelWarn && a.openKinds[j.Kind] == 0 {
+			continue // under both lines with nothing of its kind open to close: most rows, most frames
 		}
 		v, vok := j.Figure.Get()
 		lowerWorse := j.LowerWorse
@@ -252,6 +257,7 @@ func (a *accumulators) crossings(t time.Time, judged []capacity.Judgement) {
 				c = &crossingAcc{c: Crossing{Span: Span{From: t, To: t}, Subject: j.Key(), Title: j.Title, Line: line,
 					LineName: j.Line(a.th, line), lowerWorse: lowerWorse}, worst: math.NaN()}
 				a.open[id] = c
+				a.openKinds[id.kind]++
 				fallthrough
 			case l >= line:
 				if vok && (math.IsNaN(c.worst) || (lowerWorse && v < c.worst) || (!lowerWorse && v > c.worst)) {
@@ -281,6 +287,9 @@ func (a *accumulators) closeCrossing(id crossingID) {
 	c.c.Worst, c.c.worst = c.worstText, c.worst
 	a.done = append(a.done, c.c)
 	delete(a.open, id)
+	if a.openKinds[id.kind]--; a.openKinds[id.kind] == 0 {
+		delete(a.openKinds, id.kind)
+	}
 }
 
 func (a *accumulators) checks(as *capacity.Assessment) {
