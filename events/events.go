@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/launchwatch/launchwatch/capacity"
@@ -202,6 +203,8 @@ func detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 			phase: a.Phase, th: th, unworded: prev.unworded || !worded, preLaunchPV: prev.preLaunchPV, preLaunchReq: prev.preLaunchReq, avalanche: prev.avalanche},
 		prev: prev,
 	}
+	addKeys(&d.kinds, prev.levels)
+	addKeys(&d.kinds, prev.rising)
 	d.sources(s, th)
 	d.phase(a)
 	if judged != nil {
@@ -266,10 +269,15 @@ func (d *detector) judge(j *capacity.Judgement, a capacity.Assessment) {
 // standing reports whether the previous state holds anything of a
 // subject: a level over OK (which every open problem and every hold-down
 // has) or a time at or over a line not yet stood. It looks the key up
-// without allocating it.
+// without allocating it, and only for a kind the state holds anything of:
+// of the rows at OK every frame, most are of another kind than the few
+// standing.
 func (d *detector) standing(kind Kind, subject string) bool {
 	p := &d.prev
 	if len(p.levels)+len(p.rising) == 0 {
+		return false
+	}
+	if !d.kinds.has(kind) {
 		return false
 	}
 	d.key = append(append(append(d.key[:0], kind...), '/'), subject...)
@@ -289,7 +297,39 @@ type detector struct {
 	own struct{ levels, falling, rising, problems bool }
 	out []Event
 	key []byte // standing's scratch key
+	// kinds are the kinds of the subjects the previous state holds
+	// anything of (standing).
+	kinds kindSet
 }
+
+// kindSet is a few kinds, held in an array so that the detector holding
+// one stays on the stack.
+type kindSet struct {
+	k    [8]Kind
+	n    int
+	full bool // more kinds than fit: every kind counts as in the set
+}
+
+// addKeys adds the kinds of m's keys.
+func addKeys[V any](set *kindSet, m map[string]V) {
+	for key := range m {
+		if set.full {
+			return
+		}
+		kind, _, _ := strings.Cut(key, "/")
+		if !set.has(Kind(kind)) {
+			if set.n == len(set.k) {
+				set.full = true
+				return
+			}
+			set.k[set.n] = Kind(kind)
+			set.n++
+		}
+	}
+}
+
+// has reports whether kind is in the set.
+func (s *kindSet) has(kind Kind) bool { return s.full || slices.Contains(s.k[:s.n], kind) }
 
 // writable returns the map *m of the next state ready to be written: on
 // the first write of a Detect it is copied from the previous state's,
