@@ -305,7 +305,7 @@ func (p Plan) AssessWindow(s snapshot.Snapshot, recent *Window) Assessment {
 	}
 	a.PageWeight.Ratio = ratio(a.PageWeight.Measured, a.PageWeight.Planned)
 
-	a.Limits, a.FirstLimit, a.FirstLimitKnown = p.limitReaches(a, pv, pvOK)
+	a.Limits, a.FirstLimit, a.FirstLimitKnown = p.limitReaches(&a, pv, pvOK)
 	a.Endpoints, a.Bottleneck = p.endpointLoads(s)
 	a.SellOut = p.sellOut(s, recent)
 	return a
@@ -370,7 +370,7 @@ func ratio(v snapshot.Value, d float64) snapshot.Value {
 // limitReaches holds each set limit against the plan and against what a
 // page view measurably costs now, and picks the one reached first; on a tie
 // the earlier of link, connections, memory wins.
-func (p Plan) limitReaches(a Assessment, pv float64, pvOK bool) ([]LimitReach, LimitReach, bool) {
+func (p Plan) limitReaches(a *Assessment, pv float64, pvOK bool) ([]LimitReach, LimitReach, bool) {
 	// A switch rather than a map: every frame is assessed.
 	checkOf := func(name string) Check {
 		switch name {
@@ -383,10 +383,15 @@ func (p Plan) limitReaches(a Assessment, pv float64, pvOK bool) ([]LimitReach, L
 		}
 		return Check{}
 	}
-	var out []LimitReach
+	var buf [3]LimitPV
+	limits := p.appendLimitPVs(buf[:0], a.Peak)
+	var out []LimitReach // nil without limits, as the JSON has it
+	if len(limits) > 0 {
+		out = make([]LimitReach, 0, len(limits))
+	}
 	var first LimitReach
 	firstPV, found := 0.0, false
-	for _, l := range p.LimitPVs() {
+	for _, l := range limits {
 		r := LimitReach{LimitPV: l}
 		c := checkOf(l.Name)
 		if m, ok := c.Measured.Get(); ok && pvOK && pv > 0 && m > 0 && c.Drift.OK() {
@@ -473,9 +478,17 @@ type NamedCheck struct {
 // Checks returns the three formula checks in display order, so every
 // reader (screen, events, report) lists and formats them alike.
 func (a Assessment) Checks() []NamedCheck {
-	return []NamedCheck{
+	var c [3]NamedCheck
+	return a.checksIn(&c)
+}
+
+// checksIn is Checks written into c, which a walk judging every frame
+// keeps (Judging).
+func (a *Assessment) checksIn(c *[3]NamedCheck) []NamedCheck {
+	*c = [3]NamedCheck{
 		{CheckBandwidth, a.Bandwidth, FormatByteRate},
 		{CheckConnections, a.Connections, FormatCount},
 		{CheckMemory, a.Memory, FormatBytes},
 	}
+	return c[:]
 }

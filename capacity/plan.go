@@ -182,9 +182,13 @@ func (p Plan) cdnShare() float64 {
 // LimitPVs returns every set limit with the PV at which it is reached and
 // whether the planned peak breaks it, in the order link, connections,
 // memory.
-func (p Plan) LimitPVs() []LimitPV {
-	peak, unit := p.Peak(), p.At(1)
-	var out []LimitPV
+func (p Plan) LimitPVs() []LimitPV { return p.appendLimitPVs(nil, p.Peak()) }
+
+// appendLimitPVs appends LimitPVs' list to out, given the plan's Peak:
+// every frame's assessment asks, into an array on its stack, with the
+// peak it predicted already.
+func (p Plan) appendLimitPVs(out []LimitPV, peak Prediction) []LimitPV {
+	unit := p.At(1)
 	add := func(name string, limit, atPeak, perPV float64) {
 		if !(limit > 0) || !finite(limit) {
 			return

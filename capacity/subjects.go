@@ -253,7 +253,8 @@ func (t Thresholds) Judged(a Assessment, s snapshot.Snapshot) iter.Seq[Judgement
 		// The site's rows are few: built in an array on the stack, they
 		// cost a frame no allocation.
 		var buf [24]Judgement
-		for _, j := range t.planJudgements(buf[:0], ap, sp) {
+		var sc judgingScratch
+		for _, j := range t.planJudgements(buf[:0], ap, sp, &sc) {
 			if !yield(j) {
 				return
 			}
@@ -264,10 +265,11 @@ func (t Thresholds) Judged(a Assessment, s snapshot.Snapshot) iter.Seq[Judgement
 
 // planJudgements judges the site's subjects: the limits, the costs per
 // view, the endpoints, the errors and latency, the page, the pace, the
-// probe's findings.
-func (t Thresholds) planJudgements(out []Judgement, a *Assessment, s *snapshot.Snapshot) []Judgement {
+// probe's findings. The limits' rows point into sc, and the endpoints'
+// names come from it.
+func (t Thresholds) planJudgements(out []Judgement, a *Assessment, s *snapshot.Snapshot, sc *judgingScratch) []Judgement {
 	ap, sp := a, s
-	checks := a.Checks()
+	checks := a.checksIn(&sc.checks)
 	for i := range checks {
 		c := &checks[i]
 		used := 1 - c.Check.Headroom.Or(0)
@@ -295,11 +297,10 @@ func (t Thresholds) planJudgements(out []Judgement, a *Assessment, s *snapshot.S
 		})
 	}
 	for i := range ap.Endpoints {
-		e := &ap.Endpoints[i]
+		e, n := &ap.Endpoints[i], sc.endpoint(i, ap.Endpoints[i].Name)
 		out = append(out, Judgement{
-			Subject: Subject{Kind: KindEndpoint, Name: e.Name, Title: e.Name + " endpoint", Format: ofCeiling, Line: usageLine,
-				Back: e.Name + " back under its ceiling's warning level"},
-			Level: t.Usage(e.Load), Figure: e.Load, Size: e.Load.Or(0), words: endpointWords, ep: e,
+			Subject: Subject{Kind: KindEndpoint, Name: e.Name, Title: n.title, Format: ofCeiling, Line: usageLine, Back: n.back},
+			Level:   t.Usage(e.Load), Figure: e.Load, Size: e.Load.Or(0), words: endpointWords, ep: e,
 		})
 	}
 	for i := range ap.Endpoints {
@@ -307,9 +308,10 @@ func (t Thresholds) planJudgements(out []Judgement, a *Assessment, s *snapshot.S
 		if e.MaxP95 <= 0 {
 			continue // no ceiling: its latency is the site's to judge
 		}
+		n := sc.endpointLatency(i, e.Name)
 		out = append(out, Judgement{
-			Subject: Subject{Kind: KindEndpointLatency, Name: e.Name, Title: e.Name + " latency", Format: ofCeiling, Line: usageLine,
-				Back: e.Name + " latency back under its ceiling's warning level"},
+			Subject: Subject{Kind: KindEndpointLatency, Name: e.Name, Title: n.latencyTitle, Format: ofCeiling, Line: usageLine,
+				Back: n.latencyBack},
 			Level: t.endpointLatency(e), Figure: e.LatencyLoad, Size: slowShare * e.LatencyLoad.Or(0), words: endpointLatencyWords, ep: e,
 		})
 	}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/launchwatch/launchwatch/capacity"
@@ -145,6 +146,13 @@ type State struct {
 	rising   map[string]standing
 	problems map[string]Problem // what is wrong now, by kind/subject
 	phase    capacity.Phase
+	// th are the thresholds the state was derived under: its problems'
+	// Lines are worded from them, and are kept while they stay.
+	th capacity.Thresholds
+	// unworded marks a state DetectJudged derived, or one derived from
+	// such a state: its problems' Messages may be older than their
+	// figures (see DetectJudged), so it has no Problems to show.
+	unworded bool
 	// Smoothed PV and requests before T0: the avalanche's baselines.
 	preLaunchPV, preLaunchReq float64
 	avalanche                 bool // already reported
@@ -163,22 +171,27 @@ const (
 // Events fire on changes: a level rising (ok → warn → crit) or falling back
 // to ok, a source going down or coming back, a phase starting.
 func Detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.Thresholds) ([]Event, State) {
-	return detect(prev, s, a, th, nil)
+	return detect(prev, s, a, th, nil, true)
 }
 
-// DetectJudged is Detect given the judgements of s and a by th
-// (capacity.Thresholds.Judgements), which a caller that needs them too
-// (the report) judges once for both.
+// DetectJudged is Detect for a walk that reads the events alone (the
+// report), given the judgements of s and a by th
+// (capacity.Thresholds.Judgements), which such a caller needs too and
+// judges once for both. It raises the same events as Detect, but does not
+// word a problem again while it stands at its severity short of its worst
+// (every frame, on a screen): its Message stays as it was last worded,
+// and the state it returns, and every state derived from that one, have
+// no Problems (they panic).
 func DetectJudged(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.Thresholds, judged []capacity.Judgement) ([]Event, State) {
 	if judged == nil {
 		judged = []capacity.Judgement{} // judged, and nothing to judge
 	}
-	return detect(prev, s, a, th, judged)
+	return detect(prev, s, a, th, judged, false)
 }
 
 // detect is Detect and DetectJudged: judged nil judges s here, one row at
-// a time.
-func detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.Thresholds, judged []capacity.Judgement) ([]Event, State) {
+// a time; worded words every problem that stands anew.
+func detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.Thresholds, judged []capacity.Judgement, worded bool) ([]Event, State) {
 	// The next state starts as the previous one, sharing its maps: a
 	// State never changes once returned, so a map is copied on its first
 	// write (see writable), and a frame that changes nothing copies
@@ -187,18 +200,19 @@ func detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 		now: s.Time,
 		th:  th,
 		next: State{levels: prev.levels, falling: prev.falling, rising: prev.rising, problems: prev.problems,
-			phase: a.Phase, preLaunchPV: prev.preLaunchPV, preLaunchReq: prev.preLaunchReq, avalanche: prev.avalanche},
+			phase: a.Phase, th: th, unworded: prev.unworded || !worded, preLaunchPV: prev.preLaunchPV, preLaunchReq: prev.preLaunchReq, avalanche: prev.avalanche},
 		prev: prev,
 	}
+	addKeys(&d.kinds, prev.levels)
+	addKeys(&d.kinds, prev.rising)
 	d.sources(s, th)
 	d.phase(a)
-	var row capacity.Judgement // one row at a time: no copy of each on the heap
 	if judged != nil {
 		for i := range judged {
-			row = judged[i]
-			d.judge(&row, a)
+			d.judge(&judged[i], a) // read, never kept past this Detect
 		}
 	} else {
+		var row capacity.Judgement // one row at a time: no copy of each on the heap
 		for j := range th.Judged(a, s) {
 			row = j
 			d.judge(&row, a)
@@ -214,6 +228,9 @@ func detect(prev State, s snapshot.Snapshot, a capacity.Assessment, th capacity.
 // says so once in the log. An acknowledgement given before its problem
 // opened is of an earlier one with the same key, and is passed over.
 func (d *detector) acks(s snapshot.Snapshot) {
+	if len(s.Acks) == 0 {
+		return // nothing to sort: most frames
+	}
 	for _, key := range slices.Sorted(maps.Keys(s.Acks)) {
 		a := s.Acks[key]
 		p, ok := d.next.problems[key]
@@ -252,10 +269,15 @@ func (d *detector) judge(j *capacity.Judgement, a capacity.Assessment) {
 // standing reports whether the previous state holds anything of a
 // subject: a level over OK (which every open problem and every hold-down
 // has) or a time at or over a line not yet stood. It looks the key up
-// without allocating it.
+// without allocating it, and only for a kind the state holds anything of:
+// of the rows at OK every frame, most are of another kind than the few
+// standing.
 func (d *detector) standing(kind Kind, subject string) bool {
 	p := &d.prev
 	if len(p.levels)+len(p.rising) == 0 {
+		return false
+	}
+	if !d.kinds.has(kind) {
 		return false
 	}
 	d.key = append(append(append(d.key[:0], kind...), '/'), subject...)
@@ -275,7 +297,39 @@ type detector struct {
 	own struct{ levels, falling, rising, problems bool }
 	out []Event
 	key []byte // standing's scratch key
+	// kinds are the kinds of the subjects the previous state holds
+	// anything of (standing).
+	kinds kindSet
 }
+
+// kindSet is a few kinds, held in an array so that the detector holding
+// one stays on the stack.
+type kindSet struct {
+	k    [8]Kind
+	n    int
+	full bool // more kinds than fit: every kind counts as in the set
+}
+
+// addKeys adds the kinds of m's keys.
+func addKeys[V any](set *kindSet, m map[string]V) {
+	for key := range m {
+		if set.full {
+			return
+		}
+		kind, _, _ := strings.Cut(key, "/")
+		if !set.has(Kind(kind)) {
+			if set.n == len(set.k) {
+				set.full = true
+				return
+			}
+			set.k[set.n] = Kind(kind)
+			set.n++
+		}
+	}
+}
+
+// has reports whether kind is in the set.
+func (s *kindSet) has(kind Kind) bool { return s.full || slices.Contains(s.k[:s.n], kind) }
 
 // writable returns the map *m of the next state ready to be written: on
 // the first write of a Detect it is copied from the previous state's,
@@ -292,8 +346,14 @@ func writable[V any](m *map[string]V, owned *bool) map[string]V {
 	return *m
 }
 
-// set writes key in a map of the next state.
-func set[V any](m *map[string]V, owned *bool, key string, v V) { writable(m, owned)[key] = v }
+// set writes key in a map of the next state; writing the value it holds
+// already costs no copy (a problem standing still, a level held).
+func set[V comparable](m *map[string]V, owned *bool, key string, v V) {
+	if was, ok := (*m)[key]; ok && was == v {
+		return
+	}
+	writable(m, owned)[key] = v
+}
 
 // del deletes key from a map of the next state; a key it lacks costs no
 // copy.
@@ -383,9 +443,9 @@ func (d *detector) level(r reading) {
 		set(&d.next.levels, &d.own.levels, key, l)
 	}
 	if l >= capacity.LevelWarn {
-		d.open(r, l)
+		d.open(key, r, l)
 	} else {
-		d.close(r.kind, r.subject)
+		del(&d.next.problems, &d.own.problems, key)
 	}
 	switch {
 	case l > was && l >= capacity.LevelWarn:
@@ -436,7 +496,7 @@ func (d *detector) reset(kind Kind, subject string) {
 	del(&d.next.levels, &d.own.levels, key)
 	del(&d.next.falling, &d.own.falling, key)
 	del(&d.next.rising, &d.own.rising, key)
-	d.close(kind, subject)
+	del(&d.next.problems, &d.own.problems, key)
 }
 
 // lasted says how long the problem under key stood and the worst it
@@ -461,30 +521,53 @@ func (d *detector) lasted(key string) string {
 // pages nobody. A source is behind when its newest sample is older than
 // StaleAfter and one scrape interval of the series it reads: a Prometheus
 // scraping every 15 s holds samples up to 15 s old between scrapes.
+//
+// A source answering with nothing standing changes nothing and is passed
+// over as judge passes a subject at OK, its words unwritten: every frame
+// judges every source.
 func (d *detector) sources(s snapshot.Snapshot, th capacity.Thresholds) {
-	for _, name := range s.SourceNames() {
+	now := s.Time
+	var buf [8]string // the names of a few sources, sorted without the heap
+	for _, name := range s.AppendSourceNames(buf[:0]) {
 		h := s.Sources[name]
-		age, _ := h.DataAge(s.Time)
+		age, _ := h.DataAge(now)
 		scrape := time.Duration(h.ScrapeInterval * float64(time.Second))
-		why := h.Error
-		if why == "" {
-			why = fmt.Sprintf("no data for %s", h.Age(s.Time).Round(time.Second))
-		}
-		r := reading{kind: KindSource, subject: name, title: "source " + name, level: capacity.LevelOK,
-			back: "source " + name + " back"}
+		r := reading{kind: KindSource, subject: name, level: capacity.LevelOK}
+		down := h.Down(now, th.StaleAfter)
 		switch {
-		case h.Down(s.Time, th.StaleAfter):
+		case down:
 			r.level, r.size = capacity.LevelCrit, 1
-			r.text = func() string { return fmt.Sprintf("source %s down: %s", name, why) }
 		case !h.OK:
 			r.level, r.size = capacity.LevelWarn, 0.5
-			r.text = func() string { return fmt.Sprintf("source %s failing in part: %s", name, why) }
 		case age > th.StaleAfter+scrape:
 			r.level, r.size = capacity.LevelWarn, age.Seconds()
+		}
+		// Worded only past here: most frames every source answers, and
+		// one with nothing standing changes nothing.
+		if r.level == capacity.LevelOK && !d.standing(KindSource, name) {
+			continue
+		}
+		r.title, r.back = "source "+name, "source "+name+" back"
+		why, noData := h.Error, h.Age(now)
+		switch {
+		case down:
+			r.text = func() string { return fmt.Sprintf("source %s down: %s", name, whyNot(why, noData)) }
+		case !h.OK:
+			r.text = func() string { return fmt.Sprintf("source %s failing in part: %s", name, whyNot(why, noData)) }
+		default:
 			r.text = func() string { return behind(name, age) }
 		}
 		d.level(r)
 	}
+}
+
+// whyNot says why a source gives nothing: its error, else how long it has
+// had no data.
+func whyNot(err string, noData time.Duration) string {
+	if err != "" {
+		return err
+	}
+	return fmt.Sprintf("no data for %s", noData.Round(time.Second))
 }
 
 // behind says a source answers with old data (a VictoriaMetrics holding
@@ -520,30 +603,33 @@ func (d *detector) avalancheCheck(s snapshot.Snapshot, a capacity.Assessment) {
 	if !a.LaunchKnown || d.next.avalanche {
 		return
 	}
-	signals := []struct {
+	signals := [...]struct {
 		name string
 		v    snapshot.Value
-		base *float64
-	}{
-		{"PV/s", a.PV, &d.next.preLaunchPV},
-		{"requests/s", s.Requests, &d.next.preLaunchReq},
-	}
-	for _, sig := range signals {
+	}{{"PV/s", a.PV}, {"requests/s", s.Requests}}
+	for i, sig := range signals {
 		v, ok := sig.v.Get()
 		if !ok {
 			continue
 		}
+		// Each signal's baseline, pointed to apart from the words: a
+		// pointer beside a name handed to fmt would take the whole
+		// detector to the heap, every frame.
+		at := &d.next.preLaunchPV
+		if i == 1 {
+			at = &d.next.preLaunchReq
+		}
 		if a.SinceLaunch < 0 {
 			// Smooth the pre-launch level so one noisy second neither
 			// hides nor fakes the jump.
-			if *sig.base == 0 {
-				*sig.base = v
+			if *at == 0 {
+				*at = v
 			} else {
-				*sig.base += (v - *sig.base) * 0.3
+				*at += (v - *at) * 0.3
 			}
 			continue
 		}
-		base := *sig.base
+		base := *at
 		if a.SinceLaunch <= avalancheWindow && v >= avalancheMinPV && base > 0 && v >= avalancheFactor*base {
 			d.next.avalanche = true
 			sev := Info

@@ -168,7 +168,15 @@ const sameSubject = "="
 // larger first, then the older. A problem caused by another open one (see
 // Problem.Cause) is listed after its cause, and a group (a root and what
 // follows from it) stands where its worst member would.
-func (s State) Problems() []Problem { return grouped(s.problems) }
+//
+// It panics on a state DetectJudged derived, whose problems' words may be
+// old: a caller that shows problems derives with Detect.
+func (s State) Problems() []Problem {
+	if s.unworded {
+		panic("events: Problems of a state derived by DetectJudged, which does not word them")
+	}
+	return grouped(s.problems)
+}
 
 // Acknowledge returns ps, a list Problems returned, with the problem under
 // key acknowledged by a and the list ordered anew; ps itself is left as
@@ -327,16 +335,18 @@ func Worst(ps []Problem) (Problem, bool) {
 	return slices.MinFunc(ps, Compare), true
 }
 
-// open records r's problem standing at level l, keeping when it first
-// opened and the worst it reached. While the figure reads under l (a
-// hold-down), the words stay those last true at l.
-func (d *detector) open(r reading, l capacity.Level) {
-	key := Key(r.kind, r.subject)
+// open records r's problem (under key) standing at level l, keeping when
+// it first opened and the worst it reached. While the figure reads under l
+// (a hold-down), the words stay those last true at l.
+func (d *detector) open(key string, r reading, l capacity.Level) {
 	p := Problem{Kind: r.kind, Severity: severityOf(l), Subject: r.subject, Title: r.title, Since: d.now, Harm: harmOf(r.kind), Size: r.size}
-	if r.j != nil && r.j.Line != nil {
+	was, ok := d.prev.problems[key]
+	switch {
+	case ok && d.prev.th == d.th:
+		p.Lines = was.Lines // the lines are the thresholds' alone: worded once, when it opened
+	case r.j != nil && r.j.Line != nil:
 		p.Lines = r.j.Line(d.th, capacity.LevelWarn) + ", " + r.j.Line(d.th, capacity.LevelCrit)
 	}
-	was, ok := d.prev.problems[key]
 	if ok {
 		p.Since, p.Worst, p.WorstSeverity, p.worstSize = was.Since, was.Worst, was.WorstSeverity, was.worstSize
 		p.Ack = was.Ack
@@ -344,21 +354,25 @@ func (d *detector) open(r reading, l capacity.Level) {
 			p.Title = was.Title // a server's row at OK, held: named when it opened
 		}
 	}
-	if r.level < l && ok && was.Severity == p.Severity {
-		p.Message, p.Size = was.Message, was.Size
-		p.Easing = d.next.falling[key]
-	} else {
+	easing := r.level < l && ok && was.Severity == p.Severity
+	if easing {
+		p.Size, p.Easing = was.Size, d.next.falling[key]
+	}
+	worse := p.Worst == "" || p.Severity > p.WorstSeverity || (p.Severity == p.WorstSeverity && p.Size > p.worstSize)
+	switch {
+	case easing:
+		p.Message = was.Message
+	case d.next.unworded && ok && was.Severity == p.Severity && !worse:
+		// Nobody reads the words until it changes (DetectJudged): the
+		// events quote those it opened with and its worst.
+		p.Message = was.Message
+	default:
 		p.Message = r.words()
 	}
-	if p.Worst == "" || p.Severity > p.WorstSeverity || (p.Severity == p.WorstSeverity && p.Size > p.worstSize) {
+	if worse {
 		p.Worst, p.WorstSeverity, p.worstSize = p.Message, p.Severity, p.Size
 	}
 	set(&d.next.problems, &d.own.problems, key, p)
-}
-
-// close clears a problem.
-func (d *detector) close(kind Kind, subject string) {
-	del(&d.next.problems, &d.own.problems, Key(kind, subject))
 }
 
 func severityOf(l capacity.Level) Severity {

@@ -2,6 +2,7 @@ package events
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/launchwatch/launchwatch/capacity"
@@ -46,4 +47,57 @@ func TestAStateNeverChangesOnceReturned(t *testing.T) {
 			t.Fatalf("the state after snapshot %d changed since it was returned", i)
 		}
 	}
+}
+
+// DetectJudged, which the report's walk uses, leaves a standing problem's
+// words as they were until it changes severity or reaches a new worst,
+// yet raises every event Detect raises, to the word: the worst quoted
+// when a problem resolves is the same. Its states have no Problems to
+// show, and neither has a state Detect derives from one.
+func TestDetectJudgedRaisesWhatDetectRaisesAndShowsNoProblems(t *testing.T) {
+	const n = 2400
+	plan, th := launchtest.Plan(), capacity.DefaultThresholds()
+	w := capacity.NewWindow()
+	var byDetect, byJudged State
+	var judging capacity.Judging
+	var rows []capacity.Judgement
+	worst := 0
+	for i := range n {
+		s := launchtest.DaySnapshot(43_200-n/2+i, 60)
+		a := plan.AssessWindow(s, w)
+		w.Add(s)
+		judging.A, judging.S = a, s
+		rows = th.AppendJudging(rows[:0], &judging)
+		var want, got []Event
+		want, byDetect = Detect(byDetect, s, a, th)
+		got, byJudged = DetectJudged(byJudged, s, a, th, rows)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("snapshot %d: DetectJudged raises %v, Detect %v", i, got, want)
+		}
+		for _, e := range want {
+			if strings.Contains(e.Message, "; worst: ") {
+				worst++
+			}
+		}
+	}
+	if worst < 3 {
+		t.Fatalf("%d problems resolved quoting their worst: too few to hold the words to", worst)
+	}
+	for name, st := range map[string]State{"DetectJudged's": byJudged, "Detect's after it": detectOnce(byJudged, th)} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s state gave Problems", name)
+				}
+			}()
+			st.Problems()
+		}()
+	}
+}
+
+// detectOnce derives one more snapshot from st by Detect.
+func detectOnce(st State, th capacity.Thresholds) State {
+	s := launchtest.DaySnapshot(0, 0)
+	_, next := Detect(st, s, launchtest.Plan().Assess(s, nil), th)
+	return next
 }

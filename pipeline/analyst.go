@@ -73,14 +73,8 @@ type Analyst struct {
 	// PV's rate window).
 	recent *capacity.Window
 	// judging holds the assessment and snapshot Step's judgements read
-	// (capacity.Thresholds.AppendJudgementsOf), one for every frame.
-	judging *judging
-}
-
-// judging is what a frame's judgements point into.
-type judging struct {
-	a capacity.Assessment
-	s snapshot.Snapshot
+	// (capacity.Thresholds.AppendJudging), one for every frame.
+	judging *capacity.Judging
 }
 
 // NewAnalyst returns an analyst keeping at least historyCap snapshots in
@@ -119,6 +113,10 @@ func (a *Analyst) Add(s snapshot.Snapshot) Frame { return a.derive(s, false) }
 // read them (the report) more than the rest. The judgements are appended
 // to judged (nil: a new list), and hold only until the next Step: a walk
 // that passes the same list again for every frame allocates it once.
+//
+// Step detects by events.DetectJudged, which words a standing problem only
+// when its events need it: an analyst that has Stepped has no problems to
+// show, and an Add after it panics. A walk Steps from start to end.
 func (a *Analyst) Step(s snapshot.Snapshot, judged []capacity.Judgement) Frame {
 	as, evs, judged := a.step(s, false, judged, true)
 	return Frame{Seq: a.seq, Snapshot: s, Assessment: as, Events: evs, th: a.th, judged: judged}
@@ -151,10 +149,10 @@ func (a *Analyst) step(s snapshot.Snapshot, past bool, judged []capacity.Judgeme
 	var evs []events.Event
 	if keepJudged {
 		if a.judging == nil {
-			a.judging = new(judging)
+			a.judging = new(capacity.Judging)
 		}
-		a.judging.a, a.judging.s = as, s
-		judged = a.th.AppendJudgementsOf(judged, &a.judging.a, &a.judging.s)
+		a.judging.A, a.judging.S = as, s
+		judged = a.th.AppendJudging(judged, a.judging)
 		evs, a.state = events.DetectJudged(a.state, s, as, a.th, judged)
 	} else {
 		evs, a.state = events.Detect(a.state, s, as, a.th)

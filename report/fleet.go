@@ -76,7 +76,7 @@ type serverAcc struct {
 	gone *Span
 }
 
-func (f *fleetAcc) add(s snapshot.Snapshot) {
+func (f *fleetAcc) add(s *snapshot.Snapshot) {
 	for code, v := range s.ErrorCodes {
 		if x, ok := v.Get(); ok {
 			if f.codes == nil {

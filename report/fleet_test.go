@@ -141,7 +141,7 @@ func TestAServersLevelIsTheLiveJudgementsNotItsPeakAgainstALine(t *testing.T) {
 		{Name: "web-3", Requests: snapshot.Some(0), ErrorRate: snapshot.Some(0)},
 		{Name: "web-4", Requests: snapshot.Some(0), ErrorRate: snapshot.Some(0)},
 	}}
-	f.add(s)
+	f.add(&s)
 	f.judge(th.Judgements(capacity.Assessment{}, s))
 	for _, srv := range f.finish() {
 		if srv.Level != capacity.LevelOK {

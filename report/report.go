@@ -322,7 +322,7 @@ func (b *Builder) Add(f pipeline.Frame) {
 	b.r.Last = s.Time
 	b.r.Events = append(b.r.Events, f.Events...)
 	b.r.Annotations = append(b.r.Annotations, s.Annotations...)
-	b.acc.add(f, f.Judgements(b.th))
+	b.acc.add(&f, f.Judgements(b.th))
 }
 
 // Report finishes the report; an error when no frame came.

@@ -302,3 +302,14 @@ func (s Snapshot) EndpointNames() []string {
 func (s Snapshot) SourceNames() []string {
 	return slices.Sorted(maps.Keys(s.Sources))
 }
+
+// AppendSourceNames appends the source names to names in sorted order: a
+// walk over every snapshot of a recording passes one buffer for all.
+func (s Snapshot) AppendSourceNames(names []string) []string {
+	from := len(names)
+	for name := range s.Sources {
+		names = append(names, name)
+	}
+	slices.Sort(names[from:])
+	return names
+}
