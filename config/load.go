@@ -131,6 +131,9 @@ func Parse(name string, data []byte) (*Config, error) {
 	if err := dec.Decode(&cfg); err != nil {
 		return nil, yamlError(name, &root, err)
 	}
+	if err := oneDocument(name, dec); err != nil {
+		return nil, err
+	}
 	cfg.File = name
 	doc := document{file: name, root: root.Content[0]}
 	doc.place(&cfg)
@@ -142,6 +145,21 @@ func Parse(name string, data []byte) (*Config, error) {
 		return nil, err
 	}
 	return &cfg, nil
+}
+
+// oneDocument refuses a second YAML document after the config: nothing
+// would read it, so a block pasted after a "---" would be silently
+// ignored. The error names the line the second document starts on.
+func oneDocument(name string, dec *yaml.Decoder) error {
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case errors.Is(err, io.EOF):
+		return nil
+	case err != nil:
+		return yamlError(name, nil, err)
+	}
+	return &Error{Pos: Pos{File: name, Line: next.Line},
+		Msg: "a second YAML document starts here; a config is one document: remove this \"---\" and merge what follows into the first"}
 }
 
 // document is the parsed YAML tree, kept to turn field paths into lines and
