@@ -58,6 +58,9 @@ func screenOptions(w *launch.Watch, s screen) tui.Options {
 // Bubble Tea reads keys from stdin when it is a terminal, else from
 // /dev/tty, so that is what is tried.
 func needTerminal(command string, rf recordFlags) error {
+	if err := rf.check(); err != nil {
+		return err // the flags' own errors first
+	}
 	if rf.off || term.IsTerminal(os.Stdin.Fd()) {
 		return nil
 	}

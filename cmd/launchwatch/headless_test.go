@@ -70,3 +70,42 @@ func TestAScreenWithoutATerminalLeavesNoRecording(t *testing.T) {
 		})
 	}
 }
+
+// TestARecordingInAMissingDirectoryIsAnError names a recording in a
+// directory that is not there, for every command that records: each
+// exits 1 naming the directory, and creates nothing.
+func TestARecordingInAMissingDirectoryIsAnError(t *testing.T) {
+	cfg := writeConfig(t, deadURL(t), false)
+	tests := []struct {
+		name string
+		args func(path string) []string
+		flag string
+	}{
+		{"record -o", func(p string) []string { return []string{"record", "--config", cfg, "-o", p} }, "-o"},
+		{"watch --record", func(p string) []string { return []string{"watch", "--config", cfg, "--record", p} }, "--record"},
+		{"demo --record", func(p string) []string { return []string{"demo", "--record", p} }, "--record"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			missing := filepath.Join(t.TempDir(), "no", "such", "dir")
+			path := filepath.Join(missing, "launch.lwrec.jsonl")
+			_, errOut, code := execute(t, tt.args(path)...)
+			want := tt.flag + " " + path + ": directory " + missing + " does not exist"
+			if code != 1 || !strings.Contains(errOut, want) {
+				t.Errorf("exit %d, stderr %s; want 1 and %q", code, errOut, want)
+			}
+			if _, err := os.Stat(filepath.Dir(filepath.Dir(missing))); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("a directory was created (stat: %v)", err)
+			}
+		})
+	}
+	// A file where the directory should be is named too.
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := execute(t, "record", "--config", cfg, "-o", filepath.Join(file, "x.lwrec.jsonl"))
+	if code != 1 || !strings.Contains(errOut, file+" is not a directory") {
+		t.Errorf("exit %d, stderr %s", code, errOut)
+	}
+}
