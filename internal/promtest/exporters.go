@@ -55,13 +55,16 @@ func StartNginxExporter(t testing.TB, nginx *Server) *Server {
 }
 
 // StartNodeExporter starts prometheus-node-exporter with the collectors
-// the nginx-node preset reads, and returns once its /metrics answers.
-func StartNodeExporter(t testing.TB) *Server {
+// the nginx-node preset reads, and the flags in extra (such as
+// "--collector.netdev.device-exclude=", which makes Debian's build export
+// loopback as upstream's does), and returns once its /metrics answers.
+func StartNodeExporter(t testing.TB, extra ...string) *Server {
 	t.Helper()
 	bin := binary(t, "prometheus-node-exporter", "LAUNCHWATCH_NODE_EXPORTER_BIN")
 	return start(t, "prometheus-node-exporter", "/metrics", func(addr string) *exec.Cmd {
-		return exec.Command(bin, "--web.listen-address="+addr, "--collector.disable-defaults",
+		args := []string{"--web.listen-address=" + addr, "--collector.disable-defaults",
 			"--collector.cpu", "--collector.meminfo", "--collector.loadavg", "--collector.netdev",
-			"--collector.netstat", "--collector.sockstat")
+			"--collector.netstat", "--collector.sockstat"}
+		return exec.Command(bin, append(args, extra...)...)
 	})
 }
