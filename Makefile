@@ -9,7 +9,7 @@ LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 GOLANGCI ?= $(shell command -v golangci-lint 2>/dev/null || echo $(shell go env GOPATH)/bin/golangci-lint)
 FUZZTIME ?= 20s
 
-.PHONY: all build run demo test test-unit test-update bench lint fmt fuzz tools clean
+.PHONY: all build run demo test test-unit test-update bench lint fmt fuzz tools man clean
 
 all: build
 
@@ -46,9 +46,14 @@ fmt:
 fuzz:
 	scripts/fuzz.sh $(FUZZTIME)
 
+## man: the man pages, one a command, generated from the commands into $(MANDIR)
+MANDIR ?= man
+man: build
+	$(BIN) man -o $(MANDIR)
+
 ## tools: install the linter at the version CI uses
 tools:
 	scripts/tools.sh
 
 clean:
-	rm -rf bin
+	rm -rf bin man

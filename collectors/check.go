@@ -14,6 +14,7 @@ import (
 
 	"github.com/launchwatch/launchwatch/capacity"
 	"github.com/launchwatch/launchwatch/collectors/prom"
+	"github.com/launchwatch/launchwatch/collectors/source"
 	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -29,8 +30,32 @@ type CheckLine struct {
 	// Problem says what is wrong, empty when nothing is: an error, an empty
 	// result, an unknown metric, or no value.
 	Problem string
+	// Severity is how much Problem weighs: an error fails the check; a
+	// note is a figure no value can exist for under this config (the
+	// CDN's share without cdn_hosts), said and passed.
+	Severity Severity
 	// Notes are the warnings and infos about this signal.
 	Notes []string
+}
+
+// Severity is how much a check line's problem weighs. The zero value is
+// an error, so a problem nobody weighed fails the check.
+type Severity int
+
+const (
+	// SeverityError is something wrong: a failing query or scrape, an
+	// empty result, a figure missing that the config asks for.
+	SeverityError Severity = iota
+	// SeverityNote is a figure that cannot exist for this config.
+	SeverityNote
+)
+
+// String names the severity as the report prints it.
+func (s Severity) String() string {
+	if s == SeverityNote {
+		return "note"
+	}
+	return "PROBLEM"
 }
 
 // CheckReport is the outcome of CheckOnline.
@@ -46,16 +71,25 @@ type CheckReport struct {
 	Infos []string
 }
 
-// Problems counts the lines with a problem.
+// Problems counts the errors: the lines with a problem of SeverityError,
+// and a scrape interval not detected.
 func (r CheckReport) Problems() int {
-	n := 0
-	for _, l := range r.Lines {
-		if l.Problem != "" {
-			n++
-		}
-	}
+	n := r.count(SeverityError)
 	if r.ScrapeProblem != "" {
 		n++
+	}
+	return n
+}
+
+// Notes counts the lines whose problem is a note.
+func (r CheckReport) Notes() int { return r.count(SeverityNote) }
+
+func (r CheckReport) count(s Severity) int {
+	n := 0
+	for _, l := range r.Lines {
+		if l.Problem != "" && l.Severity == s {
+			n++
+		}
 	}
 	return n
 }
@@ -75,9 +109,13 @@ func CheckOnline(ctx context.Context, cfg *config.Config, log *slog.Logger) (Che
 		return CheckReport{}, err
 	}
 	var rep CheckReport
+	cannot := make(map[string]map[string]string) // by source, the signals no value can exist for
 	for i, src := range sources {
 		if l, ok := src.(*loggedSource); ok {
 			sources[i] = l.Source
+		}
+		if u, ok := sources[i].(source.Unanswerable); ok {
+			cannot[sources[i].Name()] = u.Unanswerable()
 		}
 		if p, ok := sources[i].(*prom.Source); ok && p.UsesRateInterval() {
 			d, how, err := p.DetectScrapeInterval(ctx)
@@ -121,6 +159,8 @@ func CheckOnline(ctx context.Context, cfg *config.Config, log *slog.Logger) (Che
 				line.Value, line.Notes = errorCodes(snap.ErrorCodes), append(line.Notes, codesNote(snap.ErrorCodes))
 			case slices.Contains(h.Partial, sig):
 				line.Problem = "partial: a target did not answer"
+			case !line.Value.OK() && cannot[name][sig] != "":
+				line.Value, line.Problem, line.Severity = snapshot.Value{}, cannot[name][sig], SeverityNote
 			case h.Carried[sig] != (time.Time{}) || !line.Value.OK():
 				line.Value, line.Problem = snapshot.Value{}, "no value"
 			}
@@ -227,8 +267,8 @@ func prefixed(prefix string, notes []string) []string {
 }
 
 // WriteText writes the report as `config check --online` prints it: the
-// scrape interval, a line a signal with its answer or its problem and
-// notes, then the infos.
+// scrape interval, a line a signal with its answer or its problem (a note
+// for one that cannot have a value) and notes, then the infos.
 func (rep CheckReport) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	switch {
@@ -243,7 +283,7 @@ func (rep CheckReport) WriteText(w io.Writer) error {
 			status = "ok " + capacity.FormatNumber(v)
 		}
 		if l.Problem != "" {
-			status = "PROBLEM: " + l.Problem
+			status = l.Severity.String() + ": " + l.Problem
 		}
 		fmt.Fprintf(tw, "%s %s\t%s\n", l.Source, l.Signal, status)
 		for _, n := range l.Notes {

@@ -120,6 +120,7 @@ var badConfigs = []struct {
 	{"bad-missing-peak-pv.yaml", []string{"bad-missing-peak-pv.yaml:4: plan.peak_pv: is required and must be > 0"}},
 	{"bad-size-without-unit.yaml", []string{"bad-size-without-unit.yaml:7: plan.resource_size: size \"100\" has no unit: write e.g. \"100KB\""}},
 	{"bad-peak-pv-count.yaml", []string{"bad-peak-pv-count.yaml:5: plan.peak_pv: \"lots\": not a number"}},
+	{"bad-second-document.yaml", []string{"bad-second-document.yaml:5: a second YAML document starts here"}},
 	{"bad-scrape-interval.yaml", []string{"bad-scrape-interval.yaml:5: sources.prometheus.scrape_interval: must be at least 1ms", "-15s"}},
 }
 

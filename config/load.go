@@ -118,21 +118,10 @@ func fileSize(n int64) string {
 
 // Parse is Load for bytes already read; name is used in errors.
 func Parse(name string, data []byte) (*Config, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(name, &root, err)
+	cfg, doc, err := decode(name, data)
+	if err != nil {
+		return nil, err
 	}
-	if root.Kind == 0 || len(root.Content) == 0 {
-		return nil, &Error{Pos: Pos{File: name}, Msg: "the file is empty"}
-	}
-	cfg := Default()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil {
-		return nil, yamlError(name, &root, err)
-	}
-	cfg.File = name
-	doc := document{file: name, root: root.Content[0]}
 	doc.place(&cfg)
 	cfg.fillDefaults(doc)
 	if err := cfg.applyPreset(); err != nil {
@@ -142,6 +131,78 @@ func Parse(name string, data []byte) (*Config, error) {
 		return nil, err
 	}
 	return &cfg, nil
+}
+
+// decode reads the YAML of a config into the defaults, unknown fields
+// refused, and keeps the tree for placing errors.
+func decode(name string, data []byte) (Config, document, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return Config{}, document{}, yamlError(name, &root, err)
+	}
+	if root.Kind == 0 || len(root.Content) == 0 {
+		return Config{}, document{}, &Error{Pos: Pos{File: name}, Msg: "the file is empty"}
+	}
+	cfg := Default()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil {
+		return Config{}, document{}, yamlError(name, &root, err)
+	}
+	if err := oneDocument(name, dec); err != nil {
+		return Config{}, document{}, err
+	}
+	cfg.File = name
+	return cfg, document{file: name, root: root.Content[0]}, nil
+}
+
+// LoadAlerts reads the alerts block of the file at path, for a command
+// that takes its alerts from elsewhere (demo --alerts-from). A file that
+// holds an alerts block and nothing else has that block checked as a
+// config's is, with the same defaults and errors naming file, line and
+// field, and needs no sources; any other file is loaded whole, as Load
+// does. A file without alerts gives empty Alerts.
+func LoadAlerts(path string) (Alerts, error) {
+	data, err := readFile(path)
+	if err != nil {
+		return Alerts{}, err
+	}
+	cfg, doc, err := decode(path, data)
+	if err != nil {
+		return Alerts{}, err
+	}
+	if !alertsOnly(doc.root) {
+		full, err := Parse(path, data)
+		if err != nil {
+			return Alerts{}, err
+		}
+		return full.Alerts, nil
+	}
+	cfg.fillAlertDefaults(doc)
+	p := &problems{doc: doc}
+	cfg.validateAlerts(p)
+	return cfg.Alerts, errors.Join(p.errs...)
+}
+
+// alertsOnly reports whether a file's top level is a mapping whose one
+// key is alerts.
+func alertsOnly(top *yaml.Node) bool {
+	return top.Kind == yaml.MappingNode && len(top.Content) == 2 && top.Content[0].Value == "alerts"
+}
+
+// oneDocument refuses a second YAML document after the config: nothing
+// would read it, so a block pasted after a "---" would be silently
+// ignored. The error names the line the second document starts on.
+func oneDocument(name string, dec *yaml.Decoder) error {
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case errors.Is(err, io.EOF):
+		return nil
+	case err != nil:
+		return yamlError(name, nil, err)
+	}
+	return &Error{Pos: Pos{File: name, Line: next.Line},
+		Msg: "a second YAML document starts here; a config is one document: remove this \"---\" and merge what follows into the first"}
 }
 
 // document is the parsed YAML tree, kept to turn field paths into lines and

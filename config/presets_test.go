@@ -3,7 +3,11 @@ package config
 import (
 	"fmt"
 	"testing"
+	"time"
 
+	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/launchwatch/launchwatch/promql"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -72,5 +76,33 @@ func TestTheSimPresetAsksForLatencyAndErrorsByCode(t *testing.T) {
 				t.Errorf("buy's latency written in the file = %+v, the preset must not replace it", buy)
 			}
 		})
+	}
+}
+
+// Every query of every preset (the base presets' and the exporters',
+// endpoints' included) parses with Prometheus' own parser once its
+// variables are filled in, as the server would be sent it.
+func TestEveryPresetQueryParsesWithPrometheusParser(t *testing.T) {
+	n := 0
+	for name := range Presets() {
+		queries, ok := PresetQueries(name, "buy")
+		if !ok || len(queries) == 0 {
+			t.Errorf("preset %s has no queries", name)
+			continue
+		}
+		for addr, q := range queries {
+			filled, err := promql.Expand(q, promql.Vars{Interval: time.Second, Scrape: 15 * time.Second})
+			if err != nil {
+				t.Errorf("%s %s: %v", name, addr, err)
+				continue
+			}
+			if _, err := parser.NewParser(parser.Options{}).ParseExpr(filled); err != nil {
+				t.Errorf("%s %s: %q: %v", name, addr, filled, err)
+			}
+			n++
+		}
+	}
+	if n < 50 {
+		t.Errorf("only %d preset queries", n)
 	}
 }

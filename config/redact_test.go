@@ -1,6 +1,8 @@
 package config
 
 import (
+	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -24,14 +26,18 @@ func TestTheEffectiveConfigHidesThePasswordInEveryURL(t *testing.T) {
 		"- http://scraper:xxxxx@127.0.0.1:9400/metrics",
 		"url: http://buyer:xxxxx@shop.example.com/sale",
 		"password: <secret>",
+		// Inside text: an alert's command line, a runbook link.
+		"curl -fsS 'https://pager:xxxxx@hooks.example.com/launch' -d @-",
+		"errors: https://wiki:xxxxx@wiki.example.com/runbooks/errors",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("effective config lacks %q:\n%s", want, s)
 		}
 	}
 	// Printing must not change the config the sources are built from.
-	if cfg.Sources.Prometheus.URL != "https://launch:"+secret+"@prometheus.example.internal:9090/prom" || cfg.Sources.Scrape.Targets[0] != "http://scraper:"+secret+"@127.0.0.1:9400/metrics" {
-		t.Errorf("YAML redacted the config itself: %q %q", cfg.Sources.Prometheus.URL, cfg.Sources.Scrape.Targets)
+	if cfg.Sources.Prometheus.URL != "https://launch:"+secret+"@prometheus.example.internal:9090/prom" || cfg.Sources.Scrape.Targets[0] != "http://scraper:"+secret+"@127.0.0.1:9400/metrics" ||
+		cfg.Alerts.Commands[0].Run[2] != "curl -fsS 'https://pager:"+secret+"@hooks.example.com/launch' -d @-" {
+		t.Errorf("YAML redacted the config itself: %q %q %q", cfg.Sources.Prometheus.URL, cfg.Sources.Scrape.Targets, cfg.Alerts.Commands[0].Run)
 	}
 }
 
@@ -81,4 +87,79 @@ func FuzzRedactText(f *testing.F) {
 			t.Fatalf("RedactURL(%q) = %q keeps the password %q", raw, got, pass)
 		}
 	})
+}
+
+// TestEveryStringOfAConfigIsPrintedWithoutItsPassword fills every string
+// a Config holds (every field, slice item, map key and value, however deep,
+// the HTTP client settings included) with a URL carrying a password, and
+// checks the printed config shows none of them: a field added later is
+// covered without this test naming it.
+func TestEveryStringOfAConfigIsPrintedWithoutItsPassword(t *testing.T) {
+	var cfg Config
+	const withPassword = "see http://user:" + secret + "@host.example/path"
+	n := fillStrings(reflect.ValueOf(&cfg).Elem(), withPassword, 0)
+	if n < 50 {
+		t.Fatalf("only %d strings filled: the walk misses fields", n)
+	}
+	if cfg.Alerts.Commands[0].Run[0] != withPassword || cfg.Sources.Scrape.Targets[0] != withPassword {
+		t.Fatalf("the walk missed the commands or the targets: %+v", cfg.Alerts.Commands)
+	}
+	out, err := cfg.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), secret) {
+		t.Fatalf("a password is printed:\n%s", out)
+	}
+	// The walk reached the printer: the strings are there, redacted.
+	if c := strings.Count(string(out), "http://user:xxxxx@host.example/path"); c < 20 {
+		t.Errorf("%d redacted URLs printed, want at least 20:\n%s", c, out)
+	}
+}
+
+// fillStrings sets every settable string under v to s, allocating
+// pointers and giving slices and maps one element, and returns how many
+// it set. A url.URL gets s parsed. depth stops a recursive type.
+func fillStrings(v reflect.Value, s string, depth int) int {
+	if depth > 12 || !v.CanSet() {
+		return 0
+	}
+	if v.Type() == reflect.TypeOf(url.URL{}) {
+		u, err := url.Parse(strings.TrimPrefix(s, "see "))
+		if err != nil {
+			panic(err)
+		}
+		v.Set(reflect.ValueOf(*u))
+		return 1
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(s)
+		return 1
+	case reflect.Pointer:
+		if v.Type().Elem().Kind() != reflect.Struct && v.Type().Elem().Kind() != reflect.String {
+			return 0
+		}
+		v.Set(reflect.New(v.Type().Elem()))
+		return fillStrings(v.Elem(), s, depth+1)
+	case reflect.Struct:
+		n := 0
+		for i := range v.NumField() {
+			n += fillStrings(v.Field(i), s, depth+1)
+		}
+		return n
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 1, 1))
+		return fillStrings(v.Index(0), s, depth+1)
+	case reflect.Map:
+		m := reflect.MakeMap(v.Type())
+		key := reflect.New(v.Type().Key()).Elem()
+		n := fillStrings(key, s, depth+1)
+		val := reflect.New(v.Type().Elem()).Elem()
+		n += fillStrings(val, s, depth+1)
+		m.SetMapIndex(key, val)
+		v.Set(m)
+		return n
+	}
+	return 0
 }

@@ -62,20 +62,21 @@ func reportAlerts(w io.Writer, d *alerts.Dispatcher) error {
 	return &exitError{code: 1, msg: strings.Join(msg, "\nlaunchwatch: ")}
 }
 
-// alertsFrom puts the alerts block of the config at path into cfg: the
-// demo's config is built in, and its alerts come from the user's file.
+// alertsFrom puts the alerts block of the file at path (a whole config, or
+// one holding only an alerts block) into cfg: the demo's config is built
+// in, and its alerts come from the user's file.
 func alertsFrom(cfg *config.Config, path string) error {
 	if path == "" {
 		return nil
 	}
-	from, err := config.Load(path)
+	from, err := config.LoadAlerts(path)
 	if err != nil {
 		return err
 	}
-	if len(from.Alerts.Commands) == 0 && len(from.Alerts.Webhooks) == 0 && len(from.Alerts.Alertmanagers) == 0 {
+	if len(from.Commands) == 0 && len(from.Webhooks) == 0 && len(from.Alertmanagers) == 0 {
 		return fmt.Errorf("--alerts-from %s: the file has no alerts block", path)
 	}
-	cfg.Alerts = from.Alerts
+	cfg.Alerts = from
 	return nil
 }
 

@@ -289,3 +289,26 @@ func TestTheDemoTakesAlertsFromAConfigThatHasThem(t *testing.T) {
 		t.Errorf("exit %d, stderr %s", code, errOut)
 	}
 }
+
+func TestTheDemoTakesAlertsFromAnAlertsOnlyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "alerts.yaml")
+	if err := os.WriteFile(path, []byte("# the team's pager, for any launch\nalerts:\n  commands:\n    - run: [launchwatch-no-such-pager]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The program is looked up when the sinks start: the file got that far.
+	_, errOut, code := execute(t, "demo", "--no-record", "--alerts-from", path)
+	if code != 1 || !strings.Contains(errOut, path+":4: alerts.commands[0].run: program \"launchwatch-no-such-pager\"") {
+		t.Errorf("exit %d, stderr %s", code, errOut)
+	}
+	if strings.Contains(errOut, "no source is configured") {
+		t.Errorf("an alerts-only file is refused for its missing sources: %s", errOut)
+	}
+	bad := filepath.Join(t.TempDir(), "alerts.yaml")
+	if err := os.WriteFile(bad, []byte("alerts:\n  commands:\n    - run: [notify-send]\n      timeout: 1h\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code = execute(t, "demo", "--no-record", "--alerts-from", bad)
+	if code != 1 || !strings.Contains(errOut, bad+":4: alerts.commands[0].timeout: must be within 1ms..10m0s, got 1h0m0s") {
+		t.Errorf("exit %d, stderr %s", code, errOut)
+	}
+}

@@ -1,8 +1,15 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/launchwatch/launchwatch/internal/simtest"
+	"github.com/launchwatch/launchwatch/sim"
 )
 
 func TestConfigCheckNeverPrintsAPassword(t *testing.T) {
@@ -28,6 +35,50 @@ func TestConfigCheckNeverPrintsAPassword(t *testing.T) {
 			}
 			if strings.Contains(out+errOut, "hunter2") {
 				t.Errorf("the password is printed:\n%s%s", out, errOut)
+			}
+		})
+	}
+}
+
+// TestConfigCheckOnlineFailsOnlyOnErrors probes the demo shop's real sale
+// page: a config without CDN hosts has no CDN share, which is a note and
+// passes; the same page with its CDN path named measures the share; a
+// page that is not there is an error and fails.
+func TestConfigCheckOnlineFailsOnlyOnErrors(t *testing.T) {
+	_, base := simtest.Serve(t, sim.Options{Scenario: "second-launch", Speed: 1, StartIn: time.Minute, Seed: 1})
+	host := strings.TrimPrefix(base, "http://")
+	tests := []struct {
+		name  string
+		probe string
+		code  int
+		want  []string
+		not   string
+	}{
+		{"a valid config without CDN hosts passes with a note", "url: " + base + "/", 0,
+			[]string{`probe probe\.cdn_share\s+note: no value: sources\.probe\.cdn_hosts names no CDN host`, `probe probe\.page_bytes\s+ok \d`, `; 1 note\(s\)\.`}, "PROBLEM"},
+		{"the CDN share is measured once CDN hosts are named", "url: " + base + "/\n    cdn_hosts: [" + host + "/cdn/]", 0,
+			[]string{`every signal answered\.`, `probe probe\.cdn_share\s+ok 0\.\d`}, "note: no value"},
+		{"a page that is not there still fails", "url: " + base + "/no-such-page", 1,
+			[]string{`probe page\s+PROBLEM: .*404`, `: 7 problem\(s\) found online`}, "every signal answered"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "launchwatch.yaml")
+			body := "interval: 1s\nsources:\n  probe:\n    " + tt.probe + "\n"
+			if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out, errOut, code := execute(t, "config", "check", "--online", path)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d:\n%s%s", code, tt.code, out, errOut)
+			}
+			for _, w := range tt.want {
+				if !regexp.MustCompile(w).MatchString(out + errOut) {
+					t.Errorf("output lacks %s:\n%s%s", w, out, errOut)
+				}
+			}
+			if strings.Contains(out+errOut, tt.not) {
+				t.Errorf("output has %q:\n%s%s", tt.not, out, errOut)
 			}
 		})
 	}

@@ -2,7 +2,11 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"os"
+
+	"github.com/charmbracelet/x/term"
 
 	"github.com/launchwatch/launchwatch/alerts"
 	"github.com/launchwatch/launchwatch/launch"
@@ -45,6 +49,26 @@ func screenOptions(w *launch.Watch, s screen) tui.Options {
 		opts.Recording = w.Recording.Path()
 	}
 	return opts
+}
+
+// needTerminal refuses a recorded screen where there is no terminal to
+// draw it on, before anything is started: a watch started first would
+// leave a recording of nothing behind, and say how to replay it. Without a
+// recording nothing is left behind, and the screen's own error says it.
+// Bubble Tea reads keys from stdin when it is a terminal, else from
+// /dev/tty, so that is what is tried.
+func needTerminal(command string, rf recordFlags) error {
+	if err := rf.check(); err != nil {
+		return err // the flags' own errors first
+	}
+	if rf.off || term.IsTerminal(os.Stdin.Fd()) {
+		return nil
+	}
+	tty, err := os.Open("/dev/tty")
+	if err != nil {
+		return fmt.Errorf("%s needs a terminal for its screen, and there is none (%w): run it in one, or record without a screen (launchwatch record)", command, err)
+	}
+	return tty.Close()
 }
 
 // runDashboard runs a watch and its screen on this terminal until q,

@@ -85,6 +85,9 @@ the dashboard.`,
 			if err := alertsFrom(cfg, alertsFile); err != nil {
 				return err
 			}
+			if err := needTerminal("demo", rf); err != nil {
+				return err
+			}
 			// The poller runs on the shop's clock: counters advance in
 			// simulated time, so rates must be taken over simulated time.
 			w, err := rf.start(launch.Options{Config: cfg, LogFile: logFile, Clock: shop.Now, Origin: recording.OriginDemo})

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,6 +25,7 @@ import (
 type recordFlags struct {
 	file string
 	off  bool
+	flag string // the flag that names file, for errors: --record unless set
 }
 
 func (f *recordFlags) register(cmd *cobra.Command) {
@@ -29,13 +34,42 @@ func (f *recordFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.off, "no-record", false, "do not record")
 }
 
+// check refuses flags that contradict each other and a recording named in
+// a directory that is not there.
+func (f *recordFlags) check() error {
+	if f.off && f.file != "" {
+		return errors.New("--record and --no-record contradict each other")
+	}
+	if f.file != "" {
+		return existingDir(cmp.Or(f.flag, "--record"), f.file)
+	}
+	return nil
+}
+
 // start starts the watch of o.Config, recorded as the flags say.
 func (f *recordFlags) start(o launch.Options) (*launch.Watch, error) {
-	if f.off && f.file != "" {
-		return nil, errors.New("--record and --no-record contradict each other")
+	if err := f.check(); err != nil {
+		return nil, err
 	}
 	o.Record, o.NoRecord, o.Build = f.file, f.off, build()
 	return launch.Start(o)
+}
+
+// existingDir refuses a file named by a flag whose directory is missing or
+// is not a directory: a mistyped path must not quietly create
+// directories. Only the default place, the state directory, is created.
+func existingDir(flag, path string) error {
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s %s: directory %s does not exist: create it first, or name a file in one that does", flag, path, dir)
+	case err != nil:
+		return fmt.Errorf("%s %s: %w", flag, path, err)
+	case !fi.IsDir():
+		return fmt.Errorf("%s %s: %s is not a directory", flag, path, dir)
+	}
+	return nil
 }
 
 // sayRecorded says where a closed recording is and what it holds.
@@ -74,7 +108,7 @@ was lost or not delivered by exit (stderr says how many, to which sink).`,
 			if err != nil {
 				return err
 			}
-			rf := recordFlags{file: out}
+			rf := recordFlags{file: out, flag: "-o"}
 			w, err := rf.start(launch.Options{Config: cfg, LogFile: logFile, Origin: recording.OriginLive})
 			if err != nil {
 				return err

@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"runtime"
 
 	"github.com/launchwatch/launchwatch/recording"
 	"github.com/spf13/cobra"
@@ -11,14 +10,11 @@ import (
 // defaultConfig is the config launchwatch looks for when run bare.
 const defaultConfig = "launchwatch.yaml"
 
-// Set by the Makefile through -ldflags "-X main.version=… -X main.commit=…".
-var (
-	version = "dev"
-	commit  = "none"
-)
-
 // build names this launchwatch in the recordings it writes.
-func build() recording.Build { return recording.Build{Version: version, Commit: commit} }
+func build() recording.Build {
+	v, c := buildVersion()
+	return recording.Build{Version: v, Commit: c}
+}
 
 // newRootCmd builds the command tree; prof takes the profiling flags,
 // and the caller stops the profiles when the command has run.
@@ -74,18 +70,7 @@ Run launchwatch --help for every command.
 		newBackfillCmd(),
 		newSimCmd(),
 		newServeCmd(),
+		newManCmd(),
 	)
 	return root
-}
-
-func newVersionCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print version, commit and Go version",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cmd.Printf("launchwatch %s (commit %s, %s %s/%s)\n", version, commit, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-			return nil
-		},
-	}
 }

@@ -102,6 +102,9 @@ cold.`,
 			if f.once {
 				return once(cmd.Context(), cmd.OutOrStdout(), cfg, f.logFile, f.asJSON)
 			}
+			if err := needTerminal("watch", f.record); err != nil {
+				return err
+			}
 			w, err := f.record.start(launch.Options{Config: cfg, LogFile: f.logFile, History: true, Warm: f.warm, Origin: recording.OriginLive})
 			if err != nil {
 				return err

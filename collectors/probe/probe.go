@@ -88,6 +88,15 @@ func (p *Source) Name() string { return config.SourceProbe }
 // Signals implements source.Source.
 func (p *Source) Signals() []string { return slices.Clone(snapshot.ProbeSignals) }
 
+// Unanswerable implements source.Unanswerable: without cdn_hosts the
+// CDN's share is not measured.
+func (p *Source) Unanswerable() map[string]string {
+	if p.cdn {
+		return nil
+	}
+	return map[string]string{snapshot.SignalProbeCDNShare: "no value: sources.probe.cdn_hosts names no CDN host, so the share the CDN serves is not measured"}
+}
+
 // Collect implements source.Source: it starts a probe when none is running and
 // the last started an interval ago, and answers with the last finished
 // one. Only until the very first probe has finished does it wait, and

@@ -26,6 +26,16 @@ type Source interface {
 	Collect(ctx context.Context, now time.Time) (Result, error)
 }
 
+// Unanswerable is met by a source that lists a signal no value can
+// exist for under its config (the probe's CDN share without cdn_hosts):
+// the signal stays listed, for the screen and the recording to show it
+// missing, and a check of the config takes its missing value for a note,
+// not a problem.
+type Unanswerable interface {
+	// Unanswerable maps each such signal's address to why it has no value.
+	Unanswerable() map[string]string
+}
+
 // Result is what one source measured.
 type Result struct {
 	// Values by signal address; an absent key is not measured this time.
