@@ -10,7 +10,9 @@ import (
 // Secret type redacts itself when marshalled, as its URL type does for
 // proxy_url), webhook URLs and headers as their own types print them, and
 // the password of every URL with userinfo as "xxxxx"
-// ("http://user:xxxxx@host"). That last rule is one walk over every string
+// ("http://user:xxxxx@host"), and in free text the credentials of an
+// Authorization value, a key header or curl's --user, secret-named query
+// values and a known webhook host's path. Those rules are one walk over every string
 // of the rendered tree, keys included, finding URLs inside text too (a
 // curl line in alerts.commands[].run): a field added later is covered
 // without being listed.
@@ -23,10 +25,10 @@ func (c *Config) YAML() ([]byte, error) {
 	return yaml.Marshal(&root)
 }
 
-// redactNode hides the URL passwords in every scalar under n.
+// redactNode hides the secrets in every scalar under n (redactSecrets).
 func redactNode(n *yaml.Node) {
 	if n.Kind == yaml.ScalarNode {
-		n.Value = redactText(n.Value)
+		n.Value = redactSecrets(n.Value)
 	}
 	for _, c := range n.Content {
 		redactNode(c)

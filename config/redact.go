@@ -2,6 +2,7 @@ package config
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -49,4 +50,80 @@ func redactText(s string) string {
 		b.WriteString(redacted)
 		s = s[at:]
 	}
+}
+
+// The other secrets a command line or a link carries in plain text, beside
+// a URL's password: what `config check` prints and a recording's header
+// stores must not hand them to whoever reads either.
+var (
+	// urlInText finds a URL inside free text; it ends where the quoted
+	// value or the word does.
+	urlInText = regexp.MustCompile("[A-Za-z][A-Za-z0-9+.-]*://[^\\s\"'`<>]+")
+	// authHeader is an Authorization header's credentials, and bearer a
+	// bearer token written alone ("Bearer tok_LIVE_123"); a launch named
+	// "Token drop" is not one.
+	authHeader = regexp.MustCompile(`(?i)(\bauthorization\s*:\s*(?:(?:bearer|basic|token|digest)\s+)?)[^\s'"]+`)
+	bearer     = regexp.MustCompile(`(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}`)
+	// keyHeader is a header whose value is a key: "X-Api-Key: abc".
+	keyHeader = regexp.MustCompile(`(?i)\b((?:x-)?(?:api-?key|auth-?token|access-?token|private-token|routing-key)\s*[:=]\s*)[^\s'"]+`)
+	// userFlag is curl's and wget's -u/--user user:password.
+	userFlag = regexp.MustCompile(`((?:^|\s)(?:-u|--user|--proxy-user)(?:\s+|=)['"]?[^\s:'"]+:)[^\s'"]+`)
+	// secretParam names a URL query parameter whose value is a secret.
+	secretParam = regexp.MustCompile(`(?i)(token|key|secret|password|passwd|pass|pwd|sig|signature|auth|credential)`)
+)
+
+// webhookHosts are the hosts whose webhook URLs are secrets in their path
+// (anyone holding one can post): the path is hidden, as a webhook's url is.
+var webhookHosts = []string{"hooks.slack.com", "discord.com", "discordapp.com", "webhook.office.com", "api.telegram.org"}
+
+// redactSecrets hides every secret redactText does and, in free text, the
+// credentials of an Authorization value, of a key header, of curl's
+// --user, the values of query parameters named like secrets, and the path
+// of a known webhook host's URL.
+func redactSecrets(s string) string {
+	s = redactText(s)
+	s = urlInText.ReplaceAllStringFunc(s, redactURLSecrets)
+	s = authHeader.ReplaceAllString(s, "${1}"+redacted)
+	s = bearer.ReplaceAllString(s, "${1}"+redacted)
+	s = keyHeader.ReplaceAllString(s, "${1}"+redacted)
+	return userFlag.ReplaceAllString(s, "${1}"+redacted)
+}
+
+// redactURLSecrets hides a URL's secret query values and a webhook host's
+// path; anything else in it stays as written.
+func redactURLSecrets(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	host := strings.ToLower(u.Hostname())
+	for _, h := range webhookHosts {
+		if host == h || strings.HasSuffix(host, "."+h) {
+			if u.Path == "" || u.Path == "/" {
+				return raw
+			}
+			return raw[:strings.Index(raw, u.Host)+len(u.Host)] + "/" + redacted
+		}
+	}
+	if u.RawQuery == "" {
+		return raw
+	}
+	parts := strings.Split(u.RawQuery, "&")
+	changed := false
+	for i, p := range parts {
+		name, _, ok := strings.Cut(p, "=")
+		if ok && secretParam.MatchString(name) {
+			parts[i] = name + "=" + redacted
+			changed = true
+		}
+	}
+	if !changed {
+		return raw
+	}
+	q := strings.Index(raw, "?")
+	rest := ""
+	if f := strings.Index(raw[q:], "#"); f >= 0 {
+		rest = raw[q+f:]
+	}
+	return raw[:q+1] + strings.Join(parts, "&") + rest
 }

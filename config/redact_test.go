@@ -163,3 +163,27 @@ func fillStrings(v reflect.Value, s string, depth int) int {
 	}
 	return 0
 }
+
+func TestRedactSecretsHidesTheCredentialsACommandLineCarries(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"an Authorization header in a curl line", `curl -H 'Authorization: Bearer tok_LIVE_123' https://x.example`, `curl -H 'Authorization: Bearer xxxxx' https://x.example`},
+		{"a bearer token alone", `--oauth2-bearer x Bearer abcdefgh12345`, `--oauth2-bearer x Bearer xxxxx`},
+		{"a Slack webhook inside a command", `curl -d @- https://hooks.slack.com/services/T000/B000/SLACKSECRET`, `curl -d @- https://hooks.slack.com/xxxxx`},
+		{"curl's --user", `curl -u ops:hunter2 https://x.example`, `curl -u ops:xxxxx https://x.example`},
+		{"curl's --user=", `curl --user=ops:hunter2 https://x.example`, `curl --user=ops:xxxxx https://x.example`},
+		{"a key in a query", `http://am.example:9093/?token=AMTOKEN&team=web#x`, `http://am.example:9093/?token=xxxxx&team=web#x`},
+		{"an api_key in a link", `https://x.example/api?api_key=KEY_456`, `https://x.example/api?api_key=xxxxx`},
+		{"a key header", `-H 'X-Api-Key: abc123'`, `-H 'X-Api-Key: xxxxx'`},
+		{"a launch called Token drop is no secret", `Token drop at noon`, `Token drop at noon`},
+		{"a PromQL query is left alone", `sum(rate(x{job="web",code=~"5.."}[1m]))`, `sum(rate(x{job="web",code=~"5.."}[1m]))`},
+		{"an email and a git URL are left alone", `ops@shop.example git+ssh://git@host:22/repo`, `ops@shop.example git+ssh://git@host:22/repo`},
+		{"a query without secrets is left alone", `https://grafana.example/d/abc?orgId=1&from=now-1h`, `https://grafana.example/d/abc?orgId=1&from=now-1h`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := redactSecrets(tt.in); got != tt.want {
+				t.Errorf("redactSecrets(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
