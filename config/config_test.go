@@ -1,6 +1,8 @@
 package config
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -268,5 +270,23 @@ plan: {peak_pv: 10, resources_per_page: 1, resource_size: 1KB, download_speed: 1
 		if plan.HostIsOrigin != tt.want {
 			t.Errorf("%s: HostIsOrigin = %v, want %v", tt.host, plan.HostIsOrigin, tt.want)
 		}
+	}
+}
+
+func TestATrailingEmptyDocumentIsNoSecondConfig(t *testing.T) {
+	good, err := os.ReadFile("testdata/good.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tail := range []string{"\n---\n", "\n---\n# nothing more\n", "\n---\n...\n", "\n--- ~\n"} {
+		if _, err := Parse("good.yaml", append(append([]byte{}, good...), tail...)); err != nil {
+			t.Errorf("a config ending %q: %v", tail, err)
+		}
+	}
+	lines := bytes.Count(good, []byte("\n"))
+	_, err = Parse("good.yaml", append(append([]byte{}, good...), "\n---\n# a comment\ninterval: 2s\n"...))
+	want := fmt.Sprintf("good.yaml:%d: a second YAML document starts here", lines+2) // the "---" line
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("a second document with a value: %v, want %q", err, want)
 	}
 }

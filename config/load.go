@@ -194,15 +194,33 @@ func alertsOnly(top *yaml.Node) bool {
 // would read it, so a block pasted after a "---" would be silently
 // ignored. The error names the line the second document starts on.
 func oneDocument(name string, dec *yaml.Decoder) error {
-	var next yaml.Node
-	switch err := dec.Decode(&next); {
-	case errors.Is(err, io.EOF):
-		return nil
-	case err != nil:
-		return yamlError(name, nil, err)
+	for {
+		var next yaml.Node
+		switch err := dec.Decode(&next); {
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			return yamlError(name, nil, err)
+		}
+		// A trailing "---", or one followed by comments only, holds
+		// nothing that would go unread.
+		if emptyDocument(&next) {
+			continue
+		}
+		return &Error{Pos: Pos{File: name, Line: next.Line},
+			Msg: "a second YAML document starts here; a config is one document: remove this \"---\" and merge what follows into the first"}
 	}
-	return &Error{Pos: Pos{File: name, Line: next.Line},
-		Msg: "a second YAML document starts here; a config is one document: remove this \"---\" and merge what follows into the first"}
+}
+
+// emptyDocument says a document holds no value: nothing, or a null.
+func emptyDocument(n *yaml.Node) bool {
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			return true
+		}
+		n = n.Content[0]
+	}
+	return n.Kind == 0 || (n.Kind == yaml.ScalarNode && n.Tag == "!!null" && (n.Value == "" || n.Value == "~" || n.Value == "null"))
 }
 
 // document is the parsed YAML tree, kept to turn field paths into lines and
