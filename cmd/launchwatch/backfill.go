@@ -138,6 +138,9 @@ func runBackfill(ctx context.Context, stderr io.Writer, f backfillFlags) error {
 	if _, err := os.Stat(f.out); err == nil {
 		return fmt.Errorf("-o %s: the file exists; backfill writes a new recording", f.out)
 	}
+	if err := existingDir("-o", f.out); err != nil {
+		return err
+	}
 	cfg, err := config.Load(f.configFile)
 	if err != nil {
 		return err

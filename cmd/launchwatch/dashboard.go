@@ -57,7 +57,7 @@ func screenOptions(w *launch.Watch, s screen) tui.Options {
 // recording nothing is left behind, and the screen's own error says it.
 // Bubble Tea reads keys from stdin when it is a terminal, else from
 // /dev/tty, so that is what is tried.
-func needTerminal(command string, rf recordFlags) error {
+func needTerminal(command, otherwise string, rf recordFlags) error {
 	if err := rf.check(); err != nil {
 		return err // the flags' own errors first
 	}
@@ -66,7 +66,7 @@ func needTerminal(command string, rf recordFlags) error {
 	}
 	tty, err := os.Open("/dev/tty")
 	if err != nil {
-		return fmt.Errorf("%s needs a terminal for its screen, and there is none (%w): run it in one, or record without a screen (launchwatch record)", command, err)
+		return fmt.Errorf("%s needs a terminal for its screen, and there is none (%w): run it in one (tmux, ssh -t)%s", command, err, otherwise)
 	}
 	return tty.Close()
 }

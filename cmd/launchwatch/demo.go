@@ -85,7 +85,7 @@ the dashboard.`,
 			if err := alertsFrom(cfg, alertsFile); err != nil {
 				return err
 			}
-			if err := needTerminal("demo", rf); err != nil {
+			if err := needTerminal("demo", "", rf); err != nil {
 				return err
 			}
 			// The poller runs on the shop's clock: counters advance in

@@ -84,6 +84,7 @@ func TestARecordingInAMissingDirectoryIsAnError(t *testing.T) {
 		{"record -o", func(p string) []string { return []string{"record", "--config", cfg, "-o", p} }, "-o"},
 		{"watch --record", func(p string) []string { return []string{"watch", "--config", cfg, "--record", p} }, "--record"},
 		{"demo --record", func(p string) []string { return []string{"demo", "--record", p} }, "--record"},
+		{"backfill -o", func(p string) []string { return []string{"backfill", "--config", cfg, "--from", "now-1h", "-o", p} }, "-o"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,6 +107,14 @@ func TestARecordingInAMissingDirectoryIsAnError(t *testing.T) {
 	}
 	_, errOut, code := execute(t, "record", "--config", cfg, "-o", filepath.Join(file, "x.lwrec.jsonl"))
 	if code != 1 || !strings.Contains(errOut, file+" is not a directory") {
+		t.Errorf("exit %d, stderr %s", code, errOut)
+	}
+}
+
+func TestWatchJSONWithoutOnceIsRefusedBeforeAnything(t *testing.T) {
+	cfg := writeConfig(t, deadURL(t), false)
+	_, errOut, code := execute(t, "watch", "--config", cfg, "--json")
+	if code != 1 || !strings.Contains(errOut, "--json needs --once") {
 		t.Errorf("exit %d, stderr %s", code, errOut)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
@@ -22,6 +23,7 @@ them. DIR is created if missing, its parent must exist.`,
 		Example: `  launchwatch man -o ~/.local/share/man/man1 && man launchwatch-watch`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir = filepath.Clean(dir) // "DIR/" is DIR, not a file in it
 			if err := existingDir("-o", dir); err != nil {
 				return err
 			}

@@ -71,6 +71,17 @@ func TestManWritesAPageForEveryCommandWithItsFlags(t *testing.T) {
 	}
 }
 
+func TestManTakesADirectoryWithATrailingSlash(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "man1")
+	_, errOut, code := execute(t, "man", "-o", dir+"/")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "launchwatch.1")); err != nil {
+		t.Error(err)
+	}
+}
+
 func TestManRefusesADirectoryWhoseParentIsMissing(t *testing.T) {
 	parent := filepath.Join(t.TempDir(), "no-such")
 	_, errOut, code := execute(t, "man", "-o", filepath.Join(parent, "man1"))
@@ -155,7 +166,7 @@ func TestVersionFallsBackToWhatTheToolchainRecorded(t *testing.T) {
 		stamped, stampedCommit string
 		wantV, wantC           string
 	}{
-		{"go install: the module's version and the revision", "dev", "none", "v1.2.0", "0123456789ab"},
+		{"go install from a modified checkout: the module's version and the revision, marked dirty", "dev", "none", "v1.2.0", "0123456789ab-dirty"},
 		{"make build: the stamp wins", "v1.3.0-4-gabc", "abc", "v1.3.0-4-gabc", "abc"},
 	}
 	for _, tt := range tests {

@@ -54,6 +54,11 @@ func versionOf(stamped, stampedCommit string, info *debug.BuildInfo) (v, c strin
 	}
 	if rev := setting(info, "vcs.revision"); c == "none" && rev != "" {
 		c = rev[:min(len(rev), 12)]
+		// A build from a modified checkout is not that commit; a
+		// recording naming it must say so, as git describe --dirty does.
+		if setting(info, "vcs.modified") == "true" {
+			c += "-dirty"
+		}
 	}
 	return v, c
 }

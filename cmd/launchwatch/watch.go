@@ -86,6 +86,9 @@ cold.`,
 			if f.configFile == "" {
 				return errors.New("watch needs --config FILE (or try: launchwatch demo)")
 			}
+			if f.asJSON && !f.once {
+				return errors.New("--json needs --once: it prints one look as JSON (the screen has no JSON)")
+			}
 			if err := checkWarm(f.warm); err != nil {
 				return err
 			}
@@ -102,7 +105,7 @@ cold.`,
 			if f.once {
 				return once(cmd.Context(), cmd.OutOrStdout(), cfg, f.logFile, f.asJSON)
 			}
-			if err := needTerminal("watch", f.record); err != nil {
+			if err := needTerminal("watch", ", or record without a screen: launchwatch record --config "+f.configFile, f.record); err != nil {
 				return err
 			}
 			w, err := f.record.start(launch.Options{Config: cfg, LogFile: f.logFile, History: true, Warm: f.warm, Origin: recording.OriginLive})
