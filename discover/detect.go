@@ -36,9 +36,8 @@ type Result struct {
 	// FleetNotes name the sources whose servers carry other values of
 	// the fleet label: they show as servers of their own.
 	FleetNotes []string
-	// Devices are the network devices that carry the traffic, and
-	// DeviceRates every device's bytes sent per second, as measured.
-	Devices     []string
+	// DeviceRates are the network devices' bytes sent per second when
+	// read, written as a comment only: the preset's rule picks the devices.
 	DeviceRates map[string]float64
 	// Endpoints are the shop's handlers the main source's preset reads
 	// one by one, each in the catalog's form.
@@ -109,9 +108,7 @@ func Detect(c *Catalog) (*Result, error) {
 		found := Found{Name: d.name, Preset: d.preset, Servers: d.servers(c)}
 		used := false
 		if d.devices {
-			r.Devices = carriers(c.Devices)
-			narrowDevices(sigs, r.Devices)
-			notes[snapshot.SignalBandwidth] = devicesNote(c.Devices, r.Devices)
+			notes[snapshot.SignalBandwidth] = devicesNote(c.Devices)
 		}
 		for _, sig := range slices.Sorted(maps.Keys(sigs)) {
 			if _, done := chosen[sig]; done {

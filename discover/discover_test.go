@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -141,27 +140,41 @@ func TestTheWrittenFileIsTheGoldenOneAndLoads(t *testing.T) {
 	}
 }
 
-// The device that carries the traffic is read from the measured rates:
-// loopback only when it carries the most, containers' devices never.
-func TestTheCarriersAreTheDevicesWithTheTraffic(t *testing.T) {
-	tests := []struct {
-		name  string
-		rates map[string]float64
-		want  []string
-	}{
-		{"the busiest and those near it", map[string]float64{"eth0": 100, "eth1": 20, "ens5": 1, "lo": 50}, []string{"eth0", "eth1"}},
-		{"loopback alone has traffic", map[string]float64{"eth0": 0, "lo": 5000}, []string{"lo"}},
-		{"loopback is the busiest, eth0 near it", map[string]float64{"eth0": 900, "lo": 5000}, []string{"eth0", "lo"}},
-		{"a container's device is never one", map[string]float64{"eth0": 10, "docker0": 100, "veth12": 100}, []string{"eth0"}},
-		{"no traffic: every real device but loopback", map[string]float64{"eth0": 0, "eth1": 0, "lo": 0}, []string{"eth0", "eth1"}},
-		{"a name unsafe in a query is left out", map[string]float64{`eth"0`: 100, "eth1": 50}, []string{"eth1"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := carriers(tt.rates); !slices.Equal(got, tt.want) {
-				t.Errorf("carriers(%v) = %v, want %v", tt.rates, got, tt.want)
-			}
+// The devices' rates measured when init runs never change the queries:
+// bandwidth and host.net_* are the node preset's own, whichever device
+// was busiest (init usually runs on an idle stack, where that is
+// loopback's scrapes), and the rates are only a comment.
+func TestTheMeasuredDevicesLeaveThePresetsQueriesAlone(t *testing.T) {
+	preset, _ := config.PresetSignals("node")
+	for _, rates := range []map[string]float64{
+		{"lo": 50000, "eth0": 10},
+		{"eth0": 100, "eth1": 20, "docker0": 500},
+		nil,
+	} {
+		r, err := Detect(&Catalog{
+			Prometheus: "http://p:9090",
+			Names:      map[string]bool{"node_cpu_seconds_total": true, deviceMetric: true},
+			Devices:    rates,
 		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]Choice{}
+		for _, ch := range r.Signals {
+			got[ch.Name] = ch
+		}
+		for _, sig := range []string{"bandwidth", "host.net_tx", "host.net_rx"} {
+			if got[sig].Query != preset[sig].Query {
+				t.Errorf("rates %v: %s = %q, want the preset's %q", rates, sig, got[sig].Query, preset[sig].Query)
+			}
+		}
+		note := got["bandwidth"].Note
+		if rates == nil && note != "" {
+			t.Errorf("no rates read, yet the note %q", note)
+		}
+		if rates != nil && !strings.HasPrefix(note, "bytes sent by device when read: ") {
+			t.Errorf("rates %v: the note %q", rates, note)
+		}
 	}
 }
 

@@ -67,9 +67,9 @@ func ReadPrometheus(ctx context.Context, client *http.Client, base string) (*Cat
 	}
 	c.Jobs = jobs(up)
 	if c.Names[deviceMetric] {
-		// A minute at least: which device carries the traffic is a
-		// matter of the last minute, not of the last scrapes, and a
-		// server that began scraping moments ago holds two samples in it.
+		// A minute at least: the rates noted are the last minute's, not
+		// the last scrapes', and a server that began scraping moments ago
+		// holds two samples in it.
 		w := max(4*c.ScrapeInterval, deviceWindow)
 		rates, err := api.query(ctx, fmt.Sprintf("sum by (device) (rate(%s[%s]))", deviceMetric, promDuration(w)), now)
 		if err != nil {
@@ -86,8 +86,7 @@ func ReadPrometheus(ctx context.Context, client *http.Client, base string) (*Cat
 // deviceWindow is the shortest window the devices' rates are taken over.
 const deviceWindow = time.Minute
 
-// deviceMetric is node_exporter's bytes sent by network device: the
-// device carrying the shop's traffic is the one sending the most.
+// deviceMetric is node_exporter's bytes sent by network device.
 const deviceMetric = "node_network_transmit_bytes_total"
 
 // promAPI is the few calls of the Prometheus HTTP API the catalog needs.

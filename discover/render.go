@@ -98,8 +98,8 @@ func (r *Result) WriteSummary(w io.Writer, file string) error {
 	if r.Fleet != "" {
 		fmt.Fprintf(&b, "Fleet: %d servers by %s.\n", len(r.FleetServers), r.Fleet)
 	}
-	if len(r.Devices) > 0 && r.DeviceRates != nil {
-		fmt.Fprintf(&b, "Network: %s carries the traffic.\n", strings.Join(r.Devices, ", "))
+	if note := devicesNote(r.DeviceRates); note != "" {
+		fmt.Fprintf(&b, "Network: %s.\n", note)
 	}
 	if len(r.Missing) > 0 {
 		miss := make([]string, len(r.Missing))
