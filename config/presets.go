@@ -86,7 +86,7 @@ var basePresets = map[string]preset{
 // members are physical devices carrying the same bytes), a VLAN
 // sub-interface (eth0.100: its tagged frames are counted on the parent).
 // Summed with the device under them, the same bytes would count twice.
-const virtualDevices = `veth.*|docker.*|br-.*|virbr.*|cni.*|flannel.*|cali.*|vxlan.*|cilium_.*|kube-.*|lxc.*|tun.*|tap.*|ifb.*|wg.*|bond.*|team.*|.*[.].*`
+const virtualDevices = `veth.*|docker.*|br-.*|virbr.*|cni.*|flannel.*|cali.*|vxlan.*|cilium_.*|kube-.*|lxc.*|tun.*|tap.*|ifb.*|wg.*|bond.*|team.*|.*\\..*`
 
 // physicalDevices is the one rule of which devices carry the host's
 // traffic to its users, as a matcher of node_exporter's network counters:
