@@ -2,12 +2,16 @@ package discover
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +22,8 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 // fakePrometheus serves a Prometheus API from testdata/dir: names.json,
-// series-METRIC.json, targets.json, config.json, up.json and devices.json
+// series-METRIC.json (the series the group by of METRIC answers from),
+// targets.json, config.json, up.json and devices.json
 // (the answer to the device rates' query). A file that is not there is a
 // 404, as from a server without that API.
 func fakePrometheus(t *testing.T, dir string) *httptest.Server {
@@ -28,14 +33,16 @@ func fakePrometheus(t *testing.T, dir string) *httptest.Server {
 		switch r.URL.Path {
 		case "/api/v1/label/__name__/values":
 			file = "names.json"
-		case "/api/v1/series":
-			file = "series-" + r.URL.Query().Get("match[]") + ".json"
 		case "/api/v1/targets":
 			file = "targets.json"
 		case "/api/v1/status/config":
 			file = "config.json"
 		case "/api/v1/query":
 			switch q := r.URL.Query().Get("query"); {
+			case groupQuery.MatchString(q):
+				m := groupQuery.FindStringSubmatch(q)
+				_, _ = w.Write(groupAnswer(t, filepath.Join("testdata", dir, "series-"+m[2]+".json"), strings.Split(m[1], ", ")))
+				return
 			case q == "up":
 				file = "up.json"
 			case strings.Contains(q, deviceMetric):
@@ -46,10 +53,6 @@ func fakePrometheus(t *testing.T, dir string) *httptest.Server {
 		}
 		body, err := os.ReadFile(filepath.Join("testdata", dir, file))
 		if file == "" || err != nil {
-			if strings.HasPrefix(file, "series-") {
-				_, _ = w.Write([]byte(`{"status":"success","data":[]}`))
-				return
-			}
 			http.Error(w, `{"status":"error","error":"not found"}`, http.StatusNotFound)
 			return
 		}
@@ -58,6 +61,44 @@ func fakePrometheus(t *testing.T, dir string) *httptest.Server {
 	}))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// groupQuery is the catalog's instant query of a metric's label sets.
+var groupQuery = regexp.MustCompile(`^group by \(([a-z_, ]+)\) \(\{__name__="([a-zA-Z0-9_:]+)"\}\)$`)
+
+// groupAnswer is Prometheus' answer to group by (by) of the series listed
+// in file (an /api/v1/series answer): their distinct label sets kept to
+// by; no series when the file is not there.
+func groupAnswer(t *testing.T, file string, by []string) []byte {
+	var series struct {
+		Data []map[string]string `json:"data"`
+	}
+	if body, err := os.ReadFile(file); err == nil {
+		if err := json.Unmarshal(body, &series); err != nil {
+			t.Errorf("%s: %v", file, err)
+		}
+	}
+	type one struct {
+		Metric map[string]string `json:"metric"`
+		Value  [2]any            `json:"value"`
+	}
+	var result []one
+	for _, ls := range series.Data {
+		kept := map[string]string{}
+		for _, l := range by {
+			if v, ok := ls[l]; ok {
+				kept[l] = v
+			}
+		}
+		if !slices.ContainsFunc(result, func(o one) bool { return maps.Equal(o.Metric, kept) }) {
+			result = append(result, one{Metric: kept, Value: [2]any{1765000000, "1"}})
+		}
+	}
+	out, err := json.Marshal(map[string]any{"status": "success", "data": map[string]any{"resultType": "vector", "result": result}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // fakeTargets serves testdata/dir/metrics.txt as n /metrics targets.
@@ -318,5 +359,39 @@ func TestTheCommentedBlocksLoadUncommented(t *testing.T) {
 	}
 	if !cfg.HasPlan() || len(cfg.Endpoints) != 2 {
 		t.Errorf("plan %v, endpoints %d; want a plan and 2 endpoints", cfg.HasPlan(), len(cfg.Endpoints))
+	}
+}
+
+// The scrape interval written is the longest of the jobs carrying the
+// signals' metrics, not of every job: a 60 s blackbox job beside them
+// would make every rate window 4 minutes. With the jobs unknown it is
+// the longest of all.
+func TestTheScrapeIntervalIsTheSignalsJobs(t *testing.T) {
+	srv := fakePrometheus(t, "nginx-node") // targets: nginx 15s, node 30s, blackbox 1m
+	c, err := ReadPrometheus(context.Background(), srv.Client(), srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Detect(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ScrapeInterval != 30*time.Second || !strings.Contains(r.ScrapeHow, "jobs nginx, node (/api/v1/targets)") {
+		t.Errorf("nginx and node: %s from %q, want 30s from jobs nginx, node", r.ScrapeInterval, r.ScrapeHow)
+	}
+	intervals := map[string]time.Duration{"nginx": 15 * time.Second, "node": 30 * time.Second, "blackbox": time.Minute}
+	nginx := func(job string) *Catalog {
+		return &Catalog{
+			Prometheus: "http://p:9090",
+			Names:      map[string]bool{"nginx_http_requests_total": true, "nginx_connections_active": true},
+			Series:     map[string][]map[string]string{"nginx_http_requests_total": {{"instance": "web-1:9113", "job": job}}},
+			Intervals:  intervals, ScrapeInterval: time.Minute, ScrapeHow: "/api/v1/targets",
+		}
+	}
+	if r, _ := Detect(nginx("nginx")); r.ScrapeInterval != 15*time.Second {
+		t.Errorf("nginx alone: %s from %q, want 15s", r.ScrapeInterval, r.ScrapeHow)
+	}
+	if r, _ := Detect(nginx("")); r.ScrapeInterval != time.Minute || !strings.Contains(r.ScrapeHow, "every job") {
+		t.Errorf("the job unknown: %s from %q, want 1m, the longest of every job", r.ScrapeInterval, r.ScrapeHow)
 	}
 }

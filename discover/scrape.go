@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
@@ -57,8 +59,9 @@ func ReadScrape(ctx context.Context, client *http.Client, targets []string, gap 
 					continue
 				}
 				for _, m := range f.GetMetric() {
-					if len(c.Series[n]) < maxSeries {
-						c.Series[n] = append(c.Series[n], labels(m, instance))
+					ls := project(n, labels(m, instance))
+					if !slices.ContainsFunc(c.Series[n], func(o map[string]string) bool { return maps.Equal(o, ls) }) {
+						c.Series[n] = append(c.Series[n], ls)
 					}
 				}
 			}
