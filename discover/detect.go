@@ -98,7 +98,7 @@ func Detect(c *Catalog) (*Result, error) {
 	scrape := c.Prometheus == ""
 	chosen := map[string]Choice{}
 	why := map[string][]string{}
-	var main *detector // the detector answering requests (else pv): its servers are the fleet
+	var main *detector   // the detector answering requests (else pv): its servers are the fleet
 	var sources []string // the metrics of the detectors answering signals
 	for i := range detectors {
 		d := &detectors[i]
