@@ -336,10 +336,11 @@ func TestTheCommentedBlocksLoadUncommented(t *testing.T) {
 	var out []string
 	block := false
 	for _, line := range strings.Split(string(got), "\n") {
-		switch {
-		case line == "# plan:" || line == "# endpoints:" || line == "# probe:":
+		// The probe block sits under sources:, indented.
+		switch trimmed := strings.TrimSpace(line); {
+		case trimmed == "# plan:" || trimmed == "# endpoints:" || trimmed == "# probe:":
 			block = true
-		case block && !strings.HasPrefix(line, "#   "):
+		case block && !strings.HasPrefix(trimmed, "#   "):
 			block = false
 		}
 		if block {
@@ -348,7 +349,7 @@ func TestTheCommentedBlocksLoadUncommented(t *testing.T) {
 		out = append(out, line)
 	}
 	text := strings.Join(out, "\n")
-	for _, want := range []string{"\nplan:\n", "\nendpoints:\n", "\n  resources_per_page: 20", "\n  resource_size: 50KB"} {
+	for _, want := range []string{"\nplan:\n", "\nendpoints:\n", "\n  probe:\n    url: ", "\n  resources_per_page: 20", "\n  resource_size: 50KB"} {
 		if !strings.Contains(text, want) {
 			t.Fatalf("the uncommented file lacks %q:\n%s", want, text)
 		}
@@ -359,6 +360,9 @@ func TestTheCommentedBlocksLoadUncommented(t *testing.T) {
 	}
 	if !cfg.HasPlan() || len(cfg.Endpoints) != 2 {
 		t.Errorf("plan %v, endpoints %d; want a plan and 2 endpoints", cfg.HasPlan(), len(cfg.Endpoints))
+	}
+	if cfg.Sources.Probe == nil || cfg.Sources.Probe.URL != r.Page.URL {
+		t.Errorf("sources.probe = %+v, want the page %s", cfg.Sources.Probe, r.Page.URL)
 	}
 }
 
