@@ -12,8 +12,10 @@ type Catalog struct {
 	// Prometheus is the Prometheus-API server read; empty for scrape
 	// targets.
 	Prometheus string
-	// Targets are the /metrics URLs read directly; empty for Prometheus.
+	// Targets are the /metrics URLs read directly that answered; Down
+	// those that did not. Both empty for Prometheus.
 	Targets []string
+	Down    []Down
 	// Names are the metric names held.
 	Names map[string]bool
 	// Series are the distinct label sets of the marker metrics' (and the
@@ -31,6 +33,11 @@ type Catalog struct {
 	Jobs []Job
 	// Devices are the network devices' transmitted bytes per second.
 	Devices map[string]float64
+}
+
+// Down is a /metrics URL that did not answer, and why.
+type Down struct {
+	URL, Err string
 }
 
 // Job is a scrape job and how many of its targets answer.

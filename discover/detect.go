@@ -17,6 +17,9 @@ type Result struct {
 	// Prometheus or Targets: where the figures are read, as the catalog.
 	Prometheus string
 	Targets    []string
+	// Down are the targets that did not answer: written commented out,
+	// with their error.
+	Down []Down
 	// ScrapeInterval is written as sources.prometheus.scrape_interval
 	// when known; ScrapeHow says where it was read.
 	ScrapeInterval time.Duration
@@ -94,7 +97,7 @@ var fleetLabels = []string{"instance", "exported_instance", "pod"}
 // catalog, the scrape expression for targets read directly. It fails when
 // no signal at all is found, naming what was looked for.
 func Detect(c *Catalog) (*Result, error) {
-	r := &Result{Prometheus: c.Prometheus, Targets: c.Targets, Jobs: c.Jobs, DeviceRates: c.Devices}
+	r := &Result{Prometheus: c.Prometheus, Targets: c.Targets, Down: c.Down, Jobs: c.Jobs, DeviceRates: c.Devices}
 	scrape := c.Prometheus == ""
 	chosen := map[string]Choice{}
 	why := map[string][]string{}

@@ -89,6 +89,9 @@ func (r *Result) WriteSummary(w io.Writer, file string) error {
 	for _, j := range r.Jobs {
 		fmt.Fprintf(&b, "  %s\n", j.Line())
 	}
+	for _, d := range r.Down {
+		fmt.Fprintf(&b, "  %s did not answer: %s (written commented out)\n", clean(redact(d.URL)), d.Err)
+	}
 	if r.ScrapeInterval > 0 {
 		fmt.Fprintf(&b, "  scrape interval %s, from %s\n", r.ScrapeInterval, r.ScrapeHow)
 	}

@@ -20,23 +20,54 @@ import (
 const maxScrapeBody = 4 << 20
 
 // ReadScrape reads the catalog of /metrics endpoints read directly: each
-// target twice, gap apart, for the names, the series (each target's host
-// and port as its instance, a series' own instance kept as
-// exported_instance, as the scrape source and Prometheus keep it) and the
-// devices' transmit rates. A target that does not answer is counted down,
-// not an error, unless none answers.
+// target for the names and the series (each target's host and port as its
+// instance, a series' own instance kept as exported_instance, as the
+// scrape source and Prometheus keep it), and, when node_exporter's bytes
+// are there, each such target again gap later for the devices' transmit
+// rates. A target that does not answer, at either read, is counted down
+// and named in Down with its error, not an error, unless none answers.
 func ReadScrape(ctx context.Context, client *http.Client, targets []string, gap time.Duration) (*Catalog, error) {
-	c := &Catalog{Targets: targets, Names: map[string]bool{}, Series: map[string][]map[string]string{}}
+	c := &Catalog{Names: map[string]bool{}, Series: map[string][]map[string]string{}}
 	first := make([]map[string]*dto.MetricFamily, len(targets))
+	errs := make([]error, len(targets))
+	devices := false
+	for i, t := range targets {
+		first[i], errs[i] = readMetrics(ctx, client, t)
+		devices = devices || first[i][deviceMetric] != nil
+	}
+	if devices {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(gap):
+		}
+		c.Devices = map[string]float64{}
+		for i, t := range targets {
+			if first[i][deviceMetric] == nil {
+				continue
+			}
+			second, err := readMetrics(ctx, client, t)
+			if err != nil {
+				first[i], errs[i] = nil, err
+				continue
+			}
+			before, after := byDevice(first[i][deviceMetric]), byDevice(second[deviceMetric])
+			for d, v := range after {
+				if b, ok := before[d]; ok && v >= b {
+					c.Devices[d] += (v - b) / gap.Seconds()
+				}
+			}
+		}
+	}
 	job := Job{Name: "scrape", All: len(targets)}
 	var lastErr error
 	for i, t := range targets {
-		fams, err := readMetrics(ctx, client, t)
-		if err != nil {
-			lastErr = err
+		if errs[i] != nil {
+			lastErr = errs[i]
+			c.Down = append(c.Down, Down{URL: t, Err: clean(errs[i].Error())})
 			continue
 		}
-		first[i] = fams
+		c.Targets = append(c.Targets, t)
 		job.Up++
 	}
 	if job.Up == 0 {
@@ -67,30 +98,6 @@ func ReadScrape(ctx context.Context, client *http.Client, targets []string, gap 
 			}
 		}
 	}
-	if !c.Names[deviceMetric] {
-		return c, nil
-	}
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-time.After(gap):
-	}
-	c.Devices = map[string]float64{}
-	for i, t := range targets {
-		if first[i] == nil {
-			continue
-		}
-		second, err := readMetrics(ctx, client, t)
-		if err != nil {
-			return nil, err
-		}
-		before, after := byDevice(first[i][deviceMetric]), byDevice(second[deviceMetric])
-		for d, v := range after {
-			if b, ok := before[d]; ok && v >= b {
-				c.Devices[d] += (v - b) / gap.Seconds()
-			}
-		}
-	}
 	return c, nil
 }
 
@@ -98,27 +105,27 @@ func ReadScrape(ctx context.Context, client *http.Client, targets []string, gap 
 func readMetrics(ctx context.Context, client *http.Client, target string) (map[string]*dto.MetricFamily, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		return nil, fmt.Errorf("scrape %s: %w", clean(target), err)
+		return nil, fmt.Errorf("scrape %s: %w", clean(redact(target)), err)
 	}
 	req.Header.Set("Accept", "text/plain;version=0.0.4")
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("scrape %s: %w", clean(target), err)
+		return nil, fmt.Errorf("scrape %s: %w", clean(redact(target)), err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("scrape %s: HTTP %d", clean(target), resp.StatusCode)
+		return nil, fmt.Errorf("scrape %s: HTTP %d", clean(redact(target)), resp.StatusCode)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxScrapeBody+1))
 	if err != nil {
-		return nil, fmt.Errorf("scrape %s: %w", clean(target), err)
+		return nil, fmt.Errorf("scrape %s: %w", clean(redact(target)), err)
 	}
 	if len(body) > maxScrapeBody {
-		return nil, fmt.Errorf("scrape %s: the body is over %d MiB", clean(target), maxScrapeBody>>20)
+		return nil, fmt.Errorf("scrape %s: the body is over %d MiB", clean(redact(target)), maxScrapeBody>>20)
 	}
 	fams, err := parse(body)
 	if err != nil {
-		return nil, fmt.Errorf("scrape %s: %w", clean(target), err)
+		return nil, fmt.Errorf("scrape %s: %w", clean(redact(target)), err)
 	}
 	return fams, nil
 }

@@ -126,7 +126,7 @@ func TestInitFromTheShopsMetricsRead(t *testing.T) {
 	_, base := simtest.Serve(t, sim.Options{Scenario: "second-launch", Speed: 10, StartIn: time.Hour, Seed: 1})
 	file := filepath.Join(t.TempDir(), "launchwatch.yaml")
 	out := initConfig(t, "--scrape", base+"/metrics", "--page", base+"/", "-o", file)
-	for _, want := range []string{"Found the demo storefront (launchwatch sim) (1 server): pv, requests", "Fleet: 4 servers by exported_instance"} {
+	for _, want := range []string{"Found the demo storefront (launchwatch sim) (4 servers): pv, requests", "Fleet: 4 servers by exported_instance"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("init's summary lacks %q:\n%s", want, out)
 		}
