@@ -119,3 +119,30 @@ func TestTheServersAreCountedAsTheFleetCountsThem(t *testing.T) {
 		}
 	}
 }
+
+// Targets are parsed as the scrape source parses them: an OpenMetrics
+// answer is read (its counters' _total names held), and an HTML page is
+// a target down saying to check the URL's path, not a parser's riddle.
+func TestTargetsAreParsedAsTheScrapeSourceParsesThem(t *testing.T) {
+	serve := func(contentType, body string) string {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", contentType)
+			_, _ = w.Write([]byte(body))
+		}))
+		t.Cleanup(srv.Close)
+		return srv.URL + "/metrics"
+	}
+	om := serve("application/openmetrics-text; version=1.0.0; charset=utf-8",
+		"# TYPE shop_page_views counter\n# UNIT shop_page_views views\nshop_page_views_total{instance=\"web-1\"} 5 1765000000.000 # {trace_id=\"a\"} 1\n# EOF\n")
+	html := serve("text/html; charset=utf-8", "<!doctype html><html><body>the shop</body></html>")
+	c, err := ReadScrape(context.Background(), http.DefaultClient, []string{om, html}, time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Names["shop_page_views_total"] {
+		t.Errorf("the OpenMetrics counter is not held: %v", c.Names)
+	}
+	if len(c.Down) != 1 || c.Down[0].URL != html || !strings.Contains(c.Down[0].Err, "got an HTML page, not metrics") {
+		t.Errorf("down %+v, want the HTML page with the scrape source's error", c.Down)
+	}
+}
