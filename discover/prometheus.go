@@ -3,7 +3,6 @@ package discover
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,8 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/launchwatch/launchwatch/promql"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -79,7 +80,7 @@ func ReadPrometheus(ctx context.Context, client *http.Client, base string) (*Cat
 		// the last scrapes', and a server that began scraping moments ago
 		// holds two samples in it.
 		w := max(4*c.ScrapeInterval, deviceWindow)
-		rates, err := api.query(ctx, fmt.Sprintf("sum by (device) (rate(%s[%s]))", deviceMetric, promDuration(w)), now)
+		rates, err := api.query(ctx, fmt.Sprintf("sum by (device) (rate(%s[%s]))", deviceMetric, promql.FormatDuration(w)), now)
 		if err != nil {
 			return nil, err
 		}
@@ -269,23 +270,8 @@ func jobs(up []sample) []Job {
 
 // parsePromDuration reads Prometheus' durations ("15s", "1m30s", "1d").
 func parsePromDuration(s string) (time.Duration, error) {
-	if s == "" {
-		return 0, errors.New("empty")
-	}
-	if strings.HasSuffix(s, "d") || strings.HasSuffix(s, "w") || strings.HasSuffix(s, "y") {
-		n, err := strconv.Atoi(s[:len(s)-1])
-		if err != nil {
-			return 0, err
-		}
-		day := 24 * time.Hour
-		return time.Duration(n) * map[byte]time.Duration{'d': day, 'w': 7 * day, 'y': 365 * day}[s[len(s)-1]], nil
-	}
-	return time.ParseDuration(s)
-}
-
-// promDuration writes d as PromQL's range: whole seconds, at least one.
-func promDuration(d time.Duration) string {
-	return strconv.FormatInt(max(int64(d/time.Second), 1), 10) + "s"
+	d, err := model.ParseDuration(s)
+	return time.Duration(d), err
 }
 
 // unix writes t as the API's timestamps: seconds, to the millisecond.
