@@ -302,6 +302,13 @@ func TestAnExporterReadOnlyThroughPrometheusIsSaidSo(t *testing.T) {
 // render is the file Detect and Render write for c.
 func render(t *testing.T, c *Catalog) []byte {
 	t.Helper()
+	_, got := detectAndRender(t, c)
+	return got
+}
+
+// detectAndRender is what Detect makes of c, and the file Render writes.
+func detectAndRender(t *testing.T, c *Catalog) (*Result, []byte) {
+	t.Helper()
 	r, err := Detect(c)
 	if err != nil {
 		t.Fatal(err)
@@ -310,7 +317,7 @@ func render(t *testing.T, c *Catalog) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return got
+	return r, got
 }
 
 // The commented blocks are ready to use: the plan's skeleton and the

@@ -62,14 +62,7 @@ func TestATargetDownIsNamedAndCommentedOut(t *testing.T) {
 			if len(c.Targets) != 1 || c.Targets[0] != live || len(c.Down) != 1 || c.Down[0].URL != down || !strings.Contains(c.Down[0].Err, tt.want) {
 				t.Fatalf("targets %v, down %+v; want %s live and %s down with %q", c.Targets, c.Down, live, down, tt.want)
 			}
-			r, err := Detect(c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			file, err := Render(r, "launchwatch.yaml")
-			if err != nil {
-				t.Fatal(err)
-			}
+			r, file := detectAndRender(t, c)
 			cfg, err := config.Parse("launchwatch.yaml", file)
 			if err != nil {
 				t.Fatalf("%v\n%s", err, file)
