@@ -21,7 +21,8 @@ type Result struct {
 	// with their error.
 	Down []Down
 	// ScrapeInterval is written as sources.prometheus.scrape_interval
-	// when known; ScrapeHow says where it was read.
+	// when known; ScrapeHow says whose it is and where it was read ("the
+	// scrape interval of jobs nginx, node (/api/v1/targets)").
 	ScrapeInterval time.Duration
 	ScrapeHow      string
 	// Jobs are the targets up by job.

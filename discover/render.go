@@ -93,7 +93,7 @@ func (r *Result) WriteSummary(w io.Writer, file string) error {
 		fmt.Fprintf(&b, "  %s did not answer: %s (written commented out)\n", clean(redact(d.URL)), d.Err)
 	}
 	if r.ScrapeInterval > 0 {
-		fmt.Fprintf(&b, "  scrape interval %s, from %s\n", r.ScrapeInterval, r.ScrapeHow)
+		fmt.Fprintf(&b, "  %s: %s\n", r.ScrapeHow, r.ScrapeInterval)
 	}
 	for _, f := range r.Found {
 		fmt.Fprintf(&b, "Found %s.\n", f.Line())
