@@ -71,8 +71,8 @@ var basePresets = map[string]preset{
 			"host.memory_used":     {Query: "sum(node_memory_MemTotal_bytes - node_memory_MemAvailable_bytes)"},
 			"host.memory_total":    {Query: "sum(node_memory_MemTotal_bytes)"},
 			"host.load1":           {Query: "max(node_load1)"},
-			"host.net_tx":          {Query: rate(`node_network_transmit_bytes_total{device!="lo"}`)},
-			"host.net_rx":          {Query: rate(`node_network_receive_bytes_total{device!="lo"}`)},
+			"host.net_tx":          {Query: rate("node_network_transmit_bytes_total" + physicalDevices)},
+			"host.net_rx":          {Query: rate("node_network_receive_bytes_total" + physicalDevices)},
 			"host.tcp_established": {Query: "sum(node_netstat_Tcp_CurrEstab)"},
 			"host.tcp_memory":      {Query: "sum(node_sockstat_TCP_mem_bytes)"},
 		},
@@ -80,13 +80,23 @@ var basePresets = map[string]preset{
 }
 
 // virtualDevices are the network devices whose traffic is another
-// device's too (a container's veth pair, a bridge, an overlay or tunnel
-// over the NIC): counted, the same bytes would count twice.
-const virtualDevices = `veth.*|docker.*|br-.*|virbr.*|cni.*|flannel.*|cali.*|vxlan.*|cilium_.*|kube-.*|lxc.*|tun.*|tap.*|ifb.*`
+// device's too, counted again: a container's veth pair, a bridge, an
+// overlay or tunnel over the NIC (WireGuard's wg*: its packets leave
+// encapsulated through the NIC), a bond or team master (bond*, team*: its
+// members are physical devices carrying the same bytes), a VLAN
+// sub-interface (eth0.100: its tagged frames are counted on the parent).
+// Summed with the device under them, the same bytes would count twice.
+const virtualDevices = `veth.*|docker.*|br-.*|virbr.*|cni.*|flannel.*|cali.*|vxlan.*|cilium_.*|kube-.*|lxc.*|tun.*|tap.*|ifb.*|wg.*|bond.*|team.*|.*\\..*`
+
+// physicalDevices is the one rule of which devices carry the host's
+// traffic to its users, as a matcher of node_exporter's network counters:
+// the physical devices, neither loopback nor virtual. hostBandwidth and
+// host.net_tx/net_rx read through it.
+const physicalDevices = `{device!~"lo|` + virtualDevices + `"}`
 
 // hostBandwidth is the bytes per second the host sends to its users, by
-// node_exporter: the transmit rate of its real devices, those neither
-// loopback nor virtual. Loopback counts instead when those devices carry
+// node_exporter: the transmit rate of its physical devices
+// (physicalDevices). Loopback counts instead when those devices carry
 // less than 1% of what it carries (or there are none): the site is then
 // served over loopback (a load test on the box, a shop behind a local
 // tunnel or proxy that is its only client), and the NIC's trickle (an ssh
@@ -95,7 +105,7 @@ const virtualDevices = `veth.*|docker.*|br-.*|virbr.*|cni.*|flannel.*|cali.*|vxl
 // its upstream, uncompressed; the database; the cache), which crosses no
 // link, and counted it would read as a link filling up.
 var hostBandwidth = func() string {
-	nic := rate(`node_network_transmit_bytes_total{device!~"lo|` + virtualDevices + `"}`)
+	nic := rate("node_network_transmit_bytes_total" + physicalDevices)
 	lo := rate(`node_network_transmit_bytes_total{device="lo"}`)
 	return "(" + nic + " >= 0.01 * " + lo + ") or " + lo + " or " + nic
 }()

@@ -12,15 +12,20 @@ type Catalog struct {
 	// Prometheus is the Prometheus-API server read; empty for scrape
 	// targets.
 	Prometheus string
-	// Targets are the /metrics URLs read directly; empty for Prometheus.
+	// Targets are the /metrics URLs read directly that answered; Down
+	// those that did not. Both empty for Prometheus.
 	Targets []string
+	Down    []Down
 	// Names are the metric names held.
 	Names map[string]bool
-	// Series are the label sets of the marker metrics' series (at most
-	// maxSeries each), by metric name.
+	// Series are the distinct label sets of the marker metrics' (and the
+	// shop's own counters') series, by metric name, each kept to the
+	// labels that tell servers, jobs and handlers apart (groupLabels).
 	Series map[string][]map[string]string
-	// ScrapeInterval is the longest scrape interval of the targets, and
-	// ScrapeHow where it was read; zero when unknown.
+	// Intervals are the scrape intervals by job, ScrapeInterval the
+	// longest of them (for signals whose jobs are unknown), and ScrapeHow
+	// the API they were read from; empty when unknown.
+	Intervals      map[string]time.Duration
 	ScrapeInterval time.Duration
 	ScrapeHow      string
 	// Jobs are the targets by job: how many answer (up 1) and how many
@@ -30,15 +35,59 @@ type Catalog struct {
 	Devices map[string]float64
 }
 
+// Down is a /metrics URL that did not answer, and why.
+type Down struct {
+	URL, Err string
+}
+
 // Job is a scrape job and how many of its targets answer.
 type Job struct {
 	Name    string
 	Up, All int
 }
 
-// maxSeries caps the series kept per metric: enough to count a fleet and
-// list an endpoint's handlers.
-const maxSeries = 500
+// groupLabels are the labels of a metric's series the catalog keeps: the
+// fleet's, the job (whose scrape interval the signals need) and the
+// handler label of a preset reading the metric by endpoint.
+func groupLabels(metric string) []string {
+	out := append(slices.Clone(fleetLabels), "job")
+	for _, d := range detectors {
+		if d.endpoints[0] == metric && !slices.Contains(out, d.endpoints[1]) {
+			out = append(out, d.endpoints[1])
+		}
+	}
+	return out
+}
+
+// liveChecked are the held names whose series the catalog reads: every
+// detector's markers and the names the shop's own counters may be found
+// by.
+func liveChecked(c *Catalog) []string {
+	var out []string
+	for _, m := range markerMetrics() {
+		if c.Names[m] && !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	for _, d := range detectors {
+		for _, o := range d.own {
+			out = append(out, o.candidates(c)...)
+		}
+	}
+	return out
+}
+
+// project keeps the labels of a series' label set that groupLabels names
+// for metric, as Prometheus' group by answers it.
+func project(metric string, ls map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, l := range groupLabels(metric) {
+		if v, ok := ls[l]; ok && v != "" {
+			out[l] = v
+		}
+	}
+	return out
+}
 
 // has reports whether every name is held.
 func (c *Catalog) has(names ...string) bool {

@@ -17,8 +17,12 @@ type Result struct {
 	// Prometheus or Targets: where the figures are read, as the catalog.
 	Prometheus string
 	Targets    []string
+	// Down are the targets that did not answer: written commented out,
+	// with their error.
+	Down []Down
 	// ScrapeInterval is written as sources.prometheus.scrape_interval
-	// when known; ScrapeHow says where it was read.
+	// when known; ScrapeHow says whose it is and where it was read ("the
+	// scrape interval of jobs nginx, node (/api/v1/targets)").
 	ScrapeInterval time.Duration
 	ScrapeHow      string
 	// Jobs are the targets up by job.
@@ -36,9 +40,8 @@ type Result struct {
 	// FleetNotes name the sources whose servers carry other values of
 	// the fleet label: they show as servers of their own.
 	FleetNotes []string
-	// Devices are the network devices that carry the traffic, and
-	// DeviceRates every device's bytes sent per second, as measured.
-	Devices     []string
+	// DeviceRates are the network devices' bytes sent per second when
+	// read, written as a comment only: the preset's rule picks the devices.
 	DeviceRates map[string]float64
 	// Endpoints are the shop's handlers the main source's preset reads
 	// one by one, each in the catalog's form.
@@ -95,11 +98,12 @@ var fleetLabels = []string{"instance", "exported_instance", "pod"}
 // catalog, the scrape expression for targets read directly. It fails when
 // no signal at all is found, naming what was looked for.
 func Detect(c *Catalog) (*Result, error) {
-	r := &Result{Prometheus: c.Prometheus, Targets: c.Targets, ScrapeInterval: c.ScrapeInterval, ScrapeHow: c.ScrapeHow, Jobs: c.Jobs, DeviceRates: c.Devices}
+	r := &Result{Prometheus: c.Prometheus, Targets: c.Targets, Down: c.Down, Jobs: c.Jobs, DeviceRates: c.Devices}
 	scrape := c.Prometheus == ""
 	chosen := map[string]Choice{}
 	why := map[string][]string{}
-	var main *detector // the detector answering requests (else pv): its servers are the fleet
+	var main *detector   // the detector answering requests (else pv): its servers are the fleet
+	var sources []string // the metrics of the detectors answering signals
 	for i := range detectors {
 		d := &detectors[i]
 		sigs, held, notes := d.answer(c, scrape)
@@ -109,9 +113,7 @@ func Detect(c *Catalog) (*Result, error) {
 		found := Found{Name: d.name, Preset: d.preset, Servers: d.servers(c)}
 		used := false
 		if d.devices {
-			r.Devices = carriers(c.Devices)
-			narrowDevices(sigs, r.Devices)
-			notes[snapshot.SignalBandwidth] = devicesNote(c.Devices, r.Devices)
+			notes[snapshot.SignalBandwidth] = devicesNote(c.Devices)
 		}
 		for _, sig := range slices.Sorted(maps.Keys(sigs)) {
 			if _, done := chosen[sig]; done {
@@ -122,6 +124,9 @@ func Detect(c *Catalog) (*Result, error) {
 			if main == nil && (sig == "requests" || sig == "pv") && len(d.markers) > 0 {
 				main = d
 			}
+		}
+		if used {
+			sources = append(sources, d.metrics(c)...)
 		}
 		if !used {
 			found.Unused = "every signal it answers comes from a source above"
@@ -172,6 +177,7 @@ func Detect(c *Catalog) (*Result, error) {
 			}
 		}
 	}
+	r.ScrapeInterval, r.ScrapeHow = c.interval(sources)
 	if main != nil {
 		r.Fleet, r.FleetServers = fleet(c, main.markers[0])
 		r.FleetNotes = strangers(c, r, main)
@@ -256,13 +262,60 @@ func (d *detector) unscrapable() []string {
 	return out
 }
 
-// servers is how many instances carry the detector's first marker (1 for
-// the shop's own counters, found by name alone).
+// servers is how many servers carry the detector's first marker, told
+// apart as the fleet tells them (fleetLabels); 1 for the shop's own
+// counters, found by name alone.
 func (d *detector) servers(c *Catalog) int {
 	if len(d.markers) == 0 {
 		return 1
 	}
-	return max(len(c.values(d.markers[0], "instance")), 1)
+	_, vs := fleet(c, d.markers[0])
+	return max(len(vs), 1)
+}
+
+// metrics are the metrics the detector was found by: its markers, or the
+// shop's own counters found.
+func (d *detector) metrics(c *Catalog) []string {
+	out := slices.Clone(d.markers)
+	for _, o := range d.own {
+		if n := o.find(c); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// interval is the scrape interval the signals read from metrics need:
+// the longest of the jobs carrying them ($__rate_interval must hold four
+// scrapes of the slowest), not of every job (a 60 s blackbox job beside
+// them would make every rate window 4 minutes); the longest of all jobs
+// when the metrics' jobs are unknown. Zero when no interval was read.
+func (c *Catalog) interval(metrics []string) (time.Duration, string) {
+	var jobs []string
+	var longest time.Duration
+	for _, m := range metrics {
+		for _, j := range c.values(m, "job") {
+			if d, ok := c.Intervals[j]; ok && !slices.Contains(jobs, j) {
+				jobs = append(jobs, j)
+				longest = max(longest, d)
+			}
+		}
+	}
+	if longest == 0 {
+		if c.ScrapeInterval == 0 {
+			return 0, ""
+		}
+		return c.ScrapeInterval, "the longest scrape interval of every job (" + c.ScrapeHow + ")"
+	}
+	slices.Sort(jobs)
+	for i, j := range jobs {
+		jobs[i] = clean(j)
+	}
+	word := "job"
+	if len(jobs) > 1 {
+		word = "jobs"
+	}
+	return longest, "the scrape interval of " + word + " " + strings.Join(jobs, ", ") + " (" + c.ScrapeHow + ")"
 }
 
 // metricName is a name safe to write into a query.
@@ -270,17 +323,27 @@ var metricName = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
 
 // find is the first held name (sorted) ending in one of the suffixes.
 func (o ownCounter) find(c *Catalog) string {
+	if cs := o.candidates(c); len(cs) > 0 {
+		return cs[0]
+	}
+	return ""
+}
+
+// candidates are the held names (sorted) ending in one of the suffixes.
+func (o ownCounter) candidates(c *Catalog) []string {
+	var out []string
 	for _, n := range slices.Sorted(maps.Keys(c.Names)) {
 		if !metricName.MatchString(n) {
 			continue
 		}
 		for _, s := range o.suffixes {
 			if strings.HasSuffix(n, s) && len(n) > len(s) {
-				return n
+				out = append(out, n)
+				break
 			}
 		}
 	}
-	return ""
+	return out
 }
 
 // build reads the metric as the presets read theirs: a counter's rate

@@ -24,8 +24,8 @@ type detector struct {
 	// lacks says why this exporter cannot answer a signal, for the line
 	// that asks for it.
 	lacks map[string]string
-	// devices marks the detector whose network queries are narrowed to
-	// the devices that carry the traffic.
+	// devices marks the detector whose bandwidth is noted with the
+	// devices' rates measured when read.
 	devices bool
 	// endpoints names the metric and label whose values are the
 	// endpoints the preset reads one by one (its handlers); empty when

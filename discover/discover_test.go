@@ -2,12 +2,15 @@ package discover
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -19,7 +22,8 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 // fakePrometheus serves a Prometheus API from testdata/dir: names.json,
-// series-METRIC.json, targets.json, config.json, up.json and devices.json
+// series-METRIC.json (the series the group by of METRIC answers from),
+// targets.json, config.json, up.json and devices.json
 // (the answer to the device rates' query). A file that is not there is a
 // 404, as from a server without that API.
 func fakePrometheus(t *testing.T, dir string) *httptest.Server {
@@ -29,14 +33,16 @@ func fakePrometheus(t *testing.T, dir string) *httptest.Server {
 		switch r.URL.Path {
 		case "/api/v1/label/__name__/values":
 			file = "names.json"
-		case "/api/v1/series":
-			file = "series-" + r.URL.Query().Get("match[]") + ".json"
 		case "/api/v1/targets":
 			file = "targets.json"
 		case "/api/v1/status/config":
 			file = "config.json"
 		case "/api/v1/query":
 			switch q := r.URL.Query().Get("query"); {
+			case groupQuery.MatchString(q):
+				m := groupQuery.FindStringSubmatch(q)
+				_, _ = w.Write(groupAnswer(t, filepath.Join("testdata", dir, "series-"+m[2]+".json"), strings.Split(m[1], ", ")))
+				return
 			case q == "up":
 				file = "up.json"
 			case strings.Contains(q, deviceMetric):
@@ -47,10 +53,6 @@ func fakePrometheus(t *testing.T, dir string) *httptest.Server {
 		}
 		body, err := os.ReadFile(filepath.Join("testdata", dir, file))
 		if file == "" || err != nil {
-			if strings.HasPrefix(file, "series-") {
-				_, _ = w.Write([]byte(`{"status":"success","data":[]}`))
-				return
-			}
 			http.Error(w, `{"status":"error","error":"not found"}`, http.StatusNotFound)
 			return
 		}
@@ -59,6 +61,44 @@ func fakePrometheus(t *testing.T, dir string) *httptest.Server {
 	}))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// groupQuery is the catalog's instant query of a metric's label sets.
+var groupQuery = regexp.MustCompile(`^group by \(([a-z_, ]+)\) \(\{__name__="([a-zA-Z0-9_:]+)"\}\)$`)
+
+// groupAnswer is Prometheus' answer to group by (by) of the series listed
+// in file (an /api/v1/series answer): their distinct label sets kept to
+// by; no series when the file is not there.
+func groupAnswer(t *testing.T, file string, by []string) []byte {
+	var series struct {
+		Data []map[string]string `json:"data"`
+	}
+	if body, err := os.ReadFile(file); err == nil {
+		if err := json.Unmarshal(body, &series); err != nil {
+			t.Errorf("%s: %v", file, err)
+		}
+	}
+	type one struct {
+		Metric map[string]string `json:"metric"`
+		Value  [2]any            `json:"value"`
+	}
+	var result []one
+	for _, ls := range series.Data {
+		kept := map[string]string{}
+		for _, l := range by {
+			if v, ok := ls[l]; ok {
+				kept[l] = v
+			}
+		}
+		if !slices.ContainsFunc(result, func(o one) bool { return maps.Equal(o.Metric, kept) }) {
+			result = append(result, one{Metric: kept, Value: [2]any{1765000000, "1"}})
+		}
+	}
+	out, err := json.Marshal(map[string]any{"status": "success", "data": map[string]any{"resultType": "vector", "result": result}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // fakeTargets serves testdata/dir/metrics.txt as n /metrics targets.
@@ -141,27 +181,41 @@ func TestTheWrittenFileIsTheGoldenOneAndLoads(t *testing.T) {
 	}
 }
 
-// The device that carries the traffic is read from the measured rates:
-// loopback only when it carries the most, containers' devices never.
-func TestTheCarriersAreTheDevicesWithTheTraffic(t *testing.T) {
-	tests := []struct {
-		name  string
-		rates map[string]float64
-		want  []string
-	}{
-		{"the busiest and those near it", map[string]float64{"eth0": 100, "eth1": 20, "ens5": 1, "lo": 50}, []string{"eth0", "eth1"}},
-		{"loopback alone has traffic", map[string]float64{"eth0": 0, "lo": 5000}, []string{"lo"}},
-		{"loopback is the busiest, eth0 near it", map[string]float64{"eth0": 900, "lo": 5000}, []string{"eth0", "lo"}},
-		{"a container's device is never one", map[string]float64{"eth0": 10, "docker0": 100, "veth12": 100}, []string{"eth0"}},
-		{"no traffic: every real device but loopback", map[string]float64{"eth0": 0, "eth1": 0, "lo": 0}, []string{"eth0", "eth1"}},
-		{"a name unsafe in a query is left out", map[string]float64{`eth"0`: 100, "eth1": 50}, []string{"eth1"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := carriers(tt.rates); !slices.Equal(got, tt.want) {
-				t.Errorf("carriers(%v) = %v, want %v", tt.rates, got, tt.want)
-			}
+// The devices' rates measured when init runs never change the queries:
+// bandwidth and host.net_* are the node preset's own, whichever device
+// was busiest (init usually runs on an idle stack, where that is
+// loopback's scrapes), and the rates are only a comment.
+func TestTheMeasuredDevicesLeaveThePresetsQueriesAlone(t *testing.T) {
+	preset, _ := config.PresetSignals("node")
+	for _, rates := range []map[string]float64{
+		{"lo": 50000, "eth0": 10},
+		{"eth0": 100, "eth1": 20, "docker0": 500},
+		nil,
+	} {
+		r, err := Detect(&Catalog{
+			Prometheus: "http://p:9090",
+			Names:      map[string]bool{"node_cpu_seconds_total": true, deviceMetric: true},
+			Devices:    rates,
 		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]Choice{}
+		for _, ch := range r.Signals {
+			got[ch.Name] = ch
+		}
+		for _, sig := range []string{"bandwidth", "host.net_tx", "host.net_rx"} {
+			if got[sig].Query != preset[sig].Query {
+				t.Errorf("rates %v: %s = %q, want the preset's %q", rates, sig, got[sig].Query, preset[sig].Query)
+			}
+		}
+		note := got["bandwidth"].Note
+		if rates == nil && note != "" {
+			t.Errorf("no rates read, yet the note %q", note)
+		}
+		if rates != nil && !strings.HasPrefix(note, "bytes sent by device when read: ") {
+			t.Errorf("rates %v: the note %q", rates, note)
+		}
 	}
 }
 
@@ -248,6 +302,13 @@ func TestAnExporterReadOnlyThroughPrometheusIsSaidSo(t *testing.T) {
 // render is the file Detect and Render write for c.
 func render(t *testing.T, c *Catalog) []byte {
 	t.Helper()
+	_, got := detectAndRender(t, c)
+	return got
+}
+
+// detectAndRender is what Detect makes of c, and the file Render writes.
+func detectAndRender(t *testing.T, c *Catalog) (*Result, []byte) {
+	t.Helper()
 	r, err := Detect(c)
 	if err != nil {
 		t.Fatal(err)
@@ -256,7 +317,7 @@ func render(t *testing.T, c *Catalog) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return got
+	return r, got
 }
 
 // The commented blocks are ready to use: the plan's skeleton and the
@@ -282,10 +343,11 @@ func TestTheCommentedBlocksLoadUncommented(t *testing.T) {
 	var out []string
 	block := false
 	for _, line := range strings.Split(string(got), "\n") {
-		switch {
-		case line == "# plan:" || line == "# endpoints:" || line == "# probe:":
+		// The probe block sits under sources:, indented.
+		switch trimmed := strings.TrimSpace(line); {
+		case trimmed == "# plan:" || trimmed == "# endpoints:" || trimmed == "# probe:":
 			block = true
-		case block && !strings.HasPrefix(line, "#   "):
+		case block && !strings.HasPrefix(trimmed, "#   "):
 			block = false
 		}
 		if block {
@@ -294,7 +356,7 @@ func TestTheCommentedBlocksLoadUncommented(t *testing.T) {
 		out = append(out, line)
 	}
 	text := strings.Join(out, "\n")
-	for _, want := range []string{"\nplan:\n", "\nendpoints:\n", "\n  resources_per_page: 20", "\n  resource_size: 50KB"} {
+	for _, want := range []string{"\nplan:\n", "\nendpoints:\n", "\n  probe:\n    url: ", "\n  resources_per_page: 20", "\n  resource_size: 50KB"} {
 		if !strings.Contains(text, want) {
 			t.Fatalf("the uncommented file lacks %q:\n%s", want, text)
 		}
@@ -305,5 +367,42 @@ func TestTheCommentedBlocksLoadUncommented(t *testing.T) {
 	}
 	if !cfg.HasPlan() || len(cfg.Endpoints) != 2 {
 		t.Errorf("plan %v, endpoints %d; want a plan and 2 endpoints", cfg.HasPlan(), len(cfg.Endpoints))
+	}
+	if cfg.Sources.Probe == nil || cfg.Sources.Probe.URL != r.Page.URL {
+		t.Errorf("sources.probe = %+v, want the page %s", cfg.Sources.Probe, r.Page.URL)
+	}
+}
+
+// The scrape interval written is the longest of the jobs carrying the
+// signals' metrics, not of every job: a 60 s blackbox job beside them
+// would make every rate window 4 minutes. With the jobs unknown it is
+// the longest of all.
+func TestTheScrapeIntervalIsTheSignalsJobs(t *testing.T) {
+	srv := fakePrometheus(t, "nginx-node") // targets: nginx 15s, node 30s, blackbox 1m
+	c, err := ReadPrometheus(context.Background(), srv.Client(), srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Detect(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ScrapeInterval != 30*time.Second || !strings.Contains(r.ScrapeHow, "jobs nginx, node (/api/v1/targets)") {
+		t.Errorf("nginx and node: %s from %q, want 30s from jobs nginx, node", r.ScrapeInterval, r.ScrapeHow)
+	}
+	intervals := map[string]time.Duration{"nginx": 15 * time.Second, "node": 30 * time.Second, "blackbox": time.Minute}
+	nginx := func(job string) *Catalog {
+		return &Catalog{
+			Prometheus: "http://p:9090",
+			Names:      map[string]bool{"nginx_http_requests_total": true, "nginx_connections_active": true},
+			Series:     map[string][]map[string]string{"nginx_http_requests_total": {{"instance": "web-1:9113", "job": job}}},
+			Intervals:  intervals, ScrapeInterval: time.Minute, ScrapeHow: "/api/v1/targets",
+		}
+	}
+	if r, _ := Detect(nginx("nginx")); r.ScrapeInterval != 15*time.Second {
+		t.Errorf("nginx alone: %s from %q, want 15s", r.ScrapeInterval, r.ScrapeHow)
+	}
+	if r, _ := Detect(nginx("")); r.ScrapeInterval != time.Minute || !strings.Contains(r.ScrapeHow, "every job") {
+		t.Errorf("the job unknown: %s from %q, want 1m, the longest of every job", r.ScrapeInterval, r.ScrapeHow)
 	}
 }

@@ -3,7 +3,6 @@ package discover
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,8 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/launchwatch/launchwatch/promql"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
 
@@ -22,56 +23,64 @@ import (
 // names is a few MiB.
 const maxBody = 32 << 20
 
-// seriesWindow is how far back the series of the markers are looked for:
-// long enough to hold a few scrapes at any usual interval, short enough
-// that servers gone since are left out.
+// seriesWindow is how far back the metric names are looked for: long
+// enough to hold a few scrapes at any usual interval, short enough that
+// exporters gone since (a Caddy retired days ago) are left out.
 const seriesWindow = 5 * time.Minute
 
 // ReadPrometheus reads the catalog of the Prometheus-API server at base:
-// its metric names (/api/v1/label/__name__/values), the series of the
-// detectors' marker metrics (/api/v1/series over the last five minutes),
-// the scrape interval (/api/v1/targets, else /api/v1/status/config), up by
-// job, and the network devices' transmit rates when node_exporter is
-// there. Only the names and up are required: Thanos, Mimir and
-// VictoriaMetrics answer no targets or config.
+// its metric names over the last five minutes
+// (/api/v1/label/__name__/values), the label sets of the detectors'
+// marker metrics as they stand now (an instant query grouping by the
+// labels that tell servers, jobs and handlers apart: every one, where
+// /api/v1/series would give a capped sample), the scrape interval by job
+// (/api/v1/targets, else /api/v1/status/config), up by job, and the
+// network devices' transmit rates when node_exporter is there. A marker
+// whose instant query answers nothing is not held: its name lingers in
+// the index, its exporter is gone. Only the names and up are required:
+// Thanos, Mimir and VictoriaMetrics answer no targets or config.
 func ReadPrometheus(ctx context.Context, client *http.Client, base string) (*Catalog, error) {
 	base = strings.TrimRight(base, "/")
 	c := &Catalog{Prometheus: base, Names: map[string]bool{}, Series: map[string][]map[string]string{}}
 	api := promAPI{client: client, base: base}
+	now := time.Now()
 	var names []string
-	if err := api.get(ctx, "/api/v1/label/__name__/values", nil, &names); err != nil {
+	window := url.Values{"start": {unix(now.Add(-seriesWindow))}, "end": {unix(now)}}
+	if err := api.get(ctx, "/api/v1/label/__name__/values", window, &names); err != nil {
 		return nil, err
 	}
 	for _, n := range names {
 		c.Names[n] = true
 	}
-	now := time.Now()
-	for _, m := range markerMetrics() {
-		if !c.Names[m] {
-			continue
-		}
-		var series []map[string]string
-		q := url.Values{"match[]": {m}, "start": {unix(now.Add(-seriesWindow))}, "end": {unix(now)}, "limit": {strconv.Itoa(maxSeries)}}
-		if err := api.get(ctx, "/api/v1/series", q, &series); err != nil {
+	for _, m := range liveChecked(c) {
+		by := groupLabels(m)
+		live, err := api.query(ctx, "group by ("+strings.Join(by, ", ")+") ("+nameSelector(m)+")", now)
+		if err != nil {
 			return nil, err
 		}
-		if len(series) > maxSeries {
-			series = series[:maxSeries]
+		if len(live) == 0 {
+			delete(c.Names, m)
+			continue
 		}
-		c.Series[m] = series
+		for _, s := range live {
+			c.Series[m] = append(c.Series[m], s.Metric)
+		}
 	}
-	c.ScrapeInterval, c.ScrapeHow = api.scrapeInterval(ctx)
+	c.Intervals, c.ScrapeHow = api.scrapeIntervals(ctx)
+	for _, d := range c.Intervals {
+		c.ScrapeInterval = max(c.ScrapeInterval, d)
+	}
 	up, err := api.query(ctx, "up", now)
 	if err != nil {
 		return nil, err
 	}
 	c.Jobs = jobs(up)
 	if c.Names[deviceMetric] {
-		// A minute at least: which device carries the traffic is a
-		// matter of the last minute, not of the last scrapes, and a
-		// server that began scraping moments ago holds two samples in it.
+		// A minute at least: the rates noted are the last minute's, not
+		// the last scrapes', and a server that began scraping moments ago
+		// holds two samples in it.
 		w := max(4*c.ScrapeInterval, deviceWindow)
-		rates, err := api.query(ctx, fmt.Sprintf("sum by (device) (rate(%s[%s]))", deviceMetric, promDuration(w)), now)
+		rates, err := api.query(ctx, fmt.Sprintf("sum by (device) (rate(%s[%s]))", deviceMetric, promql.FormatDuration(w)), now)
 		if err != nil {
 			return nil, err
 		}
@@ -83,11 +92,14 @@ func ReadPrometheus(ctx context.Context, client *http.Client, base string) (*Cat
 	return c, nil
 }
 
+// nameSelector selects a metric by its exact name, whatever its spelling;
+// Go's quoting is PromQL's string syntax.
+func nameSelector(name string) string { return "{__name__=" + strconv.Quote(name) + "}" }
+
 // deviceWindow is the shortest window the devices' rates are taken over.
 const deviceWindow = time.Minute
 
-// deviceMetric is node_exporter's bytes sent by network device: the
-// device carrying the shop's traffic is the one sending the most.
+// deviceMetric is node_exporter's bytes sent by network device.
 const deviceMetric = "node_network_transmit_bytes_total"
 
 // promAPI is the few calls of the Prometheus HTTP API the catalog needs.
@@ -165,68 +177,72 @@ func (a promAPI) query(ctx context.Context, q string, at time.Time) ([]sample, e
 	return out, nil
 }
 
-// scrapeInterval is the longest scrape interval of the active targets
-// ($__rate_interval must hold four scrapes of the slowest), from the
-// targets, else from the server's config; zero when neither answers.
-func (a promAPI) scrapeInterval(ctx context.Context) (time.Duration, string) {
+// scrapeIntervals are the scrape intervals by job (the longest of each
+// job's active targets: $__rate_interval must hold four scrapes of the
+// slowest), from the targets, else from the server's config, and where
+// they were read; nil when neither answers.
+func (a promAPI) scrapeIntervals(ctx context.Context) (map[string]time.Duration, string) {
 	var targets struct {
 		Active []struct {
-			ScrapeInterval string `json:"scrapeInterval"`
+			Labels         map[string]string `json:"labels"`
+			ScrapeInterval string            `json:"scrapeInterval"`
 		} `json:"activeTargets"`
 	}
-	var longest time.Duration
 	if err := a.get(ctx, "/api/v1/targets", url.Values{"state": {"active"}}, &targets); err == nil {
+		out := map[string]time.Duration{}
 		for _, t := range targets.Active {
 			if d, err := parsePromDuration(t.ScrapeInterval); err == nil {
-				longest = max(longest, d)
+				out[t.Labels["job"]] = max(out[t.Labels["job"]], d)
 			}
 		}
-		if longest > 0 {
-			return longest, "the targets' scrape interval (/api/v1/targets)"
+		if len(out) > 0 {
+			return out, "/api/v1/targets"
 		}
 	}
 	var status struct {
 		YAML string `json:"yaml"`
 	}
 	if err := a.get(ctx, "/api/v1/status/config", nil, &status); err != nil {
-		return 0, ""
+		return nil, ""
 	}
-	if d := configInterval(status.YAML); d > 0 {
-		return d, "the server's config (/api/v1/status/config)"
+	if out := configIntervals(status.YAML); len(out) > 0 {
+		return out, "/api/v1/status/config"
 	}
-	return 0, ""
+	return nil, ""
 }
 
-// configInterval is the longest scrape interval a Prometheus config names,
-// global or per job.
-func configInterval(text string) time.Duration {
+// configIntervals are the scrape intervals a Prometheus config names by
+// job, the global one (else Prometheus' default, a minute) for a job
+// naming none; with no job, the global one under the empty job.
+func configIntervals(text string) map[string]time.Duration {
 	var cfg struct {
 		Global struct {
 			ScrapeInterval string `yaml:"scrape_interval"`
 		} `yaml:"global"`
 		Jobs []struct {
+			Name           string `yaml:"job_name"`
 			ScrapeInterval string `yaml:"scrape_interval"`
 		} `yaml:"scrape_configs"`
 	}
 	if err := yaml.Unmarshal([]byte(text), &cfg); err != nil {
-		return 0
+		return nil
 	}
 	global, err := parsePromDuration(cfg.Global.ScrapeInterval)
 	if err != nil {
 		global = time.Minute // Prometheus' default
 	}
-	longest := time.Duration(0)
+	if len(cfg.Jobs) == 0 {
+		return map[string]time.Duration{"": global}
+	}
+	out := map[string]time.Duration{}
 	for _, j := range cfg.Jobs {
 		d, err := parsePromDuration(j.ScrapeInterval)
 		if err != nil {
 			d = global
 		}
-		longest = max(longest, d)
+		out[j.Name] = max(out[j.Name], d)
 	}
-	if len(cfg.Jobs) == 0 {
-		return global
-	}
-	return longest
+	return out
 }
 
 // jobs counts the targets up by job.
@@ -254,23 +270,8 @@ func jobs(up []sample) []Job {
 
 // parsePromDuration reads Prometheus' durations ("15s", "1m30s", "1d").
 func parsePromDuration(s string) (time.Duration, error) {
-	if s == "" {
-		return 0, errors.New("empty")
-	}
-	if strings.HasSuffix(s, "d") || strings.HasSuffix(s, "w") || strings.HasSuffix(s, "y") {
-		n, err := strconv.Atoi(s[:len(s)-1])
-		if err != nil {
-			return 0, err
-		}
-		day := 24 * time.Hour
-		return time.Duration(n) * map[byte]time.Duration{'d': day, 'w': 7 * day, 'y': 365 * day}[s[len(s)-1]], nil
-	}
-	return time.ParseDuration(s)
-}
-
-// promDuration writes d as PromQL's range: whole seconds, at least one.
-func promDuration(d time.Duration) string {
-	return strconv.FormatInt(max(int64(d/time.Second), 1), 10) + "s"
+	d, err := model.ParseDuration(s)
+	return time.Duration(d), err
 }
 
 // unix writes t as the API's timestamps: seconds, to the millisecond.

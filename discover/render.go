@@ -89,8 +89,11 @@ func (r *Result) WriteSummary(w io.Writer, file string) error {
 	for _, j := range r.Jobs {
 		fmt.Fprintf(&b, "  %s\n", j.Line())
 	}
+	for _, d := range r.Down {
+		fmt.Fprintf(&b, "  %s did not answer: %s (written commented out)\n", clean(redact(d.URL)), d.Err)
+	}
 	if r.ScrapeInterval > 0 {
-		fmt.Fprintf(&b, "  scrape interval %s, from %s\n", r.ScrapeInterval, r.ScrapeHow)
+		fmt.Fprintf(&b, "  %s: %s\n", r.ScrapeHow, r.ScrapeInterval)
 	}
 	for _, f := range r.Found {
 		fmt.Fprintf(&b, "Found %s.\n", f.Line())
@@ -98,8 +101,8 @@ func (r *Result) WriteSummary(w io.Writer, file string) error {
 	if r.Fleet != "" {
 		fmt.Fprintf(&b, "Fleet: %d servers by %s.\n", len(r.FleetServers), r.Fleet)
 	}
-	if len(r.Devices) > 0 && r.DeviceRates != nil {
-		fmt.Fprintf(&b, "Network: %s carries the traffic.\n", strings.Join(r.Devices, ", "))
+	if note := devicesNote(r.DeviceRates); note != "" {
+		fmt.Fprintf(&b, "Network: %s.\n", note)
 	}
 	if len(r.Missing) > 0 {
 		miss := make([]string, len(r.Missing))

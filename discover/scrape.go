@@ -1,40 +1,72 @@
 package discover
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
+	"github.com/launchwatch/launchwatch/collectors/scrape"
 )
 
 // maxScrapeBody caps one /metrics body, as the scrape source's default.
 const maxScrapeBody = 4 << 20
 
 // ReadScrape reads the catalog of /metrics endpoints read directly: each
-// target twice, gap apart, for the names, the series (each target's host
-// and port as its instance, a series' own instance kept as
-// exported_instance, as the scrape source and Prometheus keep it) and the
-// devices' transmit rates. A target that does not answer is counted down,
-// not an error, unless none answers.
+// target for the names and the series (each target's host and port as its
+// instance, a series' own instance kept as exported_instance, as the
+// scrape source and Prometheus keep it), and, when node_exporter's bytes
+// are there, each such target again gap later for the devices' transmit
+// rates. A target that does not answer, at either read, is counted down
+// and named in Down with its error, not an error, unless none answers.
+// The bodies are parsed as the scrape source parses them
+// (scrape.ParseExposition).
 func ReadScrape(ctx context.Context, client *http.Client, targets []string, gap time.Duration) (*Catalog, error) {
-	c := &Catalog{Targets: targets, Names: map[string]bool{}, Series: map[string][]map[string]string{}}
-	first := make([]map[string]*dto.MetricFamily, len(targets))
+	c := &Catalog{Names: map[string]bool{}, Series: map[string][]map[string]string{}}
+	first := make([][]scrape.Sample, len(targets))
+	errs := make([]error, len(targets))
+	devices := false
+	for i, t := range targets {
+		first[i], errs[i] = readMetrics(ctx, client, t)
+		devices = devices || byDevice(first[i]) != nil
+	}
+	if devices {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(gap):
+		}
+		c.Devices = map[string]float64{}
+		for i, t := range targets {
+			before := byDevice(first[i])
+			if before == nil {
+				continue
+			}
+			second, err := readMetrics(ctx, client, t)
+			if err != nil {
+				first[i], errs[i] = nil, err
+				continue
+			}
+			for d, v := range byDevice(second) {
+				if b, ok := before[d]; ok && v >= b {
+					c.Devices[d] += (v - b) / gap.Seconds()
+				}
+			}
+		}
+	}
 	job := Job{Name: "scrape", All: len(targets)}
 	var lastErr error
 	for i, t := range targets {
-		fams, err := readMetrics(ctx, client, t)
-		if err != nil {
-			lastErr = err
+		if errs[i] != nil {
+			lastErr = errs[i]
+			c.Down = append(c.Down, Down{URL: t, Err: clean(errs[i].Error())})
 			continue
 		}
-		first[i] = fams
+		c.Targets = append(c.Targets, t)
 		job.Up++
 	}
 	if job.Up == 0 {
@@ -45,127 +77,70 @@ func ReadScrape(ctx context.Context, client *http.Client, targets []string, gap 
 	for _, m := range markerMetrics() {
 		markers[m] = true
 	}
-	for i, fams := range first {
-		instance := ""
-		if u, err := url.Parse(targets[i]); err == nil {
-			instance = u.Host
-		}
-		for name, f := range fams {
-			for _, n := range sampleNames(name, f.GetType()) {
-				c.Names[n] = true
-				if !markers[n] {
-					continue
-				}
-				for _, m := range f.GetMetric() {
-					if len(c.Series[n]) < maxSeries {
-						c.Series[n] = append(c.Series[n], labels(m, instance))
-					}
-				}
+	for _, samples := range first {
+		for _, s := range samples {
+			c.Names[s.Name] = true
+			if !markers[s.Name] {
+				continue
 			}
-		}
-	}
-	if !c.Names[deviceMetric] {
-		return c, nil
-	}
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-time.After(gap):
-	}
-	c.Devices = map[string]float64{}
-	for i, t := range targets {
-		if first[i] == nil {
-			continue
-		}
-		second, err := readMetrics(ctx, client, t)
-		if err != nil {
-			return nil, err
-		}
-		before, after := byDevice(first[i][deviceMetric]), byDevice(second[deviceMetric])
-		for d, v := range after {
-			if b, ok := before[d]; ok && v >= b {
-				c.Devices[d] += (v - b) / gap.Seconds()
+			ls := map[string]string{}
+			for _, l := range s.Labels {
+				ls[l.Name] = l.Value
+			}
+			ls = project(s.Name, ls)
+			if !slices.ContainsFunc(c.Series[s.Name], func(o map[string]string) bool { return maps.Equal(o, ls) }) {
+				c.Series[s.Name] = append(c.Series[s.Name], ls)
 			}
 		}
 	}
 	return c, nil
 }
 
-// readMetrics reads one target's text exposition.
-func readMetrics(ctx context.Context, client *http.Client, target string) (map[string]*dto.MetricFamily, error) {
+// readMetrics reads one target's exposition.
+func readMetrics(ctx context.Context, client *http.Client, target string) ([]scrape.Sample, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, fmt.Errorf("scrape %s: %w", clean(redact(target)), err)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		return nil, fmt.Errorf("scrape %s: %w", clean(target), err)
+		return nil, fmt.Errorf("scrape %s: %w", clean(redact(target)), err)
 	}
-	req.Header.Set("Accept", "text/plain;version=0.0.4")
+	req.Header.Set("Accept", scrape.Accept)
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("scrape %s: %w", clean(target), err)
+		return nil, fmt.Errorf("scrape %s: %w", clean(redact(target)), err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("scrape %s: HTTP %d", clean(target), resp.StatusCode)
+		return nil, fmt.Errorf("scrape %s: HTTP %d", clean(redact(target)), resp.StatusCode)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxScrapeBody+1))
 	if err != nil {
-		return nil, fmt.Errorf("scrape %s: %w", clean(target), err)
+		return nil, fmt.Errorf("scrape %s: %w", clean(redact(target)), err)
 	}
 	if len(body) > maxScrapeBody {
-		return nil, fmt.Errorf("scrape %s: the body is over %d MiB", clean(target), maxScrapeBody>>20)
+		return nil, fmt.Errorf("scrape %s: the body is over %d MiB", clean(redact(target)), maxScrapeBody>>20)
 	}
-	fams, err := parse(body)
+	samples, err := scrape.ParseExposition(body, resp.Header.Get("Content-Type"), u.Host, "")
 	if err != nil {
-		return nil, fmt.Errorf("scrape %s: %w", clean(target), err)
+		return nil, fmt.Errorf("scrape %s: %w", clean(redact(target)), err)
 	}
-	return fams, nil
+	return samples, nil
 }
 
-// parse reads a text exposition; a panic of the parser on a hostile body
-// is an error, not a crash.
-func parse(body []byte) (fams map[string]*dto.MetricFamily, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("the text format parser failed: %v", r)
+// byDevice sums node_exporter's bytes sent by device; nil when the
+// samples have none.
+func byDevice(samples []scrape.Sample) map[string]float64 {
+	var out map[string]float64
+	for _, s := range samples {
+		if s.Name != deviceMetric {
+			continue
 		}
-	}()
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	return p.TextToMetricFamilies(bytes.NewReader(body))
-}
-
-// sampleNames are the names a family's samples carry in Prometheus: a
-// histogram's _bucket, _sum and _count, a summary's _sum and _count.
-func sampleNames(name string, t dto.MetricType) []string {
-	switch t {
-	case dto.MetricType_HISTOGRAM, dto.MetricType_GAUGE_HISTOGRAM:
-		return []string{name + "_bucket", name + "_sum", name + "_count"}
-	case dto.MetricType_SUMMARY:
-		return []string{name, name + "_sum", name + "_count"}
-	}
-	return []string{name}
-}
-
-// labels is a series' label set as Prometheus would store it.
-func labels(m *dto.Metric, instance string) map[string]string {
-	out := map[string]string{"instance": instance}
-	for _, l := range m.GetLabel() {
-		name := l.GetName()
-		if name == "instance" {
-			name = "exported_instance"
+		if out == nil {
+			out = map[string]float64{}
 		}
-		out[name] = l.GetValue()
-	}
-	return out
-}
-
-// byDevice sums a counter family's values by their device label.
-func byDevice(f *dto.MetricFamily) map[string]float64 {
-	out := map[string]float64{}
-	for _, m := range f.GetMetric() {
-		for _, l := range m.GetLabel() {
-			if l.GetName() == "device" {
-				out[l.GetValue()] += m.GetCounter().GetValue() + m.GetUntyped().GetValue()
-			}
-		}
+		out[s.Label("device")] += s.Value
 	}
 	return out
 }

@@ -31,14 +31,17 @@ func newInitCmd() *cobra.Command {
 		Short: "Write a launchwatch.yaml from what your Prometheus (or /metrics) holds",
 		Long: `Read what a Prometheus-API server holds (metric names, the series'
 labels, the scrape interval, up by job, the network devices' traffic), or
-what /metrics endpoints serve (--scrape, each read twice a second apart),
+what /metrics endpoints serve (--scrape; node_exporter's read twice, --gap
+apart, for the devices' rates; a target that does not answer is written
+commented out with its error),
 and write a commented launchwatch.yaml: each signal from the best source
 found (the demo shop, Caddy, ingress-nginx, Envoy, HAProxy, Traefik,
 nginx-prometheus-exporter, the shop's own *_page_views_total-like counters,
 node_exporter), with the presets' queries. A signal no source answers is
 a commented line saying what to add and why. With more than one server,
-the fleet view is on; bandwidth reads the network device that carries the
-traffic. --page URL weighs the sale page for the plan's skeleton.
+the fleet view is on; bandwidth reads the preset's physical network
+devices, and the bytes each device sent when read are noted beside it.
+--page URL weighs the sale page for the plan's skeleton.
 
 It asks nothing, with or without a terminal, and never overwrites a file
 without --force.`,
