@@ -94,20 +94,25 @@ const virtualDevices = `veth.*|docker.*|br-.*|virbr.*|cni.*|flannel.*|cali.*|vxl
 // host.net_tx/net_rx read through it.
 const physicalDevices = `{device!~"lo|` + virtualDevices + `"}`
 
-// hostBandwidth is the bytes per second the host sends to its users, by
-// node_exporter: the transmit rate of its physical devices
-// (physicalDevices). Loopback counts instead when those devices carry
-// less than 1% of what it carries (or there are none): the site is then
-// served over loopback (a load test on the box, a shop behind a local
-// tunnel or proxy that is its only client), and the NIC's trickle (an ssh
-// session, the scrapes) is not the traffic. Loopback is never added to the
-// NIC: beside real egress it carries the box's internal traffic (nginx to
-// its upstream, uncompressed; the database; the cache), which crosses no
-// link, and counted it would read as a link filling up.
+// hostBandwidth is the bytes per second the hosts send to their users, by
+// node_exporter: the transmit rate of each host's physical devices
+// (physicalDevices). On a host whose physical devices carry less than 1%
+// of what its loopback carries (or that has none), loopback counts
+// instead: the site is then served over loopback (a load test on the box,
+// a shop behind a local tunnel or proxy that is its only client), and the
+// NIC's trickle (an ssh session, the scrapes) is not the traffic. Loopback
+// is never added to the NIC: beside real egress it carries the box's
+// internal traffic (nginx to its upstream, uncompressed; the database; the
+// cache), which crosses no link, and counted it would read as a link
+// filling up. The choice is made host by host (by instance) and summed, so
+// the site's figure is the sum of its servers' as the fleet shows them.
 var hostBandwidth = func() string {
-	nic := rate("node_network_transmit_bytes_total" + physicalDevices)
-	lo := rate(`node_network_transmit_bytes_total{device="lo"}`)
-	return "(" + nic + " >= 0.01 * " + lo + ") or " + lo + " or " + nic
+	byHost := func(sel string) string {
+		return "sum by (instance) (rate(" + sel + "[" + rateWindow + "]))"
+	}
+	nic := byHost("node_network_transmit_bytes_total" + physicalDevices)
+	lo := byHost(`node_network_transmit_bytes_total{device="lo"}`)
+	return "sum((" + nic + " >= 0.01 * " + lo + ") or " + lo + " or " + nic + ")"
 }()
 
 // simQuantile is the q-quantile of the sim's time to answer, over the

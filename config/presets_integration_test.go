@@ -231,13 +231,21 @@ func TestTheHostBandwidthRule(t *testing.T) {
 		{"a team master beside its member is left out", map[string]int{"team0": 700, "enp1s0": 700}, 700, 700},
 		{"a VLAN sub-interface's tagged frames are counted on its parent", map[string]int{"ens3": 5000, "ens3.100": 2000}, 5000, 5000},
 		{"WireGuard's packets leave encapsulated through the NIC", map[string]int{"eth0": 8000, "wg0": 6000}, 8000, 8000},
+		// Host by host: web-1 serves through its NIC, web-2 over its
+		// loopback; the site is the sum of the two, as the fleet shows.
+		{"each host chooses for itself", map[string]int{"eth0": 10000, "lo": 1000, "web-2:9100/eth0": 5, "web-2:9100/lo": 20000}, 30000, 10005},
 	}
 	var b strings.Builder
 	b.WriteString("tests:\n")
 	for _, tt := range tests {
 		fmt.Fprintf(&b, "  - name: %q\n    interval: 15s\n    input_series:\n", tt.name)
-		for dev, rate := range tt.devices {
-			fmt.Fprintf(&b, "      - series: 'node_network_transmit_bytes_total{device=%q, instance=\"web-1:9100\"}'\n        values: '0+%dx40'\n", dev, rate*15)
+		for name, rate := range tt.devices {
+			// "web-2:9100/eth0" is another host's device; a bare name web-1's.
+			instance, dev, ok := strings.Cut(name, "/")
+			if !ok {
+				instance, dev = "web-1:9100", name
+			}
+			fmt.Fprintf(&b, "      - series: 'node_network_transmit_bytes_total{device=%q, instance=%q}'\n        values: '0+%dx40'\n", dev, instance, rate*15)
 		}
 		fmt.Fprintf(&b, "    promql_expr_test:\n      - expr: %q\n        eval_time: 5m\n        exp_samples:\n          - labels: '{}'\n            value: %d\n", bandwidth, tt.want)
 		fmt.Fprintf(&b, "      - expr: %q\n        eval_time: 5m\n", netTX)
