@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -33,19 +32,7 @@ func TestABackfillLaysANoteBesideTheDataOfItsMoment(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: starts Prometheus")
 	}
-	base := time.Now().Add(-2 * time.Hour).Truncate(time.Minute).UTC()
-	var om strings.Builder
-	om.WriteString(promtest.DeployInfo(base))
-	om.WriteString("# TYPE shop_pv gauge\n")
-	for d := time.Duration(0); d <= 10*time.Minute; d += 15 * time.Second {
-		pv := 100
-		if d >= 5*time.Minute {
-			pv = 200
-		}
-		fmt.Fprintf(&om, "shop_pv %d %d\n", pv, base.Add(d).Unix())
-	}
-	om.WriteString("# EOF\n")
-	srv := promtest.StartPrometheusWith(t, om.String())
+	srv, base := promtest.StartDeployPrometheus(t, 100, 200)
 
 	cfgPath := filepath.Join(t.TempDir(), "launchwatch.yaml")
 	if err := os.WriteFile(cfgPath, fmt.Appendf(nil, `launch: {name: lagged}
