@@ -53,7 +53,8 @@ const maxQueuedNotes = 20_000
 // to every screen and the recording. The pipeline holds a bounded number
 // of notes for the next snapshot, so a read of more (the first read of a
 // busy Grafana hour) is laid over the frames that follow, in time order,
-// none lost. Nothing without a reader.
+// none lost but past maxQueuedNotes waiting or a note refused for itself
+// (see noteQueue.lay), each logged. Nothing without a reader.
 func startNotes(p *pipeline.Pipeline, cfg *config.Config, log *slog.Logger) error {
 	readers, err := noteReaders(cfg, log)
 	if err != nil || len(readers) == 0 {
@@ -92,8 +93,7 @@ func startNotes(p *pipeline.Pipeline, cfg *config.Config, log *slog.Logger) erro
 
 // noteQueue holds the notes read and not yet laid.
 type noteQueue struct {
-	notes   []snapshot.Annotation
-	refused bool // the first note was refused at the last frame
+	notes []snapshot.Annotation
 }
 
 func (q *noteQueue) add(notes []snapshot.Annotation, log *slog.Logger) {
@@ -101,36 +101,31 @@ func (q *noteQueue) add(notes []snapshot.Annotation, log *slog.Logger) {
 	if over := len(q.notes) - maxQueuedNotes; over > 0 {
 		log.Warn("annotations dropped: more wait to be laid than are kept", "dropped", over, "kept", maxQueuedNotes)
 		q.notes = q.notes[over:]
-		q.refused = false
 	}
 }
 
-// lay lays the queued notes through the pipeline until it takes no more
-// before its next snapshot; the rest wait for the next frame. A note
-// refused at two frames in a row is dropped with a warning, so one the
-// pipeline never takes cannot hold the others. It reports false once the
+// lay lays the queued notes through the pipeline until it holds as many
+// as it takes before its next snapshot (pipeline.ErrNotesFull); the rest
+// wait for a later frame, however many frames that takes, for the
+// pipeline takes them all with its next snapshot. A note refused for
+// itself (no text, no time: refused again at every frame) is dropped with
+// a warning, so it cannot hold the others. It reports false once the
 // pipeline is closed.
 func (q *noteQueue) lay(p *pipeline.Pipeline, log *slog.Logger) bool {
 	for len(q.notes) > 0 {
 		n := q.notes[0]
 		err := p.Annotate(n.At, n.Text, n.By)
 		switch {
-		case err == nil:
-			q.notes, q.refused = q.notes[1:], false
-			continue
+		case errors.Is(err, pipeline.ErrNotesFull):
+			return true
 		case errors.Is(err, pipeline.ErrClosed):
 			return false
-		case q.refused:
+		case err != nil:
 			log.Warn("annotation not laid", "text", n.Text, "by", n.By, "err", err)
-			q.notes, q.refused = q.notes[1:], false
-			continue
 		}
-		q.refused = true
-		break
+		q.notes = q.notes[1:]
 	}
-	if len(q.notes) == 0 {
-		q.notes = nil // let a long queue's array go
-	}
+	q.notes = nil // let a long queue's array go
 	return true
 }
 

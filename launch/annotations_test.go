@@ -86,8 +86,27 @@ func TestAWatchRecordsGrafanasAnnotations(t *testing.T) {
 
 // A first read of more notes than the pipeline holds for one snapshot (a
 // busy hour in Grafana: 250 of them) is laid over the frames that follow,
-// every note once and in time order.
+// every note once and in time order; also when Grafana answers slower
+// than a frame (250 ms at a 100 ms interval), so that a frame's kick comes
+// while a read is under way and the notes are laid again before the next
+// snapshot has taken those the pipeline held: a note it refuses then waits
+// for the next frame, never dropped.
 func TestAWatchLaysAReadOfManyNotesOverTheNextFrames(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		delay time.Duration
+	}{
+		{"a Grafana answering at once", 0},
+		{"a Grafana answering slower than a frame", 250 * time.Millisecond},
+	} {
+		t.Run(tt.name, func(t *testing.T) { laysManyNotes(t, tt.delay) })
+	}
+}
+
+// laysManyNotes runs a watch whose Grafana, answering after delay, holds
+// 250 notes, and checks that its frames and recording carry every note
+// once, in time order.
+func laysManyNotes(t *testing.T, delay time.Duration) {
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	g := &grafanatest.Grafana{Token: "glsa_token"}
 	start := time.Now().Add(-50 * time.Minute)
@@ -96,14 +115,18 @@ func TestAWatchLaysAReadOfManyNotesOverTheNextFrames(t *testing.T) {
 		g.Add(grafanatest.Annotation{ID: int64(i + 1), Time: start.Add(time.Duration(i) * time.Second).UnixMilli(),
 			Text: fmt.Sprintf("deploy %d", i), Tags: []string{"shop"}, Login: "ci"})
 	}
-	url := grafanatest.Start(t, g)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(delay)
+		g.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
 	dir := t.TempDir()
 	token := filepath.Join(dir, "token")
 	if err := os.WriteFile(token, []byte("glsa_token"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "launch.lwrec.jsonl")
-	cfg := parse(t, "launch: {name: shop}\nannotations: {grafana: {url: '"+url+"', token_file: '"+token+"', tags: [shop]}}\n")
+	cfg := parse(t, "launch: {name: shop}\nannotations: {grafana: {url: '"+srv.URL+"', token_file: '"+token+"', tags: [shop]}}\n")
 	cfg.Interval = 100 * time.Millisecond
 	var carried []string
 	rec := watchFrames(t, cfg, path, fmt.Sprintf("frames carried fewer than %d notes", n), func(f pipeline.Frame) bool {

@@ -104,10 +104,12 @@ func (b *Backfill) Run(ctx context.Context, onChunk func(c prom.Chunk, written i
 	notes := b.notes
 	fetchErr := b.hist.Fetch(ctx, b.from, b.to, func(c prom.Chunk, snaps []snapshot.Snapshot) error {
 		for _, s := range snaps {
-			// A note rides in the first snapshot at or after it, as a live
-			// one rides in the next snapshot taken.
-			n := 0
-			for n < len(notes) && !notes[n].At.After(s.Time) {
+			// A note rides in the first snapshot whose data is at or after
+			// it (snapshot.DataTime): with latency_offset a snapshot's data
+			// is older than its step, and the note, stamped at the data's
+			// time, stands beside the figures of its moment.
+			n, at := 0, s.DataTime()
+			for n < len(notes) && !notes[n].At.After(at) {
 				n++
 			}
 			s.Annotations, notes = notes[:n:n], notes[n:]
@@ -138,8 +140,8 @@ type NotesRead struct {
 // ReadNotes reads the annotations of the backfill's window from the
 // config's annotation readers (annotations.prometheus over the steps the
 // backfill takes, annotations.grafana from the first step's time to the
-// last's) for Run to lay into the recording, each in the first snapshot at
-// or after its time, as a live recording carries them. A reader that fails
+// last's) for Run to lay into the recording, each in the first snapshot
+// whose data time (snapshot.DataTime) is at or after its own. A reader that fails
 // is a warning: the snapshots are the backfill's work, and the recording
 // carries every note the other readers, or a cut read, gave.
 func (b *Backfill) ReadNotes(ctx context.Context) NotesRead {

@@ -12,6 +12,11 @@ import (
 // appends its annotations to its recording itself.
 var ErrNotLiveNote = errors.New("annotating through the pipeline is for a live watch: a replay appends to its recording")
 
+// ErrNotesFull is Annotate's refusal while as many notes as it holds
+// (maxPendingNotes) wait for the next snapshot: the note is not wrong,
+// only early, and is taken once that snapshot has taken the others.
+var ErrNotesFull = errors.New("too many annotations wait for the next snapshot")
+
 // maxPendingNotes bounds the annotations waiting for the next snapshot: a
 // poll that hangs must not let a held-down key grow them without end.
 const maxPendingNotes = 100
@@ -38,7 +43,7 @@ func (p *Pipeline) Annotate(at time.Time, text, by string) error {
 		return ErrClosed
 	}
 	if len(p.notes) >= maxPendingNotes {
-		return errors.New("too many annotations wait for the next snapshot")
+		return ErrNotesFull
 	}
 	p.notes = append(p.notes, a)
 	return nil

@@ -71,3 +71,32 @@ func TestAReplaysPipelineTakesNoAnnotation(t *testing.T) {
 		t.Errorf("Annotate on a replay: %v, want ErrNotLiveNote", err)
 	}
 }
+
+// A pipeline holding as many notes as it takes for one snapshot refuses
+// the next with ErrNotesFull, a note that is only early, and takes notes
+// again once a snapshot has carried them; a note with no text is refused
+// for itself, not as full.
+func TestAFullPipelineRefusesANoteAsEarlyNotWrong(t *testing.T) {
+	p := New(Options{Producer: &scripted{snaps: launch(3)}, Plan: testPlan()})
+	at := time.Now()
+	for i := range maxPendingNotes {
+		if err := p.Annotate(at, "deploy", "ci"); err != nil {
+			t.Fatalf("note %d: %v", i+1, err)
+		}
+	}
+	if err := p.Annotate(at, "one more", "ci"); !errors.Is(err, ErrNotesFull) {
+		t.Errorf("note %d: %v, want ErrNotesFull", maxPendingNotes+1, err)
+	}
+	if err := p.Annotate(at, " ", "ci"); err == nil || errors.Is(err, ErrNotesFull) {
+		t.Errorf("a note without text: %v, want its own refusal", err)
+	}
+	p.mu.Lock()
+	s := p.stampNotes(snapshot.Snapshot{Time: at})
+	p.mu.Unlock()
+	if len(s.Annotations) != maxPendingNotes {
+		t.Errorf("the snapshot carried %d notes, want %d", len(s.Annotations), maxPendingNotes)
+	}
+	if err := p.Annotate(at, "one more", "ci"); err != nil {
+		t.Errorf("after a snapshot took the notes: %v", err)
+	}
+}

@@ -396,18 +396,33 @@ func escapeLabel(s string) string { return labelEscaper.Replace(s) }
 func escapeHelp(s string) string  { return helpEscaper.Replace(s) }
 
 // NotesBySnapshot lays each annotation (Annotations, in time order) on the
-// snapshot an export carries it with: the first at or after its time, the
-// last for one after every snapshot, as a live note rides in the next
-// snapshot taken. Keyed by the snapshot's index; nil when there is no
-// snapshot or no annotation.
+// snapshot an export carries it with: the first whose data time
+// (snapshot.DataTime: a source read latency_offset in the past answers
+// with data that old) is at or after it, the last for one after every
+// snapshot, as a backfill lays them. Keyed by the snapshot's index; nil
+// when there is no snapshot or no annotation. A snapshot that cannot be
+// read counts as the data of its time.
 func (r *Recording) NotesBySnapshot() map[int][]snapshot.Annotation {
 	notes := r.Annotations()
 	if r.Len() == 0 || len(notes) == 0 {
 		return nil
 	}
 	out := map[int][]snapshot.Annotation{}
+	// Data is never newer than its snapshot: the search starts at the first
+	// snapshot at or after the note (or the last note's, the notes being in
+	// time order) and walks on through those whose data is older than it.
+	i := 0
 	for _, a := range notes {
-		i := min(r.Search(a.At), r.Len()-1)
+		for i = max(i, r.Search(a.At)); i < r.Len()-1; i++ {
+			at := r.Time(i)
+			if s, err := r.Read(i); err == nil {
+				at = s.DataTime()
+			}
+			if !at.Before(a.At) {
+				break
+			}
+		}
+		i = min(i, r.Len()-1)
 		out[i] = append(out[i], a)
 	}
 	return out

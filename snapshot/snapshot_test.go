@@ -211,3 +211,27 @@ func TestSourceStaleness(t *testing.T) {
 		})
 	}
 }
+
+func TestSnapshotDataTime(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 1, 0, 0, time.UTC)
+	fresh := Source{OK: true, LastSuccess: now, NewestSample: now}
+	behind := Source{OK: true, LastSuccess: now, NewestSample: now.Add(-time.Minute)}
+	down := Source{OK: false, LastSuccess: now.Add(-time.Hour), NewestSample: now.Add(-time.Hour)}
+	untold := Source{OK: true, LastSuccess: now}
+	for _, tt := range []struct {
+		name    string
+		sources map[string]Source
+		want    time.Time
+	}{
+		{"no source: the snapshot's time", nil, now},
+		{"a source that gives no sample time: the snapshot's time", map[string]Source{"scrape": untold}, now},
+		{"a source a minute behind beside a fresh one: a minute back", map[string]Source{"host": fresh, "prometheus": behind}, now.Add(-time.Minute)},
+		{"a source down an hour holds nothing back", map[string]Source{"host": fresh, "prometheus": down}, now},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := (Snapshot{Time: now, Sources: tt.sources}).DataTime(); !got.Equal(tt.want) {
+				t.Errorf("DataTime %s, want %s", got, tt.want)
+			}
+		})
+	}
+}

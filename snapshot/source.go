@@ -139,3 +139,20 @@ func (s Snapshot) SourcesAnswered() (answered, failed int) {
 	}
 	return answered, failed
 }
+
+// DataTime is when the snapshot's data was measured, as far as its
+// sources say: the oldest newest sample among the sources that answered
+// its poll (a source read latency_offset in the past answers with data
+// that old), the snapshot's Time when none is behind. A source that did
+// not answer is left out: its last data, however old, is not this poll's.
+// An annotation belongs with the first snapshot whose DataTime is at or
+// after it, so that it stands beside the figures of its moment.
+func (s Snapshot) DataTime() time.Time {
+	at := s.Time
+	for _, src := range s.Sources {
+		if src.Answered(s.Time) && !src.NewestSample.IsZero() && src.NewestSample.Before(at) {
+			at = src.NewestSample
+		}
+	}
+	return at
+}

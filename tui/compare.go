@@ -29,7 +29,7 @@ type Compare struct {
 	// (NaN where the server was missing or gone); nil once they passed
 	// MaxCompareServerValues (serversCut).
 	servers    map[string]*compareServer
-	values     int // held in servers
+	values     int // cells held in servers
 	serversCut bool
 	maxValues  int // 0: MaxCompareServerValues
 	// buf holds the last window, reused: a frame's window lives only while
@@ -47,6 +47,7 @@ type ComparePoint struct {
 // compareServer is one server's figures the drill charts draw, float32 as
 // a recording keeps four significant digits of them.
 type compareServer struct {
+	first                           int // the point of requests[0]
 	requests, errorRate, latencyP95 []float32
 }
 
@@ -57,14 +58,21 @@ type compareServer struct {
 const MaxCompareServerValues = 16 << 20
 
 // Add appends a snapshot of the second launch, which must not be older
-// than the last one added.
+// than the last one added. Every cell a server's columns grow by is
+// counted before it is held, the padding of a gap in its life included: a
+// server holds nothing before it first appears, so a fleet of short-lived
+// pods costs what they stood, and the cap bounds what is held.
 func (c *Compare) Add(s snapshot.Snapshot) {
 	i := len(c.Points)
 	c.Points = append(c.Points, ComparePoint{Time: s.Time, PV: s.PV, Connections: s.Connections, Bandwidth: s.Bandwidth})
 	if c.serversCut || len(s.Fleet) == 0 {
 		return
 	}
-	if c.values += 3 * len(s.Fleet); c.values > cmp.Or(c.maxValues, MaxCompareServerValues) {
+	grow := 0
+	for _, srv := range s.Fleet {
+		grow += c.servers[srv.Name].cost(i)
+	}
+	if c.values += grow; c.values > cmp.Or(c.maxValues, MaxCompareServerValues) {
 		c.servers, c.serversCut = nil, true
 		return
 	}
@@ -74,7 +82,7 @@ func (c *Compare) Add(s snapshot.Snapshot) {
 	for _, srv := range s.Fleet {
 		cs := c.servers[srv.Name]
 		if cs == nil {
-			cs = &compareServer{}
+			cs = &compareServer{first: i}
 			c.servers[srv.Name] = cs
 		}
 		if srv.Gone {
@@ -85,11 +93,27 @@ func (c *Compare) Add(s snapshot.Snapshot) {
 	}
 }
 
-// set lays point i's figures, the points before it it lacks missing.
+// cost is the cells setting point i adds to cs (nil: a server not seen
+// before): three for the point, three for each point of a gap before it,
+// none when it holds point i already.
+func (cs *compareServer) cost(i int) int {
+	if cs == nil {
+		return 3
+	}
+	return 3 * max(0, i-cs.first+1-len(cs.requests))
+}
+
+// set lays point i's figures, the points since its first it lacks
+// missing; a second set of the same point (a name twice in a fleet) keeps
+// the first.
 func (cs *compareServer) set(i int, req, errs, p95 snapshot.Value) {
+	at := i - cs.first
+	if at < len(cs.requests) {
+		return
+	}
 	put := func(col []float32, v snapshot.Value) []float32 {
 		nan := float32(math.NaN())
-		for len(col) < i {
+		for len(col) < at {
 			col = append(col, nan)
 		}
 		f, ok := v.Get()
@@ -118,10 +142,14 @@ func (c *Compare) window(start, end time.Time, server string) []snapshot.Snapsho
 		return nil
 	}
 	cs := c.servers[server]
+	var first int
+	if cs != nil {
+		first = cs.first
+	}
 	out := c.buf[:0]
 	for k, p := range c.Points[i:j] {
 		s := snapshot.Snapshot{Time: p.Time.Add(-c.Offset), PV: p.PV, Connections: p.Connections, Bandwidth: p.Bandwidth}
-		if at := i + k; cs != nil && at < len(cs.requests) {
+		if at := i + k - first; cs != nil && at >= 0 && at < len(cs.requests) {
 			s.Fleet = []snapshot.Server{{Name: server, Requests: value32(cs.requests[at]), ErrorRate: value32(cs.errorRate[at]),
 				LatencyP95: value32(cs.latencyP95[at])}}
 		}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -182,5 +183,64 @@ func TestAComparedReplayDrawsAtTinySizes(t *testing.T) {
 		m = drive(m, keyMsg("esc"), tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 		_ = m.View()
 		m.drill = "web-007"
+	}
+}
+
+// TestACompareHoldsNoMoreCellsThanItsCap: a second launch of 2,000
+// snapshots whose 4 pods are each replaced every 10 snapshots (800
+// servers, each standing 10), one coming back after a gap of 1,000, holds
+// every server's figures under a cap of 30,000 cells: the cells its
+// columns hold are what it counted and within the cap, a late server
+// holds nothing before it first stood, and each draws its own figures at
+// its own points, missing in its gap.
+func TestACompareHoldsNoMoreCellsThanItsCap(t *testing.T) {
+	const n, pods, life, maxCells = 2000, 4, 10, 30_000
+	base := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	c := &Compare{Name: "pods", maxValues: maxCells}
+	for i := range n {
+		s := snapshot.Snapshot{Time: base.Add(time.Duration(i) * time.Second)}
+		for p := range pods {
+			name := fmt.Sprintf("pod-%d-%d", p, i/life)
+			s.Fleet = append(s.Fleet, snapshot.Server{Name: name, Requests: snapshot.Some(float64(i))})
+		}
+		if i < life || i >= life+1000 && i < 2*life+1000 { // back after a gap
+			s.Fleet = append(s.Fleet, snapshot.Server{Name: "returning", Requests: snapshot.Some(float64(i))})
+		}
+		c.Add(s)
+	}
+	if c.ServersCut() {
+		t.Fatalf("the servers were let go at %d cells counted, under a cap of %d for %d held", c.values, maxCells, 3*(n*pods+1000+2*life))
+	}
+	cells := 0
+	for _, cs := range c.servers {
+		cells += len(cs.requests) + len(cs.errorRate) + len(cs.latencyP95)
+	}
+	if want := 3 * (n*pods + 1000 + 2*life); cells != want || c.values != cells {
+		t.Errorf("%d cells held and %d counted, want %d both", cells, c.values, want)
+	}
+	if cells > maxCells {
+		t.Errorf("%d cells held past the cap of %d", cells, maxCells)
+	}
+	for _, tt := range []struct {
+		server string
+		at     int
+		want   snapshot.Value
+	}{
+		{"pod-2-150", 1500, snapshot.Some(1500)},
+		{"pod-2-150", 1509, snapshot.Some(1509)},
+		{"pod-2-150", 1499, snapshot.Value{}},
+		{"returning", 9, snapshot.Some(9)},
+		{"returning", 500, snapshot.Value{}},
+		{"returning", 1010, snapshot.Some(1010)},
+	} {
+		at := base.Add(time.Duration(tt.at) * time.Second)
+		w := c.window(at, at, tt.server)
+		var got snapshot.Value
+		if len(w) == 1 && len(w[0].Fleet) == 1 {
+			got = w[0].Fleet[0].Requests
+		}
+		if got != tt.want {
+			t.Errorf("%s at point %d draws %v, want %v", tt.server, tt.at, got, tt.want)
+		}
 	}
 }

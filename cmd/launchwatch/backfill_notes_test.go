@@ -34,15 +34,7 @@ func TestABackfillCarriesTheAnnotationsOfItsWindow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: starts Prometheus")
 	}
-	base := time.Now().Add(-2 * time.Hour).Truncate(time.Minute).UTC()
-	var om strings.Builder
-	om.WriteString(promtest.DeployInfo(base))
-	om.WriteString("# TYPE shop_pv gauge\n")
-	for d := time.Duration(0); d <= 10*time.Minute; d += 15 * time.Second {
-		fmt.Fprintf(&om, "shop_pv 100 %d\n", base.Add(d).Unix())
-	}
-	om.WriteString("# EOF\n")
-	prom := promtest.StartPrometheusWith(t, om.String())
+	prom, base := promtest.StartDeployPrometheus(t, 100, 100)
 
 	ms := func(d time.Duration) int64 { return base.Add(d).UnixMilli() }
 	g := &grafanatest.Grafana{Token: "glsa_secret"}

@@ -44,3 +44,25 @@ func DeployInfo(base time.Time) string {
 	}
 	return om.String()
 }
+
+// StartDeployPrometheus starts a real Prometheus (StartPrometheusWith)
+// holding, from base (two hours ago, on the minute) to minute 10,
+// DeployInfo and a shop's PV, a gauge shop_pv sampled every 15 s: before
+// until minute 5 (when 1.4.2 rises), after from it. It returns the server
+// and base.
+func StartDeployPrometheus(t testing.TB, before, after float64) (*Server, time.Time) {
+	t.Helper()
+	base := time.Now().Add(-2 * time.Hour).Truncate(time.Minute).UTC()
+	var om strings.Builder
+	om.WriteString(DeployInfo(base))
+	om.WriteString("# TYPE shop_pv gauge\n")
+	for d := time.Duration(0); d <= 10*time.Minute; d += 15 * time.Second {
+		pv := before
+		if d >= 5*time.Minute {
+			pv = after
+		}
+		fmt.Fprintf(&om, "shop_pv %g %d\n", pv, base.Add(d).Unix())
+	}
+	om.WriteString("# EOF\n")
+	return StartPrometheusWith(t, om.String()), base
+}
