@@ -37,11 +37,13 @@ func withValues(r record, values []byte) record {
 }
 
 // agrees fails when decodeFast takes a line encoding/json refuses, or
-// decodes one otherwise; it reports whether decodeFast took it.
+// decodes one otherwise; it reports whether decodeFast took it. It
+// decodes the line without an interner, then twice with one: once as
+// the interner's first sight of its strings, once taking them from it.
 func agrees(t *testing.T, line []byte) bool {
 	t.Helper()
 	var fast record
-	fv, ok := decodeFast(line, &fast)
+	fv, ok := decodeFast(line, &fast, nil)
 	if !ok {
 		return false
 	}
@@ -49,8 +51,20 @@ func agrees(t *testing.T, line []byte) bool {
 	if err != nil {
 		t.Fatalf("decodeFast took a line encoding/json refuses (%v):\n%s", err, line)
 	}
-	if !reflect.DeepEqual(withValues(fast, fv), withValues(slow, sv)) {
+	want := withValues(slow, sv)
+	if !reflect.DeepEqual(withValues(fast, fv), want) {
 		t.Fatalf("decodeFast and encoding/json differ on\n%s\nfast: %+v\njson: %+v", line, fast, slow)
+	}
+	var in interner
+	for pass := range 2 {
+		var interned record
+		iv, ok := decodeFast(line, &interned, &in)
+		if !ok {
+			t.Fatalf("decodeFast with an interner (pass %d) refused a line it takes without:\n%s", pass, line)
+		}
+		if !reflect.DeepEqual(withValues(interned, iv), want) {
+			t.Fatalf("decodeFast with an interner (pass %d) and encoding/json differ on\n%s\nfast: %+v\njson: %+v", pass, line, interned, slow)
+		}
 	}
 	return true
 }
@@ -275,7 +289,17 @@ func BenchmarkDecodeRecord(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var r record
-			if _, ok := decodeFast(line, &r); !ok {
+			if _, ok := decodeFast(line, &r, nil); !ok {
+				b.Fatal("not taken")
+			}
+		}
+	})
+	b.Run("fast-interned", func(b *testing.B) {
+		b.ReportAllocs()
+		var in interner // as a scan has: the names seen on earlier records
+		for b.Loop() {
+			var r record
+			if _, ok := decodeFast(line, &r, &in); !ok {
 				b.Fatal("not taken")
 			}
 		}
@@ -288,4 +312,101 @@ func BenchmarkDecodeRecord(b *testing.B) {
 			}
 		}
 	})
+}
+
+// scribble writes over everything a snapshot holds that another could
+// share: every map and every list, in place.
+func scribble(s *snapshot.Snapshot) {
+	const x = "scribbled"
+	for k := range s.ErrorCodes {
+		s.ErrorCodes[k] = snapshot.Some(-1)
+	}
+	for k := range s.Endpoints {
+		s.Endpoints[k] = snapshot.Endpoint{QPS: snapshot.Some(-1)}
+	}
+	for i := range s.Fleet {
+		s.Fleet[i].Name = x
+	}
+	for i := range s.TeamAlerts {
+		s.TeamAlerts[i].Name = x
+	}
+	for i := range s.Annotations {
+		s.Annotations[i].Text = x
+	}
+	for k, a := range s.Acks {
+		a.By = x
+		s.Acks[k] = a
+	}
+	for k, m := range s.Silences {
+		m.Comment = x
+		s.Silences[k] = m
+	}
+	for name, src := range s.Sources {
+		for _, list := range [][]string{src.Warnings, src.Signals, src.Infos, src.Partial} {
+			for i := range list {
+				list[i] = x
+			}
+		}
+		for k := range src.Carried {
+			src.Carried[k] = time.Time{}
+		}
+		for k := range src.Errors {
+			src.Errors[k] = x
+		}
+		src.Error = x
+		s.Sources[name] = src
+	}
+	if s.Sources != nil {
+		s.Sources[x] = snapshot.Source{}
+	}
+	if s.Endpoints != nil {
+		s.Endpoints[x] = snapshot.Endpoint{}
+	}
+}
+
+// A snapshot a scan hands over shares nothing another can change: each
+// one written over in place as soon as it comes (as a frame kept in
+// history could be), the later ones still come as a scan that writes over
+// none gives them. The interner a scan keeps hands the same strings to
+// many snapshots; nothing else of one record's is another's.
+func TestScannedSnapshotsShareNothingWritable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.lwrec.jsonl")
+	w, err := Create(path, testHeader(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(7, 1))
+	for i := range 600 {
+		if err := w.Append(randomSnapshot(r, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var want []snapshot.Snapshot
+	for _, scan := range []string{"reference", "scribbled"} {
+		rec, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = rec.ScanAhead(0, rec.Len(), func(i int, s snapshot.Snapshot) error {
+			if scan == "reference" {
+				want = append(want, s)
+				return nil
+			}
+			if !reflect.DeepEqual(s, want[i]) {
+				return fmt.Errorf("record %d changed by writing over the ones before it:\n got %+v\nwant %+v", i, s, want[i])
+			}
+			scribble(&s)
+			return nil
+		})
+		rec.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(want) != 600 {
+		t.Fatalf("%d records scanned, want 600", len(want))
+	}
 }

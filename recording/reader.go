@@ -215,7 +215,7 @@ func (r *Recording) Read(i int) (snapshot.Snapshot, error) {
 		return snapshot.Snapshot{}, &Error{Path: p.path, Line: p.ix.line(j), Err: fmt.Errorf("read: %w", err)}
 	}
 	var s snapshot.Snapshot
-	if _, err := decodeRecord(buf[:len(buf)-1], &s, func(k int) ([]string, error) { return p.rosterOf(k, j) }); err != nil {
+	if _, err := decodeRecord(buf[:len(buf)-1], &s, func(k int) ([]string, error) { return p.rosterOf(k, j) }, nil); err != nil {
 		return snapshot.Snapshot{}, &Error{Path: p.path, Line: p.ix.line(j), Err: err}
 	}
 	return s, nil
@@ -283,6 +283,7 @@ func (p *part) scan(from, to int, fn func(j int, s snapshot.Snapshot) error) err
 	// earlier record's roster, nearly always this one.
 	var roster []string
 	rosterAt := -1
+	var in interner // the names every record repeats, one string each
 	for j := from; j < to; j++ {
 		b, complete, err := readLine(br, &scratch)
 		for err == nil && complete && skip < len(p.ix.passed) && p.ix.passed[skip] == off {
@@ -304,7 +305,7 @@ func (p *part) scan(from, to int, fn func(j int, s snapshot.Snapshot) error) err
 				return roster, nil
 			}
 			return p.rosterOf(k, j)
-		})
+		}, &in)
 		if err != nil {
 			return &Error{Path: p.path, Line: p.ix.line(j), Err: err}
 		}
