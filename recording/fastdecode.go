@@ -21,8 +21,10 @@ import (
 // encoding/json gives (a fuzz test holds the two to it). values is the
 // packed fleet's base64 values, left out of r as cutValues leaves them.
 // Its strings come from in (nil: each a string of its own).
-func decodeFast(b []byte, r *record, in *interner) (values []byte, ok bool) {
-	d := fastDecoder{b: b, in: in}
+// The maps of its sources and endpoints come from spare when it has some
+// (nil: new ones).
+func decodeFast(b []byte, r *record, in *interner, spare *spareMaps) (values []byte, ok bool) {
+	d := fastDecoder{b: b, in: in, spare: spare}
 	ok = d.object(func(key []byte) bool { return d.recordField(key, r, &values) })
 	d.ws()
 	return values, ok && d.i == len(d.b)
@@ -39,6 +41,72 @@ type fastDecoder struct {
 	seen uint64
 	// in hands out the strings (see interner); nil, a new one each.
 	in *interner
+	// spare holds emptied maps to fill (see spareMaps); nil for none.
+	spare *spareMaps
+}
+
+// scanState is what a scan keeps from record to record for the decoding:
+// its interner and the maps it may fill again.
+type scanState struct {
+	in    interner
+	spare spareMaps
+}
+
+// decoding returns the state's interner and spare maps; nil for none.
+func (st *scanState) decoding() (*interner, *spareMaps) {
+	if st == nil {
+		return nil, nil
+	}
+	return &st.in, &st.spare
+}
+
+// spareMaps holds emptied maps of sources and endpoints, of snapshots the
+// reader of a scan is done with (Recording.ScanAheadReusing), for the
+// decoding to fill again rather than make new ones: the two maps are a
+// record's largest allocations (about 0.8 KB).
+type spareMaps struct {
+	sources   spares[snapshot.Source]
+	endpoints spares[snapshot.Endpoint]
+}
+
+// spares is a stack of empty maps.
+type spares[V any] []map[string]V
+
+// take returns an empty map: a spare one if any, else a new one.
+func (p *spares[V]) take() map[string]V {
+	if p != nil {
+		if n := len(*p); n > 0 {
+			m := (*p)[n-1]
+			(*p)[n-1] = nil
+			*p = (*p)[:n-1]
+			return m
+		}
+	}
+	return make(map[string]V)
+}
+
+// give empties m and keeps it for take.
+func (p *spares[V]) give(m map[string]V) {
+	if m != nil {
+		clear(m)
+		*p = append(*p, m)
+	}
+}
+
+// sourcesSpares and endpointsSpares are the decoder's stacks; nil without
+// spare maps.
+func (d *fastDecoder) sourcesSpares() *spares[snapshot.Source] {
+	if d.spare == nil {
+		return nil
+	}
+	return &d.spare.sources
+}
+
+func (d *fastDecoder) endpointsSpares() *spares[snapshot.Endpoint] {
+	if d.spare == nil {
+		return nil
+	}
+	return &d.spare.endpoints
 }
 
 // interner hands out one string for each short text it has seen, so that
@@ -378,12 +446,13 @@ func (d *fastDecoder) strings(out *[]string) bool {
 // mapOf reads an object into a map, each value by read; null sets it nil.
 // A key given twice is refused. read returns the value rather than
 // filling one: a value handed through a func to fill would be on the heap.
-func mapOf[V any](d *fastDecoder, out *map[string]V, read func() (V, bool)) bool {
+// The map comes from from (nil: a new one).
+func mapOf[V any](d *fastDecoder, out *map[string]V, from *spares[V], read func() (V, bool)) bool {
 	if d.null() {
 		*out = nil
 		return true
 	}
-	m := make(map[string]V)
+	m := from.take()
 	ok := d.object(func(key []byte) bool {
 		if _, dup := m[string(key)]; dup {
 			return false
@@ -470,21 +539,21 @@ func (d *fastDecoder) recordField(key []byte, r *record, values *[]byte) bool {
 	case snapshot.SignalLatencyP99:
 		k, ok = 10, d.value(&s.LatencyP99)
 	case snapshot.SignalErrorCodes:
-		k, ok = 11, mapOf(d, &s.ErrorCodes, func() (snapshot.Value, bool) { var v snapshot.Value; ok := d.value(&v); return v, ok })
+		k, ok = 11, mapOf(d, &s.ErrorCodes, nil, func() (snapshot.Value, bool) { var v snapshot.Value; ok := d.value(&v); return v, ok })
 	case "endpoints":
-		k, ok = 12, mapOf(d, &s.Endpoints, func() (snapshot.Endpoint, bool) { var v snapshot.Endpoint; ok := d.endpoint(&v); return v, ok })
+		k, ok = 12, mapOf(d, &s.Endpoints, d.endpointsSpares(), func() (snapshot.Endpoint, bool) { var v snapshot.Endpoint; ok := d.endpoint(&v); return v, ok })
 	case "host":
 		k, ok = 13, d.null() || d.host(&s.Host)
 	case "probe":
 		k, ok = 14, d.null() || d.probe(&s.Probe)
 	case "sources":
-		k, ok = 15, mapOf(d, &s.Sources, func() (snapshot.Source, bool) { var v snapshot.Source; ok := d.source(&v); return v, ok })
+		k, ok = 15, mapOf(d, &s.Sources, d.sourcesSpares(), func() (snapshot.Source, bool) { var v snapshot.Source; ok := d.source(&v); return v, ok })
 	case "acks":
-		k, ok = 16, mapOf(d, &s.Acks, func() (snapshot.Ack, bool) { var v snapshot.Ack; ok := d.ack(&v); return v, ok })
+		k, ok = 16, mapOf(d, &s.Acks, nil, func() (snapshot.Ack, bool) { var v snapshot.Ack; ok := d.ack(&v); return v, ok })
 	case "team_alerts":
 		k, ok = 18, listOf(d, &s.TeamAlerts, func() (snapshot.TeamAlert, bool) { var v snapshot.TeamAlert; ok := d.teamAlert(&v); return v, ok })
 	case "silences":
-		k, ok = 19, mapOf(d, &s.Silences, func() (snapshot.Silence, bool) { var v snapshot.Silence; ok := d.silence(&v); return v, ok })
+		k, ok = 19, mapOf(d, &s.Silences, nil, func() (snapshot.Silence, bool) { var v snapshot.Silence; ok := d.silence(&v); return v, ok })
 	case "annotations":
 		k, ok = 20, listOf(d, &s.Annotations, func() (snapshot.Annotation, bool) { var v snapshot.Annotation; ok := d.annotation(&v); return v, ok })
 	case "fleet_packed":
@@ -585,9 +654,9 @@ func (d *fastDecoder) source(s *snapshot.Source) bool {
 		case "signals":
 			return ifRead(5, d.strings(&s.Signals))
 		case "carried":
-			return ifRead(6, mapOf(d, &s.Carried, func() (time.Time, bool) { var v time.Time; ok := d.time(&v); return v, ok }))
+			return ifRead(6, mapOf(d, &s.Carried, nil, func() (time.Time, bool) { var v time.Time; ok := d.time(&v); return v, ok }))
 		case "errors":
-			return ifRead(7, mapOf(d, &s.Errors, func() (string, bool) { var v string; ok := d.string(&v); return v, ok }))
+			return ifRead(7, mapOf(d, &s.Errors, nil, func() (string, bool) { var v string; ok := d.string(&v); return v, ok }))
 		case "infos":
 			return ifRead(8, d.strings(&s.Infos))
 		case "partial":
@@ -690,7 +759,7 @@ func (d *fastDecoder) packed(p *packedFleet, values *[]byte) bool {
 		case "signals":
 			return ifRead(2, d.strings(&p.Signals))
 		case "gone":
-			return ifRead(3, mapOf(d, &p.Gone, func() (time.Time, bool) { var v time.Time; ok := d.time(&v); return v, ok }))
+			return ifRead(3, mapOf(d, &p.Gone, nil, func() (time.Time, bool) { var v time.Time; ok := d.time(&v); return v, ok }))
 		case "values":
 			v, ok := d.str()
 			if !ok {

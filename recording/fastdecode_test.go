@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -39,11 +40,12 @@ func withValues(r record, values []byte) record {
 // agrees fails when decodeFast takes a line encoding/json refuses, or
 // decodes one otherwise; it reports whether decodeFast took it. It
 // decodes the line without an interner, then twice with one: once as
-// the interner's first sight of its strings, once taking them from it.
+// the interner's first sight of its strings, once taking them from it
+// and filling the first pass's maps again.
 func agrees(t *testing.T, line []byte) bool {
 	t.Helper()
 	var fast record
-	fv, ok := decodeFast(line, &fast, nil)
+	fv, ok := decodeFast(line, &fast, nil, nil)
 	if !ok {
 		return false
 	}
@@ -56,15 +58,19 @@ func agrees(t *testing.T, line []byte) bool {
 		t.Fatalf("decodeFast and encoding/json differ on\n%s\nfast: %+v\njson: %+v", line, fast, slow)
 	}
 	var in interner
+	var spare spareMaps
 	for pass := range 2 {
 		var interned record
-		iv, ok := decodeFast(line, &interned, &in)
+		iv, ok := decodeFast(line, &interned, &in, &spare)
 		if !ok {
 			t.Fatalf("decodeFast with an interner (pass %d) refused a line it takes without:\n%s", pass, line)
 		}
 		if !reflect.DeepEqual(withValues(interned, iv), want) {
 			t.Fatalf("decodeFast with an interner (pass %d) and encoding/json differ on\n%s\nfast: %+v\njson: %+v", pass, line, interned, slow)
 		}
+		// The second pass fills the first one's maps again, emptied.
+		spare.sources.give(interned.Sources)
+		spare.endpoints.give(interned.Endpoints)
 	}
 	return true
 }
@@ -289,7 +295,7 @@ func BenchmarkDecodeRecord(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var r record
-			if _, ok := decodeFast(line, &r, nil); !ok {
+			if _, ok := decodeFast(line, &r, nil, nil); !ok {
 				b.Fatal("not taken")
 			}
 		}
@@ -299,7 +305,7 @@ func BenchmarkDecodeRecord(b *testing.B) {
 		var in interner // as a scan has: the names seen on earlier records
 		for b.Loop() {
 			var r record
-			if _, ok := decodeFast(line, &r, &in); !ok {
+			if _, ok := decodeFast(line, &r, &in, nil); !ok {
 				b.Fatal("not taken")
 			}
 		}
@@ -408,5 +414,78 @@ func TestScannedSnapshotsShareNothingWritable(t *testing.T) {
 	}
 	if len(want) != 600 {
 		t.Fatalf("%d records scanned, want 600", len(want))
+	}
+}
+
+// ScanAheadReusing gives every record as Scan does, leaves a snapshot's
+// maps as they were decoded until fn has been given the aheadBatch records
+// after it, and then fills them again: later snapshots hold maps earlier
+// ones held.
+func TestScanAheadReusingFillsMapsOnlyOnceTheReaderIsPastThem(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.lwrec.jsonl")
+	w, err := Create(path, testHeader(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(9, 1))
+	const n = 2000
+	for i := range n {
+		if err := w.Append(randomSnapshot(r, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Close()
+	var want []snapshot.Snapshot // as Scan gives them, copied whole
+	if err := rec.Scan(0, n, func(_ int, s snapshot.Snapshot) error {
+		want = append(want, s.Clone())
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	kept := make([]snapshot.Snapshot, n) // as given, maps and all
+	seen := map[unsafe.Pointer]int{}     // each map given, by the record it came with
+	reused := 0
+	err = rec.ScanAheadReusing(0, n, func(i int, s snapshot.Snapshot) error {
+		if !reflect.DeepEqual(s, want[i]) {
+			return fmt.Errorf("record %d:\n got %+v\nwant %+v", i, s, want[i])
+		}
+		kept[i] = s
+		// The oldest of them, and the one before: a map filled again too
+		// early is the oldest one's first.
+		for _, j := range []int{i - aheadBatch, i - 1} {
+			if j < 0 {
+				continue
+			}
+			if !reflect.DeepEqual(kept[j].Sources, want[j].Sources) || !reflect.DeepEqual(kept[j].Endpoints, want[j].Endpoints) {
+				return fmt.Errorf("record %d's maps changed before the reader was %d records past it (at %d)", j, aheadBatch, i)
+			}
+		}
+		for _, m := range []any{s.Sources, s.Endpoints} {
+			p := reflect.ValueOf(m).UnsafePointer()
+			if p == nil {
+				continue
+			}
+			if j, ok := seen[p]; ok {
+				if i-j <= aheadBatch {
+					return fmt.Errorf("record %d holds record %d's map", i, j)
+				}
+				reused++
+			}
+			seen[p] = i
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reused < n/2 {
+		t.Errorf("%d maps filled again in %d records, want most of them", reused, n)
 	}
 }

@@ -317,10 +317,11 @@ type record struct {
 // text. A packed fleet that names an earlier record's roster gets it from
 // rosters (nil: the fleet is checked but not unpacked, which is all the
 // index needs); held is the roster the line holds itself, if any. Its
-// strings come from in (see interner; nil for none).
-func decodeRecord(b []byte, s *snapshot.Snapshot, rosters func(at int) ([]string, error), in *interner) (held []string, err error) {
+// strings and maps come from st, a scan's (nil: new ones).
+func decodeRecord(b []byte, s *snapshot.Snapshot, rosters func(at int) ([]string, error), st *scanState) (held []string, err error) {
 	var r record
-	values, fast := decodeFast(b, &r, in)
+	in, spare := st.decoding()
+	values, fast := decodeFast(b, &r, in, spare)
 	if !fast {
 		var rest []byte
 		rest, values = cutValues(b)
