@@ -152,9 +152,9 @@ func randomSnapshot(r *rand.Rand, i int) snapshot.Snapshot {
 	return s
 }
 
-// writtenLines writes n random snapshots through a Writer and returns the
-// lines of its records, the header's first.
-func writtenLines(t testing.TB, seed uint64, n int) [][]byte {
+// randomRecording writes n random snapshots (randomSnapshot, from seed)
+// to a new recording and returns its path.
+func randomRecording(t testing.TB, seed uint64, n int) string {
 	path := filepath.Join(t.TempDir(), "r.lwrec.jsonl")
 	w, err := Create(path, testHeader(), Options{})
 	if err != nil {
@@ -169,7 +169,13 @@ func writtenLines(t testing.TB, seed uint64, n int) [][]byte {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(path)
+	return path
+}
+
+// writtenLines writes n random snapshots through a Writer and returns the
+// lines of its records, the header's first.
+func writtenLines(t testing.TB, seed uint64, n int) [][]byte {
+	f, err := os.Open(randomRecording(t, seed, n))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,20 +382,7 @@ func scribble(s *snapshot.Snapshot) {
 // none gives them. The interner a scan keeps hands the same strings to
 // many snapshots; nothing else of one record's is another's.
 func TestScannedSnapshotsShareNothingWritable(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "r.lwrec.jsonl")
-	w, err := Create(path, testHeader(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := rand.New(rand.NewPCG(7, 1))
-	for i := range 600 {
-		if err := w.Append(randomSnapshot(r, i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	path := randomRecording(t, 7, 600)
 	var want []snapshot.Snapshot
 	for _, scan := range []string{"reference", "scribbled"} {
 		rec, err := Open(path)
@@ -422,21 +415,8 @@ func TestScannedSnapshotsShareNothingWritable(t *testing.T) {
 // after it, and then fills them again: later snapshots hold maps earlier
 // ones held.
 func TestScanAheadReusingFillsMapsOnlyOnceTheReaderIsPastThem(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "r.lwrec.jsonl")
-	w, err := Create(path, testHeader(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := rand.New(rand.NewPCG(9, 1))
 	const n = 2000
-	for i := range n {
-		if err := w.Append(randomSnapshot(r, i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	path := randomRecording(t, 9, n)
 	rec, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
