@@ -34,15 +34,37 @@ type batch struct {
 // and is returned as it is. The reading has stopped when ScanAhead
 // returns.
 func (r *Recording) ScanAhead(from, to int, fn func(i int, s snapshot.Snapshot) error) error {
+	return r.scanAhead(from, to, false, fn)
+}
+
+// ScanAheadReusing is ScanAhead for an fn that keeps no snapshot's
+// Sources and Endpoints maps: once fn has been given the aheadBatch (256)
+// records after a snapshot, that snapshot's two maps are emptied and filled
+// with a later record's. The maps are the largest part of a record's
+// decoding; a walk that reads each snapshot as it comes and keeps only
+// what it copies out (the report's) saves making them.
+func (r *Recording) ScanAheadReusing(from, to int, fn func(i int, s snapshot.Snapshot) error) error {
+	return r.scanAhead(from, to, true, fn)
+}
+
+// freed is a batch's array handed back to the reading, cleared, and the
+// maps of the batch before it (ScanAheadReusing).
+type freed struct {
+	snaps []snapshot.Snapshot
+	spare spareMaps
+}
+
+func (r *Recording) scanAhead(from, to int, reuse bool, fn func(i int, s snapshot.Snapshot) error) error {
 	if to-from <= aheadBatch {
 		return r.Scan(from, to, fn) // too few to be worth a goroutine
 	}
 	full := make(chan batch, aheadBatches)
-	free := make(chan []snapshot.Snapshot, aheadBatches+2)
+	free := make(chan freed, aheadBatches+2)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		defer close(full)
+		st := new(scanState) // this goroutine's alone
 		b := batch{first: from}
 		send := func(b batch) bool {
 			select {
@@ -52,10 +74,13 @@ func (r *Recording) ScanAhead(from, to int, fn func(i int, s snapshot.Snapshot) 
 				return false
 			}
 		}
-		err := r.Scan(from, to, func(i int, s snapshot.Snapshot) error {
+		err := r.scan(from, to, st, func(i int, s snapshot.Snapshot) error {
 			if b.snaps == nil {
 				select {
-				case b.snaps = <-free:
+				case f := <-free:
+					b.snaps = f.snaps
+					st.spare.sources = append(st.spare.sources, f.spare.sources...)
+					st.spare.endpoints = append(st.spare.endpoints, f.spare.endpoints...)
 				default:
 					b.snaps = make([]snapshot.Snapshot, 0, aheadBatch)
 				}
@@ -78,6 +103,10 @@ func (r *Recording) ScanAhead(from, to int, fn func(i int, s snapshot.Snapshot) 
 	})
 	defer wg.Wait()
 	defer close(stop)
+	// held is the maps of the batch fn was given last, handed back with
+	// the next batch's array: fn has then been given every record of the
+	// batch after theirs.
+	var held spareMaps
 	for b := range full {
 		for k := range b.snaps {
 			if err := fn(b.first+k, b.snaps[k]); err != nil {
@@ -87,11 +116,29 @@ func (r *Recording) ScanAhead(from, to int, fn func(i int, s snapshot.Snapshot) 
 		if b.err != nil {
 			return b.err
 		}
+		back := freed{snaps: b.snaps[:0]}
+		if reuse {
+			for _, m := range held.sources {
+				back.spare.sources.give(m)
+			}
+			for _, m := range held.endpoints {
+				back.spare.endpoints.give(m)
+			}
+			held = spareMaps{}
+			for k := range b.snaps {
+				if m := b.snaps[k].Sources; m != nil {
+					held.sources = append(held.sources, m)
+				}
+				if m := b.snaps[k].Endpoints; m != nil {
+					held.endpoints = append(held.endpoints, m)
+				}
+			}
+		}
 		// The batch's snapshots are fn's now (a frame may keep one), so
 		// only the array goes back, cleared.
 		clear(b.snaps)
 		select {
-		case free <- b.snaps[:0]:
+		case free <- back:
 		default:
 		}
 	}

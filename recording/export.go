@@ -57,7 +57,7 @@ func collect(r *Recording) (*columns, error) {
 	err := r.Scan(0, r.Len(), func(i int, s snapshot.Snapshot) error {
 		c.times = append(c.times, s.Time)
 		for j, sig := range sigs {
-			c.fixed[j] = append(c.fixed[j], sig.Get(s).Or(math.NaN()))
+			c.fixed[j] = append(c.fixed[j], sig.Read(&s).Or(math.NaN()))
 		}
 		for name, ep := range s.Endpoints {
 			c.endpoints[name] = append(pad(c.endpoints[name], i), ep.QPS.Or(math.NaN()))

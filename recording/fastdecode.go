@@ -20,8 +20,11 @@ import (
 // names what is wrong with it. On every line it takes it gives what
 // encoding/json gives (a fuzz test holds the two to it). values is the
 // packed fleet's base64 values, left out of r as cutValues leaves them.
-func decodeFast(b []byte, r *record) (values []byte, ok bool) {
-	d := fastDecoder{b: b}
+// Its strings come from in (nil: each a string of its own).
+// The maps of its sources and endpoints come from spare when it has some
+// (nil: new ones).
+func decodeFast(b []byte, r *record, in *interner, spare *spareMaps) (values []byte, ok bool) {
+	d := fastDecoder{b: b, in: in, spare: spare}
 	ok = d.object(func(key []byte) bool { return d.recordField(key, r, &values) })
 	d.ws()
 	return values, ok && d.i == len(d.b)
@@ -36,6 +39,110 @@ type fastDecoder struct {
 	// key given twice (encoding/json merges a second object into the
 	// first, which is not worth copying).
 	seen uint64
+	// in hands out the strings (see interner); nil, a new one each.
+	in *interner
+	// spare holds emptied maps to fill (see spareMaps); nil for none.
+	spare *spareMaps
+}
+
+// scanState is what a scan keeps from record to record for the decoding:
+// its interner and the maps it may fill again.
+type scanState struct {
+	in    interner
+	spare spareMaps
+}
+
+// decoding returns the state's interner and spare maps; nil for none.
+func (st *scanState) decoding() (*interner, *spareMaps) {
+	if st == nil {
+		return nil, nil
+	}
+	return &st.in, &st.spare
+}
+
+// spareMaps holds emptied maps of sources and endpoints, of snapshots the
+// reader of a scan is done with (Recording.ScanAheadReusing), for the
+// decoding to fill again rather than make new ones: the two maps are a
+// record's largest allocations (about 0.8 KB).
+type spareMaps struct {
+	sources   spares[snapshot.Source]
+	endpoints spares[snapshot.Endpoint]
+}
+
+// spares is a stack of empty maps.
+type spares[V any] []map[string]V
+
+// take returns an empty map: a spare one if any, else a new one.
+func (p *spares[V]) take() map[string]V {
+	if p != nil {
+		if n := len(*p); n > 0 {
+			m := (*p)[n-1]
+			(*p)[n-1] = nil
+			*p = (*p)[:n-1]
+			return m
+		}
+	}
+	return make(map[string]V)
+}
+
+// give empties m and keeps it for take.
+func (p *spares[V]) give(m map[string]V) {
+	if m != nil {
+		clear(m)
+		*p = append(*p, m)
+	}
+}
+
+// sourcesSpares and endpointsSpares are the decoder's stacks; nil without
+// spare maps.
+func (d *fastDecoder) sourcesSpares() *spares[snapshot.Source] {
+	if d.spare == nil {
+		return nil
+	}
+	return &d.spare.sources
+}
+
+func (d *fastDecoder) endpointsSpares() *spares[snapshot.Endpoint] {
+	if d.spare == nil {
+		return nil
+	}
+	return &d.spare.endpoints
+}
+
+// interner hands out one string for each short text it has seen, so that
+// the names a recording repeats on every record (sources, endpoints,
+// signals, status codes, servers) are not each a string of their own
+// every record. Its strings are immutable like any string, so a
+// snapshot holding one holds nothing another snapshot can change; it
+// takes no more than maxInterned texts of at most maxInternedLen bytes,
+// so a recording of ever new texts costs it no more than that. Not safe
+// for use by two goroutines: a scan has its own.
+type interner struct {
+	m map[string]string
+}
+
+const (
+	maxInterned    = 4096
+	maxInternedLen = 64
+)
+
+// str returns b as a string: the one handed out before for the same text,
+// if any.
+func (in *interner) str(b []byte) string {
+	if in == nil || len(b) > maxInternedLen {
+		return string(b)
+	}
+	if s, ok := in.m[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(in.m) < maxInterned {
+		if in.m == nil {
+			in.m = make(map[string]string)
+		}
+		in.m[s] = s
+	}
+	return s
 }
 
 func (d *fastDecoder) ws() {
@@ -184,7 +291,7 @@ func (d *fastDecoder) string(out *string) bool {
 	}
 	s, ok := d.str()
 	if ok {
-		*out = string(s)
+		*out = d.in.str(s)
 	}
 	return ok
 }
@@ -305,7 +412,8 @@ func (d *fastDecoder) time(out *time.Time) bool {
 	return true
 }
 
-// strings reads an array of strings; null sets it nil.
+// strings reads an array of strings; null sets it nil. The list is in an
+// array of its own, of its length: cleaning writes into it.
 func (d *fastDecoder) strings(out *[]string) bool {
 	if d.null() {
 		*out = nil
@@ -314,14 +422,15 @@ func (d *fastDecoder) strings(out *[]string) bool {
 	if !d.next('[') {
 		return false
 	}
-	list := []string{}
+	var held [8]string // most lists are short: one array on the heap, at the end
+	list := held[:0]
 	if !d.next(']') {
 		for {
 			s, ok := d.str()
 			if !ok {
 				return false
 			}
-			list = append(list, string(s))
+			list = append(list, d.in.str(s))
 			if d.next(']') {
 				break
 			}
@@ -330,27 +439,29 @@ func (d *fastDecoder) strings(out *[]string) bool {
 			}
 		}
 	}
-	*out = list
+	*out = append(make([]string, 0, len(list)), list...)
 	return true
 }
 
 // mapOf reads an object into a map, each value by read; null sets it nil.
-// A key given twice is refused.
-func mapOf[V any](d *fastDecoder, out *map[string]V, read func(*V) bool) bool {
+// A key given twice is refused. read returns the value rather than
+// filling one: a value handed through a func to fill would be on the heap.
+// The map comes from from (nil: a new one).
+func mapOf[V any](d *fastDecoder, out *map[string]V, from *spares[V], read func() (V, bool)) bool {
 	if d.null() {
 		*out = nil
 		return true
 	}
-	m := make(map[string]V)
+	m := from.take()
 	ok := d.object(func(key []byte) bool {
 		if _, dup := m[string(key)]; dup {
 			return false
 		}
-		var v V
-		if !read(&v) {
+		v, ok := read()
+		if !ok {
 			return false
 		}
-		m[string(key)] = v
+		m[d.in.str(key)] = v
 		return true
 	})
 	if ok {
@@ -359,9 +470,9 @@ func mapOf[V any](d *fastDecoder, out *map[string]V, read func(*V) bool) bool {
 	return ok
 }
 
-// listOf reads an array, each element by read into a zero one; null sets
-// it nil, and [] an empty list, as encoding/json does.
-func listOf[V any](d *fastDecoder, out *[]V, read func(*V) bool) bool {
+// listOf reads an array, each element by read (as mapOf's); null sets it
+// nil, and [] an empty list, as encoding/json does.
+func listOf[V any](d *fastDecoder, out *[]V, read func() (V, bool)) bool {
 	if d.null() {
 		*out = nil
 		return true
@@ -372,8 +483,8 @@ func listOf[V any](d *fastDecoder, out *[]V, read func(*V) bool) bool {
 	list := []V{}
 	if !d.next(']') {
 		for {
-			var v V
-			if !read(&v) {
+			v, ok := read()
+			if !ok {
 				return false
 			}
 			list = append(list, v)
@@ -428,23 +539,23 @@ func (d *fastDecoder) recordField(key []byte, r *record, values *[]byte) bool {
 	case snapshot.SignalLatencyP99:
 		k, ok = 10, d.value(&s.LatencyP99)
 	case snapshot.SignalErrorCodes:
-		k, ok = 11, mapOf(d, &s.ErrorCodes, d.value)
+		k, ok = 11, mapOf(d, &s.ErrorCodes, nil, func() (snapshot.Value, bool) { var v snapshot.Value; ok := d.value(&v); return v, ok })
 	case "endpoints":
-		k, ok = 12, mapOf(d, &s.Endpoints, d.endpoint)
+		k, ok = 12, mapOf(d, &s.Endpoints, d.endpointsSpares(), func() (snapshot.Endpoint, bool) { var v snapshot.Endpoint; ok := d.endpoint(&v); return v, ok })
 	case "host":
 		k, ok = 13, d.null() || d.host(&s.Host)
 	case "probe":
 		k, ok = 14, d.null() || d.probe(&s.Probe)
 	case "sources":
-		k, ok = 15, mapOf(d, &s.Sources, d.source)
+		k, ok = 15, mapOf(d, &s.Sources, d.sourcesSpares(), func() (snapshot.Source, bool) { var v snapshot.Source; ok := d.source(&v); return v, ok })
 	case "acks":
-		k, ok = 16, mapOf(d, &s.Acks, d.ack)
+		k, ok = 16, mapOf(d, &s.Acks, nil, func() (snapshot.Ack, bool) { var v snapshot.Ack; ok := d.ack(&v); return v, ok })
 	case "team_alerts":
-		k, ok = 18, listOf(d, &s.TeamAlerts, d.teamAlert)
+		k, ok = 18, listOf(d, &s.TeamAlerts, func() (snapshot.TeamAlert, bool) { var v snapshot.TeamAlert; ok := d.teamAlert(&v); return v, ok })
 	case "silences":
-		k, ok = 19, mapOf(d, &s.Silences, d.silence)
+		k, ok = 19, mapOf(d, &s.Silences, nil, func() (snapshot.Silence, bool) { var v snapshot.Silence; ok := d.silence(&v); return v, ok })
 	case "annotations":
-		k, ok = 20, listOf(d, &s.Annotations, d.annotation)
+		k, ok = 20, listOf(d, &s.Annotations, func() (snapshot.Annotation, bool) { var v snapshot.Annotation; ok := d.annotation(&v); return v, ok })
 	case "fleet_packed":
 		k = 17
 		if d.null() {
@@ -543,9 +654,9 @@ func (d *fastDecoder) source(s *snapshot.Source) bool {
 		case "signals":
 			return ifRead(5, d.strings(&s.Signals))
 		case "carried":
-			return ifRead(6, mapOf(d, &s.Carried, d.time))
+			return ifRead(6, mapOf(d, &s.Carried, nil, func() (time.Time, bool) { var v time.Time; ok := d.time(&v); return v, ok }))
 		case "errors":
-			return ifRead(7, mapOf(d, &s.Errors, d.string))
+			return ifRead(7, mapOf(d, &s.Errors, nil, func() (string, bool) { var v string; ok := d.string(&v); return v, ok }))
 		case "infos":
 			return ifRead(8, d.strings(&s.Infos))
 		case "partial":
@@ -648,7 +759,7 @@ func (d *fastDecoder) packed(p *packedFleet, values *[]byte) bool {
 		case "signals":
 			return ifRead(2, d.strings(&p.Signals))
 		case "gone":
-			return ifRead(3, mapOf(d, &p.Gone, d.time))
+			return ifRead(3, mapOf(d, &p.Gone, nil, func() (time.Time, bool) { var v time.Time; ok := d.time(&v); return v, ok }))
 		case "values":
 			v, ok := d.str()
 			if !ok {

@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -37,11 +38,14 @@ func withValues(r record, values []byte) record {
 }
 
 // agrees fails when decodeFast takes a line encoding/json refuses, or
-// decodes one otherwise; it reports whether decodeFast took it.
+// decodes one otherwise; it reports whether decodeFast took it. It
+// decodes the line without an interner, then twice with one: once as
+// the interner's first sight of its strings, once taking them from it
+// and filling the first pass's maps again.
 func agrees(t *testing.T, line []byte) bool {
 	t.Helper()
 	var fast record
-	fv, ok := decodeFast(line, &fast)
+	fv, ok := decodeFast(line, &fast, nil, nil)
 	if !ok {
 		return false
 	}
@@ -49,8 +53,24 @@ func agrees(t *testing.T, line []byte) bool {
 	if err != nil {
 		t.Fatalf("decodeFast took a line encoding/json refuses (%v):\n%s", err, line)
 	}
-	if !reflect.DeepEqual(withValues(fast, fv), withValues(slow, sv)) {
+	want := withValues(slow, sv)
+	if !reflect.DeepEqual(withValues(fast, fv), want) {
 		t.Fatalf("decodeFast and encoding/json differ on\n%s\nfast: %+v\njson: %+v", line, fast, slow)
+	}
+	var in interner
+	var spare spareMaps
+	for pass := range 2 {
+		var interned record
+		iv, ok := decodeFast(line, &interned, &in, &spare)
+		if !ok {
+			t.Fatalf("decodeFast with an interner (pass %d) refused a line it takes without:\n%s", pass, line)
+		}
+		if !reflect.DeepEqual(withValues(interned, iv), want) {
+			t.Fatalf("decodeFast with an interner (pass %d) and encoding/json differ on\n%s\nfast: %+v\njson: %+v", pass, line, interned, slow)
+		}
+		// The second pass fills the first one's maps again, emptied.
+		spare.sources.give(interned.Sources)
+		spare.endpoints.give(interned.Endpoints)
 	}
 	return true
 }
@@ -132,9 +152,9 @@ func randomSnapshot(r *rand.Rand, i int) snapshot.Snapshot {
 	return s
 }
 
-// writtenLines writes n random snapshots through a Writer and returns the
-// lines of its records, the header's first.
-func writtenLines(t testing.TB, seed uint64, n int) [][]byte {
+// randomRecording writes n random snapshots (randomSnapshot, from seed)
+// to a new recording and returns its path.
+func randomRecording(t testing.TB, seed uint64, n int) string {
 	path := filepath.Join(t.TempDir(), "r.lwrec.jsonl")
 	w, err := Create(path, testHeader(), Options{})
 	if err != nil {
@@ -149,7 +169,13 @@ func writtenLines(t testing.TB, seed uint64, n int) [][]byte {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(path)
+	return path
+}
+
+// writtenLines writes n random snapshots through a Writer and returns the
+// lines of its records, the header's first.
+func writtenLines(t testing.TB, seed uint64, n int) [][]byte {
+	f, err := os.Open(randomRecording(t, seed, n))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +301,17 @@ func BenchmarkDecodeRecord(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var r record
-			if _, ok := decodeFast(line, &r); !ok {
+			if _, ok := decodeFast(line, &r, nil, nil); !ok {
+				b.Fatal("not taken")
+			}
+		}
+	})
+	b.Run("fast-interned", func(b *testing.B) {
+		b.ReportAllocs()
+		var in interner // as a scan has: the names seen on earlier records
+		for b.Loop() {
+			var r record
+			if _, ok := decodeFast(line, &r, &in, nil); !ok {
 				b.Fatal("not taken")
 			}
 		}
@@ -288,4 +324,148 @@ func BenchmarkDecodeRecord(b *testing.B) {
 			}
 		}
 	})
+}
+
+// scribble writes over everything a snapshot holds that another could
+// share: every map and every list, in place.
+func scribble(s *snapshot.Snapshot) {
+	const x = "scribbled"
+	for k := range s.ErrorCodes {
+		s.ErrorCodes[k] = snapshot.Some(-1)
+	}
+	for k := range s.Endpoints {
+		s.Endpoints[k] = snapshot.Endpoint{QPS: snapshot.Some(-1)}
+	}
+	for i := range s.Fleet {
+		s.Fleet[i].Name = x
+	}
+	for i := range s.TeamAlerts {
+		s.TeamAlerts[i].Name = x
+	}
+	for i := range s.Annotations {
+		s.Annotations[i].Text = x
+	}
+	for k, a := range s.Acks {
+		a.By = x
+		s.Acks[k] = a
+	}
+	for k, m := range s.Silences {
+		m.Comment = x
+		s.Silences[k] = m
+	}
+	for name, src := range s.Sources {
+		for _, list := range [][]string{src.Warnings, src.Signals, src.Infos, src.Partial} {
+			for i := range list {
+				list[i] = x
+			}
+		}
+		for k := range src.Carried {
+			src.Carried[k] = time.Time{}
+		}
+		for k := range src.Errors {
+			src.Errors[k] = x
+		}
+		src.Error = x
+		s.Sources[name] = src
+	}
+	if s.Sources != nil {
+		s.Sources[x] = snapshot.Source{}
+	}
+	if s.Endpoints != nil {
+		s.Endpoints[x] = snapshot.Endpoint{}
+	}
+}
+
+// A snapshot a scan hands over shares nothing another can change: each
+// one written over in place as soon as it comes (as a frame kept in
+// history could be), the later ones still come as a scan that writes over
+// none gives them. The interner a scan keeps hands the same strings to
+// many snapshots; nothing else of one record's is another's.
+func TestScannedSnapshotsShareNothingWritable(t *testing.T) {
+	path := randomRecording(t, 7, 600)
+	var want []snapshot.Snapshot
+	for _, scan := range []string{"reference", "scribbled"} {
+		rec, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = rec.ScanAhead(0, rec.Len(), func(i int, s snapshot.Snapshot) error {
+			if scan == "reference" {
+				want = append(want, s)
+				return nil
+			}
+			if !reflect.DeepEqual(s, want[i]) {
+				return fmt.Errorf("record %d changed by writing over the ones before it:\n got %+v\nwant %+v", i, s, want[i])
+			}
+			scribble(&s)
+			return nil
+		})
+		rec.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(want) != 600 {
+		t.Fatalf("%d records scanned, want 600", len(want))
+	}
+}
+
+// ScanAheadReusing gives every record as Scan does, leaves a snapshot's
+// maps as they were decoded until fn has been given the aheadBatch records
+// after it, and then fills them again: later snapshots hold maps earlier
+// ones held.
+func TestScanAheadReusingFillsMapsOnlyOnceTheReaderIsPastThem(t *testing.T) {
+	const n = 2000
+	path := randomRecording(t, 9, n)
+	rec, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Close()
+	var want []snapshot.Snapshot // as Scan gives them, copied whole
+	if err := rec.Scan(0, n, func(_ int, s snapshot.Snapshot) error {
+		want = append(want, s.Clone())
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	kept := make([]snapshot.Snapshot, n) // as given, maps and all
+	seen := map[unsafe.Pointer]int{}     // each map given, by the record it came with
+	reused := 0
+	err = rec.ScanAheadReusing(0, n, func(i int, s snapshot.Snapshot) error {
+		if !reflect.DeepEqual(s, want[i]) {
+			return fmt.Errorf("record %d:\n got %+v\nwant %+v", i, s, want[i])
+		}
+		kept[i] = s
+		// The oldest of them, and the one before: a map filled again too
+		// early is the oldest one's first.
+		for _, j := range []int{i - aheadBatch, i - 1} {
+			if j < 0 {
+				continue
+			}
+			if !reflect.DeepEqual(kept[j].Sources, want[j].Sources) || !reflect.DeepEqual(kept[j].Endpoints, want[j].Endpoints) {
+				return fmt.Errorf("record %d's maps changed before the reader was %d records past it (at %d)", j, aheadBatch, i)
+			}
+		}
+		for _, m := range []any{s.Sources, s.Endpoints} {
+			p := reflect.ValueOf(m).UnsafePointer()
+			if p == nil {
+				continue
+			}
+			if j, ok := seen[p]; ok {
+				if i-j <= aheadBatch {
+					return fmt.Errorf("record %d holds record %d's map", i, j)
+				}
+				reused++
+			}
+			seen[p] = i
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reused < n/2 {
+		t.Errorf("%d maps filled again in %d records, want most of them", reused, n)
+	}
 }

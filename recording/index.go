@@ -300,7 +300,7 @@ func decodeTime(b []byte) (time.Time, error) {
 		return time.Time{}, errors.New("a second header where a record belongs (two recordings joined?)")
 	}
 	var s snapshot.Snapshot
-	if _, err := decodeRecord(b, &s, nil); err != nil {
+	if _, err := decodeRecord(b, &s, nil, nil); err != nil {
 		return time.Time{}, err
 	}
 	return s.Time, nil
@@ -316,17 +316,21 @@ type record struct {
 // decodeRecord decodes one line (without its '\n') into s and cleans its
 // text. A packed fleet that names an earlier record's roster gets it from
 // rosters (nil: the fleet is checked but not unpacked, which is all the
-// index needs); held is the roster the line holds itself, if any.
-func decodeRecord(b []byte, s *snapshot.Snapshot, rosters func(at int) ([]string, error)) (held []string, err error) {
+// index needs); held is the roster the line holds itself, if any. Its
+// strings and maps come from st, a scan's (nil: new ones).
+func decodeRecord(b []byte, s *snapshot.Snapshot, rosters func(at int) ([]string, error), st *scanState) (held []string, err error) {
 	var r record
-	values, fast := decodeFast(b, &r)
+	in, spare := st.decoding()
+	values, fast := decodeFast(b, &r, in, spare)
 	if !fast {
 		var rest []byte
 		rest, values = cutValues(b)
-		r = record{}
-		if err := json.Unmarshal(rest, &r); err != nil {
+		// encoding/json's record is on the heap; r stays on the stack.
+		slow := new(record)
+		if err := json.Unmarshal(rest, slow); err != nil {
 			return nil, fmt.Errorf("bad record: %w", err)
 		}
+		r = *slow
 	}
 	if p := r.FleetPacked; p != nil && values != nil {
 		p.raw = make([]byte, base64.StdEncoding.DecodedLen(len(values)))

@@ -215,7 +215,7 @@ func (r *Recording) Read(i int) (snapshot.Snapshot, error) {
 		return snapshot.Snapshot{}, &Error{Path: p.path, Line: p.ix.line(j), Err: fmt.Errorf("read: %w", err)}
 	}
 	var s snapshot.Snapshot
-	if _, err := decodeRecord(buf[:len(buf)-1], &s, func(k int) ([]string, error) { return p.rosterOf(k, j) }); err != nil {
+	if _, err := decodeRecord(buf[:len(buf)-1], &s, func(k int) ([]string, error) { return p.rosterOf(k, j) }, nil); err != nil {
 		return snapshot.Snapshot{}, &Error{Path: p.path, Line: p.ix.line(j), Err: err}
 	}
 	return s, nil
@@ -257,6 +257,11 @@ func (p *part) rosterOf(k, j int) ([]string, error) {
 // (an *Error naming the file and line) or fn's own error, returned as it
 // is.
 func (r *Recording) Scan(from, to int, fn func(i int, s snapshot.Snapshot) error) error {
+	return r.scan(from, to, new(scanState), fn)
+}
+
+// scan is Scan decoding with st.
+func (r *Recording) scan(from, to int, st *scanState, fn func(i int, s snapshot.Snapshot) error) error {
 	if from < 0 || to > r.Len() || from > to {
 		return fmt.Errorf("%s: scan range [%d,%d) out of [0,%d)", r.path, from, to, r.Len())
 	}
@@ -265,7 +270,7 @@ func (r *Recording) Scan(from, to int, fn func(i int, s snapshot.Snapshot) error
 		if lo >= hi {
 			continue
 		}
-		if err := p.scan(lo-p.first, hi-p.first, func(j int, s snapshot.Snapshot) error { return fn(p.first+j, s) }); err != nil {
+		if err := p.scan(lo-p.first, hi-p.first, st, func(j int, s snapshot.Snapshot) error { return fn(p.first+j, s) }); err != nil {
 			return err
 		}
 	}
@@ -273,8 +278,8 @@ func (r *Recording) Scan(from, to int, fn func(i int, s snapshot.Snapshot) error
 }
 
 // scan is Scan over one file's records [from, to), stepping over the
-// skipped and annotation lines among them.
-func (p *part) scan(from, to int, fn func(j int, s snapshot.Snapshot) error) error {
+// skipped and annotation lines among them, decoding with st.
+func (p *part) scan(from, to int, st *scanState, fn func(j int, s snapshot.Snapshot) error) error {
 	start, end := p.ix.offsets[from], p.ix.offsets[to]
 	br := bufio.NewReaderSize(io.NewSectionReader(p.f, start, end-start), 256<<10)
 	var scratch []byte
@@ -304,7 +309,7 @@ func (p *part) scan(from, to int, fn func(j int, s snapshot.Snapshot) error) err
 				return roster, nil
 			}
 			return p.rosterOf(k, j)
-		})
+		}, st)
 		if err != nil {
 			return &Error{Path: p.path, Line: p.ix.line(j), Err: err}
 		}

@@ -62,8 +62,8 @@ type accumulators struct {
 
 type peakAcc struct {
 	signal, label string
-	hidden        bool // a latency percentile the peaks table leaves to the latency section
-	get           func(snapshot.Snapshot) snapshot.Value
+	hidden        bool            // a latency percentile the peaks table leaves to the latency section
+	sig           snapshot.Signal // read where the frame is: a copy of it for each peak was 0.5 KB
 	format        func(float64) string
 	peak          Peak
 }
@@ -94,7 +94,7 @@ func (a *accumulators) init(r *Report, th capacity.Thresholds) {
 		if sig.Peak == "" && !hidden {
 			continue
 		}
-		a.peaks = append(a.peaks, peakAcc{signal: sig.Name, label: sig.Peak, get: sig.Get, hidden: hidden,
+		a.peaks = append(a.peaks, peakAcc{signal: sig.Name, label: sig.Peak, sig: sig, hidden: hidden,
 			format: func(v float64) string {
 				if sig.Suffix == "" {
 					return capacity.Format(sig.Unit, v)
@@ -149,7 +149,7 @@ func (a *accumulators) add(f *pipeline.Frame, judged []capacity.Judgement) {
 	a.fleet.judge(judged)
 	for i := range a.peaks {
 		p := &a.peaks[i]
-		if v, ok := p.get(*s).Get(); ok && (!p.peak.Known || v > p.peak.Value) {
+		if v, ok := p.sig.Read(s).Get(); ok && (!p.peak.Known || v > p.peak.Value) {
 			p.peak.Value, p.peak.Known, p.peak.At = v, true, dataTime(s, p.signal)
 		}
 	}

@@ -265,7 +265,7 @@ func Build(rec *recording.Recording, plan capacity.Plan, hasPlan bool, th capaci
 	an := pipeline.NewAnalyst(plan, th, pipeline.NoHistory)
 	var judged []capacity.Judgement // one list for every frame's judgements: Add keeps none
 	// The records are decoded on another goroutine while this one derives.
-	err := rec.ScanAhead(0, rec.Len(), func(_ int, s snapshot.Snapshot) error {
+	err := rec.ScanAheadReusing(0, rec.Len(), func(_ int, s snapshot.Snapshot) error {
 		f := an.Step(s, judged[:0])
 		b.Add(f)
 		judged = f.Judgements(b.th)

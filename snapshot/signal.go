@@ -43,12 +43,7 @@ type Signal struct {
 	// (Snapshot.Fleet); server addresses it in a Server.
 	Fleet bool
 
-	// get reads the figure and put writes it; nil for the endpoints'
-	// pattern. Both take the snapshot by value: a snapshot handed to a
-	// function value through a pointer escapes to the heap, and Get runs
-	// for every figure of every frame and record.
-	get    func(Snapshot) Value
-	put    func(Snapshot, Value) Snapshot
+	// The figure itself is the Snapshot field Snapshot.value names.
 	server func(*Server) *Value
 }
 
@@ -80,15 +75,23 @@ const endpointP95 = ".p95"
 
 // Pattern reports whether the row stands for many signals, one an
 // endpoint, rather than one figure.
-func (sig Signal) Pattern() bool { return sig.get == nil }
+func (sig Signal) Pattern() bool { return noFigures.value(sig.Name) == nil }
+
+// noFigures is a snapshot only addressed, never written: what Pattern asks
+// of is whether a row's name addresses a field.
+var noFigures Snapshot
 
 // Get returns the signal's figure in a snapshot; missing for the
 // endpoints' pattern, whose figures are by name (Snapshot.Get).
-func (sig Signal) Get(s Snapshot) Value {
-	if sig.get == nil {
-		return Value{}
+func (sig Signal) Get(s Snapshot) Value { return sig.Read(&s) }
+
+// Read is Get reading the snapshot where it is, not a copy of it: for a
+// reader of many figures of each frame.
+func (sig Signal) Read(s *Snapshot) Value {
+	if v := s.value(sig.Name); v != nil {
+		return *v
 	}
-	return sig.get(s)
+	return Value{}
 }
 
 // MetricName is the signal's name in the exports, derived from its Name
@@ -258,8 +261,8 @@ func (s Snapshot) Get(signal string) Value {
 		}
 		return s.Endpoints[name].QPS
 	}
-	if i, ok := index[signal]; ok {
-		return table[i].get(s)
+	if v := s.value(signal); v != nil {
+		return *v
 	}
 	return Value{}
 }
@@ -281,11 +284,11 @@ func (s *Snapshot) Set(signal string, v Value) bool {
 		s.Endpoints[name] = ep
 		return true
 	}
-	i, ok := index[signal]
-	if !ok {
+	p := s.value(signal)
+	if p == nil {
 		return false
 	}
-	*s = table[i].put(*s, v)
+	*p = v
 	return true
 }
 

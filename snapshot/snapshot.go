@@ -64,82 +64,118 @@ const (
 var table = []Signal{
 	{Name: SignalPV, Unit: UnitNumber, Help: "Page views per second.", Export: true, Rule: RulePlan,
 		Tile: "PV/s", Peak: "Page views", Suffix: "PV/s", Text: "PV/s",
-		get: func(s Snapshot) Value { return s.PV }, put: func(s Snapshot, v Value) Snapshot { s.PV = v; return s },
 		Fleet: true, server: func(s *Server) *Value { return &s.PV }},
 	{Name: SignalRequests, Unit: UnitNumber, Help: "HTTP requests per second, all handlers.", Export: true,
 		Peak: "Requests", Suffix: "req/s", Text: "Requests/s",
-		get: func(s Snapshot) Value { return s.Requests }, put: func(s Snapshot, v Value) Snapshot { s.Requests = v; return s },
 		Fleet: true, server: func(s *Server) *Value { return &s.Requests }},
 	{Name: SignalConnections, Unit: UnitCount, Help: "Concurrent client connections.", Export: true, Rule: RulePlan,
 		Tile: "Connections", Peak: "Connections", Text: "Connections",
-		get: func(s Snapshot) Value { return s.Connections }, put: func(s Snapshot, v Value) Snapshot { s.Connections = v; return s },
 		Fleet: true, server: func(s *Server) *Value { return &s.Connections }},
 	{Name: SignalBandwidth, Unit: UnitLinkRate, Help: "Bytes per second sent to clients.", Export: true, Rule: RulePlan,
 		Tile: "Bandwidth", Peak: "Bandwidth", Text: "Bandwidth",
-		get: func(s Snapshot) Value { return s.Bandwidth }, put: func(s Snapshot, v Value) Snapshot { s.Bandwidth = v; return s },
 		Fleet: true, server: func(s *Server) *Value { return &s.Bandwidth }},
 	{Name: SignalErrorRate, Unit: UnitShare, Help: "Share of requests that failed, 0 to 1.", Export: true, Rule: RuleErrorRate,
 		Tile: "Error rate", Peak: "Error rate", Text: "Error rate",
-		get: func(s Snapshot) Value { return s.ErrorRate }, put: func(s Snapshot, v Value) Snapshot { s.ErrorRate = v; return s },
 		Fleet: true, server: func(s *Server) *Value { return &s.ErrorRate }},
 	{Name: SignalLatencyP50, Unit: UnitSeconds, Help: "Median time to answer a request, in seconds.", Export: true, Fleet: true,
 		Text: "Latency", TextForm: "p50 %s",
-		get: func(s Snapshot) Value { return s.LatencyP50 }, put: func(s Snapshot, v Value) Snapshot { s.LatencyP50 = v; return s },
 		server: func(s *Server) *Value { return &s.LatencyP50 }},
 	{Name: SignalLatencyP95, Unit: UnitSeconds, Help: "95th percentile of the time to answer a request, in seconds.", Export: true, Fleet: true,
 		Rule: RuleLatency, Peak: "Latency p95", Text: "Latency", TextForm: ", p95 %s",
-		get: func(s Snapshot) Value { return s.LatencyP95 }, put: func(s Snapshot, v Value) Snapshot { s.LatencyP95 = v; return s },
 		server: func(s *Server) *Value { return &s.LatencyP95 }},
 	{Name: SignalLatencyP99, Unit: UnitSeconds, Help: "99th percentile of the time to answer a request, in seconds.", Export: true, Fleet: true,
 		Text: "Latency", TextForm: ", p99 %s",
-		get: func(s Snapshot) Value { return s.LatencyP99 }, put: func(s Snapshot, v Value) Snapshot { s.LatencyP99 = v; return s },
 		server: func(s *Server) *Value { return &s.LatencyP99 }},
 	{Name: SignalStock, Unit: UnitCount, Help: "Units left to sell.", Export: true, Rule: RulePlan,
-		Tile: "Stock", Text: "Stock",
-		get: func(s Snapshot) Value { return s.Stock }, put: func(s Snapshot, v Value) Snapshot { s.Stock = v; return s }},
-	{Name: SignalSold, Unit: UnitNumber, Help: "Units sold per second.", Export: true, Text: "Sold/s",
-		get: func(s Snapshot) Value { return s.Sold }, put: func(s Snapshot, v Value) Snapshot { s.Sold = v; return s }},
+		Tile: "Stock", Text: "Stock"},
+	{Name: SignalSold, Unit: UnitNumber, Help: "Units sold per second.", Export: true, Text: "Sold/s"},
 
 	{Name: EndpointPrefix, Unit: UnitNumber, Help: "Requests per second to each dynamic endpoint.", Export: true, Rule: RulePlan,
 		Text: "Endpoint", TextForm: "%s QPS"},
 
-	{Name: SignalHostCPU, Unit: UnitShare, Help: "Busy share of all CPU cores, 0 to 1.", Export: true, Rule: RuleUsage, Text: "Host CPU",
-		get: func(s Snapshot) Value { return s.Host.CPU }, put: func(s Snapshot, v Value) Snapshot { s.Host.CPU = v; return s }},
+	{Name: SignalHostCPU, Unit: UnitShare, Help: "Busy share of all CPU cores, 0 to 1.", Export: true, Rule: RuleUsage, Text: "Host CPU"},
 	{Name: SignalHostMemoryUsed, Unit: UnitBytes, Help: "Memory used, in bytes.", Export: true,
-		Rule: RuleUsage, Of: SignalHostMemoryTotal, Text: "Host memory",
-		get: func(s Snapshot) Value { return s.Host.MemoryUsed }, put: func(s Snapshot, v Value) Snapshot { s.Host.MemoryUsed = v; return s }},
-	{Name: SignalHostMemoryTotal, Unit: UnitBytes, Help: "Memory in total, in bytes.", Export: true, Text: "Host memory", TextForm: " of %s",
-		get: func(s Snapshot) Value { return s.Host.MemoryTotal }, put: func(s Snapshot, v Value) Snapshot { s.Host.MemoryTotal = v; return s }},
-	{Name: SignalHostLoad1, Unit: UnitNumber, Help: "One-minute load average.", Export: true, Text: "Host load",
-		get: func(s Snapshot) Value { return s.Host.Load1 }, put: func(s Snapshot, v Value) Snapshot { s.Host.Load1 = v; return s }},
-	{Name: SignalHostNetTX, Unit: UnitByteRate, Help: "Bytes per second sent on the watched interfaces.", Export: true, Text: "Host NIC out/in",
-		get: func(s Snapshot) Value { return s.Host.NetTX }, put: func(s Snapshot, v Value) Snapshot { s.Host.NetTX = v; return s }},
+		Rule: RuleUsage, Of: SignalHostMemoryTotal, Text: "Host memory"},
+	{Name: SignalHostMemoryTotal, Unit: UnitBytes, Help: "Memory in total, in bytes.", Export: true, Text: "Host memory", TextForm: " of %s"},
+	{Name: SignalHostLoad1, Unit: UnitNumber, Help: "One-minute load average.", Export: true, Text: "Host load"},
+	{Name: SignalHostNetTX, Unit: UnitByteRate, Help: "Bytes per second sent on the watched interfaces.", Export: true, Text: "Host NIC out/in"},
 	{Name: SignalHostNetRX, Unit: UnitByteRate, Help: "Bytes per second received on the watched interfaces.", Export: true,
-		Text: "Host NIC out/in", TextForm: " / %s",
-		get: func(s Snapshot) Value { return s.Host.NetRX }, put: func(s Snapshot, v Value) Snapshot { s.Host.NetRX = v; return s }},
+		Text: "Host NIC out/in", TextForm: " / %s"},
 	{Name: SignalHostTCPEstablished, Unit: UnitCount, Help: "Established TCP connections.", Export: true,
-		Text: "Host TCP", TextForm: "%s established",
-		get: func(s Snapshot) Value { return s.Host.TCPEstablished }, put: func(s Snapshot, v Value) Snapshot { s.Host.TCPEstablished = v; return s }},
+		Text: "Host TCP", TextForm: "%s established"},
 	{Name: SignalHostTCPMemory, Unit: UnitBytes, Help: "Kernel TCP socket memory, in bytes.", Export: true,
-		Text: "Host TCP", TextForm: ", %s socket memory",
-		get: func(s Snapshot) Value { return s.Host.TCPMemory }, put: func(s Snapshot, v Value) Snapshot { s.Host.TCPMemory = v; return s }},
+		Text: "Host TCP", TextForm: ", %s socket memory"},
 
 	// The probe's figures are neither exported nor in the text output:
 	// the probe has its own pane and `launchwatch probe`.
-	{Name: SignalProbeButton, Unit: UnitFlag, Help: "Whether the purchase button's marker matched, 1 or 0.",
-		get: func(s Snapshot) Value { return s.Probe.ButtonPresent }, put: func(s Snapshot, v Value) Snapshot { s.Probe.ButtonPresent = v; return s }},
-	{Name: SignalProbePageBytes, Unit: UnitBytes, Help: "Bytes a first visitor's browser pulls for the sale page, CDN included.",
-		get: func(s Snapshot) Value { return s.Probe.PageBytes }, put: func(s Snapshot, v Value) Snapshot { s.Probe.PageBytes = v; return s }},
-	{Name: SignalProbeResources, Unit: UnitCount, Help: "Distinct resources the sale page pulls.",
-		get: func(s Snapshot) Value { return s.Probe.Resources }, put: func(s Snapshot, v Value) Snapshot { s.Probe.Resources = v; return s }},
-	{Name: SignalProbeUncompressed, Unit: UnitBytes, Help: "Bytes of compressible resources sent without compression.",
-		get: func(s Snapshot) Value { return s.Probe.UncompressedBytes }, put: func(s Snapshot, v Value) Snapshot { s.Probe.UncompressedBytes = v; return s }},
-	{Name: SignalProbeCDNShare, Unit: UnitShare, Help: "Share of the sale page's bytes served by the CDN, 0 to 1.",
-		get: func(s Snapshot) Value { return s.Probe.CDNShare }, put: func(s Snapshot, v Value) Snapshot { s.Probe.CDNShare = v; return s }},
-	{Name: SignalProbeFailed, Unit: UnitCount, Help: "Resources of the sale page that did not load.",
-		get: func(s Snapshot) Value { return s.Probe.FailedResources }, put: func(s Snapshot, v Value) Snapshot { s.Probe.FailedResources = v; return s }},
-	{Name: SignalProbeAge, Unit: UnitSeconds, Help: "Age of the probe's last result, in seconds.",
-		get: func(s Snapshot) Value { return s.Probe.Age }, put: func(s Snapshot, v Value) Snapshot { s.Probe.Age = v; return s }},
+	{Name: SignalProbeButton, Unit: UnitFlag, Help: "Whether the purchase button's marker matched, 1 or 0."},
+	{Name: SignalProbePageBytes, Unit: UnitBytes, Help: "Bytes a first visitor's browser pulls for the sale page, CDN included."},
+	{Name: SignalProbeResources, Unit: UnitCount, Help: "Distinct resources the sale page pulls."},
+	{Name: SignalProbeUncompressed, Unit: UnitBytes, Help: "Bytes of compressible resources sent without compression."},
+	{Name: SignalProbeCDNShare, Unit: UnitShare, Help: "Share of the sale page's bytes served by the CDN, 0 to 1."},
+	{Name: SignalProbeFailed, Unit: UnitCount, Help: "Resources of the sale page that did not load."},
+	{Name: SignalProbeAge, Unit: UnitSeconds, Help: "Age of the probe's last result, in seconds."},
+}
+
+// value points at the figure a signal of the table names (see Signal),
+// nil for any other address. A switch rather than a function a row: a
+// snapshot handed to a function value is copied, or taken to the heap
+// when handed by pointer, and this runs for every figure of every frame
+// and record.
+func (s *Snapshot) value(name string) *Value {
+	switch name {
+	case SignalPV:
+		return &s.PV
+	case SignalRequests:
+		return &s.Requests
+	case SignalConnections:
+		return &s.Connections
+	case SignalBandwidth:
+		return &s.Bandwidth
+	case SignalErrorRate:
+		return &s.ErrorRate
+	case SignalLatencyP50:
+		return &s.LatencyP50
+	case SignalLatencyP95:
+		return &s.LatencyP95
+	case SignalLatencyP99:
+		return &s.LatencyP99
+	case SignalStock:
+		return &s.Stock
+	case SignalSold:
+		return &s.Sold
+	case SignalHostCPU:
+		return &s.Host.CPU
+	case SignalHostMemoryUsed:
+		return &s.Host.MemoryUsed
+	case SignalHostMemoryTotal:
+		return &s.Host.MemoryTotal
+	case SignalHostLoad1:
+		return &s.Host.Load1
+	case SignalHostNetTX:
+		return &s.Host.NetTX
+	case SignalHostNetRX:
+		return &s.Host.NetRX
+	case SignalHostTCPEstablished:
+		return &s.Host.TCPEstablished
+	case SignalHostTCPMemory:
+		return &s.Host.TCPMemory
+	case SignalProbeButton:
+		return &s.Probe.ButtonPresent
+	case SignalProbePageBytes:
+		return &s.Probe.PageBytes
+	case SignalProbeResources:
+		return &s.Probe.Resources
+	case SignalProbeUncompressed:
+		return &s.Probe.UncompressedBytes
+	case SignalProbeCDNShare:
+		return &s.Probe.CDNShare
+	case SignalProbeFailed:
+		return &s.Probe.FailedResources
+	case SignalProbeAge:
+		return &s.Probe.Age
+	}
+	return nil
 }
 
 // Snapshot is every signal at one instant. A missing value is missing, never
