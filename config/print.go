@@ -10,9 +10,10 @@ import (
 // Secret type redacts itself when marshalled, as its URL type does for
 // proxy_url), webhook URLs and headers as their own types print them, and
 // the password of every URL with userinfo as "xxxxx"
-// ("http://user:xxxxx@host"), and in free text the credentials of an
-// Authorization value, a key header or curl's --user, secret-named query
-// values and a known webhook host's path. Those rules are one walk over every string
+// ("http://user:xxxxx@host"), and in free text the values of parameters,
+// variables, flags and headers named like secrets, an Authorization's
+// credentials, a bearer token, curl's user:password and a known webhook's
+// path (redactSecrets). Those rules are one walk over every string
 // of the rendered tree, keys included, finding URLs inside text too (a
 // curl line in alerts.commands[].run): a field added later is covered
 // without being listed.

@@ -54,76 +54,120 @@ func redactText(s string) string {
 
 // The other secrets a command line or a link carries in plain text, beside
 // a URL's password: what `config check` prints and a recording's header
-// stores must not hand them to whoever reads either.
+// stores must not hand them to whoever reads either. Each rule asks for
+// the shape of a secret, not a word that may begin one: a Grafana link's
+// var-signal=pv and "Authorization: see the runbook" stay as written.
 var (
 	// urlInText finds a URL inside free text; it ends where the quoted
 	// value or the word does.
 	urlInText = regexp.MustCompile("[A-Za-z][A-Za-z0-9+.-]*://[^\\s\"'`<>]+")
-	// authHeader is an Authorization header's credentials, and bearer a
-	// bearer token written alone ("Bearer tok_LIVE_123"); a launch named
-	// "Token drop" is not one.
-	authHeader = regexp.MustCompile(`(?i)(\bauthorization\s*:\s*(?:(?:bearer|basic|token|digest)\s+)?)[^\s'"]+`)
-	bearer     = regexp.MustCompile(`(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}`)
-	// keyHeader is a header whose value is a key: "X-Api-Key: abc".
-	keyHeader = regexp.MustCompile(`(?i)\b((?:x-)?(?:api-?key|auth-?token|access-?token|private-token|routing-key)\s*[:=]\s*)[^\s'"]+`)
-	// userFlag is curl's and wget's -u/--user user:password.
-	userFlag = regexp.MustCompile(`((?:^|\s)(?:-u|--user|--proxy-user)(?:\s+|=)['"]?[^\s:'"]+:)[^\s'"]+`)
-	// secretParam names a URL query parameter whose value is a secret.
-	secretParam = regexp.MustCompile(`(?i)(token|key|secret|password|passwd|pass|pwd|sig|signature|auth|credential)`)
+	// secretName is a parameter's, a variable's or a header's name that
+	// holds a secret: its last part (after _ . or -) is one of these
+	// words, or it ends in password (PGPASSWORD).
+	secretName = regexp.MustCompile(`(?i)(?:(?:^|[_.\-])(?:token|secret|pass|pwd|key|apikey|sig|signature|auth|credentials?|cookie|session)|password|passwd)$`)
+	// param is a name=value pair in a URL's query or fragment.
+	param = regexp.MustCompile(`([?&;#])([A-Za-z0-9_.\-]+)=([^&;#\s"'` + "`" + `]*)`)
+	// assignment is an environment variable set on a command line
+	// (PGPASSWORD=x psql, GITHUB_TOKEN=x gh) or a long flag with its
+	// value (--password=x).
+	assignment = regexp.MustCompile(`(^|[\s'"])(--?[A-Za-z][A-Za-z0-9_\-]*|[A-Za-z_][A-Za-z0-9_]*)=([^\s'"]+)`)
+	// header is a "Name: value" header whose name holds a secret, or
+	// Authorization, whose value is one unless it is words.
+	header = regexp.MustCompile(`(?i)\b([A-Za-z][A-Za-z0-9\-]*)(\s*:\s*)((?:(?:bearer|basic|token|digest)\s+)?)([^\s'"]+)`)
+	// bearer is a bearer token written alone ("Bearer tok_LIVE_123"): a
+	// word of 12 or more characters with a digit in it.
+	bearer = regexp.MustCompile(`(?i)(\bbearer\s+)([A-Za-z0-9._~+/=\-]{12,})`)
+	// userFlag is curl's and wget's user:password, as -u user:pw,
+	// -uuser:pw, --user user:pw or --user=user:pw; in double quotes, in
+	// single quotes, or bare.
+	userFlag = regexp.MustCompile(`((?:^|\s)(?:-u\s*|--user[\s=]+|--proxy-user[\s=]+))(?:"([^\s:"]+):([^"]*)"|'([^\s:']+):([^']*)'|([^\s:'"]+):([^\s'"]+))`)
 )
 
-// webhookHosts are the hosts whose webhook URLs are secrets in their path
-// (anyone holding one can post): the path is hidden, as a webhook's url is.
-var webhookHosts = []string{"hooks.slack.com", "discord.com", "discordapp.com", "webhook.office.com", "api.telegram.org"}
-
-// redactSecrets hides every secret redactText does and, in free text, the
-// credentials of an Authorization value, of a key header, of curl's
-// --user, the values of query parameters named like secrets, and the path
-// of a known webhook host's URL.
-func redactSecrets(s string) string {
-	s = redactText(s)
-	s = urlInText.ReplaceAllStringFunc(s, redactURLSecrets)
-	s = authHeader.ReplaceAllString(s, "${1}"+redacted)
-	s = bearer.ReplaceAllString(s, "${1}"+redacted)
-	s = keyHeader.ReplaceAllString(s, "${1}"+redacted)
-	return userFlag.ReplaceAllString(s, "${1}"+redacted)
+// webhookPaths are the hosts whose webhook URLs are secrets in their path
+// (anyone holding one can post), with the path that makes one a webhook:
+// the path is hidden, as a webhook's url is.
+var webhookPaths = map[string]string{
+	"hooks.slack.com":    "/",
+	"discord.com":        "/api/webhooks/",
+	"discordapp.com":     "/api/webhooks/",
+	"webhook.office.com": "/",
+	"api.telegram.org":   "/bot",
 }
 
-// redactURLSecrets hides a URL's secret query values and a webhook host's
-// path; anything else in it stays as written.
-func redactURLSecrets(raw string) string {
+// redactSecrets hides every secret redactText does and, in free text, the
+// values of query parameters, variables, flags and headers named like
+// secrets, an Authorization's credentials, a bearer token, curl's
+// user:password and the path of a known webhook URL.
+func redactSecrets(s string) string {
+	s = redactText(s)
+	s = urlInText.ReplaceAllStringFunc(s, redactWebhook)
+	s = param.ReplaceAllStringFunc(s, func(m string) string {
+		g := param.FindStringSubmatch(m)
+		if !secretName.MatchString(g[2]) || g[3] == "" {
+			return m
+		}
+		return g[1] + g[2] + "=" + redacted
+	})
+	s = assignment.ReplaceAllStringFunc(s, func(m string) string {
+		g := assignment.FindStringSubmatch(m)
+		if !secretName.MatchString(strings.TrimLeft(g[2], "-")) {
+			return m
+		}
+		return g[1] + g[2] + "=" + redacted
+	})
+	s = header.ReplaceAllStringFunc(s, func(m string) string {
+		g := header.FindStringSubmatch(m)
+		name, value := g[1], g[4]
+		auth := strings.EqualFold(name, "authorization") || strings.EqualFold(name, "proxy-authorization")
+		switch {
+		case auth && (g[3] != "" || looksLikeToken(value)):
+		case !auth && secretName.MatchString(name) && looksLikeToken(value):
+		default:
+			return m
+		}
+		return name + g[2] + g[3] + redacted
+	})
+	s = bearer.ReplaceAllStringFunc(s, func(m string) string {
+		g := bearer.FindStringSubmatch(m)
+		if !looksLikeToken(g[2]) {
+			return m
+		}
+		return g[1] + redacted
+	})
+	return userFlag.ReplaceAllStringFunc(s, func(m string) string {
+		g := userFlag.FindStringSubmatch(m)
+		quote, user, pw := `"`, g[2], g[3]
+		switch {
+		case g[4] != "":
+			quote, user, pw = "'", g[4], g[5]
+		case g[6] != "":
+			quote, user, pw = "", g[6], g[7]
+		}
+		if strings.Trim(pw, "0123456789") == "" {
+			return m // docker's -u 1000:1000 is a uid and a gid
+		}
+		return g[1] + quote + user + ":" + redacted + quote
+	})
+}
+
+// looksLikeToken says a word is a credential rather than prose: a digit
+// in it, or 16 characters or more.
+func looksLikeToken(w string) bool {
+	return len(w) >= 16 || strings.ContainsAny(w, "0123456789")
+}
+
+// redactWebhook hides the path of a known webhook host's URL; any other
+// URL stays as written.
+func redactWebhook(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return raw
 	}
 	host := strings.ToLower(u.Hostname())
-	for _, h := range webhookHosts {
-		if host == h || strings.HasSuffix(host, "."+h) {
-			if u.Path == "" || u.Path == "/" {
-				return raw
-			}
+	for h, prefix := range webhookPaths {
+		if (host == h || strings.HasSuffix(host, "."+h)) && strings.HasPrefix(u.Path, prefix) && len(u.Path) > len(prefix) {
 			return raw[:strings.Index(raw, u.Host)+len(u.Host)] + "/" + redacted
 		}
 	}
-	if u.RawQuery == "" {
-		return raw
-	}
-	parts := strings.Split(u.RawQuery, "&")
-	changed := false
-	for i, p := range parts {
-		name, _, ok := strings.Cut(p, "=")
-		if ok && secretParam.MatchString(name) {
-			parts[i] = name + "=" + redacted
-			changed = true
-		}
-	}
-	if !changed {
-		return raw
-	}
-	q := strings.Index(raw, "?")
-	rest := ""
-	if f := strings.Index(raw[q:], "#"); f >= 0 {
-		rest = raw[q+f:]
-	}
-	return raw[:q+1] + strings.Join(parts, "&") + rest
+	return raw
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -214,10 +215,14 @@ func TestSourceStaleness(t *testing.T) {
 
 func TestSnapshotDataTime(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 1, 0, 0, time.UTC)
-	fresh := Source{OK: true, LastSuccess: now, NewestSample: now}
-	behind := Source{OK: true, LastSuccess: now, NewestSample: now.Add(-time.Minute)}
-	down := Source{OK: false, LastSuccess: now.Add(-time.Hour), NewestSample: now.Add(-time.Hour)}
-	untold := Source{OK: true, LastSuccess: now}
+	fresh := Source{OK: true, LastSuccess: now, NewestSample: now, Signals: []string{SignalHostCPU}}
+	behind := Source{OK: true, LastSuccess: now, NewestSample: now.Add(-time.Minute), Signals: []string{SignalPV}}
+	down := Source{OK: false, LastSuccess: now.Add(-time.Hour), NewestSample: now.Add(-time.Hour), Signals: []string{SignalPV}}
+	untold := Source{OK: true, LastSuccess: now, Signals: []string{SignalPV}}
+	// The probe answers with its last look, minutes old while it is
+	// stuck; Alertmanager feeds no figure.
+	stuckProbe := Source{OK: true, LastSuccess: now, NewestSample: now.Add(-8 * time.Minute), Signals: slices.Clone(ProbeSignals)}
+	alertmanager := Source{OK: true, LastSuccess: now, NewestSample: now.Add(-5 * time.Minute)}
 	for _, tt := range []struct {
 		name    string
 		sources map[string]Source
@@ -227,6 +232,8 @@ func TestSnapshotDataTime(t *testing.T) {
 		{"a source that gives no sample time: the snapshot's time", map[string]Source{"scrape": untold}, now},
 		{"a source a minute behind beside a fresh one: a minute back", map[string]Source{"host": fresh, "prometheus": behind}, now.Add(-time.Minute)},
 		{"a source down an hour holds nothing back", map[string]Source{"host": fresh, "prometheus": down}, now},
+		{"a stuck probe holds nothing back", map[string]Source{"host": fresh, "prometheus": behind, "probe": stuckProbe}, now.Add(-time.Minute)},
+		{"a source feeding no figure holds nothing back", map[string]Source{"host": fresh, "alertmanager": alertmanager}, now},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := (Snapshot{Time: now, Sources: tt.sources}).DataTime(); !got.Equal(tt.want) {

@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -144,15 +145,29 @@ func (s Snapshot) SourcesAnswered() (answered, failed int) {
 // sources say: the oldest newest sample among the sources that answered
 // its poll (a source read latency_offset in the past answers with data
 // that old), the snapshot's Time when none is behind. A source that did
-// not answer is left out: its last data, however old, is not this poll's.
+// not answer is left out: its last data, however old, is not this poll's;
+// so is one that feeds no charted figure (feedsFigures).
 // An annotation belongs with the first snapshot whose DataTime is at or
 // after it, so that it stands beside the figures of its moment.
 func (s Snapshot) DataTime() time.Time {
 	at := s.Time
 	for _, src := range s.Sources {
-		if src.Answered(s.Time) && !src.NewestSample.IsZero() && src.NewestSample.Before(at) {
+		if src.Answered(s.Time) && !src.NewestSample.IsZero() && src.NewestSample.Before(at) && feedsFigures(src.Signals) {
 			at = src.NewestSample
 		}
 	}
 	return at
+}
+
+// feedsFigures says a source feeds the figures the charts draw: a signal
+// other than the probe's. The probe's last look stands for minutes while
+// it is stuck (an overload, when notes are written), and a source with no
+// signals (Alertmanager) has no data time; neither holds a note back.
+func feedsFigures(signals []string) bool {
+	for _, sig := range signals {
+		if !strings.HasPrefix(sig, probePrefix) {
+			return true
+		}
+	}
+	return false
 }
