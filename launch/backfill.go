@@ -121,12 +121,24 @@ func (b *Backfill) Run(ctx context.Context, onChunk func(c prom.Chunk, written i
 		onChunk(c, b.w.Count())
 		return nil
 	})
+	// Notes after the last snapshot's data (the window's last moments,
+	// past the data a lagged source's last step holds) are written
+	// after it, as annotation lines: read and counted, none left out.
+	var lateErr error
+	if fetchErr == nil {
+		for _, n := range notes {
+			if err := b.w.Annotate(n); err != nil {
+				lateErr = fmt.Errorf("recording: %w", err)
+				break
+			}
+		}
+	}
 	closeErr := b.w.Close()
 	res := BackfillResult{Count: b.w.Count(), Last: last}
 	if closeErr != nil {
 		closeErr = fmt.Errorf("recording: %w", closeErr)
 	}
-	return res, errors.Join(fetchErr, closeErr)
+	return res, errors.Join(fetchErr, lateErr, closeErr)
 }
 
 // NotesRead says what ReadNotes found: how many annotations from each
@@ -160,7 +172,13 @@ func (b *Backfill) ReadNotes(ctx context.Context) NotesRead {
 		b.notes = append(b.notes, notes...)
 	}
 	if b.grafana != nil {
-		notes, err := b.grafana.Window(ctx, from, to)
+		// The snapshots' data spans the window latency_offset back, as
+		// the Prometheus reader's steps do.
+		var offset time.Duration
+		if p := b.cfg.Sources.Prometheus; p != nil {
+			offset = p.LatencyOffset
+		}
+		notes, err := b.grafana.Window(ctx, from.Add(-offset), to.Add(-offset))
 		if err != nil {
 			res.Warnings = append(res.Warnings, err.Error()) // says "grafana annotations"
 		}

@@ -60,6 +60,10 @@ annotations:
 	if read := b.ReadNotes(ctx); read.Prometheus != 1 || len(read.Warnings) > 0 {
 		t.Fatalf("read %+v, want 1 note from Prometheus and no warning", read)
 	}
+	// A note of the window's last moments, after the data the last
+	// snapshot holds (minute 7): written after it, not left out.
+	late := snapshot.Annotation{At: base.Add(7*time.Minute + 50*time.Second), Text: "rollback", By: "grafana"}
+	b.notes = append(b.notes, late)
 	if _, err := b.Run(ctx, func(prom.Chunk, int) {}); err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +109,19 @@ annotations:
 			laid[rec.Search(l.Time)], pending = pending, nil
 		}
 	}
-	for name, got := range map[string]map[int][]snapshot.Annotation{"the backfill": laid, "NotesBySnapshot": rec.NotesBySnapshot()} {
+	if len(pending) != 1 || pending[0] != late {
+		t.Errorf("after the last record: %+v, want the late note %+v", pending, late)
+	}
+	if all := rec.Annotations(); len(all) != 2 || all[1] != late {
+		t.Errorf("the recording's annotations: %+v, want the rise and the late note", all)
+	}
+	bySnapshot := rec.NotesBySnapshot()
+	if last := rec.Len() - 1; len(bySnapshot[last]) == 1 && bySnapshot[last][0] == late {
+		delete(bySnapshot, last) // the late note, on the last snapshot
+	} else {
+		t.Errorf("NotesBySnapshot lays %+v on the last snapshot, want the late note", bySnapshot[last])
+	}
+	for name, got := range map[string]map[int][]snapshot.Annotation{"the backfill": laid, "NotesBySnapshot": bySnapshot} {
 		if len(got) != 1 || len(got[want]) != 1 || got[want][0] != rise {
 			at := map[string][]snapshot.Annotation{}
 			for i, notes := range got {
