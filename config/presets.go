@@ -80,13 +80,16 @@ var basePresets = map[string]preset{
 }
 
 // virtualDevices are the network devices whose traffic is another
-// device's too, counted again: a container's veth pair, a bridge, an
-// overlay or tunnel over the NIC (WireGuard's wg*: its packets leave
-// encapsulated through the NIC), a bond or team master (bond*, team*: its
+// device's too, counted again: a container's veth pair, a bridge
+// (Docker's br-*, br0, Proxmox' vmbr*, LXD's lxdbr*, Podman's, Open
+// vSwitch's ovs-*), an
+// overlay or tunnel over the NIC (WireGuard's wg*, Tailscale's, ZeroTier's
+// zt*, Geneve's genev_sys_*: their packets leave encapsulated through the
+// NIC), a bond or team master (bond*, team*: its
 // members are physical devices carrying the same bytes), a VLAN
 // sub-interface (eth0.100: its tagged frames are counted on the parent).
 // Summed with the device under them, the same bytes would count twice.
-const virtualDevices = `veth.*|docker.*|br-.*|virbr.*|cni.*|flannel.*|cali.*|vxlan.*|cilium_.*|kube-.*|lxc.*|tun.*|tap.*|ifb.*|wg.*|bond.*|team.*|.*\\..*`
+const virtualDevices = `veth.*|docker.*|br-.*|br\\d.*|vmbr.*|lxdbr.*|virbr.*|podman.*|ovs-.*|genev_.*|cni.*|flannel.*|cali.*|vxlan.*|cilium_.*|kube-.*|lxc.*|tun.*|tap.*|ifb.*|wg.*|tailscale.*|zt.*|bond.*|team.*|.*\\..*`
 
 // physicalDevices is the one rule of which devices carry the host's
 // traffic to its users, as a matcher of node_exporter's network counters:

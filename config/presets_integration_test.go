@@ -231,6 +231,8 @@ func TestTheHostBandwidthRule(t *testing.T) {
 		{"a team master beside its member is left out", map[string]int{"team0": 700, "enp1s0": 700}, 700, 700},
 		{"a VLAN sub-interface's tagged frames are counted on its parent", map[string]int{"ens3": 5000, "ens3.100": 2000}, 5000, 5000},
 		{"WireGuard's packets leave encapsulated through the NIC", map[string]int{"eth0": 8000, "wg0": 6000}, 8000, 8000},
+		{"a bridge over the NIC (br0, Proxmox' vmbr0, Podman's) repeats its bytes", map[string]int{"eno1": 9000, "br0": 9000, "vmbr0": 9000, "podman0": 1000, "lxdbr0": 1000, "ovs-system": 9000}, 9000, 9000},
+		{"Tailscale's and ZeroTier's tunnels leave through the NIC", map[string]int{"eth0": 4000, "tailscale0": 3000, "zt0": 1000, "genev_sys_6081": 500}, 4000, 4000},
 		// Host by host: web-1 serves through its NIC, web-2 over its
 		// loopback; the site is the sum of the two, as the fleet shows.
 		{"each host chooses for itself", map[string]int{"eth0": 10000, "lo": 1000, "web-2:9100/eth0": 5, "web-2:9100/lo": 20000}, 30000, 10005},
