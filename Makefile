@@ -4,7 +4,7 @@
 BIN      := bin/launchwatch
 PKG      := github.com/launchwatch/launchwatch
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
+COMMIT   ?= $(shell git describe --always --dirty --exclude '*' 2>/dev/null || echo none)
 LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 GOLANGCI ?= $(shell command -v golangci-lint 2>/dev/null || echo $(shell go env GOPATH)/bin/golangci-lint)
 FUZZTIME ?= 20s

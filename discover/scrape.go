@@ -21,8 +21,9 @@ const maxScrapeBody = 4 << 20
 // instance, a series' own instance kept as exported_instance, as the
 // scrape source and Prometheus keep it), and, when node_exporter's bytes
 // are there, each such target again gap later for the devices' transmit
-// rates. A target that does not answer, at either read, is counted down
-// and named in Down with its error, not an error, unless none answers.
+// rates. A target that does not answer the first read is counted down and
+// named in Down with its error, not an error, unless none answers; one
+// that fails only the second keeps its place, its devices' rates left out.
 // The bodies are parsed as the scrape source parses them
 // (scrape.ParseExposition).
 func ReadScrape(ctx context.Context, client *http.Client, targets []string, gap time.Duration) (*Catalog, error) {
@@ -48,7 +49,8 @@ func ReadScrape(ctx context.Context, client *http.Client, targets []string, gap 
 			}
 			second, err := readMetrics(ctx, client, t)
 			if err != nil {
-				first[i], errs[i] = nil, err
+				// It answered the first read: a blip at the second
+				// costs only its devices' rates, not the target.
 				continue
 			}
 			for d, v := range byDevice(second) {

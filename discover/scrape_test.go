@@ -50,7 +50,6 @@ func TestATargetDownIsNamedAndCommentedOut(t *testing.T) {
 		down       func(t *testing.T) string
 	}{
 		{"down at the first read", "connection refused", func(*testing.T) string { return deadURL }},
-		{"down at the second read", "HTTP 500", func(t *testing.T) string { return serveN(t, nodeBody, 1) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,6 +82,19 @@ func TestATargetDownIsNamedAndCommentedOut(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A target that answers the first read and fails the second (a blip) is
+// kept: only its devices' rates are left out.
+func TestATargetFailingOnlyTheSecondReadIsKept(t *testing.T) {
+	live, blip := serveN(t, nodeBody, -1), serveN(t, nodeBody, 1)
+	c, err := ReadScrape(context.Background(), http.DefaultClient, []string{live, blip}, time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Targets) != 2 || len(c.Down) != 0 {
+		t.Errorf("targets %v, down %+v; want both targets kept", c.Targets, c.Down)
 	}
 }
 

@@ -85,6 +85,10 @@ func (f *fleetAcc) add(s *snapshot.Snapshot) {
 			f.codes[code] += x
 		}
 	}
+	// atPeak keeps the peak snapshot's ErrorCodes map for the whole walk:
+	// safe because Recording.ScanAheadReusing never fills that map again
+	// (it reuses Sources and Endpoints only). Reuse it there and this
+	// must copy it.
 	if e, ok := s.ErrorRate.Get(); ok && len(s.ErrorCodes) > 0 && (f.atPeak == nil || e > f.errPeak) {
 		f.errPeak, f.errPeakAt, f.atPeak = e, s.Time, s.ErrorCodes
 	}
