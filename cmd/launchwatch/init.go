@@ -69,6 +69,10 @@ func (f *initFlags) run(cmd *cobra.Command) error {
 	if f.gap <= 0 {
 		return fmt.Errorf("init: --gap must be > 0, got %s", f.gap)
 	}
+	// Before any reading: a mistyped directory is the quickest answer.
+	if err := existingDir("-o", f.out); err != nil {
+		return fmt.Errorf("init: %w", err)
+	}
 	if !f.force {
 		if _, err := os.Lstat(f.out); err == nil {
 			return fmt.Errorf("init: %s exists; pass --force to overwrite it, or -o another file", f.out)

@@ -35,7 +35,7 @@ func TestInitRefusesToOverwriteWithoutForce(t *testing.T) {
 	}
 	// A directory that is not there is an error, never created.
 	missing := filepath.Join(t.TempDir(), "missing", "shop.yaml")
-	if _, errOut, code := execute(t, "init", "--scrape", base+"/metrics", "-o", missing); code != 1 || !strings.Contains(errOut, "no such file or directory") {
+	if _, errOut, code := execute(t, "init", "--scrape", base+"/metrics", "-o", missing); code != 1 || !strings.Contains(errOut, "init: -o "+missing+": directory "+filepath.Dir(missing)+" does not exist") {
 		t.Errorf("-o into a missing directory: exit %d, stderr %q", code, errOut)
 	}
 	if _, err := os.Stat(filepath.Dir(missing)); !os.IsNotExist(err) {
