@@ -78,6 +78,7 @@ func exporterPresets(base map[string]preset) map[string]preset {
 		"ingress-nginx": ingressNginxPreset(),
 		"envoy":         envoyPreset(),
 		"haproxy":       haproxyPreset(),
+		"promhttp":      promhttpPreset(),
 		"traefik":       traefikPreset(),
 	}
 	if nn, ok := base["nginx-node"]; ok {
@@ -118,6 +119,33 @@ func caddyPreset() preset {
 		return Signal{Query: quantile(q, dur, ""), Scrape: "histogram_quantile(" + q + ", " + dur + ")"}
 	})
 	return preset{doc: "Caddy 2.6+ built-in metrics (servers { metrics }, admin /metrics)", signals: s}
+}
+
+// promhttpPreset reads an app instrumented the way client_golang's
+// promhttp middleware (and the libraries that copy it) does:
+// http_requests_total by code, http_request_duration_seconds a histogram.
+// It counts the requests the app serves, not what a proxy in front of it
+// serves from its cache.
+func promhttpPreset() preset {
+	const (
+		reqs = "http_requests_total"
+		dur  = "http_request_duration_seconds"
+	)
+	s := map[string]Signal{
+		snapshot.SignalRequests: {Query: rate(reqs), Scrape: "rate(" + reqs + ")"},
+		snapshot.SignalErrorRate: {
+			Query:  errorRate(rate(reqs+"{code"+fiveXX+"}"), rate(reqs)),
+			Scrape: "rate(" + reqs + "{code" + fiveXX + "}) / rate(" + reqs + ")",
+		},
+		snapshot.SignalErrorCodes: codes(reqs+"{code"+fiveXX+"}", "code", "$1"),
+	}
+	ec := s[snapshot.SignalErrorCodes]
+	ec.Scrape = "rate(" + reqs + "{code" + fiveXX + "})"
+	s[snapshot.SignalErrorCodes] = ec
+	latencies(s, func(q string) Signal {
+		return Signal{Query: quantile(q, dur, ""), Scrape: "histogram_quantile(" + q + ", " + dur + ")"}
+	})
+	return preset{doc: "an app instrumented as client_golang's promhttp does: http_requests_total{code}, http_request_duration_seconds", signals: s}
 }
 
 // ingressNginxPreset reads the Kubernetes ingress-nginx controller's

@@ -47,13 +47,17 @@ type Job struct {
 }
 
 // groupLabels are the labels of a metric's series the catalog keeps: the
-// fleet's, the job (whose scrape interval the signals need) and the
-// handler label of a preset reading the metric by endpoint.
+// fleet's, the job (whose scrape interval the signals need), the handler
+// label of a preset reading the metric by endpoint, and the label a
+// detector needs its first marker to carry (promhttp's code).
 func groupLabels(metric string) []string {
 	out := append(slices.Clone(fleetLabels), "job")
 	for _, d := range detectors {
 		if d.endpoints[0] == metric && !slices.Contains(out, d.endpoints[1]) {
 			out = append(out, d.endpoints[1])
+		}
+		if d.label != "" && len(d.markers) > 0 && d.markers[0] == metric && !slices.Contains(out, d.label) {
+			out = append(out, d.label)
 		}
 	}
 	return out

@@ -223,7 +223,7 @@ func (d *detector) answer(c *Catalog, scrape bool) (map[string]config.Signal, bo
 		}
 		return out, len(out) > 0, notes
 	}
-	if !c.has(d.markers...) {
+	if !c.has(d.markers...) || (d.label != "" && len(c.values(d.markers[0], d.label)) == 0) {
 		return nil, false, nil
 	}
 	all, ok := config.PresetSignals(d.preset)

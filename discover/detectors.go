@@ -27,6 +27,10 @@ type detector struct {
 	// devices marks the detector whose bandwidth is noted with the
 	// devices' rates measured when read.
 	devices bool
+	// label is a label the first marker's series must carry for the
+	// detector to answer: a counter named like promhttp's without a
+	// status code has no errors to give.
+	label string
 	// endpoints names the metric and label whose values are the
 	// endpoints the preset reads one by one (its handlers); empty when
 	// the preset has none.
@@ -81,6 +85,14 @@ var detectors = []detector{
 			snapshot.SignalLatencyP99: "stub_status has no timings",
 			snapshot.SignalBandwidth:  "stub_status has no bytes",
 		}},
+	// An app instrumented as client_golang's promhttp does: after the
+	// web servers (they see every request, the app only its own), before
+	// the shop's own counters. The counter and the histogram are found
+	// apart: an app may have one without the other.
+	{name: "the app's HTTP metrics (promhttp)", markers: []string{"http_requests_total"}, preset: "promhttp", label: "code",
+		signals: []string{snapshot.SignalRequests, snapshot.SignalErrorRate, snapshot.SignalErrorCodes}},
+	{name: "the app's HTTP histogram (promhttp)", markers: []string{"http_request_duration_seconds_bucket"}, preset: "promhttp",
+		signals: []string{snapshot.SignalLatencyP50, snapshot.SignalLatencyP95, snapshot.SignalLatencyP99}},
 	{name: "the shop's own counters", own: []ownCounter{
 		{signal: snapshot.SignalPV, suffixes: []string{"_page_views_total", "_pageviews_total", "_page_view_total"}, rate: true},
 		{signal: snapshot.SignalSold, suffixes: []string{"_orders_total", "_orders_placed_total"}, rate: true},

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/launchwatch/launchwatch/config"
+	"github.com/launchwatch/launchwatch/snapshot"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -404,5 +405,38 @@ func TestTheScrapeIntervalIsTheSignalsJobs(t *testing.T) {
 	}
 	if r, _ := Detect(nginx("")); r.ScrapeInterval != time.Minute || !strings.Contains(r.ScrapeHow, "every job") {
 		t.Errorf("the job unknown: %s from %q, want 1m, the longest of every job", r.ScrapeInterval, r.ScrapeHow)
+	}
+}
+
+// An http_requests_total without a code label (an app counting requests
+// only) gives no errors: the promhttp detector needs the code, and the
+// error rate stays a line saying what to add rather than a 0% that is
+// not measured.
+func TestAnAppCounterWithoutStatusCodesGivesNoErrorRate(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		series map[string]string
+		want   bool
+	}{
+		{"by code", map[string]string{"instance": "app:8080", "code": "200"}, true},
+		{"without a code", map[string]string{"instance": "app:8080"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// nginx's exporter beside it answers requests either way.
+			nginx := []map[string]string{{"instance": "web-1:9113"}}
+			r, err := Detect(&Catalog{
+				Prometheus: "http://prom:9090",
+				Names:      map[string]bool{"http_requests_total": true, "nginx_http_requests_total": true, "nginx_connections_active": true},
+				Series: map[string][]map[string]string{"http_requests_total": {tt.series},
+					"nginx_http_requests_total": nginx, "nginx_connections_active": nginx},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := slices.ContainsFunc(r.Signals, func(ch Choice) bool { return ch.Name == snapshot.SignalErrorRate })
+			if got != tt.want {
+				t.Errorf("error_rate chosen: %v, want %v (%+v)", got, tt.want, r.Signals)
+			}
+		})
 	}
 }

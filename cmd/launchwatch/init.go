@@ -36,8 +36,8 @@ apart, for the devices' rates; a target that does not answer is written
 commented out with its error),
 and write a commented launchwatch.yaml: each signal from the best source
 found (the demo shop, Caddy, ingress-nginx, Envoy, HAProxy, Traefik,
-nginx-prometheus-exporter, the shop's own *_page_views_total-like counters,
-node_exporter), with the presets' queries. A signal no source answers is
+nginx-prometheus-exporter, an app's promhttp metrics, the shop's own
+*_page_views_total-like counters, node_exporter), with the presets' queries. A signal no source answers is
 a commented line saying what to add and why. With more than one server,
 the fleet view is on; bandwidth reads the preset's physical network
 devices, and the bytes each device sent when read are noted beside it.
