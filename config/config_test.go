@@ -110,7 +110,7 @@ var badConfigs = []struct {
 	{"bad-prometheus-url-secret.yaml", []string{"bad-prometheus-url-secret.yaml:4: sources.prometheus.url:", "launch:xxxxx@", "invalid port"}},
 	{"bad-scrape-target-port.yaml", []string{"bad-scrape-target-port.yaml:7: sources.scrape.targets[1]: port 0 in \"http://scraper:xxxxx@127.0.0.1:0/metrics\" is not within 1..65535"}},
 	{"bad-host-port.yaml", []string{"bad-host-port.yaml:4: sources.host.ports[1]: port 70000 is not within 1..65535"}},
-	{"bad-nothing-to-watch.yaml", []string{"bad-nothing-to-watch.yaml:2: sources: nothing to watch: no signal or endpoint reads sources.prometheus", "signals.pv.query", "a preset (caddy, envoy, haproxy, ingress-nginx, nginx-node, node, sim, traefik)"}},
+	{"bad-nothing-to-watch.yaml", []string{"bad-nothing-to-watch.yaml:2: sources: nothing to watch: no signal or endpoint reads sources.prometheus", "signals.pv.query", "a preset (caddy, envoy, haproxy, ingress-nginx, nginx-node, node, promhttp, sim, traefik)"}},
 	{"bad-host-disabled-only.yaml", []string{"bad-host-disabled-only.yaml:2: sources: no source is configured", "examples/demo.yaml"}},
 	{"bad-starts-at.yaml", []string{"bad-starts-at.yaml:3: launch.starts_at: \"tomorrow noon\" is not a time; accepted: RFC 3339 such as 2026-12-01T12:00:00Z"}},
 	{"bad-starts-at-no-zone.yaml", []string{"bad-starts-at-no-zone.yaml:3: launch.starts_at: \"2026-12-01 12:00:00\" has no time zone: add Z for UTC or an offset such as +01:00"}},
