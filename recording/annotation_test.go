@@ -1,8 +1,6 @@
 package recording
 
 import (
-	"bytes"
-	"encoding/csv"
 	"errors"
 	"os"
 	"path/filepath"
@@ -233,20 +231,7 @@ func TestExportsCarryTheAnnotations(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-
-	var buf bytes.Buffer
-	if err := WriteCSV(&buf, r); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := csv.NewReader(&buf).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := csvRowsOf(t, path)
 	col := len(rows[0]) - 1
 	if rows[0][col] != "annotation" {
 		t.Fatalf("last column %q, want annotation", rows[0][col])
@@ -260,11 +245,7 @@ func TestExportsCarryTheAnnotations(t *testing.T) {
 		t.Errorf("annotation column %q, want %q", got, want)
 	}
 
-	buf.Reset()
-	if err := WriteOpenMetrics(&buf, r); err != nil {
-		t.Fatal(err)
-	}
-	om := buf.String()
+	om := string(exportOfFile(t, path, WriteOpenMetrics))
 	mustContain(t, om, "# TYPE launchwatch_annotation info\n",
 		`launchwatch_annotation_info{`+fixtureLabels+`,text="deploy \"1.4.2\"",by="alice"} 1 1795770900.000`+"\n"+
 			`launchwatch_annotation_info{`+fixtureLabels+`,text="deploy \"1.4.2\"",by="alice"} 1 1795774498.500`+"\n",

@@ -219,19 +219,7 @@ func TestCSVWithoutT0LeavesTSecondsEmpty(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	r, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	var buf bytes.Buffer
-	if err := WriteCSV(&buf, r); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := csv.NewReader(&buf).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := csvRowsOf(t, path)
 	for i, row := range rows[1:] {
 		if row[1] != "" || row[2] != "shop" || row[0] == "" {
 			t.Errorf("row %d: time %q, t_seconds %q, launch %q; want a time, no t_seconds without T0, and shop", i+1, row[0], row[1], row[2])

@@ -1,7 +1,10 @@
 package recording
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -146,4 +149,31 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// exportOfFile is the recording at path as an export writes it (WriteCSV,
+// WriteOpenMetrics).
+func exportOfFile(tb testing.TB, path string, write func(io.Writer, *Recording) error) []byte {
+	tb.Helper()
+	r, err := Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer r.Close()
+	var buf bytes.Buffer
+	if err := write(&buf, r); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// csvRowsOf is the recording at path exported as CSV and read back: the
+// header row, then a row a snapshot.
+func csvRowsOf(tb testing.TB, path string) [][]string {
+	tb.Helper()
+	rows, err := csv.NewReader(bytes.NewReader(exportOfFile(tb, path, WriteCSV))).ReadAll()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rows
 }

@@ -53,16 +53,7 @@ func exportOf(t *testing.T, name string, started time.Time, snaps []snapshot.Sna
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	r, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	var buf bytes.Buffer
-	if err := WriteOpenMetrics(&buf, r); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return exportOfFile(t, path, WriteOpenMetrics)
 }
 
 // parseOpenMetrics reads an export with prometheus/common's OpenMetrics
