@@ -16,8 +16,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/launchwatch/launchwatch/collectors"
-	"github.com/launchwatch/launchwatch/config"
 	"github.com/launchwatch/launchwatch/internal/promtest"
 	"github.com/launchwatch/launchwatch/snapshot"
 )
@@ -62,35 +60,10 @@ func TestAnAppInstrumentedWithPromhttpGivesTheErrorsAndLatency(t *testing.T) {
 		t.Fatal(err)
 	}
 	prom := promtest.StartPrometheus(t, []string{appURL.Host, exporterURL.Host}, time.Second)
-	stop, done := make(chan struct{}), make(chan struct{})
-	go func() { // 20 requests a second to the app, 20 to nginx
-		defer close(done)
-		tick := time.NewTicker(50 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-			for _, u := range []string{app.URL + "/", nginx.URL + "/"} {
-				if resp, err := http.Get(u); err == nil {
-					_, _ = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-				}
-			}
-		}
-	}()
-	t.Cleanup(func() { close(stop); <-done })
-	waitScraped(t, prom.URL, 8)
-
+	paced(t, func(int) []string { return []string{app.URL + "/", nginx.URL + "/"} }) // 20 a second to each
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, err := ReadPrometheus(ctx, http.DefaultClient, prom.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, file := detectAndRender(t, c)
+	r, file := initLive(t, ctx, prom.URL)
 	from := map[string]string{}
 	for _, ch := range r.Signals {
 		from[ch.Name] = ch.From
@@ -106,20 +79,8 @@ func TestAnAppInstrumentedWithPromhttpGivesTheErrorsAndLatency(t *testing.T) {
 			t.Errorf("%s comes from %q, want %q", sig, from[sig], want)
 		}
 	}
-	cfg, err := config.Parse("launchwatch.yaml", file)
-	if err != nil {
-		t.Fatalf("the file does not load: %v\n%s", err, file)
-	}
 	before := float64(failed.Load()) / float64(n.Load())
-	rep, err := collectors.CheckOnline(ctx, cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.Problems() != 0 {
-		var b strings.Builder
-		_ = rep.WriteText(&b)
-		t.Fatalf("config check --online: %d problems:\n%s\n%s", rep.Problems(), b.String(), file)
-	}
+	rep := checkOnline(t, ctx, file)
 	for _, l := range rep.Lines {
 		if l.Signal != snapshot.SignalErrorRate {
 			continue
